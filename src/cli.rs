@@ -1,0 +1,160 @@
+//! The command line: what scripts and people may type. No I/O here.
+
+use std::net::SocketAddr;
+
+use clap::{Args, Parser, Subcommand};
+use rust_decimal::Decimal;
+
+/// A terminal dashboard and credit monitor for a Plivo account.
+///
+/// With no command it opens the dashboard. Credentials come from
+/// --auth-id, then PLIVO_AUTH_ID / PLIVO_AUTH_TOKEN / PLIVO_API_URL, then the
+/// config file; the token is never taken from a flag, so it stays out of
+/// shell history and `ps`.
+#[derive(Debug, Parser)]
+#[command(name = "plivo-dash", version, propagate_version = true)]
+pub struct Cli {
+    /// Settings shared by every command.
+    #[command(flatten)]
+    pub global: Global,
+
+    /// Open the dashboard on an embedded sandbox: no account or network needed.
+    #[arg(long)]
+    pub demo: bool,
+
+    /// What to do; the dashboard when absent.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Settings shared by every command.
+#[derive(Debug, Clone, Default, Args)]
+pub struct Global {
+    /// Account id (MA… or SA…) [env: PLIVO_AUTH_ID]
+    #[arg(long, global = true, value_name = "ID")]
+    pub auth_id: Option<String>,
+
+    /// API base URL [env: PLIVO_API_URL] [default: https://api.plivo.com]
+    #[arg(long, global = true, value_name = "URL")]
+    pub api_url: Option<String>,
+
+    /// Profile to use from the config file [default: the file's top level]
+    #[arg(long, global = true, value_name = "NAME")]
+    pub profile: Option<String>,
+
+    /// Seconds between balance refreshes in the dashboard [default: 60]
+    #[arg(long, global = true, value_name = "SECS",
+          value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub interval: Option<u64>,
+
+    /// Alert when the balance falls below this many USD
+    #[arg(long, global = true, value_name = "USD", value_parser = parse_amount)]
+    pub alert_below: Option<Decimal>,
+}
+
+/// The one-shot commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print the account: a readable summary, or the API object with --json.
+    Get {
+        /// Print the Account object as JSON, as the API returns it.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Change profile fields; only the fields given are sent.
+    Update(UpdateArgs),
+    /// Monitoring-plugin check of the balance (Nagios, Icinga, cron).
+    ///
+    /// Exit 0 OK, 1 WARNING (below --warning), 2 CRITICAL (below --critical),
+    /// 3 UNKNOWN; one line of output with perfdata `credits=AMOUNT;W;C`.
+    Check(CheckArgs),
+    /// Run the Plivo-compatible sandbox server in the foreground.
+    ///
+    /// Prints ready-to-paste PLIVO_API_URL, PLIVO_AUTH_ID and PLIVO_AUTH_TOKEN
+    /// lines, then serves until killed. --auth-id sets the account id it
+    /// answers to.
+    Sandbox(SandboxArgs),
+    /// Print a shell completion script, e.g. `plivo-dash completions bash`.
+    Completions {
+        /// The shell to complete for.
+        shell: clap_complete::Shell,
+    },
+}
+
+/// `update`'s fields.
+#[derive(Debug, Clone, Default, Args)]
+#[command(arg_required_else_help = true)]
+pub struct UpdateArgs {
+    /// New account holder's name.
+    #[arg(long, value_name = "N")]
+    pub name: Option<String>,
+    /// New postal address.
+    #[arg(long, value_name = "A")]
+    pub address: Option<String>,
+    /// New city.
+    #[arg(long, value_name = "C")]
+    pub city: Option<String>,
+    /// New state or region.
+    #[arg(long, value_name = "S")]
+    pub state: Option<String>,
+    /// New IANA time zone, e.g. Europe/Paris.
+    #[arg(long, value_name = "TZ")]
+    pub timezone: Option<String>,
+}
+
+/// `check`'s thresholds.
+#[derive(Debug, Clone, Args)]
+pub struct CheckArgs {
+    /// WARNING when the balance is below this many USD.
+    #[arg(long, short = 'w', value_name = "USD", value_parser = parse_amount)]
+    pub warning: Decimal,
+    /// CRITICAL when the balance is below this many USD (at most --warning).
+    #[arg(long, short = 'c', value_name = "USD", value_parser = parse_amount)]
+    pub critical: Decimal,
+}
+
+/// `sandbox`'s settings.
+#[derive(Debug, Clone, Args)]
+pub struct SandboxArgs {
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
+    pub listen: SocketAddr,
+    /// Token the sandbox accepts [default: a fresh random one].
+    ///
+    /// This is the sandbox's own made-up token, not a Plivo one.
+    #[arg(long, value_name = "T")]
+    pub auth_token: Option<String>,
+    /// USD drawn from the balance per minute, to watch the monitor move.
+    #[arg(long, value_name = "USD_PER_MIN", default_value = "0", value_parser = parse_amount)]
+    pub drain: Decimal,
+}
+
+/// A non-negative amount of USD, written as a plain decimal ("5", "1.809").
+fn parse_amount(s: &str) -> Result<Decimal, String> {
+    let amount = s
+        .trim()
+        .parse::<Decimal>()
+        .map_err(|_| format!("{s:?} is not an amount in USD (e.g. 5 or 1.25)"))?;
+    if amount.is_sign_negative() {
+        return Err(format!("{s} is negative; give an amount of 0 or more"));
+    }
+    Ok(amount)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn amounts_are_plain_non_negative_decimals() {
+        assert_eq!(parse_amount("1.809").unwrap().to_string(), "1.809");
+        assert!(parse_amount("-1").is_err());
+        assert!(parse_amount("five").is_err());
+    }
+}

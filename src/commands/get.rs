@@ -1,0 +1,52 @@
+use super::Failure;
+use crate::plivo::{Account, AccountType, Client};
+use crate::text::sanitize;
+
+/// `get`: the account as a readable summary, or with `json` the API object.
+pub async fn get(client: &Client, json: bool) -> Result<String, Failure> {
+    let account = client.get_account().await?;
+    if json {
+        // Serialising our own struct (not echoing the body) means the output
+        // is always well-formed JSON with credits kept as the API's string.
+        let text = serde_json::to_string_pretty(&account)
+            .map_err(|e| Failure::Usage(format!("cannot encode the account: {e}")))?;
+        Ok(text + "\n")
+    } else {
+        Ok(summary(&account))
+    }
+}
+
+/// Every field of the account, one per line, safe to print to a terminal.
+pub fn summary(account: &Account) -> String {
+    let shown = |s: &str| {
+        if s.is_empty() {
+            "—".to_owned()
+        } else {
+            sanitize(s)
+        }
+    };
+    let account_type = match &account.account_type {
+        AccountType::Developer => "developer (free trial)".to_owned(),
+        other => sanitize(other.as_str()),
+    };
+    let rows = [
+        ("Name", shown(&account.name)),
+        ("Auth ID", shown(&account.auth_id)),
+        ("Credits", format!("{} USD", account.cash_credits)),
+        ("Billing mode", sanitize(account.billing_mode.as_str())),
+        ("Account type", account_type),
+        (
+            "Auto-recharge",
+            if account.auto_recharge { "on" } else { "off" }.to_owned(),
+        ),
+        ("Address", shown(&account.address)),
+        ("City", shown(&account.city)),
+        ("State", shown(&account.state)),
+        ("Timezone", shown(&account.timezone)),
+        ("Resource URI", shown(&account.resource_uri)),
+        ("API ID", shown(account.api_id.as_deref().unwrap_or(""))),
+    ];
+    rows.iter()
+        .map(|(label, value)| format!("{label:<14}{value}\n"))
+        .collect()
+}

@@ -1,0 +1,54 @@
+//! The one-shot commands: `get`, `update`, `check`. Each returns what to
+//! print; `main` prints it.
+
+mod check;
+mod get;
+mod update;
+
+pub use check::{CheckOutcome, check};
+pub use get::{get, summary};
+pub use update::update;
+
+use crate::cli::Global;
+use crate::config::{self, ConfigError};
+use crate::plivo::{ApiError, Client, ErrorClass};
+
+/// Why a command failed, with the exit code scripts rely on.
+#[derive(Debug, thiserror::Error)]
+pub enum Failure {
+    /// Configuration or credentials are missing or wrong.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The request failed.
+    #[error(transparent)]
+    Api(#[from] ApiError),
+    /// The command line asks for something impossible.
+    #[error("{0}")]
+    Usage(String),
+}
+
+impl Failure {
+    /// 2 usage, 3 authentication, 4 network/timeout/server, 5 rate limited,
+    /// 1 anything else.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Failure::Config(_) | Failure::Usage(_) => 2,
+            Failure::Api(e) => match e.class() {
+                ErrorClass::Usage => 2,
+                ErrorClass::Auth => 3,
+                ErrorClass::Transient => 4,
+                ErrorClass::RateLimited => 5,
+                ErrorClass::Rejected => 1,
+            },
+        }
+    }
+}
+
+/// A client for the account the flags, environment and config file name,
+/// and any warnings the configuration drew.
+pub fn connect(global: &Global) -> Result<(Client, Vec<String>), Failure> {
+    let settings = config::resolve(global, &config::Env::from_process())?;
+    let c = settings.credentials;
+    let client = Client::new(&c.api_url, &c.auth_id, c.auth_token)?;
+    Ok((client, settings.warnings))
+}

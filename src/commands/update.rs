@@ -1,0 +1,70 @@
+use super::Failure;
+use crate::cli::UpdateArgs;
+use crate::plivo::{AccountUpdate, Client, Field};
+use crate::text::sanitize;
+use crate::tz;
+
+/// `update`: sends only the fields given, then says what changed.
+///
+/// The time zone is checked locally first so a typo costs no request. The
+/// account is read before the change so the report can show old → new.
+pub async fn update(client: &Client, args: UpdateArgs) -> Result<String, Failure> {
+    let update = to_update(args)?;
+    let before = client.get_account().await?;
+    client.update_account(&update).await?;
+    let mut out = format!("Updated {}:\n", client.auth_id());
+    for (field, new) in update.fields() {
+        let old = field.get(&before);
+        let line = if old == new {
+            format!("  {:<9} unchanged ({})\n", field.key(), quoted(new))
+        } else {
+            format!("  {:<9} {} → {}\n", field.key(), quoted(old), quoted(new))
+        };
+        out.push_str(&line);
+    }
+    Ok(out)
+}
+
+fn quoted(s: &str) -> String {
+    format!("\"{}\"", sanitize(s))
+}
+
+fn to_update(args: UpdateArgs) -> Result<AccountUpdate, Failure> {
+    let mut update = AccountUpdate::default();
+    for (field, value) in [
+        (Field::Name, args.name),
+        (Field::Address, args.address),
+        (Field::City, args.city),
+        (Field::State, args.state),
+        (Field::Timezone, args.timezone),
+    ] {
+        if let Some(value) = value {
+            if value.chars().any(char::is_control) {
+                return Err(Failure::Usage(format!(
+                    "--{} holds a control character or line break; give it on one line",
+                    field.key()
+                )));
+            }
+            update.set(field, value.trim());
+        }
+    }
+    if update.is_empty() {
+        return Err(Failure::Usage(
+            "nothing to update: give at least one of --name, --address, --city, --state, --timezone"
+                .to_owned(),
+        ));
+    }
+    if let Some(zone) = update.value(Field::Timezone)
+        && !tz::is_valid(zone)
+    {
+        let hint = match tz::suggestions(zone, 3).as_slice() {
+            [] => "an IANA name such as Europe/Paris".to_owned(),
+            close => format!("did you mean {}?", close.join(", ")),
+        };
+        return Err(Failure::Usage(format!(
+            "unknown time zone {}: {hint}",
+            quoted(zone)
+        )));
+    }
+    Ok(update)
+}

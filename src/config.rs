@@ -1,0 +1,439 @@
+//! Where the credentials and settings come from: flags, then the
+//! environment, then the config file. Resolves; never prints.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use rust_decimal::Decimal;
+use secrecy::SecretString;
+use serde::Deserialize;
+
+use crate::cli::Global;
+use crate::plivo::DEFAULT_API_URL;
+
+/// The environment variables read, as the official SDKs name them.
+pub const ENV_AUTH_ID: &str = "PLIVO_AUTH_ID";
+/// The token's variable.
+pub const ENV_AUTH_TOKEN: &str = "PLIVO_AUTH_TOKEN";
+/// The API URL's variable.
+pub const ENV_API_URL: &str = "PLIVO_API_URL";
+/// Overrides the config file's location.
+pub const ENV_CONFIG: &str = "PLIVO_DASH_CONFIG";
+
+/// The environment as far as configuration goes, read once so resolution can
+/// be tested without touching the process environment.
+#[derive(Debug, Clone, Default)]
+pub struct Env {
+    /// `PLIVO_AUTH_ID`
+    pub auth_id: Option<String>,
+    /// `PLIVO_AUTH_TOKEN`
+    pub auth_token: Option<SecretString>,
+    /// `PLIVO_API_URL`
+    pub api_url: Option<String>,
+    /// The config file to read, if one could be located.
+    pub config_path: Option<PathBuf>,
+}
+
+impl Env {
+    /// Reads the process environment. Empty variables count as unset.
+    pub fn from_process() -> Self {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        Self {
+            auth_id: var(ENV_AUTH_ID).map(|v| v.trim().to_owned()),
+            auth_token: var(ENV_AUTH_TOKEN).map(|v| SecretString::from(v.trim().to_owned())),
+            api_url: var(ENV_API_URL),
+            config_path: var(ENV_CONFIG)
+                .map(PathBuf::from)
+                .or_else(default_config_path),
+        }
+    }
+}
+
+/// `$XDG_CONFIG_HOME/plivo-dash/config.toml` (usually `~/.config/…`).
+pub fn default_config_path() -> Option<PathBuf> {
+    use etcetera::BaseStrategy as _;
+    let strategy = etcetera::choose_base_strategy().ok()?;
+    Some(strategy.config_dir().join("plivo-dash").join("config.toml"))
+}
+
+/// Everything needed to talk to one account.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    /// The account id, not yet validated.
+    pub auth_id: String,
+    /// The token; never displayed.
+    pub auth_token: SecretString,
+    /// The API base URL.
+    pub api_url: String,
+}
+
+/// The resolved settings.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Who to talk to.
+    pub credentials: Credentials,
+    /// Seconds between refreshes, if configured.
+    pub interval: Option<u64>,
+    /// Alert threshold in USD, if configured.
+    pub alert_below: Option<Decimal>,
+    /// Things the user should know but that do not stop the program.
+    pub warnings: Vec<String>,
+}
+
+/// Why the settings could not be resolved.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// No auth id or no token anywhere.
+    #[error(
+        "no Plivo {missing}: set {vars}, or put auth_id and auth_token in {path}, or try `plivo-dash --demo`"
+    )]
+    MissingCredentials {
+        /// What is missing, in words.
+        missing: &'static str,
+        /// The variables that would provide it.
+        vars: &'static str,
+        /// Where the config file would be.
+        path: String,
+    },
+    /// The config file exists but cannot be read.
+    #[error("cannot read config file {path}: {reason}")]
+    Read {
+        /// The file.
+        path: String,
+        /// Why.
+        reason: String,
+    },
+    /// The config file is not valid.
+    #[error("config file {path} is not valid: {reason}")]
+    Invalid {
+        /// The file.
+        path: String,
+        /// What is wrong, with its line.
+        reason: String,
+    },
+    /// `--profile` names a profile the file does not have.
+    #[error("no profile {name:?} in {path} (profiles there: {available})")]
+    UnknownProfile {
+        /// The profile asked for.
+        name: String,
+        /// The file.
+        path: String,
+        /// The profiles it has.
+        available: String,
+    },
+}
+
+/// The config file, and each profile in it. Top-level keys are the default
+/// profile; `[profiles.NAME]` tables are named ones, which fall back to the
+/// top level for keys they leave out.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Profile {
+    auth_id: Option<String>,
+    auth_token: Option<SecretString>,
+    api_url: Option<String>,
+    interval: Option<u64>,
+    alert_below: Option<Decimal>,
+    #[serde(default)]
+    profiles: BTreeMap<String, Profile>,
+}
+
+/// Resolves credentials and settings: flags > environment > config file.
+pub fn resolve(global: &Global, env: &Env) -> Result<Settings, ConfigError> {
+    let path_text = env
+        .config_path
+        .as_deref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| "the config file".to_owned());
+    let mut warnings = Vec::new();
+    let file = match &env.config_path {
+        Some(path) => read_file(path, &mut warnings)?,
+        None => None,
+    };
+    let (top, named) = match (&file, &global.profile) {
+        (Some(file), Some(name)) => match file.profiles.get(name) {
+            Some(profile) => (Some(file), Some(profile)),
+            None => return Err(unknown_profile(name, &path_text, Some(file))),
+        },
+        (None, Some(name)) => return Err(unknown_profile(name, &path_text, None)),
+        (Some(file), None) => (Some(file), None),
+        (None, None) => (None, None),
+    };
+    // The named profile first, then the file's top level.
+    let from_file = |get: fn(&Profile) -> Option<&String>| {
+        named
+            .and_then(get)
+            .or_else(|| top.and_then(get))
+            .map(|s| s.trim().to_owned())
+    };
+    let auth_id = global
+        .auth_id
+        .clone()
+        .or_else(|| env.auth_id.clone())
+        .or_else(|| from_file(|p| p.auth_id.as_ref()));
+    let auth_token = env.auth_token.clone().or_else(|| {
+        named
+            .and_then(|p| p.auth_token.clone())
+            .or_else(|| top.and_then(|p| p.auth_token.clone()))
+    });
+    let api_url = global
+        .api_url
+        .clone()
+        .or_else(|| env.api_url.clone())
+        .or_else(|| from_file(|p| p.api_url.as_ref()))
+        .unwrap_or_else(|| DEFAULT_API_URL.to_owned());
+    let missing = |missing, vars| ConfigError::MissingCredentials {
+        missing,
+        vars,
+        path: path_text.clone(),
+    };
+    let (auth_id, auth_token) = match (auth_id, auth_token) {
+        (Some(id), Some(token)) => (id, token),
+        (None, None) => {
+            return Err(missing("credentials", "PLIVO_AUTH_ID and PLIVO_AUTH_TOKEN"));
+        }
+        (None, Some(_)) => return Err(missing("auth id", "PLIVO_AUTH_ID (or --auth-id)")),
+        (Some(_), None) => return Err(missing("auth token", "PLIVO_AUTH_TOKEN")),
+    };
+    Ok(Settings {
+        credentials: Credentials {
+            auth_id,
+            auth_token,
+            api_url,
+        },
+        interval: global
+            .interval
+            .or_else(|| named.and_then(|p| p.interval))
+            .or_else(|| top.and_then(|p| p.interval)),
+        alert_below: global
+            .alert_below
+            .or_else(|| named.and_then(|p| p.alert_below))
+            .or_else(|| top.and_then(|p| p.alert_below)),
+        warnings,
+    })
+}
+
+fn unknown_profile(name: &str, path: &str, file: Option<&Profile>) -> ConfigError {
+    let available = file
+        .map(|f| f.profiles.keys().cloned().collect::<Vec<_>>().join(", "))
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "none".to_owned());
+    ConfigError::UnknownProfile {
+        name: crate::text::sanitize(name),
+        path: path.to_owned(),
+        available,
+    }
+}
+
+/// Reads the config file; a missing file is no error.
+fn read_file(path: &Path, warnings: &mut Vec<String>) -> Result<Option<Profile>, ConfigError> {
+    let shown = path.display().to_string();
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(ConfigError::Read {
+                path: shown,
+                reason: e.to_string(),
+            });
+        }
+    };
+    let file: Profile = toml::from_str(&text).map_err(|e| ConfigError::Invalid {
+        path: shown.clone(),
+        reason: describe_toml_error(&e, &text),
+    })?;
+    let invalid = |reason: String| ConfigError::Invalid {
+        path: shown.clone(),
+        reason,
+    };
+    if file.interval == Some(0) {
+        return Err(invalid("interval must be at least 1".to_owned()));
+    }
+    for (name, profile) in &file.profiles {
+        if !profile.profiles.is_empty() {
+            return Err(invalid(format!("profile {name:?}: profiles cannot nest")));
+        }
+        if profile.interval == Some(0) {
+            return Err(invalid(format!(
+                "profile {name:?}: interval must be at least 1"
+            )));
+        }
+    }
+    let holds_token =
+        file.auth_token.is_some() || file.profiles.values().any(|p| p.auth_token.is_some());
+    if holds_token && readable_by_others(path) {
+        warnings.push(format!(
+            "warning: {shown} holds an auth token and can be read by other users; run `chmod 600 {shown}`"
+        ));
+    }
+    Ok(Some(file))
+}
+
+/// A TOML error as one line with its position; never the offending text,
+/// which might be the token.
+fn describe_toml_error(e: &toml::de::Error, text: &str) -> String {
+    let message = e
+        .message()
+        .lines()
+        .next()
+        .unwrap_or("syntax error")
+        .to_owned();
+    match e.span() {
+        Some(span) => {
+            let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+            format!("line {line}: {message}")
+        }
+        None => message,
+    }
+}
+
+#[cfg(unix)]
+fn readable_by_others(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o077 != 0)
+}
+
+#[cfg(not(unix))]
+fn readable_by_others(_: &Path) -> bool {
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use secrecy::ExposeSecret;
+    use std::io::Write as _;
+
+    fn file(contents: &str, mode: u32) -> tempfile::NamedTempFile {
+        let mut f = tempfile::NamedTempFile::new().unwrap();
+        f.write_all(contents.as_bytes()).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            std::fs::set_permissions(f.path(), std::fs::Permissions::from_mode(mode)).unwrap();
+        }
+        f
+    }
+
+    fn env_with(path: &Path) -> Env {
+        Env {
+            config_path: Some(path.to_owned()),
+            ..Env::default()
+        }
+    }
+
+    const FILE: &str = r#"
+auth_id = "MA0000000000000000AA"
+auth_token = "top-token"
+interval = 30
+
+[profiles.work]
+auth_id = "MA0000000000000000BB"
+auth_token = "work-token"
+alert_below = "2.50"
+"#;
+
+    #[test]
+    fn flags_beat_environment_beat_file() {
+        let f = file(FILE, 0o600);
+        let mut env = env_with(f.path());
+        let s = resolve(&Global::default(), &env).unwrap();
+        assert_eq!(s.credentials.auth_id, "MA0000000000000000AA");
+        assert_eq!(s.credentials.auth_token.expose_secret(), "top-token");
+        assert_eq!(s.credentials.api_url, DEFAULT_API_URL);
+        assert_eq!(s.interval, Some(30));
+        assert!(s.warnings.is_empty());
+
+        env.auth_id = Some("MA0000000000000000EE".into());
+        env.auth_token = Some("env-token".into());
+        env.api_url = Some("http://127.0.0.1:1".into());
+        let s = resolve(&Global::default(), &env).unwrap();
+        assert_eq!(s.credentials.auth_id, "MA0000000000000000EE");
+        assert_eq!(s.credentials.auth_token.expose_secret(), "env-token");
+        assert_eq!(s.credentials.api_url, "http://127.0.0.1:1");
+
+        let flags = Global {
+            auth_id: Some("MA0000000000000000FF".into()),
+            api_url: Some("http://127.0.0.1:2".into()),
+            interval: Some(5),
+            ..Global::default()
+        };
+        let s = resolve(&flags, &env).unwrap();
+        assert_eq!(s.credentials.auth_id, "MA0000000000000000FF");
+        assert_eq!(s.credentials.api_url, "http://127.0.0.1:2");
+        assert_eq!(s.interval, Some(5));
+    }
+
+    #[test]
+    fn a_named_profile_falls_back_to_the_top_level() {
+        let f = file(FILE, 0o600);
+        let flags = Global {
+            profile: Some("work".into()),
+            ..Global::default()
+        };
+        let s = resolve(&flags, &env_with(f.path())).unwrap();
+        assert_eq!(s.credentials.auth_id, "MA0000000000000000BB");
+        assert_eq!(s.credentials.auth_token.expose_secret(), "work-token");
+        assert_eq!(s.alert_below, Some(Decimal::new(250, 2)));
+        assert_eq!(s.interval, Some(30));
+    }
+
+    #[test]
+    fn an_unknown_profile_lists_the_known_ones() {
+        let f = file(FILE, 0o600);
+        let flags = Global {
+            profile: Some("home".into()),
+            ..Global::default()
+        };
+        let err = resolve(&flags, &env_with(f.path()))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("\"home\"") && err.contains("work"), "{err}");
+    }
+
+    #[test]
+    fn missing_credentials_name_every_way_to_give_them() {
+        let env = env_with(Path::new("/nonexistent/plivo-dash/config.toml"));
+        let err = resolve(&Global::default(), &env).unwrap_err().to_string();
+        for needle in [
+            "PLIVO_AUTH_ID",
+            "PLIVO_AUTH_TOKEN",
+            "/nonexistent/plivo-dash/config.toml",
+            "--demo",
+        ] {
+            assert!(err.contains(needle), "{needle} missing from: {err}");
+        }
+        let env = Env {
+            auth_id: Some("MA0000000000000000AA".into()),
+            ..env
+        };
+        let err = resolve(&Global::default(), &env).unwrap_err().to_string();
+        assert!(err.starts_with("no Plivo auth token"), "{err}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_token_others_can_read_draws_a_warning() {
+        let f = file(FILE, 0o644);
+        let s = resolve(&Global::default(), &env_with(f.path())).unwrap();
+        assert_eq!(s.warnings.len(), 1);
+        assert!(s.warnings[0].contains("chmod 600"), "{:?}", s.warnings);
+    }
+
+    #[test]
+    fn invalid_files_say_where_without_echoing_secrets() {
+        for (contents, expect) in [
+            ("auth_token = \"s3cr3t-value\nauth_id = 1", "line 1"),
+            ("auth_id = 5\nauth_token = \"s3cr3t-value\"", "line 1"),
+            ("auth_token = \"s3cr3t-value\"\ncolour = \"red\"", "line 2"),
+            ("interval = 0\nauth_token = \"s3cr3t-value\"", "at least 1"),
+        ] {
+            let f = file(contents, 0o600);
+            let err = resolve(&Global::default(), &env_with(f.path()))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(expect), "{expect} missing from: {err}");
+            assert!(!err.contains("s3cr3t-value"), "secret leaked: {err}");
+        }
+    }
+}

@@ -1,0 +1,384 @@
+//! The HTTP client: one pooled connection, Basic auth, bounded in time and size.
+
+use std::time::Duration;
+
+use reqwest::header::{CONTENT_LENGTH, RETRY_AFTER};
+use reqwest::{RequestBuilder, StatusCode, Url};
+use secrecy::{ExposeSecret, SecretString};
+use serde::de::DeserializeOwned;
+
+use super::{Account, AccountUpdate, ApiError, AuthId, UpdateReply};
+use crate::text::sanitize;
+
+/// Plivo's production API.
+pub const DEFAULT_API_URL: &str = "https://api.plivo.com";
+
+/// Limits on one request.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Time allowed to open the connection.
+    pub connect_timeout: Duration,
+    /// Time allowed for the whole exchange, body included.
+    pub timeout: Duration,
+    /// The largest body read; an Account object is under 1 KiB.
+    pub max_body: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            connect_timeout: Duration::from_secs(5),
+            timeout: Duration::from_secs(15),
+            max_body: 1024 * 1024,
+        }
+    }
+}
+
+/// A client for one account. Cheap to clone; clones share the connection pool.
+///
+/// `Debug` shows the URL and auth id, never the token.
+#[derive(Debug, Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    account_url: Url,
+    auth_id: AuthId,
+    token: SecretString,
+    limits: Limits,
+}
+
+impl Client {
+    /// A client for `auth_id` at `api_url` with the default [`Limits`].
+    pub fn new(api_url: &str, auth_id: &str, token: SecretString) -> Result<Self, ApiError> {
+        Self::with_limits(api_url, auth_id, token, Limits::default())
+    }
+
+    /// A client with explicit limits.
+    pub fn with_limits(
+        api_url: &str,
+        auth_id: &str,
+        token: SecretString,
+        limits: Limits,
+    ) -> Result<Self, ApiError> {
+        let auth_id = AuthId::parse(auth_id)?;
+        let base = parse_api_url(api_url)?;
+        let account_url = account_url(&base, &auth_id, api_url)?;
+        let mut builder = reqwest::Client::builder()
+            .user_agent(concat!("plivo-dash/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(limits.connect_timeout)
+            // A redirect would carry the Authorization header to wherever it
+            // points; the API never redirects, so none is followed.
+            .redirect(reqwest::redirect::Policy::none());
+        if is_loopback(&base) {
+            builder = builder.no_proxy();
+        }
+        let http = builder.build().map_err(|e| ApiError::InvalidUrl {
+            url: sanitize(api_url),
+            reason: format!("cannot set up HTTP: {e}"),
+        })?;
+        Ok(Self {
+            http,
+            account_url,
+            auth_id,
+            token,
+            limits,
+        })
+    }
+
+    /// The account this client speaks for.
+    pub fn auth_id(&self) -> &AuthId {
+        &self.auth_id
+    }
+
+    /// `GET /v1/Account/{auth_id}/`.
+    pub async fn get_account(&self) -> Result<Account, ApiError> {
+        self.exchange(self.http.get(self.account_url.clone())).await
+    }
+
+    /// `POST /v1/Account/{auth_id}/` with only the fields set in `update`.
+    pub async fn update_account(&self, update: &AccountUpdate) -> Result<UpdateReply, ApiError> {
+        self.exchange(self.http.post(self.account_url.clone()).json(update))
+            .await
+    }
+
+    async fn exchange<T: DeserializeOwned>(&self, request: RequestBuilder) -> Result<T, ApiError> {
+        let request = request.basic_auth(self.auth_id.as_str(), Some(self.token.expose_secret()));
+        let (status, retry_after, body) =
+            tokio::time::timeout(self.limits.timeout, self.fetch(request))
+                .await
+                .map_err(|_| ApiError::Timeout(self.limits.timeout))??;
+        interpret(status, retry_after, &body)
+    }
+
+    async fn fetch(
+        &self,
+        request: RequestBuilder,
+    ) -> Result<(StatusCode, Option<Duration>, Vec<u8>), ApiError> {
+        let mut response = request.send().await.map_err(|e| self.network_error(&e))?;
+        let status = response.status();
+        let too_big = || ApiError::Malformed {
+            status: status.as_u16(),
+            reason: format!(
+                "the body is larger than {} KiB",
+                self.limits.max_body / 1024
+            ),
+        };
+        let declared = response
+            .headers()
+            .get(CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
+        if declared.is_some_and(|n| n > self.limits.max_body) {
+            return Err(too_big());
+        }
+        let retry_after = response
+            .headers()
+            .get(RETRY_AFTER)
+            .and_then(|v| parse_retry_after(v.to_str().ok()?));
+        let mut body = Vec::with_capacity(declared.unwrap_or(1024).min(self.limits.max_body));
+        while let Some(chunk) = response.chunk().await.map_err(|e| {
+            ApiError::Network(format!(
+                "the connection broke while reading the answer ({})",
+                root_cause(&e)
+            ))
+        })? {
+            if body.len() + chunk.len() > self.limits.max_body {
+                return Err(too_big());
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok((status, retry_after, body))
+    }
+
+    fn network_error(&self, e: &reqwest::Error) -> ApiError {
+        if e.is_timeout() {
+            return ApiError::Timeout(self.limits.connect_timeout);
+        }
+        let host = self.account_url.host_str().unwrap_or("the server");
+        let port = self
+            .account_url
+            .port_or_known_default()
+            .map(|p| format!(":{p}"))
+            .unwrap_or_default();
+        if e.is_connect() {
+            ApiError::Network(format!(
+                "cannot connect to {host}{port} ({})",
+                root_cause(e)
+            ))
+        } else {
+            ApiError::Network(format!(
+                "request to {host}{port} failed ({})",
+                root_cause(e)
+            ))
+        }
+    }
+}
+
+/// The innermost cause of an error: "Connection refused (os error 111)"
+/// says more than reqwest's "error sending request for url (...)".
+fn root_cause(e: &reqwest::Error) -> String {
+    let mut cause: &dyn std::error::Error = e;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    sanitize(&cause.to_string())
+}
+
+/// Turns a complete HTTP answer into the value the API promises or the error
+/// that says what went wrong.
+fn interpret<T: DeserializeOwned>(
+    status: StatusCode,
+    retry_after: Option<Duration>,
+    body: &[u8],
+) -> Result<T, ApiError> {
+    let code = status.as_u16();
+    if status.is_success() {
+        return parse_body(code, body);
+    }
+    let message = error_message(body);
+    Err(match code {
+        401 => ApiError::Unauthorized { message },
+        403 => ApiError::Forbidden { message },
+        404 => ApiError::NotFound { message },
+        400 | 405 => ApiError::InvalidRequest {
+            status: code,
+            message,
+        },
+        429 => ApiError::RateLimited { retry_after },
+        500..=599 => ApiError::Server {
+            status: code,
+            message,
+        },
+        300..=399 => ApiError::Malformed {
+            status: code,
+            reason: "the server answered with a redirect, which is not followed so that the credentials stay with the configured host".to_owned(),
+        },
+        _ => ApiError::Malformed {
+            status: code,
+            reason: format!(
+                "status {code} is not one the API uses{}",
+                message.map(|m| format!(": {m}")).unwrap_or_default()
+            ),
+        },
+    })
+}
+
+fn parse_body<T: DeserializeOwned>(status: u16, body: &[u8]) -> Result<T, ApiError> {
+    let malformed = |reason: String| ApiError::Malformed { status, reason };
+    let text = String::from_utf8_lossy(body);
+    let trimmed = text.trim_start();
+    if trimmed.is_empty() {
+        return Err(malformed("the body is empty".to_owned()));
+    }
+    if trimmed.starts_with('<') {
+        return Err(malformed(
+            "the body is an HTML page, not JSON (is the API URL right?)".to_owned(),
+        ));
+    }
+    serde_json::from_slice(body).map_err(|e| {
+        let reason = if e.is_eof() {
+            "the body is cut short".to_owned()
+        } else if e.is_syntax() {
+            format!("the body is not valid JSON ({e})")
+        } else {
+            format!("the body does not match the API ({e})")
+        };
+        malformed(sanitize(&reason))
+    })
+}
+
+/// The server's explanation from an error body: the JSON `error` field, or a
+/// short plain-text body. HTML pages and empty bodies give nothing.
+fn error_message(body: &[u8]) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct ErrorBody {
+        error: serde_json::Value,
+    }
+    if let Ok(parsed) = serde_json::from_slice::<ErrorBody>(body) {
+        let text = match parsed.error {
+            serde_json::Value::String(s) => s,
+            other => other.to_string(),
+        };
+        return Some(sanitize(text.trim()));
+    }
+    let text = String::from_utf8_lossy(body);
+    let first = text.lines().map(str::trim).find(|l| !l.is_empty())?;
+    if first.starts_with('<') || first.starts_with('{') || first.chars().count() > 200 {
+        return None;
+    }
+    Some(sanitize(first))
+}
+
+/// `Retry-After` as seconds or as an HTTP date.
+fn parse_retry_after(value: &str) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let when = jiff::fmt::rfc2822::parse(value).ok()?.timestamp();
+    let wait = when.duration_since(jiff::Timestamp::now());
+    Some(Duration::try_from(wait).unwrap_or(Duration::ZERO))
+}
+
+fn parse_api_url(api_url: &str) -> Result<Url, ApiError> {
+    let refuse = |reason: &str| ApiError::InvalidUrl {
+        url: sanitize(api_url),
+        reason: reason.to_owned(),
+    };
+    let url = Url::parse(api_url.trim()).map_err(|e| refuse(&e.to_string()))?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(refuse(
+            "it holds credentials; give the token in PLIVO_AUTH_TOKEN instead",
+        ));
+    }
+    match url.scheme() {
+        "https" => Ok(url),
+        "http" if is_loopback(&url) => Ok(url),
+        "http" => Err(refuse(
+            "plain http:// would send the token unencrypted; use https:// (http:// is allowed only for localhost)",
+        )),
+        _ => Err(refuse("only https:// URLs are supported")),
+    }
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+fn account_url(base: &Url, auth_id: &AuthId, api_url: &str) -> Result<Url, ApiError> {
+    let prefix = base.path().trim_end_matches('/');
+    let mut url = base.clone();
+    url.set_path(&format!("{prefix}/v1/Account/{auth_id}/"));
+    url.set_query(None);
+    url.set_fragment(None);
+    if url.cannot_be_a_base() {
+        return Err(ApiError::InvalidUrl {
+            url: sanitize(api_url),
+            reason: "not a base URL".to_owned(),
+        });
+    }
+    Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn http_is_refused_except_for_loopback() {
+        assert!(parse_api_url("https://api.plivo.com").is_ok());
+        assert!(parse_api_url("http://127.0.0.1:8080").is_ok());
+        assert!(parse_api_url("http://localhost:8080").is_ok());
+        assert!(parse_api_url("http://[::1]:8080").is_ok());
+        let err = parse_api_url("http://api.plivo.com").unwrap_err();
+        assert!(err.to_string().contains("unencrypted"), "{err}");
+        assert!(parse_api_url("ftp://x").is_err());
+        assert!(parse_api_url("not a url").is_err());
+        assert!(parse_api_url("https://u:p@api.plivo.com").is_err());
+    }
+
+    #[test]
+    fn account_url_keeps_a_path_prefix() {
+        let id = AuthId::parse("MA2025RK4E639VJFZAGV").unwrap();
+        let url = |base: &str| {
+            account_url(&parse_api_url(base).unwrap(), &id, base)
+                .unwrap()
+                .to_string()
+        };
+        assert_eq!(
+            url("https://api.plivo.com"),
+            "https://api.plivo.com/v1/Account/MA2025RK4E639VJFZAGV/"
+        );
+        assert_eq!(
+            url("http://127.0.0.1:9/proxy/?x=1"),
+            "http://127.0.0.1:9/proxy/v1/Account/MA2025RK4E639VJFZAGV/"
+        );
+    }
+
+    #[test]
+    fn retry_after_reads_seconds_and_dates() {
+        assert_eq!(parse_retry_after("7"), Some(Duration::from_secs(7)));
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT"),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(parse_retry_after("soon"), None);
+    }
+
+    #[test]
+    fn error_message_takes_json_or_a_short_line() {
+        assert_eq!(
+            error_message(br#"{"api_id":"x","error":"bad \u001b[31m"}"#).as_deref(),
+            Some("bad \u{FFFD}[31m")
+        );
+        assert_eq!(
+            error_message(b"Bad Gateway\n").as_deref(),
+            Some("Bad Gateway")
+        );
+        assert_eq!(error_message(b"<html><body>502</body></html>"), None);
+        assert_eq!(error_message(b""), None);
+    }
+}

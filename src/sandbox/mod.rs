@@ -1,0 +1,228 @@
+//! The embedded Plivo-compatible server.
+//!
+//! Speaks the Account API as Plivo does (paths, Basic auth, status codes,
+//! JSON error bodies) so that the dashboard, the commands and every test can
+//! run with no account and no network. It uses the wire types from
+//! [`crate::plivo`]; the client never knows it exists.
+
+mod routes;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use rust_decimal::Decimal;
+use secrecy::SecretString;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
+
+use crate::plivo::Account;
+
+/// The auth id the sandbox answers to unless told otherwise.
+pub const DEFAULT_AUTH_ID: &str = "MA2025RK4E639VJFZAGV";
+
+const DEMO_ACCOUNT: &str = include_str!("../../assets/demo-account.json");
+
+/// The starting account: the example from Plivo's API documentation.
+pub fn demo_account() -> Account {
+    serde_json::from_str(DEMO_ACCOUNT).expect("assets/demo-account.json is a valid Account")
+}
+
+/// How to run a sandbox.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Where to listen; port 0 picks a free one.
+    pub listen: SocketAddr,
+    /// The account id it answers to.
+    pub auth_id: String,
+    /// The token it accepts.
+    pub auth_token: SecretString,
+    /// USD drawn from the balance per minute, to give a monitor something to watch.
+    pub drain_per_min: Decimal,
+    /// The account it starts with; its `auth_id` and `resource_uri` are set
+    /// to match `auth_id`.
+    pub account: Account,
+}
+
+impl Default for Options {
+    /// The demo account on `127.0.0.1:0` with a fresh random token and no drain.
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            auth_id: DEFAULT_AUTH_ID.to_owned(),
+            auth_token: random_token().into(),
+            drain_per_min: Decimal::ZERO,
+            account: demo_account(),
+        }
+    }
+}
+
+/// A token shaped like Plivo's: 40 letters and digits.
+pub fn random_token() -> String {
+    std::iter::repeat_with(fastrand::alphanumeric)
+        .take(40)
+        .collect()
+}
+
+/// A running sandbox. Dropping it stops the server.
+#[derive(Debug)]
+pub struct Handle {
+    /// `http://127.0.0.1:PORT`, to use as the API URL.
+    pub base_url: String,
+    /// The account id it answers to.
+    pub auth_id: String,
+    /// The token it accepts.
+    pub auth_token: SecretString,
+    state: Shared,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<std::io::Result<()>>>,
+}
+
+impl Handle {
+    /// The account as the sandbox holds it now.
+    pub fn account(&self) -> Account {
+        self.state.snapshot()
+    }
+
+    /// Stops the server and waits until it has closed its socket.
+    pub async fn shutdown(mut self) -> std::io::Result<()> {
+        self.stop();
+        match self.task.take() {
+            Some(task) => task.await.unwrap_or(Ok(())),
+            None => Ok(()),
+        }
+    }
+
+    /// Serves until the process is killed or the server fails.
+    pub async fn serve_forever(mut self) -> std::io::Result<()> {
+        match self.task.take() {
+            Some(task) => task.await.unwrap_or(Ok(())),
+            None => Ok(()),
+        }
+    }
+
+    fn stop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+impl Drop for Handle {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// Starts a sandbox on the current tokio runtime.
+pub async fn spawn(options: Options) -> std::io::Result<Handle> {
+    let listener = tokio::net::TcpListener::bind(options.listen).await?;
+    let addr = listener.local_addr()?;
+    let mut account = options.account;
+    account.auth_id.clone_from(&options.auth_id);
+    account.resource_uri = format!("/v1/Account/{}/", options.auth_id);
+    let state = Shared(Arc::new(Mutex::new(Ledger {
+        account,
+        since: Instant::now(),
+        drain_per_min: options.drain_per_min,
+    })));
+    let app = routes::router(routes::Context {
+        state: state.clone(),
+        auth_id: options.auth_id.clone(),
+        auth_token: options.auth_token.clone(),
+    });
+    let (tx, rx) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = rx.await;
+            })
+            .await
+    });
+    Ok(Handle {
+        base_url: format!("http://{addr}"),
+        auth_id: options.auth_id,
+        auth_token: options.auth_token,
+        state,
+        shutdown: Some(tx),
+        task: Some(task),
+    })
+}
+
+/// The account and how its balance moves, behind one short-held lock.
+#[derive(Debug, Clone)]
+struct Shared(Arc<Mutex<Ledger>>);
+
+#[derive(Debug)]
+struct Ledger {
+    account: Account,
+    since: Instant,
+    drain_per_min: Decimal,
+}
+
+impl Shared {
+    fn with<R>(&self, f: impl FnOnce(&mut Ledger) -> R) -> R {
+        // A handler that panicked mid-update cannot leave the account half
+        // written (each update is a set of plain assignments), so a poisoned
+        // lock is still safe to use.
+        let mut ledger = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        f(&mut ledger)
+    }
+
+    fn snapshot(&self) -> Account {
+        self.with(|l| l.view(Instant::now()))
+    }
+}
+
+impl Ledger {
+    /// The account as seen at `now`: the balance is the starting one less the
+    /// drain since then, computed on demand so an idle sandbox costs nothing
+    /// and frequent reads do not accumulate rounding.
+    fn view(&self, now: Instant) -> Account {
+        let mut account = self.account.clone();
+        if !self.drain_per_min.is_zero() {
+            let millis = Decimal::from(now.duration_since(self.since).as_millis() as u64);
+            let spent = self.drain_per_min * millis / Decimal::from(60_000);
+            let scale = account.cash_credits.scale().max(5);
+            let mut credits = (account.cash_credits - spent)
+                .max(Decimal::ZERO)
+                .round_dp(scale);
+            credits.rescale(scale);
+            account.cash_credits = credits;
+        }
+        account
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn ledger(drain_per_min: Decimal, start: Instant) -> Ledger {
+        Ledger {
+            account: demo_account(),
+            since: start,
+            drain_per_min,
+        }
+    }
+
+    #[test]
+    fn the_balance_drains_at_the_given_rate_and_stops_at_zero() {
+        let start = Instant::now();
+        let l = ledger(Decimal::new(6, 2), start);
+        assert_eq!(l.view(start).cash_credits.to_string(), "1.80900");
+        let half_minute = l.view(start + Duration::from_secs(30)).cash_credits;
+        assert_eq!(half_minute.to_string(), "1.77900");
+        let much_later = l.view(start + Duration::from_secs(3600)).cash_credits;
+        assert_eq!(much_later.to_string(), "0.00000");
+    }
+
+    #[test]
+    fn without_drain_the_balance_stands_still() {
+        let start = Instant::now();
+        let l = ledger(Decimal::ZERO, start);
+        let later = l.view(start + Duration::from_secs(86_400));
+        assert_eq!(later.cash_credits.to_string(), "1.80900");
+    }
+}

@@ -1,0 +1,120 @@
+//! The sandbox's HTTP surface: paths, auth and status codes as Plivo has them.
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::any;
+use base64::Engine as _;
+use secrecy::{ExposeSecret, SecretString};
+use serde_json::json;
+
+use super::Shared;
+use crate::plivo::{AccountUpdate, UpdateReply};
+use crate::tz;
+
+/// What every handler needs.
+#[derive(Debug, Clone)]
+pub(super) struct Context {
+    pub state: Shared,
+    pub auth_id: String,
+    pub auth_token: SecretString,
+}
+
+pub(super) fn router(ctx: Context) -> Router {
+    Router::new()
+        // Some SDKs build the path as base + "/" + "Account/{id}/", which
+        // comes out with a doubled trailing slash; Plivo accepts both.
+        .route("/v1/Account/{auth_id}/", any(account))
+        .route("/v1/Account/{auth_id}//", any(account))
+        .fallback(|| async { error(StatusCode::NOT_FOUND, "not found") })
+        .with_state(ctx)
+}
+
+async fn account(
+    State(ctx): State<Context>,
+    Path(auth_id): Path<String>,
+    method: Method,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if !authorised(&ctx, &headers) {
+        return error(
+            StatusCode::UNAUTHORIZED,
+            "authentication credentials were not provided or are invalid",
+        );
+    }
+    if auth_id != ctx.auth_id {
+        return error(StatusCode::NOT_FOUND, "not found");
+    }
+    match method {
+        Method::GET => {
+            let mut account = ctx.state.snapshot();
+            account.api_id = Some(api_id());
+            (StatusCode::OK, axum::Json(account)).into_response()
+        }
+        Method::POST => match parse_update(&body) {
+            Ok(update) => {
+                ctx.state.with(|l| update.apply_to(&mut l.account));
+                let reply = UpdateReply {
+                    api_id: Some(api_id()),
+                    message: "changed".to_owned(),
+                };
+                (StatusCode::ACCEPTED, axum::Json(reply)).into_response()
+            }
+            Err(message) => error(StatusCode::BAD_REQUEST, &message),
+        },
+        _ => error(StatusCode::METHOD_NOT_ALLOWED, "method not allowed"),
+    }
+}
+
+fn authorised(ctx: &Context, headers: &HeaderMap) -> bool {
+    let Some(encoded) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Basic "))
+    else {
+        return false;
+    };
+    let Ok(decoded) = base64::engine::general_purpose::STANDARD.decode(encoded.trim()) else {
+        return false;
+    };
+    let expected = format!("{}:{}", ctx.auth_id, ctx.auth_token.expose_secret());
+    decoded == expected.as_bytes()
+}
+
+/// Reads an update body as the API does: JSON, null meaning "not provided",
+/// unknown keys and non-string values refused, time zones checked.
+fn parse_update(body: &[u8]) -> Result<AccountUpdate, String> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err("the request body is empty; send a JSON object".to_owned());
+    }
+    let update: AccountUpdate = serde_json::from_slice(body).map_err(|e| {
+        if e.is_syntax() || e.is_eof() {
+            format!("the request body is not valid JSON: {e}")
+        } else {
+            format!("invalid parameters: {e}")
+        }
+    })?;
+    if let Some(zone) = &update.timezone
+        && !tz::is_valid(zone)
+    {
+        return Err(format!(
+            "invalid timezone {zone:?}: use an IANA time zone name such as America/New_York"
+        ));
+    }
+    Ok(update)
+}
+
+fn api_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+fn error(status: StatusCode, message: &str) -> Response {
+    (
+        status,
+        axum::Json(json!({ "api_id": api_id(), "error": message })),
+    )
+        .into_response()
+}

@@ -1,0 +1,62 @@
+//! Neutralising untrusted text before it reaches a terminal.
+//!
+//! Names, cities and error messages come from the network. A raw ESC, an OSC
+//! title sequence or a bidi override in them could rewrite the user's terminal
+//! or make one string look like another, so everything the API says passes
+//! through [`sanitize`] before it is printed or drawn.
+
+/// The longest text kept from a single untrusted value, in characters.
+pub const MAX_CHARS: usize = 512;
+
+/// Returns `s` with every control character, escape introducer and bidi
+/// formatting character replaced by U+FFFD, and cut to [`MAX_CHARS`]
+/// characters (marked with an ellipsis).
+///
+/// Printable text, accents, CJK and emoji pass unchanged.
+pub fn sanitize(s: &str) -> String {
+    let mut out = String::with_capacity(s.len().min(MAX_CHARS * 4));
+    for (i, c) in s.chars().enumerate() {
+        if i == MAX_CHARS {
+            out.push('…');
+            break;
+        }
+        out.push(if is_unsafe(c) { '\u{FFFD}' } else { c });
+    }
+    out
+}
+
+/// Control characters (C0, DEL, C1) and the Unicode bidi controls that can
+/// reorder what the user sees.
+fn is_unsafe(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+        )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_printable_text_of_any_script() {
+        let s = "Zoë Ångström 東京 🦇 O'Brien & Co.";
+        assert_eq!(sanitize(s), s);
+    }
+
+    #[test]
+    fn neutralises_escapes_controls_and_bidi() {
+        let s = "a\x1b]0;pwned\x07b\x1b[31mc\0d\u{9b}e\u{202E}f\r\ng\x7f";
+        let clean = sanitize(s);
+        assert!(!clean.chars().any(is_unsafe), "{clean:?}");
+        assert_eq!(clean.replace('\u{FFFD}', ""), "a]0;pwnedb[31mcdefg");
+    }
+
+    #[test]
+    fn cuts_very_long_text() {
+        let clean = sanitize(&"x".repeat(10_000));
+        assert_eq!(clean.chars().count(), MAX_CHARS + 1);
+        assert!(clean.ends_with('…'));
+    }
+}

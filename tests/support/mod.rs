@@ -1,0 +1,158 @@
+//! Shared test helpers: a sandbox on its own runtime, and a canned-response
+//! HTTP server for answers the sandbox would never give.
+#![allow(dead_code)] // each test crate uses its own subset
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use plivo_dash::sandbox::{self, Handle, Options};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+
+/// A token distinctive enough that finding it anywhere is never a coincidence.
+pub const TOKEN: &str = "tok3n-THAT-must-NEVER-leak-0123456789";
+
+/// A sandbox served from a runtime of its own, so blocking tests (running
+/// the binary) can talk to it.
+pub struct TestSandbox {
+    pub handle: Handle,
+    runtime: tokio::runtime::Runtime,
+}
+
+impl TestSandbox {
+    pub fn start() -> Self {
+        Self::with(Options {
+            auth_token: TOKEN.into(),
+            ..Options::default()
+        })
+    }
+
+    pub fn with(options: Options) -> Self {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let handle = runtime
+            .block_on(sandbox::spawn(options))
+            .expect("sandbox starts");
+        Self { handle, runtime }
+    }
+}
+
+/// How the canned server answers each connection.
+#[derive(Clone)]
+pub enum Canned {
+    /// These exact bytes, then close.
+    Raw(Vec<u8>),
+    /// Read the request, never answer.
+    Silent,
+    /// The bytes one at a time, with a pause between each.
+    Drip(Vec<u8>, Duration),
+}
+
+impl Canned {
+    /// A complete response with the given status line, headers and body.
+    pub fn response(status: &str, headers: &[(&str, &str)], body: &[u8]) -> Self {
+        let mut raw = format!("HTTP/1.1 {status}\r\nContent-Length: {}\r\n", body.len());
+        for (k, v) in headers {
+            raw.push_str(&format!("{k}: {v}\r\n"));
+        }
+        raw.push_str("Connection: close\r\n\r\n");
+        let mut bytes = raw.into_bytes();
+        bytes.extend_from_slice(body);
+        Canned::Raw(bytes)
+    }
+
+    /// A JSON response.
+    pub fn json(status: &str, body: &str) -> Self {
+        Self::response(
+            status,
+            &[("Content-Type", "application/json")],
+            body.as_bytes(),
+        )
+    }
+}
+
+/// A server on 127.0.0.1:0 that answers every connection with `canned`.
+pub struct CannedServer {
+    pub url: String,
+    connections: Arc<AtomicUsize>,
+}
+
+impl CannedServer {
+    pub async fn start(canned: Canned) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr: SocketAddr = listener.local_addr().expect("addr");
+        let connections = Arc::new(AtomicUsize::new(0));
+        let count = connections.clone();
+        tokio::spawn(async move {
+            while let Ok((mut socket, _)) = listener.accept().await {
+                count.fetch_add(1, Ordering::SeqCst);
+                let canned = canned.clone();
+                tokio::spawn(async move {
+                    read_request(&mut socket).await;
+                    match canned {
+                        Canned::Raw(bytes) => {
+                            let _ = socket.write_all(&bytes).await;
+                            let _ = socket.shutdown().await;
+                        }
+                        Canned::Silent => {
+                            tokio::time::sleep(Duration::from_secs(3600)).await;
+                        }
+                        Canned::Drip(bytes, pause) => {
+                            for b in bytes {
+                                if socket.write_all(&[b]).await.is_err() {
+                                    return;
+                                }
+                                tokio::time::sleep(pause).await;
+                            }
+                        }
+                    }
+                });
+            }
+        });
+        Self {
+            url: format!("http://{addr}"),
+            connections,
+        }
+    }
+
+    /// How many connections it has accepted.
+    pub fn connections(&self) -> usize {
+        self.connections.load(Ordering::SeqCst)
+    }
+}
+
+/// Reads one request's head and body, enough that the client sees its
+/// request accepted before the answer.
+async fn read_request(socket: &mut tokio::net::TcpStream) {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        let Ok(n) = socket.read(&mut chunk).await else {
+            return;
+        };
+        if n == 0 {
+            return;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+        if let Some(end) = find(&buf, b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
+            let length = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .and_then(|v| v.trim().parse::<usize>().ok())
+                .unwrap_or(0);
+            if buf.len() >= end + 4 + length {
+                return;
+            }
+        }
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
