@@ -1,11 +1,16 @@
 //! plivo-dash: a terminal dashboard, credit monitor and script-friendly CLI
 //! for a Plivo account, with a Plivo-compatible sandbox built in.
 
+pub mod app;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod layout;
 pub mod plivo;
 pub mod sandbox;
 pub mod text;
 pub mod threshold;
+pub mod tui;
 pub mod tz;
+pub mod ui;
+pub mod worker;

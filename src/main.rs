@@ -2,8 +2,11 @@ use std::io::Write as _;
 use std::process::ExitCode;
 
 use clap::{CommandFactory as _, Parser as _};
+use plivo_dash::app::Session;
 use plivo_dash::cli::{Cli, Command, Global, SandboxArgs};
-use plivo_dash::{commands, sandbox};
+use plivo_dash::plivo::Client;
+use plivo_dash::{commands, config, sandbox, tui};
+use rust_decimal::Decimal;
 use secrecy::{ExposeSecret as _, SecretString};
 
 fn main() -> ExitCode {
@@ -49,10 +52,7 @@ async fn run(cli: Cli) -> u8 {
             );
             0
         }
-        None if cli.demo => report(demo().await),
-        None => report(get(&cli.global, false).await.map(|s| {
-            s + "\n(the interactive dashboard is not built yet; this is `plivo-dash get`)\n"
-        })),
+        None => dashboard(&cli.global, cli.demo).await,
     }
 }
 
@@ -71,7 +71,7 @@ fn report(result: Result<String, commands::Failure>) -> u8 {
     }
 }
 
-fn connect(global: &Global) -> Result<plivo_dash::plivo::Client, commands::Failure> {
+fn connect(global: &Global) -> Result<Client, commands::Failure> {
     let (client, warnings) = commands::connect(global)?;
     for w in warnings {
         eprintln!("plivo-dash: {w}");
@@ -90,19 +90,64 @@ async fn update(
     commands::update(&connect(global)?, args).await
 }
 
-async fn demo() -> Result<String, commands::Failure> {
-    let handle = sandbox::spawn(sandbox::Options::default())
-        .await
-        .map_err(|e| commands::Failure::Usage(format!("cannot start the demo sandbox: {e}")))?;
-    let client = plivo_dash::plivo::Client::new(
-        &handle.base_url,
-        &handle.auth_id,
-        handle.auth_token.clone(),
-    )?;
-    let text = commands::get(&client, false).await?;
-    Ok(format!(
-        "{text}\n(demo account from the embedded sandbox; the interactive dashboard is not built yet)\n"
-    ))
+/// The USD per minute the demo sandbox draws, so the balance visibly moves.
+const DEMO_DRAIN: Decimal = Decimal::from_parts(1, 0, 0, false, 2);
+
+async fn dashboard(global: &Global, demo: bool) -> u8 {
+    // In demo mode the sandbox lives as long as the dashboard.
+    let mut sandbox_handle = None;
+    let (client, api_url) = if demo {
+        let options = sandbox::Options {
+            drain_per_min: DEMO_DRAIN,
+            ..sandbox::Options::default()
+        };
+        let handle = match sandbox::spawn(options).await {
+            Ok(h) => h,
+            Err(e) => {
+                eprintln!("plivo-dash: cannot start the demo sandbox: {e}");
+                return 1;
+            }
+        };
+        let client = Client::new(&handle.base_url, &handle.auth_id, handle.auth_token.clone());
+        let url = handle.base_url.clone();
+        sandbox_handle = Some(handle);
+        (client.map_err(commands::Failure::from), url)
+    } else {
+        match config::resolve(global, &config::Env::from_process()) {
+            Ok(settings) => {
+                for w in &settings.warnings {
+                    eprintln!("plivo-dash: {w}");
+                }
+                let c = settings.credentials;
+                let client = Client::new(&c.api_url, &c.auth_id, c.auth_token);
+                (client.map_err(commands::Failure::from), c.api_url)
+            }
+            Err(e) => (Err(e.into()), String::new()),
+        }
+    };
+    let client = match client {
+        Ok(client) => client,
+        Err(e) => {
+            eprintln!("plivo-dash: {e}");
+            return e.exit_code();
+        }
+    };
+    let session = Session {
+        auth_id: client.auth_id().to_string(),
+        api_url,
+        demo,
+        color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        local_tz: jiff::tz::TimeZone::system(),
+    };
+    let result = tui::run(session, client).await;
+    drop(sandbox_handle);
+    match result {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("plivo-dash: terminal error: {e}");
+            1
+        }
+    }
 }
 
 async fn run_sandbox(global: &Global, args: SandboxArgs) -> u8 {

@@ -27,7 +27,7 @@ pub fn sanitize(s: &str) -> String {
 
 /// Control characters (C0, DEL, C1) and the Unicode bidi controls that can
 /// reorder what the user sees.
-fn is_unsafe(c: char) -> bool {
+pub fn is_unsafe(c: char) -> bool {
     c.is_control()
         || matches!(
             c,

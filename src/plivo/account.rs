@@ -248,6 +248,22 @@ impl Field {
         Field::Timezone,
     ];
 
+    /// The field's position in [`Field::ALL`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// The field's name as people read it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Field::Name => "Name",
+            Field::Address => "Address",
+            Field::City => "City",
+            Field::State => "State",
+            Field::Timezone => "Timezone",
+        }
+    }
+
     /// The API's key for the field.
     pub fn key(self) -> &'static str {
         match self {

@@ -2,6 +2,9 @@
 //! HTTP server for answers the sandbox would never give.
 #![allow(dead_code)] // each test crate uses its own subset
 
+pub mod app;
+pub mod pty;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

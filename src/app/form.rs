@@ -1,0 +1,290 @@
+//! The profile form: five single-line fields, each knowing the server's value
+//! so it can tell what the user changed and never lose it.
+
+use tui_textarea::{CursorMove, Input, Key, TextArea};
+
+use crate::plivo::{Account, AccountUpdate, Field};
+use crate::{text, tz};
+
+/// The most characters a field holds; longer pastes are cut.
+pub const MAX_CHARS: usize = 128;
+/// How many time zone suggestions are offered at once.
+pub const SUGGESTIONS: usize = 6;
+
+/// One field: the editor, the server's latest value, and whether the server
+/// changed it underneath an edit.
+#[derive(Debug, Clone)]
+pub struct FieldState {
+    /// Which field.
+    pub field: Field,
+    /// The editor holding what the user sees and types.
+    pub input: TextArea<'static>,
+    /// The server's latest value.
+    pub server: String,
+    /// Set when the server's value changed while this field held an edit;
+    /// the edit is kept and the field says so.
+    pub conflict: bool,
+}
+
+impl FieldState {
+    fn new(field: Field) -> Self {
+        Self {
+            field,
+            input: editor(""),
+            server: String::new(),
+            conflict: false,
+        }
+    }
+
+    /// The text in the field.
+    pub fn text(&self) -> &str {
+        self.input.lines().first().map_or("", String::as_str)
+    }
+
+    /// Whether the field differs from the server's value.
+    pub fn dirty(&self) -> bool {
+        self.text() != self.server
+    }
+
+    /// Why the field's value cannot be saved, if it cannot.
+    pub fn error(&self) -> Option<String> {
+        match self.field {
+            Field::Timezone if self.dirty() && !tz::is_valid(self.text()) => {
+                Some(if self.text().is_empty() {
+                    "a time zone is required".to_owned()
+                } else {
+                    "not an IANA time zone".to_owned()
+                })
+            }
+            _ => None,
+        }
+    }
+
+    fn set_text(&mut self, text: &str) {
+        self.input = editor(text);
+    }
+}
+
+/// A single-line editor holding `text`, cursor at the end.
+fn editor(text: &str) -> TextArea<'static> {
+    let mut input = TextArea::new(vec![text.to_owned()]);
+    input.move_cursor(CursorMove::End);
+    input
+}
+
+/// The form's fields and which one has focus.
+#[derive(Debug, Clone)]
+pub struct Form {
+    fields: [FieldState; 5],
+    focus: Option<Field>,
+    choice: usize,
+}
+
+impl Default for Form {
+    fn default() -> Self {
+        Self {
+            fields: Field::ALL.map(FieldState::new),
+            focus: None,
+            choice: 0,
+        }
+    }
+}
+
+impl Form {
+    /// The fields, in form order.
+    pub fn fields(&self) -> &[FieldState; 5] {
+        &self.fields
+    }
+
+    /// One field.
+    pub fn field(&self, field: Field) -> &FieldState {
+        &self.fields[field.index()]
+    }
+
+    fn field_mut(&mut self, field: Field) -> &mut FieldState {
+        &mut self.fields[field.index()]
+    }
+
+    /// The focused field, if any.
+    pub fn focus(&self) -> Option<Field> {
+        self.focus
+    }
+
+    /// Focuses `field`, or leaves the form with `None`.
+    pub fn set_focus(&mut self, field: Option<Field>) {
+        self.focus = field;
+        self.choice = 0;
+    }
+
+    /// Moves focus forward (or back) through the fields, wrapping around;
+    /// from outside the form, forward enters at the first field.
+    pub fn cycle(&mut self, forward: bool) {
+        let next = match (self.focus, forward) {
+            (None, true) => 0,
+            (None, false) => 4,
+            (Some(f), true) => (f.index() + 1) % 5,
+            (Some(f), false) => (f.index() + 4) % 5,
+        };
+        self.set_focus(Some(Field::ALL[next]));
+    }
+
+    /// Takes in the server's account. Untouched fields follow it; a field
+    /// holding an edit keeps the edit, and is marked if the server's value
+    /// moved underneath it. Values are neutralised first: an escape sequence
+    /// in a name must never reach the editor, and from it the terminal.
+    pub fn sync(&mut self, account: &Account) {
+        for state in &mut self.fields {
+            let incoming = &text::sanitize(state.field.get(account));
+            if state.dirty() {
+                if *incoming != state.server {
+                    state.conflict = true;
+                }
+            } else if state.text() != incoming {
+                state.set_text(incoming);
+            }
+            incoming.clone_into(&mut state.server);
+            if !state.dirty() {
+                state.conflict = false;
+            }
+        }
+    }
+
+    /// The changes to send: every field that differs from the server.
+    pub fn diff(&self) -> AccountUpdate {
+        let mut update = AccountUpdate::default();
+        for state in self.fields.iter().filter(|s| s.dirty()) {
+            update.set(state.field, state.text());
+        }
+        update
+    }
+
+    /// Whether any field holds an unsaved edit.
+    pub fn is_dirty(&self) -> bool {
+        self.fields.iter().any(FieldState::dirty)
+    }
+
+    /// The first field that cannot be saved as it is, with the reason.
+    pub fn first_error(&self) -> Option<(Field, String)> {
+        self.fields
+            .iter()
+            .find_map(|s| s.error().map(|e| (s.field, e)))
+    }
+
+    /// Puts the focused field back to the server's value.
+    pub fn revert_focused(&mut self) -> bool {
+        let Some(field) = self.focus else {
+            return false;
+        };
+        let state = self.field_mut(field);
+        if !state.dirty() {
+            return false;
+        }
+        let server = state.server.clone();
+        state.set_text(&server);
+        state.conflict = false;
+        true
+    }
+
+    /// Feeds a key to the focused field's editor. Keys that would break a
+    /// single line (Enter, Ctrl-M, Tab) never reach it, and an edit past
+    /// [`MAX_CHARS`] is undone.
+    pub fn edit(&mut self, input: Input) -> bool {
+        let Some(field) = self.focus else {
+            return false;
+        };
+        let breaks_line = matches!(
+            input,
+            Input {
+                key: Key::Enter | Key::Tab,
+                ..
+            } | Input {
+                key: Key::Char('m'),
+                ctrl: true,
+                ..
+            } | Input {
+                key: Key::Char('\n' | '\r' | '\t'),
+                ..
+            }
+        );
+        if breaks_line {
+            return false;
+        }
+        let state = self.field_mut(field);
+        let changed = state.input.input(input);
+        if changed && (state.input.lines().len() != 1 || state.text().chars().count() > MAX_CHARS) {
+            state.input.undo();
+            return false;
+        }
+        if changed {
+            self.choice = 0;
+        }
+        changed
+    }
+
+    /// Inserts pasted text into the focused field: line breaks become
+    /// spaces, other control characters are dropped, and what does not fit
+    /// within [`MAX_CHARS`] is cut.
+    pub fn paste(&mut self, text: &str) -> bool {
+        let Some(field) = self.focus else {
+            return false;
+        };
+        let state = self.field_mut(field);
+        let room = MAX_CHARS.saturating_sub(state.text().chars().count());
+        let clean: String = text
+            .chars()
+            .map(|c| {
+                if matches!(c, '\n' | '\r' | '\t') {
+                    ' '
+                } else {
+                    c
+                }
+            })
+            .filter(|c| !text::is_unsafe(*c))
+            .take(room)
+            .collect();
+        if clean.is_empty() {
+            return false;
+        }
+        self.choice = 0;
+        self.field_mut(field).input.insert_str(clean)
+    }
+
+    /// Zone names matching the timezone field while it is focused and not
+    /// yet a valid zone.
+    pub fn suggestions(&self) -> Vec<String> {
+        let state = self.field(Field::Timezone);
+        if self.focus != Some(Field::Timezone) || tz::is_valid(state.text()) {
+            return Vec::new();
+        }
+        tz::suggestions(state.text(), SUGGESTIONS)
+    }
+
+    /// Which suggestion is highlighted.
+    pub fn choice(&self) -> usize {
+        self.choice
+    }
+
+    /// Moves the highlighted suggestion; false when there are none.
+    pub fn move_choice(&mut self, down: bool) -> bool {
+        let count = self.suggestions().len();
+        if count == 0 {
+            return false;
+        }
+        self.choice = if down {
+            (self.choice + 1) % count
+        } else {
+            (self.choice + count - 1) % count
+        };
+        true
+    }
+
+    /// Puts the highlighted suggestion into the timezone field.
+    pub fn accept_choice(&mut self) -> bool {
+        let Some(name) = self.suggestions().get(self.choice).cloned() else {
+            return false;
+        };
+        self.field_mut(Field::Timezone).set_text(&name);
+        self.choice = 0;
+        true
+    }
+}

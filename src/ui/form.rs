@@ -1,0 +1,124 @@
+//! The profile form: one bordered single-line editor per field, whose border
+//! and title say focused, unsaved, changed on the server, or invalid.
+
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, List, ListItem, ListState, Paragraph};
+
+use super::{Theme, clip};
+use crate::app::{App, FieldState};
+use crate::layout::{self, Areas};
+use crate::text::sanitize;
+
+pub(super) fn render(app: &App, theme: Theme, frame: &mut Frame, areas: &Areas) {
+    let unsaved = app.form.fields().iter().filter(|s| s.dirty()).count();
+    let heading = match (app.form.focus(), unsaved) {
+        (None, 0) => Line::from(vec![
+            Span::styled("Profile", theme.accent()),
+            Span::styled("  Tab to edit", theme.dim()),
+        ]),
+        (_, 0) => Line::from(Span::styled("Profile", theme.accent())),
+        (_, n) => Line::from(vec![
+            Span::styled("Profile", theme.accent()),
+            Span::styled(
+                format!("  {n} unsaved change{}", if n == 1 { "" } else { "s" }),
+                theme.warn(),
+            ),
+            Span::styled(" · Ctrl-S saves", theme.dim()),
+        ]),
+    };
+    frame.render_widget(Paragraph::new(heading), areas.form_heading);
+    for (state, area) in app.form.fields().iter().zip(areas.fields) {
+        field(app, state, theme, frame, area);
+    }
+    let suggestions = app.form.suggestions();
+    if !suggestions.is_empty() {
+        render_suggestions(&suggestions, app.form.choice(), theme, frame, areas);
+    }
+}
+
+fn field(app: &App, state: &FieldState, theme: Theme, frame: &mut Frame, area: Rect) {
+    let focused = app.form.focus() == Some(state.field);
+    let error = state.error();
+    let mut title = vec![Span::raw(format!(" {} ", state.field.label()))];
+    let border = if let Some(reason) = &error {
+        title.push(Span::raw(format!("· {reason} ")));
+        theme.error()
+    } else if state.conflict {
+        title.push(Span::raw(format!(
+            "· server now says \"{}\" ",
+            sanitize(&state.server)
+        )));
+        theme.warn()
+    } else if state.dirty() {
+        title.push(Span::raw("● unsaved "));
+        theme.warn()
+    } else if focused {
+        theme.accent()
+    } else {
+        theme.dim()
+    };
+    let border = if focused {
+        border.add_modifier(Modifier::BOLD)
+    } else {
+        border
+    };
+    let title: Line = title
+        .into_iter()
+        .map(|s| s.style(border))
+        .collect::<Vec<_>>()
+        .into();
+    let block = Block::bordered().border_style(border).title(title);
+    let mut input = state.input.clone();
+    input.set_block(block);
+    input.set_cursor_line_style(Style::new());
+    input.set_cursor_style(if focused {
+        Style::new().add_modifier(Modifier::REVERSED)
+    } else {
+        Style::new()
+    });
+    if !focused && state.text().is_empty() {
+        input.set_placeholder_text("—");
+    }
+    frame.render_widget(&input, area);
+    if focused {
+        // The real cursor too, where the editor draws its own, so terminals
+        // and screen readers that follow it land on the field.
+        let cursor = input.screen_cursor();
+        let (_, scroll) = input.scroll_offset();
+        let x = area.x + 1 + (cursor.col as u16).saturating_sub(scroll);
+        if x < area.right().saturating_sub(1) {
+            frame.set_cursor_position(Position::new(x, area.y + 1));
+        }
+    }
+}
+
+fn render_suggestions(
+    names: &[String],
+    choice: usize,
+    theme: Theme,
+    frame: &mut Frame,
+    areas: &Areas,
+) {
+    let area = layout::suggestions(areas, names.len() as u16);
+    if area.height < 3 {
+        return;
+    }
+    let width = area.width.saturating_sub(2) as usize;
+    let items: Vec<ListItem> = names
+        .iter()
+        .map(|n| ListItem::new(clip(n, width)))
+        .collect();
+    let list = List::new(items)
+        .block(
+            Block::bordered()
+                .border_style(theme.accent())
+                .title(Span::styled(" ↑↓ choose · Enter picks ", theme.accent())),
+        )
+        .highlight_style(theme.selected());
+    let mut state = ListState::default().with_selected(Some(choice));
+    frame.render_widget(Clear, area);
+    frame.render_stateful_widget(list, area, &mut state);
+}

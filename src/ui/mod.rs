@@ -1,0 +1,238 @@
+//! Drawing: a pure function of the app's state.
+
+mod form;
+mod overlay;
+mod panel;
+mod theme;
+
+pub use overlay::HELP;
+pub use theme::Theme;
+
+use jiff::Timestamp;
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Wrap};
+use unicode_width::UnicodeWidthChar;
+
+use crate::app::{App, Fetch, Mode, NoticeKind};
+use crate::layout::{self, STACKED_MIN, WIDE_MIN, centered};
+use crate::plivo::{ErrorClass, Field};
+use crate::text::sanitize;
+
+/// Draws the whole screen for `app`.
+pub fn render(app: &App, frame: &mut Frame) {
+    let theme = Theme::new(app.session.color);
+    let screen = frame.area();
+    let Some(areas) = layout::areas(screen) else {
+        too_small(frame, screen, theme);
+        return;
+    };
+    header(app, frame, areas.header, theme);
+    footer(app, frame, areas.footer, theme);
+    let body = Rect {
+        y: areas.header.bottom(),
+        height: areas.footer.y - areas.header.bottom(),
+        ..screen
+    };
+    match &app.account {
+        Some(account) => {
+            panel::render(app, account, theme, frame, areas.panel);
+            form::render(app, theme, frame, &areas);
+        }
+        None => no_account(app, frame, body, theme),
+    }
+    match &app.mode {
+        Mode::Normal => {}
+        Mode::Help => overlay::help(frame, body, theme),
+        Mode::ConfirmSave(update) => overlay::confirm_save(app, update, frame, body, theme),
+        Mode::ConfirmQuit => overlay::confirm_quit(app, frame, body, theme),
+    }
+}
+
+fn header(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
+    let mut spans = vec![Span::styled(" plivo-dash ", theme.accent())];
+    if app.session.demo {
+        spans.push(Span::styled(" DEMO ", theme.badge()));
+        spans.push(Span::raw(" "));
+    }
+    let who = match &app.account {
+        Some(a) if !a.name.is_empty() => format!("{} · {}", sanitize(&a.name), app.session.auth_id),
+        _ => app.session.auth_id.clone(),
+    };
+    spans.push(Span::raw(who));
+    let activity = if app.saving {
+        Some("saving…")
+    } else if app.refreshing {
+        Some("refreshing…")
+    } else {
+        None
+    };
+    if let Some(activity) = activity {
+        spans.push(Span::styled(format!("  ⟳ {activity}"), theme.dim()));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn footer(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
+    let notice = app.notice.as_ref().map_or_else(Line::default, |n| {
+        let style = match n.kind {
+            NoticeKind::Info => theme.dim(),
+            NoticeKind::Success => theme.good(),
+            NoticeKind::Error => theme.error(),
+        };
+        Line::from(Span::styled(
+            format!(" {}", clip(&n.text, area.width.saturating_sub(1) as usize)),
+            style,
+        ))
+    });
+    let mut spans = Vec::new();
+    for (key, what) in hints(app) {
+        spans.push(Span::styled(format!(" {key}"), theme.key()));
+        spans.push(Span::styled(format!(" {what} "), theme.dim()));
+    }
+    frame.render_widget(Paragraph::new(vec![notice, Line::from(spans)]), area);
+}
+
+/// The keys that do something right now.
+fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
+    match &app.mode {
+        Mode::Help => vec![("Esc", "close")],
+        Mode::ConfirmSave(_) => vec![("Enter", "save"), ("Esc", "keep editing")],
+        Mode::ConfirmQuit => vec![("y", "quit without saving"), ("n", "stay")],
+        Mode::Normal if app.account.is_none() => {
+            vec![("r", "retry"), ("?", "help"), ("q", "quit")]
+        }
+        Mode::Normal => match app.form.focus() {
+            None => vec![
+                ("Tab", "edit"),
+                ("r", "refresh"),
+                ("Ctrl-S", "save"),
+                ("?", "help"),
+                ("q", "quit"),
+            ],
+            Some(Field::Timezone) if !app.form.suggestions().is_empty() => vec![
+                ("↑↓", "choose"),
+                ("Enter", "pick"),
+                ("Tab", "next"),
+                ("Esc", "leave form"),
+            ],
+            Some(_) => vec![
+                ("Tab", "next"),
+                ("S-Tab", "prev"),
+                ("Ctrl-S", "save"),
+                ("Ctrl-R", "revert"),
+                ("Esc", "leave form"),
+            ],
+        },
+    }
+}
+
+/// Loading and failure before any account has arrived: screens of their own.
+fn no_account(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
+    let (title, style, lines) = match &app.fetch {
+        Fetch::Failed(error) if error.class() == ErrorClass::Auth => (
+            "Authentication failed",
+            theme.error(),
+            vec![
+                error.to_string(),
+                String::new(),
+                "Check PLIVO_AUTH_ID and PLIVO_AUTH_TOKEN, or auth_id and auth_token in the config file."
+                    .to_owned(),
+                "Press r to try again, q to quit.".to_owned(),
+            ],
+        ),
+        Fetch::Failed(error) => (
+            "Cannot load the account",
+            theme.error(),
+            vec![
+                error.to_string(),
+                String::new(),
+                format!("API: {}", app.session.api_url),
+                "Press r to try again, q to quit.".to_owned(),
+            ],
+        ),
+        Fetch::Loading | Fetch::Fresh => (
+            "Loading",
+            theme.accent(),
+            vec![format!(
+                "Fetching account {} from {}…",
+                app.session.auth_id, app.session.api_url
+            )],
+        ),
+    };
+    let width = area.width.saturating_sub(4).min(72);
+    let text: Vec<Line> = lines.into_iter().map(Line::raw).collect();
+    let inner = width.saturating_sub(2).max(1) as usize;
+    let height = text
+        .iter()
+        .map(|l| l.width().div_ceil(inner).max(1))
+        .sum::<usize>() as u16
+        + 2;
+    frame.render_widget(
+        Paragraph::new(text).wrap(Wrap { trim: true }).block(
+            Block::bordered()
+                .border_style(style)
+                .title(Span::styled(format!(" {title} "), style)),
+        ),
+        centered(area, width, height),
+    );
+}
+
+fn too_small(frame: &mut Frame, area: Rect, theme: Theme) {
+    let text = vec![
+        Line::from(Span::styled("Terminal too small", theme.warn())),
+        Line::raw(format!(
+            "need {}×{} (or {}×{})",
+            WIDE_MIN.0, WIDE_MIN.1, STACKED_MIN.0, STACKED_MIN.1
+        )),
+        Line::raw(format!("now {}×{}", area.width, area.height)),
+    ];
+    let height = 3.min(area.height);
+    let rect = Rect {
+        y: area.y + (area.height - height) / 2,
+        height,
+        ..area
+    };
+    frame.render_widget(
+        Paragraph::new(text)
+            .alignment(Alignment::Center)
+            .wrap(Wrap { trim: true }),
+        rect,
+    );
+}
+
+/// `text` cut to `width` terminal columns, with "…" where it was cut.
+/// Wide characters (CJK, emoji) count as two.
+pub fn clip(text: &str, width: usize) -> String {
+    let mut used = 0;
+    let mut out = String::new();
+    let total: usize = text.chars().map(|c| c.width().unwrap_or(0)).sum();
+    if total <= width {
+        return text.to_owned();
+    }
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        used += w;
+        out.push(c);
+    }
+    if width > 0 {
+        out.push('…');
+    }
+    out
+}
+
+/// "just now", "12 s ago", "5 min ago", "3 h ago", "2 d ago".
+pub fn age(now: Timestamp, then: Timestamp) -> String {
+    let secs = (now.as_second() - then.as_second()).max(0);
+    match secs {
+        0..=1 => "just now".to_owned(),
+        2..=59 => format!("{secs} s ago"),
+        60..=3599 => format!("{} min ago", secs / 60),
+        3600..=86_399 => format!("{} h ago", secs / 3600),
+        _ => format!("{} d ago", secs / 86_400),
+    }
+}

@@ -1,0 +1,367 @@
+//! The app's behaviour, by feeding it messages: no terminal, no network.
+
+mod support;
+
+use plivo_dash::app::{Fetch, MAX_CHARS, Mode, Msg, NoticeKind};
+use plivo_dash::plivo::{AccountUpdate, ApiError, Field};
+use plivo_dash::sandbox::demo_account;
+use plivo_dash::worker::{Command, Event, Op};
+use ratatui::crossterm::event::{KeyCode, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+use support::app::*;
+
+fn text(app: &plivo_dash::app::App, field: Field) -> String {
+    app.form.field(field).text().to_owned()
+}
+
+#[test]
+fn starting_asks_for_the_account_once() {
+    let mut app = plivo_dash::app::App::new(session(), now(), (120, 35));
+    assert_eq!(app.start(), vec![Command::Refresh]);
+    assert_eq!(app.fetch, Fetch::Loading);
+    let out = app.update(key(KeyCode::Char('r')));
+    assert!(
+        out.commands.is_empty(),
+        "no second fetch while one is in flight"
+    );
+}
+
+#[test]
+fn tab_enters_the_form_and_moves_through_every_field() {
+    let mut app = loaded();
+    assert_eq!(app.form.focus(), None);
+    let order: Vec<_> = (0..6)
+        .map(|_| {
+            app.update(key(KeyCode::Tab));
+            app.form.focus()
+        })
+        .collect();
+    use Field::*;
+    assert_eq!(
+        order,
+        [
+            Some(Name),
+            Some(Address),
+            Some(City),
+            Some(State),
+            Some(Timezone),
+            Some(Name)
+        ]
+    );
+    app.update(shift_tab());
+    assert_eq!(app.form.focus(), Some(Timezone));
+    app.update(key(KeyCode::Up));
+    assert_eq!(app.form.focus(), Some(State));
+    app.update(key(KeyCode::Down));
+    assert_eq!(app.form.focus(), Some(Timezone));
+    app.update(key(KeyCode::Esc));
+    assert_eq!(app.form.focus(), None);
+    app.update(shift_tab());
+    assert_eq!(
+        app.form.focus(),
+        Some(Timezone),
+        "Shift-Tab from outside enters at the end"
+    );
+}
+
+#[test]
+fn typing_edits_the_focused_field_and_marks_it_unsaved() {
+    let mut app = loaded();
+    app.update(key(KeyCode::Tab));
+    app.update(key(KeyCode::Tab));
+    app.update(key(KeyCode::Tab));
+    clear_field(&mut app);
+    let outcomes = type_str(&mut app, "Metropolis");
+    assert!(outcomes.iter().all(|o| o.redraw && o.commands.is_empty()));
+    assert_eq!(text(&app, Field::City), "Metropolis");
+    assert!(app.form.field(Field::City).dirty());
+    assert!(!app.form.field(Field::Name).dirty());
+    assert!(app.form.is_dirty());
+    let mut expected = AccountUpdate::default();
+    expected.set(Field::City, "Metropolis");
+    assert_eq!(app.form.diff(), expected);
+}
+
+#[test]
+fn keys_that_would_break_the_line_never_reach_the_field() {
+    let mut app = loaded();
+    app.update(key(KeyCode::Tab));
+    app.update(key(KeyCode::Enter));
+    assert_eq!(app.form.focus(), Some(Field::Address), "Enter moves on");
+    app.update(ctrl('m'));
+    app.update(release(KeyCode::Char('x')));
+    assert_eq!(text(&app, Field::Address), "Wayne Enterprises Inc.");
+    assert!(app.form.fields().iter().all(|s| s.input.lines().len() == 1));
+}
+
+#[test]
+fn a_paste_lands_on_one_line_without_control_characters() {
+    let mut app = loaded();
+    app.update(key(KeyCode::Tab));
+    clear_field(&mut app);
+    app.update(Msg::Paste("Selina\r\nKyle\u{1b}[31m\u{202e}\t!".into()));
+    assert_eq!(text(&app, Field::Name), "Selina  Kyle[31m !");
+    app.update(Msg::Paste("x".repeat(1000)));
+    assert_eq!(text(&app, Field::Name).chars().count(), MAX_CHARS);
+    type_str(&mut app, "more");
+    assert_eq!(
+        text(&app, Field::Name).chars().count(),
+        MAX_CHARS,
+        "full is full"
+    );
+}
+
+#[test]
+fn an_invalid_time_zone_blocks_saving_and_says_why() {
+    let mut app = loaded();
+    app.update(shift_tab());
+    clear_field(&mut app);
+    type_str(&mut app, "Mars/Olympus");
+    let state = app.form.field(Field::Timezone);
+    assert_eq!(state.error().as_deref(), Some("not an IANA time zone"));
+    let out = app.update(ctrl('s'));
+    assert!(out.commands.is_empty());
+    assert_eq!(app.mode, Mode::Normal);
+    let notice = app.notice.clone().expect("a notice");
+    assert_eq!(notice.kind, NoticeKind::Error);
+    assert!(
+        notice.text.contains("Timezone is not an IANA time zone"),
+        "{notice:?}"
+    );
+}
+
+#[test]
+fn the_timezone_field_offers_matching_zones_to_pick() {
+    let mut app = loaded();
+    app.update(shift_tab());
+    clear_field(&mut app);
+    type_str(&mut app, "paris");
+    assert_eq!(app.form.suggestions(), ["Europe/Paris"]);
+    app.update(key(KeyCode::Enter));
+    assert_eq!(text(&app, Field::Timezone), "Europe/Paris");
+    assert_eq!(app.form.field(Field::Timezone).error(), None);
+    assert!(
+        app.form.suggestions().is_empty(),
+        "a valid zone needs no list"
+    );
+
+    clear_field(&mut app);
+    type_str(&mut app, "america/north");
+    let names = app.form.suggestions();
+    assert!(names.len() >= 2, "{names:?}");
+    app.update(key(KeyCode::Down));
+    assert_eq!(
+        app.form.focus(),
+        Some(Field::Timezone),
+        "↓ moves in the list"
+    );
+    app.update(key(KeyCode::Enter));
+    assert_eq!(text(&app, Field::Timezone), names[1]);
+}
+
+#[test]
+fn saving_shows_the_diff_then_sends_only_changed_fields() {
+    let mut app = loaded();
+    let out = app.update(ctrl('s'));
+    assert!(out.commands.is_empty());
+    assert!(
+        app.notice
+            .as_ref()
+            .is_some_and(|n| n.text.contains("Nothing to save"))
+    );
+
+    for _ in 0..3 {
+        app.update(key(KeyCode::Tab));
+    }
+    clear_field(&mut app);
+    type_str(&mut app, "Metropolis");
+    app.update(ctrl('s'));
+    let mut expected = AccountUpdate::default();
+    expected.set(Field::City, "Metropolis");
+    assert_eq!(app.mode, Mode::ConfirmSave(expected.clone()));
+
+    app.update(key(KeyCode::Esc));
+    assert_eq!(app.mode, Mode::Normal, "Esc goes back to editing");
+    assert_eq!(text(&app, Field::City), "Metropolis");
+
+    app.update(ctrl('s'));
+    let out = app.update(key(KeyCode::Enter));
+    assert_eq!(out.commands, vec![Command::Save(expected.clone())]);
+    assert!(app.saving);
+
+    app.update(Msg::Worker(Event::Saved { update: expected }));
+    assert!(
+        app.form.field(Field::City).dirty(),
+        "unsaved until the fetch agrees"
+    );
+    let mut confirmed = demo_account();
+    confirmed.city = "Metropolis".into();
+    app.update(Msg::Worker(Event::Loaded {
+        account: Box::new(confirmed),
+        at: now(),
+    }));
+    assert!(!app.form.is_dirty());
+    let notice = app.notice.clone().expect("notice");
+    assert_eq!(
+        (notice.kind, notice.text.as_str()),
+        (NoticeKind::Success, "Saved city")
+    );
+}
+
+#[test]
+fn a_refresh_while_editing_updates_only_untouched_fields() {
+    let mut app = loaded();
+    for _ in 0..3 {
+        app.update(key(KeyCode::Tab));
+    }
+    clear_field(&mut app);
+    type_str(&mut app, "Metropolis");
+
+    let mut server = demo_account();
+    server.city = "Bludhaven".into();
+    server.name = "Bruce T. Wayne".into();
+    app.update(Msg::Worker(Event::Loaded {
+        account: Box::new(server),
+        at: now(),
+    }));
+
+    assert_eq!(
+        text(&app, Field::Name),
+        "Bruce T. Wayne",
+        "untouched fields follow"
+    );
+    assert!(!app.form.field(Field::Name).dirty());
+    let city = app.form.field(Field::City);
+    assert_eq!(city.text(), "Metropolis", "the edit is kept");
+    assert!(city.conflict, "and says the server moved");
+    assert_eq!(city.server, "Bludhaven");
+    assert_eq!(app.form.focus(), Some(Field::City));
+}
+
+#[test]
+fn a_failed_save_keeps_every_edit_and_says_why() {
+    let mut app = loaded();
+    app.update(key(KeyCode::Tab));
+    type_str(&mut app, " Jr.");
+    app.update(ctrl('s'));
+    app.update(key(KeyCode::Enter));
+    app.update(Msg::Worker(Event::Failed {
+        op: Op::Save,
+        error: ApiError::Server {
+            status: 503,
+            message: None,
+        },
+    }));
+    assert!(!app.saving);
+    assert_eq!(text(&app, Field::Name), "Bruce Wayne Jr.");
+    assert!(app.form.field(Field::Name).dirty());
+    let notice = app.notice.clone().expect("notice");
+    assert_eq!(notice.kind, NoticeKind::Error);
+    assert!(
+        notice.text.contains("503") && notice.text.contains("edits are kept"),
+        "{notice:?}"
+    );
+}
+
+#[test]
+fn a_failed_refresh_keeps_the_last_good_account() {
+    let mut app = loaded();
+    app.update(key(KeyCode::Char('r')));
+    app.update(Msg::Worker(Event::Failed {
+        op: Op::Refresh,
+        error: ApiError::Network("cannot connect".into()),
+    }));
+    assert_eq!(app.account, Some(demo_account()));
+    assert!(matches!(app.fetch, Fetch::Failed(ApiError::Network(_))));
+    let out = app.update(key(KeyCode::Char('r')));
+    assert_eq!(out.commands, vec![Command::Refresh], "r retries");
+}
+
+#[test]
+fn reverting_a_field_restores_the_server_value() {
+    let mut app = loaded();
+    app.update(key(KeyCode::Tab));
+    type_str(&mut app, "xyz");
+    assert!(app.form.field(Field::Name).dirty());
+    app.update(ctrl('r'));
+    assert_eq!(text(&app, Field::Name), "Bruce Wayne");
+    assert!(!app.form.is_dirty());
+}
+
+#[test]
+fn quitting_with_unsaved_edits_asks_first() {
+    let mut app = loaded();
+    app.update(key(KeyCode::Char('q')));
+    assert!(app.should_quit(), "nothing to lose: q quits");
+
+    let mut app = loaded();
+    app.update(key(KeyCode::Tab));
+    type_str(&mut app, "q");
+    assert!(!app.should_quit(), "q in a field is a letter");
+    app.update(key(KeyCode::Esc));
+    app.update(key(KeyCode::Char('q')));
+    assert_eq!(app.mode, Mode::ConfirmQuit);
+    assert!(!app.should_quit());
+    app.update(key(KeyCode::Char('n')));
+    assert_eq!(app.mode, Mode::Normal);
+    assert_eq!(text(&app, Field::Name), "Bruce Wayneq");
+
+    app.update(ctrl('c'));
+    assert_eq!(app.mode, Mode::ConfirmQuit, "Ctrl-C asks too");
+    app.update(ctrl('c'));
+    assert!(app.should_quit(), "a second Ctrl-C insists");
+
+    let mut app = loaded();
+    app.update(key(KeyCode::Tab));
+    type_str(&mut app, "!");
+    app.update(ctrl('c'));
+    app.update(key(KeyCode::Char('y')));
+    assert!(app.should_quit());
+}
+
+#[test]
+fn help_opens_outside_a_field_and_closes_with_esc() {
+    let mut app = loaded();
+    app.update(key(KeyCode::Char('?')));
+    assert_eq!(app.mode, Mode::Help);
+    app.update(key(KeyCode::Esc));
+    assert_eq!(app.mode, Mode::Normal);
+    app.update(key(KeyCode::Tab));
+    app.update(key(KeyCode::Char('?')));
+    assert_eq!(app.mode, Mode::Normal, "in a field ? is typed");
+    assert!(text(&app, Field::Name).ends_with('?'));
+}
+
+#[test]
+fn clicking_a_field_focuses_it() {
+    let mut app = loaded();
+    let areas = plivo_dash::layout::areas(ratatui::layout::Rect::new(0, 0, 120, 35)).expect("fits");
+    let city = areas.fields[Field::City.index()];
+    let out = app.update(Msg::Mouse(MouseEvent {
+        kind: MouseEventKind::Down(MouseButton::Left),
+        column: city.x + 3,
+        row: city.y + 1,
+        modifiers: KeyModifiers::NONE,
+    }));
+    assert!(out.redraw);
+    assert_eq!(app.form.focus(), Some(Field::City));
+    let out = app.update(Msg::Mouse(MouseEvent {
+        kind: MouseEventKind::Moved,
+        column: 1,
+        row: 1,
+        modifiers: KeyModifiers::NONE,
+    }));
+    assert!(!out.redraw, "mouse movement costs no frame");
+}
+
+#[test]
+fn ticks_redraw_only_when_the_shown_time_changes() {
+    let mut app = loaded();
+    let out = app.update(Msg::Tick(now() + jiff::SignedDuration::from_secs(1)));
+    assert!(out.redraw, "the age moved on");
+    let mut idle = plivo_dash::app::App::new(session(), now(), (120, 35));
+    let same_minute = now() + jiff::SignedDuration::from_secs(5);
+    assert!(
+        !idle.update(Msg::Tick(same_minute)).redraw,
+        "nothing shown changed"
+    );
+}

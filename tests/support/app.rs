@@ -1,0 +1,73 @@
+//! Building an `App` and feeding it keys, for behaviour and screen tests.
+
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use plivo_dash::app::{App, Msg, Outcome, Session};
+use plivo_dash::plivo::Account;
+use plivo_dash::sandbox::demo_account;
+use plivo_dash::worker::Event;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+/// 2026-11-26 19:03:22 UTC: a fixed "now" so screens never change.
+pub fn now() -> Timestamp {
+    "2026-11-26T19:03:22Z".parse().expect("timestamp")
+}
+
+pub fn session() -> Session {
+    Session {
+        auth_id: "MA2025RK4E639VJFZAGV".into(),
+        api_url: "http://127.0.0.1:8080".into(),
+        demo: false,
+        color: true,
+        local_tz: TimeZone::UTC,
+    }
+}
+
+/// An app that has loaded `account`, fetched 12 s before `now()`.
+pub fn loaded_with(account: Account) -> App {
+    let mut app = App::new(session(), now(), (120, 35));
+    app.start();
+    app.update(Msg::Worker(Event::Loaded {
+        account: Box::new(account),
+        at: now() - jiff::SignedDuration::from_secs(12),
+    }));
+    app
+}
+
+/// An app that has loaded the demo account.
+pub fn loaded() -> App {
+    loaded_with(demo_account())
+}
+
+pub fn key(code: KeyCode) -> Msg {
+    Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+pub fn ctrl(c: char) -> Msg {
+    Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
+}
+
+pub fn shift_tab() -> Msg {
+    Msg::Key(KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT))
+}
+
+pub fn release(code: KeyCode) -> Msg {
+    Msg::Key(KeyEvent::new_with_kind(
+        code,
+        KeyModifiers::NONE,
+        KeyEventKind::Release,
+    ))
+}
+
+/// Types `text` one key at a time.
+pub fn type_str(app: &mut App, text: &str) -> Vec<Outcome> {
+    text.chars()
+        .map(|c| app.update(key(KeyCode::Char(c))))
+        .collect()
+}
+
+/// Empties the focused field (Home, then Ctrl-K deletes to the end).
+pub fn clear_field(app: &mut App) {
+    app.update(key(KeyCode::Home));
+    app.update(ctrl('k'));
+}

@@ -1,0 +1,142 @@
+//! The real binary in a pseudo-terminal, its screen read through vt100.
+
+use std::io::{Read as _, Write as _};
+use std::num::NonZeroU16;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
+
+/// A running `plivo-dash` and what its terminal shows.
+pub struct Pty {
+    screen: Arc<Mutex<vt100::Parser>>,
+    writer: Box<dyn std::io::Write + Send>,
+    child: Box<dyn Child + Send + Sync>,
+    _master: Box<dyn MasterPty + Send>,
+    _home: tempfile::TempDir,
+}
+
+impl Pty {
+    /// Starts the binary with `args` and `env` (and nothing else from this
+    /// process's environment) in a `cols`×`rows` terminal.
+    pub fn spawn(args: &[&str], env: &[(&str, &str)], cols: NonZeroU16, rows: NonZeroU16) -> Self {
+        let home = tempfile::tempdir().expect("tempdir");
+        let pair = native_pty_system()
+            .openpty(PtySize {
+                rows: rows.get(),
+                cols: cols.get(),
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("openpty");
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_plivo-dash"));
+        cmd.args(args);
+        cmd.env_clear();
+        cmd.env("TERM", "xterm-256color");
+        cmd.env("HOME", home.path());
+        cmd.env("XDG_CONFIG_HOME", home.path());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let child = pair.slave.spawn_command(cmd).expect("spawn");
+        drop(pair.slave);
+        let mut reader = pair.master.try_clone_reader().expect("reader");
+        let writer = pair.master.take_writer().expect("writer");
+        let screen = Arc::new(Mutex::new(vt100::Parser::new(rows, cols, 0)));
+        let feed = screen.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                feed.lock().expect("screen").process(&buf[..n]);
+            }
+        });
+        Self {
+            screen,
+            writer,
+            child,
+            _master: pair.master,
+            _home: home,
+        }
+    }
+
+    /// The process id of the binary.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.process_id()
+    }
+
+    /// The terminal's state now (modes as well as text).
+    pub fn screen(&self) -> vt100::Screen {
+        self.screen.lock().expect("screen").screen().clone()
+    }
+
+    /// The screen's text now.
+    pub fn contents(&self) -> String {
+        self.screen.lock().expect("screen").screen().contents()
+    }
+
+    /// Waits until the screen holds `needle`; panics with the screen if it
+    /// never does.
+    pub fn wait_for(&self, needle: &str) {
+        self.wait_until(needle, |s| s.contains(needle));
+    }
+
+    /// Waits until `ok` holds for the screen's text.
+    pub fn wait_until(&self, what: &str, ok: impl Fn(&str) -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let text = self.contents();
+            if ok(&text) {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "never saw {what:?}; screen:\n{text}"
+            );
+            std::thread::sleep(Duration::from_millis(30));
+        }
+    }
+
+    /// Types raw bytes, as the terminal would send them.
+    pub fn send(&mut self, bytes: &str) {
+        self.writer.write_all(bytes.as_bytes()).expect("write");
+        self.writer.flush().expect("flush");
+        // Keys arrive one read at a time, as a person types, so an escape
+        // sequence is never split or merged with the next key.
+        std::thread::sleep(Duration::from_millis(40));
+    }
+
+    /// Waits for the process to end and returns its exit code.
+    pub fn wait_exit(&mut self) -> u32 {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(status) = self.child.try_wait().expect("try_wait") {
+                return status.exit_code();
+            }
+            assert!(
+                Instant::now() < deadline,
+                "did not exit; screen:\n{}",
+                self.contents()
+            );
+            std::thread::sleep(Duration::from_millis(30));
+        }
+    }
+}
+
+impl Drop for Pty {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+    }
+}
+
+/// Keys as a terminal sends them.
+pub mod keys {
+    pub const TAB: &str = "\t";
+    pub const ENTER: &str = "\r";
+    pub const END: &str = "\x1b[F";
+    pub const BACKSPACE: &str = "\x7f";
+    pub const CTRL_C: &str = "\x03";
+    pub const CTRL_S: &str = "\x13";
+}

@@ -1,0 +1,327 @@
+//! Every screen on ratatui's TestBackend: insta snapshots of the text, plus
+//! assertions on the colours and cursor that matter.
+
+mod support;
+
+use plivo_dash::app::{App, Msg};
+use plivo_dash::plivo::{ApiError, Field};
+use plivo_dash::sandbox::demo_account;
+use plivo_dash::ui;
+use plivo_dash::worker::{Event, Op};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::crossterm::event::KeyCode;
+use ratatui::layout::Position;
+use ratatui::style::{Color, Modifier};
+use support::app::*;
+
+fn draw(app: &App, width: u16, height: u16) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
+    terminal.draw(|f| ui::render(app, f)).expect("draw");
+    terminal
+}
+
+/// Where `needle` first appears on screen.
+fn find(buffer: &Buffer, needle: &str) -> Option<Position> {
+    let area = buffer.area;
+    for y in 0..area.height {
+        let row: Vec<&str> = (0..area.width).map(|x| buffer[(x, y)].symbol()).collect();
+        let line = row.concat();
+        if let Some(byte) = line.find(needle) {
+            // Count cells up to the match (every cell here holds one symbol).
+            let mut taken = 0;
+            for (x, symbol) in row.iter().enumerate() {
+                if taken == byte {
+                    return Some(Position::new(x as u16, y));
+                }
+                taken += symbol.len();
+            }
+        }
+    }
+    None
+}
+
+fn screen_text(buffer: &Buffer) -> String {
+    let area = buffer.area;
+    (0..area.height)
+        .map(|y| {
+            (0..area.width)
+                .map(|x| buffer[(x, y)].symbol())
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn failed(app: &mut App, error: ApiError) {
+    app.update(Msg::Worker(Event::Failed {
+        op: Op::Refresh,
+        error,
+    }));
+}
+
+#[test]
+fn loading() {
+    let mut app = App::new(session(), now(), (120, 35));
+    app.start();
+    let t = draw(&app, 120, 35);
+    insta::assert_snapshot!(t.backend());
+    assert!(screen_text(t.backend().buffer()).contains("Fetching account MA2025RK4E639VJFZAGV"));
+}
+
+#[test]
+fn loaded_wide() {
+    let app = loaded();
+    let t = draw(&app, 120, 35);
+    insta::assert_snapshot!(t.backend());
+    let buffer = t.backend().buffer();
+    let credits = find(buffer, "1.80900").expect("credits shown");
+    let cell = &buffer[(credits.x, credits.y)];
+    assert_eq!(cell.fg, Color::Green);
+    assert!(cell.modifier.contains(Modifier::BOLD));
+    let name = find(buffer, "Bruce Wayne").expect("name");
+    let form = find(buffer, "Name").expect("form");
+    assert_eq!(name.y, 0, "the header names the account");
+    assert!(form.x > 40, "the form sits beside the panel");
+}
+
+#[test]
+fn loaded_narrow_stacks_the_form_under_the_panel() {
+    let app = loaded();
+    let t = draw(&app, 60, 40);
+    insta::assert_snapshot!(t.backend());
+    let buffer = t.backend().buffer();
+    let credits = find(buffer, "1.80900").expect("credits");
+    let city = find(buffer, "Gotham").expect("city");
+    assert!(city.y > credits.y + 10, "form below the panel");
+}
+
+#[test]
+fn a_developer_account_is_spelled_out_as_a_free_trial() {
+    let mut account = demo_account();
+    account.account_type = "developer".to_owned().into();
+    let t = draw(&loaded_with(account), 120, 35);
+    assert!(screen_text(t.backend().buffer()).contains("developer (free trial)"));
+}
+
+#[test]
+fn editing_with_an_invalid_timezone() {
+    let mut app = loaded();
+    app.update(shift_tab());
+    clear_field(&mut app);
+    type_str(&mut app, "Mars/Base");
+    let mut t = draw(&app, 120, 35);
+    insta::assert_snapshot!(t.backend());
+    let buffer = t.backend().buffer().clone();
+    let title = find(&buffer, "Timezone · not an IANA time zone").expect("the border says why");
+    assert_eq!(buffer[(title.x, title.y)].fg, Color::Red);
+    let corner = Position::new(title.x - 2, title.y);
+    assert_eq!(buffer[(corner.x, corner.y)].symbol(), "┌");
+    assert_eq!(
+        buffer[(corner.x, corner.y)].fg,
+        Color::Red,
+        "the border turns red"
+    );
+    let text = find(&buffer, "Mars/Base").expect("typed text");
+    let cursor = t.get_cursor_position().expect("cursor");
+    assert_eq!(
+        cursor,
+        Position::new(text.x + 9, text.y),
+        "cursor after the text"
+    );
+    assert!(
+        buffer[(cursor.x, cursor.y)]
+            .modifier
+            .contains(Modifier::REVERSED),
+        "the editor's own cursor is drawn there too"
+    );
+}
+
+#[test]
+fn timezone_suggestions() {
+    let mut app = loaded();
+    app.update(shift_tab());
+    clear_field(&mut app);
+    type_str(&mut app, "america/north");
+    app.update(key(KeyCode::Down));
+    let t = draw(&app, 120, 35);
+    insta::assert_snapshot!(t.backend());
+    let buffer = t.backend().buffer();
+    let second = find(buffer, "America/North_Dakota/Center").expect("listed");
+    assert!(
+        buffer[(second.x, second.y)]
+            .modifier
+            .contains(Modifier::REVERSED)
+    );
+}
+
+#[test]
+fn dirty_and_conflicting_fields_are_marked() {
+    let mut app = loaded();
+    app.update(key(KeyCode::Tab));
+    app.update(key(KeyCode::Tab));
+    type_str(&mut app, " (east wing)");
+    app.update(key(KeyCode::Tab));
+    type_str(&mut app, "!");
+    let mut server = demo_account();
+    server.city = "Bludhaven".into();
+    app.update(Msg::Worker(Event::Loaded {
+        account: Box::new(server),
+        at: now(),
+    }));
+    let t = draw(&app, 120, 35);
+    let buffer = t.backend().buffer();
+    let unsaved = find(buffer, "Address ● unsaved").expect("dirty mark");
+    assert_eq!(buffer[(unsaved.x, unsaved.y)].fg, Color::Yellow);
+    assert!(
+        find(buffer, "City · server now says \"Bludhaven\"").is_some(),
+        "conflict mark"
+    );
+    assert!(find(buffer, "Gotham!").is_some(), "the edit is still there");
+    assert!(find(buffer, "2 unsaved changes").is_some());
+}
+
+#[test]
+fn save_confirmation() {
+    let mut app = loaded();
+    for _ in 0..3 {
+        app.update(key(KeyCode::Tab));
+    }
+    clear_field(&mut app);
+    type_str(&mut app, "Metropolis");
+    app.update(ctrl('s'));
+    let t = draw(&app, 120, 35);
+    insta::assert_snapshot!(t.backend());
+    let text = screen_text(t.backend().buffer());
+    assert!(
+        text.contains("City     \"Gotham\" → \"Metropolis\""),
+        "{text}"
+    );
+    assert!(
+        !text.contains("Address  "),
+        "only changed fields are listed"
+    );
+}
+
+#[test]
+fn authentication_error() {
+    let mut app = App::new(session(), now(), (120, 35));
+    app.start();
+    failed(
+        &mut app,
+        ApiError::Unauthorized {
+            message: Some("authentication credentials were not provided".into()),
+        },
+    );
+    let t = draw(&app, 120, 35);
+    insta::assert_snapshot!(t.backend());
+    let buffer = t.backend().buffer();
+    let title = find(buffer, "Authentication failed").expect("title");
+    assert_eq!(buffer[(title.x, title.y)].fg, Color::Red);
+    assert!(
+        find(buffer, "PLIVO_AUTH_TOKEN").is_some(),
+        "says what to check"
+    );
+}
+
+#[test]
+fn network_error_keeps_the_last_data_marked_stale() {
+    let mut app = loaded();
+    app.update(key(KeyCode::Char('r')));
+    failed(
+        &mut app,
+        ApiError::Network("cannot connect to 127.0.0.1:8080 (Connection refused)".into()),
+    );
+    let t = draw(&app, 120, 35);
+    insta::assert_snapshot!(t.backend());
+    let buffer = t.backend().buffer();
+    assert!(
+        find(buffer, "1.80900").is_some(),
+        "last good balance still shown"
+    );
+    let stale = find(buffer, "⚠ Stale").expect("stale mark");
+    assert_eq!(buffer[(stale.x, stale.y)].fg, Color::Yellow);
+}
+
+#[test]
+fn too_small() {
+    let app = loaded();
+    let t = draw(&app, 40, 10);
+    insta::assert_snapshot!(t.backend());
+    assert!(screen_text(t.backend().buffer()).contains("need 80×20"));
+    for (w, h) in [(1, 1), (2, 1), (79, 19), (43, 60), (10, 3)] {
+        draw(&app, w, h);
+    }
+}
+
+#[test]
+fn help_overlay() {
+    let mut app = loaded();
+    app.update(key(KeyCode::Char('?')));
+    let t = draw(&app, 120, 35);
+    insta::assert_snapshot!(t.backend());
+    let text = screen_text(t.backend().buffer());
+    for (key, _) in ui::HELP {
+        assert!(text.contains(key), "{key} missing from help");
+    }
+}
+
+#[test]
+fn no_color_draws_without_colours() {
+    let mut app = loaded();
+    app.session.color = false;
+    app.update(shift_tab());
+    type_str(&mut app, "x");
+    let t = draw(&app, 120, 35);
+    let buffer = t.backend().buffer();
+    for cell in buffer.content() {
+        assert_eq!((cell.fg, cell.bg), (Color::Reset, Color::Reset), "{cell:?}");
+    }
+    let credits = find(buffer, "1.80900").expect("credits");
+    assert!(
+        buffer[(credits.x, credits.y)]
+            .modifier
+            .contains(Modifier::BOLD)
+    );
+}
+
+#[test]
+fn wide_characters_stay_aligned() {
+    let mut account = demo_account();
+    account.name = "東京 Zoë 🦇 Ωmega".into();
+    account.city = "Ærøskøbing".into();
+    let t = draw(&loaded_with(account), 120, 35);
+    let buffer = t.backend().buffer();
+    let name = find(buffer, "Name").expect("name field");
+    let right = (name.x..buffer.area.width)
+        .find(|x| buffer[(*x, name.y)].symbol() == "┐")
+        .expect("top-right corner");
+    assert_eq!(
+        buffer[(right, name.y + 1)].symbol(),
+        "│",
+        "the text row ends at the border"
+    );
+    assert_eq!(buffer[(right, name.y + 2)].symbol(), "┘");
+    assert!(screen_text(buffer).contains("Ærøskøbing"));
+}
+
+#[test]
+fn hostile_text_from_the_api_is_neutralised_on_screen() {
+    let mut account = demo_account();
+    account.name = "Evil\u{1b}]0;pwned\u{7}\u{1b}[2J".into();
+    account.city = "Gotham\u{202e}x".into();
+    let mut app = loaded_with(account);
+    app.update(key(KeyCode::Tab));
+    let t = draw(&app, 120, 35);
+    let text = screen_text(t.backend().buffer());
+    assert!(
+        !text
+            .lines()
+            .flat_map(str::chars)
+            .any(|c| c.is_control() || c == '\u{202e}'),
+        "{text:?}"
+    );
+    assert!(text.contains("Evil\u{FFFD}]0;pwned"), "{text}");
+    assert!(app.form.field(Field::Name).text().contains("pwned"));
+}
