@@ -4,9 +4,9 @@
 use ratatui::layout::{Constraint, Layout, Rect};
 
 /// The smallest terminal that fits the panel beside the form.
-pub const WIDE_MIN: (u16, u16) = (80, 20);
+pub const WIDE_MIN: (u16, u16) = (80, 22);
 /// The smallest terminal that fits the panel above the form.
-pub const STACKED_MIN: (u16, u16) = (44, 34);
+pub const STACKED_MIN: (u16, u16) = (44, 38);
 
 const HEADER: u16 = 1;
 const FOOTER: u16 = 2;

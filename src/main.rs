@@ -1,11 +1,13 @@
 use std::io::Write as _;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::{CommandFactory as _, Parser as _};
 use plivo_dash::app::Session;
 use plivo_dash::cli::{Cli, Command, Global, SandboxArgs};
+use plivo_dash::history::HistoryFile;
 use plivo_dash::plivo::Client;
-use plivo_dash::{commands, config, sandbox, tui};
+use plivo_dash::{commands, config, sandbox, tui, worker};
 use rust_decimal::Decimal;
 use secrecy::{ExposeSecret as _, SecretString};
 
@@ -90,43 +92,63 @@ async fn update(
     commands::update(&connect(global)?, args).await
 }
 
-/// The USD per minute the demo sandbox draws, so the balance visibly moves.
-const DEMO_DRAIN: Decimal = Decimal::from_parts(1, 0, 0, false, 2);
+/// The demo: a balance that visibly drains (30 cents a minute), is topped up
+/// as auto-recharge would, and crosses the demo alert within a minute.
+const DEMO_DRAIN: Decimal = Decimal::from_parts(30, 0, 0, false, 2);
+const DEMO_RECHARGE: sandbox::Recharge = sandbox::Recharge {
+    below: Decimal::from_parts(110, 0, 0, false, 2),
+    amount: Decimal::from_parts(75, 0, 0, false, 2),
+};
+const DEMO_ALERT: Decimal = Decimal::from_parts(160, 0, 0, false, 2);
+const DEMO_INTERVAL: u64 = 3;
+const DEFAULT_INTERVAL: u64 = 60;
 
 async fn dashboard(global: &Global, demo: bool) -> u8 {
     // In demo mode the sandbox lives as long as the dashboard.
     let mut sandbox_handle = None;
-    let (client, api_url) = if demo {
+    let prepared = if demo {
+        let mut account = sandbox::demo_account();
+        account.auto_recharge = true;
         let options = sandbox::Options {
             drain_per_min: DEMO_DRAIN,
+            recharge: Some(DEMO_RECHARGE),
+            account,
             ..sandbox::Options::default()
         };
-        let handle = match sandbox::spawn(options).await {
-            Ok(h) => h,
-            Err(e) => {
-                eprintln!("plivo-dash: cannot start the demo sandbox: {e}");
-                return 1;
+        match sandbox::spawn(options).await {
+            Ok(handle) => {
+                let client =
+                    Client::new(&handle.base_url, &handle.auth_id, handle.auth_token.clone());
+                let url = handle.base_url.clone();
+                sandbox_handle = Some(handle);
+                client.map_err(commands::Failure::from).map(|client| {
+                    let interval = global.interval.unwrap_or(DEMO_INTERVAL);
+                    let alert = global.alert_below.or(Some(DEMO_ALERT));
+                    // The demo's made-up history is not worth keeping.
+                    (client, url, interval, alert, None)
+                })
             }
-        };
-        let client = Client::new(&handle.base_url, &handle.auth_id, handle.auth_token.clone());
-        let url = handle.base_url.clone();
-        sandbox_handle = Some(handle);
-        (client.map_err(commands::Failure::from), url)
+            Err(e) => Err(commands::Failure::Usage(format!(
+                "cannot start the demo sandbox: {e}"
+            ))),
+        }
     } else {
-        match config::resolve(global, &config::Env::from_process()) {
-            Ok(settings) => {
+        config::resolve(global, &config::Env::from_process())
+            .map_err(commands::Failure::from)
+            .and_then(|settings| {
                 for w in &settings.warnings {
                     eprintln!("plivo-dash: {w}");
                 }
                 let c = settings.credentials;
-                let client = Client::new(&c.api_url, &c.auth_id, c.auth_token);
-                (client.map_err(commands::Failure::from), c.api_url)
-            }
-            Err(e) => (Err(e.into()), String::new()),
-        }
+                let client = Client::new(&c.api_url, &c.auth_id, c.auth_token)?;
+                let history =
+                    HistoryFile::default_dir().map(|dir| HistoryFile::new(&dir, client.auth_id()));
+                let interval = settings.interval.unwrap_or(DEFAULT_INTERVAL);
+                Ok((client, c.api_url, interval, settings.alert_below, history))
+            })
     };
-    let client = match client {
-        Ok(client) => client,
+    let (client, api_url, interval, alert_below, history) = match prepared {
+        Ok(prepared) => prepared,
         Err(e) => {
             eprintln!("plivo-dash: {e}");
             return e.exit_code();
@@ -138,8 +160,13 @@ async fn dashboard(global: &Global, demo: bool) -> u8 {
         demo,
         color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
         local_tz: jiff::tz::TimeZone::system(),
+        alert_below,
     };
-    let result = tui::run(session, client).await;
+    let options = worker::Options {
+        period: Duration::from_secs(interval),
+        history,
+    };
+    let result = tui::run(session, client, options).await;
     drop(sandbox_handle);
     match result {
         Ok(()) => 0,

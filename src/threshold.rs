@@ -54,6 +54,57 @@ impl Thresholds {
     }
 }
 
+/// The dashboard's alert: one threshold, a softer warning zone above it, and
+/// hysteresis so a balance hovering around the line rings once, not every
+/// poll.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Alarm {
+    thresholds: Thresholds,
+    rearm_at: Decimal,
+    armed: bool,
+}
+
+impl Alarm {
+    /// An alarm for balances below `alert_below` USD. The warning zone
+    /// reaches 25% above it; the alarm re-arms only once the balance is 5%
+    /// (at least one cent) clear of it again.
+    pub fn new(alert_below: Decimal) -> Self {
+        let warning = alert_below * Decimal::new(125, 2);
+        let margin = (alert_below * Decimal::new(5, 2)).max(Decimal::new(1, 2));
+        Self {
+            thresholds: Thresholds {
+                warning,
+                critical: alert_below,
+            },
+            rearm_at: alert_below + margin,
+            armed: true,
+        }
+    }
+
+    /// The threshold.
+    pub fn alert_below(&self) -> Decimal {
+        self.thresholds.critical
+    }
+
+    /// Where `credits` stands, by the same rule as `check`.
+    pub fn level(&self, credits: Decimal) -> Level {
+        self.thresholds.level(credits)
+    }
+
+    /// Takes in a new balance; true exactly when it has just crossed below
+    /// the threshold while armed, which is when to ring.
+    pub fn observe(&mut self, credits: Decimal) -> bool {
+        if self.armed && self.level(credits) == Level::Critical {
+            self.armed = false;
+            return true;
+        }
+        if !self.armed && credits >= self.rearm_at {
+            self.armed = true;
+        }
+        false
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -73,5 +124,41 @@ mod tests {
     fn critical_above_warning_is_refused() {
         assert!(Thresholds::new(dec!(2), dec!(5)).is_err());
         assert!(Thresholds::new(dec!(2), dec!(2)).is_ok());
+    }
+
+    #[test]
+    fn the_alarm_rings_once_per_real_crossing() {
+        let mut alarm = Alarm::new(dec!(2));
+        let rings: Vec<bool> = [
+            dec!(3),
+            dec!(2.4),  // approaching: no ring
+            dec!(1.99), // crossing: ring
+            dec!(2.01),
+            dec!(1.98),
+            dec!(2.05),
+            dec!(1.97), // hovering: silent
+            dec!(2.5),  // clearly above: re-armed
+            dec!(1.5),  // second real crossing: ring
+            dec!(1.4),
+        ]
+        .into_iter()
+        .map(|c| alarm.observe(c))
+        .collect();
+        assert_eq!(
+            rings,
+            [
+                false, false, true, false, false, false, false, false, true, false
+            ]
+        );
+        assert_eq!(alarm.level(dec!(2.4)), Level::Warning, "approaching");
+        assert_eq!(alarm.level(dec!(2.6)), Level::Ok);
+        assert_eq!(alarm.level(dec!(1.99)), Level::Critical);
+    }
+
+    #[test]
+    fn starting_below_the_line_rings_once() {
+        let mut alarm = Alarm::new(dec!(5));
+        assert!(alarm.observe(dec!(1.809)));
+        assert!(!alarm.observe(dec!(1.8)));
     }
 }

@@ -20,11 +20,11 @@ use crate::{ui, worker};
 
 /// Runs the dashboard until the user quits. The terminal is restored on
 /// every way out, a panic included.
-pub async fn run(session: Session, client: Client) -> io::Result<()> {
+pub async fn run(session: Session, client: Client, options: worker::Options) -> io::Result<()> {
     let mut terminal = ratatui::init();
     install_panic_hook();
     let result = match execute!(io::stdout(), EnableBracketedPaste, EnableMouseCapture) {
-        Ok(()) => event_loop(&mut terminal, session, client).await,
+        Ok(()) => event_loop(&mut terminal, session, client, options).await,
         Err(e) => Err(e),
     };
     restore();
@@ -50,10 +50,16 @@ async fn event_loop(
     terminal: &mut DefaultTerminal,
     session: Session,
     client: Client,
+    options: worker::Options,
 ) -> io::Result<()> {
     let size = terminal.size()?;
-    let mut app = App::new(session, Timestamp::now(), (size.width, size.height));
-    let (commands, mut events) = worker::spawn(client);
+    let mut app = App::new(
+        session,
+        Timestamp::now(),
+        (size.width, size.height),
+        options.period,
+    );
+    let (commands, mut events) = worker::spawn(client, options);
     let mut input = EventStream::new();
     // The clock only moves "12 s ago" along; the app redraws on a tick only
     // when what is shown changed.
@@ -88,6 +94,11 @@ async fn event_loop(
         }
         if outcome.redraw {
             draw(terminal, &app)?;
+        }
+        if outcome.bell {
+            // BEL, once per crossing: the app decides when.
+            io::stdout().write_all(b"\x07")?;
+            io::stdout().flush()?;
         }
     }
 }

@@ -2,20 +2,33 @@
 //!
 //! One request at a time, in the order asked, so a refresh can never overtake
 //! a save. Every command ends in an event, success or failure; the client's
-//! own time limit means none can hang.
+//! own time limit means none can hang. Between commands it polls on the
+//! [`Schedule`], backing off after failures. It also keeps the history file.
+
+use std::time::Duration;
 
 use jiff::Timestamp;
 use tokio::sync::mpsc;
+use tokio::time::Instant;
 
+use crate::history::HistoryFile;
+use crate::monitor::Sample;
 use crate::plivo::{Account, AccountUpdate, ApiError, Client};
+use crate::schedule::Schedule;
 
 /// What the app asks of the worker.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
-    /// Fetch the account now.
+    /// Fetch the account as soon as allowed.
     Refresh,
     /// Send these changes, then fetch the account to confirm them.
     Save(AccountUpdate),
+    /// Poll this often from now on.
+    SetPeriod(Duration),
+    /// Stop (true) or resume (false) background polling.
+    Pause(bool),
+    /// Keep this sample in the history file.
+    Record(Sample),
 }
 
 /// Which kind of request failed.
@@ -48,54 +61,169 @@ pub enum Event {
         op: Op,
         /// Why.
         error: ApiError,
+        /// When a failed fetch will be retried by itself.
+        retry_in: Option<Duration>,
     },
+    /// The stored history, once, before the first fetch.
+    History {
+        /// The samples, oldest first.
+        samples: Vec<Sample>,
+        /// Set when the file was damaged and set aside.
+        warning: Option<String>,
+    },
+    /// The polling schedule now in force (the answer to `SetPeriod`/`Pause`).
+    Schedule {
+        /// The period.
+        period: Duration,
+        /// Whether background polling is paused.
+        paused: bool,
+    },
+    /// The answer to `Record`: whether the sample reached the file.
+    Recorded {
+        /// Why it did not.
+        error: Option<String>,
+    },
+}
+
+/// How the worker starts.
+#[derive(Debug)]
+pub struct Options {
+    /// The polling period.
+    pub period: Duration,
+    /// Where history is kept, if anywhere.
+    pub history: Option<HistoryFile>,
 }
 
 /// Starts the worker on the current runtime. It stops when the command
 /// sender is dropped.
 pub fn spawn(
     client: Client,
+    options: Options,
 ) -> (
     mpsc::UnboundedSender<Command>,
     mpsc::UnboundedReceiver<Event>,
 ) {
-    let (command_tx, mut command_rx) = mpsc::unbounded_channel();
+    let (command_tx, command_rx) = mpsc::unbounded_channel();
     let (event_tx, event_rx) = mpsc::unbounded_channel();
-    tokio::spawn(async move {
-        while let Some(command) = command_rx.recv().await {
-            for event in execute(&client, command).await {
-                if event_tx.send(event).is_err() {
-                    return;
-                }
-            }
-        }
-    });
+    tokio::spawn(run(client, options, command_rx, event_tx));
     (command_tx, event_rx)
 }
 
-/// Runs one command to completion and returns what to report.
-pub async fn execute(client: &Client, command: Command) -> Vec<Event> {
-    match command {
-        Command::Refresh => vec![fetch(client).await],
-        Command::Save(update) => match client.update_account(&update).await {
-            Ok(_) => vec![Event::Saved { update }, fetch(client).await],
-            Err(error) => vec![Event::Failed {
-                op: Op::Save,
-                error,
-            }],
-        },
+async fn run(
+    client: Client,
+    options: Options,
+    mut commands: mpsc::UnboundedReceiver<Command>,
+    events: mpsc::UnboundedSender<Event>,
+) {
+    if let Some(file) = &options.history {
+        let loaded = file.load(Timestamp::now());
+        let _ = events.send(Event::History {
+            samples: loaded.samples,
+            warning: loaded.warning,
+        });
+    }
+    // The first fetch is the app's to ask for; polling takes over after it.
+    let first_poll = Instant::now() + options.period;
+    let mut schedule = Schedule::new(options.period, false, first_poll, fastrand::Rng::new());
+    loop {
+        let next = schedule.next_fetch();
+        // Commands first: a burst of refreshes is absorbed into one asked
+        // fetch before the timer gets a turn.
+        let command = tokio::select! {
+            biased;
+            command = commands.recv() => match command {
+                Some(command) => command,
+                None => return,
+            },
+            () = sleep_until(next), if next.is_some() => {
+                let event = fetch(&client, &mut schedule).await;
+                if events.send(event).is_err() {
+                    return;
+                }
+                continue;
+            }
+        };
+        let reply = match command {
+            // Answered by the fetch it makes due.
+            Command::Refresh => {
+                schedule.ask(Instant::now());
+                Vec::new()
+            }
+            Command::Save(update) => save(&client, &mut schedule, update).await,
+            Command::SetPeriod(period) => {
+                schedule.set_period(period, Instant::now());
+                vec![schedule_event(&schedule)]
+            }
+            Command::Pause(paused) => {
+                schedule.set_paused(paused);
+                vec![schedule_event(&schedule)]
+            }
+            Command::Record(sample) => {
+                let error = options
+                    .history
+                    .as_ref()
+                    .and_then(|f| f.append(&sample).err())
+                    .map(|e| format!("cannot write the history file: {e}"));
+                vec![Event::Recorded { error }]
+            }
+        };
+        for event in reply {
+            if events.send(event).is_err() {
+                return;
+            }
+        }
     }
 }
 
-async fn fetch(client: &Client) -> Event {
+async fn sleep_until(at: Option<Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}
+
+fn schedule_event(schedule: &Schedule) -> Event {
+    Event::Schedule {
+        period: schedule.period(),
+        paused: schedule.paused(),
+    }
+}
+
+/// Waits out the minimum gap, then marks a request as started.
+async fn begin(schedule: &mut Schedule) {
+    tokio::time::sleep_until(schedule.not_before(Instant::now())).await;
+    schedule.started(Instant::now());
+}
+
+async fn fetch(client: &Client, schedule: &mut Schedule) -> Event {
+    begin(schedule).await;
     match client.get_account().await {
-        Ok(account) => Event::Loaded {
-            account: Box::new(account),
-            at: Timestamp::now(),
-        },
-        Err(error) => Event::Failed {
-            op: Op::Refresh,
+        Ok(account) => {
+            schedule.succeeded(Instant::now());
+            Event::Loaded {
+                account: Box::new(account),
+                at: Timestamp::now(),
+            }
+        }
+        Err(error) => {
+            let retry_in = schedule.failed(Instant::now(), &error);
+            Event::Failed {
+                op: Op::Refresh,
+                error,
+                retry_in: Some(retry_in),
+            }
+        }
+    }
+}
+
+async fn save(client: &Client, schedule: &mut Schedule, update: AccountUpdate) -> Vec<Event> {
+    begin(schedule).await;
+    match client.update_account(&update).await {
+        Ok(_) => vec![Event::Saved { update }, fetch(client, schedule).await],
+        Err(error) => vec![Event::Failed {
+            op: Op::Save,
             error,
-        },
+            retry_in: None,
+        }],
     }
 }

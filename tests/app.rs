@@ -15,7 +15,7 @@ fn text(app: &plivo_dash::app::App, field: Field) -> String {
 
 #[test]
 fn starting_asks_for_the_account_once() {
-    let mut app = plivo_dash::app::App::new(session(), now(), (120, 35));
+    let mut app = plivo_dash::app::App::new(session(), now(), (120, 35), PERIOD);
     assert_eq!(app.start(), vec![Command::Refresh]);
     assert_eq!(app.fetch, Fetch::Loading);
     let out = app.update(key(KeyCode::Char('r')));
@@ -250,6 +250,7 @@ fn a_failed_save_keeps_every_edit_and_says_why() {
             status: 503,
             message: None,
         },
+        retry_in: None,
     }));
     assert!(!app.saving);
     assert_eq!(text(&app, Field::Name), "Bruce Wayne Jr.");
@@ -269,6 +270,7 @@ fn a_failed_refresh_keeps_the_last_good_account() {
     app.update(Msg::Worker(Event::Failed {
         op: Op::Refresh,
         error: ApiError::Network("cannot connect".into()),
+        retry_in: None,
     }));
     assert_eq!(app.account, Some(demo_account()));
     assert!(matches!(app.fetch, Fetch::Failed(ApiError::Network(_))));
@@ -358,10 +360,131 @@ fn ticks_redraw_only_when_the_shown_time_changes() {
     let mut app = loaded();
     let out = app.update(Msg::Tick(now() + jiff::SignedDuration::from_secs(1)));
     assert!(out.redraw, "the age moved on");
-    let mut idle = plivo_dash::app::App::new(session(), now(), (120, 35));
+    let mut idle = plivo_dash::app::App::new(session(), now(), (120, 35), PERIOD);
     let same_minute = now() + jiff::SignedDuration::from_secs(5);
     assert!(
         !idle.update(Msg::Tick(same_minute)).redraw,
         "nothing shown changed"
     );
+}
+
+fn load(
+    app: &mut plivo_dash::app::App,
+    credits: rust_decimal::Decimal,
+    secs: i64,
+) -> plivo_dash::app::Outcome {
+    let mut account = demo_account();
+    account.cash_credits = credits;
+    app.update(Msg::Worker(Event::Loaded {
+        account: Box::new(account),
+        at: now() + jiff::SignedDuration::from_secs(secs),
+    }))
+}
+
+#[test]
+fn the_bell_rings_once_per_real_crossing() {
+    use rust_decimal::dec;
+    let mut s = session();
+    s.alert_below = Some(dec!(2));
+    let mut app = plivo_dash::app::App::new(s, now(), (120, 35), PERIOD);
+    let rings: Vec<bool> = [
+        dec!(3),
+        dec!(1.99),
+        dec!(2.01),
+        dec!(1.98),
+        dec!(2.5),
+        dec!(1.5),
+    ]
+    .into_iter()
+    .enumerate()
+    .map(|(i, c)| load(&mut app, c, i as i64 * 60).bell)
+    .collect();
+    assert_eq!(rings, [false, true, false, false, false, true]);
+}
+
+#[test]
+fn samples_are_recorded_for_the_history_file() {
+    use rust_decimal::dec;
+    let mut app = plivo_dash::app::App::new(session(), now(), (120, 35), PERIOD);
+    let first = load(&mut app, dec!(5), 0);
+    assert!(matches!(first.commands.as_slice(), [Command::Record(s)] if s.credits == dec!(5)));
+    assert!(
+        load(&mut app, dec!(5), 60).commands.is_empty(),
+        "unchanged: not stored"
+    );
+    assert_eq!(load(&mut app, dec!(4.9), 120).commands.len(), 1);
+    assert_eq!(app.history.samples().len(), 2);
+}
+
+#[test]
+fn stored_history_is_merged_and_damage_is_reported() {
+    use plivo_dash::monitor::Sample;
+    use rust_decimal::dec;
+    let mut app = plivo_dash::app::App::new(session(), now(), (120, 35), PERIOD);
+    load(&mut app, dec!(4), 0);
+    let earlier = Sample {
+        at: now() - jiff::SignedDuration::from_hours(1),
+        credits: dec!(6),
+    };
+    app.update(Msg::Worker(Event::History {
+        samples: vec![earlier],
+        warning: Some("history x is damaged at line 3: moved to y".into()),
+    }));
+    assert_eq!(app.history.samples().len(), 2);
+    assert_eq!(app.history.samples()[0], earlier);
+    let notice = app.notice.clone().expect("notice");
+    assert!(notice.text.contains("damaged"), "{notice:?}");
+}
+
+#[test]
+fn p_pauses_and_plus_minus_step_the_period() {
+    use std::time::Duration;
+    let mut app = loaded();
+    assert_eq!(
+        app.update(key(KeyCode::Char('p'))).commands,
+        vec![Command::Pause(true)]
+    );
+    assert!(app.paused);
+    assert_eq!(
+        app.update(key(KeyCode::Char('p'))).commands,
+        vec![Command::Pause(false)]
+    );
+    assert_eq!(
+        app.update(key(KeyCode::Char('+'))).commands,
+        vec![Command::SetPeriod(Duration::from_secs(120))]
+    );
+    assert_eq!(
+        app.update(key(KeyCode::Char('-'))).commands,
+        vec![Command::SetPeriod(Duration::from_secs(60))]
+    );
+    for _ in 0..20 {
+        app.update(key(KeyCode::Char('-')));
+    }
+    assert_eq!(app.period, Duration::from_secs(1));
+    assert!(
+        app.update(key(KeyCode::Char('-'))).commands.is_empty(),
+        "1 s is the floor"
+    );
+    app.update(key(KeyCode::Tab));
+    assert!(
+        app.update(key(KeyCode::Char('p'))).commands.is_empty(),
+        "in a field p is a letter"
+    );
+}
+
+#[test]
+fn a_failure_then_recovery_clears_the_stale_mark() {
+    let mut app = loaded();
+    app.update(Msg::Worker(Event::Failed {
+        op: Op::Refresh,
+        error: ApiError::Timeout(std::time::Duration::from_secs(15)),
+        retry_in: Some(std::time::Duration::from_secs(4)),
+    }));
+    assert!(matches!(app.fetch, Fetch::Failed(_)));
+    assert_eq!(app.retry_in(), Some(jiff::SignedDuration::from_secs(4)));
+    let out = app.update(Msg::Tick(now() + jiff::SignedDuration::from_secs(1)));
+    assert!(out.redraw, "the countdown moves");
+    load(&mut app, rust_decimal::Decimal::ONE, 5);
+    assert_eq!(app.fetch, Fetch::Fresh);
+    assert_eq!(app.retry_in(), None);
 }

@@ -118,3 +118,59 @@ fn sigterm_leaves_the_terminal_restored() {
     assert!(!screen.bracketed_paste(), "bracketed paste off");
     assert_eq!(screen.mouse_protocol_mode(), vt100::MouseProtocolMode::None);
 }
+
+/// The credits shown on screen now.
+fn credits_on_screen(pty: &Pty) -> rust_decimal::Decimal {
+    let text = pty.contents();
+    let amount = text
+        .split_whitespace()
+        .zip(text.split_whitespace().skip(1))
+        .find(|(_, unit)| *unit == "USD")
+        .map(|(amount, _)| amount.to_owned())
+        .expect("credits on screen");
+    amount.parse().expect("a decimal")
+}
+
+#[test]
+fn a_draining_balance_falls_shows_its_burn_rate_and_alerts_once() {
+    use rust_decimal::Decimal;
+    let sandbox = TestSandbox::with(plivo_dash::sandbox::Options {
+        auth_token: TOKEN.into(),
+        // 0.1 USD a second: from 1.809 past the 1.5 alert in about 3 s.
+        drain_per_min: Decimal::from(6),
+        ..plivo_dash::sandbox::Options::default()
+    });
+    let pty = Pty::spawn(
+        &["--interval", "1", "--alert-below", "1.5"],
+        &[
+            ("PLIVO_API_URL", &sandbox.handle.base_url),
+            ("PLIVO_AUTH_ID", &sandbox.handle.auth_id),
+            ("PLIVO_AUTH_TOKEN", TOKEN),
+        ],
+        COLS,
+        ROWS,
+    );
+    pty.wait_for("USD");
+    let first = credits_on_screen(&pty);
+    pty.wait_until("the balance to fall", |_| credits_on_screen(&pty) < first);
+    pty.wait_for("balance below 1.5 USD");
+    pty.wait_for("USD/h");
+    let screen = pty.contents();
+    let per_hour: f64 = screen
+        .split("Burn rate  ≈ ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .expect("a burn rate");
+    // 0.1 USD a second is 360 USD an hour; polls land a little unevenly.
+    assert!(
+        (300.0..420.0).contains(&per_hour),
+        "{per_hour} USD/h:\n{screen}"
+    );
+    // Several more polls below the line: still one bell.
+    let polls_before = sandbox.handle.requests();
+    pty.wait_until("three more polls", |_| {
+        sandbox.handle.requests() >= polls_before + 3
+    });
+    assert_eq!(pty.bells(), 1, "one bell for one crossing");
+}

@@ -58,12 +58,13 @@ fn failed(app: &mut App, error: ApiError) {
     app.update(Msg::Worker(Event::Failed {
         op: Op::Refresh,
         error,
+        retry_in: None,
     }));
 }
 
 #[test]
 fn loading() {
-    let mut app = App::new(session(), now(), (120, 35));
+    let mut app = App::new(session(), now(), (120, 35), PERIOD);
     app.start();
     let t = draw(&app, 120, 35);
     insta::assert_snapshot!(t.backend());
@@ -206,7 +207,7 @@ fn save_confirmation() {
 
 #[test]
 fn authentication_error() {
-    let mut app = App::new(session(), now(), (120, 35));
+    let mut app = App::new(session(), now(), (120, 35), PERIOD);
     app.start();
     failed(
         &mut app,
@@ -240,8 +241,10 @@ fn network_error_keeps_the_last_data_marked_stale() {
         find(buffer, "1.80900").is_some(),
         "last good balance still shown"
     );
-    let stale = find(buffer, "⚠ Stale").expect("stale mark");
+    let stale = find(buffer, "stale, 12 s ago").expect("stale mark with its age");
     assert_eq!(buffer[(stale.x, stale.y)].fg, Color::Yellow);
+    let reason = find(buffer, "⚠ network error: cannot connect").expect("the reason");
+    assert_eq!(buffer[(reason.x, reason.y)].fg, Color::Yellow);
 }
 
 #[test]
@@ -249,8 +252,8 @@ fn too_small() {
     let app = loaded();
     let t = draw(&app, 40, 10);
     insta::assert_snapshot!(t.backend());
-    assert!(screen_text(t.backend().buffer()).contains("need 80×20"));
-    for (w, h) in [(1, 1), (2, 1), (79, 19), (43, 60), (10, 3)] {
+    assert!(screen_text(t.backend().buffer()).contains("need 80×22"));
+    for (w, h) in [(1, 1), (2, 1), (79, 21), (80, 21), (43, 60), (10, 3)] {
         draw(&app, w, h);
     }
 }

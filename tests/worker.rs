@@ -1,71 +1,217 @@
 //! The worker against the real sandbox: every command ends in an event, in
-//! order, and a save is confirmed by a fetch.
+//! order; failures back off and recover. Timing runs on tokio's paused clock,
+//! so seconds of backoff take no time and are measured exactly.
 
 mod support;
 
 use std::time::Duration;
 
 use plivo_dash::plivo::{AccountUpdate, ApiError, Client, Field, Limits};
-use plivo_dash::sandbox::{self, Options};
+use plivo_dash::sandbox::{self, Fault, Options};
 use plivo_dash::worker::{self, Command, Event, Op};
 use support::{Canned, CannedServer, TOKEN};
+use tokio::sync::mpsc::UnboundedReceiver;
+use tokio::time::Instant;
 
-async fn next(events: &mut tokio::sync::mpsc::UnboundedReceiver<Event>) -> Event {
-    tokio::time::timeout(Duration::from_secs(10), events.recv())
+const PERIOD: Duration = Duration::from_secs(60);
+
+async fn next(events: &mut UnboundedReceiver<Event>) -> Event {
+    tokio::time::timeout(Duration::from_secs(3600), events.recv())
         .await
         .expect("the worker answers")
         .expect("an event")
 }
 
-#[tokio::test]
-async fn refresh_then_save_arrive_in_order_and_the_save_is_confirmed() {
-    let sandbox = sandbox::spawn(Options {
+async fn start(faults: Vec<Fault>) -> (sandbox::Handle, Client) {
+    let handle = sandbox::spawn(Options {
         auth_token: TOKEN.into(),
+        faults,
         ..Options::default()
     })
     .await
     .expect("sandbox");
-    let client = Client::new(&sandbox.base_url, &sandbox.auth_id, TOKEN.into()).expect("client");
-    let (commands, mut events) = worker::spawn(client);
+    let client = Client::new(&handle.base_url, &handle.auth_id, TOKEN.into()).expect("client");
+    (handle, client)
+}
+
+fn options() -> worker::Options {
+    worker::Options {
+        period: PERIOD,
+        history: None,
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_save_is_never_overtaken_and_is_confirmed_by_a_fetch() {
+    let (_sandbox, client) = start(Vec::new()).await;
+    let (commands, mut events) = worker::spawn(client, options());
     let mut update = AccountUpdate::default();
     update.set(Field::City, "Metropolis");
-    commands.send(Command::Refresh).expect("send");
     commands.send(Command::Save(update.clone())).expect("send");
+    commands.send(Command::Refresh).expect("send");
 
-    let Event::Loaded { account, .. } = next(&mut events).await else {
-        panic!("first the refresh");
-    };
-    assert_eq!(account.city, "Gotham");
     assert_eq!(next(&mut events).await, Event::Saved { update });
     let Event::Loaded { account, .. } = next(&mut events).await else {
         panic!("then the confirming fetch");
     };
     assert_eq!(account.city, "Metropolis");
+    let Event::Loaded { account, .. } = next(&mut events).await else {
+        panic!("then the refresh");
+    };
+    assert_eq!(account.city, "Metropolis");
 }
 
-#[tokio::test]
-async fn failures_are_reported_not_swallowed() {
-    let sandbox = sandbox::spawn(Options::default()).await.expect("sandbox");
-    let client = Client::new(
-        &sandbox.base_url,
-        &sandbox.auth_id,
-        "wrong".to_owned().into(),
-    )
-    .expect("client");
-    let (commands, mut events) = worker::spawn(client);
+#[tokio::test(start_paused = true)]
+async fn failures_back_off_exponentially_then_recover_and_polling_resumes() {
+    let (sandbox, client) = start(vec![Fault::status(503); 3]).await;
+    let (commands, mut events) = worker::spawn(client, options());
     commands.send(Command::Refresh).expect("send");
-    commands
-        .send(Command::Save(AccountUpdate::default()))
-        .expect("send");
-    for op in [Op::Refresh, Op::Save] {
-        match next(&mut events).await {
-            Event::Failed { op: got, error } => {
-                assert_eq!(got, op);
-                assert!(matches!(error, ApiError::Unauthorized { .. }), "{error:?}");
+
+    let mut last = Instant::now();
+    let mut waited = Vec::new();
+    for attempt in 1..=3u32 {
+        let Event::Failed {
+            op: Op::Refresh,
+            error,
+            retry_in: Some(retry_in),
+        } = next(&mut events).await
+        else {
+            panic!("attempt {attempt} should fail");
+        };
+        assert_eq!(
+            error,
+            ApiError::Server {
+                status: 503,
+                message: Some("injected fault".into())
             }
-            other => panic!("expected a failure, got {other:?}"),
-        }
+        );
+        let step = Duration::from_secs(1 << (attempt - 1));
+        assert!(
+            retry_in <= step && retry_in >= step / 2,
+            "attempt {attempt}: {retry_in:?} not within {:?}..{step:?}",
+            step / 2
+        );
+        waited.push(retry_in);
+        last = Instant::now();
     }
+    let Event::Loaded { .. } = next(&mut events).await else {
+        panic!("recovers after the faults run out");
+    };
+    let late = (Instant::now() - last).abs_diff(waited[2]);
+    assert!(
+        late <= Duration::from_millis(1),
+        "retried when it said, not {late:?} off"
+    );
+    assert_eq!(sandbox.requests(), 4);
+
+    let recovered = Instant::now();
+    let Event::Loaded { .. } = next(&mut events).await else {
+        panic!("polls on by itself");
+    };
+    assert_eq!(Instant::now() - recovered, PERIOD);
+    assert_eq!(sandbox.requests(), 5);
+}
+
+#[tokio::test(start_paused = true)]
+async fn retry_after_on_429_is_honoured() {
+    let fault = Fault {
+        status: 429,
+        retry_after: Some(7),
+    };
+    let (sandbox, client) = start(vec![fault]).await;
+    let (commands, mut events) = worker::spawn(client, options());
+    commands.send(Command::Refresh).expect("send");
+    let Event::Failed {
+        error, retry_in, ..
+    } = next(&mut events).await
+    else {
+        panic!("rate limited first");
+    };
+    assert_eq!(
+        error,
+        ApiError::RateLimited {
+            retry_after: Some(Duration::from_secs(7))
+        }
+    );
+    assert_eq!(retry_in, Some(Duration::from_secs(7)));
+    let failed_at = Instant::now();
+    let Event::Loaded { .. } = next(&mut events).await else {
+        panic!("then served");
+    };
+    assert_eq!(Instant::now() - failed_at, Duration::from_secs(7));
+    assert_eq!(sandbox.requests(), 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn key_mashing_makes_one_request() {
+    let (sandbox, client) = start(Vec::new()).await;
+    let (commands, mut events) = worker::spawn(client, options());
+    for _ in 0..100 {
+        commands.send(Command::Refresh).expect("send");
+    }
+    let Event::Loaded { .. } = next(&mut events).await else {
+        panic!("loaded");
+    };
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    assert!(events.try_recv().is_err(), "nothing more");
+    assert_eq!(sandbox.requests(), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn pause_period_and_record_are_answered() {
+    let (sandbox, client) = start(Vec::new()).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let auth_id = plivo_dash::plivo::AuthId::parse(&sandbox.auth_id).expect("id");
+    let file = plivo_dash::history::HistoryFile::new(dir.path(), &auth_id);
+    let (commands, mut events) = worker::spawn(
+        client,
+        worker::Options {
+            period: PERIOD,
+            history: Some(file.clone()),
+        },
+    );
+    assert_eq!(
+        next(&mut events).await,
+        Event::History {
+            samples: Vec::new(),
+            warning: None
+        }
+    );
+    commands.send(Command::Pause(true)).expect("send");
+    assert_eq!(
+        next(&mut events).await,
+        Event::Schedule {
+            period: PERIOD,
+            paused: true
+        }
+    );
+    tokio::time::sleep(PERIOD * 3).await;
+    assert_eq!(sandbox.requests(), 0, "paused: no polling");
+    commands
+        .send(Command::SetPeriod(Duration::from_secs(5)))
+        .expect("send");
+    assert_eq!(
+        next(&mut events).await,
+        Event::Schedule {
+            period: Duration::from_secs(5),
+            paused: true
+        }
+    );
+    commands.send(Command::Pause(false)).expect("send");
+    assert!(matches!(
+        next(&mut events).await,
+        Event::Schedule { paused: false, .. }
+    ));
+    let Event::Loaded { account, at } = next(&mut events).await else {
+        panic!("resumed polling");
+    };
+    let sample = plivo_dash::monitor::Sample {
+        at,
+        credits: account.cash_credits,
+    };
+    commands.send(Command::Record(sample)).expect("send");
+    assert_eq!(next(&mut events).await, Event::Recorded { error: None });
+    assert_eq!(file.load(at).samples, [sample]);
 }
 
 #[tokio::test]
@@ -77,13 +223,11 @@ async fn a_server_that_never_answers_ends_in_a_timeout_event() {
     };
     let client = Client::with_limits(&server.url, "MA2025RK4E639VJFZAGV", TOKEN.into(), limits)
         .expect("client");
-    let (commands, mut events) = worker::spawn(client);
+    let (commands, mut events) = worker::spawn(client, options());
     commands.send(Command::Refresh).expect("send");
-    assert_eq!(
-        next(&mut events).await,
-        Event::Failed {
-            op: Op::Refresh,
-            error: ApiError::Timeout(Duration::from_millis(300))
-        }
-    );
+    let Event::Failed { op, error, .. } = next(&mut events).await else {
+        panic!("a failure");
+    };
+    assert_eq!(op, Op::Refresh);
+    assert_eq!(error, ApiError::Timeout(Duration::from_millis(300)));
 }

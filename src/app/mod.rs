@@ -8,16 +8,24 @@ mod form;
 
 pub use form::{FieldState, Form, MAX_CHARS, SUGGESTIONS};
 
-use jiff::Timestamp;
+use std::time::Duration;
+
 use jiff::tz::TimeZone;
+use jiff::{SignedDuration, Timestamp};
 use ratatui::crossterm::event::{
     KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
 };
 use ratatui::layout::{Position, Rect};
+use rust_decimal::Decimal;
 
 use crate::layout;
+use crate::monitor::{self, Estimate, History, Sample};
 use crate::plivo::{Account, AccountUpdate, ApiError, ErrorClass, Field};
+use crate::threshold::{Alarm, Level};
 use crate::worker::{Command, Event, Op};
+
+/// The polling periods `+` and `-` step through, in seconds.
+pub const PERIODS: [u64; 13] = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600];
 
 /// Everything that can happen to the app.
 #[derive(Debug, Clone, PartialEq)]
@@ -43,6 +51,8 @@ pub struct Outcome {
     pub commands: Vec<Command>,
     /// Whether the screen needs drawing again.
     pub redraw: bool,
+    /// Whether to ring the terminal bell (the balance just crossed the alert).
+    pub bell: bool,
 }
 
 /// What has the keyboard, besides the form.
@@ -102,6 +112,8 @@ pub struct Session {
     pub color: bool,
     /// The user's own time zone, for "fetched at".
     pub local_tz: TimeZone,
+    /// Alert when the balance falls below this many USD.
+    pub alert_below: Option<Decimal>,
 }
 
 /// The dashboard's state.
@@ -131,13 +143,28 @@ pub struct App {
     pub now: Timestamp,
     /// The terminal's size.
     pub size: (u16, u16),
+    /// Balances seen, for the chart and the burn rate.
+    pub history: History,
+    /// The alert, if a threshold is set.
+    pub alarm: Option<Alarm>,
+    /// How often the worker polls.
+    pub period: Duration,
+    /// Background polling is paused.
+    pub paused: bool,
+    /// When a failed fetch will be retried by itself.
+    pub retry_at: Option<Timestamp>,
     quit: bool,
 }
 
 impl App {
-    /// A fresh app, before anything is fetched.
-    pub fn new(session: Session, now: Timestamp, size: (u16, u16)) -> Self {
+    /// A fresh app, before anything is fetched, polling every `period`.
+    pub fn new(session: Session, now: Timestamp, size: (u16, u16), period: Duration) -> Self {
         Self {
+            alarm: session.alert_below.map(Alarm::new),
+            history: History::default(),
+            period,
+            paused: false,
+            retry_at: None,
             session,
             account: None,
             fetched_at: None,
@@ -169,8 +196,8 @@ impl App {
         match msg {
             Msg::Key(key) => self.key(key),
             Msg::Paste(text) => Outcome {
-                commands: Vec::new(),
                 redraw: self.mode == Mode::Normal && self.form.paste(&text),
+                ..Outcome::default()
             },
             Msg::Mouse(mouse) => self.mouse(mouse),
             Msg::Resize(w, h) => {
@@ -179,23 +206,51 @@ impl App {
             }
             Msg::Worker(event) => self.worker(event),
             Msg::Tick(now) => {
-                let before = self.clock_label();
+                let before = self.clock_labels();
                 self.now = now;
                 Outcome {
-                    commands: Vec::new(),
-                    redraw: self.clock_label() != before,
+                    redraw: self.clock_labels() != before,
+                    ..Outcome::default()
                 }
             }
         }
     }
 
-    /// Seconds since the data was fetched, and the minute of the clock: what
-    /// the screen shows of the time, so a tick redraws only when it changes.
-    fn clock_label(&self) -> (Option<i64>, i64) {
-        let age = self
-            .fetched_at
-            .map(|at| self.now.as_second() - at.as_second());
-        (age, self.now.as_second() / 60)
+    /// Everything on screen that moves with the clock alone, so a tick
+    /// redraws only when one of them changed.
+    fn clock_labels(&self) -> [Option<String>; 3] {
+        [
+            self.fetched_at.map(|at| monitor::ago(self.now, at)),
+            Some((self.now.as_second() / 60).to_string()),
+            self.retry_in().map(|d| d.as_secs().to_string()),
+        ]
+    }
+
+    /// How long until a failed fetch is retried, while one is pending.
+    pub fn retry_in(&self) -> Option<SignedDuration> {
+        self.retry_at
+            .map(|at| at.duration_since(self.now).max(SignedDuration::ZERO))
+    }
+
+    /// How the current balance stands against the alert.
+    pub fn level(&self) -> Level {
+        match (&self.alarm, &self.account) {
+            (Some(alarm), Some(account)) => alarm.level(account.cash_credits),
+            _ => Level::Ok,
+        }
+    }
+
+    /// Burn rate and runway from the history. Wants at least two polling
+    /// periods (and 10 s) of data before it says anything.
+    pub fn estimate(&self) -> Estimate {
+        let min_span = SignedDuration::try_from(self.period.saturating_mul(2))
+            .unwrap_or(SignedDuration::MAX)
+            .max(SignedDuration::from_secs(10));
+        monitor::estimate(
+            &self.history,
+            min_span,
+            self.alarm.as_ref().map(Alarm::alert_below),
+        )
     }
 
     fn key(&mut self, key: KeyEvent) -> Outcome {
@@ -241,10 +296,7 @@ impl App {
                         text: "Saving…".to_owned(),
                         kind: NoticeKind::Info,
                     });
-                    Outcome {
-                        commands: vec![Command::Save(update)],
-                        redraw: true,
-                    }
+                    command(Command::Save(update))
                 }
                 KeyCode::Esc => {
                     self.mode = Mode::Normal;
@@ -277,11 +329,34 @@ impl App {
             }
             KeyCode::Char('q') => self.ask_quit(),
             KeyCode::Char('r') => self.refresh_outcome(),
+            KeyCode::Char('p') => {
+                self.paused = !self.paused;
+                command(Command::Pause(self.paused))
+            }
+            KeyCode::Char('+' | '=') => self.step_period(true),
+            KeyCode::Char('-' | '_') => self.step_period(false),
             KeyCode::Char('?') => {
                 self.mode = Mode::Help;
                 redraw()
             }
             _ => Outcome::default(),
+        }
+    }
+
+    /// The next longer (or shorter) period from [`PERIODS`].
+    fn step_period(&mut self, longer: bool) -> Outcome {
+        let now = self.period.as_secs();
+        let next = if longer {
+            PERIODS.iter().find(|p| **p > now)
+        } else {
+            PERIODS.iter().rev().find(|p| **p < now)
+        };
+        match next {
+            Some(secs) => {
+                self.period = Duration::from_secs(*secs);
+                command(Command::SetPeriod(self.period))
+            }
+            None => Outcome::default(),
         }
     }
 
@@ -319,8 +394,8 @@ impl App {
             _ => self.form.edit(key.into()),
         };
         Outcome {
-            commands: Vec::new(),
             redraw: changed,
+            ..Outcome::default()
         }
     }
 
@@ -395,16 +470,29 @@ impl App {
         Outcome {
             commands: self.refresh().into_iter().collect(),
             redraw: true,
+            bell: false,
         }
     }
 
     fn worker(&mut self, event: Event) -> Outcome {
+        let mut outcome = redraw();
         match event {
             Event::Loaded { account, at } => {
                 self.refreshing = false;
+                self.retry_at = None;
                 self.form.sync(&account);
                 if let Some(sent) = self.confirming.take() {
                     self.notice = Some(confirmation(&sent, &account));
+                }
+                let sample = Sample {
+                    at,
+                    credits: account.cash_credits,
+                };
+                if self.history.record(sample) {
+                    outcome.commands.push(Command::Record(sample));
+                }
+                if let Some(alarm) = &mut self.alarm {
+                    outcome.bell = alarm.observe(account.cash_credits);
                 }
                 self.account = Some(*account);
                 self.fetched_at = Some(at);
@@ -420,27 +508,61 @@ impl App {
                     kind: NoticeKind::Info,
                 });
             }
-            Event::Failed { op, error } => match op {
-                Op::Refresh => {
-                    self.refreshing = false;
-                    self.confirming = None;
-                    self.fetch = Fetch::Failed(error);
-                }
-                Op::Save => {
-                    self.saving = false;
-                    let hint = if error.class() == ErrorClass::Auth {
-                        "; check the credentials"
-                    } else {
-                        ""
-                    };
+            Event::Failed {
+                op: Op::Refresh,
+                error,
+                retry_in,
+            } => {
+                self.refreshing = false;
+                self.confirming = None;
+                self.retry_at = retry_in.and_then(|d| {
+                    let d = SignedDuration::try_from(d).ok()?;
+                    self.now.checked_add(d).ok()
+                });
+                self.fetch = Fetch::Failed(error);
+            }
+            Event::Failed {
+                op: Op::Save,
+                error,
+                ..
+            } => {
+                self.saving = false;
+                let hint = if error.class() == ErrorClass::Auth {
+                    "; check the credentials"
+                } else {
+                    ""
+                };
+                self.notice = Some(Notice {
+                    text: format!("Save failed: {error}{hint}. Your edits are kept."),
+                    kind: NoticeKind::Error,
+                });
+            }
+            Event::History { samples, warning } => {
+                let mut all: Vec<Sample> = samples;
+                all.extend(self.history.samples().iter().copied());
+                self.history = History::from_samples(all);
+                if let Some(text) = warning {
                     self.notice = Some(Notice {
-                        text: format!("Save failed: {error}{hint}. Your edits are kept."),
+                        text,
                         kind: NoticeKind::Error,
                     });
                 }
+            }
+            Event::Schedule { period, paused } => {
+                self.period = period;
+                self.paused = paused;
+            }
+            Event::Recorded { error } => match error {
+                Some(text) => {
+                    self.notice = Some(Notice {
+                        text,
+                        kind: NoticeKind::Error,
+                    });
+                }
+                None => outcome.redraw = false,
             },
         }
-        redraw()
+        outcome
     }
 }
 
@@ -470,7 +592,15 @@ fn confirmation(sent: &AccountUpdate, account: &Account) -> Notice {
 
 fn redraw() -> Outcome {
     Outcome {
-        commands: Vec::new(),
         redraw: true,
+        ..Outcome::default()
+    }
+}
+
+fn command(command: Command) -> Outcome {
+    Outcome {
+        commands: vec![command],
+        redraw: true,
+        bell: false,
     }
 }

@@ -39,6 +39,11 @@ pub struct Options {
     pub auth_token: SecretString,
     /// USD drawn from the balance per minute, to give a monitor something to watch.
     pub drain_per_min: Decimal,
+    /// Top the balance up as Plivo's auto-recharge would.
+    pub recharge: Option<Recharge>,
+    /// Faults to answer with, one per request in order, before serving
+    /// normally again: for showing (and testing) how clients recover.
+    pub faults: Vec<Fault>,
     /// The account it starts with; its `auth_id` and `resource_uri` are set
     /// to match `auth_id`.
     pub account: Account,
@@ -52,7 +57,37 @@ impl Default for Options {
             auth_id: DEFAULT_AUTH_ID.to_owned(),
             auth_token: random_token().into(),
             drain_per_min: Decimal::ZERO,
+            recharge: None,
+            faults: Vec::new(),
             account: demo_account(),
+        }
+    }
+}
+
+/// Auto-recharge: whenever the balance falls below `below`, `amount` is added.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Recharge {
+    /// The balance that triggers a top-up.
+    pub below: Decimal,
+    /// How much each top-up adds.
+    pub amount: Decimal,
+}
+
+/// One scripted failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fault {
+    /// The HTTP status to answer with.
+    pub status: u16,
+    /// A `Retry-After` header, in seconds.
+    pub retry_after: Option<u64>,
+}
+
+impl Fault {
+    /// A plain failure with `status`.
+    pub fn status(status: u16) -> Self {
+        Self {
+            status,
+            retry_after: None,
         }
     }
 }
@@ -82,6 +117,11 @@ impl Handle {
     /// The account as the sandbox holds it now.
     pub fn account(&self) -> Account {
         self.state.snapshot()
+    }
+
+    /// How many requests have reached the account's path, faults included.
+    pub fn requests(&self) -> usize {
+        self.state.with(|l| l.requests)
     }
 
     /// Stops the server and waits until it has closed its socket.
@@ -125,6 +165,9 @@ pub async fn spawn(options: Options) -> std::io::Result<Handle> {
         account,
         since: Instant::now(),
         drain_per_min: options.drain_per_min,
+        recharge: options.recharge,
+        faults: options.faults.into(),
+        requests: 0,
     })));
     let app = routes::router(routes::Context {
         state: state.clone(),
@@ -158,6 +201,9 @@ struct Ledger {
     account: Account,
     since: Instant,
     drain_per_min: Decimal,
+    recharge: Option<Recharge>,
+    faults: std::collections::VecDeque<Fault>,
+    requests: usize,
 }
 
 impl Shared {
@@ -180,16 +226,23 @@ impl Ledger {
     /// and frequent reads do not accumulate rounding.
     fn view(&self, now: Instant) -> Account {
         let mut account = self.account.clone();
-        if !self.drain_per_min.is_zero() {
-            let millis = Decimal::from(now.duration_since(self.since).as_millis() as u64);
-            let spent = self.drain_per_min * millis / Decimal::from(60_000);
-            let scale = account.cash_credits.scale().max(5);
-            let mut credits = (account.cash_credits - spent)
-                .max(Decimal::ZERO)
-                .round_dp(scale);
-            credits.rescale(scale);
-            account.cash_credits = credits;
+        if self.drain_per_min.is_zero() {
+            return account;
         }
+        let millis = Decimal::from(now.duration_since(self.since).as_millis() as u64);
+        let spent = self.drain_per_min * millis / Decimal::from(60_000);
+        let mut credits = account.cash_credits - spent;
+        match self.recharge {
+            // As many top-ups as it took to stay above the trigger.
+            Some(r) if credits < r.below && r.amount > Decimal::ZERO => {
+                credits += ((r.below - credits) / r.amount).ceil() * r.amount;
+            }
+            _ => credits = credits.max(Decimal::ZERO),
+        }
+        let scale = account.cash_credits.scale().max(5);
+        credits = credits.round_dp(scale);
+        credits.rescale(scale);
+        account.cash_credits = credits;
         account
     }
 }
@@ -204,7 +257,29 @@ mod tests {
             account: demo_account(),
             since: start,
             drain_per_min,
+            recharge: None,
+            faults: Default::default(),
+            requests: 0,
         }
+    }
+
+    #[test]
+    fn auto_recharge_tops_up_below_the_trigger() {
+        let start = Instant::now();
+        let mut l = ledger(Decimal::ONE, start);
+        l.recharge = Some(Recharge {
+            below: Decimal::ONE,
+            amount: Decimal::TWO,
+        });
+        let at = |secs| {
+            l.view(start + Duration::from_secs(secs))
+                .cash_credits
+                .to_string()
+        };
+        assert_eq!(at(30), "1.30900", "above the trigger: just drained");
+        assert_eq!(at(60), "2.80900", "0.809 < 1: one top-up of 2");
+        assert_eq!(at(90), "2.30900");
+        assert_eq!(at(300), "2.80900", "three top-ups in five minutes");
     }
 
     #[test]

@@ -39,6 +39,12 @@ async fn account(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    if let Some(fault) = ctx.state.with(|l| {
+        l.requests += 1;
+        l.faults.pop_front()
+    }) {
+        return injected(fault);
+    }
     if !authorised(&ctx, &headers) {
         return error(
             StatusCode::UNAUTHORIZED,
@@ -105,6 +111,17 @@ fn parse_update(body: &[u8]) -> Result<AccountUpdate, String> {
         ));
     }
     Ok(update)
+}
+
+fn injected(fault: super::Fault) -> Response {
+    let status = StatusCode::from_u16(fault.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = error(status, "injected fault");
+    if let Some(secs) = fault.retry_after {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, header::HeaderValue::from(secs));
+    }
+    response
 }
 
 fn api_id() -> String {

@@ -8,7 +8,6 @@ mod theme;
 pub use overlay::HELP;
 pub use theme::Theme;
 
-use jiff::Timestamp;
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Rect};
 use ratatui::text::{Line, Span};
@@ -19,6 +18,7 @@ use crate::app::{App, Fetch, Mode, NoticeKind};
 use crate::layout::{self, STACKED_MIN, WIDE_MIN, centered};
 use crate::plivo::{ErrorClass, Field};
 use crate::text::sanitize;
+use crate::threshold::Level;
 
 /// Draws the whole screen for `app`.
 pub fn render(app: &App, frame: &mut Frame) {
@@ -71,6 +71,13 @@ fn header(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
     if let Some(activity) = activity {
         spans.push(Span::styled(format!("  ⟳ {activity}"), theme.dim()));
     }
+    if let (Some(alarm), Level::Critical) = (&app.alarm, app.level()) {
+        spans.push(Span::raw("  "));
+        spans.push(Span::styled(
+            format!(" ⚠ balance below {} USD ", alarm.alert_below()),
+            theme.alert(),
+        ));
+    }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
@@ -107,7 +114,8 @@ fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
             None => vec![
                 ("Tab", "edit"),
                 ("r", "refresh"),
-                ("Ctrl-S", "save"),
+                ("p", if app.paused { "resume" } else { "pause" }),
+                ("+/-", "period"),
                 ("?", "help"),
                 ("q", "quit"),
             ],
@@ -223,16 +231,4 @@ pub fn clip(text: &str, width: usize) -> String {
         out.push('…');
     }
     out
-}
-
-/// "just now", "12 s ago", "5 min ago", "3 h ago", "2 d ago".
-pub fn age(now: Timestamp, then: Timestamp) -> String {
-    let secs = (now.as_second() - then.as_second()).max(0);
-    match secs {
-        0..=1 => "just now".to_owned(),
-        2..=59 => format!("{secs} s ago"),
-        60..=3599 => format!("{} min ago", secs / 60),
-        3600..=86_399 => format!("{} h ago", secs / 3600),
-        _ => format!("{} d ago", secs / 86_400),
-    }
 }

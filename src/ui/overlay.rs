@@ -23,6 +23,8 @@ pub const HELP: &[(&str, &str)] = &[
     ("Ctrl-U / Ctrl-Y", "undo in the field / paste"),
     ("click", "focus a field"),
     ("r", "refresh now (outside the form)"),
+    ("p", "pause / resume polling"),
+    ("+ / -", "poll less / more often"),
     ("?", "this help (outside the form)"),
     ("q", "quit (outside the form; asks if unsaved)"),
     ("Ctrl-C", "quit from anywhere"),

@@ -1,17 +1,23 @@
-//! The account panel: credits first and large, then the rest at a glance.
+//! The account panel: credits first and large, the account at a glance, and
+//! the monitor: when it was updated, the burn rate, the runway and a chart.
 
+use jiff::SignedDuration;
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
-use ratatui::style::Modifier;
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Padding, Paragraph, Wrap};
+use ratatui::widgets::{Block, BorderType, Padding, Paragraph, Sparkline, SparklineBar, Wrap};
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive as _;
 
-use super::{Theme, age, clip};
+use super::{Theme, clip};
 use crate::app::{App, Fetch};
+use crate::monitor::{Estimate, WINDOW, ago, human};
 use crate::plivo::{Account, AccountType};
 use crate::text::sanitize;
+use crate::threshold::Level;
 
-const LABEL: usize = 15;
+const LABEL: usize = 11;
 
 pub(super) fn render(app: &App, account: &Account, theme: Theme, frame: &mut Frame, area: Rect) {
     let block = Block::bordered()
@@ -20,85 +26,293 @@ pub(super) fn render(app: &App, account: &Account, theme: Theme, frame: &mut Fra
         .padding(Padding::horizontal(1));
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let [credits, rows] =
-        Layout::vertical([Constraint::Length(3), Constraint::Min(0)]).areas(inner);
 
-    let credit_style = if account.cash_credits.is_sign_positive() && !account.cash_credits.is_zero()
-    {
-        theme.good()
-    } else {
-        theme.error()
+    let width = inner.width as usize;
+    let value_width = width.saturating_sub(LABEL);
+    let row = |label: &str, spans: Vec<Span<'static>>| {
+        let mut line = vec![Span::styled(format!("{label:<LABEL$}"), theme.dim())];
+        line.extend(spans);
+        Line::from(line)
     };
-    let amount = Paragraph::new(Line::from(vec![
-        Span::styled(
-            account.cash_credits.to_string(),
-            credit_style.add_modifier(Modifier::BOLD),
-        ),
-        Span::styled(" USD", credit_style),
-    ]))
-    .alignment(Alignment::Center)
-    .block(
-        Block::bordered()
-            .border_type(BorderType::Thick)
-            .border_style(credit_style)
-            .title(Span::styled(" Credits ", credit_style)),
-    );
-    frame.render_widget(amount, credits);
-
-    let width = rows.width as usize;
-    let row = |label: &str, value: String| {
-        Line::from(vec![
-            Span::styled(format!("{label:<LABEL$}"), theme.dim()),
-            Span::raw(clip(&value, width.saturating_sub(LABEL))),
-        ])
-    };
+    let plain = |text: String| vec![Span::raw(clip(&text, value_width))];
     let account_type = match &account.account_type {
         AccountType::Developer => "developer (free trial)".to_owned(),
         other => sanitize(other.as_str()),
     };
     let mut lines = vec![
-        row("Billing mode", sanitize(account.billing_mode.as_str())),
-        row("Account type", account_type),
         row(
-            "Auto-recharge",
-            if account.auto_recharge { "on" } else { "off" }.to_owned(),
+            "Billing",
+            plain(format!(
+                "{} · {}",
+                sanitize(account.billing_mode.as_str()),
+                account_type
+            )),
         ),
-        row("Auth ID", sanitize(&account.auth_id)),
-        row("Resource URI", sanitize(&account.resource_uri)),
-        row("Time zone", sanitize(&account.timezone)),
-        row("Local time", local_time(app, &account.timezone)),
-        row("Fetched", fetched(app)),
+        row(
+            "Recharge",
+            plain(
+                if account.auto_recharge {
+                    "automatic"
+                } else {
+                    "manual (auto-recharge off)"
+                }
+                .to_owned(),
+            ),
+        ),
+        row("Auth ID", plain(sanitize(&account.auth_id))),
+        row("Resource", plain(sanitize(&account.resource_uri))),
+        row("Time zone", plain(sanitize(&account.timezone))),
+        row("Local time", plain(local_time(app, &account.timezone))),
+        row("Updated", updated(app, theme, value_width)),
     ];
-    if let Fetch::Failed(error) = &app.fetch {
-        lines.push(Line::from(Span::styled(
-            format!("⚠ Stale: {error}"),
-            theme.warn(),
-        )));
+    lines.extend(monitor_rows(app, theme, value_width, &row));
+    let stale = match &app.fetch {
+        Fetch::Failed(error) => Some(Line::from(Span::styled(format!("⚠ {error}"), theme.warn()))),
+        _ => None,
+    };
+    let stale_height = stale
+        .as_ref()
+        .map_or(0, |l| l.width().div_ceil(width.max(1)).clamp(1, 3) as u16);
+
+    let [credits, info, chart, reason] = Layout::vertical([
+        Constraint::Length(3),
+        Constraint::Length(lines.len() as u16),
+        Constraint::Min(0),
+        Constraint::Length(stale_height),
+    ])
+    .areas(inner);
+    render_credits(app, account, theme, frame, credits);
+    frame.render_widget(Paragraph::new(lines), info);
+    render_chart(app, theme, frame, chart);
+    if let Some(stale) = stale {
+        frame.render_widget(Paragraph::new(stale).wrap(Wrap { trim: true }), reason);
     }
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), rows);
 }
 
-/// The time now in the account's zone, e.g. "Thu 14:03 EST".
+fn credit_style(app: &App, account: &Account, theme: Theme) -> Style {
+    let level = match app.level() {
+        Level::Ok if account.cash_credits <= Decimal::ZERO => Level::Critical,
+        level => level,
+    };
+    match level {
+        Level::Ok => theme.good(),
+        Level::Warning => theme.warn(),
+        Level::Critical => theme.error(),
+    }
+}
+
+fn render_credits(app: &App, account: &Account, theme: Theme, frame: &mut Frame, area: Rect) {
+    let style = credit_style(app, account, theme);
+    let title = match (&app.alarm, app.level()) {
+        (Some(alarm), Level::Critical) => format!(" Credits · below {} ", alarm.alert_below()),
+        (Some(alarm), Level::Warning) => format!(" Credits · nearing {} ", alarm.alert_below()),
+        _ => " Credits ".to_owned(),
+    };
+    let amount = Paragraph::new(Line::from(vec![
+        Span::styled(
+            account.cash_credits.to_string(),
+            style.add_modifier(Modifier::BOLD),
+        ),
+        Span::styled(" USD", style),
+    ]))
+    .alignment(Alignment::Center)
+    .block(
+        Block::bordered()
+            .border_type(BorderType::Thick)
+            .border_style(style)
+            .title(Span::styled(title, style)),
+    );
+    frame.render_widget(amount, area);
+}
+
+/// "12 s ago · every 60 s", "paused", or how stale the data is.
+fn updated(app: &App, theme: Theme, width: usize) -> Vec<Span<'static>> {
+    let age = app
+        .fetched_at
+        .map_or_else(|| "—".to_owned(), |at| ago(app.now, at));
+    let (text, style) = match (&app.fetch, app.paused) {
+        (Fetch::Failed(_), _) => {
+            let retry = app
+                .retry_in()
+                .filter(|_| !app.paused)
+                .map(|d| format!(" · retry in {}", short(d)))
+                .unwrap_or_default();
+            (format!("stale, {age}{retry}"), theme.warn())
+        }
+        (_, true) => (format!("{age} · paused (p resumes)"), theme.warn()),
+        _ => (
+            format!("{age} · every {}", short(duration(app.period))),
+            Style::new(),
+        ),
+    };
+    vec![Span::styled(clip(&text, width), style)]
+}
+
+fn monitor_rows<'a>(
+    app: &App,
+    theme: Theme,
+    width: usize,
+    row: &dyn Fn(&str, Vec<Span<'static>>) -> Line<'a>,
+) -> Vec<Line<'a>> {
+    let dim = |text: String| vec![Span::styled(clip(&text, width), theme.dim())];
+    match app.estimate() {
+        Estimate::NotEnoughData { have, need } => vec![
+            row(
+                "Burn rate",
+                dim(format!("measuring ({} of {})", short(have), short(need))),
+            ),
+            row("Runway", dim("not enough data yet".to_owned())),
+        ],
+        Estimate::Steady => vec![
+            row("Burn rate", dim("none: the balance is steady".to_owned())),
+            row("Runway", dim("no end in sight".to_owned())),
+        ],
+        Estimate::Burning {
+            per_hour,
+            per_day,
+            to_zero,
+            to_alert,
+        } => {
+            let mut rows = vec![
+                row(
+                    "Burn rate",
+                    vec![Span::raw(clip(
+                        &format!("≈ {per_hour} USD/h · {per_day} USD/d"),
+                        width,
+                    ))],
+                ),
+                row(
+                    "Runway",
+                    vec![Span::raw(clip(
+                        &format!("≈ {} left", human(to_zero)),
+                        width,
+                    ))],
+                ),
+            ];
+            if let (Some(alarm), Some(to_alert)) = (&app.alarm, to_alert) {
+                rows.push(row(
+                    "Alert",
+                    vec![Span::styled(
+                        clip(
+                            &format!("≈ {} to {} USD", human(to_alert), alarm.alert_below()),
+                            width,
+                        ),
+                        theme.warn(),
+                    )],
+                ));
+            }
+            rows
+        }
+    }
+}
+
+/// The balance over the history shown so far (up to a day), one bar per
+/// column, with top-ups marked below it.
+fn render_chart(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
+    if area.height < 2 || area.width < 4 {
+        return;
+    }
+    let Some(newest) = app.history.samples().back() else {
+        return;
+    };
+    if app.history.samples().len() < 2 {
+        let note = "the chart starts with the next sample";
+        let legend = Rect {
+            y: area.bottom() - 1,
+            height: 1,
+            ..area
+        };
+        frame.render_widget(
+            Paragraph::new(Span::styled(clip(note, area.width as usize), theme.dim())),
+            legend,
+        );
+        return;
+    }
+    let to = app.now.max(newest.at);
+    let from = app
+        .history
+        .samples()
+        .front()
+        .map_or(to, |s| s.at)
+        .max(to - WINDOW);
+    let columns = area.width as usize;
+    let buckets = app.history.buckets(from, to, columns);
+    let known: Vec<Decimal> = buckets.iter().flatten().copied().collect();
+    let (Some(low), Some(high)) = (known.iter().min(), known.iter().max()) else {
+        return;
+    };
+    let top_ups = app.history.top_ups(from);
+    let span = to.duration_since(from).as_secs_f64().max(1.0);
+    let column_of = |at: jiff::Timestamp| {
+        let x = at.duration_since(from).as_secs_f64() / span * columns as f64;
+        (x.ceil() as usize).saturating_sub(1).min(columns - 1)
+    };
+    let mut marks = vec![false; columns];
+    for (at, _) in &top_ups {
+        marks[column_of(*at)] = true;
+    }
+    let range = high - low;
+    let bars: Vec<SparklineBar> = buckets
+        .iter()
+        .zip(&marks)
+        .map(|(b, mark)| {
+            let value = b.map(|v| {
+                if range.is_zero() {
+                    4
+                } else {
+                    ((v - low) / range * Decimal::from(7)).to_u64().unwrap_or(0) + 1
+                }
+            });
+            let style = if *mark { theme.good() } else { theme.accent() };
+            SparklineBar::from(value).style(style)
+        })
+        .collect();
+    let marker_height = u16::from(!top_ups.is_empty());
+    let [chart, markers, legend] = Layout::vertical([
+        Constraint::Min(1),
+        Constraint::Length(marker_height),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    frame.render_widget(Sparkline::default().data(bars).max(8), chart);
+    // A ▲ under each column where money came in.
+    let marker_row: String = marks.iter().map(|m| if *m { '▲' } else { ' ' }).collect();
+    frame.render_widget(
+        Paragraph::new(Span::styled(marker_row, theme.good())),
+        markers,
+    );
+    let mut text = format!("last {} · {low}–{high}", short(to.duration_since(from)));
+    if let Some((at, amount)) = top_ups.last() {
+        text.push_str(&format!(" · ▲ top-up +{amount} {}", ago(app.now, *at)));
+    }
+    frame.render_widget(
+        Paragraph::new(Span::styled(clip(&text, columns), theme.dim())),
+        legend,
+    );
+}
+
+/// The time now in the account's zone, e.g. "14:03 EST (Thu)".
 fn local_time(app: &App, zone: &str) -> String {
     match jiff::tz::TimeZone::get(zone) {
         Ok(tz) => app
             .now
             .to_zoned_datetime(tz)
-            .strftime("%a %H:%M %Z")
+            .strftime("%H:%M %Z (%a)")
             .to_string(),
-        Err(_) => "— (unknown time zone)".to_owned(),
+        Err(_) => "unknown zone".to_owned(),
     }
 }
 
-/// "19:03:22 (12 s ago)" in the user's own time zone.
-fn fetched(app: &App) -> String {
-    match app.fetched_at {
-        Some(at) => format!(
-            "{} ({})",
-            at.to_zoned_datetime(app.session.local_tz.clone())
-                .strftime("%H:%M:%S"),
-            age(app.now, at)
-        ),
-        None => "—".to_owned(),
+fn duration(d: std::time::Duration) -> SignedDuration {
+    SignedDuration::try_from(d).unwrap_or(SignedDuration::MAX)
+}
+
+/// "45 s", "2 min", "1 h 5 min": like [`human`] but with seconds.
+fn short(d: SignedDuration) -> String {
+    let secs = d.as_secs();
+    if secs < 60 {
+        format!("{} s", secs.max(0))
+    } else {
+        human(d)
     }
 }

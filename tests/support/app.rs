@@ -8,6 +8,9 @@ use plivo_dash::sandbox::demo_account;
 use plivo_dash::worker::Event;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
+/// The polling period of the test apps.
+pub const PERIOD: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// 2026-11-26 19:03:22 UTC: a fixed "now" so screens never change.
 pub fn now() -> Timestamp {
     "2026-11-26T19:03:22Z".parse().expect("timestamp")
@@ -20,12 +23,13 @@ pub fn session() -> Session {
         demo: false,
         color: true,
         local_tz: TimeZone::UTC,
+        alert_below: None,
     }
 }
 
 /// An app that has loaded `account`, fetched 12 s before `now()`.
 pub fn loaded_with(account: Account) -> App {
-    let mut app = App::new(session(), now(), (120, 35));
+    let mut app = App::new(session(), now(), (120, 35), PERIOD);
     app.start();
     app.update(Msg::Worker(Event::Loaded {
         account: Box::new(account),

@@ -2,6 +2,7 @@
 
 use std::io::{Read as _, Write as _};
 use std::num::NonZeroU16;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -10,6 +11,7 @@ use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system}
 /// A running `plivo-dash` and what its terminal shows.
 pub struct Pty {
     screen: Arc<Mutex<vt100::Parser>>,
+    bells: Arc<AtomicUsize>,
     writer: Box<dyn std::io::Write + Send>,
     child: Box<dyn Child + Send + Sync>,
     _master: Box<dyn MasterPty + Send>,
@@ -44,22 +46,35 @@ impl Pty {
         let writer = pair.master.take_writer().expect("writer");
         let screen = Arc::new(Mutex::new(vt100::Parser::new(rows, cols, 0)));
         let feed = screen.clone();
+        let bells = Arc::new(AtomicUsize::new(0));
+        let rung = bells.clone();
         std::thread::spawn(move || {
             let mut buf = [0u8; 8192];
             while let Ok(n) = reader.read(&mut buf) {
                 if n == 0 {
                     break;
                 }
+                // The app never sends OSC sequences, so every BEL is a bell.
+                rung.fetch_add(
+                    buf[..n].iter().filter(|b| **b == 0x07).count(),
+                    Ordering::SeqCst,
+                );
                 feed.lock().expect("screen").process(&buf[..n]);
             }
         });
         Self {
             screen,
+            bells,
             writer,
             child,
             _master: pair.master,
             _home: home,
         }
+    }
+
+    /// How many times the terminal bell has rung.
+    pub fn bells(&self) -> usize {
+        self.bells.load(Ordering::SeqCst)
     }
 
     /// The process id of the binary.

@@ -1,0 +1,315 @@
+//! The credit history on disk: one small append-only file per account in the
+//! XDG state directory, so the chart and burn rate survive restarts.
+//!
+//! Format: a header line naming the account, then one `TIMESTAMP CREDITS`
+//! line per sample. Appends are single short writes, so two dashboards on the
+//! same account can share a file; loading sorts and de-duplicates.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write as _};
+use std::path::{Path, PathBuf};
+
+use jiff::Timestamp;
+use rust_decimal::Decimal;
+
+use crate::monitor::{History, RETENTION, Sample};
+use crate::plivo::AuthId;
+
+const HEADER: &str = "# plivo-dash credit history v1";
+
+/// The history file of one account.
+#[derive(Debug, Clone)]
+pub struct HistoryFile {
+    path: PathBuf,
+    auth_id: AuthId,
+}
+
+/// What loading found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Loaded {
+    /// The samples within the retention window, oldest first.
+    pub samples: Vec<Sample>,
+    /// Set when the file was damaged or foreign and has been set aside.
+    pub warning: Option<String>,
+}
+
+impl HistoryFile {
+    /// The file for `auth_id` in `dir`.
+    pub fn new(dir: &Path, auth_id: &AuthId) -> Self {
+        Self {
+            path: dir.join(format!("{auth_id}.history")),
+            auth_id: auth_id.clone(),
+        }
+    }
+
+    /// `$XDG_STATE_HOME/plivo-dash` (usually `~/.local/state/plivo-dash`).
+    pub fn default_dir() -> Option<PathBuf> {
+        use etcetera::BaseStrategy as _;
+        let strategy = etcetera::choose_base_strategy().ok()?;
+        let base = strategy.state_dir().unwrap_or_else(|| strategy.data_dir());
+        Some(base.join("plivo-dash"))
+    }
+
+    /// Where the file is.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Reads the history, trimmed to the retention window before `now`. A
+    /// file that is damaged or belongs to another account is renamed aside
+    /// (never deleted) and reported; the good samples of a damaged file are
+    /// kept.
+    pub fn load(&self, now: Timestamp) -> Loaded {
+        let text = match fs::read(&self.path) {
+            // Junk bytes are not valid UTF-8; read lossily so they show up as
+            // a damaged file to set aside rather than an error forever.
+            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                return Loaded {
+                    samples: Vec::new(),
+                    warning: None,
+                };
+            }
+            Err(e) => {
+                return Loaded {
+                    samples: Vec::new(),
+                    warning: Some(format!(
+                        "history {} could not be read ({e}); starting afresh",
+                        self.path.display()
+                    )),
+                };
+            }
+        };
+        let expected = format!("{HEADER} {}", self.auth_id);
+        let mut samples = Vec::new();
+        let mut problem = None;
+        for (i, line) in text.lines().enumerate() {
+            if line.starts_with('#') {
+                if line != expected {
+                    problem = Some(if line.starts_with(HEADER) {
+                        "belongs to another account".to_owned()
+                    } else {
+                        format!("has an unknown header on line {}", i + 1)
+                    });
+                    samples.clear();
+                    break;
+                }
+            } else if i == 0 {
+                problem = Some("is not a plivo-dash history".to_owned());
+                break;
+            } else {
+                match parse_line(line) {
+                    Some(sample) => samples.push(sample),
+                    None => {
+                        problem.get_or_insert(format!("is damaged at line {}", i + 1));
+                    }
+                }
+            }
+        }
+        if !text.is_empty() && !text.ends_with('\n') && problem.is_none() {
+            problem = Some("ends in a cut-off line".to_owned());
+        }
+        let history = History::from_samples(
+            samples
+                .into_iter()
+                .filter(|s| now.duration_since(s.at) <= RETENTION),
+        );
+        let samples: Vec<Sample> = history.samples().iter().copied().collect();
+        let warning = problem.map(|problem| {
+            let aside = self.set_aside(now);
+            let kept = if samples.is_empty() {
+                String::new()
+            } else {
+                format!("; kept {} good samples", samples.len())
+            };
+            match aside {
+                Ok(aside) => format!(
+                    "history {} {problem}: moved to {}{kept}",
+                    self.path.display(),
+                    aside.display()
+                ),
+                Err(e) => format!(
+                    "history {} {problem} and could not be moved aside ({e})",
+                    self.path.display()
+                ),
+            }
+        });
+        if warning.is_some() && !samples.is_empty() {
+            // Best effort: a failure here only means the next start repeats it.
+            let _ = self.rewrite(&samples);
+        }
+        Loaded { samples, warning }
+    }
+
+    fn set_aside(&self, now: Timestamp) -> io::Result<PathBuf> {
+        let aside = self
+            .path
+            .with_extension(format!("history.bad-{}", now.as_second()));
+        fs::rename(&self.path, &aside)?;
+        Ok(aside)
+    }
+
+    fn rewrite(&self, samples: &[Sample]) -> io::Result<()> {
+        let temp = self.path.with_extension("history.tmp");
+        let mut out = format!("{HEADER} {}\n", self.auth_id);
+        for s in samples {
+            out.push_str(&format_line(s));
+        }
+        fs::write(&temp, out)?;
+        fs::rename(&temp, &self.path)
+    }
+
+    /// Appends one sample, creating the file (and its directory) if need be.
+    pub fn append(&self, sample: &Sample) -> io::Result<()> {
+        if let Some(dir) = self.path.parent() {
+            fs::create_dir_all(dir)?;
+        }
+        let mut file: File = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.path)?;
+        let mut line = String::new();
+        if file.metadata()?.len() == 0 {
+            line.push_str(&format!("{HEADER} {}\n", self.auth_id));
+        }
+        line.push_str(&format_line(sample));
+        // One write per sample: appends from two dashboards never interleave
+        // within a line.
+        file.write_all(line.as_bytes())
+    }
+}
+
+fn format_line(s: &Sample) -> String {
+    format!("{} {}\n", s.at, s.credits)
+}
+
+fn parse_line(line: &str) -> Option<Sample> {
+    let (at, credits) = line.split_once(' ')?;
+    Some(Sample {
+        at: at.parse().ok()?,
+        credits: Decimal::from_str_exact(credits.trim()).ok()?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal::dec;
+
+    fn id(s: &str) -> AuthId {
+        AuthId::parse(s).unwrap()
+    }
+
+    fn t(secs: i64) -> Timestamp {
+        Timestamp::from_second(1_780_000_000 + secs).unwrap()
+    }
+
+    fn sample(secs: i64, credits: Decimal) -> Sample {
+        Sample {
+            at: t(secs),
+            credits,
+        }
+    }
+
+    #[test]
+    fn round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = HistoryFile::new(&dir.path().join("nested"), &id("MA2025RK4E639VJFZAGV"));
+        let samples = [sample(0, dec!(1.80900)), sample(60, dec!(1.70000))];
+        for s in &samples {
+            file.append(s).unwrap();
+        }
+        let loaded = file.load(t(120));
+        assert_eq!(loaded.samples, samples);
+        assert_eq!(
+            loaded.samples[0].credits.to_string(),
+            "1.80900",
+            "scale kept"
+        );
+        assert_eq!(loaded.warning, None);
+    }
+
+    #[test]
+    fn old_samples_are_trimmed() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = HistoryFile::new(dir.path(), &id("MA2025RK4E639VJFZAGV"));
+        file.append(&sample(0, dec!(5))).unwrap();
+        file.append(&sample(86_400, dec!(4))).unwrap();
+        let loaded = file.load(t(8 * 86_400 - 10));
+        assert_eq!(loaded.samples, [sample(86_400, dec!(4))]);
+    }
+
+    #[test]
+    fn a_damaged_file_is_set_aside_keeping_the_good_samples() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = HistoryFile::new(dir.path(), &id("MA2025RK4E639VJFZAGV"));
+        file.append(&sample(0, dec!(5))).unwrap();
+        let mut text = fs::read_to_string(file.path()).unwrap();
+        text.push_str("garbage\u{0}\u{1b}[31m\n");
+        text.push_str(&format_line(&sample(60, dec!(4))));
+        fs::write(file.path(), text).unwrap();
+
+        let loaded = file.load(t(120));
+        assert_eq!(loaded.samples, [sample(0, dec!(5)), sample(60, dec!(4))]);
+        let warning = loaded.warning.unwrap();
+        assert!(warning.contains("damaged at line 3"), "{warning}");
+        assert!(warning.contains("kept 2 good samples"), "{warning}");
+        let names: Vec<String> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(names.iter().any(|n| n.contains(".bad-")), "{names:?}");
+        assert_eq!(
+            file.load(t(120)).warning,
+            None,
+            "the rewritten file is clean"
+        );
+    }
+
+    #[test]
+    fn binary_junk_is_set_aside() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = HistoryFile::new(dir.path(), &id("MA2025RK4E639VJFZAGV"));
+        fs::write(file.path(), [0xff, 0xfe, 0x00, 0x41]).unwrap();
+        let loaded = file.load(t(0));
+        assert!(loaded.samples.is_empty());
+        assert!(loaded.warning.unwrap().contains("not a plivo-dash history"));
+        assert!(!file.path().exists(), "moved aside");
+        fs::write(file.path(), "hello\n").unwrap();
+        let loaded = file.load(t(0));
+        assert!(loaded.warning.unwrap().contains("not a plivo-dash history"));
+        assert!(!file.path().exists(), "moved aside");
+    }
+
+    #[test]
+    fn another_accounts_file_is_set_aside() {
+        let dir = tempfile::tempdir().unwrap();
+        let mine = HistoryFile::new(dir.path(), &id("MA2025RK4E639VJFZAGV"));
+        let theirs = HistoryFile::new(dir.path(), &id("MA0000000000000000ZZ"));
+        theirs.append(&sample(0, dec!(99))).unwrap();
+        fs::rename(theirs.path(), mine.path()).unwrap();
+        let loaded = mine.load(t(10));
+        assert!(loaded.samples.is_empty());
+        assert!(loaded.warning.unwrap().contains("another account"));
+    }
+
+    #[test]
+    fn two_dashboards_on_one_account_share_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = HistoryFile::new(dir.path(), &id("MA2025RK4E639VJFZAGV"));
+        let b = HistoryFile::new(dir.path(), &id("MA2025RK4E639VJFZAGV"));
+        a.append(&sample(0, dec!(5))).unwrap();
+        b.append(&sample(1, dec!(5))).unwrap();
+        a.append(&sample(60, dec!(4))).unwrap();
+        b.append(&sample(30, dec!(4.5))).unwrap();
+        b.append(&sample(60, dec!(4))).unwrap();
+        let loaded = a.load(t(100));
+        assert_eq!(loaded.warning, None);
+        let times: Vec<i64> = loaded
+            .samples
+            .iter()
+            .map(|s| s.at.as_second() - t(0).as_second())
+            .collect();
+        assert_eq!(times, [0, 1, 30, 60], "sorted, duplicates dropped");
+    }
+}

@@ -1,0 +1,220 @@
+//! When the worker asks next: the polling period, pause, exponential backoff
+//! with jitter after failures, `Retry-After`, and a floor between requests.
+//! Pure: it is handed the time and never sleeps.
+
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use crate::plivo::ApiError;
+
+/// The least time between two requests, whatever is asked: at most four a
+/// second, far inside Plivo's 300 per 5 s.
+pub const MIN_GAP: Duration = Duration::from_millis(250);
+/// The first retry after a failure waits about this long; each further
+/// failure doubles it, up to the polling period.
+pub const BACKOFF_BASE: Duration = Duration::from_secs(1);
+/// The longest a `Retry-After` is honoured for.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(3600);
+
+/// The worker's timetable.
+#[derive(Debug)]
+pub struct Schedule {
+    period: Duration,
+    paused: bool,
+    due: Instant,
+    asked: bool,
+    failures: u32,
+    last_request: Option<Instant>,
+    rng: fastrand::Rng,
+}
+
+impl Schedule {
+    /// A schedule whose first poll is due at `first`.
+    pub fn new(period: Duration, paused: bool, first: Instant, rng: fastrand::Rng) -> Self {
+        Self {
+            period,
+            paused,
+            due: first,
+            asked: false,
+            failures: 0,
+            last_request: None,
+            rng,
+        }
+    }
+
+    /// The polling period.
+    pub fn period(&self) -> Duration {
+        self.period
+    }
+
+    /// Whether background polling is paused.
+    pub fn paused(&self) -> bool {
+        self.paused
+    }
+
+    /// When the next fetch should start, or `None` while paused with nothing
+    /// asked for.
+    pub fn next_fetch(&self) -> Option<Instant> {
+        if self.paused && !self.asked {
+            return None;
+        }
+        Some(self.not_before(self.due))
+    }
+
+    /// `at`, or later if a request went out less than [`MIN_GAP`] before it.
+    pub fn not_before(&self, at: Instant) -> Instant {
+        match self.last_request {
+            Some(last) => at.max(last + MIN_GAP),
+            None => at,
+        }
+    }
+
+    /// A fetch was asked for: it is due now (repeated asks coalesce).
+    pub fn ask(&mut self, now: Instant) {
+        self.asked = true;
+        self.due = self.due.min(now);
+    }
+
+    /// A request is going out.
+    pub fn started(&mut self, now: Instant) {
+        self.last_request = Some(now);
+        self.asked = false;
+    }
+
+    /// A fetch succeeded: the next is a period away.
+    pub fn succeeded(&mut self, now: Instant) {
+        self.failures = 0;
+        self.due = now + self.period;
+    }
+
+    /// A fetch failed: returns how long until the retry. Exponential backoff
+    /// with jitter (half to all of the step), capped at the period, and never
+    /// sooner than the server's `Retry-After`.
+    pub fn failed(&mut self, now: Instant, error: &ApiError) -> Duration {
+        self.failures = self.failures.saturating_add(1);
+        let step = BACKOFF_BASE
+            .saturating_mul(1 << self.failures.saturating_sub(1).min(20))
+            .min(self.period);
+        let jittered = step.mul_f64(0.5 + self.rng.f64() * 0.5).max(MIN_GAP);
+        let wait = match error {
+            ApiError::RateLimited {
+                retry_after: Some(after),
+            } => jittered.max((*after).min(MAX_RETRY_AFTER)),
+            _ => jittered,
+        };
+        self.due = now + wait;
+        wait
+    }
+
+    /// A new period; the next poll moves with it unless a retry is pending.
+    pub fn set_period(&mut self, period: Duration, now: Instant) {
+        if self.failures == 0 {
+            let since_last = self.due.checked_sub(self.period).unwrap_or(now);
+            self.due = since_last + period;
+        }
+        self.period = period;
+    }
+
+    /// Pauses or resumes background polling. On resuming, a poll that fell
+    /// due while paused happens at once.
+    pub fn set_paused(&mut self, paused: bool) {
+        self.paused = paused;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MIN: Duration = Duration::from_secs(60);
+
+    fn schedule(now: Instant) -> Schedule {
+        Schedule::new(MIN, false, now, fastrand::Rng::with_seed(7))
+    }
+
+    fn network() -> ApiError {
+        ApiError::Network("down".into())
+    }
+
+    #[test]
+    fn polls_once_per_period_after_success() {
+        let t0 = Instant::now();
+        let mut s = schedule(t0);
+        assert_eq!(s.next_fetch(), Some(t0));
+        s.started(t0);
+        s.succeeded(t0);
+        assert_eq!(s.next_fetch(), Some(t0 + MIN));
+    }
+
+    #[test]
+    fn backoff_doubles_with_jitter_and_is_capped_by_the_period() {
+        let t0 = Instant::now();
+        let mut s = schedule(t0);
+        let mut step = BACKOFF_BASE;
+        for _ in 0..10 {
+            let wait = s.failed(t0, &network());
+            let cap = step.min(MIN);
+            assert!(
+                wait <= cap && wait >= cap / 2,
+                "{wait:?} outside {:?}..{cap:?}",
+                cap / 2
+            );
+            step *= 2;
+        }
+        s.succeeded(t0);
+        let wait = s.failed(t0, &network());
+        assert!(wait <= BACKOFF_BASE, "success resets the backoff");
+    }
+
+    #[test]
+    fn retry_after_is_honoured_even_beyond_the_period() {
+        let t0 = Instant::now();
+        let mut s = schedule(t0);
+        let wait = s.failed(
+            t0,
+            &ApiError::RateLimited {
+                retry_after: Some(Duration::from_secs(90)),
+            },
+        );
+        assert_eq!(wait, Duration::from_secs(90));
+        assert_eq!(s.next_fetch(), Some(t0 + Duration::from_secs(90)));
+    }
+
+    #[test]
+    fn asking_repeatedly_never_beats_the_minimum_gap() {
+        let t0 = Instant::now();
+        let mut s = schedule(t0);
+        s.started(t0);
+        s.succeeded(t0);
+        for _ in 0..100 {
+            s.ask(t0);
+        }
+        assert_eq!(s.next_fetch(), Some(t0 + MIN_GAP));
+    }
+
+    #[test]
+    fn pausing_stops_polling_but_not_asked_refreshes() {
+        let t0 = Instant::now();
+        let mut s = schedule(t0);
+        s.set_paused(true);
+        assert_eq!(s.next_fetch(), None);
+        s.ask(t0);
+        assert_eq!(s.next_fetch(), Some(t0));
+        s.started(t0);
+        s.succeeded(t0);
+        assert_eq!(s.next_fetch(), None);
+        s.set_paused(false);
+        assert_eq!(s.next_fetch(), Some(t0 + MIN));
+    }
+
+    #[test]
+    fn a_new_period_moves_the_next_poll() {
+        let t0 = Instant::now();
+        let mut s = schedule(t0);
+        s.started(t0);
+        s.succeeded(t0);
+        s.set_period(Duration::from_secs(5), t0);
+        assert_eq!(s.next_fetch(), Some(t0 + Duration::from_secs(5)));
+    }
+}

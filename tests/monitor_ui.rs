@@ -1,0 +1,203 @@
+//! The monitor's part of the panel in each state it can be in, on
+//! TestBackend: snapshots of the account panel plus the colours that carry
+//! meaning.
+
+mod support;
+
+use jiff::SignedDuration;
+use plivo_dash::app::{App, Msg};
+use plivo_dash::monitor::Sample;
+use plivo_dash::plivo::ApiError;
+use plivo_dash::sandbox::demo_account;
+use plivo_dash::ui;
+use plivo_dash::worker::{Event, Op};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::crossterm::event::KeyCode;
+use ratatui::style::Color;
+use rust_decimal::Decimal;
+use rust_decimal::dec;
+use support::app::*;
+
+const W: u16 = 100;
+const H: u16 = 30;
+
+/// An app with an alert at `alert` that has seen `credits`, one poll a
+/// minute, the last one 12 s before `now()`.
+fn monitored(alert: Option<Decimal>, credits: &[Decimal]) -> App {
+    let mut s = session();
+    s.alert_below = alert;
+    let mut app = App::new(s, now(), (W, H), PERIOD);
+    app.start();
+    let last = now() - SignedDuration::from_secs(12);
+    let n = credits.len() as i64;
+    let samples: Vec<Sample> = credits
+        .iter()
+        .enumerate()
+        .map(|(i, c)| Sample {
+            at: last - SignedDuration::from_mins(n - 1 - i as i64),
+            credits: *c,
+        })
+        .collect();
+    let (latest, earlier) = samples.split_last().expect("one sample at least");
+    app.update(Msg::Worker(Event::History {
+        samples: earlier.to_vec(),
+        warning: None,
+    }));
+    let mut account = demo_account();
+    account.cash_credits = latest.credits;
+    app.update(Msg::Worker(Event::Loaded {
+        account: Box::new(account),
+        at: latest.at,
+    }));
+    app
+}
+
+/// The account panel's text (the left column), one line per row.
+fn panel(app: &App) -> (String, Buffer) {
+    let mut t = Terminal::new(TestBackend::new(W, H)).expect("terminal");
+    t.draw(|f| ui::render(app, f)).expect("draw");
+    let buffer = t.backend().buffer().clone();
+    let right = (0..W)
+        .find(|x| buffer[(*x, 1)].symbol() == "┐")
+        .expect("the panel's corner");
+    let text = (0..H)
+        .map(|y| {
+            (0..=right)
+                .map(|x| buffer[(x, y)].symbol())
+                .collect::<String>()
+                .trim_end()
+                .to_owned()
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    (text, buffer)
+}
+
+fn colour_of(buffer: &Buffer, needle: &str) -> Color {
+    for y in 0..buffer.area.height {
+        let row: String = (0..buffer.area.width)
+            .map(|x| buffer[(x, y)].symbol())
+            .collect();
+        if let Some(i) = row.find(needle) {
+            let x = row[..i].chars().count() as u16;
+            return buffer[(x, y)].fg;
+        }
+    }
+    panic!("{needle:?} not on screen");
+}
+
+/// A balance falling by 0.01 a minute from `from`.
+fn falling(from: Decimal, minutes: usize) -> Vec<Decimal> {
+    (0..minutes)
+        .map(|i| from - dec!(0.01) * Decimal::from(i))
+        .collect()
+}
+
+#[test]
+fn healthy() {
+    let app = monitored(Some(dec!(1)), &falling(dec!(5), 10));
+    let (text, buffer) = panel(&app);
+    insta::assert_snapshot!(text);
+    assert!(text.contains("≈ 0.6 USD/h · 14.4 USD/d"), "{text}");
+    assert!(text.contains("≈ 8 h 11 min left"), "{text}");
+    assert_eq!(colour_of(&buffer, "4.91 USD"), Color::Green);
+}
+
+#[test]
+fn approaching_the_threshold() {
+    let app = monitored(Some(dec!(2)), &falling(dec!(2.4), 10));
+    let (text, buffer) = panel(&app);
+    insta::assert_snapshot!(text);
+    assert!(text.contains("Credits · nearing 2"), "{text}");
+    assert!(text.contains("≈ 31 min to 2 USD"), "{text}");
+    assert_eq!(colour_of(&buffer, "2.31 USD"), Color::Yellow);
+}
+
+#[test]
+fn below_the_threshold() {
+    let app = monitored(Some(dec!(2)), &falling(dec!(2.04), 10));
+    let (text, buffer) = panel(&app);
+    insta::assert_snapshot!(text);
+    assert!(text.contains("Credits · below 2"), "{text}");
+    assert_eq!(colour_of(&buffer, "1.95 USD"), Color::Red);
+    assert_eq!(
+        colour_of(&buffer, "⚠ balance below 2 USD"),
+        Color::White,
+        "the banner"
+    );
+    assert_eq!(buffer[(0, 0)].symbol(), " ");
+}
+
+#[test]
+fn a_top_up_is_marked_not_counted_as_spending() {
+    let mut credits = falling(dec!(1.5), 6);
+    credits.extend(falling(dec!(3.5), 5));
+    let app = monitored(None, &credits);
+    let (text, buffer) = panel(&app);
+    insta::assert_snapshot!(text);
+    assert!(text.contains('▲'), "{text}");
+    assert_eq!(colour_of(&buffer, "▲"), Color::Green);
+    // 0.01 a minute on both sides of the top-up: 9 cents over 10 minutes.
+    assert!(text.contains("≈ 0.54 USD/h"), "{text}");
+}
+
+#[test]
+fn stale_with_a_retry_pending() {
+    let mut app = monitored(Some(dec!(1)), &falling(dec!(5), 10));
+    app.update(Msg::Worker(Event::Failed {
+        op: Op::Refresh,
+        error: ApiError::Server {
+            status: 503,
+            message: None,
+        },
+        retry_in: Some(std::time::Duration::from_secs(8)),
+    }));
+    let (text, buffer) = panel(&app);
+    insta::assert_snapshot!(text);
+    assert!(text.contains("stale, 12 s ago · retry in 8 s"), "{text}");
+    assert_eq!(colour_of(&buffer, "stale, 12 s ago"), Color::Yellow);
+    assert!(text.contains("4.91 USD"), "the last good balance stays");
+}
+
+#[test]
+fn paused() {
+    let mut app = monitored(Some(dec!(1)), &falling(dec!(5), 10));
+    app.update(key(KeyCode::Char('p')));
+    let (text, buffer) = panel(&app);
+    insta::assert_snapshot!(text);
+    assert!(text.contains("12 s ago · paused (p resumes)"), "{text}");
+    assert_eq!(colour_of(&buffer, "paused"), Color::Yellow);
+}
+
+#[test]
+fn not_enough_data() {
+    let app = monitored(Some(dec!(1)), &falling(dec!(5), 2));
+    let (text, _) = panel(&app);
+    insta::assert_snapshot!(text);
+    assert!(text.contains("measuring (1 min of 2 min)"), "{text}");
+    assert!(text.contains("not enough data yet"), "{text}");
+}
+
+#[test]
+fn a_steady_balance_has_no_runway_to_speak_of() {
+    let app = monitored(None, &[dec!(5); 2]);
+    let (text, _) = panel(&app);
+    assert!(
+        text.contains("measuring"),
+        "two samples are not enough: {text}"
+    );
+    let mut app = monitored(None, &[dec!(5), dec!(5)]);
+    // Heartbeat samples five minutes apart.
+    for i in 1..=3 {
+        let mut account = demo_account();
+        account.cash_credits = dec!(5);
+        app.update(Msg::Worker(Event::Loaded {
+            account: Box::new(account),
+            at: now() + SignedDuration::from_mins(5 * i),
+        }));
+    }
+    let (text, _) = panel(&app);
+    assert!(text.contains("none: the balance is steady"), "{text}");
+}
