@@ -109,6 +109,7 @@ impl HistoryFile {
         if !text.is_empty() && !text.ends_with('\n') && problem.is_none() {
             problem = Some("ends in a cut-off line".to_owned());
         }
+        let parsed = samples.len();
         let history = History::from_samples(
             samples
                 .into_iter()
@@ -134,8 +135,10 @@ impl HistoryFile {
                 ),
             }
         });
-        if warning.is_some() && !samples.is_empty() {
-            // Best effort: a failure here only means the next start repeats it.
+        let trimmed = samples.len() < parsed;
+        if (warning.is_some() && !samples.is_empty()) || (warning.is_none() && trimmed) {
+            // Compacts the file to what is kept. Best effort: a failure here
+            // only means the next start does it again.
             let _ = self.rewrite(&samples);
         }
         Loaded { samples, warning }
@@ -237,6 +240,8 @@ mod tests {
         file.append(&sample(86_400, dec!(4))).unwrap();
         let loaded = file.load(t(8 * 86_400 - 10));
         assert_eq!(loaded.samples, [sample(86_400, dec!(4))]);
+        let text = fs::read_to_string(file.path()).unwrap();
+        assert_eq!(text.lines().count(), 2, "the file is compacted too: {text}");
     }
 
     #[test]
