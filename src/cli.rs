@@ -50,6 +50,16 @@ pub struct Global {
     /// Alert when the balance falls below this many USD
     #[arg(long, global = true, value_name = "USD", value_parser = parse_amount)]
     pub alert_below: Option<Decimal>,
+
+    /// Give up on a request after this many seconds [default: 15]
+    #[arg(long, global = true, value_name = "SECS",
+          value_parser = clap::value_parser!(u64).range(1..=300))]
+    pub timeout: Option<u64>,
+
+    /// Write a log of requests, answers and errors here (never the token);
+    /// the level comes from PLIVO_DASH_LOG (error, warn, info, debug, trace)
+    #[arg(long, global = true, value_name = "PATH")]
+    pub log_file: Option<std::path::PathBuf>,
 }
 
 /// The one-shot commands.
@@ -127,6 +137,24 @@ pub struct SandboxArgs {
     /// USD drawn from the balance per minute, to watch the monitor move.
     #[arg(long, value_name = "USD_PER_MIN", default_value = "0", value_parser = parse_amount)]
     pub drain: Decimal,
+    /// Hold every answer back this many milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    pub latency: u64,
+    /// Answer this share of requests (0 to 1) with 503, at random.
+    #[arg(long, value_name = "P", default_value_t = 0.0, value_parser = parse_share)]
+    pub fail_rate: f64,
+    /// Answer the first requests with these statuses, in order, e.g.
+    /// `--faults 503,503,429:7` (429 with Retry-After: 7).
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub faults: Vec<crate::sandbox::Fault>,
+}
+
+/// A share between 0 and 1.
+fn parse_share(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(p) if (0.0..=1.0).contains(&p) => Ok(p),
+        _ => Err(format!("{s:?} is not a share between 0 and 1 (e.g. 0.2)")),
+    }
 }
 
 /// A non-negative amount of USD, written as a plain decimal ("5", "1.809").

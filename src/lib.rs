@@ -7,6 +7,7 @@ pub mod commands;
 pub mod config;
 pub mod history;
 pub mod layout;
+pub mod logging;
 pub mod monitor;
 pub mod plivo;
 pub mod sandbox;

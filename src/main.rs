@@ -21,6 +21,17 @@ fn main() -> ExitCode {
             )
             .exit();
     }
+    if let Some(path) = &cli.global.log_file {
+        let level = std::env::var(plivo_dash::logging::ENV_LEVEL).ok();
+        if let Err(e) = plivo_dash::logging::init(path, level.as_deref()) {
+            if matches!(cli.command, Some(Command::Check(_))) {
+                println!("PLIVO CREDITS UNKNOWN - {e}");
+                return ExitCode::from(3);
+            }
+            eprintln!("plivo-dash: {e}");
+            return ExitCode::from(2);
+        }
+    }
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -117,8 +128,12 @@ async fn dashboard(global: &Global, demo: bool) -> u8 {
         };
         match sandbox::spawn(options).await {
             Ok(handle) => {
-                let client =
-                    Client::new(&handle.base_url, &handle.auth_id, handle.auth_token.clone());
+                let client = Client::with_limits(
+                    &handle.base_url,
+                    &handle.auth_id,
+                    handle.auth_token.clone(),
+                    commands::limits(global),
+                );
                 let url = handle.base_url.clone();
                 sandbox_handle = Some(handle);
                 client.map_err(commands::Failure::from).map(|client| {
@@ -140,7 +155,12 @@ async fn dashboard(global: &Global, demo: bool) -> u8 {
                     eprintln!("plivo-dash: {w}");
                 }
                 let c = settings.credentials;
-                let client = Client::new(&c.api_url, &c.auth_id, c.auth_token)?;
+                let client = Client::with_limits(
+                    &c.api_url,
+                    &c.auth_id,
+                    c.auth_token,
+                    commands::limits(global),
+                )?;
                 let history =
                     HistoryFile::default_dir().map(|dir| HistoryFile::new(&dir, client.auth_id()));
                 let interval = settings.interval.unwrap_or(DEFAULT_INTERVAL);
@@ -186,6 +206,9 @@ async fn run_sandbox(global: &Global, args: SandboxArgs) -> u8 {
             .unwrap_or_else(|| sandbox::DEFAULT_AUTH_ID.to_owned()),
         auth_token: SecretString::from(args.auth_token.unwrap_or_else(sandbox::random_token)),
         drain_per_min: args.drain,
+        latency: Duration::from_millis(args.latency),
+        fail_rate: args.fail_rate,
+        faults: args.faults,
         ..sandbox::Options::default()
     };
     if let Err(e) = plivo_dash::plivo::AuthId::parse(&options.auth_id) {

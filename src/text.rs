@@ -9,8 +9,13 @@
 pub const MAX_CHARS: usize = 512;
 
 /// Returns `s` with every control character, escape introducer and bidi
-/// formatting character replaced by U+FFFD, and cut to [`MAX_CHARS`]
-/// characters (marked with an ellipsis).
+/// formatting character replaced by a visible stand-in, and cut to
+/// [`MAX_CHARS`] characters (marked with an ellipsis).
+///
+/// C0 controls become their Unicode control pictures (ESC shows as ␛, NUL
+/// as ␀), so the user can see what was there; C1 controls and bidi
+/// formatting become `?`. Every stand-in is one column wide everywhere,
+/// unlike U+FFFD, which some terminals drop.
 ///
 /// Printable text, accents, CJK and emoji pass unchanged.
 pub fn sanitize(s: &str) -> String {
@@ -20,9 +25,17 @@ pub fn sanitize(s: &str) -> String {
             out.push('…');
             break;
         }
-        out.push(if is_unsafe(c) { '\u{FFFD}' } else { c });
+        out.push(if is_unsafe(c) { stand_in(c) } else { c });
     }
     out
+}
+
+fn stand_in(c: char) -> char {
+    match c {
+        '\0'..='\u{1f}' => char::from_u32(0x2400 + c as u32).unwrap_or('?'),
+        '\u{7f}' => '\u{2421}',
+        _ => '?',
+    }
 }
 
 /// Control characters (C0, DEL, C1) and the Unicode bidi controls that can
@@ -50,7 +63,7 @@ mod tests {
         let s = "a\x1b]0;pwned\x07b\x1b[31mc\0d\u{9b}e\u{202E}f\r\ng\x7f";
         let clean = sanitize(s);
         assert!(!clean.chars().any(is_unsafe), "{clean:?}");
-        assert_eq!(clean.replace('\u{FFFD}', ""), "a]0;pwnedb[31mcdefg");
+        assert_eq!(clean, "a␛]0;pwned␇b␛[31mc␀d?e?f␍␊g␡");
     }
 
     #[test]

@@ -18,6 +18,10 @@ use crate::app::{App, Msg, Session};
 use crate::plivo::Client;
 use crate::{ui, worker};
 
+/// Set in the environment, the dashboard panics after its first frame: the
+/// end-to-end tests use it to show that a crash leaves the terminal usable.
+pub const TEST_PANIC: &str = "PLIVO_DASH_TEST_PANIC";
+
 /// Runs the dashboard until the user quits. The terminal is restored on
 /// every way out, a panic included.
 pub async fn run(session: Session, client: Client, options: worker::Options) -> io::Result<()> {
@@ -71,6 +75,9 @@ async fn event_loop(
         let _ = commands.send(command);
     }
     draw(terminal, &app)?;
+    if std::env::var_os(TEST_PANIC).is_some() {
+        panic!("{TEST_PANIC} is set: a deliberate panic, to prove the terminal is restored");
+    }
     loop {
         let msg = tokio::select! {
             next = input.next() => match next {

@@ -143,6 +143,7 @@ async fn run(
                 continue;
             }
         };
+        tracing::debug!(?command, "command");
         let reply = match command {
             // Answered by the fetch it makes due.
             Command::Refresh => {
@@ -207,6 +208,10 @@ async fn fetch(client: &Client, schedule: &mut Schedule) -> Event {
         }
         Err(error) => {
             let retry_in = schedule.failed(Instant::now(), &error);
+            tracing::info!(
+                retry_in_ms = retry_in.as_millis() as u64,
+                "fetch failed; retrying"
+            );
             Event::Failed {
                 op: Op::Refresh,
                 error,

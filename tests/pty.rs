@@ -100,23 +100,101 @@ fn a_dead_server_shows_an_error_screen_not_a_crash() {
     assert!(started.elapsed() < Duration::from_secs(5));
 }
 
+/// Sends `signal` to a running demo dashboard: it must exit cleanly (not die
+/// by the signal) with the terminal restored.
 #[cfg(unix)]
-#[test]
-fn sigterm_leaves_the_terminal_restored() {
+fn signal_leaves_the_terminal_restored(signal: &str) {
     let mut pty = Pty::spawn(&["--demo"], &[], COLS, ROWS);
     pty.wait_for("Bruce Wayne");
     let pid = pty.pid().expect("pid");
     let status = std::process::Command::new("kill")
-        .args(["-TERM", &pid.to_string()])
+        .args([signal, &pid.to_string()])
         .status()
         .expect("kill");
     assert!(status.success());
-    assert_eq!(pty.wait_exit(), 0, "a clean exit, not death by signal");
+    assert_eq!(
+        pty.wait_exit(),
+        0,
+        "{signal}: a clean exit, not death by signal"
+    );
+    assert_restored(&pty);
+}
+
+#[cfg(unix)]
+#[test]
+fn sigterm_leaves_the_terminal_restored() {
+    signal_leaves_the_terminal_restored("-TERM");
+}
+
+#[cfg(unix)]
+#[test]
+fn sighup_leaves_the_terminal_restored() {
+    signal_leaves_the_terminal_restored("-HUP");
+}
+
+/// The terminal is as the shell left it: main screen, cursor shown, no mouse
+/// capture, no bracketed paste.
+fn assert_restored(pty: &Pty) {
+    // The last bytes may still be on their way from the terminal.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while pty.screen().alternate_screen() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
     let screen = pty.screen();
     assert!(!screen.alternate_screen(), "left the alternate screen");
     assert!(!screen.hide_cursor(), "cursor shown again");
     assert!(!screen.bracketed_paste(), "bracketed paste off");
     assert_eq!(screen.mouse_protocol_mode(), vt100::MouseProtocolMode::None);
+}
+
+#[test]
+fn ctrl_c_leaves_the_terminal_restored() {
+    let mut pty = Pty::spawn(&["--demo"], &[], COLS, ROWS);
+    pty.wait_for("Bruce Wayne");
+    assert!(
+        pty.screen().alternate_screen(),
+        "the dashboard runs on the alternate screen"
+    );
+    pty.send(keys::CTRL_C);
+    assert_eq!(pty.wait_exit(), 0);
+    assert_restored(&pty);
+}
+
+#[test]
+fn a_panic_leaves_the_terminal_restored_and_the_token_unsaid() {
+    let sandbox = TestSandbox::start();
+    let mut pty = Pty::spawn(
+        &[],
+        &[
+            ("PLIVO_API_URL", &sandbox.handle.base_url),
+            ("PLIVO_AUTH_ID", &sandbox.handle.auth_id),
+            ("PLIVO_AUTH_TOKEN", TOKEN),
+            (plivo_dash::tui::TEST_PANIC, "1"),
+            ("RUST_BACKTRACE", "full"),
+        ],
+        COLS,
+        ROWS,
+    );
+    assert_ne!(pty.wait_exit(), 0, "a panic is a failure exit");
+    pty.wait_until("the panic message", |_| {
+        String::from_utf8_lossy(&pty.raw()).contains("deliberate panic")
+    });
+    assert_restored(&pty);
+    let raw = String::from_utf8_lossy(&pty.raw()).into_owned();
+    let message = raw
+        .find("deliberate panic")
+        .expect("the panic message is printed");
+    let left_alternate = raw
+        .rfind("\x1b[?1049l")
+        .expect("the alternate screen is left");
+    assert!(
+        left_alternate < message,
+        "restored first, so the message stays readable"
+    );
+    assert!(
+        !raw.contains(TOKEN),
+        "the token is in no panic output or backtrace"
+    );
 }
 
 /// The credits shown on screen now.
@@ -173,4 +251,86 @@ fn a_draining_balance_falls_shows_its_burn_rate_and_alerts_once() {
         sandbox.handle.requests() >= polls_before + 3
     });
     assert_eq!(pty.bells(), 1, "one bell for one crossing");
+}
+
+/// An account whose every text field is hostile.
+fn hostile_sandbox() -> TestSandbox {
+    let mut account = plivo_dash::sandbox::demo_account();
+    account.name = "Mallory\u{1b}]0;PWNED-TITLE\u{7}\u{1b}[2J\u{1b}[31mRED".into();
+    account.city = "Gotham\u{1b}]52;c;ZXZpbA==\u{7}\u{202e}reversed\u{0}nul".into();
+    account.address = "x".repeat(5000);
+    account.state = "\u{9b}31mC1 escape".into();
+    TestSandbox::with(plivo_dash::sandbox::Options {
+        auth_token: TOKEN.into(),
+        account,
+        ..plivo_dash::sandbox::Options::default()
+    })
+}
+
+#[test]
+fn hostile_text_never_reaches_the_terminal_raw() {
+    let sandbox = hostile_sandbox();
+    let mut pty = Pty::spawn(
+        &[],
+        &[
+            ("PLIVO_API_URL", &sandbox.handle.base_url),
+            ("PLIVO_AUTH_ID", &sandbox.handle.auth_id),
+            ("PLIVO_AUTH_TOKEN", TOKEN),
+        ],
+        COLS,
+        ROWS,
+    );
+    pty.wait_for("PWNED-TITLE");
+    let screen = pty.screen();
+    let raw = pty.raw();
+    let osc = raw.windows(2).filter(|w| w == b"\x1b]").count();
+    assert_eq!(osc, 0, "no OSC sequence (title, clipboard) was written");
+    assert_eq!(pty.bells(), 0, "no BEL smuggled in");
+    assert!(
+        !screen.contents().contains("RED\n"),
+        "no screen clear took effect"
+    );
+    let header = screen.rows(0, COLS.get()).next().expect("header row");
+    let col = header
+        .find("␛[31mRED")
+        .map(|byte| header[..byte].chars().count() as u16 + 5)
+        .expect("the defused colour code is shown as text");
+    assert_eq!(
+        screen.cell(0, col).map(|c| c.fgcolor()),
+        Some(vt100::Color::Default),
+        "the text after it is not red"
+    );
+    let text = pty.contents();
+    assert!(
+        text.contains("Mallory␛]0;PWNED-TITLE␇␛[2J"),
+        "shown, defused:\n{text}"
+    );
+    pty.send(keys::CTRL_C);
+    assert_eq!(pty.wait_exit(), 0);
+}
+
+#[test]
+fn hostile_text_is_defused_in_get_output_too() {
+    let sandbox = hostile_sandbox();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_plivo-dash"))
+        .env_clear()
+        .env("PLIVO_API_URL", &sandbox.handle.base_url)
+        .env("PLIVO_AUTH_ID", &sandbox.handle.auth_id)
+        .env("PLIVO_AUTH_TOKEN", TOKEN)
+        .arg("get")
+        .output()
+        .expect("runs");
+    assert!(output.status.success());
+    let stdout = String::from_utf8(output.stdout).expect("utf-8");
+    assert!(
+        !stdout
+            .chars()
+            .any(|c| c.is_control() && c != '\n' || c == '\u{202e}'),
+        "{stdout:?}"
+    );
+    assert!(stdout.contains("Mallory"));
+    assert!(
+        stdout.lines().all(|l| l.chars().count() < 600),
+        "long values are cut"
+    );
 }

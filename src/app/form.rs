@@ -210,12 +210,19 @@ impl Form {
             return false;
         }
         let state = self.field_mut(field);
+        // Kept whole so a refused edit is undone exactly, cursor and history
+        // included (one textarea undo step may not cover a replaced selection).
+        let saved = state.input.clone();
+        let length_before = state.text().chars().count();
         let changed = state.input.input(input);
-        if changed && (state.input.lines().len() != 1 || state.text().chars().count() > MAX_CHARS) {
-            state.input.undo();
-            return false;
-        }
         if changed {
+            let length = state.text().chars().count();
+            // Text from the server may exceed the limit; it may shrink then,
+            // never grow.
+            if state.input.lines().len() != 1 || length > MAX_CHARS.max(length_before) {
+                state.input = saved;
+                return false;
+            }
             self.choice = 0;
         }
         changed

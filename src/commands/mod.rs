@@ -11,7 +11,7 @@ pub use update::update;
 
 use crate::cli::Global;
 use crate::config::{self, ConfigError};
-use crate::plivo::{ApiError, Client, ErrorClass};
+use crate::plivo::{ApiError, Client, ErrorClass, Limits};
 
 /// Why a command failed, with the exit code scripts rely on.
 #[derive(Debug, thiserror::Error)]
@@ -49,6 +49,22 @@ impl Failure {
 pub fn connect(global: &Global) -> Result<(Client, Vec<String>), Failure> {
     let settings = config::resolve(global, &config::Env::from_process())?;
     let c = settings.credentials;
-    let client = Client::new(&c.api_url, &c.auth_id, c.auth_token)?;
+    let client = Client::with_limits(&c.api_url, &c.auth_id, c.auth_token, limits(global))?;
     Ok((client, settings.warnings))
+}
+
+/// The request limits, with `--timeout` if given.
+pub fn limits(global: &Global) -> Limits {
+    let defaults = Limits::default();
+    match global.timeout {
+        Some(secs) => {
+            let timeout = std::time::Duration::from_secs(secs);
+            Limits {
+                timeout,
+                connect_timeout: defaults.connect_timeout.min(timeout),
+                ..defaults
+            }
+        }
+        None => defaults,
+    }
 }

@@ -102,11 +102,21 @@ impl Client {
 
     async fn exchange<T: DeserializeOwned>(&self, request: RequestBuilder) -> Result<T, ApiError> {
         let request = request.basic_auth(self.auth_id.as_str(), Some(self.token.expose_secret()));
-        let (status, retry_after, body) =
-            tokio::time::timeout(self.limits.timeout, self.fetch(request))
-                .await
-                .map_err(|_| ApiError::Timeout(self.limits.timeout))??;
-        interpret(status, retry_after, &body)
+        let started = std::time::Instant::now();
+        let answer = tokio::time::timeout(self.limits.timeout, self.fetch(request))
+            .await
+            .map_err(|_| ApiError::Timeout(self.limits.timeout))
+            .and_then(|fetched| fetched);
+        let elapsed_ms = started.elapsed().as_millis() as u64;
+        let url = self.account_url.as_str();
+        let result = answer.and_then(|(status, retry_after, body)| {
+            tracing::info!(%url, status = status.as_u16(), bytes = body.len(), elapsed_ms, "answer");
+            interpret(status, retry_after, &body)
+        });
+        if let Err(error) = &result {
+            tracing::warn!(%url, elapsed_ms, %error, "request failed");
+        }
+        result
     }
 
     async fn fetch(
@@ -372,7 +382,7 @@ mod tests {
     fn error_message_takes_json_or_a_short_line() {
         assert_eq!(
             error_message(br#"{"api_id":"x","error":"bad \u001b[31m"}"#).as_deref(),
-            Some("bad \u{FFFD}[31m")
+            Some("bad ␛[31m")
         );
         assert_eq!(
             error_message(b"Bad Gateway\n").as_deref(),

@@ -44,6 +44,11 @@ pub struct Options {
     /// Faults to answer with, one per request in order, before serving
     /// normally again: for showing (and testing) how clients recover.
     pub faults: Vec<Fault>,
+    /// How long every answer on the account's path is held back.
+    pub latency: std::time::Duration,
+    /// The share of requests (0 to 1) answered 503 at random, after the
+    /// scripted faults.
+    pub fail_rate: f64,
     /// The account it starts with; its `auth_id` and `resource_uri` are set
     /// to match `auth_id`.
     pub account: Account,
@@ -59,6 +64,8 @@ impl Default for Options {
             drain_per_min: Decimal::ZERO,
             recharge: None,
             faults: Vec::new(),
+            latency: std::time::Duration::ZERO,
+            fail_rate: 0.0,
             account: demo_account(),
         }
     }
@@ -89,6 +96,27 @@ impl Fault {
             status,
             retry_after: None,
         }
+    }
+}
+
+impl std::str::FromStr for Fault {
+    type Err = String;
+
+    /// `503`, or `429:7` for a status with a `Retry-After` of 7 seconds.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = || format!("{s:?} is not a fault: write a status such as 503, or 429:7");
+        let (status, retry_after) = match s.trim().split_once(':') {
+            Some((status, after)) => (status, Some(after.parse().map_err(|_| bad())?)),
+            None => (s.trim(), None),
+        };
+        let status: u16 = status.parse().map_err(|_| bad())?;
+        if !(400..=599).contains(&status) {
+            return Err(bad());
+        }
+        Ok(Self {
+            status,
+            retry_after,
+        })
     }
 }
 
@@ -173,6 +201,8 @@ pub async fn spawn(options: Options) -> std::io::Result<Handle> {
         state: state.clone(),
         auth_id: options.auth_id.clone(),
         auth_token: options.auth_token.clone(),
+        latency: options.latency,
+        fail_rate: options.fail_rate.clamp(0.0, 1.0),
     });
     let (tx, rx) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {

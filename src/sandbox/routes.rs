@@ -20,6 +20,8 @@ pub(super) struct Context {
     pub state: Shared,
     pub auth_id: String,
     pub auth_token: SecretString,
+    pub latency: std::time::Duration,
+    pub fail_rate: f64,
 }
 
 pub(super) fn router(ctx: Context) -> Router {
@@ -39,10 +41,17 @@ async fn account(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    if let Some(fault) = ctx.state.with(|l| {
+    if !ctx.latency.is_zero() {
+        tokio::time::sleep(ctx.latency).await;
+    }
+    let scripted = ctx.state.with(|l| {
         l.requests += 1;
         l.faults.pop_front()
-    }) {
+    });
+    let random =
+        (ctx.fail_rate > 0.0 && fastrand::f64() < ctx.fail_rate).then(|| super::Fault::status(503));
+    if let Some(fault) = scripted.or(random) {
+        tracing::info!(%method, status = fault.status, "sandbox: injected fault");
         return injected(fault);
     }
     if !authorised(&ctx, &headers) {

@@ -3,6 +3,7 @@
 #![allow(dead_code)] // each test crate uses its own subset
 
 pub mod app;
+pub mod faults;
 pub mod pty;
 
 use std::net::SocketAddr;
@@ -79,22 +80,30 @@ impl Canned {
     }
 }
 
-/// A server on 127.0.0.1:0 that answers every connection with `canned`.
+/// A server on 127.0.0.1:0 that answers connections from a script: the
+/// n-th connection gets the n-th answer, the last one repeating.
 pub struct CannedServer {
     pub url: String,
     connections: Arc<AtomicUsize>,
 }
 
 impl CannedServer {
+    /// Answers every connection with `canned`.
     pub async fn start(canned: Canned) -> Self {
+        Self::script(vec![canned]).await
+    }
+
+    /// Answers connections with `steps` in turn.
+    pub async fn script(steps: Vec<Canned>) -> Self {
+        assert!(!steps.is_empty(), "a script needs a step");
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr: SocketAddr = listener.local_addr().expect("addr");
         let connections = Arc::new(AtomicUsize::new(0));
         let count = connections.clone();
         tokio::spawn(async move {
             while let Ok((mut socket, _)) = listener.accept().await {
-                count.fetch_add(1, Ordering::SeqCst);
-                let canned = canned.clone();
+                let n = count.fetch_add(1, Ordering::SeqCst);
+                let canned = steps[n.min(steps.len() - 1)].clone();
                 tokio::spawn(async move {
                     read_request(&mut socket).await;
                     match canned {

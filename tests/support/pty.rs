@@ -12,6 +12,7 @@ use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system}
 pub struct Pty {
     screen: Arc<Mutex<vt100::Parser>>,
     bells: Arc<AtomicUsize>,
+    raw: Arc<Mutex<Vec<u8>>>,
     writer: Box<dyn std::io::Write + Send>,
     child: Box<dyn Child + Send + Sync>,
     _master: Box<dyn MasterPty + Send>,
@@ -48,6 +49,8 @@ impl Pty {
         let feed = screen.clone();
         let bells = Arc::new(AtomicUsize::new(0));
         let rung = bells.clone();
+        let raw = Arc::new(Mutex::new(Vec::new()));
+        let record = raw.clone();
         std::thread::spawn(move || {
             let mut buf = [0u8; 8192];
             while let Ok(n) = reader.read(&mut buf) {
@@ -60,16 +63,23 @@ impl Pty {
                     Ordering::SeqCst,
                 );
                 feed.lock().expect("screen").process(&buf[..n]);
+                record.lock().expect("raw").extend_from_slice(&buf[..n]);
             }
         });
         Self {
             screen,
             bells,
+            raw,
             writer,
             child,
             _master: pair.master,
             _home: home,
         }
+    }
+
+    /// Every byte the program wrote to the terminal so far.
+    pub fn raw(&self) -> Vec<u8> {
+        self.raw.lock().expect("raw").clone()
     }
 
     /// How many times the terminal bell has rung.
