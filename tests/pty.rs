@@ -15,16 +15,7 @@ use support::{TOKEN, TestSandbox};
 fn change_the_city_with_the_keyboard_and_save_it() {
     let sandbox = TestSandbox::start();
     let before = sandbox.handle.account();
-    let mut pty = Pty::spawn(
-        &[],
-        &[
-            ("PLIVO_API_URL", &sandbox.handle.base_url),
-            ("PLIVO_AUTH_ID", &sandbox.handle.auth_id),
-            ("PLIVO_AUTH_TOKEN", TOKEN),
-        ],
-        COLS,
-        ROWS,
-    );
+    let mut pty = Pty::spawn(&[], &sandbox.env(), COLS, ROWS);
     pty.wait_for("Wayne Enterprises Inc.");
     assert!(pty.contents().contains("1.80900 USD"));
 
@@ -166,12 +157,13 @@ fn a_panic_leaves_the_terminal_restored_and_the_token_unsaid() {
     let mut pty = Pty::spawn(
         &[],
         &[
-            ("PLIVO_API_URL", &sandbox.handle.base_url),
-            ("PLIVO_AUTH_ID", &sandbox.handle.auth_id),
-            ("PLIVO_AUTH_TOKEN", TOKEN),
-            (plivo_dash::tui::TEST_PANIC, "1"),
-            ("RUST_BACKTRACE", "full"),
-        ],
+            sandbox.env().as_slice(),
+            &[
+                (plivo_dash::tui::TEST_PANIC, "1"),
+                ("RUST_BACKTRACE", "full"),
+            ],
+        ]
+        .concat(),
         COLS,
         ROWS,
     );
@@ -220,11 +212,7 @@ fn a_draining_balance_falls_shows_its_burn_rate_and_alerts_once() {
     });
     let pty = Pty::spawn(
         &["--interval", "1", "--alert-below", "1.5"],
-        &[
-            ("PLIVO_API_URL", &sandbox.handle.base_url),
-            ("PLIVO_AUTH_ID", &sandbox.handle.auth_id),
-            ("PLIVO_AUTH_TOKEN", TOKEN),
-        ],
+        &sandbox.env(),
         COLS,
         ROWS,
     );
@@ -270,16 +258,7 @@ fn hostile_sandbox() -> TestSandbox {
 #[test]
 fn hostile_text_never_reaches_the_terminal_raw() {
     let sandbox = hostile_sandbox();
-    let mut pty = Pty::spawn(
-        &[],
-        &[
-            ("PLIVO_API_URL", &sandbox.handle.base_url),
-            ("PLIVO_AUTH_ID", &sandbox.handle.auth_id),
-            ("PLIVO_AUTH_TOKEN", TOKEN),
-        ],
-        COLS,
-        ROWS,
-    );
+    let mut pty = Pty::spawn(&[], &sandbox.env(), COLS, ROWS);
     pty.wait_for("PWNED-TITLE");
     let screen = pty.screen();
     let raw = pty.raw();
@@ -314,9 +293,7 @@ fn hostile_text_is_defused_in_get_output_too() {
     let sandbox = hostile_sandbox();
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_plivo-dash"))
         .env_clear()
-        .env("PLIVO_API_URL", &sandbox.handle.base_url)
-        .env("PLIVO_AUTH_ID", &sandbox.handle.auth_id)
-        .env("PLIVO_AUTH_TOKEN", TOKEN)
+        .envs(sandbox.env())
         .arg("get")
         .output()
         .expect("runs");

@@ -13,14 +13,6 @@ use plivo_dash::sandbox::{Fault, Options};
 use support::pty::{Pty, keys};
 use support::{TOKEN, TestSandbox};
 
-fn sandbox_env(sandbox: &TestSandbox) -> Vec<(&'static str, String)> {
-    vec![
-        ("PLIVO_API_URL", sandbox.handle.base_url.clone()),
-        ("PLIVO_AUTH_ID", sandbox.handle.auth_id.clone()),
-        ("PLIVO_AUTH_TOKEN", TOKEN.to_owned()),
-    ]
-}
-
 #[test]
 fn the_most_verbose_log_never_holds_the_token() {
     let sandbox = TestSandbox::with(Options {
@@ -33,7 +25,7 @@ fn the_most_verbose_log_never_holds_the_token() {
     for args in [["get", "--json"], ["get", "--json"]] {
         let _ = std::process::Command::new(env!("CARGO_BIN_EXE_plivo-dash"))
             .env_clear()
-            .envs(sandbox_env(&sandbox))
+            .envs(sandbox.env())
             .env("HOME", dir.path())
             .env("PLIVO_DASH_LOG", "trace")
             .arg("--log-file")
@@ -73,9 +65,7 @@ fn the_dashboard_log_and_screen_never_hold_the_token() {
     let dir = tempfile::tempdir().expect("tempdir");
     let log = dir.path().join("dash.log");
     let log_arg = log.to_string_lossy().into_owned();
-    let mut env: Vec<(&str, String)> = sandbox_env(&sandbox);
-    env.push(("PLIVO_DASH_LOG", "trace".to_owned()));
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let env = [sandbox.env().as_slice(), &[("PLIVO_DASH_LOG", "trace")]].concat();
     let mut pty = Pty::spawn(
         &["--log-file", &log_arg, "--interval", "1"],
         &env,
@@ -133,8 +123,7 @@ fn key_mashing_against_a_failing_server_stays_far_inside_the_rate_limit() {
         faults: vec![Fault::status(503); 10],
         ..Options::default()
     });
-    let env = sandbox_env(&sandbox);
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let env = sandbox.env();
     let mut pty = Pty::spawn(
         &["--interval", "1"],
         &env,

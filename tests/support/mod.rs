@@ -33,6 +33,15 @@ impl TestSandbox {
         })
     }
 
+    /// The environment that points plivo-dash at this sandbox.
+    pub fn env(&self) -> [(&'static str, &str); 3] {
+        [
+            ("PLIVO_API_URL", &self.handle.base_url),
+            ("PLIVO_AUTH_ID", &self.handle.auth_id),
+            ("PLIVO_AUTH_TOKEN", TOKEN),
+        ]
+    }
+
     pub fn with(options: Options) -> Self {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
