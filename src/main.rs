@@ -185,6 +185,7 @@ async fn dashboard(global: &Global, demo: bool) -> u8 {
     let options = worker::Options {
         period: Duration::from_secs(interval),
         history,
+        clock: plivo_dash::clock::Clock::system(),
     };
     let result = tui::run(session, client, options).await;
     drop(sandbox_handle);

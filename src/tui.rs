@@ -1,12 +1,16 @@
 //! The terminal and the event loop: one `select!` over keys, worker events
 //! and a clock, drawing only when something changed.
 
-use std::io::{self, Write as _};
+use std::io::{self, Write};
 use std::time::Duration;
 
-use futures_util::StreamExt as _;
-use jiff::Timestamp;
-use ratatui::DefaultTerminal;
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use futures_util::{Stream, StreamExt as _};
+use ratatui::Terminal;
+use ratatui::backend::Backend;
 use ratatui::crossterm::event::{
     DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
     Event as TermEvent, EventStream, KeyEventKind,
@@ -15,6 +19,7 @@ use ratatui::crossterm::execute;
 use ratatui::crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
 
 use crate::app::{App, Msg, Session};
+use crate::clock::Clock;
 use crate::plivo::Client;
 use crate::{ui, worker};
 
@@ -28,7 +33,18 @@ pub async fn run(session: Session, client: Client, options: worker::Options) -> 
     let mut terminal = ratatui::init();
     install_panic_hook();
     let result = match execute!(io::stdout(), EnableBracketedPaste, EnableMouseCapture) {
-        Ok(()) => event_loop(&mut terminal, session, client, options).await,
+        Ok(()) => match Stop::new() {
+            Ok(mut stop) => {
+                let io = Io {
+                    terminal: &mut terminal,
+                    tty: &mut io::stdout(),
+                    input: EventStream::new(),
+                    stop: stop.recv(),
+                };
+                event_loop(io, session, client, options, &Frames::default()).await
+            }
+            Err(e) => Err(e),
+        },
         Err(e) => Err(e),
     };
     restore();
@@ -50,31 +66,73 @@ fn install_panic_hook() {
     }));
 }
 
-async fn event_loop(
-    terminal: &mut DefaultTerminal,
+/// What the loop talks to: the real terminal in [`run`], a `TestBackend`
+/// and a channel in tests.
+pub struct Io<'a, B: Backend, W, I, S> {
+    /// Where frames are drawn.
+    pub terminal: &'a mut Terminal<B>,
+    /// Where the bell and the synchronized-update markers go.
+    pub tty: &'a mut W,
+    /// Terminal events: keys, pastes, mouse, resizes.
+    pub input: I,
+    /// Ends the loop cleanly when it completes (a signal).
+    pub stop: S,
+}
+
+/// How many frames the loop has drawn: the proof that an idle dashboard
+/// draws nothing.
+#[derive(Debug, Clone, Default)]
+pub struct Frames(Arc<AtomicU64>);
+
+impl Frames {
+    /// Frames drawn so far.
+    pub fn count(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// The loop: one `select!` over terminal input, worker events, the clock and
+/// the stop signal; every message goes through `App::update`, and a frame is
+/// drawn only when it says something changed.
+pub async fn event_loop<B, W, I, S>(
+    io: Io<'_, B, W, I, S>,
     session: Session,
     client: Client,
     options: worker::Options,
-) -> io::Result<()> {
-    let size = terminal.size()?;
+    frames: &Frames,
+) -> io::Result<()>
+where
+    B: Backend,
+    B::Error: std::error::Error + Send + Sync + 'static,
+    W: Write,
+    I: Stream<Item = io::Result<TermEvent>> + Unpin,
+    S: Future<Output = ()>,
+{
+    let Io {
+        terminal,
+        tty,
+        mut input,
+        stop,
+    } = io;
+    tokio::pin!(stop);
+    let clock: Clock = options.clock;
+    let size = terminal.size().map_err(io::Error::other)?;
     let mut app = App::new(
         session,
-        Timestamp::now(),
+        clock.now(),
         (size.width, size.height),
         options.period,
     );
     let (commands, mut events) = worker::spawn(client, options);
-    let mut input = EventStream::new();
     // The clock only moves "12 s ago" along; the app redraws on a tick only
     // when what is shown changed.
-    let mut clock = tokio::time::interval(Duration::from_secs(1));
-    clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut ticks = tokio::time::interval(Duration::from_secs(1));
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
 
-    let mut stop = Stop::new()?;
     for command in app.start() {
         let _ = commands.send(command);
     }
-    draw(terminal, &app)?;
+    draw(terminal, tty, &app, frames)?;
     if std::env::var_os(TEST_PANIC).is_some() {
         panic!("{TEST_PANIC} is set: a deliberate panic, to prove the terminal is restored");
     }
@@ -89,8 +147,8 @@ async fn event_loop(
                 None => return Ok(()),
             },
             Some(event) = events.recv() => Msg::Worker(event),
-            _ = clock.tick() => Msg::Tick(Timestamp::now()),
-            () = stop.recv() => return Ok(()),
+            _ = ticks.tick() => Msg::Tick(clock.now()),
+            () = &mut stop => return Ok(()),
         };
         let outcome = app.update(msg);
         for command in outcome.commands {
@@ -100,12 +158,12 @@ async fn event_loop(
             return Ok(());
         }
         if outcome.redraw {
-            draw(terminal, &app)?;
+            draw(terminal, tty, &app, frames)?;
         }
         if outcome.bell {
             // BEL, once per crossing: the app decides when.
-            io::stdout().write_all(b"\x07")?;
-            io::stdout().flush()?;
+            tty.write_all(b"\x07")?;
+            tty.flush()?;
         }
     }
 }
@@ -122,12 +180,18 @@ fn to_msg(event: TermEvent) -> Option<Msg> {
 
 /// One frame, sent as a synchronized update so the terminal never shows
 /// half of it.
-fn draw(terminal: &mut DefaultTerminal, app: &App) -> io::Result<()> {
-    execute!(io::stdout(), BeginSynchronizedUpdate)?;
+fn draw<B, W>(terminal: &mut Terminal<B>, tty: &mut W, app: &App, frames: &Frames) -> io::Result<()>
+where
+    B: Backend,
+    W: Write,
+    B::Error: std::error::Error + Send + Sync + 'static,
+{
+    execute!(tty, BeginSynchronizedUpdate)?;
     let drawn = terminal.draw(|frame| ui::render(app, frame));
-    execute!(io::stdout(), EndSynchronizedUpdate)?;
-    io::stdout().flush()?;
-    drawn.map(|_| ())
+    execute!(tty, EndSynchronizedUpdate)?;
+    tty.flush()?;
+    frames.0.fetch_add(1, Ordering::Relaxed);
+    drawn.map(|_| ()).map_err(io::Error::other)
 }
 
 /// SIGTERM and SIGHUP: leave cleanly (restoring the terminal) instead of

@@ -11,6 +11,7 @@ use jiff::Timestamp;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
+use crate::clock::Clock;
 use crate::history::HistoryFile;
 use crate::monitor::Sample;
 use crate::plivo::{Account, AccountUpdate, ApiError, Client};
@@ -92,6 +93,8 @@ pub struct Options {
     pub period: Duration,
     /// Where history is kept, if anywhere.
     pub history: Option<HistoryFile>,
+    /// What time it is, for the samples' timestamps.
+    pub clock: Clock,
 }
 
 /// Starts the worker on the current runtime. It stops when the command
@@ -116,7 +119,7 @@ async fn run(
     events: mpsc::UnboundedSender<Event>,
 ) {
     if let Some(file) = &options.history {
-        let loaded = file.load(Timestamp::now());
+        let loaded = file.load(options.clock.now());
         let _ = events.send(Event::History {
             samples: loaded.samples,
             warning: loaded.warning,
@@ -136,7 +139,7 @@ async fn run(
                 None => return,
             },
             () = sleep_until(next), if next.is_some() => {
-                let event = fetch(&client, &mut schedule).await;
+                let event = fetch(&client, &mut schedule, options.clock).await;
                 if events.send(event).is_err() {
                     return;
                 }
@@ -150,7 +153,7 @@ async fn run(
                 schedule.ask(Instant::now());
                 Vec::new()
             }
-            Command::Save(update) => save(&client, &mut schedule, update).await,
+            Command::Save(update) => save(&client, &mut schedule, update, options.clock).await,
             Command::SetPeriod(period) => {
                 schedule.set_period(period, Instant::now());
                 vec![schedule_event(&schedule)]
@@ -196,14 +199,14 @@ async fn begin(schedule: &mut Schedule) {
     schedule.started(Instant::now());
 }
 
-async fn fetch(client: &Client, schedule: &mut Schedule) -> Event {
+async fn fetch(client: &Client, schedule: &mut Schedule, clock: Clock) -> Event {
     begin(schedule).await;
     match client.get_account().await {
         Ok(account) => {
             schedule.succeeded(Instant::now());
             Event::Loaded {
                 account: Box::new(account),
-                at: Timestamp::now(),
+                at: clock.now(),
             }
         }
         Err(error) => {
@@ -221,10 +224,18 @@ async fn fetch(client: &Client, schedule: &mut Schedule) -> Event {
     }
 }
 
-async fn save(client: &Client, schedule: &mut Schedule, update: AccountUpdate) -> Vec<Event> {
+async fn save(
+    client: &Client,
+    schedule: &mut Schedule,
+    update: AccountUpdate,
+    clock: Clock,
+) -> Vec<Event> {
     begin(schedule).await;
     match client.update_account(&update).await {
-        Ok(_) => vec![Event::Saved { update }, fetch(client, schedule).await],
+        Ok(_) => vec![
+            Event::Saved { update },
+            fetch(client, schedule, clock).await,
+        ],
         Err(error) => vec![Event::Failed {
             op: Op::Save,
             error,

@@ -128,6 +128,7 @@ async fn the_dashboard_survives_every_fault_and_keeps_data_and_edits() {
             worker::Options {
                 period: PERIOD,
                 history: None,
+                clock: plivo_dash::clock::Clock::system(),
             },
         );
         let mut app = App::new(session(), now(), (120, 35), PERIOD);

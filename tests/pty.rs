@@ -311,3 +311,29 @@ fn hostile_text_is_defused_in_get_output_too() {
         "long values are cut"
     );
 }
+
+#[test]
+fn typing_is_drawn_at_once_while_a_request_hangs() {
+    let sandbox = TestSandbox::with(plivo_dash::sandbox::Options {
+        auth_token: TOKEN.into(),
+        latency: Duration::from_secs(5),
+        ..plivo_dash::sandbox::Options::default()
+    });
+    let mut pty = Pty::spawn(&[], &sandbox.env(), COLS, ROWS);
+    pty.wait_for("Fetching account");
+    pty.wait_for("Wayne Enterprises Inc.");
+    pty.send("r");
+    pty.wait_for("refreshing…");
+    pty.send(keys::TAB);
+    pty.send("xyz");
+    pty.wait_for("Bruce Waynexyz");
+    assert!(
+        pty.contents().contains("refreshing…"),
+        "the keys were drawn while the 5 s request was still in flight:\n{}",
+        pty.contents()
+    );
+    pty.send(keys::CTRL_C);
+    pty.wait_for("Unsaved changes to Name");
+    pty.send("y");
+    assert_eq!(pty.wait_exit(), 0);
+}

@@ -38,6 +38,7 @@ fn options() -> worker::Options {
     worker::Options {
         period: PERIOD,
         history: None,
+        clock: plivo_dash::clock::Clock::system(),
     }
 }
 
@@ -168,6 +169,7 @@ async fn pause_period_and_record_are_answered() {
         worker::Options {
             period: PERIOD,
             history: Some(file.clone()),
+            clock: plivo_dash::clock::Clock::system(),
         },
     );
     assert_eq!(

@@ -1,0 +1,85 @@
+//! The real event loop on a TestBackend, a channel for keys and tokio's
+//! paused clock: an idle dashboard draws nothing, a key is drawn at once.
+
+mod support;
+
+use std::io;
+use std::time::Duration;
+
+use plivo_dash::app::Session;
+use plivo_dash::clock::Clock;
+use plivo_dash::plivo::Client;
+use plivo_dash::sandbox::{self, Options};
+use plivo_dash::tui::{Frames, Io, event_loop};
+use plivo_dash::worker;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{Event as TermEvent, KeyCode, KeyEvent, KeyModifiers};
+use support::TOKEN;
+use support::app::session;
+use tokio::sync::mpsc;
+
+fn press(code: KeyCode) -> io::Result<TermEvent> {
+    Ok(TermEvent::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_idle_dashboard_draws_nothing_and_a_key_is_drawn_at_once() {
+    let sandbox = sandbox::spawn(Options {
+        auth_token: TOKEN.into(),
+        ..Options::default()
+    })
+    .await
+    .expect("sandbox");
+    let client = Client::new(&sandbox.base_url, &sandbox.auth_id, TOKEN.into()).expect("client");
+    let mut terminal = Terminal::new(TestBackend::new(120, 35)).expect("terminal");
+    let mut tty = io::sink();
+    let (keys, rx) = mpsc::unbounded_channel::<io::Result<TermEvent>>();
+    let input = Box::pin(futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|event| (event, rx))
+    }));
+    let frames = Frames::default();
+    // On the hour, so no minute boundary falls inside the idle stretch.
+    let clock = Clock::starting_at("2026-11-26T19:00:00Z".parse().expect("time"));
+    let session = Session {
+        auth_id: sandbox.auth_id.clone(),
+        ..session()
+    };
+    let options = worker::Options {
+        period: Duration::from_secs(600),
+        history: None,
+        clock,
+    };
+    let io = Io {
+        terminal: &mut terminal,
+        tty: &mut tty,
+        input,
+        stop: std::future::pending(),
+    };
+    let dashboard = event_loop(io, session, client, options, &frames);
+    let user = async {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let loaded = frames.count();
+        assert!(
+            loaded >= 2,
+            "the first frame and the loaded account: {loaded}"
+        );
+
+        // Let the age settle into minutes, then watch 5 s of nothing.
+        tokio::time::sleep(Duration::from_secs(70)).await;
+        let idle = frames.count();
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        assert_eq!(frames.count(), idle, "nothing changed, nothing drawn");
+
+        keys.send(press(KeyCode::Char('?'))).expect("send");
+        tokio::time::sleep(Duration::from_millis(1)).await;
+        assert_eq!(frames.count(), idle + 1, "one key, one frame, at once");
+        keys.send(press(KeyCode::Esc)).expect("send");
+        keys.send(press(KeyCode::Char('q'))).expect("send");
+    };
+    let (result, ()) = tokio::join!(dashboard, user);
+    result.expect("the loop ends cleanly on q");
+    let screen = format!("{}", terminal.backend());
+    assert!(screen.contains("1 min ago · every 10 min"), "{screen}");
+    assert_eq!(sandbox.requests(), 1, "no poll before the period is up");
+}
