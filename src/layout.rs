@@ -13,6 +13,14 @@ const FOOTER: u16 = 2;
 const FIELD_HEIGHT: u16 = 3;
 const FORM_HEIGHT: u16 = 1 + 5 * FIELD_HEIGHT;
 const PANEL_HEIGHT: u16 = STACKED_MIN.1 - HEADER - FOOTER - FORM_HEIGHT;
+/// The tallest the panel grows: enough for every row and a chart of eight
+/// rows of bars. Past that, more height would only mean taller bars, and a
+/// frame's cost grows with every cell drawn.
+pub const PANEL_MAX_HEIGHT: u16 = 32;
+/// The widest the panel grows; its rows are short.
+pub const PANEL_MAX_WIDTH: u16 = 64;
+/// The widest the form grows: a 200-column field helps nobody type a city.
+pub const FORM_MAX_WIDTH: u16 = 80;
 
 /// The regions of the dashboard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,13 +50,18 @@ pub fn areas(screen: Rect) -> Option<Areas> {
     ])
     .areas(screen);
     let (panel, form) = if fits(WIDE_MIN) {
-        let panel_width = (screen.width * 9 / 20).max(40);
-        let [panel, _, form] = Layout::horizontal([
+        let panel_width = (screen.width * 9 / 20).clamp(40, PANEL_MAX_WIDTH);
+        let [panel, _, form, _] = Layout::horizontal([
             Constraint::Length(panel_width),
             Constraint::Length(1),
+            Constraint::Max(FORM_MAX_WIDTH),
             Constraint::Min(0),
         ])
         .areas(main);
+        let panel = Rect {
+            height: panel.height.min(PANEL_MAX_HEIGHT),
+            ..panel
+        };
         (panel, form)
     } else if fits(STACKED_MIN) {
         let [panel, form] =
@@ -112,6 +125,17 @@ mod tests {
         assert_eq!(a.panel.y, a.form_heading.y);
         assert!(a.fields.iter().all(|f| f.x >= a.panel.right()));
         assert!(a.fields[4].bottom() <= a.footer.y);
+    }
+
+    #[test]
+    fn very_wide_screens_do_not_stretch_the_fields() {
+        let a = areas(Rect::new(0, 0, 300, 90)).unwrap();
+        assert!(a.panel.width <= PANEL_MAX_WIDTH && a.panel.height <= PANEL_MAX_HEIGHT);
+        assert!(a.fields.iter().all(|f| f.width <= FORM_MAX_WIDTH));
+        assert_eq!(
+            a.footer.width, 300,
+            "header and footer still span the screen"
+        );
     }
 
     #[test]

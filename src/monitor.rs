@@ -31,6 +31,9 @@ pub struct Sample {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct History {
     samples: VecDeque<Sample>,
+    /// Each rise in the balance (when, by how much), kept as samples arrive
+    /// so drawing a frame never rescans the history for them.
+    top_ups: VecDeque<(Timestamp, Decimal)>,
 }
 
 impl History {
@@ -40,8 +43,14 @@ impl History {
         let mut all: Vec<Sample> = samples.into_iter().collect();
         all.sort_by_key(|s| s.at);
         all.dedup_by_key(|s| s.at);
+        let top_ups = all
+            .windows(2)
+            .filter(|w| w[1].credits > w[0].credits)
+            .map(|w| (w[1].at, w[1].credits - w[0].credits))
+            .collect();
         let mut history = Self {
             samples: all.into(),
+            top_ups,
         };
         history.trim();
         history
@@ -57,6 +66,10 @@ impl History {
             }
             if sample.credits == last.credits && sample.at.duration_since(last.at) < HEARTBEAT {
                 return false;
+            }
+            if sample.credits > last.credits {
+                self.top_ups
+                    .push_back((sample.at, sample.credits - last.credits));
             }
         }
         self.samples.push_back(sample);
@@ -78,6 +91,11 @@ impl History {
         while self.samples.len() > MAX_SAMPLES {
             self.samples.pop_front();
         }
+        if let Some(first) = self.samples.front().map(|s| s.at) {
+            while self.top_ups.front().is_some_and(|(at, _)| *at <= first) {
+                self.top_ups.pop_front();
+            }
+        }
     }
 
     /// The samples, oldest first.
@@ -94,9 +112,10 @@ impl History {
     /// Each rise in the balance: (when, by how much). Money coming in is a
     /// top-up, never negative spending.
     pub fn top_ups(&self, since: Timestamp) -> Vec<(Timestamp, Decimal)> {
-        pairs(self.since(since))
-            .filter(|(a, b)| b.credits > a.credits)
-            .map(|(a, b)| (b.at, b.credits - a.credits))
+        self.top_ups
+            .iter()
+            .filter(|(at, _)| *at > since)
+            .copied()
             .collect()
     }
 
@@ -298,6 +317,13 @@ mod tests {
             (180, dec!(13)),
         ]);
         assert_eq!(h.top_ups(t(0)), vec![(t(120), dec!(10))]);
+        let reloaded = History::from_samples(h.samples().iter().copied());
+        assert_eq!(
+            reloaded.top_ups(t(0)),
+            h.top_ups(t(0)),
+            "found again on load"
+        );
+        assert!(h.top_ups(t(120)).is_empty(), "since is exclusive");
         let Estimate::Burning { per_hour, .. } = estimate(&h, MIN, None) else {
             panic!("expected a burn rate");
         };

@@ -142,3 +142,23 @@ async fn connection_refused_is_a_network_error() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn https_speaks_tls_and_refuses_a_server_that_does_not() {
+    // A plain-HTTP server behind an https:// URL: the TLS handshake must be
+    // attempted (the crypto provider is installed) and fail with a clear error.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("https://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(async move {
+        use tokio::io::AsyncWriteExt as _;
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let _ = socket.write_all(b"HTTP/1.1 200 OK\r\n\r\n").await;
+        }
+    });
+    let client = Client::with_limits(&url, ID, TOKEN.to_owned().into(), limits()).expect("client");
+    let err = client.get_account().await.expect_err("not TLS");
+    assert!(matches!(err, ApiError::Network(_)), "{err:?}");
+    assert!(!err.to_string().contains(TOKEN));
+}

@@ -153,18 +153,25 @@ pub struct App {
     pub paused: bool,
     /// When a failed fetch will be retried by itself.
     pub retry_at: Option<Timestamp>,
+    /// Burn rate and runway, worked out when the history or the period
+    /// changes rather than at every frame.
+    estimate: Estimate,
     quit: bool,
 }
 
 impl App {
     /// A fresh app, before anything is fetched, polling every `period`.
     pub fn new(session: Session, now: Timestamp, size: (u16, u16), period: Duration) -> Self {
-        Self {
+        let mut app = Self {
             alarm: session.alert_below.map(Alarm::new),
             history: History::default(),
             period,
             paused: false,
             retry_at: None,
+            estimate: Estimate::NotEnoughData {
+                have: SignedDuration::ZERO,
+                need: SignedDuration::ZERO,
+            },
             session,
             account: None,
             fetched_at: None,
@@ -178,7 +185,9 @@ impl App {
             now,
             size,
             quit: false,
-        }
+        };
+        app.refresh_estimate();
+        app
     }
 
     /// The first commands to run: fetch the account.
@@ -240,17 +249,22 @@ impl App {
         }
     }
 
-    /// Burn rate and runway from the history. Wants at least two polling
-    /// periods (and 10 s) of data before it says anything.
-    pub fn estimate(&self) -> Estimate {
+    /// Burn rate and runway from the history.
+    pub fn estimate(&self) -> &Estimate {
+        &self.estimate
+    }
+
+    /// Works the estimate out again. It wants at least two polling periods
+    /// (and 10 s) of data before it says anything.
+    fn refresh_estimate(&mut self) {
         let min_span = SignedDuration::try_from(self.period.saturating_mul(2))
             .unwrap_or(SignedDuration::MAX)
             .max(SignedDuration::from_secs(10));
-        monitor::estimate(
+        self.estimate = monitor::estimate(
             &self.history,
             min_span,
             self.alarm.as_ref().map(Alarm::alert_below),
-        )
+        );
     }
 
     fn key(&mut self, key: KeyEvent) -> Outcome {
@@ -354,6 +368,7 @@ impl App {
         match next {
             Some(secs) => {
                 self.period = Duration::from_secs(*secs);
+                self.refresh_estimate();
                 command(Command::SetPeriod(self.period))
             }
             None => Outcome::default(),
@@ -490,6 +505,7 @@ impl App {
                 };
                 if self.history.record(sample) {
                     outcome.commands.push(Command::Record(sample));
+                    self.refresh_estimate();
                 }
                 if let Some(alarm) = &mut self.alarm {
                     outcome.bell = alarm.observe(account.cash_credits);
@@ -541,6 +557,7 @@ impl App {
                 let mut all: Vec<Sample> = samples;
                 all.extend(self.history.samples().iter().copied());
                 self.history = History::from_samples(all);
+                self.refresh_estimate();
                 if let Some(text) = warning {
                     self.notice = Some(Notice {
                         text,
@@ -551,6 +568,7 @@ impl App {
             Event::Schedule { period, paused } => {
                 self.period = period;
                 self.paused = paused;
+                self.refresh_estimate();
             }
             Event::Recorded { error } => match error {
                 Some(text) => {

@@ -159,7 +159,7 @@ fn monitor_rows<'a>(
         Estimate::NotEnoughData { have, need } => vec![
             row(
                 "Burn rate",
-                dim(format!("measuring ({} of {})", short(have), short(need))),
+                dim(format!("measuring ({} of {})", short(*have), short(*need))),
             ),
             row("Runway", dim("not enough data yet".to_owned())),
         ],
@@ -173,6 +173,7 @@ fn monitor_rows<'a>(
             to_zero,
             to_alert,
         } => {
+            let (per_hour, per_day, to_zero, to_alert) = (*per_hour, *per_day, *to_zero, *to_alert);
             let mut rows = vec![
                 row(
                     "Burn rate",
