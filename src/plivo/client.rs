@@ -61,6 +61,9 @@ impl Client {
     ) -> Result<Self, ApiError> {
         let auth_id = AuthId::parse(auth_id)?;
         let base = parse_api_url(api_url)?;
+        // reqwest is built without a crypto provider of its own; this process
+        // uses ring. Installing twice is harmless (the second call is refused).
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let account_url = account_url(&base, &auth_id, api_url)?;
         let mut builder = reqwest::Client::builder()
             .user_agent(concat!("plivo-dash/", env!("CARGO_PKG_VERSION")))

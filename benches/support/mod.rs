@@ -1,0 +1,44 @@
+//! An app as the benchmarks need it: loaded, with a day of history.
+
+use std::time::Duration;
+
+use jiff::tz::TimeZone;
+use jiff::{SignedDuration, Timestamp};
+use plivo_dash::app::{App, Msg, Session};
+use plivo_dash::monitor::Sample;
+use plivo_dash::sandbox::demo_account;
+use plivo_dash::worker::Event;
+use rust_decimal::Decimal;
+
+pub fn now() -> Timestamp {
+    "2026-11-26T19:03:22Z".parse().expect("timestamp")
+}
+
+/// A loaded app with `samples` of history a minute apart, an alert set.
+pub fn loaded(samples: i64) -> App {
+    let session = Session {
+        auth_id: "MA2025RK4E639VJFZAGV".into(),
+        api_url: "https://api.plivo.com".into(),
+        demo: false,
+        color: true,
+        local_tz: TimeZone::UTC,
+        alert_below: Some(Decimal::ONE),
+    };
+    let mut app = App::new(session, now(), (120, 40), Duration::from_secs(60));
+    app.start();
+    let history = (0..samples)
+        .map(|i| Sample {
+            at: now() - SignedDuration::from_mins(samples - i),
+            credits: Decimal::new(500_000 - i * 7, 5),
+        })
+        .collect();
+    app.update(Msg::Worker(Event::History {
+        samples: history,
+        warning: None,
+    }));
+    app.update(Msg::Worker(Event::Loaded {
+        account: Box::new(demo_account()),
+        at: now(),
+    }));
+    app
+}
