@@ -159,6 +159,10 @@ fn stale_with_a_retry_pending() {
     assert!(text.contains("stale, 12 s ago · retry in 8 s"), "{text}");
     assert_eq!(colour_of(&buffer, "stale, 12 s ago"), Color::Yellow);
     assert!(text.contains("4.91 USD"), "the last good balance stays");
+
+    app.update(key(KeyCode::Char('p')));
+    let (text, _) = panel(&app);
+    assert!(text.contains("stale, 12 s ago · paused"), "{text}");
 }
 
 #[test]

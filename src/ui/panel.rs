@@ -132,11 +132,13 @@ fn updated(app: &App, theme: Theme, width: usize) -> Vec<Span<'static>> {
         .map_or_else(|| "—".to_owned(), |at| ago(app.now, at));
     let (text, style) = match (&app.fetch, app.paused) {
         (Fetch::Failed(_), _) => {
-            let retry = app
-                .retry_in()
-                .filter(|_| !app.paused)
-                .map(|d| format!(" · retry in {}", short(d)))
-                .unwrap_or_default();
+            let retry = if app.paused {
+                " · paused".to_owned()
+            } else {
+                app.retry_in()
+                    .map(|d| format!(" · retry in {}", short(d)))
+                    .unwrap_or_default()
+            };
             (format!("stale, {age}{retry}"), theme.warn())
         }
         (_, true) => (format!("{age} · paused (p resumes)"), theme.warn()),
