@@ -26,6 +26,9 @@ pub struct Schedule {
     asked: bool,
     failures: u32,
     last_request: Option<Instant>,
+    /// Set by a 429's `Retry-After`: nothing, not even an asked refresh,
+    /// goes out before it.
+    held_until: Option<Instant>,
     rng: fastrand::Rng,
 }
 
@@ -39,6 +42,7 @@ impl Schedule {
             asked: false,
             failures: 0,
             last_request: None,
+            held_until: None,
             rng,
         }
     }
@@ -62,12 +66,14 @@ impl Schedule {
         Some(self.not_before(self.due))
     }
 
-    /// `at`, or later if a request went out less than [`MIN_GAP`] before it.
+    /// `at`, or later if a request went out less than [`MIN_GAP`] before it
+    /// or the server asked to wait longer.
     pub fn not_before(&self, at: Instant) -> Instant {
-        match self.last_request {
+        let after_gap = match self.last_request {
             Some(last) => at.max(last + MIN_GAP),
             None => at,
-        }
+        };
+        after_gap.max(self.held_until.unwrap_or(after_gap))
     }
 
     /// A fetch was asked for: it is due now (repeated asks coalesce).
@@ -85,6 +91,7 @@ impl Schedule {
     /// A fetch succeeded: the next is a period away.
     pub fn succeeded(&mut self, now: Instant) {
         self.failures = 0;
+        self.held_until = None;
         self.due = now + self.period;
     }
 
@@ -100,7 +107,11 @@ impl Schedule {
         let wait = match error {
             ApiError::RateLimited {
                 retry_after: Some(after),
-            } => jittered.max((*after).min(MAX_RETRY_AFTER)),
+            } => {
+                let after = (*after).min(MAX_RETRY_AFTER);
+                self.held_until = Some(now + after);
+                jittered.max(after)
+            }
             _ => jittered,
         };
         self.due = now + wait;
@@ -179,6 +190,29 @@ mod tests {
         );
         assert_eq!(wait, Duration::from_secs(90));
         assert_eq!(s.next_fetch(), Some(t0 + Duration::from_secs(90)));
+    }
+
+    #[test]
+    fn an_asked_refresh_still_waits_out_retry_after() {
+        let t0 = Instant::now();
+        let mut s = schedule(t0);
+        s.started(t0);
+        s.failed(
+            t0,
+            &ApiError::RateLimited {
+                retry_after: Some(Duration::from_secs(30)),
+            },
+        );
+        s.ask(t0 + Duration::from_secs(1));
+        assert_eq!(s.next_fetch(), Some(t0 + Duration::from_secs(30)));
+        s.started(t0 + Duration::from_secs(30));
+        s.succeeded(t0 + Duration::from_secs(30));
+        s.ask(t0 + Duration::from_secs(31));
+        assert_eq!(
+            s.next_fetch(),
+            Some(t0 + Duration::from_secs(31)),
+            "released by success"
+        );
     }
 
     #[test]
