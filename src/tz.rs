@@ -8,14 +8,18 @@ pub fn is_valid(name: &str) -> bool {
         .is_ok_and(|zone| zone.iana_name() == Some(name))
 }
 
-/// Every zone name in the database, sorted.
-pub fn names() -> impl Iterator<Item = String> {
-    let mut all: Vec<String> = jiff::tz::db()
-        .available()
-        .map(|n| n.as_str().to_owned())
-        .collect();
-    all.sort_unstable();
-    all.into_iter()
+/// Every zone name in the database, sorted, each with its lower-case form
+/// for matching. Read once: the timezone field asks on every key and frame.
+fn names() -> &'static [(String, String)] {
+    static NAMES: std::sync::OnceLock<Vec<(String, String)>> = std::sync::OnceLock::new();
+    NAMES.get_or_init(|| {
+        let mut all: Vec<(String, String)> = jiff::tz::db()
+            .available()
+            .map(|n| (n.as_str().to_ascii_lowercase(), n.as_str().to_owned()))
+            .collect();
+        all.sort_unstable_by(|a, b| a.1.cmp(&b.1));
+        all
+    })
 }
 
 /// Up to `limit` zone names that match what was typed: names starting with
@@ -25,12 +29,17 @@ pub fn suggestions(typed: &str, limit: usize) -> Vec<String> {
     if needle.is_empty() {
         return Vec::new();
     }
-    let (mut starts, mut contains): (Vec<String>, Vec<String>) = names()
-        .filter(|n| n.to_ascii_lowercase().contains(&needle))
-        .partition(|n| n.to_ascii_lowercase().starts_with(&needle));
-    starts.append(&mut contains);
-    starts.truncate(limit);
-    starts
+    let starting = names()
+        .iter()
+        .filter(|(lower, _)| lower.starts_with(&needle));
+    let containing = names()
+        .iter()
+        .filter(|(lower, _)| !lower.starts_with(&needle) && lower.contains(&needle));
+    starting
+        .chain(containing)
+        .take(limit)
+        .map(|(_, name)| name.clone())
+        .collect()
 }
 
 #[cfg(test)]
