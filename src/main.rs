@@ -12,7 +12,10 @@ use rust_decimal::Decimal;
 use secrecy::{ExposeSecret as _, SecretString};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage_error(e),
+    };
     if cli.demo && cli.command.is_some() {
         Cli::command()
             .error(
@@ -67,6 +70,27 @@ async fn run(cli: Cli) -> u8 {
         }
         None => dashboard(&cli.global, cli.demo).await,
     }
+}
+
+/// A command line clap refused. `check` answers as a monitoring plugin must
+/// (UNKNOWN, exit 3, one line on stdout); everything else exits as clap does
+/// (2 for usage, 0 for --help and --version).
+fn usage_error(e: clap::Error) -> ExitCode {
+    let lenient = Cli::command().ignore_errors(true).try_get_matches();
+    let is_check = lenient.is_ok_and(|m| m.subcommand_name() == Some("check"));
+    if !is_check || !e.use_stderr() {
+        e.exit();
+    }
+    let reason = e
+        .to_string()
+        .lines()
+        .next()
+        .unwrap_or("invalid arguments")
+        .trim_start_matches("error: ")
+        .to_owned();
+    println!("PLIVO CREDITS UNKNOWN - {reason}");
+    let _ = e.print();
+    ExitCode::from(3)
 }
 
 /// Prints a command's output, or its one-line error, and gives the exit code.

@@ -197,6 +197,29 @@ fn check_has_all_four_exit_codes() {
     cmd.args(["check", "--warning", "1", "--critical", "5"]);
     let (out, _) = run(cmd, 3);
     assert!(out.contains("must not be above"), "{out}");
+
+    // A monitoring system must see UNKNOWN for a broken command line too.
+    for args in [
+        vec!["check", "--warning", "lots", "--critical", "1"],
+        vec!["check", "--critical", "1"],
+        vec!["check", "-w", "1", "-c", "0", "--bogus"],
+    ] {
+        let mut cmd = w.cmd();
+        cmd.args(&args);
+        let (out, err) = run(cmd, 3);
+        assert!(
+            out.starts_with("PLIVO CREDITS UNKNOWN - "),
+            "{args:?}: {out}"
+        );
+        assert_eq!(out.lines().count(), 1, "{args:?}: {out}");
+        assert!(
+            err.starts_with("error: "),
+            "{args:?}: the details on stderr: {err}"
+        );
+    }
+    let mut cmd = w.cmd();
+    cmd.args(["get", "--bogus"]);
+    run(cmd, 2);
 }
 
 #[test]
