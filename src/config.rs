@@ -76,6 +76,8 @@ pub struct Settings {
     pub interval: Option<u64>,
     /// Alert threshold in USD, if configured.
     pub alert_below: Option<Decimal>,
+    /// Days of credit history to keep, if configured.
+    pub history_days: Option<u32>,
     /// Things the user should know but that do not stop the program.
     pub warnings: Vec<String>,
 }
@@ -134,6 +136,7 @@ struct Profile {
     api_url: Option<String>,
     interval: Option<u64>,
     alert_below: Option<Decimal>,
+    history_days: Option<u32>,
     #[serde(default)]
     profiles: BTreeMap<String, Profile>,
 }
@@ -209,6 +212,9 @@ pub fn resolve(global: &Global, env: &Env) -> Result<Settings, ConfigError> {
             .alert_below
             .or_else(|| named.and_then(|p| p.alert_below))
             .or_else(|| top.and_then(|p| p.alert_below)),
+        history_days: named
+            .and_then(|p| p.history_days)
+            .or_else(|| top.and_then(|p| p.history_days)),
         warnings,
     })
 }
@@ -246,18 +252,12 @@ fn read_file(path: &Path, warnings: &mut Vec<String>) -> Result<Option<Profile>,
         path: shown.clone(),
         reason,
     };
-    if file.interval == Some(0) {
-        return Err(invalid("interval must be at least 1".to_owned()));
-    }
+    check_ranges(&file).map_err(&invalid)?;
     for (name, profile) in &file.profiles {
         if !profile.profiles.is_empty() {
             return Err(invalid(format!("profile {name:?}: profiles cannot nest")));
         }
-        if profile.interval == Some(0) {
-            return Err(invalid(format!(
-                "profile {name:?}: interval must be at least 1"
-            )));
-        }
+        check_ranges(profile).map_err(|e| invalid(format!("profile {name:?}: {e}")))?;
     }
     let holds_token =
         file.auth_token.is_some() || file.profiles.values().any(|p| p.auth_token.is_some());
@@ -267,6 +267,20 @@ fn read_file(path: &Path, warnings: &mut Vec<String>) -> Result<Option<Profile>,
         ));
     }
     Ok(Some(file))
+}
+
+/// The numbers a profile may hold, within their bounds.
+fn check_ranges(profile: &Profile) -> Result<(), String> {
+    if profile.interval.is_some_and(|i| !(1..=86_400).contains(&i)) {
+        return Err("interval must be between 1 and 86400 seconds".to_owned());
+    }
+    if profile
+        .history_days
+        .is_some_and(|d| !(1..=3650).contains(&d))
+    {
+        return Err("history_days must be between 1 and 3650".to_owned());
+    }
+    Ok(())
 }
 
 /// A TOML error as one line with its position; never the offending text,
@@ -326,6 +340,7 @@ mod tests {
 auth_id = "MA0000000000000000AA"
 auth_token = "top-token"
 interval = 30
+history_days = 30
 
 [profiles.work]
 auth_id = "MA0000000000000000BB"
@@ -342,6 +357,7 @@ alert_below = "2.50"
         assert_eq!(s.credentials.auth_token.expose_secret(), "top-token");
         assert_eq!(s.credentials.api_url, DEFAULT_API_URL);
         assert_eq!(s.interval, Some(30));
+        assert_eq!(s.history_days, Some(30));
         assert!(s.warnings.is_empty());
 
         env.auth_id = Some("MA0000000000000000EE".into());
@@ -426,7 +442,14 @@ alert_below = "2.50"
             ("auth_token = \"s3cr3t-value\nauth_id = 1", "line 1"),
             ("auth_id = 5\nauth_token = \"s3cr3t-value\"", "line 1"),
             ("auth_token = \"s3cr3t-value\"\ncolour = \"red\"", "line 2"),
-            ("interval = 0\nauth_token = \"s3cr3t-value\"", "at least 1"),
+            (
+                "interval = 0\nauth_token = \"s3cr3t-value\"",
+                "between 1 and 86400",
+            ),
+            (
+                "history_days = 0\nauth_token = \"s3cr3t-value\"",
+                "history_days must be",
+            ),
         ] {
             let f = file(contents, 0o600);
             let err = resolve(&Global::default(), &env_with(f.path()))

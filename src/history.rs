@@ -12,6 +12,8 @@ use std::path::{Path, PathBuf};
 use jiff::Timestamp;
 use rust_decimal::Decimal;
 
+use jiff::SignedDuration;
+
 use crate::monitor::{History, RETENTION, Sample};
 use crate::plivo::AuthId;
 
@@ -22,6 +24,7 @@ const HEADER: &str = "# plivo-dash credit history v1";
 pub struct HistoryFile {
     path: PathBuf,
     auth_id: AuthId,
+    retention: SignedDuration,
 }
 
 /// What loading found.
@@ -34,12 +37,19 @@ pub struct Loaded {
 }
 
 impl HistoryFile {
-    /// The file for `auth_id` in `dir`.
+    /// The file for `auth_id` in `dir`, keeping [`RETENTION`].
     pub fn new(dir: &Path, auth_id: &AuthId) -> Self {
         Self {
             path: dir.join(format!("{auth_id}.history")),
             auth_id: auth_id.clone(),
+            retention: RETENTION,
         }
+    }
+
+    /// The same file, keeping samples for `retention`.
+    pub fn with_retention(mut self, retention: SignedDuration) -> Self {
+        self.retention = retention;
+        self
     }
 
     /// `$XDG_STATE_HOME/plivo-dash` (usually `~/.local/state/plivo-dash`).
@@ -113,8 +123,9 @@ impl HistoryFile {
         let history = History::from_samples(
             samples
                 .into_iter()
-                .filter(|s| now.duration_since(s.at) <= RETENTION),
-        );
+                .filter(|s| now.duration_since(s.at) <= self.retention),
+        )
+        .with_retention(self.retention);
         let samples: Vec<Sample> = history.samples().iter().copied().collect();
         let warning = problem.map(|problem| {
             let aside = self.set_aside(now);
@@ -242,6 +253,11 @@ mod tests {
         assert_eq!(loaded.samples, [sample(86_400, dec!(4))]);
         let text = fs::read_to_string(file.path()).unwrap();
         assert_eq!(text.lines().count(), 2, "the file is compacted too: {text}");
+        let one_day = file.clone().with_retention(SignedDuration::from_hours(24));
+        assert!(
+            one_day.load(t(3 * 86_400)).samples.is_empty(),
+            "a shorter retention"
+        );
     }
 
     #[test]

@@ -7,7 +7,7 @@ use plivo_dash::app::Session;
 use plivo_dash::cli::{Cli, Command, Global, SandboxArgs};
 use plivo_dash::history::HistoryFile;
 use plivo_dash::plivo::Client;
-use plivo_dash::{commands, config, sandbox, tui, worker};
+use plivo_dash::{commands, config, monitor, sandbox, tui, worker};
 use rust_decimal::Decimal;
 use secrecy::{ExposeSecret as _, SecretString};
 
@@ -164,7 +164,7 @@ async fn dashboard(global: &Global, demo: bool) -> u8 {
                     let interval = global.interval.unwrap_or(DEMO_INTERVAL);
                     let alert = global.alert_below.or(Some(DEMO_ALERT));
                     // The demo's made-up history is not worth keeping.
-                    (client, url, interval, alert, None)
+                    (client, url, interval, alert, None, monitor::RETENTION)
                 })
             }
             Err(e) => Err(commands::Failure::Usage(format!(
@@ -185,13 +185,23 @@ async fn dashboard(global: &Global, demo: bool) -> u8 {
                     c.auth_token,
                     commands::limits(global),
                 )?;
-                let history =
-                    HistoryFile::default_dir().map(|dir| HistoryFile::new(&dir, client.auth_id()));
+                let retention = settings.history_days.map_or(monitor::RETENTION, |days| {
+                    jiff::SignedDuration::from_hours(i64::from(days) * 24)
+                });
+                let history = HistoryFile::default_dir()
+                    .map(|dir| HistoryFile::new(&dir, client.auth_id()).with_retention(retention));
                 let interval = settings.interval.unwrap_or(DEFAULT_INTERVAL);
-                Ok((client, c.api_url, interval, settings.alert_below, history))
+                Ok((
+                    client,
+                    c.api_url,
+                    interval,
+                    settings.alert_below,
+                    history,
+                    retention,
+                ))
             })
     };
-    let (client, api_url, interval, alert_below, history) = match prepared {
+    let (client, api_url, interval, alert_below, history, retention) = match prepared {
         Ok(prepared) => prepared,
         Err(e) => {
             eprintln!("plivo-dash: {e}");
@@ -205,6 +215,7 @@ async fn dashboard(global: &Global, demo: bool) -> u8 {
         color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
         local_tz: jiff::tz::TimeZone::system(),
         alert_below,
+        retention,
     };
     let options = worker::Options {
         period: Duration::from_secs(interval),

@@ -7,7 +7,7 @@ use jiff::{SignedDuration, Timestamp};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive as _;
 
-/// How long samples are kept by default.
+/// How long samples are kept unless the config file says otherwise.
 pub const RETENTION: SignedDuration = SignedDuration::from_hours(7 * 24);
 /// The most samples kept, whatever the retention: the history's memory is
 /// bounded even at a 1-second poll.
@@ -28,15 +28,44 @@ pub struct Sample {
 }
 
 /// Samples in time order, bounded by age and count.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct History {
     samples: VecDeque<Sample>,
+    retention: SignedDuration,
     /// Each rise in the balance (when, by how much), kept as samples arrive
     /// so drawing a frame never rescans the history for them.
     top_ups: VecDeque<(Timestamp, Decimal)>,
 }
 
+impl Default for History {
+    /// An empty history keeping [`RETENTION`].
+    fn default() -> Self {
+        Self::new(RETENTION)
+    }
+}
+
 impl History {
+    /// An empty history keeping samples for `retention`.
+    pub fn new(retention: SignedDuration) -> Self {
+        Self {
+            samples: VecDeque::new(),
+            retention,
+            top_ups: VecDeque::new(),
+        }
+    }
+
+    /// This history, keeping samples for `retention` from now on.
+    pub fn with_retention(mut self, retention: SignedDuration) -> Self {
+        self.retention = retention;
+        self.trim();
+        self
+    }
+
+    /// How long samples are kept.
+    pub fn retention(&self) -> SignedDuration {
+        self.retention
+    }
+
     /// A history of `samples` in any order: sorted, duplicates dropped, and
     /// trimmed to the retention window ending at the newest.
     pub fn from_samples(samples: impl IntoIterator<Item = Sample>) -> Self {
@@ -50,6 +79,7 @@ impl History {
             .collect();
         let mut history = Self {
             samples: all.into(),
+            retention: RETENTION,
             top_ups,
         };
         history.trim();
@@ -84,7 +114,7 @@ impl History {
         while self
             .samples
             .front()
-            .is_some_and(|s| newest.duration_since(s.at) > RETENTION)
+            .is_some_and(|s| newest.duration_since(s.at) > self.retention)
         {
             self.samples.pop_front();
         }
@@ -393,6 +423,14 @@ mod tests {
             credits: dec!(3),
         });
         assert_eq!(h.samples().len(), 1, "older than 7 days is dropped");
+    }
+
+    #[test]
+    fn a_shorter_retention_keeps_less() {
+        let h = series(&[(0, dec!(3)), (3600, dec!(2)), (7200, dec!(1))])
+            .with_retention(SignedDuration::from_mins(90));
+        assert_eq!(h.samples().len(), 2);
+        assert_eq!(h.retention(), SignedDuration::from_mins(90));
     }
 
     #[test]

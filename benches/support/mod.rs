@@ -23,6 +23,7 @@ pub fn loaded(samples: i64) -> App {
         color: true,
         local_tz: TimeZone::UTC,
         alert_below: Some(Decimal::ONE),
+        retention: plivo_dash::monitor::RETENTION,
     };
     let mut app = App::new(session, now(), (120, 40), Duration::from_secs(60));
     app.start();

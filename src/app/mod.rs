@@ -114,6 +114,8 @@ pub struct Session {
     pub local_tz: TimeZone,
     /// Alert when the balance falls below this many USD.
     pub alert_below: Option<Decimal>,
+    /// How long credit history is kept.
+    pub retention: SignedDuration,
 }
 
 /// The dashboard's state.
@@ -164,7 +166,7 @@ impl App {
     pub fn new(session: Session, now: Timestamp, size: (u16, u16), period: Duration) -> Self {
         let mut app = Self {
             alarm: session.alert_below.map(Alarm::new),
-            history: History::default(),
+            history: History::new(session.retention),
             period,
             paused: false,
             retry_at: None,
@@ -556,7 +558,7 @@ impl App {
             Event::History { samples, warning } => {
                 let mut all: Vec<Sample> = samples;
                 all.extend(self.history.samples().iter().copied());
-                self.history = History::from_samples(all);
+                self.history = History::from_samples(all).with_retention(self.session.retention);
                 self.refresh_estimate();
                 if let Some(text) = warning {
                     self.notice = Some(Notice {

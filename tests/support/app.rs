@@ -24,6 +24,7 @@ pub fn session() -> Session {
         color: true,
         local_tz: TimeZone::UTC,
         alert_below: None,
+        retention: plivo_dash::monitor::RETENTION,
     }
 }
 
