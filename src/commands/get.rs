@@ -1,5 +1,5 @@
 use super::Failure;
-use crate::plivo::{Account, AccountType, Client};
+use crate::plivo::{Account, Client};
 use crate::text::sanitize;
 
 /// `get`: the account as a readable summary, or with `json` the API object.
@@ -25,10 +25,7 @@ pub fn summary(account: &Account) -> String {
             sanitize(s)
         }
     };
-    let account_type = match &account.account_type {
-        AccountType::Developer => "developer (free trial)".to_owned(),
-        other => sanitize(other.as_str()),
-    };
+    let account_type = account.account_type.describe();
     let rows = [
         ("Name", shown(&account.name)),
         ("Auth ID", shown(&account.auth_id)),

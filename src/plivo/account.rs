@@ -123,6 +123,17 @@ open_enum! {
     }
 }
 
+impl AccountType {
+    /// The type as people read it, safe to print: a free trial says so, and
+    /// a value this version does not know is shown as sent, neutralised.
+    pub fn describe(&self) -> String {
+        match self {
+            AccountType::Developer => "developer (free trial)".to_owned(),
+            other => crate::text::sanitize(other.as_str()),
+        }
+    }
+}
+
 /// The Account object of `GET /v1/Account/{auth_id}/`.
 ///
 /// Unknown extra fields are ignored; text fields the API leaves out read as

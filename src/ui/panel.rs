@@ -13,7 +13,7 @@ use rust_decimal::prelude::ToPrimitive as _;
 use super::{Theme, clip};
 use crate::app::{App, Fetch};
 use crate::monitor::{Estimate, WINDOW, ago, human};
-use crate::plivo::{Account, AccountType};
+use crate::plivo::Account;
 use crate::text::sanitize;
 use crate::threshold::Level;
 
@@ -35,10 +35,7 @@ pub(super) fn render(app: &App, account: &Account, theme: Theme, frame: &mut Fra
         Line::from(line)
     };
     let plain = |text: String| vec![Span::raw(clip(&text, value_width))];
-    let account_type = match &account.account_type {
-        AccountType::Developer => "developer (free trial)".to_owned(),
-        other => sanitize(other.as_str()),
-    };
+    let account_type = account.account_type.describe();
     let mut lines = vec![
         row(
             "Billing",
