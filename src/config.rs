@@ -162,28 +162,31 @@ pub fn resolve(global: &Global, env: &Env) -> Result<Settings, ConfigError> {
         (Some(file), None) => (Some(file), None),
         (None, None) => (None, None),
     };
-    // The named profile first, then the file's top level.
-    let from_file = |get: fn(&Profile) -> Option<&String>| {
-        named
-            .and_then(get)
-            .or_else(|| top.and_then(get))
-            .map(|s| s.trim().to_owned())
+    // A setting from the file: the named profile first, then the top level.
+    fn layered<T>(
+        named: Option<&Profile>,
+        top: Option<&Profile>,
+        get: impl Fn(&Profile) -> Option<T>,
+    ) -> Option<T> {
+        named.and_then(&get).or_else(|| top.and_then(&get))
+    }
+    let text = |get: fn(&Profile) -> Option<&String>| {
+        layered(named, top, |p| get(p).map(|s| s.trim().to_owned()))
     };
     let auth_id = global
         .auth_id
         .clone()
         .or_else(|| env.auth_id.clone())
-        .or_else(|| from_file(|p| p.auth_id.as_ref()));
-    let auth_token = env.auth_token.clone().or_else(|| {
-        named
-            .and_then(|p| p.auth_token.clone())
-            .or_else(|| top.and_then(|p| p.auth_token.clone()))
-    });
+        .or_else(|| text(|p| p.auth_id.as_ref()));
+    let auth_token = env
+        .auth_token
+        .clone()
+        .or_else(|| layered(named, top, |p| p.auth_token.clone()));
     let api_url = global
         .api_url
         .clone()
         .or_else(|| env.api_url.clone())
-        .or_else(|| from_file(|p| p.api_url.as_ref()))
+        .or_else(|| text(|p| p.api_url.as_ref()))
         .unwrap_or_else(|| DEFAULT_API_URL.to_owned());
     let missing = |missing, vars| ConfigError::MissingCredentials {
         missing,
@@ -206,15 +209,11 @@ pub fn resolve(global: &Global, env: &Env) -> Result<Settings, ConfigError> {
         },
         interval: global
             .interval
-            .or_else(|| named.and_then(|p| p.interval))
-            .or_else(|| top.and_then(|p| p.interval)),
+            .or_else(|| layered(named, top, |p| p.interval)),
         alert_below: global
             .alert_below
-            .or_else(|| named.and_then(|p| p.alert_below))
-            .or_else(|| top.and_then(|p| p.alert_below)),
-        history_days: named
-            .and_then(|p| p.history_days)
-            .or_else(|| top.and_then(|p| p.history_days)),
+            .or_else(|| layered(named, top, |p| p.alert_below)),
+        history_days: layered(named, top, |p| p.history_days),
         warnings,
     })
 }
