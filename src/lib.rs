@@ -13,6 +13,7 @@ pub mod monitor;
 pub mod plivo;
 pub mod sandbox;
 pub mod schedule;
+pub mod signals;
 pub mod text;
 pub mod threshold;
 pub mod tui;

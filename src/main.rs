@@ -7,6 +7,7 @@ use plivo_dash::app::Session;
 use plivo_dash::cli::{Cli, Command, Global, SandboxArgs};
 use plivo_dash::history::HistoryFile;
 use plivo_dash::plivo::Client;
+use plivo_dash::signals::Stop;
 use plivo_dash::{commands, config, monitor, sandbox, tui, worker};
 use rust_decimal::Decimal;
 use secrecy::{ExposeSecret as _, SecretString};
@@ -271,6 +272,13 @@ async fn run_sandbox(global: &Global, args: SandboxArgs) -> u8 {
         "plivo-dash sandbox: serving {} at {}; Ctrl-C stops it",
         handle.auth_id, handle.base_url
     );
+    let mut stop = match Stop::new() {
+        Ok(stop) => stop,
+        Err(e) => {
+            eprintln!("plivo-dash: cannot listen for signals: {e}");
+            return 1;
+        }
+    };
     tokio::select! {
         result = handle.serve_forever() => match result {
             Ok(()) => 0,
@@ -279,29 +287,6 @@ async fn run_sandbox(global: &Global, args: SandboxArgs) -> u8 {
                 4
             }
         },
-        () = shutdown_signal() => 0,
-    }
-}
-
-/// Ctrl-C, or SIGTERM from a service manager.
-async fn shutdown_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
+        () = stop.recv() => 0,
     }
 }

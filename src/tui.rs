@@ -21,6 +21,7 @@ use ratatui::crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdat
 use crate::app::{App, Msg, Session};
 use crate::clock::Clock;
 use crate::plivo::Client;
+use crate::signals::Stop;
 use crate::{ui, worker};
 
 /// Set in the environment, the dashboard panics after its first frame: the
@@ -192,38 +193,4 @@ where
     tty.flush()?;
     frames.0.fetch_add(1, Ordering::Relaxed);
     drawn.map(|_| ()).map_err(io::Error::other)
-}
-
-/// SIGTERM and SIGHUP: leave cleanly (restoring the terminal) instead of
-/// dying with it in raw mode. Ctrl-C arrives as a key in raw mode.
-struct Stop {
-    #[cfg(unix)]
-    term: tokio::signal::unix::Signal,
-    #[cfg(unix)]
-    hangup: tokio::signal::unix::Signal,
-}
-
-impl Stop {
-    fn new() -> io::Result<Self> {
-        #[cfg(unix)]
-        {
-            use tokio::signal::unix::{SignalKind, signal};
-            Ok(Self {
-                term: signal(SignalKind::terminate())?,
-                hangup: signal(SignalKind::hangup())?,
-            })
-        }
-        #[cfg(not(unix))]
-        Ok(Self {})
-    }
-
-    async fn recv(&mut self) {
-        #[cfg(unix)]
-        tokio::select! {
-            _ = self.term.recv() => {}
-            _ = self.hangup.recv() => {}
-        }
-        #[cfg(not(unix))]
-        std::future::pending::<()>().await
-    }
 }

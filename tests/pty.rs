@@ -123,6 +123,13 @@ fn sighup_leaves_the_terminal_restored() {
     signal_leaves_the_terminal_restored("-HUP");
 }
 
+#[cfg(unix)]
+#[test]
+fn sigint_from_outside_leaves_the_terminal_restored() {
+    // In raw mode Ctrl-C is a key; `kill -INT` still reaches the process.
+    signal_leaves_the_terminal_restored("-INT");
+}
+
 /// The terminal is as the shell left it: main screen, cursor shown, no mouse
 /// capture, no bracketed paste.
 fn assert_restored(pty: &Pty) {

@@ -1,0 +1,48 @@
+//! The signals that ask plivo-dash to stop: SIGINT, SIGTERM and SIGHUP.
+//! Caught rather than left to their default, so the dashboard restores the
+//! terminal and the sandbox closes its socket before the process ends.
+
+use std::io;
+
+/// Listens for a stop signal from the moment it is made, so a signal that
+/// arrives before anyone awaits it is not lost (or left to kill the process).
+pub struct Stop {
+    #[cfg(unix)]
+    signals: [tokio::signal::unix::Signal; 3],
+}
+
+impl Stop {
+    /// Starts listening.
+    pub fn new() -> io::Result<Self> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Ok(Self {
+                signals: [
+                    signal(SignalKind::interrupt())?,
+                    signal(SignalKind::terminate())?,
+                    signal(SignalKind::hangup())?,
+                ],
+            })
+        }
+        #[cfg(not(unix))]
+        Ok(Self {})
+    }
+
+    /// Completes when a stop signal arrives.
+    pub async fn recv(&mut self) {
+        #[cfg(unix)]
+        {
+            let [interrupt, terminate, hangup] = &mut self.signals;
+            tokio::select! {
+                _ = interrupt.recv() => {}
+                _ = terminate.recv() => {}
+                _ = hangup.recv() => {}
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
+}
