@@ -109,23 +109,24 @@ fn report(result: Result<String, commands::Failure>) -> u8 {
     }
 }
 
-fn connect(global: &Global) -> Result<Client, commands::Failure> {
-    let (client, warnings) = commands::connect(global)?;
-    for w in warnings {
+/// The client, with the configuration's warnings said on stderr.
+fn connect(global: &Global) -> Result<(Client, config::Settings), commands::Failure> {
+    let (client, settings) = commands::connect(global)?;
+    for w in &settings.warnings {
         eprintln!("plivo-dash: {w}");
     }
-    Ok(client)
+    Ok((client, settings))
 }
 
 async fn get(global: &Global, json: bool) -> Result<String, commands::Failure> {
-    commands::get(&connect(global)?, json).await
+    commands::get(&connect(global)?.0, json).await
 }
 
 async fn update(
     global: &Global,
     args: plivo_dash::cli::UpdateArgs,
 ) -> Result<String, commands::Failure> {
-    commands::update(&connect(global)?, args).await
+    commands::update(&connect(global)?.0, args).await
 }
 
 /// The demo: a balance that visibly drains (30 cents a minute), is topped up
@@ -173,34 +174,22 @@ async fn dashboard(global: &Global, demo: bool) -> u8 {
             ))),
         }
     } else {
-        config::resolve(global, &config::Env::from_process())
-            .map_err(commands::Failure::from)
-            .and_then(|settings| {
-                for w in &settings.warnings {
-                    eprintln!("plivo-dash: {w}");
-                }
-                let c = settings.credentials;
-                let client = Client::with_limits(
-                    &c.api_url,
-                    &c.auth_id,
-                    c.auth_token,
-                    commands::limits(global),
-                )?;
-                let retention = settings.history_days.map_or(monitor::RETENTION, |days| {
-                    jiff::SignedDuration::from_hours(i64::from(days) * 24)
-                });
-                let history = HistoryFile::default_dir()
-                    .map(|dir| HistoryFile::new(&dir, client.auth_id()).with_retention(retention));
-                let interval = settings.interval.unwrap_or(DEFAULT_INTERVAL);
-                Ok((
-                    client,
-                    c.api_url,
-                    interval,
-                    settings.alert_below,
-                    history,
-                    retention,
-                ))
-            })
+        connect(global).map(|(client, settings)| {
+            let retention = settings.history_days.map_or(monitor::RETENTION, |days| {
+                jiff::SignedDuration::from_hours(i64::from(days) * 24)
+            });
+            let history = HistoryFile::default_dir()
+                .map(|dir| HistoryFile::new(&dir, client.auth_id()).with_retention(retention));
+            let interval = settings.interval.unwrap_or(DEFAULT_INTERVAL);
+            (
+                client,
+                settings.credentials.api_url,
+                interval,
+                settings.alert_below,
+                history,
+                retention,
+            )
+        })
     };
     let (client, api_url, interval, alert_below, history, retention) = match prepared {
         Ok(prepared) => prepared,

@@ -45,12 +45,12 @@ impl Failure {
 }
 
 /// A client for the account the flags, environment and config file name,
-/// and any warnings the configuration drew.
-pub fn connect(global: &Global) -> Result<(Client, Vec<String>), Failure> {
+/// and the settings it came from (with any warnings they drew).
+pub fn connect(global: &Global) -> Result<(Client, config::Settings), Failure> {
     let settings = config::resolve(global, &config::Env::from_process())?;
-    let c = settings.credentials;
-    let client = Client::with_limits(&c.api_url, &c.auth_id, c.auth_token, limits(global))?;
-    Ok((client, settings.warnings))
+    let c = &settings.credentials;
+    let client = Client::with_limits(&c.api_url, &c.auth_id, c.auth_token.clone(), limits(global))?;
+    Ok((client, settings))
 }
 
 /// The request limits, with `--timeout` if given.
