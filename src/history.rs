@@ -60,6 +60,11 @@ impl HistoryFile {
         Some(base.join("plivo-dash"))
     }
 
+    /// The first line of this account's file.
+    fn header(&self) -> String {
+        format!("{HEADER} {}", self.auth_id)
+    }
+
     /// Where the file is.
     pub fn path(&self) -> &Path {
         &self.path
@@ -90,7 +95,7 @@ impl HistoryFile {
                 };
             }
         };
-        let expected = format!("{HEADER} {}", self.auth_id);
+        let expected = self.header();
         let mut samples = Vec::new();
         let mut problem = None;
         for (i, line) in text.lines().enumerate() {
@@ -165,7 +170,7 @@ impl HistoryFile {
 
     fn rewrite(&self, samples: &[Sample]) -> io::Result<()> {
         let temp = self.path.with_extension("history.tmp");
-        let mut out = format!("{HEADER} {}\n", self.auth_id);
+        let mut out = format!("{}\n", self.header());
         for s in samples {
             out.push_str(&format_line(s));
         }
@@ -184,7 +189,8 @@ impl HistoryFile {
             .open(&self.path)?;
         let mut line = String::new();
         if file.metadata()?.len() == 0 {
-            line.push_str(&format!("{HEADER} {}\n", self.auth_id));
+            line.push_str(&self.header());
+            line.push('\n');
         }
         line.push_str(&format_line(sample));
         // One write per sample: appends from two dashboards never interleave
