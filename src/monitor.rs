@@ -61,11 +61,6 @@ impl History {
         self
     }
 
-    /// How long samples are kept.
-    pub fn retention(&self) -> SignedDuration {
-        self.retention
-    }
-
     /// A history of `samples` in any order: sorted, duplicates dropped, and
     /// trimmed to the retention window ending at the newest.
     pub fn from_samples(samples: impl IntoIterator<Item = Sample>) -> Self {
@@ -427,10 +422,19 @@ mod tests {
 
     #[test]
     fn a_shorter_retention_keeps_less() {
-        let h = series(&[(0, dec!(3)), (3600, dec!(2)), (7200, dec!(1))])
+        let mut h = series(&[(0, dec!(3)), (3600, dec!(2)), (7200, dec!(1))])
             .with_retention(SignedDuration::from_mins(90));
         assert_eq!(h.samples().len(), 2);
-        assert_eq!(h.retention(), SignedDuration::from_mins(90));
+        h.record(Sample {
+            at: t(9100),
+            credits: dec!(0.5),
+        });
+        assert_eq!(
+            h.samples().len(),
+            2,
+            "the retention holds for new samples too"
+        );
+        assert_eq!(h.samples()[0].at, t(7200));
     }
 
     #[test]
