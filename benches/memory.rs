@@ -54,7 +54,10 @@ fn main() {
         let dir = tempfile::tempdir().expect("tempdir");
         let auth_id = AuthId::parse(&handle.auth_id).expect("id");
         let clock = Clock::starting_at(support::now());
-        let (commands, mut events) = worker::spawn(
+        let worker::Channels {
+            commands,
+            mut events,
+        } = worker::spawn(
             client,
             worker::Options {
                 period: Duration::from_secs(1),

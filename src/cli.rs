@@ -14,9 +14,13 @@ use rust_decimal::Decimal;
 #[derive(Debug, Parser)]
 #[command(name = "plivo-dash", version, propagate_version = true)]
 pub struct Cli {
-    /// Settings shared by every command.
-    #[command(flatten)]
-    pub global: Global,
+    /// Which account, and how to reach it.
+    #[command(flatten, next_help_heading = "Connection")]
+    pub connection: Connection,
+
+    /// The dashboard's monitor settings.
+    #[command(flatten, next_help_heading = "Monitor")]
+    pub monitor: MonitorArgs,
 
     /// Open the dashboard on an embedded sandbox: no account or network needed.
     #[arg(long)]
@@ -27,39 +31,105 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
-/// Settings shared by every command.
-#[derive(Debug, Clone, Default, Args)]
+impl Cli {
+    /// The settings in force for the command given: its own flags first,
+    /// then those given before it (`plivo-dash --auth-id X get` still works,
+    /// while each command's `--help` lists only what that command uses).
+    pub fn global(&self) -> Global {
+        let top = &self.connection;
+        let connection = match &self.command {
+            Some(Command::Get { connection, .. }) => connection.or(top),
+            Some(Command::Update(args)) => args.connection.or(top),
+            Some(Command::Check(args)) => args.connection.or(top),
+            Some(Command::Sandbox(args)) => Connection {
+                auth_id: args.auth_id.clone().or_else(|| top.auth_id.clone()),
+                log_file: args.log_file.clone().or_else(|| top.log_file.clone()),
+                ..top.clone()
+            },
+            Some(Command::Completions { .. }) | None => top.clone(),
+        };
+        Global {
+            auth_id: connection.auth_id,
+            api_url: connection.api_url,
+            profile: connection.profile,
+            timeout: connection.timeout,
+            log_file: connection.log_file,
+            interval: self.monitor.interval,
+            alert_below: self.monitor.alert_below,
+        }
+    }
+}
+
+/// The settings every command resolves its account and limits from.
+#[derive(Debug, Clone, Default)]
 pub struct Global {
+    /// Account id (MA… or SA…).
+    pub auth_id: Option<String>,
+    /// API base URL.
+    pub api_url: Option<String>,
+    /// Profile to use from the config file.
+    pub profile: Option<String>,
+    /// Seconds between balance refreshes in the dashboard.
+    pub interval: Option<u64>,
+    /// Alert when the balance falls below this many USD.
+    pub alert_below: Option<Decimal>,
+    /// Give up on a request after this many seconds.
+    pub timeout: Option<u64>,
+    /// Where to write a log.
+    pub log_file: Option<std::path::PathBuf>,
+}
+
+/// Which account, and how to reach it: the flags of every command that talks
+/// to Plivo.
+#[derive(Debug, Clone, Default, Args)]
+pub struct Connection {
     /// Account id (MA… or SA…) [env: PLIVO_AUTH_ID]
-    #[arg(long, global = true, value_name = "ID")]
+    #[arg(long, value_name = "ID")]
     pub auth_id: Option<String>,
 
     /// API base URL [env: PLIVO_API_URL] [default: https://api.plivo.com]
-    #[arg(long, global = true, value_name = "URL")]
+    #[arg(long, value_name = "URL")]
     pub api_url: Option<String>,
 
     /// Profile to use from the config file [default: the file's top level]
-    #[arg(long, global = true, value_name = "NAME")]
+    #[arg(long, value_name = "NAME")]
     pub profile: Option<String>,
 
-    /// Seconds between balance refreshes in the dashboard [default: 60]
-    #[arg(long, global = true, value_name = "SECS",
-          value_parser = clap::value_parser!(u64).range(1..=86_400))]
-    pub interval: Option<u64>,
-
-    /// Alert when the balance falls below this many USD
-    #[arg(long, global = true, value_name = "USD", value_parser = parse_amount)]
-    pub alert_below: Option<Decimal>,
-
     /// Give up on a request after this many seconds [default: 15]
-    #[arg(long, global = true, value_name = "SECS",
+    #[arg(long, value_name = "SECS",
           value_parser = clap::value_parser!(u64).range(1..=300))]
     pub timeout: Option<u64>,
 
     /// Write a log of requests, answers and errors here (never the token);
     /// the level comes from PLIVO_DASH_LOG (error, warn, info, debug, trace)
-    #[arg(long, global = true, value_name = "PATH")]
+    #[arg(long, value_name = "PATH")]
     pub log_file: Option<std::path::PathBuf>,
+}
+
+impl Connection {
+    /// These flags, each falling back to `fallback`'s.
+    fn or(&self, fallback: &Connection) -> Connection {
+        Connection {
+            auth_id: self.auth_id.clone().or_else(|| fallback.auth_id.clone()),
+            api_url: self.api_url.clone().or_else(|| fallback.api_url.clone()),
+            profile: self.profile.clone().or_else(|| fallback.profile.clone()),
+            timeout: self.timeout.or(fallback.timeout),
+            log_file: self.log_file.clone().or_else(|| fallback.log_file.clone()),
+        }
+    }
+}
+
+/// The dashboard's monitor settings.
+#[derive(Debug, Clone, Default, Args)]
+pub struct MonitorArgs {
+    /// Seconds between balance refreshes in the dashboard [default: 60]
+    #[arg(long, value_name = "SECS",
+          value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub interval: Option<u64>,
+
+    /// Alert when the balance falls below this many USD
+    #[arg(long, value_name = "USD", value_parser = parse_amount)]
+    pub alert_below: Option<Decimal>,
 }
 
 /// The one-shot commands.
@@ -70,19 +140,21 @@ pub enum Command {
         /// Print the Account object as JSON, as the API returns it.
         #[arg(long)]
         json: bool,
+        /// Which account, and how to reach it.
+        #[command(flatten, next_help_heading = "Connection")]
+        connection: Connection,
     },
     /// Change profile fields; only the fields given are sent.
     Update(UpdateArgs),
     /// Monitoring-plugin check of the balance (Nagios, Icinga, cron).
     ///
     /// Exit 0 OK, 1 WARNING (below --warning), 2 CRITICAL (below --critical),
-    /// 3 UNKNOWN; one line of output with perfdata `credits=AMOUNT;W;C`.
+    /// 3 UNKNOWN; one line of output with perfdata `credits=AMOUNT;W:;C:`.
     Check(CheckArgs),
     /// Run the Plivo-compatible sandbox server in the foreground.
     ///
     /// Prints ready-to-paste PLIVO_API_URL, PLIVO_AUTH_ID and PLIVO_AUTH_TOKEN
-    /// lines, then serves until killed. --auth-id sets the account id it
-    /// answers to.
+    /// lines, then serves until killed.
     Sandbox(SandboxArgs),
     /// Print a shell completion script, e.g. `plivo-dash completions bash`.
     Completions {
@@ -96,25 +168,31 @@ pub enum Command {
 #[command(arg_required_else_help = true)]
 pub struct UpdateArgs {
     /// New account holder's name.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", help_heading = "Fields")]
     pub name: Option<String>,
     /// New postal address.
-    #[arg(long, value_name = "A")]
+    #[arg(long, value_name = "A", help_heading = "Fields")]
     pub address: Option<String>,
     /// New city.
-    #[arg(long, value_name = "C")]
+    #[arg(long, value_name = "C", help_heading = "Fields")]
     pub city: Option<String>,
     /// New state or region.
-    #[arg(long, value_name = "S")]
+    #[arg(long, value_name = "S", help_heading = "Fields")]
     pub state: Option<String>,
     /// New IANA time zone, e.g. Europe/Paris.
-    #[arg(long, value_name = "TZ")]
+    #[arg(long, value_name = "TZ", help_heading = "Fields")]
     pub timezone: Option<String>,
+    /// Which account, and how to reach it.
+    #[command(flatten, next_help_heading = "Connection")]
+    pub connection: Connection,
 }
 
 /// `check`'s thresholds.
 #[derive(Debug, Clone, Args)]
 pub struct CheckArgs {
+    /// Which account, and how to reach it.
+    #[command(flatten, next_help_heading = "Connection")]
+    pub connection: Connection,
     /// WARNING when the balance is below this many USD.
     #[arg(long, short = 'w', value_name = "USD", value_parser = parse_amount)]
     pub warning: Decimal,
@@ -126,9 +204,13 @@ pub struct CheckArgs {
 /// `sandbox`'s settings.
 #[derive(Debug, Clone, Args)]
 pub struct SandboxArgs {
-    /// Address to listen on; port 0 picks a free port.
-    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
+    /// Address to listen on, HOST:PORT (a name such as localhost is looked
+    /// up); port 0 picks a free port.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0", value_parser = parse_listen)]
     pub listen: SocketAddr,
+    /// The account id the sandbox answers to [default: MA2025RK4E639VJFZAGV]
+    #[arg(long, value_name = "ID")]
+    pub auth_id: Option<String>,
     /// Token the sandbox accepts [default: a fresh random one].
     ///
     /// This is the sandbox's own made-up token, not a Plivo one.
@@ -147,6 +229,26 @@ pub struct SandboxArgs {
     /// `--faults 503,503,429:7` (429 with Retry-After: 7).
     #[arg(long, value_name = "LIST", value_delimiter = ',')]
     pub faults: Vec<crate::sandbox::Fault>,
+    /// Write a log of requests here; the level comes from PLIVO_DASH_LOG
+    #[arg(long, value_name = "PATH")]
+    pub log_file: Option<std::path::PathBuf>,
+}
+
+/// `HOST:PORT` to listen on; a host name is looked up, preferring IPv4 so
+/// that `localhost:0` gives the 127.0.0.1 every client reaches.
+fn parse_listen(s: &str) -> Result<SocketAddr, String> {
+    use std::net::ToSocketAddrs as _;
+    let addrs: Vec<SocketAddr> = s
+        .trim()
+        .to_socket_addrs()
+        .map_err(|e| format!("{s:?} is not an address to listen on, such as 127.0.0.1:0 ({e})"))?
+        .collect();
+    addrs
+        .iter()
+        .find(|a| a.is_ipv4())
+        .or_else(|| addrs.first())
+        .copied()
+        .ok_or_else(|| format!("{s:?} names no address"))
 }
 
 /// A share between 0 and 1.
@@ -177,6 +279,16 @@ mod tests {
     #[test]
     fn the_command_line_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn listen_addresses_may_be_names() {
+        assert_eq!(
+            parse_listen("localhost:0").unwrap().ip().to_string(),
+            "127.0.0.1"
+        );
+        assert_eq!(parse_listen("0.0.0.0:47020").unwrap().port(), 47020);
+        assert!(parse_listen("nowhere").is_err());
     }
 
     #[test]

@@ -32,19 +32,21 @@ pub struct Env {
     pub api_url: Option<String>,
     /// The config file to read, if one could be located.
     pub config_path: Option<PathBuf>,
+    /// Whether `PLIVO_DASH_CONFIG` named the file: then it must exist.
+    pub config_named: bool,
 }
 
 impl Env {
     /// Reads the process environment. Empty variables count as unset.
     pub fn from_process() -> Self {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        let named = var(ENV_CONFIG).map(PathBuf::from);
         Self {
             auth_id: var(ENV_AUTH_ID).map(|v| v.trim().to_owned()),
             auth_token: var(ENV_AUTH_TOKEN).map(|v| SecretString::from(v.trim().to_owned())),
             api_url: var(ENV_API_URL),
-            config_path: var(ENV_CONFIG)
-                .map(PathBuf::from)
-                .or_else(default_config_path),
+            config_named: named.is_some(),
+            config_path: named.or_else(default_config_path),
         }
     }
 }
@@ -65,6 +67,9 @@ pub struct Credentials {
     pub auth_token: SecretString,
     /// The API base URL.
     pub api_url: String,
+    /// Where the token came from, in words: `PLIVO_AUTH_TOKEN`, or the
+    /// config file (and profile). Named when the token is refused.
+    pub token_source: String,
 }
 
 /// The resolved settings.
@@ -78,6 +83,8 @@ pub struct Settings {
     pub alert_below: Option<Decimal>,
     /// Days of credit history to keep, if configured.
     pub history_days: Option<u32>,
+    /// Whether the dashboard captures the mouse, if configured.
+    pub mouse: Option<bool>,
     /// Things the user should know but that do not stop the program.
     pub warnings: Vec<String>,
 }
@@ -137,6 +144,7 @@ struct Profile {
     interval: Option<u64>,
     alert_below: Option<Decimal>,
     history_days: Option<u32>,
+    mouse: Option<bool>,
     #[serde(default)]
     profiles: BTreeMap<String, Profile>,
 }
@@ -150,7 +158,7 @@ pub fn resolve(global: &Global, env: &Env) -> Result<Settings, ConfigError> {
         .unwrap_or_else(|| "the config file".to_owned());
     let mut warnings = Vec::new();
     let file = match &env.config_path {
-        Some(path) => read_file(path, &mut warnings)?,
+        Some(path) => read_file(path, env.config_named, &mut warnings)?,
         None => None,
     };
     let (top, named) = match (&file, &global.profile) {
@@ -178,10 +186,19 @@ pub fn resolve(global: &Global, env: &Env) -> Result<Settings, ConfigError> {
         .clone()
         .or_else(|| env.auth_id.clone())
         .or_else(|| text(|p| p.auth_id.as_ref()));
-    let auth_token = env
-        .auth_token
-        .clone()
-        .or_else(|| layered(named, top, |p| p.auth_token.clone()));
+    let auth_token = match &env.auth_token {
+        Some(token) => Some((token.clone(), ENV_AUTH_TOKEN.to_owned())),
+        None => {
+            let in_profile = named.and_then(|p| p.auth_token.clone());
+            let source = match (&global.profile, &in_profile) {
+                (Some(name), Some(_)) => format!("profile {name:?} in {path_text}"),
+                _ => path_text.clone(),
+            };
+            in_profile
+                .or_else(|| top.and_then(|p| p.auth_token.clone()))
+                .map(|token| (token, source))
+        }
+    };
     let api_url = global
         .api_url
         .clone()
@@ -193,7 +210,7 @@ pub fn resolve(global: &Global, env: &Env) -> Result<Settings, ConfigError> {
         vars,
         path: path_text.clone(),
     };
-    let (auth_id, auth_token) = match (auth_id, auth_token) {
+    let (auth_id, (auth_token, token_source)) = match (auth_id, auth_token) {
         (Some(id), Some(token)) => (id, token),
         (None, None) => {
             return Err(missing("credentials", "PLIVO_AUTH_ID and PLIVO_AUTH_TOKEN"));
@@ -206,6 +223,7 @@ pub fn resolve(global: &Global, env: &Env) -> Result<Settings, ConfigError> {
             auth_id,
             auth_token,
             api_url,
+            token_source,
         },
         interval: global
             .interval
@@ -214,6 +232,7 @@ pub fn resolve(global: &Global, env: &Env) -> Result<Settings, ConfigError> {
             .alert_below
             .or_else(|| layered(named, top, |p| p.alert_below)),
         history_days: layered(named, top, |p| p.history_days),
+        mouse: layered(named, top, |p| p.mouse),
         warnings,
     })
 }
@@ -230,11 +249,23 @@ fn unknown_profile(name: &str, path: &str, file: Option<&Profile>) -> ConfigErro
     }
 }
 
-/// Reads the config file; a missing file is no error.
-fn read_file(path: &Path, warnings: &mut Vec<String>) -> Result<Option<Profile>, ConfigError> {
+/// Reads the config file. A missing file is no error where it is only the
+/// default location; one named by `PLIVO_DASH_CONFIG` must exist, or a
+/// typo in the name would silently run with no settings at all.
+fn read_file(
+    path: &Path,
+    named: bool,
+    warnings: &mut Vec<String>,
+) -> Result<Option<Profile>, ConfigError> {
     let shown = path.display().to_string();
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && named => {
+            return Err(ConfigError::Read {
+                path: shown,
+                reason: format!("no such file (named by {ENV_CONFIG})"),
+            });
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => {
             return Err(ConfigError::Read {
@@ -457,5 +488,40 @@ alert_below = "2.50"
             assert!(err.contains(expect), "{expect} missing from: {err}");
             assert!(!err.contains("s3cr3t-value"), "secret leaked: {err}");
         }
+    }
+
+    #[test]
+    fn a_named_config_file_that_does_not_exist_is_an_error() {
+        let env = Env {
+            config_path: Some("/nonexistent/plivo.toml".into()),
+            config_named: true,
+            ..Env::default()
+        };
+        let err = resolve(&Global::default(), &env).unwrap_err().to_string();
+        assert!(err.contains("/nonexistent/plivo.toml"), "{err}");
+        assert!(err.contains(ENV_CONFIG), "{err}");
+    }
+
+    #[test]
+    fn the_token_source_is_named() {
+        let f = file(FILE, 0o600);
+        let mut env = env_with(f.path());
+        let s = resolve(&Global::default(), &env).unwrap();
+        assert_eq!(s.credentials.token_source, f.path().display().to_string());
+        let work = Global {
+            profile: Some("work".into()),
+            ..Global::default()
+        };
+        let s = resolve(&work, &env).unwrap();
+        assert!(
+            s.credentials
+                .token_source
+                .starts_with("profile \"work\" in "),
+            "{}",
+            s.credentials.token_source
+        );
+        env.auth_token = Some("env-token".into());
+        let s = resolve(&work, &env).unwrap();
+        assert_eq!(s.credentials.token_source, ENV_AUTH_TOKEN);
     }
 }

@@ -129,8 +129,8 @@ impl HistoryFile {
             samples
                 .into_iter()
                 .filter(|s| now.duration_since(s.at) <= self.retention),
-        )
-        .with_retention(self.retention);
+            self.retention,
+        );
         let samples: Vec<Sample> = history.samples().iter().copied().collect();
         let warning = problem.map(|problem| {
             let aside = self.set_aside(now);
@@ -174,7 +174,13 @@ impl HistoryFile {
         for s in samples {
             out.push_str(&format_line(s));
         }
-        fs::write(&temp, out)?;
+        let mut file = private_options()
+            .create(true)
+            .write(true)
+            .truncate(true)
+            .open(&temp)?;
+        file.write_all(out.as_bytes())?;
+        drop(file);
         fs::rename(&temp, &self.path)
     }
 
@@ -183,7 +189,7 @@ impl HistoryFile {
         if let Some(dir) = self.path.parent() {
             fs::create_dir_all(dir)?;
         }
-        let mut file: File = OpenOptions::new()
+        let mut file: File = private_options()
             .create(true)
             .append(true)
             .open(&self.path)?;
@@ -197,6 +203,18 @@ impl HistoryFile {
         // within a line.
         file.write_all(line.as_bytes())
     }
+}
+
+/// Options that create a file readable by its owner only, like the log:
+/// the history says how much money an account has and when it spends it.
+fn private_options() -> OpenOptions {
+    let mut options = OpenOptions::new();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(0o600);
+    }
+    options
 }
 
 fn format_line(s: &Sample) -> String {
@@ -338,5 +356,35 @@ mod tests {
             .map(|s| s.at.as_second() - t(0).as_second())
             .collect();
         assert_eq!(times, [0, 1, 30, 60], "sorted, duplicates dropped");
+    }
+
+    #[test]
+    fn a_retention_longer_than_the_default_keeps_older_samples() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = HistoryFile::new(dir.path(), &id("MA2025RK4E639VJFZAGV"))
+            .with_retention(SignedDuration::from_hours(30 * 24));
+        for days in [20, 15, 10, 0] {
+            file.append(&sample(-days * 86_400, Decimal::from(days)))
+                .unwrap();
+        }
+        let loaded = file.load(t(60));
+        assert_eq!(loaded.samples.len(), 4, "{loaded:?}");
+        let text = fs::read_to_string(file.path()).unwrap();
+        assert_eq!(text.lines().count(), 5, "the file keeps them too: {text}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_file_is_private_to_its_owner() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let file = HistoryFile::new(dir.path(), &id("MA2025RK4E639VJFZAGV"));
+        file.append(&sample(0, dec!(5))).unwrap();
+        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(file.path()), 0o600);
+        // A rewrite (compaction) keeps it private.
+        file.append(&sample(-30 * 86_400, dec!(6))).unwrap();
+        file.load(t(60));
+        assert_eq!(mode(file.path()), 0o600);
     }
 }

@@ -2,6 +2,8 @@
 //! shared by `ui` (to draw) and `app` (to know which field a click hit).
 
 use ratatui::layout::{Constraint, Layout, Rect};
+use unicode_segmentation::UnicodeSegmentation as _;
+use unicode_width::UnicodeWidthStr as _;
 
 /// The smallest terminal that fits the panel beside the form.
 pub const WIDE_MIN: (u16, u16) = (80, 22);
@@ -9,7 +11,10 @@ pub const WIDE_MIN: (u16, u16) = (80, 22);
 pub const STACKED_MIN: (u16, u16) = (44, 38);
 
 const HEADER: u16 = 1;
+/// The footer at its smallest: a notice line and the key hints.
 const FOOTER: u16 = 2;
+/// The most lines a footer notice wraps onto.
+pub const NOTICE_MAX_LINES: u16 = 3;
 const FIELD_HEIGHT: u16 = 3;
 const FORM_HEIGHT: u16 = 1 + 5 * FIELD_HEIGHT;
 const PANEL_HEIGHT: u16 = STACKED_MIN.1 - HEADER - FOOTER - FORM_HEIGHT;
@@ -40,13 +45,27 @@ pub struct Areas {
 }
 
 /// The dashboard's regions for a screen of this size, or `None` when the
-/// screen is too small for any layout.
-pub fn areas(screen: Rect) -> Option<Areas> {
+/// screen is too small for any layout. The footer's notice takes
+/// `notice_lines` lines (see [`notice_lines`]); the body gives way to it
+/// only where it has rows to spare.
+pub fn areas(screen: Rect, notice_lines: u16) -> Option<Areas> {
     let fits = |(w, h): (u16, u16)| screen.width >= w && screen.height >= h;
+    let body_min = if screen.width >= WIDE_MIN.0 {
+        WIDE_MIN.1
+    } else {
+        STACKED_MIN.1
+    } - HEADER
+        - FOOTER;
+    let spare = screen.height.saturating_sub(HEADER + FOOTER + body_min);
+    let footer_height = FOOTER
+        + notice_lines
+            .clamp(1, NOTICE_MAX_LINES)
+            .saturating_sub(1)
+            .min(spare);
     let [header, main, footer] = Layout::vertical([
         Constraint::Length(HEADER),
         Constraint::Min(0),
-        Constraint::Length(FOOTER),
+        Constraint::Length(footer_height),
     ])
     .areas(screen);
     let (panel, form) = if fits(WIDE_MIN) {
@@ -90,6 +109,50 @@ pub fn areas(screen: Rect) -> Option<Areas> {
     })
 }
 
+/// How many lines a footer notice needs on a screen `width` columns wide
+/// (one column of margin), at most [`NOTICE_MAX_LINES`].
+pub fn notice_lines(notice: Option<&str>, width: u16) -> u16 {
+    notice.map_or(1, |text| {
+        let lines = wrap(text, usize::from(width.saturating_sub(1))).len();
+        u16::try_from(lines)
+            .unwrap_or(u16::MAX)
+            .clamp(1, NOTICE_MAX_LINES)
+    })
+}
+
+/// `text` broken into lines of at most `width` display columns: at spaces
+/// where it can, inside a word (between graphemes) where a word is longer
+/// than a line. Wide characters count as two columns.
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split_word_bounds() {
+        let w = word.width();
+        if line.width() + w <= width {
+            line.push_str(word);
+            continue;
+        }
+        if !line.is_empty() {
+            lines.push(line.trim_end().to_owned());
+            line = String::new();
+        }
+        if word.trim().is_empty() {
+            continue;
+        }
+        for g in word.graphemes(true) {
+            if line.width() + g.width() > width && !line.is_empty() {
+                lines.push(std::mem::take(&mut line));
+            }
+            line.push_str(g);
+        }
+    }
+    if !line.trim().is_empty() || lines.is_empty() {
+        lines.push(line.trim_end().to_owned());
+    }
+    lines
+}
+
 /// A box of `width` × `height` centred in `area`, clipped to it.
 pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let width = width.min(area.width);
@@ -121,7 +184,7 @@ mod tests {
 
     #[test]
     fn wide_puts_the_form_beside_the_panel() {
-        let a = areas(Rect::new(0, 0, 120, 35)).unwrap();
+        let a = areas(Rect::new(0, 0, 120, 35), 1).unwrap();
         assert_eq!(a.panel.y, a.form_heading.y);
         assert!(a.fields.iter().all(|f| f.x >= a.panel.right()));
         assert!(a.fields[4].bottom() <= a.footer.y);
@@ -129,7 +192,7 @@ mod tests {
 
     #[test]
     fn very_wide_screens_do_not_stretch_the_fields() {
-        let a = areas(Rect::new(0, 0, 300, 90)).unwrap();
+        let a = areas(Rect::new(0, 0, 300, 90), 1).unwrap();
         assert!(a.panel.width <= PANEL_MAX_WIDTH && a.panel.height <= PANEL_MAX_HEIGHT);
         assert!(a.fields.iter().all(|f| f.width <= FORM_MAX_WIDTH));
         assert_eq!(
@@ -140,7 +203,7 @@ mod tests {
 
     #[test]
     fn narrow_stacks_the_form_below_the_panel() {
-        let a = areas(Rect::new(0, 0, 60, 40)).unwrap();
+        let a = areas(Rect::new(0, 0, 60, 40), 1).unwrap();
         assert_eq!(a.panel.x, a.fields[0].x);
         assert!(a.form_heading.y >= a.panel.bottom());
         assert!(a.fields[4].bottom() <= a.footer.y);
@@ -149,12 +212,39 @@ mod tests {
     #[test]
     fn the_minimum_sizes_fit_exactly_and_one_less_does_not() {
         for (w, h) in [WIDE_MIN, STACKED_MIN] {
-            let a = areas(Rect::new(0, 0, w, h)).expect("fits");
+            let a = areas(Rect::new(0, 0, w, h), 3).expect("fits");
             assert!(a.fields[4].bottom() <= a.footer.y, "{w}x{h}");
             assert_eq!(a.fields[4].height, FIELD_HEIGHT);
         }
-        assert!(areas(Rect::new(0, 0, WIDE_MIN.0, WIDE_MIN.1 - 1)).is_none());
-        assert!(areas(Rect::new(0, 0, STACKED_MIN.0 - 1, 200)).is_none());
-        assert!(areas(Rect::new(0, 0, 1, 1)).is_none());
+        assert!(areas(Rect::new(0, 0, WIDE_MIN.0, WIDE_MIN.1 - 1), 1).is_none());
+        assert!(areas(Rect::new(0, 0, STACKED_MIN.0 - 1, 200), 1).is_none());
+        assert!(areas(Rect::new(0, 0, 1, 1), 1).is_none());
+    }
+
+    #[test]
+    fn a_long_notice_takes_more_footer_lines_where_there_is_room() {
+        let one = areas(Rect::new(0, 0, 120, 35), 1).unwrap();
+        let three = areas(Rect::new(0, 0, 120, 35), 3).unwrap();
+        assert_eq!(one.footer.height, 2);
+        assert_eq!(three.footer.height, 4);
+        assert_eq!(three.fields, one.fields, "the form does not move");
+    }
+
+    #[test]
+    fn wrapping_breaks_at_spaces_and_inside_long_words() {
+        assert_eq!(
+            wrap("Save failed: network error. Your edits are kept.", 20),
+            ["Save failed: network", "error. Your edits", "are kept."]
+        );
+        assert_eq!(
+            wrap("/a/very/long/path", 6),
+            ["/a/", "very/", "long/", "path"]
+        );
+        assert_eq!(wrap("東京東京", 5), ["東京", "東京"]);
+        assert_eq!(wrap("", 5), [""]);
+        assert_eq!(
+            notice_lines(Some(&"word ".repeat(100)), 80),
+            NOTICE_MAX_LINES
+        );
     }
 }

@@ -54,16 +54,14 @@ impl History {
         }
     }
 
-    /// This history, keeping samples for `retention` from now on.
-    pub fn with_retention(mut self, retention: SignedDuration) -> Self {
-        self.retention = retention;
-        self.trim();
-        self
-    }
-
-    /// A history of `samples` in any order: sorted, duplicates dropped, and
-    /// trimmed to the retention window ending at the newest.
-    pub fn from_samples(samples: impl IntoIterator<Item = Sample>) -> Self {
+    /// A history of `samples` in any order, keeping `retention`: sorted,
+    /// duplicates dropped, and trimmed to the window ending at the newest.
+    /// The retention is applied once, here: trimming to a default first
+    /// would lose samples a longer configured window keeps.
+    pub fn from_samples(
+        samples: impl IntoIterator<Item = Sample>,
+        retention: SignedDuration,
+    ) -> Self {
         let mut all: Vec<Sample> = samples.into_iter().collect();
         all.sort_by_key(|s| s.at);
         all.dedup_by_key(|s| s.at);
@@ -74,7 +72,7 @@ impl History {
             .collect();
         let mut history = Self {
             samples: all.into(),
-            retention: RETENTION,
+            retention,
             top_ups,
         };
         history.trim();
@@ -187,8 +185,12 @@ pub enum Estimate {
         /// How much is needed.
         need: SignedDuration,
     },
-    /// Nothing was spent over the window.
-    Steady,
+    /// Nothing was spent over this stretch (the whole window, or all the
+    /// history there is).
+    Steady {
+        /// How long the balance has not gone down.
+        over: SignedDuration,
+    },
     /// Spending at this rate.
     Burning {
         /// USD per hour.
@@ -203,28 +205,58 @@ pub enum Estimate {
     },
 }
 
-/// Burn rate and runway from the last [`WINDOW`] of history, ending at the
-/// newest sample. Needs at least three samples spanning `min_span`.
-pub fn estimate(history: &History, min_span: SignedDuration, alert: Option<Decimal>) -> Estimate {
-    let Some(newest) = history.samples().back() else {
-        return Estimate::NotEnoughData {
-            have: SignedDuration::ZERO,
-            need: min_span,
-        };
+/// Burn rate and runway from the last [`WINDOW`] of history, ending at
+/// `latest`: the newest balance seen, which may be newer than the newest
+/// stored sample (an unchanged balance is stored once per [`HEARTBEAT`]).
+/// Ending there means the rate falls as soon as spending stops, instead of
+/// holding until the next stored sample. Needs history spanning `min_span`
+/// and at least three samples, or two when nothing was spent.
+pub fn estimate(
+    history: &History,
+    latest: Option<Sample>,
+    min_span: SignedDuration,
+    alert: Option<Decimal>,
+) -> Estimate {
+    let newest = match (history.samples().back().copied(), latest) {
+        (Some(stored), Some(seen)) => {
+            if seen.at > stored.at {
+                seen
+            } else {
+                stored
+            }
+        }
+        (stored, seen) => match stored.or(seen) {
+            Some(s) => s,
+            None => {
+                return Estimate::NotEnoughData {
+                    have: SignedDuration::ZERO,
+                    need: min_span,
+                };
+            }
+        },
     };
-    let window: Vec<&Sample> = history.since(newest.at - WINDOW).collect();
+    let mut window: Vec<Sample> = history.since(newest.at - WINDOW).copied().collect();
+    if window.last().is_none_or(|s| s.at < newest.at) {
+        window.push(newest);
+    }
     let have = newest.at.duration_since(window[0].at);
-    if window.len() < 3 || have < min_span {
+    if have < min_span || window.len() < 2 {
         return Estimate::NotEnoughData {
             have,
             need: min_span,
         };
     }
-    let spent: Decimal = pairs(window.iter().copied())
+    let spent: Decimal = pairs(window.iter())
         .map(|(a, b)| (a.credits - b.credits).max(Decimal::ZERO))
         .sum();
     if spent.is_zero() {
-        return Estimate::Steady;
+        return Estimate::Steady { over: have };
+    }
+    if window.len() < 3 {
+        return Estimate::NotEnoughData {
+            have,
+            need: min_span,
+        };
     }
     // Rates and runways from the totals directly, so no rounded per-second
     // rate compounds its error over days.
@@ -318,7 +350,7 @@ mod tests {
             per_day,
             to_zero,
             to_alert,
-        } = estimate(&h, MIN, Some(dec!(4.6)))
+        } = estimate(&h, None, MIN, Some(dec!(4.6)))
         else {
             panic!("expected a burn rate");
         };
@@ -342,14 +374,14 @@ mod tests {
             (180, dec!(13)),
         ]);
         assert_eq!(h.top_ups(t(0)), vec![(t(120), dec!(10))]);
-        let reloaded = History::from_samples(h.samples().iter().copied());
+        let reloaded = History::from_samples(h.samples().iter().copied(), RETENTION);
         assert_eq!(
             reloaded.top_ups(t(0)),
             h.top_ups(t(0)),
             "found again on load"
         );
         assert!(h.top_ups(t(120)).is_empty(), "since is exclusive");
-        let Estimate::Burning { per_hour, .. } = estimate(&h, MIN, None) else {
+        let Estimate::Burning { per_hour, .. } = estimate(&h, None, MIN, None) else {
             panic!("expected a burn rate");
         };
         // 2 USD spent over 3 minutes, the top-up ignored.
@@ -360,7 +392,7 @@ mod tests {
     fn too_little_history_says_so() {
         let h = series(&[(0, dec!(5)), (30, dec!(4.9))]);
         assert_eq!(
-            estimate(&h, MIN, None),
+            estimate(&h, None, MIN, None),
             Estimate::NotEnoughData {
                 have: SignedDuration::from_secs(30),
                 need: MIN
@@ -368,11 +400,11 @@ mod tests {
         );
         let h = series(&[(0, dec!(5)), (30, dec!(4.9)), (60, dec!(4.8))]);
         assert!(matches!(
-            estimate(&h, MIN, None),
+            estimate(&h, None, MIN, None),
             Estimate::NotEnoughData { .. }
         ));
         assert!(matches!(
-            estimate(&History::default(), MIN, None),
+            estimate(&History::default(), None, MIN, None),
             Estimate::NotEnoughData { .. }
         ));
     }
@@ -380,7 +412,12 @@ mod tests {
     #[test]
     fn no_spending_is_steady() {
         let h = series(&[(0, dec!(5)), (400, dec!(5)), (800, dec!(5))]);
-        assert_eq!(estimate(&h, MIN, None), Estimate::Steady);
+        assert_eq!(
+            estimate(&h, None, MIN, None),
+            Estimate::Steady {
+                over: SignedDuration::from_secs(800)
+            }
+        );
     }
 
     #[test]
@@ -422,8 +459,13 @@ mod tests {
 
     #[test]
     fn a_shorter_retention_keeps_less() {
-        let mut h = series(&[(0, dec!(3)), (3600, dec!(2)), (7200, dec!(1))])
-            .with_retention(SignedDuration::from_mins(90));
+        let mut h = History::from_samples(
+            series(&[(0, dec!(3)), (3600, dec!(2)), (7200, dec!(1))])
+                .samples()
+                .iter()
+                .copied(),
+            SignedDuration::from_mins(90),
+        );
         assert_eq!(h.samples().len(), 2);
         h.record(Sample {
             at: t(9100),
@@ -459,5 +501,62 @@ mod tests {
         );
         assert_eq!(human(SignedDuration::from_hours(5)), "5 h");
         assert_eq!(human(SignedDuration::from_hours(24 * 400)), "over a year");
+    }
+
+    #[test]
+    fn a_long_retention_keeps_everything_inside_it() {
+        let days = |d: i64| Sample {
+            at: t(d * 86_400),
+            credits: Decimal::from(30 - d),
+        };
+        let h = History::from_samples(
+            [days(0), days(5), days(10), days(20)],
+            SignedDuration::from_hours(30 * 24),
+        );
+        assert_eq!(h.samples().len(), 4, "nothing inside 30 days is dropped");
+    }
+
+    #[test]
+    fn the_rate_falls_as_soon_as_spending_stops() {
+        // 5 USD a minute for ten minutes, down to zero; then nothing.
+        let points: Vec<_> = (0..=10)
+            .map(|m| (m * 60, dec!(50) - dec!(5) * Decimal::from(m)))
+            .collect();
+        let h = series(&points);
+        let rate = |latest_secs: i64| match estimate(
+            &h,
+            Some(Sample {
+                at: t(latest_secs),
+                credits: dec!(0),
+            }),
+            MIN,
+            None,
+        ) {
+            Estimate::Burning { per_hour, .. } => per_hour,
+            other => panic!("expected a burn rate, got {other:?}"),
+        };
+        assert_eq!(rate(600), dec!(300));
+        assert_eq!(
+            rate(660),
+            dec!(272.73).round(),
+            "a minute later it has fallen"
+        );
+        assert!(rate(1200) < rate(660));
+    }
+
+    #[test]
+    fn a_steady_balance_with_few_stored_samples_is_steady_not_measuring() {
+        // Unchanged, so stored at 0 and 5 min only; seen again at 8 min.
+        let h = series(&[(0, dec!(5)), (300, dec!(5))]);
+        let seen = Sample {
+            at: t(480),
+            credits: dec!(5),
+        };
+        assert_eq!(
+            estimate(&h, Some(seen), SignedDuration::from_secs(10), None),
+            Estimate::Steady {
+                over: SignedDuration::from_mins(8)
+            }
+        );
     }
 }

@@ -76,6 +76,14 @@ impl Schedule {
         after_gap.max(self.held_until.unwrap_or(after_gap))
     }
 
+    /// How long the server's `Retry-After` still holds every request back,
+    /// if it does.
+    pub fn held_for(&self, now: Instant) -> Option<Duration> {
+        self.held_until
+            .filter(|until| *until > now)
+            .map(|until| until - now)
+    }
+
     /// A fetch was asked for: it is due now (repeated asks coalesce).
     pub fn ask(&mut self, now: Instant) {
         self.asked = true;
@@ -205,6 +213,10 @@ mod tests {
         );
         s.ask(t0 + Duration::from_secs(1));
         assert_eq!(s.next_fetch(), Some(t0 + Duration::from_secs(30)));
+        assert_eq!(
+            s.held_for(t0 + Duration::from_secs(10)),
+            Some(Duration::from_secs(20))
+        );
         s.started(t0 + Duration::from_secs(30));
         s.succeeded(t0 + Duration::from_secs(30));
         s.ask(t0 + Duration::from_secs(31));

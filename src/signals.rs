@@ -29,20 +29,34 @@ impl Stop {
         Ok(Self {})
     }
 
-    /// Completes when a stop signal arrives.
-    pub async fn recv(&mut self) {
+    /// Completes with the signal when a stop signal arrives.
+    pub async fn recv(&mut self) -> Signal {
         #[cfg(unix)]
         {
             let [interrupt, terminate, hangup] = &mut self.signals;
             tokio::select! {
-                _ = interrupt.recv() => {}
-                _ = terminate.recv() => {}
-                _ = hangup.recv() => {}
+                _ = interrupt.recv() => Signal(2),
+                _ = terminate.recv() => Signal(15),
+                _ = hangup.recv() => Signal(1),
             }
         }
         #[cfg(not(unix))]
         {
             let _ = tokio::signal::ctrl_c().await;
+            Signal(2)
         }
+    }
+}
+
+/// A stop signal that arrived, by number (SIGINT 2, SIGTERM 15, SIGHUP 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Signal(pub u8);
+
+impl Signal {
+    /// The exit status shells expect of a process a signal ended: 128 plus
+    /// its number (143 for SIGTERM), so `$?` and service managers can tell
+    /// "stopped" from "finished".
+    pub fn exit_code(self) -> u8 {
+        128 + self.0
     }
 }

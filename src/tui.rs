@@ -21,28 +21,51 @@ use ratatui::crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdat
 use crate::app::{App, Msg, Session};
 use crate::clock::Clock;
 use crate::plivo::Client;
-use crate::signals::Stop;
+use crate::signals::{Signal, Stop};
 use crate::{ui, worker};
 
 /// Set in the environment, the dashboard panics after its first frame: the
 /// end-to-end tests use it to show that a crash leaves the terminal usable.
 pub const TEST_PANIC: &str = "PLIVO_DASH_TEST_PANIC";
 
-/// Runs the dashboard until the user quits. The terminal is restored on
-/// every way out, a panic included.
-pub async fn run(session: Session, client: Client, options: worker::Options) -> io::Result<()> {
-    let mut terminal = ratatui::init();
+/// Whether the dashboard can run here: it reads keys from standard input
+/// and draws on standard output, so both must be a terminal (not so under
+/// cron, `ssh host plivo-dash` without `-t`, or with output redirected).
+pub fn has_terminal() -> bool {
+    use std::io::IsTerminal as _;
+    io::stdin().is_terminal() && io::stdout().is_terminal()
+}
+
+/// Runs the dashboard until the user quits (`None`) or a signal stops it.
+/// The terminal is restored on every way out, a panic included.
+pub async fn run(
+    session: Session,
+    client: Client,
+    options: worker::Options,
+) -> io::Result<Option<Signal>> {
+    let mouse = session.mouse;
+    let mut terminal = match ratatui::try_init() {
+        Ok(terminal) => terminal,
+        Err(e) => {
+            restore();
+            return Err(e);
+        }
+    };
     install_panic_hook();
-    let result = match execute!(io::stdout(), EnableBracketedPaste, EnableMouseCapture) {
+    let setup = execute!(io::stdout(), EnableBracketedPaste)
+        .and_then(|()| set_mouse(&mut io::stdout(), mouse));
+    let result = match setup {
         Ok(()) => match Stop::new() {
             Ok(mut stop) => {
+                let (period, clock) = (options.period, options.clock);
                 let io = Io {
                     terminal: &mut terminal,
                     tty: &mut io::stdout(),
                     input: EventStream::new(),
                     stop: stop.recv(),
+                    worker: worker::spawn(client, options),
                 };
-                event_loop(io, session, client, options, &Frames::default()).await
+                event_loop(io, session, period, clock, &Frames::default()).await
             }
             Err(e) => Err(e),
         },
@@ -55,6 +78,15 @@ pub async fn run(session: Session, client: Client, options: worker::Options) -> 
 fn restore() {
     let _ = execute!(io::stdout(), DisableMouseCapture, DisableBracketedPaste);
     ratatui::restore();
+}
+
+/// Turns the terminal's mouse capture on or off.
+fn set_mouse<W: Write>(tty: &mut W, on: bool) -> io::Result<()> {
+    if on {
+        execute!(tty, EnableMouseCapture)
+    } else {
+        execute!(tty, DisableMouseCapture)
+    }
 }
 
 /// ratatui's hook leaves raw mode and the alternate screen; this one also
@@ -76,8 +108,10 @@ pub struct Io<'a, B: Backend, W, I, S> {
     pub tty: &'a mut W,
     /// Terminal events: keys, pastes, mouse, resizes.
     pub input: I,
-    /// Ends the loop cleanly when it completes (a signal).
+    /// Ends the loop cleanly when it completes, with the signal.
     pub stop: S,
+    /// The worker's two channels.
+    pub worker: worker::Channels,
 }
 
 /// How many frames the loop has drawn: the proof that an idle dashboard
@@ -94,37 +128,35 @@ impl Frames {
 
 /// The loop: one `select!` over terminal input, worker events, the clock and
 /// the stop signal; every message goes through `App::update`, and a frame is
-/// drawn only when it says something changed.
+/// drawn only when it says something changed. Ends with `None` when the
+/// user quits, or the signal that stopped it.
 pub async fn event_loop<B, W, I, S>(
     io: Io<'_, B, W, I, S>,
     session: Session,
-    client: Client,
-    options: worker::Options,
+    period: Duration,
+    clock: Clock,
     frames: &Frames,
-) -> io::Result<()>
+) -> io::Result<Option<Signal>>
 where
     B: Backend,
     B::Error: std::error::Error + Send + Sync + 'static,
     W: Write,
     I: Stream<Item = io::Result<TermEvent>> + Unpin,
-    S: Future<Output = ()>,
+    S: Future<Output = Signal>,
 {
     let Io {
         terminal,
         tty,
         mut input,
         stop,
+        worker: worker::Channels {
+            commands,
+            mut events,
+        },
     } = io;
     tokio::pin!(stop);
-    let clock: Clock = options.clock;
     let size = terminal.size().map_err(io::Error::other)?;
-    let mut app = App::new(
-        session,
-        clock.now(),
-        (size.width, size.height),
-        options.period,
-    );
-    let (commands, mut events) = worker::spawn(client, options);
+    let mut app = App::new(session, clock.now(), (size.width, size.height), period);
     // The clock only moves "12 s ago" along; the app redraws on a tick only
     // when what is shown changed.
     let mut ticks = tokio::time::interval(Duration::from_secs(1));
@@ -137,6 +169,7 @@ where
     if std::env::var_os(TEST_PANIC).is_some() {
         panic!("{TEST_PANIC} is set: a deliberate panic, to prove the terminal is restored");
     }
+    let mut worker_alive = true;
     loop {
         let msg = tokio::select! {
             next = input.next() => match next {
@@ -145,18 +178,32 @@ where
                     None => continue,
                 },
                 Some(Err(e)) => return Err(e),
-                None => return Ok(()),
+                None => return Ok(None),
             },
-            Some(event) = events.recv() => Msg::Worker(event),
+            event = events.recv(), if worker_alive => match event {
+                Some(event) => Msg::Worker(event),
+                // The worker's task ended (it never does by itself while the
+                // loop holds its command channel: a panic). Said, not silent.
+                None => {
+                    worker_alive = false;
+                    Msg::WorkerStopped
+                }
+            },
             _ = ticks.tick() => Msg::Tick(clock.now()),
-            () = &mut stop => return Ok(()),
+            signal = &mut stop => return Ok(Some(signal)),
         };
         let outcome = app.update(msg);
         for command in outcome.commands {
-            let _ = commands.send(command);
+            if commands.send(command).is_err() && worker_alive {
+                worker_alive = false;
+                app.update(Msg::WorkerStopped);
+            }
         }
         if app.should_quit() {
-            return Ok(());
+            return Ok(None);
+        }
+        if let Some(on) = outcome.mouse_capture {
+            set_mouse(tty, on)?;
         }
         if outcome.redraw {
             draw(terminal, tty, &app, frames)?;

@@ -2,8 +2,11 @@
 //!
 //! One request at a time, in the order asked, so a refresh can never overtake
 //! a save. Every command ends in an event, success or failure; the client's
-//! own time limit means none can hang. Between commands it polls on the
-//! [`Schedule`], backing off after failures. It also keeps the history file.
+//! own time limit means none can hang, and nothing waits out a `Retry-After`
+//! while commands queue: a save that may not be sent yet is refused at once.
+//! Between commands it polls on the [`Schedule`], backing off after failures.
+//! The history file is read and written by a task of its own on tokio's
+//! blocking pool, so a slow disk never holds up a request or a keystroke.
 
 use std::time::Duration;
 
@@ -79,10 +82,11 @@ pub enum Event {
         /// Whether background polling is paused.
         paused: bool,
     },
-    /// The answer to `Record`: whether the sample reached the file.
-    Recorded {
-        /// Why it did not.
-        error: Option<String>,
+    /// Samples stopped reaching the history file (said once, not per
+    /// sample); the history goes on in memory.
+    HistoryUnwritable {
+        /// Why, naming the file.
+        error: String,
     },
 }
 
@@ -97,19 +101,25 @@ pub struct Options {
     pub clock: Clock,
 }
 
+/// The app's ends of a worker's channels.
+#[derive(Debug)]
+pub struct Channels {
+    /// Where commands go.
+    pub commands: mpsc::UnboundedSender<Command>,
+    /// Where events come from; closed when the worker's task has ended.
+    pub events: mpsc::UnboundedReceiver<Event>,
+}
+
 /// Starts the worker on the current runtime. It stops when the command
 /// sender is dropped.
-pub fn spawn(
-    client: Client,
-    options: Options,
-) -> (
-    mpsc::UnboundedSender<Command>,
-    mpsc::UnboundedReceiver<Event>,
-) {
+pub fn spawn(client: Client, options: Options) -> Channels {
     let (command_tx, command_rx) = mpsc::unbounded_channel();
     let (event_tx, event_rx) = mpsc::unbounded_channel();
     tokio::spawn(run(client, options, command_rx, event_tx));
-    (command_tx, event_rx)
+    Channels {
+        commands: command_tx,
+        events: event_rx,
+    }
 }
 
 async fn run(
@@ -118,13 +128,9 @@ async fn run(
     mut commands: mpsc::UnboundedReceiver<Command>,
     events: mpsc::UnboundedSender<Event>,
 ) {
-    if let Some(file) = &options.history {
-        let loaded = file.load(options.clock.now());
-        let _ = events.send(Event::History {
-            samples: loaded.samples,
-            warning: loaded.warning,
-        });
-    }
+    let records = options
+        .history
+        .map(|file| spawn_history(file, options.clock, events.clone()));
     // The first fetch is the app's to ask for; polling takes over after it.
     let first_poll = Instant::now() + options.period;
     let mut schedule = Schedule::new(options.period, false, first_poll, fastrand::Rng::new());
@@ -163,12 +169,10 @@ async fn run(
                 vec![schedule_event(&schedule)]
             }
             Command::Record(sample) => {
-                let error = options
-                    .history
-                    .as_ref()
-                    .and_then(|f| f.append(&sample).err())
-                    .map(|e| format!("cannot write the history file: {e}"));
-                vec![Event::Recorded { error }]
+                if let Some(records) = &records {
+                    let _ = records.send(sample);
+                }
+                Vec::new()
             }
         };
         for event in reply {
@@ -177,6 +181,67 @@ async fn run(
             }
         }
     }
+}
+
+/// The history file's own task: loads it once, then appends each sample in
+/// order, every file operation on the blocking pool. A failure to write is
+/// reported once; samples after it are still tried, silently, so the file
+/// picks up again if the disk comes back.
+fn spawn_history(
+    file: HistoryFile,
+    clock: Clock,
+    events: mpsc::UnboundedSender<Event>,
+) -> mpsc::UnboundedSender<Sample> {
+    let (tx, mut rx) = mpsc::unbounded_channel::<Sample>();
+    tokio::spawn(async move {
+        let file = std::sync::Arc::new(file);
+        let now = clock.now();
+        let reader = file.clone();
+        let loaded = match tokio::task::spawn_blocking(move || reader.load(now)).await {
+            Ok(loaded) => loaded,
+            Err(e) => crate::history::Loaded {
+                samples: Vec::new(),
+                warning: Some(format!(
+                    "history {} could not be read ({e})",
+                    file.path().display()
+                )),
+            },
+        };
+        if events
+            .send(Event::History {
+                samples: loaded.samples,
+                warning: loaded.warning,
+            })
+            .is_err()
+        {
+            return;
+        }
+        let mut reported = false;
+        while let Some(sample) = rx.recv().await {
+            let writer = file.clone();
+            let result = tokio::task::spawn_blocking(move || writer.append(&sample)).await;
+            let error = match result {
+                Ok(Ok(())) => None,
+                Ok(Err(e)) => Some(e.to_string()),
+                Err(e) => Some(e.to_string()),
+            };
+            match error {
+                Some(e) if !reported => {
+                    reported = true;
+                    let error = format!(
+                        "cannot write the history file {}: {e}; history is kept in memory only",
+                        file.path().display()
+                    );
+                    if events.send(Event::HistoryUnwritable { error }).is_err() {
+                        return;
+                    }
+                }
+                Some(_) => {}
+                None => reported = false,
+            }
+        }
+    });
+    tx
 }
 
 async fn sleep_until(at: Option<Instant>) {
@@ -230,6 +295,17 @@ async fn save(
     update: AccountUpdate,
     clock: Clock,
 ) -> Vec<Event> {
+    // Waiting out a Retry-After here would leave every later command
+    // unanswered for as long as the server asked (up to an hour).
+    if let Some(wait) = schedule.held_for(Instant::now()) {
+        return vec![Event::Failed {
+            op: Op::Save,
+            error: ApiError::RateLimited {
+                retry_after: Some(wait),
+            },
+            retry_in: None,
+        }];
+    }
     begin(schedule).await;
     match client.update_account(&update).await {
         Ok(_) => vec![

@@ -90,7 +90,12 @@ fn keys_that_would_break_the_line_never_reach_the_field() {
     app.update(ctrl('m'));
     app.update(release(KeyCode::Char('x')));
     assert_eq!(text(&app, Field::Address), "Wayne Enterprises Inc.");
-    assert!(app.form.fields().iter().all(|s| s.input.lines().len() == 1));
+    assert!(
+        app.form
+            .fields()
+            .iter()
+            .all(|s| !s.text().contains(['\n', '\r']))
+    );
 }
 
 #[test]
@@ -117,7 +122,7 @@ fn an_invalid_time_zone_blocks_saving_and_says_why() {
     clear_field(&mut app);
     type_str(&mut app, "Mars/Olympus");
     let state = app.form.field(Field::Timezone);
-    assert_eq!(state.error().as_deref(), Some("not an IANA time zone"));
+    assert_eq!(state.error(), Some("not an IANA time zone"));
     let out = app.update(ctrl('s'));
     assert!(out.commands.is_empty());
     assert_eq!(app.mode, Mode::Normal);
@@ -336,7 +341,7 @@ fn help_opens_outside_a_field_and_closes_with_esc() {
 #[test]
 fn clicking_a_field_focuses_it() {
     let mut app = loaded();
-    let areas = plivo_dash::layout::areas(ratatui::layout::Rect::new(0, 0, 120, 35)).expect("fits");
+    let areas = app.areas().expect("fits");
     let city = areas.fields[Field::City.index()];
     let out = app.update(Msg::Mouse(MouseEvent {
         kind: MouseEventKind::Down(MouseButton::Left),
@@ -432,8 +437,11 @@ fn stored_history_is_merged_and_damage_is_reported() {
     }));
     assert_eq!(app.history.samples().len(), 2);
     assert_eq!(app.history.samples()[0], earlier);
-    let notice = app.notice.clone().expect("notice");
-    assert!(notice.text.contains("damaged"), "{notice:?}");
+    // Said where setup problems stay in view, not in the footer, which
+    // answers the user's own actions.
+    assert_eq!(app.warnings.len(), 1, "{:?}", app.warnings);
+    assert!(app.warnings[0].contains("damaged"), "{:?}", app.warnings);
+    assert_eq!(app.notice, None);
 }
 
 #[test]
@@ -487,4 +495,262 @@ fn a_failure_then_recovery_clears_the_stale_mark() {
     load(&mut app, rust_decimal::Decimal::ONE, 5);
     assert_eq!(app.fetch, Fetch::Fresh);
     assert_eq!(app.retry_in(), None);
+}
+
+/// Focuses `field` from outside the form.
+fn focus(app: &mut plivo_dash::app::App, field: Field) {
+    for _ in 0..=field.index() {
+        app.update(key(KeyCode::Tab));
+    }
+    assert_eq!(app.form.focus(), Some(field));
+}
+
+/// Saves what the form holds: Ctrl-S, then Enter; returns what was sent.
+fn save(app: &mut plivo_dash::app::App) -> AccountUpdate {
+    app.update(ctrl('s'));
+    let out = app.update(key(KeyCode::Enter));
+    match out.commands.as_slice() {
+        [Command::Save(update)] => update.clone(),
+        other => panic!("expected a save, got {other:?} ({:?})", app.notice),
+    }
+}
+
+#[test]
+fn a_confirming_fetch_that_fails_says_so_instead_of_confirming_forever() {
+    let mut app = loaded();
+    focus(&mut app, Field::Name);
+    type_str(&mut app, " Jr");
+    let sent = save(&mut app);
+    app.update(Msg::Worker(Event::Saved { update: sent }));
+    app.update(Msg::Worker(Event::Failed {
+        op: Op::Refresh,
+        error: ApiError::Network("connection reset".into()),
+        retry_in: Some(std::time::Duration::from_secs(2)),
+    }));
+    let notice = app.notice.clone().expect("notice");
+    assert!(
+        !notice.text.contains("confirming"),
+        "no longer waiting: {notice:?}"
+    );
+    assert!(
+        notice.text.contains("Saved name") && notice.text.contains("could not confirm"),
+        "{notice:?}"
+    );
+    assert!(notice.text.contains("connection reset"), "{notice:?}");
+}
+
+#[test]
+fn typed_control_characters_never_reach_a_field() {
+    let mut app = loaded();
+    focus(&mut app, Field::City);
+    for c in ['\u{202E}', '\u{1b}', '\u{200F}', '\u{7}'] {
+        app.update(key(KeyCode::Char(c)));
+    }
+    assert_eq!(text(&app, Field::City), "Gotham");
+    assert!(
+        !app.form.is_dirty(),
+        "nothing to save, so never stuck unsaved"
+    );
+}
+
+#[test]
+fn the_users_own_save_is_not_shown_as_a_conflict() {
+    let mut app = loaded();
+    focus(&mut app, Field::Name);
+    type_str(&mut app, " II");
+    let sent = save(&mut app);
+    // Typing on while the (slow) save is under way.
+    type_str(&mut app, "I");
+    app.update(Msg::Worker(Event::Saved { update: sent }));
+    let mut after = demo_account();
+    after.name = "Bruce Wayne II".into();
+    app.update(Msg::Worker(Event::Loaded {
+        account: Box::new(after),
+        at: now(),
+    }));
+    let name = app.form.field(Field::Name);
+    assert_eq!(name.text(), "Bruce Wayne III", "the newer typing is kept");
+    assert!(name.dirty());
+    assert!(!name.conflict, "the server holds what this user saved");
+
+    // Someone else's change to a field being edited is a conflict.
+    let mut theirs = demo_account();
+    theirs.name = "Dick Grayson".into();
+    app.update(Msg::Worker(Event::Loaded {
+        account: Box::new(theirs),
+        at: now(),
+    }));
+    assert!(app.form.field(Field::Name).conflict);
+}
+
+#[test]
+fn a_screen_too_small_to_show_the_dashboard_takes_no_edits_or_saves() {
+    let mut app = loaded();
+    focus(&mut app, Field::Name);
+    app.update(Msg::Resize(20, 5));
+    type_str(&mut app, "abc");
+    app.update(Msg::Paste("pasted".into()));
+    let save = app.update(ctrl('s'));
+    let enter = app.update(key(KeyCode::Enter));
+    assert!(save.commands.is_empty() && enter.commands.is_empty());
+    assert_eq!(
+        text(&app, Field::Name),
+        "Bruce Wayne",
+        "nothing typed unseen"
+    );
+    assert_eq!(app.mode, Mode::Normal);
+    assert!(!app.should_quit());
+    app.update(key(KeyCode::Char('q')));
+    assert!(app.should_quit(), "quit still works");
+}
+
+#[test]
+fn quitting_a_too_small_screen_with_edits_still_asks() {
+    let mut app = loaded();
+    focus(&mut app, Field::Name);
+    type_str(&mut app, "!");
+    app.update(Msg::Resize(20, 5));
+    app.update(ctrl('c'));
+    assert_eq!(app.mode, Mode::ConfirmQuit);
+    app.update(key(KeyCode::Char('y')));
+    assert!(app.should_quit());
+}
+
+#[test]
+fn a_pasted_time_zone_with_a_line_break_is_valid_and_saved_trimmed() {
+    let mut app = loaded();
+    app.update(shift_tab());
+    clear_field(&mut app);
+    app.update(Msg::Paste("Europe/Paris\n".into()));
+    let tz = app.form.field(Field::Timezone);
+    assert_eq!(tz.error(), None, "{:?}", tz.text());
+    let sent = save(&mut app);
+    assert_eq!(sent.value(Field::Timezone), Some("Europe/Paris"));
+}
+
+#[test]
+fn an_empty_time_zone_says_so_in_one_sentence() {
+    let mut app = loaded();
+    app.update(shift_tab());
+    clear_field(&mut app);
+    app.update(ctrl('s'));
+    let notice = app.notice.clone().expect("notice");
+    assert_eq!(notice.text, "Cannot save: Timezone is required");
+}
+
+#[test]
+fn history_problems_stay_out_of_the_footer_and_are_said_once() {
+    let mut app = loaded();
+    focus(&mut app, Field::Name);
+    type_str(&mut app, "!");
+    let sent = save(&mut app);
+    for _ in 0..3 {
+        app.update(Msg::Worker(Event::HistoryUnwritable {
+            error: "cannot write the history file /x/MA.history: Permission denied".into(),
+        }));
+    }
+    assert_eq!(
+        app.notice.as_ref().map(|n| n.text.as_str()),
+        Some("Saving…")
+    );
+    assert_eq!(app.warnings.len(), 1, "{:?}", app.warnings);
+    assert!(app.warnings[0].contains("/x/MA.history"));
+    app.update(Msg::Worker(Event::Saved {
+        update: sent.clone(),
+    }));
+    let mut after = demo_account();
+    after.name = "Bruce Wayne!".into();
+    app.update(Msg::Worker(Event::Loaded {
+        account: Box::new(after),
+        at: now(),
+    }));
+    app.update(Msg::Worker(Event::HistoryUnwritable {
+        error: "cannot write the history file /x/MA.history: Permission denied".into(),
+    }));
+    assert_eq!(
+        app.notice.as_ref().map(|n| n.text.as_str()),
+        Some("Saved name")
+    );
+}
+
+#[test]
+fn configuration_warnings_are_shown_inside_the_dashboard() {
+    let mut s = session();
+    s.warnings = vec!["warning: /home/u/.config/plivo-dash/config.toml holds an auth token and can be read by other users".into()];
+    let app = plivo_dash::app::App::new(s, now(), (120, 35), PERIOD);
+    let notice = app.notice.clone().expect("the first notice");
+    assert_eq!(notice.kind, NoticeKind::Error);
+    assert!(notice.text.contains("can be read by other users"));
+    assert_eq!(app.warnings.len(), 1);
+}
+
+#[test]
+fn a_click_puts_the_cursor_where_it_lands() {
+    let mut app = loaded();
+    let areas = app.areas().expect("fits");
+    let city = areas.fields[Field::City.index()];
+    app.update(Msg::Mouse(MouseEvent {
+        kind: MouseEventKind::Down(MouseButton::Left),
+        // On the "h" of "Gotham": the box's border, then "Got".
+        column: city.x + 1 + 3,
+        row: city.y + 1,
+        modifiers: KeyModifiers::NONE,
+    }));
+    assert_eq!(app.form.focus(), Some(Field::City));
+    type_str(&mut app, "X");
+    assert_eq!(text(&app, Field::City), "GotXham");
+}
+
+#[test]
+fn m_turns_mouse_capture_off_and_on() {
+    let mut app = loaded();
+    assert!(app.mouse);
+    let out = app.update(key(KeyCode::Char('m')));
+    assert_eq!(out.mouse_capture, Some(false));
+    assert!(!app.mouse);
+    let out = app.update(key(KeyCode::Char('m')));
+    assert_eq!(out.mouse_capture, Some(true));
+    focus(&mut app, Field::Name);
+    let out = app.update(key(KeyCode::Char('m')));
+    assert_eq!(out.mouse_capture, None, "in a field, m is typed");
+    assert!(text(&app, Field::Name).ends_with('m'));
+}
+
+#[test]
+fn a_save_refused_for_the_rate_limit_says_when_and_keeps_the_edit() {
+    let mut app = loaded();
+    focus(&mut app, Field::City);
+    type_str(&mut app, "!");
+    save(&mut app);
+    app.update(Msg::Worker(Event::Failed {
+        op: Op::Save,
+        error: ApiError::RateLimited {
+            retry_after: Some(std::time::Duration::from_secs(42)),
+        },
+        retry_in: None,
+    }));
+    let notice = app.notice.clone().expect("notice");
+    assert!(
+        notice.text.contains("rate limited, retry in 42 s"),
+        "{notice:?}"
+    );
+    assert_eq!(text(&app, Field::City), "Gotham!");
+    assert!(!app.saving);
+}
+
+#[test]
+fn a_history_longer_than_a_week_survives_loading() {
+    use plivo_dash::monitor::Sample;
+    let mut s = session();
+    s.retention = jiff::SignedDuration::from_hours(30 * 24);
+    let mut app = plivo_dash::app::App::new(s, now(), (120, 35), PERIOD);
+    let days = |d: i64| Sample {
+        at: now() - jiff::SignedDuration::from_hours(24 * d),
+        credits: rust_decimal::Decimal::from(d),
+    };
+    app.update(Msg::Worker(Event::History {
+        samples: vec![days(20), days(15), days(10), days(1)],
+        warning: None,
+    }));
+    assert_eq!(app.history.samples().len(), 4);
 }

@@ -165,17 +165,17 @@ fn check_has_all_four_exit_codes() {
         (
             ["-w", "1", "-c", "0.5"],
             0,
-            "PLIVO CREDITS OK - 1.80900 USD | credits=1.809;1;0.5\n",
+            "PLIVO CREDITS OK - 1.80900 USD | credits=1.809;1:;0.5:\n",
         ),
         (
             ["-w", "5", "-c", "1"],
             1,
-            "PLIVO CREDITS WARNING - 1.80900 USD is below 5 USD | credits=1.809;5;1\n",
+            "PLIVO CREDITS WARNING - 1.80900 USD is below 5 USD | credits=1.809;5:;1:\n",
         ),
         (
             ["-w", "5", "-c", "2"],
             2,
-            "PLIVO CREDITS CRITICAL - 1.80900 USD is below 2 USD | credits=1.809;5;2\n",
+            "PLIVO CREDITS CRITICAL - 1.80900 USD is below 2 USD | credits=1.809;5:;2:\n",
         ),
     ] {
         let mut cmd = w.cmd();

@@ -45,8 +45,9 @@ async fn an_idle_dashboard_draws_nothing_and_a_key_is_drawn_at_once() {
         auth_id: sandbox.auth_id.clone(),
         ..session()
     };
+    let period = Duration::from_secs(600);
     let options = worker::Options {
-        period: Duration::from_secs(600),
+        period,
         history: None,
         clock,
     };
@@ -55,8 +56,9 @@ async fn an_idle_dashboard_draws_nothing_and_a_key_is_drawn_at_once() {
         tty: &mut tty,
         input,
         stop: std::future::pending(),
+        worker: worker::spawn(client, options),
     };
-    let dashboard = event_loop(io, session, client, options, &frames);
+    let dashboard = event_loop(io, session, period, clock, &frames);
     let user = async {
         tokio::time::sleep(Duration::from_secs(1)).await;
         let loaded = frames.count();
@@ -75,6 +77,18 @@ async fn an_idle_dashboard_draws_nothing_and_a_key_is_drawn_at_once() {
         tokio::time::sleep(Duration::from_millis(1)).await;
         assert_eq!(frames.count(), idle + 1, "one key, one frame, at once");
         keys.send(press(KeyCode::Esc)).expect("send");
+
+        // In a field, keys that only move the cursor are drawn at once too,
+        // or the next letter lands where the user did not see the cursor.
+        keys.send(press(KeyCode::Tab)).expect("send");
+        tokio::time::sleep(Duration::from_millis(1)).await;
+        for code in [KeyCode::Home, KeyCode::Right, KeyCode::End, KeyCode::Left] {
+            let before = frames.count();
+            keys.send(press(code)).expect("send");
+            tokio::time::sleep(Duration::from_millis(1)).await;
+            assert_eq!(frames.count(), before + 1, "{code:?}: one frame, at once");
+        }
+        keys.send(press(KeyCode::Esc)).expect("send");
         keys.send(press(KeyCode::Char('q'))).expect("send");
     };
     let (result, ()) = tokio::join!(dashboard, user);
@@ -82,4 +96,48 @@ async fn an_idle_dashboard_draws_nothing_and_a_key_is_drawn_at_once() {
     let screen = format!("{}", terminal.backend());
     assert!(screen.contains("1 min ago · every 10 min"), "{screen}");
     assert_eq!(sandbox.requests(), 1, "no poll before the period is up");
+}
+
+/// A loop whose worker the test plays: it gets the channels' other ends.
+fn fake_worker() -> (
+    worker::Channels,
+    mpsc::UnboundedReceiver<worker::Command>,
+    mpsc::UnboundedSender<worker::Event>,
+) {
+    let (commands, command_rx) = mpsc::unbounded_channel();
+    let (event_tx, events) = mpsc::unbounded_channel();
+    (worker::Channels { commands, events }, command_rx, event_tx)
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_worker_that_dies_is_said_not_left_refreshing_forever() {
+    let mut terminal = Terminal::new(TestBackend::new(120, 35)).expect("terminal");
+    let mut tty = io::sink();
+    let (keys, rx) = mpsc::unbounded_channel::<io::Result<TermEvent>>();
+    let input = Box::pin(futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|event| (event, rx))
+    }));
+    let (channels, mut commands, events) = fake_worker();
+    let clock = Clock::starting_at("2026-11-26T19:00:00Z".parse().expect("time"));
+    let frames = Frames::default();
+    let io = Io {
+        terminal: &mut terminal,
+        tty: &mut tty,
+        input,
+        stop: std::future::pending(),
+        worker: channels,
+    };
+    let dashboard = event_loop(io, session(), Duration::from_secs(60), clock, &frames);
+    let user = async {
+        assert_eq!(commands.recv().await, Some(worker::Command::Refresh));
+        // The worker's task ends (a panic, say): its event sender goes.
+        drop(events);
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        keys.send(press(KeyCode::Char('q'))).expect("send");
+    };
+    let (result, ()) = tokio::join!(dashboard, user);
+    result.expect("the loop ends cleanly on q");
+    let screen = format!("{}", terminal.backend());
+    assert!(screen.contains("background worker stopped"), "{screen}");
+    assert!(!screen.contains("refreshing…"), "{screen}");
 }

@@ -123,7 +123,10 @@ async fn the_dashboard_survives_every_fault_and_keeps_data_and_edits() {
             ..Limits::default()
         };
         let client = Client::with_limits(&server.url, ID, TOKEN.into(), limits).expect("client");
-        let (commands, mut events) = worker::spawn(
+        let worker::Channels {
+            commands,
+            mut events,
+        } = worker::spawn(
             client,
             worker::Options {
                 period: PERIOD,

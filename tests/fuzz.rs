@@ -163,7 +163,7 @@ proptest! {
                 }
             }
             for (state, longest) in app.form.fields().iter().zip(longest.iter_mut()) {
-                prop_assert_eq!(state.input.lines().len(), 1, "{:?} is not one line", state.field);
+                prop_assert!(state.text().is_char_boundary(state.input.cursor()), "{:?}: cursor inside a character", state.field);
                 *longest = (*longest).max(state.server.chars().count());
                 prop_assert!(state.text().chars().count() <= *longest, "{:?} over its limit", state.field);
                 prop_assert!(!state.text().chars().any(|c| c == '\n' || c == '\r'));

@@ -203,5 +203,5 @@ fn a_steady_balance_has_no_runway_to_speak_of() {
         }));
     }
     let (text, _) = panel(&app);
-    assert!(text.contains("none: the balance is steady"), "{text}");
+    assert!(text.contains("no spending in the last 16 min"), "{text}");
 }

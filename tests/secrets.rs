@@ -91,6 +91,7 @@ fn debug_output_of_the_configuration_never_shows_the_token() {
         auth_token: Some(TOKEN.to_owned().into()),
         api_url: None,
         config_path: None,
+        config_named: false,
     };
     let settings = config::resolve(&Global::default(), &env).expect("resolves");
     let shown = format!("{env:?} {settings:?} {:#?}", settings.credentials);

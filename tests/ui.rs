@@ -4,7 +4,7 @@
 mod support;
 
 use plivo_dash::app::{App, Msg};
-use plivo_dash::plivo::{ApiError, Field};
+use plivo_dash::plivo::{Account, ApiError, Field};
 use plivo_dash::sandbox::demo_account;
 use plivo_dash::ui;
 use plivo_dash::worker::{Event, Op};
@@ -195,10 +195,9 @@ fn save_confirmation() {
     let t = draw(&app, 120, 35);
     insta::assert_snapshot!(t.backend());
     let text = screen_text(t.backend().buffer());
-    assert!(
-        text.contains("City     \"Gotham\" → \"Metropolis\""),
-        "{text}"
-    );
+    assert!(text.contains("│ City "), "{text}");
+    assert!(text.contains("│   \"Gotham\" "), "{text}");
+    assert!(text.contains("│ → \"Metropolis\" "), "{text}");
     assert!(
         !text.contains("Address  "),
         "only changed fields are listed"
@@ -327,4 +326,34 @@ fn hostile_text_from_the_api_is_neutralised_on_screen() {
     );
     assert!(text.contains("Evil␛]0;pwned␇"), "{text}");
     assert!(app.form.field(Field::Name).text().contains("pwned"));
+}
+
+#[test]
+fn the_save_confirmation_shows_long_values_whole_on_a_narrow_screen() {
+    let mut app = loaded_with(Account {
+        address: "Gotham Heights West, 1007 Mountain Drive".into(),
+        ..demo_account()
+    });
+    app.update(key(KeyCode::Tab));
+    app.update(key(KeyCode::Tab));
+    clear_field(&mut app);
+    type_str(&mut app, "Gotham Heights East, 1007 Mountain Drive");
+    app.update(ctrl('s'));
+    let t = draw(&app, 44, 38);
+    let text = screen_text(t.backend().buffer());
+    // Wrapped, each value can be read to its end: West and East both show.
+    let popup: Vec<&str> = text
+        .lines()
+        .skip_while(|l| !l.contains("Save changes?"))
+        .take_while(|l| !l.contains("keep editing"))
+        .collect();
+    let joined: String = popup
+        .iter()
+        .map(|l| l.trim_matches(|c| c == '│' || c == ' '))
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(joined.contains("\"Gotham Heights West, 1007"), "{text}");
+    assert!(joined.contains("→ \"Gotham Heights East, 1007"), "{text}");
+    assert!(joined.contains("Mountain Drive\""), "{text}");
+    assert!(!joined.contains('…'), "nothing is cut: {text}");
 }

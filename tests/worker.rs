@@ -45,7 +45,10 @@ fn options() -> worker::Options {
 #[tokio::test(start_paused = true)]
 async fn a_save_is_never_overtaken_and_is_confirmed_by_a_fetch() {
     let (_sandbox, client) = start(Vec::new()).await;
-    let (commands, mut events) = worker::spawn(client, options());
+    let worker::Channels {
+        commands,
+        mut events,
+    } = worker::spawn(client, options());
     let mut update = AccountUpdate::default();
     update.set(Field::City, "Metropolis");
     commands.send(Command::Save(update.clone())).expect("send");
@@ -65,7 +68,10 @@ async fn a_save_is_never_overtaken_and_is_confirmed_by_a_fetch() {
 #[tokio::test(start_paused = true)]
 async fn failures_back_off_exponentially_then_recover_and_polling_resumes() {
     let (sandbox, client) = start(vec![Fault::status(503); 3]).await;
-    let (commands, mut events) = worker::spawn(client, options());
+    let worker::Channels {
+        commands,
+        mut events,
+    } = worker::spawn(client, options());
     commands.send(Command::Refresh).expect("send");
 
     let mut last = Instant::now();
@@ -120,7 +126,10 @@ async fn retry_after_on_429_is_honoured() {
         retry_after: Some(7),
     };
     let (sandbox, client) = start(vec![fault]).await;
-    let (commands, mut events) = worker::spawn(client, options());
+    let worker::Channels {
+        commands,
+        mut events,
+    } = worker::spawn(client, options());
     commands.send(Command::Refresh).expect("send");
     let Event::Failed {
         error, retry_in, ..
@@ -146,7 +155,10 @@ async fn retry_after_on_429_is_honoured() {
 #[tokio::test(start_paused = true)]
 async fn key_mashing_makes_one_request() {
     let (sandbox, client) = start(Vec::new()).await;
-    let (commands, mut events) = worker::spawn(client, options());
+    let worker::Channels {
+        commands,
+        mut events,
+    } = worker::spawn(client, options());
     for _ in 0..100 {
         commands.send(Command::Refresh).expect("send");
     }
@@ -164,7 +176,10 @@ async fn pause_period_and_record_are_answered() {
     let dir = tempfile::tempdir().expect("tempdir");
     let auth_id = plivo_dash::plivo::AuthId::parse(&sandbox.auth_id).expect("id");
     let file = plivo_dash::history::HistoryFile::new(dir.path(), &auth_id);
-    let (commands, mut events) = worker::spawn(
+    let worker::Channels {
+        commands,
+        mut events,
+    } = worker::spawn(
         client,
         worker::Options {
             period: PERIOD,
@@ -212,8 +227,111 @@ async fn pause_period_and_record_are_answered() {
         credits: account.cash_credits,
     };
     commands.send(Command::Record(sample)).expect("send");
-    assert_eq!(next(&mut events).await, Event::Recorded { error: None });
-    assert_eq!(file.load(at).samples, [sample]);
+    assert!(
+        written(|| file.load(at).samples == [sample]).await,
+        "the sample reaches the file"
+    );
+    assert!(events.try_recv().is_err(), "a good write says nothing");
+}
+
+/// Waits (in real time: the file is written on the blocking pool) until
+/// `done` holds, for up to two seconds.
+async fn written(done: impl Fn() -> bool) -> bool {
+    for _ in 0..200 {
+        if done() {
+            return true;
+        }
+        tokio::task::yield_now().await;
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    done()
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_save_during_a_retry_after_is_refused_at_once_and_the_worker_still_answers() {
+    let fault = Fault {
+        status: 429,
+        retry_after: Some(3600),
+    };
+    let (sandbox, client) = start(vec![fault]).await;
+    let worker::Channels {
+        commands,
+        mut events,
+    } = worker::spawn(client, options());
+    commands.send(Command::Refresh).expect("send");
+    let Event::Failed { .. } = next(&mut events).await else {
+        panic!("rate limited first");
+    };
+    let asked = Instant::now();
+    let mut update = AccountUpdate::default();
+    update.set(Field::City, "Metropolis");
+    commands.send(Command::Save(update)).expect("send");
+    let Event::Failed {
+        op: Op::Save,
+        error: ApiError::RateLimited {
+            retry_after: Some(wait),
+        },
+        ..
+    } = next(&mut events).await
+    else {
+        panic!("the save is refused, not held");
+    };
+    assert!(Instant::now() - asked < Duration::from_secs(1), "at once");
+    assert!(wait > Duration::from_secs(3500), "says how long: {wait:?}");
+    commands.send(Command::Pause(true)).expect("send");
+    assert!(matches!(
+        next(&mut events).await,
+        Event::Schedule { paused: true, .. }
+    ));
+    assert!(
+        Instant::now() - asked < Duration::from_secs(1),
+        "pause answered"
+    );
+    assert_eq!(sandbox.requests(), 1, "nothing sent inside the Retry-After");
+    assert_eq!(sandbox.account().city, "Gotham");
+}
+
+#[tokio::test]
+async fn an_unwritable_history_is_reported_once_with_its_path() {
+    let (sandbox, client) = start(Vec::new()).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    // A file where the directory should be: unwritable even for root.
+    let blocked = dir.path().join("state");
+    std::fs::write(&blocked, "not a directory").expect("write");
+    let auth_id = plivo_dash::plivo::AuthId::parse(&sandbox.auth_id).expect("id");
+    let file = plivo_dash::history::HistoryFile::new(&blocked, &auth_id);
+    let worker::Channels {
+        commands,
+        mut events,
+    } = worker::spawn(
+        client,
+        worker::Options {
+            period: PERIOD,
+            history: Some(file.clone()),
+            clock: plivo_dash::clock::Clock::system(),
+        },
+    );
+    let Event::History { .. } = next(&mut events).await else {
+        panic!("history first");
+    };
+    let t0: jiff::Timestamp = "2026-11-26T19:00:00Z".parse().expect("time");
+    for i in 0..3 {
+        let sample = plivo_dash::monitor::Sample {
+            at: t0 + jiff::SignedDuration::from_secs(i),
+            credits: rust_decimal::Decimal::from(i),
+        };
+        commands.send(Command::Record(sample)).expect("send");
+    }
+    let Event::HistoryUnwritable { error } = next(&mut events).await else {
+        panic!("the failure is reported");
+    };
+    assert!(
+        error.contains(&file.path().display().to_string()),
+        "{error}"
+    );
+    assert!(error.contains("memory"), "{error}");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(events.try_recv().is_err(), "and only once");
 }
 
 #[tokio::test]
@@ -225,11 +343,66 @@ async fn a_server_that_never_answers_ends_in_a_timeout_event() {
     };
     let client = Client::with_limits(&server.url, "MA2025RK4E639VJFZAGV", TOKEN.into(), limits)
         .expect("client");
-    let (commands, mut events) = worker::spawn(client, options());
+    let worker::Channels {
+        commands,
+        mut events,
+    } = worker::spawn(client, options());
     commands.send(Command::Refresh).expect("send");
     let Event::Failed { op, error, .. } = next(&mut events).await else {
         panic!("a failure");
     };
     assert_eq!(op, Op::Refresh);
     assert_eq!(error, ApiError::Timeout(Duration::from_millis(300)));
+}
+
+/// A history file on a disk that does not answer (a FIFO with no writer
+/// blocks whoever opens it) must not hold up the worker: the file is read
+/// on the blocking pool, so the fetch goes ahead on the runtime's one
+/// thread. Run on a thread of its own so that, were the runtime blocked,
+/// the test fails by its deadline instead of hanging.
+#[cfg(unix)]
+#[test]
+fn a_history_file_that_blocks_never_holds_up_a_fetch() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let auth_id =
+        plivo_dash::plivo::AuthId::parse(plivo_dash::sandbox::DEFAULT_AUTH_ID).expect("id");
+    let file = plivo_dash::history::HistoryFile::new(dir.path(), &auth_id);
+    let made = std::process::Command::new("mkfifo")
+        .arg(file.path())
+        .status()
+        .expect("mkfifo");
+    assert!(made.success());
+    let (done, result) = std::sync::mpsc::channel();
+    let history = file.clone();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        runtime.block_on(async move {
+            let (_sandbox, client) = start(Vec::new()).await;
+            let worker::Channels {
+                commands,
+                mut events,
+            } = worker::spawn(
+                client,
+                worker::Options {
+                    period: PERIOD,
+                    history: Some(history),
+                    clock: plivo_dash::clock::Clock::system(),
+                },
+            );
+            commands.send(Command::Refresh).expect("send");
+            let event = next(&mut events).await;
+            let _ = done.send(matches!(event, Event::Loaded { .. }));
+        });
+    });
+    let loaded = result.recv_timeout(Duration::from_secs(20));
+    // Let the blocked reader go: opening the FIFO's other end ends its wait
+    // (read-write, which on Linux never blocks, even with no reader).
+    let _ = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(file.path());
+    assert_eq!(loaded, Ok(true), "the fetch went ahead while the file hung");
 }

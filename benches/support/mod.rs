@@ -2,7 +2,6 @@
 
 use std::time::Duration;
 
-use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 use plivo_dash::app::{App, Msg, Session};
 use plivo_dash::monitor::Sample;
@@ -21,9 +20,11 @@ pub fn loaded(samples: i64) -> App {
         api_url: "https://api.plivo.com".into(),
         demo: false,
         color: true,
-        local_tz: TimeZone::UTC,
         alert_below: Some(Decimal::ONE),
         retention: plivo_dash::monitor::RETENTION,
+        token_source: "PLIVO_AUTH_TOKEN".into(),
+        mouse: true,
+        warnings: Vec::new(),
     };
     let mut app = App::new(session, now(), (120, 40), Duration::from_secs(60));
     app.start();

@@ -1,8 +1,9 @@
 //! The profile form: five single-line fields, each knowing the server's value
 //! so it can tell what the user changed and never lose it.
 
-use tui_textarea::{CursorMove, Input, Key, TextArea};
+use ratatui::crossterm::event::KeyEvent;
 
+use super::input::{Edit, LineInput};
 use crate::plivo::{Account, AccountUpdate, Field};
 use crate::{text, tz};
 
@@ -18,7 +19,7 @@ pub struct FieldState {
     /// Which field.
     pub field: Field,
     /// The editor holding what the user sees and types.
-    pub input: TextArea<'static>,
+    pub input: LineInput,
     /// The server's latest value.
     pub server: String,
     /// Set when the server's value changed while this field held an edit;
@@ -30,30 +31,38 @@ impl FieldState {
     fn new(field: Field) -> Self {
         Self {
             field,
-            input: editor(""),
+            input: LineInput::default(),
             server: String::new(),
             conflict: false,
         }
     }
 
-    /// The text in the field.
+    /// The text in the field, as typed.
     pub fn text(&self) -> &str {
-        self.input.lines().first().map_or("", String::as_str)
+        self.input.text()
+    }
+
+    /// What the field means: its text without leading or trailing spaces,
+    /// as compared with the server's value and as saved (like `update`
+    /// does), so a pasted "Europe/Paris\n" is Europe/Paris.
+    pub fn value(&self) -> &str {
+        self.text().trim()
     }
 
     /// Whether the field differs from the server's value.
     pub fn dirty(&self) -> bool {
-        self.text() != self.server
+        self.value() != self.server.trim()
     }
 
-    /// Why the field's value cannot be saved, if it cannot.
-    pub fn error(&self) -> Option<String> {
+    /// Why the field's value cannot be saved, if it cannot: a phrase that
+    /// follows the field's name ("Timezone is required").
+    pub fn error(&self) -> Option<&'static str> {
         match self.field {
-            Field::Timezone if self.dirty() && !tz::is_valid(self.text()) => {
-                Some(if self.text().is_empty() {
-                    "a time zone is required".to_owned()
+            Field::Timezone if self.dirty() && !tz::is_valid(self.value()) => {
+                Some(if self.value().is_empty() {
+                    "required"
                 } else {
-                    "not an IANA time zone".to_owned()
+                    "not an IANA time zone"
                 })
             }
             _ => None,
@@ -61,15 +70,8 @@ impl FieldState {
     }
 
     fn set_text(&mut self, text: &str) {
-        self.input = editor(text);
+        self.input = LineInput::new(text);
     }
-}
-
-/// A single-line editor holding `text`, cursor at the end.
-fn editor(text: &str) -> TextArea<'static> {
-    let mut input = TextArea::new(vec![text.to_owned()]);
-    input.move_cursor(CursorMove::End);
-    input
 }
 
 /// The form's fields and which one has focus.
@@ -129,14 +131,19 @@ impl Form {
     }
 
     /// Takes in the server's account. Untouched fields follow it; a field
-    /// holding an edit keeps the edit, and is marked if the server's value
-    /// moved underneath it. Values are neutralised first: an escape sequence
-    /// in a name must never reach the editor, and from it the terminal.
-    pub fn sync(&mut self, account: &Account) {
+    /// holding an edit keeps the edit, and is marked if someone else moved
+    /// the server's value underneath it: a value that is what this
+    /// dashboard just saved (`sent`) is the user's own, not a conflict.
+    /// Values are neutralised first: an escape sequence in a name must never
+    /// reach the editor, and from it the terminal.
+    pub fn sync(&mut self, account: &Account, sent: Option<&AccountUpdate>) {
         for state in &mut self.fields {
             let incoming = &text::sanitize(state.field.get(account));
+            let own = sent
+                .and_then(|sent| sent.value(state.field))
+                .is_some_and(|value| text::sanitize(value) == *incoming);
             if state.dirty() {
-                if *incoming != state.server {
+                if *incoming != state.server && !own {
                     state.conflict = true;
                 }
             } else if state.text() != incoming {
@@ -153,7 +160,7 @@ impl Form {
     pub fn diff(&self) -> AccountUpdate {
         let mut update = AccountUpdate::default();
         for state in self.fields.iter().filter(|s| s.dirty()) {
-            update.set(state.field, state.text());
+            update.set(state.field, state.value());
         }
         update
     }
@@ -164,7 +171,7 @@ impl Form {
     }
 
     /// The first field that cannot be saved as it is, with the reason.
-    pub fn first_error(&self) -> Option<(Field, String)> {
+    pub fn first_error(&self) -> Option<(Field, &'static str)> {
         self.fields
             .iter()
             .find_map(|s| s.error().map(|e| (s.field, e)))
@@ -186,57 +193,45 @@ impl Form {
     }
 
     /// Feeds a key to the focused field's editor. Keys that would break a
-    /// single line (Enter, Ctrl-M, Tab) never reach it, and an edit past
+    /// single line (Enter, Tab) are not editing keys, and an edit past
     /// [`MAX_CHARS`] is undone.
-    pub fn edit(&mut self, input: Input) -> bool {
+    pub fn edit(&mut self, key: KeyEvent) -> Edit {
         let Some(field) = self.focus else {
-            return false;
+            return Edit::Ignored;
         };
-        let breaks_line = matches!(
-            input,
-            Input {
-                key: Key::Enter | Key::Tab,
-                ..
-            } | Input {
-                key: Key::Char('m'),
-                ctrl: true,
-                ..
-            } | Input {
-                key: Key::Char('\n' | '\r' | '\t'),
-                ..
-            }
-        );
-        if breaks_line {
-            return false;
-        }
         let state = self.field_mut(field);
-        // Kept whole so a refused edit is undone exactly, cursor and history
-        // included (one textarea undo step may not cover a replaced selection).
         let saved = state.input.clone();
-        let length_before = state.text().chars().count();
-        let changed = state.input.input(input);
-        if changed {
-            let length = state.text().chars().count();
+        let length_before = state.input.chars();
+        let edit = state.input.key(key);
+        if edit == Edit::Changed {
             // Text from the server may exceed the limit; it may shrink then,
             // never grow.
-            if state.input.lines().len() != 1 || length > MAX_CHARS.max(length_before) {
+            if state.input.chars() > MAX_CHARS.max(length_before) {
                 state.input = saved;
-                return false;
+                return Edit::Moved;
             }
             self.choice = 0;
         }
-        changed
+        edit
+    }
+
+    /// Puts the cursor of the focused field at display column `column` of
+    /// its text (a click).
+    pub fn click(&mut self, column: usize) {
+        if let Some(field) = self.focus {
+            self.field_mut(field).input.set_cursor_column(column);
+        }
     }
 
     /// Inserts pasted text into the focused field: line breaks become
-    /// spaces, other control characters are dropped, and what does not fit
-    /// within [`MAX_CHARS`] is cut.
+    /// spaces, other control characters are dropped (the same rule as for
+    /// typed keys), and what does not fit within [`MAX_CHARS`] is cut.
     pub fn paste(&mut self, text: &str) -> bool {
         let Some(field) = self.focus else {
             return false;
         };
         let state = self.field_mut(field);
-        let room = MAX_CHARS.saturating_sub(state.text().chars().count());
+        let room = MAX_CHARS.saturating_sub(state.input.chars());
         let clean: String = text
             .chars()
             .map(|c| {
@@ -253,17 +248,17 @@ impl Form {
             return false;
         }
         self.choice = 0;
-        self.field_mut(field).input.insert_str(clean)
+        self.field_mut(field).input.insert(&clean)
     }
 
     /// Zone names matching the timezone field while it is focused and not
     /// yet a valid zone.
     pub fn suggestions(&self) -> Vec<String> {
         let state = self.field(Field::Timezone);
-        if self.focus != Some(Field::Timezone) || tz::is_valid(state.text()) {
+        if self.focus != Some(Field::Timezone) || tz::is_valid(state.value()) {
             return Vec::new();
         }
-        tz::suggestions(state.text(), SUGGESTIONS)
+        tz::suggestions(state.value(), SUGGESTIONS)
     }
 
     /// Which suggestion is highlighted.

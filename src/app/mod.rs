@@ -5,12 +5,13 @@
 //! No I/O, no drawing: every behaviour is testable by feeding messages.
 
 mod form;
+mod input;
 
 pub use form::{FieldState, Form, MAX_CHARS, SUGGESTIONS};
+pub use input::{Edit, LineInput};
 
 use std::time::Duration;
 
-use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 use ratatui::crossterm::event::{
     KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
@@ -42,6 +43,9 @@ pub enum Msg {
     Worker(Event),
     /// Time passed; this is the time now.
     Tick(Timestamp),
+    /// The worker is gone (its task ended): nothing will be fetched or
+    /// saved any more.
+    WorkerStopped,
 }
 
 /// What `update` asks of the caller.
@@ -53,6 +57,8 @@ pub struct Outcome {
     pub redraw: bool,
     /// Whether to ring the terminal bell (the balance just crossed the alert).
     pub bell: bool,
+    /// Turn the terminal's mouse capture on (true) or off (false).
+    pub mouse_capture: Option<bool>,
 }
 
 /// What has the keyboard, besides the form.
@@ -88,6 +94,32 @@ pub struct Notice {
     pub kind: NoticeKind,
 }
 
+impl Notice {
+    /// Neutral information.
+    pub fn info(text: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            kind: NoticeKind::Info,
+        }
+    }
+
+    /// Something worked.
+    pub fn success(text: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            kind: NoticeKind::Success,
+        }
+    }
+
+    /// Something went wrong.
+    pub fn error(text: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            kind: NoticeKind::Error,
+        }
+    }
+}
+
 /// The tone of a notice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NoticeKind {
@@ -110,12 +142,18 @@ pub struct Session {
     pub demo: bool,
     /// Colours allowed (`NO_COLOR` unset).
     pub color: bool,
-    /// The user's own time zone, for "fetched at".
-    pub local_tz: TimeZone,
     /// Alert when the balance falls below this many USD.
     pub alert_below: Option<Decimal>,
     /// How long credit history is kept.
     pub retention: SignedDuration,
+    /// Where the token came from, for "check …" after a refusal
+    /// (`PLIVO_AUTH_TOKEN`, or the config file and profile).
+    pub token_source: String,
+    /// Capture the mouse at start (`mouse` in the config file).
+    pub mouse: bool,
+    /// What the configuration warned about (a token file others can read),
+    /// shown inside the dashboard rather than printed before it.
+    pub warnings: Vec<String>,
 }
 
 /// The dashboard's state.
@@ -139,8 +177,14 @@ pub struct App {
     pub form: Form,
     /// What has the keyboard.
     pub mode: Mode,
-    /// The footer's message.
+    /// The footer's message: the answer to the user's last action.
     pub notice: Option<Notice>,
+    /// Problems with the setup that stay true (an unwritable history file,
+    /// a config file others can read): shown in the panel, each once.
+    pub warnings: Vec<String>,
+    /// Whether the terminal's mouse capture is on (clicks focus fields; off
+    /// lets the terminal select text to copy).
+    pub mouse: bool,
     /// The time now, as of the last tick.
     pub now: Timestamp,
     /// The terminal's size.
@@ -155,9 +199,11 @@ pub struct App {
     pub paused: bool,
     /// When a failed fetch will be retried by itself.
     pub retry_at: Option<Timestamp>,
-    /// Burn rate and runway, worked out when the history or the period
-    /// changes rather than at every frame.
+    /// Burn rate and runway, worked out when a balance arrives or the
+    /// period changes rather than at every frame.
     estimate: Estimate,
+    /// The worker's task has ended.
+    worker_stopped: bool,
     quit: bool,
 }
 
@@ -174,6 +220,10 @@ impl App {
                 have: SignedDuration::ZERO,
                 need: SignedDuration::ZERO,
             },
+            notice: session.warnings.first().cloned().map(Notice::error),
+            warnings: session.warnings.clone(),
+            mouse: session.mouse,
+            worker_stopped: false,
             session,
             account: None,
             fetched_at: None,
@@ -183,7 +233,6 @@ impl App {
             confirming: None,
             form: Form::default(),
             mode: Mode::Normal,
-            notice: None,
             now,
             size,
             quit: false,
@@ -202,14 +251,21 @@ impl App {
         self.quit
     }
 
-    /// Handles one message.
+    /// Handles one message. Every key and paste draws a frame: whatever it
+    /// did (text, cursor, focus, nothing), the screen is then known to show
+    /// it, so no key can leave the user looking at a stale cursor.
     pub fn update(&mut self, msg: Msg) -> Outcome {
         match msg {
-            Msg::Key(key) => self.key(key),
-            Msg::Paste(text) => Outcome {
-                redraw: self.mode == Mode::Normal && self.form.paste(&text),
-                ..Outcome::default()
+            Msg::Key(key) => Outcome {
+                redraw: true,
+                ..self.key(key)
             },
+            Msg::Paste(text) => {
+                if self.mode == Mode::Normal && self.fits() {
+                    self.form.paste(&text);
+                }
+                redraw()
+            }
             Msg::Mouse(mouse) => self.mouse(mouse),
             Msg::Resize(w, h) => {
                 self.size = (w, h);
@@ -224,7 +280,31 @@ impl App {
                     ..Outcome::default()
                 }
             }
+            Msg::WorkerStopped => {
+                self.worker_stopped = true;
+                self.refreshing = false;
+                self.saving = false;
+                self.confirming = None;
+                self.retry_at = None;
+                self.notice = Some(Notice::error(
+                    "The background worker stopped: nothing will be fetched or saved. \
+                     Quit and start plivo-dash again; your edits are still on screen.",
+                ));
+                redraw()
+            }
         }
+    }
+
+    /// Where everything is on the screen now, or `None` when it is too
+    /// small to show the dashboard.
+    pub fn areas(&self) -> Option<layout::Areas> {
+        let notice = self.notice.as_ref().map(|n| n.text.as_str());
+        let lines = layout::notice_lines(notice, self.size.0);
+        layout::areas(Rect::new(0, 0, self.size.0, self.size.1), lines)
+    }
+
+    fn fits(&self) -> bool {
+        self.areas().is_some()
     }
 
     /// Everything on screen that moves with the clock alone, so a tick
@@ -262,8 +342,16 @@ impl App {
         let min_span = SignedDuration::try_from(self.period.saturating_mul(2))
             .unwrap_or(SignedDuration::MAX)
             .max(SignedDuration::from_secs(10));
+        let latest = match (&self.account, self.fetched_at) {
+            (Some(account), Some(at)) => Some(Sample {
+                at,
+                credits: account.cash_credits,
+            }),
+            _ => None,
+        };
         self.estimate = monitor::estimate(
             &self.history,
+            latest,
             min_span,
             self.alarm.as_ref().map(Alarm::alert_below),
         );
@@ -282,6 +370,15 @@ impl App {
             }
             return redraw();
         }
+        // While the screen is too small to show anything, a key acts only
+        // if it quits: an edit or a save made unseen is worse than none.
+        if !self.fits() {
+            return match (&self.mode, key.code) {
+                (Mode::ConfirmQuit, _) => self.confirm_quit(key.code),
+                (_, KeyCode::Char('q')) => self.ask_quit(),
+                _ => Outcome::default(),
+            };
+        }
         match self.mode.clone() {
             Mode::Help => {
                 if matches!(
@@ -293,25 +390,12 @@ impl App {
                 }
                 Outcome::default()
             }
-            Mode::ConfirmQuit => match key.code {
-                KeyCode::Char('y' | 'Y') => {
-                    self.quit = true;
-                    redraw()
-                }
-                KeyCode::Char('n' | 'N') | KeyCode::Esc => {
-                    self.mode = Mode::Normal;
-                    redraw()
-                }
-                _ => Outcome::default(),
-            },
+            Mode::ConfirmQuit => self.confirm_quit(key.code),
             Mode::ConfirmSave(update) => match key.code {
                 KeyCode::Enter => {
                     self.mode = Mode::Normal;
                     self.saving = true;
-                    self.notice = Some(Notice {
-                        text: "Saving…".to_owned(),
-                        kind: NoticeKind::Info,
-                    });
+                    self.notice = Some(Notice::info("Saving…"));
                     command(Command::Save(update))
                 }
                 KeyCode::Esc => {
@@ -321,6 +405,20 @@ impl App {
                 _ => Outcome::default(),
             },
             Mode::Normal => self.normal_key(key, ctrl),
+        }
+    }
+
+    fn confirm_quit(&mut self, code: KeyCode) -> Outcome {
+        match code {
+            KeyCode::Char('y' | 'Y') => {
+                self.quit = true;
+                redraw()
+            }
+            KeyCode::Char('n' | 'N') | KeyCode::Esc => {
+                self.mode = Mode::Normal;
+                redraw()
+            }
+            _ => Outcome::default(),
         }
     }
 
@@ -354,6 +452,18 @@ impl App {
             KeyCode::Char('?') => {
                 self.mode = Mode::Help;
                 redraw()
+            }
+            KeyCode::Char('m') => {
+                self.mouse = !self.mouse;
+                self.notice = Some(Notice::info(if self.mouse {
+                    "Mouse on: a click focuses a field (m turns it off to select text)"
+                } else {
+                    "Mouse off: the terminal selects text again (m turns it back on)"
+                }));
+                Outcome {
+                    mouse_capture: Some(self.mouse),
+                    ..redraw()
+                }
             }
             _ => Outcome::default(),
         }
@@ -408,7 +518,7 @@ impl App {
                 true
             }
             KeyCode::Char('r') if ctrl => self.form.revert_focused(),
-            _ => self.form.edit(key.into()),
+            _ => self.form.edit(key) != Edit::Ignored,
         };
         Outcome {
             redraw: changed,
@@ -423,23 +533,29 @@ impl App {
         {
             return Outcome::default();
         }
-        let screen = Rect::new(0, 0, self.size.0, self.size.1);
-        let Some(areas) = layout::areas(screen) else {
+        let Some(areas) = self.areas() else {
             return Outcome::default();
         };
         let at = Position::new(mouse.column, mouse.row);
-        let hit = Field::ALL
+        let Some((field, area)) = Field::ALL
             .into_iter()
             .zip(areas.fields)
             .find(|(_, area)| area.contains(at))
-            .map(|(field, _)| field);
-        match hit {
-            Some(field) if self.form.focus() != Some(field) => {
-                self.form.set_focus(Some(field));
-                redraw()
-            }
-            _ => Outcome::default(),
-        }
+        else {
+            return Outcome::default();
+        };
+        // The column inside the box, past the scrolled-off part the focused
+        // field shows (an unfocused one shows its start).
+        let inner = usize::from(area.width.saturating_sub(2));
+        let scroll = if self.form.focus() == Some(field) {
+            self.form.field(field).input.scroll(inner)
+        } else {
+            0
+        };
+        let column = usize::from(mouse.column.saturating_sub(area.x + 1)) + scroll;
+        self.form.set_focus(Some(field));
+        self.form.click(column);
+        redraw()
     }
 
     fn ask_quit(&mut self) -> Outcome {
@@ -453,30 +569,25 @@ impl App {
 
     fn ask_save(&mut self) {
         let update = self.form.diff();
-        let (text, kind) = if self.saving {
-            ("A save is already under way".to_owned(), NoticeKind::Info)
+        self.notice = Some(if self.worker_stopped {
+            Notice::error("Cannot save: the background worker stopped. Your edits are kept.")
+        } else if self.saving {
+            Notice::info("A save is already under way")
         } else if update.is_empty() {
-            (
-                "Nothing to save: no field has changed".to_owned(),
-                NoticeKind::Info,
-            )
+            Notice::info("Nothing to save: no field has changed")
         } else if let Some((field, reason)) = self.form.first_error() {
             self.form.set_focus(Some(field));
-            (
-                format!("Cannot save: {} is {reason}", field.label()),
-                NoticeKind::Error,
-            )
+            Notice::error(format!("Cannot save: {} is {reason}", field.label()))
         } else {
             self.mode = Mode::ConfirmSave(update);
             self.notice = None;
             return;
-        };
-        self.notice = Some(Notice { text, kind });
+        });
     }
 
     fn refresh(&mut self) -> Option<Command> {
         // At most one fetch in flight, however often `r` is pressed.
-        if self.refreshing {
+        if self.refreshing || self.worker_stopped {
             return None;
         }
         self.refreshing = true;
@@ -486,8 +597,7 @@ impl App {
     fn refresh_outcome(&mut self) -> Outcome {
         Outcome {
             commands: self.refresh().into_iter().collect(),
-            redraw: true,
-            bell: false,
+            ..redraw()
         }
     }
 
@@ -497,9 +607,10 @@ impl App {
             Event::Loaded { account, at } => {
                 self.refreshing = false;
                 self.retry_at = None;
-                self.form.sync(&account);
-                if let Some(sent) = self.confirming.take() {
-                    self.notice = Some(confirmation(&sent, &account));
+                let sent = self.confirming.take();
+                self.form.sync(&account, sent.as_ref());
+                if let Some(sent) = &sent {
+                    self.notice = Some(confirmation(sent, &account));
                 }
                 let sample = Sample {
                     at,
@@ -507,7 +618,6 @@ impl App {
                 };
                 if self.history.record(sample) {
                     outcome.commands.push(Command::Record(sample));
-                    self.refresh_estimate();
                 }
                 if let Some(alarm) = &mut self.alarm {
                     outcome.bell = alarm.observe(account.cash_credits);
@@ -515,16 +625,16 @@ impl App {
                 self.account = Some(*account);
                 self.fetched_at = Some(at);
                 self.fetch = Fetch::Fresh;
+                // Every balance moves the estimate, stored or not: the burn
+                // rate must fall as soon as spending stops.
+                self.refresh_estimate();
             }
             Event::Saved { update } => {
                 self.saving = false;
                 // The worker fetches right after a save; that fetch confirms.
                 self.refreshing = true;
                 self.confirming = Some(update);
-                self.notice = Some(Notice {
-                    text: "Saved; confirming with the server…".to_owned(),
-                    kind: NoticeKind::Info,
-                });
+                self.notice = Some(Notice::info("Saved; confirming with the server…"));
             }
             Event::Failed {
                 op: Op::Refresh,
@@ -532,7 +642,13 @@ impl App {
                 retry_in,
             } => {
                 self.refreshing = false;
-                self.confirming = None;
+                if let Some(sent) = self.confirming.take() {
+                    let saved: Vec<&str> = sent.fields().map(|(f, _)| f.key()).collect();
+                    self.notice = Some(Notice::error(format!(
+                        "Saved {}, but could not confirm it with the server: {error}",
+                        saved.join(", ")
+                    )));
+                }
                 self.retry_at = retry_in.and_then(|d| {
                     let d = SignedDuration::try_from(d).ok()?;
                     self.now.checked_add(d).ok()
@@ -545,26 +661,28 @@ impl App {
                 ..
             } => {
                 self.saving = false;
-                let hint = if error.class() == ErrorClass::Auth {
-                    "; check the credentials"
-                } else {
-                    ""
+                let reason = match &error {
+                    ApiError::RateLimited {
+                        retry_after: Some(wait),
+                    } => format!(
+                        "Not saved: rate limited, retry in {} s",
+                        wait.as_secs().max(1)
+                    ),
+                    error if error.class() == ErrorClass::Auth => format!(
+                        "Save failed: {error}; check the token ({})",
+                        self.session.token_source
+                    ),
+                    error => format!("Save failed: {error}"),
                 };
-                self.notice = Some(Notice {
-                    text: format!("Save failed: {error}{hint}. Your edits are kept."),
-                    kind: NoticeKind::Error,
-                });
+                self.notice = Some(Notice::error(format!("{reason}. Your edits are kept.")));
             }
             Event::History { samples, warning } => {
                 let mut all: Vec<Sample> = samples;
                 all.extend(self.history.samples().iter().copied());
-                self.history = History::from_samples(all).with_retention(self.session.retention);
+                self.history = History::from_samples(all, self.session.retention);
                 self.refresh_estimate();
                 if let Some(text) = warning {
-                    self.notice = Some(Notice {
-                        text,
-                        kind: NoticeKind::Error,
-                    });
+                    self.warn(text);
                 }
             }
             Event::Schedule { period, paused } => {
@@ -572,17 +690,16 @@ impl App {
                 self.paused = paused;
                 self.refresh_estimate();
             }
-            Event::Recorded { error } => match error {
-                Some(text) => {
-                    self.notice = Some(Notice {
-                        text,
-                        kind: NoticeKind::Error,
-                    });
-                }
-                None => outcome.redraw = false,
-            },
+            Event::HistoryUnwritable { error } => self.warn(error),
         }
         outcome
+    }
+
+    /// Notes a problem with the setup, once however often it recurs.
+    fn warn(&mut self, text: String) {
+        if !self.warnings.contains(&text) {
+            self.warnings.push(text);
+        }
     }
 }
 
@@ -595,18 +712,12 @@ fn confirmation(sent: &AccountUpdate, account: &Account) -> Notice {
         .collect();
     if differing.is_empty() {
         let saved: Vec<&str> = sent.fields().map(|(f, _)| f.key()).collect();
-        Notice {
-            text: format!("Saved {}", saved.join(", ")),
-            kind: NoticeKind::Success,
-        }
+        Notice::success(format!("Saved {}", saved.join(", ")))
     } else {
-        Notice {
-            text: format!(
-                "Saved, but the server still shows other values for {}",
-                differing.join(", ")
-            ),
-            kind: NoticeKind::Error,
-        }
+        Notice::error(format!(
+            "Saved, but the server still shows other values for {}",
+            differing.join(", ")
+        ))
     }
 }
 
@@ -620,7 +731,6 @@ fn redraw() -> Outcome {
 fn command(command: Command) -> Outcome {
     Outcome {
         commands: vec![command],
-        redraw: true,
-        bell: false,
+        ..redraw()
     }
 }

@@ -9,7 +9,7 @@ use crate::threshold::{Level, Thresholds};
 pub struct CheckOutcome {
     /// 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
     pub code: u8,
-    /// `PLIVO CREDITS <STATE> - <text> | credits=<amount>;W;C`
+    /// `PLIVO CREDITS <STATE> - <text> | credits=<amount>;W:;C:`
     pub line: String,
 }
 
@@ -44,10 +44,12 @@ pub async fn check(
                     format!("{credits} USD is below {} USD", thresholds.critical()),
                 ),
             };
+            // In the monitoring-plugins range syntax a bare "5" alerts
+            // above 5; "5:" alerts below it, which is what is checked.
             CheckOutcome {
                 code,
                 line: format!(
-                    "PLIVO CREDITS {state} - {text} | credits={};{};{}",
+                    "PLIVO CREDITS {state} - {text} | credits={};{}:;{}:",
                     credits.normalize(),
                     thresholds.warning().normalize(),
                     thresholds.critical().normalize()

@@ -22,6 +22,15 @@ pub enum Failure {
     /// The request failed.
     #[error(transparent)]
     Api(#[from] ApiError),
+    /// The credentials were refused; says where the token came from, so
+    /// the user knows which one to fix.
+    #[error("{error} (the token came from {token_source})")]
+    Refused {
+        /// The refusal.
+        error: ApiError,
+        /// `PLIVO_AUTH_TOKEN`, or the config file (and profile).
+        token_source: String,
+    },
     /// The command line asks for something impossible.
     #[error("{0}")]
     Usage(String),
@@ -33,6 +42,7 @@ impl Failure {
     pub fn exit_code(&self) -> u8 {
         match self {
             Failure::Config(_) | Failure::Usage(_) => 2,
+            Failure::Refused { .. } => 3,
             Failure::Api(e) => match e.class() {
                 ErrorClass::Usage => 2,
                 ErrorClass::Auth => 3,
@@ -40,6 +50,20 @@ impl Failure {
                 ErrorClass::RateLimited => 5,
                 ErrorClass::Rejected => 1,
             },
+        }
+    }
+}
+
+impl Failure {
+    /// This failure, naming `token_source` if it is a refusal of the
+    /// credentials.
+    pub fn with_token_source(self, token_source: &str) -> Self {
+        match self {
+            Failure::Api(error) if error.class() == ErrorClass::Auth => Failure::Refused {
+                error,
+                token_source: token_source.to_owned(),
+            },
+            other => other,
         }
     }
 }

@@ -24,7 +24,7 @@ pub enum ApiError {
         reason: String,
     },
     /// 401: wrong auth id or token.
-    #[error("authentication failed (401{}): check the auth id and PLIVO_AUTH_TOKEN", detail(.message))]
+    #[error("authentication failed (401{}): check the auth id and token", detail(.message))]
     Unauthorized {
         /// The server's own words, if any.
         message: Option<String>,

@@ -43,7 +43,7 @@ fn field(app: &App, state: &FieldState, theme: Theme, frame: &mut Frame, area: R
     let focused = app.form.focus() == Some(state.field);
     let error = state.error();
     let mut title = vec![Span::raw(format!(" {} ", state.field.label()))];
-    let border = if let Some(reason) = &error {
+    let border = if let Some(reason) = error {
         title.push(Span::raw(format!("· {reason} ")));
         theme.error()
     } else if state.conflict {
@@ -71,26 +71,30 @@ fn field(app: &App, state: &FieldState, theme: Theme, frame: &mut Frame, area: R
         .collect::<Vec<_>>()
         .into();
     let block = Block::bordered().border_style(border).title(title);
-    let mut input = state.input.clone();
-    input.set_block(block);
-    input.set_cursor_line_style(Style::new());
-    input.set_cursor_style(if focused {
-        Style::new().add_modifier(Modifier::REVERSED)
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let width = usize::from(inner.width);
+    let line = if focused {
+        Line::raw(state.input.visible(width))
+    } else if state.text().is_empty() {
+        Line::from(Span::styled("—", theme.dim()))
     } else {
-        Style::new()
-    });
-    if !focused && state.text().is_empty() {
-        input.set_placeholder_text("—");
-    }
-    frame.render_widget(&input, area);
+        Line::raw(clip(state.text(), width))
+    };
+    frame.render_widget(Paragraph::new(line), inner);
     if focused {
-        // The real cursor too, where the editor draws its own, so terminals
-        // and screen readers that follow it land on the field.
-        let cursor = input.screen_cursor();
-        let (_, scroll) = input.scroll_offset();
-        let x = area.x + 1 + (cursor.col as u16).saturating_sub(scroll);
-        if x < area.right().saturating_sub(1) {
-            frame.set_cursor_position(Position::new(x, area.y + 1));
+        // The terminal's own cursor, at the display column of the text
+        // before it, so a wide character or an accent never puts it off by
+        // one (and screen readers that follow it land on the field).
+        let column = state.input.cursor_column() - state.input.scroll(width);
+        let x = inner.x + u16::try_from(column).unwrap_or(u16::MAX);
+        if x < inner.right() {
+            let at = Position::new(x, inner.y);
+            frame.set_cursor_position(at);
+            // Drawn as a block too, for terminals that hide their cursor.
+            if let Some(cell) = frame.buffer_mut().cell_mut(at) {
+                cell.set_style(Style::new().add_modifier(Modifier::REVERSED));
+            }
         }
     }
 }

@@ -24,8 +24,9 @@ use crate::threshold::Level;
 pub fn render(app: &App, frame: &mut Frame) {
     let theme = Theme::new(app.session.color);
     let screen = frame.area();
-    let Some(areas) = layout::areas(screen) else {
-        too_small(frame, screen, theme);
+    let notice = app.notice.as_ref().map(|n| n.text.as_str());
+    let Some(areas) = layout::areas(screen, layout::notice_lines(notice, screen.width)) else {
+        too_small(app, frame, screen, theme);
         return;
     };
     header(app, frame, areas.header, theme);
@@ -51,16 +52,12 @@ pub fn render(app: &App, frame: &mut Frame) {
 }
 
 fn header(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
-    let mut spans = vec![Span::styled(" plivo-dash ", theme.accent())];
+    let mut left = vec![Span::styled(" plivo-dash ", theme.accent())];
     if app.session.demo {
-        spans.push(Span::styled(" DEMO ", theme.badge()));
-        spans.push(Span::raw(" "));
+        left.push(Span::styled(" DEMO ", theme.badge()));
+        left.push(Span::raw(" "));
     }
-    let who = match &app.account {
-        Some(a) if !a.name.is_empty() => format!("{} · {}", sanitize(&a.name), app.session.auth_id),
-        _ => app.session.auth_id.clone(),
-    };
-    spans.push(Span::raw(who));
+    let mut right = Vec::new();
     let activity = if app.saving {
         Some("saving…")
     } else if app.refreshing {
@@ -69,36 +66,67 @@ fn header(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
         None
     };
     if let Some(activity) = activity {
-        spans.push(Span::styled(format!("  ⟳ {activity}"), theme.dim()));
+        right.push(Span::styled(format!("  ⟳ {activity}"), theme.dim()));
     }
     if let (Some(alarm), Level::Critical) = (&app.alarm, app.level()) {
-        spans.push(Span::raw("  "));
-        spans.push(Span::styled(
+        right.push(Span::raw("  "));
+        right.push(Span::styled(
             format!(" ⚠ balance below {} USD ", alarm.alert_below()),
             theme.alert(),
         ));
     }
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    // The auth id always shows whole; the account's name gets what room is
+    // left, cut with an ellipsis, and goes entirely before the id would.
+    let used: usize = left.iter().chain(&right).map(Span::width).sum();
+    let auth_id = &app.session.auth_id;
+    let room = usize::from(area.width).saturating_sub(used + auth_id.chars().count());
+    let who = match &app.account {
+        Some(a) if !a.name.is_empty() && room >= 6 => {
+            format!("{} · {auth_id}", clip(&sanitize(&a.name), room - 3))
+        }
+        _ => auth_id.clone(),
+    };
+    left.push(Span::raw(who));
+    left.extend(right);
+    frame.render_widget(Paragraph::new(Line::from(left)), area);
 }
 
 fn footer(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
-    let notice = app.notice.as_ref().map_or_else(Line::default, |n| {
-        let style = match n.kind {
-            NoticeKind::Info => theme.dim(),
-            NoticeKind::Success => theme.good(),
-            NoticeKind::Error => theme.error(),
-        };
-        Line::from(Span::styled(
-            format!(" {}", clip(&n.text, area.width.saturating_sub(1) as usize)),
-            style,
-        ))
-    });
+    let mut lines: Vec<Line> = match &app.notice {
+        Some(n) => {
+            let style = match n.kind {
+                NoticeKind::Info => theme.dim(),
+                NoticeKind::Success => theme.good(),
+                NoticeKind::Error => theme.error(),
+            };
+            let room = area.height.saturating_sub(1).max(1);
+            let mut wrapped = layout::wrap(&n.text, usize::from(area.width.saturating_sub(1)));
+            if wrapped.len() > usize::from(room) {
+                wrapped.truncate(usize::from(room));
+                if let Some(last) = wrapped.last_mut() {
+                    *last = clip(
+                        &format!("{last} …"),
+                        usize::from(area.width.saturating_sub(1)),
+                    );
+                }
+            }
+            wrapped
+                .into_iter()
+                .map(|l| Line::from(Span::styled(format!(" {l}"), style)))
+                .collect()
+        }
+        None => vec![Line::default()],
+    };
+    while lines.len() + 1 < usize::from(area.height) {
+        lines.push(Line::default());
+    }
     let mut spans = Vec::new();
     for (key, what) in hints(app) {
         spans.push(Span::styled(format!(" {key}"), theme.key()));
         spans.push(Span::styled(format!(" {what} "), theme.dim()));
     }
-    frame.render_widget(Paragraph::new(vec![notice, Line::from(spans)]), area);
+    lines.push(Line::from(spans));
+    frame.render_widget(Paragraph::new(lines), area);
 }
 
 /// The keys that do something right now.
@@ -145,8 +173,10 @@ fn no_account(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
             vec![
                 error.to_string(),
                 String::new(),
-                "Check PLIVO_AUTH_ID and PLIVO_AUTH_TOKEN, or auth_id and auth_token in the config file."
-                    .to_owned(),
+                format!(
+                    "Check the auth id ({}) and the token, which came from {}.",
+                    app.session.auth_id, app.session.token_source
+                ),
                 "Press r to try again, q to quit.".to_owned(),
             ],
         ),
@@ -169,6 +199,11 @@ fn no_account(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
             )],
         ),
     };
+    let mut lines = lines;
+    for warning in &app.warnings {
+        lines.push(String::new());
+        lines.push(format!("⚠ {warning}"));
+    }
     let width = area.width.saturating_sub(4).min(72);
     let text: Vec<Line> = lines.into_iter().map(Line::raw).collect();
     let inner = width.saturating_sub(2).max(1) as usize;
@@ -187,8 +222,8 @@ fn no_account(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
     );
 }
 
-fn too_small(frame: &mut Frame, area: Rect, theme: Theme) {
-    let text = vec![
+fn too_small(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
+    let mut text = vec![
         Line::from(Span::styled("Terminal too small", theme.warn())),
         Line::raw(format!(
             "need {}×{} (or {}×{})",
@@ -196,7 +231,16 @@ fn too_small(frame: &mut Frame, area: Rect, theme: Theme) {
         )),
         Line::raw(format!("now {}×{}", area.width, area.height)),
     ];
-    let height = 3.min(area.height);
+    if app.mode == Mode::ConfirmQuit {
+        text.insert(
+            0,
+            Line::from(Span::styled(
+                "Unsaved edits: y quits without them, n stays",
+                theme.error(),
+            )),
+        );
+    }
+    let height = (text.len() as u16).min(area.height);
     let rect = Rect {
         y: area.y + (area.height - height) / 2,
         height,

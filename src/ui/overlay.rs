@@ -6,9 +6,9 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
-use super::{Theme, clip};
+use super::Theme;
 use crate::app::App;
-use crate::layout::centered;
+use crate::layout::{centered, wrap};
 use crate::plivo::AccountUpdate;
 use crate::text::sanitize;
 
@@ -21,10 +21,11 @@ pub const HELP: &[(&str, &str)] = &[
     ("Ctrl-S", "save: review the changes, Enter to send"),
     ("Ctrl-R", "revert the field to the server's value"),
     ("Ctrl-U / Ctrl-Y", "undo in the field / paste"),
-    ("click", "focus a field"),
+    ("click", "focus a field, cursor where clicked"),
     ("r", "refresh now (outside the form)"),
     ("p", "pause / resume polling"),
     ("+ / -", "poll less / more often"),
+    ("m", "mouse on / off (off lets the terminal select text)"),
     ("?", "this help (outside the form)"),
     ("q", "quit (outside the form; asks if unsaved)"),
     ("Ctrl-C", "quit from anywhere"),
@@ -68,6 +69,9 @@ pub(super) fn help(frame: &mut Frame, area: Rect, theme: Theme) {
     popup(frame, area, "Keys", lines, theme);
 }
 
+/// Every changed field with its old and new value whole: a long value
+/// wraps onto more lines rather than being cut, so two values that differ
+/// only at the end can still be told apart.
 pub(super) fn confirm_save(
     app: &App,
     update: &AccountUpdate,
@@ -75,16 +79,29 @@ pub(super) fn confirm_save(
     area: Rect,
     theme: Theme,
 ) {
-    let room = (area.width as usize).saturating_sub(24) / 2;
-    let mut lines = vec![Line::raw(" These fields will change:"), Line::raw("")];
+    // The popup's text column: the area less borders and margins.
+    let room = usize::from(area.width.saturating_sub(8)).clamp(10, 72);
+    let mut lines = vec![Line::raw(" These fields will change:")];
     for (field, new) in update.fields() {
         let old = &app.form.field(field).server;
-        lines.push(Line::from(vec![
-            Span::styled(format!(" {:<9}", field.label()), theme.dim()),
-            Span::raw(format!("\"{}\"", clip(&sanitize(old), room))),
-            Span::raw(" → "),
-            Span::styled(format!("\"{}\"", clip(&sanitize(new), room)), theme.warn()),
-        ]));
+        lines.push(Line::raw(""));
+        lines.push(Line::from(Span::styled(
+            format!(" {}", field.label()),
+            theme.dim(),
+        )));
+        for part in wrap(&format!("\"{}\"", sanitize(old)), room - 2) {
+            lines.push(Line::raw(format!("   {part}")));
+        }
+        for (i, part) in wrap(&format!("\"{}\"", sanitize(new)), room - 2)
+            .into_iter()
+            .enumerate()
+        {
+            let lead = if i == 0 { " → " } else { "   " };
+            lines.push(Line::from(vec![
+                Span::raw(lead),
+                Span::styled(part, theme.warn()),
+            ]));
+        }
     }
     lines.push(Line::raw(""));
     lines.push(Line::from(vec![

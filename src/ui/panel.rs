@@ -6,12 +6,13 @@ use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Padding, Paragraph, Sparkline, SparklineBar, Wrap};
+use ratatui::widgets::{Block, BorderType, Padding, Paragraph, Sparkline, SparklineBar};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive as _;
 
 use super::{Theme, clip};
 use crate::app::{App, Fetch};
+use crate::layout::wrap;
 use crate::monitor::{Estimate, WINDOW, ago, human};
 use crate::plivo::Account;
 use crate::text::sanitize;
@@ -62,14 +63,24 @@ pub(super) fn render(app: &App, account: &Account, theme: Theme, frame: &mut Fra
         row("Local time", plain(local_time(app, &account.timezone))),
         row("Updated", updated(app, theme, value_width)),
     ];
-    lines.extend(monitor_rows(app, theme, value_width, &row));
-    let stale = match &app.fetch {
-        Fetch::Failed(error) => Some(Line::from(Span::styled(format!("⚠ {error}"), theme.warn()))),
-        _ => None,
+    lines.extend(monitor_rows(app, account, theme, value_width, &row));
+    // What is wrong, under the chart: the failed fetch, then the setup's
+    // problems (an unwritable history file, a token others can read).
+    let mut problems: Vec<String> = match &app.fetch {
+        Fetch::Failed(error) => vec![format!("⚠ {error}")],
+        _ => Vec::new(),
     };
-    let stale_height = stale
-        .as_ref()
-        .map_or(0, |l| l.width().div_ceil(width.max(1)).clamp(1, 3) as u16);
+    problems.extend(app.warnings.iter().map(|w| format!("⚠ {w}")));
+    let stale: Vec<Line> = problems
+        .iter()
+        .flat_map(|p| {
+            let mut wrapped = wrap(p, width.max(1));
+            wrapped.truncate(3);
+            wrapped
+        })
+        .map(|l| Line::from(Span::styled(l, theme.warn())))
+        .collect();
+    let stale_height = u16::try_from(stale.len()).unwrap_or(u16::MAX);
 
     let [credits, info, chart, reason] = Layout::vertical([
         Constraint::Length(3),
@@ -81,9 +92,7 @@ pub(super) fn render(app: &App, account: &Account, theme: Theme, frame: &mut Fra
     render_credits(app, account, theme, frame, credits);
     frame.render_widget(Paragraph::new(lines), info);
     render_chart(app, theme, frame, chart);
-    if let Some(stale) = stale {
-        frame.render_widget(Paragraph::new(stale).wrap(Wrap { trim: true }), reason);
-    }
+    frame.render_widget(Paragraph::new(stale), reason);
 }
 
 fn credit_style(app: &App, account: &Account, theme: Theme) -> Style {
@@ -149,11 +158,43 @@ fn updated(app: &App, theme: Theme, width: usize) -> Vec<Span<'static>> {
 
 fn monitor_rows<'a>(
     app: &App,
+    account: &Account,
     theme: Theme,
     width: usize,
     row: &dyn Fn(&str, Vec<Span<'static>>) -> Line<'a>,
 ) -> Vec<Line<'a>> {
     let dim = |text: String| vec![Span::styled(clip(&text, width), theme.dim())];
+    let credits = account.cash_credits;
+    // At or below zero there is no runway left to estimate, whatever the
+    // rate: say what is true, in red.
+    let empty = (credits <= Decimal::ZERO).then(|| {
+        let text = if credits.is_zero() {
+            "exhausted: no credit left".to_owned()
+        } else {
+            format!("overdrawn by {} USD", -credits)
+        };
+        row(
+            "Runway",
+            vec![Span::styled(clip(&text, width), theme.error())],
+        )
+    });
+    let mut rows = monitor_estimate_rows(app, theme, width, row, &dim);
+    if let Some(empty) = empty {
+        if let Some(runway) = rows.get_mut(1) {
+            *runway = empty;
+        }
+        rows.truncate(2);
+    }
+    rows
+}
+
+fn monitor_estimate_rows<'a>(
+    app: &App,
+    theme: Theme,
+    width: usize,
+    row: &dyn Fn(&str, Vec<Span<'static>>) -> Line<'a>,
+    dim: &dyn Fn(String) -> Vec<Span<'static>>,
+) -> Vec<Line<'a>> {
     match app.estimate() {
         Estimate::NotEnoughData { have, need } => vec![
             row(
@@ -162,8 +203,11 @@ fn monitor_rows<'a>(
             ),
             row("Runway", dim("not enough data yet".to_owned())),
         ],
-        Estimate::Steady => vec![
-            row("Burn rate", dim("none: the balance is steady".to_owned())),
+        Estimate::Steady { over } => vec![
+            row(
+                "Burn rate",
+                dim(format!("no spending in the last {}", short(*over))),
+            ),
             row("Runway", dim("no end in sight".to_owned())),
         ],
         Estimate::Burning {

@@ -1,7 +1,6 @@
 //! Building an `App` and feeding it keys, for behaviour and screen tests.
 
 use jiff::Timestamp;
-use jiff::tz::TimeZone;
 use plivo_dash::app::{App, Msg, Outcome, Session};
 use plivo_dash::plivo::Account;
 use plivo_dash::sandbox::demo_account;
@@ -22,9 +21,11 @@ pub fn session() -> Session {
         api_url: "http://127.0.0.1:8080".into(),
         demo: false,
         color: true,
-        local_tz: TimeZone::UTC,
         alert_below: None,
         retention: plivo_dash::monitor::RETENTION,
+        token_source: "PLIVO_AUTH_TOKEN".into(),
+        mouse: true,
+        warnings: Vec::new(),
     }
 }
 

@@ -1,0 +1,398 @@
+//! A single-line text input that edits by extended grapheme cluster, as
+//! people see characters: `👩‍👩‍👧` or `e` + a combining accent is one step for
+//! the cursor, Backspace and Delete, and the cursor's column is the display
+//! width of what lies before it.
+//!
+//! It replaces ratatui-textarea, which edits by code point (Backspace left a
+//! dangling zero-width joiner behind, Left could split an accent from its
+//! letter) and places its cursor by code point (past a wide emoji the
+//! terminal cursor sat one column short). The keys are the ones textarea
+//! offered, so nothing a user learned changes.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use unicode_segmentation::UnicodeSegmentation as _;
+use unicode_width::UnicodeWidthStr as _;
+
+use crate::text;
+
+/// How many edits Ctrl-U can undo.
+const UNDO_DEPTH: usize = 64;
+
+/// One line of text with a cursor, undo and a kill buffer.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LineInput {
+    text: String,
+    /// Byte offset into `text`, always on a grapheme boundary.
+    cursor: usize,
+    undo: Vec<(String, usize)>,
+    /// What Ctrl-K, Ctrl-J and Ctrl-W last cut, for Ctrl-Y.
+    killed: String,
+}
+
+/// What a key did to the input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Edit {
+    /// The key is not an editing key.
+    Ignored,
+    /// Only the cursor moved (or nothing visible changed).
+    Moved,
+    /// The text changed.
+    Changed,
+}
+
+impl LineInput {
+    /// An input holding `text`, cursor at the end.
+    pub fn new(text: &str) -> Self {
+        Self {
+            text: text.to_owned(),
+            cursor: text.len(),
+            ..Self::default()
+        }
+    }
+
+    /// The text.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The cursor as a byte offset into [`Self::text`].
+    pub fn cursor(&self) -> usize {
+        self.cursor
+    }
+
+    /// The display width of the text before the cursor: the terminal column
+    /// the cursor sits at, counted from the start of the text.
+    pub fn cursor_column(&self) -> usize {
+        self.text[..self.cursor].width()
+    }
+
+    /// Puts the cursor at the grapheme boundary nearest display column
+    /// `column` (a click): on the left edge of the character clicked.
+    pub fn set_cursor_column(&mut self, column: usize) {
+        let mut used = 0;
+        for (at, g) in self.text.grapheme_indices(true) {
+            let w = g.width();
+            if used + w > column {
+                self.cursor = at;
+                return;
+            }
+            used += w;
+        }
+        self.cursor = self.text.len();
+    }
+
+    /// The number of characters (code points), for length limits.
+    pub fn chars(&self) -> usize {
+        self.text.chars().count()
+    }
+
+    /// Inserts `s` at the cursor as one undoable edit.
+    pub fn insert(&mut self, s: &str) -> bool {
+        if s.is_empty() {
+            return false;
+        }
+        self.remember();
+        self.text.insert_str(self.cursor, s);
+        self.cursor += s.len();
+        self.snap();
+        true
+    }
+
+    /// Applies an editing key. Control characters typed on their own (a
+    /// bidi override, say) are refused like pasted ones.
+    pub fn key(&mut self, key: KeyEvent) -> Edit {
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        let alt = key.modifiers.contains(KeyModifiers::ALT);
+        match (key.code, ctrl, alt) {
+            (KeyCode::Char(c), false, false) => {
+                if text::is_unsafe(c) {
+                    return Edit::Ignored;
+                }
+                self.insert(c.encode_utf8(&mut [0; 4]));
+                Edit::Changed
+            }
+            (KeyCode::Left, false, false) | (KeyCode::Char('b'), true, false) => {
+                self.move_to(self.prev_boundary())
+            }
+            (KeyCode::Right, false, false) | (KeyCode::Char('f'), true, false) => {
+                self.move_to(self.next_boundary())
+            }
+            (KeyCode::Home, _, _) | (KeyCode::Char('a'), true, false) => self.move_to(0),
+            (KeyCode::End, _, _) | (KeyCode::Char('e'), true, false) => {
+                self.move_to(self.text.len())
+            }
+            (KeyCode::Left, true, _) | (KeyCode::Char('b'), false, true) => {
+                self.move_to(self.word_start())
+            }
+            (KeyCode::Right, true, _) | (KeyCode::Char('f'), false, true) => {
+                self.move_to(self.word_end())
+            }
+            (KeyCode::Backspace, false, false) | (KeyCode::Char('h'), true, false) => {
+                self.delete(self.prev_boundary(), self.cursor, false)
+            }
+            (KeyCode::Delete, false, false) | (KeyCode::Char('d'), true, false) => {
+                self.delete(self.cursor, self.next_boundary(), false)
+            }
+            (KeyCode::Char('w'), true, false) | (KeyCode::Backspace, _, true) => {
+                self.delete(self.word_start(), self.cursor, true)
+            }
+            (KeyCode::Char('d'), false, true) | (KeyCode::Delete, true, _) => {
+                self.delete(self.cursor, self.word_end(), true)
+            }
+            (KeyCode::Char('k'), true, false) => self.delete(self.cursor, self.text.len(), true),
+            (KeyCode::Char('j'), true, false) => self.delete(0, self.cursor, true),
+            (KeyCode::Char('y'), true, false) => {
+                let killed = self.killed.clone();
+                if self.insert(&killed) {
+                    Edit::Changed
+                } else {
+                    Edit::Moved
+                }
+            }
+            (KeyCode::Char('u'), true, false) => match self.undo.pop() {
+                Some((text, cursor)) => {
+                    self.text = text;
+                    self.cursor = cursor;
+                    Edit::Changed
+                }
+                None => Edit::Moved,
+            },
+            _ => Edit::Ignored,
+        }
+    }
+
+    /// The first column to draw so the cursor is visible in a box `width`
+    /// columns wide (one column kept for the cursor past the end), moved in
+    /// whole graphemes so a wide character is never cut in half.
+    pub fn scroll(&self, width: usize) -> usize {
+        let column = self.cursor_column();
+        if width == 0 || column < width {
+            return 0;
+        }
+        let need = column + 1 - width;
+        let mut skipped = 0;
+        for g in self.text.graphemes(true) {
+            if skipped >= need {
+                break;
+            }
+            skipped += g.width();
+        }
+        skipped
+    }
+
+    /// The part of the text seen in a box `width` columns wide, after
+    /// [`Self::scroll`] columns.
+    pub fn visible(&self, width: usize) -> String {
+        let skip = self.scroll(width);
+        let mut used = 0;
+        let mut out = String::new();
+        for g in self.text.graphemes(true) {
+            let w = g.width();
+            if used >= skip {
+                if used + w > skip + width {
+                    break;
+                }
+                out.push_str(g);
+            }
+            used += w;
+        }
+        out
+    }
+
+    fn move_to(&mut self, at: usize) -> Edit {
+        self.cursor = at;
+        Edit::Moved
+    }
+
+    fn delete(&mut self, from: usize, to: usize, kill: bool) -> Edit {
+        if from >= to {
+            return Edit::Moved;
+        }
+        self.remember();
+        let cut: String = self.text.drain(from..to).collect();
+        if kill {
+            self.killed = cut;
+        }
+        self.cursor = from;
+        self.snap();
+        Edit::Changed
+    }
+
+    fn remember(&mut self) {
+        if self.undo.len() == UNDO_DEPTH {
+            self.undo.remove(0);
+        }
+        self.undo.push((self.text.clone(), self.cursor));
+    }
+
+    /// Keeps the cursor on a grapheme boundary after an edit: a joiner or
+    /// combining mark typed there may have merged it into a cluster, and the
+    /// cursor then sits after the whole cluster.
+    fn snap(&mut self) {
+        let at = self.cursor;
+        if at == 0 {
+            return;
+        }
+        self.cursor = self
+            .text
+            .grapheme_indices(true)
+            .map(|(start, g)| start + g.len())
+            .find(|end| *end >= at)
+            .unwrap_or(self.text.len());
+    }
+
+    fn prev_boundary(&self) -> usize {
+        self.text[..self.cursor]
+            .grapheme_indices(true)
+            .next_back()
+            .map_or(0, |(at, _)| at)
+    }
+
+    fn next_boundary(&self) -> usize {
+        self.text[self.cursor..]
+            .graphemes(true)
+            .next()
+            .map_or(self.cursor, |g| self.cursor + g.len())
+    }
+
+    /// The start of the word before the cursor (skipping spaces first).
+    fn word_start(&self) -> usize {
+        let before = &self.text[..self.cursor];
+        let mut words = before.split_word_bound_indices().rev();
+        let mut at = self.cursor;
+        for (i, w) in words.by_ref() {
+            at = i;
+            if !w.trim().is_empty() {
+                break;
+            }
+        }
+        at
+    }
+
+    /// The end of the word after the cursor (skipping spaces first).
+    fn word_end(&self) -> usize {
+        let mut at = self.cursor;
+        for (i, w) in self.text[self.cursor..].split_word_bound_indices() {
+            at = self.cursor + i + w.len();
+            if !w.trim().is_empty() {
+                break;
+            }
+        }
+        at
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn press(input: &mut LineInput, code: KeyCode) -> Edit {
+        input.key(KeyEvent::new(code, KeyModifiers::NONE))
+    }
+
+    fn ctrl(input: &mut LineInput, c: char) -> Edit {
+        input.key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
+    }
+
+    #[test]
+    fn backspace_removes_a_whole_family_emoji() {
+        let mut input = LineInput::new("a👩‍👩‍👧");
+        assert_eq!(press(&mut input, KeyCode::Backspace), Edit::Changed);
+        assert_eq!(input.text(), "a", "no dangling joiner");
+        assert_eq!(input.cursor_column(), 1);
+    }
+
+    #[test]
+    fn left_then_typing_keeps_an_accent_on_its_letter() {
+        let mut input = LineInput::new("Cafe\u{301}");
+        press(&mut input, KeyCode::Left);
+        press(&mut input, KeyCode::Char('x'));
+        assert_eq!(input.text(), "Cafxe\u{301}");
+    }
+
+    #[test]
+    fn delete_removes_the_next_cluster() {
+        let mut input = LineInput::new("e\u{301}z");
+        press(&mut input, KeyCode::Home);
+        press(&mut input, KeyCode::Delete);
+        assert_eq!(input.text(), "z");
+    }
+
+    #[test]
+    fn the_cursor_column_is_the_display_width() {
+        let mut input = LineInput::new("🦇東x");
+        assert_eq!(input.cursor_column(), 5);
+        press(&mut input, KeyCode::Left);
+        assert_eq!(input.cursor_column(), 4);
+        press(&mut input, KeyCode::Left);
+        assert_eq!(input.cursor_column(), 2);
+        input.set_cursor_column(3);
+        assert_eq!(input.cursor_column(), 2, "a click on the right half of 東");
+        input.set_cursor_column(99);
+        assert_eq!(input.cursor_column(), 5);
+    }
+
+    #[test]
+    fn typed_control_characters_are_refused() {
+        let mut input = LineInput::new("ab");
+        for c in ['\u{202E}', '\u{1b}', '\u{7}', '\u{200F}'] {
+            assert_eq!(press(&mut input, KeyCode::Char(c)), Edit::Ignored);
+        }
+        assert_eq!(input.text(), "ab");
+    }
+
+    #[test]
+    fn a_combining_mark_typed_after_a_letter_joins_it() {
+        let mut input = LineInput::new("e");
+        press(&mut input, KeyCode::Char('\u{301}'));
+        assert_eq!(input.text(), "e\u{301}");
+        assert_eq!(input.cursor(), input.text().len());
+        press(&mut input, KeyCode::Backspace);
+        assert_eq!(input.text(), "");
+    }
+
+    #[test]
+    fn kill_yank_and_undo() {
+        let mut input = LineInput::new("hello world");
+        ctrl(&mut input, 'w');
+        assert_eq!(input.text(), "hello ");
+        ctrl(&mut input, 'a');
+        ctrl(&mut input, 'y');
+        assert_eq!(input.text(), "worldhello ");
+        ctrl(&mut input, 'u');
+        assert_eq!(input.text(), "hello ");
+        ctrl(&mut input, 'u');
+        assert_eq!(input.text(), "hello world");
+        assert_eq!(ctrl(&mut input, 'u'), Edit::Moved, "nothing left to undo");
+        press(&mut input, KeyCode::Home);
+        ctrl(&mut input, 'k');
+        assert_eq!(input.text(), "", "Ctrl-K from the start cuts all");
+    }
+
+    #[test]
+    fn word_moves_skip_spaces() {
+        let mut input = LineInput::new("one  two three");
+        input.key(KeyEvent::new(KeyCode::Left, KeyModifiers::CONTROL));
+        assert_eq!(&input.text()[input.cursor()..], "three");
+        input.key(KeyEvent::new(KeyCode::Left, KeyModifiers::CONTROL));
+        assert_eq!(&input.text()[input.cursor()..], "two three");
+        input.key(KeyEvent::new(KeyCode::Right, KeyModifiers::CONTROL));
+        assert_eq!(&input.text()[input.cursor()..], " three");
+    }
+
+    #[test]
+    fn scrolling_keeps_the_cursor_in_view_without_cutting_wide_characters() {
+        let input = LineInput::new("ab東東東");
+        // 8 columns of text and the cursor after it, in a 6-column box.
+        assert_eq!(input.scroll(6), 4);
+        assert_eq!(input.visible(6), "東東");
+        let input = LineInput::new("abc");
+        assert_eq!(input.scroll(6), 0);
+        assert_eq!(input.visible(4), "abc");
+        assert_eq!(
+            input.visible(2),
+            "c",
+            "the cursor past the end needs its column"
+        );
+    }
+}
