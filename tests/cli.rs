@@ -328,12 +328,13 @@ fn plain_http_to_a_remote_host_is_refused() {
     assert!(err.contains("use https://"), "{err}");
 }
 
-#[test]
-fn the_sandbox_command_prints_ready_to_paste_credentials() {
+/// Starts `plivo-dash sandbox ARGS` and reads the three lines it prints.
+fn sandbox(args: &[&str]) -> (std::process::Child, Vec<(String, String)>) {
     use std::io::{BufRead as _, BufReader};
     let home = tempfile::tempdir().expect("tempdir");
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("plivo-dash"))
-        .args(["sandbox", "--auth-token", "sandbox-token"])
+        .arg("sandbox")
+        .args(args)
         .env("HOME", home.path())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
@@ -345,7 +346,7 @@ fn the_sandbox_command_prints_ready_to_paste_credentials() {
         .take(3)
         .collect::<Result<_, _>>()
         .expect("three lines");
-    let vars: Vec<(String, String)> = lines
+    let vars = lines
         .iter()
         .map(|l| {
             let (k, v) = l
@@ -356,22 +357,206 @@ fn the_sandbox_command_prints_ready_to_paste_credentials() {
             (k.to_owned(), v.to_owned())
         })
         .collect();
+    (child, vars)
+}
+
+/// `get` with the environment a sandbox printed: whether it worked.
+fn get_works_with(vars: &[(String, String)]) -> bool {
+    let home = tempfile::tempdir().expect("tempdir");
+    let mut cmd = bin(home.path());
+    cmd.envs(vars.iter().cloned()).arg("get");
+    let output = cmd.output().expect("get runs");
+    output.status.success() && String::from_utf8_lossy(&output.stdout).contains("Bruce Wayne")
+}
+
+#[test]
+fn the_sandbox_command_prints_ready_to_paste_credentials() {
+    let (mut child, vars) = sandbox(&["--auth-token", "sandbox-token"]);
     assert_eq!(vars[0].0, "PLIVO_API_URL");
-    assert!(vars[0].1.starts_with("http://127.0.0.1:"), "{lines:?}");
+    assert!(vars[0].1.starts_with("http://127.0.0.1:"), "{vars:?}");
     assert_eq!(
         vars[1],
         ("PLIVO_AUTH_ID".into(), "MA2025RK4E639VJFZAGV".into())
     );
     assert_eq!(vars[2], ("PLIVO_AUTH_TOKEN".into(), "sandbox-token".into()));
-
-    let mut cmd = bin(home.path());
-    cmd.envs(vars).arg("get");
-    let result = cmd.output();
+    let works = get_works_with(&vars);
     let _ = child.kill();
     let _ = child.wait();
-    let output = result.expect("get runs");
-    assert!(output.status.success());
-    assert!(String::from_utf8_lossy(&output.stdout).contains("Bruce Wayne"));
+    assert!(works);
+}
+
+#[test]
+fn a_sandbox_on_every_interface_or_a_host_name_prints_a_url_that_works() {
+    for listen in ["0.0.0.0:0", "localhost:0"] {
+        let (mut child, vars) = sandbox(&["--listen", listen]);
+        let url = vars[0].1.clone();
+        let works = get_works_with(&vars);
+        let _ = child.kill();
+        let _ = child.wait();
+        assert!(url.starts_with("http://127.0.0.1:"), "{listen}: {url}");
+        assert!(!url.ends_with(":0"), "{listen}: the real port, {url}");
+        assert!(works, "{listen}: {url}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn sigterm_ends_the_sandbox_with_143() {
+    let (mut child, _) = sandbox(&[]);
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    let status = child.wait().expect("wait");
+    assert_eq!(status.code(), Some(143), "an exit, not death: {status:?}");
+}
+
+/// Runs the binary with its standard output into a pipe whose reading end
+/// is already closed, as `plivo-dash … | head -0` does.
+fn into_closed_pipe(mut cmd: std::process::Command) -> std::process::Output {
+    let (reader, writer) = std::io::pipe().expect("pipe");
+    drop(reader);
+    cmd.stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .expect("runs")
+}
+
+#[test]
+fn a_closed_pipe_never_panics_and_keeps_the_exit_code() {
+    let w = World::new();
+    let home = w.home.path();
+    for args in [
+        vec!["get"],
+        vec!["get", "--json"],
+        vec!["check", "-w", "1", "-c", "0.5"],
+        vec!["completions", "bash"],
+        vec!["update", "--city", "Blüdhaven"],
+    ] {
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("plivo-dash"));
+        cmd.env_clear()
+            .env("HOME", home)
+            .env("XDG_CONFIG_HOME", home)
+            .env("PLIVO_API_URL", &w.sandbox.handle.base_url)
+            .env("PLIVO_AUTH_ID", &w.sandbox.handle.auth_id)
+            .env("PLIVO_AUTH_TOKEN", TOKEN)
+            .args(&args);
+        let output = into_closed_pipe(cmd);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert_eq!(output.status.code(), Some(0), "{args:?}: {stderr}");
+    }
+    assert_eq!(
+        w.sandbox.handle.account().city,
+        "Blüdhaven",
+        "the update was made"
+    );
+}
+
+#[test]
+fn the_dashboard_without_a_terminal_says_so_and_exits_2() {
+    let w = World::new();
+    let mut cmd = w.cmd();
+    cmd.write_stdin("");
+    let (out, err) = run(cmd, 2);
+    assert!(out.is_empty(), "{out}");
+    assert_eq!(
+        err,
+        "plivo-dash: the dashboard needs a terminal; try 'plivo-dash get'\n"
+    );
+    let mut demo = w.cmd();
+    demo.arg("--demo").write_stdin("");
+    let (_, err) = run(demo, 2);
+    assert!(err.contains("needs a terminal"), "{err}");
+}
+
+#[test]
+fn check_names_a_missing_threshold_on_its_one_line() {
+    let w = World::new();
+    let mut cmd = w.cmd();
+    cmd.args(["check", "--warning", "5"]);
+    let (out, _) = run(cmd, 3);
+    assert_eq!(out.lines().count(), 1, "{out}");
+    assert!(
+        out.starts_with("PLIVO CREDITS UNKNOWN - ") && out.contains("--critical <USD>"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_config_file_named_by_the_environment_must_exist() {
+    let w = World::new();
+    let mut cmd = w.cmd();
+    let missing = w.home.path().join("typo.toml");
+    cmd.env("PLIVO_DASH_CONFIG", &missing).arg("get");
+    let (_, err) = run(cmd, 2);
+    assert!(err.contains(&missing.display().to_string()), "{err}");
+    assert!(err.contains("PLIVO_DASH_CONFIG"), "{err}");
+}
+
+#[test]
+fn a_refused_token_names_where_it_came_from() {
+    let w = World::new();
+    let config = w.home.path().join("plivo-dash");
+    std::fs::create_dir_all(&config).expect("mkdir");
+    let file = config.join("config.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "api_url = \"{}\"\nauth_id = \"{}\"\nauth_token = \"wrong\"\n",
+            w.sandbox.handle.base_url, w.sandbox.handle.auth_id
+        ),
+    )
+    .expect("write");
+    let mut cmd = bin(w.home.path());
+    cmd.arg("get");
+    let (_, err) = run(cmd, 3);
+    assert!(err.contains(&file.display().to_string()), "{err}");
+    assert!(!err.contains("PLIVO_AUTH_TOKEN"), "{err}");
+    let mut cmd = w.cmd();
+    cmd.env("PLIVO_AUTH_TOKEN", "wrong").arg("get");
+    let (_, err) = run(cmd, 3);
+    assert!(err.contains("came from PLIVO_AUTH_TOKEN"), "{err}");
+}
+
+#[test]
+fn each_help_lists_what_that_command_uses() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let help = |args: &[&str]| {
+        let out = bin(home.path())
+            .args(args)
+            .arg("--help")
+            .output()
+            .expect("runs");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let sandbox = help(&["sandbox"]);
+    for absent in [
+        "--interval",
+        "--alert-below",
+        "--profile",
+        "--api-url",
+        "--timeout",
+    ] {
+        assert!(
+            !sandbox.contains(absent),
+            "sandbox --help lists {absent}:\n{sandbox}"
+        );
+    }
+    assert!(sandbox.contains("--listen") && sandbox.contains("--auth-id"));
+    let update = help(&["update"]);
+    assert!(!update.contains("--interval"), "{update}");
+    let fields = update.find("Fields:").expect("a Fields heading");
+    let connection = update.find("Connection:").expect("a Connection heading");
+    assert!(fields < update.find("--city").expect("--city"));
+    assert!(connection < update.find("--auth-id").expect("--auth-id"));
+    assert!(update.find("--city") < Some(connection), "{update}");
+    let top = help(&[]);
+    assert!(
+        top.contains("--interval") && top.contains("--alert-below"),
+        "{top}"
+    );
 }
 
 #[test]

@@ -205,3 +205,16 @@ fn a_steady_balance_has_no_runway_to_speak_of() {
     let (text, _) = panel(&app);
     assert!(text.contains("no spending in the last 16 min"), "{text}");
 }
+
+#[test]
+fn no_credit_left_reads_exhausted_and_a_negative_balance_overdrawn() {
+    let app = monitored(None, &[dec!(1.5), dec!(1), dec!(0.5), dec!(0)]);
+    let (text, buffer) = panel(&app);
+    assert!(text.contains("Runway     exhausted"), "{text}");
+    assert_eq!(colour_of(&buffer, "exhausted"), Color::Red);
+    assert!(!text.contains("under 1 min"), "{text}");
+    let app = monitored(None, &[dec!(1), dec!(0.5), dec!(0), dec!(-0.55000)]);
+    let (text, buffer) = panel(&app);
+    assert!(text.contains("overdrawn by 0.55000 USD"), "{text}");
+    assert_eq!(colour_of(&buffer, "overdrawn"), Color::Red);
+}

@@ -348,3 +348,102 @@ fn typing_is_drawn_at_once_while_a_request_hangs() {
     pty.send("y");
     assert_eq!(pty.wait_exit(), 0);
 }
+
+#[test]
+fn with_output_redirected_the_dashboard_says_it_needs_a_terminal() {
+    let mut pty = Pty::spawn_program(
+        "/bin/sh",
+        &["-c", "exec \"$PLIVO_DASH\" --demo >/dev/null"],
+        &[],
+        COLS,
+        ROWS,
+    );
+    pty.wait_for("plivo-dash: the dashboard needs a terminal; try 'plivo-dash get'");
+    assert_eq!(pty.wait_exit(), 2);
+    assert!(
+        !pty.screen().alternate_screen(),
+        "the screen was never taken"
+    );
+}
+
+#[test]
+fn m_lets_the_terminal_select_text_again() {
+    let mut pty = Pty::spawn(&["--demo"], &[], COLS, ROWS);
+    pty.wait_for("Bruce Wayne");
+    let captured = |s: &vt100::Screen| s.mouse_protocol_mode() != vt100::MouseProtocolMode::None;
+    pty.wait_screen("clicks captured at start", captured);
+    pty.send("m");
+    pty.wait_for("Mouse off");
+    pty.wait_screen("capture off", |s| !captured(s));
+    pty.send("m");
+    pty.wait_for("Mouse on");
+    pty.wait_screen("capture on again", captured);
+    pty.send("q");
+    assert_eq!(pty.wait_exit(), 0);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_config_file_others_can_read_is_flagged_inside_the_dashboard() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let sandbox = TestSandbox::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("config.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "api_url = \"{}\"\nauth_id = \"{}\"\nauth_token = \"{TOKEN}\"\nmouse = false\n",
+            sandbox.handle.base_url, sandbox.handle.auth_id
+        ),
+    )
+    .expect("write");
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    let path = file.display().to_string();
+    let mut pty = Pty::spawn(&[], &[("PLIVO_DASH_CONFIG", &path)], COLS, ROWS);
+    pty.wait_for("Bruce Wayne");
+    pty.wait_for("can be read by other users");
+    assert_eq!(
+        pty.screen().mouse_protocol_mode(),
+        vt100::MouseProtocolMode::None,
+        "mouse = false in the config file"
+    );
+    pty.send("q");
+    assert_eq!(pty.wait_exit(), 0);
+}
+
+#[test]
+fn the_terminal_cursor_follows_graphemes_and_wide_characters() {
+    let mut pty = Pty::spawn(&["--demo"], &[], COLS, ROWS);
+    pty.wait_for("Bruce Wayne");
+    pty.send(keys::TAB);
+    pty.send(keys::END);
+    // A two-column bat, and an e with a combining accent: one character.
+    pty.send(" 🦇e\u{301}x");
+    pty.wait_for("Name ● unsaved");
+    pty.send(keys::LEFT);
+    pty.wait_screen("the cursor on the x, after the é", |screen| {
+        let (row, col) = screen.cursor_position();
+        screen
+            .contents_between(row, 0, row, col)
+            .ends_with("Bruce Wayne 🦇e\u{301}")
+    });
+    // Backspace takes the accented e whole, then the bat.
+    pty.send(keys::BACKSPACE);
+    pty.send(keys::BACKSPACE);
+    pty.wait_for("Bruce Wayne x");
+    // A family emoji is one character too: no joiner is left behind.
+    pty.send(keys::END);
+    pty.send("👩\u{200d}👩\u{200d}👧");
+    pty.send(keys::BACKSPACE);
+    std::thread::sleep(Duration::from_millis(100));
+    let text = pty.contents();
+    assert!(text.contains("Bruce Wayne x"), "{text}");
+    assert!(
+        !text.contains('\u{200d}') && !text.contains('👩'),
+        "{text:?}"
+    );
+    pty.send(keys::CTRL_C);
+    pty.wait_for("Unsaved changes");
+    pty.send("y");
+    assert_eq!(pty.wait_exit(), 0);
+}

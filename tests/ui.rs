@@ -357,3 +357,69 @@ fn the_save_confirmation_shows_long_values_whole_on_a_narrow_screen() {
     assert!(joined.contains("Mountain Drive\""), "{text}");
     assert!(!joined.contains('…'), "nothing is cut: {text}");
 }
+
+#[test]
+fn the_cursor_sits_after_a_wide_character_not_inside_it() {
+    let mut app = loaded();
+    app.update(key(KeyCode::Tab));
+    clear_field(&mut app);
+    type_str(&mut app, "🦇x");
+    app.update(key(KeyCode::Left));
+    let mut t = draw(&app, 120, 35);
+    let buffer = t.backend().buffer().clone();
+    let bat = find(&buffer, "🦇").expect("the emoji");
+    let cursor = t.get_cursor_position().expect("cursor");
+    assert_eq!(
+        cursor,
+        Position::new(bat.x + 2, bat.y),
+        "two columns past the emoji's start, on the x"
+    );
+    assert_eq!(buffer[(cursor.x, cursor.y)].symbol(), "x");
+}
+
+#[test]
+fn a_long_name_is_cut_with_an_ellipsis_and_the_auth_id_stays_whole() {
+    let mut account = demo_account();
+    account.name = "Wayne Enterprises Applied Sciences Division, Gotham Research Campus".into();
+    let app = loaded_with(account);
+    let t = draw(&app, 80, 24);
+    let header = screen_text(t.backend().buffer())
+        .lines()
+        .next()
+        .expect("header")
+        .to_owned();
+    assert!(header.contains("…"), "{header}");
+    assert!(header.contains("MA2025RK4E639VJFZAGV"), "{header}");
+}
+
+#[test]
+fn a_long_notice_wraps_instead_of_losing_its_end() {
+    let mut app = loaded();
+    app.update(key(KeyCode::Tab));
+    type_str(&mut app, "!");
+    app.update(ctrl('s'));
+    app.update(key(KeyCode::Enter));
+    app.update(Msg::Worker(Event::Failed {
+        op: Op::Save,
+        error: ApiError::Network(
+            "error sending request for url (http://127.0.0.1:47020/v1/Account/MA2025RK4E639VJFZAGV/)"
+                .into(),
+        ),
+        retry_in: None,
+    }));
+    let t = draw(&app, 100, 30);
+    let text = screen_text(t.backend().buffer());
+    let footer: String = text
+        .lines()
+        .rev()
+        .take(4)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(footer.contains("Your edits are kept."), "{text}");
+    assert!(footer.contains("MA2025RK4E639VJFZAGV/"), "{text}");
+    assert!(footer.contains("Ctrl-S save"), "the hints stay: {text}");
+}

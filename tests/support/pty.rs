@@ -23,6 +23,18 @@ impl Pty {
     /// Starts the binary with `args` and `env` (and nothing else from this
     /// process's environment) in a `cols`×`rows` terminal.
     pub fn spawn(args: &[&str], env: &[(&str, &str)], cols: NonZeroU16, rows: NonZeroU16) -> Self {
+        Self::spawn_program(env!("CARGO_BIN_EXE_plivo-dash"), args, env, cols, rows)
+    }
+
+    /// Like [`Pty::spawn`], for another program (a shell that redirects
+    /// plivo-dash's output, say); `PLIVO_DASH` holds the binary's path.
+    pub fn spawn_program(
+        program: &str,
+        args: &[&str],
+        env: &[(&str, &str)],
+        cols: NonZeroU16,
+        rows: NonZeroU16,
+    ) -> Self {
         let home = tempfile::tempdir().expect("tempdir");
         let pair = native_pty_system()
             .openpty(PtySize {
@@ -32,9 +44,10 @@ impl Pty {
                 pixel_height: 0,
             })
             .expect("openpty");
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_plivo-dash"));
+        let mut cmd = CommandBuilder::new(program);
         cmd.args(args);
         cmd.env_clear();
+        cmd.env("PLIVO_DASH", env!("CARGO_BIN_EXE_plivo-dash"));
         cmd.env("TERM", "xterm-256color");
         cmd.env("HOME", home.path());
         cmd.env("XDG_CONFIG_HOME", home.path());
@@ -87,6 +100,11 @@ impl Pty {
         self.bells.load(Ordering::SeqCst)
     }
 
+    /// The home directory the program was given (empty at start).
+    pub fn home(&self) -> &std::path::Path {
+        self._home.path()
+    }
+
     /// The process id of the binary.
     pub fn pid(&self) -> Option<u32> {
         self.child.process_id()
@@ -110,12 +128,18 @@ impl Pty {
 
     /// Waits until `ok` holds for the screen's text.
     pub fn wait_until(&self, what: &str, ok: impl Fn(&str) -> bool) {
+        self.wait_screen(what, |screen| ok(&screen.contents()));
+    }
+
+    /// Waits until `ok` holds for the screen (text, cursor and modes).
+    pub fn wait_screen(&self, what: &str, ok: impl Fn(&vt100::Screen) -> bool) {
         let deadline = Instant::now() + Duration::from_secs(15);
         loop {
-            let text = self.contents();
-            if ok(&text) {
+            let screen = self.screen();
+            if ok(&screen) {
                 return;
             }
+            let text = screen.contents();
             assert!(
                 Instant::now() < deadline,
                 "never saw {what:?}; screen:\n{text}"
@@ -161,6 +185,7 @@ pub mod keys {
     pub const TAB: &str = "\t";
     pub const ENTER: &str = "\r";
     pub const END: &str = "\x1b[F";
+    pub const LEFT: &str = "\x1b[D";
     pub const BACKSPACE: &str = "\x7f";
     pub const CTRL_C: &str = "\x03";
     pub const CTRL_S: &str = "\x13";
