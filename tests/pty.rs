@@ -30,9 +30,7 @@ fn change_the_city_with_the_keyboard_and_save_it() {
     pty.wait_for("City ● unsaved");
     pty.send(keys::CTRL_S);
     pty.wait_for("Save changes?");
-    let screen = pty.contents();
-    assert!(screen.contains("   \"Gotham\""), "{screen}");
-    assert!(screen.contains(" → \"Metropolis\""), "{screen}");
+    assert!(pty.contents().contains("\"Gotham\" → \"Metropolis\""));
     pty.send(keys::ENTER);
     pty.wait_for("Saved city");
 

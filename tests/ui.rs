@@ -195,9 +195,10 @@ fn save_confirmation() {
     let t = draw(&app, 120, 35);
     insta::assert_snapshot!(t.backend());
     let text = screen_text(t.backend().buffer());
-    assert!(text.contains("│ City "), "{text}");
-    assert!(text.contains("│   \"Gotham\" "), "{text}");
-    assert!(text.contains("│ → \"Metropolis\" "), "{text}");
+    assert!(
+        text.contains("City     \"Gotham\" → \"Metropolis\""),
+        "{text}"
+    );
     assert!(
         !text.contains("Address  "),
         "only changed fields are listed"
@@ -422,4 +423,36 @@ fn a_long_notice_wraps_instead_of_losing_its_end() {
     assert!(footer.contains("Your edits are kept."), "{text}");
     assert!(footer.contains("MA2025RK4E639VJFZAGV/"), "{text}");
     assert!(footer.contains("Ctrl-S save"), "the hints stay: {text}");
+}
+
+#[test]
+fn a_confirmation_taller_than_the_screen_scrolls_and_keeps_its_keys() {
+    let mut app = loaded();
+    for field in Field::ALL {
+        if field == Field::Timezone {
+            continue;
+        }
+        app.form.set_focus(Some(field));
+        type_str(
+            &mut app,
+            " with a good deal more text than the field held before, enough to wrap twice",
+        );
+    }
+    app.update(ctrl('s'));
+    let keys_and = |app: &App, needle: &str| {
+        let t = draw(app, 80, 22);
+        let text = screen_text(t.backend().buffer());
+        assert!(text.contains("Enter save   Esc keep editing"), "{text}");
+        text.contains(needle)
+    };
+    assert!(keys_and(&app, "↓ for more"));
+    assert!(keys_and(&app, "These fields will change"));
+    assert!(!keys_and(&app, "State"), "the last field is below");
+    for _ in 0..60 {
+        app.update(key(KeyCode::Down));
+    }
+    assert!(keys_and(&app, "↑ for the start"));
+    assert!(keys_and(&app, "State"), "scrolled to the last field");
+    app.update(key(KeyCode::Enter));
+    assert!(app.saving, "Enter still saves");
 }

@@ -25,6 +25,10 @@ use crate::plivo::{Account, AccountUpdate, ApiError, ErrorClass, Field};
 use crate::threshold::{Alarm, Level};
 use crate::worker::{Command, Event, Op};
 
+/// The furthest an overlay scrolls: more than five fields of 128
+/// characters ever take.
+const MAX_SCROLL: u16 = 200;
+
 /// The polling periods `+` and `-` step through, in seconds.
 pub const PERIODS: [u64; 13] = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600];
 
@@ -202,6 +206,8 @@ pub struct App {
     /// Burn rate and runway, worked out when a balance arrives or the
     /// period changes rather than at every frame.
     estimate: Estimate,
+    /// How far the save confirmation is scrolled, in lines.
+    pub overlay_scroll: u16,
     /// The worker's task has ended.
     worker_stopped: bool,
     quit: bool,
@@ -224,6 +230,7 @@ impl App {
             warnings: session.warnings.clone(),
             mouse: session.mouse,
             worker_stopped: false,
+            overlay_scroll: 0,
             session,
             account: None,
             fetched_at: None,
@@ -400,6 +407,16 @@ impl App {
                 }
                 KeyCode::Esc => {
                     self.mode = Mode::Normal;
+                    redraw()
+                }
+                // Long values on a short screen: the list scrolls (the
+                // overlay stops at its end).
+                KeyCode::Down | KeyCode::PageDown => {
+                    self.overlay_scroll = self.overlay_scroll.saturating_add(1).min(MAX_SCROLL);
+                    redraw()
+                }
+                KeyCode::Up | KeyCode::PageUp => {
+                    self.overlay_scroll = self.overlay_scroll.saturating_sub(1);
                     redraw()
                 }
                 _ => Outcome::default(),
@@ -580,6 +597,7 @@ impl App {
             Notice::error(format!("Cannot save: {} is {reason}", field.label()))
         } else {
             self.mode = Mode::ConfirmSave(update);
+            self.overlay_scroll = 0;
             self.notice = None;
             return;
         });

@@ -11,6 +11,7 @@ use crate::app::App;
 use crate::layout::{centered, wrap};
 use crate::plivo::AccountUpdate;
 use crate::text::sanitize;
+use unicode_width::UnicodeWidthStr as _;
 
 /// Every key, grouped as the user meets them.
 pub const HELP: &[(&str, &str)] = &[
@@ -69,9 +70,10 @@ pub(super) fn help(frame: &mut Frame, area: Rect, theme: Theme) {
     popup(frame, area, "Keys", lines, theme);
 }
 
-/// Every changed field with its old and new value whole: a long value
-/// wraps onto more lines rather than being cut, so two values that differ
-/// only at the end can still be told apart.
+/// Every changed field with its old and new value whole: on one line when
+/// both fit, else each wrapped onto lines of its own, so two values that
+/// differ only at the end can still be told apart. When that is taller
+/// than the screen, the list scrolls (↑ ↓) above the keys, which stay.
 pub(super) fn confirm_save(
     app: &App,
     update: &AccountUpdate,
@@ -80,22 +82,26 @@ pub(super) fn confirm_save(
     theme: Theme,
 ) {
     // The popup's text column: the area less borders and margins.
-    let room = usize::from(area.width.saturating_sub(8)).clamp(10, 72);
-    let mut lines = vec![Line::raw(" These fields will change:")];
+    let room = usize::from(area.width.saturating_sub(8)).clamp(12, 72);
+    let mut lines = vec![Line::raw(" These fields will change:"), Line::raw("")];
     for (field, new) in update.fields() {
-        let old = &app.form.field(field).server;
-        lines.push(Line::raw(""));
-        lines.push(Line::from(Span::styled(
-            format!(" {}", field.label()),
-            theme.dim(),
-        )));
-        for part in wrap(&format!("\"{}\"", sanitize(old)), room - 2) {
+        let old = format!("\"{}\"", sanitize(&app.form.field(field).server));
+        let new = format!("\"{}\"", sanitize(new));
+        let label = format!(" {:<9}", field.label());
+        if label.width() + old.width() + 3 + new.width() <= room {
+            lines.push(Line::from(vec![
+                Span::styled(label, theme.dim()),
+                Span::raw(old),
+                Span::raw(" → "),
+                Span::styled(new, theme.warn()),
+            ]));
+            continue;
+        }
+        lines.push(Line::from(Span::styled(label, theme.dim())));
+        for part in wrap(&old, room - 3) {
             lines.push(Line::raw(format!("   {part}")));
         }
-        for (i, part) in wrap(&format!("\"{}\"", sanitize(new)), room - 2)
-            .into_iter()
-            .enumerate()
-        {
+        for (i, part) in wrap(&new, room - 3).into_iter().enumerate() {
             let lead = if i == 0 { " → " } else { "   " };
             lines.push(Line::from(vec![
                 Span::raw(lead),
@@ -103,13 +109,29 @@ pub(super) fn confirm_save(
             ]));
         }
     }
-    lines.push(Line::raw(""));
-    lines.push(Line::from(vec![
+    let keys = Line::from(vec![
         Span::styled(" Enter", theme.key()),
         Span::raw(" save   "),
         Span::styled("Esc", theme.key()),
         Span::raw(" keep editing"),
-    ]));
+    ]);
+    // Borders, a blank line and the keys take four rows.
+    let fits = usize::from(area.height.saturating_sub(4)).max(1);
+    if lines.len() > fits {
+        let last_start = lines.len() - fits + 1;
+        let start = usize::from(app.overlay_scroll).min(last_start);
+        let more = if start == last_start {
+            " ↑ for the start"
+        } else if start == 0 {
+            " ↓ for more"
+        } else {
+            " ↑ ↓ for more"
+        };
+        lines = lines.into_iter().skip(start).take(fits - 1).collect();
+        lines.push(Line::from(Span::styled(more, theme.dim())));
+    }
+    lines.push(Line::raw(""));
+    lines.push(keys);
     popup(frame, area, "Save changes?", lines, theme);
 }
 
