@@ -120,10 +120,12 @@ pub fn notice_lines(notice: Option<&str>, width: u16) -> u16 {
     })
 }
 
-/// `text` broken into lines of at most `width` display columns: at spaces
-/// where it can, inside a word (between graphemes) where a word is longer
-/// than a line. Wide characters count as two columns.
+/// `text` as drawn (see [`text::drawable`]) broken into lines of at most
+/// `width` display columns: at spaces where it can, inside a word (between
+/// graphemes) where a word is longer than a line. Wide characters count as
+/// two columns.
 pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let text = crate::text::drawable(text);
     let width = width.max(1);
     let mut lines = Vec::new();
     let mut line = String::new();

@@ -30,6 +30,22 @@ pub fn sanitize(s: &str) -> String {
     out
 }
 
+/// `s` as every terminal draws it at the same width: without zero-width
+/// joiners. Joined, `👩‍👩‍👧` is one two-column character to ratatui and to
+/// some terminals, and three (six columns) to others, tmux and xterm among
+/// them; the disagreement shifts the rest of the line and the cursor.
+/// Unjoined, it is three emoji everywhere. Only what is drawn changes:
+/// the text itself, as typed or as the server has it, keeps its joiners.
+pub fn drawable(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.contains(ZWJ) {
+        s.replace(ZWJ, "").into()
+    } else {
+        s.into()
+    }
+}
+
+const ZWJ: char = '\u{200D}';
+
 fn stand_in(c: char) -> char {
     match c {
         '\0'..='\u{1f}' => char::from_u32(0x2400 + c as u32).unwrap_or('?'),
@@ -64,6 +80,12 @@ mod tests {
         let clean = sanitize(s);
         assert!(!clean.chars().any(is_unsafe), "{clean:?}");
         assert_eq!(clean, "a␛]0;pwned␇b␛[31mc␀d?e?f␍␊g␡");
+    }
+
+    #[test]
+    fn joined_emoji_are_drawn_unjoined() {
+        assert_eq!(drawable("a👩\u{200D}👩\u{200D}👧b"), "a👩👩👧b");
+        assert!(matches!(drawable("plain"), std::borrow::Cow::Borrowed(_)));
     }
 
     #[test]

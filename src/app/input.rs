@@ -61,9 +61,9 @@ impl LineInput {
     }
 
     /// The display width of the text before the cursor: the terminal column
-    /// the cursor sits at, counted from the start of the text.
+    /// the cursor sits at, counted from the start of the text as drawn.
     pub fn cursor_column(&self) -> usize {
-        self.text[..self.cursor].width()
+        width(&self.text[..self.cursor])
     }
 
     /// Puts the cursor at the grapheme boundary nearest display column
@@ -71,7 +71,7 @@ impl LineInput {
     pub fn set_cursor_column(&mut self, column: usize) {
         let mut used = 0;
         for (at, g) in self.text.grapheme_indices(true) {
-            let w = g.width();
+            let w = width(g);
             if used + w > column {
                 self.cursor = at;
                 return;
@@ -175,7 +175,7 @@ impl LineInput {
             if skipped >= need {
                 break;
             }
-            skipped += g.width();
+            skipped += self::width(g);
         }
         skipped
     }
@@ -187,12 +187,12 @@ impl LineInput {
         let mut used = 0;
         let mut out = String::new();
         for g in self.text.graphemes(true) {
-            let w = g.width();
+            let w = self::width(g);
             if used >= skip {
                 if used + w > skip + width {
                     break;
                 }
-                out.push_str(g);
+                out.push_str(&text::drawable(g));
             }
             used += w;
         }
@@ -282,6 +282,12 @@ impl LineInput {
     }
 }
 
+/// The columns `s` takes as drawn: a joined emoji is drawn unjoined (see
+/// [`text::drawable`]), so it takes the width of its parts.
+fn width(s: &str) -> usize {
+    text::drawable(s).width()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -297,6 +303,8 @@ mod tests {
     #[test]
     fn backspace_removes_a_whole_family_emoji() {
         let mut input = LineInput::new("a👩‍👩‍👧");
+        assert_eq!(input.cursor_column(), 7, "drawn unjoined: three emoji");
+        assert_eq!(input.visible(20), "a👩👩👧");
         assert_eq!(press(&mut input, KeyCode::Backspace), Edit::Changed);
         assert_eq!(input.text(), "a", "no dangling joiner");
         assert_eq!(input.cursor_column(), 1);

@@ -10,7 +10,7 @@ use ratatui::widgets::{Block, Clear, List, ListItem, ListState, Paragraph};
 use super::{Theme, clip};
 use crate::app::{App, FieldState};
 use crate::layout::{self, Areas};
-use crate::text::sanitize;
+use crate::text::{drawable, sanitize};
 
 pub(super) fn render(app: &App, theme: Theme, frame: &mut Frame, areas: &Areas) {
     let unsaved = app.form.fields().iter().filter(|s| s.dirty()).count();
@@ -49,7 +49,7 @@ fn field(app: &App, state: &FieldState, theme: Theme, frame: &mut Frame, area: R
     } else if state.conflict {
         title.push(Span::raw(format!(
             "· server now says \"{}\" ",
-            sanitize(&state.server)
+            drawable(&sanitize(&state.server))
         )));
         theme.warn()
     } else if state.dirty() {

@@ -12,12 +12,13 @@ use ratatui::Frame;
 use ratatui::layout::{Alignment, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
-use unicode_width::UnicodeWidthChar;
+use unicode_segmentation::UnicodeSegmentation as _;
+use unicode_width::UnicodeWidthStr as _;
 
 use crate::app::{App, Fetch, Mode, NoticeKind};
 use crate::layout::{self, STACKED_MIN, WIDE_MIN, centered};
 use crate::plivo::{ErrorClass, Field};
-use crate::text::sanitize;
+use crate::text::{self, sanitize};
 use crate::threshold::Level;
 
 /// Draws the whole screen for `app`.
@@ -254,22 +255,23 @@ fn too_small(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
     );
 }
 
-/// `text` cut to `width` terminal columns, with "…" where it was cut.
-/// Wide characters (CJK, emoji) count as two.
+/// `text` as drawn (see [`text::drawable`]), cut to `width` terminal
+/// columns between characters, with "…" where it was cut. Wide characters
+/// (CJK, emoji) count as two.
 pub fn clip(text: &str, width: usize) -> String {
+    let text = text::drawable(text);
+    if text.width() <= width {
+        return text.into_owned();
+    }
     let mut used = 0;
     let mut out = String::new();
-    let total: usize = text.chars().map(|c| c.width().unwrap_or(0)).sum();
-    if total <= width {
-        return text.to_owned();
-    }
-    for c in text.chars() {
-        let w = c.width().unwrap_or(0);
+    for g in text.graphemes(true) {
+        let w = g.width();
         if used + w + 1 > width {
             break;
         }
         used += w;
-        out.push(c);
+        out.push_str(g);
     }
     if width > 0 {
         out.push('…');

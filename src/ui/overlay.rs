@@ -10,7 +10,7 @@ use super::Theme;
 use crate::app::App;
 use crate::layout::{centered, wrap};
 use crate::plivo::AccountUpdate;
-use crate::text::sanitize;
+use crate::text::{drawable, sanitize};
 use unicode_width::UnicodeWidthStr as _;
 
 /// Every key, grouped as the user meets them.
@@ -85,8 +85,8 @@ pub(super) fn confirm_save(
     let room = usize::from(area.width.saturating_sub(8)).clamp(12, 72);
     let mut lines = vec![Line::raw(" These fields will change:"), Line::raw("")];
     for (field, new) in update.fields() {
-        let old = format!("\"{}\"", sanitize(&app.form.field(field).server));
-        let new = format!("\"{}\"", sanitize(new));
+        let old = format!("\"{}\"", drawable(&sanitize(&app.form.field(field).server)));
+        let new = format!("\"{}\"", drawable(&sanitize(new)));
         let label = format!(" {:<9}", field.label());
         if label.width() + old.width() + 3 + new.width() <= room {
             lines.push(Line::from(vec![
