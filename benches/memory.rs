@@ -9,11 +9,11 @@ use std::time::Duration;
 
 use plivo_dash::app::Msg;
 use plivo_dash::clock::Clock;
-use plivo_dash::history::HistoryFile;
+use plivo_dash::monitor::file::HistoryFile;
 use plivo_dash::plivo::{AuthId, Client};
 use plivo_dash::sandbox::{self, Options};
 use plivo_dash::ui;
-use plivo_dash::worker::{self, Event};
+use plivo_dash::worker::{self, Report};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use rust_decimal::Decimal;
@@ -80,7 +80,7 @@ fn main() {
             let Some(event) = events.recv().await else {
                 break;
             };
-            if matches!(event, Event::Loaded { .. }) {
+            if matches!(event, Report::Loaded { .. }) {
                 polls += 1;
             }
             let outcome = app.update(Msg::Worker(event));

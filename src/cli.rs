@@ -2,7 +2,7 @@
 
 use std::net::SocketAddr;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser};
 use rust_decimal::Decimal;
 
 /// A terminal dashboard and credit monitor for a Plivo account.
@@ -28,7 +28,7 @@ pub struct Cli {
 
     /// What to do; the dashboard when absent.
     #[command(subcommand)]
-    pub command: Option<Command>,
+    pub command: Option<Subcommand>,
 }
 
 impl Cli {
@@ -38,15 +38,15 @@ impl Cli {
     pub fn global(&self) -> Global {
         let top = &self.connection;
         let connection = match &self.command {
-            Some(Command::Get { connection, .. }) => connection.or(top),
-            Some(Command::Update(args)) => args.connection.or(top),
-            Some(Command::Check(args)) => args.connection.or(top),
-            Some(Command::Sandbox(args)) => Connection {
+            Some(Subcommand::Get { connection, .. }) => connection.or(top),
+            Some(Subcommand::Update(args)) => args.connection.or(top),
+            Some(Subcommand::Check(args)) => args.connection.or(top),
+            Some(Subcommand::Sandbox(args)) => Connection {
                 auth_id: args.auth_id.clone().or_else(|| top.auth_id.clone()),
                 log_file: args.log_file.clone().or_else(|| top.log_file.clone()),
                 ..top.clone()
             },
-            Some(Command::Completions { .. }) | None => top.clone(),
+            Some(Subcommand::Completions { .. }) | None => top.clone(),
         };
         Global {
             auth_id: connection.auth_id,
@@ -124,7 +124,7 @@ impl Connection {
 pub struct MonitorArgs {
     /// Seconds between balance refreshes in the dashboard [default: 60]
     #[arg(long, value_name = "SECS",
-          value_parser = clap::value_parser!(u64).range(1..=86_400))]
+          value_parser = clap::value_parser!(u64).range(crate::config::INTERVAL_SECS))]
     pub interval: Option<u64>,
 
     /// Alert when the balance falls below this many USD
@@ -133,8 +133,8 @@ pub struct MonitorArgs {
 }
 
 /// The one-shot commands.
-#[derive(Debug, Subcommand)]
-pub enum Command {
+#[derive(Debug, clap::Subcommand)]
+pub enum Subcommand {
     /// Print the account: a readable summary, or the API object with --json.
     Get {
         /// Print the Account object as JSON, as the API returns it.

@@ -8,8 +8,15 @@ use rust_decimal::Decimal;
 use secrecy::SecretString;
 use serde::Deserialize;
 
+use std::ops::RangeInclusive;
+use std::time::Duration;
+
+use jiff::SignedDuration;
+
 use crate::cli::Global;
-use crate::plivo::DEFAULT_API_URL;
+use crate::keymap::Keymap;
+use crate::monitor::file::HistoryFile;
+use crate::plivo::{DEFAULT_API_URL, Limits};
 
 /// The environment variables read, as the official SDKs name them.
 pub const ENV_AUTH_ID: &str = "PLIVO_AUTH_ID";
@@ -72,25 +79,47 @@ pub struct Credentials {
     pub token_source: String,
 }
 
-/// The resolved settings.
+/// The seconds `interval` may be, as a flag or in the config file.
+pub const INTERVAL_SECS: RangeInclusive<u64> = 1..=86_400;
+/// How often the dashboard polls unless told otherwise.
+pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(60);
+/// The days `history_days` may be.
+const HISTORY_DAYS: RangeInclusive<u32> = 1..=3650;
+
+/// Everything a command runs with, resolved once (flags > environment >
+/// config file) with every default filled in.
 #[derive(Debug, Clone)]
 pub struct Settings {
-    /// Who to talk to.
-    pub credentials: Credentials,
-    /// Seconds between refreshes, if configured.
-    pub interval: Option<u64>,
-    /// Alert threshold in USD, if configured.
+    /// Who to talk to, or why that is not known.
+    pub credentials: Result<Credentials, ConfigError>,
+    /// How often the dashboard polls.
+    pub interval: Duration,
+    /// Alert when the balance falls below this many USD.
     pub alert_below: Option<Decimal>,
-    /// Days of credit history to keep, if configured.
-    pub history_days: Option<u32>,
-    /// Whether the dashboard captures the mouse, if configured.
-    pub mouse: Option<bool>,
+    /// How long credit history is kept.
+    pub retention: SignedDuration,
+    /// Where the history files live (`$XDG_STATE_HOME/plivo-dash`), if the
+    /// platform has such a place.
+    pub state_dir: Option<PathBuf>,
+    /// Whether the dashboard captures the mouse at start.
+    pub mouse: bool,
+    /// The keys, with the config file's `[keys]` applied.
+    pub keymap: Keymap,
+    /// The time limits of a request.
+    pub limits: Limits,
     /// Things the user should know but that do not stop the program.
     pub warnings: Vec<String>,
 }
 
+impl Settings {
+    /// The credentials, or why there are none.
+    pub fn credentials(&self) -> Result<&Credentials, ConfigError> {
+        self.credentials.as_ref().map_err(Clone::clone)
+    }
+}
+
 /// Why the settings could not be resolved.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum ConfigError {
     /// No auth id or no token anywhere.
     #[error(
@@ -145,8 +174,18 @@ struct Profile {
     alert_below: Option<Decimal>,
     history_days: Option<u32>,
     mouse: Option<bool>,
+    /// Action name → a key or a list of keys (top level only).
+    keys: Option<BTreeMap<String, OneOrMany>>,
     #[serde(default)]
     profiles: BTreeMap<String, Profile>,
+}
+
+/// `quit = "x"` or `refresh = ["r", "F5"]`.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
 }
 
 /// Resolves credentials and settings: flags > environment > config file.
@@ -210,31 +249,72 @@ pub fn resolve(global: &Global, env: &Env) -> Result<Settings, ConfigError> {
         vars,
         path: path_text.clone(),
     };
-    let (auth_id, (auth_token, token_source)) = match (auth_id, auth_token) {
-        (Some(id), Some(token)) => (id, token),
-        (None, None) => {
-            return Err(missing("credentials", "PLIVO_AUTH_ID and PLIVO_AUTH_TOKEN"));
-        }
-        (None, Some(_)) => return Err(missing("auth id", "PLIVO_AUTH_ID (or --auth-id)")),
-        (Some(_), None) => return Err(missing("auth token", "PLIVO_AUTH_TOKEN")),
-    };
-    Ok(Settings {
-        credentials: Credentials {
+    let credentials = match (auth_id, auth_token) {
+        (Some(auth_id), Some((auth_token, token_source))) => Ok(Credentials {
             auth_id,
             auth_token,
             api_url,
             token_source,
-        },
+        }),
+        (None, None) => Err(missing("credentials", "PLIVO_AUTH_ID and PLIVO_AUTH_TOKEN")),
+        (None, Some(_)) => Err(missing("auth id", "PLIVO_AUTH_ID (or --auth-id)")),
+        (Some(_), None) => Err(missing("auth token", "PLIVO_AUTH_TOKEN")),
+    };
+    let keymap = match top.and_then(|p| p.keys.as_ref()) {
+        Some(keys) => {
+            let changes = keys
+                .iter()
+                .map(|(action, keys)| {
+                    let keys = match keys {
+                        OneOrMany::One(key) => vec![key.clone()],
+                        OneOrMany::Many(keys) => keys.clone(),
+                    };
+                    (action.clone(), keys)
+                })
+                .collect();
+            Keymap::with_changes(&changes).map_err(|reason| ConfigError::Invalid {
+                path: path_text.clone(),
+                reason,
+            })?
+        }
+        None => Keymap::default(),
+    };
+    let days = layered(named, top, |p| p.history_days).unwrap_or(RETENTION_DAYS);
+    Ok(Settings {
+        credentials,
         interval: global
             .interval
-            .or_else(|| layered(named, top, |p| p.interval)),
+            .or_else(|| layered(named, top, |p| p.interval))
+            .map_or(DEFAULT_INTERVAL, Duration::from_secs),
         alert_below: global
             .alert_below
             .or_else(|| layered(named, top, |p| p.alert_below)),
-        history_days: layered(named, top, |p| p.history_days),
-        mouse: layered(named, top, |p| p.mouse),
+        retention: SignedDuration::from_hours(i64::from(days) * 24),
+        state_dir: HistoryFile::default_dir(),
+        mouse: layered(named, top, |p| p.mouse).unwrap_or(true),
+        keymap,
+        limits: limits(global.timeout),
         warnings,
     })
+}
+
+/// The days of history kept unless the config file says otherwise.
+const RETENTION_DAYS: u32 = 7;
+
+/// The request limits, with `--timeout` if given.
+fn limits(timeout: Option<u64>) -> Limits {
+    let defaults = Limits::default();
+    match timeout {
+        Some(secs) => {
+            let timeout = Duration::from_secs(secs);
+            Limits {
+                timeout,
+                connect_timeout: defaults.connect_timeout.min(timeout),
+                ..defaults
+            }
+        }
+        None => defaults,
+    }
 }
 
 fn unknown_profile(name: &str, path: &str, file: Option<&Profile>) -> ConfigError {
@@ -287,6 +367,11 @@ fn read_file(
         if !profile.profiles.is_empty() {
             return Err(invalid(format!("profile {name:?}: profiles cannot nest")));
         }
+        if profile.keys.is_some() {
+            return Err(invalid(format!(
+                "profile {name:?}: [keys] belongs at the top of the file, for every profile"
+            )));
+        }
         check_ranges(profile).map_err(|e| invalid(format!("profile {name:?}: {e}")))?;
     }
     let holds_token =
@@ -301,14 +386,25 @@ fn read_file(
 
 /// The numbers a profile may hold, within their bounds.
 fn check_ranges(profile: &Profile) -> Result<(), String> {
-    if profile.interval.is_some_and(|i| !(1..=86_400).contains(&i)) {
-        return Err("interval must be between 1 and 86400 seconds".to_owned());
+    if profile
+        .interval
+        .is_some_and(|i| !INTERVAL_SECS.contains(&i))
+    {
+        return Err(format!(
+            "interval must be between {} and {} seconds",
+            INTERVAL_SECS.start(),
+            INTERVAL_SECS.end()
+        ));
     }
     if profile
         .history_days
-        .is_some_and(|d| !(1..=3650).contains(&d))
+        .is_some_and(|d| !HISTORY_DAYS.contains(&d))
     {
-        return Err("history_days must be between 1 and 3650".to_owned());
+        return Err(format!(
+            "history_days must be between {} and {}",
+            HISTORY_DAYS.start(),
+            HISTORY_DAYS.end()
+        ));
     }
     Ok(())
 }
@@ -383,20 +479,26 @@ alert_below = "2.50"
         let f = file(FILE, 0o600);
         let mut env = env_with(f.path());
         let s = resolve(&Global::default(), &env).unwrap();
-        assert_eq!(s.credentials.auth_id, "MA0000000000000000AA");
-        assert_eq!(s.credentials.auth_token.expose_secret(), "top-token");
-        assert_eq!(s.credentials.api_url, DEFAULT_API_URL);
-        assert_eq!(s.interval, Some(30));
-        assert_eq!(s.history_days, Some(30));
+        assert_eq!(s.credentials().unwrap().auth_id, "MA0000000000000000AA");
+        assert_eq!(
+            s.credentials().unwrap().auth_token.expose_secret(),
+            "top-token"
+        );
+        assert_eq!(s.credentials().unwrap().api_url, DEFAULT_API_URL);
+        assert_eq!(s.interval, Duration::from_secs(30));
+        assert_eq!(s.retention, SignedDuration::from_hours(30 * 24));
         assert!(s.warnings.is_empty());
 
         env.auth_id = Some("MA0000000000000000EE".into());
         env.auth_token = Some("env-token".into());
         env.api_url = Some("http://127.0.0.1:1".into());
         let s = resolve(&Global::default(), &env).unwrap();
-        assert_eq!(s.credentials.auth_id, "MA0000000000000000EE");
-        assert_eq!(s.credentials.auth_token.expose_secret(), "env-token");
-        assert_eq!(s.credentials.api_url, "http://127.0.0.1:1");
+        assert_eq!(s.credentials().unwrap().auth_id, "MA0000000000000000EE");
+        assert_eq!(
+            s.credentials().unwrap().auth_token.expose_secret(),
+            "env-token"
+        );
+        assert_eq!(s.credentials().unwrap().api_url, "http://127.0.0.1:1");
 
         let flags = Global {
             auth_id: Some("MA0000000000000000FF".into()),
@@ -405,9 +507,9 @@ alert_below = "2.50"
             ..Global::default()
         };
         let s = resolve(&flags, &env).unwrap();
-        assert_eq!(s.credentials.auth_id, "MA0000000000000000FF");
-        assert_eq!(s.credentials.api_url, "http://127.0.0.1:2");
-        assert_eq!(s.interval, Some(5));
+        assert_eq!(s.credentials().unwrap().auth_id, "MA0000000000000000FF");
+        assert_eq!(s.credentials().unwrap().api_url, "http://127.0.0.1:2");
+        assert_eq!(s.interval, Duration::from_secs(5));
     }
 
     #[test]
@@ -418,10 +520,13 @@ alert_below = "2.50"
             ..Global::default()
         };
         let s = resolve(&flags, &env_with(f.path())).unwrap();
-        assert_eq!(s.credentials.auth_id, "MA0000000000000000BB");
-        assert_eq!(s.credentials.auth_token.expose_secret(), "work-token");
+        assert_eq!(s.credentials().unwrap().auth_id, "MA0000000000000000BB");
+        assert_eq!(
+            s.credentials().unwrap().auth_token.expose_secret(),
+            "work-token"
+        );
         assert_eq!(s.alert_below, Some(Decimal::new(250, 2)));
-        assert_eq!(s.interval, Some(30));
+        assert_eq!(s.interval, Duration::from_secs(30));
     }
 
     #[test]
@@ -440,7 +545,10 @@ alert_below = "2.50"
     #[test]
     fn missing_credentials_name_every_way_to_give_them() {
         let env = env_with(Path::new("/nonexistent/plivo-dash/config.toml"));
-        let err = resolve(&Global::default(), &env).unwrap_err().to_string();
+        let err = resolve(&Global::default(), &env)
+            .and_then(|s| s.credentials().cloned())
+            .unwrap_err()
+            .to_string();
         for needle in [
             "PLIVO_AUTH_ID",
             "PLIVO_AUTH_TOKEN",
@@ -453,7 +561,10 @@ alert_below = "2.50"
             auth_id: Some("MA0000000000000000AA".into()),
             ..env
         };
-        let err = resolve(&Global::default(), &env).unwrap_err().to_string();
+        let err = resolve(&Global::default(), &env)
+            .and_then(|s| s.credentials().cloned())
+            .unwrap_err()
+            .to_string();
         assert!(err.starts_with("no Plivo auth token"), "{err}");
     }
 
@@ -497,7 +608,10 @@ alert_below = "2.50"
             config_named: true,
             ..Env::default()
         };
-        let err = resolve(&Global::default(), &env).unwrap_err().to_string();
+        let err = resolve(&Global::default(), &env)
+            .and_then(|s| s.credentials().cloned())
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("/nonexistent/plivo.toml"), "{err}");
         assert!(err.contains(ENV_CONFIG), "{err}");
     }
@@ -507,21 +621,25 @@ alert_below = "2.50"
         let f = file(FILE, 0o600);
         let mut env = env_with(f.path());
         let s = resolve(&Global::default(), &env).unwrap();
-        assert_eq!(s.credentials.token_source, f.path().display().to_string());
+        assert_eq!(
+            s.credentials().unwrap().token_source,
+            f.path().display().to_string()
+        );
         let work = Global {
             profile: Some("work".into()),
             ..Global::default()
         };
         let s = resolve(&work, &env).unwrap();
         assert!(
-            s.credentials
+            s.credentials()
+                .unwrap()
                 .token_source
                 .starts_with("profile \"work\" in "),
             "{}",
-            s.credentials.token_source
+            s.credentials().unwrap().token_source
         );
         env.auth_token = Some("env-token".into());
         let s = resolve(&work, &env).unwrap();
-        assert_eq!(s.credentials.token_source, ENV_AUTH_TOKEN);
+        assert_eq!(s.credentials().unwrap().token_source, ENV_AUTH_TOKEN);
     }
 }

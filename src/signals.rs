@@ -56,7 +56,7 @@ impl Signal {
     /// The exit status shells expect of a process a signal ended: 128 plus
     /// its number (143 for SIGTERM), so `$?` and service managers can tell
     /// "stopped" from "finished".
-    pub fn exit_code(self) -> u8 {
-        128 + self.0
+    pub fn exit(self) -> crate::commands::Exit {
+        crate::commands::Exit::Signal(self.0)
     }
 }

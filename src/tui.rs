@@ -13,7 +13,7 @@ use ratatui::Terminal;
 use ratatui::backend::Backend;
 use ratatui::crossterm::event::{
     DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
-    Event as TermEvent, EventStream, KeyEventKind,
+    Event as TermEvent, EventStream,
 };
 use ratatui::crossterm::execute;
 use ratatui::crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
@@ -218,7 +218,7 @@ where
 
 fn to_msg(event: TermEvent) -> Option<Msg> {
     match event {
-        TermEvent::Key(key) if key.kind != KeyEventKind::Release => Some(Msg::Key(key)),
+        TermEvent::Key(key) => Some(Msg::Key(key)),
         TermEvent::Paste(text) => Some(Msg::Paste(text)),
         TermEvent::Mouse(mouse) => Some(Msg::Mouse(mouse)),
         TermEvent::Resize(w, h) => Some(Msg::Resize(w, h)),

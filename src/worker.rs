@@ -1,4 +1,4 @@
-//! The background task that owns the client: `Command`s in, `Event`s out.
+//! The background task that owns the client: `Request`s in, `Report`s out.
 //!
 //! One request at a time, in the order asked, so a refresh can never overtake
 //! a save. Every command ends in an event, success or failure; the client's
@@ -15,14 +15,14 @@ use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use crate::clock::Clock;
-use crate::history::HistoryFile;
 use crate::monitor::Sample;
+use crate::monitor::file::HistoryFile;
+use crate::monitor::schedule::Schedule;
 use crate::plivo::{Account, AccountUpdate, ApiError, Client};
-use crate::schedule::Schedule;
 
 /// What the app asks of the worker.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Command {
+pub enum Request {
     /// Fetch the account as soon as allowed.
     Refresh,
     /// Send these changes, then fetch the account to confirm them.
@@ -46,7 +46,7 @@ pub enum Op {
 
 /// What the worker reports back.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Event {
+pub enum Report {
     /// The account as fetched at `at`.
     Loaded {
         /// The account (boxed: it dwarfs every other message).
@@ -105,9 +105,9 @@ pub struct Options {
 #[derive(Debug)]
 pub struct Channels {
     /// Where commands go.
-    pub commands: mpsc::UnboundedSender<Command>,
+    pub commands: mpsc::UnboundedSender<Request>,
     /// Where events come from; closed when the worker's task has ended.
-    pub events: mpsc::UnboundedReceiver<Event>,
+    pub events: mpsc::UnboundedReceiver<Report>,
 }
 
 /// Starts the worker on the current runtime. It stops when the command
@@ -125,8 +125,8 @@ pub fn spawn(client: Client, options: Options) -> Channels {
 async fn run(
     client: Client,
     options: Options,
-    mut commands: mpsc::UnboundedReceiver<Command>,
-    events: mpsc::UnboundedSender<Event>,
+    mut commands: mpsc::UnboundedReceiver<Request>,
+    events: mpsc::UnboundedSender<Report>,
 ) {
     let records = options
         .history
@@ -155,20 +155,20 @@ async fn run(
         tracing::debug!(?command, "command");
         let reply = match command {
             // Answered by the fetch it makes due.
-            Command::Refresh => {
+            Request::Refresh => {
                 schedule.ask(Instant::now());
                 Vec::new()
             }
-            Command::Save(update) => save(&client, &mut schedule, update, options.clock).await,
-            Command::SetPeriod(period) => {
+            Request::Save(update) => save(&client, &mut schedule, update, options.clock).await,
+            Request::SetPeriod(period) => {
                 schedule.set_period(period, Instant::now());
                 vec![schedule_event(&schedule)]
             }
-            Command::Pause(paused) => {
+            Request::Pause(paused) => {
                 schedule.set_paused(paused);
                 vec![schedule_event(&schedule)]
             }
-            Command::Record(sample) => {
+            Request::Record(sample) => {
                 if let Some(records) = &records {
                     let _ = records.send(sample);
                 }
@@ -190,7 +190,7 @@ async fn run(
 fn spawn_history(
     file: HistoryFile,
     clock: Clock,
-    events: mpsc::UnboundedSender<Event>,
+    events: mpsc::UnboundedSender<Report>,
 ) -> mpsc::UnboundedSender<Sample> {
     let (tx, mut rx) = mpsc::unbounded_channel::<Sample>();
     tokio::spawn(async move {
@@ -199,7 +199,7 @@ fn spawn_history(
         let reader = file.clone();
         let loaded = match tokio::task::spawn_blocking(move || reader.load(now)).await {
             Ok(loaded) => loaded,
-            Err(e) => crate::history::Loaded {
+            Err(e) => crate::monitor::file::Loaded {
                 samples: Vec::new(),
                 warning: Some(format!(
                     "history {} could not be read ({e})",
@@ -208,7 +208,7 @@ fn spawn_history(
             },
         };
         if events
-            .send(Event::History {
+            .send(Report::History {
                 samples: loaded.samples,
                 warning: loaded.warning,
             })
@@ -232,7 +232,7 @@ fn spawn_history(
                         "cannot write the history file {}: {e}; history is kept in memory only",
                         file.path().display()
                     );
-                    if events.send(Event::HistoryUnwritable { error }).is_err() {
+                    if events.send(Report::HistoryUnwritable { error }).is_err() {
                         return;
                     }
                 }
@@ -251,8 +251,8 @@ async fn sleep_until(at: Option<Instant>) {
     }
 }
 
-fn schedule_event(schedule: &Schedule) -> Event {
-    Event::Schedule {
+fn schedule_event(schedule: &Schedule) -> Report {
+    Report::Schedule {
         period: schedule.period(),
         paused: schedule.paused(),
     }
@@ -264,12 +264,12 @@ async fn begin(schedule: &mut Schedule) {
     schedule.started(Instant::now());
 }
 
-async fn fetch(client: &Client, schedule: &mut Schedule, clock: Clock) -> Event {
+async fn fetch(client: &Client, schedule: &mut Schedule, clock: Clock) -> Report {
     begin(schedule).await;
     match client.get_account().await {
         Ok(account) => {
             schedule.succeeded(Instant::now());
-            Event::Loaded {
+            Report::Loaded {
                 account: Box::new(account),
                 at: clock.now(),
             }
@@ -280,7 +280,7 @@ async fn fetch(client: &Client, schedule: &mut Schedule, clock: Clock) -> Event 
                 retry_in_ms = retry_in.as_millis() as u64,
                 "fetch failed; retrying"
             );
-            Event::Failed {
+            Report::Failed {
                 op: Op::Refresh,
                 error,
                 retry_in: Some(retry_in),
@@ -294,11 +294,11 @@ async fn save(
     schedule: &mut Schedule,
     update: AccountUpdate,
     clock: Clock,
-) -> Vec<Event> {
+) -> Vec<Report> {
     // Waiting out a Retry-After here would leave every later command
     // unanswered for as long as the server asked (up to an hour).
     if let Some(wait) = schedule.held_for(Instant::now()) {
-        return vec![Event::Failed {
+        return vec![Report::Failed {
             op: Op::Save,
             error: ApiError::RateLimited {
                 retry_after: Some(wait),
@@ -309,10 +309,10 @@ async fn save(
     begin(schedule).await;
     match client.update_account(&update).await {
         Ok(_) => vec![
-            Event::Saved { update },
+            Report::Saved { update },
             fetch(client, schedule, clock).await,
         ],
-        Err(error) => vec![Event::Failed {
+        Err(error) => vec![Report::Failed {
             op: Op::Save,
             error,
             retry_in: None,

@@ -2,22 +2,23 @@
 
 mod support;
 
-use plivo_dash::app::{Fetch, MAX_CHARS, Mode, Msg, NoticeKind};
+use plivo_dash::app::{FetchState, Msg, NoticeKind, Overlay, SaveState};
 use plivo_dash::plivo::{AccountUpdate, ApiError, Field};
 use plivo_dash::sandbox::demo_account;
-use plivo_dash::worker::{Command, Event, Op};
+use plivo_dash::screens::account::MAX_CHARS;
+use plivo_dash::worker::{Op, Report, Request};
 use ratatui::crossterm::event::{KeyCode, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use support::app::*;
 
 fn text(app: &plivo_dash::app::App, field: Field) -> String {
-    app.form.field(field).text().to_owned()
+    form(app).field(field).text().to_owned()
 }
 
 #[test]
 fn starting_asks_for_the_account_once() {
     let mut app = plivo_dash::app::App::new(session(), now(), (120, 35), PERIOD);
-    assert_eq!(app.start(), vec![Command::Refresh]);
-    assert_eq!(app.fetch, Fetch::Loading);
+    assert_eq!(app.start(), vec![Request::Refresh]);
+    assert_eq!(app.fetch, FetchState::Loading);
     let out = app.update(key(KeyCode::Char('r')));
     assert!(
         out.commands.is_empty(),
@@ -28,11 +29,11 @@ fn starting_asks_for_the_account_once() {
 #[test]
 fn tab_enters_the_form_and_moves_through_every_field() {
     let mut app = loaded();
-    assert_eq!(app.form.focus(), None);
+    assert_eq!(form(&app).focus(), None);
     let order: Vec<_> = (0..6)
         .map(|_| {
             app.update(key(KeyCode::Tab));
-            app.form.focus()
+            form(&app).focus()
         })
         .collect();
     use Field::*;
@@ -48,16 +49,16 @@ fn tab_enters_the_form_and_moves_through_every_field() {
         ]
     );
     app.update(shift_tab());
-    assert_eq!(app.form.focus(), Some(Timezone));
+    assert_eq!(form(&app).focus(), Some(Timezone));
     app.update(key(KeyCode::Up));
-    assert_eq!(app.form.focus(), Some(State));
+    assert_eq!(form(&app).focus(), Some(State));
     app.update(key(KeyCode::Down));
-    assert_eq!(app.form.focus(), Some(Timezone));
+    assert_eq!(form(&app).focus(), Some(Timezone));
     app.update(key(KeyCode::Esc));
-    assert_eq!(app.form.focus(), None);
+    assert_eq!(form(&app).focus(), None);
     app.update(shift_tab());
     assert_eq!(
-        app.form.focus(),
+        form(&app).focus(),
         Some(Timezone),
         "Shift-Tab from outside enters at the end"
     );
@@ -73,12 +74,12 @@ fn typing_edits_the_focused_field_and_marks_it_unsaved() {
     let outcomes = type_str(&mut app, "Metropolis");
     assert!(outcomes.iter().all(|o| o.redraw && o.commands.is_empty()));
     assert_eq!(text(&app, Field::City), "Metropolis");
-    assert!(app.form.field(Field::City).dirty());
-    assert!(!app.form.field(Field::Name).dirty());
-    assert!(app.form.is_dirty());
+    assert!(form(&app).field(Field::City).dirty());
+    assert!(!form(&app).field(Field::Name).dirty());
+    assert!(form(&app).is_dirty());
     let mut expected = AccountUpdate::default();
     expected.set(Field::City, "Metropolis");
-    assert_eq!(app.form.diff(), expected);
+    assert_eq!(form(&app).diff(), expected);
 }
 
 #[test]
@@ -86,12 +87,12 @@ fn keys_that_would_break_the_line_never_reach_the_field() {
     let mut app = loaded();
     app.update(key(KeyCode::Tab));
     app.update(key(KeyCode::Enter));
-    assert_eq!(app.form.focus(), Some(Field::Address), "Enter moves on");
+    assert_eq!(form(&app).focus(), Some(Field::Address), "Enter moves on");
     app.update(ctrl('m'));
     app.update(release(KeyCode::Char('x')));
     assert_eq!(text(&app, Field::Address), "Wayne Enterprises Inc.");
     assert!(
-        app.form
+        form(&app)
             .fields()
             .iter()
             .all(|s| !s.text().contains(['\n', '\r']))
@@ -121,11 +122,11 @@ fn an_invalid_time_zone_blocks_saving_and_says_why() {
     app.update(shift_tab());
     clear_field(&mut app);
     type_str(&mut app, "Mars/Olympus");
-    let state = app.form.field(Field::Timezone);
+    let state = form(&app).field(Field::Timezone);
     assert_eq!(state.error(), Some("not an IANA time zone"));
     let out = app.update(ctrl('s'));
     assert!(out.commands.is_empty());
-    assert_eq!(app.mode, Mode::Normal);
+    assert!(plain(&app));
     let notice = app.notice.clone().expect("a notice");
     assert_eq!(notice.kind, NoticeKind::Error);
     assert!(
@@ -140,22 +141,22 @@ fn the_timezone_field_offers_matching_zones_to_pick() {
     app.update(shift_tab());
     clear_field(&mut app);
     type_str(&mut app, "paris");
-    assert_eq!(app.form.suggestions(), ["Europe/Paris"]);
+    assert_eq!(form(&app).suggestions(), ["Europe/Paris"]);
     app.update(key(KeyCode::Enter));
     assert_eq!(text(&app, Field::Timezone), "Europe/Paris");
-    assert_eq!(app.form.field(Field::Timezone).error(), None);
+    assert_eq!(form(&app).field(Field::Timezone).error(), None);
     assert!(
-        app.form.suggestions().is_empty(),
+        form(&app).suggestions().is_empty(),
         "a valid zone needs no list"
     );
 
     clear_field(&mut app);
     type_str(&mut app, "america/north");
-    let names = app.form.suggestions();
+    let names = form(&app).suggestions();
     assert!(names.len() >= 2, "{names:?}");
     app.update(key(KeyCode::Down));
     assert_eq!(
-        app.form.focus(),
+        form(&app).focus(),
         Some(Field::Timezone),
         "↓ moves in the list"
     );
@@ -182,29 +183,29 @@ fn saving_shows_the_diff_then_sends_only_changed_fields() {
     app.update(ctrl('s'));
     let mut expected = AccountUpdate::default();
     expected.set(Field::City, "Metropolis");
-    assert_eq!(app.mode, Mode::ConfirmSave(expected.clone()));
+    assert_eq!(review(&app).map(|r| &r.update), Some(&expected));
 
     app.update(key(KeyCode::Esc));
-    assert_eq!(app.mode, Mode::Normal, "Esc goes back to editing");
+    assert!(plain(&app), "Esc goes back to editing");
     assert_eq!(text(&app, Field::City), "Metropolis");
 
     app.update(ctrl('s'));
     let out = app.update(key(KeyCode::Enter));
-    assert_eq!(out.commands, vec![Command::Save(expected.clone())]);
-    assert!(app.saving);
+    assert_eq!(out.commands, vec![Request::Save(expected.clone())]);
+    assert!(matches!(app.save, SaveState::Sending(_)));
 
-    app.update(Msg::Worker(Event::Saved { update: expected }));
+    app.update(Msg::Worker(Report::Saved { update: expected }));
     assert!(
-        app.form.field(Field::City).dirty(),
+        form(&app).field(Field::City).dirty(),
         "unsaved until the fetch agrees"
     );
     let mut confirmed = demo_account();
     confirmed.city = "Metropolis".into();
-    app.update(Msg::Worker(Event::Loaded {
+    app.update(Msg::Worker(Report::Loaded {
         account: Box::new(confirmed),
         at: now(),
     }));
-    assert!(!app.form.is_dirty());
+    assert!(!form(&app).is_dirty());
     let notice = app.notice.clone().expect("notice");
     assert_eq!(
         (notice.kind, notice.text.as_str()),
@@ -224,7 +225,7 @@ fn a_refresh_while_editing_updates_only_untouched_fields() {
     let mut server = demo_account();
     server.city = "Bludhaven".into();
     server.name = "Bruce T. Wayne".into();
-    app.update(Msg::Worker(Event::Loaded {
+    app.update(Msg::Worker(Report::Loaded {
         account: Box::new(server),
         at: now(),
     }));
@@ -234,12 +235,12 @@ fn a_refresh_while_editing_updates_only_untouched_fields() {
         "Bruce T. Wayne",
         "untouched fields follow"
     );
-    assert!(!app.form.field(Field::Name).dirty());
-    let city = app.form.field(Field::City);
+    assert!(!form(&app).field(Field::Name).dirty());
+    let city = form(&app).field(Field::City);
     assert_eq!(city.text(), "Metropolis", "the edit is kept");
     assert!(city.conflict, "and says the server moved");
     assert_eq!(city.server, "Bludhaven");
-    assert_eq!(app.form.focus(), Some(Field::City));
+    assert_eq!(form(&app).focus(), Some(Field::City));
 }
 
 #[test]
@@ -249,7 +250,7 @@ fn a_failed_save_keeps_every_edit_and_says_why() {
     type_str(&mut app, " Jr.");
     app.update(ctrl('s'));
     app.update(key(KeyCode::Enter));
-    app.update(Msg::Worker(Event::Failed {
+    app.update(Msg::Worker(Report::Failed {
         op: Op::Save,
         error: ApiError::Server {
             status: 503,
@@ -257,9 +258,9 @@ fn a_failed_save_keeps_every_edit_and_says_why() {
         },
         retry_in: None,
     }));
-    assert!(!app.saving);
+    assert_eq!(app.save, SaveState::Idle);
     assert_eq!(text(&app, Field::Name), "Bruce Wayne Jr.");
-    assert!(app.form.field(Field::Name).dirty());
+    assert!(form(&app).field(Field::Name).dirty());
     let notice = app.notice.clone().expect("notice");
     assert_eq!(notice.kind, NoticeKind::Error);
     assert!(
@@ -272,15 +273,15 @@ fn a_failed_save_keeps_every_edit_and_says_why() {
 fn a_failed_refresh_keeps_the_last_good_account() {
     let mut app = loaded();
     app.update(key(KeyCode::Char('r')));
-    app.update(Msg::Worker(Event::Failed {
+    app.update(Msg::Worker(Report::Failed {
         op: Op::Refresh,
         error: ApiError::Network("cannot connect".into()),
         retry_in: None,
     }));
     assert_eq!(app.account, Some(demo_account()));
-    assert!(matches!(app.fetch, Fetch::Failed(ApiError::Network(_))));
+    assert!(matches!(app.fetch.error(), Some(ApiError::Network(_))));
     let out = app.update(key(KeyCode::Char('r')));
-    assert_eq!(out.commands, vec![Command::Refresh], "r retries");
+    assert_eq!(out.commands, vec![Request::Refresh], "r retries");
 }
 
 #[test]
@@ -288,10 +289,10 @@ fn reverting_a_field_restores_the_server_value() {
     let mut app = loaded();
     app.update(key(KeyCode::Tab));
     type_str(&mut app, "xyz");
-    assert!(app.form.field(Field::Name).dirty());
+    assert!(form(&app).field(Field::Name).dirty());
     app.update(ctrl('r'));
     assert_eq!(text(&app, Field::Name), "Bruce Wayne");
-    assert!(!app.form.is_dirty());
+    assert!(!form(&app).is_dirty());
 }
 
 #[test]
@@ -306,14 +307,14 @@ fn quitting_with_unsaved_edits_asks_first() {
     assert!(!app.should_quit(), "q in a field is a letter");
     app.update(key(KeyCode::Esc));
     app.update(key(KeyCode::Char('q')));
-    assert_eq!(app.mode, Mode::ConfirmQuit);
+    assert_eq!(app.overlay, Some(Overlay::ConfirmQuit));
     assert!(!app.should_quit());
     app.update(key(KeyCode::Char('n')));
-    assert_eq!(app.mode, Mode::Normal);
+    assert!(plain(&app));
     assert_eq!(text(&app, Field::Name), "Bruce Wayneq");
 
     app.update(ctrl('c'));
-    assert_eq!(app.mode, Mode::ConfirmQuit, "Ctrl-C asks too");
+    assert_eq!(app.overlay, Some(Overlay::ConfirmQuit), "Ctrl-C asks too");
     app.update(ctrl('c'));
     assert!(app.should_quit(), "a second Ctrl-C insists");
 
@@ -329,12 +330,12 @@ fn quitting_with_unsaved_edits_asks_first() {
 fn help_opens_outside_a_field_and_closes_with_esc() {
     let mut app = loaded();
     app.update(key(KeyCode::Char('?')));
-    assert_eq!(app.mode, Mode::Help);
+    assert_eq!(app.overlay, Some(Overlay::Help { scroll: 0 }));
     app.update(key(KeyCode::Esc));
-    assert_eq!(app.mode, Mode::Normal);
+    assert!(plain(&app));
     app.update(key(KeyCode::Tab));
     app.update(key(KeyCode::Char('?')));
-    assert_eq!(app.mode, Mode::Normal, "in a field ? is typed");
+    assert!(plain(&app), "in a field ? is typed");
     assert!(text(&app, Field::Name).ends_with('?'));
 }
 
@@ -350,7 +351,7 @@ fn clicking_a_field_focuses_it() {
         modifiers: KeyModifiers::NONE,
     }));
     assert!(out.redraw);
-    assert_eq!(app.form.focus(), Some(Field::City));
+    assert_eq!(form(&app).focus(), Some(Field::City));
     let out = app.update(Msg::Mouse(MouseEvent {
         kind: MouseEventKind::Moved,
         column: 1,
@@ -380,7 +381,7 @@ fn load(
 ) -> plivo_dash::app::Outcome {
     let mut account = demo_account();
     account.cash_credits = credits;
-    app.update(Msg::Worker(Event::Loaded {
+    app.update(Msg::Worker(Report::Loaded {
         account: Box::new(account),
         at: now() + jiff::SignedDuration::from_secs(secs),
     }))
@@ -412,7 +413,7 @@ fn samples_are_recorded_for_the_history_file() {
     use rust_decimal::dec;
     let mut app = plivo_dash::app::App::new(session(), now(), (120, 35), PERIOD);
     let first = load(&mut app, dec!(5), 0);
-    assert!(matches!(first.commands.as_slice(), [Command::Record(s)] if s.credits == dec!(5)));
+    assert!(matches!(first.commands.as_slice(), [Request::Record(s)] if s.credits == dec!(5)));
     assert!(
         load(&mut app, dec!(5), 60).commands.is_empty(),
         "unchanged: not stored"
@@ -431,7 +432,7 @@ fn stored_history_is_merged_and_damage_is_reported() {
         at: now() - jiff::SignedDuration::from_hours(1),
         credits: dec!(6),
     };
-    app.update(Msg::Worker(Event::History {
+    app.update(Msg::Worker(Report::History {
         samples: vec![earlier],
         warning: Some("history x is damaged at line 3: moved to y".into()),
     }));
@@ -450,20 +451,20 @@ fn p_pauses_and_plus_minus_step_the_period() {
     let mut app = loaded();
     assert_eq!(
         app.update(key(KeyCode::Char('p'))).commands,
-        vec![Command::Pause(true)]
+        vec![Request::Pause(true)]
     );
     assert!(app.paused);
     assert_eq!(
         app.update(key(KeyCode::Char('p'))).commands,
-        vec![Command::Pause(false)]
+        vec![Request::Pause(false)]
     );
     assert_eq!(
         app.update(key(KeyCode::Char('+'))).commands,
-        vec![Command::SetPeriod(Duration::from_secs(120))]
+        vec![Request::SetPeriod(Duration::from_secs(120))]
     );
     assert_eq!(
         app.update(key(KeyCode::Char('-'))).commands,
-        vec![Command::SetPeriod(Duration::from_secs(60))]
+        vec![Request::SetPeriod(Duration::from_secs(60))]
     );
     for _ in 0..20 {
         app.update(key(KeyCode::Char('-')));
@@ -483,17 +484,17 @@ fn p_pauses_and_plus_minus_step_the_period() {
 #[test]
 fn a_failure_then_recovery_clears_the_stale_mark() {
     let mut app = loaded();
-    app.update(Msg::Worker(Event::Failed {
+    app.update(Msg::Worker(Report::Failed {
         op: Op::Refresh,
         error: ApiError::Timeout(std::time::Duration::from_secs(15)),
         retry_in: Some(std::time::Duration::from_secs(4)),
     }));
-    assert!(matches!(app.fetch, Fetch::Failed(_)));
+    assert!(app.fetch.error().is_some());
     assert_eq!(app.retry_in(), Some(jiff::SignedDuration::from_secs(4)));
     let out = app.update(Msg::Tick(now() + jiff::SignedDuration::from_secs(1)));
     assert!(out.redraw, "the countdown moves");
     load(&mut app, rust_decimal::Decimal::ONE, 5);
-    assert_eq!(app.fetch, Fetch::Fresh);
+    assert_eq!(app.fetch, FetchState::Fresh { in_flight: false });
     assert_eq!(app.retry_in(), None);
 }
 
@@ -502,7 +503,7 @@ fn focus(app: &mut plivo_dash::app::App, field: Field) {
     for _ in 0..=field.index() {
         app.update(key(KeyCode::Tab));
     }
-    assert_eq!(app.form.focus(), Some(field));
+    assert_eq!(form(app).focus(), Some(field));
 }
 
 /// Saves what the form holds: Ctrl-S, then Enter; returns what was sent.
@@ -510,7 +511,7 @@ fn save(app: &mut plivo_dash::app::App) -> AccountUpdate {
     app.update(ctrl('s'));
     let out = app.update(key(KeyCode::Enter));
     match out.commands.as_slice() {
-        [Command::Save(update)] => update.clone(),
+        [Request::Save(update)] => update.clone(),
         other => panic!("expected a save, got {other:?} ({:?})", app.notice),
     }
 }
@@ -521,8 +522,8 @@ fn a_confirming_fetch_that_fails_says_so_instead_of_confirming_forever() {
     focus(&mut app, Field::Name);
     type_str(&mut app, " Jr");
     let sent = save(&mut app);
-    app.update(Msg::Worker(Event::Saved { update: sent }));
-    app.update(Msg::Worker(Event::Failed {
+    app.update(Msg::Worker(Report::Saved { update: sent }));
+    app.update(Msg::Worker(Report::Failed {
         op: Op::Refresh,
         error: ApiError::Network("connection reset".into()),
         retry_in: Some(std::time::Duration::from_secs(2)),
@@ -548,7 +549,7 @@ fn typed_control_characters_never_reach_a_field() {
     }
     assert_eq!(text(&app, Field::City), "Gotham");
     assert!(
-        !app.form.is_dirty(),
+        !form(&app).is_dirty(),
         "nothing to save, so never stuck unsaved"
     );
 }
@@ -561,14 +562,14 @@ fn the_users_own_save_is_not_shown_as_a_conflict() {
     let sent = save(&mut app);
     // Typing on while the (slow) save is under way.
     type_str(&mut app, "I");
-    app.update(Msg::Worker(Event::Saved { update: sent }));
+    app.update(Msg::Worker(Report::Saved { update: sent }));
     let mut after = demo_account();
     after.name = "Bruce Wayne II".into();
-    app.update(Msg::Worker(Event::Loaded {
+    app.update(Msg::Worker(Report::Loaded {
         account: Box::new(after),
         at: now(),
     }));
-    let name = app.form.field(Field::Name);
+    let name = form(&app).field(Field::Name);
     assert_eq!(name.text(), "Bruce Wayne III", "the newer typing is kept");
     assert!(name.dirty());
     assert!(!name.conflict, "the server holds what this user saved");
@@ -576,11 +577,11 @@ fn the_users_own_save_is_not_shown_as_a_conflict() {
     // Someone else's change to a field being edited is a conflict.
     let mut theirs = demo_account();
     theirs.name = "Dick Grayson".into();
-    app.update(Msg::Worker(Event::Loaded {
+    app.update(Msg::Worker(Report::Loaded {
         account: Box::new(theirs),
         at: now(),
     }));
-    assert!(app.form.field(Field::Name).conflict);
+    assert!(form(&app).field(Field::Name).conflict);
 }
 
 #[test]
@@ -598,7 +599,7 @@ fn a_screen_too_small_to_show_the_dashboard_takes_no_edits_or_saves() {
         "Bruce Wayne",
         "nothing typed unseen"
     );
-    assert_eq!(app.mode, Mode::Normal);
+    assert!(plain(&app));
     assert!(!app.should_quit());
     app.update(key(KeyCode::Char('q')));
     assert!(app.should_quit(), "quit still works");
@@ -611,7 +612,7 @@ fn quitting_a_too_small_screen_with_edits_still_asks() {
     type_str(&mut app, "!");
     app.update(Msg::Resize(20, 5));
     app.update(ctrl('c'));
-    assert_eq!(app.mode, Mode::ConfirmQuit);
+    assert_eq!(app.overlay, Some(Overlay::ConfirmQuit));
     app.update(key(KeyCode::Char('y')));
     assert!(app.should_quit());
 }
@@ -622,7 +623,7 @@ fn a_pasted_time_zone_with_a_line_break_is_valid_and_saved_trimmed() {
     app.update(shift_tab());
     clear_field(&mut app);
     app.update(Msg::Paste("Europe/Paris\n".into()));
-    let tz = app.form.field(Field::Timezone);
+    let tz = form(&app).field(Field::Timezone);
     assert_eq!(tz.error(), None, "{:?}", tz.text());
     let sent = save(&mut app);
     assert_eq!(sent.value(Field::Timezone), Some("Europe/Paris"));
@@ -645,7 +646,7 @@ fn history_problems_stay_out_of_the_footer_and_are_said_once() {
     type_str(&mut app, "!");
     let sent = save(&mut app);
     for _ in 0..3 {
-        app.update(Msg::Worker(Event::HistoryUnwritable {
+        app.update(Msg::Worker(Report::HistoryUnwritable {
             error: "cannot write the history file /x/MA.history: Permission denied".into(),
         }));
     }
@@ -655,16 +656,16 @@ fn history_problems_stay_out_of_the_footer_and_are_said_once() {
     );
     assert_eq!(app.warnings.len(), 1, "{:?}", app.warnings);
     assert!(app.warnings[0].contains("/x/MA.history"));
-    app.update(Msg::Worker(Event::Saved {
+    app.update(Msg::Worker(Report::Saved {
         update: sent.clone(),
     }));
     let mut after = demo_account();
     after.name = "Bruce Wayne!".into();
-    app.update(Msg::Worker(Event::Loaded {
+    app.update(Msg::Worker(Report::Loaded {
         account: Box::new(after),
         at: now(),
     }));
-    app.update(Msg::Worker(Event::HistoryUnwritable {
+    app.update(Msg::Worker(Report::HistoryUnwritable {
         error: "cannot write the history file /x/MA.history: Permission denied".into(),
     }));
     assert_eq!(
@@ -696,7 +697,7 @@ fn a_click_puts_the_cursor_where_it_lands() {
         row: city.y + 1,
         modifiers: KeyModifiers::NONE,
     }));
-    assert_eq!(app.form.focus(), Some(Field::City));
+    assert_eq!(form(&app).focus(), Some(Field::City));
     type_str(&mut app, "X");
     assert_eq!(text(&app, Field::City), "GotXham");
 }
@@ -722,7 +723,7 @@ fn a_save_refused_for_the_rate_limit_says_when_and_keeps_the_edit() {
     focus(&mut app, Field::City);
     type_str(&mut app, "!");
     save(&mut app);
-    app.update(Msg::Worker(Event::Failed {
+    app.update(Msg::Worker(Report::Failed {
         op: Op::Save,
         error: ApiError::RateLimited {
             retry_after: Some(std::time::Duration::from_secs(42)),
@@ -735,7 +736,7 @@ fn a_save_refused_for_the_rate_limit_says_when_and_keeps_the_edit() {
         "{notice:?}"
     );
     assert_eq!(text(&app, Field::City), "Gotham!");
-    assert!(!app.saving);
+    assert_eq!(app.save, SaveState::Idle);
 }
 
 #[test]
@@ -748,7 +749,7 @@ fn a_history_longer_than_a_week_survives_loading() {
         at: now() - jiff::SignedDuration::from_hours(24 * d),
         credits: rust_decimal::Decimal::from(d),
     };
-    app.update(Msg::Worker(Event::History {
+    app.update(Msg::Worker(Report::History {
         samples: vec![days(20), days(15), days(10), days(1)],
         warning: None,
     }));

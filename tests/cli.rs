@@ -560,6 +560,25 @@ fn each_help_lists_what_that_command_uses() {
 }
 
 #[test]
+fn a_bad_key_binding_is_a_clear_config_error() {
+    let w = World::new();
+    for (keys, needle) in [
+        ("explode = \"x\"", "not an action"),
+        ("refresh = \"q\"", "is bound to both"),
+        ("quit = \"hyper-q\"", "not a key"),
+        ("save = \"s\"", "typed into a field"),
+    ] {
+        let file = w.home.path().join("keys.toml");
+        std::fs::write(&file, format!("[keys]\n{keys}\n")).expect("write");
+        let mut cmd = w.cmd();
+        cmd.env("PLIVO_DASH_CONFIG", &file).arg("get");
+        let (_, err) = run(cmd, 2);
+        assert!(err.contains(needle), "{keys}: {err}");
+        assert!(err.contains("keys.toml"), "names the file: {err}");
+    }
+}
+
+#[test]
 fn help_version_and_completions() {
     let home = tempfile::tempdir().expect("tempdir");
     for sub in ["get", "update", "check", "sandbox", "completions"] {

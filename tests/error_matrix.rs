@@ -49,7 +49,7 @@ async fn each_bad_answer_maps_to_the_right_error() {
             Expect::Error(exit, words) => {
                 let err = result.expect_err(case.name);
                 assert_eq!(
-                    Failure::Api(err.clone()).exit_code() as i32,
+                    i32::from(u8::from(Failure::Api(err.clone()).exit())),
                     exit,
                     "{}: {err:?}",
                     case.name

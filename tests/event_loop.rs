@@ -101,8 +101,8 @@ async fn an_idle_dashboard_draws_nothing_and_a_key_is_drawn_at_once() {
 /// A loop whose worker the test plays: it gets the channels' other ends.
 fn fake_worker() -> (
     worker::Channels,
-    mpsc::UnboundedReceiver<worker::Command>,
-    mpsc::UnboundedSender<worker::Event>,
+    mpsc::UnboundedReceiver<worker::Request>,
+    mpsc::UnboundedSender<worker::Report>,
 ) {
     let (commands, command_rx) = mpsc::unbounded_channel();
     let (event_tx, events) = mpsc::unbounded_channel();
@@ -129,7 +129,7 @@ async fn a_worker_that_dies_is_said_not_left_refreshing_forever() {
     };
     let dashboard = event_loop(io, session(), Duration::from_secs(60), clock, &frames);
     let user = async {
-        assert_eq!(commands.recv().await, Some(worker::Command::Refresh));
+        assert_eq!(commands.recv().await, Some(worker::Request::Refresh));
         // The worker's task ends (a panic, say): its event sender goes.
         drop(events);
         tokio::time::sleep(Duration::from_millis(10)).await;

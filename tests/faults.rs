@@ -7,14 +7,14 @@ mod support;
 
 use std::time::Duration;
 
-use plivo_dash::app::{App, Fetch, Msg};
+use plivo_dash::app::{App, FetchState, Msg};
 use plivo_dash::plivo::{Client, Field, Limits};
 use plivo_dash::ui;
-use plivo_dash::worker::{self, Command, Event};
+use plivo_dash::worker::{self, Report, Request};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::KeyCode;
-use support::app::{PERIOD, key, now, session, type_str};
+use support::app::{PERIOD, form, key, now, session, type_str};
 use support::faults::{ACCOUNT, Expect, cases};
 use support::{Canned, CannedServer, TOKEN};
 
@@ -88,7 +88,7 @@ async fn the_get_command_exits_with_the_right_code_and_one_line() {
     }
 }
 
-async fn next(events: &mut tokio::sync::mpsc::UnboundedReceiver<Event>) -> Event {
+async fn next(events: &mut tokio::sync::mpsc::UnboundedReceiver<Report>) -> Report {
     tokio::time::timeout(Duration::from_secs(3600), events.recv())
         .await
         .expect("the worker answers")
@@ -139,14 +139,19 @@ async fn the_dashboard_survives_every_fault_and_keeps_data_and_edits() {
             commands.send(command).expect("send");
         }
         app.update(Msg::Worker(next(&mut events).await));
-        assert_eq!(app.fetch, Fetch::Fresh, "{}", case.name);
+        assert_eq!(
+            app.fetch,
+            FetchState::Fresh { in_flight: false },
+            "{}",
+            case.name
+        );
 
         app.update(key(KeyCode::Tab));
         type_str(&mut app, " (edited)");
         let out = app.update(key(KeyCode::Char('x')));
         assert!(out.redraw);
         app.update(key(KeyCode::Esc));
-        commands.send(Command::Refresh).expect("send");
+        commands.send(Request::Refresh).expect("send");
         let event = next(&mut events).await;
         let out = app.update(Msg::Worker(event));
         for command in out.commands {
@@ -155,15 +160,20 @@ async fn the_dashboard_survives_every_fault_and_keeps_data_and_edits() {
 
         let text = screen(&app);
         assert_eq!(
-            app.form.field(Field::Name).text(),
+            form(&app).field(Field::Name).text(),
             "n (edited)x",
             "{}: edit kept",
             case.name
         );
-        assert!(app.form.field(Field::Name).dirty(), "{}", case.name);
+        assert!(form(&app).field(Field::Name).dirty(), "{}", case.name);
         match case.expect {
             Expect::Accepted(credits) => {
-                assert_eq!(app.fetch, Fetch::Fresh, "{}", case.name);
+                assert_eq!(
+                    app.fetch,
+                    FetchState::Fresh { in_flight: false },
+                    "{}",
+                    case.name
+                );
                 assert!(
                     text.contains(&format!("{credits} USD")),
                     "{}:\n{text}",
@@ -171,7 +181,7 @@ async fn the_dashboard_survives_every_fault_and_keeps_data_and_edits() {
                 );
             }
             Expect::Error(..) => {
-                let Fetch::Failed(error) = &app.fetch else {
+                let Some(error) = app.fetch.error() else {
                     panic!("{}: the failure is shown", case.name);
                 };
                 assert!(

@@ -5,18 +5,19 @@
 
 mod support;
 
-use plivo_dash::app::{App, MAX_CHARS, Msg};
+use plivo_dash::app::{App, Msg};
 use plivo_dash::plivo::{Account, ApiError, Field};
 use plivo_dash::sandbox::demo_account;
+use plivo_dash::screens::account::MAX_CHARS;
 use plivo_dash::ui;
-use plivo_dash::worker::{Event, Op};
+use plivo_dash::worker::{Op, Report};
 use proptest::prelude::*;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{
     KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
 };
-use support::app::{PERIOD, now, session};
+use support::app::{PERIOD, form, now, session};
 
 #[derive(Debug, Clone)]
 enum Action {
@@ -93,7 +94,7 @@ fn account_with(values: &[String; 5]) -> Account {
 fn texts(app: &App) -> Vec<String> {
     Field::ALL
         .iter()
-        .map(|f| app.form.field(*f).text().to_owned())
+        .map(|f| form(app).field(*f).text().to_owned())
         .collect()
 }
 
@@ -112,13 +113,13 @@ proptest! {
     ) {
         let mut app = App::new(session(), now(), (120, 35), PERIOD);
         app.start();
-        app.update(Msg::Worker(Event::Loaded { account: Box::new(demo_account()), at: now() }));
+        app.update(Msg::Worker(Report::Loaded { account: Box::new(demo_account()), at: now() }));
         // A field may hold a longer value the server sent; typing never makes
         // it longer than that or than MAX_CHARS.
         let mut longest = [MAX_CHARS; 5];
         for action in actions {
             let before = texts(&app);
-            let dirty: Vec<bool> = app.form.fields().iter().map(|s| s.dirty()).collect();
+            let dirty: Vec<bool> = form(&app).fields().iter().map(|s| s.dirty()).collect();
             match action {
                 Action::Key(code, mods) => {
                     app.update(Msg::Key(KeyEvent::new(code, mods)));
@@ -138,7 +139,7 @@ proptest! {
                     }));
                 }
                 Action::Loaded(values) => {
-                    app.update(Msg::Worker(Event::Loaded {
+                    app.update(Msg::Worker(Report::Loaded {
                         account: Box::new(account_with(&values)),
                         at: now(),
                     }));
@@ -150,7 +151,7 @@ proptest! {
                     }
                 }
                 Action::Failed => {
-                    app.update(Msg::Worker(Event::Failed {
+                    app.update(Msg::Worker(Report::Failed {
                         op: Op::Save,
                         error: ApiError::Network("down".into()),
                         retry_in: None,
@@ -162,7 +163,7 @@ proptest! {
                     prop_assert_eq!(texts(&app), before, "time changed typed text");
                 }
             }
-            for (state, longest) in app.form.fields().iter().zip(longest.iter_mut()) {
+            for (state, longest) in form(&app).fields().iter().zip(longest.iter_mut()) {
                 prop_assert!(state.text().is_char_boundary(state.input.cursor()), "{:?}: cursor inside a character", state.field);
                 *longest = (*longest).max(state.server.chars().count());
                 prop_assert!(state.text().chars().count() <= *longest, "{:?} over its limit", state.field);
@@ -180,7 +181,7 @@ proptest! {
     fn every_screen_renders_at_every_size(w in 1u16..300, h in 1u16..120, help in any::<bool>()) {
         let mut app = App::new(session(), now(), (w, h), PERIOD);
         render(&app, w, h);
-        app.update(Msg::Worker(Event::Loaded { account: Box::new(demo_account()), at: now() }));
+        app.update(Msg::Worker(Report::Loaded { account: Box::new(demo_account()), at: now() }));
         if help {
             app.update(Msg::Key(KeyEvent::new(KeyCode::Char('?'), KeyModifiers::NONE)));
         }

@@ -10,7 +10,7 @@ use plivo_dash::monitor::Sample;
 use plivo_dash::plivo::ApiError;
 use plivo_dash::sandbox::demo_account;
 use plivo_dash::ui;
-use plivo_dash::worker::{Event, Op};
+use plivo_dash::worker::{Op, Report};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
@@ -41,13 +41,13 @@ fn monitored(alert: Option<Decimal>, credits: &[Decimal]) -> App {
         })
         .collect();
     let (latest, earlier) = samples.split_last().expect("one sample at least");
-    app.update(Msg::Worker(Event::History {
+    app.update(Msg::Worker(Report::History {
         samples: earlier.to_vec(),
         warning: None,
     }));
     let mut account = demo_account();
     account.cash_credits = latest.credits;
-    app.update(Msg::Worker(Event::Loaded {
+    app.update(Msg::Worker(Report::Loaded {
         account: Box::new(account),
         at: latest.at,
     }));
@@ -146,7 +146,7 @@ fn a_top_up_is_marked_not_counted_as_spending() {
 #[test]
 fn stale_with_a_retry_pending() {
     let mut app = monitored(Some(dec!(1)), &falling(dec!(5), 10));
-    app.update(Msg::Worker(Event::Failed {
+    app.update(Msg::Worker(Report::Failed {
         op: Op::Refresh,
         error: ApiError::Server {
             status: 503,
@@ -197,7 +197,7 @@ fn a_steady_balance_has_no_runway_to_speak_of() {
     for i in 1..=3 {
         let mut account = demo_account();
         account.cash_credits = dec!(5);
-        app.update(Msg::Worker(Event::Loaded {
+        app.update(Msg::Worker(Report::Loaded {
             account: Box::new(account),
             at: now() + SignedDuration::from_mins(5 * i),
         }));

@@ -463,3 +463,39 @@ fn the_terminal_cursor_follows_graphemes_and_wide_characters() {
     pty.send("y");
     assert_eq!(pty.wait_exit(), 0);
 }
+
+#[test]
+fn a_key_rebound_in_the_config_file_works_and_help_shows_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("config.toml");
+    std::fs::write(&file, "[keys]\nquit = \"x\"\nrefresh = [\"r\", \"F5\"]\n").expect("write");
+    let path = file.display().to_string();
+    let mut pty = Pty::spawn(&["--demo"], &[("PLIVO_DASH_CONFIG", &path)], COLS, ROWS);
+    pty.wait_for("Bruce Wayne");
+    pty.wait_for("x quit");
+    pty.send("?");
+    pty.wait_for("Keys");
+    // Down through the help, noting where the two rebound actions show.
+    let (mut quit, mut refresh) = (false, false);
+    for _ in 0..45 {
+        let screen = pty.contents();
+        quit |= screen
+            .lines()
+            .any(|l| l.contains(" x ") && l.contains("quit (outside the form"));
+        refresh |= screen
+            .lines()
+            .any(|l| l.contains(" r / F5 ") && l.contains("refresh now"));
+        pty.send("\x1b[B");
+    }
+    assert!(
+        quit && refresh,
+        "help shows x for quit and r / F5 for refresh"
+    );
+    pty.send("\x1b");
+    pty.wait_until("help closed", |s| !s.contains("Keys"));
+    pty.send("q");
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(pty.contents().contains("Bruce Wayne"), "q no longer quits");
+    pty.send("x");
+    assert_eq!(pty.wait_exit(), 0);
+}

@@ -8,14 +8,14 @@ use std::time::Duration;
 
 use plivo_dash::plivo::{AccountUpdate, ApiError, Client, Field, Limits};
 use plivo_dash::sandbox::{self, Fault, Options};
-use plivo_dash::worker::{self, Command, Event, Op};
+use plivo_dash::worker::{self, Op, Report, Request};
 use support::{Canned, CannedServer, TOKEN};
 use tokio::sync::mpsc::UnboundedReceiver;
 use tokio::time::Instant;
 
 const PERIOD: Duration = Duration::from_secs(60);
 
-async fn next(events: &mut UnboundedReceiver<Event>) -> Event {
+async fn next(events: &mut UnboundedReceiver<Report>) -> Report {
     tokio::time::timeout(Duration::from_secs(3600), events.recv())
         .await
         .expect("the worker answers")
@@ -51,15 +51,15 @@ async fn a_save_is_never_overtaken_and_is_confirmed_by_a_fetch() {
     } = worker::spawn(client, options());
     let mut update = AccountUpdate::default();
     update.set(Field::City, "Metropolis");
-    commands.send(Command::Save(update.clone())).expect("send");
-    commands.send(Command::Refresh).expect("send");
+    commands.send(Request::Save(update.clone())).expect("send");
+    commands.send(Request::Refresh).expect("send");
 
-    assert_eq!(next(&mut events).await, Event::Saved { update });
-    let Event::Loaded { account, .. } = next(&mut events).await else {
+    assert_eq!(next(&mut events).await, Report::Saved { update });
+    let Report::Loaded { account, .. } = next(&mut events).await else {
         panic!("then the confirming fetch");
     };
     assert_eq!(account.city, "Metropolis");
-    let Event::Loaded { account, .. } = next(&mut events).await else {
+    let Report::Loaded { account, .. } = next(&mut events).await else {
         panic!("then the refresh");
     };
     assert_eq!(account.city, "Metropolis");
@@ -72,12 +72,12 @@ async fn failures_back_off_exponentially_then_recover_and_polling_resumes() {
         commands,
         mut events,
     } = worker::spawn(client, options());
-    commands.send(Command::Refresh).expect("send");
+    commands.send(Request::Refresh).expect("send");
 
     let mut last = Instant::now();
     let mut waited = Vec::new();
     for attempt in 1..=3u32 {
-        let Event::Failed {
+        let Report::Failed {
             op: Op::Refresh,
             error,
             retry_in: Some(retry_in),
@@ -101,7 +101,7 @@ async fn failures_back_off_exponentially_then_recover_and_polling_resumes() {
         waited.push(retry_in);
         last = Instant::now();
     }
-    let Event::Loaded { .. } = next(&mut events).await else {
+    let Report::Loaded { .. } = next(&mut events).await else {
         panic!("recovers after the faults run out");
     };
     let late = (Instant::now() - last).abs_diff(waited[2]);
@@ -112,7 +112,7 @@ async fn failures_back_off_exponentially_then_recover_and_polling_resumes() {
     assert_eq!(sandbox.requests(), 4);
 
     let recovered = Instant::now();
-    let Event::Loaded { .. } = next(&mut events).await else {
+    let Report::Loaded { .. } = next(&mut events).await else {
         panic!("polls on by itself");
     };
     assert_eq!(Instant::now() - recovered, PERIOD);
@@ -130,8 +130,8 @@ async fn retry_after_on_429_is_honoured() {
         commands,
         mut events,
     } = worker::spawn(client, options());
-    commands.send(Command::Refresh).expect("send");
-    let Event::Failed {
+    commands.send(Request::Refresh).expect("send");
+    let Report::Failed {
         error, retry_in, ..
     } = next(&mut events).await
     else {
@@ -145,7 +145,7 @@ async fn retry_after_on_429_is_honoured() {
     );
     assert_eq!(retry_in, Some(Duration::from_secs(7)));
     let failed_at = Instant::now();
-    let Event::Loaded { .. } = next(&mut events).await else {
+    let Report::Loaded { .. } = next(&mut events).await else {
         panic!("then served");
     };
     assert_eq!(Instant::now() - failed_at, Duration::from_secs(7));
@@ -160,9 +160,9 @@ async fn key_mashing_makes_one_request() {
         mut events,
     } = worker::spawn(client, options());
     for _ in 0..100 {
-        commands.send(Command::Refresh).expect("send");
+        commands.send(Request::Refresh).expect("send");
     }
-    let Event::Loaded { .. } = next(&mut events).await else {
+    let Report::Loaded { .. } = next(&mut events).await else {
         panic!("loaded");
     };
     tokio::time::sleep(Duration::from_secs(5)).await;
@@ -175,7 +175,7 @@ async fn pause_period_and_record_are_answered() {
     let (sandbox, client) = start(Vec::new()).await;
     let dir = tempfile::tempdir().expect("tempdir");
     let auth_id = plivo_dash::plivo::AuthId::parse(&sandbox.auth_id).expect("id");
-    let file = plivo_dash::history::HistoryFile::new(dir.path(), &auth_id);
+    let file = plivo_dash::monitor::file::HistoryFile::new(dir.path(), &auth_id);
     let worker::Channels {
         commands,
         mut events,
@@ -189,15 +189,15 @@ async fn pause_period_and_record_are_answered() {
     );
     assert_eq!(
         next(&mut events).await,
-        Event::History {
+        Report::History {
             samples: Vec::new(),
             warning: None
         }
     );
-    commands.send(Command::Pause(true)).expect("send");
+    commands.send(Request::Pause(true)).expect("send");
     assert_eq!(
         next(&mut events).await,
-        Event::Schedule {
+        Report::Schedule {
             period: PERIOD,
             paused: true
         }
@@ -205,28 +205,28 @@ async fn pause_period_and_record_are_answered() {
     tokio::time::sleep(PERIOD * 3).await;
     assert_eq!(sandbox.requests(), 0, "paused: no polling");
     commands
-        .send(Command::SetPeriod(Duration::from_secs(5)))
+        .send(Request::SetPeriod(Duration::from_secs(5)))
         .expect("send");
     assert_eq!(
         next(&mut events).await,
-        Event::Schedule {
+        Report::Schedule {
             period: Duration::from_secs(5),
             paused: true
         }
     );
-    commands.send(Command::Pause(false)).expect("send");
+    commands.send(Request::Pause(false)).expect("send");
     assert!(matches!(
         next(&mut events).await,
-        Event::Schedule { paused: false, .. }
+        Report::Schedule { paused: false, .. }
     ));
-    let Event::Loaded { account, at } = next(&mut events).await else {
+    let Report::Loaded { account, at } = next(&mut events).await else {
         panic!("resumed polling");
     };
     let sample = plivo_dash::monitor::Sample {
         at,
         credits: account.cash_credits,
     };
-    commands.send(Command::Record(sample)).expect("send");
+    commands.send(Request::Record(sample)).expect("send");
     assert!(
         written(|| file.load(at).samples == [sample]).await,
         "the sample reaches the file"
@@ -258,15 +258,15 @@ async fn a_save_during_a_retry_after_is_refused_at_once_and_the_worker_still_ans
         commands,
         mut events,
     } = worker::spawn(client, options());
-    commands.send(Command::Refresh).expect("send");
-    let Event::Failed { .. } = next(&mut events).await else {
+    commands.send(Request::Refresh).expect("send");
+    let Report::Failed { .. } = next(&mut events).await else {
         panic!("rate limited first");
     };
     let asked = Instant::now();
     let mut update = AccountUpdate::default();
     update.set(Field::City, "Metropolis");
-    commands.send(Command::Save(update)).expect("send");
-    let Event::Failed {
+    commands.send(Request::Save(update)).expect("send");
+    let Report::Failed {
         op: Op::Save,
         error: ApiError::RateLimited {
             retry_after: Some(wait),
@@ -278,10 +278,10 @@ async fn a_save_during_a_retry_after_is_refused_at_once_and_the_worker_still_ans
     };
     assert!(Instant::now() - asked < Duration::from_secs(1), "at once");
     assert!(wait > Duration::from_secs(3500), "says how long: {wait:?}");
-    commands.send(Command::Pause(true)).expect("send");
+    commands.send(Request::Pause(true)).expect("send");
     assert!(matches!(
         next(&mut events).await,
-        Event::Schedule { paused: true, .. }
+        Report::Schedule { paused: true, .. }
     ));
     assert!(
         Instant::now() - asked < Duration::from_secs(1),
@@ -299,7 +299,7 @@ async fn an_unwritable_history_is_reported_once_with_its_path() {
     let blocked = dir.path().join("state");
     std::fs::write(&blocked, "not a directory").expect("write");
     let auth_id = plivo_dash::plivo::AuthId::parse(&sandbox.auth_id).expect("id");
-    let file = plivo_dash::history::HistoryFile::new(&blocked, &auth_id);
+    let file = plivo_dash::monitor::file::HistoryFile::new(&blocked, &auth_id);
     let worker::Channels {
         commands,
         mut events,
@@ -311,7 +311,7 @@ async fn an_unwritable_history_is_reported_once_with_its_path() {
             clock: plivo_dash::clock::Clock::system(),
         },
     );
-    let Event::History { .. } = next(&mut events).await else {
+    let Report::History { .. } = next(&mut events).await else {
         panic!("history first");
     };
     let t0: jiff::Timestamp = "2026-11-26T19:00:00Z".parse().expect("time");
@@ -320,9 +320,9 @@ async fn an_unwritable_history_is_reported_once_with_its_path() {
             at: t0 + jiff::SignedDuration::from_secs(i),
             credits: rust_decimal::Decimal::from(i),
         };
-        commands.send(Command::Record(sample)).expect("send");
+        commands.send(Request::Record(sample)).expect("send");
     }
-    let Event::HistoryUnwritable { error } = next(&mut events).await else {
+    let Report::HistoryUnwritable { error } = next(&mut events).await else {
         panic!("the failure is reported");
     };
     assert!(
@@ -347,8 +347,8 @@ async fn a_server_that_never_answers_ends_in_a_timeout_event() {
         commands,
         mut events,
     } = worker::spawn(client, options());
-    commands.send(Command::Refresh).expect("send");
-    let Event::Failed { op, error, .. } = next(&mut events).await else {
+    commands.send(Request::Refresh).expect("send");
+    let Report::Failed { op, error, .. } = next(&mut events).await else {
         panic!("a failure");
     };
     assert_eq!(op, Op::Refresh);
@@ -366,7 +366,7 @@ fn a_history_file_that_blocks_never_holds_up_a_fetch() {
     let dir = tempfile::tempdir().expect("tempdir");
     let auth_id =
         plivo_dash::plivo::AuthId::parse(plivo_dash::sandbox::DEFAULT_AUTH_ID).expect("id");
-    let file = plivo_dash::history::HistoryFile::new(dir.path(), &auth_id);
+    let file = plivo_dash::monitor::file::HistoryFile::new(dir.path(), &auth_id);
     let made = std::process::Command::new("mkfifo")
         .arg(file.path())
         .status()
@@ -392,9 +392,9 @@ fn a_history_file_that_blocks_never_holds_up_a_fetch() {
                     clock: plivo_dash::clock::Clock::system(),
                 },
             );
-            commands.send(Command::Refresh).expect("send");
+            commands.send(Request::Refresh).expect("send");
             let event = next(&mut events).await;
-            let _ = done.send(matches!(event, Event::Loaded { .. }));
+            let _ = done.send(matches!(event, Report::Loaded { .. }));
         });
     });
     let loaded = result.recv_timeout(Duration::from_secs(20));

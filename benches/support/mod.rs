@@ -6,7 +6,7 @@ use jiff::{SignedDuration, Timestamp};
 use plivo_dash::app::{App, Msg, Session};
 use plivo_dash::monitor::Sample;
 use plivo_dash::sandbox::demo_account;
-use plivo_dash::worker::Event;
+use plivo_dash::worker::Report;
 use rust_decimal::Decimal;
 
 pub fn now() -> Timestamp {
@@ -25,6 +25,7 @@ pub fn loaded(samples: i64) -> App {
         token_source: "PLIVO_AUTH_TOKEN".into(),
         mouse: true,
         warnings: Vec::new(),
+        keymap: plivo_dash::keymap::Keymap::default(),
     };
     let mut app = App::new(session, now(), (120, 40), Duration::from_secs(60));
     app.start();
@@ -34,11 +35,11 @@ pub fn loaded(samples: i64) -> App {
             credits: Decimal::new(500_000 - i * 7, 5),
         })
         .collect();
-    app.update(Msg::Worker(Event::History {
+    app.update(Msg::Worker(Report::History {
         samples: history,
         warning: None,
     }));
-    app.update(Msg::Worker(Event::Loaded {
+    app.update(Msg::Worker(Report::Loaded {
         account: Box::new(demo_account()),
         at: now(),
     }));

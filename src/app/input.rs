@@ -6,13 +6,13 @@
 //! It replaces ratatui-textarea, which edits by code point (Backspace left a
 //! dangling zero-width joiner behind, Left could split an accent from its
 //! letter) and places its cursor by code point (past a wide emoji the
-//! terminal cursor sat one column short). The keys are the ones textarea
-//! offered, so nothing a user learned changes.
+//! terminal cursor sat one column short). It is driven by actions from
+//! the keymap, whose default keys are the ones textarea offered.
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use unicode_segmentation::UnicodeSegmentation as _;
 use unicode_width::UnicodeWidthStr as _;
 
+use crate::keymap::Action;
 use crate::text;
 
 /// How many edits Ctrl-U can undo.
@@ -98,50 +98,33 @@ impl LineInput {
         true
     }
 
-    /// Applies an editing key. Control characters typed on their own (a
-    /// bidi override, say) are refused like pasted ones.
-    pub fn key(&mut self, key: KeyEvent) -> Edit {
-        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-        let alt = key.modifiers.contains(KeyModifiers::ALT);
-        match (key.code, ctrl, alt) {
-            (KeyCode::Char(c), false, false) => {
-                if text::is_unsafe(c) {
-                    return Edit::Ignored;
-                }
-                self.insert(c.encode_utf8(&mut [0; 4]));
-                Edit::Changed
-            }
-            (KeyCode::Left, false, false) | (KeyCode::Char('b'), true, false) => {
-                self.move_to(self.prev_boundary())
-            }
-            (KeyCode::Right, false, false) | (KeyCode::Char('f'), true, false) => {
-                self.move_to(self.next_boundary())
-            }
-            (KeyCode::Home, _, _) | (KeyCode::Char('a'), true, false) => self.move_to(0),
-            (KeyCode::End, _, _) | (KeyCode::Char('e'), true, false) => {
-                self.move_to(self.text.len())
-            }
-            (KeyCode::Left, true, _) | (KeyCode::Char('b'), false, true) => {
-                self.move_to(self.word_start())
-            }
-            (KeyCode::Right, true, _) | (KeyCode::Char('f'), false, true) => {
-                self.move_to(self.word_end())
-            }
-            (KeyCode::Backspace, false, false) | (KeyCode::Char('h'), true, false) => {
-                self.delete(self.prev_boundary(), self.cursor, false)
-            }
-            (KeyCode::Delete, false, false) | (KeyCode::Char('d'), true, false) => {
-                self.delete(self.cursor, self.next_boundary(), false)
-            }
-            (KeyCode::Char('w'), true, false) | (KeyCode::Backspace, _, true) => {
-                self.delete(self.word_start(), self.cursor, true)
-            }
-            (KeyCode::Char('d'), false, true) | (KeyCode::Delete, true, _) => {
-                self.delete(self.cursor, self.word_end(), true)
-            }
-            (KeyCode::Char('k'), true, false) => self.delete(self.cursor, self.text.len(), true),
-            (KeyCode::Char('j'), true, false) => self.delete(0, self.cursor, true),
-            (KeyCode::Char('y'), true, false) => {
+    /// Types one character. Control characters typed on their own (a bidi
+    /// override, say) are refused, like pasted ones.
+    pub fn type_char(&mut self, c: char) -> Edit {
+        if text::is_unsafe(c) {
+            return Edit::Ignored;
+        }
+        self.insert(c.encode_utf8(&mut [0; 4]));
+        Edit::Changed
+    }
+
+    /// Applies an editing action; actions that are not about editing text
+    /// are [`Edit::Ignored`].
+    pub fn apply(&mut self, action: Action) -> Edit {
+        match action {
+            Action::Left => self.move_to(self.prev_boundary()),
+            Action::Right => self.move_to(self.next_boundary()),
+            Action::Home => self.move_to(0),
+            Action::End => self.move_to(self.text.len()),
+            Action::WordLeft => self.move_to(self.word_start()),
+            Action::WordRight => self.move_to(self.word_end()),
+            Action::Backspace => self.delete(self.prev_boundary(), self.cursor, false),
+            Action::Delete => self.delete(self.cursor, self.next_boundary(), false),
+            Action::DeleteWordBack => self.delete(self.word_start(), self.cursor, true),
+            Action::DeleteWordForward => self.delete(self.cursor, self.word_end(), true),
+            Action::KillToEnd => self.delete(self.cursor, self.text.len(), true),
+            Action::KillToStart => self.delete(0, self.cursor, true),
+            Action::Yank => {
                 let killed = self.killed.clone();
                 if self.insert(&killed) {
                     Edit::Changed
@@ -149,7 +132,7 @@ impl LineInput {
                     Edit::Moved
                 }
             }
-            (KeyCode::Char('u'), true, false) => match self.undo.pop() {
+            Action::Undo => match self.undo.pop() {
                 Some((text, cursor)) => {
                     self.text = text;
                     self.cursor = cursor;
@@ -292,12 +275,8 @@ fn width(s: &str) -> usize {
 mod tests {
     use super::*;
 
-    fn press(input: &mut LineInput, code: KeyCode) -> Edit {
-        input.key(KeyEvent::new(code, KeyModifiers::NONE))
-    }
-
-    fn ctrl(input: &mut LineInput, c: char) -> Edit {
-        input.key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
+    fn press(input: &mut LineInput, action: Action) -> Edit {
+        input.apply(action)
     }
 
     #[test]
@@ -305,7 +284,7 @@ mod tests {
         let mut input = LineInput::new("a👩‍👩‍👧");
         assert_eq!(input.cursor_column(), 7, "drawn unjoined: three emoji");
         assert_eq!(input.visible(20), "a👩👩👧");
-        assert_eq!(press(&mut input, KeyCode::Backspace), Edit::Changed);
+        assert_eq!(press(&mut input, Action::Backspace), Edit::Changed);
         assert_eq!(input.text(), "a", "no dangling joiner");
         assert_eq!(input.cursor_column(), 1);
     }
@@ -313,16 +292,16 @@ mod tests {
     #[test]
     fn left_then_typing_keeps_an_accent_on_its_letter() {
         let mut input = LineInput::new("Cafe\u{301}");
-        press(&mut input, KeyCode::Left);
-        press(&mut input, KeyCode::Char('x'));
+        press(&mut input, Action::Left);
+        input.type_char('x');
         assert_eq!(input.text(), "Cafxe\u{301}");
     }
 
     #[test]
     fn delete_removes_the_next_cluster() {
         let mut input = LineInput::new("e\u{301}z");
-        press(&mut input, KeyCode::Home);
-        press(&mut input, KeyCode::Delete);
+        press(&mut input, Action::Home);
+        press(&mut input, Action::Delete);
         assert_eq!(input.text(), "z");
     }
 
@@ -330,9 +309,9 @@ mod tests {
     fn the_cursor_column_is_the_display_width() {
         let mut input = LineInput::new("🦇東x");
         assert_eq!(input.cursor_column(), 5);
-        press(&mut input, KeyCode::Left);
+        press(&mut input, Action::Left);
         assert_eq!(input.cursor_column(), 4);
-        press(&mut input, KeyCode::Left);
+        press(&mut input, Action::Left);
         assert_eq!(input.cursor_column(), 2);
         input.set_cursor_column(3);
         assert_eq!(input.cursor_column(), 2, "a click on the right half of 東");
@@ -344,7 +323,7 @@ mod tests {
     fn typed_control_characters_are_refused() {
         let mut input = LineInput::new("ab");
         for c in ['\u{202E}', '\u{1b}', '\u{7}', '\u{200F}'] {
-            assert_eq!(press(&mut input, KeyCode::Char(c)), Edit::Ignored);
+            assert_eq!(input.type_char(c), Edit::Ignored);
         }
         assert_eq!(input.text(), "ab");
     }
@@ -352,39 +331,43 @@ mod tests {
     #[test]
     fn a_combining_mark_typed_after_a_letter_joins_it() {
         let mut input = LineInput::new("e");
-        press(&mut input, KeyCode::Char('\u{301}'));
+        input.type_char('\u{301}');
         assert_eq!(input.text(), "e\u{301}");
         assert_eq!(input.cursor(), input.text().len());
-        press(&mut input, KeyCode::Backspace);
+        press(&mut input, Action::Backspace);
         assert_eq!(input.text(), "");
     }
 
     #[test]
     fn kill_yank_and_undo() {
         let mut input = LineInput::new("hello world");
-        ctrl(&mut input, 'w');
+        press(&mut input, Action::DeleteWordBack);
         assert_eq!(input.text(), "hello ");
-        ctrl(&mut input, 'a');
-        ctrl(&mut input, 'y');
+        press(&mut input, Action::Home);
+        press(&mut input, Action::Yank);
         assert_eq!(input.text(), "worldhello ");
-        ctrl(&mut input, 'u');
+        press(&mut input, Action::Undo);
         assert_eq!(input.text(), "hello ");
-        ctrl(&mut input, 'u');
+        press(&mut input, Action::Undo);
         assert_eq!(input.text(), "hello world");
-        assert_eq!(ctrl(&mut input, 'u'), Edit::Moved, "nothing left to undo");
-        press(&mut input, KeyCode::Home);
-        ctrl(&mut input, 'k');
+        assert_eq!(
+            press(&mut input, Action::Undo),
+            Edit::Moved,
+            "nothing left to undo"
+        );
+        press(&mut input, Action::Home);
+        press(&mut input, Action::KillToEnd);
         assert_eq!(input.text(), "", "Ctrl-K from the start cuts all");
     }
 
     #[test]
     fn word_moves_skip_spaces() {
         let mut input = LineInput::new("one  two three");
-        input.key(KeyEvent::new(KeyCode::Left, KeyModifiers::CONTROL));
+        press(&mut input, Action::WordLeft);
         assert_eq!(&input.text()[input.cursor()..], "three");
-        input.key(KeyEvent::new(KeyCode::Left, KeyModifiers::CONTROL));
+        press(&mut input, Action::WordLeft);
         assert_eq!(&input.text()[input.cursor()..], "two three");
-        input.key(KeyEvent::new(KeyCode::Right, KeyModifiers::CONTROL));
+        press(&mut input, Action::WordRight);
         assert_eq!(&input.text()[input.cursor()..], " three");
     }
 

@@ -1,14 +1,48 @@
 use rust_decimal::Decimal;
 
 use super::Failure;
+use crate::monitor::threshold::{Level, Thresholds};
 use crate::plivo::Client;
-use crate::threshold::{Level, Thresholds};
+
+/// A monitoring plugin's states, with their exit codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// 0: the balance is fine.
+    Ok,
+    /// 1: below the warning threshold.
+    Warning,
+    /// 2: below the critical threshold.
+    Critical,
+    /// 3: the balance could not be known.
+    Unknown,
+}
+
+impl Status {
+    /// The exit code monitoring systems read.
+    pub fn code(self) -> u8 {
+        match self {
+            Status::Ok => 0,
+            Status::Warning => 1,
+            Status::Critical => 2,
+            Status::Unknown => 3,
+        }
+    }
+
+    fn word(self) -> &'static str {
+        match self {
+            Status::Ok => "OK",
+            Status::Warning => "WARNING",
+            Status::Critical => "CRITICAL",
+            Status::Unknown => "UNKNOWN",
+        }
+    }
+}
 
 /// What a monitoring system reads: an exit code and one line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckOutcome {
-    /// 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
-    pub code: u8,
+    /// The state, whose code is the exit code.
+    pub status: Status,
     /// `PLIVO CREDITS <STATE> - <text> | credits=<amount>;W:;C:`
     pub line: String,
 }
@@ -31,25 +65,24 @@ pub async fn check(
     match account {
         Ok(account) => {
             let credits = account.cash_credits;
-            let (code, state, text) = match thresholds.level(credits) {
-                Level::Ok => (0, "OK", format!("{credits} USD")),
+            let (status, text) = match thresholds.level(credits) {
+                Level::Ok => (Status::Ok, format!("{credits} USD")),
                 Level::Warning => (
-                    1,
-                    "WARNING",
+                    Status::Warning,
                     format!("{credits} USD is below {} USD", thresholds.warning()),
                 ),
                 Level::Critical => (
-                    2,
-                    "CRITICAL",
+                    Status::Critical,
                     format!("{credits} USD is below {} USD", thresholds.critical()),
                 ),
             };
             // In the monitoring-plugins range syntax a bare "5" alerts
             // above 5; "5:" alerts below it, which is what is checked.
             CheckOutcome {
-                code,
+                status,
                 line: format!(
-                    "PLIVO CREDITS {state} - {text} | credits={};{}:;{}:",
+                    "PLIVO CREDITS {} - {text} | credits={};{}:;{}:",
+                    status.word(),
                     credits.normalize(),
                     thresholds.warning().normalize(),
                     thresholds.critical().normalize()
@@ -60,9 +93,10 @@ pub async fn check(
     }
 }
 
-fn unknown(reason: &str) -> CheckOutcome {
+/// UNKNOWN, with why, on the one line a monitoring system reads.
+pub fn unknown(reason: &str) -> CheckOutcome {
     CheckOutcome {
-        code: 3,
+        status: Status::Unknown,
         line: format!("PLIVO CREDITS UNKNOWN - {reason}"),
     }
 }

@@ -1,17 +1,24 @@
-//! The one-shot commands: `get`, `update`, `check`. Each returns what to
-//! print; `main` prints it.
+//! The commands, one module each: `get`, `update` and `check` return what
+//! to print; `sandbox` serves; `dashboard` sets up and runs the terminal
+//! dashboard (the only one that touches the terminal).
 
-mod check;
+pub mod check;
+pub mod dashboard;
+mod exit;
 mod get;
+pub mod sandbox;
 mod update;
 
-pub use check::{CheckOutcome, check};
+pub use check::{CheckOutcome, Status, check};
+pub use exit::Exit;
 pub use get::{get, summary};
 pub use update::update;
 
+use std::io::Write as _;
+
 use crate::cli::Global;
 use crate::config::{self, ConfigError};
-use crate::plivo::{ApiError, Client, ErrorClass, Limits};
+use crate::plivo::{ApiError, Client, ErrorClass};
 
 /// Why a command failed, with the exit code scripts rely on.
 #[derive(Debug, thiserror::Error)]
@@ -37,18 +44,18 @@ pub enum Failure {
 }
 
 impl Failure {
-    /// 2 usage, 3 authentication, 4 network/timeout/server, 5 rate limited,
-    /// 1 anything else.
-    pub fn exit_code(&self) -> u8 {
+    /// How the command ends: usage, authentication, network/timeout/
+    /// server, rate limited, or failed.
+    pub fn exit(&self) -> Exit {
         match self {
-            Failure::Config(_) | Failure::Usage(_) => 2,
-            Failure::Refused { .. } => 3,
+            Failure::Config(_) | Failure::Usage(_) => Exit::Usage,
+            Failure::Refused { .. } => Exit::Auth,
             Failure::Api(e) => match e.class() {
-                ErrorClass::Usage => 2,
-                ErrorClass::Auth => 3,
-                ErrorClass::Transient => 4,
-                ErrorClass::RateLimited => 5,
-                ErrorClass::Rejected => 1,
+                ErrorClass::Usage => Exit::Usage,
+                ErrorClass::Auth => Exit::Auth,
+                ErrorClass::Transient => Exit::Unreachable,
+                ErrorClass::RateLimited => Exit::RateLimited,
+                ErrorClass::Rejected => Exit::Failed,
             },
         }
     }
@@ -72,23 +79,27 @@ impl Failure {
 /// and the settings it came from (with any warnings they drew).
 pub fn connect(global: &Global) -> Result<(Client, config::Settings), Failure> {
     let settings = config::resolve(global, &config::Env::from_process())?;
-    let c = &settings.credentials;
-    let client = Client::with_limits(&c.api_url, &c.auth_id, c.auth_token.clone(), limits(global))?;
+    let c = settings.credentials()?;
+    let client = Client::with_limits(
+        &c.api_url,
+        &c.auth_id,
+        c.auth_token.clone(),
+        settings.limits,
+    )?;
     Ok((client, settings))
 }
 
-/// The request limits, with `--timeout` if given.
-pub fn limits(global: &Global) -> Limits {
-    let defaults = Limits::default();
-    match global.timeout {
-        Some(secs) => {
-            let timeout = std::time::Duration::from_secs(secs);
-            Limits {
-                timeout,
-                connect_timeout: defaults.connect_timeout.min(timeout),
-                ..defaults
-            }
-        }
-        None => defaults,
+/// Writes `text` to standard output. A reader that went away (`| head`)
+/// is not an error: what was done is done, and the exit code says so.
+/// Any other failure to write is said on stderr.
+pub fn print_out(text: &str) {
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush())
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        let _ = writeln!(
+            std::io::stderr(),
+            "plivo-dash: cannot write the output: {e}"
+        );
     }
 }

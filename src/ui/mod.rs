@@ -1,25 +1,25 @@
-//! Drawing: a pure function of the app's state.
+//! Drawing: a pure function of the app's state. This module draws what
+//! every screen shares (header, footer, help, the quit question, the
+//! too-small notice) and leaves the rest to the screen on top.
 
-mod form;
 mod overlay;
-mod panel;
 mod theme;
 
-pub use overlay::HELP;
+pub use overlay::popup;
 pub use theme::Theme;
 
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 use unicode_segmentation::UnicodeSegmentation as _;
 use unicode_width::UnicodeWidthStr as _;
 
-use crate::app::{App, Fetch, Mode, NoticeKind};
-use crate::layout::{self, STACKED_MIN, WIDE_MIN, centered};
-use crate::plivo::{ErrorClass, Field};
+use crate::app::{App, NoticeKind, Overlay};
+use crate::keymap::{Action, Context};
+use crate::layout::{self, STACKED_MIN, WIDE_MIN};
+use crate::monitor::threshold::Level;
 use crate::text::{self, sanitize};
-use crate::threshold::Level;
 
 /// Draws the whole screen for `app`.
 pub fn render(app: &App, frame: &mut Frame) {
@@ -37,18 +37,11 @@ pub fn render(app: &App, frame: &mut Frame) {
         height: areas.footer.y - areas.header.bottom(),
         ..screen
     };
-    match &app.account {
-        Some(account) => {
-            panel::render(app, account, theme, frame, areas.panel);
-            form::render(app, theme, frame, &areas);
-        }
-        None => no_account(app, frame, body, theme),
-    }
-    match &app.mode {
-        Mode::Normal => {}
-        Mode::Help => overlay::help(frame, body, theme),
-        Mode::ConfirmSave(update) => overlay::confirm_save(app, update, frame, body, theme),
-        Mode::ConfirmQuit => overlay::confirm_quit(app, frame, body, theme),
+    app.screens.render(app, theme, frame, &areas, body);
+    match app.overlay {
+        None => {}
+        Some(Overlay::Help { scroll }) => overlay::help(app, scroll, frame, body, theme),
+        Some(Overlay::ConfirmQuit) => overlay::confirm_quit(app, frame, body, theme),
     }
 }
 
@@ -59,9 +52,9 @@ fn header(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
         left.push(Span::raw(" "));
     }
     let mut right = Vec::new();
-    let activity = if app.saving {
+    let activity = if app.save.busy() {
         Some("saving…")
-    } else if app.refreshing {
+    } else if app.fetch.in_flight() {
         Some("refreshing…")
     } else {
         None
@@ -130,97 +123,23 @@ fn footer(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
     frame.render_widget(Paragraph::new(lines), area);
 }
 
-/// The keys that do something right now.
-fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
-    match &app.mode {
-        Mode::Help => vec![("Esc", "close")],
-        Mode::ConfirmSave(_) => vec![("Enter", "save"), ("Esc", "keep editing")],
-        Mode::ConfirmQuit => vec![("y", "quit without saving"), ("n", "stay")],
-        Mode::Normal if app.account.is_none() => {
-            vec![("r", "retry"), ("?", "help"), ("q", "quit")]
-        }
-        Mode::Normal => match app.form.focus() {
-            None => vec![
-                ("Tab", "edit"),
-                ("r", "refresh"),
-                ("p", if app.paused { "resume" } else { "pause" }),
-                ("+/-", "period"),
-                ("?", "help"),
-                ("q", "quit"),
-            ],
-            Some(Field::Timezone) if !app.form.suggestions().is_empty() => vec![
-                ("↑↓", "choose"),
-                ("Enter", "pick"),
-                ("Tab", "next"),
-                ("Esc", "leave form"),
-            ],
-            Some(_) => vec![
-                ("Tab", "next"),
-                ("S-Tab", "prev"),
-                ("Ctrl-S", "save"),
-                ("Ctrl-R", "revert"),
-                ("Esc", "leave form"),
-            ],
-        },
-    }
-}
-
-/// Loading and failure before any account has arrived: screens of their own.
-fn no_account(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
-    let (title, style, lines) = match &app.fetch {
-        Fetch::Failed(error) if error.class() == ErrorClass::Auth => (
-            "Authentication failed",
-            theme.error(),
-            vec![
-                error.to_string(),
-                String::new(),
-                format!(
-                    "Check the auth id ({}) and the token, which came from {}.",
-                    app.session.auth_id, app.session.token_source
-                ),
-                "Press r to try again, q to quit.".to_owned(),
-            ],
-        ),
-        Fetch::Failed(error) => (
-            "Cannot load the account",
-            theme.error(),
-            vec![
-                error.to_string(),
-                String::new(),
-                format!("API: {}", app.session.api_url),
-                "Press r to try again, q to quit.".to_owned(),
-            ],
-        ),
-        Fetch::Loading | Fetch::Fresh => (
-            "Loading",
-            theme.accent(),
-            vec![format!(
-                "Fetching account {} from {}…",
-                app.session.auth_id, app.session.api_url
-            )],
-        ),
-    };
-    let mut lines = lines;
-    for warning in &app.warnings {
-        lines.push(String::new());
-        lines.push(format!("⚠ {warning}"));
-    }
-    let width = area.width.saturating_sub(4).min(72);
-    let text: Vec<Line> = lines.into_iter().map(Line::raw).collect();
-    let inner = width.saturating_sub(2).max(1) as usize;
-    let height = text
-        .iter()
-        .map(|l| l.width().div_ceil(inner).max(1))
-        .sum::<usize>() as u16
-        + 2;
-    frame.render_widget(
-        Paragraph::new(text).wrap(Wrap { trim: true }).block(
-            Block::bordered()
-                .border_style(style)
-                .title(Span::styled(format!(" {title} "), style)),
-        ),
-        centered(area, width, height),
-    );
+/// The keys that do something right now, as bound, with what they do.
+fn hints(app: &App) -> Vec<(String, &'static str)> {
+    let keymap = &app.session.keymap;
+    // The most specific context after Global names the situation.
+    let context = app.contexts().get(1).copied().unwrap_or(Context::Global);
+    keymap
+        .hints(context)
+        .into_iter()
+        .filter_map(|(keys, action, label)| match action {
+            Action::Pause if app.paused => Some((keys, "resume")),
+            // Before the account loads, only these keys do anything.
+            Action::Refresh if app.account.is_none() => Some((keys, "retry")),
+            Action::Help | Action::Quit => Some((keys, label)),
+            _ if app.account.is_none() && context == Context::Dashboard => None,
+            _ => Some((keys, label)),
+        })
+        .collect()
 }
 
 fn too_small(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
@@ -232,16 +151,23 @@ fn too_small(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
         )),
         Line::raw(format!("now {}×{}", area.width, area.height)),
     ];
-    if app.mode == Mode::ConfirmQuit {
+    if app.overlay == Some(Overlay::ConfirmQuit) {
+        let keys = &app.session.keymap;
         text.insert(
             0,
             Line::from(Span::styled(
-                "Unsaved edits: y quits without them, n stays",
+                format!(
+                    "Unsaved edits: {} quits without them, {} stays",
+                    keys.key_label(Action::Yes),
+                    keys.key_label(Action::No)
+                ),
                 theme.error(),
             )),
         );
     }
-    let height = (text.len() as u16).min(area.height);
+    let height = u16::try_from(text.len())
+        .unwrap_or(u16::MAX)
+        .min(area.height);
     let rect = Rect {
         y: area.y + (area.height - height) / 2,
         height,

@@ -1,5 +1,5 @@
-//! What pops up over the dashboard: help, the save confirmation, the quit
-//! question.
+//! What pops up over any screen: help and the quit question, and the box
+//! they (and a screen's own dialogs) are drawn in.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -8,39 +8,23 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::Theme;
 use crate::app::App;
-use crate::layout::{centered, wrap};
-use crate::plivo::AccountUpdate;
-use crate::text::{drawable, sanitize};
+use crate::keymap::Action;
+use crate::layout::centered;
 use unicode_width::UnicodeWidthStr as _;
 
-/// Every key, grouped as the user meets them.
-pub const HELP: &[(&str, &str)] = &[
-    ("Tab / ↓", "enter the form, next field"),
-    ("Shift-Tab / ↑", "previous field"),
-    ("Esc", "leave the form"),
-    ("Enter", "next field (picks a time zone)"),
-    ("Ctrl-S", "save: review the changes, Enter to send"),
-    ("Ctrl-R", "revert the field to the server's value"),
-    ("Ctrl-U / Ctrl-Y", "undo in the field / paste"),
-    ("click", "focus a field, cursor where clicked"),
-    ("r", "refresh now (outside the form)"),
-    ("p", "pause / resume polling"),
-    ("+ / -", "poll less / more often"),
-    ("m", "mouse on / off (off lets the terminal select text)"),
-    ("?", "this help (outside the form)"),
-    ("q", "quit (outside the form; asks if unsaved)"),
-    ("Ctrl-C", "quit from anywhere"),
-];
-
-fn popup(frame: &mut Frame, area: Rect, title: &str, lines: Vec<Line>, theme: Theme) {
-    let width = lines
+/// A bordered box titled `title`, as wide as its widest line, centred in
+/// `area`.
+pub fn popup(frame: &mut Frame, area: Rect, title: &str, lines: Vec<Line>, theme: Theme) {
+    let widest = lines
         .iter()
         .map(Line::width)
         .max()
         .unwrap_or(0)
-        .max(title.chars().count() + 4) as u16
-        + 4;
-    let height = lines.len() as u16 + 2;
+        .max(title.chars().count() + 4);
+    let width = u16::try_from(widest).unwrap_or(u16::MAX).saturating_add(4);
+    let height = u16::try_from(lines.len())
+        .unwrap_or(u16::MAX)
+        .saturating_add(2);
     let rect = centered(area, width, height);
     frame.render_widget(Clear, rect);
     frame.render_widget(
@@ -53,108 +37,75 @@ fn popup(frame: &mut Frame, area: Rect, title: &str, lines: Vec<Line>, theme: Th
     );
 }
 
-pub(super) fn help(frame: &mut Frame, area: Rect, theme: Theme) {
-    let lines = HELP
+/// Every key as bound, from the keymap, in its order; scrolled by `scroll`
+/// lines when taller than the screen.
+pub(super) fn help(app: &App, scroll: u16, frame: &mut Frame, area: Rect, theme: Theme) {
+    let keymap = &app.session.keymap;
+    let rows = keymap.help();
+    let key_width = rows
         .iter()
-        .map(|(key, what)| {
+        .map(|(keys, _)| keys.width())
+        .max()
+        .unwrap_or(0)
+        .min(24);
+    let mut lines: Vec<Line> = rows
+        .into_iter()
+        .map(|(keys, what)| {
             Line::from(vec![
-                Span::styled(format!(" {key:<16}"), theme.key()),
-                Span::raw(*what),
+                Span::styled(format!(" {keys:<key_width$}  "), theme.key()),
+                Span::raw(what),
             ])
         })
-        .chain([
-            Line::raw(""),
-            Line::from(Span::styled(" Esc or ? closes", theme.dim())),
-        ])
+        .chain(std::iter::once(Line::from(vec![
+            Span::styled(format!(" {:<key_width$}  ", "click"), theme.key()),
+            Span::raw("focus a field, cursor where clicked (while the mouse is on)"),
+        ])))
         .collect();
-    popup(frame, area, "Keys", lines, theme);
-}
-
-/// Every changed field with its old and new value whole: on one line when
-/// both fit, else each wrapped onto lines of its own, so two values that
-/// differ only at the end can still be told apart. When that is taller
-/// than the screen, the list scrolls (↑ ↓) above the keys, which stay.
-pub(super) fn confirm_save(
-    app: &App,
-    update: &AccountUpdate,
-    frame: &mut Frame,
-    area: Rect,
-    theme: Theme,
-) {
-    // The popup's text column: the area less borders and margins.
-    let room = usize::from(area.width.saturating_sub(8)).clamp(12, 72);
-    let mut lines = vec![Line::raw(" These fields will change:"), Line::raw("")];
-    for (field, new) in update.fields() {
-        let old = format!("\"{}\"", drawable(&sanitize(&app.form.field(field).server)));
-        let new = format!("\"{}\"", drawable(&sanitize(new)));
-        let label = format!(" {:<9}", field.label());
-        if label.width() + old.width() + 3 + new.width() <= room {
-            lines.push(Line::from(vec![
-                Span::styled(label, theme.dim()),
-                Span::raw(old),
-                Span::raw(" → "),
-                Span::styled(new, theme.warn()),
-            ]));
-            continue;
-        }
-        lines.push(Line::from(Span::styled(label, theme.dim())));
-        for part in wrap(&old, room - 3) {
-            lines.push(Line::raw(format!("   {part}")));
-        }
-        for (i, part) in wrap(&new, room - 3).into_iter().enumerate() {
-            let lead = if i == 0 { " → " } else { "   " };
-            lines.push(Line::from(vec![
-                Span::raw(lead),
-                Span::styled(part, theme.warn()),
-            ]));
-        }
-    }
-    let keys = Line::from(vec![
-        Span::styled(" Enter", theme.key()),
-        Span::raw(" save   "),
-        Span::styled("Esc", theme.key()),
-        Span::raw(" keep editing"),
-    ]);
-    // Borders, a blank line and the keys take four rows.
+    let close: Vec<String> = keymap
+        .keys_for(Action::Close)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    let footer = format!(" {} closes", close.join(" or "));
+    // Borders, a blank line and the closing line take four rows.
     let fits = usize::from(area.height.saturating_sub(4)).max(1);
+    let mut bottom = vec![Line::raw(""), Line::from(Span::styled(footer, theme.dim()))];
     if lines.len() > fits {
         let last_start = lines.len() - fits + 1;
-        let start = usize::from(app.overlay_scroll).min(last_start);
+        let start = usize::from(scroll).min(last_start);
+        let (up, down) = (
+            keymap.key_label(Action::ScrollUp),
+            keymap.key_label(Action::ScrollDown),
+        );
         let more = if start == last_start {
-            " ↑ for the start"
-        } else if start == 0 {
-            " ↓ for more"
+            format!(" {up} for the start")
         } else {
-            " ↑ ↓ for more"
+            format!(" {down} for more")
         };
         lines = lines.into_iter().skip(start).take(fits - 1).collect();
         lines.push(Line::from(Span::styled(more, theme.dim())));
     }
-    lines.push(Line::raw(""));
-    lines.push(keys);
-    popup(frame, area, "Save changes?", lines, theme);
+    lines.append(&mut bottom);
+    popup(frame, area, "Keys", lines, theme);
 }
 
 pub(super) fn confirm_quit(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
-    let fields: Vec<&str> = app
-        .form
-        .fields()
+    let keys = &app.session.keymap;
+    let no: Vec<String> = keys
+        .keys_for(Action::No)
         .iter()
-        .filter(|s| s.dirty())
-        .map(|s| s.field.label())
+        .map(ToString::to_string)
         .collect();
     let lines = vec![
         Line::raw(format!(
             " Unsaved changes to {} will be lost.",
-            fields.join(", ")
+            app.screens.unsaved().join(", ")
         )),
         Line::raw(""),
         Line::from(vec![
-            Span::styled(" y", theme.key()),
+            Span::styled(format!(" {}", keys.key_label(Action::Yes)), theme.key()),
             Span::raw(" quit anyway   "),
-            Span::styled("n", theme.key()),
-            Span::raw(" / "),
-            Span::styled("Esc", theme.key()),
+            Span::styled(no.join(" / "), theme.key()),
             Span::raw(" stay"),
         ]),
     ];

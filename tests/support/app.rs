@@ -4,7 +4,9 @@ use jiff::Timestamp;
 use plivo_dash::app::{App, Msg, Outcome, Session};
 use plivo_dash::plivo::Account;
 use plivo_dash::sandbox::demo_account;
-use plivo_dash::worker::Event;
+use plivo_dash::screens::Screen;
+use plivo_dash::screens::account::{Form, Review};
+use plivo_dash::worker::Report;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 /// The polling period of the test apps.
@@ -26,6 +28,7 @@ pub fn session() -> Session {
         token_source: "PLIVO_AUTH_TOKEN".into(),
         mouse: true,
         warnings: Vec::new(),
+        keymap: plivo_dash::keymap::Keymap::default(),
     }
 }
 
@@ -33,7 +36,7 @@ pub fn session() -> Session {
 pub fn loaded_with(account: Account) -> App {
     let mut app = App::new(session(), now(), (120, 35), PERIOD);
     app.start();
-    app.update(Msg::Worker(Event::Loaded {
+    app.update(Msg::Worker(Report::Loaded {
         account: Box::new(account),
         at: now() - jiff::SignedDuration::from_secs(12),
     }));
@@ -76,4 +79,21 @@ pub fn type_str(app: &mut App, text: &str) -> Vec<Outcome> {
 pub fn clear_field(app: &mut App) {
     app.update(key(KeyCode::Home));
     app.update(ctrl('k'));
+}
+
+/// The account screen's form.
+pub fn form(app: &App) -> &Form {
+    let Screen::Account(screen) = app.screens.top();
+    &screen.form
+}
+
+/// The changes under review, while "Save changes?" is open.
+pub fn review(app: &App) -> Option<&Review> {
+    let Screen::Account(screen) = app.screens.top();
+    screen.review.as_ref()
+}
+
+/// Whether nothing covers the dashboard: no overlay, no review.
+pub fn plain(app: &App) -> bool {
+    app.overlay.is_none() && review(app).is_none()
 }

@@ -14,7 +14,7 @@ use rust_decimal::Decimal;
 
 use jiff::SignedDuration;
 
-use crate::monitor::{History, RETENTION, Sample};
+use crate::monitor::{RETENTION, Sample, Series};
 use crate::plivo::AuthId;
 
 const HEADER: &str = "# plivo-dash credit history v1";
@@ -125,7 +125,7 @@ impl HistoryFile {
             problem = Some("ends in a cut-off line".to_owned());
         }
         let parsed = samples.len();
-        let history = History::from_samples(
+        let history = Series::from_samples(
             samples
                 .into_iter()
                 .filter(|s| now.duration_since(s.at) <= self.retention),

@@ -10,13 +10,14 @@ use ratatui::widgets::{Block, BorderType, Padding, Paragraph, Sparkline, Sparkli
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive as _;
 
-use super::{Theme, clip};
-use crate::app::{App, Fetch};
+use crate::app::{App, FetchState};
+use crate::keymap::Action;
 use crate::layout::wrap;
+use crate::monitor::threshold::Level;
 use crate::monitor::{Estimate, WINDOW, ago, human};
 use crate::plivo::Account;
 use crate::text::sanitize;
-use crate::threshold::Level;
+use crate::ui::{Theme, clip};
 
 const LABEL: usize = 11;
 
@@ -28,7 +29,7 @@ pub(super) fn render(app: &App, account: &Account, theme: Theme, frame: &mut Fra
     let inner = block.inner(area);
     frame.render_widget(block, area);
 
-    let width = inner.width as usize;
+    let width = usize::from(inner.width);
     let value_width = width.saturating_sub(LABEL);
     let row = |label: &str, spans: Vec<Span<'static>>| {
         let mut line = vec![Span::styled(format!("{label:<LABEL$}"), theme.dim())];
@@ -66,10 +67,12 @@ pub(super) fn render(app: &App, account: &Account, theme: Theme, frame: &mut Fra
     lines.extend(monitor_rows(app, account, theme, value_width, &row));
     // What is wrong, under the chart: the failed fetch, then the setup's
     // problems (an unwritable history file, a token others can read).
-    let mut problems: Vec<String> = match &app.fetch {
-        Fetch::Failed(error) => vec![format!("⚠ {error}")],
-        _ => Vec::new(),
-    };
+    let mut problems: Vec<String> = app
+        .fetch
+        .error()
+        .map(|error| format!("⚠ {error}"))
+        .into_iter()
+        .collect();
     problems.extend(app.warnings.iter().map(|w| format!("⚠ {w}")));
     let stale: Vec<Line> = problems
         .iter()
@@ -84,7 +87,7 @@ pub(super) fn render(app: &App, account: &Account, theme: Theme, frame: &mut Fra
 
     let [credits, info, chart, reason] = Layout::vertical([
         Constraint::Length(3),
-        Constraint::Length(lines.len() as u16),
+        Constraint::Length(u16::try_from(lines.len()).unwrap_or(u16::MAX)),
         Constraint::Min(0),
         Constraint::Length(stale_height),
     ])
@@ -137,7 +140,7 @@ fn updated(app: &App, theme: Theme, width: usize) -> Vec<Span<'static>> {
         .fetched_at
         .map_or_else(|| "—".to_owned(), |at| ago(app.now, at));
     let (text, style) = match (&app.fetch, app.paused) {
-        (Fetch::Failed(_), _) => {
+        (FetchState::Failed { .. }, _) => {
             let retry = if app.paused {
                 " · paused".to_owned()
             } else {
@@ -147,7 +150,13 @@ fn updated(app: &App, theme: Theme, width: usize) -> Vec<Span<'static>> {
             };
             (format!("stale, {age}{retry}"), theme.warn())
         }
-        (_, true) => (format!("{age} · paused (p resumes)"), theme.warn()),
+        (_, true) => (
+            format!(
+                "{age} · paused ({} resumes)",
+                app.session.keymap.key_label(Action::Pause)
+            ),
+            theme.warn(),
+        ),
         _ => (
             format!("{age} · every {}", short(duration(app.period))),
             Style::new(),
@@ -267,7 +276,10 @@ fn render_chart(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
             ..area
         };
         frame.render_widget(
-            Paragraph::new(Span::styled(clip(note, area.width as usize), theme.dim())),
+            Paragraph::new(Span::styled(
+                clip(note, usize::from(area.width)),
+                theme.dim(),
+            )),
             legend,
         );
         return;
@@ -279,7 +291,7 @@ fn render_chart(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
         .front()
         .map_or(to, |s| s.at)
         .max(to - WINDOW);
-    let columns = area.width as usize;
+    let columns = usize::from(area.width);
     let buckets = app.history.buckets(from, to, columns);
     let known: Vec<Decimal> = buckets.iter().flatten().copied().collect();
     let (Some(low), Some(high)) = (known.iter().min(), known.iter().max()) else {

@@ -1,9 +1,8 @@
 //! The profile form: five single-line fields, each knowing the server's value
 //! so it can tell what the user changed and never lose it.
 
-use ratatui::crossterm::event::KeyEvent;
-
-use super::input::{Edit, LineInput};
+use crate::app::{Edit, LineInput};
+use crate::keymap::Action;
 use crate::plivo::{Account, AccountUpdate, Field};
 use crate::{text, tz};
 
@@ -192,20 +191,28 @@ impl Form {
         true
     }
 
-    /// Feeds a key to the focused field's editor. Keys that would break a
-    /// single line (Enter, Tab) are not editing keys, and an edit past
-    /// [`MAX_CHARS`] is undone.
-    pub fn edit(&mut self, key: KeyEvent) -> Edit {
+    /// Applies an editing action to the focused field.
+    pub fn edit(&mut self, action: Action) -> Edit {
+        self.change(|input| input.apply(action))
+    }
+
+    /// Types a character into the focused field.
+    pub fn type_char(&mut self, c: char) -> Edit {
+        self.change(|input| input.type_char(c))
+    }
+
+    /// Changes the focused field's editor; a change past [`MAX_CHARS`] is
+    /// undone. Text from the server may exceed the limit: it may shrink
+    /// then, never grow.
+    fn change(&mut self, f: impl FnOnce(&mut LineInput) -> Edit) -> Edit {
         let Some(field) = self.focus else {
             return Edit::Ignored;
         };
         let state = self.field_mut(field);
         let saved = state.input.clone();
         let length_before = state.input.chars();
-        let edit = state.input.key(key);
+        let edit = f(&mut state.input);
         if edit == Edit::Changed {
-            // Text from the server may exceed the limit; it may shrink then,
-            // never grow.
             if state.input.chars() > MAX_CHARS.max(length_before) {
                 state.input = saved;
                 return Edit::Moved;

@@ -1,173 +1,14 @@
-//! The credit monitor's arithmetic: a bounded history of balances, the burn
-//! rate and runway it implies, and top-up detection. Pure: no clock, no I/O.
-
-use std::collections::VecDeque;
+//! What the balances say: the burn rate and runway, and how durations read.
+//! Pure: no clock, no I/O.
 
 use jiff::{SignedDuration, Timestamp};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive as _;
 
-/// How long samples are kept unless the config file says otherwise.
-pub const RETENTION: SignedDuration = SignedDuration::from_hours(7 * 24);
-/// The most samples kept, whatever the retention: the history's memory is
-/// bounded even at a 1-second poll.
-pub const MAX_SAMPLES: usize = 20_000;
-/// An unchanged balance is stored again only this often, so a quiet account
-/// costs a handful of samples an hour, not one per poll.
-pub const HEARTBEAT: SignedDuration = SignedDuration::from_mins(5);
+use super::{Sample, Series};
+
 /// The stretch of history the burn rate is measured over.
 pub const WINDOW: SignedDuration = SignedDuration::from_hours(24);
-
-/// One observed balance.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Sample {
-    /// When it was fetched.
-    pub at: Timestamp,
-    /// The balance in USD.
-    pub credits: Decimal,
-}
-
-/// Samples in time order, bounded by age and count.
-#[derive(Debug, Clone, PartialEq)]
-pub struct History {
-    samples: VecDeque<Sample>,
-    retention: SignedDuration,
-    /// Each rise in the balance (when, by how much), kept as samples arrive
-    /// so drawing a frame never rescans the history for them.
-    top_ups: VecDeque<(Timestamp, Decimal)>,
-}
-
-impl Default for History {
-    /// An empty history keeping [`RETENTION`].
-    fn default() -> Self {
-        Self::new(RETENTION)
-    }
-}
-
-impl History {
-    /// An empty history keeping samples for `retention`.
-    pub fn new(retention: SignedDuration) -> Self {
-        Self {
-            samples: VecDeque::new(),
-            retention,
-            top_ups: VecDeque::new(),
-        }
-    }
-
-    /// A history of `samples` in any order, keeping `retention`: sorted,
-    /// duplicates dropped, and trimmed to the window ending at the newest.
-    /// The retention is applied once, here: trimming to a default first
-    /// would lose samples a longer configured window keeps.
-    pub fn from_samples(
-        samples: impl IntoIterator<Item = Sample>,
-        retention: SignedDuration,
-    ) -> Self {
-        let mut all: Vec<Sample> = samples.into_iter().collect();
-        all.sort_by_key(|s| s.at);
-        all.dedup_by_key(|s| s.at);
-        let top_ups = all
-            .windows(2)
-            .filter(|w| w[1].credits > w[0].credits)
-            .map(|w| (w[1].at, w[1].credits - w[0].credits))
-            .collect();
-        let mut history = Self {
-            samples: all.into(),
-            retention,
-            top_ups,
-        };
-        history.trim();
-        history
-    }
-
-    /// Takes in a new sample; true when it was stored (and so should be
-    /// persisted). Older-than-newest samples are ignored, and an unchanged
-    /// balance is stored only once per [`HEARTBEAT`].
-    pub fn record(&mut self, sample: Sample) -> bool {
-        if let Some(last) = self.samples.back() {
-            if sample.at <= last.at {
-                return false;
-            }
-            if sample.credits == last.credits && sample.at.duration_since(last.at) < HEARTBEAT {
-                return false;
-            }
-            if sample.credits > last.credits {
-                self.top_ups
-                    .push_back((sample.at, sample.credits - last.credits));
-            }
-        }
-        self.samples.push_back(sample);
-        self.trim();
-        true
-    }
-
-    fn trim(&mut self) {
-        let Some(newest) = self.samples.back().map(|s| s.at) else {
-            return;
-        };
-        while self
-            .samples
-            .front()
-            .is_some_and(|s| newest.duration_since(s.at) > self.retention)
-        {
-            self.samples.pop_front();
-        }
-        while self.samples.len() > MAX_SAMPLES {
-            self.samples.pop_front();
-        }
-        if let Some(first) = self.samples.front().map(|s| s.at) {
-            while self.top_ups.front().is_some_and(|(at, _)| *at <= first) {
-                self.top_ups.pop_front();
-            }
-        }
-    }
-
-    /// The samples, oldest first.
-    pub fn samples(&self) -> &VecDeque<Sample> {
-        &self.samples
-    }
-
-    /// The samples at or after `since`.
-    pub fn since(&self, since: Timestamp) -> impl Iterator<Item = &Sample> + Clone {
-        let start = self.samples.partition_point(|s| s.at < since);
-        self.samples.range(start..)
-    }
-
-    /// Each rise in the balance: (when, by how much). Money coming in is a
-    /// top-up, never negative spending.
-    pub fn top_ups(&self, since: Timestamp) -> Vec<(Timestamp, Decimal)> {
-        self.top_ups
-            .iter()
-            .filter(|(at, _)| *at > since)
-            .copied()
-            .collect()
-    }
-
-    /// The balance over `[from, to]` in `n` equal buckets: the last sample
-    /// in each, or the one before it carried forward; `None` before the
-    /// first sample.
-    pub fn buckets(&self, from: Timestamp, to: Timestamp, n: usize) -> Vec<Option<Decimal>> {
-        if n == 0 || to <= from {
-            return Vec::new();
-        }
-        let span = to.duration_since(from).as_secs_f64();
-        let mut out = vec![None; n];
-        let mut carried = self
-            .samples
-            .iter()
-            .take_while(|s| s.at < from)
-            .last()
-            .map(|s| s.credits);
-        let mut samples = self.since(from).peekable();
-        for (i, slot) in out.iter_mut().enumerate() {
-            let end = from + SignedDuration::from_secs_f64(span * (i + 1) as f64 / n as f64);
-            while let Some(s) = samples.next_if(|s| s.at <= end) {
-                carried = Some(s.credits);
-            }
-            *slot = carried;
-        }
-        out
-    }
-}
 
 fn pairs<'a>(
     samples: impl Iterator<Item = &'a Sample> + Clone,
@@ -212,7 +53,7 @@ pub enum Estimate {
 /// holding until the next stored sample. Needs history spanning `min_span`
 /// and at least three samples, or two when nothing was spent.
 pub fn estimate(
-    history: &History,
+    history: &Series,
     latest: Option<Sample>,
     min_span: SignedDuration,
     alert: Option<Decimal>,
@@ -319,14 +160,15 @@ pub fn human(d: SignedDuration) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::monitor::RETENTION;
     use rust_decimal::dec;
 
     fn t(secs: i64) -> Timestamp {
         Timestamp::from_second(1_780_000_000 + secs).unwrap()
     }
 
-    fn series(points: &[(i64, Decimal)]) -> History {
-        let mut h = History::default();
+    fn series(points: &[(i64, Decimal)]) -> Series {
+        let mut h = Series::default();
         for (secs, credits) in points {
             h.record(Sample {
                 at: t(*secs),
@@ -374,7 +216,7 @@ mod tests {
             (180, dec!(13)),
         ]);
         assert_eq!(h.top_ups(t(0)), vec![(t(120), dec!(10))]);
-        let reloaded = History::from_samples(h.samples().iter().copied(), RETENTION);
+        let reloaded = Series::from_samples(h.samples().iter().copied(), RETENTION);
         assert_eq!(
             reloaded.top_ups(t(0)),
             h.top_ups(t(0)),
@@ -404,7 +246,7 @@ mod tests {
             Estimate::NotEnoughData { .. }
         ));
         assert!(matches!(
-            estimate(&History::default(), None, MIN, None),
+            estimate(&Series::default(), None, MIN, None),
             Estimate::NotEnoughData { .. }
         ));
     }
@@ -421,77 +263,6 @@ mod tests {
     }
 
     #[test]
-    fn unchanged_balances_are_stored_once_per_heartbeat() {
-        let mut h = History::default();
-        let stored: Vec<bool> = [0, 60, 120, 301, 302]
-            .iter()
-            .map(|s| {
-                h.record(Sample {
-                    at: t(*s),
-                    credits: dec!(1),
-                })
-            })
-            .collect();
-        assert_eq!(stored, [true, false, false, true, false]);
-        assert!(!h.record(Sample {
-            at: t(10),
-            credits: dec!(2)
-        }));
-    }
-
-    #[test]
-    fn history_is_bounded_by_age_and_count() {
-        let mut h = History::default();
-        for i in 0..(MAX_SAMPLES as i64 + 500) {
-            h.record(Sample {
-                at: t(i),
-                credits: Decimal::from(i),
-            });
-        }
-        assert_eq!(h.samples().len(), MAX_SAMPLES);
-        let mut h = series(&[(0, dec!(1)), (3600, dec!(2))]);
-        h.record(Sample {
-            at: t(8 * 86_400),
-            credits: dec!(3),
-        });
-        assert_eq!(h.samples().len(), 1, "older than 7 days is dropped");
-    }
-
-    #[test]
-    fn a_shorter_retention_keeps_less() {
-        let mut h = History::from_samples(
-            series(&[(0, dec!(3)), (3600, dec!(2)), (7200, dec!(1))])
-                .samples()
-                .iter()
-                .copied(),
-            SignedDuration::from_mins(90),
-        );
-        assert_eq!(h.samples().len(), 2);
-        h.record(Sample {
-            at: t(9100),
-            credits: dec!(0.5),
-        });
-        assert_eq!(
-            h.samples().len(),
-            2,
-            "the retention holds for new samples too"
-        );
-        assert_eq!(h.samples()[0].at, t(7200));
-    }
-
-    #[test]
-    fn buckets_carry_the_last_value_forward() {
-        let h = series(&[(0, dec!(3)), (50, dec!(2)), (90, dec!(1))]);
-        let b = h.buckets(t(0), t(100), 4);
-        assert_eq!(
-            b,
-            [Some(dec!(3)), Some(dec!(2)), Some(dec!(2)), Some(dec!(1))]
-        );
-        let b = h.buckets(t(-100), t(100), 4);
-        assert_eq!(b[0], None, "before the first sample");
-    }
-
-    #[test]
     fn durations_read_as_people_say_them() {
         assert_eq!(human(SignedDuration::from_secs(30)), "under 1 min");
         assert_eq!(human(SignedDuration::from_secs(7 * 60)), "7 min");
@@ -501,19 +272,6 @@ mod tests {
         );
         assert_eq!(human(SignedDuration::from_hours(5)), "5 h");
         assert_eq!(human(SignedDuration::from_hours(24 * 400)), "over a year");
-    }
-
-    #[test]
-    fn a_long_retention_keeps_everything_inside_it() {
-        let days = |d: i64| Sample {
-            at: t(d * 86_400),
-            credits: Decimal::from(30 - d),
-        };
-        let h = History::from_samples(
-            [days(0), days(5), days(10), days(20)],
-            SignedDuration::from_hours(30 * 24),
-        );
-        assert_eq!(h.samples().len(), 4, "nothing inside 30 days is dropped");
     }
 
     #[test]

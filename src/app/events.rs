@@ -1,0 +1,128 @@
+//! What the worker's reports do to the state: a fetched account, a save
+//! taken or refused, the stored history, the schedule, the history file's
+//! trouble.
+
+use super::state::signed;
+use super::{App, FetchState, Notice, Outcome, SaveState};
+use crate::monitor::{Sample, Series};
+use crate::plivo::{Account, AccountUpdate, ApiError, ErrorClass};
+use crate::worker::{Op, Report, Request};
+
+impl App {
+    pub(super) fn report(&mut self, report: Report) -> Outcome {
+        let mut outcome = Outcome::redraw();
+        match report {
+            Report::Loaded { account, at } => {
+                let sent = match std::mem::replace(&mut self.save, SaveState::Idle) {
+                    SaveState::Confirming(sent) => Some(sent),
+                    other => {
+                        self.save = other;
+                        None
+                    }
+                };
+                self.screens.sync(&account, sent.as_ref());
+                if let Some(sent) = &sent {
+                    self.notice = Some(confirmation(sent, &account));
+                }
+                let sample = Sample {
+                    at,
+                    credits: account.cash_credits,
+                };
+                if self.history.record(sample) {
+                    outcome.commands.push(Request::Record(sample));
+                }
+                if let Some(alarm) = &mut self.alarm {
+                    outcome.bell = alarm.observe(account.cash_credits);
+                }
+                self.account = Some(*account);
+                self.fetched_at = Some(at);
+                self.fetch = FetchState::Fresh { in_flight: false };
+                // Every balance moves the estimate, stored or not: the burn
+                // rate must fall as soon as spending stops.
+                self.refresh_estimate();
+            }
+            Report::Saved { update } => {
+                // The worker fetches right after a save; that fetch confirms.
+                self.save = SaveState::Confirming(update);
+                self.fetch = self.fetch.clone().with_in_flight(true);
+                self.notice = Some(Notice::info("Saved; confirming with the server…"));
+            }
+            Report::Failed {
+                op: Op::Refresh,
+                error,
+                retry_in,
+            } => {
+                if let SaveState::Confirming(sent) =
+                    std::mem::replace(&mut self.save, SaveState::Idle)
+                {
+                    let saved: Vec<&str> = sent.fields().map(|(f, _)| f.key()).collect();
+                    self.notice = Some(Notice::error(format!(
+                        "Saved {}, but could not confirm it with the server: {error}",
+                        saved.join(", ")
+                    )));
+                }
+                let retry_at = retry_in.and_then(|d| self.now.checked_add(signed(d)).ok());
+                self.fetch = FetchState::Failed {
+                    error,
+                    retry_at,
+                    in_flight: false,
+                };
+            }
+            Report::Failed {
+                op: Op::Save,
+                error,
+                ..
+            } => {
+                self.save = SaveState::Idle;
+                let reason = match &error {
+                    ApiError::RateLimited {
+                        retry_after: Some(wait),
+                    } => format!(
+                        "Not saved: rate limited, retry in {} s",
+                        wait.as_secs().max(1)
+                    ),
+                    error if error.class() == ErrorClass::Auth => format!(
+                        "Save failed: {error}; check the token ({})",
+                        self.session.token_source
+                    ),
+                    error => format!("Save failed: {error}"),
+                };
+                self.notice = Some(Notice::error(format!("{reason}. Your edits are kept.")));
+            }
+            Report::History { samples, warning } => {
+                let mut all: Vec<Sample> = samples;
+                all.extend(self.history.samples().iter().copied());
+                self.history = Series::from_samples(all, self.session.retention);
+                self.refresh_estimate();
+                if let Some(text) = warning {
+                    self.warn(text);
+                }
+            }
+            Report::Schedule { period, paused } => {
+                self.period = period;
+                self.paused = paused;
+                self.refresh_estimate();
+            }
+            Report::HistoryUnwritable { error } => self.warn(error),
+        }
+        outcome
+    }
+}
+
+/// Whether the fetch after a save shows what was sent.
+fn confirmation(sent: &AccountUpdate, account: &Account) -> Notice {
+    let differing: Vec<&str> = sent
+        .fields()
+        .filter(|(field, value)| field.get(account) != *value)
+        .map(|(field, _)| field.key())
+        .collect();
+    if differing.is_empty() {
+        let saved: Vec<&str> = sent.fields().map(|(f, _)| f.key()).collect();
+        Notice::success(format!("Saved {}", saved.join(", ")))
+    } else {
+        Notice::error(format!(
+            "Saved, but the server still shows other values for {}",
+            differing.join(", ")
+        ))
+    }
+}

@@ -1,0 +1,197 @@
+//! Input mapping: a key becomes an action through the keymap, in the
+//! contexts the overlay or the screen on top has active; the actions that
+//! mean the same on every screen (quit, help, the monitor's polling, the
+//! mouse) are handled here, the rest by the screen. Clicks and pastes go to
+//! the screen too.
+
+use std::time::Duration;
+
+use ratatui::crossterm::event::{
+    KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
+use ratatui::layout::Position;
+
+use super::{App, Notice, Outcome, Overlay, PERIODS};
+
+/// The furthest the help scrolls: more lines than it has.
+const MAX_SCROLL: u16 = 100;
+use crate::keymap::{Action, Context};
+use crate::screens::Ctx;
+use crate::worker::Request;
+
+impl App {
+    pub(super) fn key(&mut self, key: KeyEvent) -> Outcome {
+        if key.kind == KeyEventKind::Release {
+            return Outcome::default();
+        }
+        // While the screen is too small to show anything, a key acts only
+        // if it quits (wherever the focus was): an edit or a save made
+        // unseen is worse than none.
+        if !self.fits() {
+            let mut contexts = vec![Context::Global, Context::Dashboard];
+            if self.overlay == Some(Overlay::ConfirmQuit) {
+                contexts.insert(1, Context::ConfirmQuit);
+            }
+            return match self.session.keymap.action(&contexts, &key) {
+                Some(action @ (Action::Interrupt | Action::Quit | Action::Yes | Action::No)) => {
+                    self.act(action)
+                }
+                _ => Outcome::default(),
+            };
+        }
+        let contexts = self.contexts();
+        let action = self.session.keymap.action(&contexts, &key);
+        match action {
+            Some(action) => self.act(action),
+            None if contexts.contains(&Context::Editing) => match key.code {
+                KeyCode::Char(c)
+                    if !key
+                        .modifiers
+                        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+                {
+                    self.screens.type_char(c);
+                    Outcome::default()
+                }
+                _ => Outcome::default(),
+            },
+            None => Outcome::default(),
+        }
+    }
+
+    /// The contexts whose keys act now: `Global`, then the overlay's or
+    /// the screen's, most specific first.
+    pub fn contexts(&self) -> Vec<Context> {
+        let mut contexts = vec![Context::Global];
+        match self.overlay {
+            Some(Overlay::Help { .. }) => contexts.push(Context::Help),
+            Some(Overlay::ConfirmQuit) => contexts.push(Context::ConfirmQuit),
+            None => contexts.extend(self.screens.contexts()),
+        }
+        contexts
+    }
+
+    fn act(&mut self, action: Action) -> Outcome {
+        match action {
+            Action::Interrupt => {
+                if self.overlay == Some(Overlay::ConfirmQuit) || self.screens.unsaved().is_empty() {
+                    self.quit = true;
+                } else {
+                    self.overlay = Some(Overlay::ConfirmQuit);
+                }
+                Outcome::redraw()
+            }
+            Action::Quit => {
+                if self.screens.unsaved().is_empty() {
+                    self.quit = true;
+                } else {
+                    self.overlay = Some(Overlay::ConfirmQuit);
+                }
+                Outcome::redraw()
+            }
+            Action::Yes => {
+                self.quit = true;
+                Outcome::redraw()
+            }
+            Action::No | Action::Close => {
+                self.overlay = None;
+                Outcome::redraw()
+            }
+            Action::Help => {
+                self.overlay = Some(Overlay::Help { scroll: 0 });
+                Outcome::redraw()
+            }
+            Action::ScrollDown | Action::ScrollUp
+                if matches!(self.overlay, Some(Overlay::Help { .. })) =>
+            {
+                if let Some(Overlay::Help { scroll }) = &mut self.overlay {
+                    *scroll = if action == Action::ScrollDown {
+                        scroll.saturating_add(1).min(MAX_SCROLL)
+                    } else {
+                        scroll.saturating_sub(1)
+                    };
+                }
+                Outcome::redraw()
+            }
+            Action::Refresh => Outcome {
+                commands: self.refresh().into_iter().collect(),
+                ..Outcome::redraw()
+            },
+            Action::Pause => {
+                self.paused = !self.paused;
+                Outcome::request(Request::Pause(self.paused))
+            }
+            Action::Slower => self.step_period(true),
+            Action::Faster => self.step_period(false),
+            Action::Mouse => {
+                self.mouse = !self.mouse;
+                let key = self.session.keymap.key_label(Action::Mouse);
+                self.notice = Some(Notice::info(if self.mouse {
+                    format!("Mouse on: a click focuses a field ({key} turns it off to select text)")
+                } else {
+                    format!("Mouse off: the terminal selects text again ({key} turns it back on)")
+                }));
+                Outcome {
+                    mouse_capture: Some(self.mouse),
+                    ..Outcome::redraw()
+                }
+            }
+            action => {
+                let mut ctx = Ctx {
+                    account: self.account.as_ref(),
+                    save: &mut self.save,
+                    notice: &mut self.notice,
+                    stopped: self.fetch == super::FetchState::Stopped,
+                };
+                self.screens.act(action, &mut ctx)
+            }
+        }
+    }
+
+    /// A fetch now, unless one is in flight (however often `r` is pressed)
+    /// or the worker is gone.
+    pub(super) fn refresh(&mut self) -> Option<Request> {
+        if self.fetch.in_flight() || self.fetch == super::FetchState::Stopped {
+            return None;
+        }
+        self.fetch = self.fetch.clone().with_in_flight(true);
+        Some(Request::Refresh)
+    }
+
+    /// The next longer (or shorter) period from [`PERIODS`].
+    fn step_period(&mut self, longer: bool) -> Outcome {
+        let now = self.period.as_secs();
+        let next = if longer {
+            PERIODS.iter().find(|p| **p > now)
+        } else {
+            PERIODS.iter().rev().find(|p| **p < now)
+        };
+        match next {
+            Some(secs) => {
+                self.period = Duration::from_secs(*secs);
+                self.refresh_estimate();
+                Outcome::request(Request::SetPeriod(self.period))
+            }
+            None => Outcome::default(),
+        }
+    }
+
+    pub(super) fn mouse(&mut self, mouse: MouseEvent) -> Outcome {
+        if self.overlay.is_some()
+            || self.account.is_none()
+            || mouse.kind != MouseEventKind::Down(MouseButton::Left)
+        {
+            return Outcome::default();
+        }
+        let Some(areas) = self.areas() else {
+            return Outcome::default();
+        };
+        if self
+            .screens
+            .click(&areas, Position::new(mouse.column, mouse.row))
+        {
+            Outcome::redraw()
+        } else {
+            Outcome::default()
+        }
+    }
+}

@@ -1,0 +1,245 @@
+//! The shapes of the app's state and messages: what comes in ([`Msg`]),
+//! what goes out ([`Outcome`]), and the states of a fetch, a save and the
+//! footer, each one enum rather than flags that could disagree.
+
+use std::time::Duration;
+
+use jiff::{SignedDuration, Timestamp};
+use ratatui::crossterm::event::{KeyEvent, MouseEvent};
+use rust_decimal::Decimal;
+
+use crate::keymap::Keymap;
+use crate::plivo::{AccountUpdate, ApiError};
+use crate::worker::{Report, Request};
+
+/// The polling periods `+` and `-` step through, in seconds.
+pub const PERIODS: [u64; 13] = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600];
+
+/// Everything that can happen to the app.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Msg {
+    /// A key was pressed.
+    Key(KeyEvent),
+    /// Text was pasted (bracketed paste).
+    Paste(String),
+    /// The mouse was used.
+    Mouse(MouseEvent),
+    /// The terminal is now this many columns and rows.
+    Resize(u16, u16),
+    /// The worker reported.
+    Worker(Report),
+    /// Time passed; this is the time now.
+    Tick(Timestamp),
+    /// The worker is gone (its task ended): nothing will be fetched or
+    /// saved any more.
+    WorkerStopped,
+}
+
+/// What `update` asks of the caller.
+#[derive(Debug, Default, PartialEq)]
+pub struct Outcome {
+    /// Requests for the worker, in order.
+    pub commands: Vec<Request>,
+    /// Whether the screen needs drawing again.
+    pub redraw: bool,
+    /// Whether to ring the terminal bell (the balance just crossed the alert).
+    pub bell: bool,
+    /// Turn the terminal's mouse capture on (true) or off (false).
+    pub mouse_capture: Option<bool>,
+}
+
+impl Outcome {
+    /// Nothing to do but draw.
+    pub fn redraw() -> Self {
+        Self {
+            redraw: true,
+            ..Self::default()
+        }
+    }
+
+    /// One request for the worker, and a frame.
+    pub fn request(request: Request) -> Self {
+        Self {
+            commands: vec![request],
+            ..Self::redraw()
+        }
+    }
+}
+
+/// Fixed facts about the session, shown but never changed.
+#[derive(Debug, Clone)]
+pub struct Session {
+    /// The account id.
+    pub auth_id: String,
+    /// Where the API is.
+    pub api_url: String,
+    /// Running on the embedded sandbox.
+    pub demo: bool,
+    /// Colours allowed (`NO_COLOR` unset).
+    pub color: bool,
+    /// Alert when the balance falls below this many USD.
+    pub alert_below: Option<Decimal>,
+    /// How long credit history is kept.
+    pub retention: SignedDuration,
+    /// Where the token came from, for "check …" after a refusal
+    /// (`PLIVO_AUTH_TOKEN`, or the config file and profile).
+    pub token_source: String,
+    /// Capture the mouse at start (`mouse` in the config file).
+    pub mouse: bool,
+    /// What the configuration warned about (a token file others can read),
+    /// shown inside the dashboard rather than printed before it.
+    pub warnings: Vec<String>,
+    /// The keys, as the config file may have rebound them.
+    pub keymap: Keymap,
+}
+
+/// Where fetching the account stands.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FetchState {
+    /// Nothing has come back yet.
+    Loading,
+    /// The last fetch succeeded; another may be under way.
+    Fresh {
+        /// A fetch is in flight.
+        in_flight: bool,
+    },
+    /// The last fetch failed; any account shown is from an earlier one.
+    Failed {
+        /// Why.
+        error: ApiError,
+        /// When it is retried by itself, unless a fetch is already in flight.
+        retry_at: Option<Timestamp>,
+        /// A fetch is in flight.
+        in_flight: bool,
+    },
+    /// The worker is gone: nothing more will be fetched.
+    Stopped,
+}
+
+impl FetchState {
+    /// Whether a fetch is under way.
+    pub fn in_flight(&self) -> bool {
+        match self {
+            FetchState::Loading => true,
+            FetchState::Fresh { in_flight } | FetchState::Failed { in_flight, .. } => *in_flight,
+            FetchState::Stopped => false,
+        }
+    }
+
+    /// The same state with a fetch under way (or not).
+    pub fn with_in_flight(self, now: bool) -> Self {
+        match self {
+            FetchState::Fresh { .. } => FetchState::Fresh { in_flight: now },
+            FetchState::Failed {
+                error, retry_at, ..
+            } => FetchState::Failed {
+                error,
+                retry_at,
+                in_flight: now,
+            },
+            other => other,
+        }
+    }
+
+    /// The last failure, while the last fetch failed.
+    pub fn error(&self) -> Option<&ApiError> {
+        match self {
+            FetchState::Failed { error, .. } => Some(error),
+            _ => None,
+        }
+    }
+
+    /// How long until a failed fetch is retried by itself, if one is
+    /// pending.
+    pub fn retry_in(&self, now: Timestamp) -> Option<SignedDuration> {
+        match self {
+            FetchState::Failed {
+                retry_at: Some(at),
+                in_flight: false,
+                ..
+            } => Some(at.duration_since(now).max(SignedDuration::ZERO)),
+            _ => None,
+        }
+    }
+}
+
+/// Where saving the form stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SaveState {
+    /// No save under way.
+    Idle,
+    /// These changes are on their way to the server.
+    Sending(AccountUpdate),
+    /// The server took these changes; the fetch that follows confirms them.
+    Confirming(AccountUpdate),
+}
+
+impl SaveState {
+    /// Whether a save is under way (sent, or awaiting confirmation).
+    pub fn busy(&self) -> bool {
+        !matches!(self, SaveState::Idle)
+    }
+}
+
+/// What covers the screen, whichever screen it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Overlay {
+    /// The keys, scrolled this many lines.
+    Help {
+        /// How far the list is scrolled.
+        scroll: u16,
+    },
+    /// "Quit and lose the unsaved edits?"
+    ConfirmQuit,
+}
+
+/// A message in the footer: the answer to the user's last action.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    /// What to say.
+    pub text: String,
+    /// How to colour it.
+    pub kind: NoticeKind,
+}
+
+/// The tone of a notice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoticeKind {
+    /// Neutral information.
+    Info,
+    /// Something worked.
+    Success,
+    /// Something went wrong.
+    Error,
+}
+
+impl Notice {
+    /// Neutral information.
+    pub fn info(text: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            kind: NoticeKind::Info,
+        }
+    }
+
+    /// Something worked.
+    pub fn success(text: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            kind: NoticeKind::Success,
+        }
+    }
+
+    /// Something went wrong.
+    pub fn error(text: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            kind: NoticeKind::Error,
+        }
+    }
+}
+
+/// `d` as a signed duration (saturating).
+pub fn signed(d: Duration) -> SignedDuration {
+    SignedDuration::try_from(d).unwrap_or(SignedDuration::MAX)
+}

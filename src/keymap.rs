@@ -1,0 +1,955 @@
+//! Every key the dashboard knows, in one table: what each does ([`Action`]),
+//! where it works ([`Context`]), the keys bound to it, its footer hint and
+//! its line of help. Key handling, the footer, the help overlay and the
+//! README's key table all read it; the config file's `[keys]` table rebinds
+//! it. Pure: no I/O.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// What a key can ask for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Action {
+    /// Quit from anywhere; asks first if there are unsaved edits, and a
+    /// second press insists.
+    Interrupt,
+    /// Quit (outside the form); asks first if there are unsaved edits.
+    Quit,
+    /// Open (or close) the help.
+    Help,
+    /// Fetch the account now.
+    Refresh,
+    /// Pause or resume polling.
+    Pause,
+    /// Poll less often.
+    Slower,
+    /// Poll more often.
+    Faster,
+    /// Turn mouse capture off or on.
+    Mouse,
+    /// Enter the form at its first field.
+    Edit,
+    /// Enter the form at its last field.
+    EditLast,
+    /// Next field.
+    NextField,
+    /// Previous field.
+    PrevField,
+    /// Next field, or pick the highlighted time zone.
+    Advance,
+    /// Leave the form.
+    LeaveForm,
+    /// Review the changes, then send them.
+    Save,
+    /// Put the field back to the server's value.
+    Revert,
+    /// Highlight the next time zone suggestion.
+    ChooseNext,
+    /// Highlight the previous time zone suggestion.
+    ChoosePrev,
+    /// Take the highlighted time zone.
+    Pick,
+    /// Close the help.
+    Close,
+    /// Send the reviewed changes.
+    Confirm,
+    /// Back to editing.
+    Cancel,
+    /// Scroll a long list of changes down.
+    ScrollDown,
+    /// Scroll it up.
+    ScrollUp,
+    /// Quit without saving.
+    Yes,
+    /// Stay.
+    No,
+    /// Cursor one character left.
+    Left,
+    /// Cursor one character right.
+    Right,
+    /// Cursor to the start of the word.
+    WordLeft,
+    /// Cursor to the end of the word.
+    WordRight,
+    /// Cursor to the start of the field.
+    Home,
+    /// Cursor to the end of the field.
+    End,
+    /// Delete the character before the cursor.
+    Backspace,
+    /// Delete the character under the cursor.
+    Delete,
+    /// Delete the word before the cursor (kept for `Yank`).
+    DeleteWordBack,
+    /// Delete the word after the cursor (kept for `Yank`).
+    DeleteWordForward,
+    /// Delete to the end of the field (kept for `Yank`).
+    KillToEnd,
+    /// Delete to the start of the field (kept for `Yank`).
+    KillToStart,
+    /// Put back what was last deleted by word or to an end.
+    Yank,
+    /// Undo the last edit in the field.
+    Undo,
+}
+
+/// Where a set of keys works. Several are active at once (see
+/// [`Keymap::action`]): the first that binds a key wins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Context {
+    /// Everywhere.
+    Global,
+    /// The dashboard, outside the form.
+    Dashboard,
+    /// Inside a field of the form.
+    Form,
+    /// Inside the timezone field while it offers zones (before `Form`).
+    Suggestions,
+    /// Editing the text of a field (after `Form`); any other printable
+    /// character is typed.
+    Editing,
+    /// The help overlay.
+    Help,
+    /// The save confirmation.
+    ConfirmSave,
+    /// The quit question.
+    ConfirmQuit,
+}
+
+/// One key: a code and the modifiers that matter (Ctrl, Alt; Shift only
+/// where it is not already in the character, as in Shift-Tab).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Key {
+    code: KeyCodeOrd,
+    ctrl: bool,
+    alt: bool,
+}
+
+/// `KeyCode` with an order, so keys can live in sorted maps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+enum KeyCodeOrd {
+    Char(char),
+    F(u8),
+    Named(Named),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+enum Named {
+    Enter,
+    Esc,
+    Tab,
+    BackTab,
+    Backspace,
+    Delete,
+    Insert,
+    Up,
+    Down,
+    Left,
+    Right,
+    Home,
+    End,
+    PageUp,
+    PageDown,
+}
+
+const NAMES: &[(&str, Named)] = &[
+    ("enter", Named::Enter),
+    ("return", Named::Enter),
+    ("esc", Named::Esc),
+    ("escape", Named::Esc),
+    ("tab", Named::Tab),
+    ("backtab", Named::BackTab),
+    ("backspace", Named::Backspace),
+    ("delete", Named::Delete),
+    ("del", Named::Delete),
+    ("insert", Named::Insert),
+    ("up", Named::Up),
+    ("down", Named::Down),
+    ("left", Named::Left),
+    ("right", Named::Right),
+    ("home", Named::Home),
+    ("end", Named::End),
+    ("pageup", Named::PageUp),
+    ("pgup", Named::PageUp),
+    ("pagedown", Named::PageDown),
+    ("pgdn", Named::PageDown),
+];
+
+impl Key {
+    /// The key a terminal event stands for.
+    pub fn from_event(event: &KeyEvent) -> Option<Self> {
+        let ctrl = event.modifiers.contains(KeyModifiers::CONTROL);
+        let alt = event.modifiers.contains(KeyModifiers::ALT);
+        let code = match event.code {
+            // Shift is already in the character ('A', '?').
+            KeyCode::Char(c) if ctrl => KeyCodeOrd::Char(c.to_ascii_lowercase()),
+            KeyCode::Char(c) => KeyCodeOrd::Char(c),
+            KeyCode::F(n) => KeyCodeOrd::F(n),
+            KeyCode::Enter => KeyCodeOrd::Named(Named::Enter),
+            KeyCode::Esc => KeyCodeOrd::Named(Named::Esc),
+            KeyCode::Tab if event.modifiers.contains(KeyModifiers::SHIFT) => {
+                KeyCodeOrd::Named(Named::BackTab)
+            }
+            KeyCode::Tab => KeyCodeOrd::Named(Named::Tab),
+            KeyCode::BackTab => KeyCodeOrd::Named(Named::BackTab),
+            KeyCode::Backspace => KeyCodeOrd::Named(Named::Backspace),
+            KeyCode::Delete => KeyCodeOrd::Named(Named::Delete),
+            KeyCode::Insert => KeyCodeOrd::Named(Named::Insert),
+            KeyCode::Up => KeyCodeOrd::Named(Named::Up),
+            KeyCode::Down => KeyCodeOrd::Named(Named::Down),
+            KeyCode::Left => KeyCodeOrd::Named(Named::Left),
+            KeyCode::Right => KeyCodeOrd::Named(Named::Right),
+            KeyCode::Home => KeyCodeOrd::Named(Named::Home),
+            KeyCode::End => KeyCodeOrd::Named(Named::End),
+            KeyCode::PageUp => KeyCodeOrd::Named(Named::PageUp),
+            KeyCode::PageDown => KeyCodeOrd::Named(Named::PageDown),
+            _ => return None,
+        };
+        Some(Self { code, ctrl, alt })
+    }
+
+    /// Whether this key, in a field, would type a character.
+    fn types_text(self) -> bool {
+        matches!(self.code, KeyCodeOrd::Char(_)) && !self.ctrl && !self.alt
+    }
+}
+
+impl std::str::FromStr for Key {
+    type Err = String;
+
+    /// `x`, `?`, `F5`, `ctrl-s`, `alt-b`, `shift-tab`, `esc`, `pgdn`,
+    /// `space`: case does not matter in names and modifiers.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = || {
+            format!(
+                "{s:?} is not a key: write a character (x, ?), a name (enter, esc, tab, up, \
+                 pgdn, f5, space …), optionally after ctrl-, alt- or shift-"
+            )
+        };
+        let mut rest = s.trim();
+        let (mut ctrl, mut alt, mut shift) = (false, false, false);
+        loop {
+            let lower = rest.to_ascii_lowercase();
+            let prefix = ["ctrl-", "control-", "alt-", "shift-"]
+                .into_iter()
+                .find(|p| lower.starts_with(p) && rest.len() > p.len());
+            match prefix {
+                Some(p) => {
+                    match p {
+                        "alt-" => alt = true,
+                        "shift-" => shift = true,
+                        _ => ctrl = true,
+                    }
+                    rest = &rest[p.len()..];
+                }
+                None => break,
+            }
+        }
+        let lower = rest.to_ascii_lowercase();
+        let mut chars = rest.chars();
+        let code = match (chars.next(), chars.next()) {
+            (Some(c), None) if !c.is_control() && !c.is_whitespace() => {
+                let c = if ctrl { c.to_ascii_lowercase() } else { c };
+                KeyCodeOrd::Char(if shift && !ctrl {
+                    c.to_ascii_uppercase()
+                } else {
+                    c
+                })
+            }
+            _ if lower == "space" => KeyCodeOrd::Char(' '),
+            _ if lower.starts_with('f')
+                && lower[1..]
+                    .parse::<u8>()
+                    .is_ok_and(|n| (1..=24).contains(&n)) =>
+            {
+                KeyCodeOrd::F(lower[1..].parse().map_err(|_| bad())?)
+            }
+            _ => {
+                let named = NAMES
+                    .iter()
+                    .find(|(name, _)| *name == lower)
+                    .map(|(_, n)| *n)
+                    .ok_or_else(bad)?;
+                if shift && named == Named::Tab {
+                    KeyCodeOrd::Named(Named::BackTab)
+                } else {
+                    KeyCodeOrd::Named(named)
+                }
+            }
+        };
+        Ok(Self { code, ctrl, alt })
+    }
+}
+
+impl fmt::Display for Key {
+    /// As the footer and help show it: `Ctrl-S`, `Shift-Tab`, `↓`, `x`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.ctrl {
+            f.write_str("Ctrl-")?;
+        }
+        if self.alt {
+            f.write_str("Alt-")?;
+        }
+        match self.code {
+            KeyCodeOrd::Char(' ') => f.write_str("Space"),
+            KeyCodeOrd::Char(c) if self.ctrl || self.alt => write!(f, "{}", c.to_ascii_uppercase()),
+            KeyCodeOrd::Char(c) => write!(f, "{c}"),
+            KeyCodeOrd::F(n) => write!(f, "F{n}"),
+            KeyCodeOrd::Named(named) => f.write_str(match named {
+                Named::Enter => "Enter",
+                Named::Esc => "Esc",
+                Named::Tab => "Tab",
+                Named::BackTab => "Shift-Tab",
+                Named::Backspace => "Backspace",
+                Named::Delete => "Delete",
+                Named::Insert => "Insert",
+                Named::Up => "↑",
+                Named::Down => "↓",
+                Named::Left => "←",
+                Named::Right => "→",
+                Named::Home => "Home",
+                Named::End => "End",
+                Named::PageUp => "PgUp",
+                Named::PageDown => "PgDn",
+            }),
+        }
+    }
+}
+
+/// One row of the table: an action, where it works, its default keys, and
+/// how it is described.
+struct Entry {
+    action: Action,
+    name: &'static str,
+    contexts: &'static [Context],
+    keys: &'static [&'static str],
+    help: &'static str,
+}
+
+use Action as A;
+use Context as C;
+
+/// The table. Its order is the help's order, grouped as the user meets the
+/// keys.
+const TABLE: &[Entry] = &[
+    Entry {
+        action: A::Edit,
+        name: "edit",
+        contexts: &[C::Dashboard],
+        keys: &["tab", "down"],
+        help: "enter the form at its first field",
+    },
+    Entry {
+        action: A::EditLast,
+        name: "edit_last",
+        contexts: &[C::Dashboard],
+        keys: &["shift-tab", "up"],
+        help: "enter the form at its last field",
+    },
+    Entry {
+        action: A::NextField,
+        name: "next_field",
+        contexts: &[C::Form],
+        keys: &["tab", "down"],
+        help: "next field",
+    },
+    Entry {
+        action: A::PrevField,
+        name: "prev_field",
+        contexts: &[C::Form],
+        keys: &["shift-tab", "up"],
+        help: "previous field",
+    },
+    Entry {
+        action: A::Advance,
+        name: "advance",
+        contexts: &[C::Form],
+        keys: &["enter"],
+        help: "next field",
+    },
+    Entry {
+        action: A::LeaveForm,
+        name: "leave_form",
+        contexts: &[C::Form],
+        keys: &["esc"],
+        help: "leave the form",
+    },
+    Entry {
+        action: A::ChooseNext,
+        name: "choose_next",
+        contexts: &[C::Suggestions],
+        keys: &["down"],
+        help: "in the timezone field, highlight the next matching zone",
+    },
+    Entry {
+        action: A::ChoosePrev,
+        name: "choose_prev",
+        contexts: &[C::Suggestions],
+        keys: &["up"],
+        help: "highlight the previous zone",
+    },
+    Entry {
+        action: A::Pick,
+        name: "pick",
+        contexts: &[C::Suggestions],
+        keys: &["enter"],
+        help: "take the highlighted zone",
+    },
+    Entry {
+        action: A::Save,
+        name: "save",
+        contexts: &[C::Dashboard, C::Form],
+        keys: &["ctrl-s"],
+        help: "save: review the changes, Enter to send",
+    },
+    Entry {
+        action: A::Revert,
+        name: "revert",
+        contexts: &[C::Form],
+        keys: &["ctrl-r"],
+        help: "revert the field to the server's value",
+    },
+    Entry {
+        action: A::Left,
+        name: "left",
+        contexts: &[C::Editing],
+        keys: &["left", "ctrl-b"],
+        help: "cursor left (a character as you see it)",
+    },
+    Entry {
+        action: A::Right,
+        name: "right",
+        contexts: &[C::Editing],
+        keys: &["right", "ctrl-f"],
+        help: "cursor right",
+    },
+    Entry {
+        action: A::WordLeft,
+        name: "word_left",
+        contexts: &[C::Editing],
+        keys: &["ctrl-left", "alt-b"],
+        help: "cursor to the word before",
+    },
+    Entry {
+        action: A::WordRight,
+        name: "word_right",
+        contexts: &[C::Editing],
+        keys: &["ctrl-right", "alt-f"],
+        help: "cursor past the word after",
+    },
+    Entry {
+        action: A::Home,
+        name: "home",
+        contexts: &[C::Editing],
+        keys: &["home", "ctrl-a"],
+        help: "cursor to the start",
+    },
+    Entry {
+        action: A::End,
+        name: "end",
+        contexts: &[C::Editing],
+        keys: &["end", "ctrl-e"],
+        help: "cursor to the end",
+    },
+    Entry {
+        action: A::Backspace,
+        name: "backspace",
+        contexts: &[C::Editing],
+        keys: &["backspace", "ctrl-h"],
+        help: "delete the character before the cursor",
+    },
+    Entry {
+        action: A::Delete,
+        name: "delete",
+        contexts: &[C::Editing],
+        keys: &["delete", "ctrl-d"],
+        help: "delete the character under the cursor",
+    },
+    Entry {
+        action: A::DeleteWordBack,
+        name: "delete_word_back",
+        contexts: &[C::Editing],
+        keys: &["ctrl-w", "alt-backspace"],
+        help: "delete the word before the cursor",
+    },
+    Entry {
+        action: A::DeleteWordForward,
+        name: "delete_word_forward",
+        contexts: &[C::Editing],
+        keys: &["alt-d", "ctrl-delete"],
+        help: "delete the word after the cursor",
+    },
+    Entry {
+        action: A::KillToEnd,
+        name: "kill_to_end",
+        contexts: &[C::Editing],
+        keys: &["ctrl-k"],
+        help: "delete to the end of the field",
+    },
+    Entry {
+        action: A::KillToStart,
+        name: "kill_to_start",
+        contexts: &[C::Editing],
+        keys: &["ctrl-j"],
+        help: "delete to the start of the field",
+    },
+    Entry {
+        action: A::Yank,
+        name: "yank",
+        contexts: &[C::Editing],
+        keys: &["ctrl-y"],
+        help: "paste back what was deleted by word or to an end",
+    },
+    Entry {
+        action: A::Undo,
+        name: "undo",
+        contexts: &[C::Editing],
+        keys: &["ctrl-u"],
+        help: "undo the last edit in the field",
+    },
+    Entry {
+        action: A::Refresh,
+        name: "refresh",
+        contexts: &[C::Dashboard],
+        keys: &["r"],
+        help: "refresh now (outside the form)",
+    },
+    Entry {
+        action: A::Pause,
+        name: "pause",
+        contexts: &[C::Dashboard],
+        keys: &["p"],
+        help: "pause / resume polling",
+    },
+    Entry {
+        action: A::Slower,
+        name: "slower",
+        contexts: &[C::Dashboard],
+        keys: &["+", "="],
+        help: "poll less often",
+    },
+    Entry {
+        action: A::Faster,
+        name: "faster",
+        contexts: &[C::Dashboard],
+        keys: &["-", "_"],
+        help: "poll more often",
+    },
+    Entry {
+        action: A::Mouse,
+        name: "mouse",
+        contexts: &[C::Dashboard],
+        keys: &["m"],
+        help: "mouse on / off (off lets the terminal select text)",
+    },
+    Entry {
+        action: A::Help,
+        name: "help",
+        contexts: &[C::Dashboard],
+        keys: &["?"],
+        help: "this help (outside the form)",
+    },
+    Entry {
+        action: A::Quit,
+        name: "quit",
+        contexts: &[C::Dashboard],
+        keys: &["q"],
+        help: "quit (outside the form; asks if unsaved)",
+    },
+    Entry {
+        action: A::Interrupt,
+        name: "interrupt",
+        contexts: &[C::Global],
+        keys: &["ctrl-c"],
+        help: "quit from anywhere (asks if unsaved; again insists)",
+    },
+    Entry {
+        action: A::Close,
+        name: "close",
+        contexts: &[C::Help],
+        keys: &["esc", "?", "q", "enter"],
+        help: "close the help",
+    },
+    Entry {
+        action: A::Confirm,
+        name: "confirm",
+        contexts: &[C::ConfirmSave],
+        keys: &["enter"],
+        help: "send the reviewed changes",
+    },
+    Entry {
+        action: A::Cancel,
+        name: "cancel",
+        contexts: &[C::ConfirmSave],
+        keys: &["esc"],
+        help: "back to editing",
+    },
+    Entry {
+        action: A::ScrollDown,
+        name: "scroll_down",
+        contexts: &[C::ConfirmSave, C::Help],
+        keys: &["down", "pgdn"],
+        help: "scroll a long list (changes, this help) down",
+    },
+    Entry {
+        action: A::ScrollUp,
+        name: "scroll_up",
+        contexts: &[C::ConfirmSave, C::Help],
+        keys: &["up", "pgup"],
+        help: "scroll it back up",
+    },
+    Entry {
+        action: A::Yes,
+        name: "yes",
+        contexts: &[C::ConfirmQuit],
+        keys: &["y", "Y"],
+        help: "quit without saving",
+    },
+    Entry {
+        action: A::No,
+        name: "no",
+        contexts: &[C::ConfirmQuit],
+        keys: &["n", "N", "esc"],
+        help: "stay",
+    },
+];
+
+/// What the footer offers in each context: the actions (two joined, as
+/// "+/-"), with a word for what they do.
+struct Hint {
+    actions: &'static [Action],
+    join: &'static str,
+    label: &'static str,
+}
+
+const fn hint(actions: &'static [Action], label: &'static str) -> Hint {
+    Hint {
+        actions,
+        join: "/",
+        label,
+    }
+}
+
+const HINTS: &[(Context, &[Hint])] = &[
+    (C::Help, &[hint(&[A::Close], "close")]),
+    (
+        C::ConfirmSave,
+        &[
+            hint(&[A::Confirm], "save"),
+            hint(&[A::Cancel], "keep editing"),
+        ],
+    ),
+    (
+        C::ConfirmQuit,
+        &[
+            hint(&[A::Yes], "quit without saving"),
+            hint(&[A::No], "stay"),
+        ],
+    ),
+    (
+        C::Dashboard,
+        &[
+            hint(&[A::Edit], "edit"),
+            hint(&[A::Refresh], "refresh"),
+            hint(&[A::Pause], "pause"),
+            hint(&[A::Slower, A::Faster], "period"),
+            hint(&[A::Help], "help"),
+            hint(&[A::Quit], "quit"),
+        ],
+    ),
+    (
+        C::Suggestions,
+        &[
+            Hint {
+                actions: &[A::ChoosePrev, A::ChooseNext],
+                join: "",
+                label: "choose",
+            },
+            hint(&[A::Pick], "pick"),
+            hint(&[A::NextField], "next"),
+            hint(&[A::LeaveForm], "leave form"),
+        ],
+    ),
+    (
+        C::Form,
+        &[
+            hint(&[A::NextField], "next"),
+            hint(&[A::PrevField], "prev"),
+            hint(&[A::Save], "save"),
+            hint(&[A::Revert], "revert"),
+            hint(&[A::LeaveForm], "leave form"),
+        ],
+    ),
+];
+
+/// Which contexts must never share a key between two actions: each alone,
+/// each with `Global`, and the form with its text editing (a form key that
+/// is also an editing key would take that edit away). The suggestions take
+/// ↑ ↓ Enter from the form on purpose, so that pair is not checked.
+const MUST_NOT_CLASH: &[&[Context]] = &[
+    &[C::Global, C::Dashboard],
+    &[C::Global, C::Form, C::Editing],
+    &[C::Global, C::Suggestions],
+    &[C::Global, C::Help],
+    &[C::Global, C::ConfirmSave],
+    &[C::Global, C::ConfirmQuit],
+];
+
+/// The keys in force: the defaults with the config file's changes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Keymap {
+    keys: BTreeMap<Action, Vec<Key>>,
+}
+
+impl Default for Keymap {
+    fn default() -> Self {
+        let keys = TABLE
+            .iter()
+            .map(|e| {
+                (
+                    e.action,
+                    e.keys.iter().filter_map(|k| k.parse().ok()).collect(),
+                )
+            })
+            .collect();
+        Self { keys }
+    }
+}
+
+impl Keymap {
+    /// The defaults with `changes` (action name → its keys) applied, or why
+    /// they cannot be: an unknown action or key, an action left with no
+    /// key, two actions on one key where both could act, or a printable
+    /// key for an action inside the form (it would be typed instead).
+    pub fn with_changes(changes: &BTreeMap<String, Vec<String>>) -> Result<Self, String> {
+        let mut map = Self::default();
+        for (name, keys) in changes {
+            let entry = TABLE.iter().find(|e| e.name == name).ok_or_else(|| {
+                let names: Vec<&str> = TABLE.iter().map(|e| e.name).collect();
+                format!(
+                    "[keys] {name:?} is not an action; the actions are {}",
+                    names.join(", ")
+                )
+            })?;
+            if keys.is_empty() {
+                return Err(format!("[keys] {name} would have no key"));
+            }
+            let parsed = keys
+                .iter()
+                .map(|k| k.parse::<Key>().map_err(|e| format!("[keys] {name}: {e}")))
+                .collect::<Result<Vec<Key>, String>>()?;
+            let in_text = entry
+                .contexts
+                .iter()
+                .any(|c| matches!(c, C::Form | C::Editing | C::Suggestions));
+            if let Some(key) = parsed.iter().find(|k| in_text && k.types_text()) {
+                return Err(format!(
+                    "[keys] {name} = {:?} would be typed into a field instead; use a key with Ctrl or Alt, or a named key",
+                    key.to_string()
+                ));
+            }
+            map.keys.insert(entry.action, parsed);
+        }
+        map.check_clashes()?;
+        Ok(map)
+    }
+
+    fn check_clashes(&self) -> Result<(), String> {
+        for group in MUST_NOT_CLASH {
+            let mut seen: BTreeMap<Key, &'static str> = BTreeMap::new();
+            for entry in TABLE
+                .iter()
+                .filter(|e| e.contexts.iter().any(|c| group.contains(c)))
+            {
+                for key in self.keys_for(entry.action) {
+                    if let Some(other) = seen.insert(*key, entry.name)
+                        && other != entry.name
+                    {
+                        return Err(format!(
+                            "[keys] {key} is bound to both {other} and {}; give one of them another key",
+                            entry.name
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The action `event` asks for among `contexts`, the first context
+    /// that binds it winning.
+    pub fn action(&self, contexts: &[Context], event: &KeyEvent) -> Option<Action> {
+        let key = Key::from_event(event)?;
+        contexts.iter().find_map(|context| {
+            TABLE
+                .iter()
+                .filter(|e| e.contexts.contains(context))
+                .find(|e| self.keys_for(e.action).contains(&key))
+                .map(|e| e.action)
+        })
+    }
+
+    /// The keys bound to `action`.
+    pub fn keys_for(&self, action: Action) -> &[Key] {
+        self.keys.get(&action).map_or(&[], Vec::as_slice)
+    }
+
+    /// `action`'s first key as shown in a hint ("Ctrl-S").
+    pub fn key_label(&self, action: Action) -> String {
+        self.keys_for(action)
+            .first()
+            .map_or_else(|| "—".to_owned(), Key::to_string)
+    }
+
+    /// The footer's hints in `context`: the keys as bound, the action (the
+    /// first, for a pair) and what it does.
+    pub fn hints(&self, context: Context) -> Vec<(String, Action, &'static str)> {
+        HINTS
+            .iter()
+            .filter(|(c, _)| *c == context)
+            .flat_map(|(_, hints)| hints.iter())
+            .filter_map(|h| {
+                let keys: Vec<String> = h.actions.iter().map(|a| self.key_label(*a)).collect();
+                h.actions
+                    .first()
+                    .map(|first| (keys.join(h.join), *first, h.label))
+            })
+            .collect()
+    }
+
+    /// Every action with its keys as bound ("Tab / ↓") and its help, in
+    /// the order the help shows them.
+    pub fn help(&self) -> Vec<(String, &'static str)> {
+        TABLE
+            .iter()
+            .map(|e| {
+                let keys: Vec<String> =
+                    self.keys_for(e.action).iter().map(Key::to_string).collect();
+                (keys.join(" / "), e.help)
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn press(code: KeyCode, modifiers: KeyModifiers) -> KeyEvent {
+        KeyEvent::new(code, modifiers)
+    }
+
+    fn changes(pairs: &[(&str, &[&str])]) -> BTreeMap<String, Vec<String>> {
+        pairs
+            .iter()
+            .map(|(a, keys)| {
+                (
+                    (*a).to_owned(),
+                    keys.iter().map(|k| (*k).to_owned()).collect(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_default_key_parses_and_every_action_has_one() {
+        for entry in TABLE {
+            for key in entry.keys {
+                assert!(key.parse::<Key>().is_ok(), "{}: {key}", entry.name);
+            }
+        }
+        let map = Keymap::default();
+        for entry in TABLE {
+            assert!(!map.keys_for(entry.action).is_empty(), "{}", entry.name);
+        }
+        map.check_clashes().expect("the defaults do not clash");
+    }
+
+    #[test]
+    fn keys_read_as_people_write_them() {
+        for (text, shown) in [
+            ("x", "x"),
+            ("?", "?"),
+            ("F5", "F5"),
+            ("ctrl-s", "Ctrl-S"),
+            ("Ctrl-S", "Ctrl-S"),
+            ("alt-b", "Alt-B"),
+            ("shift-tab", "Shift-Tab"),
+            ("esc", "Esc"),
+            ("pgdn", "PgDn"),
+            ("space", "Space"),
+            ("down", "↓"),
+        ] {
+            assert_eq!(
+                text.parse::<Key>().map(|k| k.to_string()),
+                Ok(shown.to_owned()),
+                "{text}"
+            );
+        }
+        for bad in ["", "ctrl-", "hyper-x", "f99", "xy", "\u{7}"] {
+            assert!(bad.parse::<Key>().is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn events_find_their_action_in_the_first_context_that_binds_them() {
+        let map = Keymap::default();
+        let down = press(KeyCode::Down, KeyModifiers::NONE);
+        assert_eq!(
+            map.action(&[C::Suggestions, C::Form], &down),
+            Some(A::ChooseNext)
+        );
+        assert_eq!(map.action(&[C::Form], &down), Some(A::NextField));
+        let ctrl_s = press(KeyCode::Char('s'), KeyModifiers::CONTROL);
+        assert_eq!(
+            map.action(&[C::Global, C::Form, C::Editing], &ctrl_s),
+            Some(A::Save)
+        );
+        let shift_tab = press(KeyCode::BackTab, KeyModifiers::SHIFT);
+        assert_eq!(map.action(&[C::Form], &shift_tab), Some(A::PrevField));
+        let big_y = press(KeyCode::Char('Y'), KeyModifiers::SHIFT);
+        assert_eq!(map.action(&[C::ConfirmQuit], &big_y), Some(A::Yes));
+        let typed = press(KeyCode::Char('q'), KeyModifiers::NONE);
+        assert_eq!(
+            map.action(&[C::Global, C::Form, C::Editing], &typed),
+            None,
+            "typed"
+        );
+    }
+
+    #[test]
+    fn rebinding_replaces_an_actions_keys() {
+        let map = Keymap::with_changes(&changes(&[("quit", &["x"]), ("refresh", &["r", "F5"])]))
+            .expect("valid");
+        let x = press(KeyCode::Char('x'), KeyModifiers::NONE);
+        let q = press(KeyCode::Char('q'), KeyModifiers::NONE);
+        let f5 = press(KeyCode::F(5), KeyModifiers::NONE);
+        assert_eq!(map.action(&[C::Dashboard], &x), Some(A::Quit));
+        assert_eq!(map.action(&[C::Dashboard], &q), None);
+        assert_eq!(map.action(&[C::Dashboard], &f5), Some(A::Refresh));
+        assert_eq!(map.key_label(A::Quit), "x");
+        assert!(
+            map.help()
+                .iter()
+                .any(|(keys, help)| keys == "r / F5" && help.starts_with("refresh"))
+        );
+    }
+
+    #[test]
+    fn bad_bindings_are_refused_with_a_reason() {
+        for (pairs, needle) in [
+            (changes(&[("explode", &["x"])]), "not an action"),
+            (changes(&[("quit", &["hyper-q"])]), "not a key"),
+            (changes(&[("quit", &[])]), "no key"),
+            (changes(&[("refresh", &["q"])]), "both"),
+            (changes(&[("save", &["s"])]), "typed into a field"),
+            (changes(&[("revert", &["ctrl-k"])]), "both"),
+            (changes(&[("quit", &["ctrl-c"])]), "both"),
+        ] {
+            let err = Keymap::with_changes(&pairs).expect_err("refused");
+            assert!(err.contains(needle), "{needle}: {err}");
+        }
+    }
+}

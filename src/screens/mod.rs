@@ -1,0 +1,128 @@
+//! The screens and the router between them. Each screen is a module with
+//! its own state, the actions it answers and its drawing; the router keeps
+//! them in a stack (the top one shown) and is the one place that knows
+//! every kind. Adding a screen means a new module and a variant here.
+
+pub mod account;
+
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+
+use crate::app::{App, Notice, Outcome, SaveState};
+use crate::keymap::{Action, Context};
+use crate::layout::Areas;
+use crate::plivo::{Account, AccountUpdate};
+use crate::ui::Theme;
+
+/// What a screen may see and change of the app while it handles an action.
+pub struct Ctx<'a> {
+    /// The account, once loaded.
+    pub account: Option<&'a Account>,
+    /// Where saving stands.
+    pub save: &'a mut SaveState,
+    /// The footer's message.
+    pub notice: &'a mut Option<Notice>,
+    /// The worker is gone.
+    pub stopped: bool,
+}
+
+/// One screen's state.
+#[derive(Debug, Clone)]
+pub enum Screen {
+    /// One account: its panel and its profile form.
+    Account(account::AccountScreen),
+}
+
+/// The screens: the first one opened, and those opened over it.
+#[derive(Debug, Clone)]
+pub struct Router {
+    base: Screen,
+    above: Vec<Screen>,
+}
+
+impl Default for Router {
+    /// The account's screen alone.
+    fn default() -> Self {
+        Self {
+            base: Screen::Account(account::AccountScreen::default()),
+            above: Vec::new(),
+        }
+    }
+}
+
+impl Router {
+    /// The screen shown.
+    pub fn top(&self) -> &Screen {
+        self.above.last().unwrap_or(&self.base)
+    }
+
+    fn top_mut(&mut self) -> &mut Screen {
+        self.above.last_mut().unwrap_or(&mut self.base)
+    }
+
+    fn all(&self) -> impl Iterator<Item = &Screen> {
+        std::iter::once(&self.base).chain(&self.above)
+    }
+
+    /// The contexts whose keys the top screen answers, most specific first.
+    pub fn contexts(&self) -> Vec<Context> {
+        match self.top() {
+            Screen::Account(s) => s.contexts(),
+        }
+    }
+
+    /// The top screen handles `action`.
+    pub fn act(&mut self, action: Action, ctx: &mut Ctx) -> Outcome {
+        match self.top_mut() {
+            Screen::Account(s) => s.act(action, ctx),
+        }
+    }
+
+    /// A character typed where the top screen takes text.
+    pub fn type_char(&mut self, c: char) {
+        match self.top_mut() {
+            Screen::Account(s) => s.type_char(c),
+        }
+    }
+
+    /// Pasted text, for the top screen.
+    pub fn paste(&mut self, text: &str) {
+        match self.top_mut() {
+            Screen::Account(s) => s.paste(text),
+        }
+    }
+
+    /// A click at `at`; whether it changed anything.
+    pub fn click(&mut self, areas: &Areas, at: Position) -> bool {
+        match self.top_mut() {
+            Screen::Account(s) => s.click(areas, at),
+        }
+    }
+
+    /// What would be lost by quitting: the labels of unsaved fields, on
+    /// every screen in the stack.
+    pub fn unsaved(&self) -> Vec<&'static str> {
+        self.all()
+            .flat_map(|screen| match screen {
+                Screen::Account(s) => s.unsaved(),
+            })
+            .collect()
+    }
+
+    /// A fetched account reaches every screen that shows it; `sent` is
+    /// what this dashboard just saved, if the fetch confirms a save.
+    pub fn sync(&mut self, account: &Account, sent: Option<&AccountUpdate>) {
+        for screen in std::iter::once(&mut self.base).chain(&mut self.above) {
+            match screen {
+                Screen::Account(s) => s.sync(account, sent),
+            }
+        }
+    }
+
+    /// Draws the top screen in `body` (between the header and the footer).
+    pub fn render(&self, app: &App, theme: Theme, frame: &mut Frame, areas: &Areas, body: Rect) {
+        match self.top() {
+            Screen::Account(s) => account::view::render(app, s, theme, frame, areas, body),
+        }
+    }
+}

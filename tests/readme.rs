@@ -1,0 +1,36 @@
+//! The README's key table is the keymap's: rendered from it here, so a key
+//! changed in one place and not the other fails the build.
+
+use plivo_dash::keymap::Keymap;
+
+const MARKER: &str = "<!-- keys: the keymap's table (src/keymap.rs); cargo test checks it -->";
+
+/// The table as the README must show it.
+fn expected() -> String {
+    let mut table = String::from("| key | does |\n|---|---|\n");
+    for (keys, what) in Keymap::default().help() {
+        let keys: Vec<String> = keys.split(" / ").map(|k| format!("`{k}`")).collect();
+        table.push_str(&format!("| {} | {what} |\n", keys.join(" / ")));
+    }
+    table
+}
+
+#[test]
+fn the_readme_key_table_is_the_keymaps() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .expect("README.md");
+    let start = readme
+        .find(MARKER)
+        .map(|at| at + MARKER.len() + 1)
+        .unwrap_or_else(|| panic!("README.md has no line {MARKER}"));
+    let shown: String = readme[start..]
+        .lines()
+        .take_while(|l| l.starts_with('|'))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let expected = expected();
+    assert_eq!(
+        shown, expected,
+        "the README's key table differs from the keymap; it should read:\n{expected}"
+    );
+}
