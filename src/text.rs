@@ -5,6 +5,50 @@
 //! or make one string look like another, so everything the API says passes
 //! through [`sanitize`] before it is printed or drawn.
 
+/// Text that is safe to draw: made from outside text once, where it
+/// arrives, through [`sanitize`], or from a literal in this program. The
+/// drawing code takes API text only in this form, so a value that skipped
+/// neutralising cannot reach the terminal.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SafeText(String);
+
+impl SafeText {
+    /// `untrusted` neutralised (see [`sanitize`]).
+    pub fn new(untrusted: &str) -> Self {
+        Self(sanitize(untrusted))
+    }
+
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<&'static str> for SafeText {
+    /// A literal of this program's own: safe as written.
+    fn from(literal: &'static str) -> Self {
+        Self(literal.to_owned())
+    }
+}
+
+impl std::fmt::Display for SafeText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl PartialEq<str> for SafeText {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for SafeText {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
 /// The longest text kept from a single untrusted value, in characters.
 pub const MAX_CHARS: usize = 512;
 
@@ -80,6 +124,18 @@ mod tests {
         let clean = sanitize(s);
         assert!(!clean.chars().any(is_unsafe), "{clean:?}");
         assert_eq!(clean, "a␛]0;pwned␇b␛[31mc␀d?e?f␍␊g␡");
+    }
+
+    #[test]
+    fn safe_text_is_made_safe_once_and_literals_pass() {
+        let name = SafeText::new("Evil\u{1b}[2J");
+        assert_eq!(name, "Evil␛[2J");
+        assert_eq!(
+            SafeText::new(name.as_str()),
+            name,
+            "neutralising twice changes nothing"
+        );
+        assert_eq!(SafeText::from("automatic").as_str(), "automatic");
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! trouble.
 
 use super::state::signed;
-use super::{App, FetchState, Notice, Outcome, SaveState};
+use super::{AccountText, App, FetchState, Notice, Outcome, SaveState};
 use crate::monitor::{Sample, Series};
 use crate::plivo::{Account, AccountUpdate, ApiError, ErrorClass};
 use crate::worker::{Op, Report, Request};
@@ -34,6 +34,7 @@ impl App {
                 if let Some(alarm) = &mut self.alarm {
                     outcome.bell = alarm.observe(account.cash_credits);
                 }
+                self.shown = Some(AccountText::new(&account));
                 self.account = Some(*account);
                 self.fetched_at = Some(at);
                 self.fetch = FetchState::Fresh { in_flight: false };

@@ -14,7 +14,7 @@ mod state;
 
 pub use input::{Edit, LineInput};
 pub use state::{
-    FetchState, Msg, Notice, NoticeKind, Outcome, Overlay, PERIODS, SaveState, Session,
+    AccountText, FetchState, Msg, Notice, NoticeKind, Outcome, Overlay, PERIODS, SaveState, Session,
 };
 
 use std::time::Duration;
@@ -36,6 +36,8 @@ pub struct App {
     pub session: Session,
     /// The last account fetched successfully.
     pub account: Option<Account>,
+    /// Its text, made safe to draw when it arrived.
+    pub shown: Option<AccountText>,
     /// When that account was fetched.
     pub fetched_at: Option<Timestamp>,
     /// Where fetching stands.
@@ -89,6 +91,7 @@ impl App {
             mouse: session.mouse,
             session,
             account: None,
+            shown: None,
             fetched_at: None,
             fetch: FetchState::Loading,
             save: SaveState::Idle,

@@ -9,7 +9,8 @@ use ratatui::crossterm::event::{KeyEvent, MouseEvent};
 use rust_decimal::Decimal;
 
 use crate::keymap::Keymap;
-use crate::plivo::{AccountUpdate, ApiError};
+use crate::plivo::{Account, AccountUpdate, ApiError};
+use crate::text::SafeText;
 use crate::worker::{Report, Request};
 
 /// The polling periods `+` and `-` step through, in seconds.
@@ -91,6 +92,39 @@ pub struct Session {
     pub warnings: Vec<String>,
     /// The keys, as the config file may have rebound them.
     pub keymap: Keymap,
+}
+
+/// The account's text as drawn: every value from the API made safe once,
+/// when the account arrives.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AccountText {
+    /// The holder's name.
+    pub name: SafeText,
+    /// The account id the server reports.
+    pub auth_id: SafeText,
+    /// The account's URI.
+    pub resource_uri: SafeText,
+    /// Its time zone.
+    pub timezone: SafeText,
+    /// "prepaid · standard", "postpaid · developer (free trial)".
+    pub billing: SafeText,
+}
+
+impl AccountText {
+    /// The text of `account`, neutralised.
+    pub fn new(account: &Account) -> Self {
+        Self {
+            name: SafeText::new(&account.name),
+            auth_id: SafeText::new(&account.auth_id),
+            resource_uri: SafeText::new(&account.resource_uri),
+            timezone: SafeText::new(&account.timezone),
+            billing: SafeText::new(&format!(
+                "{} · {}",
+                account.billing_mode.as_str(),
+                account.account_type.describe()
+            )),
+        }
+    }
 }
 
 /// Where fetching the account stands.

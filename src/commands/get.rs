@@ -31,7 +31,7 @@ pub fn summary(account: &Account) -> String {
         ("Auth ID", shown(&account.auth_id)),
         ("Credits", format!("{} USD", account.cash_credits)),
         ("Billing mode", sanitize(account.billing_mode.as_str())),
-        ("Account type", account_type),
+        ("Account type", sanitize(&account_type)),
         (
             "Auto-recharge",
             if account.auto_recharge { "on" } else { "off" }.to_owned(),

@@ -129,7 +129,7 @@ impl AccountType {
     pub fn describe(&self) -> String {
         match self {
             AccountType::Developer => "developer (free trial)".to_owned(),
-            other => crate::text::sanitize(other.as_str()),
+            other => other.as_str().to_owned(),
         }
     }
 }

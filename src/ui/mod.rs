@@ -19,7 +19,7 @@ use crate::app::{App, NoticeKind, Overlay};
 use crate::keymap::{Action, Context};
 use crate::layout::{self, STACKED_MIN, WIDE_MIN};
 use crate::monitor::threshold::Level;
-use crate::text::{self, sanitize};
+use crate::text;
 
 /// Draws the whole screen for `app`.
 pub fn render(app: &App, frame: &mut Frame) {
@@ -74,9 +74,9 @@ fn header(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
     let used: usize = left.iter().chain(&right).map(Span::width).sum();
     let auth_id = &app.session.auth_id;
     let room = usize::from(area.width).saturating_sub(used + auth_id.chars().count());
-    let who = match &app.account {
-        Some(a) if !a.name.is_empty() && room >= 6 => {
-            format!("{} · {auth_id}", clip(&sanitize(&a.name), room - 3))
+    let who = match &app.shown {
+        Some(a) if !a.name.as_str().is_empty() && room >= 6 => {
+            format!("{} · {auth_id}", clip(a.name.as_str(), room - 3))
         }
         _ => auth_id.clone(),
     };

@@ -4,7 +4,8 @@
 use crate::app::{Edit, LineInput};
 use crate::keymap::Action;
 use crate::plivo::{Account, AccountUpdate, Field};
-use crate::{text, tz};
+use crate::text::{self, SafeText};
+use crate::tz;
 
 /// The most characters a field holds; longer pastes are cut.
 pub const MAX_CHARS: usize = 128;
@@ -19,8 +20,8 @@ pub struct FieldState {
     pub field: Field,
     /// The editor holding what the user sees and types.
     pub input: LineInput,
-    /// The server's latest value.
-    pub server: String,
+    /// The server's latest value, neutralised when it arrived.
+    pub server: SafeText,
     /// Set when the server's value changed while this field held an edit;
     /// the edit is kept and the field says so.
     pub conflict: bool,
@@ -31,7 +32,7 @@ impl FieldState {
         Self {
             field,
             input: LineInput::default(),
-            server: String::new(),
+            server: SafeText::default(),
             conflict: false,
         }
     }
@@ -50,7 +51,7 @@ impl FieldState {
 
     /// Whether the field differs from the server's value.
     pub fn dirty(&self) -> bool {
-        self.value() != self.server.trim()
+        self.value() != self.server.as_str().trim()
     }
 
     /// Why the field's value cannot be saved, if it cannot: a phrase that
@@ -137,18 +138,18 @@ impl Form {
     /// reach the editor, and from it the terminal.
     pub fn sync(&mut self, account: &Account, sent: Option<&AccountUpdate>) {
         for state in &mut self.fields {
-            let incoming = &text::sanitize(state.field.get(account));
+            let incoming = SafeText::new(state.field.get(account));
             let own = sent
                 .and_then(|sent| sent.value(state.field))
-                .is_some_and(|value| text::sanitize(value) == *incoming);
+                .is_some_and(|value| SafeText::new(value) == incoming);
             if state.dirty() {
-                if *incoming != state.server && !own {
+                if incoming != state.server && !own {
                     state.conflict = true;
                 }
-            } else if state.text() != incoming {
-                state.set_text(incoming);
+            } else if state.text() != incoming.as_str() {
+                state.set_text(incoming.as_str());
             }
-            incoming.clone_into(&mut state.server);
+            state.server = incoming;
             if !state.dirty() {
                 state.conflict = false;
             }
@@ -186,7 +187,7 @@ impl Form {
             return false;
         }
         let server = state.server.clone();
-        state.set_text(&server);
+        state.set_text(server.as_str());
         state.conflict = false;
         true
     }

@@ -10,18 +10,25 @@ use ratatui::widgets::{Block, BorderType, Padding, Paragraph, Sparkline, Sparkli
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive as _;
 
-use crate::app::{App, FetchState};
+use crate::app::{AccountText, App, FetchState};
 use crate::keymap::Action;
 use crate::layout::wrap;
 use crate::monitor::threshold::Level;
 use crate::monitor::{Estimate, WINDOW, ago, human};
 use crate::plivo::Account;
-use crate::text::sanitize;
+use crate::text::SafeText;
 use crate::ui::{Theme, clip};
 
 const LABEL: usize = 11;
 
-pub(super) fn render(app: &App, account: &Account, theme: Theme, frame: &mut Frame, area: Rect) {
+pub(super) fn render(
+    app: &App,
+    account: &Account,
+    shown: &AccountText,
+    theme: Theme,
+    frame: &mut Frame,
+    area: Rect,
+) {
     let block = Block::bordered()
         .title(Span::styled(" Account ", theme.accent()))
         .border_style(theme.dim())
@@ -36,32 +43,20 @@ pub(super) fn render(app: &App, account: &Account, theme: Theme, frame: &mut Fra
         line.extend(spans);
         Line::from(line)
     };
-    let plain = |text: String| vec![Span::raw(clip(&text, value_width))];
-    let account_type = account.account_type.describe();
+    // Only safe text goes into a row: the API's arrives as `AccountText`.
+    let plain = |text: &SafeText| vec![Span::raw(clip(text.as_str(), value_width))];
+    let recharge = SafeText::from(if account.auto_recharge {
+        "automatic"
+    } else {
+        "manual (auto-recharge off)"
+    });
     let mut lines = vec![
-        row(
-            "Billing",
-            plain(format!(
-                "{} · {}",
-                sanitize(account.billing_mode.as_str()),
-                account_type
-            )),
-        ),
-        row(
-            "Recharge",
-            plain(
-                if account.auto_recharge {
-                    "automatic"
-                } else {
-                    "manual (auto-recharge off)"
-                }
-                .to_owned(),
-            ),
-        ),
-        row("Auth ID", plain(sanitize(&account.auth_id))),
-        row("Resource", plain(sanitize(&account.resource_uri))),
-        row("Time zone", plain(sanitize(&account.timezone))),
-        row("Local time", plain(local_time(app, &account.timezone))),
+        row("Billing", plain(&shown.billing)),
+        row("Recharge", plain(&recharge)),
+        row("Auth ID", plain(&shown.auth_id)),
+        row("Resource", plain(&shown.resource_uri)),
+        row("Time zone", plain(&shown.timezone)),
+        row("Local time", plain(&local_time(app, &account.timezone))),
         row("Updated", updated(app, theme, value_width)),
     ];
     lines.extend(monitor_rows(app, account, theme, value_width, &row));
@@ -348,14 +343,16 @@ fn render_chart(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
 }
 
 /// The time now in the account's zone, e.g. "14:03 EST (Thu)".
-fn local_time(app: &App, zone: &str) -> String {
+fn local_time(app: &App, zone: &str) -> SafeText {
     match jiff::tz::TimeZone::get(zone) {
-        Ok(tz) => app
-            .now
-            .to_zoned_datetime(tz)
-            .strftime("%H:%M %Z (%a)")
-            .to_string(),
-        Err(_) => "unknown zone".to_owned(),
+        // jiff's own text for a zone the IANA database knows.
+        Ok(tz) => SafeText::new(
+            &app.now
+                .to_zoned_datetime(tz)
+                .strftime("%H:%M %Z (%a)")
+                .to_string(),
+        ),
+        Err(_) => SafeText::from("unknown zone"),
     }
 }
 

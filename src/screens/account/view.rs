@@ -15,7 +15,7 @@ use crate::app::{App, FetchState};
 use crate::keymap::Action;
 use crate::layout::{self, Areas, centered, wrap};
 use crate::plivo::ErrorClass;
-use crate::text::{drawable, sanitize};
+use crate::text::drawable;
 use crate::ui::{Theme, clip, popup};
 
 /// Draws the screen: `areas` as the dashboard lays them out, `body` the
@@ -28,12 +28,12 @@ pub fn render(
     areas: &Areas,
     body: Rect,
 ) {
-    match &app.account {
-        Some(account) => {
-            panel::render(app, account, theme, frame, areas.panel);
+    match (&app.account, &app.shown) {
+        (Some(account), Some(shown)) => {
+            panel::render(app, account, shown, theme, frame, areas.panel);
             form(app, screen, theme, frame, areas);
         }
-        None => no_account(app, frame, body, theme),
+        _ => no_account(app, frame, body, theme),
     }
     if let Some(review) = &screen.review {
         confirm_save(app, screen, review, frame, body, theme);
@@ -84,7 +84,7 @@ fn field(screen: &AccountScreen, state: &FieldState, theme: Theme, frame: &mut F
     } else if state.conflict {
         title.push(Span::raw(format!(
             "· server now says \"{}\" ",
-            drawable(&sanitize(&state.server))
+            drawable(state.server.as_str())
         )));
         theme.warn()
     } else if state.dirty() {
@@ -247,11 +247,10 @@ fn confirm_save(
     let room = usize::from(area.width.saturating_sub(8)).clamp(12, 72);
     let mut lines = vec![Line::raw(" These fields will change:"), Line::raw("")];
     for (field, new) in review.update.fields() {
-        let old = format!(
-            "\"{}\"",
-            drawable(&sanitize(&screen.form.field(field).server))
-        );
-        let new = format!("\"{}\"", drawable(&sanitize(new)));
+        // The server's value arrived neutralised; the new one was typed,
+        // and typing refuses control characters.
+        let old = format!("\"{}\"", drawable(screen.form.field(field).server.as_str()));
+        let new = format!("\"{}\"", drawable(new));
         let label = format!(" {:<9}", field.label());
         if label.width() + old.width() + 3 + new.width() <= room {
             lines.push(Line::from(vec![
