@@ -190,15 +190,15 @@ pub struct UpdateArgs {
 /// `check`'s thresholds.
 #[derive(Debug, Clone, Args)]
 pub struct CheckArgs {
-    /// Which account, and how to reach it.
-    #[command(flatten, next_help_heading = "Connection")]
-    pub connection: Connection,
     /// WARNING when the balance is below this many USD.
     #[arg(long, short = 'w', value_name = "USD", value_parser = parse_amount)]
     pub warning: Decimal,
     /// CRITICAL when the balance is below this many USD (at most --warning).
     #[arg(long, short = 'c', value_name = "USD", value_parser = parse_amount)]
     pub critical: Decimal,
+    /// Which account, and how to reach it.
+    #[command(flatten, next_help_heading = "Connection")]
+    pub connection: Connection,
 }
 
 /// `sandbox`'s settings.

@@ -10,6 +10,23 @@ use std::sync::Mutex;
 
 use tracing_subscriber::filter::LevelFilter;
 
+/// The log file, its write errors swallowed: tracing-subscriber would print
+/// them on stderr, which is the dashboard's screen. A log that cannot be
+/// written (a full disk) must not break what it logs.
+struct Quiet(std::fs::File);
+
+impl io::Write for Quiet {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let _ = self.0.write_all(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        let _ = self.0.flush();
+        Ok(())
+    }
+}
+
 /// The variable that sets the level.
 pub const ENV_LEVEL: &str = "PLIVO_DASH_LOG";
 
@@ -33,7 +50,7 @@ pub fn init(path: &Path, level: Option<&str>) -> Result<(), String> {
         .open(path)
         .map_err(|e: io::Error| format!("cannot open log file {}: {e}", path.display()))?;
     tracing_subscriber::fmt()
-        .with_writer(Mutex::new(file))
+        .with_writer(Mutex::new(Quiet(file)))
         .with_ansi(false)
         .with_max_level(level)
         .try_init()

@@ -50,7 +50,9 @@ async fn run(cli: Cli) -> ExitCode {
         Some(Subcommand::Check(args)) => {
             let client = commands::connect(&global).map(|(client, _)| client);
             let outcome = commands::check(client, args.warning, args.critical).await;
-            print_out(&format!("{}\n", outcome.line));
+            if !print_out(&format!("{}\n", outcome.line)) {
+                return ExitCode::from(commands::Status::Unknown.code());
+            }
             ExitCode::from(outcome.status.code())
         }
         Some(Subcommand::Sandbox(args)) => commands::sandbox::run(&global, args).await.into(),
@@ -59,8 +61,7 @@ async fn run(cli: Cli) -> ExitCode {
             // error, and a closed pipe is no reason to panic.
             let mut script = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "plivo-dash", &mut script);
-            print_out(&String::from_utf8_lossy(&script));
-            Exit::Ok.into()
+            written(print_out(&String::from_utf8_lossy(&script)))
         }
         None => commands::dashboard::run(&global, cli.demo).await.into(),
     }
@@ -105,15 +106,17 @@ fn one_line(message: &str) -> String {
 /// Prints a command's output, or its one-line error, and gives the exit code.
 fn report(result: Result<String, Failure>) -> ExitCode {
     match result {
-        Ok(text) => {
-            print_out(&text);
-            Exit::Ok.into()
-        }
+        Ok(text) => written(print_out(&text)),
         Err(e) => {
             eprintln!("plivo-dash: {e}");
             e.exit().into()
         }
     }
+}
+
+/// Success, if the output was written.
+fn written(ok: bool) -> ExitCode {
+    if ok { Exit::Ok } else { Exit::Failed }.into()
 }
 
 /// The client, with the configuration's warnings said on stderr.

@@ -1,4 +1,5 @@
-//! The signals that ask plivo-dash to stop: SIGINT, SIGTERM and SIGHUP.
+//! The signals that ask plivo-dash to stop: SIGINT, SIGTERM, SIGHUP and
+//! SIGQUIT.
 //! Caught rather than left to their default, so the dashboard restores the
 //! terminal and the sandbox closes its socket before the process ends.
 
@@ -8,7 +9,7 @@ use std::io;
 /// arrives before anyone awaits it is not lost (or left to kill the process).
 pub struct Stop {
     #[cfg(unix)]
-    signals: [tokio::signal::unix::Signal; 3],
+    signals: [tokio::signal::unix::Signal; 4],
 }
 
 impl Stop {
@@ -22,6 +23,7 @@ impl Stop {
                     signal(SignalKind::interrupt())?,
                     signal(SignalKind::terminate())?,
                     signal(SignalKind::hangup())?,
+                    signal(SignalKind::quit())?,
                 ],
             })
         }
@@ -33,11 +35,12 @@ impl Stop {
     pub async fn recv(&mut self) -> Signal {
         #[cfg(unix)]
         {
-            let [interrupt, terminate, hangup] = &mut self.signals;
+            let [interrupt, terminate, hangup, quit] = &mut self.signals;
             tokio::select! {
                 _ = interrupt.recv() => Signal(2),
                 _ = terminate.recv() => Signal(15),
                 _ = hangup.recv() => Signal(1),
+                _ = quit.recv() => Signal(3),
             }
         }
         #[cfg(not(unix))]
@@ -48,7 +51,8 @@ impl Stop {
     }
 }
 
-/// A stop signal that arrived, by number (SIGINT 2, SIGTERM 15, SIGHUP 1).
+/// A stop signal that arrived, by number (SIGINT 2, SIGTERM 15, SIGHUP 1,
+/// SIGQUIT 3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Signal(pub u8);
 

@@ -74,15 +74,21 @@ pub fn sanitize(s: &str) -> String {
     out
 }
 
-/// `s` as every terminal draws it at the same width: without zero-width
-/// joiners. Joined, `👩‍👩‍👧` is one two-column character to ratatui and to
-/// some terminals, and three (six columns) to others, tmux and xterm among
-/// them; the disagreement shifts the rest of the line and the cursor.
-/// Unjoined, it is three emoji everywhere. Only what is drawn changes:
-/// the text itself, as typed or as the server has it, keeps its joiners.
+/// `s` as it is drawn: neutralised like [`sanitize`] (each unsafe
+/// character becomes a one-column stand-in), and without zero-width
+/// joiners, so every terminal agrees on its width. Joined, `👩‍👩‍👧` is one
+/// two-column character to ratatui and to some terminals, and three (six
+/// columns) to others, tmux and xterm among them; the disagreement shifts
+/// the rest of the line and the cursor. Unjoined, it is three emoji
+/// everywhere. Only what is drawn changes: the text itself, as typed or as
+/// the server has it, is kept as it is.
 pub fn drawable(s: &str) -> std::borrow::Cow<'_, str> {
-    if s.contains(ZWJ) {
-        s.replace(ZWJ, "").into()
+    if s.chars().any(|c| c == ZWJ || is_unsafe(c)) {
+        s.chars()
+            .filter(|c| *c != ZWJ)
+            .map(|c| if is_unsafe(c) { stand_in(c) } else { c })
+            .collect::<String>()
+            .into()
     } else {
         s.into()
     }
@@ -98,13 +104,22 @@ fn stand_in(c: char) -> char {
     }
 }
 
-/// Control characters (C0, DEL, C1) and the Unicode bidi controls that can
-/// reorder what the user sees.
+/// Control characters (C0, DEL, C1), the Unicode bidi controls that can
+/// reorder what the user sees, and the invisible characters that make two
+/// strings look alike (zero-width space, word joiner, byte-order mark).
+/// Joiners that scripts and emoji need (U+200C, U+200D) are not among them.
 pub fn is_unsafe(c: char) -> bool {
     c.is_control()
         || matches!(
             c,
-            '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+            '\u{061C}'
+                | '\u{200B}'
+                | '\u{200E}'
+                | '\u{200F}'
+                | '\u{202A}'..='\u{202E}'
+                | '\u{2060}'..='\u{2064}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{FEFF}'
         )
 }
 
@@ -139,8 +154,9 @@ mod tests {
     }
 
     #[test]
-    fn joined_emoji_are_drawn_unjoined() {
+    fn joined_emoji_are_drawn_unjoined_and_controls_as_pictures() {
         assert_eq!(drawable("a👩\u{200D}👩\u{200D}👧b"), "a👩👩👧b");
+        assert_eq!(drawable("L1\nL2\u{1b}[31m\u{202e}\u{200b}"), "L1␊L2␛[31m??");
         assert!(matches!(drawable("plain"), std::borrow::Cow::Borrowed(_)));
     }
 

@@ -154,11 +154,21 @@ async fn run(
         };
         tracing::debug!(?command, "command");
         let reply = match command {
-            // Answered by the fetch it makes due.
-            Request::Refresh => {
-                schedule.ask(Instant::now());
-                Vec::new()
-            }
+            // Answered by the fetch it makes due, or at once while the
+            // server's Retry-After holds every request back.
+            Request::Refresh => match schedule.held_for(Instant::now()) {
+                Some(wait) => vec![Report::Failed {
+                    op: Op::Refresh,
+                    error: ApiError::RateLimited {
+                        retry_after: Some(wait),
+                    },
+                    retry_in: Some(wait),
+                }],
+                None => {
+                    schedule.ask(Instant::now());
+                    Vec::new()
+                }
+            },
             Request::Save(update) => save(&client, &mut schedule, update, options.clock).await,
             Request::SetPeriod(period) => {
                 schedule.set_period(period, Instant::now());
@@ -312,10 +322,13 @@ async fn save(
             Report::Saved { update },
             fetch(client, schedule, clock).await,
         ],
-        Err(error) => vec![Report::Failed {
-            op: Op::Save,
-            error,
-            retry_in: None,
-        }],
+        Err(error) => {
+            schedule.hold(Instant::now(), &error);
+            vec![Report::Failed {
+                op: Op::Save,
+                error,
+                retry_in: None,
+            }]
+        }
     }
 }

@@ -755,3 +755,47 @@ fn a_history_longer_than_a_week_survives_loading() {
     }));
     assert_eq!(app.history.samples().len(), 4);
 }
+
+#[test]
+fn editing_a_field_never_rewrites_what_the_server_had_in_it() {
+    let mut account = demo_account();
+    account.city = "Line1\nLine2\u{1b}[31mRED\u{202e}".into();
+    let mut app = loaded_with(account);
+    focus(&mut app, Field::City);
+    app.update(key(KeyCode::End));
+    type_str(&mut app, "Z");
+    let sent = save(&mut app);
+    assert_eq!(
+        sent.value(Field::City),
+        Some("Line1\nLine2\u{1b}[31mRED\u{202e}Z"),
+        "only the Z is new"
+    );
+}
+
+#[test]
+fn text_that_does_not_fit_is_not_dropped_without_a_word() {
+    let mut app = loaded();
+    focus(&mut app, Field::Name);
+    app.update(Msg::Paste("x".repeat(500)));
+    assert_eq!(text(&app, Field::Name).chars().count(), MAX_CHARS);
+    let notice = app.notice.clone().expect("notice");
+    assert!(notice.text.contains("at most 128 characters"), "{notice:?}");
+    type_str(&mut app, "y");
+    assert!(
+        app.notice
+            .as_ref()
+            .is_some_and(|n| n.text.contains("at most")),
+        "typing past the end says so too"
+    );
+}
+
+#[test]
+fn a_new_key_clears_an_answer_that_is_no_longer_true() {
+    let mut app = loaded();
+    app.update(shift_tab());
+    clear_field(&mut app);
+    app.update(ctrl('s'));
+    assert!(app.notice.is_some(), "Cannot save: …");
+    type_str(&mut app, "Europe/Paris");
+    assert_eq!(app.notice, None, "the field is fixed; the complaint goes");
+}

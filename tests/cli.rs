@@ -599,3 +599,61 @@ fn help_version_and_completions() {
         .success()
         .stdout(predicate::str::contains("complete -F _plivo__dash"));
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn output_that_cannot_be_written_is_a_failure_and_a_broken_log_stays_off_screen() {
+    let w = World::new();
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("plivo-dash"));
+    cmd.env_clear()
+        .env("HOME", w.home.path())
+        .env("XDG_CONFIG_HOME", w.home.path())
+        .env("PLIVO_API_URL", &w.sandbox.handle.base_url)
+        .env("PLIVO_AUTH_ID", &w.sandbox.handle.auth_id)
+        .env("PLIVO_AUTH_TOKEN", TOKEN)
+        .arg("get")
+        .stdout(std::fs::File::create("/dev/full").expect("/dev/full"));
+    let output = cmd.output().expect("runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("cannot write the output"), "{stderr}");
+
+    let mut cmd = w.cmd();
+    cmd.env("PLIVO_DASH_LOG", "debug")
+        .args(["--log-file", "/dev/full", "get"]);
+    let (out, err) = run(cmd, 0);
+    assert!(out.contains("Bruce Wayne"));
+    assert!(
+        !err.contains("Unable to write"),
+        "log errors stay off stderr: {err}"
+    );
+}
+
+#[test]
+fn check_help_keeps_its_thresholds_apart_from_the_connection() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let out = bin(home.path())
+        .args(["check", "--help"])
+        .output()
+        .expect("runs");
+    let help = String::from_utf8_lossy(&out.stdout);
+    let connection = help.find("Connection:").expect("heading");
+    assert!(
+        help.find("--warning").is_some_and(|at| at < connection),
+        "{help}"
+    );
+    assert!(
+        help.find("--critical").is_some_and(|at| at < connection),
+        "{help}"
+    );
+}
+
+#[test]
+fn a_token_pasted_into_the_api_url_is_never_printed() {
+    let w = World::new();
+    let mut cmd = w.cmd();
+    cmd.env("PLIVO_API_URL", format!("http://x:{TOKEN}@127.0.0.1:1"))
+        .arg("get");
+    let (_, err) = run(cmd, 2);
+    assert!(err.contains("***"), "{err}");
+}

@@ -117,6 +117,10 @@ proptest! {
         // A field may hold a longer value the server sent; typing never makes
         // it longer than that or than MAX_CHARS.
         let mut longest = [MAX_CHARS; 5];
+        // Likewise a field keeps line breaks a server value had (it is kept
+        // as the server has it); typing and pasting never add one.
+        let breaks = |s: &str| s.chars().filter(|c| *c == '\n' || *c == '\r').count();
+        let mut most_breaks = [0usize; 5];
         for action in actions {
             let before = texts(&app);
             let dirty: Vec<bool> = form(&app).fields().iter().map(|s| s.dirty()).collect();
@@ -163,11 +167,12 @@ proptest! {
                     prop_assert_eq!(texts(&app), before, "time changed typed text");
                 }
             }
-            for (state, longest) in form(&app).fields().iter().zip(longest.iter_mut()) {
+            for ((state, longest), most) in form(&app).fields().iter().zip(longest.iter_mut()).zip(most_breaks.iter_mut()) {
                 prop_assert!(state.text().is_char_boundary(state.input.cursor()), "{:?}: cursor inside a character", state.field);
-                *longest = (*longest).max(state.server.as_str().chars().count());
+                *longest = (*longest).max(state.server.chars().count());
                 prop_assert!(state.text().chars().count() <= *longest, "{:?} over its limit", state.field);
-                prop_assert!(!state.text().chars().any(|c| c == '\n' || c == '\r'));
+                *most = (*most).max(breaks(&state.server));
+                prop_assert!(breaks(state.text()) <= *most, "{:?} gained a line break", state.field);
             }
             if app.should_quit() {
                 break;

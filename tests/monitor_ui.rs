@@ -218,3 +218,29 @@ fn no_credit_left_reads_exhausted_and_a_negative_balance_overdrawn() {
     assert!(text.contains("overdrawn by 0.55000 USD"), "{text}");
     assert_eq!(colour_of(&buffer, "overdrawn"), Color::Red);
 }
+
+#[test]
+fn two_samples_far_enough_apart_give_a_rate_not_a_contradiction() {
+    let mut app = monitored(None, &[dec!(2.0)]);
+    let mut account = demo_account();
+    account.cash_credits = dec!(1.809);
+    app.update(Msg::Worker(Report::Loaded {
+        account: Box::new(account),
+        at: now() + SignedDuration::from_hours(1),
+    }));
+    let (text, _) = panel(&app);
+    assert!(!text.contains("measuring"), "{text}");
+    assert!(text.contains("USD/h"), "{text}");
+}
+
+#[test]
+fn a_refused_token_in_the_panel_says_where_it_came_from() {
+    let mut app = monitored(None, &[dec!(2.0), dec!(1.9)]);
+    app.update(Msg::Worker(Report::Failed {
+        op: plivo_dash::worker::Op::Refresh,
+        error: plivo_dash::plivo::ApiError::Unauthorized { message: None },
+        retry_in: None,
+    }));
+    let (text, _) = panel(&app);
+    assert!(text.contains("token came from"), "{text}");
+}

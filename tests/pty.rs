@@ -127,6 +127,12 @@ fn sighup_leaves_the_terminal_restored() {
 
 #[cfg(unix)]
 #[test]
+fn sigquit_leaves_the_terminal_restored() {
+    signal_leaves_the_terminal_restored("-QUIT", 131);
+}
+
+#[cfg(unix)]
+#[test]
 fn sigint_from_outside_leaves_the_terminal_restored() {
     // In raw mode Ctrl-C is a key; `kill -INT` still reaches the process.
     signal_leaves_the_terminal_restored("-INT", 130);

@@ -406,3 +406,36 @@ fn a_history_file_that_blocks_never_holds_up_a_fetch() {
         .open(file.path());
     assert_eq!(loaded, Ok(true), "the fetch went ahead while the file hung");
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_save_refused_with_retry_after_holds_the_next_save_back() {
+    let fault = Fault {
+        status: 429,
+        retry_after: Some(30),
+    };
+    let (sandbox, client) = start(vec![fault]).await;
+    let worker::Channels {
+        commands,
+        mut events,
+    } = worker::spawn(client, options());
+    let mut update = AccountUpdate::default();
+    update.set(Field::City, "Metropolis");
+    commands.send(Request::Save(update.clone())).expect("send");
+    let Report::Failed { op: Op::Save, .. } = next(&mut events).await else {
+        panic!("the first save meets the 429");
+    };
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    commands.send(Request::Save(update)).expect("send");
+    let Report::Failed {
+        op: Op::Save,
+        error: ApiError::RateLimited {
+            retry_after: Some(wait),
+        },
+        ..
+    } = next(&mut events).await
+    else {
+        panic!("the second is refused without a request");
+    };
+    assert_eq!(wait, Duration::from_secs(27));
+    assert_eq!(sandbox.requests(), 1);
+}

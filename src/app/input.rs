@@ -38,6 +38,8 @@ pub enum Edit {
     Moved,
     /// The text changed.
     Changed,
+    /// Refused: the field holds no more (its length limit).
+    Full,
 }
 
 impl LineInput {

@@ -41,6 +41,9 @@ impl App {
         }
         let contexts = self.contexts();
         let action = self.session.keymap.action(&contexts, &key);
+        // The footer answers the last thing the user did; a new key makes
+        // the old answer stale (a fixed field is no longer "Cannot save").
+        self.notice = None;
         match action {
             Some(action) => self.act(action),
             None if contexts.contains(&Context::Editing) => match key.code {
@@ -49,7 +52,9 @@ impl App {
                         .modifiers
                         .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
                 {
-                    self.screens.type_char(c);
+                    if let Some(notice) = self.screens.type_char(c) {
+                        self.notice = Some(notice);
+                    }
                     Outcome::default()
                 }
                 _ => Outcome::default(),

@@ -126,7 +126,7 @@ impl App {
             },
             Msg::Paste(text) => {
                 if self.overlay.is_none() && self.fits() {
-                    self.screens.paste(&text);
+                    self.notice = self.screens.paste(&text);
                 }
                 Outcome::redraw()
             }

@@ -89,17 +89,22 @@ pub fn connect(global: &Global) -> Result<(Client, config::Settings), Failure> {
     Ok((client, settings))
 }
 
-/// Writes `text` to standard output. A reader that went away (`| head`)
-/// is not an error: what was done is done, and the exit code says so.
-/// Any other failure to write is said on stderr.
-pub fn print_out(text: &str) {
+/// Writes `text` to standard output; false when it could not be written.
+/// A reader that went away (`| head`) is not a failure: it asked for no
+/// more, and what was done is done. Any other failure (a full disk) is
+/// said on stderr, and the command must not exit 0 as if its output were
+/// there.
+pub fn print_out(text: &str) -> bool {
     let mut out = std::io::stdout().lock();
-    if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush())
-        && e.kind() != std::io::ErrorKind::BrokenPipe
-    {
-        let _ = writeln!(
-            std::io::stderr(),
-            "plivo-dash: cannot write the output: {e}"
-        );
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => true,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => true,
+        Err(e) => {
+            let _ = writeln!(
+                std::io::stderr(),
+                "plivo-dash: cannot write the output: {e}"
+            );
+            false
+        }
     }
 }

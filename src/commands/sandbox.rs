@@ -50,7 +50,8 @@ pub async fn run(global: &Global, args: SandboxArgs) -> Exit {
     // The sandbox's token is made up and meant to be pasted, so printing it
     // is the point; a real Plivo token is never printed anywhere.
     let url = reachable_url(&handle.base_url);
-    print_out(&format!(
+    // Unwritten (a full disk), the lines are still said on stderr below.
+    let _ = print_out(&format!(
         "export PLIVO_API_URL={url}\nexport PLIVO_AUTH_ID={}\nexport PLIVO_AUTH_TOKEN={}\n",
         handle.auth_id,
         handle.auth_token.expose_secret()

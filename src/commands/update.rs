@@ -1,7 +1,7 @@
 use super::Failure;
 use crate::cli::UpdateArgs;
 use crate::plivo::{AccountUpdate, Client, Field};
-use crate::text::sanitize;
+use crate::text::{self, sanitize};
 use crate::tz;
 
 /// `update`: sends only the fields given, then says what changed.
@@ -39,9 +39,9 @@ fn to_update(args: UpdateArgs) -> Result<AccountUpdate, Failure> {
         (Field::Timezone, args.timezone),
     ] {
         if let Some(value) = value {
-            if value.chars().any(char::is_control) {
+            if value.chars().any(text::is_unsafe) {
                 return Err(Failure::Usage(format!(
-                    "--{} holds a control character or line break; give it on one line",
+                    "--{} holds a control, bidi or invisible character or a line break; give plain text on one line",
                     field.key()
                 )));
             }

@@ -50,8 +50,8 @@ pub enum Estimate {
 /// `latest`: the newest balance seen, which may be newer than the newest
 /// stored sample (an unchanged balance is stored once per [`HEARTBEAT`]).
 /// Ending there means the rate falls as soon as spending stops, instead of
-/// holding until the next stored sample. Needs history spanning `min_span`
-/// and at least three samples, or two when nothing was spent.
+/// holding until the next stored sample. Needs history spanning
+/// `min_span`: two balances that far apart say honestly what was spent.
 pub fn estimate(
     history: &Series,
     latest: Option<Sample>,
@@ -92,12 +92,6 @@ pub fn estimate(
         .sum();
     if spent.is_zero() {
         return Estimate::Steady { over: have };
-    }
-    if window.len() < 3 {
-        return Estimate::NotEnoughData {
-            have,
-            need: min_span,
-        };
     }
     // Rates and runways from the totals directly, so no rounded per-second
     // rate compounds its error over days.

@@ -18,6 +18,8 @@ use crate::monitor::{RETENTION, Sample, Series};
 use crate::plivo::AuthId;
 
 const HEADER: &str = "# plivo-dash credit history v1";
+/// How far ahead of the clock a sample may be and still be believed.
+const CLOCK_SKEW: SignedDuration = SignedDuration::from_mins(5);
 
 /// The history file of one account.
 #[derive(Debug, Clone)]
@@ -128,7 +130,9 @@ impl HistoryFile {
         let history = Series::from_samples(
             samples
                 .into_iter()
-                .filter(|s| now.duration_since(s.at) <= self.retention),
+                // A sample from the future (a clock that was wrong) would
+                // sit newest forever and stop every new one being stored.
+                .filter(|s| now.duration_since(s.at) <= self.retention && s.at <= now + CLOCK_SKEW),
             self.retention,
         );
         let samples: Vec<Sample> = history.samples().iter().copied().collect();
@@ -371,6 +375,18 @@ mod tests {
         assert_eq!(loaded.samples.len(), 4, "{loaded:?}");
         let text = fs::read_to_string(file.path()).unwrap();
         assert_eq!(text.lines().count(), 5, "the file keeps them too: {text}");
+    }
+
+    #[test]
+    fn a_sample_from_the_future_is_dropped_not_kept_newest() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = HistoryFile::new(dir.path(), &id("MA2025RK4E639VJFZAGV"));
+        file.append(&sample(0, dec!(5))).unwrap();
+        file.append(&sample(50 * 365 * 86_400, dec!(5))).unwrap();
+        let loaded = file.load(t(60));
+        assert_eq!(loaded.samples, [sample(0, dec!(5))]);
+        let text = fs::read_to_string(file.path()).unwrap();
+        assert_eq!(text.lines().count(), 2, "and it leaves the file: {text}");
     }
 
     #[cfg(unix)]

@@ -112,18 +112,28 @@ impl Schedule {
             .saturating_mul(1 << self.failures.saturating_sub(1).min(20))
             .min(self.period);
         let jittered = step.mul_f64(0.5 + self.rng.f64() * 0.5).max(MIN_GAP);
-        let wait = match error {
+        let wait = match self.hold(now, error) {
+            Some(after) => jittered.max(after),
+            None => jittered,
+        };
+        self.due = now + wait;
+        wait
+    }
+
+    /// Takes in a refusal of any request: a 429 with `Retry-After` holds
+    /// every request back until then (a save refused that way too). Returns
+    /// the hold.
+    pub fn hold(&mut self, now: Instant, error: &ApiError) -> Option<Duration> {
+        match error {
             ApiError::RateLimited {
                 retry_after: Some(after),
             } => {
                 let after = (*after).min(MAX_RETRY_AFTER);
                 self.held_until = Some(now + after);
-                jittered.max(after)
+                Some(after)
             }
-            _ => jittered,
-        };
-        self.due = now + wait;
-        wait
+            _ => None,
+        }
     }
 
     /// A new period; the next poll moves with it unless a retry is pending.

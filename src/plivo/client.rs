@@ -75,7 +75,7 @@ impl Client {
             builder = builder.no_proxy();
         }
         let http = builder.build().map_err(|e| ApiError::InvalidUrl {
-            url: sanitize(api_url),
+            url: shown_url(api_url),
             reason: format!("cannot set up HTTP: {e}"),
         })?;
         Ok(Self {
@@ -291,9 +291,28 @@ fn parse_retry_after(value: &str) -> Option<Duration> {
     Some(Duration::try_from(wait).unwrap_or(Duration::ZERO))
 }
 
+/// The API URL as an error may show it: a user or password in it (a token
+/// pasted in the wrong place, say) masked, and neutralised.
+fn shown_url(api_url: &str) -> String {
+    let masked = match Url::parse(api_url.trim()) {
+        Ok(mut url) if !url.username().is_empty() || url.password().is_some() => {
+            let _ = url.set_username("***");
+            let _ = url.set_password(None);
+            url.to_string()
+        }
+        Ok(_) => api_url.to_owned(),
+        // Unparsed, anything before an @ may be a secret.
+        Err(_) => match api_url.rsplit_once('@') {
+            Some((_, host)) => format!("***@{host}"),
+            None => api_url.to_owned(),
+        },
+    };
+    sanitize(&masked)
+}
+
 fn parse_api_url(api_url: &str) -> Result<Url, ApiError> {
     let refuse = |reason: &str| ApiError::InvalidUrl {
-        url: sanitize(api_url),
+        url: shown_url(api_url),
         reason: reason.to_owned(),
     };
     let url = Url::parse(api_url.trim()).map_err(|e| refuse(&e.to_string()))?;
@@ -329,7 +348,7 @@ fn account_url(base: &Url, auth_id: &AuthId, api_url: &str) -> Result<Url, ApiEr
     url.set_fragment(None);
     if url.cannot_be_a_base() {
         return Err(ApiError::InvalidUrl {
-            url: sanitize(api_url),
+            url: shown_url(api_url),
             reason: "not a base URL".to_owned(),
         });
     }
@@ -338,6 +357,19 @@ fn account_url(base: &Url, auth_id: &AuthId, api_url: &str) -> Result<Url, ApiEr
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_url_holding_a_secret_is_never_shown_whole() {
+        for url in [
+            "http://x:s3cr3t-token@127.0.0.1:1",
+            "https://s3cr3t-token@api.plivo.com",
+            "ht!tp://user:s3cr3t-token@host",
+        ] {
+            let err = super::parse_api_url(url).expect_err("refused").to_string();
+            assert!(!err.contains("s3cr3t-token"), "{err}");
+            assert!(err.contains("***"), "{err}");
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -78,15 +78,16 @@ impl Router {
         }
     }
 
-    /// A character typed where the top screen takes text.
-    pub fn type_char(&mut self, c: char) {
+    /// A character typed where the top screen takes text; anything the
+    /// user should be told (it did not fit).
+    pub fn type_char(&mut self, c: char) -> Option<Notice> {
         match self.top_mut() {
             Screen::Account(s) => s.type_char(c),
         }
     }
 
-    /// Pasted text, for the top screen.
-    pub fn paste(&mut self, text: &str) {
+    /// Pasted text, for the top screen; anything the user should be told.
+    pub fn paste(&mut self, text: &str) -> Option<Notice> {
         match self.top_mut() {
             Screen::Account(s) => s.paste(text),
         }

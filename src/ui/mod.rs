@@ -114,10 +114,17 @@ fn footer(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
     while lines.len() + 1 < usize::from(area.height) {
         lines.push(Line::default());
     }
+    // Whole hints only, as many as fit: half of one would read wrong.
     let mut spans = Vec::new();
+    let mut used = 0;
     for (key, what) in hints(app) {
-        spans.push(Span::styled(format!(" {key}"), theme.key()));
-        spans.push(Span::styled(format!(" {what} "), theme.dim()));
+        let (key, what) = (format!(" {key}"), format!(" {what} "));
+        used += key.width() + what.width();
+        if used > usize::from(area.width) {
+            break;
+        }
+        spans.push(Span::styled(key, theme.key()));
+        spans.push(Span::styled(what, theme.dim()));
     }
     lines.push(Line::from(spans));
     frame.render_widget(Paragraph::new(lines), area);

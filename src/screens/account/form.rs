@@ -4,7 +4,7 @@
 use crate::app::{Edit, LineInput};
 use crate::keymap::Action;
 use crate::plivo::{Account, AccountUpdate, Field};
-use crate::text::{self, SafeText};
+use crate::text;
 use crate::tz;
 
 /// The most characters a field holds; longer pastes are cut.
@@ -20,8 +20,11 @@ pub struct FieldState {
     pub field: Field,
     /// The editor holding what the user sees and types.
     pub input: LineInput,
-    /// The server's latest value, neutralised when it arrived.
-    pub server: SafeText,
+    /// The server's latest value as the server has it: a field starts from
+    /// it unaltered, so editing one character never rewrites the rest (a
+    /// control character in it is drawn as a stand-in, through
+    /// [`text::drawable`], and saved back as it was).
+    pub server: String,
     /// Set when the server's value changed while this field held an edit;
     /// the edit is kept and the field says so.
     pub conflict: bool,
@@ -32,7 +35,7 @@ impl FieldState {
         Self {
             field,
             input: LineInput::default(),
-            server: SafeText::default(),
+            server: String::new(),
             conflict: false,
         }
     }
@@ -51,7 +54,7 @@ impl FieldState {
 
     /// Whether the field differs from the server's value.
     pub fn dirty(&self) -> bool {
-        self.value() != self.server.as_str().trim()
+        self.value() != self.server.trim()
     }
 
     /// Why the field's value cannot be saved, if it cannot: a phrase that
@@ -138,16 +141,16 @@ impl Form {
     /// reach the editor, and from it the terminal.
     pub fn sync(&mut self, account: &Account, sent: Option<&AccountUpdate>) {
         for state in &mut self.fields {
-            let incoming = SafeText::new(state.field.get(account));
+            let incoming = state.field.get(account).to_owned();
             let own = sent
                 .and_then(|sent| sent.value(state.field))
-                .is_some_and(|value| SafeText::new(value) == incoming);
+                .is_some_and(|value| value == incoming);
             if state.dirty() {
                 if incoming != state.server && !own {
                     state.conflict = true;
                 }
-            } else if state.text() != incoming.as_str() {
-                state.set_text(incoming.as_str());
+            } else if state.text() != incoming {
+                state.set_text(&incoming);
             }
             state.server = incoming;
             if !state.dirty() {
@@ -187,7 +190,7 @@ impl Form {
             return false;
         }
         let server = state.server.clone();
-        state.set_text(server.as_str());
+        state.set_text(&server);
         state.conflict = false;
         true
     }
@@ -216,7 +219,7 @@ impl Form {
         if edit == Edit::Changed {
             if state.input.chars() > MAX_CHARS.max(length_before) {
                 state.input = saved;
-                return Edit::Moved;
+                return Edit::Full;
             }
             self.choice = 0;
         }
@@ -233,14 +236,15 @@ impl Form {
 
     /// Inserts pasted text into the focused field: line breaks become
     /// spaces, other control characters are dropped (the same rule as for
-    /// typed keys), and what does not fit within [`MAX_CHARS`] is cut.
-    pub fn paste(&mut self, text: &str) -> bool {
+    /// typed keys), and what does not fit within [`MAX_CHARS`] is cut, in
+    /// which case it answers [`Edit::Full`].
+    pub fn paste(&mut self, text: &str) -> Edit {
         let Some(field) = self.focus else {
-            return false;
+            return Edit::Ignored;
         };
         let state = self.field_mut(field);
         let room = MAX_CHARS.saturating_sub(state.input.chars());
-        let clean: String = text
+        let mut clean: Vec<char> = text
             .chars()
             .map(|c| {
                 if matches!(c, '\n' | '\r' | '\t') {
@@ -250,13 +254,18 @@ impl Form {
                 }
             })
             .filter(|c| !text::is_unsafe(*c))
-            .take(room)
             .collect();
-        if clean.is_empty() {
-            return false;
+        let cut = clean.len() > room;
+        clean.truncate(room);
+        let inserted = state.input.insert(&clean.into_iter().collect::<String>());
+        if inserted {
+            self.choice = 0;
         }
-        self.choice = 0;
-        self.field_mut(field).input.insert(&clean)
+        match (cut, inserted) {
+            (true, _) => Edit::Full,
+            (false, true) => Edit::Changed,
+            (false, false) => Edit::Ignored,
+        }
     }
 
     /// Zone names matching the timezone field while it is focused and not

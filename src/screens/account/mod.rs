@@ -11,7 +11,7 @@ pub use form::{FieldState, Form, MAX_CHARS, SUGGESTIONS};
 use ratatui::layout::Position;
 
 use super::Ctx;
-use crate::app::{Notice, Outcome, SaveState};
+use crate::app::{Edit, Notice, Outcome, SaveState};
 use crate::keymap::{Action, Context};
 use crate::layout::Areas;
 use crate::plivo::{Account, AccountUpdate, Field};
@@ -94,7 +94,10 @@ impl AccountScreen {
                 }
             }
             editing => {
-                self.form.edit(editing);
+                let edit = self.form.edit(editing);
+                if let Some(notice) = self.full(edit) {
+                    *ctx.notice = Some(notice);
+                }
             }
         }
         Outcome::redraw()
@@ -120,16 +123,32 @@ impl AccountScreen {
         *ctx.notice = Some(refusal);
     }
 
-    pub(super) fn type_char(&mut self, c: char) {
-        if self.review.is_none() {
-            self.form.type_char(c);
+    pub(super) fn type_char(&mut self, c: char) -> Option<Notice> {
+        if self.review.is_some() {
+            return None;
         }
+        let edit = self.form.type_char(c);
+        self.full(edit)
     }
 
-    pub(super) fn paste(&mut self, text: &str) {
-        if self.review.is_none() {
-            self.form.paste(text);
+    pub(super) fn paste(&mut self, text: &str) -> Option<Notice> {
+        if self.review.is_some() {
+            return None;
         }
+        let edit = self.form.paste(text);
+        self.full(edit)
+    }
+
+    /// What to say when an edit did not fit: text is never dropped
+    /// without a word.
+    fn full(&self, edit: Edit) -> Option<Notice> {
+        let field = self.form.focus()?;
+        (edit == Edit::Full).then(|| {
+            Notice::error(format!(
+                "{} holds at most {MAX_CHARS} characters: the rest was not taken",
+                field.label()
+            ))
+        })
     }
 
     /// A click on a field focuses it, with the cursor where it landed.

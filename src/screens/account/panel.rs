@@ -15,7 +15,7 @@ use crate::keymap::Action;
 use crate::layout::wrap;
 use crate::monitor::threshold::Level;
 use crate::monitor::{Estimate, WINDOW, ago, human};
-use crate::plivo::Account;
+use crate::plivo::{Account, ErrorClass};
 use crate::text::SafeText;
 use crate::ui::{Theme, clip};
 
@@ -65,7 +65,13 @@ pub(super) fn render(
     let mut problems: Vec<String> = app
         .fetch
         .error()
-        .map(|error| format!("⚠ {error}"))
+        .map(|error| match error.class() {
+            ErrorClass::Auth => format!(
+                "⚠ {error} (the token came from {})",
+                app.session.token_source
+            ),
+            _ => format!("⚠ {error}"),
+        })
         .into_iter()
         .collect();
     problems.extend(app.warnings.iter().map(|w| format!("⚠ {w}")));

@@ -84,7 +84,7 @@ fn field(screen: &AccountScreen, state: &FieldState, theme: Theme, frame: &mut F
     } else if state.conflict {
         title.push(Span::raw(format!(
             "· server now says \"{}\" ",
-            drawable(state.server.as_str())
+            drawable(&state.server)
         )));
         theme.warn()
     } else if state.dirty() {
@@ -247,9 +247,7 @@ fn confirm_save(
     let room = usize::from(area.width.saturating_sub(8)).clamp(12, 72);
     let mut lines = vec![Line::raw(" These fields will change:"), Line::raw("")];
     for (field, new) in review.update.fields() {
-        // The server's value arrived neutralised; the new one was typed,
-        // and typing refuses control characters.
-        let old = format!("\"{}\"", drawable(screen.form.field(field).server.as_str()));
+        let old = format!("\"{}\"", drawable(&screen.form.field(field).server));
         let new = format!("\"{}\"", drawable(new));
         let label = format!(" {:<9}", field.label());
         if label.width() + old.width() + 3 + new.width() <= room {
