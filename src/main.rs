@@ -1,3 +1,6 @@
+//! The `plivo-dash` binary: parse the command line, start logging and the
+//! runtime, run the command, and exit with its code.
+
 use std::process::ExitCode;
 
 use clap::{CommandFactory as _, Parser as _};

@@ -287,7 +287,7 @@ async fn fetch(client: &Client, schedule: &mut Schedule, clock: Clock) -> Report
         Err(error) => {
             let retry_in = schedule.failed(Instant::now(), &error);
             tracing::info!(
-                retry_in_ms = retry_in.as_millis() as u64,
+                retry_in_ms = u64::try_from(retry_in.as_millis()).unwrap_or(u64::MAX),
                 "fetch failed; retrying"
             );
             Report::Failed {

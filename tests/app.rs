@@ -403,7 +403,7 @@ fn the_bell_rings_once_per_real_crossing() {
     ]
     .into_iter()
     .enumerate()
-    .map(|(i, c)| load(&mut app, c, i as i64 * 60).bell)
+    .map(|(i, c)| load(&mut app, c, i64::try_from(i).expect("few") * 60).bell)
     .collect();
     assert_eq!(rings, [false, true, false, false, false, true]);
 }

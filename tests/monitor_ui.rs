@@ -31,12 +31,12 @@ fn monitored(alert: Option<Decimal>, credits: &[Decimal]) -> App {
     let mut app = App::new(s, now(), (W, H), PERIOD);
     app.start();
     let last = now() - SignedDuration::from_secs(12);
-    let n = credits.len() as i64;
+    let n = i64::try_from(credits.len()).expect("few");
     let samples: Vec<Sample> = credits
         .iter()
         .enumerate()
         .map(|(i, c)| Sample {
-            at: last - SignedDuration::from_mins(n - 1 - i as i64),
+            at: last - SignedDuration::from_mins(n - 1 - i64::try_from(i).expect("few")),
             credits: *c,
         })
         .collect();
@@ -81,7 +81,7 @@ fn colour_of(buffer: &Buffer, needle: &str) -> Color {
             .map(|x| buffer[(x, y)].symbol())
             .collect();
         if let Some(i) = row.find(needle) {
-            let x = row[..i].chars().count() as u16;
+            let x = u16::try_from(row[..i].chars().count()).expect("narrow");
             return buffer[(x, y)].fg;
         }
     }

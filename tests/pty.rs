@@ -287,7 +287,7 @@ fn hostile_text_never_reaches_the_terminal_raw() {
     let header = screen.rows(0, COLS.get()).next().expect("header row");
     let col = header
         .find("␛[31mRED")
-        .map(|byte| header[..byte].chars().count() as u16 + 5)
+        .map(|byte| u16::try_from(header[..byte].chars().count()).expect("short") + 5)
         .expect("the defused colour code is shown as text");
     assert_eq!(
         screen.cell(0, col).map(|c| c.fgcolor()),

@@ -33,7 +33,7 @@ fn find(buffer: &Buffer, needle: &str) -> Option<Position> {
             let mut taken = 0;
             for (x, symbol) in row.iter().enumerate() {
                 if taken == byte {
-                    return Some(Position::new(x as u16, y));
+                    return Some(Position::new(u16::try_from(x).ok()?, y));
                 }
                 taken += symbol.len();
             }

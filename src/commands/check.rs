@@ -1,3 +1,6 @@
+//! `check`: the balance against two thresholds, answered as a monitoring
+//! plugin (Nagios, Icinga) must: one line and an exit code.
+
 use rust_decimal::Decimal;
 
 use super::Failure;

@@ -208,7 +208,7 @@ mod tests {
     #[test]
     fn history_is_bounded_by_age_and_count() {
         let mut h = Series::default();
-        for i in 0..(MAX_SAMPLES as i64 + 500) {
+        for i in 0..(i64::try_from(MAX_SAMPLES).unwrap() + 500) {
             h.record(Sample {
                 at: t(i),
                 credits: Decimal::from(i),

@@ -110,7 +110,7 @@ impl Client {
             .await
             .map_err(|_| ApiError::Timeout(self.limits.timeout))
             .and_then(|fetched| fetched);
-        let elapsed_ms = started.elapsed().as_millis() as u64;
+        let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         let url = self.account_url.as_str();
         let result = answer.and_then(|(status, retry_after, body)| {
             tracing::info!(%url, status = status.as_u16(), bytes = body.len(), elapsed_ms, "answer");

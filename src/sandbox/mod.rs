@@ -259,7 +259,9 @@ impl Ledger {
         if self.drain_per_min.is_zero() {
             return account;
         }
-        let millis = Decimal::from(now.duration_since(self.since).as_millis() as u64);
+        let millis = Decimal::from(
+            u64::try_from(now.duration_since(self.since).as_millis()).unwrap_or(u64::MAX),
+        );
         let spent = self.drain_per_min * millis / Decimal::from(60_000);
         let mut credits = account.cash_credits - spent;
         match self.recharge {

@@ -302,7 +302,15 @@ fn render_chart(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
     let span = to.duration_since(from).as_secs_f64().max(1.0);
     let column_of = |at: jiff::Timestamp| {
         let x = at.duration_since(from).as_secs_f64() / span * columns as f64;
-        (x.ceil() as usize).saturating_sub(1).min(columns - 1)
+        // A float to a column: `as` saturates (a negative is 0, a huge one
+        // usize::MAX), and the column is clamped to the chart just after.
+        #[expect(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "saturating, then clamped"
+        )]
+        let column = x.ceil() as usize;
+        column.saturating_sub(1).min(columns - 1)
     };
     let mut marks = vec![false; columns];
     for (at, _) in &top_ups {
