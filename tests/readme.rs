@@ -34,3 +34,31 @@ fn the_readme_key_table_is_the_keymaps() {
         "the README's key table differs from the keymap; it should read:\n{expected}"
     );
 }
+
+/// Every module in `src/` is named in docs/architecture.md's table, so the
+/// map cannot fall behind the code.
+#[test]
+fn the_architecture_names_every_module() {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/architecture.md"))
+        .expect("docs/architecture.md");
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut missing = Vec::new();
+    for entry in std::fs::read_dir(&src).expect("src") {
+        let path = entry.expect("entry").path();
+        let name = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default()
+            .to_owned();
+        if name == "lib" {
+            continue;
+        }
+        if !doc.contains(&format!("| `{name}` |")) {
+            missing.push(name);
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "not in docs/architecture.md: {missing:?}"
+    );
+}
