@@ -36,14 +36,9 @@ pub async fn run(global: &Global, demo: bool) -> Exit {
         return run_demo(global, resolved).await;
     }
     let prepared = resolved.map_err(Failure::from).and_then(|settings| {
-        let c = settings.credentials()?.clone();
-        let client = Client::with_limits(
-            &c.api_url,
-            &c.auth_id,
-            c.auth_token.clone(),
-            settings.limits,
-        )?;
-        Ok((client, c, settings))
+        let client = super::client_for(&settings)?;
+        let credentials = settings.credentials()?.clone();
+        Ok((client, credentials, settings))
     });
     let (client, credentials, settings) = match prepared {
         Ok(prepared) => prepared,

@@ -79,14 +79,19 @@ impl Failure {
 /// and the settings it came from (with any warnings they drew).
 pub fn connect(global: &Global) -> Result<(Client, config::Settings), Failure> {
     let settings = config::resolve(global, &config::Env::from_process())?;
+    let client = client_for(&settings)?;
+    Ok((client, settings))
+}
+
+/// A client for the credentials `settings` resolved, within its limits.
+pub fn client_for(settings: &config::Settings) -> Result<Client, Failure> {
     let c = settings.credentials()?;
-    let client = Client::with_limits(
+    Ok(Client::with_limits(
         &c.api_url,
         &c.auth_id,
         c.auth_token.clone(),
         settings.limits,
-    )?;
-    Ok((client, settings))
+    )?)
 }
 
 /// Writes `text` to standard output; false when it could not be written.

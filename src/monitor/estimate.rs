@@ -155,22 +155,8 @@ pub fn human(d: SignedDuration) -> String {
 mod tests {
     use super::*;
     use crate::monitor::RETENTION;
+    use crate::monitor::testing::{series, t};
     use rust_decimal::dec;
-
-    fn t(secs: i64) -> Timestamp {
-        Timestamp::from_second(1_780_000_000 + secs).unwrap()
-    }
-
-    fn series(points: &[(i64, Decimal)]) -> Series {
-        let mut h = Series::default();
-        for (secs, credits) in points {
-            h.record(Sample {
-                at: t(*secs),
-                credits: *credits,
-            });
-        }
-        h
-    }
 
     const MIN: SignedDuration = SignedDuration::from_mins(2);
 

@@ -10,3 +10,29 @@ pub mod threshold;
 
 pub use estimate::{Estimate, WINDOW, ago, estimate, human};
 pub use series::{HEARTBEAT, MAX_SAMPLES, RETENTION, Sample, Series};
+
+/// What the monitor's unit tests share.
+#[cfg(test)]
+mod testing {
+    use jiff::Timestamp;
+    use rust_decimal::Decimal;
+
+    use super::{Sample, Series};
+
+    /// A fixed time, `secs` after it.
+    pub fn t(secs: i64) -> Timestamp {
+        Timestamp::from_second(1_780_000_000 + secs).unwrap()
+    }
+
+    /// A series of balances at those seconds.
+    pub fn series(points: &[(i64, Decimal)]) -> Series {
+        let mut h = Series::default();
+        for (secs, credits) in points {
+            h.record(Sample {
+                at: t(*secs),
+                credits: *credits,
+            });
+        }
+        h
+    }
+}

@@ -169,22 +169,8 @@ impl Series {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::monitor::testing::{series, t};
     use rust_decimal::dec;
-
-    fn t(secs: i64) -> Timestamp {
-        Timestamp::from_second(1_780_000_000 + secs).unwrap()
-    }
-
-    fn series(points: &[(i64, Decimal)]) -> Series {
-        let mut h = Series::default();
-        for (secs, credits) in points {
-            h.record(Sample {
-                at: t(*secs),
-                credits: *credits,
-            });
-        }
-        h
-    }
 
     #[test]
     fn unchanged_balances_are_stored_once_per_heartbeat() {
