@@ -46,6 +46,7 @@ impl Cli {
                 log_file: args.log_file.clone().or_else(|| top.log_file.clone()),
                 ..top.clone()
             },
+            Some(Subcommand::Subaccounts(command)) => command.connection().or(top),
             Some(Subcommand::Completions { .. }) | None => top.clone(),
         };
         Global {
@@ -156,11 +157,118 @@ pub enum Subcommand {
     /// Prints ready-to-paste PLIVO_API_URL, PLIVO_AUTH_ID and PLIVO_AUTH_TOKEN
     /// lines, then serves until killed.
     Sandbox(SandboxArgs),
+    /// List, show, create, rename, enable, disable or delete subaccounts.
+    ///
+    /// A subaccount spends its main account's credit. Tokens are never
+    /// printed unless --show-token(s) is given.
+    #[command(subcommand)]
+    Subaccounts(SubaccountsCommand),
     /// Print a shell completion script, e.g. `plivo-dash completions bash`.
     Completions {
         /// The shell to complete for.
         shell: clap_complete::Shell,
     },
+}
+
+/// `subaccounts`' commands.
+#[derive(Debug, clap::Subcommand)]
+pub enum SubaccountsCommand {
+    /// A table of subaccounts (auth id, name, enabled, created), newest first.
+    List {
+        /// Every subaccount, fetched page by page, not just one page.
+        #[arg(long)]
+        all: bool,
+        /// Print the objects as JSON.
+        #[arg(long)]
+        json: bool,
+        /// How many on the page (1 to 20).
+        #[arg(long, value_name = "N", default_value_t = 20,
+              value_parser = clap::value_parser!(u32).range(1..=20))]
+        limit: u32,
+        /// How many to skip.
+        #[arg(long, value_name = "K", default_value_t = 0)]
+        offset: u32,
+        /// Include each subaccount's token in --json.
+        #[arg(long)]
+        show_tokens: bool,
+        /// Which account, and how to reach it.
+        #[command(flatten, next_help_heading = "Connection")]
+        connection: Connection,
+    },
+    /// One subaccount.
+    Get {
+        /// The subaccount's id (SA…).
+        sub_id: String,
+        /// Print the object as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Print its token too.
+        #[arg(long)]
+        show_token: bool,
+        /// Which account, and how to reach it.
+        #[command(flatten, next_help_heading = "Connection")]
+        connection: Connection,
+    },
+    /// Create a subaccount; prints its id.
+    Create {
+        /// Its name.
+        name: String,
+        /// Enabled from the start (the API's default is disabled).
+        #[arg(long)]
+        enabled: bool,
+        /// Print its token too.
+        #[arg(long)]
+        show_token: bool,
+        /// Which account, and how to reach it.
+        #[command(flatten, next_help_heading = "Connection")]
+        connection: Connection,
+    },
+    /// Rename, enable or disable a subaccount; what is not given stays.
+    #[command(arg_required_else_help = true)]
+    Update {
+        /// The subaccount's id (SA…).
+        sub_id: String,
+        /// Its new name.
+        #[arg(long, value_name = "N")]
+        name: Option<String>,
+        /// Enable it.
+        #[arg(long, conflicts_with = "disable")]
+        enable: bool,
+        /// Disable it.
+        #[arg(long)]
+        disable: bool,
+        /// Which account, and how to reach it.
+        #[command(flatten, next_help_heading = "Connection")]
+        connection: Connection,
+    },
+    /// Delete a subaccount; asks for its name on a terminal.
+    Delete {
+        /// The subaccount's id (SA…).
+        sub_id: String,
+        /// Also delete its numbers, endpoints and applications (without it
+        /// they move to the main account).
+        #[arg(long)]
+        cascade: bool,
+        /// Do not ask (needed without a terminal).
+        #[arg(long)]
+        yes: bool,
+        /// Which account, and how to reach it.
+        #[command(flatten, next_help_heading = "Connection")]
+        connection: Connection,
+    },
+}
+
+impl SubaccountsCommand {
+    /// The connection flags given to it.
+    pub fn connection(&self) -> &Connection {
+        match self {
+            SubaccountsCommand::List { connection, .. }
+            | SubaccountsCommand::Get { connection, .. }
+            | SubaccountsCommand::Create { connection, .. }
+            | SubaccountsCommand::Update { connection, .. }
+            | SubaccountsCommand::Delete { connection, .. } => connection,
+        }
+    }
 }
 
 /// `update`'s fields.
@@ -219,6 +327,11 @@ pub struct SandboxArgs {
     /// USD drawn from the balance per minute, to watch the monitor move.
     #[arg(long, value_name = "USD_PER_MIN", default_value = "0", value_parser = parse_amount)]
     pub drain: Decimal,
+    /// Start with this many made-up subaccounts (names, dates, some
+    /// disabled), to try paging and scale.
+    #[arg(long, value_name = "N", default_value_t = 0,
+          value_parser = clap::value_parser!(u32).range(0..=100_000))]
+    pub subaccounts: u32,
     /// Hold every answer back this many milliseconds.
     #[arg(long, value_name = "MS", default_value_t = 0)]
     pub latency: u64,

@@ -59,6 +59,7 @@ async fn run(cli: Cli) -> ExitCode {
             ExitCode::from(outcome.status.code())
         }
         Some(Subcommand::Sandbox(args)) => commands::sandbox::run(&global, args).await.into(),
+        Some(Subcommand::Subaccounts(command)) => report(subaccounts(&global, command).await),
         Some(Subcommand::Completions { shell }) => {
             // Generated into memory first: clap_complete panics on a write
             // error, and a closed pipe is no reason to panic.
@@ -135,6 +136,16 @@ fn connect(global: &Global) -> Result<(plivo_dash::plivo::Client, String), Failu
 async fn get(global: &Global, json: bool) -> Result<String, Failure> {
     let (client, token_source) = connect(global)?;
     commands::get(&client, json)
+        .await
+        .map_err(|e| e.with_token_source(&token_source))
+}
+
+async fn subaccounts(
+    global: &Global,
+    command: plivo_dash::cli::SubaccountsCommand,
+) -> Result<String, Failure> {
+    let (client, token_source) = connect(global)?;
+    commands::subaccounts::run(&client, command)
         .await
         .map_err(|e| e.with_token_source(&token_source))
 }

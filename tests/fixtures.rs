@@ -81,3 +81,53 @@ fn every_update_fixture_parses_as_an_update_reply() {
         assert!(reply.api_id.is_some(), "{name}");
     }
 }
+
+#[test]
+fn every_subaccount_fixture_parses() {
+    use plivo_dash::plivo::{Created, Page, Subaccount};
+    let Some(gets) = fixtures(&["subaccountGetResponse"]) else {
+        skipped();
+        return;
+    };
+    assert_eq!(gets.len(), 6, "one per SDK: {gets:?}");
+    for (name, text) in gets {
+        let sub: Subaccount = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let raw: serde_json::Value = serde_json::from_str(&text).expect("json");
+        assert_eq!(sub.name, raw["name"], "{name}");
+        assert_eq!(sub.auth_id, raw["auth_id"], "{name}");
+        assert!(
+            !format!("{sub:?}").contains(raw["auth_token"].as_str().expect("token")),
+            "{name}: the token stays secret"
+        );
+    }
+    let lists = fixtures(&["subaccountListResponse"]).expect("fixtures");
+    assert_eq!(lists.len(), 6, "one per SDK: {lists:?}");
+    for (name, text) in lists {
+        let page: Page = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let raw: serde_json::Value = serde_json::from_str(&text).expect("json");
+        assert_eq!(
+            page.objects.len(),
+            raw["objects"].as_array().expect("objects").len(),
+            "{name}"
+        );
+        assert_eq!(
+            u64::from(page.meta.total_count),
+            raw["meta"]["total_count"].as_u64().expect("count"),
+            "{name}"
+        );
+    }
+    let created = fixtures(&["subaccountCreateResponse"]).expect("fixtures");
+    assert_eq!(created.len(), 6, "one per SDK: {created:?}");
+    for (name, text) in created {
+        let reply: Created = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(reply.message, "created", "{name}");
+    }
+    let changed =
+        fixtures(&["subaccountModifyResponse", "subaccountUpdateResponse"]).expect("fixtures");
+    assert_eq!(changed.len(), 6, "one per SDK: {changed:?}");
+    for (name, text) in changed {
+        let reply: UpdateReply =
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(reply.message, "changed", "{name}");
+    }
+}

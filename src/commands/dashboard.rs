@@ -24,6 +24,8 @@ const DEMO_RECHARGE: sandbox::Recharge = sandbox::Recharge {
 };
 const DEMO_ALERT: Decimal = Decimal::from_parts(160, 0, 0, false, 2);
 const DEMO_INTERVAL: Duration = Duration::from_secs(3);
+/// A handful, to see the subaccounts screen with.
+const DEMO_SUBACCOUNTS: u32 = 7;
 
 /// Runs the dashboard, on the embedded demo sandbox if `demo`.
 pub async fn run(global: &Global, demo: bool) -> Exit {
@@ -81,6 +83,7 @@ async fn run_demo(global: &Global, resolved: Result<Settings, config::ConfigErro
         drain_per_min: DEMO_DRAIN,
         recharge: Some(DEMO_RECHARGE),
         account,
+        subaccounts: DEMO_SUBACCOUNTS,
         ..sandbox::Options::default()
     };
     let handle = match sandbox::spawn(options).await {

@@ -7,6 +7,7 @@ pub mod dashboard;
 mod exit;
 mod get;
 pub mod sandbox;
+pub mod subaccounts;
 mod update;
 
 pub use check::{CheckOutcome, Status, check};

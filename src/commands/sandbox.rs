@@ -25,6 +25,7 @@ pub async fn run(global: &Global, args: SandboxArgs) -> Exit {
         latency: Duration::from_millis(args.latency),
         fail_rate: args.fail_rate,
         faults: args.faults,
+        subaccounts: args.subaccounts,
         ..sandbox::Options::default()
     };
     // Listening for signals before anything is printed: a script that

@@ -7,11 +7,18 @@ use reqwest::{RequestBuilder, StatusCode, Url};
 use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
 
+use super::subaccount::{Created, PAGE_LIMIT, Page, Subaccount, SubaccountChange};
 use super::{Account, AccountUpdate, ApiError, AuthId, UpdateReply};
 use crate::text::sanitize;
 
 /// Plivo's production API.
 pub const DEFAULT_API_URL: &str = "https://api.plivo.com";
+
+/// How many pages of a long list are asked for at once.
+pub const PAGES_IN_FLIGHT: usize = 3;
+/// The least time between the starts of two page requests: at most 50 a
+/// second, far inside Plivo's 300 per 5 s.
+pub const PAGE_GAP: Duration = Duration::from_millis(20);
 
 /// Limits on one request.
 #[derive(Debug, Clone, Copy)]
@@ -94,16 +101,127 @@ impl Client {
 
     /// `GET /v1/Account/{auth_id}/`.
     pub async fn get_account(&self) -> Result<Account, ApiError> {
-        self.exchange(self.http.get(self.account_url.clone())).await
+        let url = self.account_url.clone();
+        self.exchange(&url, self.http.get(url.clone()), parse_body)
+            .await
     }
 
     /// `POST /v1/Account/{auth_id}/` with only the fields set in `update`.
     pub async fn update_account(&self, update: &AccountUpdate) -> Result<UpdateReply, ApiError> {
-        self.exchange(self.http.post(self.account_url.clone()).json(update))
+        let url = self.account_url.clone();
+        self.exchange(&url, self.http.post(url.clone()).json(update), parse_body)
             .await
     }
 
-    async fn exchange<T: DeserializeOwned>(&self, request: RequestBuilder) -> Result<T, ApiError> {
+    /// One page of subaccounts, newest first: `limit` (1 to
+    /// [`PAGE_LIMIT`]) from `offset`.
+    pub async fn list_subaccounts(&self, limit: u32, offset: u32) -> Result<Page, ApiError> {
+        let mut url = self.subaccounts_url();
+        url.query_pairs_mut()
+            .append_pair("limit", &limit.clamp(1, PAGE_LIMIT).to_string())
+            .append_pair("offset", &offset.to_string());
+        self.exchange(&url, self.http.get(url.clone()), parse_body)
+            .await
+    }
+
+    /// Every subaccount, newest first: the first page says how many there
+    /// are, the rest are fetched [`PAGES_IN_FLIGHT`] at a time, each started
+    /// at least [`PAGE_GAP`] after the one before, which keeps far inside
+    /// Plivo's 300 requests per 5 s. `on_page` sees each page as it arrives,
+    /// in order (to show the first rows at once).
+    pub async fn all_subaccounts(
+        &self,
+        mut on_page: impl FnMut(&Page),
+    ) -> Result<Vec<Subaccount>, ApiError> {
+        use futures_util::StreamExt as _;
+        let first = self.list_subaccounts(PAGE_LIMIT, 0).await?;
+        on_page(&first);
+        let total = first.meta.total_count;
+        let mut all = first.objects;
+        let start = tokio::time::Instant::now();
+        let offsets = (1..).map(|i| i * PAGE_LIMIT).take_while(|o| *o < total);
+        let mut pages = futures_util::stream::iter(offsets.enumerate())
+            .map(|(i, offset)| async move {
+                let slot = u32::try_from(i).unwrap_or(u32::MAX);
+                tokio::time::sleep_until(start + PAGE_GAP.saturating_mul(slot)).await;
+                self.list_subaccounts(PAGE_LIMIT, offset).await
+            })
+            .buffered(PAGES_IN_FLIGHT);
+        while let Some(page) = pages.next().await {
+            let page = page?;
+            on_page(&page);
+            let empty = page.objects.is_empty();
+            all.extend(page.objects);
+            // A list that shrank while being read ends early.
+            if empty {
+                break;
+            }
+        }
+        Ok(all)
+    }
+
+    /// One subaccount.
+    pub async fn get_subaccount(&self, sub_id: &str) -> Result<Subaccount, ApiError> {
+        let url = self.subaccount_url(sub_id)?;
+        self.exchange(&url, self.http.get(url.clone()), parse_body)
+            .await
+    }
+
+    /// Creates a subaccount.
+    pub async fn create_subaccount(&self, change: &SubaccountChange) -> Result<Created, ApiError> {
+        let url = self.subaccounts_url();
+        self.exchange(&url, self.http.post(url.clone()).json(change), parse_body)
+            .await
+    }
+
+    /// Renames, enables or disables a subaccount (the name is required).
+    pub async fn update_subaccount(
+        &self,
+        sub_id: &str,
+        change: &SubaccountChange,
+    ) -> Result<UpdateReply, ApiError> {
+        let url = self.subaccount_url(sub_id)?;
+        self.exchange(&url, self.http.post(url.clone()).json(change), parse_body)
+            .await
+    }
+
+    /// Deletes a subaccount; with `cascade` its numbers, endpoints and
+    /// applications go too (else they move to the main account).
+    pub async fn delete_subaccount(&self, sub_id: &str, cascade: bool) -> Result<(), ApiError> {
+        let mut url = self.subaccount_url(sub_id)?;
+        if cascade {
+            url.query_pairs_mut().append_pair("cascade", "true");
+        }
+        self.exchange(&url, self.http.delete(url.clone()), |_, _| Ok(()))
+            .await
+    }
+
+    fn subaccounts_url(&self) -> Url {
+        let mut url = self.account_url.clone();
+        let path = format!("{}Subaccount/", url.path());
+        url.set_path(&path);
+        url
+    }
+
+    /// A subaccount's URL; an id that is not letters and digits is refused
+    /// before it can change the path.
+    fn subaccount_url(&self, sub_id: &str) -> Result<Url, ApiError> {
+        let sub_id = sub_id.trim();
+        if sub_id.is_empty() || !sub_id.chars().all(|c| c.is_ascii_alphanumeric()) {
+            return Err(ApiError::InvalidAuthId(sanitize(sub_id)));
+        }
+        let mut url = self.subaccounts_url();
+        let path = format!("{}{sub_id}/", url.path());
+        url.set_path(&path);
+        Ok(url)
+    }
+
+    async fn exchange<T>(
+        &self,
+        url: &Url,
+        request: RequestBuilder,
+        parse: impl FnOnce(u16, &[u8]) -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
         let request = request.basic_auth(self.auth_id.as_str(), Some(self.token.expose_secret()));
         let started = std::time::Instant::now();
         let answer = tokio::time::timeout(self.limits.timeout, self.fetch(request))
@@ -111,10 +229,14 @@ impl Client {
             .map_err(|_| ApiError::Timeout(self.limits.timeout))
             .and_then(|fetched| fetched);
         let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
-        let url = self.account_url.as_str();
+        let url = url.as_str();
         let result = answer.and_then(|(status, retry_after, body)| {
             tracing::info!(%url, status = status.as_u16(), bytes = body.len(), elapsed_ms, "answer");
-            interpret(status, retry_after, &body)
+            if status.is_success() {
+                parse(status.as_u16(), &body)
+            } else {
+                Err(failure(status, retry_after, &body))
+            }
         });
         if let Err(error) = &result {
             tracing::warn!(%url, elapsed_ms, %error, "request failed");
@@ -195,19 +317,11 @@ fn root_cause(e: &reqwest::Error) -> String {
     sanitize(&cause.to_string())
 }
 
-/// Turns a complete HTTP answer into the value the API promises or the error
-/// that says what went wrong.
-fn interpret<T: DeserializeOwned>(
-    status: StatusCode,
-    retry_after: Option<Duration>,
-    body: &[u8],
-) -> Result<T, ApiError> {
+/// What went wrong, from an answer that is not a success.
+fn failure(status: StatusCode, retry_after: Option<Duration>, body: &[u8]) -> ApiError {
     let code = status.as_u16();
-    if status.is_success() {
-        return parse_body(code, body);
-    }
     let message = error_message(body);
-    Err(match code {
+    match code {
         401 => ApiError::Unauthorized { message },
         403 => ApiError::Forbidden { message },
         404 => ApiError::NotFound { message },
@@ -231,7 +345,7 @@ fn interpret<T: DeserializeOwned>(
                 message.map(|m| format!(": {m}")).unwrap_or_default()
             ),
         },
-    })
+    }
 }
 
 fn parse_body<T: DeserializeOwned>(status: u16, body: &[u8]) -> Result<T, ApiError> {

@@ -1,9 +1,12 @@
-//! The wire: the Plivo Account API as the official SDKs speak it.
+//! The wire: the Plivo Account and Subaccount APIs as the official SDKs
+//! speak them.
 
 mod account;
 mod client;
 mod error;
+mod subaccount;
 
 pub use account::{Account, AccountType, AccountUpdate, AuthId, BillingMode, Field, UpdateReply};
-pub use client::{Client, DEFAULT_API_URL, Limits};
+pub use client::{Client, DEFAULT_API_URL, Limits, PAGE_GAP, PAGES_IN_FLIGHT};
 pub use error::{ApiError, ErrorClass};
+pub use subaccount::{Created, Meta, PAGE_LIMIT, Page, Subaccount, SubaccountChange};

@@ -6,6 +6,7 @@
 //! [`crate::plivo`]; the client never knows it exists.
 
 mod routes;
+mod subaccounts;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -52,6 +53,9 @@ pub struct Options {
     /// The account it starts with; its `auth_id` and `resource_uri` are set
     /// to match `auth_id`.
     pub account: Account,
+    /// How many subaccounts it starts with (made up: names, dates a day
+    /// apart, every third disabled).
+    pub subaccounts: u32,
 }
 
 impl Default for Options {
@@ -67,6 +71,7 @@ impl Default for Options {
             latency: std::time::Duration::ZERO,
             fail_rate: 0.0,
             account: demo_account(),
+            subaccounts: 0,
         }
     }
 }
@@ -147,9 +152,20 @@ impl Handle {
         self.state.snapshot()
     }
 
-    /// How many requests have reached the account's path, faults included.
+    /// How many requests have reached the account's paths, faults included.
     pub fn requests(&self) -> usize {
         self.state.with(|l| l.requests)
+    }
+
+    /// The subaccounts as the sandbox holds them now, newest first: (id,
+    /// name, enabled).
+    pub fn subaccounts(&self) -> Vec<(String, String, bool)> {
+        self.state.with(|l| {
+            l.subaccounts
+                .iter()
+                .map(|r| (r.auth_id.clone(), r.name.clone(), r.enabled))
+                .collect()
+        })
     }
 
     /// Stops the server and waits until it has closed its socket.
@@ -196,6 +212,7 @@ pub async fn spawn(options: Options) -> std::io::Result<Handle> {
         recharge: options.recharge,
         faults: options.faults.into(),
         requests: 0,
+        subaccounts: subaccounts::seed(options.subaccounts, today()),
     })));
     let app = routes::router(routes::Context {
         state: state.clone(),
@@ -234,6 +251,14 @@ struct Ledger {
     recharge: Option<Recharge>,
     faults: std::collections::VecDeque<Fault>,
     requests: usize,
+    subaccounts: Vec<subaccounts::Record>,
+}
+
+/// Today's date here, for subaccounts' `created` and `modified`.
+fn today() -> jiff::civil::Date {
+    jiff::Timestamp::now()
+        .to_zoned_datetime(jiff::tz::TimeZone::system())
+        .date()
 }
 
 impl Shared {
@@ -292,6 +317,7 @@ mod tests {
             recharge: None,
             faults: Default::default(),
             requests: 0,
+            subaccounts: Vec::new(),
         }
     }
 

@@ -3,7 +3,7 @@
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use base64::Engine as _;
@@ -30,17 +30,23 @@ pub(super) fn router(ctx: Context) -> Router {
         // comes out with a doubled trailing slash; Plivo accepts both.
         .route("/v1/Account/{auth_id}/", any(account))
         .route("/v1/Account/{auth_id}//", any(account))
+        .route("/v1/Account/{auth_id}/Subaccount/", any(subaccounts))
+        .route(
+            "/v1/Account/{auth_id}/Subaccount/{sub_id}/",
+            any(subaccount),
+        )
         .fallback(|| async { error(StatusCode::NOT_FOUND, "not found") })
         .with_state(ctx)
 }
 
-async fn account(
-    State(ctx): State<Context>,
-    Path(auth_id): Path<String>,
-    method: Method,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
+/// What every request meets before its handler: the latency, the faults,
+/// the credentials and the account id. `Some` is the answer that stops it.
+async fn gate(
+    ctx: &Context,
+    auth_id: &str,
+    method: &Method,
+    headers: &HeaderMap,
+) -> Option<Response> {
     if !ctx.latency.is_zero() {
         tokio::time::sleep(ctx.latency).await;
     }
@@ -52,16 +58,69 @@ async fn account(
         (ctx.fail_rate > 0.0 && fastrand::f64() < ctx.fail_rate).then(|| super::Fault::status(503));
     if let Some(fault) = scripted.or(random) {
         tracing::info!(%method, status = fault.status, "sandbox: injected fault");
-        return injected(fault);
+        return Some(injected(fault));
     }
-    if !authorised(&ctx, &headers) {
-        return error(
+    if !authorised(ctx, headers) {
+        return Some(error(
             StatusCode::UNAUTHORIZED,
             "authentication credentials were not provided or are invalid",
-        );
+        ));
     }
     if auth_id != ctx.auth_id {
-        return error(StatusCode::NOT_FOUND, "not found");
+        return Some(error(StatusCode::NOT_FOUND, "not found"));
+    }
+    None
+}
+
+async fn subaccounts(
+    State(ctx): State<Context>,
+    Path(auth_id): Path<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if let Some(stop) = gate(&ctx, &auth_id, &method, &headers).await {
+        return stop;
+    }
+    let today = super::today();
+    ctx.state.with(|l| {
+        super::subaccounts::collection(
+            &auth_id,
+            &method,
+            uri.query(),
+            &body,
+            &mut l.subaccounts,
+            today,
+        )
+    })
+}
+
+async fn subaccount(
+    State(ctx): State<Context>,
+    Path((auth_id, sub_id)): Path<(String, String)>,
+    method: Method,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if let Some(stop) = gate(&ctx, &auth_id, &method, &headers).await {
+        return stop;
+    }
+    let today = super::today();
+    ctx.state.with(|l| {
+        super::subaccounts::item(&auth_id, &sub_id, &method, &body, &mut l.subaccounts, today)
+    })
+}
+
+async fn account(
+    State(ctx): State<Context>,
+    Path(auth_id): Path<String>,
+    method: Method,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if let Some(stop) = gate(&ctx, &auth_id, &method, &headers).await {
+        return stop;
     }
     match method {
         Method::GET => {
@@ -133,11 +192,13 @@ fn injected(fault: super::Fault) -> Response {
     response
 }
 
-fn api_id() -> String {
+/// A fresh response id, as Plivo gives every answer.
+pub(super) fn api_id() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
-fn error(status: StatusCode, message: &str) -> Response {
+/// An error answer with Plivo's JSON body.
+pub(super) fn error(status: StatusCode, message: &str) -> Response {
     (
         status,
         axum::Json(json!({ "api_id": api_id(), "error": message })),

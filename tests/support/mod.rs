@@ -23,6 +23,7 @@ pub const TOKEN: &str = "tok3n-THAT-must-NEVER-leak-0123456789";
 pub struct TestSandbox {
     pub handle: Handle,
     runtime: tokio::runtime::Runtime,
+    home: tempfile::TempDir,
 }
 
 impl TestSandbox {
@@ -51,7 +52,17 @@ impl TestSandbox {
         let handle = runtime
             .block_on(sandbox::spawn(options))
             .expect("sandbox starts");
-        Self { handle, runtime }
+        Self {
+            handle,
+            runtime,
+            home: tempfile::tempdir().expect("tempdir"),
+        }
+    }
+
+    /// An empty directory to use as the binary's home, removed with the
+    /// sandbox.
+    pub fn home(&self) -> &std::path::Path {
+        self.home.path()
     }
 }
 

@@ -1,0 +1,298 @@
+//! Subaccounts over real HTTP: the client against the sandbox for every
+//! endpoint and error, paging through a thousand, and the commands.
+
+mod support;
+
+use plivo_dash::plivo::{ApiError, Client, SubaccountChange};
+use plivo_dash::sandbox::{self, Options};
+use support::{TOKEN, TestSandbox};
+
+async fn start(subaccounts: u32) -> (sandbox::Handle, Client) {
+    let handle = sandbox::spawn(Options {
+        auth_token: TOKEN.into(),
+        subaccounts,
+        ..Options::default()
+    })
+    .await
+    .expect("sandbox starts");
+    let client = Client::new(&handle.base_url, &handle.auth_id, TOKEN.into()).expect("client");
+    (handle, client)
+}
+
+#[tokio::test]
+async fn create_get_update_and_delete_round_trip() {
+    let (sandbox, client) = start(0).await;
+    let created = client
+        .create_subaccount(&SubaccountChange {
+            name: "Gotham Support".into(),
+            enabled: false,
+        })
+        .await
+        .expect("created");
+    assert!(created.auth_id.starts_with("SA") && created.auth_id.len() == 20);
+    let sub = client.get_subaccount(&created.auth_id).await.expect("get");
+    assert_eq!((sub.name.as_str(), sub.enabled), ("Gotham Support", false));
+    assert_eq!(sub.modified, None);
+    client
+        .update_subaccount(
+            &created.auth_id,
+            &SubaccountChange {
+                name: "Gotham Ops".into(),
+                enabled: true,
+            },
+        )
+        .await
+        .expect("update");
+    let sub = client.get_subaccount(&created.auth_id).await.expect("get");
+    assert_eq!((sub.name.as_str(), sub.enabled), ("Gotham Ops", true));
+    assert!(sub.modified.is_some());
+    client
+        .delete_subaccount(&created.auth_id, true)
+        .await
+        .expect("delete with cascade");
+    assert!(sandbox.subaccounts().is_empty());
+    let gone = client
+        .get_subaccount(&created.auth_id)
+        .await
+        .expect_err("gone");
+    assert!(matches!(gone, ApiError::NotFound { .. }), "{gone:?}");
+}
+
+#[tokio::test]
+async fn paging_is_newest_first_with_links_and_refuses_bad_limits() {
+    let (sandbox, client) = start(45).await;
+    let first = client.list_subaccounts(20, 0).await.expect("page");
+    assert_eq!(first.meta.total_count, 45);
+    assert_eq!(first.objects.len(), 20);
+    assert_eq!(
+        first.objects[0].auth_id,
+        sandbox.subaccounts()[0].0,
+        "newest first"
+    );
+    assert!(first.meta.previous.is_none());
+    let next = first.meta.next.clone().expect("a next link");
+    assert!(next.ends_with("limit=20&offset=20"), "{next}");
+    // The link works when followed.
+    let followed = reqwest::Client::new()
+        .get(format!("{}{next}", sandbox.base_url))
+        .basic_auth(&sandbox.auth_id, Some(TOKEN))
+        .send()
+        .await
+        .expect("follow");
+    assert_eq!(followed.status(), 200);
+    let last = client.list_subaccounts(20, 40).await.expect("page");
+    assert_eq!(last.objects.len(), 5);
+    assert!(last.meta.next.is_none());
+    for query in ["limit=21", "limit=0", "offset=-1", "limit=x"] {
+        let status = reqwest::Client::new()
+            .get(format!(
+                "{}/v1/Account/{}/Subaccount/?{query}",
+                sandbox.base_url, sandbox.auth_id
+            ))
+            .basic_auth(&sandbox.auth_id, Some(TOKEN))
+            .send()
+            .await
+            .expect("ask")
+            .status();
+        assert_eq!(status, 400, "{query}");
+    }
+}
+
+#[tokio::test]
+async fn errors_are_plivos() {
+    let (sandbox, client) = start(1).await;
+    let missing = client
+        .get_subaccount("SA0000000000000000ZZ")
+        .await
+        .expect_err("404");
+    assert!(matches!(missing, ApiError::NotFound { .. }), "{missing:?}");
+    let nameless = client
+        .create_subaccount(&SubaccountChange {
+            name: " ".into(),
+            enabled: true,
+        })
+        .await
+        .expect_err("400");
+    assert!(
+        nameless.to_string().contains("name is required"),
+        "{nameless}"
+    );
+    let wrong = Client::new(
+        &sandbox.base_url,
+        &sandbox.auth_id,
+        "wrong".to_owned().into(),
+    )
+    .expect("client");
+    let refused = wrong.list_subaccounts(20, 0).await.expect_err("401");
+    assert!(
+        matches!(refused, ApiError::Unauthorized { .. }),
+        "{refused:?}"
+    );
+    let odd = client
+        .get_subaccount("../../x")
+        .await
+        .expect_err("refused locally");
+    assert!(matches!(odd, ApiError::InvalidAuthId(_)), "{odd:?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn all_of_a_thousand_come_in_order_within_the_rate_limit() {
+    let (sandbox, client) = start(1000).await;
+    let mut pages = Vec::new();
+    let started = tokio::time::Instant::now();
+    let all = client
+        .all_subaccounts(|page| pages.push(page.meta.offset))
+        .await
+        .expect("all");
+    assert_eq!(all.len(), 1000);
+    let expected: Vec<String> = sandbox.subaccounts().into_iter().map(|s| s.0).collect();
+    let got: Vec<String> = all.iter().map(|s| s.auth_id.clone()).collect();
+    assert_eq!(got, expected, "every one, in order, none twice");
+    assert_eq!(pages.len(), 50);
+    assert!(pages.windows(2).all(|w| w[0] < w[1]), "pages in order");
+    // 49 pages after the first, each started at least PAGE_GAP apart: at
+    // most 50 a second, where Plivo allows 60.
+    let span = tokio::time::Instant::now() - started;
+    assert!(span >= plivo_dash::plivo::PAGE_GAP * 48, "{span:?}");
+    assert_eq!(sandbox.requests(), 50);
+}
+
+/// The binary pointed at `sandbox`, with an empty home of its own (the
+/// command's state dir lives in the test's temp dir, removed after).
+fn cmd(sandbox: &TestSandbox) -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("plivo-dash").expect("binary");
+    cmd.env_clear()
+        .env("HOME", sandbox.home())
+        .env("XDG_CONFIG_HOME", sandbox.home())
+        .envs(sandbox.env());
+    cmd
+}
+
+fn output(mut cmd: assert_cmd::Command, code: i32) -> (String, String) {
+    let out = cmd.output().expect("runs");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "stdout: {stdout}\nstderr: {stderr}"
+    );
+    assert!(
+        !stdout.contains(TOKEN) && !stderr.contains(TOKEN),
+        "main token leaked"
+    );
+    (stdout, stderr)
+}
+
+#[test]
+fn the_commands_list_create_update_and_delete() {
+    let sandbox = TestSandbox::with(Options {
+        auth_token: TOKEN.into(),
+        subaccounts: 25,
+        ..Options::default()
+    });
+    let mut list = cmd(&sandbox);
+    list.args(["subaccounts", "list"]);
+    let (out, _) = output(list, 0);
+    assert!(out.starts_with("AUTH ID"), "{out}");
+    assert_eq!(out.lines().count(), 22, "header, 20 rows, a count: {out}");
+    assert!(
+        out.contains("1 to 20 of 25; --all lists every one"),
+        "{out}"
+    );
+
+    let mut all = cmd(&sandbox);
+    all.args(["subaccounts", "list", "--all", "--json"]);
+    let (out, _) = output(all, 0);
+    let objects: Vec<serde_json::Value> = serde_json::from_str(&out).expect("json");
+    assert_eq!(objects.len(), 25);
+    assert!(
+        objects.iter().all(|o| o.get("auth_token").is_none()),
+        "no tokens by default"
+    );
+
+    let mut create = cmd(&sandbox);
+    create.args(["subaccounts", "create", "Wayne Tower", "--enabled"]);
+    let (out, _) = output(create, 0);
+    let id = out.trim().to_owned();
+    assert!(id.starts_with("SA") && id.len() == 20, "{out}");
+    assert!(
+        sandbox
+            .handle
+            .subaccounts()
+            .contains(&(id.clone(), "Wayne Tower".into(), true))
+    );
+
+    // Only the state changes: the name stays.
+    let mut disable = cmd(&sandbox);
+    disable.args(["subaccounts", "update", &id, "--disable"]);
+    let (out, _) = output(disable, 0);
+    assert!(out.contains("enabled  enabled → disabled"), "{out}");
+    assert!(
+        sandbox
+            .handle
+            .subaccounts()
+            .contains(&(id.clone(), "Wayne Tower".into(), false))
+    );
+    // Only the name changes: the state stays.
+    let mut rename = cmd(&sandbox);
+    rename.args(["subaccounts", "update", &id, "--name", "Wayne Manor"]);
+    output(rename, 0);
+    assert!(
+        sandbox
+            .handle
+            .subaccounts()
+            .contains(&(id.clone(), "Wayne Manor".into(), false))
+    );
+
+    let mut get = cmd(&sandbox);
+    get.args(["subaccounts", "get", &id]);
+    let (out, _) = output(get, 0);
+    assert!(
+        out.contains("Wayne Manor") && out.contains("(hidden; --show-token prints it)"),
+        "{out}"
+    );
+
+    // No terminal and no --yes: refused, nothing deleted.
+    let mut refuse = cmd(&sandbox);
+    refuse
+        .args(["subaccounts", "delete", &id])
+        .write_stdin("Wayne Manor\n");
+    let (_, err) = output(refuse, 2);
+    assert!(err.contains("--yes"), "{err}");
+    assert_eq!(sandbox.handle.subaccounts().len(), 26);
+    let mut delete = cmd(&sandbox);
+    delete.args(["subaccounts", "delete", &id, "--yes"]);
+    let (out, _) = output(delete, 0);
+    assert!(out.contains("move to the main account"), "{out}");
+    assert_eq!(sandbox.handle.subaccounts().len(), 25);
+
+    let mut missing = cmd(&sandbox);
+    missing.args(["subaccounts", "get", "SA0000000000000000ZZ"]);
+    let (_, err) = output(missing, 1);
+    assert!(err.contains("not found"), "{err}");
+}
+
+#[test]
+fn tokens_are_shown_only_when_asked() {
+    let sandbox = TestSandbox::with(Options {
+        auth_token: TOKEN.into(),
+        subaccounts: 2,
+        ..Options::default()
+    });
+    let mut json = cmd(&sandbox);
+    json.args(["subaccounts", "list", "--json", "--show-tokens"]);
+    let (out, _) = output(json, 0);
+    let objects: Vec<serde_json::Value> = serde_json::from_str(&out).expect("json");
+    assert!(
+        objects
+            .iter()
+            .all(|o| o["auth_token"].as_str().is_some_and(|t| t.len() == 40))
+    );
+    let mut wrong = cmd(&sandbox);
+    wrong
+        .env("PLIVO_AUTH_TOKEN", "wrong")
+        .args(["subaccounts", "list"]);
+    let (_, err) = output(wrong, 3);
+    assert!(err.contains("came from PLIVO_AUTH_TOKEN"), "{err}");
+}
