@@ -224,9 +224,11 @@ fn parse_change(body: &[u8]) -> Result<(String, Option<bool>), String> {
     let Some(fields) = value.as_object() else {
         return Err("send a JSON object".to_owned());
     };
+    // The official Python SDK also sends the subaccount's own `auth_id`
+    // in an update's body; Plivo takes it, and so does the sandbox.
     if let Some(unknown) = fields
         .keys()
-        .find(|k| !matches!(k.as_str(), "name" | "enabled"))
+        .find(|k| !matches!(k.as_str(), "name" | "enabled" | "auth_id"))
     {
         return Err(format!("unknown parameter {unknown:?}"));
     }
