@@ -93,6 +93,36 @@ pub enum Action {
     Yank,
     /// Undo the last edit in the field.
     Undo,
+    /// Open the subaccounts screen.
+    Subaccounts,
+    /// Back to the screen before.
+    Back,
+    /// Select the row above.
+    RowUp,
+    /// Select the row below.
+    RowDown,
+    /// A page of rows up.
+    PageUp,
+    /// A page of rows down.
+    PageDown,
+    /// The first row.
+    FirstRow,
+    /// The last row.
+    LastRow,
+    /// Filter the rows by what is typed.
+    Filter,
+    /// Create a subaccount.
+    Create,
+    /// Rename the selected subaccount.
+    Rename,
+    /// Enable or disable the selected subaccount.
+    Toggle,
+    /// Delete the selected subaccount (asks for its name).
+    DeleteRow,
+    /// Copy the selected subaccount's token to the clipboard.
+    CopyToken,
+    /// Flip a dialog's option (enabled, cascade).
+    Option,
 }
 
 /// Where a set of keys works. Several are active at once (see
@@ -116,6 +146,13 @@ pub enum Context {
     ConfirmSave,
     /// The quit question.
     ConfirmQuit,
+    /// The subaccounts table.
+    Rows,
+    /// Typing a filter for the rows (before `Editing`).
+    RowFilter,
+    /// A dialog that takes a name: create, rename, delete (before
+    /// `Editing`).
+    Dialog,
 }
 
 /// One key: a code and the modifiers that matter (Ctrl, Alt; Shift only
@@ -512,7 +549,7 @@ const TABLE: &[Entry] = &[
     Entry {
         action: A::Refresh,
         name: "refresh",
-        contexts: &[C::Dashboard],
+        contexts: &[C::Dashboard, C::Rows],
         keys: &["r"],
         help: "refresh now (outside the form)",
     },
@@ -545,16 +582,121 @@ const TABLE: &[Entry] = &[
         help: "mouse on / off (off lets the terminal select text)",
     },
     Entry {
+        action: A::Subaccounts,
+        name: "subaccounts",
+        contexts: &[C::Dashboard],
+        keys: &["s"],
+        help: "the subaccounts screen",
+    },
+    Entry {
+        action: A::RowDown,
+        name: "row_down",
+        contexts: &[C::Rows],
+        keys: &["down", "j"],
+        help: "subaccounts: the row below",
+    },
+    Entry {
+        action: A::RowUp,
+        name: "row_up",
+        contexts: &[C::Rows],
+        keys: &["up", "k"],
+        help: "the row above",
+    },
+    Entry {
+        action: A::PageDown,
+        name: "page_down",
+        contexts: &[C::Rows],
+        keys: &["pgdn"],
+        help: "a page down",
+    },
+    Entry {
+        action: A::PageUp,
+        name: "page_up",
+        contexts: &[C::Rows],
+        keys: &["pgup"],
+        help: "a page up",
+    },
+    Entry {
+        action: A::FirstRow,
+        name: "first_row",
+        contexts: &[C::Rows],
+        keys: &["home", "g"],
+        help: "the first row",
+    },
+    Entry {
+        action: A::LastRow,
+        name: "last_row",
+        contexts: &[C::Rows],
+        keys: &["end", "G"],
+        help: "the last row",
+    },
+    Entry {
+        action: A::Filter,
+        name: "filter",
+        contexts: &[C::Rows],
+        keys: &["/"],
+        help: "filter by name or id as you type (Enter keeps it, Esc clears)",
+    },
+    Entry {
+        action: A::Create,
+        name: "create",
+        contexts: &[C::Rows],
+        keys: &["n"],
+        help: "create a subaccount",
+    },
+    Entry {
+        action: A::Rename,
+        name: "rename",
+        contexts: &[C::Rows],
+        keys: &["e"],
+        help: "rename the selected one",
+    },
+    Entry {
+        action: A::Toggle,
+        name: "toggle",
+        contexts: &[C::Rows],
+        keys: &["t"],
+        help: "enable or disable it",
+    },
+    Entry {
+        action: A::DeleteRow,
+        name: "delete_row",
+        contexts: &[C::Rows],
+        keys: &["d"],
+        help: "delete it (type its name to confirm)",
+    },
+    Entry {
+        action: A::CopyToken,
+        name: "copy_token",
+        contexts: &[C::Rows],
+        keys: &["c"],
+        help: "copy its token to the clipboard (OSC 52; never drawn)",
+    },
+    Entry {
+        action: A::Option,
+        name: "option",
+        contexts: &[C::Dialog],
+        keys: &["tab"],
+        help: "in a dialog, flip enabled (create) or cascade (delete)",
+    },
+    Entry {
+        action: A::Back,
+        name: "back",
+        contexts: &[C::Rows],
+        keys: &["esc", "b"],
+        help: "back to the account",
+    },
+    Entry {
         action: A::Help,
         name: "help",
-        contexts: &[C::Dashboard],
+        contexts: &[C::Dashboard, C::Rows],
         keys: &["?"],
         help: "this help (outside the form)",
     },
     Entry {
         action: A::Quit,
         name: "quit",
-        contexts: &[C::Dashboard],
+        contexts: &[C::Dashboard, C::Rows],
         keys: &["q"],
         help: "quit (outside the form; asks if unsaved)",
     },
@@ -575,14 +717,14 @@ const TABLE: &[Entry] = &[
     Entry {
         action: A::Confirm,
         name: "confirm",
-        contexts: &[C::ConfirmSave],
+        contexts: &[C::ConfirmSave, C::Dialog, C::RowFilter],
         keys: &["enter"],
         help: "send the reviewed changes",
     },
     Entry {
         action: A::Cancel,
         name: "cancel",
-        contexts: &[C::ConfirmSave],
+        contexts: &[C::ConfirmSave, C::Dialog, C::RowFilter],
         keys: &["esc"],
         help: "back to editing",
     },
@@ -657,6 +799,35 @@ const HINTS: &[(Context, &[Hint])] = &[
             hint(&[A::Slower, A::Faster], "period"),
             hint(&[A::Help], "help"),
             hint(&[A::Quit], "quit"),
+            hint(&[A::Subaccounts], "subaccounts"),
+        ],
+    ),
+    (
+        C::Rows,
+        &[
+            hint(&[A::Filter], "filter"),
+            hint(&[A::Create], "new"),
+            hint(&[A::Rename], "rename"),
+            hint(&[A::Toggle], "on/off"),
+            hint(&[A::DeleteRow], "delete"),
+            hint(&[A::CopyToken], "copy token"),
+            hint(&[A::Back], "back"),
+            hint(&[A::Help], "help"),
+        ],
+    ),
+    (
+        C::RowFilter,
+        &[
+            hint(&[A::Confirm], "keep filter"),
+            hint(&[A::Cancel], "clear"),
+        ],
+    ),
+    (
+        C::Dialog,
+        &[
+            hint(&[A::Confirm], "ok"),
+            hint(&[A::Option], "option"),
+            hint(&[A::Cancel], "cancel"),
         ],
     ),
     (
@@ -695,6 +866,9 @@ const MUST_NOT_CLASH: &[&[Context]] = &[
     &[C::Global, C::Help],
     &[C::Global, C::ConfirmSave],
     &[C::Global, C::ConfirmQuit],
+    &[C::Global, C::Rows],
+    &[C::Global, C::RowFilter, C::Editing],
+    &[C::Global, C::Dialog, C::Editing],
 ];
 
 /// The keys in force: the defaults with the config file's changes.
@@ -740,10 +914,12 @@ impl Keymap {
                 .iter()
                 .map(|k| k.parse::<Key>().map_err(|e| format!("[keys] {name}: {e}")))
                 .collect::<Result<Vec<Key>, String>>()?;
-            let in_text = entry
-                .contexts
-                .iter()
-                .any(|c| matches!(c, C::Form | C::Editing | C::Suggestions));
+            let in_text = entry.contexts.iter().any(|c| {
+                matches!(
+                    c,
+                    C::Form | C::Editing | C::Suggestions | C::RowFilter | C::Dialog
+                )
+            });
             if let Some(key) = parsed.iter().find(|k| in_text && k.types_text()) {
                 return Err(format!(
                     "[keys] {name} = {:?} would be typed into a field instead; use a key with Ctrl or Alt, or a named key",

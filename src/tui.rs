@@ -89,6 +89,17 @@ fn set_mouse<W: Write>(tty: &mut W, on: bool) -> io::Result<()> {
     }
 }
 
+/// Puts a secret on the system clipboard with OSC 52 (terminals that allow
+/// it copy it; it is never drawn). Ended with ST rather than BEL, so no
+/// terminal mistakes it for the bell.
+fn copy<W: Write>(tty: &mut W, clipboard: &crate::app::Clipboard) -> io::Result<()> {
+    use base64::Engine as _;
+    use secrecy::ExposeSecret as _;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(clipboard.0.expose_secret());
+    write!(tty, "\x1b]52;c;{encoded}\x1b\\")?;
+    tty.flush()
+}
+
 /// ratatui's hook leaves raw mode and the alternate screen; this one also
 /// turns off mouse capture and bracketed paste, which it does not know about.
 fn install_panic_hook() {
@@ -204,6 +215,9 @@ where
         }
         if let Some(on) = outcome.mouse_capture {
             set_mouse(tty, on)?;
+        }
+        if let Some(clipboard) = &outcome.clipboard {
+            copy(tty, clipboard)?;
         }
         if outcome.redraw {
             draw(terminal, tty, &app, frames)?;

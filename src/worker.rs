@@ -18,7 +18,7 @@ use crate::clock::Clock;
 use crate::monitor::Sample;
 use crate::monitor::file::HistoryFile;
 use crate::monitor::schedule::Schedule;
-use crate::plivo::{Account, AccountUpdate, ApiError, Client};
+use crate::plivo::{Account, AccountUpdate, ApiError, Client, Subaccount, SubaccountChange};
 
 /// What the app asks of the worker.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,6 +33,26 @@ pub enum Request {
     Pause(bool),
     /// Keep this sample in the history file.
     Record(Sample),
+    /// Count the subaccounts (one request: a page of one).
+    CountSubaccounts,
+    /// List every subaccount, page by page.
+    ListSubaccounts,
+    /// Create a subaccount, then fetch it.
+    CreateSubaccount(SubaccountChange),
+    /// Rename, enable or disable one, then fetch it.
+    UpdateSubaccount {
+        /// Its id.
+        id: String,
+        /// Its name and state from now on.
+        change: SubaccountChange,
+    },
+    /// Delete one.
+    DeleteSubaccount {
+        /// Its id.
+        id: String,
+        /// Its numbers, endpoints and applications go too.
+        cascade: bool,
+    },
 }
 
 /// Which kind of request failed.
@@ -42,6 +62,8 @@ pub enum Op {
     Refresh,
     /// A save.
     Save,
+    /// Listing, creating, changing or deleting subaccounts.
+    Subaccounts,
 }
 
 /// What the worker reports back.
@@ -87,6 +109,34 @@ pub enum Report {
     HistoryUnwritable {
         /// Why, naming the file.
         error: String,
+    },
+    /// A page of the subaccount list, in order.
+    SubaccountsPage {
+        /// How many come before it.
+        offset: u32,
+        /// How many there are in all.
+        total: u32,
+        /// The subaccounts on it, newest first.
+        subaccounts: Vec<Subaccount>,
+    },
+    /// Every page of the list has come.
+    SubaccountsListed,
+    /// How many subaccounts the account has.
+    SubaccountCount {
+        /// The server's count.
+        total: u32,
+    },
+    /// A subaccount was created or changed; here it is as it is now.
+    SubaccountChanged {
+        /// The subaccount, fetched afresh.
+        subaccount: Box<Subaccount>,
+        /// Whether it is new.
+        created: bool,
+    },
+    /// A subaccount was deleted.
+    SubaccountDeleted {
+        /// Its id.
+        id: String,
     },
 }
 
@@ -170,6 +220,13 @@ async fn run(
                 }
             },
             Request::Save(update) => save(&client, &mut schedule, update, options.clock).await,
+            Request::CountSubaccounts => count(&client, &mut schedule).await,
+            Request::ListSubaccounts
+            | Request::CreateSubaccount(_)
+            | Request::UpdateSubaccount { .. }
+            | Request::DeleteSubaccount { .. } => {
+                subaccounts(&client, &mut schedule, command, &events).await
+            }
             Request::SetPeriod(period) => {
                 schedule.set_period(period, Instant::now());
                 vec![schedule_event(&schedule)]
@@ -329,6 +386,95 @@ async fn save(
                 error,
                 retry_in: None,
             }]
+        }
+    }
+}
+
+/// A subaccount request: refused at once inside a `Retry-After`, else sent
+/// after the minimum gap. A list reports each page as it arrives.
+async fn subaccounts(
+    client: &Client,
+    schedule: &mut Schedule,
+    request: Request,
+    events: &mpsc::UnboundedSender<Report>,
+) -> Vec<Report> {
+    let failed = |error| {
+        vec![Report::Failed {
+            op: Op::Subaccounts,
+            error,
+            retry_in: None,
+        }]
+    };
+    if let Some(wait) = schedule.held_for(Instant::now()) {
+        return failed(ApiError::RateLimited {
+            retry_after: Some(wait),
+        });
+    }
+    begin(schedule).await;
+    let result = match request {
+        Request::ListSubaccounts => client
+            .all_subaccounts(|page| {
+                let _ = events.send(Report::SubaccountsPage {
+                    offset: page.meta.offset,
+                    total: page.meta.total_count,
+                    subaccounts: page.objects.clone(),
+                });
+            })
+            .await
+            .map(|_| vec![Report::SubaccountsListed]),
+        Request::CreateSubaccount(change) => match client.create_subaccount(&change).await {
+            Ok(created) => client
+                .get_subaccount(&created.auth_id)
+                .await
+                .map(|subaccount| {
+                    vec![Report::SubaccountChanged {
+                        subaccount: Box::new(subaccount),
+                        created: true,
+                    }]
+                }),
+            Err(e) => Err(e),
+        },
+        Request::UpdateSubaccount { id, change } => {
+            match client.update_subaccount(&id, &change).await {
+                Ok(_) => client.get_subaccount(&id).await.map(|subaccount| {
+                    vec![Report::SubaccountChanged {
+                        subaccount: Box::new(subaccount),
+                        created: false,
+                    }]
+                }),
+                Err(e) => Err(e),
+            }
+        }
+        Request::DeleteSubaccount { id, cascade } => client
+            .delete_subaccount(&id, cascade)
+            .await
+            .map(|()| vec![Report::SubaccountDeleted { id }]),
+        _ => Ok(Vec::new()),
+    };
+    // Every request counts against the gap; the next starts after it.
+    schedule.started(Instant::now());
+    result.unwrap_or_else(|error| {
+        schedule.hold(Instant::now(), &error);
+        failed(error)
+    })
+}
+
+/// How many subaccounts there are: a page of one, whose `total_count` says.
+/// Quiet when it cannot be had (a subaccount cannot list its siblings, and
+/// a Retry-After is not worth a word for it): the panel just shows no count.
+async fn count(client: &Client, schedule: &mut Schedule) -> Vec<Report> {
+    if schedule.held_for(Instant::now()).is_some() {
+        return Vec::new();
+    }
+    begin(schedule).await;
+    match client.list_subaccounts(1, 0).await {
+        Ok(page) => vec![Report::SubaccountCount {
+            total: page.meta.total_count,
+        }],
+        Err(error) => {
+            schedule.hold(Instant::now(), &error);
+            tracing::info!(%error, "cannot count the subaccounts");
+            Vec::new()
         }
     }
 }

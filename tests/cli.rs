@@ -657,3 +657,16 @@ fn a_token_pasted_into_the_api_url_is_never_printed() {
     let (_, err) = run(cmd, 2);
     assert!(err.contains("***"), "{err}");
 }
+
+#[test]
+fn get_says_how_many_subaccounts_there_are() {
+    let sandbox = TestSandbox::with(plivo_dash::sandbox::Options {
+        auth_token: TOKEN.into(),
+        subaccounts: 7,
+        ..plivo_dash::sandbox::Options::default()
+    });
+    let mut cmd = bin(sandbox.home());
+    cmd.envs(sandbox.env()).arg("get");
+    let (out, _) = run(cmd, 0);
+    assert!(out.contains("Subaccounts   7"), "{out}");
+}

@@ -244,3 +244,11 @@ fn a_refused_token_in_the_panel_says_where_it_came_from() {
     let (text, _) = panel(&app);
     assert!(text.contains("token came from"), "{text}");
 }
+
+#[test]
+fn the_panel_says_how_many_subaccounts_there_are() {
+    let mut app = monitored(None, &[dec!(2.0)]);
+    app.update(Msg::Worker(Report::SubaccountCount { total: 7 }));
+    let (text, _) = panel(&app);
+    assert!(text.contains("Subaccounts 7 (s lists them)"), "{text}");
+}

@@ -505,3 +505,65 @@ fn a_key_rebound_in_the_config_file_works_and_help_shows_it() {
     pty.send("x");
     assert_eq!(pty.wait_exit(), 0);
 }
+
+#[test]
+fn subaccounts_are_created_renamed_enabled_and_deleted_from_the_dashboard() {
+    let sandbox = TestSandbox::with(plivo_dash::sandbox::Options {
+        auth_token: TOKEN.into(),
+        subaccounts: 2,
+        ..plivo_dash::sandbox::Options::default()
+    });
+    let mut pty = Pty::spawn(&[], &sandbox.env(), COLS, ROWS);
+    pty.wait_for("Wayne Enterprises Inc.");
+    pty.send("s");
+    pty.wait_for("2 subaccounts");
+    pty.send("n");
+    pty.wait_for("New subaccount");
+    pty.send("Wayne Tower");
+    pty.send(keys::ENTER);
+    pty.wait_for("Created Wayne Tower");
+    let find = |name: &str| {
+        sandbox
+            .handle
+            .subaccounts()
+            .into_iter()
+            .find(|s| s.1 == name)
+    };
+    let (id, _, enabled) = find("Wayne Tower").expect("created in the sandbox");
+    assert!(!enabled, "created disabled unless asked");
+
+    pty.send("e");
+    pty.wait_for("Rename subaccount");
+    pty.send("\x1b[H");
+    pty.send("\x0b");
+    pty.send("Wayne Manor");
+    pty.send(keys::ENTER);
+    pty.wait_for("Saved Wayne Manor");
+    assert_eq!(find("Wayne Manor").map(|s| s.0), Some(id.clone()));
+
+    pty.send("t");
+    pty.wait_until("enabled in the sandbox", |_| {
+        find("Wayne Manor").is_some_and(|s| s.2)
+    });
+
+    pty.send("d");
+    pty.wait_for("Delete subaccount");
+    pty.send("Wayne Manor");
+    pty.send(keys::ENTER);
+    pty.wait_for("Deleted Wayne Manor");
+    assert!(find("Wayne Manor").is_none());
+    assert_eq!(sandbox.handle.subaccounts().len(), 2);
+    assert!(!pty.contents().contains(TOKEN));
+
+    pty.send("c");
+    pty.wait_for("Copied the token");
+    let raw = String::from_utf8_lossy(&pty.raw()).into_owned();
+    assert!(
+        raw.contains("\x1b]52;c;"),
+        "an OSC 52 copy went to the terminal"
+    );
+    pty.send("\x1b");
+    pty.wait_for("Wayne Enterprises Inc.");
+    pty.send("q");
+    assert_eq!(pty.wait_exit(), 0);
+}

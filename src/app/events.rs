@@ -13,6 +13,10 @@ impl App {
         let mut outcome = Outcome::redraw();
         match report {
             Report::Loaded { account, at } => {
+                // Counted once, after the first account: a page of one.
+                if self.account.is_none() {
+                    outcome.commands.push(Request::CountSubaccounts);
+                }
                 let sent = match std::mem::replace(&mut self.save, SaveState::Idle) {
                     SaveState::Confirming(sent) => Some(sent),
                     other => {
@@ -105,6 +109,20 @@ impl App {
                 self.refresh_estimate();
             }
             Report::HistoryUnwritable { error } => self.warn(error),
+            Report::SubaccountCount { total } => self.subaccount_count = Some(total),
+            Report::Failed {
+                op: Op::Subaccounts,
+                ..
+            }
+            | Report::SubaccountsPage { .. }
+            | Report::SubaccountsListed
+            | Report::SubaccountChanged { .. }
+            | Report::SubaccountDeleted { .. } => {
+                self.screens.subaccounts(&report, &mut self.notice);
+                if let Report::SubaccountsPage { total, .. } = report {
+                    self.subaccount_count = Some(total);
+                }
+            }
         }
         outcome
     }

@@ -16,7 +16,8 @@ use super::{App, Notice, Outcome, Overlay, PERIODS};
 /// The furthest the help scrolls: more lines than it has.
 const MAX_SCROLL: u16 = 100;
 use crate::keymap::{Action, Context};
-use crate::screens::Ctx;
+use crate::screens::subaccounts::SubaccountsScreen;
+use crate::screens::{Ctx, Screen};
 use crate::worker::Request;
 
 impl App {
@@ -140,12 +141,25 @@ impl App {
                     ..Outcome::redraw()
                 }
             }
+            Action::Subaccounts => {
+                let (screen, request) = SubaccountsScreen::open();
+                self.screens.push(Screen::Subaccounts(Box::new(screen)));
+                Outcome::request(request)
+            }
+            Action::Back => {
+                self.screens.pop();
+                Outcome::redraw()
+            }
             action => {
+                // The rows a page of a table holds: the screen less the
+                // header, the footer, and the table's own title and head.
+                let page_rows = usize::from(self.size.1.saturating_sub(6));
                 let mut ctx = Ctx {
                     account: self.account.as_ref(),
                     save: &mut self.save,
                     notice: &mut self.notice,
                     stopped: self.fetch == super::FetchState::Stopped,
+                    page_rows,
                 };
                 self.screens.act(action, &mut ctx)
             }

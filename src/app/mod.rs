@@ -14,7 +14,8 @@ mod state;
 
 pub use input::{Edit, LineInput};
 pub use state::{
-    AccountText, FetchState, Msg, Notice, NoticeKind, Outcome, Overlay, PERIODS, SaveState, Session,
+    AccountText, Clipboard, FetchState, Msg, Notice, NoticeKind, Outcome, Overlay, PERIODS,
+    SaveState, Session,
 };
 
 use std::time::Duration;
@@ -38,6 +39,8 @@ pub struct App {
     pub account: Option<Account>,
     /// Its text, made safe to draw when it arrived.
     pub shown: Option<AccountText>,
+    /// How many subaccounts it has, once counted.
+    pub subaccount_count: Option<u32>,
     /// When that account was fetched.
     pub fetched_at: Option<Timestamp>,
     /// Where fetching stands.
@@ -92,6 +95,7 @@ impl App {
             session,
             account: None,
             shown: None,
+            subaccount_count: None,
             fetched_at: None,
             fetch: FetchState::Loading,
             save: SaveState::Idle,

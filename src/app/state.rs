@@ -47,6 +47,32 @@ pub struct Outcome {
     pub bell: bool,
     /// Turn the terminal's mouse capture on (true) or off (false).
     pub mouse_capture: Option<bool>,
+    /// Put this on the system clipboard (OSC 52), never on screen.
+    pub clipboard: Option<Clipboard>,
+}
+
+/// A secret for the clipboard: never in `Debug`, and handed to the
+/// terminal only as OSC 52.
+#[derive(Clone)]
+pub struct Clipboard(pub secrecy::SecretString);
+
+impl std::fmt::Debug for Clipboard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Clipboard([REDACTED])")
+    }
+}
+
+impl PartialEq for Clipboard {
+    fn eq(&self, other: &Self) -> bool {
+        use secrecy::ExposeSecret as _;
+        self.0.expose_secret() == other.0.expose_secret()
+    }
+}
+
+impl From<secrecy::SecretString> for Clipboard {
+    fn from(secret: secrecy::SecretString) -> Self {
+        Self(secret)
+    }
 }
 
 impl Outcome {

@@ -12,12 +12,19 @@ pub async fn get(client: &Client, json: bool) -> Result<String, Failure> {
             .map_err(|e| Failure::Usage(format!("cannot encode the account: {e}")))?;
         Ok(text + "\n")
     } else {
-        Ok(summary(&account))
+        // A page of one says how many subaccounts there are; an account
+        // that cannot list them (a subaccount) just shows no count.
+        let count = client
+            .list_subaccounts(1, 0)
+            .await
+            .ok()
+            .map(|page| page.meta.total_count);
+        Ok(summary(&account, count))
     }
 }
 
 /// Every field of the account, one per line, safe to print to a terminal.
-pub fn summary(account: &Account) -> String {
+pub fn summary(account: &Account, subaccounts: Option<u32>) -> String {
     let shown = |s: &str| {
         if s.is_empty() {
             "—".to_owned()
@@ -43,7 +50,9 @@ pub fn summary(account: &Account) -> String {
         ("Resource URI", shown(&account.resource_uri)),
         ("API ID", shown(account.api_id.as_deref().unwrap_or(""))),
     ];
-    rows.iter()
+    let count = subaccounts.map(|n| ("Subaccounts", n.to_string()));
+    rows.into_iter()
+        .chain(count)
         .map(|(label, value)| format!("{label:<14}{value}\n"))
         .collect()
 }

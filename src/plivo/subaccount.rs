@@ -42,6 +42,12 @@ pub struct Subaccount {
     pub api_id: Option<String>,
 }
 
+impl PartialEq for Subaccount {
+    fn eq(&self, other: &Self) -> bool {
+        self.to_json(true) == other.to_json(true)
+    }
+}
+
 impl Subaccount {
     /// The object as JSON, as the API sent it but with `auth_token` (and
     /// `new_auth_token`) left out unless `show_token`.

@@ -4,6 +4,7 @@
 //! every kind. Adding a screen means a new module and a variant here.
 
 pub mod account;
+pub mod subaccounts;
 
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
@@ -13,6 +14,7 @@ use crate::keymap::{Action, Context};
 use crate::layout::Areas;
 use crate::plivo::{Account, AccountUpdate};
 use crate::ui::Theme;
+use crate::worker::Report;
 
 /// What a screen may see and change of the app while it handles an action.
 pub struct Ctx<'a> {
@@ -24,13 +26,17 @@ pub struct Ctx<'a> {
     pub notice: &'a mut Option<Notice>,
     /// The worker is gone.
     pub stopped: bool,
+    /// How many table rows a page holds on this screen.
+    pub page_rows: usize,
 }
 
 /// One screen's state.
 #[derive(Debug, Clone)]
 pub enum Screen {
     /// One account: its panel and its profile form.
-    Account(account::AccountScreen),
+    Account(Box<account::AccountScreen>),
+    /// The account's subaccounts.
+    Subaccounts(Box<subaccounts::SubaccountsScreen>),
 }
 
 /// The screens: the first one opened, and those opened over it.
@@ -44,7 +50,7 @@ impl Default for Router {
     /// The account's screen alone.
     fn default() -> Self {
         Self {
-            base: Screen::Account(account::AccountScreen::default()),
+            base: Screen::Account(Box::default()),
             above: Vec::new(),
         }
     }
@@ -60,14 +66,26 @@ impl Router {
         self.above.last_mut().unwrap_or(&mut self.base)
     }
 
-    fn all(&self) -> impl Iterator<Item = &Screen> {
+    /// Every screen, the first opened first.
+    pub fn all(&self) -> impl Iterator<Item = &Screen> {
         std::iter::once(&self.base).chain(&self.above)
+    }
+
+    /// Opens `screen` over the others.
+    pub fn push(&mut self, screen: Screen) {
+        self.above.push(screen);
+    }
+
+    /// Closes the top screen, unless it is the first.
+    pub fn pop(&mut self) {
+        self.above.pop();
     }
 
     /// The contexts whose keys the top screen answers, most specific first.
     pub fn contexts(&self) -> Vec<Context> {
         match self.top() {
             Screen::Account(s) => s.contexts(),
+            Screen::Subaccounts(s) => s.contexts(),
         }
     }
 
@@ -75,6 +93,7 @@ impl Router {
     pub fn act(&mut self, action: Action, ctx: &mut Ctx) -> Outcome {
         match self.top_mut() {
             Screen::Account(s) => s.act(action, ctx),
+            Screen::Subaccounts(s) => s.act(action, ctx),
         }
     }
 
@@ -83,6 +102,7 @@ impl Router {
     pub fn type_char(&mut self, c: char) -> Option<Notice> {
         match self.top_mut() {
             Screen::Account(s) => s.type_char(c),
+            Screen::Subaccounts(s) => s.type_char(c),
         }
     }
 
@@ -90,6 +110,7 @@ impl Router {
     pub fn paste(&mut self, text: &str) -> Option<Notice> {
         match self.top_mut() {
             Screen::Account(s) => s.paste(text),
+            Screen::Subaccounts(s) => s.paste(text),
         }
     }
 
@@ -97,6 +118,16 @@ impl Router {
     pub fn click(&mut self, areas: &Areas, at: Position) -> bool {
         match self.top_mut() {
             Screen::Account(s) => s.click(areas, at),
+            Screen::Subaccounts(_) => false,
+        }
+    }
+
+    /// A worker report about subaccounts, for the screens that list them.
+    pub fn subaccounts(&mut self, report: &Report, notice: &mut Option<Notice>) {
+        for screen in std::iter::once(&mut self.base).chain(&mut self.above) {
+            if let Screen::Subaccounts(s) = screen {
+                s.report(report, notice);
+            }
         }
     }
 
@@ -106,6 +137,7 @@ impl Router {
         self.all()
             .flat_map(|screen| match screen {
                 Screen::Account(s) => s.unsaved(),
+                Screen::Subaccounts(s) => s.unsaved(),
             })
             .collect()
     }
@@ -114,8 +146,8 @@ impl Router {
     /// what this dashboard just saved, if the fetch confirms a save.
     pub fn sync(&mut self, account: &Account, sent: Option<&AccountUpdate>) {
         for screen in std::iter::once(&mut self.base).chain(&mut self.above) {
-            match screen {
-                Screen::Account(s) => s.sync(account, sent),
+            if let Screen::Account(s) = screen {
+                s.sync(account, sent);
             }
         }
     }
@@ -124,6 +156,7 @@ impl Router {
     pub fn render(&self, app: &App, theme: Theme, frame: &mut Frame, areas: &Areas, body: Rect) {
         match self.top() {
             Screen::Account(s) => account::view::render(app, s, theme, frame, areas, body),
+            Screen::Subaccounts(s) => subaccounts::view::render(app, s, theme, frame, body),
         }
     }
 }

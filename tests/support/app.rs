@@ -5,7 +5,7 @@ use plivo_dash::app::{App, Msg, Outcome, Session};
 use plivo_dash::plivo::Account;
 use plivo_dash::sandbox::demo_account;
 use plivo_dash::screens::Screen;
-use plivo_dash::screens::account::{Form, Review};
+use plivo_dash::screens::account::{AccountScreen, Form, Review};
 use plivo_dash::worker::Report;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
@@ -81,16 +81,25 @@ pub fn clear_field(app: &mut App) {
     app.update(ctrl('k'));
 }
 
+/// The account screen, under whatever is open over it.
+fn account(app: &App) -> &AccountScreen {
+    app.screens
+        .all()
+        .find_map(|s| match s {
+            Screen::Account(screen) => Some(&**screen),
+            _ => None,
+        })
+        .expect("an account screen")
+}
+
 /// The account screen's form.
 pub fn form(app: &App) -> &Form {
-    let Screen::Account(screen) = app.screens.top();
-    &screen.form
+    &account(app).form
 }
 
 /// The changes under review, while "Save changes?" is open.
 pub fn review(app: &App) -> Option<&Review> {
-    let Screen::Account(screen) = app.screens.top();
-    screen.review.as_ref()
+    account(app).review.as_ref()
 }
 
 /// Whether nothing covers the dashboard: no overlay, no review.

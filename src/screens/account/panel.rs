@@ -59,6 +59,13 @@ pub(super) fn render(
         row("Local time", plain(&local_time(app, &account.timezone))),
         row("Updated", updated(app, theme, value_width)),
     ];
+    if let Some(count) = app.subaccount_count {
+        let text = SafeText::new(&format!(
+            "{count} ({} lists them)",
+            app.session.keymap.key_label(Action::Subaccounts)
+        ));
+        lines.insert(2, row("Subaccounts", plain(&text)));
+    }
     lines.extend(monitor_rows(app, account, theme, value_width, &row));
     // What is wrong, under the chart: the failed fetch, then the setup's
     // problems (an unwritable history file, a token others can read).

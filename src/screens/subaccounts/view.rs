@@ -1,0 +1,275 @@
+//! Drawing the subaccounts screen: a title with the count, the filter, the
+//! table (only the rows in view are built), a failure line, and a dialog.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row as TableRow, Table};
+
+use super::{Dialog, SubaccountsScreen};
+use crate::app::App;
+use crate::keymap::Action;
+use crate::layout::wrap;
+use crate::text::drawable;
+use crate::ui::{Theme, clip, popup};
+
+/// Draws the screen in `area` (between the header and the footer).
+pub fn render(app: &App, screen: &SubaccountsScreen, theme: Theme, frame: &mut Frame, area: Rect) {
+    let visible = screen.visible();
+    let failure = screen.error.as_ref().map(|e| {
+        format!(
+            "⚠ {e} ({} tries again)",
+            app.session.keymap.key_label(Action::Refresh)
+        )
+    });
+    let failure_lines = failure
+        .as_ref()
+        .map(|f| wrap(f, usize::from(area.width.saturating_sub(2))))
+        .unwrap_or_default();
+    let [title, filter, table, problem] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(u16::try_from(failure_lines.len()).unwrap_or(u16::MAX)),
+    ])
+    .areas(area);
+
+    let count = match screen.total {
+        Some(total) => {
+            let noun = if total == 1 {
+                "subaccount"
+            } else {
+                "subaccounts"
+            };
+            if screen.loading {
+                format!(
+                    "{} {noun} · loading {} of them…",
+                    thousands(total),
+                    screen.rows.len()
+                )
+            } else {
+                format!("{} {noun}", thousands(total))
+            }
+        }
+        None if screen.loading => "loading…".to_owned(),
+        None => "not loaded".to_owned(),
+    };
+    let shown = if visible.len() == screen.rows.len() {
+        String::new()
+    } else {
+        format!(
+            " · {} match",
+            thousands(u32::try_from(visible.len()).unwrap_or(u32::MAX))
+        )
+    };
+    frame.render_widget(
+        Paragraph::new(Line::from(vec![
+            Span::styled(" Subaccounts ", theme.accent()),
+            Span::styled(format!("{count}{shown}"), theme.dim()),
+        ])),
+        title,
+    );
+
+    let typed = drawable(screen.filter.text()).into_owned();
+    let filter_line = if screen.filtering {
+        Line::from(vec![
+            Span::styled(" / ", theme.key()),
+            Span::raw(clip(&typed, usize::from(filter.width.saturating_sub(4)))),
+            Span::styled("▏", theme.accent()),
+        ])
+    } else if typed.is_empty() {
+        Line::from(Span::styled(
+            format!(
+                " {} to filter by name or id",
+                app.session.keymap.key_label(Action::Filter)
+            ),
+            theme.dim(),
+        ))
+    } else {
+        Line::from(vec![
+            Span::styled(" filter: ", theme.dim()),
+            Span::raw(clip(&typed, usize::from(filter.width.saturating_sub(10)))),
+        ])
+    };
+    frame.render_widget(Paragraph::new(filter_line), filter);
+
+    render_table(screen, &visible, theme, frame, table);
+    if failure.is_some() {
+        let lines: Vec<Line> = failure_lines
+            .into_iter()
+            .map(|l| Line::from(Span::styled(format!(" {l}"), theme.warn())))
+            .collect();
+        frame.render_widget(Paragraph::new(lines), problem);
+    }
+    if let Some(dialog) = &screen.dialog {
+        render_dialog(app, dialog, theme, frame, area);
+    }
+}
+
+fn render_table(
+    screen: &SubaccountsScreen,
+    visible: &[&super::Row],
+    theme: Theme,
+    frame: &mut Frame,
+    area: Rect,
+) {
+    if visible.is_empty() {
+        let note = if screen.loading {
+            ""
+        } else if screen.rows.is_empty() {
+            " No subaccounts yet."
+        } else {
+            " Nothing matches the filter."
+        };
+        frame.render_widget(Paragraph::new(Span::styled(note, theme.dim())), area);
+        return;
+    }
+    // Only the rows in view are built: a thousand rows cost what a screen does.
+    let height = usize::from(area.height.saturating_sub(1)).max(1);
+    let selected = screen.selected.min(visible.len() - 1);
+    let first = (selected + 1).saturating_sub(height);
+    let name_width = area.width.saturating_sub(20 + 7 + 10 + 10 + 8).clamp(8, 48);
+    let rows = visible
+        .iter()
+        .enumerate()
+        .skip(first)
+        .take(height)
+        .map(|(i, row)| {
+            let style = if i == selected {
+                theme.selected()
+            } else {
+                ratatui::style::Style::new()
+            };
+            let enabled = if row.enabled {
+                Span::styled("yes", theme.good())
+            } else {
+                Span::styled("no", theme.dim())
+            };
+            TableRow::new(vec![
+                Cell::from(clip(row.shown_name.as_str(), usize::from(name_width))),
+                Cell::from(row.shown_id.as_str().to_owned()),
+                Cell::from(enabled),
+                Cell::from(row.created.as_str().to_owned()),
+                Cell::from(row.modified.as_str().to_owned()),
+            ])
+            .style(style)
+        });
+    let header = TableRow::new(vec!["Name", "Auth ID", "Enabled", "Created", "Modified"])
+        .style(theme.dim().add_modifier(Modifier::BOLD));
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Length(name_width),
+            Constraint::Length(20),
+            Constraint::Length(7),
+            Constraint::Length(10),
+            Constraint::Length(10),
+        ],
+    )
+    .header(header)
+    .column_spacing(2);
+    frame.render_widget(table, area);
+}
+
+fn render_dialog(app: &App, dialog: &Dialog, theme: Theme, frame: &mut Frame, area: Rect) {
+    let keys = &app.session.keymap;
+    let (ok, option, cancel) = (
+        keys.key_label(Action::Confirm),
+        keys.key_label(Action::Option),
+        keys.key_label(Action::Cancel),
+    );
+    let room = usize::from(area.width.saturating_sub(8)).clamp(10, 60);
+    let field = |input: &crate::app::LineInput| {
+        Line::from(vec![
+            Span::raw(" > "),
+            Span::raw(input.visible(room.saturating_sub(4))),
+            Span::styled("▏", theme.accent()),
+        ])
+    };
+    let (title, lines) = match dialog {
+        Dialog::Create { name, enabled } => (
+            "New subaccount",
+            vec![
+                Line::raw(" Name:"),
+                field(name),
+                Line::raw(""),
+                Line::raw(format!(
+                    " Enabled: {}   ({option} changes it)",
+                    if *enabled { "yes" } else { "no" }
+                )),
+                Line::raw(""),
+                Line::styled(format!(" {ok} create   {cancel} cancel"), theme.dim()),
+            ],
+        ),
+        Dialog::Rename { name, .. } => (
+            "Rename subaccount",
+            vec![
+                Line::raw(" New name:"),
+                field(name),
+                Line::raw(""),
+                Line::styled(format!(" {ok} rename   {cancel} cancel"), theme.dim()),
+            ],
+        ),
+        Dialog::Delete {
+            name,
+            typed,
+            cascade,
+            ..
+        } => {
+            let fate = if *cascade {
+                "Its numbers, endpoints and applications are DELETED with it."
+            } else {
+                "Its numbers, endpoints and applications move to the main account."
+            };
+            let mut lines = vec![Line::raw(format!(
+                " Delete \"{}\"?",
+                clip(&drawable(name), room.saturating_sub(12))
+            ))];
+            lines.extend(wrap(fate, room).into_iter().map(|l| {
+                Line::styled(
+                    format!(" {l}"),
+                    if *cascade { theme.error() } else { theme.dim() },
+                )
+            }));
+            lines.push(Line::raw(format!(
+                " Cascade: {}   ({option} changes it)",
+                if *cascade { "yes" } else { "no" }
+            )));
+            lines.push(Line::raw(""));
+            lines.push(Line::raw(" Type its name to confirm:"));
+            lines.push(field(typed));
+            lines.push(Line::raw(""));
+            lines.push(Line::styled(
+                format!(" {ok} delete   {cancel} cancel"),
+                theme.dim(),
+            ));
+            ("Delete subaccount", lines)
+        }
+    };
+    popup(frame, area, title, lines, theme);
+}
+
+/// 1000 as "1,000".
+fn thousands(n: u32) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn counts_read_with_commas() {
+        assert_eq!(super::thousands(0), "0");
+        assert_eq!(super::thousands(999), "999");
+        assert_eq!(super::thousands(1000), "1,000");
+        assert_eq!(super::thousands(1_234_567), "1,234,567");
+    }
+}

@@ -1,0 +1,256 @@
+//! The subaccounts screen: behaviour by feeding messages, and its drawing
+//! on a TestBackend (snapshots plus what matters: text, colour, no token).
+
+mod support;
+
+use plivo_dash::app::{App, Clipboard, Msg};
+use plivo_dash::plivo::{ApiError, Subaccount, SubaccountChange};
+use plivo_dash::screens::Screen;
+use plivo_dash::screens::subaccounts::{Dialog, SubaccountsScreen};
+use plivo_dash::ui;
+use plivo_dash::worker::{Op, Report, Request};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::KeyCode;
+use secrecy::ExposeSecret as _;
+use support::app::*;
+
+fn sub(i: u32) -> Subaccount {
+    serde_json::from_value(serde_json::json!({
+        "auth_id": format!("SA{:018}", i),
+        "auth_token": format!("sub-token-{i}-must-never-show"),
+        "name": if i.is_multiple_of(2) { format!("Gotham {i}") } else { format!("Metropolis {i}") },
+        "enabled": !i.is_multiple_of(3),
+        "created": "2026-11-20",
+        "modified": null,
+        "account": "/v1/Account/MA2025RK4E639VJFZAGV/",
+        "resource_uri": format!("/v1/Account/MA2025RK4E639VJFZAGV/Subaccount/SA{:018}/", i),
+    }))
+    .expect("a subaccount")
+}
+
+/// The dashboard with the subaccounts screen open, as `s` opens it.
+fn opened() -> (App, Vec<Request>) {
+    let mut app = loaded();
+    let out = app.update(key(KeyCode::Char('s')));
+    (app, out.commands)
+}
+
+fn screen(app: &App) -> &SubaccountsScreen {
+    match app.screens.top() {
+        Screen::Subaccounts(s) => s,
+        Screen::Account(_) => panic!("the subaccounts screen is on top"),
+    }
+}
+
+fn pages(app: &mut App, total: u32, upto: u32) {
+    for offset in (0..upto).step_by(20) {
+        let subaccounts = (offset..(offset + 20).min(upto)).map(sub).collect();
+        app.update(Msg::Worker(Report::SubaccountsPage {
+            offset,
+            total,
+            subaccounts,
+        }));
+    }
+}
+
+fn draw(app: &App, w: u16, h: u16) -> String {
+    let mut t = Terminal::new(TestBackend::new(w, h)).expect("terminal");
+    t.draw(|f| ui::render(app, f)).expect("draw");
+    let b = t.backend().buffer().clone();
+    (0..h)
+        .map(|y| (0..w).map(|x| b[(x, y)].symbol()).collect::<String>())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn s_opens_the_screen_and_lists_esc_goes_back() {
+    let (mut app, commands) = opened();
+    assert_eq!(commands, vec![Request::ListSubaccounts]);
+    assert!(screen(&app).loading);
+    app.update(key(KeyCode::Esc));
+    assert!(matches!(app.screens.top(), Screen::Account(_)));
+}
+
+#[test]
+fn rows_appear_with_the_first_page_and_fill_in() {
+    let (mut app, _) = opened();
+    pages(&mut app, 1000, 20);
+    let text = draw(&app, 120, 35);
+    assert!(
+        text.contains("1,000 subaccounts · loading 20 of them…"),
+        "{text}"
+    );
+    assert!(text.contains("Gotham 0"), "{text}");
+    pages(&mut app, 1000, 1000);
+    app.update(Msg::Worker(Report::SubaccountsListed));
+    let text = draw(&app, 120, 35);
+    assert!(text.contains("1,000 subaccounts"), "{text}");
+    assert!(!text.contains("loading"), "{text}");
+    assert!(!text.contains("must-never-show"), "no token on screen");
+}
+
+#[test]
+fn the_filter_narrows_as_you_type_and_esc_clears_it() {
+    let (mut app, _) = opened();
+    pages(&mut app, 1000, 1000);
+    app.update(Msg::Worker(Report::SubaccountsListed));
+    app.update(key(KeyCode::Char('/')));
+    type_str(&mut app, "metropolis 99");
+    // 99, 990..999 odd: 99, 991, 993, 995, 997, 999.
+    assert_eq!(screen(&app).visible().len(), 6);
+    let text = draw(&app, 120, 35);
+    insta::assert_snapshot!("subaccounts_filtered", text);
+    assert!(text.contains("6 match"), "{text}");
+    app.update(key(KeyCode::Enter));
+    assert!(!screen(&app).filtering, "Enter keeps the filter");
+    assert_eq!(screen(&app).visible().len(), 6);
+    app.update(key(KeyCode::Char('/')));
+    app.update(key(KeyCode::Esc));
+    assert_eq!(screen(&app).visible().len(), 1000, "Esc clears it");
+}
+
+#[test]
+fn moving_pages_and_ends() {
+    let (mut app, _) = opened();
+    pages(&mut app, 100, 100);
+    app.update(key(KeyCode::Char('j')));
+    assert_eq!(screen(&app).selected, 1);
+    app.update(key(KeyCode::End));
+    assert_eq!(screen(&app).selected, 99);
+    app.update(key(KeyCode::PageUp));
+    assert!(screen(&app).selected < 99);
+    app.update(key(KeyCode::Home));
+    assert_eq!(screen(&app).selected, 0);
+    app.update(key(KeyCode::Up));
+    assert_eq!(screen(&app).selected, 0);
+    let text = draw(&app, 120, 35);
+    assert!(text.contains("Gotham 0"), "{text}");
+}
+
+#[test]
+fn create_rename_toggle_and_delete_ask_the_worker() {
+    let (mut app, _) = opened();
+    pages(&mut app, 3, 3);
+    app.update(key(KeyCode::Char('n')));
+    type_str(&mut app, "Wayne Tower");
+    app.update(key(KeyCode::Tab));
+    let out = app.update(key(KeyCode::Enter));
+    assert_eq!(
+        out.commands,
+        vec![Request::CreateSubaccount(SubaccountChange {
+            name: "Wayne Tower".into(),
+            enabled: true
+        })]
+    );
+    // Rename the selected (first) row: its current name is there to edit.
+    app.update(key(KeyCode::Char('e')));
+    app.update(ctrl('u'));
+    let Some(Dialog::Rename { name, .. }) = &screen(&app).dialog else {
+        panic!("a rename dialog");
+    };
+    assert_eq!(name.text(), "Gotham 0");
+    app.update(key(KeyCode::Esc));
+    let out = app.update(key(KeyCode::Char('t')));
+    assert_eq!(
+        out.commands,
+        vec![Request::UpdateSubaccount {
+            id: sub(0).auth_id,
+            change: SubaccountChange {
+                name: "Gotham 0".into(),
+                enabled: true
+            }
+        }],
+        "toggling keeps the name"
+    );
+    // Delete needs the name typed; cascade is a separate choice.
+    app.update(key(KeyCode::Char('d')));
+    type_str(&mut app, "Gotham");
+    let out = app.update(key(KeyCode::Enter));
+    assert!(out.commands.is_empty(), "not the whole name");
+    type_str(&mut app, " 0");
+    let out = app.update(key(KeyCode::Enter));
+    assert_eq!(
+        out.commands,
+        vec![Request::DeleteSubaccount {
+            id: sub(0).auth_id,
+            cascade: false
+        }]
+    );
+}
+
+#[test]
+fn the_worker_s_answers_update_the_rows_and_say_so() {
+    let (mut app, _) = opened();
+    pages(&mut app, 3, 3);
+    let mut renamed = sub(1);
+    renamed.name = "Metropolis One".into();
+    app.update(Msg::Worker(Report::SubaccountChanged {
+        subaccount: Box::new(renamed),
+        created: false,
+    }));
+    assert_eq!(screen(&app).rows[1].name, "Metropolis One");
+    assert!(
+        app.notice
+            .as_ref()
+            .is_some_and(|n| n.text == "Saved Metropolis One")
+    );
+    app.update(Msg::Worker(Report::SubaccountDeleted {
+        id: sub(2).auth_id,
+    }));
+    assert_eq!(screen(&app).rows.len(), 2);
+    app.update(Msg::Worker(Report::Failed {
+        op: Op::Subaccounts,
+        error: ApiError::Network("down".into()),
+        retry_in: None,
+    }));
+    let text = draw(&app, 120, 35);
+    insta::assert_snapshot!("subaccounts_failure", text);
+    assert!(
+        text.contains("⚠ network error: down (r tries again)"),
+        "{text}"
+    );
+    assert_eq!(screen(&app).rows.len(), 2, "the rows stay");
+}
+
+#[test]
+fn the_token_goes_to_the_clipboard_never_to_the_screen() {
+    let (mut app, _) = opened();
+    pages(&mut app, 3, 3);
+    let out = app.update(key(KeyCode::Char('c')));
+    let Some(Clipboard(token)) = out.clipboard else {
+        panic!("a clipboard copy");
+    };
+    assert_eq!(token.expose_secret(), "sub-token-0-must-never-show");
+    let text = draw(&app, 120, 35);
+    assert!(!text.contains("must-never-show"), "{text}");
+    assert!(text.contains("Copied the token of Gotham 0"), "{text}");
+}
+
+#[test]
+fn empty_loading_and_hostile_names() {
+    let (mut app, _) = opened();
+    insta::assert_snapshot!("subaccounts_loading", draw(&app, 100, 30));
+    app.update(Msg::Worker(Report::SubaccountsPage {
+        offset: 0,
+        total: 0,
+        subaccounts: Vec::new(),
+    }));
+    app.update(Msg::Worker(Report::SubaccountsListed));
+    let text = draw(&app, 100, 30);
+    insta::assert_snapshot!("subaccounts_empty", text);
+    assert!(text.contains("No subaccounts yet."), "{text}");
+    let mut evil = sub(7);
+    evil.name = "Evil\u{1b}]0;pwned\u{7}\u{202e}x".into();
+    app.update(Msg::Worker(Report::SubaccountChanged {
+        subaccount: Box::new(evil),
+        created: true,
+    }));
+    let text = draw(&app, 100, 30);
+    assert!(text.contains("Evil␛]0;pwned␇?x"), "{text}");
+    assert!(
+        !text.chars().any(|c| c.is_control() && c != '\n'),
+        "{text:?}"
+    );
+}
