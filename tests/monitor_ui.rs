@@ -250,5 +250,5 @@ fn the_panel_says_how_many_subaccounts_there_are() {
     let mut app = monitored(None, &[dec!(2.0)]);
     app.update(Msg::Worker(Report::SubaccountCount { total: 7 }));
     let (text, _) = panel(&app);
-    assert!(text.contains("Subaccounts 7 (s lists them)"), "{text}");
+    assert!(text.contains("Subaccts   7 (s lists them)"), "{text}");
 }

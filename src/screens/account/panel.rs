@@ -64,7 +64,7 @@ pub(super) fn render(
             "{count} ({} lists them)",
             app.session.keymap.key_label(Action::Subaccounts)
         ));
-        lines.insert(2, row("Subaccounts", plain(&text)));
+        lines.insert(2, row("Subaccts", plain(&text)));
     }
     lines.extend(monitor_rows(app, account, theme, value_width, &row));
     // What is wrong, under the chart: the failed fetch, then the setup's
