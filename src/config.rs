@@ -174,18 +174,11 @@ struct Profile {
     alert_below: Option<Decimal>,
     history_days: Option<u32>,
     mouse: Option<bool>,
-    /// Action name → a key or a list of keys (top level only).
-    keys: Option<BTreeMap<String, OneOrMany>>,
+    /// Action name → a key or a list of keys (top level only), checked
+    /// by hand so a wrong type names the action.
+    keys: Option<BTreeMap<String, toml::Value>>,
     #[serde(default)]
     profiles: BTreeMap<String, Profile>,
-}
-
-/// `quit = "x"` or `refresh = ["r", "F5"]`.
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
-enum OneOrMany {
-    One(String),
-    Many(Vec<String>),
 }
 
 /// Resolves credentials and settings: flags > environment > config file.
@@ -262,20 +255,28 @@ pub fn resolve(global: &Global, env: &Env) -> Result<Settings, ConfigError> {
     };
     let keymap = match top.and_then(|p| p.keys.as_ref()) {
         Some(keys) => {
-            let changes = keys
-                .iter()
-                .map(|(action, keys)| {
-                    let keys = match keys {
-                        OneOrMany::One(key) => vec![key.clone()],
-                        OneOrMany::Many(keys) => keys.clone(),
-                    };
-                    (action.clone(), keys)
-                })
-                .collect();
-            Keymap::with_changes(&changes).map_err(|reason| ConfigError::Invalid {
+            let invalid = |reason: String| ConfigError::Invalid {
                 path: path_text.clone(),
                 reason,
-            })?
+            };
+            let mut changes = BTreeMap::new();
+            for (action, value) in keys {
+                let wrong = || {
+                    invalid(format!(
+                        "[keys] {action}: give a key as a string, such as \"x\", or a list of them, such as [\"r\", \"F5\"]"
+                    ))
+                };
+                let keys = match value {
+                    toml::Value::String(key) => vec![key.clone()],
+                    toml::Value::Array(items) => items
+                        .iter()
+                        .map(|item| item.as_str().map(str::to_owned).ok_or_else(wrong))
+                        .collect::<Result<Vec<String>, ConfigError>>()?,
+                    _ => return Err(wrong()),
+                };
+                changes.insert(action.clone(), keys);
+            }
+            Keymap::with_changes(&changes).map_err(invalid)?
         }
         None => Keymap::default(),
     };

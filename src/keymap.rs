@@ -162,6 +162,9 @@ pub struct Key {
     code: KeyCodeOrd,
     ctrl: bool,
     alt: bool,
+    /// Shift, on a key whose code does not already carry it (Shift-↑,
+    /// Shift-F2; not 'A' or Shift-Tab).
+    shift: bool,
 }
 
 /// `KeyCode` with an order, so keys can live in sorted maps.
@@ -244,7 +247,17 @@ impl Key {
             KeyCode::PageDown => KeyCodeOrd::Named(Named::PageDown),
             _ => return None,
         };
-        Some(Self { code, ctrl, alt })
+        let shift = event.modifiers.contains(KeyModifiers::SHIFT)
+            && !matches!(
+                code,
+                KeyCodeOrd::Char(_) | KeyCodeOrd::Named(Named::BackTab)
+            );
+        Some(Self {
+            code,
+            ctrl,
+            alt,
+            shift,
+        })
     }
 
     /// Whether this key, in a field, would type a character.
@@ -287,7 +300,13 @@ impl std::str::FromStr for Key {
         let lower = rest.to_ascii_lowercase();
         let mut chars = rest.chars();
         let code = match (chars.next(), chars.next()) {
-            (Some(c), None) if !c.is_control() && !c.is_whitespace() => {
+            // A key must be something a keyboard sends and a person can
+            // see in the help: no control, invisible or combining mark.
+            (Some(c), None)
+                if !c.is_whitespace()
+                    && !crate::text::is_unsafe(c)
+                    && unicode_width::UnicodeWidthChar::width(c).is_some_and(|w| w > 0) =>
+            {
                 let c = if ctrl { c.to_ascii_lowercase() } else { c };
                 KeyCodeOrd::Char(if shift && !ctrl {
                     c.to_ascii_uppercase()
@@ -310,13 +329,30 @@ impl std::str::FromStr for Key {
                     .map(|(_, n)| *n)
                     .ok_or_else(bad)?;
                 if shift && named == Named::Tab {
+                    shift = false;
                     KeyCodeOrd::Named(Named::BackTab)
                 } else {
                     KeyCodeOrd::Named(named)
                 }
             }
         };
-        Ok(Self { code, ctrl, alt })
+        // A terminal sends Ctrl-I as Tab, Ctrl-M as Enter, Ctrl-[ as Esc
+        // and Ctrl-H as Backspace: bound, they are those keys (and clash
+        // with them where they are taken).
+        let (code, ctrl) = match (code, ctrl, alt) {
+            (KeyCodeOrd::Char('i'), true, false) => (KeyCodeOrd::Named(Named::Tab), false),
+            (KeyCodeOrd::Char('m'), true, false) => (KeyCodeOrd::Named(Named::Enter), false),
+            (KeyCodeOrd::Char('['), true, false) => (KeyCodeOrd::Named(Named::Esc), false),
+            (KeyCodeOrd::Char('h'), true, false) => (KeyCodeOrd::Named(Named::Backspace), false),
+            other => (other.0, other.1),
+        };
+        let shift = shift && !matches!(code, KeyCodeOrd::Char(_));
+        Ok(Self {
+            code,
+            ctrl,
+            alt,
+            shift,
+        })
     }
 }
 
@@ -328,6 +364,9 @@ impl fmt::Display for Key {
         }
         if self.alt {
             f.write_str("Alt-")?;
+        }
+        if self.shift {
+            f.write_str("Shift-")?;
         }
         match self.code {
             KeyCodeOrd::Char(' ') => f.write_str("Space"),
@@ -439,7 +478,7 @@ const TABLE: &[Entry] = &[
         name: "save",
         contexts: &[C::Dashboard, C::Form],
         keys: &["ctrl-s"],
-        help: "save: review the changes, Enter to send",
+        help: "save: review the changes, then confirm",
     },
     Entry {
         action: A::Revert,
@@ -494,7 +533,7 @@ const TABLE: &[Entry] = &[
         action: A::Backspace,
         name: "backspace",
         contexts: &[C::Editing],
-        keys: &["backspace", "ctrl-h"],
+        keys: &["backspace"],
         help: "delete the character before the cursor",
     },
     Entry {
@@ -605,14 +644,14 @@ const TABLE: &[Entry] = &[
     Entry {
         action: A::PageDown,
         name: "page_down",
-        contexts: &[C::Rows],
+        contexts: &[C::Rows, C::ConfirmSave, C::Help],
         keys: &["pgdn"],
         help: "a page down",
     },
     Entry {
         action: A::PageUp,
         name: "page_up",
-        contexts: &[C::Rows],
+        contexts: &[C::Rows, C::ConfirmSave, C::Help],
         keys: &["pgup"],
         help: "a page up",
     },
@@ -732,14 +771,14 @@ const TABLE: &[Entry] = &[
         action: A::ScrollDown,
         name: "scroll_down",
         contexts: &[C::ConfirmSave, C::Help],
-        keys: &["down", "pgdn"],
+        keys: &["down"],
         help: "scroll a long list (changes, this help) down",
     },
     Entry {
         action: A::ScrollUp,
         name: "scroll_up",
         contexts: &[C::ConfirmSave, C::Help],
-        keys: &["up", "pgup"],
+        keys: &["up"],
         help: "scroll it back up",
     },
     Entry {
@@ -910,10 +949,15 @@ impl Keymap {
             if keys.is_empty() {
                 return Err(format!("[keys] {name} would have no key"));
             }
-            let parsed = keys
-                .iter()
-                .map(|k| k.parse::<Key>().map_err(|e| format!("[keys] {name}: {e}")))
-                .collect::<Result<Vec<Key>, String>>()?;
+            let mut parsed = Vec::new();
+            for key in keys {
+                let key = key
+                    .parse::<Key>()
+                    .map_err(|e| format!("[keys] {name}: {e}"))?;
+                if !parsed.contains(&key) {
+                    parsed.push(key);
+                }
+            }
             let in_text = entry.contexts.iter().any(|c| {
                 matches!(
                     c,
@@ -988,9 +1032,15 @@ impl Keymap {
             .flat_map(|(_, hints)| hints.iter())
             .filter_map(|h| {
                 let keys: Vec<String> = h.actions.iter().map(|a| self.key_label(*a)).collect();
+                // "↑↓" reads as a pair; "Ctrl-↑Ctrl-↓" would not.
+                let join = if keys.iter().all(|k| k.chars().count() == 1) {
+                    h.join
+                } else {
+                    "/"
+                };
                 h.actions
                     .first()
-                    .map(|first| (keys.join(h.join), *first, h.label))
+                    .map(|first| (keys.join(join), *first, h.label))
             })
             .collect()
     }
@@ -1111,6 +1161,32 @@ mod tests {
                 .iter()
                 .any(|(keys, help)| keys == "r / F5" && help.starts_with("refresh"))
         );
+    }
+
+    #[test]
+    fn terminal_aliases_shift_and_invisible_keys() {
+        assert_eq!(
+            "ctrl-i".parse::<Key>(),
+            "tab".parse::<Key>(),
+            "what a terminal sends"
+        );
+        assert_eq!("ctrl-m".parse::<Key>(), "enter".parse::<Key>());
+        assert_eq!("ctrl-[".parse::<Key>(), "esc".parse::<Key>());
+        let err =
+            Keymap::with_changes(&changes(&[("quit", &["ctrl-i"])])).expect_err("Tab is taken");
+        assert!(err.contains("both"), "{err}");
+        let shifted: Key = "shift-up".parse().unwrap();
+        assert_ne!(Some(shifted), "up".parse().ok());
+        assert_eq!(shifted.to_string(), "Shift-↑");
+        let map =
+            Keymap::with_changes(&changes(&[("quit", &["shift-up"])])).expect("Shift-↑ is free");
+        let event = KeyEvent::new(KeyCode::Up, KeyModifiers::SHIFT);
+        assert_eq!(map.action(&[C::Dashboard], &event), Some(A::Quit));
+        for invisible in ["\u{ad}", "\u{301}", "\u{200b}", "\u{202e}"] {
+            assert!(invisible.parse::<Key>().is_err(), "{invisible:?}");
+        }
+        let map = Keymap::with_changes(&changes(&[("quit", &["x", "x"])])).expect("valid");
+        assert_eq!(map.keys_for(A::Quit).len(), 1, "duplicates merged");
     }
 
     #[test]

@@ -155,6 +155,18 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
     lines
 }
 
+/// How far a popup of `lines` scrolls in a body `height` rows tall: the
+/// popup's borders, a blank line and its keys take four rows, and a
+/// scrolled list gives one more to its "more" line.
+pub fn scroll_limit(lines: usize, height: u16) -> u16 {
+    let fits = usize::from(height.saturating_sub(4)).max(1);
+    if lines <= fits {
+        0
+    } else {
+        u16::try_from(lines - fits + 1).unwrap_or(u16::MAX)
+    }
+}
+
 /// A box of `width` × `height` centred in `area`, clipped to it.
 pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let width = width.min(area.width);

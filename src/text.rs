@@ -112,7 +112,8 @@ pub fn is_unsafe(c: char) -> bool {
     c.is_control()
         || matches!(
             c,
-            '\u{061C}'
+            '\u{00AD}'
+                | '\u{061C}'
                 | '\u{200B}'
                 | '\u{200E}'
                 | '\u{200F}'

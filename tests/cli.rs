@@ -567,6 +567,7 @@ fn a_bad_key_binding_is_a_clear_config_error() {
         ("refresh = \"q\"", "is bound to both"),
         ("quit = \"hyper-q\"", "not a key"),
         ("save = \"s\"", "typed into a field"),
+        ("quit = 5", "[keys] quit: give a key as a string"),
     ] {
         let file = w.home.path().join("keys.toml");
         std::fs::write(&file, format!("[keys]\n{keys}\n")).expect("write");

@@ -62,3 +62,22 @@ fn the_architecture_names_every_module() {
         "not in docs/architecture.md: {missing:?}"
     );
 }
+
+/// The README's own `[keys]` example is a valid config.
+#[test]
+fn the_readme_key_example_is_valid() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .expect("README.md");
+    let start = readme.find("```toml\n[keys]\n").expect("a [keys] example") + "```toml\n".len();
+    let end = start + readme[start..].find("```").expect("its end");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("config.toml");
+    std::fs::write(&file, &readme[start..end]).expect("write");
+    let env = plivo_dash::config::Env {
+        config_path: Some(file),
+        config_named: true,
+        ..plivo_dash::config::Env::default()
+    };
+    let settings = plivo_dash::config::resolve(&plivo_dash::cli::Global::default(), &env);
+    assert!(settings.is_ok(), "{:?}", settings.err());
+}

@@ -437,6 +437,7 @@ fn a_long_notice_wraps_instead_of_losing_its_end() {
 #[test]
 fn a_confirmation_taller_than_the_screen_scrolls_and_keeps_its_keys() {
     let mut app = loaded();
+    app.update(Msg::Resize(80, 22));
     for _ in [Field::Name, Field::Address, Field::City, Field::State] {
         app.update(key(KeyCode::Tab));
         type_str(
@@ -461,4 +462,20 @@ fn a_confirmation_taller_than_the_screen_scrolls_and_keeps_its_keys() {
     assert!(keys_and(&app, "State"), "scrolled to the last field");
     app.update(key(KeyCode::Enter));
     assert!(app.save.busy(), "Enter still saves");
+}
+
+#[test]
+fn the_help_scrolls_to_its_end_on_a_small_screen_and_straight_back() {
+    let mut app = loaded();
+    app.size = (44, 38);
+    app.update(key(KeyCode::Char('?')));
+    for _ in 0..30 {
+        app.update(key(KeyCode::PageDown));
+    }
+    let end = screen_text(draw(&app, 44, 38).backend().buffer());
+    assert!(end.contains("click"), "the last row: {end}");
+    assert!(end.contains("for the start"), "{end}");
+    app.update(key(KeyCode::Up));
+    let back = screen_text(draw(&app, 44, 38).backend().buffer());
+    assert_ne!(back, end, "one Up moves at once");
 }

@@ -13,8 +13,6 @@ use ratatui::layout::Position;
 
 use super::{App, Notice, Outcome, Overlay, PERIODS};
 
-/// The furthest the help scrolls: more lines than it has.
-const MAX_SCROLL: u16 = 100;
 use crate::keymap::{Action, Context};
 use crate::screens::subaccounts::SubaccountsScreen;
 use crate::screens::{Ctx, Screen};
@@ -106,15 +104,22 @@ impl App {
                 self.overlay = Some(Overlay::Help { scroll: 0 });
                 Outcome::redraw()
             }
-            Action::ScrollDown | Action::ScrollUp
+            Action::ScrollDown | Action::ScrollUp | Action::PageDown | Action::PageUp
                 if matches!(self.overlay, Some(Overlay::Help { .. })) =>
             {
+                let body = self.body();
+                // The help's rows, and the click line after them.
+                let lines = self.session.keymap.help().len() + 1;
+                let limit = crate::layout::scroll_limit(lines, body.height);
+                let page = body.height.saturating_sub(5).max(1);
                 if let Some(Overlay::Help { scroll }) = &mut self.overlay {
-                    *scroll = if action == Action::ScrollDown {
-                        scroll.saturating_add(1).min(MAX_SCROLL)
-                    } else {
-                        scroll.saturating_sub(1)
-                    };
+                    *scroll = match action {
+                        Action::ScrollDown => scroll.saturating_add(1),
+                        Action::PageDown => scroll.saturating_add(page),
+                        Action::ScrollUp => scroll.saturating_sub(1),
+                        _ => scroll.saturating_sub(page),
+                    }
+                    .min(limit);
                 }
                 Outcome::redraw()
             }
@@ -154,7 +159,9 @@ impl App {
                 // The rows a page of a table holds: the screen less the
                 // header, the footer, and the table's own title and head.
                 let page_rows = usize::from(self.size.1.saturating_sub(6));
+                let body = self.body();
                 let mut ctx = Ctx {
+                    body,
                     account: self.account.as_ref(),
                     save: &mut self.save,
                     notice: &mut self.notice,

@@ -168,6 +168,15 @@ impl App {
         layout::areas(Rect::new(0, 0, self.size.0, self.size.1), lines)
     }
 
+    /// The space between the header and the footer.
+    pub fn body(&self) -> Rect {
+        self.areas().map_or_else(Rect::default, |a| Rect {
+            y: a.header.bottom(),
+            height: a.footer.y.saturating_sub(a.header.bottom()),
+            ..a.screen
+        })
+    }
+
     fn fits(&self) -> bool {
         self.areas().is_some()
     }

@@ -28,6 +28,8 @@ pub struct Ctx<'a> {
     pub stopped: bool,
     /// How many table rows a page holds on this screen.
     pub page_rows: usize,
+    /// The space between the header and the footer.
+    pub body: ratatui::layout::Rect,
 }
 
 /// One screen's state.

@@ -41,25 +41,32 @@ pub fn popup(frame: &mut Frame, area: Rect, title: &str, lines: Vec<Line>, theme
 /// lines when taller than the screen.
 pub(super) fn help(app: &App, scroll: u16, frame: &mut Frame, area: Rect, theme: Theme) {
     let keymap = &app.session.keymap;
-    let rows = keymap.help();
+    let mut rows = keymap.help();
+    rows.push((
+        "click".to_owned(),
+        "focus a field, cursor where clicked (while the mouse is on)",
+    ));
+    // One screen line per row, so scrolling counts true: the keys padded
+    // by display width, the text cut to what is left.
+    let avail = usize::from(area.width.saturating_sub(4));
     let key_width = rows
         .iter()
         .map(|(keys, _)| keys.width())
         .max()
         .unwrap_or(0)
-        .min(24);
+        .min(24)
+        .min(avail / 2);
+    let text_width = avail.saturating_sub(key_width + 3);
     let mut lines: Vec<Line> = rows
         .into_iter()
         .map(|(keys, what)| {
+            let keys = super::clip(&keys, key_width);
+            let pad = " ".repeat(key_width.saturating_sub(keys.width()));
             Line::from(vec![
-                Span::styled(format!(" {keys:<key_width$}  "), theme.key()),
-                Span::raw(what),
+                Span::styled(format!(" {keys}{pad}  "), theme.key()),
+                Span::raw(super::clip(what, text_width)),
             ])
         })
-        .chain(std::iter::once(Line::from(vec![
-            Span::styled(format!(" {:<key_width$}  ", "click"), theme.key()),
-            Span::raw("focus a field, cursor where clicked (while the mouse is on)"),
-        ])))
         .collect();
     let close: Vec<String> = keymap
         .keys_for(Action::Close)

@@ -13,13 +13,10 @@ use ratatui::layout::Position;
 use super::Ctx;
 use crate::app::{Edit, Notice, Outcome, SaveState};
 use crate::keymap::{Action, Context};
-use crate::layout::Areas;
+use crate::layout::{self, Areas};
 use crate::plivo::{Account, AccountUpdate, Field};
+use crate::ui::Theme;
 use crate::worker::Request;
-
-/// The furthest the save review scrolls: more than five fields of 128
-/// characters ever take.
-const MAX_SCROLL: u16 = 200;
 
 /// The account screen's state.
 #[derive(Debug, Clone, Default)]
@@ -83,14 +80,21 @@ impl AccountScreen {
                 }
             }
             Action::Cancel => self.review = None,
-            Action::ScrollDown => {
-                if let Some(review) = &mut self.review {
-                    review.scroll = review.scroll.saturating_add(1).min(MAX_SCROLL);
-                }
-            }
-            Action::ScrollUp => {
-                if let Some(review) = &mut self.review {
-                    review.scroll = review.scroll.saturating_sub(1);
+            Action::ScrollDown | Action::ScrollUp | Action::PageDown | Action::PageUp => {
+                if let Some(review) = &self.review {
+                    let lines = view::review_lines(self, review, ctx.body.width, Theme::new(false));
+                    let limit = layout::scroll_limit(lines.len(), ctx.body.height);
+                    let page = ctx.body.height.saturating_sub(5).max(1);
+                    let scroll = review.scroll;
+                    let scroll = match action {
+                        Action::ScrollDown => scroll.saturating_add(1),
+                        Action::PageDown => scroll.saturating_add(page),
+                        Action::ScrollUp => scroll.saturating_sub(1),
+                        _ => scroll.saturating_sub(page),
+                    };
+                    if let Some(review) = &mut self.review {
+                        review.scroll = scroll.min(limit);
+                    }
                 }
             }
             editing => {

@@ -70,7 +70,7 @@ fn form(app: &App, screen: &AccountScreen, theme: Theme, frame: &mut Frame, area
     }
     let suggestions = screen.form.suggestions();
     if !suggestions.is_empty() {
-        render_suggestions(&suggestions, screen.form.choice(), theme, frame, areas);
+        render_suggestions(app, &suggestions, screen.form.choice(), theme, frame, areas);
     }
 }
 
@@ -135,6 +135,7 @@ fn field(screen: &AccountScreen, state: &FieldState, theme: Theme, frame: &mut F
 }
 
 fn render_suggestions(
+    app: &App,
     names: &[String],
     choice: usize,
     theme: Theme,
@@ -145,7 +146,14 @@ fn render_suggestions(
     if area.height < 3 {
         return;
     }
-    let width = area.width.saturating_sub(2) as usize;
+    let width = usize::from(area.width.saturating_sub(2));
+    let keys = &app.session.keymap;
+    let title = format!(
+        " {}{} choose · {} picks ",
+        keys.key_label(Action::ChoosePrev),
+        keys.key_label(Action::ChooseNext),
+        keys.key_label(Action::Pick)
+    );
     let items: Vec<ListItem> = names
         .iter()
         .map(|n| ListItem::new(clip(n, width)))
@@ -154,7 +162,7 @@ fn render_suggestions(
         .block(
             Block::bordered()
                 .border_style(theme.accent())
-                .title(Span::styled(" ↑↓ choose · Enter picks ", theme.accent())),
+                .title(Span::styled(title, theme.accent())),
         )
         .highlight_style(theme.selected());
     let mut state = ListState::default().with_selected(Some(choice));
@@ -230,21 +238,16 @@ fn no_account(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
     );
 }
 
-/// Every changed field with its old and new value whole: on one line when
-/// both fit, else each wrapped onto lines of its own, so two values that
-/// differ only at the end can still be told apart. When that is taller
-/// than the screen, the list scrolls above the keys, which stay.
-fn confirm_save(
-    app: &App,
+/// The review's lines, before scrolling: each changed field with its old
+/// and new value, on one line when both fit in `width`, else wrapped.
+pub(super) fn review_lines(
     screen: &AccountScreen,
     review: &Review,
-    frame: &mut Frame,
-    area: Rect,
+    width: u16,
     theme: Theme,
-) {
-    let keys = &app.session.keymap;
+) -> Vec<Line<'static>> {
     // The popup's text column: the area less borders and margins.
-    let room = usize::from(area.width.saturating_sub(8)).clamp(12, 72);
+    let room = usize::from(width.saturating_sub(8)).clamp(12, 72);
     let mut lines = vec![Line::raw(" These fields will change:"), Line::raw("")];
     for (field, new) in review.update.fields() {
         let old = format!("\"{}\"", drawable(&screen.form.field(field).server));
@@ -271,6 +274,23 @@ fn confirm_save(
             ]));
         }
     }
+    lines
+}
+
+/// Every changed field with its old and new value whole: on one line when
+/// both fit, else each wrapped onto lines of its own, so two values that
+/// differ only at the end can still be told apart. When that is taller
+/// than the screen, the list scrolls above the keys, which stay.
+fn confirm_save(
+    app: &App,
+    screen: &AccountScreen,
+    review: &Review,
+    frame: &mut Frame,
+    area: Rect,
+    theme: Theme,
+) {
+    let keys = &app.session.keymap;
+    let mut lines = review_lines(screen, review, area.width, theme);
     let confirm = Line::from(vec![
         Span::styled(format!(" {}", keys.key_label(Action::Confirm)), theme.key()),
         Span::raw(" save   "),
