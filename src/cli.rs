@@ -47,6 +47,7 @@ impl Cli {
                 ..top.clone()
             },
             Some(Subcommand::Subaccounts(command)) => command.connection().or(top),
+            Some(Subcommand::History(args)) => args.connection.or(top),
             Some(Subcommand::Completions { .. }) | None => top.clone(),
         };
         Global {
@@ -157,6 +158,11 @@ pub enum Subcommand {
     /// Prints ready-to-paste PLIVO_API_URL, PLIVO_AUTH_ID and PLIVO_AUTH_TOKEN
     /// lines, then serves until killed.
     Sandbox(SandboxArgs),
+    /// Print the credit history the dashboard keeps: time, balance, top-ups.
+    ///
+    /// Read from the history file (no request is made); RFC 3339 times and
+    /// the exact balances, for spreadsheets and scripts.
+    History(HistoryArgs),
     /// List, show, create, rename, enable, disable or delete subaccounts.
     ///
     /// A subaccount spends its main account's credit. Tokens are never
@@ -168,6 +174,36 @@ pub enum Subcommand {
         /// The shell to complete for.
         shell: clap_complete::Shell,
     },
+}
+
+/// `history`'s choices.
+#[derive(Debug, Clone, Args)]
+pub struct HistoryArgs {
+    /// Only samples this recent, e.g. 2h, 7d, "1h 30m".
+    #[arg(long, value_name = "DURATION", value_parser = parse_since)]
+    pub since: Option<jiff::SignedDuration>,
+    /// Comma-separated values with a header row.
+    #[arg(long, conflicts_with = "json")]
+    pub csv: bool,
+    /// A JSON array of objects.
+    #[arg(long)]
+    pub json: bool,
+    /// Which account, and how to reach it.
+    #[command(flatten, next_help_heading = "Connection")]
+    pub connection: Connection,
+}
+
+/// A positive duration such as `2h`, `7d` or `1h 30m`.
+fn parse_since(s: &str) -> Result<jiff::SignedDuration, String> {
+    let bad = || format!("{s:?} is not a duration: write e.g. 30m, 2h, 7d or \"1h 30m\"");
+    let span: jiff::Span = s.trim().parse().map_err(|_| bad())?;
+    let duration = span
+        .to_duration(jiff::SpanRelativeTo::days_are_24_hours())
+        .map_err(|_| bad())?;
+    if duration.is_negative() || duration.is_zero() {
+        return Err(bad());
+    }
+    Ok(duration)
 }
 
 /// `subaccounts`' commands.

@@ -60,6 +60,7 @@ async fn run(cli: Cli) -> ExitCode {
         }
         Some(Subcommand::Sandbox(args)) => commands::sandbox::run(&global, args).await.into(),
         Some(Subcommand::Subaccounts(command)) => report(subaccounts(&global, command).await),
+        Some(Subcommand::History(args)) => report(history(&global, &args)),
         Some(Subcommand::Completions { shell }) => {
             // Generated into memory first: clap_complete panics on a write
             // error, and a closed pipe is no reason to panic.
@@ -148,6 +149,19 @@ async fn subaccounts(
     commands::subaccounts::run(&client, command)
         .await
         .map_err(|e| e.with_token_source(&token_source))
+}
+
+/// The history from its file: no client, no request.
+fn history(global: &Global, args: &plivo_dash::cli::HistoryArgs) -> Result<String, Failure> {
+    let settings = plivo_dash::config::resolve(global, &plivo_dash::config::Env::from_process())?;
+    for w in &settings.warnings {
+        eprintln!("plivo-dash: {w}");
+    }
+    let (text, warning) = commands::history::history(&settings, args, jiff::Timestamp::now())?;
+    if let Some(warning) = warning {
+        eprintln!("plivo-dash: {warning}");
+    }
+    Ok(text)
 }
 
 async fn update(global: &Global, args: UpdateArgs) -> Result<String, Failure> {

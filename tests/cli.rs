@@ -671,3 +671,67 @@ fn get_says_how_many_subaccounts_there_are() {
     let (out, _) = run(cmd, 0);
     assert!(out.contains("Subaccounts   7"), "{out}");
 }
+
+#[test]
+fn history_prints_the_samples_as_a_table_csv_or_json() {
+    let w = World::new();
+    let state = w.home.path().join("state");
+    let dir = state.join("plivo-dash");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let now = jiff::Timestamp::now();
+    let at = |hours: i64| (now - jiff::SignedDuration::from_hours(hours)).to_string();
+    std::fs::write(
+        dir.join(format!("{}.history", w.sandbox.handle.auth_id)),
+        format!(
+            "# plivo-dash credit history v1 {}\n{} 5.00000\n{} 4.25000\n{} 9.25000\n",
+            w.sandbox.handle.auth_id,
+            at(48),
+            at(3),
+            at(1)
+        ),
+    )
+    .expect("history");
+    let history = |args: &[&str]| {
+        let mut cmd = w.cmd();
+        cmd.env("XDG_STATE_HOME", &state).arg("history").args(args);
+        run(cmd, 0).0
+    };
+    let csv = history(&["--csv"]);
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "time,credits,top_up");
+    assert_eq!(lines.len(), 4, "{csv}");
+    assert!(
+        lines[1].ends_with(",5.00000,false"),
+        "exact decimals: {csv}"
+    );
+    assert!(
+        lines[3].ends_with(",9.25000,true"),
+        "a rise is a top-up: {csv}"
+    );
+    let json: Vec<serde_json::Value> = serde_json::from_str(&history(&["--json"])).expect("json");
+    assert_eq!(json.len(), 3);
+    assert_eq!(json[2]["credits"], "9.25000");
+    assert_eq!(json[2]["top_up"], true);
+    assert!(
+        json[0]["time"].as_str().is_some_and(|t| t.ends_with('Z')),
+        "RFC 3339"
+    );
+    let recent = history(&["--since", "2h", "--csv"]);
+    assert_eq!(
+        recent.lines().count(),
+        2,
+        "the header and the last hour: {recent}"
+    );
+    let table = history(&[]);
+    assert!(table.starts_with("TIME") && table.contains('▲'), "{table}");
+    assert_eq!(
+        w.sandbox.handle.requests(),
+        0,
+        "read from the file, no request"
+    );
+
+    let mut bad = w.cmd();
+    bad.args(["history", "--since", "soon"]);
+    let (_, err) = run(bad, 2);
+    assert!(err.contains("not a duration"), "{err}");
+}

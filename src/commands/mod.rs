@@ -6,6 +6,7 @@ pub mod check;
 pub mod dashboard;
 mod exit;
 mod get;
+pub mod history;
 pub mod sandbox;
 pub mod subaccounts;
 mod update;

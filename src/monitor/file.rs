@@ -21,6 +21,14 @@ const HEADER: &str = "# plivo-dash credit history v1";
 /// How far ahead of the clock a sample may be and still be believed.
 const CLOCK_SKEW: SignedDuration = SignedDuration::from_mins(5);
 
+/// What parsing a history's text found.
+struct Parsed {
+    samples: Vec<Sample>,
+    /// How many lines parsed, before the retention.
+    parsed: usize,
+    problem: Option<String>,
+}
+
 /// The history file of one account.
 #[derive(Debug, Clone)]
 pub struct HistoryFile {
@@ -97,6 +105,66 @@ impl HistoryFile {
                 };
             }
         };
+        let Parsed {
+            samples,
+            parsed,
+            problem,
+        } = self.parse(&text, now);
+        let warning = problem.map(|problem| {
+            let aside = self.set_aside(now);
+            let kept = if samples.is_empty() {
+                String::new()
+            } else {
+                format!("; kept {} good samples", samples.len())
+            };
+            match aside {
+                Ok(aside) => format!(
+                    "history {} {problem}: moved to {}{kept}",
+                    self.path.display(),
+                    aside.display()
+                ),
+                Err(e) => format!(
+                    "history {} {problem} and could not be moved aside ({e})",
+                    self.path.display()
+                ),
+            }
+        });
+        let trimmed = samples.len() < parsed;
+        if (warning.is_some() && !samples.is_empty()) || (warning.is_none() && trimmed) {
+            // Compacts the file to what is kept. Best effort: a failure here
+            // only means the next start does it again.
+            let _ = self.rewrite(&samples);
+        }
+        Loaded { samples, warning }
+    }
+
+    /// The samples as they are on disk, without touching the file (no
+    /// compaction, nothing set aside), with what is wrong with it if
+    /// anything: for commands that only read.
+    pub fn read(&self, now: Timestamp) -> Result<(Vec<Sample>, Option<String>), String> {
+        let text = match fs::read(&self.path) {
+            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok((Vec::new(), None)),
+            Err(e) => {
+                return Err(format!(
+                    "cannot read the history {}: {e}",
+                    self.path.display()
+                ));
+            }
+        };
+        let parsed = self.parse(&text, now);
+        let problem = parsed.problem.map(|p| {
+            format!(
+                "history {} {p}; its good samples are shown",
+                self.path.display()
+            )
+        });
+        Ok((parsed.samples, problem))
+    }
+
+    /// The good samples of `text`, inside the retention before `now`, and
+    /// the first thing wrong with it.
+    fn parse(&self, text: &str, now: Timestamp) -> Parsed {
         let expected = self.header();
         let mut samples = Vec::new();
         let mut problem = None;
@@ -135,33 +203,11 @@ impl HistoryFile {
                 .filter(|s| now.duration_since(s.at) <= self.retention && s.at <= now + CLOCK_SKEW),
             self.retention,
         );
-        let samples: Vec<Sample> = history.samples().iter().copied().collect();
-        let warning = problem.map(|problem| {
-            let aside = self.set_aside(now);
-            let kept = if samples.is_empty() {
-                String::new()
-            } else {
-                format!("; kept {} good samples", samples.len())
-            };
-            match aside {
-                Ok(aside) => format!(
-                    "history {} {problem}: moved to {}{kept}",
-                    self.path.display(),
-                    aside.display()
-                ),
-                Err(e) => format!(
-                    "history {} {problem} and could not be moved aside ({e})",
-                    self.path.display()
-                ),
-            }
-        });
-        let trimmed = samples.len() < parsed;
-        if (warning.is_some() && !samples.is_empty()) || (warning.is_none() && trimmed) {
-            // Compacts the file to what is kept. Best effort: a failure here
-            // only means the next start does it again.
-            let _ = self.rewrite(&samples);
+        Parsed {
+            samples: history.samples().iter().copied().collect(),
+            parsed,
+            problem,
         }
-        Loaded { samples, warning }
     }
 
     fn set_aside(&self, now: Timestamp) -> io::Result<PathBuf> {
