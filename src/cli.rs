@@ -212,20 +212,20 @@ pub enum SubaccountsCommand {
     /// A table of subaccounts (auth id, name, enabled, created), newest first.
     List {
         /// Every subaccount, fetched page by page, not just one page.
-        #[arg(long)]
+        #[arg(long, conflicts_with_all = ["limit", "offset"])]
         all: bool,
         /// Print the objects as JSON.
         #[arg(long)]
         json: bool,
-        /// How many on the page (1 to 20).
-        #[arg(long, value_name = "N", default_value_t = 20,
+        /// How many on the page (1 to 20) [default: 20]
+        #[arg(long, value_name = "N",
               value_parser = clap::value_parser!(u32).range(1..=20))]
-        limit: u32,
-        /// How many to skip.
-        #[arg(long, value_name = "K", default_value_t = 0)]
-        offset: u32,
+        limit: Option<u32>,
+        /// How many to skip [default: 0]
+        #[arg(long, value_name = "K")]
+        offset: Option<u32>,
         /// Include each subaccount's token in --json.
-        #[arg(long)]
+        #[arg(long, requires = "json")]
         show_tokens: bool,
         /// Which account, and how to reach it.
         #[command(flatten, next_help_heading = "Connection")]

@@ -1045,6 +1045,18 @@ impl Keymap {
             .collect()
     }
 
+    /// Where the help's rows for `context` start (the first row that works
+    /// there), so the help opens at the keys of the screen asking.
+    pub fn help_start(&self, context: Context) -> usize {
+        if context == C::Dashboard {
+            return 0;
+        }
+        TABLE
+            .iter()
+            .position(|e| e.contexts.contains(&context))
+            .unwrap_or(0)
+    }
+
     /// Every action with its keys as bound ("Tab / ↓") and its help, in
     /// the order the help shows them.
     pub fn help(&self) -> Vec<(String, &'static str)> {

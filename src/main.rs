@@ -111,7 +111,15 @@ fn one_line(message: &str) -> String {
 /// Prints a command's output, or its one-line error, and gives the exit code.
 fn report(result: Result<String, Failure>) -> ExitCode {
     match result {
-        Ok(text) => written(print_out(&text)),
+        Ok(text) => {
+            let ok = print_out(&text);
+            // What could not be written is not lost (the id of a subaccount
+            // just created, say): a short answer is said on stderr instead.
+            if !ok && text.len() <= 4096 {
+                eprint!("{text}");
+            }
+            written(ok)
+        }
         Err(e) => {
             eprintln!("plivo-dash: {e}");
             e.exit().into()

@@ -96,6 +96,18 @@ pub fn drawable(s: &str) -> std::borrow::Cow<'_, str> {
 
 const ZWJ: char = '\u{200D}';
 
+/// Whether `typed` names something called `name`: as stored, or as it is
+/// shown (a name with control or bidi characters, or joined emoji, is shown
+/// neutralised, and a person types what they see). Used where deleting
+/// asks for the name.
+pub fn names_match(typed: &str, name: &str) -> bool {
+    let typed = typed.trim();
+    !typed.is_empty()
+        && (typed == name.trim()
+            || typed == drawable(name).trim()
+            || typed == sanitize(name).trim())
+}
+
 fn stand_in(c: char) -> char {
     match c {
         '\0'..='\u{1f}' => char::from_u32(0x2400 + c as u32).unwrap_or('?'),
@@ -159,6 +171,19 @@ mod tests {
         assert_eq!(drawable("a👩\u{200D}👩\u{200D}👧b"), "a👩👩👧b");
         assert_eq!(drawable("L1\nL2\u{1b}[31m\u{202e}\u{200b}"), "L1␊L2␛[31m??");
         assert!(matches!(drawable("plain"), std::borrow::Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn a_name_matches_as_stored_or_as_shown() {
+        assert!(names_match(" Gotham ", "Gotham"));
+        assert!(names_match(
+            "👨👩👧👦 family",
+            "👨\u{200d}👩\u{200d}👧\u{200d}👦 family"
+        ));
+        assert!(names_match("evil?txt.exe", "evil\u{202e}txt.exe"));
+        assert!(names_match("two␊lines", "two\nlines"));
+        assert!(!names_match("", ""));
+        assert!(!names_match("Gotha", "Gotham"));
     }
 
     #[test]

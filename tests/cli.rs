@@ -735,3 +735,46 @@ fn history_prints_the_samples_as_a_table_csv_or_json() {
     let (_, err) = run(bad, 2);
     assert!(err.contains("not a duration"), "{err}");
 }
+
+#[test]
+fn subaccount_list_flags_that_cannot_go_together_are_refused() {
+    let sandbox = TestSandbox::with(plivo_dash::sandbox::Options {
+        auth_token: TOKEN.into(),
+        subaccounts: 3,
+        ..plivo_dash::sandbox::Options::default()
+    });
+    for args in [
+        vec!["subaccounts", "list", "--all", "--limit", "5"],
+        vec!["subaccounts", "list", "--all", "--offset", "5"],
+        vec!["subaccounts", "list", "--show-tokens"],
+    ] {
+        let mut cmd = bin(sandbox.home());
+        cmd.envs(sandbox.env()).args(&args);
+        run(cmd, 2);
+    }
+    let mut past = bin(sandbox.home());
+    past.envs(sandbox.env())
+        .args(["subaccounts", "list", "--offset", "10"]);
+    let (out, _) = run(past, 0);
+    assert_eq!(out, "No subaccounts from offset 10: there are 3.\n");
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_created_id_that_cannot_be_printed_is_said_on_stderr() {
+    let sandbox = TestSandbox::with(plivo_dash::sandbox::Options {
+        auth_token: TOKEN.into(),
+        ..plivo_dash::sandbox::Options::default()
+    });
+    let output = std::process::Command::new(assert_cmd::cargo::cargo_bin("plivo-dash"))
+        .env_clear()
+        .env("HOME", sandbox.home())
+        .envs(sandbox.env())
+        .args(["subaccounts", "create", "Full disk"])
+        .stdout(std::fs::File::create("/dev/full").expect("/dev/full"))
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let id = &sandbox.handle.subaccounts()[0].0;
+    assert!(stderr.contains(id.as_str()), "{stderr}");
+}

@@ -538,7 +538,7 @@ fn subaccounts_are_created_renamed_enabled_and_deleted_from_the_dashboard() {
     pty.send("\x0b");
     pty.send("Wayne Manor");
     pty.send(keys::ENTER);
-    pty.wait_for("Saved Wayne Manor");
+    pty.wait_for("Renamed Wayne Tower to Wayne Manor");
     assert_eq!(find("Wayne Manor").map(|s| s.0), Some(id.clone()));
 
     pty.send("t");

@@ -296,3 +296,28 @@ fn tokens_are_shown_only_when_asked() {
     let (_, err) = output(wrong, 3);
     assert!(err.contains("came from PLIVO_AUTH_TOKEN"), "{err}");
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_page_that_fails_once_is_asked_for_again() {
+    let handle = sandbox::spawn(Options {
+        auth_token: TOKEN.into(),
+        subaccounts: 45,
+        faults: vec![
+            plivo_dash::sandbox::Fault::status(503),
+            plivo_dash::sandbox::Fault {
+                status: 429,
+                retry_after: Some(1),
+            },
+        ],
+        ..Options::default()
+    })
+    .await
+    .expect("sandbox");
+    let client = Client::new(&handle.base_url, &handle.auth_id, TOKEN.into()).expect("client");
+    let all = client
+        .all_subaccounts(|_| {})
+        .await
+        .expect("the list, despite two faults");
+    assert_eq!(all.len(), 45);
+    assert_eq!(handle.requests(), 5, "two faults, then three pages");
+}

@@ -78,16 +78,13 @@ fn rows_appear_with_the_first_page_and_fill_in() {
     let (mut app, _) = opened();
     pages(&mut app, 1000, 20);
     let text = draw(&app, 120, 35);
-    assert!(
-        text.contains("1,000 subaccounts · loading 20 of them…"),
-        "{text}"
-    );
+    assert!(text.contains("loaded 20 of 1,000…"), "{text}");
     assert!(text.contains("Gotham 0"), "{text}");
     pages(&mut app, 1000, 1000);
     app.update(Msg::Worker(Report::SubaccountsListed));
     let text = draw(&app, 120, 35);
     assert!(text.contains("1,000 subaccounts"), "{text}");
-    assert!(!text.contains("loading"), "{text}");
+    assert!(!text.contains("loaded"), "{text}");
     assert!(!text.contains("must-never-show"), "no token on screen");
 }
 
@@ -144,6 +141,9 @@ fn create_rename_toggle_and_delete_ask_the_worker() {
             enabled: true
         })]
     );
+    // The dialog waits for the worker; Esc closes it meanwhile.
+    assert!(screen(&app).dialog.is_some());
+    app.update(key(KeyCode::Esc));
     // Rename the selected (first) row: its current name is there to edit.
     app.update(key(KeyCode::Char('e')));
     app.update(ctrl('u'));
@@ -191,10 +191,9 @@ fn the_worker_s_answers_update_the_rows_and_say_so() {
         created: false,
     }));
     assert_eq!(screen(&app).rows[1].name, "Metropolis One");
-    assert!(
-        app.notice
-            .as_ref()
-            .is_some_and(|n| n.text == "Saved Metropolis One")
+    assert_eq!(
+        app.notice.as_ref().map(|n| n.text.as_str()),
+        Some("Renamed Metropolis 1 to Metropolis One")
     );
     app.update(Msg::Worker(Report::SubaccountDeleted {
         id: sub(2).auth_id,
@@ -253,4 +252,105 @@ fn empty_loading_and_hostile_names() {
         !text.chars().any(|c| c.is_control() && c != '\n'),
         "{text:?}"
     );
+}
+
+#[test]
+fn r_reloads_the_list_and_a_list_cut_short_says_so() {
+    let (mut app, _) = opened();
+    pages(&mut app, 1000, 40);
+    app.update(Msg::Worker(Report::Failed {
+        op: Op::Subaccounts,
+        error: ApiError::Server {
+            status: 503,
+            message: None,
+        },
+        retry_in: None,
+    }));
+    let text = draw(&app, 120, 35);
+    assert!(
+        text.contains("40 of 1,000 loaded; r loads them again"),
+        "{text}"
+    );
+    let out = app.update(key(KeyCode::Char('r')));
+    assert_eq!(
+        out.commands,
+        vec![Request::ListSubaccounts],
+        "r reloads the list, not the account"
+    );
+}
+
+#[test]
+fn a_failed_create_keeps_the_dialog_and_what_was_typed() {
+    let (mut app, _) = opened();
+    pages(&mut app, 3, 3);
+    app.update(key(KeyCode::Char('n')));
+    type_str(&mut app, "Lost name");
+    let out = app.update(key(KeyCode::Enter));
+    assert_eq!(out.commands.len(), 1);
+    assert!(
+        screen(&app).dialog.is_some(),
+        "open until the worker answers"
+    );
+    app.update(Msg::Worker(Report::Failed {
+        op: Op::Subaccounts,
+        error: ApiError::Network("down".into()),
+        retry_in: None,
+    }));
+    let Some(Dialog::Create { name, .. }) = &screen(&app).dialog else {
+        panic!("the dialog stays");
+    };
+    assert_eq!(name.text(), "Lost name");
+    // Sent again, and this time it works: the dialog closes.
+    app.update(key(KeyCode::Enter));
+    let mut made = sub(9);
+    made.name = "Lost name".into();
+    app.update(Msg::Worker(Report::SubaccountChanged {
+        subaccount: Box::new(made),
+        created: true,
+    }));
+    assert!(screen(&app).dialog.is_none());
+}
+
+#[test]
+fn toggling_says_enabled_or_disabled() {
+    let (mut app, _) = opened();
+    pages(&mut app, 3, 3);
+    let mut off = sub(1);
+    off.enabled = false;
+    app.update(Msg::Worker(Report::SubaccountChanged {
+        subaccount: Box::new(off),
+        created: false,
+    }));
+    assert_eq!(
+        app.notice.as_ref().map(|n| n.text.as_str()),
+        Some("Disabled Metropolis 1")
+    );
+}
+
+#[test]
+fn the_dialog_shows_the_cursor_where_the_next_letter_goes() {
+    let (mut app, _) = opened();
+    pages(&mut app, 3, 3);
+    app.update(key(KeyCode::Char('n')));
+    type_str(&mut app, "abc");
+    app.update(key(KeyCode::Left));
+    let mut t = Terminal::new(TestBackend::new(100, 30)).expect("terminal");
+    t.draw(|f| ui::render(&app, f)).expect("draw");
+    let cursor = t.get_cursor_position().expect("a cursor");
+    let b = t.backend().buffer();
+    assert_eq!(
+        b[(cursor.x, cursor.y)].symbol(),
+        "c",
+        "on the c, before which typing goes"
+    );
+    assert_eq!(b[(cursor.x - 1, cursor.y)].symbol(), "b");
+}
+
+#[test]
+fn a_narrow_screen_keeps_names_and_ids_whole() {
+    let (mut app, _) = opened();
+    pages(&mut app, 3, 3);
+    let text = draw(&app, 44, 38);
+    assert!(text.contains(&sub(0).auth_id), "the id whole: {text}");
+    assert!(!text.contains("Modifie"), "{text}");
 }

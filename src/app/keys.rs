@@ -101,7 +101,14 @@ impl App {
                 Outcome::redraw()
             }
             Action::Help => {
-                self.overlay = Some(Overlay::Help { scroll: 0 });
+                // Opened at the keys of the screen it is asked from.
+                let here = self.screens.contexts().first().copied();
+                let start = here.map_or(0, |c| self.session.keymap.help_start(c));
+                let lines = self.session.keymap.help().len() + 1;
+                let limit = crate::layout::scroll_limit(lines, self.body().height);
+                self.overlay = Some(Overlay::Help {
+                    scroll: u16::try_from(start).unwrap_or(0).min(limit),
+                });
                 Outcome::redraw()
             }
             Action::ScrollDown | Action::ScrollUp | Action::PageDown | Action::PageUp
@@ -123,7 +130,9 @@ impl App {
                 }
                 Outcome::redraw()
             }
-            Action::Refresh => Outcome {
+            // The account's refresh on the account screen; another screen
+            // reloads what it shows.
+            Action::Refresh if self.screens.contexts().contains(&Context::Dashboard) => Outcome {
                 commands: self.refresh().into_iter().collect(),
                 ..Outcome::redraw()
             },

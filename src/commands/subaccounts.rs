@@ -21,7 +21,10 @@ pub async fn run(client: &Client, command: SubaccountsCommand) -> Result<String,
             offset,
             show_tokens,
             ..
-        } => list(client, all, json, limit, offset, show_tokens).await,
+        } => {
+            let (limit, offset) = (limit.unwrap_or(PAGE_LIMIT), offset.unwrap_or(0));
+            list(client, all, json, limit, offset, show_tokens).await
+        }
         SubaccountsCommand::Get {
             sub_id,
             json,
@@ -90,6 +93,11 @@ async fn list(
     if json {
         let objects: Vec<serde_json::Value> = subs.iter().map(|s| s.to_json(show_tokens)).collect();
         return pretty(&serde_json::Value::Array(objects));
+    }
+    if subs.is_empty() && total > 0 {
+        return Ok(format!(
+            "No subaccounts from offset {offset}: there are {total}.\n"
+        ));
     }
     let mut out = table(&subs);
     if !all && subs.len() < total {
@@ -238,11 +246,15 @@ async fn delete(
         );
         let _ = err.flush();
         let mut typed = String::new();
-        std::io::stdin()
+        let read = std::io::stdin()
             .lock()
             .read_line(&mut typed)
             .map_err(|e| Failure::Usage(format!("cannot read the confirmation: {e}")))?;
-        if typed.trim() != sub.name.trim() {
+        if read == 0 {
+            // End of input (Ctrl-D): end the prompt's line before saying so.
+            let _ = writeln!(err);
+        }
+        if !crate::text::names_match(&typed, &sub.name) {
             return Err(Failure::Usage(
                 "not deleted: the name typed does not match".to_owned(),
             ));

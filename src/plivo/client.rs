@@ -20,6 +20,13 @@ pub const PAGES_IN_FLIGHT: usize = 3;
 /// second, far inside Plivo's 300 per 5 s.
 pub const PAGE_GAP: Duration = Duration::from_millis(20);
 
+/// How many times one page of a long list is asked for before giving up.
+pub const PAGE_ATTEMPTS: u32 = 3;
+/// The wait before asking again after a passing failure (doubling).
+const PAGE_RETRY: Duration = Duration::from_millis(500);
+/// The longest `Retry-After` a list waits out by itself.
+const MAX_PAGE_WAIT: Duration = Duration::from_secs(30);
+
 /// Limits on one request.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
@@ -134,7 +141,7 @@ impl Client {
         mut on_page: impl FnMut(&Page),
     ) -> Result<Vec<Subaccount>, ApiError> {
         use futures_util::StreamExt as _;
-        let first = self.list_subaccounts(PAGE_LIMIT, 0).await?;
+        let first = self.page_with_retries(0).await?;
         on_page(&first);
         let total = first.meta.total_count;
         let mut all = first.objects;
@@ -144,7 +151,7 @@ impl Client {
             .map(|(i, offset)| async move {
                 let slot = u32::try_from(i).unwrap_or(u32::MAX);
                 tokio::time::sleep_until(start + PAGE_GAP.saturating_mul(slot)).await;
-                self.list_subaccounts(PAGE_LIMIT, offset).await
+                self.page_with_retries(offset).await
             })
             .buffered(PAGES_IN_FLIGHT);
         while let Some(page) = pages.next().await {
@@ -158,6 +165,34 @@ impl Client {
             }
         }
         Ok(all)
+    }
+
+    /// One page of a long list, tried again after a passing failure (a 5xx,
+    /// a dropped connection, a timeout) or a short `Retry-After`, so one bad
+    /// answer in fifty does not lose the list. At most [`PAGE_ATTEMPTS`].
+    async fn page_with_retries(&self, offset: u32) -> Result<Page, ApiError> {
+        let mut attempt: u32 = 1;
+        loop {
+            let error = match self.list_subaccounts(PAGE_LIMIT, offset).await {
+                Ok(page) => return Ok(page),
+                Err(error) => error,
+            };
+            let wait = match &error {
+                ApiError::RateLimited {
+                    retry_after: Some(after),
+                } if *after <= MAX_PAGE_WAIT => *after,
+                e if e.class() == super::ErrorClass::Transient => {
+                    PAGE_RETRY.saturating_mul(attempt)
+                }
+                _ => return Err(error),
+            };
+            if attempt >= PAGE_ATTEMPTS {
+                return Err(error);
+            }
+            tracing::info!(offset, attempt, %error, "page failed; trying again");
+            tokio::time::sleep(wait).await;
+            attempt += 1;
+        }
     }
 
     /// One subaccount.

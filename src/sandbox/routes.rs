@@ -36,7 +36,18 @@ pub(super) fn router(ctx: Context) -> Router {
             any(subaccount),
         )
         .fallback(|| async { error(StatusCode::NOT_FOUND, "not found") })
+        .layer(axum::middleware::from_fn(log))
         .with_state(ctx)
+}
+
+/// Every request in the log (`--log-file`): method, path, status. Never a
+/// header, so never the credentials.
+async fn log(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let response = next.run(request).await;
+    tracing::info!(%method, %path, status = response.status().as_u16(), "sandbox answered");
+    response
 }
 
 /// What every request meets before its handler: the latency, the faults,

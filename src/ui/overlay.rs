@@ -13,8 +13,8 @@ use crate::layout::centered;
 use unicode_width::UnicodeWidthStr as _;
 
 /// A bordered box titled `title`, as wide as its widest line, centred in
-/// `area`.
-pub fn popup(frame: &mut Frame, area: Rect, title: &str, lines: Vec<Line>, theme: Theme) {
+/// `area`; where it was drawn.
+pub fn popup(frame: &mut Frame, area: Rect, title: &str, lines: Vec<Line>, theme: Theme) -> Rect {
     let widest = lines
         .iter()
         .map(Line::width)
@@ -35,6 +35,7 @@ pub fn popup(frame: &mut Frame, area: Rect, title: &str, lines: Vec<Line>, theme
         ),
         rect,
     );
+    rect
 }
 
 /// Every key as bound, from the keymap, in its order; scrolled by `scroll`

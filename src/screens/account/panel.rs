@@ -61,7 +61,8 @@ pub(super) fn render(
     ];
     if let Some(count) = app.subaccount_count {
         let text = SafeText::new(&format!(
-            "{count} ({} lists them)",
+            "{} ({} lists them)",
+            crate::screens::subaccounts::view::thousands(count),
             app.session.keymap.key_label(Action::Subaccounts)
         ));
         lines.insert(2, row("Subaccts", plain(&text)));

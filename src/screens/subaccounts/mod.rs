@@ -114,6 +114,9 @@ pub struct SubaccountsScreen {
     pub filtering: bool,
     /// The dialog open, if any.
     pub dialog: Option<Dialog>,
+    /// The dialog's request is with the worker: it closes when that works
+    /// and stays, with what was typed, when it fails.
+    pub sending: bool,
 }
 
 impl SubaccountsScreen {
@@ -250,7 +253,12 @@ impl SubaccountsScreen {
             return Outcome::default();
         };
         match action {
-            Action::Cancel => self.dialog = None,
+            Action::Cancel => {
+                self.dialog = None;
+                self.sending = false;
+            }
+            // Once sent, the dialog waits for the answer.
+            _ if self.sending => {}
             Action::Option => match dialog {
                 Dialog::Create { enabled, .. } => *enabled = !*enabled,
                 Dialog::Delete { cascade, .. } => *cascade = !*cascade,
@@ -269,7 +277,7 @@ impl SubaccountsScreen {
     }
 
     fn confirm(&mut self, ctx: &mut Ctx) -> Outcome {
-        let Some(dialog) = self.dialog.take() else {
+        let Some(dialog) = self.dialog.clone() else {
             return Outcome::default();
         };
         let (request, doing) = match &dialog {
@@ -277,7 +285,6 @@ impl SubaccountsScreen {
                 let name = name.text().trim().to_owned();
                 if name.is_empty() {
                     *ctx.notice = Some(Notice::error("A subaccount needs a name"));
-                    self.dialog = Some(dialog);
                     return Outcome::redraw();
                 }
                 let doing = format!("Creating {}…", SafeText::new(&name));
@@ -298,7 +305,6 @@ impl SubaccountsScreen {
                     .is_some_and(|r| r.enabled);
                 if name.is_empty() {
                     *ctx.notice = Some(Notice::error("A subaccount needs a name"));
-                    self.dialog = Some(dialog);
                     return Outcome::redraw();
                 }
                 let doing = format!("Renaming to {}…", SafeText::new(&name));
@@ -316,11 +322,10 @@ impl SubaccountsScreen {
                 typed,
                 cascade,
             } => {
-                if typed.text().trim() != name.trim() {
+                if !text::names_match(typed.text(), name) {
                     *ctx.notice = Some(Notice::error(
-                        "Type the subaccount's name exactly to delete it",
+                        "Type the subaccount's name as shown to delete it",
                     ));
-                    self.dialog = Some(dialog);
                     return Outcome::redraw();
                 }
                 (
@@ -333,6 +338,7 @@ impl SubaccountsScreen {
             }
         };
         *ctx.notice = Some(Notice::info(doing));
+        self.sending = true;
         Outcome::request(request)
     }
 
@@ -405,18 +411,31 @@ impl SubaccountsScreen {
             } => {
                 let row = Row::new(subaccount);
                 let shown = row.shown_name.clone();
-                match self.rows.iter().position(|r| r.id == row.id) {
-                    Some(at) => self.rows[at] = row,
+                let said = match self.rows.iter().position(|r| r.id == row.id) {
+                    Some(at) => {
+                        let before = std::mem::replace(&mut self.rows[at], row);
+                        let now = &self.rows[at];
+                        if before.name != now.name {
+                            format!("Renamed {} to {shown}", before.shown_name)
+                        } else if before.enabled != now.enabled {
+                            let state = if now.enabled { "Enabled" } else { "Disabled" };
+                            format!("{state} {shown}")
+                        } else {
+                            format!("Saved {shown}")
+                        }
+                    }
                     None => {
                         self.rows.insert(0, row);
                         self.total = self.total.map(|t| t.saturating_add(1));
+                        if *created {
+                            format!("Created {shown}")
+                        } else {
+                            format!("Saved {shown}")
+                        }
                     }
-                }
-                *notice = Some(Notice::success(if *created {
-                    format!("Created {shown}")
-                } else {
-                    format!("Saved {shown}")
-                }));
+                };
+                *notice = Some(Notice::success(said));
+                self.close_sent_dialog();
                 self.error = None;
             }
             Report::SubaccountDeleted { id } => {
@@ -425,14 +444,30 @@ impl SubaccountsScreen {
                     *notice = Some(Notice::success(format!("Deleted {}", row.shown_name)));
                     self.total = self.total.map(|t| t.saturating_sub(1));
                 }
+                self.close_sent_dialog();
                 self.selected = self.selected.min(self.visible().len().saturating_sub(1));
             }
             Report::Failed { error, .. } => {
                 self.loading = false;
+                // The dialog stays open with what was typed.
+                self.sending = false;
                 self.error = Some(error.clone());
-                *notice = Some(Notice::error(format!("Subaccounts: {error}")));
+                *notice = Some(Notice::error(match error {
+                    ApiError::NotFound { .. } => {
+                        "That subaccount is gone (deleted elsewhere?): r reloads the list"
+                            .to_owned()
+                    }
+                    error => format!("Subaccounts: {error}"),
+                }));
             }
             _ => {}
+        }
+    }
+
+    fn close_sent_dialog(&mut self) {
+        if self.sending {
+            self.dialog = None;
+            self.sending = false;
         }
     }
 

@@ -2,10 +2,11 @@
 //! table (only the rows in view are built), a failure line, and a dialog.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row as TableRow, Table};
+use unicode_width::UnicodeWidthStr as _;
 
 use super::{Dialog, SubaccountsScreen};
 use crate::app::App;
@@ -35,22 +36,25 @@ pub fn render(app: &App, screen: &SubaccountsScreen, theme: Theme, frame: &mut F
     ])
     .areas(area);
 
+    let have = u32::try_from(screen.rows.len()).unwrap_or(u32::MAX);
     let count = match screen.total {
+        Some(total) if screen.loading => {
+            format!("loaded {} of {}…", thousands(have), thousands(total))
+        }
+        // A list that stopped short says so: it is not the whole list.
+        Some(total) if have < total => format!(
+            "{} of {} loaded; {} loads them again",
+            thousands(have),
+            thousands(total),
+            app.session.keymap.key_label(Action::Refresh)
+        ),
         Some(total) => {
             let noun = if total == 1 {
                 "subaccount"
             } else {
                 "subaccounts"
             };
-            if screen.loading {
-                format!(
-                    "{} {noun} · loading {} of them…",
-                    thousands(total),
-                    screen.rows.len()
-                )
-            } else {
-                format!("{} {noun}", thousands(total))
-            }
+            format!("{} {noun}", thousands(total))
         }
         None if screen.loading => "loading…".to_owned(),
         None => "not loaded".to_owned(),
@@ -58,14 +62,16 @@ pub fn render(app: &App, screen: &SubaccountsScreen, theme: Theme, frame: &mut F
     let shown = if visible.len() == screen.rows.len() {
         String::new()
     } else {
+        let n = u32::try_from(visible.len()).unwrap_or(u32::MAX);
         format!(
-            " · {} match",
-            thousands(u32::try_from(visible.len()).unwrap_or(u32::MAX))
+            " · {} match{}",
+            thousands(n),
+            if n == 1 { "" } else { "es" }
         )
     };
     frame.render_widget(
         Paragraph::new(Line::from(vec![
-            Span::styled(" Subaccounts ", theme.accent()),
+            Span::styled(" Subaccounts · ", theme.accent()),
             Span::styled(format!("{count}{shown}"), theme.dim()),
         ])),
         title,
@@ -129,7 +135,16 @@ fn render_table(
     let height = usize::from(area.height.saturating_sub(1)).max(1);
     let selected = screen.selected.min(visible.len() - 1);
     let first = (selected + 1).saturating_sub(height);
-    let name_width = area.width.saturating_sub(20 + 7 + 10 + 10 + 8).clamp(8, 48);
+    // On a narrow screen the dates go first, modified before created: the
+    // name and the id are what a row is for.
+    let dates: u16 = match area.width {
+        w if w >= 8 + 20 + 7 + 10 + 10 + 8 => 2,
+        w if w >= 8 + 20 + 7 + 10 + 6 => 1,
+        _ => 0,
+    };
+    let fixed = 20 + 7 + 4 + dates * 12;
+    let columns = usize::from(3 + dates);
+    let name_width = area.width.saturating_sub(fixed).clamp(8, 48);
     let rows = visible
         .iter()
         .enumerate()
@@ -146,29 +161,28 @@ fn render_table(
             } else {
                 Span::styled("no", theme.dim())
             };
-            TableRow::new(vec![
+            let mut cells = vec![
                 Cell::from(clip(row.shown_name.as_str(), usize::from(name_width))),
                 Cell::from(row.shown_id.as_str().to_owned()),
                 Cell::from(enabled),
                 Cell::from(row.created.as_str().to_owned()),
                 Cell::from(row.modified.as_str().to_owned()),
-            ])
-            .style(style)
+            ];
+            cells.truncate(columns);
+            TableRow::new(cells).style(style)
         });
-    let header = TableRow::new(vec!["Name", "Auth ID", "Enabled", "Created", "Modified"])
-        .style(theme.dim().add_modifier(Modifier::BOLD));
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Length(name_width),
-            Constraint::Length(20),
-            Constraint::Length(7),
-            Constraint::Length(10),
-            Constraint::Length(10),
-        ],
-    )
-    .header(header)
-    .column_spacing(2);
+    let mut titles = vec!["Name", "Auth ID", "Enabled", "Created", "Modified"];
+    titles.truncate(columns);
+    let header = TableRow::new(titles).style(theme.dim().add_modifier(Modifier::BOLD));
+    let mut widths = vec![
+        Constraint::Length(name_width),
+        Constraint::Length(20),
+        Constraint::Length(7),
+        Constraint::Length(10),
+        Constraint::Length(10),
+    ];
+    widths.truncate(columns);
+    let table = Table::new(rows, widths).header(header).column_spacing(2);
     frame.render_widget(table, area);
 }
 
@@ -180,11 +194,15 @@ fn render_dialog(app: &App, dialog: &Dialog, theme: Theme, frame: &mut Frame, ar
         keys.key_label(Action::Cancel),
     );
     let room = usize::from(area.width.saturating_sub(8)).clamp(10, 60);
+    let box_width = room.saturating_sub(4);
+    // The field is as wide as the room, so the box does not change width
+    // as it is typed into.
     let field = |input: &crate::app::LineInput| {
+        let shown = input.visible(box_width);
+        let pad = " ".repeat(box_width.saturating_sub(shown.width()));
         Line::from(vec![
             Span::raw(" > "),
-            Span::raw(input.visible(room.saturating_sub(4))),
-            Span::styled("▏", theme.accent()),
+            Span::styled(format!("{shown}{pad}"), theme.selected()),
         ])
     };
     let (title, lines) = match dialog {
@@ -247,11 +265,28 @@ fn render_dialog(app: &App, dialog: &Dialog, theme: Theme, frame: &mut Frame, ar
             ("Delete subaccount", lines)
         }
     };
-    popup(frame, area, title, lines, theme);
+    let (input, row) = match dialog {
+        Dialog::Create { name, .. } | Dialog::Rename { name, .. } => (name, 1),
+        Dialog::Delete { typed, .. } => (typed, lines.len() - 3),
+    };
+    let rect = popup(frame, area, title, lines, theme);
+    // The terminal's cursor where the next character goes.
+    let column = input.cursor_column() - input.scroll(box_width);
+    let at = Position::new(
+        rect.x
+            .saturating_add(4)
+            .saturating_add(u16::try_from(column).unwrap_or(u16::MAX)),
+        rect.y
+            .saturating_add(1)
+            .saturating_add(u16::try_from(row).unwrap_or(u16::MAX)),
+    );
+    if rect.contains(at) && at.x < rect.right().saturating_sub(1) {
+        frame.set_cursor_position(at);
+    }
 }
 
 /// 1000 as "1,000".
-fn thousands(n: u32) -> String {
+pub fn thousands(n: u32) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
