@@ -354,3 +354,18 @@ fn a_narrow_screen_keeps_names_and_ids_whole() {
     assert!(text.contains(&sub(0).auth_id), "the id whole: {text}");
     assert!(!text.contains("Modifie"), "{text}");
 }
+
+#[test]
+fn the_filter_matches_an_accent_however_it_was_typed() {
+    let (mut app, _) = opened();
+    let mut decomposed = sub(4);
+    decomposed.name = "e\u{301}te\u{301} cafe\u{301}".into();
+    app.update(Msg::Worker(Report::SubaccountsPage {
+        offset: 0,
+        total: 2,
+        subaccounts: vec![decomposed, sub(5)],
+    }));
+    app.update(key(KeyCode::Char('/')));
+    type_str(&mut app, "été");
+    assert_eq!(screen(&app).visible().len(), 1);
+}

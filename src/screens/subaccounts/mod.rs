@@ -50,7 +50,7 @@ impl Row {
             enabled: sub.enabled,
             created: SafeText::new(&sub.created),
             modified: SafeText::new(sub.modified.as_deref().unwrap_or("")),
-            key: format!("{} {}", sub.name.to_lowercase(), sub.auth_id.to_lowercase()),
+            key: searchable(&format!("{} {}", sub.name, sub.auth_id)),
             token: sub.auth_token.clone(),
         }
     }
@@ -133,7 +133,7 @@ impl SubaccountsScreen {
 
     /// The rows the filter lets through, in order.
     pub fn visible(&self) -> Vec<&Row> {
-        let needle = self.filter.text().trim().to_lowercase();
+        let needle = searchable(self.filter.text().trim());
         self.rows
             .iter()
             .filter(|r| needle.is_empty() || r.key.contains(&needle))
@@ -480,4 +480,11 @@ impl SubaccountsScreen {
             _ => Vec::new(),
         }
     }
+}
+
+/// Text as the filter compares it: composed (NFC: "é" typed as one
+/// character matches "e" with a combining accent) and lower-cased.
+fn searchable(text: &str) -> String {
+    use unicode_normalization::UnicodeNormalization as _;
+    text.nfc().collect::<String>().to_lowercase()
 }
