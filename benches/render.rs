@@ -3,9 +3,13 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use jiff::SignedDuration;
+use plivo_dash::app::Msg;
+use plivo_dash::monitor::{MAX_SAMPLES, RETENTION, chart};
 use plivo_dash::ui;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 mod support;
 
@@ -43,5 +47,45 @@ fn render(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, render);
+/// The chart with the most history a monitor keeps: 20,000 samples over
+/// the week retained. A frame draws the columns downsampled when the
+/// history last changed; the downsampling itself is measured apart.
+fn chart(c: &mut Criterion) {
+    let samples = i64::try_from(MAX_SAMPLES).expect("fits");
+    let step = RETENTION / i32::try_from(samples).expect("fits");
+    let mut app = support::spaced(samples, step);
+    assert_eq!(app.history.samples().len(), MAX_SAMPLES, "all retained");
+    let mut group = c.benchmark_group("chart");
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("terminal");
+    for range in ["24 h", "7 d"] {
+        if range == "7 d" {
+            let v = KeyEvent::new(KeyCode::Char('v'), KeyModifiers::NONE);
+            while app.chart_range != chart::Range::Kept {
+                app.update(Msg::Key(v));
+            }
+        }
+        group.bench_function(format!("render 120x40, {range} of 20,000 samples"), |b| {
+            b.iter(|| {
+                let mut frame = terminal.get_frame();
+                ui::render(black_box(&app), &mut frame);
+                terminal.current_buffer_mut().reset();
+            });
+        });
+    }
+    let (from, to) = (support::now() - RETENTION, support::now());
+    group.bench_function("downsample 20,000 samples to 232 columns", |b| {
+        b.iter(|| {
+            chart::plot(
+                black_box(app.history.samples()),
+                from,
+                to,
+                232,
+                SignedDuration::from_mins(10),
+            )
+        });
+    });
+    group.finish();
+}
+
+criterion_group!(benches, render, chart);
 criterion_main!(benches);

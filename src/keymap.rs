@@ -123,6 +123,8 @@ pub enum Action {
     CopyToken,
     /// Flip a dialog's option (enabled, cascade).
     Option,
+    /// The chart's next range (1 h, 24 h, all kept).
+    ChartRange,
 }
 
 /// Where a set of keys works. Several are active at once (see
@@ -619,6 +621,13 @@ const TABLE: &[Entry] = &[
         contexts: &[C::Dashboard],
         keys: &["m"],
         help: "mouse on / off (off lets the terminal select text)",
+    },
+    Entry {
+        action: A::ChartRange,
+        name: "chart_range",
+        contexts: &[C::Dashboard],
+        keys: &["v"],
+        help: "the chart's range: 1 h, 24 h, all kept",
     },
     Entry {
         action: A::Subaccounts,

@@ -9,10 +9,7 @@ use plivo_dash::app::{App, Msg};
 use plivo_dash::monitor::Sample;
 use plivo_dash::plivo::ApiError;
 use plivo_dash::sandbox::demo_account;
-use plivo_dash::ui;
 use plivo_dash::worker::{Op, Report};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::KeyCode;
 use ratatui::style::Color;
@@ -40,39 +37,8 @@ fn monitored(alert: Option<Decimal>, credits: &[Decimal]) -> App {
             credits: *c,
         })
         .collect();
-    let (latest, earlier) = samples.split_last().expect("one sample at least");
-    app.update(Msg::Worker(Report::History {
-        samples: earlier.to_vec(),
-        warning: None,
-    }));
-    let mut account = demo_account();
-    account.cash_credits = latest.credits;
-    app.update(Msg::Worker(Report::Loaded {
-        account: Box::new(account),
-        at: latest.at,
-    }));
+    feed(&mut app, &samples);
     app
-}
-
-/// The account panel's text (the left column), one line per row.
-fn panel(app: &App) -> (String, Buffer) {
-    let mut t = Terminal::new(TestBackend::new(W, H)).expect("terminal");
-    t.draw(|f| ui::render(app, f)).expect("draw");
-    let buffer = t.backend().buffer().clone();
-    let right = (0..W)
-        .find(|x| buffer[(*x, 1)].symbol() == "┐")
-        .expect("the panel's corner");
-    let text = (0..H)
-        .map(|y| {
-            (0..=right)
-                .map(|x| buffer[(x, y)].symbol())
-                .collect::<String>()
-                .trim_end()
-                .to_owned()
-        })
-        .collect::<Vec<_>>()
-        .join("\n");
-    (text, buffer)
 }
 
 fn colour_of(buffer: &Buffer, needle: &str) -> Color {
@@ -98,7 +64,7 @@ fn falling(from: Decimal, minutes: usize) -> Vec<Decimal> {
 #[test]
 fn healthy() {
     let app = monitored(Some(dec!(1)), &falling(dec!(5), 10));
-    let (text, buffer) = panel(&app);
+    let (text, buffer) = panel(&app, W, H);
     insta::assert_snapshot!(text);
     assert!(text.contains("≈ 0.6 USD/h · 14.4 USD/d"), "{text}");
     assert!(text.contains("≈ 8 h 11 min left"), "{text}");
@@ -108,7 +74,7 @@ fn healthy() {
 #[test]
 fn approaching_the_threshold() {
     let app = monitored(Some(dec!(2)), &falling(dec!(2.4), 10));
-    let (text, buffer) = panel(&app);
+    let (text, buffer) = panel(&app, W, H);
     insta::assert_snapshot!(text);
     assert!(text.contains("Credits · nearing 2"), "{text}");
     assert!(text.contains("≈ 31 min to 2 USD"), "{text}");
@@ -118,7 +84,7 @@ fn approaching_the_threshold() {
 #[test]
 fn below_the_threshold() {
     let app = monitored(Some(dec!(2)), &falling(dec!(2.04), 10));
-    let (text, buffer) = panel(&app);
+    let (text, buffer) = panel(&app, W, H);
     insta::assert_snapshot!(text);
     assert!(text.contains("Credits · below 2"), "{text}");
     assert_eq!(colour_of(&buffer, "1.95 USD"), Color::Red);
@@ -135,7 +101,7 @@ fn a_top_up_is_marked_not_counted_as_spending() {
     let mut credits = falling(dec!(1.5), 6);
     credits.extend(falling(dec!(3.5), 5));
     let app = monitored(None, &credits);
-    let (text, buffer) = panel(&app);
+    let (text, buffer) = panel(&app, W, H);
     insta::assert_snapshot!(text);
     assert!(text.contains('▲'), "{text}");
     assert_eq!(colour_of(&buffer, "▲"), Color::Green);
@@ -154,14 +120,14 @@ fn stale_with_a_retry_pending() {
         },
         retry_in: Some(std::time::Duration::from_secs(8)),
     }));
-    let (text, buffer) = panel(&app);
+    let (text, buffer) = panel(&app, W, H);
     insta::assert_snapshot!(text);
     assert!(text.contains("stale, 12 s ago · retry in 8 s"), "{text}");
     assert_eq!(colour_of(&buffer, "stale, 12 s ago"), Color::Yellow);
     assert!(text.contains("4.91 USD"), "the last good balance stays");
 
     app.update(key(KeyCode::Char('p')));
-    let (text, _) = panel(&app);
+    let (text, _) = panel(&app, W, H);
     assert!(text.contains("stale, 12 s ago · paused"), "{text}");
 }
 
@@ -169,7 +135,7 @@ fn stale_with_a_retry_pending() {
 fn paused() {
     let mut app = monitored(Some(dec!(1)), &falling(dec!(5), 10));
     app.update(key(KeyCode::Char('p')));
-    let (text, buffer) = panel(&app);
+    let (text, buffer) = panel(&app, W, H);
     insta::assert_snapshot!(text);
     assert!(text.contains("12 s ago · paused (p resumes)"), "{text}");
     assert_eq!(colour_of(&buffer, "paused"), Color::Yellow);
@@ -178,7 +144,7 @@ fn paused() {
 #[test]
 fn not_enough_data() {
     let app = monitored(Some(dec!(1)), &falling(dec!(5), 2));
-    let (text, _) = panel(&app);
+    let (text, _) = panel(&app, W, H);
     insta::assert_snapshot!(text);
     assert!(text.contains("measuring (1 min of 2 min)"), "{text}");
     assert!(text.contains("not enough data yet"), "{text}");
@@ -187,7 +153,7 @@ fn not_enough_data() {
 #[test]
 fn a_steady_balance_has_no_runway_to_speak_of() {
     let app = monitored(None, &[dec!(5); 2]);
-    let (text, _) = panel(&app);
+    let (text, _) = panel(&app, W, H);
     assert!(
         text.contains("measuring"),
         "two samples are not enough: {text}"
@@ -202,19 +168,19 @@ fn a_steady_balance_has_no_runway_to_speak_of() {
             at: now() + SignedDuration::from_mins(5 * i),
         }));
     }
-    let (text, _) = panel(&app);
+    let (text, _) = panel(&app, W, H);
     assert!(text.contains("no spending in the last 16 min"), "{text}");
 }
 
 #[test]
 fn no_credit_left_reads_exhausted_and_a_negative_balance_overdrawn() {
     let app = monitored(None, &[dec!(1.5), dec!(1), dec!(0.5), dec!(0)]);
-    let (text, buffer) = panel(&app);
+    let (text, buffer) = panel(&app, W, H);
     assert!(text.contains("Runway     exhausted"), "{text}");
     assert_eq!(colour_of(&buffer, "exhausted"), Color::Red);
     assert!(!text.contains("under 1 min"), "{text}");
     let app = monitored(None, &[dec!(1), dec!(0.5), dec!(0), dec!(-0.55000)]);
-    let (text, buffer) = panel(&app);
+    let (text, buffer) = panel(&app, W, H);
     assert!(text.contains("overdrawn by 0.55000 USD"), "{text}");
     assert_eq!(colour_of(&buffer, "overdrawn"), Color::Red);
 }
@@ -228,7 +194,7 @@ fn two_samples_far_enough_apart_give_a_rate_not_a_contradiction() {
         account: Box::new(account),
         at: now() + SignedDuration::from_hours(1),
     }));
-    let (text, _) = panel(&app);
+    let (text, _) = panel(&app, W, H);
     assert!(!text.contains("measuring"), "{text}");
     assert!(text.contains("USD/h"), "{text}");
 }
@@ -241,7 +207,7 @@ fn a_refused_token_in_the_panel_says_where_it_came_from() {
         error: plivo_dash::plivo::ApiError::Unauthorized { message: None },
         retry_in: None,
     }));
-    let (text, _) = panel(&app);
+    let (text, _) = panel(&app, W, H);
     assert!(text.contains("token came from"), "{text}");
 }
 
@@ -249,6 +215,6 @@ fn a_refused_token_in_the_panel_says_where_it_came_from() {
 fn the_panel_says_how_many_subaccounts_there_are() {
     let mut app = monitored(None, &[dec!(2.0)]);
     app.update(Msg::Worker(Report::SubaccountCount { total: 7 }));
-    let (text, _) = panel(&app);
+    let (text, _) = panel(&app, W, H);
     assert!(text.contains("Subaccts   7 (s lists them)"), "{text}");
 }

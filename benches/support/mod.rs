@@ -15,6 +15,12 @@ pub fn now() -> Timestamp {
 
 /// A loaded app with `samples` of history a minute apart, an alert set.
 pub fn loaded(samples: i64) -> App {
+    spaced(samples, SignedDuration::from_mins(1))
+}
+
+/// A loaded app with `samples` of history `step` apart, an alert set.
+#[allow(dead_code, reason = "not every bench uses it")]
+pub fn spaced(samples: i64, step: SignedDuration) -> App {
     let session = Session {
         auth_id: "MA2025RK4E639VJFZAGV".into(),
         api_url: "https://api.plivo.com".into(),
@@ -26,12 +32,13 @@ pub fn loaded(samples: i64) -> App {
         mouse: true,
         warnings: Vec::new(),
         keymap: plivo_dash::keymap::Keymap::default(),
+        tz: jiff::tz::TimeZone::UTC,
     };
     let mut app = App::new(session, now(), (120, 40), Duration::from_secs(60));
     app.start();
     let history = (0..samples)
         .map(|i| Sample {
-            at: now() - SignedDuration::from_mins(samples - i),
+            at: now() - step * i32::try_from(samples - i).expect("fits"),
             credits: Decimal::new(500_000 - i * 7, 5),
         })
         .collect();

@@ -100,6 +100,10 @@ impl App {
                 self.overlay = None;
                 Outcome::redraw()
             }
+            Action::ChartRange => {
+                self.next_range();
+                Outcome::redraw()
+            }
             Action::Help => {
                 // Opened at the keys of the screen it is asked from.
                 let here = self.screens.contexts().first().copied();

@@ -24,6 +24,7 @@ use jiff::{SignedDuration, Timestamp};
 use ratatui::layout::Rect;
 
 use crate::layout;
+use crate::monitor::chart::{self, Plot, Range};
 use crate::monitor::threshold::{Alarm, Level};
 use crate::monitor::{self, Estimate, Sample, Series};
 use crate::plivo::Account;
@@ -71,6 +72,13 @@ pub struct App {
     pub period: Duration,
     /// Background polling is paused.
     pub paused: bool,
+    /// The chart's range.
+    pub chart_range: Range,
+    /// The chart's data, downsampled when the history, the range, the
+    /// width or the minute changes, not per frame.
+    pub plot: Plot,
+    /// The user chose the range (else it follows the history's length).
+    range_chosen: bool,
     /// Burn rate and runway, worked out when a balance arrives or the
     /// period changes rather than at every frame.
     estimate: Estimate,
@@ -85,6 +93,9 @@ impl App {
             history: Series::new(session.retention),
             period,
             paused: false,
+            chart_range: Range::Hour,
+            plot: Plot::default(),
+            range_chosen: false,
             estimate: Estimate::NotEnoughData {
                 have: SignedDuration::ZERO,
                 need: SignedDuration::ZERO,
@@ -137,14 +148,20 @@ impl App {
             Msg::Mouse(mouse) => self.mouse(mouse),
             Msg::Resize(w, h) => {
                 self.size = (w, h);
+                self.refresh_plot();
                 Outcome::redraw()
             }
             Msg::Worker(report) => self.report(report),
             Msg::Tick(now) => {
                 let before = self.clock_labels();
                 self.now = now;
+                let changed = self.clock_labels() != before;
+                if changed {
+                    // The chart ends at "now", which moved.
+                    self.refresh_plot();
+                }
                 Outcome {
-                    redraw: self.clock_labels() != before,
+                    redraw: changed,
                     ..Outcome::default()
                 }
             }
@@ -229,6 +246,37 @@ impl App {
             min_span,
             self.alarm.as_ref().map(Alarm::alert_below),
         );
+        self.refresh_plot();
+    }
+
+    /// Downsamples the history for the chart: one column per braille dot
+    /// across the panel, over the range ending now. A silence longer than
+    /// two heartbeats or three polls (whichever is longer) is a gap.
+    fn refresh_plot(&mut self) {
+        let first = self.history.samples().front().map(|s| s.at);
+        if !self.range_chosen {
+            self.chart_range = Range::fitting(
+                first.map_or(SignedDuration::ZERO, |at| self.now.duration_since(at)),
+            );
+        }
+        let columns = self
+            .areas()
+            .map_or(0, |a| usize::from(a.panel.width.saturating_sub(4)) * 2);
+        let gap = (monitor::HEARTBEAT * 2).max(state::signed(self.period.saturating_mul(3)));
+        let to = self
+            .history
+            .samples()
+            .back()
+            .map_or(self.now, |s| s.at.max(self.now));
+        let from = to - self.chart_range.span(self.session.retention);
+        self.plot = chart::plot(self.history.samples(), from, to, columns, gap);
+    }
+
+    /// The chart shows its next range.
+    fn next_range(&mut self) {
+        self.chart_range = self.chart_range.next();
+        self.range_chosen = true;
+        self.refresh_plot();
     }
 
     /// Notes a problem with the setup, once however often it recurs.

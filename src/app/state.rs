@@ -118,6 +118,8 @@ pub struct Session {
     pub warnings: Vec<String>,
     /// The keys, as the config file may have rebound them.
     pub keymap: Keymap,
+    /// The user's time zone, for the chart's times.
+    pub tz: jiff::tz::TimeZone,
 }
 
 /// The account's text as drawn: every value from the API made safe once,

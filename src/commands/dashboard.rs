@@ -140,6 +140,7 @@ fn session(
         mouse: settings.mouse,
         warnings: settings.warnings,
         keymap: settings.keymap,
+        tz: jiff::tz::TimeZone::system(),
     }
 }
 

@@ -2,6 +2,7 @@
 //! ([`estimate`]), kept on disk ([`file`]), judged against a threshold
 //! ([`threshold`]), and polled on a timetable ([`schedule`]).
 
+pub mod chart;
 mod estimate;
 pub mod file;
 pub mod schedule;

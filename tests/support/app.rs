@@ -2,11 +2,15 @@
 
 use jiff::Timestamp;
 use plivo_dash::app::{App, Msg, Outcome, Session};
+use plivo_dash::monitor::Sample;
 use plivo_dash::plivo::Account;
 use plivo_dash::sandbox::demo_account;
 use plivo_dash::screens::Screen;
 use plivo_dash::screens::account::{AccountScreen, Form, Review};
 use plivo_dash::worker::Report;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 /// The polling period of the test apps.
@@ -29,6 +33,7 @@ pub fn session() -> Session {
         mouse: true,
         warnings: Vec::new(),
         keymap: plivo_dash::keymap::Keymap::default(),
+        tz: jiff::tz::TimeZone::UTC,
     }
 }
 
@@ -105,4 +110,42 @@ pub fn review(app: &App) -> Option<&Review> {
 /// Whether nothing covers the dashboard: no overlay, no review.
 pub fn plain(app: &App) -> bool {
     app.overlay.is_none() && review(app).is_none()
+}
+
+/// Gives a started app a monitor's history: every sample but the last as
+/// the history read at start, the last as the latest poll's balance.
+pub fn feed(app: &mut App, samples: &[Sample]) {
+    let (latest, earlier) = samples.split_last().expect("one sample at least");
+    app.update(Msg::Worker(Report::History {
+        samples: earlier.to_vec(),
+        warning: None,
+    }));
+    let mut account = demo_account();
+    account.cash_credits = latest.credits;
+    app.update(Msg::Worker(Report::Loaded {
+        account: Box::new(account),
+        at: latest.at,
+    }));
+}
+
+/// The account panel's text (the left column) on a `w`×`h` terminal, one
+/// line per row, and the whole buffer for colours.
+pub fn panel(app: &App, w: u16, h: u16) -> (String, Buffer) {
+    let mut t = Terminal::new(TestBackend::new(w, h)).expect("terminal");
+    t.draw(|f| plivo_dash::ui::render(app, f)).expect("draw");
+    let buffer = t.backend().buffer().clone();
+    let right = (0..w)
+        .find(|x| buffer[(*x, 1)].symbol() == "┐")
+        .expect("the panel's corner");
+    let text = (0..h)
+        .map(|y| {
+            (0..=right)
+                .map(|x| buffer[(x, y)].symbol())
+                .collect::<String>()
+                .trim_end()
+                .to_owned()
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    (text, buffer)
 }

@@ -5,16 +5,20 @@ use jiff::SignedDuration;
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
+use ratatui::symbols;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Padding, Paragraph, Sparkline, SparklineBar};
+use ratatui::widgets::{
+    Axis, Block, BorderType, Chart, Dataset, GraphType, Padding, Paragraph, Sparkline, SparklineBar,
+};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive as _;
 
 use crate::app::{AccountText, App, FetchState};
 use crate::keymap::Action;
 use crate::layout::wrap;
+use crate::monitor::chart::{Plot, Range};
 use crate::monitor::threshold::Level;
-use crate::monitor::{Estimate, WINDOW, ago, human};
+use crate::monitor::{Estimate, ago, human};
 use crate::plivo::{Account, ErrorClass};
 use crate::text::SafeText;
 use crate::ui::{Theme, clip};
@@ -268,100 +272,160 @@ fn monitor_estimate_rows<'a>(
     }
 }
 
-/// The balance over the history shown so far (up to a day), one bar per
-/// column, with top-ups marked below it.
+/// The credit chart: the balance over the range as a braille line (gaps
+/// where nothing was recorded), the alert threshold as a line, top-ups as
+/// green strokes, local times under it and the visible lowest and highest
+/// balance beside it. Its data was downsampled when the history changed;
+/// drawing only turns columns into points. Small, it is a sparkline.
 fn render_chart(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
-    if area.height < 2 || area.width < 4 {
+    if area.height < 2 || area.width < 8 {
         return;
     }
-    let Some(newest) = app.history.samples().back() else {
-        return;
-    };
-    if app.history.samples().len() < 2 {
-        let note = "the chart starts with the next sample";
-        let legend = Rect {
-            y: area.bottom() - 1,
-            height: 1,
-            ..area
+    let plot = &app.plot;
+    let keys = &app.session.keymap;
+    let range = app.chart_range.label(app.session.retention);
+    let [legend, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
+    let Some((low, high)) = plot.bounds else {
+        let note = if app.history.samples().is_empty() {
+            "the chart starts with the first balance".to_owned()
+        } else {
+            format!(
+                "nothing recorded in the last {range} ({} changes the range)",
+                keys.key_label(Action::ChartRange)
+            )
         };
         frame.render_widget(
             Paragraph::new(Span::styled(
-                clip(note, usize::from(area.width)),
+                clip(&note, usize::from(area.width)),
                 theme.dim(),
             )),
             legend,
         );
         return;
+    };
+    let mut spans = vec![Span::styled(
+        format!("Credit · {range} ({})", keys.key_label(Action::ChartRange)),
+        theme.dim(),
+    )];
+    if let Some((at, amount)) = app.history.top_ups(plot.from).last() {
+        spans.push(Span::styled(" · ", theme.dim()));
+        spans.push(Span::styled(
+            format!("▲ +{amount} {}", ago(app.now, *at)),
+            theme.good(),
+        ));
     }
-    let to = app.now.max(newest.at);
-    let from = app
-        .history
-        .samples()
-        .front()
-        .map_or(to, |s| s.at)
-        .max(to - WINDOW);
-    let columns = usize::from(area.width);
-    let buckets = app.history.buckets(from, to, columns);
-    let known: Vec<Decimal> = buckets.iter().flatten().copied().collect();
-    let (Some(low), Some(high)) = (known.iter().min(), known.iter().max()) else {
+    if let Some(alarm) = &app.alarm {
+        spans.push(Span::styled(
+            format!(" · alert {}", alarm.alert_below()),
+            theme.warn(),
+        ));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), legend);
+    if body.height < 5 || body.width < 30 {
+        sparkline(plot, theme, frame, body);
+        return;
+    }
+    let f = |d: Decimal| plot.place(d);
+    // The threshold is drawn when it is near what is shown (within one
+    // height of it); farther off, taking it in would flatten the line,
+    // and the legend says where it is instead.
+    let spread = (high - low).max(high.abs() / Decimal::from(100));
+    let alert = app
+        .alarm
+        .as_ref()
+        .map(|a| a.alert_below())
+        .filter(|a| *a >= low - spread && *a <= high + spread);
+    let (lo, hi) = match alert {
+        Some(a) => (low.min(a), high.max(a)),
+        None => (low, high),
+    };
+    let (lo, hi) = if lo == hi {
+        let pad = Decimal::new(1, 2).max(lo.abs() / Decimal::from(100));
+        (lo - pad, hi + pad)
+    } else {
+        (lo, hi)
+    };
+    let n = plot.columns.len();
+    let x = |i: usize| i as f64;
+    let threshold: Vec<(f64, f64)> = alert
+        .map(|a| vec![(0.0, f(a)), (x(n.saturating_sub(1)), f(a))])
+        .unwrap_or_default();
+    let top_ups: Vec<Vec<(f64, f64)>> = plot
+        .top_ups
+        .iter()
+        .filter_map(|i| plot.columns[*i].map(|c| vec![(x(*i), f(lo)), (x(*i), f(c.high))]))
+        .collect();
+    let mut datasets: Vec<Dataset> = plot.runs.iter().map(|p| line(p, theme.accent())).collect();
+    datasets.extend(top_ups.iter().map(|p| line(p, theme.good())));
+    if !threshold.is_empty() {
+        let style = match app.level() {
+            Level::Ok => theme.warn(),
+            _ => theme.error(),
+        };
+        datasets.push(line(&threshold, style));
+    }
+    let when = |at: jiff::Timestamp| {
+        let format = if app.chart_range == Range::Kept {
+            "%a %H:%M"
+        } else {
+            "%H:%M"
+        };
+        at.to_zoned_datetime(app.session.tz.clone())
+            .strftime(format)
+            .to_string()
+    };
+    let middle = plot.from + plot.to.duration_since(plot.from) / 2;
+    let first = when(plot.from);
+    // A middle time only where three fit whole; ratatui would clip it.
+    let labels = if usize::from(body.width) >= 4 * (first.chars().count() + 1) {
+        vec![first, when(middle), "now".to_owned()]
+    } else {
+        vec![first, "now".to_owned()]
+    };
+    let x_axis = Axis::default()
+        .style(theme.dim())
+        .bounds([0.0, x(n.saturating_sub(1)).max(1.0)])
+        .labels(labels);
+    let y_axis = Axis::default()
+        .style(theme.dim())
+        .bounds([f(lo), f(hi)])
+        .labels([lo.round_dp(2).to_string(), hi.round_dp(2).to_string()]);
+    frame.render_widget(Chart::new(datasets).x_axis(x_axis).y_axis(y_axis), body);
+}
+
+/// A braille line through `points`.
+fn line(points: &[(f64, f64)], style: Style) -> Dataset<'_> {
+    Dataset::default()
+        .marker(symbols::Marker::Braille)
+        .graph_type(GraphType::Line)
+        .style(style)
+        .data(points)
+}
+
+/// The chart where there is no room for axes: one bar per cell, the
+/// highest balance of the columns it covers.
+fn sparkline(plot: &Plot, theme: Theme, frame: &mut Frame, area: Rect) {
+    let Some((low, high)) = plot.bounds else {
         return;
     };
-    let top_ups = app.history.top_ups(from);
-    let span = to.duration_since(from).as_secs_f64().max(1.0);
-    let column_of = |at: jiff::Timestamp| {
-        let x = at.duration_since(from).as_secs_f64() / span * columns as f64;
-        // A float to a column: `as` saturates (a negative is 0, a huge one
-        // usize::MAX), and the column is clamped to the chart just after.
-        #[expect(
-            clippy::cast_possible_truncation,
-            clippy::cast_sign_loss,
-            reason = "saturating, then clamped"
-        )]
-        let column = x.ceil() as usize;
-        column.saturating_sub(1).min(columns - 1)
-    };
-    let mut marks = vec![false; columns];
-    for (at, _) in &top_ups {
-        marks[column_of(*at)] = true;
-    }
+    let cells = usize::from(area.width).max(1);
+    let per = plot.columns.len().div_ceil(cells).max(1);
     let range = high - low;
-    let bars: Vec<SparklineBar> = buckets
-        .iter()
-        .zip(&marks)
-        .map(|(b, mark)| {
-            let value = b.map(|v| {
+    let bars: Vec<SparklineBar> = plot
+        .columns
+        .chunks(per)
+        .map(|chunk| {
+            let value = chunk.iter().flatten().map(|c| c.high).max().map(|v| {
                 if range.is_zero() {
                     4
                 } else {
                     ((v - low) / range * Decimal::from(7)).to_u64().unwrap_or(0) + 1
                 }
             });
-            let style = if *mark { theme.good() } else { theme.accent() };
-            SparklineBar::from(value).style(style)
+            SparklineBar::from(value).style(theme.accent())
         })
         .collect();
-    let marker_height = u16::from(!top_ups.is_empty());
-    let [chart, markers, legend] = Layout::vertical([
-        Constraint::Min(1),
-        Constraint::Length(marker_height),
-        Constraint::Length(1),
-    ])
-    .areas(area);
-    frame.render_widget(Sparkline::default().data(bars).max(8), chart);
-    // A ▲ under each column where money came in.
-    let marker_row: String = marks.iter().map(|m| if *m { '▲' } else { ' ' }).collect();
-    frame.render_widget(
-        Paragraph::new(Span::styled(marker_row, theme.good())),
-        markers,
-    );
-    let mut text = format!("last {} · {low}–{high}", short(to.duration_since(from)));
-    if let Some((at, amount)) = top_ups.last() {
-        text.push_str(&format!(" · ▲ top-up +{amount} {}", ago(app.now, *at)));
-    }
-    frame.render_widget(
-        Paragraph::new(Span::styled(clip(&text, columns), theme.dim())),
-        legend,
-    );
+    frame.render_widget(Sparkline::default().data(bars).max(8), area);
 }
 
 /// The time now in the account's zone, e.g. "14:03 EST (Thu)".

@@ -1,0 +1,157 @@
+//! The credit chart over a synthetic week: spending by day, little at
+//! night, two top-ups, a day with nothing recorded, an alert threshold.
+//! Snapshots of each range, and assertions on what a person reads: the
+//! labels, the threshold line, the gap.
+
+mod support;
+
+use jiff::{SignedDuration, Timestamp};
+use plivo_dash::app::{App, Msg};
+use plivo_dash::monitor::Sample;
+use plivo_dash::monitor::chart::Range;
+use plivo_dash::ui;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::crossterm::event::KeyCode;
+use ratatui::style::Color;
+use rust_decimal::dec;
+use support::app::*;
+
+const W: u16 = 120;
+const H: u16 = 40;
+
+/// A week sampled every 5 minutes, as a monitor stores it: 0.17 USD per
+/// step from 08:00 to 20:00, 0.02 at night, +60 on days 2 and 5, nothing
+/// on day 4.
+fn week() -> App {
+    let mut s = session();
+    s.alert_below = Some(dec!(50));
+    s.retention = SignedDuration::from_hours(7 * 24);
+    let mut app = App::new(s, now(), (W, H), PERIOD);
+    app.start();
+    let start = now() - SignedDuration::from_hours(7 * 24);
+    let mut credits = dec!(100);
+    let mut samples = Vec::new();
+    for step in 0..(7 * 288) {
+        let at: Timestamp = start + SignedDuration::from_mins(5 * step);
+        let day = step / 288;
+        if day == 4 {
+            continue;
+        }
+        let hour = at.to_zoned_datetime(jiff::tz::TimeZone::UTC).hour();
+        credits -= if (8..20).contains(&hour) {
+            dec!(0.17)
+        } else {
+            dec!(0.02)
+        };
+        if step == 2 * 288 + 120 || step == 5 * 288 + 120 {
+            credits += dec!(60);
+        }
+        samples.push(Sample { at, credits });
+    }
+    feed(&mut app, &samples);
+    app
+}
+
+fn draw(app: &App) -> (String, Buffer) {
+    panel(app, W, H)
+}
+
+/// Whether the line (cyan) is drawn in column `x` of the chart's rows.
+fn line_in(b: &Buffer, x: u16, rows: std::ops::Range<u16>) -> bool {
+    rows.into_iter()
+        .any(|y| b[(x, y)].fg == Color::Cyan && b[(x, y)].symbol() != " ")
+}
+
+#[test]
+fn each_range_reads_at_a_glance() {
+    let mut app = week();
+    assert_eq!(
+        app.chart_range,
+        Range::Day,
+        "the history is longer than a day"
+    );
+    let (day, b) = draw(&app);
+    insta::assert_snapshot!("chart_24h", day);
+    assert!(day.contains("Credit · 24 h (v)"), "{day}");
+    assert!(day.contains("now"), "{day}");
+    assert!(day.contains("alert 50"), "{day}");
+    // The threshold is a line across the chart, coloured as a warning.
+    let threshold = (0..H).any(|y| {
+        (0..60)
+            .filter(|x| b[(*x, y)].fg == Color::Yellow && b[(*x, y)].symbol() != " ")
+            .count()
+            > 20
+    });
+    assert!(threshold, "a horizontal threshold line:\n{day}");
+
+    app.update(key(KeyCode::Char('v')));
+    assert_eq!(app.chart_range, Range::Kept);
+    let (kept, b) = draw(&app);
+    insta::assert_snapshot!("chart_7d", kept);
+    assert!(
+        kept.contains("Credit · 7 d (v) · ▲ +59.98 1 d ago · alert 50"),
+        "{kept}"
+    );
+    assert!(
+        ["Mon ", "Tue ", "Wed ", "Thu ", "Fri ", "Sat ", "Sun "]
+            .iter()
+            .any(|d| kept.contains(d)),
+        "week-long times name the day: {kept}"
+    );
+    assert!(kept.contains('▲'), "a top-up is marked: {kept}");
+    // The day with nothing recorded is a gap, not a line across it: a run
+    // of columns with no line, between columns with one.
+    let columns: Vec<bool> = (0..W).map(|x| line_in(&b, x, 0..H)).collect();
+    let first = columns.iter().position(|d| *d).expect("a line");
+    let last = columns.iter().rposition(|d| *d).expect("a line");
+    let gap = columns[first..=last]
+        .windows(4)
+        .any(|w| w.iter().all(|drawn| !drawn));
+    assert!(gap, "a gap in the line:\n{kept}");
+
+    app.update(key(KeyCode::Char('v')));
+    assert_eq!(app.chart_range, Range::Hour);
+    let (hour, _) = draw(&app);
+    insta::assert_snapshot!("chart_1h", hour);
+    assert!(hour.contains("Credit · 1 h (v)"), "{hour}");
+}
+
+#[test]
+fn a_small_panel_gets_a_sparkline_and_a_tiny_one_nothing() {
+    let mut app = week();
+    app.update(Msg::Resize(80, 22));
+    let mut t = Terminal::new(TestBackend::new(80, 22)).expect("terminal");
+    t.draw(|f| ui::render(&app, f)).expect("draw");
+    let text = format!("{}", t.backend());
+    assert!(text.contains("Credit · 24 h"), "{text}");
+    assert!(
+        !text.contains("now"),
+        "no axes where there is no room: {text}"
+    );
+}
+
+#[test]
+fn times_under_a_narrow_chart_are_whole_or_left_out() {
+    let mut app = week();
+    app.update(Msg::Resize(80, 24));
+    app.update(key(KeyCode::Char('v')));
+    assert_eq!(app.chart_range, Range::Kept);
+    let mut t = Terminal::new(TestBackend::new(80, 24)).expect("terminal");
+    t.draw(|f| ui::render(&app, f)).expect("draw");
+    let text = format!("{}", t.backend());
+    let axis = text
+        .lines()
+        .find(|l| l.contains("now"))
+        .unwrap_or_else(|| panic!("a time axis:\n{text}"));
+    let times: Vec<&str> = axis
+        .split_whitespace()
+        .filter(|w| w.contains(':'))
+        .collect();
+    assert!(!times.is_empty(), "{axis}");
+    for time in times {
+        let whole = time.len() == 5 && time.as_bytes()[2] == b':';
+        assert!(whole, "a clipped time {time:?} in {axis:?}");
+    }
+}
