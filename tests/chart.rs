@@ -58,6 +58,16 @@ fn draw(app: &App) -> (String, Buffer) {
     panel(app, W, H)
 }
 
+/// Whether cell `(x, y)` holds chart dots (braille) in `colour`.
+fn braille(b: &Buffer, x: u16, y: u16, colour: Color) -> bool {
+    let cell = &b[(x, y)];
+    cell.fg == colour
+        && cell
+            .symbol()
+            .chars()
+            .all(|c| ('\u{2801}'..='\u{28ff}').contains(&c))
+}
+
 /// Whether the line (cyan) is drawn in column `x` of the chart's rows.
 fn line_in(b: &Buffer, x: u16, rows: std::ops::Range<u16>) -> bool {
     rows.into_iter()
@@ -78,12 +88,8 @@ fn each_range_reads_at_a_glance() {
     assert!(day.contains("now"), "{day}");
     assert!(day.contains("alert 50"), "{day}");
     // The threshold is a line across the chart, coloured as a warning.
-    let threshold = (0..H).any(|y| {
-        (0..60)
-            .filter(|x| b[(*x, y)].fg == Color::Yellow && b[(*x, y)].symbol() != " ")
-            .count()
-            > 20
-    });
+    let threshold =
+        (0..H).any(|y| (0..W).filter(|x| braille(&b, *x, y, Color::Yellow)).count() > 20);
     assert!(threshold, "a horizontal threshold line:\n{day}");
 
     app.update(key(KeyCode::Char('v')));
@@ -101,6 +107,18 @@ fn each_range_reads_at_a_glance() {
         "week-long times name the day: {kept}"
     );
     assert!(kept.contains('▲'), "a top-up is marked: {kept}");
+    // Where the balance crosses the threshold, the balance's colour wins.
+    let row = (0..H)
+        .max_by_key(|y| {
+            (0..W)
+                .filter(|x| braille(&b, *x, *y, Color::Yellow))
+                .count()
+        })
+        .expect("rows");
+    assert!(
+        (0..W).any(|x| braille(&b, x, row, Color::Cyan)),
+        "the line is drawn over the threshold:\n{kept}"
+    );
     // The day with nothing recorded is a gap, not a line across it: a run
     // of columns with no line, between columns with one.
     let columns: Vec<bool> = (0..W).map(|x| line_in(&b, x, 0..H)).collect();

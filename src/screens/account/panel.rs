@@ -355,15 +355,18 @@ fn render_chart(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
         .iter()
         .filter_map(|i| plot.columns[*i].map(|c| vec![(x(*i), f(lo)), (x(*i), f(c.high))]))
         .collect();
-    let mut datasets: Vec<Dataset> = plot.runs.iter().map(|p| line(p, theme.accent())).collect();
-    datasets.extend(top_ups.iter().map(|p| line(p, theme.good())));
+    // Drawn in order, and a cell takes the colour of the last line through
+    // it: the threshold first, so the balance stays cyan where it crosses.
+    let mut datasets = Vec::new();
     if !threshold.is_empty() {
         let style = match app.level() {
-            Level::Ok => theme.warn(),
-            _ => theme.error(),
+            Level::Critical => theme.error(),
+            Level::Ok | Level::Warning => theme.warn(),
         };
         datasets.push(line(&threshold, style));
     }
+    datasets.extend(plot.runs.iter().map(|p| line(p, theme.accent())));
+    datasets.extend(top_ups.iter().map(|p| line(p, theme.good())));
     let when = |at: jiff::Timestamp| {
         let format = if app.chart_range == Range::Kept {
             "%a %H:%M"
