@@ -15,7 +15,7 @@ use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::KeyCode;
 use ratatui::style::Color;
-use rust_decimal::dec;
+use rust_decimal::{Decimal, dec};
 use support::app::*;
 
 const W: u16 = 120;
@@ -25,8 +25,13 @@ const H: u16 = 40;
 /// step from 08:00 to 20:00, 0.02 at night, +60 on days 2 and 5, nothing
 /// on day 4.
 fn week() -> App {
+    week_alerting_at(dec!(50))
+}
+
+/// [`week`] with the alert at `alert`.
+fn week_alerting_at(alert: Decimal) -> App {
     let mut s = session();
-    s.alert_below = Some(dec!(50));
+    s.alert_below = Some(alert);
     s.retention = SignedDuration::from_hours(7 * 24);
     let mut app = App::new(s, now(), (W, H), PERIOD);
     app.start();
@@ -172,4 +177,58 @@ fn times_under_a_narrow_chart_are_whole_or_left_out() {
         let whole = time.len() == 5 && time.as_bytes()[2] == b':';
         assert!(whole, "a clipped time {time:?} in {axis:?}");
     }
+}
+
+#[test]
+fn the_legend_drops_whole_pieces_never_cuts_a_number() {
+    for (w, h) in [(120, 40), (100, 30), (80, 24)] {
+        let mut app = week_alerting_at(dec!(50.5));
+        app.update(Msg::Resize(w, h));
+        app.update(key(KeyCode::Char('v')));
+        let (text, _) = panel(&app, w, h);
+        let legend = text
+            .lines()
+            .find(|l| l.contains("Credit ·"))
+            .unwrap_or_else(|| panic!("a legend:\n{text}"));
+        assert!(
+            legend.contains(" · alert 50.5 ") || !legend.contains("alert"),
+            "{w}x{h}: {legend}"
+        );
+        assert!(
+            legend.contains("▲ +59.98 1 d ago") || !legend.contains('▲'),
+            "{w}x{h}: {legend}"
+        );
+    }
+}
+
+/// A steady balance with rises of a thousandth of a cent (the server
+/// rounding): no top-ups, and a value axis that tells its ends apart.
+#[test]
+fn rounding_noise_is_no_top_up_and_the_axis_shows_the_decimals_it_needs() {
+    let mut app = App::new(session(), now(), (W, H), PERIOD);
+    app.start();
+    let samples: Vec<Sample> = (0..48)
+        .map(|i| Sample {
+            at: now() - SignedDuration::from_mins(5 * (48 - i)),
+            credits: dec!(1.80900) + Decimal::new(i % 7, 5),
+        })
+        .collect();
+    feed(&mut app, &samples);
+    let (text, b) = panel(&app, W, H);
+    assert!(!text.contains('▲'), "{text}");
+    let green = (0..H)
+        .flat_map(|y| (0..W).map(move |x| (x, y)))
+        .any(|(x, y)| braille(&b, x, y, Color::Green));
+    assert!(!green, "no top-up strokes:\n{text}");
+    let ends: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("│ ")?.split('│').next())
+        .map(str::trim)
+        .filter(|l| l.starts_with("1."))
+        .collect();
+    assert_eq!(
+        ends,
+        ["1.8091", "1.8090"],
+        "the axis ends, told apart:\n{text}"
+    );
 }

@@ -683,9 +683,10 @@ fn history_prints_the_samples_as_a_table_csv_or_json() {
     std::fs::write(
         dir.join(format!("{}.history", w.sandbox.handle.auth_id)),
         format!(
-            "# plivo-dash credit history v1 {}\n{} 5.00000\n{} 4.25000\n{} 9.25000\n",
+            "# plivo-dash credit history v1 {}\n{} 5.00000\n{} 4.25000\n{} 4.25001\n{} 9.25000\n",
             w.sandbox.handle.auth_id,
             at(48),
+            at(4),
             at(3),
             at(1)
         ),
@@ -699,19 +700,23 @@ fn history_prints_the_samples_as_a_table_csv_or_json() {
     let csv = history(&["--csv"]);
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines[0], "time,credits,top_up");
-    assert_eq!(lines.len(), 4, "{csv}");
+    assert_eq!(lines.len(), 5, "{csv}");
     assert!(
         lines[1].ends_with(",5.00000,false"),
         "exact decimals: {csv}"
     );
     assert!(
-        lines[3].ends_with(",9.25000,true"),
+        lines[3].ends_with(",4.25001,false"),
+        "a rise of less than a cent is not a top-up: {csv}"
+    );
+    assert!(
+        lines[4].ends_with(",9.25000,true"),
         "a rise is a top-up: {csv}"
     );
     let json: Vec<serde_json::Value> = serde_json::from_str(&history(&["--json"])).expect("json");
-    assert_eq!(json.len(), 3);
-    assert_eq!(json[2]["credits"], "9.25000");
-    assert_eq!(json[2]["top_up"], true);
+    assert_eq!(json.len(), 4);
+    assert_eq!(json[3]["credits"], "9.25000");
+    assert_eq!(json[3]["top_up"], true);
     assert!(
         json[0]["time"].as_str().is_some_and(|t| t.ends_with('Z')),
         "RFC 3339"
@@ -724,6 +729,13 @@ fn history_prints_the_samples_as_a_table_csv_or_json() {
     );
     let table = history(&[]);
     assert!(table.starts_with("TIME") && table.contains('▲'), "{table}");
+    for line in table.lines().skip(1) {
+        // Times to the second (the samples carry nanoseconds), so the
+        // columns line up; nothing trails.
+        let time = line.split_whitespace().next().unwrap_or_default();
+        assert!(time.len() == 20 && time.ends_with('Z'), "{table}");
+        assert_eq!(line, line.trim_end(), "{table}");
+    }
     assert_eq!(
         w.sandbox.handle.requests(),
         0,

@@ -6,8 +6,8 @@ use jiff::Timestamp;
 use super::Failure;
 use crate::cli::HistoryArgs;
 use crate::config::Settings;
-use crate::monitor::Sample;
 use crate::monitor::file::HistoryFile;
+use crate::monitor::{self, Sample};
 use crate::plivo::AuthId;
 
 /// The samples of the account `settings` name, as asked; a damaged file's
@@ -30,7 +30,12 @@ pub fn history(
     let rows: Vec<(Sample, bool)> = samples
         .iter()
         .enumerate()
-        .map(|(i, s)| (*s, i > 0 && s.credits > samples[i - 1].credits))
+        .map(|(i, s)| {
+            (
+                *s,
+                i > 0 && monitor::is_top_up(samples[i - 1].credits, s.credits),
+            )
+        })
         .filter(|(s, _)| since.is_none_or(|from| s.at >= from))
         .collect();
     let text = if args.json {
@@ -67,14 +72,18 @@ fn table(rows: &[(Sample, bool)], path: &std::path::Path, filtered: bool) -> Str
             path.display()
         );
     }
-    let mut out = format!("{:<25}  {:>14}  TOP-UP\n", "TIME", "CREDITS (USD)");
+    let mut out = format!("{:<20}  {:>14}  TOP-UP\n", "TIME", "CREDITS (USD)");
     for (s, top_up) in rows {
-        out.push_str(&format!(
-            "{:<25}  {:>14}  {}\n",
-            s.at.to_string(),
+        // To the second: the dashboard's own samples carry nanoseconds,
+        // which would push the column about; CSV and JSON keep them.
+        let at = s.at.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
+        let line = format!(
+            "{at:<20}  {:>14}  {}",
             s.credits.to_string(),
             if *top_up { "▲" } else { "" }
-        ));
+        );
+        out.push_str(line.trim_end());
+        out.push('\n');
     }
     out
 }

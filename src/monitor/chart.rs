@@ -144,7 +144,7 @@ pub fn plot(
                     high: c.credits,
                 });
         while let Some(s) = samples.get(next).filter(|s| s.at <= end) {
-            if carried.is_some_and(|c| s.credits > c.credits) {
+            if carried.is_some_and(|c| super::is_top_up(c.credits, s.credits)) {
                 plot.top_ups.push(i);
             }
             // After a gap the line starts afresh at this sample.

@@ -10,7 +10,7 @@ mod series;
 pub mod threshold;
 
 pub use estimate::{Estimate, WINDOW, ago, estimate, human};
-pub use series::{HEARTBEAT, MAX_SAMPLES, RETENTION, Sample, Series};
+pub use series::{HEARTBEAT, MAX_SAMPLES, RETENTION, Sample, Series, is_top_up};
 
 /// What the monitor's unit tests share.
 #[cfg(test)]

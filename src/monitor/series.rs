@@ -15,6 +15,14 @@ pub const MAX_SAMPLES: usize = 20_000;
 /// costs a handful of samples an hour, not one per poll.
 pub const HEARTBEAT: SignedDuration = SignedDuration::from_mins(5);
 
+/// Whether a balance going from `before` to `after` is a top-up: money came
+/// in, at least a cent and at least 1% of the balance before. A smaller rise
+/// (a refunded call, the server rounding) is not marked as one.
+pub fn is_top_up(before: Decimal, after: Decimal) -> bool {
+    let rise = after - before;
+    rise >= Decimal::new(1, 2) && rise >= before.abs() / Decimal::from(100)
+}
+
 /// One observed balance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Sample {
@@ -64,7 +72,7 @@ impl Series {
         all.dedup_by_key(|s| s.at);
         let top_ups = all
             .windows(2)
-            .filter(|w| w[1].credits > w[0].credits)
+            .filter(|w| is_top_up(w[0].credits, w[1].credits))
             .map(|w| (w[1].at, w[1].credits - w[0].credits))
             .collect();
         let mut history = Self {
@@ -87,7 +95,7 @@ impl Series {
             if sample.credits == last.credits && sample.at.duration_since(last.at) < HEARTBEAT {
                 return false;
             }
-            if sample.credits > last.credits {
+            if is_top_up(last.credits, sample.credits) {
                 self.top_ups
                     .push_back((sample.at, sample.credits - last.credits));
             }
@@ -169,6 +177,18 @@ impl Series {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_top_up_is_a_rise_of_a_cent_and_a_hundredth_of_the_balance() {
+        use rust_decimal::dec;
+        assert!(is_top_up(dec!(1.809), dec!(61.809)));
+        assert!(is_top_up(dec!(-5), dec!(0.01)), "out of overdraft");
+        assert!(!is_top_up(dec!(1.809), dec!(1.81899)), "a refunded call");
+        assert!(!is_top_up(dec!(1.809), dec!(1.80901)), "rounding");
+        assert!(!is_top_up(dec!(10000), dec!(10050)), "0.5% of the balance");
+        assert!(is_top_up(dec!(10000), dec!(10100)));
+        assert!(!is_top_up(dec!(5), dec!(4)));
+    }
     use crate::monitor::testing::{series, t};
     use rust_decimal::dec;
 

@@ -303,23 +303,37 @@ fn render_chart(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
         );
         return;
     };
-    let mut spans = vec![Span::styled(
+    let title = Span::styled(
         format!("Credit · {range} ({})", keys.key_label(Action::ChartRange)),
         theme.dim(),
-    )];
-    if let Some((at, amount)) = app.history.top_ups(plot.from).last() {
-        spans.push(Span::styled(" · ", theme.dim()));
-        spans.push(Span::styled(
-            format!("▲ +{amount} {}", ago(app.now, *at)),
+    );
+    let top_up = app.history.top_ups(plot.from).last().map(|(at, amount)| {
+        Span::styled(
+            format!(" · ▲ +{amount:.2} {}", ago(app.now, *at)),
             theme.good(),
-        ));
-    }
-    if let Some(alarm) = &app.alarm {
-        spans.push(Span::styled(
-            format!(" · alert {}", alarm.alert_below()),
-            theme.warn(),
-        ));
-    }
+        )
+    });
+    let alert = app
+        .alarm
+        .as_ref()
+        .map(|alarm| Span::styled(format!(" · alert {}", alarm.alert_below()), theme.warn()));
+    // Whole pieces or none: a number cut at the border would misread
+    // ("alert 1" for 1.5). The top-up goes first, then the alert.
+    let fits = |spans: &[&Span]| {
+        spans.iter().map(|s| s.width()).sum::<usize>() <= usize::from(legend.width)
+    };
+    let all: Vec<&Span> = [Some(&title), top_up.as_ref(), alert.as_ref()]
+        .into_iter()
+        .flatten()
+        .collect();
+    let spans: Vec<Span> = if fits(&all) {
+        all.into_iter().cloned().collect()
+    } else {
+        match alert {
+            Some(alert) if fits(&[&title, &alert]) => vec![title, alert],
+            _ => vec![title],
+        }
+    };
     frame.render_widget(Paragraph::new(Line::from(spans)), legend);
     if body.height < 5 || body.width < 30 {
         sparkline(plot, theme, frame, body);
@@ -392,8 +406,20 @@ fn render_chart(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
     let y_axis = Axis::default()
         .style(theme.dim())
         .bounds([f(lo), f(hi)])
-        .labels([lo.round_dp(2).to_string(), hi.round_dp(2).to_string()]);
+        .labels(value_labels(lo, hi));
     frame.render_widget(Chart::new(datasets).x_axis(x_axis).y_axis(y_axis), body);
+}
+
+/// The value axis's lowest and highest balance, with the decimals it takes
+/// to tell them apart (at least two, at most eight), the same for both.
+fn value_labels(lo: Decimal, hi: Decimal) -> [String; 2] {
+    let dp: u32 = (2..8)
+        .find(|dp| lo.round_dp(*dp) != hi.round_dp(*dp))
+        .unwrap_or(8);
+    // Rounded first: `{:.N}` on a Decimal truncates.
+    let (lo, hi) = (lo.round_dp(dp), hi.round_dp(dp));
+    let dp = dp as usize;
+    [format!("{lo:.dp$}"), format!("{hi:.dp$}")]
 }
 
 /// A braille line through `points`.
