@@ -232,3 +232,25 @@ fn rounding_noise_is_no_top_up_and_the_axis_shows_the_decimals_it_needs() {
         "the axis ends, told apart:\n{text}"
     );
 }
+
+/// With NO_COLOR the threshold cannot be told by colour: it is dotted.
+#[test]
+fn without_colour_the_threshold_is_dotted() {
+    let mut s = session();
+    s.color = false;
+    s.alert_below = Some(dec!(50));
+    let mut app = App::new(s, now(), (W, H), PERIOD);
+    app.start();
+    let samples: Vec<Sample> = (0..48)
+        .map(|i| Sample {
+            at: now() - SignedDuration::from_mins(5 * (48 - i)),
+            credits: dec!(60) - Decimal::from(i) / dec!(4),
+        })
+        .collect();
+    feed(&mut app, &samples);
+    let (text, _) = panel(&app, W, H);
+    assert!(
+        text.lines().any(|l| l.matches('•').count() > 20),
+        "a dotted threshold:\n{text}"
+    );
+}

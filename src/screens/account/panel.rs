@@ -377,7 +377,13 @@ fn render_chart(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
             Level::Critical => theme.error(),
             Level::Ok | Level::Warning => theme.warn(),
         };
-        datasets.push(line(&threshold, style));
+        // Without colour the threshold would look like the balance: dots.
+        let marker = if app.session.color {
+            symbols::Marker::Braille
+        } else {
+            symbols::Marker::Dot
+        };
+        datasets.push(line(&threshold, style).marker(marker));
     }
     datasets.extend(plot.runs.iter().map(|p| line(p, theme.accent())));
     datasets.extend(top_ups.iter().map(|p| line(p, theme.good())));
