@@ -157,25 +157,40 @@ fn a_small_panel_gets_a_sparkline_and_a_tiny_one_nothing() {
 
 #[test]
 fn times_under_a_narrow_chart_are_whole_or_left_out() {
-    let mut app = week();
-    app.update(Msg::Resize(80, 24));
-    app.update(key(KeyCode::Char('v')));
-    assert_eq!(app.chart_range, Range::Kept);
-    let mut t = Terminal::new(TestBackend::new(80, 24)).expect("terminal");
-    t.draw(|f| ui::render(&app, f)).expect("draw");
-    let text = format!("{}", t.backend());
-    let axis = text
-        .lines()
-        .find(|l| l.contains("now"))
-        .unwrap_or_else(|| panic!("a time axis:\n{text}"));
-    let times: Vec<&str> = axis
-        .split_whitespace()
-        .filter(|w| w.contains(':'))
-        .collect();
-    assert!(!times.is_empty(), "{axis}");
-    for time in times {
-        let whole = time.len() == 5 && time.as_bytes()[2] == b':';
-        assert!(whole, "a clipped time {time:?} in {axis:?}");
+    const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    for (w, h) in [(80, 24), (100, 30), (120, 40)] {
+        let mut app = week();
+        app.update(Msg::Resize(w, h));
+        for _ in 0..3 {
+            let (text, _) = panel(&app, w, h);
+            let axis = text
+                .lines()
+                .find(|l| l.trim_end().ends_with("now │"))
+                .unwrap_or_else(|| panic!("a time axis:\n{text}"));
+            let words: Vec<&str> = axis
+                .trim_matches(|c| c == '│' || c == ' ')
+                .split_whitespace()
+                .collect();
+            assert_eq!(words.last(), Some(&"now"), "{axis}");
+            let mut labels = 0;
+            let mut rest = &words[..words.len() - 1];
+            while let Some((word, after)) = rest.split_first() {
+                labels += 1;
+                let clock = word.len() == 5 && word.as_bytes()[2] == b':';
+                if DAYS.contains(word) {
+                    let day = after
+                        .first()
+                        .filter(|d| d.len() == 2 && d.parse::<u8>().is_ok());
+                    assert!(day.is_some(), "{w}x{h}: a clipped date in {axis:?}");
+                    rest = &after[1..];
+                } else {
+                    assert!(clock, "{w}x{h}: a clipped time {word:?} in {axis:?}");
+                    rest = after;
+                }
+            }
+            assert!(labels >= 1, "{w}x{h}: a time besides now: {axis:?}");
+            app.update(key(KeyCode::Char('v')));
+        }
     }
 }
 

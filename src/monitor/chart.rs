@@ -5,7 +5,9 @@
 
 use std::collections::VecDeque;
 
-use jiff::{SignedDuration, Timestamp};
+use jiff::tz::TimeZone;
+
+use jiff::{RoundMode, SignedDuration, Span, Timestamp, Unit, ZonedDateTimeRound};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
@@ -197,10 +199,106 @@ pub fn plot(
     plot
 }
 
+/// Steps between time labels, finest first: minutes, hours, then days.
+const STEPS: [(Unit, i64); 13] = [
+    (Unit::Minute, 5),
+    (Unit::Minute, 10),
+    (Unit::Minute, 15),
+    (Unit::Minute, 30),
+    (Unit::Hour, 1),
+    (Unit::Hour, 2),
+    (Unit::Hour, 3),
+    (Unit::Hour, 6),
+    (Unit::Hour, 12),
+    (Unit::Day, 1),
+    (Unit::Day, 2),
+    (Unit::Day, 7),
+    (Unit::Day, 14),
+];
+
+/// Round local times to label a time axis `cells` wide over `(from, to)`:
+/// the finest step (a whole 15 minutes, 6 hours, a midnight …) whose labels
+/// stand at least four cells apart. Each tick is the cell it falls in (0 at
+/// `from`, `cells - 1` at `to`) with its label: "14:00", or "Tue 24" at a
+/// midnight.
+pub fn ticks(from: Timestamp, to: Timestamp, tz: &TimeZone, cells: usize) -> Vec<(usize, String)> {
+    let span = i128::from(to.duration_since(from).as_secs());
+    let Ok(last) = i128::try_from(cells.saturating_sub(1)) else {
+        return Vec::new();
+    };
+    if span <= 0 || last == 0 {
+        return Vec::new();
+    }
+    let label = |unit: Unit| if unit == Unit::Day { 6 } else { 5 };
+    let Some((unit, every)) = STEPS.into_iter().find(|(unit, every)| {
+        let seconds = match unit {
+            Unit::Minute => 60,
+            Unit::Hour => 3_600,
+            _ => 86_400,
+        } * i128::from(*every);
+        seconds * last >= (label(*unit) + 4) * span
+    }) else {
+        return Vec::new();
+    };
+    let start = from.to_zoned_datetime(tz.clone());
+    // Weeks and fortnights start at a midnight; the step is counted in days.
+    let increment = if unit == Unit::Day { 1 } else { every };
+    let Ok(mut at) = start.round(
+        ZonedDateTimeRound::new()
+            .smallest(unit)
+            .increment(increment)
+            .mode(RoundMode::Ceil),
+    ) else {
+        return Vec::new();
+    };
+    let step = match unit {
+        Unit::Minute => Span::new().minutes(every),
+        Unit::Hour => Span::new().hours(every),
+        _ => Span::new().days(every),
+    };
+    let format = if unit == Unit::Day { "%a %d" } else { "%H:%M" };
+    let mut ticks = Vec::new();
+    while at.timestamp() < to {
+        let elapsed = i128::from(at.timestamp().duration_since(from).as_secs());
+        // Rounded to the nearest cell.
+        let cell = (2 * elapsed * last + span) / (2 * span);
+        if let Ok(cell) = usize::try_from(cell) {
+            ticks.push((cell, at.strftime(format).to_string()));
+        }
+        match at.checked_add(step) {
+            Ok(next) => at = next,
+            Err(_) => break,
+        }
+    }
+    ticks
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use rust_decimal::dec;
+
+    #[test]
+    fn ticks_fall_on_round_local_times() {
+        let tz = TimeZone::get("Asia/Kathmandu").unwrap();
+        let to: Timestamp = "2026-11-27T15:33:20Z".parse().unwrap();
+        let day = ticks(to - SignedDuration::from_hours(24), to, &tz, 44);
+        let labels: Vec<&str> = day.iter().map(|(_, l)| l.as_str()).collect();
+        // 15:33 UTC is 21:18 in Kathmandu (+05:45); six-hour steps fit.
+        assert_eq!(labels, ["00:00", "06:00", "12:00", "18:00"]);
+        assert!(day.windows(2).all(|w| w[0].0 + 9 <= w[1].0), "{day:?}");
+        assert!(day.iter().all(|(cell, _)| *cell < 43), "{day:?}");
+        // 00:00 is 2 h 42 min after 21:18 the day before: 43 × 162 / 1440.
+        assert_eq!(day[0].0, 5);
+        let hour = ticks(to - SignedDuration::from_hours(1), to, &tz, 44);
+        let labels: Vec<&str> = hour.iter().map(|(_, l)| l.as_str()).collect();
+        assert_eq!(labels, ["20:30", "20:45", "21:00", "21:15"]);
+        let week = ticks(to - SignedDuration::from_hours(7 * 24), to, &tz, 41);
+        assert!(week.iter().all(|(_, l)| l.len() == 6), "{week:?}");
+        assert!(week.len() >= 3, "{week:?}");
+        assert!(ticks(to, to, &tz, 44).is_empty());
+        assert!(ticks(to - SignedDuration::from_hours(1), to, &tz, 0).is_empty());
+    }
 
     fn t(secs: i64) -> Timestamp {
         Timestamp::from_second(1_780_000_000 + secs).unwrap()

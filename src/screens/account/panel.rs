@@ -16,7 +16,7 @@ use rust_decimal::prelude::ToPrimitive as _;
 use crate::app::{AccountText, App, FetchState};
 use crate::keymap::Action;
 use crate::layout::wrap;
-use crate::monitor::chart::{Plot, Range};
+use crate::monitor::chart::{self, Plot};
 use crate::monitor::threshold::Level;
 use crate::monitor::{Estimate, ago, human};
 use crate::plivo::{Account, ErrorClass};
@@ -387,33 +387,66 @@ fn render_chart(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
     }
     datasets.extend(plot.runs.iter().map(|p| line(p, theme.accent())));
     datasets.extend(top_ups.iter().map(|p| line(p, theme.good())));
-    let when = |at: jiff::Timestamp| {
-        let format = if app.chart_range == Range::Kept {
-            "%a %H:%M"
-        } else {
-            "%H:%M"
-        };
-        at.to_zoned_datetime(app.session.tz.clone())
-            .strftime(format)
-            .to_string()
-    };
-    let middle = plot.from + plot.to.duration_since(plot.from) / 2;
-    let first = when(plot.from);
-    // A middle time only where three fit whole; ratatui would clip it.
-    let labels = if usize::from(body.width) >= 4 * (first.chars().count() + 1) {
-        vec![first, when(middle), "now".to_owned()]
-    } else {
-        vec![first, "now".to_owned()]
-    };
+    let value_labels = value_labels(lo, hi);
+    // Where ratatui puts the plot: right of the value labels (at most a
+    // third of the width) and the axis line. Times are placed under it.
+    let label_width = value_labels
+        .iter()
+        .map(|l| l.chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(usize::from(body.width / 3));
+    // The x labels are blank: ratatui keeps their row and draws the axis
+    // line, and the row is filled below with times at round values.
     let x_axis = Axis::default()
         .style(theme.dim())
         .bounds([0.0, x(n.saturating_sub(1)).max(1.0)])
-        .labels(labels);
+        .labels(["", ""]);
     let y_axis = Axis::default()
         .style(theme.dim())
         .bounds([f(lo), f(hi)])
-        .labels(value_labels(lo, hi));
+        .labels(value_labels);
     frame.render_widget(Chart::new(datasets).x_axis(x_axis).y_axis(y_axis), body);
+    let times = time_labels(app, label_width + 1, usize::from(body.width));
+    let row = Rect {
+        y: body.bottom().saturating_sub(1),
+        height: 1,
+        ..body
+    };
+    frame.render_widget(Paragraph::new(Span::styled(times, theme.dim())), row);
+}
+
+/// The row under the chart: round local times where they fall on a plot
+/// starting `left` cells into a row `width` wide, and "now" at the end.
+/// A time that would touch its neighbour or "now" is left out.
+fn time_labels(app: &App, left: usize, width: usize) -> String {
+    const NOW: &str = "now";
+    let mut row = vec![' '; width];
+    let plot_width = width.saturating_sub(left);
+    if plot_width < NOW.len() + 2 {
+        return String::new();
+    }
+    let end = width - NOW.len();
+    row[end..]
+        .iter_mut()
+        .zip(NOW.chars())
+        .for_each(|(c, n)| *c = n);
+    let mut free = 0;
+    let ticks = chart::ticks(app.plot.from, app.plot.to, &app.session.tz, plot_width);
+    for (cell, label) in ticks {
+        let len = label.chars().count();
+        let at = left + cell;
+        let start = at.saturating_sub(len / 2);
+        if start < free || start + len + 1 > end {
+            continue;
+        }
+        row[start..start + len]
+            .iter_mut()
+            .zip(label.chars())
+            .for_each(|(c, l)| *c = l);
+        free = start + len + 1;
+    }
+    row.into_iter().collect()
 }
 
 /// The value axis's lowest and highest balance, with the decimals it takes
