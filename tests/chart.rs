@@ -158,8 +158,19 @@ fn a_small_panel_gets_a_sparkline_and_a_tiny_one_nothing() {
 #[test]
 fn times_under_a_narrow_chart_are_whole_or_left_out() {
     const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-    for (w, h) in [(80, 24), (100, 30), (120, 40)] {
+    let zones = [
+        "UTC",
+        "Asia/Kolkata",
+        "Asia/Kathmandu",
+        "Pacific/Chatham",
+        "Australia/Lord_Howe",
+    ];
+    for ((w, h), zone) in [(80, 24), (100, 30), (120, 40), (120, 35), (200, 35)]
+        .into_iter()
+        .flat_map(|size| zones.map(|z| (size, z)))
+    {
         let mut app = week();
+        app.session.tz = jiff::tz::TimeZone::get(zone).expect("zone");
         app.update(Msg::Resize(w, h));
         for _ in 0..3 {
             let (text, _) = panel(&app, w, h);
@@ -172,6 +183,12 @@ fn times_under_a_narrow_chart_are_whole_or_left_out() {
                 .split_whitespace()
                 .collect();
             assert_eq!(words.last(), Some(&"now"), "{axis}");
+            let now_at = axis.rfind("now").unwrap_or_default();
+            let before = axis[..now_at].trim_end_matches(' ');
+            assert!(
+                before.ends_with('│') || now_at - before.len() >= 3,
+                "{w}x{h} {zone}: a time too close to now: {axis:?}"
+            );
             let mut labels = 0;
             let mut rest = &words[..words.len() - 1];
             while let Some((word, after)) = rest.split_first() {
@@ -268,4 +285,28 @@ fn without_colour_the_threshold_is_dotted() {
         text.lines().any(|l| l.matches('•').count() > 20),
         "a dotted threshold:\n{text}"
     );
+}
+
+#[test]
+fn a_top_up_in_the_title_is_rounded_not_cut() {
+    let mut app = App::new(session(), now(), (W, H), PERIOD);
+    app.start();
+    let at = |mins: i64| now() - SignedDuration::from_mins(mins);
+    let samples = [
+        Sample {
+            at: at(30),
+            credits: dec!(0.81301),
+        },
+        Sample {
+            at: at(20),
+            credits: dec!(0.81301),
+        },
+        Sample {
+            at: at(10),
+            credits: dec!(1.80900),
+        },
+    ];
+    feed(&mut app, &samples);
+    let (text, _) = panel(&app, W, H);
+    assert!(text.contains("▲ +1.00 10 min ago"), "+0.99599:\n{text}");
 }

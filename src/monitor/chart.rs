@@ -200,7 +200,7 @@ pub fn plot(
 }
 
 /// Steps between time labels, finest first: minutes, hours, then days.
-const STEPS: [(Unit, i64); 13] = [
+const STEPS: [(Unit, i64); 14] = [
     (Unit::Minute, 5),
     (Unit::Minute, 10),
     (Unit::Minute, 15),
@@ -212,6 +212,7 @@ const STEPS: [(Unit, i64); 13] = [
     (Unit::Hour, 12),
     (Unit::Day, 1),
     (Unit::Day, 2),
+    (Unit::Day, 3),
     (Unit::Day, 7),
     (Unit::Day, 14),
 ];
@@ -258,6 +259,10 @@ pub fn ticks(from: Timestamp, to: Timestamp, tz: &TimeZone, cells: usize) -> Vec
     };
     let format = if unit == Unit::Day { "%a %d" } else { "%H:%M" };
     let mut ticks = Vec::new();
+    // Stepped on the wall clock, not in elapsed time, so a day the clocks
+    // change still reads 06:00, 12:00; a time the change skips is shown
+    // at the moment after it.
+    let mut clock = at.datetime();
     while at.timestamp() < to {
         let elapsed = i128::from(at.timestamp().duration_since(from).as_secs());
         // Rounded to the nearest cell.
@@ -265,8 +270,13 @@ pub fn ticks(from: Timestamp, to: Timestamp, tz: &TimeZone, cells: usize) -> Vec
         if let Ok(cell) = usize::try_from(cell) {
             ticks.push((cell, at.strftime(format).to_string()));
         }
-        match at.checked_add(step) {
-            Ok(next) => at = next,
+        let Ok(next) = clock.checked_add(step) else {
+            break;
+        };
+        clock = next;
+        match tz.to_ambiguous_zoned_datetime(clock).compatible() {
+            Ok(next) if next.timestamp() > at.timestamp() => at = next,
+            Ok(_) => {}
             Err(_) => break,
         }
     }
@@ -297,6 +307,13 @@ mod tests {
         assert!(week.iter().all(|(_, l)| l.len() == 6), "{week:?}");
         assert!(week.len() >= 3, "{week:?}");
         assert!(ticks(to, to, &tz, 44).is_empty());
+        // London's clocks go back at 02:00 BST on 2026-10-25: the day's
+        // ticks stay on the wall clock's six hours.
+        let london = TimeZone::get("Europe/London").unwrap();
+        let after: Timestamp = "2026-10-25T20:00:00Z".parse().unwrap();
+        let change = ticks(after - SignedDuration::from_hours(24), after, &london, 44);
+        let labels: Vec<&str> = change.iter().map(|(_, l)| l.as_str()).collect();
+        assert_eq!(labels, ["00:00", "06:00", "12:00", "18:00"], "{change:?}");
         assert!(ticks(to - SignedDuration::from_hours(1), to, &tz, 0).is_empty());
     }
 

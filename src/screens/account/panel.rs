@@ -309,7 +309,8 @@ fn render_chart(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
     );
     let top_up = app.history.top_ups(plot.from).last().map(|(at, amount)| {
         Span::styled(
-            format!(" · ▲ +{amount:.2} {}", ago(app.now, *at)),
+            // Rounded: `{:.2}` alone would cut +0.99599 to +0.99.
+            format!(" · ▲ +{:.2} {}", amount.round_dp(2), ago(app.now, *at)),
             theme.good(),
         )
     });
@@ -437,7 +438,8 @@ fn time_labels(app: &App, left: usize, width: usize) -> String {
         let len = label.chars().count();
         let at = left + cell;
         let start = at.saturating_sub(len / 2);
-        if start < free || start + len + 1 > end {
+        // Three cells before "now", or "18:00 now" reads as one phrase.
+        if start < free || start + len + 3 > end {
             continue;
         }
         row[start..start + len]
