@@ -94,6 +94,20 @@ pub fn drawable(s: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// Pasted text as a one-line field takes it: line breaks and tabs become
+/// spaces, and the characters [`is_unsafe`] names are dropped.
+pub fn pasted(text: &str) -> impl Iterator<Item = char> + '_ {
+    text.chars()
+        .map(|c| {
+            if matches!(c, '\n' | '\r' | '\t') {
+                ' '
+            } else {
+                c
+            }
+        })
+        .filter(|c| !is_unsafe(*c))
+}
+
 const ZWJ: char = '\u{200D}';
 
 /// Whether `typed` names something called `name`: as stored, or as it is

@@ -244,17 +244,7 @@ impl Form {
         };
         let state = self.field_mut(field);
         let room = MAX_CHARS.saturating_sub(state.input.chars());
-        let mut clean: Vec<char> = text
-            .chars()
-            .map(|c| {
-                if matches!(c, '\n' | '\r' | '\t') {
-                    ' '
-                } else {
-                    c
-                }
-            })
-            .filter(|c| !text::is_unsafe(*c))
-            .collect();
+        let mut clean: Vec<char> = text::pasted(text).collect();
         let cut = clean.len() > room;
         clean.truncate(room);
         let inserted = state.input.insert(&clean.into_iter().collect::<String>());

@@ -361,19 +361,8 @@ impl SubaccountsScreen {
     }
 
     pub(super) fn paste(&mut self, pasted: &str) -> Option<Notice> {
-        let clean: String = pasted
-            .chars()
-            .map(|c| {
-                if matches!(c, '\n' | '\r' | '\t') {
-                    ' '
-                } else {
-                    c
-                }
-            })
-            .filter(|c| !text::is_unsafe(*c))
-            .collect();
         let mut cut = false;
-        for c in clean.chars() {
+        for c in text::pasted(pasted) {
             if self.type_char(c).is_some() {
                 cut = true;
                 break;
