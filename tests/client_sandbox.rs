@@ -10,14 +10,7 @@ use rust_decimal::Decimal;
 use support::{Canned, CannedServer, TOKEN};
 
 async fn start() -> (sandbox::Handle, Client) {
-    let handle = sandbox::spawn(Options {
-        auth_token: TOKEN.into(),
-        ..Options::default()
-    })
-    .await
-    .expect("sandbox starts");
-    let client = Client::new(&handle.base_url, &handle.auth_id, TOKEN.into()).expect("client");
-    (handle, client)
+    support::sandbox_and_client(Options::default()).await
 }
 
 #[tokio::test]

@@ -8,15 +8,11 @@ use plivo_dash::sandbox::{self, Options};
 use support::{TOKEN, TestSandbox};
 
 async fn start(subaccounts: u32) -> (sandbox::Handle, Client) {
-    let handle = sandbox::spawn(Options {
-        auth_token: TOKEN.into(),
+    support::sandbox_and_client(Options {
         subaccounts,
         ..Options::default()
     })
     .await
-    .expect("sandbox starts");
-    let client = Client::new(&handle.base_url, &handle.auth_id, TOKEN.into()).expect("client");
-    (handle, client)
 }
 
 #[tokio::test]
@@ -299,8 +295,7 @@ fn tokens_are_shown_only_when_asked() {
 
 #[tokio::test(start_paused = true)]
 async fn a_page_that_fails_once_is_asked_for_again() {
-    let handle = sandbox::spawn(Options {
-        auth_token: TOKEN.into(),
+    let (handle, client) = support::sandbox_and_client(Options {
         subaccounts: 45,
         faults: vec![
             plivo_dash::sandbox::Fault::status(503),
@@ -311,9 +306,7 @@ async fn a_page_that_fails_once_is_asked_for_again() {
         ],
         ..Options::default()
     })
-    .await
-    .expect("sandbox");
-    let client = Client::new(&handle.base_url, &handle.auth_id, TOKEN.into()).expect("client");
+    .await;
     let all = client
         .all_subaccounts(|_| {})
         .await

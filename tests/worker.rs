@@ -23,15 +23,11 @@ async fn next(events: &mut UnboundedReceiver<Report>) -> Report {
 }
 
 async fn start(faults: Vec<Fault>) -> (sandbox::Handle, Client) {
-    let handle = sandbox::spawn(Options {
-        auth_token: TOKEN.into(),
+    support::sandbox_and_client(Options {
         faults,
         ..Options::default()
     })
     .await
-    .expect("sandbox");
-    let client = Client::new(&handle.base_url, &handle.auth_id, TOKEN.into()).expect("client");
-    (handle, client)
 }
 
 fn options() -> worker::Options {

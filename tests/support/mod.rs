@@ -18,6 +18,20 @@ use tokio::net::TcpListener;
 /// A token distinctive enough that finding it anywhere is never a coincidence.
 pub const TOKEN: &str = "tok3n-THAT-must-NEVER-leak-0123456789";
 
+/// A sandbox on the test's runtime answering to [`TOKEN`], with `options`
+/// otherwise, and a client of it.
+pub async fn sandbox_and_client(options: Options) -> (Handle, plivo_dash::plivo::Client) {
+    let handle = sandbox::spawn(Options {
+        auth_token: TOKEN.into(),
+        ..options
+    })
+    .await
+    .expect("sandbox starts");
+    let client = plivo_dash::plivo::Client::new(&handle.base_url, &handle.auth_id, TOKEN.into())
+        .expect("client");
+    (handle, client)
+}
+
 /// A sandbox served from a runtime of its own, so blocking tests (running
 /// the binary) can talk to it.
 pub struct TestSandbox {
