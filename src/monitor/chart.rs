@@ -94,7 +94,7 @@ pub struct Plot {
 
 impl Plot {
     /// Where a balance sits on the chart's height: 0 at the lowest shown,
-    /// 1 at the highest (a flat line's unit is a cent or 1% of it). A
+    /// 1 at the highest (a flat line's unit is its [`flat_height`]). A
     /// drawing coordinate only; the money stays decimal.
     pub fn place(&self, credits: Decimal) -> f64 {
         let Some((low, high)) = self.bounds else {
@@ -103,10 +103,16 @@ impl Plot {
         let unit = if high > low {
             high - low
         } else {
-            Decimal::new(1, 2).max(low.abs() / Decimal::from(100))
+            flat_height(low)
         };
         ((credits - low) / unit).to_f64().unwrap_or(0.0)
     }
+}
+
+/// The height the chart gives a line that does not move at `credits`: a
+/// cent or 1% of it, whichever is more, so it is drawn mid-chart.
+pub fn flat_height(credits: Decimal) -> Decimal {
+    Decimal::new(1, 2).max(credits.abs() / Decimal::from(100))
 }
 
 /// The samples over `[from, to]` in `n` columns. A column with no sample

@@ -355,7 +355,7 @@ fn render_chart(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
         None => (low, high),
     };
     let (lo, hi) = if lo == hi {
-        let pad = Decimal::new(1, 2).max(lo.abs() / Decimal::from(100));
+        let pad = chart::flat_height(lo);
         (lo - pad, hi + pad)
     } else {
         (lo, hi)
