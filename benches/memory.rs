@@ -63,6 +63,7 @@ fn main() {
                 period: Duration::from_secs(1),
                 history: Some(HistoryFile::new(dir.path(), &auth_id)),
                 clock,
+                shared: None,
             },
         );
         let mut app = support::loaded(0);

@@ -26,6 +26,10 @@ pub struct Cli {
     #[arg(long)]
     pub demo: bool,
 
+    /// Watch every profile in the config file (the fleet screen).
+    #[arg(long, conflicts_with_all = ["profile", "auth_id"])]
+    pub all_profiles: bool,
+
     /// What to do; the dashboard when absent.
     #[command(subcommand)]
     pub command: Option<Subcommand>,
@@ -37,6 +41,11 @@ impl Cli {
     /// while each command's `--help` lists only what that command uses).
     pub fn global(&self) -> Global {
         let top = &self.connection;
+        let all_profiles = match &self.command {
+            Some(Subcommand::Get { all_profiles, .. }) => *all_profiles,
+            Some(Subcommand::Check(args)) => args.all_profiles,
+            _ => false,
+        } || self.all_profiles;
         let connection = match &self.command {
             Some(Subcommand::Get { connection, .. }) => connection.or(top),
             Some(Subcommand::Update(args)) => args.connection.or(top),
@@ -58,6 +67,7 @@ impl Cli {
             log_file: connection.log_file,
             interval: self.monitor.interval,
             alert_below: self.monitor.alert_below,
+            all_profiles,
         }
     }
 }
@@ -79,6 +89,8 @@ pub struct Global {
     pub timeout: Option<u64>,
     /// Where to write a log.
     pub log_file: Option<std::path::PathBuf>,
+    /// Every profile in the config file, not one account.
+    pub all_profiles: bool,
 }
 
 /// Which account, and how to reach it: the flags of every command that talks
@@ -142,6 +154,9 @@ pub enum Subcommand {
         /// Print the Account object as JSON, as the API returns it.
         #[arg(long)]
         json: bool,
+        /// Every profile in the config file: a line each (an array with --json).
+        #[arg(long, conflicts_with_all = ["profile", "auth_id"])]
+        all_profiles: bool,
         /// Which account, and how to reach it.
         #[command(flatten, next_help_heading = "Connection")]
         connection: Connection,
@@ -340,6 +355,9 @@ pub struct CheckArgs {
     /// CRITICAL when the balance is below this many USD (at most --warning).
     #[arg(long, short = 'c', value_name = "USD", value_parser = parse_amount)]
     pub critical: Decimal,
+    /// Every profile in the config file: the worst state, each in the perfdata.
+    #[arg(long, conflicts_with_all = ["profile", "auth_id"])]
+    pub all_profiles: bool,
     /// Which account, and how to reach it.
     #[command(flatten, next_help_heading = "Connection")]
     pub connection: Connection,

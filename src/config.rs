@@ -109,6 +109,12 @@ pub struct Settings {
     pub limits: Limits,
     /// Things the user should know but that do not stop the program.
     pub warnings: Vec<String>,
+    /// The profile these settings are for (`None`: the file's top level).
+    pub profile: Option<String>,
+    /// A command to run when the balance crosses the alert (`on_alert`).
+    pub on_alert: Option<String>,
+    /// Also send a desktop notification through the terminal (`notify`).
+    pub notify: bool,
 }
 
 impl Settings {
@@ -149,6 +155,12 @@ pub enum ConfigError {
         /// What is wrong, with its line.
         reason: String,
     },
+    /// Every profile was asked for, and the file has none.
+    #[error("no profiles in {path}: add [profiles.NAME] tables, each with auth_id and auth_token")]
+    NoProfiles {
+        /// The file.
+        path: String,
+    },
     /// `--profile` names a profile the file does not have.
     #[error("no profile {name:?} in {path} (profiles there: {available})")]
     UnknownProfile {
@@ -174,6 +186,8 @@ struct Profile {
     alert_below: Option<Decimal>,
     history_days: Option<u32>,
     mouse: Option<bool>,
+    on_alert: Option<String>,
+    notify: Option<bool>,
     /// Action name → a key or a list of keys (top level only), checked
     /// by hand so a wrong type names the action.
     keys: Option<BTreeMap<String, toml::Value>>,
@@ -296,7 +310,80 @@ pub fn resolve(global: &Global, env: &Env) -> Result<Settings, ConfigError> {
         keymap,
         limits: limits(global.timeout),
         warnings,
+        profile: global.profile.clone(),
+        on_alert: layered(named, top, |p| p.on_alert.clone()).filter(|c| !c.trim().is_empty()),
+        notify: layered(named, top, |p| p.notify).unwrap_or(false),
     })
+}
+
+/// The name the file's top level goes by among the profiles.
+pub const TOP_LEVEL: &str = "default";
+
+/// The profiles the config file holds, in order: the top level first (as
+/// [`TOP_LEVEL`]) when it has credentials of its own, then each
+/// `[profiles.NAME]`.
+pub fn profile_names(env: &Env) -> Result<Vec<Option<String>>, ConfigError> {
+    let file = match &env.config_path {
+        Some(path) => read_file(path, env.config_named, &mut Vec::new())?,
+        None => None,
+    };
+    Ok(file.map_or_else(Vec::new, |file| {
+        let top = file.auth_id.is_some() || file.auth_token.is_some();
+        top.then_some(None)
+            .into_iter()
+            .chain(file.profiles.keys().cloned().map(Some))
+            .collect()
+    }))
+}
+
+/// Whether to watch every profile: asked for, or the file has several and
+/// nothing chose one (no `--profile`, `--auth-id` or `PLIVO_AUTH_ID`).
+pub fn wants_fleet(global: &Global, env: &Env) -> bool {
+    if global.all_profiles {
+        return true;
+    }
+    let chosen = global.profile.is_some() || global.auth_id.is_some() || env.auth_id.is_some();
+    !chosen && profile_names(env).is_ok_and(|names| names.len() > 1)
+}
+
+/// The settings of every profile in the config file, each resolved as
+/// `--profile NAME` would be, from the file alone: one `PLIVO_AUTH_TOKEN`
+/// cannot belong to every account, so the credential variables are not
+/// read. Flags other than the account's (interval, alert, timeout) apply
+/// to all. An empty file, or one without profiles, is an error that says
+/// how to add them.
+pub fn resolve_all(global: &Global, env: &Env) -> Result<Vec<Settings>, ConfigError> {
+    let names = profile_names(env)?;
+    let path = env
+        .config_path
+        .as_deref()
+        .map_or_else(|| "the config file".to_owned(), |p| p.display().to_string());
+    if names.is_empty() {
+        return Err(ConfigError::NoProfiles { path });
+    }
+    let file_only = Env {
+        auth_id: None,
+        auth_token: None,
+        api_url: None,
+        ..env.clone()
+    };
+    let mut all: Vec<Settings> = Vec::with_capacity(names.len());
+    for name in names {
+        let one = Global {
+            profile: name,
+            auth_id: None,
+            api_url: None,
+            all_profiles: false,
+            ..global.clone()
+        };
+        let mut settings = resolve(&one, &file_only)?;
+        // The file's warning is the same for every profile: said once.
+        if !all.is_empty() {
+            settings.warnings.clear();
+        }
+        all.push(settings);
+    }
+    Ok(all)
 }
 
 /// The days of history kept unless the config file says otherwise.

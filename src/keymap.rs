@@ -125,6 +125,12 @@ pub enum Action {
     Option,
     /// The chart's next range (1 h, 24 h, all kept).
     ChartRange,
+    /// Back to the table of every account (the fleet screen).
+    Fleet,
+    /// Open the selected account's dashboard.
+    Open,
+    /// Sort the accounts another way (runway, balance, name).
+    Sort,
 }
 
 /// Where a set of keys works. Several are active at once (see
@@ -155,6 +161,8 @@ pub enum Context {
     /// A dialog that takes a name: create, rename, delete (before
     /// `Editing`).
     Dialog,
+    /// The fleet screen: every account in a table.
+    Fleet,
 }
 
 /// One key: a code and the modifiers that matter (Ctrl, Alt; Shift only
@@ -590,7 +598,7 @@ const TABLE: &[Entry] = &[
     Entry {
         action: A::Refresh,
         name: "refresh",
-        contexts: &[C::Dashboard, C::Rows],
+        contexts: &[C::Dashboard, C::Rows, C::Fleet],
         keys: &["r"],
         help: "refresh now (outside the form)",
     },
@@ -637,51 +645,72 @@ const TABLE: &[Entry] = &[
         help: "the subaccounts screen",
     },
     Entry {
+        action: A::Fleet,
+        name: "fleet",
+        contexts: &[C::Dashboard],
+        keys: &["a"],
+        help: "all accounts: the fleet screen (with several profiles)",
+    },
+    Entry {
+        action: A::Open,
+        name: "open",
+        contexts: &[C::Fleet],
+        keys: &["enter"],
+        help: "fleet: open the selected account's dashboard",
+    },
+    Entry {
+        action: A::Sort,
+        name: "sort",
+        contexts: &[C::Fleet],
+        keys: &["o"],
+        help: "sort by runway (shortest first), balance or name",
+    },
+    Entry {
         action: A::RowDown,
         name: "row_down",
-        contexts: &[C::Rows],
+        contexts: &[C::Rows, C::Fleet],
         keys: &["down", "j"],
-        help: "subaccounts: the row below",
+        help: "tables (subaccounts, fleet): the row below",
     },
     Entry {
         action: A::RowUp,
         name: "row_up",
-        contexts: &[C::Rows],
+        contexts: &[C::Rows, C::Fleet],
         keys: &["up", "k"],
         help: "the row above",
     },
     Entry {
         action: A::PageDown,
         name: "page_down",
-        contexts: &[C::Rows, C::ConfirmSave, C::Help],
+        contexts: &[C::Rows, C::ConfirmSave, C::Help, C::Fleet],
         keys: &["pgdn"],
         help: "a page down",
     },
     Entry {
         action: A::PageUp,
         name: "page_up",
-        contexts: &[C::Rows, C::ConfirmSave, C::Help],
+        contexts: &[C::Rows, C::ConfirmSave, C::Help, C::Fleet],
         keys: &["pgup"],
         help: "a page up",
     },
     Entry {
         action: A::FirstRow,
         name: "first_row",
-        contexts: &[C::Rows],
+        contexts: &[C::Rows, C::Fleet],
         keys: &["home", "g"],
         help: "the first row",
     },
     Entry {
         action: A::LastRow,
         name: "last_row",
-        contexts: &[C::Rows],
+        contexts: &[C::Rows, C::Fleet],
         keys: &["end", "G"],
         help: "the last row",
     },
     Entry {
         action: A::Filter,
         name: "filter",
-        contexts: &[C::Rows],
+        contexts: &[C::Rows, C::Fleet],
         keys: &["/"],
         help: "filter by name or id as you type (Enter keeps it, Esc clears)",
     },
@@ -737,14 +766,14 @@ const TABLE: &[Entry] = &[
     Entry {
         action: A::Help,
         name: "help",
-        contexts: &[C::Dashboard, C::Rows],
+        contexts: &[C::Dashboard, C::Rows, C::Fleet],
         keys: &["?"],
         help: "this help (outside the form)",
     },
     Entry {
         action: A::Quit,
         name: "quit",
-        contexts: &[C::Dashboard, C::Rows],
+        contexts: &[C::Dashboard, C::Rows, C::Fleet],
         keys: &["q"],
         help: "quit (outside the form; asks if unsaved)",
     },
@@ -848,6 +877,7 @@ const HINTS: &[(Context, &[Hint])] = &[
             hint(&[A::Help], "help"),
             hint(&[A::Quit], "quit"),
             hint(&[A::Subaccounts], "subaccounts"),
+            hint(&[A::Fleet], "all accounts"),
         ],
     ),
     (
@@ -861,6 +891,17 @@ const HINTS: &[(Context, &[Hint])] = &[
             hint(&[A::CopyToken], "copy token"),
             hint(&[A::Back], "back"),
             hint(&[A::Help], "help"),
+        ],
+    ),
+    (
+        C::Fleet,
+        &[
+            hint(&[A::Open], "open"),
+            hint(&[A::Sort], "sort"),
+            hint(&[A::Filter], "filter"),
+            hint(&[A::Refresh], "refresh"),
+            hint(&[A::Help], "help"),
+            hint(&[A::Quit], "quit"),
         ],
     ),
     (
@@ -915,6 +956,7 @@ const MUST_NOT_CLASH: &[&[Context]] = &[
     &[C::Global, C::ConfirmSave],
     &[C::Global, C::ConfirmQuit],
     &[C::Global, C::Rows],
+    &[C::Global, C::Fleet],
     &[C::Global, C::RowFilter, C::Editing],
     &[C::Global, C::Dialog, C::Editing],
 ];

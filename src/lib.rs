@@ -1,6 +1,7 @@
 //! plivo-dash: a terminal dashboard, credit monitor and script-friendly CLI
 //! for a Plivo account, with a Plivo-compatible sandbox built in.
 
+pub mod alert;
 pub mod app;
 pub mod cli;
 pub mod clock;

@@ -150,6 +150,13 @@ pub fn is_unsafe(c: char) -> bool {
         )
 }
 
+/// Text as the filter compares it: composed (NFC: "é" typed as one
+/// character matches "e" with a combining accent) and lower-cased.
+pub fn searchable(text: &str) -> String {
+    use unicode_normalization::UnicodeNormalization as _;
+    text.nfc().collect::<String>().to_lowercase()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

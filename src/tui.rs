@@ -18,7 +18,8 @@ use ratatui::crossterm::event::{
 use ratatui::crossterm::execute;
 use ratatui::crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
 
-use crate::app::{App, Msg, Session};
+use crate::app::fleet::{Fleet, FleetMsg};
+use crate::app::{Msg, Notice};
 use crate::clock::Clock;
 use crate::plivo::Client;
 use crate::signals::{Signal, Stop};
@@ -36,14 +37,14 @@ pub fn has_terminal() -> bool {
     io::stdin().is_terminal() && io::stdout().is_terminal()
 }
 
+/// One account to watch: its worker's client and options, or `None` when
+/// its profile names no usable account (its row says why).
+pub type Watch = Option<(Client, worker::Options)>;
+
 /// Runs the dashboard until the user quits (`None`) or a signal stops it.
 /// The terminal is restored on every way out, a panic included.
-pub async fn run(
-    session: Session,
-    client: Client,
-    options: worker::Options,
-) -> io::Result<Option<Signal>> {
-    let mouse = session.mouse;
+pub async fn run(fleet: Fleet, watches: Vec<Watch>) -> io::Result<Option<Signal>> {
+    let mouse = fleet.members.iter().any(|m| m.app.mouse);
     let mut terminal = match ratatui::try_init() {
         Ok(terminal) => terminal,
         Err(e) => {
@@ -57,15 +58,24 @@ pub async fn run(
     let result = match setup {
         Ok(()) => match Stop::new() {
             Ok(mut stop) => {
-                let (period, clock) = (options.period, options.clock);
+                let clock = watches
+                    .iter()
+                    .flatten()
+                    .map(|(_, o)| o.clock)
+                    .next()
+                    .unwrap_or_else(Clock::system);
+                let workers = watches
+                    .into_iter()
+                    .map(|w| w.map(|(client, options)| worker::spawn(client, options)))
+                    .collect();
                 let io = Io {
                     terminal: &mut terminal,
                     tty: &mut io::stdout(),
                     input: EventStream::new(),
                     stop: stop.recv(),
-                    worker: worker::spawn(client, options),
+                    workers,
                 };
-                event_loop(io, session, period, clock, &Frames::default()).await
+                event_loop(io, fleet, clock, &Frames::default()).await
             }
             Err(e) => Err(e),
         },
@@ -121,8 +131,8 @@ pub struct Io<'a, B: Backend, W, I, S> {
     pub input: I,
     /// Ends the loop cleanly when it completes, with the signal.
     pub stop: S,
-    /// The worker's two channels.
-    pub worker: worker::Channels,
+    /// Each member's worker (`None` where it has none).
+    pub workers: Vec<Option<worker::Channels>>,
 }
 
 /// How many frames the loop has drawn: the proof that an idle dashboard
@@ -137,14 +147,14 @@ impl Frames {
     }
 }
 
-/// The loop: one `select!` over terminal input, worker events, the clock and
-/// the stop signal; every message goes through `App::update`, and a frame is
-/// drawn only when it says something changed. Ends with `None` when the
-/// user quits, or the signal that stopped it.
+/// The loop: one `select!` over terminal input, the workers' reports, the
+/// alert commands' answers, the clock and the stop signal; every message
+/// goes through `Fleet::update`, and a frame is drawn only when it says
+/// something changed. Ends with `None` when the user quits, or the signal
+/// that stopped it.
 pub async fn event_loop<B, W, I, S>(
     io: Io<'_, B, W, I, S>,
-    session: Session,
-    period: Duration,
+    mut fleet: Fleet,
     clock: Clock,
     frames: &Frames,
 ) -> io::Result<Option<Signal>>
@@ -160,57 +170,66 @@ where
         tty,
         mut input,
         stop,
-        worker: worker::Channels {
-            commands,
-            mut events,
-        },
+        workers,
     } = io;
     tokio::pin!(stop);
     let size = terminal.size().map_err(io::Error::other)?;
-    let mut app = App::new(session, clock.now(), (size.width, size.height), period);
+    fleet.update(FleetMsg::Term(Msg::Resize(size.width, size.height)));
+    fleet.update(FleetMsg::Term(Msg::Tick(clock.now())));
+    let mut commands = Vec::with_capacity(workers.len());
+    let mut reports = Vec::new();
+    for (i, worker) in workers.into_iter().enumerate() {
+        match worker {
+            Some(channels) => {
+                commands.push(Some(channels.commands));
+                reports.push(reports_of(i, channels.events));
+            }
+            None => commands.push(None),
+        }
+    }
+    let mut reports = futures_util::stream::select_all(reports);
+    let mut reporting = !reports.is_empty();
+    // The alert commands' failures come back as notices.
+    let (said_tx, mut said) = tokio::sync::mpsc::unbounded_channel::<Notice>();
     // The clock only moves "12 s ago" along; the app redraws on a tick only
     // when what is shown changed.
     let mut ticks = tokio::time::interval(Duration::from_secs(1));
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
 
-    for command in app.start() {
-        let _ = commands.send(command);
+    for (i, command) in fleet.start() {
+        send(&commands, i, command);
     }
-    draw(terminal, tty, &app, frames)?;
+    draw(terminal, tty, &fleet, frames)?;
     if std::env::var_os(TEST_PANIC).is_some() {
         panic!("{TEST_PANIC} is set: a deliberate panic, to prove the terminal is restored");
     }
-    let mut worker_alive = true;
     loop {
         let msg = tokio::select! {
             next = input.next() => match next {
                 Some(Ok(event)) => match to_msg(event) {
-                    Some(msg) => msg,
+                    Some(msg) => FleetMsg::Term(msg),
                     None => continue,
                 },
                 Some(Err(e)) => return Err(e),
                 None => return Ok(None),
             },
-            event = events.recv(), if worker_alive => match event {
-                Some(event) => Msg::Worker(event),
-                // The worker's task ended (it never does by itself while the
-                // loop holds its command channel: a panic). Said, not silent.
+            report = reports.next(), if reporting => match report {
+                Some(msg) => msg,
                 None => {
-                    worker_alive = false;
-                    Msg::WorkerStopped
+                    reporting = false;
+                    continue;
                 }
             },
-            _ = ticks.tick() => Msg::Tick(clock.now()),
+            Some(notice) = said.recv() => FleetMsg::Said(notice),
+            _ = ticks.tick() => FleetMsg::Term(Msg::Tick(clock.now())),
             signal = &mut stop => return Ok(Some(signal)),
         };
-        let outcome = app.update(msg);
-        for command in outcome.commands {
-            if commands.send(command).is_err() && worker_alive {
-                worker_alive = false;
-                app.update(Msg::WorkerStopped);
-            }
+        let outcome = fleet.update(msg);
+        for (i, command) in outcome.commands {
+            // A worker that is gone says so through its stream's end.
+            send(&commands, i, command);
         }
-        if app.should_quit() {
+        if fleet.should_quit() {
             return Ok(None);
         }
         if let Some(on) = outcome.mouse_capture {
@@ -220,13 +239,55 @@ where
             copy(tty, clipboard)?;
         }
         if outcome.redraw {
-            draw(terminal, tty, &app, frames)?;
+            draw(terminal, tty, &fleet, frames)?;
         }
         if outcome.bell {
             // BEL, once per crossing: the app decides when.
             tty.write_all(b"\x07")?;
             tty.flush()?;
         }
+        for alert in outcome.alerts {
+            if alert.notify {
+                tty.write_all(crate::alert::notification(&alert).as_bytes())?;
+                tty.flush()?;
+            }
+            if let Some(command) = alert.command.clone() {
+                let said = said_tx.clone();
+                tokio::spawn(async move {
+                    if let Err(why) = crate::alert::run_command(&command, &alert).await {
+                        tracing::warn!(%why, "on_alert failed");
+                        let _ = said.send(Notice::error(why));
+                    }
+                });
+            }
+        }
+    }
+}
+
+/// Member `i`'s reports as a stream that ends with its worker's end.
+fn reports_of(
+    i: usize,
+    events: tokio::sync::mpsc::UnboundedReceiver<worker::Report>,
+) -> std::pin::Pin<Box<dyn Stream<Item = FleetMsg> + Send>> {
+    let reports = futures_util::stream::unfold(events, |mut events| async move {
+        events.recv().await.map(|report| (report, events))
+    })
+    .map(move |report| FleetMsg::Report(i, report))
+    // The worker's task ended (it never does by itself while the loop
+    // holds its command channel: a panic). Said, not silent.
+    .chain(futures_util::stream::once(
+        async move { FleetMsg::Stopped(i) },
+    ));
+    Box::pin(reports)
+}
+
+fn send(
+    commands: &[Option<tokio::sync::mpsc::UnboundedSender<worker::Request>>],
+    i: usize,
+    command: worker::Request,
+) {
+    if let Some(Some(tx)) = commands.get(i) {
+        let _ = tx.send(command);
     }
 }
 
@@ -242,14 +303,19 @@ fn to_msg(event: TermEvent) -> Option<Msg> {
 
 /// One frame, sent as a synchronized update so the terminal never shows
 /// half of it.
-fn draw<B, W>(terminal: &mut Terminal<B>, tty: &mut W, app: &App, frames: &Frames) -> io::Result<()>
+fn draw<B, W>(
+    terminal: &mut Terminal<B>,
+    tty: &mut W,
+    fleet: &Fleet,
+    frames: &Frames,
+) -> io::Result<()>
 where
     B: Backend,
     W: Write,
     B::Error: std::error::Error + Send + Sync + 'static,
 {
     execute!(tty, BeginSynchronizedUpdate)?;
-    let drawn = terminal.draw(|frame| ui::render(app, frame));
+    let drawn = terminal.draw(|frame| ui::render_fleet(fleet, frame));
     execute!(tty, EndSynchronizedUpdate)?;
     tty.flush()?;
     frames.0.fetch_add(1, Ordering::Relaxed);

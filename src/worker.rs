@@ -8,16 +8,17 @@
 //! The history file is read and written by a task of its own on tokio's
 //! blocking pool, so a slow disk never holds up a request or a keystroke.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use jiff::Timestamp;
-use tokio::sync::mpsc;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 use tokio::time::Instant;
 
 use crate::clock::Clock;
 use crate::monitor::Sample;
 use crate::monitor::file::HistoryFile;
-use crate::monitor::schedule::Schedule;
+use crate::monitor::schedule::{Schedule, Slot};
 use crate::plivo::{Account, AccountUpdate, ApiError, Client, Subaccount, SubaccountChange};
 
 /// What the app asks of the worker.
@@ -149,6 +150,32 @@ pub struct Options {
     pub history: Option<HistoryFile>,
     /// What time it is, for the samples' timestamps.
     pub clock: Clock,
+    /// Its place among other accounts' workers, when it is one of a fleet.
+    pub shared: Option<Shared>,
+}
+
+impl Options {
+    /// Polling every `period` on the system clock, alone, keeping no
+    /// history.
+    pub fn every(period: Duration) -> Self {
+        Self {
+            period,
+            history: None,
+            clock: Clock::system(),
+            shared: None,
+        }
+    }
+}
+
+/// What a fleet's workers share: each its own slot in the timetable, all
+/// one limit on the requests in flight.
+#[derive(Debug, Clone)]
+pub struct Shared {
+    /// This worker's place in the timetable. Its first fetch is its own
+    /// to start (the app does not ask for it).
+    pub slot: Slot,
+    /// Permits for requests in flight, one per request, shared by all.
+    pub gate: Arc<Semaphore>,
 }
 
 /// The app's ends of a worker's channels.
@@ -181,9 +208,23 @@ async fn run(
     let records = options
         .history
         .map(|file| spawn_history(file, options.clock, events.clone()));
-    // The first fetch is the app's to ask for; polling takes over after it.
-    let first_poll = Instant::now() + options.period;
-    let mut schedule = Schedule::new(options.period, false, first_poll, fastrand::Rng::new());
+    // Alone, the first fetch is the app's to ask for, and polling takes
+    // over after it; in a fleet, the slot says when.
+    let (first, phase) = options
+        .shared
+        .as_ref()
+        .map_or((options.period, Duration::ZERO), |s| {
+            (s.slot.first, s.slot.phase)
+        });
+    let gate = options.shared.map(|s| s.gate);
+    let mut schedule = Schedule::new(
+        options.period,
+        false,
+        Instant::now() + first,
+        fastrand::Rng::new(),
+    )
+    .with_phase(phase);
+    let gate = gate.as_ref();
     loop {
         let next = schedule.next_fetch();
         // Commands first: a burst of refreshes is absorbed into one asked
@@ -195,7 +236,7 @@ async fn run(
                 None => return,
             },
             () = sleep_until(next), if next.is_some() => {
-                let event = fetch(&client, &mut schedule, options.clock).await;
+                let event = fetch(&client, &mut schedule, gate, options.clock).await;
                 if events.send(event).is_err() {
                     return;
                 }
@@ -219,13 +260,15 @@ async fn run(
                     Vec::new()
                 }
             },
-            Request::Save(update) => save(&client, &mut schedule, update, options.clock).await,
-            Request::CountSubaccounts => count(&client, &mut schedule).await,
+            Request::Save(update) => {
+                save(&client, &mut schedule, gate, update, options.clock).await
+            }
+            Request::CountSubaccounts => count(&client, &mut schedule, gate).await,
             Request::ListSubaccounts
             | Request::CreateSubaccount(_)
             | Request::UpdateSubaccount { .. }
             | Request::DeleteSubaccount { .. } => {
-                subaccounts(&client, &mut schedule, command, &events).await
+                subaccounts(&client, &mut schedule, gate, command, &events).await
             }
             Request::SetPeriod(period) => {
                 schedule.set_period(period, Instant::now());
@@ -325,15 +368,33 @@ fn schedule_event(schedule: &Schedule) -> Report {
     }
 }
 
-/// Waits out the minimum gap, then marks a request as started.
-async fn begin(schedule: &mut Schedule) {
+/// Waits out the minimum gap and, in a fleet, for a free place among the
+/// requests in flight; then marks a request as started. The permit is held
+/// until the request has its answer.
+async fn begin(
+    schedule: &mut Schedule,
+    gate: Option<&Arc<Semaphore>>,
+) -> Option<OwnedSemaphorePermit> {
     tokio::time::sleep_until(schedule.not_before(Instant::now())).await;
+    // The gate is never closed; were it, the request would just go ungated.
+    let permit = match gate {
+        Some(gate) => gate.clone().acquire_owned().await.ok(),
+        None => None,
+    };
     schedule.started(Instant::now());
+    permit
 }
 
-async fn fetch(client: &Client, schedule: &mut Schedule, clock: Clock) -> Report {
-    begin(schedule).await;
-    match client.get_account().await {
+async fn fetch(
+    client: &Client,
+    schedule: &mut Schedule,
+    gate: Option<&Arc<Semaphore>>,
+    clock: Clock,
+) -> Report {
+    let permit = begin(schedule, gate).await;
+    let result = client.get_account().await;
+    drop(permit);
+    match result {
         Ok(account) => {
             schedule.succeeded(Instant::now());
             Report::Loaded {
@@ -359,6 +420,7 @@ async fn fetch(client: &Client, schedule: &mut Schedule, clock: Clock) -> Report
 async fn save(
     client: &Client,
     schedule: &mut Schedule,
+    gate: Option<&Arc<Semaphore>>,
     update: AccountUpdate,
     clock: Clock,
 ) -> Vec<Report> {
@@ -373,11 +435,13 @@ async fn save(
             retry_in: None,
         }];
     }
-    begin(schedule).await;
-    match client.update_account(&update).await {
+    let permit = begin(schedule, gate).await;
+    let result = client.update_account(&update).await;
+    drop(permit);
+    match result {
         Ok(_) => vec![
             Report::Saved { update },
-            fetch(client, schedule, clock).await,
+            fetch(client, schedule, gate, clock).await,
         ],
         Err(error) => {
             schedule.hold(Instant::now(), &error);
@@ -395,6 +459,7 @@ async fn save(
 async fn subaccounts(
     client: &Client,
     schedule: &mut Schedule,
+    gate: Option<&Arc<Semaphore>>,
     request: Request,
     events: &mpsc::UnboundedSender<Report>,
 ) -> Vec<Report> {
@@ -410,7 +475,7 @@ async fn subaccounts(
             retry_after: Some(wait),
         });
     }
-    begin(schedule).await;
+    let permit = begin(schedule, gate).await;
     let result = match request {
         Request::ListSubaccounts => client
             .all_subaccounts(|page| {
@@ -451,6 +516,7 @@ async fn subaccounts(
             .map(|()| vec![Report::SubaccountDeleted { id }]),
         _ => Ok(Vec::new()),
     };
+    drop(permit);
     // Every request counts against the gap; the next starts after it.
     schedule.started(Instant::now());
     result.unwrap_or_else(|error| {
@@ -462,12 +528,18 @@ async fn subaccounts(
 /// How many subaccounts there are: a page of one, whose `total_count` says.
 /// Quiet when it cannot be had (a subaccount cannot list its siblings, and
 /// a Retry-After is not worth a word for it): the panel just shows no count.
-async fn count(client: &Client, schedule: &mut Schedule) -> Vec<Report> {
+async fn count(
+    client: &Client,
+    schedule: &mut Schedule,
+    gate: Option<&Arc<Semaphore>>,
+) -> Vec<Report> {
     if schedule.held_for(Instant::now()).is_some() {
         return Vec::new();
     }
-    begin(schedule).await;
-    match client.list_subaccounts(1, 0).await {
+    let permit = begin(schedule, gate).await;
+    let result = client.list_subaccounts(1, 0).await;
+    drop(permit);
+    match result {
         Ok(page) => vec![Report::SubaccountCount {
             total: page.meta.total_count,
         }],

@@ -389,11 +389,12 @@ fn load(
 
 #[test]
 fn the_bell_rings_once_per_real_crossing() {
+    use plivo_dash::monitor::threshold::Crossing;
     use rust_decimal::dec;
     let mut s = session();
     s.alert_below = Some(dec!(2));
     let mut app = plivo_dash::app::App::new(s, now(), (120, 35), PERIOD);
-    let rings: Vec<bool> = [
+    let rings: Vec<Option<Crossing>> = [
         dec!(3),
         dec!(1.99),
         dec!(2.01),
@@ -403,9 +404,10 @@ fn the_bell_rings_once_per_real_crossing() {
     ]
     .into_iter()
     .enumerate()
-    .map(|(i, c)| load(&mut app, c, i64::try_from(i).expect("few") * 60).bell)
+    .map(|(i, c)| load(&mut app, c, i64::try_from(i).expect("few") * 60).alert)
     .collect();
-    assert_eq!(rings, [false, true, false, false, false, true]);
+    let (below, back) = (Some(Crossing::Below), Some(Crossing::Recovered));
+    assert_eq!(rings, [None, below, None, None, back, below]);
 }
 
 #[test]

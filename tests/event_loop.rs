@@ -7,6 +7,7 @@ use std::io;
 use std::time::Duration;
 
 use plivo_dash::app::Session;
+use plivo_dash::app::fleet::{Fleet, Member};
 use plivo_dash::clock::Clock;
 use plivo_dash::plivo::Client;
 use plivo_dash::sandbox::{self, Options};
@@ -16,7 +17,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{Event as TermEvent, KeyCode, KeyEvent, KeyModifiers};
 use support::TOKEN;
-use support::app::session;
+use support::app::{now, session};
 use tokio::sync::mpsc;
 
 fn press(code: KeyCode) -> io::Result<TermEvent> {
@@ -50,15 +51,16 @@ async fn an_idle_dashboard_draws_nothing_and_a_key_is_drawn_at_once() {
         period,
         history: None,
         clock,
+        shared: None,
     };
     let io = Io {
         terminal: &mut terminal,
         tty: &mut tty,
         input,
         stop: std::future::pending(),
-        worker: worker::spawn(client, options),
+        workers: vec![Some(worker::spawn(client, options))],
     };
-    let dashboard = event_loop(io, session, period, clock, &frames);
+    let dashboard = event_loop(io, alone(session, period), clock, &frames);
     let user = async {
         tokio::time::sleep(Duration::from_secs(1)).await;
         let loaded = frames.count();
@@ -127,9 +129,14 @@ async fn a_worker_that_dies_is_said_not_left_refreshing_forever() {
         tty: &mut tty,
         input,
         stop: std::future::pending(),
-        worker: channels,
+        workers: vec![Some(channels)],
     };
-    let dashboard = event_loop(io, session(), Duration::from_secs(60), clock, &frames);
+    let dashboard = event_loop(
+        io,
+        alone(session(), Duration::from_secs(60)),
+        clock,
+        &frames,
+    );
     let user = async {
         assert_eq!(commands.recv().await, Some(worker::Request::Refresh));
         // The worker's task ends (a panic, say): its event sender goes.
@@ -142,4 +149,10 @@ async fn a_worker_that_dies_is_said_not_left_refreshing_forever() {
     let screen = format!("{}", terminal.backend());
     assert!(screen.contains("background worker stopped"), "{screen}");
     assert!(!screen.contains("refreshing…"), "{screen}");
+}
+
+/// The dashboard of one account: a fleet of one.
+fn alone(session: Session, period: Duration) -> Fleet {
+    let app = plivo_dash::app::App::new(session, now(), (120, 35), period);
+    Fleet::new(vec![Member::new("default", None, false, app)], None)
 }

@@ -126,14 +126,7 @@ async fn the_dashboard_survives_every_fault_and_keeps_data_and_edits() {
         let worker::Channels {
             commands,
             mut events,
-        } = worker::spawn(
-            client,
-            worker::Options {
-                period: PERIOD,
-                history: None,
-                clock: plivo_dash::clock::Clock::system(),
-            },
-        );
+        } = worker::spawn(client, worker::Options::every(PERIOD));
         let mut app = App::new(session(), now(), (120, 35), PERIOD);
         for command in app.start() {
             commands.send(command).expect("send");

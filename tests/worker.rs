@@ -31,11 +31,7 @@ async fn start(faults: Vec<Fault>) -> (sandbox::Handle, Client) {
 }
 
 fn options() -> worker::Options {
-    worker::Options {
-        period: PERIOD,
-        history: None,
-        clock: plivo_dash::clock::Clock::system(),
-    }
+    worker::Options::every(PERIOD)
 }
 
 #[tokio::test(start_paused = true)]
@@ -178,9 +174,8 @@ async fn pause_period_and_record_are_answered() {
     } = worker::spawn(
         client,
         worker::Options {
-            period: PERIOD,
             history: Some(file.clone()),
-            clock: plivo_dash::clock::Clock::system(),
+            ..worker::Options::every(PERIOD)
         },
     );
     assert_eq!(
@@ -302,9 +297,8 @@ async fn an_unwritable_history_is_reported_once_with_its_path() {
     } = worker::spawn(
         client,
         worker::Options {
-            period: PERIOD,
             history: Some(file.clone()),
-            clock: plivo_dash::clock::Clock::system(),
+            ..worker::Options::every(PERIOD)
         },
     );
     let Report::History { .. } = next(&mut events).await else {
@@ -383,9 +377,8 @@ fn a_history_file_that_blocks_never_holds_up_a_fetch() {
             } = worker::spawn(
                 client,
                 worker::Options {
-                    period: PERIOD,
                     history: Some(history),
-                    clock: plivo_dash::clock::Clock::system(),
+                    ..worker::Options::every(PERIOD)
                 },
             );
             commands.send(Request::Refresh).expect("send");

@@ -33,6 +33,8 @@ pub fn spaced(samples: i64, step: SignedDuration) -> App {
         warnings: Vec::new(),
         keymap: plivo_dash::keymap::Keymap::default(),
         tz: jiff::tz::TimeZone::UTC,
+        profile: None,
+        in_fleet: false,
     };
     let mut app = App::new(session, now(), (120, 40), Duration::from_secs(60));
     app.start();

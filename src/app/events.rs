@@ -36,7 +36,7 @@ impl App {
                     outcome.commands.push(Request::Record(sample));
                 }
                 if let Some(alarm) = &mut self.alarm {
-                    outcome.bell = alarm.observe(account.cash_credits);
+                    outcome.alert = alarm.observe(account.cash_credits);
                 }
                 self.shown = Some(AccountText::new(&account));
                 self.account = Some(*account);

@@ -107,30 +107,18 @@ impl App {
             Action::Help => {
                 // Opened at the keys of the screen it is asked from.
                 let here = self.screens.contexts().first().copied();
-                let start = here.map_or(0, |c| self.session.keymap.help_start(c));
-                let lines = self.session.keymap.help().len() + 1;
-                let limit = crate::layout::scroll_limit(lines, self.body().height);
                 self.overlay = Some(Overlay::Help {
-                    scroll: u16::try_from(start).unwrap_or(0).min(limit),
+                    scroll: help_scroll(&self.session.keymap, here, None, self.body().height),
                 });
                 Outcome::redraw()
             }
             Action::ScrollDown | Action::ScrollUp | Action::PageDown | Action::PageUp
                 if matches!(self.overlay, Some(Overlay::Help { .. })) =>
             {
-                let body = self.body();
-                // The help's rows, and the click line after them.
-                let lines = self.session.keymap.help().len() + 1;
-                let limit = crate::layout::scroll_limit(lines, body.height);
-                let page = body.height.saturating_sub(5).max(1);
+                let height = self.body().height;
                 if let Some(Overlay::Help { scroll }) = &mut self.overlay {
-                    *scroll = match action {
-                        Action::ScrollDown => scroll.saturating_add(1),
-                        Action::PageDown => scroll.saturating_add(page),
-                        Action::ScrollUp => scroll.saturating_sub(1),
-                        _ => scroll.saturating_sub(page),
-                    }
-                    .min(limit);
+                    *scroll =
+                        help_scroll(&self.session.keymap, None, Some((*scroll, action)), height);
                 }
                 Outcome::redraw()
             }
@@ -168,6 +156,28 @@ impl App {
                 self.screens.pop();
                 Outcome::redraw()
             }
+            Action::Fleet if !self.session.in_fleet => {
+                self.notice = Some(Notice::info(
+                    "One account is watched: `plivo-dash --all-profiles` watches every profile \
+                     in the config file",
+                ));
+                Outcome::redraw()
+            }
+            // Edits stay with the account they belong to: the fleet screen
+            // quits from there, and unsaved edits of another account would
+            // be lost without a word.
+            Action::Fleet if !self.screens.unsaved().is_empty() => {
+                self.notice = Some(Notice::error(format!(
+                    "Unsaved edits ({}): save them ({}) or revert them before leaving this account",
+                    self.screens.unsaved().join(", "),
+                    self.session.keymap.key_label(Action::Save)
+                )));
+                Outcome::redraw()
+            }
+            Action::Fleet => Outcome {
+                to_fleet: true,
+                ..Outcome::redraw()
+            },
             action => {
                 // The rows a page of a table holds: the screen less the
                 // header, the footer, and the table's own title and head.
@@ -233,4 +243,27 @@ impl App {
             Outcome::default()
         }
     }
+}
+
+/// Where the help is scrolled, within what a body `height` rows tall can
+/// show: opened at `context`'s keys, or moved from `scroll` by `action` (a
+/// line or a page up or down).
+pub(super) fn help_scroll(
+    keymap: &crate::keymap::Keymap,
+    context: Option<Context>,
+    moved: Option<(u16, Action)>,
+    height: u16,
+) -> u16 {
+    // The help's rows, and the click line after them.
+    let lines = keymap.help().len() + 1;
+    let limit = crate::layout::scroll_limit(lines, height);
+    let page = height.saturating_sub(5).max(1);
+    let scroll = match moved {
+        Some((scroll, Action::ScrollDown)) => scroll.saturating_add(1),
+        Some((scroll, Action::PageDown)) => scroll.saturating_add(page),
+        Some((scroll, Action::ScrollUp)) => scroll.saturating_sub(1),
+        Some((scroll, _)) => scroll.saturating_sub(page),
+        None => context.map_or(0, |c| u16::try_from(keymap.help_start(c)).unwrap_or(0)),
+    };
+    scroll.min(limit)
 }

@@ -8,6 +8,7 @@
 //! behaviour is testable by feeding messages.
 
 mod events;
+pub mod fleet;
 mod input;
 mod keys;
 mod state;
@@ -77,6 +78,11 @@ pub struct App {
     /// The chart's data, downsampled when the history, the range, the
     /// width or the minute changes, not per frame.
     pub plot: Plot,
+    /// The fleet screen's one-line chart of this account: one column per
+    /// cell, over the chart's range, downsampled with the chart.
+    pub spark: Plot,
+    /// How many cells that line has (0 outside a fleet).
+    spark_cells: usize,
     /// The user chose the range (else it follows the history's length).
     range_chosen: bool,
     /// Burn rate and runway, worked out when a balance arrives or the
@@ -95,6 +101,8 @@ impl App {
             paused: false,
             chart_range: Range::Hour,
             plot: Plot::default(),
+            spark: Plot::default(),
+            spark_cells: 0,
             range_chosen: false,
             estimate: Estimate::NotEnoughData {
                 have: SignedDuration::ZERO,
@@ -270,6 +278,19 @@ impl App {
             .map_or(self.now, |s| s.at.max(self.now));
         let from = to - self.chart_range.span(self.session.retention);
         self.plot = chart::plot(self.history.samples(), from, to, columns, gap);
+        if self.spark_cells > 0 {
+            self.spark = chart::plot(self.history.samples(), from, to, self.spark_cells, gap);
+        }
+    }
+
+    /// Sets how many cells the fleet screen gives this account's line, and
+    /// downsamples for it.
+    pub fn set_spark_cells(&mut self, cells: usize) {
+        if cells != self.spark_cells {
+            self.spark_cells = cells;
+            self.spark = Plot::default();
+            self.refresh_plot();
+        }
     }
 
     /// The chart shows its next range.

@@ -43,12 +43,15 @@ pub struct Outcome {
     pub commands: Vec<Request>,
     /// Whether the screen needs drawing again.
     pub redraw: bool,
-    /// Whether to ring the terminal bell (the balance just crossed the alert).
-    pub bell: bool,
+    /// The balance just crossed the alert threshold (the bell rings for
+    /// `Below`; `on_alert` and notifications hear both).
+    pub alert: Option<crate::monitor::threshold::Crossing>,
     /// Turn the terminal's mouse capture on (true) or off (false).
     pub mouse_capture: Option<bool>,
     /// Put this on the system clipboard (OSC 52), never on screen.
     pub clipboard: Option<Clipboard>,
+    /// Show the table of every account (this app is one of a fleet).
+    pub to_fleet: bool,
 }
 
 /// A secret for the clipboard: never in `Debug`, and handed to the
@@ -120,6 +123,11 @@ pub struct Session {
     pub keymap: Keymap,
     /// The user's time zone, for the chart's times.
     pub tz: jiff::tz::TimeZone,
+    /// The config file's profile this account is (`None`: the top level,
+    /// or flags and environment).
+    pub profile: Option<String>,
+    /// This account is one of several watched (the fleet screen exists).
+    pub in_fleet: bool,
 }
 
 /// The account's text as drawn: every value from the API made safe once,

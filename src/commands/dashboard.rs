@@ -6,13 +6,20 @@ use std::time::Duration;
 
 use rust_decimal::Decimal;
 
+use std::sync::Arc;
+
+use jiff::Timestamp;
+use tokio::sync::Semaphore;
+
 use super::{Exit, Failure};
-use crate::app::Session;
+use crate::app::fleet::{Fleet, Member};
+use crate::app::{App, FetchState, Session};
 use crate::cli::Global;
 use crate::clock::Clock;
 use crate::config::{self, Settings};
 use crate::monitor::file::HistoryFile;
-use crate::plivo::Client;
+use crate::monitor::schedule;
+use crate::plivo::{ApiError, BillingMode, Client};
 use crate::{monitor, sandbox, tui, worker};
 
 /// The demo: a balance that visibly drains (30 cents a minute), is topped up
@@ -27,47 +34,135 @@ const DEMO_INTERVAL: Duration = Duration::from_secs(3);
 /// A handful, to see the subaccounts screen with.
 const DEMO_SUBACCOUNTS: u32 = 7;
 
-/// Runs the dashboard, on the embedded demo sandbox if `demo`.
+/// The other demo accounts, beside the main one: a healthy one and a
+/// postpaid one, each on its own sandbox (profile, name, balance, drain
+/// per minute, alert).
+const DEMO_OTHERS: [(&str, &str, &str, Decimal, Option<Decimal>); 2] = [
+    (
+        "healthy",
+        "Wayne Foundation",
+        "2418.50000",
+        Decimal::from_parts(2, 0, 0, false, 2),
+        Some(Decimal::from_parts(100, 0, 0, false, 0)),
+    ),
+    (
+        "postpaid",
+        "Wayne Logistics",
+        "0.00000",
+        Decimal::ZERO,
+        None,
+    ),
+];
+
+/// Runs the dashboard, on the embedded demo sandbox if `demo`: one
+/// account, or every profile (the fleet screen) when asked for or when
+/// the config file has several and none was chosen.
 pub async fn run(global: &Global, demo: bool) -> Exit {
     if !tui::has_terminal() {
         eprintln!("plivo-dash: the dashboard needs a terminal; try 'plivo-dash get'");
         return Exit::Usage;
     }
-    let resolved = config::resolve(global, &config::Env::from_process());
+    let env = config::Env::from_process();
     if demo {
-        return run_demo(global, resolved).await;
+        return run_demo(global, config::resolve(global, &env)).await;
     }
-    let prepared = resolved.map_err(Failure::from).and_then(|settings| {
-        let client = super::client_for(&settings)?;
-        let credentials = settings.credentials()?.clone();
-        Ok((client, credentials, settings))
-    });
-    let (client, credentials, settings) = match prepared {
-        Ok(prepared) => prepared,
+    let all = if config::wants_fleet(global, &env) {
+        config::resolve_all(global, &env)
+    } else {
+        config::resolve(global, &env).map(|one| vec![one])
+    };
+    let all = match all {
+        Ok(all) => all,
         Err(e) => {
+            eprintln!("plivo-dash: {e}");
+            return Failure::from(e).exit();
+        }
+    };
+    if let [one] = all.as_slice() {
+        // One account alone must be usable: its error ends the command.
+        if let Err(e) = super::client_for(one) {
             eprintln!("plivo-dash: {e}");
             return e.exit();
         }
-    };
-    let history = settings
-        .state_dir
-        .as_ref()
-        .map(|dir| HistoryFile::new(dir, client.auth_id()).with_retention(settings.retention));
-    let period = settings.interval;
-    // The configuration's warnings are shown inside the dashboard: on
-    // stderr they would be hidden by it until the user quit.
-    let session = session(
-        &client,
-        credentials.api_url,
-        false,
-        credentials.token_source,
-        settings,
-    );
-    dashboard(session, client, period, history).await
+    }
+    let count = all.len();
+    let gate = Arc::new(Semaphore::new(schedule::IN_FLIGHT));
+    let (members, watches) = all
+        .into_iter()
+        .enumerate()
+        .map(|(i, settings)| watch(settings, i, count, &gate))
+        .unzip();
+    dashboard(Fleet::new(members, None), watches).await
 }
 
-/// The demo needs no account: its sandbox lives as long as the dashboard.
-/// A broken config file does not stop it; the dashboard says what is wrong.
+/// One profile's member of the fleet and its worker's set-up; a profile
+/// whose settings name no usable account is a member with its error.
+fn watch(
+    settings: Settings,
+    index: usize,
+    count: usize,
+    gate: &Arc<Semaphore>,
+) -> (Member, tui::Watch) {
+    let name = settings
+        .profile
+        .clone()
+        .unwrap_or_else(|| config::TOP_LEVEL.to_owned());
+    let (on_alert, notify, period) = (
+        settings.on_alert.clone(),
+        settings.notify,
+        settings.interval,
+    );
+    let client = super::client_for(&settings);
+    let credentials = settings.credentials.clone();
+    let history = match &client {
+        Ok(client) => settings
+            .state_dir
+            .as_ref()
+            .map(|dir| HistoryFile::new(dir, client.auth_id()).with_retention(settings.retention)),
+        Err(_) => None,
+    };
+    let (auth_id, api_url, token_source) = match &credentials {
+        Ok(c) => (c.auth_id.clone(), c.api_url.clone(), c.token_source.clone()),
+        Err(_) => (String::new(), String::new(), String::new()),
+    };
+    let mut session = session(auth_id, api_url, false, token_source, settings);
+    session.in_fleet = count > 1;
+    let mut app = App::new(session, Timestamp::now(), (80, 24), period);
+    let watch = match client {
+        Ok(client) => Some((
+            client,
+            worker::Options {
+                period,
+                history,
+                clock: Clock::system(),
+                shared: (count > 1).then(|| shared(index, count, period, gate)),
+            },
+        )),
+        Err(e) => {
+            app.fetch = FetchState::Failed {
+                error: ApiError::Config(e.to_string()),
+                retry_at: None,
+                in_flight: false,
+            };
+            None
+        }
+    };
+    (Member::new(&name, on_alert, notify, app), watch)
+}
+
+/// Member `index` of `count`'s place in the fleet's timetable, and the one
+/// gate on requests in flight that every member shares.
+fn shared(index: usize, count: usize, period: Duration, gate: &Arc<Semaphore>) -> worker::Shared {
+    worker::Shared {
+        slot: schedule::slot(index, count, period),
+        gate: gate.clone(),
+    }
+}
+
+/// The demo needs no account: its sandboxes live as long as the dashboard.
+/// It opens on the main account, the fleet screen of the others one key
+/// away. A broken config file does not stop it; the dashboard says what is
+/// wrong.
 async fn run_demo(global: &Global, resolved: Result<Settings, config::ConfigError>) -> Exit {
     let settings = resolved.unwrap_or_else(|e| {
         let mut defaults = config::resolve(&Global::default(), &config::Env::default())
@@ -77,60 +172,112 @@ async fn run_demo(global: &Global, resolved: Result<Settings, config::ConfigErro
             .push(format!("{e}; the demo runs with the defaults"));
         defaults
     });
-    let mut account = sandbox::demo_account();
-    account.auto_recharge = true;
-    let options = sandbox::Options {
-        drain_per_min: DEMO_DRAIN,
-        recharge: Some(DEMO_RECHARGE),
-        account,
-        subaccounts: DEMO_SUBACCOUNTS,
-        ..sandbox::Options::default()
-    };
-    let handle = match sandbox::spawn(options).await {
-        Ok(handle) => handle,
-        Err(e) => {
-            eprintln!("plivo-dash: cannot start the demo sandbox: {e}");
-            return Exit::Usage;
+    let mut main = sandbox::demo_account();
+    main.auto_recharge = true;
+    let mut accounts = vec![(
+        "main".to_owned(),
+        sandbox::Options {
+            drain_per_min: DEMO_DRAIN,
+            recharge: Some(DEMO_RECHARGE),
+            account: main,
+            subaccounts: DEMO_SUBACCOUNTS,
+            ..sandbox::Options::default()
+        },
+        Some(global.alert_below.unwrap_or(DEMO_ALERT)),
+    )];
+    for (n, (profile, name, credits, drain, alert)) in DEMO_OTHERS.iter().enumerate() {
+        let mut account = sandbox::demo_account();
+        account.name = (*name).to_owned();
+        account.cash_credits = credits.parse().unwrap_or_default();
+        if *profile == "postpaid" {
+            account.billing_mode = BillingMode::Postpaid;
         }
-    };
-    let client = match Client::with_limits(
-        &handle.base_url,
-        &handle.auth_id,
-        handle.auth_token.clone(),
-        settings.limits,
-    ) {
-        Ok(client) => client,
-        Err(e) => {
-            eprintln!("plivo-dash: {e}");
-            return Failure::from(e).exit();
-        }
-    };
+        accounts.push((
+            (*profile).to_owned(),
+            sandbox::Options {
+                auth_id: format!("MA2025DEMO0000000{:03}", n + 1),
+                drain_per_min: *drain,
+                account,
+                ..sandbox::Options::default()
+            },
+            *alert,
+        ));
+    }
     // The demo's pace is its own; only flags change it, not the file.
     let period = global.interval.map_or(DEMO_INTERVAL, Duration::from_secs);
-    let mut session = session(
-        &client,
-        handle.base_url.clone(),
-        true,
-        "the demo sandbox".to_owned(),
-        settings,
-    );
-    session.alert_below = global.alert_below.or(Some(DEMO_ALERT));
-    session.retention = monitor::RETENTION;
-    // The demo's made-up history is not worth keeping.
-    let exit = dashboard(session, client, period, None).await;
-    drop(handle);
+    let count = accounts.len();
+    let gate = Arc::new(Semaphore::new(schedule::IN_FLIGHT));
+    let mut handles = Vec::new();
+    let mut members = Vec::new();
+    let mut watches = Vec::new();
+    for (index, (profile, options, alert)) in accounts.into_iter().enumerate() {
+        let handle = match sandbox::spawn(options).await {
+            Ok(handle) => handle,
+            Err(e) => {
+                eprintln!("plivo-dash: cannot start the demo sandbox: {e}");
+                return Exit::Usage;
+            }
+        };
+        let client = match Client::with_limits(
+            &handle.base_url,
+            &handle.auth_id,
+            handle.auth_token.clone(),
+            settings.limits,
+        ) {
+            Ok(client) => client,
+            Err(e) => {
+                eprintln!("plivo-dash: {e}");
+                return Failure::from(e).exit();
+            }
+        };
+        let mut session = session(
+            handle.auth_id.clone(),
+            handle.base_url.clone(),
+            true,
+            "the demo sandbox".to_owned(),
+            settings.clone(),
+        );
+        session.alert_below = alert;
+        session.retention = monitor::RETENTION;
+        session.in_fleet = true;
+        session.profile = Some(profile.clone());
+        // Only the main account's warnings are the user's to read.
+        if index > 0 {
+            session.warnings.clear();
+        }
+        let app = App::new(session, Timestamp::now(), (80, 24), period);
+        members.push(Member::new(
+            &profile,
+            settings.on_alert.clone(),
+            settings.notify,
+            app,
+        ));
+        // The demo's made-up history is not worth keeping.
+        watches.push(Some((
+            client,
+            worker::Options {
+                period,
+                history: None,
+                clock: Clock::system(),
+                shared: Some(shared(index, count, period, &gate)),
+            },
+        )));
+        handles.push(handle);
+    }
+    let exit = dashboard(Fleet::new(members, Some(0)), watches).await;
+    drop(handles);
     exit
 }
 
 fn session(
-    client: &Client,
+    auth_id: String,
     api_url: String,
     demo: bool,
     token_source: String,
     settings: Settings,
 ) -> Session {
     Session {
-        auth_id: client.auth_id().to_string(),
+        auth_id,
         api_url,
         demo,
         color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
@@ -141,21 +288,13 @@ fn session(
         warnings: settings.warnings,
         keymap: settings.keymap,
         tz: jiff::tz::TimeZone::system(),
+        profile: settings.profile,
+        in_fleet: false,
     }
 }
 
-async fn dashboard(
-    session: Session,
-    client: Client,
-    period: Duration,
-    history: Option<HistoryFile>,
-) -> Exit {
-    let options = worker::Options {
-        period,
-        history,
-        clock: Clock::system(),
-    };
-    match tui::run(session, client, options).await {
+async fn dashboard(fleet: Fleet, watches: Vec<tui::Watch>) -> Exit {
+    match tui::run(fleet, watches).await {
         Ok(None) => Exit::Ok,
         Ok(Some(signal)) => signal.exit(),
         Err(e) => {

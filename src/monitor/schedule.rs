@@ -17,10 +17,42 @@ pub const BACKOFF_BASE: Duration = Duration::from_secs(1);
 /// The longest a `Retry-After` is honoured for.
 pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(3600);
 
+/// The most time between two accounts' first fetches: a fleet of 100
+/// fills its table within 5 s, yet never in one burst.
+pub const FILL_GAP: Duration = Duration::from_millis(50);
+/// How many requests the workers of a fleet may have in flight at once.
+pub const IN_FLIGHT: usize = 4;
+
+/// One account's place in a fleet's timetable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Slot {
+    /// Its first fetch, this long after the start.
+    pub first: Duration,
+    /// Added once to the wait after its first success, so that its polls
+    /// fall `index / count` of the way through each period.
+    pub phase: Duration,
+}
+
+/// Where account `index` of `count` polls, at `period`: first fetches close
+/// together (at most [`FILL_GAP`] apart, so the table fills fast), then
+/// spread evenly over the period, so a fleet's requests never bunch.
+pub fn slot(index: usize, count: usize, period: Duration) -> Slot {
+    let count = u32::try_from(count.max(1)).unwrap_or(u32::MAX);
+    let index = u32::try_from(index).unwrap_or(u32::MAX).min(count - 1);
+    let step = period / count;
+    let first = step.min(FILL_GAP) * index;
+    Slot {
+        first,
+        phase: (step * index).saturating_sub(first),
+    }
+}
+
 /// The worker's timetable.
 #[derive(Debug)]
 pub struct Schedule {
     period: Duration,
+    /// Added once, at the first success (see [`Slot::phase`]).
+    phase: Duration,
     paused: bool,
     due: Instant,
     asked: bool,
@@ -37,6 +69,7 @@ impl Schedule {
     pub fn new(period: Duration, paused: bool, first: Instant, rng: fastrand::Rng) -> Self {
         Self {
             period,
+            phase: Duration::ZERO,
             paused,
             due: first,
             asked: false,
@@ -45,6 +78,12 @@ impl Schedule {
             held_until: None,
             rng,
         }
+    }
+
+    /// The same schedule, its polls moved `phase` later from the first
+    /// success on.
+    pub fn with_phase(self, phase: Duration) -> Self {
+        Self { phase, ..self }
     }
 
     /// The polling period.
@@ -100,7 +139,7 @@ impl Schedule {
     pub fn succeeded(&mut self, now: Instant) {
         self.failures = 0;
         self.held_until = None;
-        self.due = now + self.period;
+        self.due = now + self.period + std::mem::take(&mut self.phase);
     }
 
     /// A fetch failed: returns how long until the retry. Exponential backoff
@@ -262,6 +301,44 @@ mod tests {
         assert_eq!(s.next_fetch(), None);
         s.set_paused(false);
         assert_eq!(s.next_fetch(), Some(t0 + MIN));
+    }
+
+    #[test]
+    fn a_fleet_fills_fast_then_spreads_over_the_period() {
+        let slots: Vec<Slot> = (0..100).map(|i| slot(i, 100, MIN)).collect();
+        assert_eq!(
+            slots[0],
+            Slot {
+                first: Duration::ZERO,
+                phase: Duration::ZERO
+            }
+        );
+        assert_eq!(slots[99].first, FILL_GAP * 99, "the table fills in 5 s");
+        for (i, s) in slots.iter().enumerate() {
+            let at = s.first + s.phase;
+            assert_eq!(
+                at,
+                MIN / 100 * u32::try_from(i).unwrap(),
+                "even over the period"
+            );
+        }
+        // Few accounts on a short period: spread over the period from the
+        // start.
+        let two = slot(1, 2, Duration::from_secs(1) / 20);
+        assert_eq!(two.first, Duration::from_millis(25));
+        assert_eq!(two.phase, Duration::ZERO);
+    }
+
+    #[test]
+    fn the_phase_is_added_once() {
+        let t0 = Instant::now();
+        let mut s = schedule(t0).with_phase(Duration::from_secs(7));
+        s.started(t0);
+        s.succeeded(t0);
+        assert_eq!(s.next_fetch(), Some(t0 + MIN + Duration::from_secs(7)));
+        s.started(t0 + MIN);
+        s.succeeded(t0 + MIN);
+        assert_eq!(s.next_fetch(), Some(t0 + MIN * 2));
     }
 
     #[test]

@@ -54,6 +54,25 @@ impl Thresholds {
     }
 }
 
+/// A crossing of the alert threshold, each said once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Crossing {
+    /// The balance fell below the threshold.
+    Below,
+    /// It is clear of the threshold again (past the hysteresis margin).
+    Recovered,
+}
+
+impl Crossing {
+    /// The word `on_alert` commands get in `PLIVO_DASH_EVENT`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Crossing::Below => "below",
+            Crossing::Recovered => "recovered",
+        }
+    }
+}
+
 /// The dashboard's alert: one threshold, a softer warning zone above it, and
 /// hysteresis so a balance hovering around the line rings once, not every
 /// poll.
@@ -91,17 +110,19 @@ impl Alarm {
         self.thresholds.level(credits)
     }
 
-    /// Takes in a new balance; true exactly when it has just crossed below
-    /// the threshold while armed, which is when to ring.
-    pub fn observe(&mut self, credits: Decimal) -> bool {
+    /// Takes in a new balance; says when it has just crossed below the
+    /// threshold while armed (when to ring), or has just come clear of it
+    /// after such a crossing.
+    pub fn observe(&mut self, credits: Decimal) -> Option<Crossing> {
         if self.armed && self.level(credits) == Level::Critical {
             self.armed = false;
-            return true;
+            return Some(Crossing::Below);
         }
         if !self.armed && credits >= self.rearm_at {
             self.armed = true;
+            return Some(Crossing::Recovered);
         }
-        false
+        None
     }
 }
 
@@ -129,7 +150,7 @@ mod tests {
     #[test]
     fn the_alarm_rings_once_per_real_crossing() {
         let mut alarm = Alarm::new(dec!(2));
-        let rings: Vec<bool> = [
+        let rings: Vec<Option<Crossing>> = [
             dec!(3),
             dec!(2.4),  // approaching: no ring
             dec!(1.99), // crossing: ring
@@ -144,11 +165,10 @@ mod tests {
         .into_iter()
         .map(|c| alarm.observe(c))
         .collect();
+        let (below, back) = (Some(Crossing::Below), Some(Crossing::Recovered));
         assert_eq!(
             rings,
-            [
-                false, false, true, false, false, false, false, false, true, false
-            ]
+            [None, None, below, None, None, None, None, back, below, None]
         );
         assert_eq!(alarm.level(dec!(2.4)), Level::Warning, "approaching");
         assert_eq!(alarm.level(dec!(2.6)), Level::Ok);
@@ -158,7 +178,7 @@ mod tests {
     #[test]
     fn starting_below_the_line_rings_once() {
         let mut alarm = Alarm::new(dec!(5));
-        assert!(alarm.observe(dec!(1.809)));
-        assert!(!alarm.observe(dec!(1.8)));
+        assert_eq!(alarm.observe(dec!(1.809)), Some(Crossing::Below));
+        assert_eq!(alarm.observe(dec!(1.8)), None);
     }
 }

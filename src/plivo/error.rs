@@ -15,6 +15,10 @@ pub enum ApiError {
         "invalid auth id {0:?}: expected MA or SA followed by 18 capital letters or digits (e.g. MA2025RK4E639VJFZAGV)"
     )]
     InvalidAuthId(String),
+    /// The profile's settings name no usable account (no token, say):
+    /// nothing was sent.
+    #[error("{0}")]
+    Config(String),
     /// The API URL cannot be used.
     #[error("invalid API URL {url:?}: {reason}")]
     InvalidUrl {
@@ -108,7 +112,9 @@ impl ApiError {
     /// The class this error belongs to.
     pub fn class(&self) -> ErrorClass {
         match self {
-            ApiError::InvalidAuthId(_) | ApiError::InvalidUrl { .. } => ErrorClass::Usage,
+            ApiError::InvalidAuthId(_) | ApiError::InvalidUrl { .. } | ApiError::Config(_) => {
+                ErrorClass::Usage
+            }
             ApiError::Unauthorized { .. } | ApiError::Forbidden { .. } => ErrorClass::Auth,
             ApiError::RateLimited { .. } => ErrorClass::RateLimited,
             ApiError::NotFound { .. } | ApiError::InvalidRequest { .. } => ErrorClass::Rejected,

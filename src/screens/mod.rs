@@ -4,6 +4,7 @@
 //! every kind. Adding a screen means a new module and a variant here.
 
 pub mod account;
+pub mod fleet;
 pub mod subaccounts;
 
 use ratatui::Frame;
@@ -15,6 +16,38 @@ use crate::layout::Areas;
 use crate::plivo::{Account, AccountUpdate};
 use crate::ui::Theme;
 use crate::worker::Report;
+
+/// Moves a table's selection for a row action (a row, a page, the first
+/// or last); false when `action` is not one.
+pub fn move_selection(action: Action, selected: &mut usize, count: usize, page: usize) -> bool {
+    let last = count.saturating_sub(1);
+    let page = page.max(1);
+    *selected = match action {
+        Action::RowDown => (*selected + 1).min(last),
+        Action::RowUp => selected.saturating_sub(1),
+        Action::PageDown => (*selected + page).min(last),
+        Action::PageUp => selected.saturating_sub(page),
+        Action::FirstRow => 0,
+        Action::LastRow => last,
+        _ => return false,
+    };
+    true
+}
+
+/// A key while a table's filter is typed: Enter keeps the filter, Esc
+/// clears it, the rest edit it.
+pub fn filter_key(action: Action, filter: &mut crate::app::LineInput, filtering: &mut bool) {
+    match action {
+        Action::Confirm => *filtering = false,
+        Action::Cancel => {
+            *filtering = false;
+            *filter = crate::app::LineInput::default();
+        }
+        editing => {
+            filter.apply(editing);
+        }
+    }
+}
 
 /// What a screen may see and change of the app while it handles an action.
 pub struct Ctx<'a> {

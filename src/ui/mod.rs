@@ -5,7 +5,7 @@
 mod overlay;
 mod theme;
 
-pub use overlay::popup;
+pub use overlay::{help, popup};
 pub use theme::Theme;
 
 use ratatui::Frame;
@@ -15,11 +15,19 @@ use ratatui::widgets::{Paragraph, Wrap};
 use unicode_segmentation::UnicodeSegmentation as _;
 use unicode_width::UnicodeWidthStr as _;
 
-use crate::app::{App, NoticeKind, Overlay};
+use crate::app::{App, Notice, NoticeKind, Overlay};
 use crate::keymap::{Action, Context};
 use crate::layout::{self, STACKED_MIN, WIDE_MIN};
 use crate::monitor::threshold::Level;
 use crate::text;
+
+/// Draws the fleet: the account opened, or the fleet screen.
+pub fn render_fleet(fleet: &crate::app::fleet::Fleet, frame: &mut Frame) {
+    match fleet.opened() {
+        Some(app) => render(app, frame),
+        None => crate::screens::fleet::view::render(fleet, frame),
+    }
+}
 
 /// Draws the whole screen for `app`.
 pub fn render(app: &App, frame: &mut Frame) {
@@ -31,7 +39,7 @@ pub fn render(app: &App, frame: &mut Frame) {
         return;
     };
     header(app, frame, areas.header, theme);
-    footer(app, frame, areas.footer, theme);
+    footer(app.notice.as_ref(), &hints(app), frame, areas.footer, theme);
     let body = Rect {
         y: areas.header.bottom(),
         height: areas.footer.y - areas.header.bottom(),
@@ -40,7 +48,9 @@ pub fn render(app: &App, frame: &mut Frame) {
     app.screens.render(app, theme, frame, &areas, body);
     match app.overlay {
         None => {}
-        Some(Overlay::Help { scroll }) => overlay::help(app, scroll, frame, body, theme),
+        Some(Overlay::Help { scroll }) => {
+            overlay::help(&app.session.keymap, scroll, frame, body, theme);
+        }
         Some(Overlay::ConfirmQuit) => overlay::confirm_quit(app, frame, body, theme),
     }
 }
@@ -85,8 +95,16 @@ fn header(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
     frame.render_widget(Paragraph::new(Line::from(left)), area);
 }
 
-fn footer(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
-    let mut lines: Vec<Line> = match &app.notice {
+/// The footer: `notice` wrapped onto the lines it has, and under it the
+/// key hints, as many whole ones as fit.
+pub fn footer(
+    notice: Option<&Notice>,
+    hints: &[(String, &'static str)],
+    frame: &mut Frame,
+    area: Rect,
+    theme: Theme,
+) {
+    let mut lines: Vec<Line> = match notice {
         Some(n) => {
             let style = match n.kind {
                 NoticeKind::Info => theme.dim(),
@@ -117,7 +135,7 @@ fn footer(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
     // Whole hints only, as many as fit: half of one would read wrong.
     let mut spans = Vec::new();
     let mut used = 0;
-    for (key, what) in hints(app) {
+    for (key, what) in hints {
         let (key, what) = (format!(" {key}"), format!(" {what} "));
         used += key.width() + what.width();
         if used > usize::from(area.width) {
@@ -140,6 +158,7 @@ fn hints(app: &App) -> Vec<(String, &'static str)> {
         .into_iter()
         .filter_map(|(keys, action, label)| match action {
             Action::Pause if app.paused => Some((keys, "resume")),
+            Action::Fleet if !app.session.in_fleet => None,
             // Before the account loads, only these keys do anything.
             Action::Refresh if app.account.is_none() => Some((keys, "retry")),
             Action::Help | Action::Quit => Some((keys, label)),

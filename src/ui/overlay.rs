@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::Theme;
 use crate::app::App;
-use crate::keymap::Action;
+use crate::keymap::{Action, Keymap};
 use crate::layout::centered;
 use unicode_width::UnicodeWidthStr as _;
 
@@ -40,8 +40,7 @@ pub fn popup(frame: &mut Frame, area: Rect, title: &str, lines: Vec<Line>, theme
 
 /// Every key as bound, from the keymap, in its order; scrolled by `scroll`
 /// lines when taller than the screen.
-pub(super) fn help(app: &App, scroll: u16, frame: &mut Frame, area: Rect, theme: Theme) {
-    let keymap = &app.session.keymap;
+pub fn help(keymap: &Keymap, scroll: u16, frame: &mut Frame, area: Rect, theme: Theme) {
     let mut rows = keymap.help();
     rows.push((
         "click".to_owned(),

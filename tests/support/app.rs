@@ -34,6 +34,8 @@ pub fn session() -> Session {
         warnings: Vec::new(),
         keymap: plivo_dash::keymap::Keymap::default(),
         tz: jiff::tz::TimeZone::UTC,
+        profile: None,
+        in_fleet: false,
     }
 }
 

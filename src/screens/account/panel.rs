@@ -189,7 +189,9 @@ fn monitor_rows<'a>(
     let credits = account.cash_credits;
     // At or below zero there is no runway left to estimate, whatever the
     // rate: say what is true, in red.
-    let empty = (credits <= Decimal::ZERO).then(|| {
+    // A postpaid account is invoiced afterwards: no credit to run out of.
+    let postpaid = account.billing_mode == crate::plivo::BillingMode::Postpaid;
+    let empty = (credits <= Decimal::ZERO && !postpaid).then(|| {
         let text = if credits.is_zero() {
             "exhausted: no credit left".to_owned()
         } else {

@@ -50,7 +50,7 @@ impl Row {
             enabled: sub.enabled,
             created: SafeText::new(&sub.created),
             modified: SafeText::new(sub.modified.as_deref().unwrap_or("")),
-            key: searchable(&format!("{} {}", sub.name, sub.auth_id)),
+            key: text::searchable(&format!("{} {}", sub.name, sub.auth_id)),
             token: sub.auth_token.clone(),
         }
     }
@@ -133,7 +133,7 @@ impl SubaccountsScreen {
 
     /// The rows the filter lets through, in order.
     pub fn visible(&self) -> Vec<&Row> {
-        let needle = searchable(self.filter.text().trim());
+        let needle = text::searchable(self.filter.text().trim());
         self.rows
             .iter()
             .filter(|r| needle.is_empty() || r.key.contains(&needle))
@@ -159,28 +159,15 @@ impl SubaccountsScreen {
             return self.dialog_act(action, ctx);
         }
         if self.filtering {
-            match action {
-                Action::Confirm => self.filtering = false,
-                Action::Cancel => {
-                    self.filtering = false;
-                    self.filter = LineInput::default();
-                }
-                editing => {
-                    self.filter.apply(editing);
-                }
-            }
+            super::filter_key(action, &mut self.filter, &mut self.filtering);
             self.selected = 0;
             return Outcome::redraw();
         }
         let count = self.visible().len();
-        let page = ctx.page_rows.max(1);
+        if super::move_selection(action, &mut self.selected, count, ctx.page_rows) {
+            return Outcome::redraw();
+        }
         match action {
-            Action::RowDown => self.selected = (self.selected + 1).min(count.saturating_sub(1)),
-            Action::RowUp => self.selected = self.selected.saturating_sub(1),
-            Action::PageDown => self.selected = (self.selected + page).min(count.saturating_sub(1)),
-            Action::PageUp => self.selected = self.selected.saturating_sub(page),
-            Action::FirstRow => self.selected = 0,
-            Action::LastRow => self.selected = count.saturating_sub(1),
             Action::Filter => self.filtering = true,
             Action::Refresh if !self.loading => {
                 self.loading = true;
@@ -469,11 +456,4 @@ impl SubaccountsScreen {
             _ => Vec::new(),
         }
     }
-}
-
-/// Text as the filter compares it: composed (NFC: "é" typed as one
-/// character matches "e" with a combining accent) and lower-cased.
-fn searchable(text: &str) -> String {
-    use unicode_normalization::UnicodeNormalization as _;
-    text.nfc().collect::<String>().to_lowercase()
 }

@@ -1,0 +1,408 @@
+//! Every account watched, one [`App`] each, and the fleet screen over them.
+//!
+//! Each member's `App` keeps its own state (balance, history, estimate,
+//! alarm, screens) and hears its own worker's reports whether or not it is
+//! on screen, so an account's alert fires while the user looks at another.
+//! Keys go to the account opened, or to the fleet screen when none is.
+//! One account alone is a fleet of one, opened, with no fleet screen.
+//! Pure, like `App`: no I/O; alerts leave as [`Alert`]s for the caller to
+//! deliver.
+
+use jiff::{SignedDuration, Timestamp};
+use rust_decimal::Decimal;
+
+use super::keys::help_scroll;
+use super::{App, Clipboard, Msg, Notice, Outcome, Overlay};
+use crate::keymap::{Action, Context, Keymap};
+use crate::monitor::Estimate;
+use crate::monitor::threshold::{Crossing, Level};
+use crate::screens::fleet::{Asked, FleetScreen, view};
+use crate::text;
+use crate::worker::{Report, Request};
+
+/// One watched account.
+#[derive(Debug, Clone)]
+pub struct Member {
+    /// The profile's name (made safe to draw).
+    pub profile: String,
+    /// A command run on each crossing of the alert (`on_alert`).
+    pub on_alert: Option<String>,
+    /// Send a desktop notification on each crossing (`notify`).
+    pub notify: bool,
+    /// The account's own dashboard state.
+    pub app: App,
+    /// What the filter matches: profile, auth id and (once loaded) name,
+    /// as [`text::searchable`] makes them.
+    pub search: String,
+}
+
+impl Member {
+    /// A member for `profile`, watched by `app`.
+    pub fn new(profile: &str, on_alert: Option<String>, notify: bool, app: App) -> Self {
+        let profile = text::sanitize(profile);
+        let search = text::searchable(&format!("{profile} {}", app.session.auth_id));
+        Self {
+            profile,
+            on_alert,
+            notify,
+            app,
+            search,
+        }
+    }
+}
+
+/// What happens to the fleet.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FleetMsg {
+    /// A key, paste, click, resize or tick: for the screen shown (ticks
+    /// and resizes for every member).
+    Term(Msg),
+    /// A member's worker reported.
+    Report(usize, Report),
+    /// A member's worker is gone.
+    Stopped(usize),
+    /// Something to tell the user (an `on_alert` command failed).
+    Said(Notice),
+}
+
+/// A crossing of a member's alert, for the caller to deliver (`on_alert`,
+/// a desktop notification). Holds no API text and never the token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Alert {
+    /// The profile's name.
+    pub profile: String,
+    /// The account id.
+    pub auth_id: String,
+    /// The balance that crossed, USD.
+    pub balance: Decimal,
+    /// The threshold, USD.
+    pub threshold: Decimal,
+    /// Until the balance reaches zero at the current rate, when known.
+    pub runway: Option<SignedDuration>,
+    /// Which way it crossed.
+    pub event: Crossing,
+    /// The command to run, if one is set.
+    pub command: Option<String>,
+    /// Whether to send a desktop notification.
+    pub notify: bool,
+}
+
+/// What `Fleet::update` asks of the caller.
+#[derive(Debug, Default, PartialEq)]
+pub struct FleetOutcome {
+    /// Requests, each for its member's worker.
+    pub commands: Vec<(usize, Request)>,
+    /// Whether the screen needs drawing again.
+    pub redraw: bool,
+    /// Ring the bell: a balance fell below its alert.
+    pub bell: bool,
+    /// Turn the terminal's mouse capture on or off.
+    pub mouse_capture: Option<bool>,
+    /// Put this on the clipboard (OSC 52).
+    pub clipboard: Option<Clipboard>,
+    /// Alerts to deliver.
+    pub alerts: Vec<Alert>,
+}
+
+/// Every account watched, and which one is open.
+#[derive(Debug, Clone)]
+pub struct Fleet {
+    /// The accounts, in the config file's order.
+    pub members: Vec<Member>,
+    /// The member whose dashboard is shown, or `None` for the fleet screen.
+    pub open: Option<usize>,
+    /// The fleet screen's table.
+    pub screen: FleetScreen,
+    /// What covers the fleet screen.
+    pub overlay: Option<Overlay>,
+    /// The fleet screen's footer message.
+    pub notice: Option<Notice>,
+    /// The keys.
+    pub keymap: Keymap,
+    /// Colours allowed.
+    pub color: bool,
+    /// Running on the embedded sandbox.
+    pub demo: bool,
+    /// The time now, as of the last tick.
+    pub now: Timestamp,
+    /// The terminal's size.
+    pub size: (u16, u16),
+    quit: bool,
+}
+
+impl Fleet {
+    /// A fleet of `members`, showing `open`'s dashboard (or the table).
+    /// One member alone is always open.
+    pub fn new(members: Vec<Member>, open: Option<usize>) -> Self {
+        let first = members.first().map(|m| &m.app);
+        let mut fleet = Self {
+            keymap: first.map(|a| a.session.keymap.clone()).unwrap_or_default(),
+            color: first.is_none_or(|a| a.session.color),
+            demo: first.is_some_and(|a| a.session.demo),
+            now: first.map_or_else(Timestamp::now, |a| a.now),
+            size: first.map_or((80, 24), |a| a.size),
+            open: if members.len() == 1 {
+                Some(0)
+            } else {
+                open.filter(|i| *i < members.len())
+            },
+            members,
+            screen: FleetScreen::default(),
+            overlay: None,
+            notice: None,
+            quit: false,
+        };
+        fleet.size_sparks();
+        fleet
+    }
+
+    /// The first requests: one account alone asks for its first fetch; in
+    /// a fleet, each worker starts in its own slot.
+    pub fn start(&mut self) -> Vec<(usize, Request)> {
+        match self.members.as_mut_slice() {
+            [only] => only.app.start().into_iter().map(|r| (0, r)).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Whether the user has asked to quit.
+    pub fn should_quit(&self) -> bool {
+        self.quit
+    }
+
+    /// The member shown, if an account's dashboard is.
+    pub fn opened(&self) -> Option<&App> {
+        self.open.and_then(|i| self.members.get(i)).map(|m| &m.app)
+    }
+
+    /// Handles one message.
+    pub fn update(&mut self, msg: FleetMsg) -> FleetOutcome {
+        match msg {
+            FleetMsg::Report(i, report) => self.deliver(i, Msg::Worker(report)),
+            FleetMsg::Stopped(i) => self.deliver(i, Msg::WorkerStopped),
+            FleetMsg::Said(notice) => {
+                if let Some(app) = self.open.and_then(|i| self.members.get_mut(i)) {
+                    app.app.notice = Some(notice.clone());
+                }
+                self.notice = Some(notice);
+                FleetOutcome {
+                    redraw: true,
+                    ..FleetOutcome::default()
+                }
+            }
+            FleetMsg::Term(msg @ (Msg::Tick(_) | Msg::Resize(..))) => {
+                match msg {
+                    Msg::Tick(now) => self.now = now,
+                    Msg::Resize(w, h) => self.size = (w, h),
+                    _ => {}
+                }
+                let mut outcome = FleetOutcome::default();
+                for i in 0..self.members.len() {
+                    let one = self.deliver(i, msg.clone());
+                    outcome.redraw |= one.redraw;
+                }
+                if matches!(msg, Msg::Resize(..)) {
+                    self.size_sparks();
+                    outcome.redraw = true;
+                }
+                outcome
+            }
+            FleetMsg::Term(msg) => match self.open {
+                Some(i) => {
+                    let mut outcome = self.deliver(i, msg);
+                    if self.members.get(i).is_some_and(|m| m.app.should_quit()) {
+                        self.quit = true;
+                    }
+                    outcome.redraw = true;
+                    outcome
+                }
+                None => self.on_screen(msg),
+            },
+        }
+    }
+
+    /// `msg` for member `i`; its outcome, tagged with it. A redraw counts
+    /// only where it shows: its own dashboard, or the table.
+    fn deliver(&mut self, i: usize, msg: Msg) -> FleetOutcome {
+        let shown = self.open.is_none_or(|open| open == i);
+        let Some(member) = self.members.get_mut(i) else {
+            return FleetOutcome::default();
+        };
+        let Outcome {
+            commands,
+            redraw,
+            alert,
+            mouse_capture,
+            clipboard,
+            to_fleet,
+        } = member.app.update(msg);
+        if to_fleet && self.open == Some(i) {
+            self.open = None;
+        }
+        if let Some(account) = &member.app.account {
+            // The name joins the filter's text once it is known.
+            if !member.search.contains(&text::searchable(&account.name)) {
+                member.search = text::searchable(&format!(
+                    "{} {} {}",
+                    member.profile, member.app.session.auth_id, account.name
+                ));
+            }
+        }
+        let alerts = alert
+            .and_then(|event| alert_for(member, event))
+            .into_iter()
+            .collect();
+        FleetOutcome {
+            commands: commands.into_iter().map(|r| (i, r)).collect(),
+            redraw: (redraw && shown) || to_fleet,
+            bell: alert == Some(Crossing::Below),
+            mouse_capture,
+            clipboard,
+            alerts,
+        }
+    }
+
+    /// A key, paste or click on the fleet screen.
+    fn on_screen(&mut self, msg: Msg) -> FleetOutcome {
+        let redraw = FleetOutcome {
+            redraw: true,
+            ..FleetOutcome::default()
+        };
+        match msg {
+            Msg::Key(key) => {
+                use ratatui::crossterm::event::{KeyCode, KeyEventKind, KeyModifiers};
+                if key.kind == KeyEventKind::Release {
+                    return FleetOutcome::default();
+                }
+                let contexts = self.contexts();
+                let action = self.keymap.action(&contexts, &key);
+                if !view::fits(self.size) {
+                    return match action {
+                        Some(Action::Interrupt | Action::Quit) => self.act(Action::Quit),
+                        _ => FleetOutcome::default(),
+                    };
+                }
+                self.notice = None;
+                match action {
+                    Some(action) => self.act(action),
+                    None => {
+                        if let KeyCode::Char(c) = key.code
+                            && !key
+                                .modifiers
+                                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+                            && contexts.contains(&Context::Editing)
+                        {
+                            self.notice = self.screen.type_char(c);
+                        }
+                        redraw
+                    }
+                }
+            }
+            Msg::Paste(pasted) => {
+                if self.overlay.is_none() {
+                    self.notice = self.screen.paste(&pasted);
+                }
+                redraw
+            }
+            _ => FleetOutcome::default(),
+        }
+    }
+
+    /// The contexts whose keys act on the fleet screen now.
+    pub fn contexts(&self) -> Vec<Context> {
+        let mut contexts = vec![Context::Global];
+        match self.overlay {
+            Some(Overlay::Help { .. }) => contexts.push(Context::Help),
+            Some(Overlay::ConfirmQuit) => contexts.push(Context::ConfirmQuit),
+            None => contexts.extend(self.screen.contexts()),
+        }
+        contexts
+    }
+
+    fn act(&mut self, action: Action) -> FleetOutcome {
+        let mut outcome = FleetOutcome {
+            redraw: true,
+            ..FleetOutcome::default()
+        };
+        let height = view::body_height(self.size);
+        match action {
+            // Only the account open can hold unsaved edits (leaving one
+            // with edits is refused), so quitting here loses nothing.
+            Action::Interrupt | Action::Quit | Action::Yes => self.quit = true,
+            Action::Help => {
+                self.overlay = Some(Overlay::Help {
+                    scroll: help_scroll(&self.keymap, Some(Context::Fleet), None, height),
+                });
+            }
+            Action::Close | Action::No => self.overlay = None,
+            Action::ScrollDown | Action::ScrollUp | Action::PageDown | Action::PageUp
+                if matches!(self.overlay, Some(Overlay::Help { .. })) =>
+            {
+                if let Some(Overlay::Help { scroll }) = &mut self.overlay {
+                    *scroll = help_scroll(&self.keymap, None, Some((*scroll, action)), height);
+                }
+            }
+            action => {
+                let page = usize::from(height.saturating_sub(3));
+                match self.screen.act(action, &self.members, page) {
+                    Asked::Nothing => {}
+                    Asked::Open(i) => {
+                        self.open = Some(i);
+                        if let Some(m) = self.members.get_mut(i) {
+                            // Its dashboard may have been laid out for
+                            // another size while it was not shown.
+                            m.app.update(Msg::Resize(self.size.0, self.size.1));
+                        }
+                    }
+                    Asked::Refresh(i) => {
+                        if let Some(request) = self.members.get_mut(i).and_then(|m| m.app.refresh())
+                        {
+                            outcome.commands.push((i, request));
+                        }
+                    }
+                }
+            }
+        }
+        outcome
+    }
+
+    /// Gives every member's line the width the table has for it.
+    fn size_sparks(&mut self) {
+        let cells = view::spark_cells(self.size.0);
+        for member in &mut self.members {
+            member.app.set_spark_cells(cells);
+        }
+    }
+
+    /// How the fleet stands: the worst alert level among the accounts.
+    pub fn worst(&self) -> Level {
+        self.members
+            .iter()
+            .map(|m| m.app.level())
+            .max()
+            .unwrap_or(Level::Ok)
+    }
+}
+
+/// The alert to deliver for `member`'s crossing, if it has anywhere to go.
+fn alert_for(member: &Member, event: Crossing) -> Option<Alert> {
+    if member.on_alert.is_none() && !member.notify {
+        return None;
+    }
+    let app = &member.app;
+    let (account, alarm) = (app.account.as_ref()?, app.alarm.as_ref()?);
+    let runway = match app.estimate() {
+        Estimate::Burning { to_zero, .. } => Some(*to_zero),
+        _ => None,
+    };
+    Some(Alert {
+        profile: member.profile.clone(),
+        auth_id: app.session.auth_id.clone(),
+        balance: account.cash_credits,
+        threshold: alarm.alert_below(),
+        runway,
+        event,
+        command: member.on_alert.clone(),
+        notify: member.notify,
+    })
+}

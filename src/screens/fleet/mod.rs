@@ -1,0 +1,201 @@
+//! The fleet screen: every watched account in one table, sorted by what
+//! needs attention first, filtered as you type; Enter opens an account.
+//! Its state is the table's (order, filter, selection); the accounts are
+//! the fleet's ([`crate::app::fleet`]).
+
+pub mod view;
+
+use jiff::SignedDuration;
+use rust_decimal::Decimal;
+
+use crate::app::fleet::Member;
+use crate::app::{LineInput, Notice};
+use crate::keymap::{Action, Context};
+use crate::monitor::Estimate;
+use crate::text;
+
+/// The longest filter taken: more would match nothing anyway.
+const MAX_FILTER: usize = 64;
+
+/// How the table is ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sort {
+    /// Shortest runway first: the account that runs out soonest on top.
+    #[default]
+    Runway,
+    /// Lowest balance first.
+    Balance,
+    /// By profile name.
+    Name,
+}
+
+impl Sort {
+    /// The next order, as the sort key steps through them.
+    pub fn next(self) -> Self {
+        match self {
+            Sort::Runway => Sort::Balance,
+            Sort::Balance => Sort::Name,
+            Sort::Name => Sort::Runway,
+        }
+    }
+
+    /// How the title names it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Sort::Runway => "runway",
+            Sort::Balance => "balance",
+            Sort::Name => "name",
+        }
+    }
+}
+
+/// What the fleet screen asks of the fleet after an action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Asked {
+    /// Nothing beyond a frame.
+    Nothing,
+    /// Open this member's dashboard.
+    Open(usize),
+    /// Fetch this member's account now.
+    Refresh(usize),
+}
+
+/// The table's state.
+#[derive(Debug, Clone, Default)]
+pub struct FleetScreen {
+    /// The order.
+    pub sort: Sort,
+    /// What the rows are filtered by (profile, name or auth id).
+    pub filter: LineInput,
+    /// The filter is being typed.
+    pub filtering: bool,
+    /// The selected row, among those shown.
+    pub selected: usize,
+}
+
+impl FleetScreen {
+    /// The contexts whose keys act, most specific first.
+    pub fn contexts(&self) -> Vec<Context> {
+        if self.filtering {
+            vec![Context::RowFilter, Context::Editing]
+        } else {
+            vec![Context::Fleet]
+        }
+    }
+
+    /// The members in the order shown: those the filter lets through,
+    /// sorted.
+    pub fn order(&self, members: &[Member]) -> Vec<usize> {
+        let needle = text::searchable(self.filter.text().trim());
+        let mut shown: Vec<usize> = (0..members.len())
+            .filter(|i| needle.is_empty() || members[*i].search.contains(&needle))
+            .collect();
+        match self.sort {
+            Sort::Runway => shown.sort_by_key(|i| (runway_key(&members[*i]), *i)),
+            Sort::Balance => shown.sort_by_key(|i| (balance_key(&members[*i]), *i)),
+            Sort::Name => shown.sort_by(|a, b| {
+                members[*a]
+                    .profile
+                    .to_lowercase()
+                    .cmp(&members[*b].profile.to_lowercase())
+                    .then(a.cmp(b))
+            }),
+        }
+        shown
+    }
+
+    /// The member on the selected row, if any row is shown.
+    pub fn selected_member(&self, members: &[Member]) -> Option<usize> {
+        self.order(members).get(self.selected).copied()
+    }
+
+    /// Handles `action`; `page` is how many rows a page holds.
+    pub fn act(&mut self, action: Action, members: &[Member], page: usize) -> Asked {
+        if self.filtering {
+            super::filter_key(action, &mut self.filter, &mut self.filtering);
+            self.selected = 0;
+            return Asked::Nothing;
+        }
+        let count = self.order(members).len();
+        if super::move_selection(action, &mut self.selected, count, page) {
+            return Asked::Nothing;
+        }
+        match action {
+            Action::Filter => self.filtering = true,
+            Action::Sort => {
+                // The selection stays on the same account.
+                let chosen = self.selected_member(members);
+                self.sort = self.sort.next();
+                if let Some(chosen) = chosen {
+                    self.selected = self
+                        .order(members)
+                        .iter()
+                        .position(|i| *i == chosen)
+                        .unwrap_or(0);
+                }
+            }
+            Action::Open => {
+                if let Some(i) = self.selected_member(members) {
+                    return Asked::Open(i);
+                }
+            }
+            Action::Refresh => {
+                if let Some(i) = self.selected_member(members) {
+                    return Asked::Refresh(i);
+                }
+            }
+            _ => {}
+        }
+        Asked::Nothing
+    }
+
+    /// A character typed into the filter; a notice when it is full.
+    pub fn type_char(&mut self, c: char) -> Option<Notice> {
+        if !self.filtering {
+            return None;
+        }
+        if self.filter.chars() >= MAX_FILTER {
+            return Some(Notice::error(format!(
+                "A filter holds at most {MAX_FILTER} characters: the rest was not taken"
+            )));
+        }
+        self.filter.type_char(c);
+        self.selected = 0;
+        None
+    }
+
+    /// Pasted text, into the filter.
+    pub fn paste(&mut self, pasted: &str) -> Option<Notice> {
+        text::pasted(pasted).find_map(|c| self.type_char(c))
+    }
+}
+
+/// Sorting by runway: the exhausted and the soonest to run out first, then
+/// those with no end in sight or not yet measured (lowest balance first),
+/// then those that have not answered at all.
+fn runway_key(member: &Member) -> (u8, SignedDuration, Decimal) {
+    let app = &member.app;
+    let Some(account) = &app.account else {
+        return (3, SignedDuration::ZERO, Decimal::ZERO);
+    };
+    let credits = account.cash_credits;
+    let postpaid = account.billing_mode == crate::plivo::BillingMode::Postpaid;
+    if credits <= Decimal::ZERO && !postpaid {
+        return (0, SignedDuration::ZERO, credits);
+    }
+    match app.estimate() {
+        Estimate::Burning { to_zero, .. } => (1, *to_zero, credits),
+        Estimate::Steady { .. } | Estimate::NotEnoughData { .. } => {
+            (2, SignedDuration::ZERO, credits)
+        }
+    }
+}
+
+/// Sorting by balance: lowest first, those without one last.
+fn balance_key(member: &Member) -> (bool, Decimal) {
+    member
+        .app
+        .account
+        .as_ref()
+        .map_or((true, Decimal::ZERO), |a| (false, a.cash_credits))
+}

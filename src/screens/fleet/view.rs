@@ -1,0 +1,443 @@
+//! Drawing the fleet screen: a header, the table (one row per account, a
+//! total row, a one-line chart each where the width allows), the footer.
+
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive as _;
+use unicode_width::UnicodeWidthStr as _;
+
+use crate::app::fleet::{Fleet, Member};
+use crate::app::{FetchState, Overlay};
+use crate::keymap::Context;
+use crate::monitor::chart::Plot;
+use crate::monitor::threshold::Level;
+use crate::monitor::{Estimate, ago, human};
+use crate::plivo::BillingMode;
+use crate::ui::{self, Theme, clip};
+
+/// The smallest terminal the table fits: the profile, the balance and the
+/// runway, with the header and footer.
+pub const FLEET_MIN: (u16, u16) = (40, 8);
+const HEADER: u16 = 1;
+const FOOTER: u16 = 2;
+
+/// Column widths, in cells: profile, name, balance, burn, runway, alert,
+/// updated. The name and the chart give way first on narrow screens.
+const PROFILE: usize = 14;
+const NAME: usize = 20;
+const BALANCE: usize = 12;
+const BURN: usize = 11;
+const RUNWAY: usize = 13;
+const ALERT: usize = 8;
+const UPDATED: usize = 12;
+/// A chart narrower than this says nothing.
+const SPARK_MIN: usize = 8;
+const SPARK_MAX: usize = 40;
+
+/// Whether the fleet screen fits a terminal of `size`.
+pub fn fits(size: (u16, u16)) -> bool {
+    size.0 >= FLEET_MIN.0 && size.1 >= FLEET_MIN.1
+}
+
+/// The rows between the header and a footer of its smallest.
+pub fn body_height(size: (u16, u16)) -> u16 {
+    size.1.saturating_sub(HEADER + FOOTER)
+}
+
+/// Which columns a width holds, and how wide the name and the chart are.
+#[derive(Debug, Clone, Copy)]
+struct Columns {
+    name: usize,
+    burn: bool,
+    alert: bool,
+    updated: bool,
+    spark: usize,
+}
+
+fn columns(width: u16) -> Columns {
+    let width = usize::from(width).saturating_sub(1);
+    let mut used = PROFILE + 1 + BALANCE + 1 + RUNWAY;
+    let mut take = |w: usize| {
+        let fits = used + 1 + w <= width;
+        if fits {
+            used += 1 + w;
+        }
+        fits
+    };
+    let alert = take(ALERT);
+    let burn = take(BURN);
+    let updated = take(UPDATED);
+    let name = if take(NAME) { NAME } else { 0 };
+    let room = width.saturating_sub(used + 1);
+    let spark = if room >= SPARK_MIN {
+        room.min(SPARK_MAX)
+    } else {
+        0
+    };
+    Columns {
+        name,
+        burn,
+        alert,
+        updated,
+        spark,
+    }
+}
+
+/// How many cells each account's chart gets at this width (0: none).
+pub fn spark_cells(width: u16) -> usize {
+    columns(width).spark
+}
+
+/// Draws the fleet screen.
+pub fn render(fleet: &Fleet, frame: &mut Frame) {
+    let theme = Theme::new(fleet.color);
+    let screen = frame.area();
+    if !fits((screen.width, screen.height)) {
+        let text = vec![
+            Line::from(Span::styled("Terminal too small", theme.warn())),
+            Line::raw(format!("need {}×{}", FLEET_MIN.0, FLEET_MIN.1)),
+            Line::raw(format!("now {}×{}", screen.width, screen.height)),
+        ];
+        let height = 3.min(screen.height);
+        let rect = Rect {
+            y: screen.y + (screen.height - height) / 2,
+            height,
+            ..screen
+        };
+        frame.render_widget(Paragraph::new(text).alignment(Alignment::Center), rect);
+        return;
+    }
+    let notice = fleet.notice.as_ref().map(|n| n.text.as_str());
+    let notice_lines = crate::layout::notice_lines(notice, screen.width)
+        .clamp(1, crate::layout::NOTICE_MAX_LINES)
+        .min(screen.height.saturating_sub(FLEET_MIN.1) + 1);
+    let footer_height = FOOTER + notice_lines - 1;
+    let header = Rect {
+        height: HEADER,
+        ..screen
+    };
+    let footer = Rect {
+        y: screen.bottom() - footer_height,
+        height: footer_height,
+        ..screen
+    };
+    let body = Rect {
+        y: header.bottom(),
+        height: footer.y - header.bottom(),
+        ..screen
+    };
+    render_header(fleet, frame, header, theme);
+    let contexts = fleet.contexts();
+    let context = contexts.get(1).copied().unwrap_or(Context::Global);
+    let hints = fleet
+        .keymap
+        .hints(context)
+        .into_iter()
+        .map(|(keys, _, label)| (keys, label))
+        .collect::<Vec<_>>();
+    ui::footer(fleet.notice.as_ref(), &hints, frame, footer, theme);
+    render_table(fleet, frame, body, theme);
+    if let Some(Overlay::Help { scroll }) = fleet.overlay {
+        ui::help(&fleet.keymap, scroll, frame, body, theme);
+    }
+}
+
+fn render_header(fleet: &Fleet, frame: &mut Frame, area: Rect, theme: Theme) {
+    let mut spans = vec![Span::styled(" plivo-dash ", theme.accent())];
+    if fleet.demo {
+        spans.push(Span::styled(" DEMO ", theme.badge()));
+    }
+    let n = fleet.members.len();
+    spans.push(Span::raw(format!(
+        " {n} account{}",
+        if n == 1 { "" } else { "s" }
+    )));
+    let below = fleet
+        .members
+        .iter()
+        .filter(|m| m.app.level() == Level::Critical)
+        .count();
+    if below > 0 {
+        spans.push(Span::raw("  "));
+        spans.push(Span::styled(
+            format!(" ⚠ {below} below alert "),
+            theme.alert(),
+        ));
+    }
+    let failing = fleet
+        .members
+        .iter()
+        .filter(|m| matches!(m.app.fetch, FetchState::Failed { .. }))
+        .count();
+    if failing > 0 {
+        spans.push(Span::styled(
+            format!("  {failing} not answering"),
+            theme.error(),
+        ));
+    }
+    spans.push(Span::styled(
+        format!("  · sorted by {}", fleet.screen.sort.label()),
+        theme.dim(),
+    ));
+    let line = Line::from(spans);
+    frame.render_widget(Paragraph::new(line), area);
+}
+
+fn render_table(fleet: &Fleet, frame: &mut Frame, area: Rect, theme: Theme) {
+    let cols = columns(area.width);
+    let order = fleet.screen.order(&fleet.members);
+    let mut lines: Vec<Line> = Vec::new();
+    let filter = fleet.screen.filter.text();
+    let filter_line = fleet.screen.filtering || !filter.is_empty();
+    if filter_line {
+        let cursor = if fleet.screen.filtering { "▏" } else { "" };
+        lines.push(Line::from(vec![
+            Span::styled(" / ", theme.key()),
+            Span::raw(format!(
+                "{}{cursor}",
+                clip(filter, usize::from(area.width) - 5)
+            )),
+            Span::styled(
+                format!("  {} of {}", order.len(), fleet.members.len()),
+                theme.dim(),
+            ),
+        ]));
+    }
+    lines.push(Line::from(Span::styled(
+        heading(cols),
+        theme.dim().add_modifier(Modifier::BOLD),
+    )));
+    // The total row and the heading stay; the rows scroll to keep the
+    // selection in sight.
+    let room = usize::from(area.height)
+        .saturating_sub(lines.len() + 1)
+        .max(1);
+    let selected = fleet.screen.selected.min(order.len().saturating_sub(1));
+    let first = selected.saturating_sub(room - 1);
+    for (row, &i) in order.iter().enumerate().skip(first).take(room) {
+        let member = &fleet.members[i];
+        let mut line = account_row(fleet, member, cols, theme);
+        if row == selected {
+            line = line.patch_style(theme.selected());
+        }
+        lines.push(line);
+    }
+    if order.is_empty() {
+        let text = if fleet.members.is_empty() {
+            " no accounts"
+        } else {
+            " no account matches the filter"
+        };
+        lines.push(Line::from(Span::styled(text, theme.dim())));
+    }
+    lines.push(total_row(fleet, cols, theme));
+    frame.render_widget(Paragraph::new(lines), area);
+}
+
+fn heading(cols: Columns) -> String {
+    let mut s = format!(" {}", pad("Profile", PROFILE));
+    if cols.name > 0 {
+        s.push_str(&format!(" {}", pad("Account", cols.name)));
+    }
+    s.push_str(&format!(" {}", lpad("Balance USD", BALANCE)));
+    if cols.burn {
+        s.push_str(&format!(" {}", lpad("Burn/day", BURN)));
+    }
+    s.push_str(&format!(" {}", pad("Runway", RUNWAY)));
+    if cols.alert {
+        s.push_str(&format!(" {}", pad("Alert", ALERT)));
+    }
+    if cols.updated {
+        s.push_str(&format!(" {}", pad("Updated", UPDATED)));
+    }
+    if cols.spark > 0 {
+        s.push_str(&format!(" {}", pad("Trend", cols.spark)));
+    }
+    s
+}
+
+fn account_row(fleet: &Fleet, member: &Member, cols: Columns, theme: Theme) -> Line<'static> {
+    let app = &member.app;
+    let mut spans = vec![Span::styled(
+        format!(" {}", pad(&member.profile, PROFILE)),
+        theme.accent(),
+    )];
+    let Some(account) = &app.account else {
+        // Nothing yet: loading, or its error across the rest of the row.
+        let rest = usize::from(fleet.size.0).saturating_sub(PROFILE + 3);
+        let (text, style) = match &app.fetch {
+            FetchState::Failed { error, .. } => (format!("✗ {error}"), theme.error()),
+            FetchState::Stopped => ("✗ worker stopped".to_owned(), theme.error()),
+            _ => ("loading…".to_owned(), theme.dim()),
+        };
+        spans.push(Span::styled(format!(" {}", clip(&text, rest)), style));
+        return Line::from(spans);
+    };
+    if cols.name > 0 {
+        let name = app.shown.as_ref().map_or("", |s| s.name.as_str());
+        spans.push(Span::raw(format!(" {}", pad(name, cols.name))));
+    }
+    let level = app.level();
+    let money = match level {
+        Level::Critical => theme.error().add_modifier(Modifier::BOLD),
+        Level::Warning => theme.warn(),
+        Level::Ok => Style::new(),
+    };
+    spans.push(Span::styled(
+        format!(
+            " {}",
+            lpad(&account.cash_credits.normalize().to_string(), BALANCE)
+        ),
+        money,
+    ));
+    let credits = account.cash_credits;
+    let postpaid = account.billing_mode == BillingMode::Postpaid;
+    let (burn, runway, runway_style) = match app.estimate() {
+        // Invoiced afterwards: no credit to run out of.
+        Estimate::Steady { .. } | Estimate::NotEnoughData { .. } if postpaid => {
+            ("—".to_owned(), "postpaid".to_owned(), theme.dim())
+        }
+        _ if credits <= Decimal::ZERO && !postpaid => (
+            "—".to_owned(),
+            if credits.is_zero() {
+                "exhausted".to_owned()
+            } else {
+                "overdrawn".to_owned()
+            },
+            theme.error(),
+        ),
+        Estimate::Burning {
+            per_day, to_zero, ..
+        } => (
+            per_day.round_dp(2).normalize().to_string(),
+            human(*to_zero),
+            Style::new(),
+        ),
+        Estimate::Steady { .. } => ("0".to_owned(), "no end".to_owned(), theme.dim()),
+        Estimate::NotEnoughData { .. } => ("…".to_owned(), "measuring".to_owned(), theme.dim()),
+    };
+    if cols.burn {
+        spans.push(Span::raw(format!(" {}", lpad(&burn, BURN))));
+    }
+    spans.push(Span::styled(
+        format!(" {}", pad(&runway, RUNWAY)),
+        runway_style,
+    ));
+    if cols.alert {
+        let (text, style) = match (&app.alarm, level) {
+            (None, _) => ("—".to_owned(), theme.dim()),
+            (Some(a), Level::Critical) => (format!("< {}", a.alert_below()), theme.alert()),
+            (Some(a), Level::Warning) => (format!("≈ {}", a.alert_below()), theme.warn()),
+            (Some(_), Level::Ok) => ("ok".to_owned(), theme.good()),
+        };
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled(pad(&text, ALERT), style));
+    }
+    if cols.updated {
+        let age = app
+            .fetched_at
+            .map_or_else(String::new, |at| ago(fleet.now, at));
+        let (text, style) = match &app.fetch {
+            FetchState::Failed { .. } | FetchState::Stopped => {
+                (format!("stale {age}"), theme.warn())
+            }
+            _ => (age, theme.dim()),
+        };
+        spans.push(Span::styled(format!(" {}", pad(&text, UPDATED)), style));
+    }
+    if cols.spark > 0 {
+        spans.push(Span::styled(
+            format!(" {}", bars(&app.spark)),
+            theme.accent(),
+        ));
+    }
+    Line::from(spans)
+}
+
+fn total_row(fleet: &Fleet, cols: Columns, theme: Theme) -> Line<'static> {
+    let known: Vec<&Member> = fleet
+        .members
+        .iter()
+        .filter(|m| m.app.account.is_some())
+        .collect();
+    let balance: Decimal = known
+        .iter()
+        .filter_map(|m| m.app.account.as_ref())
+        .map(|a| a.cash_credits)
+        .sum();
+    let burn: Decimal = known
+        .iter()
+        .filter_map(|m| match m.app.estimate() {
+            Estimate::Burning { per_day, .. } => Some(*per_day),
+            _ => None,
+        })
+        .sum();
+    let measuring = known
+        .iter()
+        .any(|m| matches!(m.app.estimate(), Estimate::NotEnoughData { .. }));
+    let burn = if measuring && burn.is_zero() {
+        "…".to_owned()
+    } else {
+        burn.round_dp(2).normalize().to_string()
+    };
+    let label = if known.len() == fleet.members.len() {
+        "Total".to_owned()
+    } else {
+        format!("Total {}/{}", known.len(), fleet.members.len())
+    };
+    let mut s = format!(" {}", pad(&label, PROFILE));
+    if cols.name > 0 {
+        s.push_str(&format!(" {}", pad("", cols.name)));
+    }
+    s.push_str(&format!(
+        " {}",
+        lpad(&balance.normalize().to_string(), BALANCE)
+    ));
+    if cols.burn {
+        s.push_str(&format!(" {}", lpad(&burn, BURN)));
+    }
+    Line::from(Span::styled(s, Style::new().add_modifier(Modifier::BOLD))).patch_style(theme.dim())
+}
+
+/// The account's line: one bar per cell, eighths of the height between
+/// the lowest and highest balance shown; a space where nothing was
+/// recorded.
+fn bars(plot: &Plot) -> String {
+    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let Some((low, high)) = plot.bounds else {
+        return String::new();
+    };
+    let range = high - low;
+    plot.columns
+        .iter()
+        .map(|column| match column {
+            None => ' ',
+            Some(_) if range.is_zero() => BARS[3],
+            Some(c) => {
+                let step = ((c.high - low) / range * Decimal::from(7))
+                    .round()
+                    .to_usize()
+                    .unwrap_or(0);
+                BARS[step.min(7)]
+            }
+        })
+        .collect()
+}
+
+/// `text` cut or padded to `width` cells, on the left.
+fn pad(text: &str, width: usize) -> String {
+    let text = clip(text, width);
+    let fill = width.saturating_sub(text.width());
+    format!("{text}{}", " ".repeat(fill))
+}
+
+/// `text` cut or padded to `width` cells, on the right.
+fn lpad(text: &str, width: usize) -> String {
+    let text = clip(text, width);
+    let fill = width.saturating_sub(text.width());
+    format!("{}{text}", " ".repeat(fill))
+}
