@@ -1,0 +1,360 @@
+//! The fleet: every account's App under one, the fleet screen's table
+//! (sorting, filtering, the total, a failing account in its row), opening
+//! an account and coming back, and alerts raised once per crossing. Pure:
+//! messages in, state and `TestBackend` frames out.
+
+mod support;
+
+use jiff::SignedDuration;
+use plivo_dash::app::fleet::{Fleet, FleetMsg, Member};
+use plivo_dash::app::{App, FetchState, Msg};
+use plivo_dash::monitor::Sample;
+use plivo_dash::monitor::threshold::Crossing;
+use plivo_dash::plivo::{ApiError, BillingMode};
+use plivo_dash::sandbox::demo_account;
+use plivo_dash::worker::{Report, Request};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::crossterm::event::KeyCode;
+use ratatui::style::Color;
+use rust_decimal::{Decimal, dec};
+use support::app::{PERIOD, key, now, session};
+
+/// A member on profile `profile`, alerting below `alert`, with `on_alert`.
+fn member(profile: &str, auth_id: &str, alert: Option<Decimal>) -> Member {
+    let mut s = session();
+    s.auth_id = auth_id.into();
+    s.alert_below = alert;
+    s.in_fleet = true;
+    s.profile = Some(profile.into());
+    let app = App::new(s, now(), (120, 35), PERIOD);
+    Member::new(profile, Some("notify-team".into()), false, app)
+}
+
+/// An hour of balances, one a minute, spending `per_min` down to `end`.
+fn hour(end: Decimal, per_min: Decimal) -> Vec<Sample> {
+    (0..=60)
+        .map(|m| Sample {
+            at: now() - SignedDuration::from_mins(60 - m),
+            credits: end + per_min * Decimal::from(60 - m),
+        })
+        .collect()
+}
+
+/// Loads `samples` into member `i` as its stored history and last poll.
+fn feed(fleet: &mut Fleet, i: usize, name: &str, samples: &[Sample]) {
+    let (latest, earlier) = samples.split_last().expect("a sample");
+    fleet.update(FleetMsg::Report(
+        i,
+        Report::History {
+            samples: earlier.to_vec(),
+            warning: None,
+        },
+    ));
+    let mut account = demo_account();
+    account.name = name.into();
+    account.cash_credits = latest.credits;
+    fleet.update(FleetMsg::Report(
+        i,
+        Report::Loaded {
+            account: Box::new(account),
+            at: latest.at,
+        },
+    ));
+}
+
+/// Three accounts: production spending fast and below its alert, staging
+/// healthy, and one whose token is refused.
+fn three() -> Fleet {
+    let mut fleet = Fleet::new(
+        vec![
+            member("staging", "MA2025STAGING00000001", Some(dec!(5))),
+            member("production", "MA2025PRODUCTION00001", Some(dec!(50))),
+            member("legacy", "MA2025LEGACY0000000001", None),
+        ],
+        None,
+    );
+    fleet.update(FleetMsg::Term(Msg::Resize(120, 35)));
+    feed(&mut fleet, 0, "Staging Co", &hour(dec!(812.25), dec!(0.01)));
+    feed(&mut fleet, 1, "Prod Inc", &hour(dec!(42.10), dec!(0.5)));
+    fleet.update(FleetMsg::Report(
+        2,
+        Report::Failed {
+            op: plivo_dash::worker::Op::Refresh,
+            error: ApiError::Unauthorized { message: None },
+            retry_in: Some(std::time::Duration::from_secs(30)),
+        },
+    ));
+    fleet
+}
+
+fn draw(fleet: &Fleet, w: u16, h: u16) -> Terminal<TestBackend> {
+    let mut t = Terminal::new(TestBackend::new(w, h)).expect("terminal");
+    t.draw(|f| plivo_dash::ui::render_fleet(fleet, f))
+        .expect("draw");
+    t
+}
+
+fn text(buffer: &Buffer) -> String {
+    let area = buffer.area;
+    (0..area.height)
+        .map(|y| {
+            (0..area.width)
+                .map(|x| buffer[(x, y)].symbol())
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The row that holds `needle`.
+fn row_of(buffer: &Buffer, needle: &str) -> u16 {
+    let screen = text(buffer);
+    let at = screen
+        .lines()
+        .position(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("{needle:?} on screen:\n{screen}"));
+    u16::try_from(at).expect("row")
+}
+
+fn fg_of(buffer: &Buffer, needle: &str, column_text: &str) -> Color {
+    let y = row_of(buffer, needle);
+    let line: String = (0..buffer.area.width)
+        .map(|x| buffer[(x, y)].symbol())
+        .collect();
+    let byte = line.find(column_text).expect("on the row");
+    let x = line[..byte].chars().count();
+    buffer[(u16::try_from(x).expect("x"), y)].fg
+}
+
+#[test]
+fn the_table_puts_the_shortest_runway_first_and_totals() {
+    let fleet = three();
+    let t = draw(&fleet, 120, 35);
+    let buffer = t.backend().buffer();
+    let screen = text(buffer);
+    let (prod, staging, legacy) = (
+        row_of(buffer, "production"),
+        row_of(buffer, "staging"),
+        row_of(buffer, "legacy"),
+    );
+    assert!(prod < staging && staging < legacy, "{screen}");
+    // 30 USD/h spent: 42.10 lasts 1 h 24 min; the burn is per day.
+    let prod_line = screen.lines().nth(usize::from(prod)).expect("row");
+    assert!(prod_line.contains("42.1"), "{prod_line}");
+    assert!(prod_line.contains("720"), "{prod_line}");
+    assert!(prod_line.contains("1 h 24 min"), "{prod_line}");
+    assert!(prod_line.contains("< 50"), "{prod_line}");
+    assert_eq!(fg_of(buffer, "production", "42.1"), Color::Red);
+    // The refused token in its own row, the others untouched.
+    let legacy_line = screen.lines().nth(usize::from(legacy)).expect("row");
+    assert!(
+        legacy_line.contains("authentication failed (401)"),
+        "{legacy_line}"
+    );
+    assert_eq!(fg_of(buffer, "legacy", "authentication"), Color::Red);
+    // The total sums what is known, and says how much that is.
+    assert!(screen.contains("Total 2/3"), "{screen}");
+    assert!(screen.contains("854.35"), "{screen}");
+    assert!(screen.contains("734.4"), "{screen}");
+    assert!(screen.contains("1 below alert"), "{screen}");
+    assert!(screen.contains("1 not answering"), "{screen}");
+    insta::assert_snapshot!("fleet_three", t.backend());
+}
+
+#[test]
+fn healthy_accounts_and_a_narrow_terminal() {
+    let mut fleet = Fleet::new(
+        vec![
+            member("alpha", "MA2025ALPHA00000000001", Some(dec!(5))),
+            member("beta", "MA2025BETA000000000001", Some(dec!(5))),
+        ],
+        None,
+    );
+    feed(&mut fleet, 0, "Alpha", &hour(dec!(120), dec!(0.01)));
+    feed(&mut fleet, 1, "Beta", &hour(dec!(80), Decimal::ZERO));
+    fleet.update(FleetMsg::Term(Msg::Resize(120, 12)));
+    let wide = draw(&fleet, 120, 12);
+    let screen = text(wide.backend().buffer());
+    assert!(!screen.contains("below alert"), "{screen}");
+    assert!(
+        screen.contains("Trend"),
+        "a line each where the width allows"
+    );
+    assert!(screen.contains('█'), "{screen}");
+    assert!(screen.contains("no end"), "beta spends nothing: {screen}");
+    insta::assert_snapshot!("fleet_healthy", wide.backend());
+
+    fleet.update(FleetMsg::Term(Msg::Resize(44, 12)));
+    let narrow = draw(&fleet, 44, 12);
+    let screen = text(narrow.backend().buffer());
+    assert!(
+        screen.contains("alpha") && screen.contains("120"),
+        "{screen}"
+    );
+    assert!(!screen.contains("Trend"), "no room for lines: {screen}");
+    insta::assert_snapshot!("fleet_narrow", narrow.backend());
+
+    let tiny = draw(&fleet, 30, 6);
+    assert!(text(tiny.backend().buffer()).contains("Terminal too small"));
+}
+
+#[test]
+fn sort_and_filter_change_the_rows_and_keep_the_selection() {
+    let mut fleet = three();
+    let order = |f: &Fleet| -> Vec<String> {
+        f.screen
+            .order(&f.members)
+            .into_iter()
+            .map(|i| f.members[i].profile.clone())
+            .collect()
+    };
+    assert_eq!(order(&fleet), ["production", "staging", "legacy"]);
+    fleet.update(FleetMsg::Term(key(KeyCode::Down)));
+    assert_eq!(fleet.screen.selected_member(&fleet.members), Some(0));
+    fleet.update(FleetMsg::Term(key(KeyCode::Char('o'))));
+    assert_eq!(
+        order(&fleet),
+        ["production", "staging", "legacy"],
+        "by balance"
+    );
+    fleet.update(FleetMsg::Term(key(KeyCode::Char('o'))));
+    assert_eq!(
+        order(&fleet),
+        ["legacy", "production", "staging"],
+        "by name"
+    );
+    assert_eq!(
+        fleet.screen.selected_member(&fleet.members),
+        Some(0),
+        "still staging"
+    );
+    for c in "/prod".chars() {
+        fleet.update(FleetMsg::Term(key(KeyCode::Char(c))));
+    }
+    assert_eq!(order(&fleet), ["production"]);
+    // The account's name matches too, once it is known.
+    fleet.update(FleetMsg::Term(key(KeyCode::Esc)));
+    for c in "/staging co".chars() {
+        fleet.update(FleetMsg::Term(key(KeyCode::Char(c))));
+    }
+    assert_eq!(order(&fleet), ["staging"]);
+    fleet.update(FleetMsg::Term(key(KeyCode::Enter)));
+    assert!(!fleet.screen.filtering, "Enter keeps the filter");
+    let t = draw(&fleet, 120, 35);
+    assert!(text(t.backend().buffer()).contains("1 of 3"));
+}
+
+#[test]
+fn enter_opens_an_account_and_a_key_comes_back() {
+    let mut fleet = three();
+    assert!(fleet.opened().is_none());
+    let out = fleet.update(FleetMsg::Term(key(KeyCode::Enter)));
+    assert!(out.redraw);
+    assert_eq!(fleet.open, Some(1), "production, the first row");
+    let t = draw(&fleet, 120, 35);
+    let screen = text(t.backend().buffer());
+    assert!(
+        screen.contains("Prod Inc · MA2025PRODUCTION00001"),
+        "{screen}"
+    );
+    assert!(screen.contains("a all accounts"), "{screen}");
+    // Keys are the account's now: r refreshes production only.
+    let out = fleet.update(FleetMsg::Term(key(KeyCode::Char('r'))));
+    assert_eq!(out.commands, [(1, Request::Refresh)]);
+    fleet.update(FleetMsg::Term(key(KeyCode::Char('a'))));
+    assert!(fleet.opened().is_none());
+    let t = draw(&fleet, 120, 35);
+    assert!(text(t.backend().buffer()).contains("Total"));
+}
+
+#[test]
+fn an_account_with_unsaved_edits_is_not_left_behind() {
+    let mut fleet = three();
+    fleet.update(FleetMsg::Term(key(KeyCode::Enter)));
+    fleet.update(FleetMsg::Term(key(KeyCode::Tab)));
+    fleet.update(FleetMsg::Term(key(KeyCode::Char('x'))));
+    fleet.update(FleetMsg::Term(key(KeyCode::Esc)));
+    fleet.update(FleetMsg::Term(key(KeyCode::Char('a'))));
+    assert_eq!(fleet.open, Some(1), "stays on the account with the edit");
+    let notice = &fleet.opened().expect("open").notice;
+    let notice = notice.as_ref().expect("a notice").text.clone();
+    assert!(notice.contains("Unsaved edits (Name)"), "{notice}");
+}
+
+#[test]
+fn a_crossing_in_an_account_not_shown_raises_one_alert() {
+    let mut fleet = three();
+    fleet.update(FleetMsg::Term(key(KeyCode::Enter)));
+    fleet.update(FleetMsg::Term(key(KeyCode::Char('a'))));
+    // Open staging, then let it fall below 5 while production is shown.
+    fleet.update(FleetMsg::Term(key(KeyCode::Enter)));
+    let load = |fleet: &mut Fleet, credits: Decimal, mins: i64| {
+        let mut account = demo_account();
+        account.cash_credits = credits;
+        fleet.update(FleetMsg::Report(
+            0,
+            Report::Loaded {
+                account: Box::new(account),
+                at: now() + SignedDuration::from_mins(mins),
+            },
+        ))
+    };
+    let out = load(&mut fleet, dec!(4.99), 1);
+    assert!(out.bell);
+    assert!(!out.redraw, "staging is not on screen");
+    let [alert] = out.alerts.as_slice() else {
+        panic!("one alert: {:?}", out.alerts);
+    };
+    assert_eq!(alert.profile, "staging");
+    assert_eq!(alert.auth_id, "MA2025STAGING00000001");
+    assert_eq!(alert.balance, dec!(4.99));
+    assert_eq!(alert.threshold, dec!(5));
+    assert_eq!(alert.event, Crossing::Below);
+    assert_eq!(alert.command.as_deref(), Some("notify-team"));
+    assert!(load(&mut fleet, dec!(4.98), 2).alerts.is_empty(), "once");
+    let back = load(&mut fleet, dec!(6), 3);
+    assert!(!back.bell);
+    assert_eq!(back.alerts[0].event, Crossing::Recovered);
+}
+
+#[test]
+fn a_postpaid_account_has_no_runway_to_run_out_of() {
+    let mut fleet = three();
+    let mut account = demo_account();
+    account.billing_mode = BillingMode::Postpaid;
+    account.cash_credits = Decimal::ZERO;
+    fleet.update(FleetMsg::Report(
+        2,
+        Report::Loaded {
+            account: Box::new(account),
+            at: now(),
+        },
+    ));
+    let t = draw(&fleet, 120, 35);
+    let screen = text(t.backend().buffer());
+    let line = screen.lines().find(|l| l.contains("legacy")).expect("row");
+    assert!(
+        line.contains("postpaid") && !line.contains("exhausted"),
+        "{line}"
+    );
+    assert_eq!(
+        fleet.members[2].app.fetch,
+        FetchState::Fresh { in_flight: false }
+    );
+}
+
+#[test]
+fn one_account_alone_is_its_dashboard_with_no_fleet_to_go_to() {
+    let mut s = session();
+    s.in_fleet = false;
+    let app = App::new(s, now(), (120, 35), PERIOD);
+    let mut fleet = Fleet::new(vec![Member::new("default", None, false, app)], None);
+    assert_eq!(fleet.open, Some(0));
+    assert_eq!(fleet.start(), [(0, Request::Refresh)]);
+    fleet.update(FleetMsg::Term(key(KeyCode::Char('a'))));
+    assert_eq!(fleet.open, Some(0));
+    let notice = fleet.opened().and_then(|a| a.notice.clone()).expect("said");
+    assert!(notice.text.contains("--all-profiles"), "{}", notice.text);
+}

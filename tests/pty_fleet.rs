@@ -1,0 +1,131 @@
+//! The real binary watching three accounts on three sandboxes, in a
+//! pseudo-terminal: the fleet screen opens by itself, one account crosses
+//! its alert, the `on_alert` command hears it exactly once (and never the
+//! token), and Enter opens that account.
+
+mod support;
+
+use std::num::NonZeroU16;
+use std::time::Duration;
+
+use plivo_dash::sandbox::Options;
+use rust_decimal::Decimal;
+use support::pty::{Pty, keys};
+use support::{TOKEN, TestSandbox};
+
+const COLS: NonZeroU16 = NonZeroU16::new(120).unwrap();
+const ROWS: NonZeroU16 = NonZeroU16::new(30).unwrap();
+
+fn sandbox(auth_id: &str, drain_per_min: Decimal) -> TestSandbox {
+    TestSandbox::with(Options {
+        auth_id: auth_id.into(),
+        auth_token: TOKEN.into(),
+        drain_per_min,
+        ..Options::default()
+    })
+}
+
+#[test]
+fn three_accounts_one_alert_run_once_and_enter_opens_it() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let alpha = sandbox("MA2025ALPHA000000001", Decimal::ZERO);
+    // 0.1 USD a second: 1.809 is below 1.75 within a second, and stays.
+    let beta = sandbox("MA2025BETA0000000001", Decimal::new(6, 0));
+    let gamma = sandbox("MA2025GAMMA000000001", Decimal::ZERO);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("alerts");
+    let profile = |name: &str, s: &TestSandbox, extra: &str| {
+        format!(
+            "[profiles.{name}]\napi_url = \"{}\"\nauth_id = \"{}\"\nauth_token = \"{TOKEN}\"\n{extra}\n",
+            s.handle.base_url, s.handle.auth_id
+        )
+    };
+    let on_alert = format!(
+        "on_alert = \"env | grep '^PLIVO' | sort >> '{}'\"\nalert_below = 1.75\nnotify = true",
+        out.display()
+    );
+    let config = format!(
+        "interval = 1\nmouse = false\n{}{}{}",
+        profile("alpha", &alpha, "alert_below = 1"),
+        profile("beta", &beta, &on_alert),
+        profile("gamma", &gamma, ""),
+    );
+    let file = dir.path().join("config.toml");
+    std::fs::write(&file, config).expect("write");
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    let path = file.display().to_string();
+    let state = dir.path().join("state");
+    let state = state.display().to_string();
+    let mut pty = Pty::spawn(
+        &[],
+        &[
+            ("PLIVO_DASH_CONFIG", &path),
+            ("XDG_STATE_HOME", &state),
+            // Not any profile's: one variable cannot be every account's
+            // token, and an alert command must never see it.
+            ("PLIVO_AUTH_TOKEN", "SENTINEL-TOKEN-0000"),
+        ],
+        COLS,
+        ROWS,
+    );
+    pty.wait_for("3 accounts");
+    pty.wait_for("1 below alert");
+    let screen = pty.contents();
+    let first = screen
+        .lines()
+        .nth(2)
+        .expect("the first row")
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(first, "beta", "the shortest runway on top:\n{screen}");
+    assert!(
+        screen.contains("alpha") && screen.contains("gamma"),
+        "{screen}"
+    );
+
+    // Several polls later, the command has run once, with the alert.
+    let polls = beta.handle.requests();
+    pty.wait_until("four more polls of beta", |_| {
+        beta.handle.requests() >= polls + 4
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    let said = std::fs::read_to_string(&out).expect("on_alert wrote its file");
+    assert_eq!(said.matches("PLIVO_DASH_EVENT=").count(), 1, "{said}");
+    assert!(said.contains("PLIVO_DASH_EVENT=below"), "{said}");
+    assert!(said.contains("PLIVO_DASH_PROFILE=beta"), "{said}");
+    assert!(
+        said.contains("PLIVO_DASH_AUTH_ID=MA2025BETA0000000001"),
+        "{said}"
+    );
+    assert!(said.contains("PLIVO_DASH_THRESHOLD=1.75"), "{said}");
+    assert!(said.contains("PLIVO_DASH_RUNWAY_SECONDS="), "{said}");
+    let balance: Decimal = said
+        .lines()
+        .find_map(|l| l.strip_prefix("PLIVO_DASH_BALANCE="))
+        .and_then(|b| b.parse().ok())
+        .expect("the balance");
+    assert!(balance < Decimal::new(175, 2), "{balance}");
+    assert!(
+        !said.contains("SENTINEL") && !said.contains(TOKEN),
+        "{said}"
+    );
+    assert_eq!(pty.bells(), 1, "one bell for one crossing");
+    let raw = String::from_utf8_lossy(&pty.raw()).into_owned();
+    assert_eq!(
+        raw.matches("\x1b]777;notify;plivo-dash: beta;balance ")
+            .count(),
+        1,
+        "one desktop notification"
+    );
+    assert_eq!(raw.matches("\x1b]9;plivo-dash: beta: balance ").count(), 1);
+
+    pty.send(keys::ENTER);
+    pty.wait_for("MA2025BETA0000000001");
+    pty.wait_for("Credits · below 1.75");
+    pty.send("a");
+    pty.wait_for("sorted by runway");
+    pty.send("q");
+    assert_eq!(pty.wait_exit(), 0);
+}
