@@ -319,9 +319,9 @@ pub fn resolve(global: &Global, env: &Env) -> Result<Settings, ConfigError> {
 /// The name the file's top level goes by among the profiles.
 pub const TOP_LEVEL: &str = "default";
 
-/// The profiles the config file holds, in order: the top level first (as
+/// The profiles the config file holds: the top level first (as
 /// [`TOP_LEVEL`]) when it has credentials of its own, then each
-/// `[profiles.NAME]`.
+/// `[profiles.NAME]` by name.
 pub fn profile_names(env: &Env) -> Result<Vec<Option<String>>, ConfigError> {
     let file = match &env.config_path {
         Some(path) => read_file(path, env.config_named, &mut Vec::new())?,

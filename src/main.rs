@@ -48,7 +48,30 @@ fn main() -> ExitCode {
 async fn run(cli: Cli) -> ExitCode {
     let global = cli.global();
     match cli.command {
+        Some(Subcommand::Get { json, .. }) if global.all_profiles => {
+            match commands::fleet::fetch_all(&global).await {
+                Ok(fetched) => {
+                    let (text, exit) = commands::fleet::get_all(&fetched, json);
+                    if print_out(&text) {
+                        exit.into()
+                    } else {
+                        Exit::Failed.into()
+                    }
+                }
+                Err(e) => report(Err(e)),
+            }
+        }
         Some(Subcommand::Get { json, .. }) => report(get(&global, json).await),
+        Some(Subcommand::Check(args)) if global.all_profiles => {
+            let outcome = match commands::fleet::fetch_all(&global).await {
+                Ok(fetched) => commands::fleet::check_all(&fetched, args.warning, args.critical),
+                Err(e) => commands::check::unknown(&e.to_string()),
+            };
+            if !print_out(&format!("{}\n", outcome.line)) {
+                return ExitCode::from(commands::Status::Unknown.code());
+            }
+            ExitCode::from(outcome.status.code())
+        }
         Some(Subcommand::Update(args)) => report(update(&global, args).await),
         Some(Subcommand::Check(args)) => {
             let client = commands::connect(&global).map(|(client, _)| client);

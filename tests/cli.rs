@@ -790,3 +790,107 @@ fn a_created_id_that_cannot_be_printed_is_said_on_stderr() {
     let id = &sandbox.handle.subaccounts()[0].0;
     assert!(stderr.contains(id.as_str()), "{stderr}");
 }
+
+/// A config file with a profile for each sandbox and one whose token is
+/// wrong; returns its directory (holding `config.toml`).
+fn fleet_config(sandboxes: &[(&str, &TestSandbox)], wrong: &TestSandbox) -> tempfile::TempDir {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut text = String::new();
+    for (name, s) in sandboxes {
+        text.push_str(&format!(
+            "[profiles.{name}]\napi_url = \"{}\"\nauth_id = \"{}\"\nauth_token = \"{TOKEN}\"\n",
+            s.handle.base_url, s.handle.auth_id
+        ));
+    }
+    text.push_str(&format!(
+        "[profiles.\"old one\"]\napi_url = \"{}\"\nauth_id = \"{}\"\nauth_token = \"not-the-token\"\n",
+        wrong.handle.base_url, wrong.handle.auth_id
+    ));
+    let file = dir.path().join("config.toml");
+    std::fs::write(&file, text).expect("write");
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    dir
+}
+
+#[test]
+fn get_and_check_cover_every_profile() {
+    let low = TestSandbox::with(plivo_dash::sandbox::Options {
+        auth_id: "MA2025LOW00000000001".into(),
+        auth_token: TOKEN.into(),
+        ..plivo_dash::sandbox::Options::default()
+    });
+    let rich = TestSandbox::start();
+    let dir = fleet_config(&[("low", &low), ("rich", &rich)], &rich);
+    let config = dir.path().join("config.toml");
+    let home = tempfile::tempdir().expect("tempdir");
+    let cmd = |args: &[&str]| {
+        let mut cmd = bin(home.path());
+        cmd.env("PLIVO_DASH_CONFIG", &config)
+            // One token cannot be every account's: it is not used.
+            .env("PLIVO_AUTH_TOKEN", "wrong")
+            .args(args);
+        cmd
+    };
+
+    let (out, err) = run(cmd(&["get", "--all-profiles"]), 3);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 3, "{out}");
+    assert!(lines[0].starts_with("low ") && lines[0].contains("MA2025LOW00000000001"));
+    assert!(lines[0].contains("1.80900 USD  Bruce Wayne"), "{out}");
+    // By profile name, each on its own line whatever the others did.
+    assert!(lines[1].starts_with("old one"), "{out}");
+    assert!(
+        lines[1].contains("error: authentication failed (401"),
+        "{out}"
+    );
+    assert!(
+        lines[1].contains("profile \"old one\""),
+        "names the token's source: {out}"
+    );
+    assert!(lines[2].starts_with("rich "), "{out}");
+    assert!(err.is_empty(), "{err}");
+
+    let (out, _) = run(cmd(&["get", "--all-profiles", "--json"]), 3);
+    let items: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    let items = items.as_array().expect("an array");
+    assert_eq!(items.len(), 3);
+    assert_eq!(items[0]["profile"], "low");
+    assert_eq!(items[0]["account"]["cash_credits"], "1.80900");
+    assert!(
+        items[1]["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("401"))
+    );
+
+    let (out, _) = run(cmd(&["check", "--all-profiles", "-w", "5", "-c", "2"]), 2);
+    assert!(
+        out.starts_with(
+            "PLIVO CREDITS CRITICAL - low 1.809 USD < 2; old one: authentication failed"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("; rich 1.809 USD < 2 |"), "{out}");
+    assert!(
+        out.trim_end()
+            .ends_with("| low=1.809;5:;2: 'old one'=U;5:;2: rich=1.809;5:;2:"),
+        "{out}"
+    );
+    let (out, _) = run(cmd(&["check", "--all-profiles", "-w", "1", "-c", "0.5"]), 3);
+    assert!(out.starts_with("PLIVO CREDITS UNKNOWN - old one:"), "{out}");
+
+    // A closed pipe ends it quietly.
+    let mut sh = Command::new("sh");
+    sh.env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("PLIVO_DASH_CONFIG", &config)
+        .env("HOME", home.path())
+        .env("XDG_CONFIG_HOME", home.path())
+        .arg("-c")
+        .arg(format!(
+            "{} get --all-profiles | head -0",
+            env!("CARGO_BIN_EXE_plivo-dash")
+        ));
+    let (out, err) = run(sh, 0);
+    assert!(out.is_empty() && err.is_empty(), "{out}{err}");
+}

@@ -107,7 +107,7 @@ pub struct FleetOutcome {
 /// Every account watched, and which one is open.
 #[derive(Debug, Clone)]
 pub struct Fleet {
-    /// The accounts, in the config file's order.
+    /// The accounts: the file's top level, then its profiles by name.
     pub members: Vec<Member>,
     /// The member whose dashboard is shown, or `None` for the fleet screen.
     pub open: Option<usize>,

@@ -31,7 +31,7 @@ impl Status {
         }
     }
 
-    fn word(self) -> &'static str {
+    pub(super) fn word(self) -> &'static str {
         match self {
             Status::Ok => "OK",
             Status::Warning => "WARNING",

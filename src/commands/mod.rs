@@ -5,6 +5,7 @@
 pub mod check;
 pub mod dashboard;
 mod exit;
+pub mod fleet;
 mod get;
 pub mod history;
 pub mod sandbox;
