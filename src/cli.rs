@@ -386,6 +386,12 @@ pub struct SandboxArgs {
     #[arg(long, value_name = "N", default_value_t = 0,
           value_parser = clap::value_parser!(u32).range(0..=100_000))]
     pub subaccounts: u32,
+    /// Serve this many main accounts, each on its own port with its own
+    /// auth id, token, balance and drain; prints a config file with a
+    /// profile for each instead of export lines.
+    #[arg(long, value_name = "N", default_value_t = 1,
+          value_parser = clap::value_parser!(u16).range(1..=1000))]
+    pub accounts: u16,
     /// Hold every answer back this many milliseconds.
     #[arg(long, value_name = "MS", default_value_t = 0)]
     pub latency: u64,

@@ -894,3 +894,66 @@ fn get_and_check_cover_every_profile() {
     let (out, err) = run(sh, 0);
     assert!(out.is_empty() && err.is_empty(), "{out}{err}");
 }
+
+#[test]
+fn a_sandbox_of_several_accounts_prints_a_config_file_that_works() {
+    use std::io::{BufRead as _, BufReader};
+    let home = tempfile::tempdir().expect("tempdir");
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("plivo-dash"))
+        .args(["sandbox", "--accounts", "3", "--drain", "0.5"])
+        .env("HOME", home.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let stdout = child.stdout.take().expect("stdout");
+    // Two comment lines, then a blank line and four lines per profile.
+    let config: Vec<String> = BufReader::new(stdout)
+        .lines()
+        .take(2 + 3 * 5)
+        .collect::<Result<_, _>>()
+        .expect("the config file");
+    let config = config.join("\n") + "\n";
+    let file = home.path().join("fleet.toml");
+    std::fs::write(&file, &config).expect("write");
+    let mut cmd = bin(home.path());
+    cmd.env("PLIVO_DASH_CONFIG", &file)
+        .args(["get", "--all-profiles", "--json"]);
+    let output = cmd.output().expect("get runs");
+    let _ = child.kill();
+    let _ = child.wait();
+    let out = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{config}\n{out}");
+    let items: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    let ids: Vec<&str> = items
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|i| i["account"]["auth_id"].as_str().expect("id"))
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "MA2025RK4E639VJFZAGV",
+            "MA2025SANDBOX0000002",
+            "MA2025SANDBOX0000003"
+        ]
+    );
+    let balances: Vec<&str> = items
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|i| i["account"]["cash_credits"].as_str().expect("credits"))
+        .collect();
+    assert!(
+        balances[1].starts_with("249.") || balances[1].starts_with("250."),
+        "{balances:?}"
+    );
+    assert!(balances[2].starts_with("42."), "{balances:?}");
+    // Each its own token.
+    let tokens: std::collections::BTreeSet<&str> = config
+        .lines()
+        .filter_map(|l| l.strip_prefix("auth_token = "))
+        .collect();
+    assert_eq!(tokens.len(), 3, "{config}");
+}
