@@ -328,8 +328,8 @@ fn plain_http_to_a_remote_host_is_refused() {
     assert!(err.contains("use https://"), "{err}");
 }
 
-/// Starts `plivo-dash sandbox ARGS` and reads the three lines it prints.
-fn sandbox(args: &[&str]) -> (std::process::Child, Vec<(String, String)>) {
+/// Starts `plivo-dash sandbox ARGS` and reads the first `n` lines it prints.
+fn sandbox_lines(args: &[&str], n: usize) -> (std::process::Child, Vec<String>) {
     use std::io::{BufRead as _, BufReader};
     let home = tempfile::tempdir().expect("tempdir");
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("plivo-dash"))
@@ -343,9 +343,15 @@ fn sandbox(args: &[&str]) -> (std::process::Child, Vec<(String, String)>) {
     let stdout = child.stdout.take().expect("stdout");
     let lines: Vec<String> = BufReader::new(stdout)
         .lines()
-        .take(3)
+        .take(n)
         .collect::<Result<_, _>>()
-        .expect("three lines");
+        .expect("its lines");
+    (child, lines)
+}
+
+/// Starts `plivo-dash sandbox ARGS` and reads the three lines it prints.
+fn sandbox(args: &[&str]) -> (std::process::Child, Vec<(String, String)>) {
+    let (child, lines) = sandbox_lines(args, 3);
     let vars = lines
         .iter()
         .map(|l| {
@@ -897,22 +903,9 @@ fn get_and_check_cover_every_profile() {
 
 #[test]
 fn a_sandbox_of_several_accounts_prints_a_config_file_that_works() {
-    use std::io::{BufRead as _, BufReader};
     let home = tempfile::tempdir().expect("tempdir");
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("plivo-dash"))
-        .args(["sandbox", "--accounts", "3", "--drain", "0.5"])
-        .env("HOME", home.path())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("spawn");
-    let stdout = child.stdout.take().expect("stdout");
     // Two comment lines, then a blank line and four lines per profile.
-    let config: Vec<String> = BufReader::new(stdout)
-        .lines()
-        .take(2 + 3 * 5)
-        .collect::<Result<_, _>>()
-        .expect("the config file");
+    let (mut child, config) = sandbox_lines(&["--accounts", "3", "--drain", "0.5"], 2 + 3 * 5);
     let config = config.join("\n") + "\n";
     let file = home.path().join("fleet.toml");
     std::fs::write(&file, &config).expect("write");
