@@ -186,6 +186,15 @@ fn healthy_accounts_and_a_narrow_terminal() {
     assert!(screen.contains("no end"), "beta spends nothing: {screen}");
     insta::assert_snapshot!("fleet_healthy", wide.backend());
 
+    // At 80 columns the name stays; when it was updated gives way.
+    fleet.update(FleetMsg::Term(Msg::Resize(80, 12)));
+    let screen = text(draw(&fleet, 80, 12).backend().buffer());
+    assert!(
+        screen.contains("Alpha") && screen.contains("Burn/day"),
+        "{screen}"
+    );
+    assert!(!screen.contains("Updated"), "{screen}");
+
     fleet.update(FleetMsg::Term(Msg::Resize(44, 12)));
     let narrow = draw(&fleet, 44, 12);
     let screen = text(narrow.backend().buffer());
@@ -357,4 +366,17 @@ fn one_account_alone_is_its_dashboard_with_no_fleet_to_go_to() {
     assert_eq!(fleet.open, Some(0));
     let notice = fleet.opened().and_then(|a| a.notice.clone()).expect("said");
     assert!(notice.text.contains("--all-profiles"), "{}", notice.text);
+}
+
+#[test]
+fn the_fleet_is_reachable_from_an_account_too_small_to_draw() {
+    let mut fleet = three();
+    fleet.update(FleetMsg::Term(key(KeyCode::Enter)));
+    fleet.update(FleetMsg::Term(Msg::Resize(100, 12)));
+    let screen = text(draw(&fleet, 100, 12).backend().buffer());
+    assert!(screen.contains("Terminal too small"), "{screen}");
+    fleet.update(FleetMsg::Term(key(KeyCode::Char('a'))));
+    assert!(fleet.opened().is_none());
+    let screen = text(draw(&fleet, 100, 12).backend().buffer());
+    assert!(screen.contains("production"), "{screen}");
 }

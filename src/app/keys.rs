@@ -24,17 +24,22 @@ impl App {
             return Outcome::default();
         }
         // While the screen is too small to show anything, a key acts only
-        // if it quits (wherever the focus was): an edit or a save made
-        // unseen is worse than none.
+        // if it quits or leaves for the fleet screen (wherever the focus
+        // was): an edit or a save made unseen is worse than none.
         if !self.fits() {
             let mut contexts = vec![Context::Global, Context::Dashboard];
             if self.overlay == Some(Overlay::ConfirmQuit) {
                 contexts.insert(1, Context::ConfirmQuit);
             }
             return match self.session.keymap.action(&contexts, &key) {
-                Some(action @ (Action::Interrupt | Action::Quit | Action::Yes | Action::No)) => {
-                    self.act(action)
-                }
+                // The fleet screen fits where an account does not.
+                Some(
+                    action @ (Action::Interrupt
+                    | Action::Quit
+                    | Action::Yes
+                    | Action::No
+                    | Action::Fleet),
+                ) => self.act(action),
                 _ => Outcome::default(),
             };
         }

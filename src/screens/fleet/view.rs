@@ -29,6 +29,8 @@ const FOOTER: u16 = 2;
 /// updated. The name and the chart give way first on narrow screens.
 const PROFILE: usize = 14;
 const NAME: usize = 20;
+/// The narrowest the name column is drawn at all.
+const NAME_MIN: usize = 12;
 const BALANCE: usize = 12;
 const BURN: usize = 11;
 const RUNWAY: usize = 13;
@@ -68,10 +70,16 @@ fn columns(width: u16) -> Columns {
         }
         fits
     };
+    // What matters most first: the alert, the burn, who it is, then when.
     let alert = take(ALERT);
     let burn = take(BURN);
+    let mut name = if take(NAME_MIN) { NAME_MIN } else { 0 };
     let updated = take(UPDATED);
-    let name = if take(NAME) { NAME } else { 0 };
+    if name > 0 {
+        let grow = width.saturating_sub(used).min(NAME - NAME_MIN);
+        name += grow;
+        used += grow;
+    }
     let room = width.saturating_sub(used + 1);
     let spark = if room >= SPARK_MIN {
         room.min(SPARK_MAX)
