@@ -87,5 +87,56 @@ fn chart(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, render, chart);
+/// The fleet screen with 100 accounts, each with a day of history: a
+/// frame of the table, and the second's tick that reaches every account.
+fn fleet(c: &mut Criterion) {
+    use plivo_dash::app::fleet::{Fleet, FleetMsg, Member};
+    let members = (0..100)
+        .map(|i| {
+            let mut app = support::loaded(24 * 60);
+            app.session.in_fleet = true;
+            Member::new(&format!("account-{i:03}"), None, false, app)
+        })
+        .collect();
+    let mut fleet = Fleet::new(members, None);
+    fleet.update(FleetMsg::Term(Msg::Resize(120, 40)));
+    let mut group = c.benchmark_group("fleet");
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("terminal");
+    group.bench_function("render 120x40, 100 accounts", |b| {
+        b.iter(|| {
+            let mut frame = terminal.get_frame();
+            ui::render_fleet(black_box(&fleet), &mut frame);
+            terminal.current_buffer_mut().reset();
+        });
+    });
+    group.bench_function("full frame 120x40, 100 accounts", |b| {
+        b.iter(|| {
+            terminal.clear().expect("clear");
+            terminal
+                .draw(|frame| ui::render_fleet(black_box(&fleet), frame))
+                .expect("draw");
+        });
+    });
+    // Inside one minute: only "12 s ago" moves.
+    let mut second = 0;
+    group.bench_function("a second's tick through 100 accounts", |b| {
+        b.iter(|| {
+            second += 1;
+            let now = support::now() + SignedDuration::from_secs(second % 30);
+            fleet.update(FleetMsg::Term(Msg::Tick(black_box(now))))
+        });
+    });
+    // Each new minute moves every chart's end: 100 accounts downsampled.
+    let mut minute = 0;
+    group.bench_function("a minute's tick through 100 accounts", |b| {
+        b.iter(|| {
+            minute += 1;
+            let now = support::now() + SignedDuration::from_mins(minute % 2);
+            fleet.update(FleetMsg::Term(Msg::Tick(black_box(now))))
+        });
+    });
+    group.finish();
+}
+
+criterion_group!(benches, render, chart, fleet);
 criterion_main!(benches);

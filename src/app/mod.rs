@@ -78,9 +78,10 @@ pub struct App {
     /// The chart's data, downsampled when the history, the range, the
     /// width or the minute changes, not per frame.
     pub plot: Plot,
-    /// The fleet screen's one-line chart of this account: one column per
-    /// cell, over the chart's range, downsampled with the chart.
-    pub spark: Plot,
+    /// The fleet screen's one-line chart of this account as text, one bar
+    /// per cell, over the chart's range: made when the chart's data is,
+    /// not per frame.
+    pub spark: String,
     /// How many cells that line has (0 outside a fleet).
     spark_cells: usize,
     /// The user chose the range (else it follows the history's length).
@@ -101,7 +102,7 @@ impl App {
             paused: false,
             chart_range: Range::Hour,
             plot: Plot::default(),
-            spark: Plot::default(),
+            spark: String::new(),
             spark_cells: 0,
             range_chosen: false,
             estimate: Estimate::NotEnoughData {
@@ -163,9 +164,12 @@ impl App {
             Msg::Tick(now) => {
                 let before = self.clock_labels();
                 self.now = now;
-                let changed = self.clock_labels() != before;
-                if changed {
-                    // The chart ends at "now", which moved.
+                let after = self.clock_labels();
+                let changed = after != before;
+                if after[1] != before[1] {
+                    // The chart ends at "now", which moved on a minute:
+                    // downsampled again once a minute, not every second
+                    // (a fleet ticks every account).
                     self.refresh_plot();
                 }
                 Outcome {
@@ -279,7 +283,13 @@ impl App {
         let from = to - self.chart_range.span(self.session.retention);
         self.plot = chart::plot(self.history.samples(), from, to, columns, gap);
         if self.spark_cells > 0 {
-            self.spark = chart::plot(self.history.samples(), from, to, self.spark_cells, gap);
+            self.spark = chart::bars(&chart::plot(
+                self.history.samples(),
+                from,
+                to,
+                self.spark_cells,
+                gap,
+            ));
         }
     }
 
@@ -288,7 +298,7 @@ impl App {
     pub fn set_spark_cells(&mut self, cells: usize) {
         if cells != self.spark_cells {
             self.spark_cells = cells;
-            self.spark = Plot::default();
+            self.spark.clear();
             self.refresh_plot();
         }
     }

@@ -289,6 +289,31 @@ pub fn ticks(from: Timestamp, to: Timestamp, tz: &TimeZone, cells: usize) -> Vec
     ticks
 }
 
+/// A plot as one line of text: one bar per column, eighths of the height between
+/// the lowest and highest balance shown; a space where nothing was
+/// recorded.
+pub fn bars(plot: &Plot) -> String {
+    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let Some((low, high)) = plot.bounds else {
+        return String::new();
+    };
+    let range = high - low;
+    plot.columns
+        .iter()
+        .map(|column| match column {
+            None => ' ',
+            Some(_) if range.is_zero() => BARS[3],
+            Some(c) => {
+                let step = ((c.high - low) / range * Decimal::from(7))
+                    .round()
+                    .to_usize()
+                    .unwrap_or(0);
+                BARS[step.min(7)]
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -211,6 +211,15 @@ fn too_small(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
 /// columns between characters, with "…" where it was cut. Wide characters
 /// (CJK, emoji) count as two.
 pub fn clip(text: &str, width: usize) -> String {
+    // Plain printable ASCII (numbers, ids, most labels) is one column a
+    // byte and safe as it is: no need to look at graphemes.
+    if text.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        return match width {
+            _ if text.len() <= width => text.to_owned(),
+            0 => String::new(),
+            _ => format!("{}…", &text[..width - 1]),
+        };
+    }
     let text = text::drawable(text);
     if text.width() <= width {
         return text.into_owned();

@@ -7,13 +7,11 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use rust_decimal::Decimal;
-use rust_decimal::prelude::ToPrimitive as _;
 use unicode_width::UnicodeWidthStr as _;
 
 use crate::app::fleet::{Fleet, Member};
 use crate::app::{FetchState, Overlay};
 use crate::keymap::Context;
-use crate::monitor::chart::Plot;
 use crate::monitor::threshold::Level;
 use crate::monitor::{Estimate, ago, human};
 use crate::plivo::BillingMode;
@@ -195,83 +193,148 @@ fn render_header(fleet: &Fleet, frame: &mut Frame, area: Rect, theme: Theme) {
     frame.render_widget(Paragraph::new(line), area);
 }
 
+/// One cell of a row: its text, drawn from the left of its column (or
+/// against its right edge), in a style.
+struct Cell {
+    text: String,
+    width: usize,
+    right: bool,
+    style: Style,
+}
+
+impl Cell {
+    fn left(text: impl Into<String>, width: usize, style: Style) -> Self {
+        Self {
+            text: text.into(),
+            width,
+            right: false,
+            style,
+        }
+    }
+
+    fn right(text: impl Into<String>, width: usize, style: Style) -> Self {
+        Self {
+            right: true,
+            ..Self::left(text, width, style)
+        }
+    }
+}
+
 fn render_table(fleet: &Fleet, frame: &mut Frame, area: Rect, theme: Theme) {
     let cols = columns(area.width);
     let order = fleet.screen.order(&fleet.members);
-    let mut lines: Vec<Line> = Vec::new();
+    let mut rows: Vec<(Vec<Cell>, Style)> = Vec::new();
     let filter = fleet.screen.filter.text();
-    let filter_line = fleet.screen.filtering || !filter.is_empty();
-    if filter_line {
+    if fleet.screen.filtering || !filter.is_empty() {
         let cursor = if fleet.screen.filtering { "▏" } else { "" };
-        lines.push(Line::from(vec![
-            Span::styled(" / ", theme.key()),
-            Span::raw(format!(
-                "{}{cursor}",
-                clip(filter, usize::from(area.width) - 5)
-            )),
-            Span::styled(
-                format!("  {} of {}", order.len(), fleet.members.len()),
-                theme.dim(),
-            ),
-        ]));
+        let typed = format!("{}{cursor}", clip(filter, usize::from(area.width) / 2));
+        let width = typed.width();
+        rows.push((
+            vec![
+                Cell::left("/", 1, theme.key()),
+                Cell::left(typed, width, Style::new()),
+                Cell::left(
+                    format!(" {} of {}", order.len(), fleet.members.len()),
+                    usize::from(area.width),
+                    theme.dim(),
+                ),
+            ],
+            Style::new(),
+        ));
     }
-    lines.push(Line::from(Span::styled(
-        heading(cols),
-        theme.dim().add_modifier(Modifier::BOLD),
-    )));
+    rows.push((heading(cols), theme.dim().add_modifier(Modifier::BOLD)));
     // The total row and the heading stay; the rows scroll to keep the
-    // selection in sight.
+    // selection in sight. Only the rows in view are made.
     let room = usize::from(area.height)
-        .saturating_sub(lines.len() + 1)
+        .saturating_sub(rows.len() + 1)
         .max(1);
     let selected = fleet.screen.selected.min(order.len().saturating_sub(1));
     let first = selected.saturating_sub(room - 1);
+    let mut highlight = None;
     for (row, &i) in order.iter().enumerate().skip(first).take(room) {
-        let member = &fleet.members[i];
-        let mut line = account_row(fleet, member, cols, theme);
         if row == selected {
-            line = line.patch_style(theme.selected());
+            highlight = Some(rows.len());
         }
-        lines.push(line);
+        rows.push((
+            account_row(fleet, &fleet.members[i], cols, theme),
+            Style::new(),
+        ));
     }
     if order.is_empty() {
         let text = if fleet.members.is_empty() {
-            " no accounts"
+            "no accounts"
         } else {
-            " no account matches the filter"
+            "no account matches the filter"
         };
-        lines.push(Line::from(Span::styled(text, theme.dim())));
+        rows.push((
+            vec![Cell::left(text, usize::from(area.width), theme.dim())],
+            Style::new(),
+        ));
     }
-    lines.push(total_row(fleet, cols, theme));
-    frame.render_widget(Paragraph::new(lines), area);
+    rows.push((
+        total_row(fleet, cols),
+        theme.dim().add_modifier(Modifier::BOLD),
+    ));
+    // Cells go straight into the buffer at their columns: the padding
+    // between them is never drawn (a frame of 100 accounts is mostly
+    // spaces, and ratatui would walk each one).
+    let buf = frame.buffer_mut();
+    for (y, (cells, row_style)) in (area.y..area.bottom()).zip(&rows) {
+        let mut x = usize::from(area.x) + 1;
+        let end = usize::from(area.right());
+        for cell in cells {
+            if x >= end {
+                break;
+            }
+            let room = cell.width.min(end - x);
+            let text_width = cell.text.width().min(room);
+            let at = if cell.right { x + room - text_width } else { x };
+            let at = u16::try_from(at).unwrap_or(u16::MAX);
+            buf.set_stringn(at, y, &cell.text, room, row_style.patch(cell.style));
+            x += cell.width + 1;
+        }
+    }
+    if let Some(row) = highlight {
+        let y = area.y + u16::try_from(row).unwrap_or(0);
+        buf.set_style(
+            Rect {
+                y,
+                height: 1,
+                ..area
+            },
+            theme.selected(),
+        );
+    }
 }
 
-fn heading(cols: Columns) -> String {
-    let mut s = format!(" {}", pad("Profile", PROFILE));
+fn heading(cols: Columns) -> Vec<Cell> {
+    let plain = Style::new();
+    let mut cells = vec![Cell::left("Profile", PROFILE, plain)];
     if cols.name > 0 {
-        s.push_str(&format!(" {}", pad("Account", cols.name)));
+        cells.push(Cell::left("Account", cols.name, plain));
     }
-    s.push_str(&format!(" {}", lpad("Balance USD", BALANCE)));
+    cells.push(Cell::right("Balance USD", BALANCE, plain));
     if cols.burn {
-        s.push_str(&format!(" {}", lpad("Burn/day", BURN)));
+        cells.push(Cell::right("Burn/day", BURN, plain));
     }
-    s.push_str(&format!(" {}", pad("Runway", RUNWAY)));
+    cells.push(Cell::left("Runway", RUNWAY, plain));
     if cols.alert {
-        s.push_str(&format!(" {}", pad("Alert", ALERT)));
+        cells.push(Cell::left("Alert", ALERT, plain));
     }
     if cols.updated {
-        s.push_str(&format!(" {}", pad("Updated", UPDATED)));
+        cells.push(Cell::left("Updated", UPDATED, plain));
     }
     if cols.spark > 0 {
-        s.push_str(&format!(" {}", pad("Trend", cols.spark)));
+        cells.push(Cell::left("Trend", cols.spark, plain));
     }
-    s
+    cells
 }
 
-fn account_row(fleet: &Fleet, member: &Member, cols: Columns, theme: Theme) -> Line<'static> {
+fn account_row(fleet: &Fleet, member: &Member, cols: Columns, theme: Theme) -> Vec<Cell> {
     let app = &member.app;
-    let mut spans = vec![Span::styled(
-        format!(" {}", pad(&member.profile, PROFILE)),
+    let mut cells = vec![Cell::left(
+        clip(&member.profile, PROFILE),
+        PROFILE,
         theme.accent(),
     )];
     let Some(account) = &app.account else {
@@ -282,12 +345,12 @@ fn account_row(fleet: &Fleet, member: &Member, cols: Columns, theme: Theme) -> L
             FetchState::Stopped => ("✗ worker stopped".to_owned(), theme.error()),
             _ => ("loading…".to_owned(), theme.dim()),
         };
-        spans.push(Span::styled(format!(" {}", clip(&text, rest)), style));
-        return Line::from(spans);
+        cells.push(Cell::left(clip(&text, rest), rest, style));
+        return cells;
     };
     if cols.name > 0 {
         let name = app.shown.as_ref().map_or("", |s| s.name.as_str());
-        spans.push(Span::raw(format!(" {}", pad(name, cols.name))));
+        cells.push(Cell::left(clip(name, cols.name), cols.name, Style::new()));
     }
     let level = app.level();
     let money = match level {
@@ -295,11 +358,9 @@ fn account_row(fleet: &Fleet, member: &Member, cols: Columns, theme: Theme) -> L
         Level::Warning => theme.warn(),
         Level::Ok => Style::new(),
     };
-    spans.push(Span::styled(
-        format!(
-            " {}",
-            lpad(&account.cash_credits.normalize().to_string(), BALANCE)
-        ),
+    cells.push(Cell::right(
+        clip(&account.cash_credits.normalize().to_string(), BALANCE),
+        BALANCE,
         money,
     ));
     let credits = account.cash_credits;
@@ -329,12 +390,9 @@ fn account_row(fleet: &Fleet, member: &Member, cols: Columns, theme: Theme) -> L
         Estimate::NotEnoughData { .. } => ("…".to_owned(), "measuring".to_owned(), theme.dim()),
     };
     if cols.burn {
-        spans.push(Span::raw(format!(" {}", lpad(&burn, BURN))));
+        cells.push(Cell::right(clip(&burn, BURN), BURN, Style::new()));
     }
-    spans.push(Span::styled(
-        format!(" {}", pad(&runway, RUNWAY)),
-        runway_style,
-    ));
+    cells.push(Cell::left(clip(&runway, RUNWAY), RUNWAY, runway_style));
     if cols.alert {
         let (text, style) = match (&app.alarm, level) {
             (None, _) => ("—".to_owned(), theme.dim()),
@@ -342,8 +400,7 @@ fn account_row(fleet: &Fleet, member: &Member, cols: Columns, theme: Theme) -> L
             (Some(a), Level::Warning) => (format!("≈ {}", a.alert_below()), theme.warn()),
             (Some(_), Level::Ok) => ("ok".to_owned(), theme.good()),
         };
-        spans.push(Span::raw(" "));
-        spans.push(Span::styled(pad(&text, ALERT), style));
+        cells.push(Cell::left(clip(&text, ALERT), ALERT, style));
     }
     if cols.updated {
         let age = app
@@ -355,18 +412,15 @@ fn account_row(fleet: &Fleet, member: &Member, cols: Columns, theme: Theme) -> L
             }
             _ => (age, theme.dim()),
         };
-        spans.push(Span::styled(format!(" {}", pad(&text, UPDATED)), style));
+        cells.push(Cell::left(clip(&text, UPDATED), UPDATED, style));
     }
     if cols.spark > 0 {
-        spans.push(Span::styled(
-            format!(" {}", bars(&app.spark)),
-            theme.accent(),
-        ));
+        cells.push(Cell::left(app.spark.clone(), cols.spark, theme.accent()));
     }
-    Line::from(spans)
+    cells
 }
 
-fn total_row(fleet: &Fleet, cols: Columns, theme: Theme) -> Line<'static> {
+fn total_row(fleet: &Fleet, cols: Columns) -> Vec<Cell> {
     let known: Vec<&Member> = fleet
         .members
         .iter()
@@ -397,55 +451,18 @@ fn total_row(fleet: &Fleet, cols: Columns, theme: Theme) -> Line<'static> {
     } else {
         format!("Total {}/{}", known.len(), fleet.members.len())
     };
-    let mut s = format!(" {}", pad(&label, PROFILE));
+    let plain = Style::new();
+    let mut cells = vec![Cell::left(label, PROFILE, plain)];
     if cols.name > 0 {
-        s.push_str(&format!(" {}", pad("", cols.name)));
+        cells.push(Cell::left("", cols.name, plain));
     }
-    s.push_str(&format!(
-        " {}",
-        lpad(&balance.normalize().to_string(), BALANCE)
+    cells.push(Cell::right(
+        clip(&balance.normalize().to_string(), BALANCE),
+        BALANCE,
+        plain,
     ));
     if cols.burn {
-        s.push_str(&format!(" {}", lpad(&burn, BURN)));
+        cells.push(Cell::right(clip(&burn, BURN), BURN, plain));
     }
-    Line::from(Span::styled(s, Style::new().add_modifier(Modifier::BOLD))).patch_style(theme.dim())
-}
-
-/// The account's line: one bar per cell, eighths of the height between
-/// the lowest and highest balance shown; a space where nothing was
-/// recorded.
-fn bars(plot: &Plot) -> String {
-    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
-    let Some((low, high)) = plot.bounds else {
-        return String::new();
-    };
-    let range = high - low;
-    plot.columns
-        .iter()
-        .map(|column| match column {
-            None => ' ',
-            Some(_) if range.is_zero() => BARS[3],
-            Some(c) => {
-                let step = ((c.high - low) / range * Decimal::from(7))
-                    .round()
-                    .to_usize()
-                    .unwrap_or(0);
-                BARS[step.min(7)]
-            }
-        })
-        .collect()
-}
-
-/// `text` cut or padded to `width` cells, on the left.
-fn pad(text: &str, width: usize) -> String {
-    let text = clip(text, width);
-    let fill = width.saturating_sub(text.width());
-    format!("{text}{}", " ".repeat(fill))
-}
-
-/// `text` cut or padded to `width` cells, on the right.
-fn lpad(text: &str, width: usize) -> String {
-    let text = clip(text, width);
-    let fill = width.saturating_sub(text.width());
-    format!("{}{text}", " ".repeat(fill))
+    cells
 }
