@@ -38,8 +38,9 @@ pub fn environment(alert: &Alert) -> Vec<(&'static str, String)> {
 
 /// Runs `command` through the shell (it is the user's own text, from the
 /// config file) with the alert in its environment and without the token
-/// variable; kills it after [`COMMAND_TIMEOUT`]. Says why it failed.
-pub async fn run_command(command: &str, alert: &Alert) -> Result<(), String> {
+/// variable; stops it, and all it started, after `limit`
+/// ([`COMMAND_TIMEOUT`] in the dashboard). Says why it failed.
+pub async fn run_command(command: &str, alert: &Alert, limit: Duration) -> Result<(), String> {
     let mut shell = shell(command);
     shell
         .envs(environment(alert))
@@ -52,8 +53,12 @@ pub async fn run_command(command: &str, alert: &Alert) -> Result<(), String> {
     let mut child = shell
         .spawn()
         .map_err(|e| failed(format!("cannot start: {e}")))?;
+    // Killing the shell alone would leave what it started running (a
+    // `sleep` past the time limit, or past the dashboard's end): the guard
+    // stops the whole group unless the command finished by itself.
+    let mut group = Group::of(&child);
     let mut stderr = child.stderr.take();
-    let waited = tokio::time::timeout(COMMAND_TIMEOUT, async {
+    let waited = tokio::time::timeout(limit, async {
         let mut said = Vec::new();
         if let Some(stderr) = &mut stderr {
             // At most a line's worth is shown; the rest is read and dropped
@@ -63,10 +68,14 @@ pub async fn run_command(command: &str, alert: &Alert) -> Result<(), String> {
         (child.wait().await, said)
     })
     .await;
+    if waited.is_ok() {
+        group.release();
+    }
+    drop(group);
     match waited {
         Err(_) => Err(failed(format!(
             "still running after {} s, stopped",
-            COMMAND_TIMEOUT.as_secs()
+            limit.as_secs_f32()
         ))),
         Ok((Err(e), _)) => Err(failed(e.to_string())),
         Ok((Ok(status), _)) if status.success() => Ok(()),
@@ -89,8 +98,33 @@ pub async fn run_command(command: &str, alert: &Alert) -> Result<(), String> {
 #[cfg(unix)]
 fn shell(command: &str) -> tokio::process::Command {
     let mut shell = tokio::process::Command::new("/bin/sh");
-    shell.arg("-c").arg(command);
+    // A group of its own, so everything it starts can be stopped together.
+    shell.arg("-c").arg(command).process_group(0);
     shell
+}
+
+/// A command's process group, killed when dropped unless released.
+struct Group(Option<i32>);
+
+impl Group {
+    fn of(child: &tokio::process::Child) -> Self {
+        Self(child.id().and_then(|id| i32::try_from(id).ok()))
+    }
+
+    /// It ended by itself: what it left running in the background is its
+    /// own business.
+    fn release(&mut self) {
+        self.0 = None;
+    }
+}
+
+impl Drop for Group {
+    fn drop(&mut self) {
+        #[cfg(unix)]
+        if let Some(pid) = self.0.and_then(rustix::process::Pid::from_raw) {
+            let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
+        }
+    }
 }
 
 #[cfg(not(unix))]
@@ -112,7 +146,7 @@ pub fn notification(alert: &Alert) -> String {
             alert.threshold.normalize(),
             alert
                 .runway
-                .map(|d| format!(", about {} left", crate::monitor::human(d)))
+                .map(|d| format!(", {} left at this rate", crate::monitor::human(d)))
                 .unwrap_or_default()
         ),
         crate::monitor::threshold::Crossing::Recovered => format!(
@@ -163,11 +197,57 @@ mod tests {
         assert_eq!(get("PLIVO_DASH_AUTH_ID"), Some("MA2025RK4E639VJFZAGV"));
     }
 
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn a_command_past_its_time_is_stopped_with_all_it_started() {
+        let dir = tempfile::tempdir().unwrap();
+        let pid_file = dir.path().join("pid");
+        let command = format!("sleep 30 & echo $! > '{}'; wait", pid_file.display());
+        let error = run_command(&command, &alert(), Duration::from_millis(300))
+            .await
+            .unwrap_err();
+        assert!(
+            error.contains("still running after 0.3 s, stopped"),
+            "{error}"
+        );
+        let pid = std::fs::read_to_string(&pid_file).unwrap();
+        let stat = format!("/proc/{}/stat", pid.trim());
+        // Gone, or dead and waiting for init to reap it.
+        let gone = || std::fs::read_to_string(&stat).map_or(true, |s| s.contains(") Z "));
+        for _ in 0..50 {
+            if gone() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert!(gone(), "the sleep it started was stopped too");
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn a_failing_command_says_its_code_and_first_words() {
+        let error = run_command(
+            "echo; echo 'no such hook' >&2; exit 4",
+            &alert(),
+            COMMAND_TIMEOUT,
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(error, "on_alert for prod;\u{7}evil: exited 4: no such hook");
+        let env = run_command(
+            "test \"$PLIVO_DASH_EVENT\" = below && test -z \"$PLIVO_AUTH_TOKEN\"",
+            &alert(),
+            COMMAND_TIMEOUT,
+        )
+        .await;
+        assert_eq!(env, Ok(()));
+    }
+
     #[test]
     fn a_notification_cannot_be_broken_out_of() {
         let osc = notification(&alert());
         assert!(osc.starts_with("\x1b]777;notify;plivo-dash: prod␇evil;balance 1.5 USD"));
-        assert!(osc.contains("about 1 h 30 min left"));
+        assert!(osc.contains("1 h 30 min left at this rate"));
         // Two sequences, each ended by ST, and nothing else escapes.
         assert_eq!(osc.matches("\x1b\\").count(), 2);
         assert_eq!(osc.matches('\x1b').count(), 4);

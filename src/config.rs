@@ -111,6 +111,9 @@ pub struct Settings {
     pub warnings: Vec<String>,
     /// The profile these settings are for (`None`: the file's top level).
     pub profile: Option<String>,
+    /// The account id, when one is given, even if the credentials are not
+    /// complete (a profile without a token still says whose it is).
+    pub auth_id: Option<String>,
     /// A command to run when the balance crosses the alert (`on_alert`).
     pub on_alert: Option<String>,
     /// Also send a desktop notification through the terminal (`notify`).
@@ -256,6 +259,7 @@ pub fn resolve(global: &Global, env: &Env) -> Result<Settings, ConfigError> {
         vars,
         path: path_text.clone(),
     };
+    let given_id = auth_id.clone();
     let credentials = match (auth_id, auth_token) {
         (Some(auth_id), Some((auth_token, token_source))) => Ok(Credentials {
             auth_id,
@@ -311,6 +315,7 @@ pub fn resolve(global: &Global, env: &Env) -> Result<Settings, ConfigError> {
         limits: limits(global.timeout),
         warnings,
         profile: global.profile.clone(),
+        auth_id: given_id,
         on_alert: layered(named, top, |p| p.on_alert.clone()).filter(|c| !c.trim().is_empty()),
         notify: layered(named, top, |p| p.notify).unwrap_or(false),
     })
@@ -329,9 +334,11 @@ pub fn profile_names(env: &Env) -> Result<Vec<Option<String>>, ConfigError> {
     };
     Ok(file.map_or_else(Vec::new, |file| {
         let top = file.auth_id.is_some() || file.auth_token.is_some();
+        let mut names: Vec<String> = file.profiles.keys().cloned().collect();
+        names.sort_by(|a, b| crate::text::natural_cmp(a, b));
         top.then_some(None)
             .into_iter()
-            .chain(file.profiles.keys().cloned().map(Some))
+            .chain(names.into_iter().map(Some))
             .collect()
     }))
 }
@@ -352,8 +359,11 @@ pub fn wants_fleet(global: &Global, env: &Env) -> bool {
 /// read. Flags other than the account's (interval, alert, timeout) apply
 /// to all. An empty file, or one without profiles, is an error that says
 /// how to add them.
-pub fn resolve_all(global: &Global, env: &Env) -> Result<Vec<Settings>, ConfigError> {
+pub fn resolve_all(global: &Global, env: &Env) -> Result<Vec<(String, Settings)>, ConfigError> {
     let names = profile_names(env)?;
+    // The top level goes by "default", unless a profile has that name.
+    let taken = names.iter().any(|n| n.as_deref() == Some(TOP_LEVEL));
+    let top = if taken { "(top level)" } else { TOP_LEVEL };
     let path = env
         .config_path
         .as_deref()
@@ -367,8 +377,9 @@ pub fn resolve_all(global: &Global, env: &Env) -> Result<Vec<Settings>, ConfigEr
         api_url: None,
         ..env.clone()
     };
-    let mut all: Vec<Settings> = Vec::with_capacity(names.len());
+    let mut all: Vec<(String, Settings)> = Vec::with_capacity(names.len());
     for name in names {
+        let shown = name.clone().unwrap_or_else(|| top.to_owned());
         let one = Global {
             profile: name,
             auth_id: None,
@@ -381,7 +392,7 @@ pub fn resolve_all(global: &Global, env: &Env) -> Result<Vec<Settings>, ConfigEr
         if !all.is_empty() {
             settings.warnings.clear();
         }
-        all.push(settings);
+        all.push((shown, settings));
     }
     Ok(all)
 }
@@ -452,6 +463,9 @@ fn read_file(
     };
     check_ranges(&file).map_err(&invalid)?;
     for (name, profile) in &file.profiles {
+        if name.trim().is_empty() {
+            return Err(invalid("a profile's name cannot be empty".to_owned()));
+        }
         if !profile.profiles.is_empty() {
             return Err(invalid(format!("profile {name:?}: profiles cannot nest")));
         }
@@ -729,5 +743,59 @@ alert_below = "2.50"
         env.auth_token = Some("env-token".into());
         let s = resolve(&work, &env).unwrap();
         assert_eq!(s.credentials().unwrap().token_source, ENV_AUTH_TOKEN);
+    }
+
+    #[test]
+    fn every_profile_resolves_from_the_file_alone_and_names_stay_apart() {
+        let f = file(
+            "auth_id = \"MA2025RK4E639VJFZAGV\"\nauth_token = \"top\"\ninterval = 30\n\
+             [profiles.default]\nauth_id = \"MA2025DEFAULT0000001\"\nauth_token = \"d\"\n\
+             [profiles.s10]\nauth_id = \"MA2025S10000000000001\"\n\
+             [profiles.s9]\nauth_id = \"MA2025S90000000000001\"\nauth_token = \"n\"\nalert_below = 3\n",
+            0o600,
+        );
+        let mut env = env_with(f.path());
+        env.auth_token = Some(SecretString::from("from-env"));
+        env.auth_id = Some("MA2025ENV00000000001".into());
+        let all = resolve_all(&Global::default(), &env).unwrap();
+        let names: Vec<&str> = all.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["(top level)", "default", "s9", "s10"]);
+        let token = |i: usize| {
+            all[i]
+                .1
+                .credentials
+                .as_ref()
+                .map(|c| c.auth_token.expose_secret().to_owned())
+        };
+        assert_eq!(token(0).unwrap(), "top", "the variables are not read");
+        assert_eq!(token(1).unwrap(), "d");
+        assert_eq!(token(2).unwrap(), "n");
+        assert_eq!(all[2].1.alert_below, Some(Decimal::from(3)));
+        assert_eq!(
+            all[2].1.interval,
+            Duration::from_secs(30),
+            "the top level's"
+        );
+        // A profile without a token still says whose it is; its own token
+        // is missing, so it falls back to the top level's.
+        assert_eq!(all[3].1.auth_id.as_deref(), Some("MA2025S10000000000001"));
+        assert!(wants_fleet(
+            &Global::default(),
+            &Env {
+                auth_id: None,
+                ..env.clone()
+            }
+        ));
+        assert!(
+            !wants_fleet(&Global::default(), &env),
+            "PLIVO_AUTH_ID chose one"
+        );
+
+        let empty = file(
+            "[profiles.\" \"]\nauth_id = \"MA2025RK4E639VJFZAGV\"\n",
+            0o600,
+        );
+        let error = resolve_all(&Global::default(), &env_with(empty.path())).unwrap_err();
+        assert!(error.to_string().contains("cannot be empty"), "{error}");
     }
 }

@@ -647,7 +647,7 @@ const TABLE: &[Entry] = &[
     Entry {
         action: A::Fleet,
         name: "fleet",
-        contexts: &[C::Dashboard],
+        contexts: &[C::Dashboard, C::Rows],
         keys: &["a"],
         help: "all accounts: the fleet screen (with several profiles)",
     },

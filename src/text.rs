@@ -157,9 +157,62 @@ pub fn searchable(text: &str) -> String {
     text.nfc().collect::<String>().to_lowercase()
 }
 
+/// Orders names as people do: case aside, and runs of digits by their
+/// value, so `sandbox2` comes before `sandbox10`.
+pub fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    fn runs(s: &str) -> Vec<(bool, String)> {
+        let mut out: Vec<(bool, String)> = Vec::new();
+        for c in s.chars().flat_map(char::to_lowercase) {
+            let digit = c.is_ascii_digit();
+            match out.last_mut() {
+                Some((d, run)) if *d == digit => run.push(c),
+                _ => out.push((digit, c.to_string())),
+            }
+        }
+        out
+    }
+    let (ra, rb) = (runs(a), runs(b));
+    for ((da, x), (db, y)) in ra.iter().zip(&rb) {
+        let order = if *da && *db {
+            let (x, y) = (x.trim_start_matches('0'), y.trim_start_matches('0'));
+            x.len().cmp(&y.len()).then_with(|| x.cmp(y))
+        } else {
+            x.cmp(y)
+        };
+        if order.is_ne() {
+            return order;
+        }
+    }
+    ra.len().cmp(&rb.len()).then_with(|| a.cmp(b))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_sort_as_people_read_them() {
+        let mut names = vec![
+            "sandbox10",
+            "Sandbox2",
+            "sandbox1",
+            "alpha",
+            "sandbox100",
+            "sandbox02",
+        ];
+        names.sort_by(|a, b| natural_cmp(a, b));
+        assert_eq!(
+            names,
+            [
+                "alpha",
+                "sandbox1",
+                "Sandbox2",
+                "sandbox02",
+                "sandbox10",
+                "sandbox100"
+            ]
+        );
+    }
 
     #[test]
     fn keeps_printable_text_of_any_script() {

@@ -254,7 +254,10 @@ where
             if let Some(command) = alert.command.clone() {
                 let said = said_tx.clone();
                 tokio::spawn(async move {
-                    if let Err(why) = crate::alert::run_command(&command, &alert).await {
+                    if let Err(why) =
+                        crate::alert::run_command(&command, &alert, crate::alert::COMMAND_TIMEOUT)
+                            .await
+                    {
                         tracing::warn!(%why, "on_alert failed");
                         let _ = said.send(Notice::error(why));
                     }

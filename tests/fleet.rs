@@ -252,7 +252,15 @@ fn sort_and_filter_change_the_rows_and_keep_the_selection() {
     fleet.update(FleetMsg::Term(key(KeyCode::Enter)));
     assert!(!fleet.screen.filtering, "Enter keeps the filter");
     let t = draw(&fleet, 120, 35);
-    assert!(text(t.backend().buffer()).contains("1 of 3"));
+    let screen = text(t.backend().buffer());
+    assert!(screen.contains("1 of 3"), "{screen}");
+    // The total is of the rows shown.
+    let total = screen.lines().find(|l| l.contains("Total")).expect("total");
+    assert!(
+        total.contains("812.25") && total.contains("14.40"),
+        "{total}"
+    );
+    assert!(!total.contains("854.35"), "{total}");
 }
 
 #[test]
@@ -379,4 +387,21 @@ fn the_fleet_is_reachable_from_an_account_too_small_to_draw() {
     assert!(fleet.opened().is_none());
     let screen = text(draw(&fleet, 100, 12).backend().buffer());
     assert!(screen.contains("production"), "{screen}");
+}
+
+#[test]
+fn alert_failures_arriving_together_are_all_said() {
+    use plivo_dash::app::Notice;
+    let mut fleet = three();
+    fleet.update(FleetMsg::Said(Notice::error("on_alert for a: exited 1")));
+    fleet.update(FleetMsg::Said(Notice::error("on_alert for b: exited 127")));
+    let notice = fleet.notice.clone().expect("said");
+    assert_eq!(
+        notice.text,
+        "on_alert for a: exited 1; on_alert for b: exited 127"
+    );
+    // A key clears it; the next failure starts afresh.
+    fleet.update(FleetMsg::Term(key(KeyCode::Down)));
+    fleet.update(FleetMsg::Said(Notice::error("on_alert for c: exited 2")));
+    assert_eq!(fleet.notice.expect("said").text, "on_alert for c: exited 2");
 }

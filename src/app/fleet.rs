@@ -181,10 +181,18 @@ impl Fleet {
             FleetMsg::Report(i, report) => self.deliver(i, Msg::Worker(report)),
             FleetMsg::Stopped(i) => self.deliver(i, Msg::WorkerStopped),
             FleetMsg::Said(notice) => {
+                // Several alerts may fail at once: each is said, none
+                // hides the one before while it is still up.
+                let joined = |old: &Option<Notice>| match old {
+                    Some(old) if old.kind == notice.kind && old.text != notice.text => {
+                        Notice::error(format!("{}; {}", old.text, notice.text))
+                    }
+                    _ => notice.clone(),
+                };
                 if let Some(app) = self.open.and_then(|i| self.members.get_mut(i)) {
-                    app.app.notice = Some(notice.clone());
+                    app.app.notice = Some(joined(&app.app.notice));
                 }
-                self.notice = Some(notice);
+                self.notice = Some(joined(&self.notice));
                 FleetOutcome {
                     redraw: true,
                     ..FleetOutcome::default()

@@ -204,7 +204,9 @@ impl App {
     /// A fetch now, unless one is in flight (however often `r` is pressed)
     /// or the worker is gone.
     pub(super) fn refresh(&mut self) -> Option<Request> {
-        if self.fetch.in_flight() || self.fetch == super::FetchState::Stopped {
+        // A profile with no usable account has no worker to ask.
+        let unusable = matches!(self.fetch.error(), Some(crate::plivo::ApiError::Config(_)));
+        if self.fetch.in_flight() || self.fetch == super::FetchState::Stopped || unusable {
             return None;
         }
         self.fetch = self.fetch.clone().with_in_flight(true);

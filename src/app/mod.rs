@@ -283,9 +283,12 @@ impl App {
         let from = to - self.chart_range.span(self.session.retention);
         self.plot = chart::plot(self.history.samples(), from, to, columns, gap);
         if self.spark_cells > 0 {
+            // One cell is precious: the line starts where the history does
+            // rather than leaving most of its cells empty.
+            let start = first.map_or(from, |at| at.max(from));
             self.spark = chart::bars(&chart::plot(
                 self.history.samples(),
-                from,
+                start,
                 to,
                 self.spark_cells,
                 gap,

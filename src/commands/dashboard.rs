@@ -69,7 +69,13 @@ pub async fn run(global: &Global, demo: bool) -> Exit {
     let all = if config::wants_fleet(global, &env) {
         config::resolve_all(global, &env)
     } else {
-        config::resolve(global, &env).map(|one| vec![one])
+        config::resolve(global, &env).map(|one| {
+            let name = one
+                .profile
+                .clone()
+                .unwrap_or_else(|| config::TOP_LEVEL.to_owned());
+            vec![(name, one)]
+        })
     };
     let all = match all {
         Ok(all) => all,
@@ -78,7 +84,7 @@ pub async fn run(global: &Global, demo: bool) -> Exit {
             return Failure::from(e).exit();
         }
     };
-    if let [one] = all.as_slice() {
+    if let [(_, one)] = all.as_slice() {
         // One account alone must be usable: its error ends the command.
         if let Err(e) = super::client_for(one) {
             eprintln!("plivo-dash: {e}");
@@ -90,7 +96,7 @@ pub async fn run(global: &Global, demo: bool) -> Exit {
     let (members, watches) = all
         .into_iter()
         .enumerate()
-        .map(|(i, settings)| watch(settings, i, count, &gate))
+        .map(|(i, (name, settings))| watch(&name, settings, i, count, &gate))
         .unzip();
     dashboard(Fleet::new(members, None), watches).await
 }
@@ -98,15 +104,12 @@ pub async fn run(global: &Global, demo: bool) -> Exit {
 /// One profile's member of the fleet and its worker's set-up; a profile
 /// whose settings name no usable account is a member with its error.
 fn watch(
+    name: &str,
     settings: Settings,
     index: usize,
     count: usize,
     gate: &Arc<Semaphore>,
 ) -> (Member, tui::Watch) {
-    let name = settings
-        .profile
-        .clone()
-        .unwrap_or_else(|| config::TOP_LEVEL.to_owned());
     let (on_alert, notify, period) = (
         settings.on_alert.clone(),
         settings.notify,
@@ -123,7 +126,11 @@ fn watch(
     };
     let (auth_id, api_url, token_source) = match &credentials {
         Ok(c) => (c.auth_id.clone(), c.api_url.clone(), c.token_source.clone()),
-        Err(_) => (String::new(), String::new(), String::new()),
+        Err(_) => (
+            settings.auth_id.clone().unwrap_or_default(),
+            String::new(),
+            String::new(),
+        ),
     };
     let mut session = session(auth_id, api_url, false, token_source, settings);
     session.in_fleet = count > 1;
@@ -147,7 +154,7 @@ fn watch(
             None
         }
     };
-    (Member::new(&name, on_alert, notify, app), watch)
+    (Member::new(name, on_alert, notify, app), watch)
 }
 
 /// Member `index` of `count`'s place in the fleet's timetable, and the one
@@ -264,7 +271,9 @@ async fn run_demo(global: &Global, resolved: Result<Settings, config::ConfigErro
         )));
         handles.push(handle);
     }
-    let exit = dashboard(Fleet::new(members, Some(0)), watches).await;
+    // The main account's dashboard, unless every account was asked for.
+    let open = (!global.all_profiles).then_some(0);
+    let exit = dashboard(Fleet::new(members, open), watches).await;
     drop(handles);
     exit
 }

@@ -10,7 +10,7 @@ use tokio::sync::Semaphore;
 use super::check::{CheckOutcome, Status};
 use super::{Exit, Failure};
 use crate::cli::Global;
-use crate::config::{self, TOP_LEVEL};
+use crate::config;
 use crate::monitor::schedule::{FILL_GAP, IN_FLIGHT};
 use crate::monitor::threshold::{Level, Thresholds};
 use crate::plivo::Account;
@@ -30,22 +30,18 @@ pub struct Fetched {
 /// Every profile's account, by profile name (the top level first).
 pub async fn fetch_all(global: &Global) -> Result<Vec<Fetched>, Failure> {
     let all = config::resolve_all(global, &config::Env::from_process())?;
-    if let Some(first) = all.first() {
+    if let Some((_, first)) = all.first() {
         for w in &first.warnings {
             eprintln!("plivo-dash: {w}");
         }
     }
     let gate = Arc::new(Semaphore::new(IN_FLIGHT));
     let start = tokio::time::Instant::now();
-    let asks = all.into_iter().enumerate().map(|(i, settings)| {
+    let asks = all.into_iter().enumerate().map(|(i, (name, settings))| {
         let gate = gate.clone();
         async move {
-            let profile = sanitize(settings.profile.as_deref().unwrap_or(TOP_LEVEL));
-            let auth_id = settings
-                .credentials
-                .as_ref()
-                .map(|c| sanitize(&c.auth_id))
-                .unwrap_or_default();
+            let profile = sanitize(&name);
+            let auth_id = sanitize(settings.auth_id.as_deref().unwrap_or_default());
             let at = start + FILL_GAP * u32::try_from(i).unwrap_or(u32::MAX);
             tokio::time::sleep_until(at).await;
             let result = match super::client_for(&settings) {

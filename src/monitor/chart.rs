@@ -289,7 +289,8 @@ pub fn ticks(from: Timestamp, to: Timestamp, tz: &TimeZone, cells: usize) -> Vec
     ticks
 }
 
-/// A plot as one line of text: one bar per column, eighths of the height between
+/// A plot as one line of text: one bar per column at the lowest balance
+/// it reached (so a draining account's last bar is where it stands), eighths of the height between
 /// the lowest and highest balance shown; a space where nothing was
 /// recorded.
 pub fn bars(plot: &Plot) -> String {
@@ -304,7 +305,7 @@ pub fn bars(plot: &Plot) -> String {
             None => ' ',
             Some(_) if range.is_zero() => BARS[3],
             Some(c) => {
-                let step = ((c.high - low) / range * Decimal::from(7))
+                let step = ((c.low - low) / range * Decimal::from(7))
                     .round()
                     .to_usize()
                     .unwrap_or(0);
@@ -318,6 +319,31 @@ pub fn bars(plot: &Plot) -> String {
 mod tests {
     use super::*;
     use rust_decimal::dec;
+
+    #[test]
+    fn a_line_of_bars_ends_where_the_balance_stands() {
+        use crate::monitor::testing::{series, t};
+        // Ten minutes of steady spending from 10 to 0, then nothing.
+        let s = series(
+            &(0..=10)
+                .map(|m| (m * 60, Decimal::from(10 - m)))
+                .collect::<Vec<_>>(),
+        );
+        let plot = plot(s.samples(), t(0), t(600), 10, SignedDuration::from_mins(10));
+        let line = bars(&plot);
+        assert_eq!(line.chars().count(), 10);
+        let ranks: Vec<usize> = line
+            .chars()
+            .map(|c| "▁▂▃▄▅▆▇█".chars().position(|b| b == c).unwrap())
+            .collect();
+        // The first minute already spent one of ten: 9/10 of the height.
+        assert!(ranks[0] >= 6 && line.ends_with('▁'), "{line}");
+        assert!(
+            ranks.windows(2).all(|w| w[0] >= w[1]),
+            "falls all the way: {line}"
+        );
+        assert_eq!(bars(&Plot::default()), "");
+    }
 
     #[test]
     fn ticks_fall_on_round_local_times() {

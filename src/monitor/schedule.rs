@@ -147,10 +147,15 @@ impl Schedule {
     /// sooner than the server's `Retry-After`.
     pub fn failed(&mut self, now: Instant, error: &ApiError) -> Duration {
         self.failures = self.failures.saturating_add(1);
-        let step = BACKOFF_BASE
-            .saturating_mul(1 << self.failures.saturating_sub(1).min(20))
-            .min(self.period);
-        let jittered = step.mul_f64(0.5 + self.rng.f64() * 0.5).max(MIN_GAP);
+        let step = BACKOFF_BASE.saturating_mul(1 << self.failures.saturating_sub(1).min(20));
+        // Once the step reaches the period, a failing account waits a whole
+        // period, as a healthy one does: jitter below it would poll a dead
+        // server more often than a live one.
+        let jittered = if step >= self.period {
+            self.period
+        } else {
+            step.mul_f64(0.5 + self.rng.f64() * 0.5).max(MIN_GAP)
+        };
         let wait = match self.hold(now, error) {
             Some(after) => jittered.max(after),
             None => jittered,
@@ -230,6 +235,7 @@ mod tests {
             );
             step *= 2;
         }
+        assert_eq!(s.failed(t0, &network()), MIN, "a whole period once capped");
         s.succeeded(t0);
         let wait = s.failed(t0, &network());
         assert!(wait <= BACKOFF_BASE, "success resets the backoff");

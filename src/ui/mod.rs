@@ -13,7 +13,7 @@ use ratatui::layout::{Alignment, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use unicode_segmentation::UnicodeSegmentation as _;
-use unicode_width::UnicodeWidthStr as _;
+use unicode_width::UnicodeWidthStr;
 
 use crate::app::{App, Notice, NoticeKind, Overlay};
 use crate::keymap::{Action, Context};
@@ -84,12 +84,24 @@ fn header(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
     let used: usize = left.iter().chain(&right).map(Span::width).sum();
     let auth_id = &app.session.auth_id;
     let room = usize::from(area.width).saturating_sub(used + auth_id.chars().count());
+    // In a fleet, which profile this is comes first: two profiles may
+    // hold the same account.
+    let profile = app
+        .session
+        .profile
+        .as_deref()
+        .filter(|_| app.session.in_fleet)
+        .map(|p| format!("{} ", clip(p, 16)));
+    let room = room.saturating_sub(profile.as_deref().map_or(0, UnicodeWidthStr::width));
     let who = match &app.shown {
         Some(a) if !a.name.as_str().is_empty() && room >= 6 => {
             format!("{} · {auth_id}", clip(a.name.as_str(), room - 3))
         }
         _ => auth_id.clone(),
     };
+    if let Some(profile) = profile {
+        left.push(Span::styled(profile, theme.key()));
+    }
     left.push(Span::raw(who));
     left.extend(right);
     frame.render_widget(Paragraph::new(Line::from(left)), area);
@@ -161,7 +173,7 @@ fn hints(app: &App) -> Vec<(String, &'static str)> {
             Action::Fleet if !app.session.in_fleet => None,
             // Before the account loads, only these keys do anything.
             Action::Refresh if app.account.is_none() => Some((keys, "retry")),
-            Action::Help | Action::Quit => Some((keys, label)),
+            Action::Help | Action::Quit | Action::Fleet => Some((keys, label)),
             _ if app.account.is_none() && context == Context::Dashboard => None,
             _ => Some((keys, label)),
         })

@@ -14,7 +14,7 @@ use super::{AccountScreen, FieldState, Review, panel};
 use crate::app::{App, FetchState};
 use crate::keymap::Action;
 use crate::layout::{self, Areas, centered, wrap};
-use crate::plivo::ErrorClass;
+use crate::plivo::{ApiError, ErrorClass};
 use crate::text::drawable;
 use crate::ui::{Theme, clip, popup};
 
@@ -179,6 +179,20 @@ fn no_account(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
         keys.key_label(Action::Quit)
     );
     let (title, style, mut lines) = match &app.fetch {
+        // Nothing was sent: the profile names no usable account, and no
+        // retry can change that.
+        FetchState::Failed {
+            error: error @ ApiError::Config(_),
+            ..
+        } => (
+            "This profile cannot be watched",
+            theme.error(),
+            vec![
+                error.to_string(),
+                String::new(),
+                "Fix it in the config file and start plivo-dash again.".to_owned(),
+            ],
+        ),
         FetchState::Failed { error, .. } if error.class() == ErrorClass::Auth => (
             "Authentication failed",
             theme.error(),

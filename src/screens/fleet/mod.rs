@@ -94,11 +94,7 @@ impl FleetScreen {
             Sort::Runway => shown.sort_by_key(|i| (runway_key(&members[*i]), *i)),
             Sort::Balance => shown.sort_by_key(|i| (balance_key(&members[*i]), *i)),
             Sort::Name => shown.sort_by(|a, b| {
-                members[*a]
-                    .profile
-                    .to_lowercase()
-                    .cmp(&members[*b].profile.to_lowercase())
-                    .then(a.cmp(b))
+                text::natural_cmp(&members[*a].profile, &members[*b].profile).then(a.cmp(b))
             }),
         }
         shown
@@ -172,22 +168,20 @@ impl FleetScreen {
 
 /// Sorting by runway: the exhausted and the soonest to run out first, then
 /// those with no end in sight or not yet measured (lowest balance first),
-/// then those that have not answered at all.
+/// then postpaid accounts (invoiced, nothing to run out of), then those
+/// that have not answered at all.
 fn runway_key(member: &Member) -> (u8, SignedDuration, Decimal) {
     let app = &member.app;
     let Some(account) = &app.account else {
-        return (3, SignedDuration::ZERO, Decimal::ZERO);
+        return (4, SignedDuration::ZERO, Decimal::ZERO);
     };
     let credits = account.cash_credits;
     let postpaid = account.billing_mode == crate::plivo::BillingMode::Postpaid;
-    if credits <= Decimal::ZERO && !postpaid {
-        return (0, SignedDuration::ZERO, credits);
-    }
     match app.estimate() {
-        Estimate::Burning { to_zero, .. } => (1, *to_zero, credits),
-        Estimate::Steady { .. } | Estimate::NotEnoughData { .. } => {
-            (2, SignedDuration::ZERO, credits)
-        }
+        _ if credits <= Decimal::ZERO && !postpaid => (0, SignedDuration::ZERO, credits),
+        Estimate::Burning { to_zero, .. } if credits > Decimal::ZERO => (1, *to_zero, credits),
+        _ if postpaid => (3, SignedDuration::ZERO, credits),
+        _ => (2, SignedDuration::ZERO, credits),
     }
 }
 

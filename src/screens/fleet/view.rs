@@ -32,8 +32,8 @@ const NAME_MIN: usize = 12;
 const BALANCE: usize = 12;
 const BURN: usize = 11;
 const RUNWAY: usize = 13;
-const ALERT: usize = 8;
-const UPDATED: usize = 12;
+const ALERT: usize = 10;
+const UPDATED: usize = 14;
 /// A chart narrower than this says nothing.
 const SPARK_MIN: usize = 8;
 const SPARK_MAX: usize = 40;
@@ -272,7 +272,7 @@ fn render_table(fleet: &Fleet, frame: &mut Frame, area: Rect, theme: Theme) {
         ));
     }
     rows.push((
-        total_row(fleet, cols),
+        total_row(fleet, &order, cols),
         theme.dim().add_modifier(Modifier::BOLD),
     ));
     // Cells go straight into the buffer at their columns: the padding
@@ -358,16 +358,20 @@ fn account_row(fleet: &Fleet, member: &Member, cols: Columns, theme: Theme) -> V
         Level::Warning => theme.warn(),
         Level::Ok => Style::new(),
     };
+    // As the API has it (five decimals): the points line up.
     cells.push(Cell::right(
-        clip(&account.cash_credits.normalize().to_string(), BALANCE),
+        clip(&account.cash_credits.to_string(), BALANCE),
         BALANCE,
         money,
     ));
     let credits = account.cash_credits;
     let postpaid = account.billing_mode == BillingMode::Postpaid;
-    let (burn, runway, runway_style) = match app.estimate() {
+    let (burn, runway, runway_style) = match (burning(app), app.estimate()) {
+        (Some(per_day), Estimate::Burning { to_zero, .. }) => {
+            (format!("{per_day:.2}"), human(*to_zero), Style::new())
+        }
         // Invoiced afterwards: no credit to run out of.
-        Estimate::Steady { .. } | Estimate::NotEnoughData { .. } if postpaid => {
+        (_, Estimate::Steady { .. } | Estimate::NotEnoughData { .. }) if postpaid => {
             ("—".to_owned(), "postpaid".to_owned(), theme.dim())
         }
         _ if credits <= Decimal::ZERO && !postpaid => (
@@ -379,15 +383,10 @@ fn account_row(fleet: &Fleet, member: &Member, cols: Columns, theme: Theme) -> V
             },
             theme.error(),
         ),
-        Estimate::Burning {
-            per_day, to_zero, ..
-        } => (
-            per_day.round_dp(2).normalize().to_string(),
-            human(*to_zero),
-            Style::new(),
-        ),
-        Estimate::Steady { .. } => ("0".to_owned(), "no end".to_owned(), theme.dim()),
-        Estimate::NotEnoughData { .. } => ("…".to_owned(), "measuring".to_owned(), theme.dim()),
+        (_, Estimate::NotEnoughData { .. }) => {
+            ("…".to_owned(), "measuring".to_owned(), theme.dim())
+        }
+        _ => ("0.00".to_owned(), "no end".to_owned(), theme.dim()),
     };
     if cols.burn {
         cells.push(Cell::right(clip(&burn, BURN), BURN, Style::new()));
@@ -420,10 +419,22 @@ fn account_row(fleet: &Fleet, member: &Member, cols: Columns, theme: Theme) -> V
     cells
 }
 
-fn total_row(fleet: &Fleet, cols: Columns) -> Vec<Cell> {
-    let known: Vec<&Member> = fleet
-        .members
+/// What an account spends a day, as its row shows it: only while it has
+/// credit to spend.
+fn burning(app: &crate::app::App) -> Option<Decimal> {
+    let credits = app.account.as_ref()?.cash_credits;
+    match app.estimate() {
+        Estimate::Burning { per_day, .. } if credits > Decimal::ZERO => Some(*per_day),
+        _ => None,
+    }
+}
+
+/// The sums of the rows shown (the filter's, when one is set).
+fn total_row(fleet: &Fleet, order: &[usize], cols: Columns) -> Vec<Cell> {
+    let shown: Vec<&Member> = order.iter().map(|i| &fleet.members[*i]).collect();
+    let known: Vec<&Member> = shown
         .iter()
+        .copied()
         .filter(|m| m.app.account.is_some())
         .collect();
     let balance: Decimal = known
@@ -431,25 +442,19 @@ fn total_row(fleet: &Fleet, cols: Columns) -> Vec<Cell> {
         .filter_map(|m| m.app.account.as_ref())
         .map(|a| a.cash_credits)
         .sum();
-    let burn: Decimal = known
-        .iter()
-        .filter_map(|m| match m.app.estimate() {
-            Estimate::Burning { per_day, .. } => Some(*per_day),
-            _ => None,
-        })
-        .sum();
+    let burn: Decimal = known.iter().filter_map(|m| burning(&m.app)).sum();
     let measuring = known
         .iter()
         .any(|m| matches!(m.app.estimate(), Estimate::NotEnoughData { .. }));
     let burn = if measuring && burn.is_zero() {
         "…".to_owned()
     } else {
-        burn.round_dp(2).normalize().to_string()
+        format!("{burn:.2}")
     };
-    let label = if known.len() == fleet.members.len() {
+    let label = if known.len() == shown.len() {
         "Total".to_owned()
     } else {
-        format!("Total {}/{}", known.len(), fleet.members.len())
+        format!("Total {}/{}", known.len(), shown.len())
     };
     let plain = Style::new();
     let mut cells = vec![Cell::left(label, PROFILE, plain)];
@@ -457,7 +462,7 @@ fn total_row(fleet: &Fleet, cols: Columns) -> Vec<Cell> {
         cells.push(Cell::left("", cols.name, plain));
     }
     cells.push(Cell::right(
-        clip(&balance.normalize().to_string(), BALANCE),
+        clip(&balance.to_string(), BALANCE),
         BALANCE,
         plain,
     ));
