@@ -5,6 +5,7 @@ stretch of idle wall time, and peak resident memory.
 
   dashboard_probe.py startup BINARY RUNS            -> median ms to first frame / first data
   dashboard_probe.py idle BINARY SECONDS [ARGS...]   -> CPU seconds and peak RSS over SECONDS
+                                                       (after PROBE_SETTLE seconds, default 0)
 
 The environment (PLIVO_API_URL, PLIVO_AUTH_ID, PLIVO_AUTH_TOKEN) must point
 at a sandbox.
@@ -70,6 +71,10 @@ def startup(binary, runs):
 def idle(binary, seconds, args):
     pid, fd = spawn(binary, args)
     read_until(fd, ["USD"], time.monotonic() + 10)
+    # PROBE_SETTLE seconds first (a fleet's first fill), output drained.
+    settle = time.monotonic() + float(os.environ.get("PROBE_SETTLE", "0"))
+    while time.monotonic() < settle:
+        read_until(fd, ["\0never"], min(settle, time.monotonic() + 1))
     ticks = os.sysconf("SC_CLK_TCK")
 
     def cpu():

@@ -25,6 +25,10 @@ use crate::plivo::Client;
 use crate::signals::{Signal, Stop};
 use crate::{ui, worker};
 
+/// The most often the fleet screen is drawn for what the accounts report
+/// (keys are drawn at once).
+const FLEET_FRAME_GAP: Duration = Duration::from_secs(2);
+
 /// Set in the environment, the dashboard panics after its first frame: the
 /// end-to-end tests use it to show that a crash leaves the terminal usable.
 pub const TEST_PANIC: &str = "PLIVO_DASH_TEST_PANIC";
@@ -199,6 +203,8 @@ where
     for (i, command) in fleet.start() {
         send(&commands, i, command);
     }
+    let mut pending = false;
+    let mut last_frame = tokio::time::Instant::now();
     draw(terminal, tty, &fleet, frames)?;
     if std::env::var_os(TEST_PANIC).is_some() {
         panic!("{TEST_PANIC} is set: a deliberate panic, to prove the terminal is restored");
@@ -224,6 +230,13 @@ where
             _ = ticks.tick() => FleetMsg::Term(Msg::Tick(clock.now())),
             signal = &mut stop => return Ok(Some(signal)),
         };
+        // On the fleet screen, reports from many accounts and the ages they
+        // show change all the time: what they change is drawn every
+        // FLEET_FRAME_GAP at most, so a hundred accounts cost little more
+        // than one. Keys are always drawn at once.
+        let coalesce = fleet.open.is_none()
+            && matches!(msg, FleetMsg::Report(..) | FleetMsg::Term(Msg::Tick(_)));
+        let tick = matches!(msg, FleetMsg::Term(Msg::Tick(_)));
         let outcome = fleet.update(msg);
         for (i, command) in outcome.commands {
             // A worker that is gone says so through its stream's end.
@@ -238,8 +251,12 @@ where
         if let Some(clipboard) = &outcome.clipboard {
             copy(tty, clipboard)?;
         }
-        if outcome.redraw {
+        pending |= outcome.redraw && coalesce;
+        let due = tick && pending && last_frame.elapsed() >= FLEET_FRAME_GAP;
+        if (outcome.redraw && !coalesce) || due {
             draw(terminal, tty, &fleet, frames)?;
+            last_frame = tokio::time::Instant::now();
+            pending = false;
         }
         if outcome.bell {
             // BEL, once per crossing: the app decides when.

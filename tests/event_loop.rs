@@ -156,3 +156,63 @@ fn alone(session: Session, period: Duration) -> Fleet {
     let app = plivo_dash::app::App::new(session, now(), (120, 35), period);
     Fleet::new(vec![Member::new("default", None, false, app)], None)
 }
+
+#[tokio::test(start_paused = true)]
+async fn on_the_fleet_screen_many_reports_make_one_frame_every_two_seconds() {
+    let mut terminal = Terminal::new(TestBackend::new(120, 35)).expect("terminal");
+    let mut tty = io::sink();
+    let (keys, rx) = mpsc::unbounded_channel::<io::Result<TermEvent>>();
+    let input = Box::pin(futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|event| (event, rx))
+    }));
+    let (first, _commands_a, reports_a) = fake_worker();
+    let (second, _commands_b, reports_b) = fake_worker();
+    let clock = Clock::starting_at("2026-11-26T19:00:00Z".parse().expect("time"));
+    let frames = Frames::default();
+    let members = ["alpha", "beta"]
+        .map(|name| {
+            let mut s = session();
+            s.in_fleet = true;
+            let app = plivo_dash::app::App::new(s, now(), (120, 35), Duration::from_secs(60));
+            Member::new(name, None, false, app)
+        })
+        .into_iter()
+        .collect();
+    let io = Io {
+        terminal: &mut terminal,
+        tty: &mut tty,
+        input,
+        stop: std::future::pending(),
+        workers: vec![Some(first), Some(second)],
+    };
+    let dashboard = event_loop(io, Fleet::new(members, None), clock, &frames);
+    let user = async {
+        // Half a second past a tick, twenty balances arrive at once.
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        let before = frames.count();
+        for cents in 0..10 {
+            for tx in [&reports_a, &reports_b] {
+                let mut account = plivo_dash::sandbox::demo_account();
+                account.cash_credits = rust_decimal::Decimal::new(500 - cents, 2);
+                tx.send(worker::Report::Loaded {
+                    account: Box::new(account),
+                    at: clock.now(),
+                })
+                .expect("send");
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        assert_eq!(frames.count(), before, "held for a later tick");
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        assert_eq!(frames.count(), before + 1, "all of them in one frame");
+        // A key is drawn at once.
+        keys.send(press(KeyCode::Down)).expect("send");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        assert_eq!(frames.count(), before + 2);
+        keys.send(press(KeyCode::Char('q'))).expect("send");
+    };
+    let (result, ()) = tokio::join!(dashboard, user);
+    result.expect("the loop ends cleanly on q");
+    let screen = format!("{}", terminal.backend());
+    assert!(screen.contains("4.91 "), "the last balances are shown: {screen}");
+}

@@ -267,9 +267,13 @@ fn sort_and_filter_change_the_rows_and_keep_the_selection() {
 fn enter_opens_an_account_and_a_key_comes_back() {
     let mut fleet = three();
     assert!(fleet.opened().is_none());
+    // Off screen, an account is polled but not charted or counted.
+    assert!(fleet.members[1].app.plot.columns.is_empty());
     let out = fleet.update(FleetMsg::Term(key(KeyCode::Enter)));
     assert!(out.redraw);
     assert_eq!(fleet.open, Some(1), "production, the first row");
+    assert_eq!(out.commands, [(1, Request::CountSubaccounts)], "counted once open");
+    assert!(!fleet.members[1].app.plot.columns.is_empty(), "and charted");
     let t = draw(&fleet, 120, 35);
     let screen = text(t.backend().buffer());
     assert!(

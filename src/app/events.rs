@@ -13,10 +13,7 @@ impl App {
         let mut outcome = Outcome::redraw();
         match report {
             Report::Loaded { account, at } => {
-                // Counted once, after the first account: a page of one.
-                if self.account.is_none() {
-                    outcome.commands.push(Request::CountSubaccounts);
-                }
+                let first = self.account.is_none();
                 let sent = match std::mem::replace(&mut self.save, SaveState::Idle) {
                     SaveState::Confirming(sent) => Some(sent),
                     other => {
@@ -40,6 +37,10 @@ impl App {
                 }
                 self.shown = Some(AccountText::new(&account));
                 self.account = Some(*account);
+                // Counted once, after the first account: a page of one.
+                if first && let Some(count) = self.count_subaccounts() {
+                    outcome.commands.insert(0, count);
+                }
                 self.fetched_at = Some(at);
                 self.fetch = FetchState::Fresh { in_flight: false };
                 // Every balance moves the estimate, stored or not: the burn

@@ -34,6 +34,8 @@ pub struct Member {
     /// What the filter matches: profile, auth id and (once loaded) name,
     /// as [`text::searchable`] makes them.
     pub search: String,
+    /// The account name `search` was made with.
+    named: String,
 }
 
 impl Member {
@@ -47,6 +49,7 @@ impl Member {
             notify,
             app,
             search,
+            named: String::new(),
         }
     }
 }
@@ -153,6 +156,10 @@ impl Fleet {
             quit: false,
         };
         fleet.size_sparks();
+        let open = fleet.open;
+        for (i, member) in fleet.members.iter_mut().enumerate() {
+            member.app.set_on_screen(open == Some(i));
+        }
         fleet
     }
 
@@ -199,6 +206,7 @@ impl Fleet {
                 }
             }
             FleetMsg::Term(msg @ (Msg::Tick(_) | Msg::Resize(..))) => {
+                let ages = self.ages();
                 match msg {
                     Msg::Tick(now) => self.now = now,
                     Msg::Resize(w, h) => self.size = (w, h),
@@ -206,8 +214,19 @@ impl Fleet {
                 }
                 let mut outcome = FleetOutcome::default();
                 for i in 0..self.members.len() {
-                    let one = self.deliver(i, msg.clone());
-                    outcome.redraw |= one.redraw;
+                    match msg {
+                        // A tick for an account not on screen only moves
+                        // its clock: a hundred of them every second.
+                        Msg::Tick(now) if self.open != Some(i) => {
+                            self.members[i].app.tick_off_screen(now);
+                        }
+                        _ => outcome.redraw |= self.deliver(i, msg.clone()).redraw,
+                    }
+                }
+                if self.open.is_none() {
+                    // The table moves with the clock only where an age it
+                    // shows changed: once a minute or so, not every second.
+                    outcome.redraw = self.ages() != ages;
                 }
                 if matches!(msg, Msg::Resize(..)) {
                     self.size_sparks();
@@ -246,15 +265,17 @@ impl Fleet {
         } = member.app.update(msg);
         if to_fleet && self.open == Some(i) {
             self.open = None;
+            member.app.set_on_screen(false);
         }
-        if let Some(account) = &member.app.account {
+        if let Some(account) = &member.app.account
+            && account.name != member.named
+        {
             // The name joins the filter's text once it is known.
-            if !member.search.contains(&text::searchable(&account.name)) {
-                member.search = text::searchable(&format!(
-                    "{} {} {}",
-                    member.profile, member.app.session.auth_id, account.name
-                ));
-            }
+            member.named.clone_from(&account.name);
+            member.search = text::searchable(&format!(
+                "{} {} {}",
+                member.profile, member.app.session.auth_id, account.name
+            ));
         }
         let alerts = alert
             .and_then(|event| alert_for(member, event))
@@ -360,6 +381,8 @@ impl Fleet {
                             // Its dashboard may have been laid out for
                             // another size while it was not shown.
                             m.app.update(Msg::Resize(self.size.0, self.size.1));
+                            let asked = m.app.set_on_screen(true);
+                            outcome.commands.extend(asked.into_iter().map(|r| (i, r)));
                         }
                     }
                     Asked::Refresh(i) => {
@@ -380,6 +403,18 @@ impl Fleet {
         for member in &mut self.members {
             member.app.set_spark_cells(cells);
         }
+    }
+
+    /// How many whole minutes ago each account was heard from: the table's
+    /// "Updated" column ([`view::age`]) changes with them, never between.
+    fn ages(&self) -> Vec<Option<i64>> {
+        if self.open.is_some() {
+            return Vec::new();
+        }
+        self.members
+            .iter()
+            .map(|m| m.app.fetched_at.map(|at| self.now.duration_since(at).as_secs() / 60))
+            .collect()
     }
 
     /// How the fleet stands: the worst alert level among the accounts.

@@ -84,6 +84,12 @@ pub struct App {
     pub spark: String,
     /// How many cells that line has (0 outside a fleet).
     spark_cells: usize,
+    /// Whether this account's dashboard is on screen (always, alone): its
+    /// chart is downsampled and its subaccounts counted only then, so a
+    /// fleet of many costs what its table shows.
+    on_screen: bool,
+    /// The subaccounts were asked to be counted.
+    count_asked: bool,
     /// The user chose the range (else it follows the history's length).
     range_chosen: bool,
     /// Burn rate and runway, worked out when a balance arrives or the
@@ -104,6 +110,8 @@ impl App {
             plot: Plot::default(),
             spark: String::new(),
             spark_cells: 0,
+            on_screen: true,
+            count_asked: false,
             range_chosen: false,
             estimate: Estimate::NotEnoughData {
                 have: SignedDuration::ZERO,
@@ -186,6 +194,17 @@ impl App {
                 ));
                 Outcome::redraw()
             }
+        }
+    }
+
+    /// Moves the clock on for an account that is not on screen: nothing
+    /// is drawn, so nothing is formatted; its chart moves on a minute.
+    pub fn tick_off_screen(&mut self, now: Timestamp) {
+        let minute = |t: Timestamp| t.as_second().div_euclid(60);
+        let moved = minute(now) != minute(self.now);
+        self.now = now;
+        if moved {
+            self.refresh_plot();
         }
     }
 
@@ -281,7 +300,9 @@ impl App {
             .back()
             .map_or(self.now, |s| s.at.max(self.now));
         let from = to - self.chart_range.span(self.session.retention);
-        self.plot = chart::plot(self.history.samples(), from, to, columns, gap);
+        if self.on_screen {
+            self.plot = chart::plot(self.history.samples(), from, to, columns, gap);
+        }
         if self.spark_cells > 0 {
             // One cell is precious: the line starts where the history does
             // rather than leaving most of its cells empty.
@@ -294,6 +315,29 @@ impl App {
                 gap,
             ));
         }
+    }
+
+    /// Puts this account's dashboard on screen or takes it off (a fleet's
+    /// members are off until opened); on screen, its chart is brought up
+    /// to date and, once it has loaded, its subaccounts counted.
+    pub fn set_on_screen(&mut self, on: bool) -> Vec<Request> {
+        self.on_screen = on;
+        if !on {
+            self.plot = Plot::default();
+            return Vec::new();
+        }
+        self.refresh_plot();
+        self.count_subaccounts().into_iter().collect()
+    }
+
+    /// The request that counts the subaccounts, the first time it can go:
+    /// once the account has loaded, and it is on screen.
+    fn count_subaccounts(&mut self) -> Option<Request> {
+        let due = self.on_screen && !self.count_asked && self.account.is_some();
+        if due {
+            self.count_asked = true;
+        }
+        due.then_some(Request::CountSubaccounts)
     }
 
     /// Sets how many cells the fleet screen gives this account's line, and

@@ -18,8 +18,8 @@ pub const BACKOFF_BASE: Duration = Duration::from_secs(1);
 pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(3600);
 
 /// The most time between two accounts' first fetches: a fleet of 100
-/// fills its table within 5 s, yet never in one burst.
-pub const FILL_GAP: Duration = Duration::from_millis(50);
+/// fills its table within 4 s, yet never in one burst.
+pub const FILL_GAP: Duration = Duration::from_millis(40);
 /// How many requests the workers of a fleet may have in flight at once.
 pub const IN_FLIGHT: usize = 4;
 

@@ -98,6 +98,17 @@ pub fn spark_cells(width: u16) -> usize {
     columns(width).spark
 }
 
+/// When an account was last heard from, as the table says it: to the
+/// minute, so a table of many accounts is not redrawn every second for
+/// its clock alone.
+pub fn age(now: jiff::Timestamp, at: jiff::Timestamp) -> String {
+    if now.duration_since(at).as_secs() < 60 {
+        "< 1 min ago".to_owned()
+    } else {
+        ago(now, at)
+    }
+}
+
 /// Draws the fleet screen.
 pub fn render(fleet: &Fleet, frame: &mut Frame) {
     let theme = Theme::new(fleet.color);
@@ -404,7 +415,7 @@ fn account_row(fleet: &Fleet, member: &Member, cols: Columns, theme: Theme) -> V
     if cols.updated {
         let age = app
             .fetched_at
-            .map_or_else(String::new, |at| ago(fleet.now, at));
+            .map_or_else(String::new, |at| age(fleet.now, at));
         let (text, style) = match &app.fetch {
             FetchState::Failed { .. } | FetchState::Stopped => {
                 (format!("stale {age}"), theme.warn())
