@@ -214,5 +214,8 @@ async fn on_the_fleet_screen_many_reports_make_one_frame_every_two_seconds() {
     let (result, ()) = tokio::join!(dashboard, user);
     result.expect("the loop ends cleanly on q");
     let screen = format!("{}", terminal.backend());
-    assert!(screen.contains("4.91 "), "the last balances are shown: {screen}");
+    assert!(
+        screen.contains("4.91 "),
+        "the last balances are shown: {screen}"
+    );
 }

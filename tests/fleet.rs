@@ -272,7 +272,11 @@ fn enter_opens_an_account_and_a_key_comes_back() {
     let out = fleet.update(FleetMsg::Term(key(KeyCode::Enter)));
     assert!(out.redraw);
     assert_eq!(fleet.open, Some(1), "production, the first row");
-    assert_eq!(out.commands, [(1, Request::CountSubaccounts)], "counted once open");
+    assert_eq!(
+        out.commands,
+        [(1, Request::CountSubaccounts)],
+        "counted once open"
+    );
     assert!(!fleet.members[1].app.plot.columns.is_empty(), "and charted");
     let t = draw(&fleet, 120, 35);
     let screen = text(t.backend().buffer());

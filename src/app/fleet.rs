@@ -413,7 +413,11 @@ impl Fleet {
         }
         self.members
             .iter()
-            .map(|m| m.app.fetched_at.map(|at| self.now.duration_since(at).as_secs() / 60))
+            .map(|m| {
+                m.app
+                    .fetched_at
+                    .map(|at| self.now.duration_since(at).as_secs() / 60)
+            })
             .collect()
     }
 
