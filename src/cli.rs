@@ -44,6 +44,7 @@ impl Cli {
         let all_profiles = match &self.command {
             Some(Subcommand::Get { all_profiles, .. }) => *all_profiles,
             Some(Subcommand::Check(args)) => args.all_profiles,
+            Some(Subcommand::History(args)) => args.all_profiles,
             _ => false,
         } || self.all_profiles;
         let connection = match &self.command {
@@ -203,6 +204,9 @@ pub struct HistoryArgs {
     /// A JSON array of objects.
     #[arg(long)]
     pub json: bool,
+    /// Every profile in the config file, with a profile column.
+    #[arg(long, conflicts_with_all = ["profile", "auth_id"])]
+    pub all_profiles: bool,
     /// Which account, and how to reach it.
     #[command(flatten, next_help_heading = "Connection")]
     pub connection: Connection,

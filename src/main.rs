@@ -184,7 +184,21 @@ async fn subaccounts(
 
 /// The history from its file: no client, no request.
 fn history(global: &Global, args: &plivo_dash::cli::HistoryArgs) -> Result<String, Failure> {
-    let settings = plivo_dash::config::resolve(global, &plivo_dash::config::Env::from_process())?;
+    let env = plivo_dash::config::Env::from_process();
+    if global.all_profiles {
+        let all = plivo_dash::config::resolve_all(global, &env)?;
+        if let Some((_, first)) = all.first() {
+            for w in &first.warnings {
+                eprintln!("plivo-dash: {w}");
+            }
+        }
+        let (text, warnings) = commands::history::history_all(&all, args, jiff::Timestamp::now())?;
+        for w in warnings {
+            eprintln!("plivo-dash: {w}");
+        }
+        return Ok(text);
+    }
+    let settings = plivo_dash::config::resolve(global, &env)?;
     for w in &settings.warnings {
         eprintln!("plivo-dash: {w}");
     }

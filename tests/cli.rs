@@ -950,3 +950,64 @@ fn a_sandbox_of_several_accounts_prints_a_config_file_that_works() {
         .collect();
     assert_eq!(tokens.len(), 3, "{config}");
 }
+
+#[test]
+fn history_of_every_profile_has_a_profile_column() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let home = tempfile::tempdir().expect("tempdir");
+    let state = home.path().join("state");
+    let dir = state.join("plivo-dash");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let now = jiff::Timestamp::now();
+    let at = |hours: i64| (now - jiff::SignedDuration::from_hours(hours)).to_string();
+    let ids = ["MA2025ALPHA000000001", "MA2025BETA0000000001"];
+    for (id, credits) in ids.iter().zip(["5.00000", "7.50000"]) {
+        std::fs::write(
+            dir.join(format!("{id}.history")),
+            format!(
+                "# plivo-dash credit history v1 {id}\n{} {credits}\n{} 4.00000\n",
+                at(3),
+                at(1)
+            ),
+        )
+        .expect("history");
+    }
+    let config = home.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[profiles.\"beta, the second\"]\nauth_id = \"{}\"\nauth_token = \"t\"\n\
+             [profiles.alpha]\nauth_id = \"{}\"\nauth_token = \"t\"\n\
+             [profiles.none]\nauth_token = \"t\"\n",
+            ids[1], ids[0]
+        ),
+    )
+    .expect("config");
+    std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    let history = |args: &[&str]| {
+        let mut cmd = bin(home.path());
+        cmd.env("PLIVO_DASH_CONFIG", &config)
+            .env("XDG_STATE_HOME", &state)
+            .args(["history", "--all-profiles"])
+            .args(args);
+        run(cmd, 0)
+    };
+    let (csv, err) = history(&["--csv"]);
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "profile,time,credits,top_up");
+    assert_eq!(lines.len(), 5, "{csv}");
+    assert!(lines[1].starts_with("alpha,") && lines[1].ends_with(",5.00000,false"), "{csv}");
+    assert!(lines[3].starts_with("\"beta, the second\","), "quoted: {csv}");
+    assert!(lines[3].ends_with(",7.50000,false"), "{csv}");
+    // The profile with no account id is said, not fatal.
+    assert!(err.contains("none: no Plivo auth id"), "{err}");
+    let (json, _) = history(&["--json"]);
+    let json: Vec<serde_json::Value> = serde_json::from_str(&json).expect("json");
+    assert_eq!(json.len(), 4);
+    assert_eq!(json[2]["profile"], "beta, the second");
+    let (table, _) = history(&["--since", "2h"]);
+    let rows: Vec<&str> = table.lines().collect();
+    assert!(rows[0].starts_with("PROFILE") && rows[0].contains("TIME"), "{table}");
+    assert_eq!(rows.len(), 3, "the header and each profile's last hour: {table}");
+    assert!(rows[1].starts_with("alpha ") && rows[2].starts_with("beta, the second "));
+}

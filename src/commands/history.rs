@@ -10,6 +10,14 @@ use crate::monitor::file::HistoryFile;
 use crate::monitor::{self, Sample};
 use crate::plivo::AuthId;
 
+/// One account's samples, as asked, with the file they came from.
+struct Rows {
+    /// The profile, when several are printed.
+    profile: Option<String>,
+    rows: Vec<(Sample, bool)>,
+    path: std::path::PathBuf,
+}
+
 /// The samples of the account `settings` name, as asked; a damaged file's
 /// good samples, with the damage said on stderr by the caller (`Ok` with a
 /// warning).
@@ -18,6 +26,37 @@ pub fn history(
     args: &HistoryArgs,
     now: Timestamp,
 ) -> Result<(String, Option<String>), Failure> {
+    let (rows, warning) = read(settings, args, now, None)?;
+    Ok((render(&[rows], args, args.since.is_some())?, warning))
+}
+
+/// Every profile's samples (`--all-profiles`), with a profile column; a
+/// profile whose history cannot be read is said, not fatal.
+pub fn history_all(
+    all: &[(String, Settings)],
+    args: &HistoryArgs,
+    now: Timestamp,
+) -> Result<(String, Vec<String>), Failure> {
+    let mut sets = Vec::new();
+    let mut warnings = Vec::new();
+    for (name, settings) in all {
+        match read(settings, args, now, Some(name)) {
+            Ok((rows, warning)) => {
+                sets.push(rows);
+                warnings.extend(warning);
+            }
+            Err(e) => warnings.push(format!("{}: {e}", crate::text::sanitize(name))),
+        }
+    }
+    Ok((render(&sets, args, args.since.is_some())?, warnings))
+}
+
+fn read(
+    settings: &Settings,
+    args: &HistoryArgs,
+    now: Timestamp,
+    profile: Option<&str>,
+) -> Result<(Rows, Option<String>), Failure> {
     let auth_id = AuthId::parse(&settings.credentials()?.auth_id)?;
     let Some(dir) = &settings.state_dir else {
         return Err(Failure::Usage(
@@ -38,52 +77,111 @@ pub fn history(
         })
         .filter(|(s, _)| since.is_none_or(|from| s.at >= from))
         .collect();
-    let text = if args.json {
-        let objects: Vec<serde_json::Value> = rows
-            .iter()
-            .map(|(s, top_up)| {
-                serde_json::json!({
+    let rows = Rows {
+        profile: profile.map(crate::text::sanitize),
+        rows,
+        path: file.path().to_path_buf(),
+    };
+    Ok((rows, warning))
+}
+
+fn render(sets: &[Rows], args: &HistoryArgs, filtered: bool) -> Result<String, Failure> {
+    let several = sets.iter().any(|s| s.profile.is_some());
+    let all = || {
+        sets.iter()
+            .flat_map(|set| set.rows.iter().map(move |r| (set.profile.as_deref(), r)))
+    };
+    Ok(if args.json {
+        let objects: Vec<serde_json::Value> = all()
+            .map(|(profile, (s, top_up))| {
+                let mut o = serde_json::json!({
                     "time": s.at.to_string(),
                     "credits": s.credits.to_string(),
                     "top_up": top_up,
-                })
+                });
+                if let Some(profile) = profile {
+                    o["profile"] = serde_json::Value::from(profile);
+                }
+                o
             })
             .collect();
         serde_json::to_string_pretty(&objects)
             .map(|t| t + "\n")
             .map_err(|e| Failure::Usage(format!("cannot encode the history: {e}")))?
     } else if args.csv {
-        let mut out = String::from("time,credits,top_up\n");
-        for (s, top_up) in &rows {
+        let mut out = String::from(if several {
+            "profile,time,credits,top_up\n"
+        } else {
+            "time,credits,top_up\n"
+        });
+        for (profile, (s, top_up)) in all() {
+            if let Some(profile) = profile {
+                out.push_str(&csv_field(profile));
+                out.push(',');
+            }
             out.push_str(&format!("{},{},{top_up}\n", s.at, s.credits));
         }
         out
     } else {
-        table(&rows, file.path(), since.is_some())
-    };
-    Ok((text, warning))
+        table(sets, filtered)
+    })
 }
 
-fn table(rows: &[(Sample, bool)], path: &std::path::Path, filtered: bool) -> String {
-    if rows.is_empty() {
+/// A CSV field, quoted when it holds a comma, a quote or a line break.
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_owned()
+    }
+}
+
+fn table(sets: &[Rows], filtered: bool) -> String {
+    let several = sets.iter().any(|s| s.profile.is_some());
+    if sets.iter().all(|s| s.rows.is_empty()) {
+        let paths: Vec<String> = sets.iter().map(|s| s.path.display().to_string()).collect();
         return format!(
             "No samples{} in {} yet: the dashboard records them while it runs.\n",
             if filtered { " in that time" } else { "" },
-            path.display()
+            if paths.is_empty() {
+                "any history file".to_owned()
+            } else {
+                paths.join(", ")
+            }
         );
     }
-    let mut out = format!("{:<20}  {:>14}  TOP-UP\n", "TIME", "CREDITS (USD)");
-    for (s, top_up) in rows {
-        // To the second: the dashboard's own samples carry nanoseconds,
-        // which would push the column about; CSV and JSON keep them.
-        let at = s.at.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
-        let line = format!(
-            "{at:<20}  {:>14}  {}",
-            s.credits.to_string(),
-            if *top_up { "▲" } else { "" }
-        );
-        out.push_str(line.trim_end());
-        out.push('\n');
+    let width = sets
+        .iter()
+        .filter_map(|s| s.profile.as_deref())
+        .map(|p| p.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(7);
+    let mut out = String::new();
+    if several {
+        out.push_str(&format!("{:<width$}  ", "PROFILE"));
+    }
+    out.push_str(&format!(
+        "{:<20}  {:>14}  TOP-UP\n",
+        "TIME", "CREDITS (USD)"
+    ));
+    for set in sets {
+        for (s, top_up) in &set.rows {
+            // To the second: the dashboard's own samples carry nanoseconds,
+            // which would push the column about; CSV and JSON keep them.
+            let at = s.at.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
+            let mut line = String::new();
+            if let Some(profile) = &set.profile {
+                line.push_str(&format!("{profile:<width$}  "));
+            }
+            line.push_str(&format!(
+                "{at:<20}  {:>14}  {}",
+                s.credits.to_string(),
+                if *top_up { "▲" } else { "" }
+            ));
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
     }
     out
 }
