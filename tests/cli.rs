@@ -996,8 +996,14 @@ fn history_of_every_profile_has_a_profile_column() {
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines[0], "profile,time,credits,top_up");
     assert_eq!(lines.len(), 5, "{csv}");
-    assert!(lines[1].starts_with("alpha,") && lines[1].ends_with(",5.00000,false"), "{csv}");
-    assert!(lines[3].starts_with("\"beta, the second\","), "quoted: {csv}");
+    assert!(
+        lines[1].starts_with("alpha,") && lines[1].ends_with(",5.00000,false"),
+        "{csv}"
+    );
+    assert!(
+        lines[3].starts_with("\"beta, the second\","),
+        "quoted: {csv}"
+    );
     assert!(lines[3].ends_with(",7.50000,false"), "{csv}");
     // The profile with no account id is said, not fatal.
     assert!(err.contains("none: no Plivo auth id"), "{err}");
@@ -1007,7 +1013,14 @@ fn history_of_every_profile_has_a_profile_column() {
     assert_eq!(json[2]["profile"], "beta, the second");
     let (table, _) = history(&["--since", "2h"]);
     let rows: Vec<&str> = table.lines().collect();
-    assert!(rows[0].starts_with("PROFILE") && rows[0].contains("TIME"), "{table}");
-    assert_eq!(rows.len(), 3, "the header and each profile's last hour: {table}");
+    assert!(
+        rows[0].starts_with("PROFILE") && rows[0].contains("TIME"),
+        "{table}"
+    );
+    assert_eq!(
+        rows.len(),
+        3,
+        "the header and each profile's last hour: {table}"
+    );
     assert!(rows[1].starts_with("alpha ") && rows[2].starts_with("beta, the second "));
 }
