@@ -158,6 +158,18 @@ pub enum ConfigError {
         /// What is wrong, with its line.
         reason: String,
     },
+    /// A profile, watched with every other, lacks its auth id or token.
+    #[error(
+        "profile {profile:?} in {path} has no {missing}: add it there (with every profile watched, the PLIVO_AUTH_* variables are not read)"
+    )]
+    IncompleteProfile {
+        /// The profile.
+        profile: String,
+        /// What is missing, in words.
+        missing: &'static str,
+        /// The file.
+        path: String,
+    },
     /// Every profile was asked for, and the file has none.
     #[error("no profiles in {path}: add [profiles.NAME] tables, each with auth_id and auth_token")]
     NoProfiles {
@@ -210,7 +222,18 @@ pub fn resolve(global: &Global, env: &Env) -> Result<Settings, ConfigError> {
         Some(path) => read_file(path, env.config_named, &mut warnings)?,
         None => None,
     };
-    let (top, named) = match (&file, &global.profile) {
+    // A file whose only account is one named profile: that profile, with
+    // no --profile needed.
+    let sole = file.as_ref().and_then(|f| {
+        let top_level = f.auth_id.is_some() || f.auth_token.is_some();
+        let chosen = global.auth_id.is_some() || env.auth_id.is_some();
+        match (top_level || chosen, f.profiles.len()) {
+            (false, 1) => f.profiles.keys().next().cloned(),
+            _ => None,
+        }
+    });
+    let profile = global.profile.clone().or(sole);
+    let (top, named) = match (&file, &profile) {
         (Some(file), Some(name)) => match file.profiles.get(name) {
             Some(profile) => (Some(file), Some(profile)),
             None => return Err(unknown_profile(name, &path_text, Some(file))),
@@ -239,7 +262,7 @@ pub fn resolve(global: &Global, env: &Env) -> Result<Settings, ConfigError> {
         Some(token) => Some((token.clone(), ENV_AUTH_TOKEN.to_owned())),
         None => {
             let in_profile = named.and_then(|p| p.auth_token.clone());
-            let source = match (&global.profile, &in_profile) {
+            let source = match (&profile, &in_profile) {
                 (Some(name), Some(_)) => format!("profile {name:?} in {path_text}"),
                 _ => path_text.clone(),
             };
@@ -314,7 +337,7 @@ pub fn resolve(global: &Global, env: &Env) -> Result<Settings, ConfigError> {
         keymap,
         limits: limits(global.timeout),
         warnings,
-        profile: global.profile.clone(),
+        profile,
         auth_id: given_id,
         on_alert: layered(named, top, |p| p.on_alert.clone()).filter(|c| !c.trim().is_empty()),
         notify: layered(named, top, |p| p.notify).unwrap_or(false),
@@ -388,6 +411,14 @@ pub fn resolve_all(global: &Global, env: &Env) -> Result<Vec<(String, Settings)>
             ..global.clone()
         };
         let mut settings = resolve(&one, &file_only)?;
+        // Said as what it is here: the variables are not read for a fleet.
+        if let Err(ConfigError::MissingCredentials { missing, path, .. }) = &settings.credentials {
+            settings.credentials = Err(ConfigError::IncompleteProfile {
+                profile: shown.clone(),
+                missing,
+                path: path.clone(),
+            });
+        }
         // The file's warning is the same for every profile: said once.
         if !all.is_empty() {
             settings.warnings.clear();

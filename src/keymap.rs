@@ -759,7 +759,7 @@ const TABLE: &[Entry] = &[
     Entry {
         action: A::Back,
         name: "back",
-        contexts: &[C::Rows],
+        contexts: &[C::Rows, C::Fleet],
         keys: &["esc", "b"],
         help: "back to the account",
     },

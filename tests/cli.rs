@@ -1006,7 +1006,10 @@ fn history_of_every_profile_has_a_profile_column() {
     );
     assert!(lines[3].ends_with(",7.50000,false"), "{csv}");
     // The profile with no account id is said, not fatal.
-    assert!(err.contains("none: no Plivo auth id"), "{err}");
+    assert!(
+        err.contains("profile \"none\"") && err.contains("has no auth id: add it there"),
+        "{err}"
+    );
     let (json, _) = history(&["--json"]);
     let json: Vec<serde_json::Value> = serde_json::from_str(&json).expect("json");
     assert_eq!(json.len(), 4);
@@ -1023,4 +1026,25 @@ fn history_of_every_profile_has_a_profile_column() {
         "the header and each profile's last hour: {table}"
     );
     assert!(rows[1].starts_with("alpha ") && rows[2].starts_with("beta, the second "));
+}
+
+#[test]
+fn a_file_with_one_named_profile_needs_no_profile_flag() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let sandbox = TestSandbox::start();
+    let home = tempfile::tempdir().expect("tempdir");
+    let config = home.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[profiles.only]\napi_url = \"{}\"\nauth_id = \"{}\"\nauth_token = \"{TOKEN}\"\n",
+            sandbox.handle.base_url, sandbox.handle.auth_id
+        ),
+    )
+    .expect("config");
+    std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    let mut cmd = bin(home.path());
+    cmd.env("PLIVO_DASH_CONFIG", &config).arg("get");
+    let (out, _) = run(cmd, 0);
+    assert!(out.contains("Bruce Wayne"), "{out}");
 }

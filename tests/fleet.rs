@@ -413,3 +413,36 @@ fn alert_failures_arriving_together_are_all_said() {
     fleet.update(FleetMsg::Said(Notice::error("on_alert for c: exited 2")));
     assert_eq!(fleet.notice.expect("said").text, "on_alert for c: exited 2");
 }
+
+#[test]
+fn an_account_that_stops_answering_says_why_in_its_row() {
+    let mut fleet = three();
+    fleet.update(FleetMsg::Report(
+        0,
+        Report::Failed {
+            op: plivo_dash::worker::Op::Refresh,
+            error: ApiError::Unauthorized { message: None },
+            retry_in: Some(std::time::Duration::from_secs(30)),
+        },
+    ));
+    let screen = text(draw(&fleet, 120, 35).backend().buffer());
+    let row = screen.lines().find(|l| l.contains("staging")).expect("row");
+    assert!(
+        row.contains("812.25") && row.contains("stale < 1 min "),
+        "{row}"
+    );
+    // The reason's start where the line was; the whole of it on Enter.
+    assert!(row.contains("✗ authentication"), "{row}");
+}
+
+#[test]
+fn esc_clears_a_filter_that_was_kept() {
+    let mut fleet = three();
+    for c in "/prod".chars() {
+        fleet.update(FleetMsg::Term(key(KeyCode::Char(c))));
+    }
+    fleet.update(FleetMsg::Term(key(KeyCode::Enter)));
+    assert_eq!(fleet.screen.order(&fleet.members).len(), 1);
+    fleet.update(FleetMsg::Term(key(KeyCode::Esc)));
+    assert_eq!(fleet.screen.order(&fleet.members).len(), 3);
+}

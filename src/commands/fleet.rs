@@ -74,6 +74,7 @@ pub async fn fetch_all(global: &Global) -> Result<Vec<Fetched>, Failure> {
 /// `{profile, error}`. Exits with the first failure's code, after saying
 /// every account.
 pub fn get_all(fetched: &[Fetched], json: bool) -> (String, Exit) {
+    use unicode_width::UnicodeWidthStr as _;
     let exit = fetched
         .iter()
         .find_map(|f| f.result.as_ref().err().map(Failure::exit))
@@ -95,7 +96,7 @@ pub fn get_all(fetched: &[Fetched], json: bool) -> (String, Exit) {
     }
     let width = fetched
         .iter()
-        .map(|f| f.profile.chars().count())
+        .map(|f| f.profile.width())
         .max()
         .unwrap_or(0)
         .max(7);
@@ -106,14 +107,16 @@ pub fn get_all(fetched: &[Fetched], json: bool) -> (String, Exit) {
         } else {
             &f.auth_id
         };
+        // Padded by the columns a terminal gives it, not by characters:
+        // 日本 is four columns, an accent none.
+        let profile = format!("{}{}", f.profile, " ".repeat(width - f.profile.width()));
         let line = match &f.result {
             Ok(a) => format!(
-                "{:<width$}  {id:<20}  {:>14} USD  {}",
-                f.profile,
+                "{profile}  {id:<20}  {:>14} USD  {}",
                 a.cash_credits.to_string(),
                 sanitize(&a.name)
             ),
-            Err(e) => format!("{:<width$}  {id:<20}  error: {e}", f.profile),
+            Err(e) => format!("{profile}  {id:<20}  error: {e}"),
         };
         out.push_str(line.trim_end());
         out.push('\n');
@@ -263,5 +266,21 @@ mod tests {
         );
         let warn = check_all(&[ok("a", dec!(3)), ok("b", dec!(9))], dec!(5), dec!(2));
         assert_eq!(warn.status, Status::Warning);
+    }
+
+    #[test]
+    fn lines_line_up_by_the_columns_a_terminal_gives() {
+        use unicode_width::UnicodeWidthStr as _;
+        let (text, exit) = get_all(
+            &[ok("日本語", dec!(1)), ok("e\u{301}t\u{e9}", dec!(2))],
+            false,
+        );
+        assert_eq!(exit, Exit::Ok);
+        let starts: Vec<usize> = text
+            .lines()
+            .map(|l| l[..l.find("MA2025").unwrap()].width())
+            .collect();
+        // "PROFILE" is seven wide, 日本語 six: the ids start together.
+        assert_eq!(starts, [9, 9], "{text}");
     }
 }

@@ -70,6 +70,8 @@ pub struct Column {
     pub low: Decimal,
     /// The highest balance.
     pub high: Decimal,
+    /// The balance it ended on.
+    pub last: Decimal,
 }
 
 /// The chart's data.
@@ -150,6 +152,7 @@ pub fn plot(
                 .map(|c| Column {
                     low: c.credits,
                     high: c.credits,
+                    last: c.credits,
                 });
         while let Some(s) = samples.get(next).filter(|s| s.at <= end) {
             if carried.is_some_and(|c| super::is_top_up(c.credits, s.credits)) {
@@ -163,10 +166,12 @@ pub fn plot(
                 Some(c) => Column {
                     low: c.low.min(s.credits),
                     high: c.high.max(s.credits),
+                    last: s.credits,
                 },
                 None => Column {
                     low: s.credits,
                     high: s.credits,
+                    last: s.credits,
                 },
             });
             carried = Some(*s);
@@ -289,8 +294,8 @@ pub fn ticks(from: Timestamp, to: Timestamp, tz: &TimeZone, cells: usize) -> Vec
     ticks
 }
 
-/// A plot as one line of text: one bar per column at the lowest balance
-/// it reached (so a draining account's last bar is where it stands), eighths of the height between
+/// A plot as one line of text: one bar per column at the balance it
+/// ended on (so the last bar is where the account stands), eighths of the height between
 /// the lowest and highest balance shown; a space where nothing was
 /// recorded.
 pub fn bars(plot: &Plot) -> String {
@@ -305,7 +310,7 @@ pub fn bars(plot: &Plot) -> String {
             None => ' ',
             Some(_) if range.is_zero() => BARS[3],
             Some(c) => {
-                let step = ((c.low - low) / range * Decimal::from(7))
+                let step = ((c.last - low) / range * Decimal::from(7))
                     .round()
                     .to_usize()
                     .unwrap_or(0);
@@ -329,8 +334,8 @@ mod tests {
                 .map(|m| (m * 60, Decimal::from(10 - m)))
                 .collect::<Vec<_>>(),
         );
-        let plot = plot(s.samples(), t(0), t(600), 10, SignedDuration::from_mins(10));
-        let line = bars(&plot);
+        let drained = plot(s.samples(), t(0), t(600), 10, SignedDuration::from_mins(10));
+        let line = bars(&drained);
         assert_eq!(line.chars().count(), 10);
         let ranks: Vec<usize> = line
             .chars()
@@ -343,6 +348,18 @@ mod tests {
             "falls all the way: {line}"
         );
         assert_eq!(bars(&Plot::default()), "");
+        // A top-up in the last minute: the last bar is where it ended, high.
+        let mut points: Vec<(i64, Decimal)> =
+            (0..10).map(|m| (m * 60, Decimal::from(10 - m))).collect();
+        points.push((590, Decimal::from(10)));
+        let topped = plot(
+            series(&points).samples(),
+            t(0),
+            t(600),
+            10,
+            SignedDuration::from_mins(10),
+        );
+        assert!(bars(&topped).ends_with('█'), "{}", bars(&topped));
     }
 
     #[test]
@@ -410,6 +427,7 @@ mod tests {
                 Some(Column {
                     low: *values.iter().min()?,
                     high: *values.iter().max()?,
+                    last: *values.last()?,
                 })
             })
             .collect()

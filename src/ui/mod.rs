@@ -84,13 +84,12 @@ fn header(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
     let used: usize = left.iter().chain(&right).map(Span::width).sum();
     let auth_id = &app.session.auth_id;
     let room = usize::from(area.width).saturating_sub(used + auth_id.chars().count());
-    // In a fleet, which profile this is comes first: two profiles may
-    // hold the same account.
+    // Which profile this is comes first, when one was chosen: two
+    // profiles may hold the same account.
     let profile = app
         .session
         .profile
         .as_deref()
-        .filter(|_| app.session.in_fleet)
         .map(|p| format!("{} ", clip(p, 16)));
     let room = room.saturating_sub(profile.as_deref().map_or(0, UnicodeWidthStr::width));
     let who = match &app.shown {

@@ -118,6 +118,11 @@ impl FleetScreen {
         }
         match action {
             Action::Filter => self.filtering = true,
+            // Esc on the table clears a filter that was kept.
+            Action::Back => {
+                self.filter = LineInput::default();
+                self.selected = 0;
+            }
             Action::Sort => {
                 // The selection stays on the same account.
                 let chosen = self.selected_member(members);

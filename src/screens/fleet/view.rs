@@ -417,17 +417,37 @@ fn account_row(fleet: &Fleet, member: &Member, cols: Columns, theme: Theme) -> V
             .fetched_at
             .map_or_else(String::new, |at| age(fleet.now, at));
         let (text, style) = match &app.fetch {
-            FetchState::Failed { .. } | FetchState::Stopped => {
-                (format!("stale {age}"), theme.warn())
-            }
+            FetchState::Failed { .. } | FetchState::Stopped => (
+                format!("stale {}", age.trim_end_matches(" ago")),
+                theme.warn(),
+            ),
             _ => (age, theme.dim()),
         };
         cells.push(Cell::left(clip(&text, UPDATED), UPDATED, style));
     }
-    if cols.spark > 0 {
-        cells.push(Cell::left(app.spark.clone(), cols.spark, theme.accent()));
+    // A failing account says why where its line would be: its row keeps
+    // the last balance, marked stale, and this is the reason.
+    let why = match &app.fetch {
+        FetchState::Failed { error, .. } => Some(format!("✗ {error}")),
+        FetchState::Stopped => Some("✗ worker stopped".to_owned()),
+        _ => None,
+    };
+    match why {
+        Some(why) if cols.spark > 0 => {
+            let room = usize::from(fleet.size.0).saturating_sub(cells_width(&cells) + 2);
+            cells.push(Cell::left(clip(&why, room), room, theme.error()));
+        }
+        _ if cols.spark > 0 => {
+            cells.push(Cell::left(app.spark.clone(), cols.spark, theme.accent()));
+        }
+        _ => {}
     }
     cells
+}
+
+/// The columns `cells` take, with the space after each.
+fn cells_width(cells: &[Cell]) -> usize {
+    cells.iter().map(|c| c.width + 1).sum()
 }
 
 /// What an account spends a day, as its row shows it: only while it has
@@ -472,12 +492,18 @@ fn total_row(fleet: &Fleet, order: &[usize], cols: Columns) -> Vec<Cell> {
     if cols.name > 0 {
         cells.push(Cell::left("", cols.name, plain));
     }
-    cells.push(Cell::right(
-        clip(&balance.to_string(), BALANCE),
-        BALANCE,
-        plain,
-    ));
+    let balance = if known.is_empty() {
+        "—".to_owned()
+    } else {
+        balance.to_string()
+    };
+    cells.push(Cell::right(clip(&balance, BALANCE), BALANCE, plain));
     if cols.burn {
+        let burn = if known.is_empty() {
+            "—".to_owned()
+        } else {
+            burn
+        };
         cells.push(Cell::right(clip(&burn, BURN), BURN, plain));
     }
     cells
