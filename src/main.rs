@@ -47,6 +47,13 @@ fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> ExitCode {
     let global = cli.global();
+    if global.all_profiles && (global.profile.is_some() || global.auth_id.is_some()) {
+        eprintln!(
+            "plivo-dash: --all-profiles watches every profile in the config file; \
+             it cannot go with --profile or --auth-id"
+        );
+        return Exit::Usage.into();
+    }
     match cli.command {
         Some(Subcommand::Get { json, .. }) if global.all_profiles => {
             match commands::fleet::fetch_all(&global).await {

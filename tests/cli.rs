@@ -1048,3 +1048,12 @@ fn a_file_with_one_named_profile_needs_no_profile_flag() {
     let (out, _) = run(cmd, 0);
     assert!(out.contains("Bruce Wayne"), "{out}");
 }
+
+#[test]
+fn all_profiles_and_one_profile_cannot_go_together() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let mut cmd = bin(home.path());
+    cmd.args(["--profile", "x", "get", "--all-profiles"]);
+    let (_, err) = run(cmd, 2);
+    assert!(err.contains("cannot go with --profile"), "{err}");
+}

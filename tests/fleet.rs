@@ -446,3 +446,36 @@ fn esc_clears_a_filter_that_was_kept() {
     fleet.update(FleetMsg::Term(key(KeyCode::Esc)));
     assert_eq!(fleet.screen.order(&fleet.members).len(), 3);
 }
+
+#[test]
+fn one_account_under_two_profiles_is_totalled_once_and_postpaid_sorts_after() {
+    let mut fleet = Fleet::new(
+        vec![
+            member("prod", "MA2025PRODUCTION00001", None),
+            member("prod-again", "MA2025PRODUCTION00001", None),
+            member("invoiced", "MA2025POSTPAID0000001", None),
+        ],
+        None,
+    );
+    feed(&mut fleet, 0, "Prod Inc", &hour(dec!(42.10), dec!(0.5)));
+    feed(&mut fleet, 1, "Prod Inc", &hour(dec!(42.10), dec!(0.5)));
+    let mut account = demo_account();
+    account.billing_mode = BillingMode::Postpaid;
+    account.cash_credits = Decimal::ZERO;
+    fleet.update(FleetMsg::Report(
+        2,
+        Report::Loaded {
+            account: Box::new(account),
+            at: now(),
+        },
+    ));
+    let screen = text(draw(&fleet, 120, 35).backend().buffer());
+    let total = screen.lines().find(|l| l.contains("Total")).expect("total");
+    assert!(
+        total.contains("42.10") && !total.contains("84.2"),
+        "{total}"
+    );
+    fleet.update(FleetMsg::Term(key(KeyCode::Char('o'))));
+    let order: Vec<usize> = fleet.screen.order(&fleet.members);
+    assert_eq!(order, [0, 1, 2], "by balance, postpaid after: {order:?}");
+}

@@ -190,11 +190,12 @@ fn runway_key(member: &Member) -> (u8, SignedDuration, Decimal) {
     }
 }
 
-/// Sorting by balance: lowest first, those without one last.
-fn balance_key(member: &Member) -> (bool, Decimal) {
-    member
-        .app
-        .account
-        .as_ref()
-        .map_or((true, Decimal::ZERO), |a| (false, a.cash_credits))
+/// Sorting by balance: lowest first, postpaid accounts (whose balance is
+/// not what they can spend) after, those without one last.
+fn balance_key(member: &Member) -> (u8, Decimal) {
+    match &member.app.account {
+        Some(a) if a.billing_mode == crate::plivo::BillingMode::Postpaid => (1, a.cash_credits),
+        Some(a) => (0, a.cash_credits),
+        None => (2, Decimal::ZERO),
+    }
 }

@@ -462,7 +462,13 @@ fn burning(app: &crate::app::App) -> Option<Decimal> {
 
 /// The sums of the rows shown (the filter's, when one is set).
 fn total_row(fleet: &Fleet, order: &[usize], cols: Columns) -> Vec<Cell> {
-    let shown: Vec<&Member> = order.iter().map(|i| &fleet.members[*i]).collect();
+    // An account under two profiles is one account: counted once.
+    let mut seen = std::collections::HashSet::new();
+    let shown: Vec<&Member> = order
+        .iter()
+        .map(|i| &fleet.members[*i])
+        .filter(|m| seen.insert(m.app.session.auth_id.as_str()))
+        .collect();
     let known: Vec<&Member> = shown
         .iter()
         .copied()
