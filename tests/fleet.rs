@@ -89,6 +89,20 @@ fn three() -> Fleet {
     fleet
 }
 
+/// Member `i` loads a postpaid account with nothing on it.
+fn postpaid(fleet: &mut Fleet, i: usize) {
+    let mut account = demo_account();
+    account.billing_mode = BillingMode::Postpaid;
+    account.cash_credits = Decimal::ZERO;
+    fleet.update(FleetMsg::Report(
+        i,
+        Report::Loaded {
+            account: Box::new(account),
+            at: now(),
+        },
+    ));
+}
+
 fn draw(fleet: &Fleet, w: u16, h: u16) -> Terminal<TestBackend> {
     let mut t = Terminal::new(TestBackend::new(w, h)).expect("terminal");
     t.draw(|f| plivo_dash::ui::render_fleet(fleet, f))
@@ -347,16 +361,7 @@ fn a_crossing_in_an_account_not_shown_raises_one_alert() {
 #[test]
 fn a_postpaid_account_has_no_runway_to_run_out_of() {
     let mut fleet = three();
-    let mut account = demo_account();
-    account.billing_mode = BillingMode::Postpaid;
-    account.cash_credits = Decimal::ZERO;
-    fleet.update(FleetMsg::Report(
-        2,
-        Report::Loaded {
-            account: Box::new(account),
-            at: now(),
-        },
-    ));
+    postpaid(&mut fleet, 2);
     let t = draw(&fleet, 120, 35);
     let screen = text(t.backend().buffer());
     let line = screen.lines().find(|l| l.contains("legacy")).expect("row");
@@ -459,16 +464,7 @@ fn one_account_under_two_profiles_is_totalled_once_and_postpaid_sorts_after() {
     );
     feed(&mut fleet, 0, "Prod Inc", &hour(dec!(42.10), dec!(0.5)));
     feed(&mut fleet, 1, "Prod Inc", &hour(dec!(42.10), dec!(0.5)));
-    let mut account = demo_account();
-    account.billing_mode = BillingMode::Postpaid;
-    account.cash_credits = Decimal::ZERO;
-    fleet.update(FleetMsg::Report(
-        2,
-        Report::Loaded {
-            account: Box::new(account),
-            at: now(),
-        },
-    ));
+    postpaid(&mut fleet, 2);
     let screen = text(draw(&fleet, 120, 35).backend().buffer());
     let total = screen.lines().find(|l| l.contains("Total")).expect("total");
     assert!(
