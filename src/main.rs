@@ -165,9 +165,7 @@ fn written(ok: bool) -> ExitCode {
 /// The client, with the configuration's warnings said on stderr.
 fn connect(global: &Global) -> Result<(plivo_dash::plivo::Client, String), Failure> {
     let (client, settings) = commands::connect(global)?;
-    for w in &settings.warnings {
-        eprintln!("plivo-dash: {w}");
-    }
+    commands::warn(&settings.warnings);
     let source = settings.credentials()?.token_source.clone();
     Ok((client, source))
 }
@@ -191,24 +189,14 @@ async fn subaccounts(
 
 /// The history from its file: no client, no request.
 fn history(global: &Global, args: &plivo_dash::cli::HistoryArgs) -> Result<String, Failure> {
-    let env = plivo_dash::config::Env::from_process();
     if global.all_profiles {
-        let all = plivo_dash::config::resolve_all(global, &env)?;
-        if let Some((_, first)) = all.first() {
-            for w in &first.warnings {
-                eprintln!("plivo-dash: {w}");
-            }
-        }
+        let all = commands::resolve_all(global)?;
         let (text, warnings) = commands::history::history_all(&all, args, jiff::Timestamp::now())?;
-        for w in warnings {
-            eprintln!("plivo-dash: {w}");
-        }
+        commands::warn(&warnings);
         return Ok(text);
     }
-    let settings = plivo_dash::config::resolve(global, &env)?;
-    for w in &settings.warnings {
-        eprintln!("plivo-dash: {w}");
-    }
+    let settings = plivo_dash::config::resolve(global, &plivo_dash::config::Env::from_process())?;
+    commands::warn(&settings.warnings);
     let (text, warning) = commands::history::history(&settings, args, jiff::Timestamp::now())?;
     if let Some(warning) = warning {
         eprintln!("plivo-dash: {warning}");

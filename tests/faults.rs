@@ -14,7 +14,7 @@ use plivo_dash::worker::{self, Report, Request};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::KeyCode;
-use support::app::{PERIOD, form, key, now, session, type_str};
+use support::app::{PERIOD, form, key, now, screen_text, session, type_str};
 use support::faults::{ACCOUNT, Expect, cases};
 use support::{Canned, CannedServer, TOKEN};
 
@@ -98,15 +98,7 @@ async fn next(events: &mut tokio::sync::mpsc::UnboundedReceiver<Report>) -> Repo
 fn screen(app: &App) -> String {
     let mut t = Terminal::new(TestBackend::new(120, 35)).expect("terminal");
     t.draw(|f| ui::render(app, f)).expect("draw");
-    let buffer = t.backend().buffer().clone();
-    (0..35)
-        .map(|y| {
-            (0..120)
-                .map(|x| buffer[(x, y)].symbol())
-                .collect::<String>()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+    screen_text(t.backend().buffer())
 }
 
 /// The dashboard loads a good account, the user starts an edit, then the

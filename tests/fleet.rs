@@ -19,7 +19,7 @@ use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::KeyCode;
 use ratatui::style::Color;
 use rust_decimal::{Decimal, dec};
-use support::app::{PERIOD, key, now, session};
+use support::app::{PERIOD, key, now, screen_text, session};
 
 /// A member on profile `profile`, alerting below `alert`, with `on_alert`.
 fn member(profile: &str, auth_id: &str, alert: Option<Decimal>) -> Member {
@@ -110,21 +110,9 @@ fn draw(fleet: &Fleet, w: u16, h: u16) -> Terminal<TestBackend> {
     t
 }
 
-fn text(buffer: &Buffer) -> String {
-    let area = buffer.area;
-    (0..area.height)
-        .map(|y| {
-            (0..area.width)
-                .map(|x| buffer[(x, y)].symbol())
-                .collect::<String>()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
 /// The row that holds `needle`.
 fn row_of(buffer: &Buffer, needle: &str) -> u16 {
-    let screen = text(buffer);
+    let screen = screen_text(buffer);
     let at = screen
         .lines()
         .position(|l| l.contains(needle))
@@ -147,7 +135,7 @@ fn the_table_puts_the_shortest_runway_first_and_totals() {
     let fleet = three();
     let t = draw(&fleet, 120, 35);
     let buffer = t.backend().buffer();
-    let screen = text(buffer);
+    let screen = screen_text(buffer);
     let (prod, staging, legacy) = (
         row_of(buffer, "production"),
         row_of(buffer, "staging"),
@@ -190,7 +178,7 @@ fn healthy_accounts_and_a_narrow_terminal() {
     feed(&mut fleet, 1, "Beta", &hour(dec!(80), Decimal::ZERO));
     fleet.update(FleetMsg::Term(Msg::Resize(120, 12)));
     let wide = draw(&fleet, 120, 12);
-    let screen = text(wide.backend().buffer());
+    let screen = screen_text(wide.backend().buffer());
     assert!(!screen.contains("below alert"), "{screen}");
     assert!(
         screen.contains("Trend"),
@@ -202,7 +190,7 @@ fn healthy_accounts_and_a_narrow_terminal() {
 
     // At 80 columns the name stays; when it was updated gives way.
     fleet.update(FleetMsg::Term(Msg::Resize(80, 12)));
-    let screen = text(draw(&fleet, 80, 12).backend().buffer());
+    let screen = screen_text(draw(&fleet, 80, 12).backend().buffer());
     assert!(
         screen.contains("Alpha") && screen.contains("Burn/day"),
         "{screen}"
@@ -211,7 +199,7 @@ fn healthy_accounts_and_a_narrow_terminal() {
 
     fleet.update(FleetMsg::Term(Msg::Resize(44, 12)));
     let narrow = draw(&fleet, 44, 12);
-    let screen = text(narrow.backend().buffer());
+    let screen = screen_text(narrow.backend().buffer());
     assert!(
         screen.contains("alpha") && screen.contains("120"),
         "{screen}"
@@ -220,7 +208,7 @@ fn healthy_accounts_and_a_narrow_terminal() {
     insta::assert_snapshot!("fleet_narrow", narrow.backend());
 
     let tiny = draw(&fleet, 30, 6);
-    assert!(text(tiny.backend().buffer()).contains("Terminal too small"));
+    assert!(screen_text(tiny.backend().buffer()).contains("Terminal too small"));
 }
 
 #[test]
@@ -266,7 +254,7 @@ fn sort_and_filter_change_the_rows_and_keep_the_selection() {
     fleet.update(FleetMsg::Term(key(KeyCode::Enter)));
     assert!(!fleet.screen.filtering, "Enter keeps the filter");
     let t = draw(&fleet, 120, 35);
-    let screen = text(t.backend().buffer());
+    let screen = screen_text(t.backend().buffer());
     assert!(screen.contains("1 of 3"), "{screen}");
     // The total is of the rows shown.
     let total = screen.lines().find(|l| l.contains("Total")).expect("total");
@@ -293,7 +281,7 @@ fn enter_opens_an_account_and_a_key_comes_back() {
     );
     assert!(!fleet.members[1].app.plot.columns.is_empty(), "and charted");
     let t = draw(&fleet, 120, 35);
-    let screen = text(t.backend().buffer());
+    let screen = screen_text(t.backend().buffer());
     assert!(
         screen.contains("Prod Inc · MA2025PRODUCTION00001"),
         "{screen}"
@@ -305,7 +293,7 @@ fn enter_opens_an_account_and_a_key_comes_back() {
     fleet.update(FleetMsg::Term(key(KeyCode::Char('a'))));
     assert!(fleet.opened().is_none());
     let t = draw(&fleet, 120, 35);
-    assert!(text(t.backend().buffer()).contains("Total"));
+    assert!(screen_text(t.backend().buffer()).contains("Total"));
 }
 
 #[test]
@@ -363,7 +351,7 @@ fn a_postpaid_account_has_no_runway_to_run_out_of() {
     let mut fleet = three();
     postpaid(&mut fleet, 2);
     let t = draw(&fleet, 120, 35);
-    let screen = text(t.backend().buffer());
+    let screen = screen_text(t.backend().buffer());
     let line = screen.lines().find(|l| l.contains("legacy")).expect("row");
     assert!(
         line.contains("postpaid") && !line.contains("exhausted"),
@@ -394,11 +382,11 @@ fn the_fleet_is_reachable_from_an_account_too_small_to_draw() {
     let mut fleet = three();
     fleet.update(FleetMsg::Term(key(KeyCode::Enter)));
     fleet.update(FleetMsg::Term(Msg::Resize(100, 12)));
-    let screen = text(draw(&fleet, 100, 12).backend().buffer());
+    let screen = screen_text(draw(&fleet, 100, 12).backend().buffer());
     assert!(screen.contains("Terminal too small"), "{screen}");
     fleet.update(FleetMsg::Term(key(KeyCode::Char('a'))));
     assert!(fleet.opened().is_none());
-    let screen = text(draw(&fleet, 100, 12).backend().buffer());
+    let screen = screen_text(draw(&fleet, 100, 12).backend().buffer());
     assert!(screen.contains("production"), "{screen}");
 }
 
@@ -430,7 +418,7 @@ fn an_account_that_stops_answering_says_why_in_its_row() {
             retry_in: Some(std::time::Duration::from_secs(30)),
         },
     ));
-    let screen = text(draw(&fleet, 120, 35).backend().buffer());
+    let screen = screen_text(draw(&fleet, 120, 35).backend().buffer());
     let row = screen.lines().find(|l| l.contains("staging")).expect("row");
     assert!(
         row.contains("812.25") && row.contains("stale < 1 min "),
@@ -465,7 +453,7 @@ fn one_account_under_two_profiles_is_totalled_once_and_postpaid_sorts_after() {
     feed(&mut fleet, 0, "Prod Inc", &hour(dec!(42.10), dec!(0.5)));
     feed(&mut fleet, 1, "Prod Inc", &hour(dec!(42.10), dec!(0.5)));
     postpaid(&mut fleet, 2);
-    let screen = text(draw(&fleet, 120, 35).backend().buffer());
+    let screen = screen_text(draw(&fleet, 120, 35).backend().buffer());
     let total = screen.lines().find(|l| l.contains("Total")).expect("total");
     assert!(
         total.contains("42.10") && !total.contains("84.2"),

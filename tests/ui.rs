@@ -42,18 +42,6 @@ fn find(buffer: &Buffer, needle: &str) -> Option<Position> {
     None
 }
 
-fn screen_text(buffer: &Buffer) -> String {
-    let area = buffer.area;
-    (0..area.height)
-        .map(|y| {
-            (0..area.width)
-                .map(|x| buffer[(x, y)].symbol())
-                .collect::<String>()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
 fn failed(app: &mut App, error: ApiError) {
     app.update(Msg::Worker(Report::Failed {
         op: Op::Refresh,

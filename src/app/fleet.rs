@@ -11,11 +11,11 @@
 use jiff::{SignedDuration, Timestamp};
 use rust_decimal::Decimal;
 
-use super::keys::help_scroll;
+use super::keys::{contexts, help_scroll, typed};
 use super::{App, Clipboard, Msg, Notice, Outcome, Overlay};
 use crate::keymap::{Action, Context, Keymap};
 use crate::monitor::Estimate;
-use crate::monitor::threshold::{Crossing, Level};
+use crate::monitor::threshold::Crossing;
 use crate::screens::fleet::{Asked, FleetScreen, view};
 use crate::text;
 use crate::worker::{Report, Request};
@@ -299,7 +299,7 @@ impl Fleet {
         };
         match msg {
             Msg::Key(key) => {
-                use ratatui::crossterm::event::{KeyCode, KeyEventKind, KeyModifiers};
+                use ratatui::crossterm::event::KeyEventKind;
                 if key.kind == KeyEventKind::Release {
                     return FleetOutcome::default();
                 }
@@ -315,12 +315,7 @@ impl Fleet {
                 match action {
                     Some(action) => self.act(action),
                     None => {
-                        if let KeyCode::Char(c) = key.code
-                            && !key
-                                .modifiers
-                                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
-                            && contexts.contains(&Context::Editing)
-                        {
+                        if let Some(c) = typed(&key, &contexts) {
                             self.notice = self.screen.type_char(c);
                         }
                         redraw
@@ -339,13 +334,7 @@ impl Fleet {
 
     /// The contexts whose keys act on the fleet screen now.
     pub fn contexts(&self) -> Vec<Context> {
-        let mut contexts = vec![Context::Global];
-        match self.overlay {
-            Some(Overlay::Help { .. }) => contexts.push(Context::Help),
-            Some(Overlay::ConfirmQuit) => contexts.push(Context::ConfirmQuit),
-            None => contexts.extend(self.screen.contexts()),
-        }
-        contexts
+        contexts(self.overlay, || self.screen.contexts())
     }
 
     fn act(&mut self, action: Action) -> FleetOutcome {
@@ -357,13 +346,13 @@ impl Fleet {
         match action {
             // Only the account open can hold unsaved edits (leaving one
             // with edits is refused), so quitting here loses nothing.
-            Action::Interrupt | Action::Quit | Action::Yes => self.quit = true,
+            Action::Interrupt | Action::Quit => self.quit = true,
             Action::Help => {
                 self.overlay = Some(Overlay::Help {
                     scroll: help_scroll(&self.keymap, Some(Context::Fleet), None, height),
                 });
             }
-            Action::Close | Action::No => self.overlay = None,
+            Action::Close => self.overlay = None,
             Action::ScrollDown | Action::ScrollUp | Action::PageDown | Action::PageUp
                 if matches!(self.overlay, Some(Overlay::Help { .. })) =>
             {
@@ -419,15 +408,6 @@ impl Fleet {
                     .map(|at| self.now.duration_since(at).as_secs() / 60)
             })
             .collect()
-    }
-
-    /// How the fleet stands: the worst alert level among the accounts.
-    pub fn worst(&self) -> Level {
-        self.members
-            .iter()
-            .map(|m| m.app.level())
-            .max()
-            .unwrap_or(Level::Ok)
     }
 }
 

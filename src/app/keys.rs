@@ -50,33 +50,21 @@ impl App {
         self.notice = None;
         match action {
             Some(action) => self.act(action),
-            None if contexts.contains(&Context::Editing) => match key.code {
-                KeyCode::Char(c)
-                    if !key
-                        .modifiers
-                        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+            None => {
+                if let Some(c) = typed(&key, &contexts)
+                    && let Some(notice) = self.screens.type_char(c)
                 {
-                    if let Some(notice) = self.screens.type_char(c) {
-                        self.notice = Some(notice);
-                    }
-                    Outcome::default()
+                    self.notice = Some(notice);
                 }
-                _ => Outcome::default(),
-            },
-            None => Outcome::default(),
+                Outcome::default()
+            }
         }
     }
 
     /// The contexts whose keys act now: `Global`, then the overlay's or
     /// the screen's, most specific first.
     pub fn contexts(&self) -> Vec<Context> {
-        let mut contexts = vec![Context::Global];
-        match self.overlay {
-            Some(Overlay::Help { .. }) => contexts.push(Context::Help),
-            Some(Overlay::ConfirmQuit) => contexts.push(Context::ConfirmQuit),
-            None => contexts.extend(self.screens.contexts()),
-        }
-        contexts
+        contexts(self.overlay, || self.screens.contexts())
     }
 
     fn act(&mut self, action: Action) -> Outcome {
@@ -273,4 +261,35 @@ pub(super) fn help_scroll(
         None => context.map_or(0, |c| u16::try_from(keymap.help_start(c)).unwrap_or(0)),
     };
     scroll.min(limit)
+}
+
+/// The contexts whose keys act: `Global`, then the overlay's, or else the
+/// screen's (most specific first).
+pub(super) fn contexts(
+    overlay: Option<Overlay>,
+    screen: impl FnOnce() -> Vec<Context>,
+) -> Vec<Context> {
+    let mut contexts = vec![Context::Global];
+    match overlay {
+        Some(Overlay::Help { .. }) => contexts.push(Context::Help),
+        Some(Overlay::ConfirmQuit) => contexts.push(Context::ConfirmQuit),
+        None => contexts.extend(screen()),
+    }
+    contexts
+}
+
+/// The character `key` types, where text is being edited and no action
+/// took the key: a plain character, without Ctrl or Alt.
+pub(super) fn typed(key: &KeyEvent, contexts: &[Context]) -> Option<char> {
+    match key.code {
+        KeyCode::Char(c)
+            if contexts.contains(&Context::Editing)
+                && !key
+                    .modifiers
+                    .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+        {
+            Some(c)
+        }
+        _ => None,
+    }
 }

@@ -200,7 +200,6 @@ impl App {
     /// Moves the clock on for an account that is not on screen: nothing
     /// is drawn, so nothing is formatted; its chart moves on a minute.
     pub fn tick_off_screen(&mut self, now: Timestamp) {
-        let minute = |t: Timestamp| t.as_second().div_euclid(60);
         let moved = minute(now) != minute(self.now);
         self.now = now;
         if moved {
@@ -234,7 +233,7 @@ impl App {
     fn clock_labels(&self) -> [Option<String>; 3] {
         [
             self.fetched_at.map(|at| monitor::ago(self.now, at)),
-            Some((self.now.as_second() / 60).to_string()),
+            Some(minute(self.now).to_string()),
             self.retry_in().map(|d| d.as_secs().to_string()),
         ]
     }
@@ -363,4 +362,9 @@ impl App {
             self.warnings.push(text);
         }
     }
+}
+
+/// The minute `t` falls in: what the chart's end moves by.
+fn minute(t: Timestamp) -> i64 {
+    t.as_second().div_euclid(60)
 }

@@ -15,7 +15,6 @@ use super::{Exit, Failure};
 use crate::app::fleet::{Fleet, Member};
 use crate::app::{App, FetchState, Session};
 use crate::cli::Global;
-use crate::clock::Clock;
 use crate::config::{self, Settings};
 use crate::monitor::file::HistoryFile;
 use crate::monitor::schedule;
@@ -34,24 +33,35 @@ const DEMO_INTERVAL: Duration = Duration::from_secs(3);
 /// A handful, to see the subaccounts screen with.
 const DEMO_SUBACCOUNTS: u32 = 7;
 
-/// The other demo accounts, beside the main one: a healthy one and a
-/// postpaid one, each on its own sandbox (profile, name, balance, drain
-/// per minute, alert).
-const DEMO_OTHERS: [(&str, &str, &str, Decimal, Option<Decimal>); 2] = [
-    (
-        "healthy",
-        "Wayne Foundation",
-        "2418.50000",
-        Decimal::from_parts(2, 0, 0, false, 2),
-        Some(Decimal::from_parts(100, 0, 0, false, 0)),
-    ),
-    (
-        "postpaid",
-        "Wayne Logistics",
-        "0.00000",
-        Decimal::ZERO,
-        None,
-    ),
+/// One of the demo's other accounts, beside the main one.
+struct DemoAccount {
+    profile: &'static str,
+    name: &'static str,
+    credits: Decimal,
+    drain_per_min: Decimal,
+    alert_below: Option<Decimal>,
+    billing_mode: BillingMode,
+}
+
+/// The other demo accounts: a healthy one and a postpaid one, each on its
+/// own sandbox.
+const DEMO_OTHERS: [DemoAccount; 2] = [
+    DemoAccount {
+        profile: "healthy",
+        name: "Wayne Foundation",
+        credits: Decimal::from_parts(241_850_000, 0, 0, false, 5),
+        drain_per_min: Decimal::from_parts(2, 0, 0, false, 2),
+        alert_below: Some(Decimal::from_parts(100, 0, 0, false, 0)),
+        billing_mode: BillingMode::Prepaid,
+    },
+    DemoAccount {
+        profile: "postpaid",
+        name: "Wayne Logistics",
+        credits: Decimal::from_parts(0, 0, 0, false, 5),
+        drain_per_min: Decimal::ZERO,
+        alert_below: None,
+        billing_mode: BillingMode::Postpaid,
+    },
 ];
 
 /// Runs the dashboard, on the embedded demo sandbox if `demo`: one
@@ -84,19 +94,20 @@ pub async fn run(global: &Global, demo: bool) -> Exit {
             return Failure::from(e).exit();
         }
     };
-    if let [(_, one)] = all.as_slice() {
+    let clients: Vec<Result<Client, Failure>> =
+        all.iter().map(|(_, s)| super::client_for(s)).collect();
+    if let [Err(e)] = clients.as_slice() {
         // One account alone must be usable: its error ends the command.
-        if let Err(e) = super::client_for(one) {
-            eprintln!("plivo-dash: {e}");
-            return e.exit();
-        }
+        eprintln!("plivo-dash: {e}");
+        return e.exit();
     }
     let count = all.len();
     let gate = Arc::new(Semaphore::new(schedule::IN_FLIGHT));
     let (members, watches) = all
         .into_iter()
+        .zip(clients)
         .enumerate()
-        .map(|(i, (name, settings))| watch(&name, settings, i, count, &gate))
+        .map(|(i, ((name, settings), client))| watch(&name, settings, client, i, count, &gate))
         .unzip();
     dashboard(Fleet::new(members, None), watches).await
 }
@@ -106,6 +117,7 @@ pub async fn run(global: &Global, demo: bool) -> Exit {
 fn watch(
     name: &str,
     settings: Settings,
+    client: Result<Client, Failure>,
     index: usize,
     count: usize,
     gate: &Arc<Semaphore>,
@@ -115,7 +127,6 @@ fn watch(
         settings.notify,
         settings.interval,
     );
-    let client = super::client_for(&settings);
     let credentials = settings.credentials.clone();
     let history = match &client {
         Ok(client) => settings
@@ -139,10 +150,9 @@ fn watch(
         Ok(client) => Some((
             client,
             worker::Options {
-                period,
                 history,
-                clock: Clock::system(),
                 shared: (count > 1).then(|| shared(index, count, period, gate)),
+                ..worker::Options::every(period)
             },
         )),
         Err(e) => {
@@ -192,22 +202,20 @@ async fn run_demo(global: &Global, resolved: Result<Settings, config::ConfigErro
         },
         Some(global.alert_below.unwrap_or(DEMO_ALERT)),
     )];
-    for (n, (profile, name, credits, drain, alert)) in DEMO_OTHERS.iter().enumerate() {
+    for (n, other) in DEMO_OTHERS.into_iter().enumerate() {
         let mut account = sandbox::demo_account();
-        account.name = (*name).to_owned();
-        account.cash_credits = credits.parse().unwrap_or_default();
-        if *profile == "postpaid" {
-            account.billing_mode = BillingMode::Postpaid;
-        }
+        account.name = other.name.to_owned();
+        account.cash_credits = other.credits;
+        account.billing_mode = other.billing_mode;
         accounts.push((
-            (*profile).to_owned(),
+            other.profile.to_owned(),
             sandbox::Options {
                 auth_id: format!("MA2025DEMO0000000{:03}", n + 1),
-                drain_per_min: *drain,
+                drain_per_min: other.drain_per_min,
                 account,
                 ..sandbox::Options::default()
             },
-            *alert,
+            other.alert_below,
         ));
     }
     // The demo's pace is its own; only flags change it, not the file.
@@ -263,10 +271,8 @@ async fn run_demo(global: &Global, resolved: Result<Settings, config::ConfigErro
         watches.push(Some((
             client,
             worker::Options {
-                period,
-                history: None,
-                clock: Clock::system(),
                 shared: Some(shared(index, count, period, &gate)),
+                ..worker::Options::every(period)
             },
         )));
         handles.push(handle);

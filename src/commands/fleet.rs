@@ -10,7 +10,6 @@ use tokio::sync::Semaphore;
 use super::check::{CheckOutcome, Status};
 use super::{Exit, Failure};
 use crate::cli::Global;
-use crate::config;
 use crate::monitor::schedule::{FILL_GAP, IN_FLIGHT};
 use crate::monitor::threshold::{Level, Thresholds};
 use crate::plivo::Account;
@@ -29,12 +28,7 @@ pub struct Fetched {
 
 /// Every profile's account, by profile name (the top level first).
 pub async fn fetch_all(global: &Global) -> Result<Vec<Fetched>, Failure> {
-    let all = config::resolve_all(global, &config::Env::from_process())?;
-    if let Some((_, first)) = all.first() {
-        for w in &first.warnings {
-            eprintln!("plivo-dash: {w}");
-        }
-    }
+    let all = super::resolve_all(global)?;
     let gate = Arc::new(Semaphore::new(IN_FLIGHT));
     let start = tokio::time::Instant::now();
     let asks = all.into_iter().enumerate().map(|(i, (name, settings))| {

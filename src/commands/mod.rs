@@ -86,6 +86,24 @@ pub fn connect(global: &Global) -> Result<(Client, config::Settings), Failure> {
     Ok((client, settings))
 }
 
+/// Says what the configuration warned about on stderr, each once.
+pub fn warn<S: AsRef<str>>(warnings: &[S]) {
+    for w in warnings {
+        eprintln!("plivo-dash: {}", w.as_ref());
+    }
+}
+
+/// Every profile's settings (`--all-profiles`), the configuration's
+/// warnings said on stderr.
+pub fn resolve_all(global: &Global) -> Result<Vec<(String, config::Settings)>, Failure> {
+    let all = config::resolve_all(global, &config::Env::from_process())?;
+    // Only the first profile's settings carry the file's warnings.
+    if let Some((_, first)) = all.first() {
+        warn(&first.warnings);
+    }
+    Ok(all)
+}
+
 /// A client for the credentials `settings` resolved, within its limits.
 pub fn client_for(settings: &config::Settings) -> Result<Client, Failure> {
     let c = settings.credentials()?;

@@ -180,28 +180,39 @@ fn hints(app: &App) -> Vec<(String, &'static str)> {
 }
 
 fn too_small(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
-    let mut text = vec![
-        Line::from(Span::styled("Terminal too small", theme.warn())),
-        Line::raw(format!(
-            "need {}×{} (or {}×{})",
-            WIDE_MIN.0, WIDE_MIN.1, STACKED_MIN.0, STACKED_MIN.1
-        )),
-        Line::raw(format!("now {}×{}", area.width, area.height)),
-    ];
-    if app.overlay == Some(Overlay::ConfirmQuit) {
+    let question = (app.overlay == Some(Overlay::ConfirmQuit)).then(|| {
         let keys = &app.session.keymap;
-        text.insert(
-            0,
-            Line::from(Span::styled(
-                format!(
-                    "Unsaved edits: {} quits without them, {} stays",
-                    keys.key_label(Action::Yes),
-                    keys.key_label(Action::No)
-                ),
-                theme.error(),
-            )),
-        );
-    }
+        Line::from(Span::styled(
+            format!(
+                "Unsaved edits: {} quits without them, {} stays",
+                keys.key_label(Action::Yes),
+                keys.key_label(Action::No)
+            ),
+            theme.error(),
+        ))
+    });
+    let need = format!(
+        "need {}×{} (or {}×{})",
+        WIDE_MIN.0, WIDE_MIN.1, STACKED_MIN.0, STACKED_MIN.1
+    );
+    too_small_notice(frame, area, theme, &need, question);
+}
+
+/// "Terminal too small", what is needed (`need`) and what there is,
+/// centred in `area`, under `first` when there is something to ask.
+pub fn too_small_notice(
+    frame: &mut Frame,
+    area: Rect,
+    theme: Theme,
+    need: &str,
+    first: Option<Line<'static>>,
+) {
+    let mut text: Vec<Line> = first.into_iter().collect();
+    text.extend([
+        Line::from(Span::styled("Terminal too small", theme.warn())),
+        Line::raw(need.to_owned()),
+        Line::raw(format!("now {}×{}", area.width, area.height)),
+    ]);
     let height = u16::try_from(text.len())
         .unwrap_or(u16::MAX)
         .min(area.height);

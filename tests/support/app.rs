@@ -130,6 +130,19 @@ pub fn feed(app: &mut App, samples: &[Sample]) {
     }));
 }
 
+/// Every row of `buffer` as text, joined by newlines.
+pub fn screen_text(buffer: &Buffer) -> String {
+    let area = buffer.area;
+    (0..area.height)
+        .map(|y| {
+            (0..area.width)
+                .map(|x| buffer[(x, y)].symbol())
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// The account panel's text (the left column) on a `w`×`h` terminal, one
 /// line per row, and the whole buffer for colours.
 pub fn panel(app: &App, w: u16, h: u16) -> (String, Buffer) {

@@ -2,7 +2,7 @@
 //! total row, a one-line chart each where the width allows), the footer.
 
 use ratatui::Frame;
-use ratatui::layout::{Alignment, Rect};
+use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
@@ -114,18 +114,8 @@ pub fn render(fleet: &Fleet, frame: &mut Frame) {
     let theme = Theme::new(fleet.color);
     let screen = frame.area();
     if !fits((screen.width, screen.height)) {
-        let text = vec![
-            Line::from(Span::styled("Terminal too small", theme.warn())),
-            Line::raw(format!("need {}×{}", FLEET_MIN.0, FLEET_MIN.1)),
-            Line::raw(format!("now {}×{}", screen.width, screen.height)),
-        ];
-        let height = 3.min(screen.height);
-        let rect = Rect {
-            y: screen.y + (screen.height - height) / 2,
-            height,
-            ..screen
-        };
-        frame.render_widget(Paragraph::new(text).alignment(Alignment::Center), rect);
+        let need = format!("need {}×{}", FLEET_MIN.0, FLEET_MIN.1);
+        ui::too_small_notice(frame, screen, theme, &need, None);
         return;
     }
     let notice = fleet.notice.as_ref().map(|n| n.text.as_str());
