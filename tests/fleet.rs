@@ -462,4 +462,25 @@ fn one_account_under_two_profiles_is_totalled_once_and_postpaid_sorts_after() {
     fleet.update(FleetMsg::Term(key(KeyCode::Char('o'))));
     let order: Vec<usize> = fleet.screen.order(&fleet.members);
     assert_eq!(order, [0, 1, 2], "by balance, postpaid after: {order:?}");
+    // Whichever of its profiles comes first, one that has not heard from
+    // the account yet does not hide its balance.
+    let mut lonely = Fleet::new(
+        vec![
+            member("a-first", "MA2025PRODUCTION00001", None),
+            member("b-second", "MA2025PRODUCTION00001", None),
+        ],
+        None,
+    );
+    feed(&mut lonely, 1, "Prod Inc", &hour(dec!(42.10), dec!(0.5)));
+    // By name, the profile that has not heard from it comes first.
+    lonely.update(FleetMsg::Term(key(KeyCode::Char('o'))));
+    lonely.update(FleetMsg::Term(key(KeyCode::Char('o'))));
+    assert_eq!(lonely.screen.order(&lonely.members), [0, 1]);
+    let screen = screen_text(draw(&lonely, 120, 35).backend().buffer());
+    let total = screen.lines().find(|l| l.contains("Total")).expect("total");
+    assert!(total.contains("42.10"), "{total}");
+    assert!(
+        !total.contains('/'),
+        "one account, and it is known: {total}"
+    );
 }

@@ -139,7 +139,9 @@ fn csv_field(text: &str) -> String {
 fn table(sets: &[Rows], filtered: bool) -> String {
     let several = sets.iter().any(|s| s.profile.is_some());
     if sets.iter().all(|s| s.rows.is_empty()) {
-        let paths: Vec<String> = sets.iter().map(|s| s.path.display().to_string()).collect();
+        let mut paths: Vec<String> = sets.iter().map(|s| s.path.display().to_string()).collect();
+        // Two profiles on one account share its file: named once.
+        paths.dedup();
         return format!(
             "No samples{} in {} yet: the dashboard records them while it runs.\n",
             if filtered { " in that time" } else { "" },

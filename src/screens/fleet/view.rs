@@ -452,17 +452,18 @@ fn burning(app: &crate::app::App) -> Option<Decimal> {
 
 /// The sums of the rows shown (the filter's, when one is set).
 fn total_row(fleet: &Fleet, order: &[usize], cols: Columns) -> Vec<Cell> {
-    // An account under two profiles is one account: counted once.
-    let mut seen = std::collections::HashSet::new();
-    let shown: Vec<&Member> = order
+    // An account under two profiles is one account: counted once, from a
+    // profile that has heard from it if any has.
+    let shown: Vec<&Member> = order.iter().map(|i| &fleet.members[*i]).collect();
+    let accounts: std::collections::HashSet<&str> = shown
         .iter()
-        .map(|i| &fleet.members[*i])
-        .filter(|m| seen.insert(m.app.session.auth_id.as_str()))
+        .map(|m| m.app.session.auth_id.as_str())
         .collect();
+    let mut seen = std::collections::HashSet::new();
     let known: Vec<&Member> = shown
         .iter()
         .copied()
-        .filter(|m| m.app.account.is_some())
+        .filter(|m| m.app.account.is_some() && seen.insert(m.app.session.auth_id.as_str()))
         .collect();
     let balance: Decimal = known
         .iter()
@@ -478,10 +479,10 @@ fn total_row(fleet: &Fleet, order: &[usize], cols: Columns) -> Vec<Cell> {
     } else {
         format!("{burn:.2}")
     };
-    let label = if known.len() == shown.len() {
+    let label = if known.len() == accounts.len() {
         "Total".to_owned()
     } else {
-        format!("Total {}/{}", known.len(), shown.len())
+        format!("Total {}/{}", known.len(), accounts.len())
     };
     let plain = Style::new();
     let mut cells = vec![Cell::left(label, PROFILE, plain)];
