@@ -95,7 +95,7 @@ fn main() {
                 let (rss, peak) = rss_kib();
                 println!(
                     "{polls:>8} {rss:>12} {peak:>12} {:>10}",
-                    app.history.samples().len()
+                    app.tracker.history().samples().len()
                 );
             }
         }

@@ -54,7 +54,11 @@ fn chart(c: &mut Criterion) {
     let samples = i64::try_from(MAX_SAMPLES).expect("fits");
     let step = RETENTION / i32::try_from(samples).expect("fits");
     let mut app = support::spaced(samples, step);
-    assert_eq!(app.history.samples().len(), MAX_SAMPLES, "all retained");
+    assert_eq!(
+        app.tracker.history().samples().len(),
+        MAX_SAMPLES,
+        "all retained"
+    );
     let mut group = c.benchmark_group("chart");
     let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("terminal");
     for range in ["24 h", "7 d"] {
@@ -76,7 +80,7 @@ fn chart(c: &mut Criterion) {
     group.bench_function("downsample 20,000 samples to 232 columns", |b| {
         b.iter(|| {
             chart::plot(
-                black_box(app.history.samples()),
+                black_box(app.tracker.history().samples()),
                 from,
                 to,
                 232,

@@ -425,7 +425,7 @@ fn samples_are_recorded_for_the_history_file() {
         "unchanged: not stored"
     );
     assert_eq!(load(&mut app, dec!(4.9), 120).commands.len(), 1);
-    assert_eq!(app.history.samples().len(), 2);
+    assert_eq!(app.tracker.history().samples().len(), 2);
 }
 
 #[test]
@@ -442,8 +442,8 @@ fn stored_history_is_merged_and_damage_is_reported() {
         samples: vec![earlier],
         warning: Some("history x is damaged at line 3: moved to y".into()),
     }));
-    assert_eq!(app.history.samples().len(), 2);
-    assert_eq!(app.history.samples()[0], earlier);
+    assert_eq!(app.tracker.history().samples().len(), 2);
+    assert_eq!(app.tracker.history().samples()[0], earlier);
     // Said where setup problems stay in view, not in the footer, which
     // answers the user's own actions.
     assert_eq!(app.warnings.len(), 1, "{:?}", app.warnings);
@@ -759,7 +759,7 @@ fn a_history_longer_than_a_week_survives_loading() {
         samples: vec![days(20), days(15), days(10), days(1)],
         warning: None,
     }));
-    assert_eq!(app.history.samples().len(), 4);
+    assert_eq!(app.tracker.history().samples().len(), 4);
 }
 
 #[test]

@@ -4,7 +4,7 @@
 
 use super::state::signed;
 use super::{AccountText, App, FetchState, Notice, Outcome, SaveState};
-use crate::monitor::{Sample, Series};
+use crate::monitor::Sample;
 use crate::plivo::{Account, AccountUpdate, ApiError, ErrorClass};
 use crate::worker::{Op, Report, Request};
 
@@ -29,7 +29,7 @@ impl App {
                     at,
                     credits: account.cash_credits,
                 };
-                if self.history.record(sample) {
+                if self.tracker.seen(sample) {
                     outcome.commands.push(Request::Record(sample));
                 }
                 if let Some(alarm) = &mut self.alarm {
@@ -96,9 +96,7 @@ impl App {
                 self.notice = Some(Notice::error(format!("{reason}. Your edits are kept.")));
             }
             Report::History { samples, warning } => {
-                let mut all: Vec<Sample> = samples;
-                all.extend(self.history.samples().iter().copied());
-                self.history = Series::from_samples(all, self.session.retention);
+                self.tracker.restore(samples);
                 self.refresh_estimate();
                 if let Some(text) = warning {
                     self.warn(text);

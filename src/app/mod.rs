@@ -27,7 +27,7 @@ use ratatui::layout::Rect;
 use crate::layout;
 use crate::monitor::chart::{self, Plot, Range};
 use crate::monitor::threshold::{Alarm, Level};
-use crate::monitor::{self, Estimate, Sample, Series};
+use crate::monitor::{self, Estimate, Tracker};
 use crate::plivo::Account;
 use crate::screens::Router;
 use crate::worker::Request;
@@ -65,8 +65,8 @@ pub struct App {
     pub now: Timestamp,
     /// The terminal's size.
     pub size: (u16, u16),
-    /// Balances seen, for the chart and the burn rate.
-    pub history: Series,
+    /// Balances seen, for the chart, and the burn rate and runway they give.
+    pub tracker: Tracker,
     /// The alert, if a threshold is set.
     pub alarm: Option<Alarm>,
     /// How often the worker polls.
@@ -92,9 +92,6 @@ pub struct App {
     count_asked: bool,
     /// The user chose the range (else it follows the history's length).
     range_chosen: bool,
-    /// Burn rate and runway, worked out when a balance arrives or the
-    /// period changes rather than at every frame.
-    estimate: Estimate,
     quit: bool,
 }
 
@@ -103,7 +100,7 @@ impl App {
     pub fn new(session: Session, now: Timestamp, size: (u16, u16), period: Duration) -> Self {
         let mut app = Self {
             alarm: session.alert_below.map(Alarm::new),
-            history: Series::new(session.retention),
+            tracker: Tracker::new(session.retention),
             period,
             paused: false,
             chart_range: Range::Hour,
@@ -113,10 +110,6 @@ impl App {
             on_screen: true,
             count_asked: false,
             range_chosen: false,
-            estimate: Estimate::NotEnoughData {
-                have: SignedDuration::ZERO,
-                need: SignedDuration::ZERO,
-            },
             notice: session.warnings.first().cloned().map(Notice::error),
             warnings: session.warnings.clone(),
             mouse: session.mouse,
@@ -253,29 +246,14 @@ impl App {
 
     /// Burn rate and runway from the history.
     pub fn estimate(&self) -> &Estimate {
-        &self.estimate
+        self.tracker.estimate()
     }
 
-    /// Works the estimate out again, up to the latest balance seen. It
-    /// wants at least two polling periods (and 10 s) of data before it says
-    /// anything.
+    /// Works the estimate out again (when a balance arrives or the period
+    /// changes, not at every frame), and the chart with it.
     fn refresh_estimate(&mut self) {
-        let min_span = SignedDuration::try_from(self.period.saturating_mul(2))
-            .unwrap_or(SignedDuration::MAX)
-            .max(SignedDuration::from_secs(10));
-        let latest = match (&self.account, self.fetched_at) {
-            (Some(account), Some(at)) => Some(Sample {
-                at,
-                credits: account.cash_credits,
-            }),
-            _ => None,
-        };
-        self.estimate = monitor::estimate(
-            &self.history,
-            latest,
-            min_span,
-            self.alarm.as_ref().map(Alarm::alert_below),
-        );
+        self.tracker
+            .reestimate(self.period, self.alarm.as_ref().map(Alarm::alert_below));
         self.refresh_plot();
     }
 
@@ -283,7 +261,7 @@ impl App {
     /// across the panel, over the range ending now. A silence longer than
     /// two heartbeats or three polls (whichever is longer) is a gap.
     fn refresh_plot(&mut self) {
-        let first = self.history.samples().front().map(|s| s.at);
+        let first = self.tracker.history().samples().front().map(|s| s.at);
         if !self.range_chosen {
             self.chart_range = Range::fitting(
                 first.map_or(SignedDuration::ZERO, |at| self.now.duration_since(at)),
@@ -294,20 +272,21 @@ impl App {
             .map_or(0, |a| usize::from(a.panel.width.saturating_sub(4)) * 2);
         let gap = (monitor::HEARTBEAT * 2).max(state::signed(self.period.saturating_mul(3)));
         let to = self
-            .history
+            .tracker
+            .history()
             .samples()
             .back()
             .map_or(self.now, |s| s.at.max(self.now));
         let from = to - self.chart_range.span(self.session.retention);
         if self.on_screen {
-            self.plot = chart::plot(self.history.samples(), from, to, columns, gap);
+            self.plot = chart::plot(self.tracker.history().samples(), from, to, columns, gap);
         }
         if self.spark_cells > 0 {
             // One cell is precious: the line starts where the history does
             // rather than leaving most of its cells empty.
             let start = first.map_or(from, |at| at.max(from));
             self.spark = chart::bars(&chart::plot(
-                self.history.samples(),
+                self.tracker.history().samples(),
                 start,
                 to,
                 self.spark_cells,

@@ -1,6 +1,6 @@
 //! The credit monitor: the balances seen ([`Series`]) and what they say
 //! ([`estimate`]), kept on disk ([`file`]), judged against a threshold
-//! ([`threshold`]), and polled on a timetable ([`schedule`]).
+//! ([`threshold`]), tracked per account ([`Tracker`]), and polled on a timetable ([`schedule`]).
 
 pub mod chart;
 mod estimate;
@@ -8,9 +8,11 @@ pub mod file;
 pub mod schedule;
 mod series;
 pub mod threshold;
+mod tracker;
 
 pub use estimate::{Estimate, WINDOW, ago, estimate, human};
 pub use series::{HEARTBEAT, MAX_SAMPLES, RETENTION, Sample, Series, is_top_up};
+pub use tracker::Tracker;
 
 /// What the monitor's unit tests share.
 #[cfg(test)]

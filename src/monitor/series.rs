@@ -126,6 +126,11 @@ impl Series {
         }
     }
 
+    /// How long samples are kept.
+    pub fn retention(&self) -> SignedDuration {
+        self.retention
+    }
+
     /// The samples, oldest first.
     pub fn samples(&self) -> &VecDeque<Sample> {
         &self.samples

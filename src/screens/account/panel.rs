@@ -288,7 +288,7 @@ fn render_chart(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
     let range = app.chart_range.label(app.session.retention);
     let [legend, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
     let Some((low, high)) = plot.bounds else {
-        let note = if app.history.samples().is_empty() {
+        let note = if app.tracker.history().samples().is_empty() {
             "the chart starts with the first balance".to_owned()
         } else {
             format!(
@@ -309,13 +309,18 @@ fn render_chart(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
         format!("Credit · {range} ({})", keys.key_label(Action::ChartRange)),
         theme.dim(),
     );
-    let top_up = app.history.top_ups(plot.from).last().map(|(at, amount)| {
-        Span::styled(
-            // Rounded: `{:.2}` alone would cut +0.99599 to +0.99.
-            format!(" · ▲ +{:.2} {}", amount.round_dp(2), ago(app.now, *at)),
-            theme.good(),
-        )
-    });
+    let top_up = app
+        .tracker
+        .history()
+        .top_ups(plot.from)
+        .last()
+        .map(|(at, amount)| {
+            Span::styled(
+                // Rounded: `{:.2}` alone would cut +0.99599 to +0.99.
+                format!(" · ▲ +{:.2} {}", amount.round_dp(2), ago(app.now, *at)),
+                theme.good(),
+            )
+        });
     let alert = app
         .alarm
         .as_ref()
