@@ -45,6 +45,7 @@ impl Cli {
             Some(Subcommand::Get { all_profiles, .. }) => *all_profiles,
             Some(Subcommand::Check(args)) => args.all_profiles,
             Some(Subcommand::History(args)) => args.all_profiles,
+            Some(Subcommand::Exporter(args)) => args.all_profiles,
             _ => false,
         } || self.all_profiles;
         let connection = match &self.command {
@@ -58,6 +59,7 @@ impl Cli {
             },
             Some(Subcommand::Subaccounts(command)) => command.connection().or(top),
             Some(Subcommand::History(args)) => args.connection.or(top),
+            Some(Subcommand::Exporter(args)) => args.connection.or(top),
             Some(Subcommand::Completions { .. }) | None => top.clone(),
         };
         Global {
@@ -66,7 +68,10 @@ impl Cli {
             profile: connection.profile,
             timeout: connection.timeout,
             log_file: connection.log_file,
-            interval: self.monitor.interval,
+            interval: match &self.command {
+                Some(Subcommand::Exporter(args)) => args.interval.or(self.monitor.interval),
+                _ => self.monitor.interval,
+            },
             alert_below: self.monitor.alert_below,
             all_profiles,
         }
@@ -185,11 +190,38 @@ pub enum Subcommand {
     /// printed unless --show-token(s) is given.
     #[command(subcommand)]
     Subaccounts(SubaccountsCommand),
+    /// Serve Prometheus metrics for the account, or every profile.
+    ///
+    /// Polls in the background as the dashboard does (same timetable,
+    /// back-off and history); /metrics is answered from memory, so a scrape
+    /// never causes a request to Plivo. /healthz answers 200 once every
+    /// account's first poll has ended. SIGTERM or Ctrl-C stops it (exit 0).
+    Exporter(ExporterArgs),
     /// Print a shell completion script, e.g. `plivo-dash completions bash`.
     Completions {
         /// The shell to complete for.
         shell: clap_complete::Shell,
     },
+}
+
+/// `exporter`'s choices.
+#[derive(Debug, Clone, Args)]
+pub struct ExporterArgs {
+    /// Address to serve /metrics on, HOST:PORT (a name such as localhost
+    /// is looked up; port 0 picks a free port).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:9747", value_parser = parse_listen)]
+    pub listen: SocketAddr,
+    /// Watch every profile in the config file, a series set each.
+    #[arg(long, conflicts_with_all = ["profile", "auth_id"])]
+    pub all_profiles: bool,
+    /// Seconds between polls of each account [default: 60, or the config
+    /// file's interval]
+    #[arg(long, value_name = "SECS",
+          value_parser = clap::value_parser!(u64).range(crate::config::INTERVAL_SECS))]
+    pub interval: Option<u64>,
+    /// Which account, and how to reach it.
+    #[command(flatten, next_help_heading = "Connection")]
+    pub connection: Connection,
 }
 
 /// `history`'s choices.

@@ -91,6 +91,9 @@ async fn run(cli: Cli) -> ExitCode {
         Some(Subcommand::Sandbox(args)) => commands::sandbox::run(&global, args).await.into(),
         Some(Subcommand::Subaccounts(command)) => report(subaccounts(&global, command).await),
         Some(Subcommand::History(args)) => report(history(&global, &args)),
+        Some(Subcommand::Exporter(args)) => {
+            commands::exporter::run(&global, args.listen).await.into()
+        }
         Some(Subcommand::Completions { shell }) => {
             // Generated into memory first: clap_complete panics on a write
             // error, and a closed pipe is no reason to panic.

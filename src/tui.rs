@@ -186,7 +186,9 @@ where
         match worker {
             Some(channels) => {
                 commands.push(Some(channels.commands));
-                reports.push(reports_of(i, channels.events));
+                reports.push(worker::numbered(i, channels.events).map(|(i, report)| {
+                    report.map_or(FleetMsg::Stopped(i), |r| FleetMsg::Report(i, r))
+                }));
             }
             None => commands.push(None),
         }
@@ -282,23 +284,6 @@ where
             }
         }
     }
-}
-
-/// Member `i`'s reports as a stream that ends with its worker's end.
-fn reports_of(
-    i: usize,
-    events: tokio::sync::mpsc::UnboundedReceiver<worker::Report>,
-) -> std::pin::Pin<Box<dyn Stream<Item = FleetMsg> + Send>> {
-    let reports = futures_util::stream::unfold(events, |mut events| async move {
-        events.recv().await.map(|report| (report, events))
-    })
-    .map(move |report| FleetMsg::Report(i, report))
-    // The worker's task ended (it never does by itself while the loop
-    // holds its command channel: a panic). Said, not silent.
-    .chain(futures_util::stream::once(
-        async move { FleetMsg::Stopped(i) },
-    ));
-    Box::pin(reports)
 }
 
 fn send(

@@ -199,6 +199,23 @@ pub fn spawn(client: Client, options: Options) -> Channels {
     }
 }
 
+/// A worker's reports tagged with its index `i`, to merge many workers'
+/// into one stream: each report as `Some`, then one `None` when the
+/// worker's task has ended (it never does by itself while its command
+/// channel is held: a panic), so that is said, not silent.
+pub fn numbered(
+    i: usize,
+    events: mpsc::UnboundedReceiver<Report>,
+) -> std::pin::Pin<Box<dyn futures_util::Stream<Item = (usize, Option<Report>)> + Send>> {
+    use futures_util::StreamExt as _;
+    let reports = futures_util::stream::unfold(events, |mut events| async move {
+        events.recv().await.map(|report| (report, events))
+    })
+    .map(move |report| (i, Some(report)))
+    .chain(futures_util::stream::once(async move { (i, None) }));
+    Box::pin(reports)
+}
+
 async fn run(
     client: Client,
     options: Options,

@@ -16,7 +16,6 @@ use crate::app::fleet::{Fleet, Member};
 use crate::app::{App, FetchState, Session};
 use crate::cli::Global;
 use crate::config::{self, Settings};
-use crate::monitor::file::HistoryFile;
 use crate::monitor::schedule;
 use crate::plivo::{ApiError, BillingMode, Client};
 use crate::{monitor, sandbox, tui, worker};
@@ -76,17 +75,7 @@ pub async fn run(global: &Global, demo: bool) -> Exit {
     if demo {
         return run_demo(global, config::resolve(global, &env)).await;
     }
-    let all = if config::wants_fleet(global, &env) {
-        config::resolve_all(global, &env)
-    } else {
-        config::resolve(global, &env).map(|one| {
-            let name = one
-                .profile
-                .clone()
-                .unwrap_or_else(|| config::TOP_LEVEL.to_owned());
-            vec![(name, one)]
-        })
-    };
+    let all = super::watched(global, &env);
     let all = match all {
         Ok(all) => all,
         Err(e) => {
@@ -128,13 +117,10 @@ fn watch(
         settings.interval,
     );
     let credentials = settings.credentials.clone();
-    let history = match &client {
-        Ok(client) => settings
-            .state_dir
-            .as_ref()
-            .map(|dir| HistoryFile::new(dir, client.auth_id()).with_retention(settings.retention)),
-        Err(_) => None,
-    };
+    let history = client
+        .as_ref()
+        .ok()
+        .and_then(|client| super::history_file(&settings, client));
     let (auth_id, api_url, token_source) = match &credentials {
         Ok(c) => (c.auth_id.clone(), c.api_url.clone(), c.token_source.clone()),
         Err(_) => (
@@ -151,7 +137,7 @@ fn watch(
             client,
             worker::Options {
                 history,
-                shared: (count > 1).then(|| shared(index, count, period, gate)),
+                shared: (count > 1).then(|| super::shared(index, count, period, gate)),
                 ..worker::Options::every(period)
             },
         )),
@@ -165,15 +151,6 @@ fn watch(
         }
     };
     (Member::new(name, on_alert, notify, app), watch)
-}
-
-/// Member `index` of `count`'s place in the fleet's timetable, and the one
-/// gate on requests in flight that every member shares.
-fn shared(index: usize, count: usize, period: Duration, gate: &Arc<Semaphore>) -> worker::Shared {
-    worker::Shared {
-        slot: schedule::slot(index, count, period),
-        gate: gate.clone(),
-    }
 }
 
 /// The demo needs no account: its sandboxes live as long as the dashboard.
@@ -271,7 +248,7 @@ async fn run_demo(global: &Global, resolved: Result<Settings, config::ConfigErro
         watches.push(Some((
             client,
             worker::Options {
-                shared: Some(shared(index, count, period, &gate)),
+                shared: Some(super::shared(index, count, period, &gate)),
                 ..worker::Options::every(period)
             },
         )));

@@ -5,6 +5,7 @@
 pub mod check;
 pub mod dashboard;
 mod exit;
+pub mod exporter;
 pub mod fleet;
 mod get;
 pub mod history;
@@ -21,7 +22,10 @@ use std::io::Write as _;
 
 use crate::cli::Global;
 use crate::config::{self, ConfigError};
+use crate::monitor::file::HistoryFile;
+use crate::monitor::schedule;
 use crate::plivo::{ApiError, Client, ErrorClass};
+use crate::worker;
 
 /// Why a command failed, with the exit code scripts rely on.
 #[derive(Debug, thiserror::Error)]
@@ -102,6 +106,48 @@ pub fn resolve_all(global: &Global) -> Result<Vec<(String, config::Settings)>, F
         warn(&first.warnings);
     }
     Ok(all)
+}
+
+/// The profiles a watching command (the dashboard, the exporter) watches,
+/// each under its name: every one when `--all-profiles` asks or the file
+/// has several and none was chosen; else the one resolved.
+pub fn watched(
+    global: &Global,
+    env: &config::Env,
+) -> Result<Vec<(String, config::Settings)>, ConfigError> {
+    if config::wants_fleet(global, env) {
+        return config::resolve_all(global, env);
+    }
+    let one = config::resolve(global, env)?;
+    let name = one
+        .profile
+        .clone()
+        .unwrap_or_else(|| config::TOP_LEVEL.to_owned());
+    Ok(vec![(name, one)])
+}
+
+/// Where `client`'s account keeps its history under `settings`, if
+/// anywhere.
+pub fn history_file(settings: &config::Settings, client: &Client) -> Option<HistoryFile> {
+    settings
+        .state_dir
+        .as_ref()
+        .map(|dir| HistoryFile::new(dir, client.auth_id()).with_retention(settings.retention))
+}
+
+/// Account `index` of `count`'s place in a watching command's timetable,
+/// polling every `period`, and the one gate on requests in flight that
+/// every account shares.
+pub fn shared(
+    index: usize,
+    count: usize,
+    period: std::time::Duration,
+    gate: &std::sync::Arc<tokio::sync::Semaphore>,
+) -> worker::Shared {
+    worker::Shared {
+        slot: schedule::slot(index, count, period),
+        gate: gate.clone(),
+    }
 }
 
 /// A client for the credentials `settings` resolved, within its limits.

@@ -3,6 +3,7 @@
 #![allow(dead_code)] // each test crate uses its own subset
 
 pub mod app;
+pub mod exporter;
 pub mod faults;
 pub mod pty;
 

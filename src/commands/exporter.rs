@@ -1,0 +1,159 @@
+//! `exporter`: polls every watched account in the background, with the
+//! dashboard's workers (timetable, back-off, `Retry-After`, history file),
+//! and serves what it last saw to Prometheus until a signal stops it.
+//!
+//! One way round, as in the dashboard: worker reports → [`Watched::update`]
+//! → requests back to the worker, and the account's reading published to
+//! the HTTP side, which only reads.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::StreamExt as _;
+use jiff::Timestamp;
+use tokio::sync::{Semaphore, watch};
+
+use super::{Exit, Failure};
+use crate::cli::Global;
+use crate::config;
+use crate::exporter::http;
+use crate::exporter::state::{Reading, Watched};
+use crate::monitor::schedule;
+use crate::plivo::Tally;
+use crate::signals::Stop;
+use crate::worker;
+
+/// How long requests under way may take to finish once a signal came.
+const DRAIN: Duration = Duration::from_secs(2);
+
+/// Serves `/metrics` on `listen` until SIGTERM, SIGINT, SIGHUP or SIGQUIT
+/// (exit 0: a service stopped is not a failure).
+pub async fn run(global: &Global, listen: SocketAddr) -> Exit {
+    let mut stop = match Stop::new() {
+        Ok(stop) => stop,
+        Err(e) => {
+            eprintln!("plivo-dash: cannot listen for signals: {e}");
+            return Exit::Failed;
+        }
+    };
+    let all = match super::watched(global, &config::Env::from_process()) {
+        Ok(all) => all,
+        Err(e) => {
+            eprintln!("plivo-dash: {e}");
+            return Failure::from(e).exit();
+        }
+    };
+    if let Some((_, first)) = all.first() {
+        super::warn(&first.warnings);
+    }
+    let count = all.len();
+    let gate = Arc::new(Semaphore::new(schedule::IN_FLIGHT));
+    let mut accounts = Vec::with_capacity(count);
+    let mut commands = Vec::with_capacity(count);
+    let mut reports = Vec::with_capacity(count);
+    for (index, (name, settings)) in all.into_iter().enumerate() {
+        let client = match super::client_for(&settings) {
+            Ok(client) => client,
+            // One account alone must be usable: its error ends the command.
+            Err(e) if count == 1 => {
+                eprintln!("plivo-dash: {e}");
+                return e.exit();
+            }
+            Err(e) => {
+                eprintln!("plivo-dash: profile {name}: {e}; exported as down");
+                let auth_id = settings.auth_id.clone().unwrap_or_default();
+                accounts.push(Watched::unusable(&name, &auth_id, e.to_string()));
+                commands.push(None);
+                continue;
+            }
+        };
+        let tally = Tally::default();
+        let client = client.with_tally(tally.clone());
+        let period = settings.interval;
+        accounts.push(Watched::new(
+            &name,
+            client.auth_id().as_str(),
+            period,
+            settings.retention,
+            tally,
+        ));
+        let options = worker::Options {
+            history: super::history_file(&settings, &client),
+            shared: Some(super::shared(index, count, period, &gate)),
+            ..worker::Options::every(period)
+        };
+        let channels = worker::spawn(client, options);
+        commands.push(Some(channels.commands));
+        reports.push(worker::numbered(index, channels.events));
+    }
+    let listener = match tokio::net::TcpListener::bind(listen).await {
+        Ok(listener) => listener,
+        Err(e) => {
+            eprintln!("plivo-dash: cannot listen on {listen}: {e}");
+            return Exit::Unreachable;
+        }
+    };
+    let address = listener.local_addr().map_or(listen, |a| a);
+    let (publish, readings) =
+        watch::channel::<Vec<Reading>>(accounts.iter().map(|a| a.reading().clone()).collect());
+    let (closing, closed) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(
+        axum::serve(listener, http::router(readings))
+            .with_graceful_shutdown(async {
+                let _ = closed.await;
+            })
+            .into_future(),
+    );
+    tracing::info!(%address, accounts = count, "exporter serving");
+    eprintln!(
+        "plivo-dash exporter: serving http://{address}/metrics for {count} account{}; SIGTERM or Ctrl-C stops it",
+        if count == 1 { "" } else { "s" }
+    );
+    let mut reports = futures_util::stream::select_all(reports);
+    let mut server = server;
+    let exit = loop {
+        tokio::select! {
+            signal = stop.recv() => {
+                tracing::info!(signal = signal.0, "exporter stopping");
+                break Exit::Ok;
+            }
+            ended = &mut server => {
+                let why = match ended {
+                    Ok(Ok(())) => "the server stopped".to_owned(),
+                    Ok(Err(e)) => e.to_string(),
+                    Err(e) => e.to_string(),
+                };
+                eprintln!("plivo-dash: exporter failed: {why}");
+                return Exit::Failed;
+            }
+            Some((index, report)) = reports.next() => {
+                let Some(account) = accounts.get_mut(index) else { continue };
+                match report {
+                    Some(report) => {
+                        let asks = account.update(report, Timestamp::now());
+                        if let Some(Some(worker)) = commands.get(index) {
+                            for ask in asks {
+                                let _ = worker.send(ask);
+                            }
+                        }
+                    }
+                    None => {
+                        let why = "internal error: the account's poller stopped; restart the exporter";
+                        tracing::error!(profile = %account.reading().profile, why);
+                        account.stopped(why.to_owned());
+                    }
+                }
+                let reading = account.reading().clone();
+                publish.send_modify(|all| {
+                    if let Some(slot) = all.get_mut(index) {
+                        *slot = reading;
+                    }
+                });
+            }
+        }
+    };
+    let _ = closing.send(());
+    let _ = tokio::time::timeout(DRAIN, server).await;
+    exit
+}

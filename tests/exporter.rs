@@ -1,0 +1,403 @@
+//! `plivo-dash exporter`, the real binary, against sandboxes over HTTP:
+//! what a scrape says, that it is answered from memory, what a failing
+//! account looks like, and that no token ever shows.
+
+mod support;
+
+use plivo_dash::monitor::Sample;
+use plivo_dash::monitor::file::HistoryFile;
+use plivo_dash::plivo::AuthId;
+use plivo_dash::sandbox::{Fault, Options};
+use rust_decimal::dec;
+use support::exporter::{Exporter, value};
+use support::{TOKEN, sandbox_and_client};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scrape_says_everything_and_a_thousand_cause_no_request() {
+    let mut account = plivo_dash::sandbox::demo_account();
+    account.cash_credits = dec!(1234.56789);
+    account.auto_recharge = true;
+    let (sandbox, _) = sandbox_and_client(Options {
+        account,
+        subaccounts: 3,
+        ..Options::default()
+    })
+    .await;
+    let home = tempfile::tempdir().unwrap();
+    let exporter = Exporter::watching(home.path(), &sandbox, &["--interval", "600"]);
+    exporter.ready().await;
+    let scrape = exporter
+        .until("counted the subaccounts", |s| {
+            value(s, "plivo_account_subaccounts", &[]).is_some()
+        })
+        .await;
+    let labels = [r#"profile="default""#, r#"auth_id="MA2025RK4E639VJFZAGV""#];
+    assert_eq!(
+        value(&scrape, "plivo_account_cash_credits", &labels),
+        Some(1234.56789)
+    );
+    assert_eq!(value(&scrape, "plivo_account_up", &labels), Some(1.0));
+    assert_eq!(
+        value(&scrape, "plivo_account_auto_recharge", &labels),
+        Some(1.0)
+    );
+    assert_eq!(
+        value(&scrape, "plivo_account_subaccounts", &labels),
+        Some(3.0)
+    );
+    let fetched = value(
+        &scrape,
+        "plivo_account_last_success_timestamp_seconds",
+        &labels,
+    )
+    .expect("a last success");
+    let now = jiff::Timestamp::now().as_second() as f64;
+    assert!(
+        (now - 60.0..=now + 1.0).contains(&fetched),
+        "{fetched} vs {now}"
+    );
+    assert!(
+        scrape.contains(r#"plivo_account_info{profile="default",auth_id="MA2025RK4E639VJFZAGV",name="Bruce Wayne",account_type="standard",billing_mode="prepaid",timezone="America/New_York"} 1"#),
+        "{scrape}"
+    );
+    assert!(scrape.contains(&format!(
+        r#"plivo_exporter_build_info{{version="{}"}} 1"#,
+        env!("CARGO_PKG_VERSION")
+    )));
+    // One fetch and one count so far, both answered.
+    assert_eq!(
+        value(&scrape, "plivo_api_requests_total", &[r#"code="200""#]),
+        Some(2.0),
+        "{scrape}"
+    );
+    // Measuring: not yet two polls' worth of history.
+    assert_eq!(
+        value(&scrape, "plivo_account_burn_rate_usd_per_hour", &[]),
+        None
+    );
+    assert_eq!(value(&scrape, "plivo_account_runway_seconds", &[]), None);
+
+    let before = sandbox.requests();
+    for i in 0..1000 {
+        let accept = if i % 2 == 0 {
+            None
+        } else {
+            Some("application/openmetrics-text;version=1.0.0")
+        };
+        assert_eq!(exporter.get("/metrics", accept).await.status, 200);
+    }
+    assert_eq!(
+        sandbox.requests(),
+        before,
+        "scrapes are answered from memory"
+    );
+    assert_eq!(before, 2);
+    let (status, stderr, log) = exporter.stop();
+    assert_eq!(status.code(), Some(0), "SIGTERM stops it cleanly: {stderr}");
+    assert!(log.contains("exporter stopping"), "{log}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_scraper_gets_the_format_it_asks_for() {
+    let (sandbox, _) = sandbox_and_client(Options::default()).await;
+    let home = tempfile::tempdir().unwrap();
+    let exporter = Exporter::watching(home.path(), &sandbox, &[]);
+    exporter.ready().await;
+    let text = exporter.get("/metrics", Some("*/*")).await;
+    assert_eq!(
+        text.content_type,
+        "text/plain; version=0.0.4; charset=utf-8"
+    );
+    assert!(
+        text.body.contains("# TYPE plivo_account_info gauge"),
+        "{}",
+        text.body
+    );
+    assert!(!text.body.contains("# EOF"));
+    // Prometheus 2's own Accept header.
+    let open = exporter
+        .get(
+            "/metrics",
+            Some("application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1"),
+        )
+        .await;
+    assert_eq!(
+        open.content_type,
+        "application/openmetrics-text; version=1.0.0; charset=utf-8"
+    );
+    assert!(
+        open.body.contains("# TYPE plivo_account info"),
+        "{}",
+        open.body
+    );
+    assert!(
+        open.body
+            .contains("# UNIT plivo_account_runway_seconds seconds")
+    );
+    assert!(open.body.ends_with("# EOF\n"), "{}", open.body);
+
+    let index = exporter.get("/", None).await;
+    assert_eq!(index.status, 200);
+    assert!(
+        index.content_type.starts_with("text/html"),
+        "{}",
+        index.content_type
+    );
+    assert!(
+        index.body.contains(r#"<a href="/metrics">"#),
+        "{}",
+        index.body
+    );
+    assert!(index.body.contains("MA2025RK4E639VJFZAGV"));
+    let missing = exporter.get("/metric", None).await;
+    assert_eq!(missing.status, 404);
+    assert!(missing.body.contains("/metrics"), "{}", missing.body);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_account_keeps_its_last_balance_and_goes_down() {
+    let (sandbox, _) = sandbox_and_client(Options {
+        // The first poll fails; the retry after it does not.
+        faults: vec![Fault::status(503)],
+        ..Options::default()
+    })
+    .await;
+    let home = tempfile::tempdir().unwrap();
+    let exporter = Exporter::watching(home.path(), &sandbox, &["--interval", "1"]);
+    exporter.ready().await;
+    let up = exporter
+        .until("up after a 503", |s| {
+            value(s, "plivo_account_up", &[]) == Some(1.0)
+        })
+        .await;
+    assert_eq!(
+        value(&up, "plivo_api_requests_total", &[r#"code="503""#]),
+        Some(1.0),
+        "{up}"
+    );
+    sandbox.shutdown().await.unwrap();
+    let gone = exporter
+        .until("down, counting unanswered requests", |s| {
+            value(s, "plivo_api_requests_total", &[r#"code="none""#]).is_some()
+                && value(s, "plivo_account_up", &[]) == Some(0.0)
+        })
+        .await;
+    // The last balance fetched, and when, are still there for alerts to
+    // tell "low" from "unknown".
+    let last_up = exporter_values(&up);
+    let last_gone = exporter_values(&gone);
+    assert!(last_gone.0.is_some(), "{gone}");
+    assert!(last_gone.1 >= last_up.1, "{last_gone:?} {last_up:?}");
+    assert_eq!(exporter.get("/healthz", None).await.status, 200);
+    let index = exporter.get("/", None).await;
+    assert!(
+        index.body.contains("down: network error: cannot connect"),
+        "{}",
+        index.body
+    );
+    let (status, _, log) = exporter.stop();
+    assert_eq!(status.code(), Some(0));
+    assert!(log.contains("poll failed"), "{log}");
+}
+
+/// The balance and when it was fetched.
+fn exporter_values(scrape: &str) -> (Option<f64>, Option<f64>) {
+    (
+        value(scrape, "plivo_account_cash_credits", &[]),
+        value(scrape, "plivo_account_last_success_timestamp_seconds", &[]),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn burn_rate_and_runway_come_back_from_the_history_after_a_restart() {
+    let mut account = plivo_dash::sandbox::demo_account();
+    account.cash_credits = dec!(100);
+    let (sandbox, _) = sandbox_and_client(Options {
+        account,
+        ..Options::default()
+    })
+    .await;
+    let home = tempfile::tempdir().unwrap();
+    // An earlier run's last hour: 20 USD spent, 1 USD every 3 minutes.
+    let file = HistoryFile::new(
+        &home.path().join("state").join("plivo-dash"),
+        &AuthId::parse(&sandbox.auth_id).unwrap(),
+    );
+    std::fs::create_dir_all(file.path().parent().unwrap()).unwrap();
+    let now = jiff::Timestamp::now();
+    for minutes in (0..=60).step_by(3) {
+        let at = now - jiff::SignedDuration::from_mins(63 - minutes);
+        let credits = dec!(120) - rust_decimal::Decimal::from(minutes / 3);
+        file.append(&Sample { at, credits }).unwrap();
+    }
+    let exporter = Exporter::watching(home.path(), &sandbox, &["--interval", "600"]);
+    exporter.ready().await;
+    let scrape = exporter.scrape().await;
+    let burn = value(&scrape, "plivo_account_burn_rate_usd_per_hour", &[]).expect("{scrape}");
+    assert!(
+        (19.0..=21.0).contains(&burn),
+        "about 20 USD an hour: {burn}"
+    );
+    let runway = value(&scrape, "plivo_account_runway_seconds", &[]).expect("a runway");
+    // 100 USD at about 20 an hour: about five hours.
+    assert!((4.5 * 3600.0..=5.5 * 3600.0).contains(&runway), "{runway}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_token_never_shows_even_planted_in_the_name() {
+    let mut account = plivo_dash::sandbox::demo_account();
+    account.name = format!("{TOKEN} \"quoted\" back\\slash\nnext line \u{1b}[31m");
+    let (sandbox, client) = sandbox_and_client(Options {
+        account,
+        subaccounts: 4,
+        ..Options::default()
+    })
+    .await;
+    let subaccount_tokens: Vec<String> = client
+        .list_subaccounts(20, 0)
+        .await
+        .unwrap()
+        .objects
+        .into_iter()
+        .map(|s| secrecy::ExposeSecret::expose_secret(&s.auth_token).to_owned())
+        .collect();
+    assert_eq!(subaccount_tokens.len(), 4);
+    let home = tempfile::tempdir().unwrap();
+    let exporter = Exporter::watching(home.path(), &sandbox, &["--interval", "1"]);
+    exporter.ready().await;
+    let scrape = exporter
+        .until("counted", |s| {
+            value(s, "plivo_account_subaccounts", &[]).is_some()
+        })
+        .await;
+    assert!(
+        scrape.contains(r#"name="[redacted] \"quoted\" back\\slash␊next line ␛[31m""#),
+        "the name, token cut out, escaped: {scrape}"
+    );
+    let open = exporter
+        .get("/metrics", Some("application/openmetrics-text"))
+        .await
+        .body;
+    let index = exporter.get("/", None).await.body;
+    let health = exporter.get("/healthz", None).await.body;
+    let (status, stderr, log) = exporter.stop();
+    assert_eq!(status.code(), Some(0));
+    assert!(log.contains("answer"), "the debug log was written: {log}");
+    for (what, text) in [
+        ("/metrics", &scrape),
+        ("OpenMetrics", &open),
+        ("/", &index),
+        ("/healthz", &health),
+        ("stderr", &stderr),
+        ("log", &log),
+    ] {
+        assert!(!text.contains(TOKEN), "the token in {what}: {text}");
+        for sub in &subaccount_tokens {
+            assert!(!text.contains(sub.as_str()), "a subaccount token in {what}");
+        }
+        assert!(!text.contains('\u{1b}'), "an escape in {what}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_profile_is_watched_and_a_broken_one_is_down_not_missing() {
+    let (first, _) = sandbox_and_client(Options::default()).await;
+    let (second, _) = sandbox_and_client(Options {
+        auth_id: "MA2025SANDBOX0000002".to_owned(),
+        ..Options::default()
+    })
+    .await;
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("config").join("plivo-dash");
+    std::fs::create_dir_all(&config).unwrap();
+    let file = config.join("config.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "[profiles.\"ops \\\"eu\\\"\"]\nauth_id = \"{}\"\nauth_token = \"{TOKEN}\"\napi_url = \"{}\"\n\n\
+             [profiles.billing]\nauth_id = \"{}\"\nauth_token = \"{TOKEN}\"\napi_url = \"{}\"\n\n\
+             [profiles.broken]\nauth_id = \"MA2025BROKEN00000003\"\n",
+            first.auth_id, first.base_url, second.auth_id, second.base_url
+        ),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    let exporter = Exporter::start(home.path(), &[], &["--all-profiles", "--interval", "600"]);
+    exporter.ready().await;
+    let scrape = exporter.scrape().await;
+    assert_eq!(
+        value(&scrape, "plivo_account_up", &[r#"profile="ops \"eu\"""#]),
+        Some(1.0),
+        "{scrape}"
+    );
+    assert_eq!(
+        value(
+            &scrape,
+            "plivo_account_up",
+            &[r#"auth_id="MA2025SANDBOX0000002""#]
+        ),
+        Some(1.0)
+    );
+    assert_eq!(
+        value(
+            &scrape,
+            "plivo_account_up",
+            &[r#"profile="broken""#, r#"auth_id="MA2025BROKEN00000003""#]
+        ),
+        Some(0.0),
+        "a profile without a token is down from the start: {scrape}"
+    );
+    assert_eq!(
+        value(
+            &scrape,
+            "plivo_account_cash_credits",
+            &[r#"profile="broken""#]
+        ),
+        None
+    );
+    let (status, stderr, _) = exporter.stop();
+    assert_eq!(status.code(), Some(0));
+    assert!(stderr.contains("profile broken"), "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_taken_port_is_said_and_exits_4() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = taken.local_addr().unwrap().to_string();
+    let (sandbox, _) = sandbox_and_client(Options::default()).await;
+    let home = tempfile::tempdir().unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_plivo-dash"))
+        .args(["exporter", "--listen", &address])
+        .env_clear()
+        .env("HOME", home.path())
+        .env("PLIVO_API_URL", &sandbox.base_url)
+        .env("PLIVO_AUTH_ID", &sandbox.auth_id)
+        .env("PLIVO_AUTH_TOKEN", TOKEN)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(4), "{stderr}");
+    assert!(
+        stderr.contains(&format!("cannot listen on {address}")),
+        "{stderr}"
+    );
+    drop(taken);
+}
+
+#[test]
+fn no_credentials_at_all_is_a_usage_error_not_a_server() {
+    let home = tempfile::tempdir().unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_plivo-dash"))
+        .args(["exporter", "--listen", "127.0.0.1:0"])
+        .env_clear()
+        .env("HOME", home.path())
+        .env("XDG_CONFIG_HOME", home.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("PLIVO_AUTH_ID"));
+}
