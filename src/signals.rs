@@ -9,26 +9,44 @@ use std::io;
 /// arrives before anyone awaits it is not lost (or left to kill the process).
 pub struct Stop {
     #[cfg(unix)]
-    signals: [tokio::signal::unix::Signal; 4],
+    signals: [Option<tokio::signal::unix::Signal>; 4],
 }
 
 impl Stop {
     /// Starts listening.
     pub fn new() -> io::Result<Self> {
+        Self::listening(true)
+    }
+
+    /// Starts listening for all but SIGHUP, which is left as it was: a
+    /// service started under `nohup` must outlive the terminal it was
+    /// started from, and a handler here would undo `nohup`'s ignoring it.
+    pub fn keeping_hangup() -> io::Result<Self> {
+        Self::listening(false)
+    }
+
+    fn listening(hangup: bool) -> io::Result<Self> {
         #[cfg(unix)]
         {
             use tokio::signal::unix::{SignalKind, signal};
             Ok(Self {
                 signals: [
-                    signal(SignalKind::interrupt())?,
-                    signal(SignalKind::terminate())?,
-                    signal(SignalKind::hangup())?,
-                    signal(SignalKind::quit())?,
+                    Some(signal(SignalKind::interrupt())?),
+                    Some(signal(SignalKind::terminate())?),
+                    if hangup {
+                        Some(signal(SignalKind::hangup())?)
+                    } else {
+                        None
+                    },
+                    Some(signal(SignalKind::quit())?),
                 ],
             })
         }
         #[cfg(not(unix))]
-        Ok(Self {})
+        {
+            let _ = hangup;
+            Ok(Self {})
+        }
     }
 
     /// Completes with the signal when a stop signal arrives.
@@ -37,10 +55,10 @@ impl Stop {
         {
             let [interrupt, terminate, hangup, quit] = &mut self.signals;
             tokio::select! {
-                _ = interrupt.recv() => Signal(2),
-                _ = terminate.recv() => Signal(15),
-                _ = hangup.recv() => Signal(1),
-                _ = quit.recv() => Signal(3),
+                _ = recv(interrupt) => Signal(2),
+                _ = recv(terminate) => Signal(15),
+                _ = recv(hangup) => Signal(1),
+                _ = recv(quit) => Signal(3),
             }
         }
         #[cfg(not(unix))]
@@ -48,6 +66,15 @@ impl Stop {
             let _ = tokio::signal::ctrl_c().await;
             Signal(2)
         }
+    }
+}
+
+/// The next arrival of `signal`, if it is listened for; never otherwise.
+#[cfg(unix)]
+async fn recv(signal: &mut Option<tokio::signal::unix::Signal>) -> Option<()> {
+    match signal {
+        Some(signal) => signal.recv().await,
+        None => std::future::pending().await,
     }
 }
 

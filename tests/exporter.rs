@@ -364,6 +364,25 @@ async fn every_profile_is_watched_and_a_broken_one_is_down_not_missing() {
     assert!(stderr.contains("profile broken"), "{stderr}");
 }
 
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn under_nohup_a_hangup_leaves_it_serving() {
+    let (sandbox, _) = sandbox_and_client(Options::default()).await;
+    let home = tempfile::tempdir().unwrap();
+    let env = [
+        ("PLIVO_API_URL", sandbox.base_url.as_str()),
+        ("PLIVO_AUTH_ID", sandbox.auth_id.as_str()),
+        ("PLIVO_AUTH_TOKEN", TOKEN),
+    ];
+    let exporter = Exporter::start_under(&["nohup"], home.path(), &env, &[]);
+    exporter.ready().await;
+    exporter.signal("HUP");
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(exporter.get("/healthz", None).await.status, 200);
+    let (status, stderr, _) = exporter.stop();
+    assert_eq!(status.code(), Some(0), "{stderr}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_taken_port_is_said_and_exits_4() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();

@@ -27,10 +27,11 @@ use crate::worker;
 /// How long requests under way may take to finish once a signal came.
 const DRAIN: Duration = Duration::from_secs(2);
 
-/// Serves `/metrics` on `listen` until SIGTERM, SIGINT, SIGHUP or SIGQUIT
-/// (exit 0: a service stopped is not a failure).
+/// Serves `/metrics` on `listen` until SIGTERM, SIGINT or SIGQUIT (exit 0:
+/// a service stopped is not a failure). SIGHUP keeps its usual meaning, so
+/// `nohup` works.
 pub async fn run(global: &Global, listen: SocketAddr) -> Exit {
-    let mut stop = match Stop::new() {
+    let mut stop = match Stop::keeping_hangup() {
         Ok(stop) => stop,
         Err(e) => {
             eprintln!("plivo-dash: cannot listen for signals: {e}");

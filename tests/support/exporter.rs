@@ -32,8 +32,27 @@ impl Exporter {
     /// ARGS` with only `env` (and PATH) in its environment, HOME and the XDG
     /// directories in `home`.
     pub fn start(home: &Path, env: &[(&str, &str)], args: &[&str]) -> Self {
+        Self::start_under(&[], home, env, args)
+    }
+
+    /// [`Exporter::start`], run by `launcher` (`["nohup"]`, say).
+    pub fn start_under(
+        launcher: &[&str],
+        home: &Path,
+        env: &[(&str, &str)],
+        args: &[&str],
+    ) -> Self {
         let log = home.join("exporter.log");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_plivo-dash"))
+        let binary = env!("CARGO_BIN_EXE_plivo-dash");
+        let mut command = match launcher {
+            [] => Command::new(binary),
+            [first, rest @ ..] => {
+                let mut command = Command::new(first);
+                command.args(rest).arg(binary);
+                command
+            }
+        };
+        let mut child = command
             .arg("exporter")
             .args(["--listen", "127.0.0.1:0", "--log-file"])
             .arg(&log)
@@ -151,14 +170,19 @@ impl Exporter {
         }
     }
 
-    /// SIGTERM, then its exit status, everything it said on stderr, and its
-    /// log.
-    pub fn stop(mut self) -> (ExitStatus, String, String) {
+    /// Sends `signal` (`HUP`, say) to the exporter.
+    pub fn signal(&self, signal: &str) {
         let sent = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
+            .args([&format!("-{signal}"), &self.child.id().to_string()])
             .status()
             .expect("kill");
         assert!(sent.success());
+    }
+
+    /// SIGTERM, then its exit status, everything it said on stderr, and its
+    /// log.
+    pub fn stop(mut self) -> (ExitStatus, String, String) {
+        self.signal("TERM");
         let status = self.child.wait().expect("wait");
         let mut stderr = self.said.join("\n");
         while let Ok(line) = self.stderr.recv_timeout(Duration::from_secs(5)) {
