@@ -444,14 +444,20 @@ pub struct SandboxArgs {
 }
 
 /// `HOST:PORT` to listen on; a host name is looked up, preferring IPv4 so
-/// that `localhost:0` gives the 127.0.0.1 every client reaches.
+/// that `localhost:0` gives the 127.0.0.1 every client reaches. `:PORT`
+/// alone means every interface, as other exporters take it.
 fn parse_listen(s: &str) -> Result<SocketAddr, String> {
     use std::net::ToSocketAddrs as _;
-    let addrs: Vec<SocketAddr> = s
-        .trim()
-        .to_socket_addrs()
-        .map_err(|e| format!("{s:?} is not an address to listen on, such as 127.0.0.1:0 ({e})"))?
-        .collect();
+    let trimmed = s.trim();
+    let every = format!("0.0.0.0{trimmed}");
+    let addrs: Vec<SocketAddr> = if trimmed.starts_with(':') && !trimmed.starts_with("::") {
+        every.as_str()
+    } else {
+        trimmed
+    }
+    .to_socket_addrs()
+    .map_err(|e| format!("{s:?} is not an address to listen on, such as 127.0.0.1:0 ({e})"))?
+    .collect();
     addrs
         .iter()
         .find(|a| a.is_ipv4())
@@ -497,6 +503,12 @@ mod tests {
             "127.0.0.1"
         );
         assert_eq!(parse_listen("0.0.0.0:47020").unwrap().port(), 47020);
+        assert_eq!(
+            parse_listen(":9747").unwrap().to_string(),
+            "0.0.0.0:9747",
+            "every interface"
+        );
+        assert!(parse_listen(":").is_err());
         assert!(parse_listen("nowhere").is_err());
     }
 

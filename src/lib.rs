@@ -1,6 +1,17 @@
 //! plivo-dash: a terminal dashboard, credit monitor and script-friendly CLI
 //! for a Plivo account, with a Plivo-compatible sandbox built in.
 
+/// `crate::say!` that never panics. What is said on stderr is for a person;
+/// one who closed the pipe (`2>&1 | head -1`) asked for no more, and that is
+/// no reason for a command, or a service, to die.
+#[macro_export]
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use ::std::io::Write as _;
+        let _ = writeln!(::std::io::stderr().lock(), $($arg)*);
+    }};
+}
+
 pub mod alert;
 pub mod app;
 pub mod cli;

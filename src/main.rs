@@ -28,7 +28,7 @@ fn main() -> ExitCode {
                 print_out(&format!("{}\n", outcome.line));
                 return ExitCode::from(outcome.status.code());
             }
-            eprintln!("plivo-dash: {e}");
+            plivo_dash::say!("plivo-dash: {e}");
             return Exit::Usage.into();
         }
     }
@@ -38,7 +38,7 @@ fn main() -> ExitCode {
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("plivo-dash: cannot start the async runtime: {e}");
+            plivo_dash::say!("plivo-dash: cannot start the async runtime: {e}");
             return Exit::Failed.into();
         }
     };
@@ -48,7 +48,7 @@ fn main() -> ExitCode {
 async fn run(cli: Cli) -> ExitCode {
     let global = cli.global();
     if global.all_profiles && (global.profile.is_some() || global.auth_id.is_some()) {
-        eprintln!(
+        plivo_dash::say!(
             "plivo-dash: --all-profiles watches every profile in the config file; \
              it cannot go with --profile or --auth-id"
         );
@@ -149,12 +149,12 @@ fn report(result: Result<String, Failure>) -> ExitCode {
             // What could not be written is not lost (the id of a subaccount
             // just created, say): a short answer is said on stderr instead.
             if !ok && text.len() <= 4096 {
-                eprint!("{text}");
+                let _ = std::io::Write::write_all(&mut std::io::stderr(), text.as_bytes());
             }
             written(ok)
         }
         Err(e) => {
-            eprintln!("plivo-dash: {e}");
+            plivo_dash::say!("plivo-dash: {e}");
             e.exit().into()
         }
     }
@@ -202,7 +202,7 @@ fn history(global: &Global, args: &plivo_dash::cli::HistoryArgs) -> Result<Strin
     commands::warn(&settings.warnings);
     let (text, warning) = commands::history::history(&settings, args, jiff::Timestamp::now())?;
     if let Some(warning) = warning {
-        eprintln!("plivo-dash: {warning}");
+        plivo_dash::say!("plivo-dash: {warning}");
     }
     Ok(text)
 }

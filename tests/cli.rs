@@ -30,6 +30,19 @@ impl World {
         }
     }
 
+    /// The binary as a plain process (for what assert_cmd cannot set up,
+    /// such as a closed pipe), pointed at the sandbox with `token`.
+    fn process(&self, token: &str) -> std::process::Command {
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("plivo-dash"));
+        cmd.env_clear()
+            .env("HOME", self.home.path())
+            .env("XDG_CONFIG_HOME", self.home.path())
+            .env("PLIVO_API_URL", &self.sandbox.handle.base_url)
+            .env("PLIVO_AUTH_ID", &self.sandbox.handle.auth_id)
+            .env("PLIVO_AUTH_TOKEN", token);
+        cmd
+    }
+
     /// The binary pointed at the sandbox through the environment.
     fn cmd(&self) -> Command {
         let mut cmd = bin(self.home.path());
@@ -461,6 +474,17 @@ fn a_closed_pipe_never_panics_and_keeps_the_exit_code() {
 }
 
 #[test]
+fn a_closed_stderr_keeps_the_exit_code_of_a_failure() {
+    let w = World::new();
+    let mut cmd = w.process("not-the-token");
+    cmd.arg("get");
+    let (reader, writer) = std::io::pipe().expect("pipe");
+    drop(reader);
+    let output = cmd.stderr(writer).output().expect("runs");
+    assert_eq!(output.status.code(), Some(3), "refused, not a panic's 101");
+}
+
+#[test]
 fn the_dashboard_without_a_terminal_says_so_and_exits_2() {
     let w = World::new();
     let mut cmd = w.cmd();
@@ -611,14 +635,8 @@ fn help_version_and_completions() {
 #[test]
 fn output_that_cannot_be_written_is_a_failure_and_a_broken_log_stays_off_screen() {
     let w = World::new();
-    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("plivo-dash"));
-    cmd.env_clear()
-        .env("HOME", w.home.path())
-        .env("XDG_CONFIG_HOME", w.home.path())
-        .env("PLIVO_API_URL", &w.sandbox.handle.base_url)
-        .env("PLIVO_AUTH_ID", &w.sandbox.handle.auth_id)
-        .env("PLIVO_AUTH_TOKEN", TOKEN)
-        .arg("get")
+    let mut cmd = w.process(TOKEN);
+    cmd.arg("get")
         .stdout(std::fs::File::create("/dev/full").expect("/dev/full"));
     let output = cmd.output().expect("runs");
     let stderr = String::from_utf8_lossy(&output.stderr);

@@ -384,6 +384,46 @@ async fn under_nohup_a_hangup_leaves_it_serving() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_closed_stderr_does_not_stop_it() {
+    let (sandbox, _) = sandbox_and_client(Options::default()).await;
+    let home = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_plivo-dash"))
+        .args(["exporter", "--listen", &format!("127.0.0.1:{port}")])
+        .env_clear()
+        .env("HOME", home.path())
+        .env("PLIVO_API_URL", &sandbox.base_url)
+        .env("PLIVO_AUTH_ID", &sandbox.auth_id)
+        .env("PLIVO_AUTH_TOKEN", TOKEN)
+        .stderr(writer)
+        .spawn()
+        .unwrap();
+    let url = format!("http://127.0.0.1:{port}/healthz");
+    let mut ready = false;
+    for _ in 0..200 {
+        if reqwest::get(&url).await.is_ok_and(|r| r.status() == 200) {
+            ready = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let alive = child.try_wait().unwrap().is_none();
+    std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let status = child.wait().unwrap();
+    assert!(ready && alive, "it serves with nobody reading its stderr");
+    assert_eq!(status.code(), Some(0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_taken_port_is_said_and_exits_4() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let address = taken.local_addr().unwrap().to_string();

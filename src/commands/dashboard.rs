@@ -68,7 +68,7 @@ const DEMO_OTHERS: [DemoAccount; 2] = [
 /// the config file has several and none was chosen.
 pub async fn run(global: &Global, demo: bool) -> Exit {
     if !tui::has_terminal() {
-        eprintln!("plivo-dash: the dashboard needs a terminal; try 'plivo-dash get'");
+        crate::say!("plivo-dash: the dashboard needs a terminal; try 'plivo-dash get'");
         return Exit::Usage;
     }
     let env = config::Env::from_process();
@@ -79,7 +79,7 @@ pub async fn run(global: &Global, demo: bool) -> Exit {
     let all = match all {
         Ok(all) => all,
         Err(e) => {
-            eprintln!("plivo-dash: {e}");
+            crate::say!("plivo-dash: {e}");
             return Failure::from(e).exit();
         }
     };
@@ -87,7 +87,7 @@ pub async fn run(global: &Global, demo: bool) -> Exit {
         all.iter().map(|(_, s)| super::client_for(s)).collect();
     if let [Err(e)] = clients.as_slice() {
         // One account alone must be usable: its error ends the command.
-        eprintln!("plivo-dash: {e}");
+        crate::say!("plivo-dash: {e}");
         return e.exit();
     }
     let count = all.len();
@@ -206,7 +206,7 @@ async fn run_demo(global: &Global, resolved: Result<Settings, config::ConfigErro
         let handle = match sandbox::spawn(options).await {
             Ok(handle) => handle,
             Err(e) => {
-                eprintln!("plivo-dash: cannot start the demo sandbox: {e}");
+                crate::say!("plivo-dash: cannot start the demo sandbox: {e}");
                 return Exit::Usage;
             }
         };
@@ -218,7 +218,7 @@ async fn run_demo(global: &Global, resolved: Result<Settings, config::ConfigErro
         ) {
             Ok(client) => client,
             Err(e) => {
-                eprintln!("plivo-dash: {e}");
+                crate::say!("plivo-dash: {e}");
                 return Failure::from(e).exit();
             }
         };
@@ -290,7 +290,7 @@ async fn dashboard(fleet: Fleet, watches: Vec<tui::Watch>) -> Exit {
         Ok(None) => Exit::Ok,
         Ok(Some(signal)) => signal.exit(),
         Err(e) => {
-            eprintln!("plivo-dash: terminal error: {e}");
+            crate::say!("plivo-dash: terminal error: {e}");
             Exit::Failed
         }
     }

@@ -34,14 +34,14 @@ pub async fn run(global: &Global, listen: SocketAddr) -> Exit {
     let mut stop = match Stop::keeping_hangup() {
         Ok(stop) => stop,
         Err(e) => {
-            eprintln!("plivo-dash: cannot listen for signals: {e}");
+            crate::say!("plivo-dash: cannot listen for signals: {e}");
             return Exit::Failed;
         }
     };
     let all = match super::watched(global, &config::Env::from_process()) {
         Ok(all) => all,
         Err(e) => {
-            eprintln!("plivo-dash: {e}");
+            crate::say!("plivo-dash: {e}");
             return Failure::from(e).exit();
         }
     };
@@ -58,11 +58,11 @@ pub async fn run(global: &Global, listen: SocketAddr) -> Exit {
             Ok(client) => client,
             // One account alone must be usable: its error ends the command.
             Err(e) if count == 1 => {
-                eprintln!("plivo-dash: {e}");
+                crate::say!("plivo-dash: {e}");
                 return e.exit();
             }
             Err(e) => {
-                eprintln!("plivo-dash: profile {name}: {e}; exported as down");
+                crate::say!("plivo-dash: profile {name}: {e}; exported as down");
                 let auth_id = settings.auth_id.clone().unwrap_or_default();
                 accounts.push(Watched::unusable(&name, &auth_id, e.to_string()));
                 commands.push(None);
@@ -91,7 +91,7 @@ pub async fn run(global: &Global, listen: SocketAddr) -> Exit {
     let listener = match tokio::net::TcpListener::bind(listen).await {
         Ok(listener) => listener,
         Err(e) => {
-            eprintln!("plivo-dash: cannot listen on {listen}: {e}");
+            crate::say!("plivo-dash: cannot listen on {listen}: {e}");
             return Exit::Unreachable;
         }
     };
@@ -107,7 +107,7 @@ pub async fn run(global: &Global, listen: SocketAddr) -> Exit {
             .into_future(),
     );
     tracing::info!(%address, accounts = count, "exporter serving");
-    eprintln!(
+    crate::say!(
         "plivo-dash exporter: serving http://{address}/metrics for {count} account{}; SIGTERM or Ctrl-C stops it",
         if count == 1 { "" } else { "s" }
     );
@@ -125,7 +125,7 @@ pub async fn run(global: &Global, listen: SocketAddr) -> Exit {
                     Ok(Err(e)) => e.to_string(),
                     Err(e) => e.to_string(),
                 };
-                eprintln!("plivo-dash: exporter failed: {why}");
+                crate::say!("plivo-dash: exporter failed: {why}");
                 return Exit::Failed;
             }
             Some((index, report)) = reports.next() => {

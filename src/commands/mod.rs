@@ -93,7 +93,7 @@ pub fn connect(global: &Global) -> Result<(Client, config::Settings), Failure> {
 /// Says what the configuration warned about on stderr, each once.
 pub fn warn<S: AsRef<str>>(warnings: &[S]) {
     for w in warnings {
-        eprintln!("plivo-dash: {}", w.as_ref());
+        crate::say!("plivo-dash: {}", w.as_ref());
     }
 }
 

@@ -48,12 +48,12 @@ pub async fn run(global: &Global, args: SandboxArgs) -> Exit {
     let mut stop = match Stop::new() {
         Ok(stop) => stop,
         Err(e) => {
-            eprintln!("plivo-dash: cannot listen for signals: {e}");
+            crate::say!("plivo-dash: cannot listen for signals: {e}");
             return Exit::Failed;
         }
     };
     if let Err(e) = AuthId::parse(&first.auth_id) {
-        eprintln!("plivo-dash: {e}");
+        crate::say!("plivo-dash: {e}");
         return Exit::Usage;
     }
     let mut handles = Vec::new();
@@ -66,7 +66,7 @@ pub async fn run(global: &Global, args: SandboxArgs) -> Exit {
         match sandbox::spawn(options).await {
             Ok(h) => handles.push(h),
             Err(e) => {
-                eprintln!("plivo-dash: cannot listen on {}: {e}", listen_of(&args, i));
+                crate::say!("plivo-dash: cannot listen on {}: {e}", listen_of(&args, i));
                 return Exit::Unreachable;
             }
         }
@@ -84,18 +84,19 @@ pub async fn run(global: &Global, args: SandboxArgs) -> Exit {
         many => config_file(many),
     });
     for h in &handles {
-        eprintln!(
+        crate::say!(
             "plivo-dash sandbox: serving {} at {}",
-            h.auth_id, h.base_url
+            h.auth_id,
+            h.base_url
         );
     }
-    eprintln!("plivo-dash sandbox: Ctrl-C stops it");
+    crate::say!("plivo-dash sandbox: Ctrl-C stops it");
     let serving = handles.into_iter().map(|h| Box::pin(h.serve_forever()));
     tokio::select! {
         (result, _, _) = futures_util::future::select_all(serving) => match result {
             Ok(()) => Exit::Ok,
             Err(e) => {
-                eprintln!("plivo-dash: sandbox failed: {e}");
+                crate::say!("plivo-dash: sandbox failed: {e}");
                 Exit::Unreachable
             }
         },
