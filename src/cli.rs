@@ -60,6 +60,10 @@ impl Cli {
             Some(Subcommand::Subaccounts(command)) => command.connection().or(top),
             Some(Subcommand::History(args)) => args.connection.or(top),
             Some(Subcommand::Exporter(args)) => args.connection.or(top),
+            Some(Subcommand::Login(args)) => args.connection.or(top),
+            Some(Subcommand::Logout { connection } | Subcommand::Profiles { connection, .. }) => {
+                connection.or(top)
+            }
             Some(Subcommand::Completions { .. }) | None => top.clone(),
         };
         Global {
@@ -197,11 +201,51 @@ pub enum Subcommand {
     /// never causes a request to Plivo. /healthz answers 200 once every
     /// account's first poll has ended. SIGTERM or Ctrl-C stops it (exit 0).
     Exporter(ExporterArgs),
+    /// Check an account's credentials and keep them for every command.
+    ///
+    /// Asks for the auth id and the token (typed unseen; --auth-token-stdin
+    /// for scripts), checks them with one request unless --no-verify, then
+    /// keeps the token in the OS keychain, or in the config file (0600)
+    /// where there is none. Exit 3 if refused, 4 if Plivo cannot be reached.
+    Login(LoginArgs),
+    /// Remove a profile's token from the keychain and the config file.
+    Logout {
+        /// Which account, and how to reach it.
+        #[command(flatten, next_help_heading = "Connection")]
+        connection: Connection,
+    },
+    /// List every profile: its auth id, where its token lives, the one used
+    /// without --profile marked *.
+    Profiles {
+        /// Also check that each profile's credentials work (one request
+        /// each); exits with the first failure's code.
+        #[arg(long)]
+        verify: bool,
+        /// Which account, and how to reach it.
+        #[command(flatten, next_help_heading = "Connection")]
+        connection: Connection,
+    },
     /// Print a shell completion script, e.g. `plivo-dash completions bash`.
     Completions {
         /// The shell to complete for.
         shell: clap_complete::Shell,
     },
+}
+
+/// `login`'s choices.
+#[derive(Debug, Clone, Args)]
+pub struct LoginArgs {
+    /// Read the token from standard input (its first line) instead of
+    /// asking: for scripts. There is no flag that takes the token itself.
+    #[arg(long)]
+    pub auth_token_stdin: bool,
+    /// Keep the credentials without checking them with Plivo first.
+    #[arg(long)]
+    pub no_verify: bool,
+    /// Which account, and how to reach it (--profile names the profile to
+    /// keep them under; the file's top level without it).
+    #[command(flatten, next_help_heading = "Connection")]
+    pub connection: Connection,
 }
 
 /// `exporter`'s choices.

@@ -41,6 +41,9 @@ pub struct Env {
     pub config_path: Option<PathBuf>,
     /// Whether `PLIVO_DASH_CONFIG` named the file: then it must exist.
     pub config_named: bool,
+    /// Whether a token missing from the file is looked for in the OS
+    /// keychain (not when `PLIVO_DASH_NO_KEYCHAIN` is set).
+    pub keychain: bool,
 }
 
 impl Env {
@@ -54,6 +57,7 @@ impl Env {
             api_url: var(ENV_API_URL),
             config_named: named.is_some(),
             config_path: named.or_else(default_config_path),
+            keychain: crate::keychain::enabled(),
         }
     }
 }
@@ -77,6 +81,30 @@ pub struct Credentials {
     /// Where the token came from, in words: `PLIVO_AUTH_TOKEN`, or the
     /// config file (and profile). Named when the token is refused.
     pub token_source: String,
+    /// Where the token came from.
+    pub token_from: TokenFrom,
+}
+
+/// Where a token came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenFrom {
+    /// `PLIVO_AUTH_TOKEN`.
+    Environment,
+    /// The config file.
+    ConfigFile,
+    /// The OS keychain (`plivo-dash login` put it there).
+    Keychain,
+}
+
+impl TokenFrom {
+    /// As `profiles` lists it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenFrom::Environment => "environment",
+            TokenFrom::ConfigFile => "config",
+            TokenFrom::Keychain => "keychain",
+        }
+    }
 }
 
 /// The seconds `interval` may be, as a flag or in the config file.
@@ -132,7 +160,7 @@ impl Settings {
 pub enum ConfigError {
     /// No auth id or no token anywhere.
     #[error(
-        "no Plivo {missing}: set {vars}, or put auth_id and auth_token in {path}, or try `plivo-dash --demo`"
+        "no Plivo {missing}: run `plivo-dash login`, or set {vars}, or put auth_id and auth_token in {path}; or try `plivo-dash --demo`"
     )]
     MissingCredentials {
         /// What is missing, in words.
@@ -175,6 +203,16 @@ pub enum ConfigError {
     NoProfiles {
         /// The file.
         path: String,
+    },
+    /// The token should be in the keychain, which could not give it.
+    #[error(
+        "the token for {auth_id} is not in the config file and the keychain could not give it: {reason}; run `plivo-dash login` again, or set PLIVO_AUTH_TOKEN"
+    )]
+    Keychain {
+        /// The account.
+        auth_id: String,
+        /// Why not.
+        reason: String,
     },
     /// `--profile` names a profile the file does not have.
     #[error("no profile {name:?} in {path} (profiles there: {available})")]
@@ -258,17 +296,39 @@ pub fn resolve(global: &Global, env: &Env) -> Result<Settings, ConfigError> {
         .clone()
         .or_else(|| env.auth_id.clone())
         .or_else(|| text(|p| p.auth_id.as_ref()));
+    let mut keychain_error = None;
     let auth_token = match &env.auth_token {
-        Some(token) => Some((token.clone(), ENV_AUTH_TOKEN.to_owned())),
+        Some(token) => Some((
+            token.clone(),
+            ENV_AUTH_TOKEN.to_owned(),
+            TokenFrom::Environment,
+        )),
         None => {
             let in_profile = named.and_then(|p| p.auth_token.clone());
             let source = match (&profile, &in_profile) {
                 (Some(name), Some(_)) => format!("profile {name:?} in {path_text}"),
                 _ => path_text.clone(),
             };
-            in_profile
+            let in_file = in_profile
                 .or_else(|| top.and_then(|p| p.auth_token.clone()))
-                .map(|token| (token, source))
+                .map(|token| (token, source, TokenFrom::ConfigFile));
+            // Not in the file: where `login` keeps it, if it knows whose.
+            match (in_file, &auth_id) {
+                (Some(found), _) => Some(found),
+                (None, Some(id)) if env.keychain => match crate::keychain::get(id) {
+                    Ok(token) => {
+                        token.map(|t| (t, format!("the keychain ({id})"), TokenFrom::Keychain))
+                    }
+                    Err(e) => {
+                        keychain_error = Some(ConfigError::Keychain {
+                            auth_id: crate::text::sanitize(id),
+                            reason: e.to_string(),
+                        });
+                        None
+                    }
+                },
+                (None, _) => None,
+            }
         }
     };
     let api_url = global
@@ -284,15 +344,18 @@ pub fn resolve(global: &Global, env: &Env) -> Result<Settings, ConfigError> {
     };
     let given_id = auth_id.clone();
     let credentials = match (auth_id, auth_token) {
-        (Some(auth_id), Some((auth_token, token_source))) => Ok(Credentials {
+        (Some(auth_id), Some((auth_token, token_source, token_from))) => Ok(Credentials {
             auth_id,
             auth_token,
             api_url,
             token_source,
+            token_from,
         }),
         (None, None) => Err(missing("credentials", "PLIVO_AUTH_ID and PLIVO_AUTH_TOKEN")),
         (None, Some(_)) => Err(missing("auth id", "PLIVO_AUTH_ID (or --auth-id)")),
-        (Some(_), None) => Err(missing("auth token", "PLIVO_AUTH_TOKEN")),
+        (Some(_), None) => {
+            Err(keychain_error.unwrap_or_else(|| missing("auth token", "PLIVO_AUTH_TOKEN")))
+        }
     };
     let keymap = match top.and_then(|p| p.keys.as_ref()) {
         Some(keys) => {
@@ -432,7 +495,7 @@ pub fn resolve_all(global: &Global, env: &Env) -> Result<Vec<(String, Settings)>
 const RETENTION_DAYS: u32 = 7;
 
 /// The request limits, with `--timeout` if given.
-fn limits(timeout: Option<u64>) -> Limits {
+pub fn limits(timeout: Option<u64>) -> Limits {
     let defaults = Limits::default();
     match timeout {
         Some(secs) => {

@@ -91,6 +91,20 @@ async fn run(cli: Cli) -> ExitCode {
         Some(Subcommand::Sandbox(args)) => commands::sandbox::run(&global, args).await.into(),
         Some(Subcommand::Subaccounts(command)) => report(subaccounts(&global, command).await),
         Some(Subcommand::History(args)) => report(history(&global, &args)),
+        Some(Subcommand::Login(args)) => report(commands::login::login(&global, &args).await),
+        Some(Subcommand::Logout { .. }) => report(commands::login::logout(&global)),
+        Some(Subcommand::Profiles { verify, .. }) => {
+            match commands::login::profiles(&global, verify).await {
+                Ok((text, exit)) => {
+                    if print_out(&text) {
+                        exit.into()
+                    } else {
+                        Exit::Failed.into()
+                    }
+                }
+                Err(e) => report(Err(e)),
+            }
+        }
         Some(Subcommand::Exporter(args)) => {
             commands::exporter::run(&global, args.listen).await.into()
         }

@@ -4,7 +4,7 @@ mod support;
 
 use assert_cmd::Command;
 use predicates::prelude::*;
-use support::{TOKEN, TestSandbox};
+use support::{TOKEN, TestSandbox, World};
 
 /// The binary with a clean environment: no real config, no real credentials.
 fn bin(config_home: &std::path::Path) -> Command {
@@ -17,19 +17,7 @@ fn bin(config_home: &std::path::Path) -> Command {
     cmd
 }
 
-struct World {
-    sandbox: TestSandbox,
-    home: tempfile::TempDir,
-}
-
 impl World {
-    fn new() -> Self {
-        Self {
-            sandbox: TestSandbox::start(),
-            home: tempfile::tempdir().expect("tempdir"),
-        }
-    }
-
     /// The binary as a plain process (for what assert_cmd cannot set up,
     /// such as a closed pipe), pointed at the sandbox with `token`.
     fn process(&self, token: &str) -> std::process::Command {
@@ -249,6 +237,7 @@ fn missing_credentials_say_how_to_give_them() {
             "PLIVO_AUTH_TOKEN",
             "plivo-dash/config.toml",
             "--demo",
+            "plivo-dash login",
         ] {
             assert!(err.contains(needle), "{needle} missing from {err}");
         }

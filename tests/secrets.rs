@@ -92,6 +92,7 @@ fn debug_output_of_the_configuration_never_shows_the_token() {
         api_url: None,
         config_path: None,
         config_named: false,
+        keychain: false,
     };
     let settings = config::resolve(&Global::default(), &env).expect("resolves");
     let shown = format!("{env:?} {settings:?} {:#?}", settings.credentials);

@@ -9,6 +9,7 @@ pub mod exporter;
 pub mod fleet;
 mod get;
 pub mod history;
+pub mod login;
 pub mod sandbox;
 pub mod subaccounts;
 mod update;

@@ -81,6 +81,21 @@ impl TestSandbox {
     }
 }
 
+/// A sandbox and an empty home directory for the binary to run in.
+pub struct World {
+    pub sandbox: TestSandbox,
+    pub home: tempfile::TempDir,
+}
+
+impl World {
+    pub fn new() -> Self {
+        Self {
+            sandbox: TestSandbox::start(),
+            home: tempfile::tempdir().expect("tempdir"),
+        }
+    }
+}
+
 /// How the canned server answers each connection.
 #[derive(Clone)]
 pub enum Canned {

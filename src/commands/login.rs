@@ -1,0 +1,313 @@
+//! `login`, `logout` and `profiles`: credentials checked once and kept,
+//! the token in the OS keychain when one answers, else in the config file
+//! (edited in place, written atomically, 0600).
+
+use std::io::{BufRead as _, IsTerminal as _};
+
+use secrecy::SecretString;
+
+use super::{Exit, Failure};
+use crate::cli::{Global, LoginArgs};
+use crate::config;
+use crate::config_file::ConfigFile;
+use crate::keychain;
+use crate::plivo::{AuthId, Client, ErrorClass};
+
+/// Where the config file is, or why there is none to write.
+fn config_path(env: &config::Env) -> Result<std::path::PathBuf, Failure> {
+    env.config_path.clone().ok_or_else(|| {
+        Failure::Usage(format!(
+            "no place for a config file (no home directory): set {}",
+            config::ENV_CONFIG
+        ))
+    })
+}
+
+/// The profile a command names: `--profile`, else the file's top level.
+fn table_of(global: &Global) -> Option<&str> {
+    global
+        .profile
+        .as_deref()
+        .filter(|p| *p != config::TOP_LEVEL)
+}
+
+/// `login`: asks for what the flags leave out, checks it with one request
+/// (unless `--no-verify`), then keeps it. Says what it did on stdout.
+pub async fn login(global: &Global, args: &LoginArgs) -> Result<String, Failure> {
+    let env = config::Env::from_process();
+    let path = config_path(&env)?;
+    if let Some(name) = &global.profile
+        && name.trim().is_empty()
+    {
+        return Err(Failure::Usage("a profile needs a name".to_owned()));
+    }
+    let mut file = ConfigFile::open(&path).map_err(Failure::Usage)?;
+    let auth_id = match global.auth_id.clone().or_else(|| env.auth_id.clone()) {
+        Some(id) => id,
+        None => ask_line("Auth ID (MA… or SA…, from console.plivo.com): ")?,
+    };
+    let auth_id = AuthId::parse(auth_id.trim())?.to_string();
+    let token = if args.auth_token_stdin {
+        read_token_from_stdin()?
+    } else {
+        ask_token()?
+    };
+    let api_url = global.api_url.clone().or_else(|| env.api_url.clone());
+    let mut answer = String::new();
+    if !args.no_verify {
+        let client = Client::with_limits(
+            api_url.as_deref().unwrap_or(crate::plivo::DEFAULT_API_URL),
+            &auth_id,
+            token.clone(),
+            config::limits(global.timeout),
+        )?;
+        match client.get_account().await {
+            Ok(account) => {
+                answer = format!(
+                    "{} ({auth_id}), {} USD",
+                    crate::text::sanitize(&account.name),
+                    account.cash_credits
+                );
+            }
+            Err(e) if e.class() == ErrorClass::Auth => {
+                return Err(Failure::Refused {
+                    error: e,
+                    token_source: "the one given to login; nothing was stored".to_owned(),
+                });
+            }
+            Err(e) if e.class() == ErrorClass::Transient => {
+                crate::say!("plivo-dash: nothing was stored; --no-verify stores without checking");
+                return Err(Failure::Api(e));
+            }
+            Err(e) => return Err(Failure::Api(e)),
+        }
+    }
+    let profile = table_of(global);
+    let shown_profile = profile.unwrap_or(config::TOP_LEVEL);
+    let place = match keychain::set(&auth_id, &token) {
+        Ok(()) => {
+            file.set_credentials(profile, &auth_id, None, api_url.as_deref());
+            "token stored in the keychain".to_owned()
+        }
+        Err(e) => {
+            file.set_credentials(profile, &auth_id, Some(&token), api_url.as_deref());
+            format!("token stored in the config file: {e}")
+        }
+    };
+    file.save().map_err(Failure::Usage)?;
+    let checked = if args.no_verify {
+        format!("{auth_id} (not checked)")
+    } else {
+        answer
+    };
+    Ok(format!(
+        "Logged in as {checked} · profile {} in {} · {place}\n",
+        crate::text::sanitize(shown_profile),
+        file.path().display()
+    ))
+}
+
+/// A line typed at the terminal, after `prompt` on stderr.
+fn ask_line(prompt: &str) -> Result<String, Failure> {
+    if !std::io::stdin().is_terminal() {
+        return Err(Failure::Usage(
+            "no terminal to ask on: give --auth-id (or PLIVO_AUTH_ID)".to_owned(),
+        ));
+    }
+    crate::say!("{prompt}");
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| Failure::Usage(format!("cannot read the answer: {e}")))?;
+    Ok(line.trim().to_owned())
+}
+
+/// The token, typed with nothing shown.
+fn ask_token() -> Result<SecretString, Failure> {
+    if !std::io::stdin().is_terminal() {
+        return Err(Failure::Usage(
+            "no terminal to ask for the token on: pipe it in with --auth-token-stdin".to_owned(),
+        ));
+    }
+    let typed = rpassword::prompt_password("Auth token (not shown as you type): ")
+        .map_err(|e| Failure::Usage(format!("cannot read the token: {e}")))?;
+    nonempty(typed)
+}
+
+/// The token, the first line of standard input.
+fn read_token_from_stdin() -> Result<SecretString, Failure> {
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| Failure::Usage(format!("cannot read the token from standard input: {e}")))?;
+    nonempty(line)
+}
+
+fn nonempty(text: String) -> Result<SecretString, Failure> {
+    let token = text.trim();
+    if token.is_empty() {
+        return Err(Failure::Usage(
+            "no token was given; nothing was stored".to_owned(),
+        ));
+    }
+    Ok(SecretString::from(token.to_owned()))
+}
+
+/// `logout`: removes the profile's token from the keychain and the config
+/// file, saying from where; the auth id stays, for the next `login`.
+pub fn logout(global: &Global) -> Result<String, Failure> {
+    let env = config::Env::from_process();
+    let path = config_path(&env)?;
+    let profile = table_of(global);
+    let shown = crate::text::sanitize(profile.unwrap_or(config::TOP_LEVEL));
+    let file_only = config::Env {
+        auth_id: None,
+        auth_token: None,
+        api_url: None,
+        keychain: false,
+        ..env.clone()
+    };
+    let one = Global {
+        profile: profile.map(str::to_owned),
+        ..Global::default()
+    };
+    let settings = config::resolve(&one, &file_only)?;
+    let mut said = Vec::new();
+    if let Some(auth_id) = &settings.auth_id {
+        match keychain::delete(auth_id) {
+            Ok(true) => said.push("the keychain".to_owned()),
+            Ok(false) => {}
+            // No keychain here: nothing can be in it.
+            Err(keychain::KeychainError::Unavailable(_)) => {}
+            Err(e) => crate::say!("plivo-dash: {e}; the keychain was left as it is"),
+        }
+    }
+    let mut file = ConfigFile::open(&path).map_err(Failure::Usage)?;
+    if file.remove_token(profile) {
+        file.save().map_err(Failure::Usage)?;
+        said.push(format!("the config file {}", path.display()));
+    }
+    let mut text = if said.is_empty() {
+        format!("No token was kept for profile {shown}.\n")
+    } else {
+        format!(
+            "Removed the token of profile {shown} from {}.\n",
+            said.join(" and ")
+        )
+    };
+    if env.auth_token.is_some() {
+        text.push_str(&format!(
+            "{} is still set in this environment.\n",
+            config::ENV_AUTH_TOKEN
+        ));
+    }
+    Ok(text)
+}
+
+/// `profiles`: every profile, its auth id and where its token lives, the
+/// one used without `--profile` marked `*`; with `verify`, whether each
+/// works (one request each, spread as `get --all-profiles` spreads them).
+pub async fn profiles(global: &Global, verify: bool) -> Result<(String, Exit), Failure> {
+    let env = config::Env::from_process();
+    let all = super::resolve_all(global)?;
+    let default = config::resolve(
+        &Global {
+            profile: None,
+            auth_id: None,
+            ..global.clone()
+        },
+        &config::Env {
+            auth_id: None,
+            auth_token: None,
+            api_url: None,
+            ..env.clone()
+        },
+    )
+    .ok()
+    .map(|s| s.profile.unwrap_or_else(|| config::TOP_LEVEL.to_owned()));
+    let checks = if verify {
+        Some(
+            super::fleet::fetch_all(&Global {
+                all_profiles: true,
+                ..global.clone()
+            })
+            .await?,
+        )
+    } else {
+        None
+    };
+    let mut rows = vec![[
+        String::new(),
+        "PROFILE".to_owned(),
+        "AUTH ID".to_owned(),
+        "TOKEN".to_owned(),
+        if verify {
+            "CHECK".to_owned()
+        } else {
+            String::new()
+        },
+    ]];
+    let mut exit = Exit::Ok;
+    for (i, (name, settings)) in all.iter().enumerate() {
+        let token = match &settings.credentials {
+            Ok(c) => c.token_from.as_str().to_owned(),
+            Err(config::ConfigError::Keychain { .. }) => "keychain (unreadable)".to_owned(),
+            Err(_) => "none".to_owned(),
+        };
+        let check = match checks.as_ref().and_then(|c| c.get(i)) {
+            Some(f) => match &f.result {
+                Ok(account) => format!("ok: {} USD", account.cash_credits),
+                Err(e) => {
+                    if exit == Exit::Ok {
+                        exit = e.exit();
+                    }
+                    format!("failed: {e}")
+                }
+            },
+            None => String::new(),
+        };
+        let marked = default.as_deref() == Some(name.as_str());
+        rows.push([
+            if marked { "*" } else { " " }.to_owned(),
+            crate::text::sanitize(name),
+            crate::text::sanitize(settings.auth_id.as_deref().unwrap_or("-")),
+            token,
+            check,
+        ]);
+    }
+    let mut text = table(&rows);
+    if env.auth_token.is_some() {
+        text.push_str(&format!(
+            "{} is set: it is used instead of these tokens (but not with --all-profiles).\n",
+            config::ENV_AUTH_TOKEN
+        ));
+    }
+    Ok((text, exit))
+}
+
+/// Rows padded into columns by their width on a terminal.
+fn table(rows: &[[String; 5]]) -> String {
+    use unicode_width::UnicodeWidthStr as _;
+    let mut widths = [0; 5];
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.width());
+        }
+    }
+    let mut text = String::new();
+    for row in rows {
+        let mut line = String::new();
+        for (i, (cell, w)) in row.iter().zip(widths).enumerate() {
+            if i > 0 {
+                line.push(' ');
+            }
+            line.push_str(cell);
+            line.push_str(&" ".repeat(w - cell.width()));
+        }
+        text.push_str(line.trim_end());
+        text.push('\n');
+    }
+    text
+}

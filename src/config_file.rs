@@ -1,0 +1,270 @@
+//! Writing the config file: one profile's credentials set or removed in
+//! place, its comments, order and every other profile kept (`toml_edit`);
+//! written whole or not at all (a temporary file beside it, then a rename),
+//! readable by its owner only (the file 0600, a directory made for it 0700).
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use secrecy::{ExposeSecret as _, SecretString};
+use toml_edit::{DocumentMut, Item, Table, value};
+
+/// The config file as text to edit.
+#[derive(Debug)]
+pub struct ConfigFile {
+    path: PathBuf,
+    doc: DocumentMut,
+}
+
+impl ConfigFile {
+    /// The file at `path`; empty if it does not exist yet.
+    pub fn open(path: &Path) -> Result<Self, String> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+        };
+        let doc = text.parse::<DocumentMut>().map_err(|e| {
+            format!(
+                "{} is not valid TOML, so it was left as it is: {}",
+                path.display(),
+                e.to_string().trim()
+            )
+        })?;
+        Ok(Self {
+            path: path.to_owned(),
+            doc,
+        })
+    }
+
+    /// Where it is.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Sets `profile`'s auth id (`None`: the top level's), its token if
+    /// given (else removes any token there: it lives elsewhere now), and
+    /// its API URL if given. Nothing else in the file changes.
+    pub fn set_credentials(
+        &mut self,
+        profile: Option<&str>,
+        auth_id: &str,
+        token: Option<&SecretString>,
+        api_url: Option<&str>,
+    ) {
+        let table = self.table(profile);
+        table["auth_id"] = value(auth_id);
+        match token {
+            Some(token) => table["auth_token"] = value(token.expose_secret()),
+            None => {
+                table.remove("auth_token");
+            }
+        }
+        if let Some(url) = api_url {
+            table["api_url"] = value(url);
+        }
+    }
+
+    /// Removes `profile`'s token; true when there was one.
+    pub fn remove_token(&mut self, profile: Option<&str>) -> bool {
+        let table = match profile {
+            None => Some(self.doc.as_table_mut()),
+            Some(name) => self
+                .doc
+                .get_mut("profiles")
+                .and_then(Item::as_table_mut)
+                .and_then(|p| p.get_mut(name))
+                .and_then(Item::as_table_mut),
+        };
+        table.is_some_and(|t| t.remove("auth_token").is_some())
+    }
+
+    /// The table a profile's keys go in, made if missing.
+    fn table(&mut self, profile: Option<&str>) -> &mut Table {
+        let Some(name) = profile else {
+            return self.doc.as_table_mut();
+        };
+        if !self.doc.get("profiles").is_some_and(Item::is_table) {
+            let mut t = Table::new();
+            // `[profiles.NAME]` headers, not an empty `[profiles]`.
+            t.set_implicit(true);
+            self.doc.insert("profiles", Item::Table(t));
+        }
+        let profiles = self.doc["profiles"]
+            .as_table_mut()
+            .unwrap_or_else(|| unreachable!("a table by the lines above"));
+        if !profiles.get(name).is_some_and(Item::is_table) {
+            profiles.insert(name, Item::Table(Table::new()));
+        }
+        profiles[name]
+            .as_table_mut()
+            .unwrap_or_else(|| unreachable!("a table by the line above"))
+    }
+
+    /// Writes the file: all of it or, on any failure, none of it (the old
+    /// file stays as it was). The file is 0600; a directory made for it
+    /// 0700.
+    pub fn save(&self) -> Result<(), String> {
+        let shown = self.path.display();
+        let dir = self
+            .path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        if !dir.exists() {
+            let mut builder = std::fs::DirBuilder::new();
+            builder.recursive(true);
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::DirBuilderExt as _;
+                builder.mode(0o700);
+            }
+            builder
+                .create(dir)
+                .map_err(|e| format!("cannot make {}: {e}", dir.display()))?;
+        }
+        let name = self
+            .path
+            .file_name()
+            .map_or_else(|| "config.toml".into(), |n| n.to_string_lossy());
+        let temporary = dir.join(format!(".{name}.new"));
+        let written = write_new(&temporary, self.doc.to_string().as_bytes())
+            .and_then(|()| std::fs::rename(&temporary, &self.path));
+        if let Err(e) = written {
+            let _ = std::fs::remove_file(&temporary);
+            return Err(format!("cannot write {shown} (it is unchanged): {e}"));
+        }
+        Ok(())
+    }
+}
+
+/// Writes `bytes` to a file made afresh at `path`, 0600, and flushes it to
+/// the disk before the rename makes it the config.
+fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    // Left by a crash between writing and renaming: nobody's file.
+    match std::fs::remove_file(path) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e),
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FILE: &str = "# my settings\ninterval = 30  # half a minute\n\n[profiles.ops]\n# the ops account\nauth_id = \"MA2025OPS00000000001\"\nauth_token = \"old\"\n";
+
+    fn edited(text: &str, edit: impl FnOnce(&mut ConfigFile)) -> String {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, text).unwrap();
+        let mut file = ConfigFile::open(&path).unwrap();
+        edit(&mut file);
+        file.save().unwrap();
+        std::fs::read_to_string(&path).unwrap()
+    }
+
+    #[test]
+    fn a_new_profile_keeps_every_comment_and_the_others() {
+        let text = edited(FILE, |f| {
+            f.set_credentials(
+                Some("billing"),
+                "MA2025BILL0000000002",
+                Some(&SecretString::from("tok")),
+                None,
+            );
+        });
+        assert!(text.starts_with(FILE), "untouched above: {text}");
+        assert!(
+            text.ends_with(
+                "\n[profiles.billing]\nauth_id = \"MA2025BILL0000000002\"\nauth_token = \"tok\"\n"
+            ),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn logging_in_again_replaces_the_credentials_only() {
+        let text = edited(FILE, |f| {
+            f.set_credentials(Some("ops"), "MA2025OPS00000000009", None, None);
+        });
+        assert_eq!(
+            text,
+            "# my settings\ninterval = 30  # half a minute\n\n[profiles.ops]\n# the ops account\nauth_id = \"MA2025OPS00000000009\"\n"
+        );
+        let again = edited(&text, |f| assert!(!f.remove_token(Some("ops"))));
+        assert_eq!(again, text);
+        let top = edited(FILE, |f| {
+            f.set_credentials(
+                None,
+                "MA2025TOP00000000003",
+                Some(&SecretString::from("t")),
+                Some("http://127.0.0.1:1"),
+            );
+        });
+        assert!(
+            top.contains("interval = 30  # half a minute\nauth_id = \"MA2025TOP00000000003\""),
+            "{top}"
+        );
+        assert!(top.contains("[profiles.ops]\n# the ops account"), "{top}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_new_file_and_its_directory_are_the_owner_s_alone() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("new").join("config.toml");
+        let mut file = ConfigFile::open(&path).unwrap();
+        file.set_credentials(
+            Some("a b"),
+            "MA2025RK4E639VJFZAGV",
+            Some(&SecretString::from("t")),
+            None,
+        );
+        file.save().unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(mode(path.parent().unwrap()), 0o700);
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            "[profiles.\"a b\"]\nauth_id = \"MA2025RK4E639VJFZAGV\"\nauth_token = \"t\"\n"
+        );
+    }
+
+    #[test]
+    fn a_failed_write_leaves_the_old_file_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, FILE).unwrap();
+        // Where the new file would be written, something that cannot be
+        // replaced: the write fails before the rename.
+        std::fs::create_dir(dir.path().join(".config.toml.new")).unwrap();
+        std::fs::write(dir.path().join(".config.toml.new").join("x"), "").unwrap();
+        let mut file = ConfigFile::open(&path).unwrap();
+        file.set_credentials(Some("ops"), "MA2025OPS00000000009", None, None);
+        let err = file.save().unwrap_err();
+        assert!(err.contains("it is unchanged"), "{err}");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), FILE);
+    }
+
+    #[test]
+    fn a_broken_file_is_refused_not_overwritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, "auth_id = \"x\"\n[broken\n").unwrap();
+        let err = ConfigFile::open(&path).unwrap_err();
+        assert!(err.contains("left as it is"), "{err}");
+    }
+}

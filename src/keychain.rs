@@ -1,0 +1,107 @@
+//! The operating system's keychain (macOS Keychain, Windows Credential
+//! Manager, the Secret Service on Linux), through the `keyring` crate.
+//! Tokens are kept under the service `plivo-dash`, one per auth id.
+//!
+//! Every call runs on a thread of its own and is given [`LIMIT`]: a locked
+//! keychain may wait for a password prompt nobody sees, and a Secret Service
+//! that does not answer must not hang a command or the dashboard.
+
+use std::sync::mpsc;
+use std::time::Duration;
+
+use secrecy::{ExposeSecret as _, SecretString};
+
+/// The service name the tokens are kept under.
+pub const SERVICE: &str = "plivo-dash";
+/// How long one keychain call may take.
+pub const LIMIT: Duration = Duration::from_secs(5);
+/// Set to anything to leave the keychain alone (a CI runner, a test).
+pub const ENV_OFF: &str = "PLIVO_DASH_NO_KEYCHAIN";
+
+/// Why the keychain could not be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeychainError {
+    /// There is no keychain here, or it cannot be reached.
+    #[error("no keychain available ({0})")]
+    Unavailable(String),
+    /// It did not answer within [`LIMIT`].
+    #[error("the keychain did not answer within {} s (locked?)", LIMIT.as_secs())]
+    TimedOut,
+    /// It answered with an error.
+    #[error("the keychain refused: {0}")]
+    Failed(String),
+}
+
+/// Whether the keychain is to be used at all (not when [`ENV_OFF`] is set).
+pub fn enabled() -> bool {
+    std::env::var_os(ENV_OFF).is_none_or(|v| v.is_empty())
+}
+
+/// The token kept for `auth_id`, if any.
+pub fn get(auth_id: &str) -> Result<Option<SecretString>, KeychainError> {
+    let auth_id = auth_id.to_owned();
+    bounded(move || match entry(&auth_id)?.get_password() {
+        Ok(token) => Ok(Some(SecretString::from(token))),
+        Err(keyring::Error::NoEntry) => Ok(None),
+        Err(e) => Err(failed(&e)),
+    })
+}
+
+/// Keeps `token` for `auth_id`, replacing any there.
+pub fn set(auth_id: &str, token: &SecretString) -> Result<(), KeychainError> {
+    let auth_id = auth_id.to_owned();
+    let token = token.clone();
+    bounded(move || {
+        entry(&auth_id)?
+            .set_password(token.expose_secret())
+            .map_err(|e| failed(&e))
+    })
+}
+
+/// Removes the token kept for `auth_id`; false when there was none.
+pub fn delete(auth_id: &str) -> Result<bool, KeychainError> {
+    let auth_id = auth_id.to_owned();
+    bounded(move || match entry(&auth_id)?.delete_credential() {
+        Ok(()) => Ok(true),
+        Err(keyring::Error::NoEntry) => Ok(false),
+        Err(e) => Err(failed(&e)),
+    })
+}
+
+fn entry(auth_id: &str) -> Result<keyring::Entry, KeychainError> {
+    keyring::Entry::new(SERVICE, auth_id).map_err(|e| KeychainError::Unavailable(describe(&e)))
+}
+
+fn failed(e: &keyring::Error) -> KeychainError {
+    match e {
+        keyring::Error::NoStorageAccess(_) | keyring::Error::NoDefaultStore => {
+            KeychainError::Unavailable(describe(e))
+        }
+        e => KeychainError::Failed(describe(e)),
+    }
+}
+
+/// The keychain's own words, on one line and safe to print; never holds
+/// the secret (the crate's errors name the entry, not its password).
+fn describe(e: &keyring::Error) -> String {
+    crate::text::sanitize(&e.to_string().replace('\n', " "))
+}
+
+/// Runs `call` on its own thread, giving up after [`LIMIT`]. A call that
+/// does not come back is left to finish (or not) on its thread.
+fn bounded<T: Send + 'static>(
+    call: impl FnOnce() -> Result<T, KeychainError> + Send + 'static,
+) -> Result<T, KeychainError> {
+    if !enabled() {
+        return Err(KeychainError::Unavailable(format!("{ENV_OFF} is set")));
+    }
+    let (tx, rx) = mpsc::channel();
+    std::thread::Builder::new()
+        .name("keychain".to_owned())
+        .spawn(move || {
+            let _ = tx.send(call());
+        })
+        .map_err(|e| KeychainError::Unavailable(format!("cannot start a thread: {e}")))?;
+    rx.recv_timeout(LIMIT)
+        .unwrap_or(Err(KeychainError::TimedOut))
+}

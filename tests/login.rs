@@ -1,0 +1,302 @@
+//! `login`, `logout` and `profiles`, the real binary against the sandbox:
+//! what is checked, what is kept where, and what the config file looks
+//! like after. The keychain path runs against a real Secret Service
+//! (gnome-keyring in a private D-Bus session) where one can be started.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use support::{TOKEN, World};
+
+impl World {
+    fn config(&self) -> PathBuf {
+        self.home
+            .path()
+            .join("config")
+            .join("plivo-dash")
+            .join("config.toml")
+    }
+
+    /// The binary with `args`, `stdin` fed in, no keychain, no terminal.
+    fn run(&self, args: &[&str], stdin: &str) -> (Option<i32>, String, String) {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_plivo-dash"))
+            .args(args)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.home.path())
+            .env("XDG_CONFIG_HOME", self.home.path().join("config"))
+            .env("XDG_STATE_HOME", self.home.path().join("state"))
+            .env("PLIVO_DASH_NO_KEYCHAIN", "1")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("runs");
+        std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), stdin.as_bytes())
+            .expect("stdin written");
+        let output = child.wait_with_output().expect("ends");
+        said(&output)
+    }
+
+    fn login(&self, profile: &str, token: &str, extra: &[&str]) -> (Option<i32>, String, String) {
+        let mut args = vec![
+            "login",
+            "--profile",
+            profile,
+            "--auth-id",
+            &self.sandbox.handle.auth_id,
+            "--api-url",
+            &self.sandbox.handle.base_url,
+            "--auth-token-stdin",
+        ];
+        args.extend_from_slice(extra);
+        self.run(&args, &format!("{token}\n"))
+    }
+}
+
+fn said(output: &Output) -> (Option<i32>, String, String) {
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[cfg(unix)]
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::metadata(path)
+        .expect("exists")
+        .permissions()
+        .mode()
+        & 0o777
+}
+
+#[test]
+fn a_good_token_is_checked_kept_and_then_just_works() {
+    let w = World::new();
+    let (code, out, err) = w.login("work", TOKEN, &[]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        out.contains("Logged in as Bruce Wayne (MA2025RK4E639VJFZAGV)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("token stored in the config file: no keychain available"),
+        "{out}"
+    );
+    assert!(!out.contains(TOKEN) && !err.contains(TOKEN));
+    let text = std::fs::read_to_string(w.config()).unwrap();
+    assert_eq!(
+        text,
+        format!(
+            "[profiles.work]\nauth_id = \"MA2025RK4E639VJFZAGV\"\nauth_token = \"{TOKEN}\"\napi_url = \"{}\"\n",
+            w.sandbox.handle.base_url
+        )
+    );
+    #[cfg(unix)]
+    {
+        assert_eq!(mode(&w.config()), 0o600);
+        assert_eq!(mode(w.config().parent().unwrap()), 0o700);
+    }
+    // The one profile is used with no flag at all.
+    let (code, out, err) = w.run(&["get"], "");
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("Bruce Wayne"), "{out}");
+}
+
+#[test]
+fn a_refused_token_stores_nothing_and_exits_3() {
+    let w = World::new();
+    let (code, _, err) = w.login("work", "wrong-token-0123456789abcdef", &[]);
+    assert_eq!(code, Some(3), "{err}");
+    assert!(err.contains("nothing was stored"), "{err}");
+    assert!(!err.contains("wrong-token"), "{err}");
+    assert!(!w.config().exists());
+}
+
+#[test]
+fn an_unreachable_api_exits_4_and_no_verify_stores_anyway() {
+    let w = World::new();
+    let dead = "http://127.0.0.1:1";
+    let args = |extra: &'static [&'static str]| {
+        let mut a = vec![
+            "login",
+            "--auth-id",
+            "MA2025RK4E639VJFZAGV",
+            "--api-url",
+            dead,
+            "--auth-token-stdin",
+        ];
+        a.extend_from_slice(extra);
+        a
+    };
+    let (code, _, err) = w.run(&args(&[]), &format!("{TOKEN}\n"));
+    assert_eq!(code, Some(4), "{err}");
+    assert!(err.contains("--no-verify"), "{err}");
+    assert!(!w.config().exists());
+    let (code, out, err) = w.run(&args(&["--no-verify"]), &format!("{TOKEN}\n"));
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("MA2025RK4E639VJFZAGV (not checked)"), "{out}");
+    let text = std::fs::read_to_string(w.config()).unwrap();
+    assert!(
+        text.starts_with("auth_id = \"MA2025RK4E639VJFZAGV\""),
+        "top level: {text}"
+    );
+}
+
+#[test]
+fn an_existing_file_keeps_its_comments_and_other_profiles() {
+    let w = World::new();
+    std::fs::create_dir_all(w.config().parent().unwrap()).unwrap();
+    let before = "# my plivo-dash\ninterval = 30 # seconds\n\n[profiles.other]\n# keep me\nauth_id = \"MA2025OTHER000000001\"\nauth_token = \"other-token\"\n\n[profiles.work]\nauth_id = \"MA2025OLD00000000001\"\nauth_token = \"old-token\"\nalert_below = 5 # dollars\n";
+    std::fs::write(w.config(), before).unwrap();
+    let (code, _, err) = w.login("work", TOKEN, &[]);
+    assert_eq!(code, Some(0), "{err}");
+    let after = std::fs::read_to_string(w.config()).unwrap();
+    assert_eq!(
+        after,
+        format!(
+            "# my plivo-dash\ninterval = 30 # seconds\n\n[profiles.other]\n# keep me\nauth_id = \"MA2025OTHER000000001\"\nauth_token = \"other-token\"\n\n[profiles.work]\nauth_id = \"MA2025RK4E639VJFZAGV\"\nauth_token = \"{TOKEN}\"\nalert_below = 5 # dollars\napi_url = \"{}\"\n",
+            w.sandbox.handle.base_url
+        )
+    );
+    // A file that is not TOML is refused, not overwritten.
+    std::fs::write(w.config(), "[broken\n").unwrap();
+    let (code, _, err) = w.login("work", TOKEN, &[]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("left as it is"), "{err}");
+    assert_eq!(std::fs::read_to_string(w.config()).unwrap(), "[broken\n");
+}
+
+#[test]
+fn logout_and_profiles_say_where_tokens_are() {
+    let w = World::new();
+    assert_eq!(w.login("work", TOKEN, &[]).0, Some(0));
+    let (code, _, err) = w.login("spare", TOKEN, &["--no-verify"]);
+    assert_eq!(code, Some(0), "{err}");
+    let (code, out, _) = w.run(&["profiles"], "");
+    assert_eq!(code, Some(0));
+    assert!(out.contains("spare   MA2025RK4E639VJFZAGV config"), "{out}");
+    assert!(out.contains("work    MA2025RK4E639VJFZAGV config"), "{out}");
+    let (code, out, err) = w.run(&["logout", "--profile", "spare"], "");
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        out.contains("Removed the token of profile spare from the config file"),
+        "{out}"
+    );
+    let (_, out, _) = w.run(&["logout", "--profile", "spare"], "");
+    assert!(out.contains("No token was kept for profile spare"), "{out}");
+    let (code, out, _) = w.run(&["profiles", "--verify"], "");
+    assert_eq!(code, Some(2), "spare has no token now: {out}");
+    assert!(out.contains("spare   MA2025RK4E639VJFZAGV none"), "{out}");
+    assert!(out.contains("ok: 1.80900 USD"), "{out}");
+    let text = std::fs::read_to_string(w.config()).unwrap();
+    assert!(
+        text.contains("[profiles.spare]\nauth_id = \"MA2025RK4E639VJFZAGV\""),
+        "{text}"
+    );
+}
+
+#[test]
+fn with_no_terminal_the_token_must_come_from_stdin() {
+    let w = World::new();
+    let (code, _, err) = w.run(&["login", "--auth-id", "MA2025RK4E639VJFZAGV"], "");
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("--auth-token-stdin"), "{err}");
+    let (code, _, err) = w.run(&["login", "--auth-token-stdin"], "x\n");
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("--auth-id"), "{err}");
+    let (code, _, err) = w.run(
+        &[
+            "login",
+            "--auth-id",
+            "MA2025RK4E639VJFZAGV",
+            "--auth-token-stdin",
+        ],
+        "\n",
+    );
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("no token"), "{err}");
+}
+
+/// The programs a private Secret Service needs, or `None` having said
+/// "skipped" aloud.
+fn secret_service() -> Option<()> {
+    let have = |name: &str| {
+        std::env::var_os("PATH")
+            .is_some_and(|paths| std::env::split_paths(&paths).any(|d| d.join(name).is_file()))
+    };
+    for tool in ["dbus-run-session", "gnome-keyring-daemon"] {
+        if !have(tool) {
+            eprintln!(
+                "skipped: the keychain test: {tool} is not installed (apt-get install gnome-keyring dbus)"
+            );
+            return None;
+        }
+    }
+    Some(())
+}
+
+#[test]
+fn with_a_secret_service_the_token_lives_in_the_keychain() {
+    if secret_service().is_none() {
+        return;
+    }
+    let w = World::new();
+    let bin = env!("CARGO_BIN_EXE_plivo-dash");
+    let url = &w.sandbox.handle.base_url;
+    // One private D-Bus session with an unlocked keyring for the lot.
+    let script = format!(
+        r#"eval "$(printf 'pw\n' | gnome-keyring-daemon --unlock --daemonize --components=secrets)"
+export GNOME_KEYRING_CONTROL
+echo "{TOKEN}" | '{bin}' login --profile work --auth-id MA2025RK4E639VJFZAGV --api-url '{url}' --auth-token-stdin; echo "login=$?"
+'{bin}' profiles; echo "profiles=$?"
+'{bin}' get --profile work; echo "get=$?"
+'{bin}' logout --profile work; echo "logout=$?"
+'{bin}' get --profile work; echo "after=$?"
+"#
+    );
+    let output = Command::new("dbus-run-session")
+        .args(["--", "sh", "-c", &script])
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", w.home.path())
+        .env("XDG_CONFIG_HOME", w.home.path().join("config"))
+        .env("XDG_STATE_HOME", w.home.path().join("state"))
+        .env("XDG_DATA_HOME", w.home.path().join("data"))
+        .env("XDG_RUNTIME_DIR", w.home.path())
+        .output()
+        .expect("dbus-run-session runs");
+    let (_, out, err) = said(&output);
+    if out.contains("no keychain available") {
+        eprintln!("skipped: the keychain test: the Secret Service did not start here: {out}{err}");
+        return;
+    }
+    assert!(out.contains("login=0"), "{out}{err}");
+    assert!(out.contains("token stored in the keychain"), "{out}{err}");
+    assert!(
+        out.contains("work    MA2025RK4E639VJFZAGV keychain"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Bruce Wayne") && out.contains("get=0"),
+        "{out}{err}"
+    );
+    assert!(
+        out.contains("Removed the token of profile work from the keychain"),
+        "{out}"
+    );
+    assert!(
+        out.contains("after=2"),
+        "no token anywhere after logout: {out}{err}"
+    );
+    assert!(!out.contains(TOKEN) && !err.contains(TOKEN));
+    let text = std::fs::read_to_string(w.config()).unwrap();
+    assert!(
+        !text.contains(TOKEN),
+        "the token is not in the file: {text}"
+    );
+}
