@@ -114,7 +114,11 @@ fn ask_line(prompt: &str) -> Result<String, Failure> {
             "no terminal to ask on: give --auth-id (or PLIVO_AUTH_ID)".to_owned(),
         ));
     }
-    crate::say!("{prompt}");
+    // The answer is typed on the prompt's line.
+    let mut err = std::io::stderr().lock();
+    let _ = std::io::Write::write_all(&mut err, prompt.as_bytes());
+    let _ = std::io::Write::flush(&mut err);
+    drop(err);
     let mut line = String::new();
     std::io::stdin()
         .lock()
