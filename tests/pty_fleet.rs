@@ -129,3 +129,69 @@ fn three_accounts_one_alert_run_once_and_enter_opens_it() {
     pty.send("q");
     assert_eq!(pty.wait_exit(), 0);
 }
+
+#[test]
+fn a_chosen_profile_opens_and_a_switches_to_another_without_a_restart() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let mut wayne = plivo_dash::sandbox::demo_account();
+    wayne.name = "Wayne Works".into();
+    let first = TestSandbox::with(Options {
+        auth_id: "MA2025ALPHA000000001".into(),
+        auth_token: TOKEN.into(),
+        account: wayne,
+        ..Options::default()
+    });
+    let mut kent = plivo_dash::sandbox::demo_account();
+    kent.name = "Kent Farms".into();
+    let second = TestSandbox::with(Options {
+        auth_id: "MA2025BETA0000000001".into(),
+        auth_token: TOKEN.into(),
+        account: kent,
+        ..Options::default()
+    });
+    let dir = tempfile::tempdir().expect("tempdir");
+    let profile = |name: &str, s: &TestSandbox| {
+        format!(
+            "[profiles.{name}]\napi_url = \"{}\"\nauth_id = \"{}\"\nauth_token = \"{TOKEN}\"\n",
+            s.handle.base_url, s.handle.auth_id
+        )
+    };
+    let file = dir.path().join("config.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "mouse = false\n{}{}",
+            profile("kent", &second),
+            profile("wayne", &first)
+        ),
+    )
+    .expect("write");
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    let path = file.display().to_string();
+    let mut pty = Pty::spawn(
+        &["--profile", "wayne"],
+        &[("PLIVO_DASH_CONFIG", &path)],
+        COLS,
+        ROWS,
+    );
+    // The chosen account, on its own dashboard, at once.
+    pty.wait_for("Wayne Works");
+    assert!(!pty.contents().contains("2 accounts"), "{}", pty.contents());
+    pty.send("a");
+    pty.wait_for("2 accounts");
+    pty.wait_for("Kent Farms");
+    // kent sorts first by name; open it.
+    pty.send("o");
+    pty.send("o");
+    pty.wait_until("sorted by name", |s| {
+        let kent = s.find("Kent Farms");
+        let wayne = s.find("Wayne Works");
+        kent.zip(wayne).is_some_and(|(k, w)| k < w)
+    });
+    pty.send(keys::ENTER);
+    pty.wait_until("kent's dashboard", |s| {
+        s.contains("MA2025BETA0000000001") && !s.contains("2 accounts")
+    });
+    pty.send("q");
+    assert_eq!(pty.wait_exit(), 0);
+}

@@ -75,8 +75,7 @@ pub async fn run(global: &Global, demo: bool) -> Exit {
     if demo {
         return run_demo(global, config::resolve(global, &env)).await;
     }
-    let all = super::watched(global, &env);
-    let all = match all {
+    let (all, open) = match profiles(global, &env) {
         Ok(all) => all,
         Err(e) => {
             crate::say!("plivo-dash: {e}");
@@ -96,9 +95,56 @@ pub async fn run(global: &Global, demo: bool) -> Exit {
         .into_iter()
         .zip(clients)
         .enumerate()
-        .map(|(i, ((name, settings), client))| watch(&name, settings, client, i, count, &gate))
+        .map(|(i, ((name, settings), client))| {
+            // The account opened polls first; the others after it in order.
+            let slot = match open {
+                Some(o) if i == o => 0,
+                Some(o) if i < o => i + 1,
+                _ => i,
+            };
+            watch(&name, settings, client, slot, count, &gate)
+        })
         .unzip();
-    dashboard(Fleet::new(members, None), watches).await
+    dashboard(Fleet::new(members, open), watches).await
+}
+
+/// Profiles by name, with their settings.
+type Profiles = Vec<(String, Settings)>;
+
+/// The profiles to watch, and the one to open. A profile chosen (by
+/// `--profile`, or as the file's only named one) opens among every profile
+/// in the file, so `a` switches to another without a restart; with none
+/// chosen, every profile on the fleet screen; an account named by
+/// `--auth-id` or `PLIVO_AUTH_ID` alone.
+fn profiles(
+    global: &Global,
+    env: &config::Env,
+) -> Result<(Profiles, Option<usize>), config::ConfigError> {
+    let chosen = super::watched(global, env)?;
+    if chosen.len() != 1 || global.auth_id.is_some() || env.auth_id.is_some() {
+        return Ok((chosen, None));
+    }
+    let every = Global {
+        profile: None,
+        ..global.clone()
+    };
+    let Ok(mut all) = config::resolve_all(&every, env) else {
+        return Ok((chosen, None));
+    };
+    let Some((name, settings)) = chosen.into_iter().next() else {
+        return Ok((Vec::new(), None));
+    };
+    match all.iter().position(|(n, _)| *n == name) {
+        Some(i) if all.len() > 1 => {
+            // The file's warnings are said once, on the account opened.
+            for (_, other) in &mut all {
+                other.warnings.clear();
+            }
+            all[i] = (name, settings);
+            Ok((all, Some(i)))
+        }
+        _ => Ok((vec![(name, settings)], None)),
+    }
 }
 
 /// One profile's member of the fleet and its worker's set-up; a profile
