@@ -270,7 +270,14 @@ pub fn resolve(global: &Global, env: &Env) -> Result<Settings, ConfigError> {
             _ => None,
         }
     });
-    let profile = global.profile.clone().or(sole);
+    // `--profile default` is the top level, unless a profile has that name.
+    let asked = global.profile.clone().filter(|name| {
+        name != TOP_LEVEL
+            || file
+                .as_ref()
+                .is_some_and(|f| f.profiles.contains_key(TOP_LEVEL))
+    });
+    let profile = asked.or(sole);
     let (top, named) = match (&file, &profile) {
         (Some(file), Some(name)) => match file.profiles.get(name) {
             Some(profile) => (Some(file), Some(profile)),
@@ -309,13 +316,22 @@ pub fn resolve(global: &Global, env: &Env) -> Result<Settings, ConfigError> {
                 (Some(name), Some(_)) => format!("profile {name:?} in {path_text}"),
                 _ => path_text.clone(),
             };
+            // The top level's token is its account's: a profile naming
+            // another account never borrows it (it would be sent to that
+            // account's API, perhaps another host).
+            let top_token = top.and_then(|t| {
+                let mine = named.and_then(|p| p.auth_id.as_deref()).map(str::trim);
+                let same = mine.is_none_or(|m| t.auth_id.as_deref().map(str::trim) == Some(m));
+                same.then(|| t.auth_token.clone()).flatten()
+            });
             let in_file = in_profile
-                .or_else(|| top.and_then(|p| p.auth_token.clone()))
+                .or(top_token)
                 .map(|token| (token, source, TokenFrom::ConfigFile));
             // Not in the file: where `login` keeps it, if it knows whose.
+            let key = |id: &str| crate::keychain::user(profile.as_deref(), id);
             match (in_file, &auth_id) {
                 (Some(found), _) => Some(found),
-                (None, Some(id)) if env.keychain => match crate::keychain::get(id) {
+                (None, Some(id)) if env.keychain => match crate::keychain::get(&key(id)) {
                     Ok(token) => {
                         token.map(|t| (t, format!("the keychain ({id})"), TokenFrom::Keychain))
                     }
@@ -649,6 +665,41 @@ mod tests {
             std::fs::set_permissions(f.path(), std::fs::Permissions::from_mode(mode)).unwrap();
         }
         f
+    }
+
+    #[test]
+    fn a_profile_of_another_account_never_borrows_the_top_level_token() {
+        let f = file(
+            "auth_id = \"MA2025TOP00000000001\"\nauth_token = \"top-token\"\n\n[profiles.other]\nauth_id = \"MA2025OTHER000000001\"\napi_url = \"http://127.0.0.1:1\"\n\n[profiles.same]\nauth_id = \"MA2025TOP00000000001\"\n\n[profiles.bare]\ninterval = 5\n",
+            0o600,
+        );
+        let env = env_with(f.path());
+        let token = |name: &str| {
+            let global = Global {
+                profile: Some(name.to_owned()),
+                ..Global::default()
+            };
+            resolve(&global, &env)
+                .unwrap()
+                .credentials
+                .map(|c| c.auth_token.expose_secret().to_owned())
+        };
+        assert!(
+            token("other").is_err(),
+            "another account: no token of its own"
+        );
+        assert_eq!(token("same").unwrap(), "top-token", "the same account");
+        assert_eq!(token("bare").unwrap(), "top-token", "no account of its own");
+        // `--profile default` is the top level.
+        let top = resolve(
+            &Global {
+                profile: Some(TOP_LEVEL.to_owned()),
+                ..Global::default()
+            },
+            &env,
+        )
+        .unwrap();
+        assert_eq!(top.auth_id.as_deref(), Some("MA2025TOP00000000001"));
     }
 
     fn env_with(path: &Path) -> Env {

@@ -7,19 +7,24 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use secrecy::{ExposeSecret as _, SecretString};
-use toml_edit::{DocumentMut, Item, Table, value};
+use toml_edit::{DocumentMut, Item, Table, TableLike, Value};
 
-/// The config file as text to edit.
+/// The config file as text to edit, locked against other writers (another
+/// `login` at the same moment) from reading to writing.
 #[derive(Debug)]
 pub struct ConfigFile {
     path: PathBuf,
     doc: DocumentMut,
+    _lock: Option<std::fs::File>,
 }
 
 impl ConfigFile {
-    /// The file at `path`; empty if it does not exist yet.
+    /// The file at `path` (through a symbolic link, the file it names);
+    /// empty if it does not exist yet. Waits for any other writer first.
     pub fn open(path: &Path) -> Result<Self, String> {
-        let text = match std::fs::read_to_string(path) {
+        let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
+        let lock = lock(&path)?;
+        let text = match std::fs::read_to_string(&path) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
             Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
@@ -32,9 +37,24 @@ impl ConfigFile {
             )
         })?;
         Ok(Self {
-            path: path.to_owned(),
+            path,
             doc,
+            _lock: lock,
         })
+    }
+
+    /// A key's text in `profile`'s table (`None`: the top level), if set.
+    pub fn text(&self, profile: Option<&str>, key: &str) -> Option<String> {
+        let table: &dyn TableLike = match profile {
+            None => self.doc.as_table(),
+            Some(name) => self
+                .doc
+                .get("profiles")
+                .and_then(Item::as_table_like)?
+                .get(name)
+                .and_then(Item::as_table_like)?,
+        };
+        table.get(key)?.as_str().map(str::to_owned)
     }
 
     /// Where it is.
@@ -53,52 +73,56 @@ impl ConfigFile {
         api_url: Option<&str>,
     ) {
         let table = self.table(profile);
-        table["auth_id"] = value(auth_id);
+        set(table, "auth_id", auth_id);
         match token {
-            Some(token) => table["auth_token"] = value(token.expose_secret()),
+            Some(token) => set(table, "auth_token", token.expose_secret()),
             None => {
                 table.remove("auth_token");
             }
         }
         if let Some(url) = api_url {
-            table["api_url"] = value(url);
+            set(table, "api_url", url);
         }
     }
 
     /// Removes `profile`'s token; true when there was one.
     pub fn remove_token(&mut self, profile: Option<&str>) -> bool {
-        let table = match profile {
+        let table: Option<&mut dyn TableLike> = match profile {
             None => Some(self.doc.as_table_mut()),
             Some(name) => self
                 .doc
                 .get_mut("profiles")
-                .and_then(Item::as_table_mut)
+                .and_then(Item::as_table_like_mut)
                 .and_then(|p| p.get_mut(name))
-                .and_then(Item::as_table_mut),
+                .and_then(Item::as_table_like_mut),
         };
         table.is_some_and(|t| t.remove("auth_token").is_some())
     }
 
-    /// The table a profile's keys go in, made if missing.
-    fn table(&mut self, profile: Option<&str>) -> &mut Table {
+    /// The table a profile's keys go in (an inline one stays inline),
+    /// made if missing.
+    fn table(&mut self, profile: Option<&str>) -> &mut dyn TableLike {
         let Some(name) = profile else {
             return self.doc.as_table_mut();
         };
-        if !self.doc.get("profiles").is_some_and(Item::is_table) {
+        if !self.doc.get("profiles").is_some_and(Item::is_table_like) {
             let mut t = Table::new();
             // `[profiles.NAME]` headers, not an empty `[profiles]`.
             t.set_implicit(true);
             self.doc.insert("profiles", Item::Table(t));
         }
-        let profiles = self.doc["profiles"]
-            .as_table_mut()
+        let profiles = self
+            .doc
+            .get_mut("profiles")
+            .and_then(Item::as_table_like_mut)
             .unwrap_or_else(|| unreachable!("a table by the lines above"));
-        if !profiles.get(name).is_some_and(Item::is_table) {
+        if !profiles.get(name).is_some_and(Item::is_table_like) {
             profiles.insert(name, Item::Table(Table::new()));
         }
-        profiles[name]
-            .as_table_mut()
-            .unwrap_or_else(|| unreachable!("a table by the line above"))
+        profiles
+            .get_mut(name)
+            .and_then(Item::as_table_like_mut)
+            .unwrap_or_else(|| unreachable!("a table by the lines above"))
     }
 
     /// Writes the file: all of it or, on any failure, none of it (the old
@@ -111,23 +135,12 @@ impl ConfigFile {
             .parent()
             .filter(|d| !d.as_os_str().is_empty())
             .unwrap_or(Path::new("."));
-        if !dir.exists() {
-            let mut builder = std::fs::DirBuilder::new();
-            builder.recursive(true);
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::DirBuilderExt as _;
-                builder.mode(0o700);
-            }
-            builder
-                .create(dir)
-                .map_err(|e| format!("cannot make {}: {e}", dir.display()))?;
-        }
+        make_dir(dir)?;
         let name = self
             .path
             .file_name()
             .map_or_else(|| "config.toml".into(), |n| n.to_string_lossy());
-        let temporary = dir.join(format!(".{name}.new"));
+        let temporary = dir.join(format!(".{name}.{}.new", std::process::id()));
         let written = write_new(&temporary, self.doc.to_string().as_bytes())
             .and_then(|()| std::fs::rename(&temporary, &self.path));
         if let Err(e) = written {
@@ -136,6 +149,71 @@ impl ConfigFile {
         }
         Ok(())
     }
+}
+
+/// Sets `key` to `text`, keeping the comment and spacing around the value
+/// it replaces.
+fn set(table: &mut dyn TableLike, key: &str, text: &str) {
+    match table.get_mut(key).and_then(Item::as_value_mut) {
+        Some(old) => {
+            let decor = old.decor().clone();
+            *old = Value::from(text);
+            *old.decor_mut() = decor;
+        }
+        None => {
+            table.insert(key, Item::Value(Value::from(text)));
+        }
+    }
+}
+
+/// Makes the config's directory, 0700, if it is missing.
+fn make_dir(dir: &Path) -> Result<(), String> {
+    if dir.exists() {
+        return Ok(());
+    }
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt as _;
+        builder.mode(0o700);
+    }
+    builder
+        .create(dir)
+        .map_err(|e| format!("cannot make {}: {e}", dir.display()))
+}
+
+/// Holds the lock file beside the config (`.NAME.lock`) until dropped, so
+/// two writers take turns and neither loses the other's change. The
+/// directory is made first if need be, so that even the first two writers
+/// have a lock to share.
+fn lock(path: &Path) -> Result<Option<std::fs::File>, String> {
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+        return Ok(None);
+    };
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    make_dir(dir)?;
+    let lock_path = dir.join(format!(".{}.lock", name.to_string_lossy()));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(0o600);
+    }
+    let file = match options.open(&lock_path) {
+        Ok(file) => file,
+        // A directory we may read but not write: the save will say so.
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => return Ok(None),
+        Err(e) => return Err(format!("cannot lock {}: {e}", lock_path.display())),
+    };
+    file.lock()
+        .map_err(|e| format!("cannot lock {}: {e}", lock_path.display()))?;
+    Ok(Some(file))
 }
 
 /// Writes `bytes` to a file made afresh at `path`, 0600, and flushes it to
@@ -250,13 +328,88 @@ mod tests {
         std::fs::write(&path, FILE).unwrap();
         // Where the new file would be written, something that cannot be
         // replaced: the write fails before the rename.
-        std::fs::create_dir(dir.path().join(".config.toml.new")).unwrap();
-        std::fs::write(dir.path().join(".config.toml.new").join("x"), "").unwrap();
+        let temporary = dir
+            .path()
+            .join(format!(".config.toml.{}.new", std::process::id()));
+        std::fs::create_dir(&temporary).unwrap();
+        std::fs::write(temporary.join("x"), "").unwrap();
         let mut file = ConfigFile::open(&path).unwrap();
         file.set_credentials(Some("ops"), "MA2025OPS00000000009", None, None);
         let err = file.save().unwrap_err();
         assert!(err.contains("it is unchanged"), "{err}");
         assert_eq!(std::fs::read_to_string(&path).unwrap(), FILE);
+    }
+
+    #[test]
+    fn an_inline_profile_keeps_its_other_keys_and_comments_stay_on_their_lines() {
+        let text = edited(
+            "[profiles]\nwork = { auth_id = \"MA2025OLD00000000001\", alert_below = 7.5 } # keep me\n\n[profiles.dotted]\nauth_id = \"MA2025DOT00000000001\" # trailing\n",
+            |f| {
+                f.set_credentials(Some("work"), "MA2025NEW00000000001", None, None);
+                f.set_credentials(Some("dotted"), "MA2025DOT00000000002", None, None);
+            },
+        );
+        assert_eq!(
+            text,
+            "[profiles]\nwork = { auth_id = \"MA2025NEW00000000001\", alert_below = 7.5 } # keep me\n\n[profiles.dotted]\nauth_id = \"MA2025DOT00000000002\" # trailing\n"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symbolic_link_is_written_through() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real.toml");
+        std::fs::write(&real, FILE).unwrap();
+        let link = dir.path().join("link.toml");
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        let mut file = ConfigFile::open(&link).unwrap();
+        file.set_credentials(Some("ops"), "MA2025OPS00000000009", None, None);
+        file.save().unwrap();
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert!(
+            std::fs::read_to_string(&real)
+                .unwrap()
+                .contains("MA2025OPS00000000009")
+        );
+    }
+
+    #[test]
+    fn writers_at_the_same_moment_take_turns_and_lose_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, FILE).unwrap();
+        let writers: Vec<_> = (0..8)
+            .map(|i| {
+                let path = path.clone();
+                std::thread::spawn(move || {
+                    let mut file = ConfigFile::open(&path).unwrap();
+                    file.set_credentials(
+                        Some(&format!("p{i}")),
+                        "MA2025RK4E639VJFZAGV",
+                        None,
+                        None,
+                    );
+                    file.save().unwrap();
+                })
+            })
+            .collect();
+        for w in writers {
+            w.join().unwrap();
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        for i in 0..8 {
+            assert!(
+                text.contains(&format!("[profiles.p{i}]")),
+                "p{i} lost: {text}"
+            );
+        }
+        assert!(text.starts_with("# my settings"));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The operating system's keychain (macOS Keychain, Windows Credential
 //! Manager, the Secret Service on Linux), through the `keyring` crate.
-//! Tokens are kept under the service `plivo-dash`, one per auth id.
+//! Tokens are kept under the service `plivo-dash`, one per profile and auth
+//! id ([`user`]).
 //!
 //! Every call runs on a thread of its own and is given [`LIMIT`]: a locked
 //! keychain may wait for a password prompt nobody sees, and a Secret Service
@@ -32,12 +33,22 @@ pub enum KeychainError {
     Failed(String),
 }
 
+/// The keychain entry for `auth_id` under `profile` (`None`: the config
+/// file's top level). Two profiles of one account (production and staging
+/// URLs, say) keep a token each, and logging out of one leaves the other.
+pub fn user(profile: Option<&str>, auth_id: &str) -> String {
+    match profile {
+        Some(name) => format!("{auth_id} (profile {name})"),
+        None => auth_id.to_owned(),
+    }
+}
+
 /// Whether the keychain is to be used at all (not when [`ENV_OFF`] is set).
 pub fn enabled() -> bool {
     std::env::var_os(ENV_OFF).is_none_or(|v| v.is_empty())
 }
 
-/// The token kept for `auth_id`, if any.
+/// The token kept for the entry `user`, if any.
 pub fn get(auth_id: &str) -> Result<Option<SecretString>, KeychainError> {
     let auth_id = auth_id.to_owned();
     bounded(move || match entry(&auth_id)?.get_password() {
@@ -47,7 +58,7 @@ pub fn get(auth_id: &str) -> Result<Option<SecretString>, KeychainError> {
     })
 }
 
-/// Keeps `token` for `auth_id`, replacing any there.
+/// Keeps `token` in the entry `auth_id` (see [`user`]), replacing any there.
 pub fn set(auth_id: &str, token: &SecretString) -> Result<(), KeychainError> {
     let auth_id = auth_id.to_owned();
     let token = token.clone();
@@ -58,7 +69,7 @@ pub fn set(auth_id: &str, token: &SecretString) -> Result<(), KeychainError> {
     })
 }
 
-/// Removes the token kept for `auth_id`; false when there was none.
+/// Removes the entry `auth_id` (see [`user`]); false when there was none.
 pub fn delete(auth_id: &str) -> Result<bool, KeychainError> {
     let auth_id = auth_id.to_owned();
     bounded(move || match entry(&auth_id)?.delete_credential() {
@@ -69,13 +80,16 @@ pub fn delete(auth_id: &str) -> Result<bool, KeychainError> {
 }
 
 fn entry(auth_id: &str) -> Result<keyring::Entry, KeychainError> {
-    keyring::Entry::new(SERVICE, auth_id).map_err(|e| KeychainError::Unavailable(describe(&e)))
+    keyring::Entry::new(SERVICE, auth_id).map_err(|e| failed(&e))
 }
 
+/// No keychain at all is `Unavailable` (nothing can be in it); one that is
+/// there but locked or refusing is `Failed` (a token may be in it).
 fn failed(e: &keyring::Error) -> KeychainError {
     match e {
-        keyring::Error::NoStorageAccess(_) | keyring::Error::NoDefaultStore => {
-            KeychainError::Unavailable(describe(e))
+        keyring::Error::NoDefaultStore => KeychainError::Unavailable(describe(e)),
+        keyring::Error::NoStorageAccess(_) => {
+            KeychainError::Failed(format!("it is locked or refused access ({})", describe(e)))
         }
         e => KeychainError::Failed(describe(e)),
     }

@@ -11,7 +11,7 @@ use crate::cli::{Global, LoginArgs};
 use crate::config;
 use crate::config_file::ConfigFile;
 use crate::keychain;
-use crate::plivo::{AuthId, Client, ErrorClass};
+use crate::plivo::{AuthId, ErrorClass};
 
 /// Where the config file is, or why there is none to write.
 fn config_path(env: &config::Env) -> Result<std::path::PathBuf, Failure> {
@@ -41,27 +41,34 @@ pub async fn login(global: &Global, args: &LoginArgs) -> Result<String, Failure>
     {
         return Err(Failure::Usage("a profile needs a name".to_owned()));
     }
-    let mut file = ConfigFile::open(&path).map_err(Failure::Usage)?;
+    // A file that cannot be edited is said before anything is asked.
+    let file = ConfigFile::open(&path).map_err(Failure::Usage)?;
+    let profile = table_of(global);
+    let stored_url = file.text(profile, "api_url");
+    drop(file);
     let auth_id = match global.auth_id.clone().or_else(|| env.auth_id.clone()) {
         Some(id) => id,
         None => ask_line("Auth ID (MA… or SA…, from console.plivo.com): ")?,
     };
     let auth_id = AuthId::parse(auth_id.trim())?.to_string();
-    let token = if args.auth_token_stdin {
+    // At a terminal the token is asked for unseen, whatever the flags say.
+    let token = if args.auth_token_stdin && !std::io::stdin().is_terminal() {
         read_token_from_stdin()?
     } else {
         ask_token()?
     };
-    let api_url = global.api_url.clone().or_else(|| env.api_url.clone());
+    let given_url = global.api_url.clone().or_else(|| env.api_url.clone());
+    // Checked where it will be used: the profile's own API when none is given.
+    let api_url = given_url.clone().or(stored_url);
     let mut answer = String::new();
     if !args.no_verify {
-        let client = Client::with_limits(
+        let checked = crate::credentials::check(
             api_url.as_deref().unwrap_or(crate::plivo::DEFAULT_API_URL),
             &auth_id,
-            token.clone(),
+            &token,
             config::limits(global.timeout),
-        )?;
-        match client.get_account().await {
+        );
+        match checked.await {
             Ok(account) => {
                 answer = format!(
                     "{} ({auth_id}), {} USD",
@@ -82,19 +89,9 @@ pub async fn login(global: &Global, args: &LoginArgs) -> Result<String, Failure>
             Err(e) => return Err(Failure::Api(e)),
         }
     }
-    let profile = table_of(global);
     let shown_profile = profile.unwrap_or(config::TOP_LEVEL);
-    let place = match keychain::set(&auth_id, &token) {
-        Ok(()) => {
-            file.set_credentials(profile, &auth_id, None, api_url.as_deref());
-            "token stored in the keychain".to_owned()
-        }
-        Err(e) => {
-            file.set_credentials(profile, &auth_id, Some(&token), api_url.as_deref());
-            format!("token stored in the config file: {e}")
-        }
-    };
-    file.save().map_err(Failure::Usage)?;
+    let place = crate::credentials::keep(&path, profile, &auth_id, &token, given_url.as_deref())
+        .map_err(Failure::Usage)?;
     let checked = if args.no_verify {
         format!("{auth_id} (not checked)")
     } else {
@@ -103,7 +100,7 @@ pub async fn login(global: &Global, args: &LoginArgs) -> Result<String, Failure>
     Ok(format!(
         "Logged in as {checked} · profile {} in {} · {place}\n",
         crate::text::sanitize(shown_profile),
-        file.path().display()
+        path.display()
     ))
 }
 
@@ -139,11 +136,16 @@ fn ask_token() -> Result<SecretString, Failure> {
     nonempty(typed)
 }
 
+/// The longest token taken: Plivo's are 40 characters.
+const MAX_TOKEN: u64 = 1024;
+
 /// The token, the first line of standard input.
 fn read_token_from_stdin() -> Result<SecretString, Failure> {
+    use std::io::Read as _;
     let mut line = String::new();
     std::io::stdin()
         .lock()
+        .take(MAX_TOKEN + 2)
         .read_line(&mut line)
         .map_err(|e| Failure::Usage(format!("cannot read the token from standard input: {e}")))?;
     nonempty(line)
@@ -156,6 +158,13 @@ fn nonempty(text: String) -> Result<SecretString, Failure> {
             "no token was given; nothing was stored".to_owned(),
         ));
     }
+    if token.len() as u64 > MAX_TOKEN || token.chars().any(|c| c.is_whitespace() || c.is_control())
+    {
+        return Err(Failure::Usage(
+            "that is not a token (Plivo's are 40 letters and digits, on one line); nothing was stored"
+                .to_owned(),
+        ));
+    }
     Ok(SecretString::from(token.to_owned()))
 }
 
@@ -164,8 +173,6 @@ fn nonempty(text: String) -> Result<SecretString, Failure> {
 pub fn logout(global: &Global) -> Result<String, Failure> {
     let env = config::Env::from_process();
     let path = config_path(&env)?;
-    let profile = table_of(global);
-    let shown = crate::text::sanitize(profile.unwrap_or(config::TOP_LEVEL));
     let file_only = config::Env {
         auth_id: None,
         auth_token: None,
@@ -174,24 +181,36 @@ pub fn logout(global: &Global) -> Result<String, Failure> {
         ..env.clone()
     };
     let one = Global {
-        profile: profile.map(str::to_owned),
+        profile: table_of(global).map(str::to_owned),
         ..Global::default()
     };
+    // The profile `get` would use: the one named, or the file's only one.
     let settings = config::resolve(&one, &file_only)?;
-    let mut said = Vec::new();
-    if let Some(auth_id) = &settings.auth_id {
-        match keychain::delete(auth_id) {
-            Ok(true) => said.push("the keychain".to_owned()),
-            Ok(false) => {}
-            // No keychain here: nothing can be in it.
-            Err(keychain::KeychainError::Unavailable(_)) => {}
-            Err(e) => crate::say!("plivo-dash: {e}; the keychain was left as it is"),
-        }
-    }
+    let profile = settings.profile.as_deref();
+    let shown = crate::text::sanitize(profile.unwrap_or(config::TOP_LEVEL));
     let mut file = ConfigFile::open(&path).map_err(Failure::Usage)?;
+    let mut said = Vec::new();
     if file.remove_token(profile) {
         file.save().map_err(Failure::Usage)?;
         said.push(format!("the config file {}", path.display()));
+    }
+    if let Some(auth_id) = &settings.auth_id {
+        match keychain::delete(&keychain::user(profile, auth_id)) {
+            Ok(true) => said.insert(0, "the keychain".to_owned()),
+            Ok(false) => {}
+            // No keychain here: nothing can be in it.
+            Err(keychain::KeychainError::Unavailable(_)) => {}
+            Err(e) => {
+                return Err(Failure::Usage(format!(
+                    "{e}: a token kept there for profile {shown} may still be there{}",
+                    if said.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (it was removed from {})", said.join(""))
+                    }
+                )));
+            }
+        }
     }
     let mut text = if said.is_empty() {
         format!("No token was kept for profile {shown}.\n")

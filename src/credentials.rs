@@ -1,0 +1,55 @@
+//! Checking an account's credentials with Plivo and keeping them: what
+//! `login` and the dashboard's welcome screen share. The token goes to the
+//! OS keychain when one answers, else into the config file.
+
+use std::path::Path;
+
+use secrecy::SecretString;
+
+use crate::config_file::ConfigFile;
+use crate::keychain;
+use crate::plivo::{Account, ApiError, Client, Limits};
+
+/// One GET of the account with these credentials.
+pub async fn check(
+    api_url: &str,
+    auth_id: &str,
+    token: &SecretString,
+    limits: Limits,
+) -> Result<Account, ApiError> {
+    Client::with_limits(api_url, auth_id, token.clone(), limits)?
+        .get_account()
+        .await
+}
+
+/// Keeps `auth_id` and `token` (and `api_url`, if given) under `profile`
+/// (`None`: the file's top level) in the config file at `path`, the token
+/// in the keychain when one answers. Says where the token went. Blocking:
+/// the keychain and the disk.
+pub fn keep(
+    path: &Path,
+    profile: Option<&str>,
+    auth_id: &str,
+    token: &SecretString,
+    api_url: Option<&str>,
+) -> Result<String, String> {
+    let mut file = ConfigFile::open(path)?;
+    // The profile's old account, if it changes: its token goes.
+    if let Some(old) = file.text(profile, "auth_id")
+        && old.trim() != auth_id
+    {
+        let _ = keychain::delete(&keychain::user(profile, old.trim()));
+    }
+    let place = match keychain::set(&keychain::user(profile, auth_id), token) {
+        Ok(()) => {
+            file.set_credentials(profile, auth_id, None, api_url);
+            "token stored in the keychain".to_owned()
+        }
+        Err(e) => {
+            file.set_credentials(profile, auth_id, Some(token), api_url);
+            format!("token stored in the config file: {e}")
+        }
+    };
+    file.save()?;
+    Ok(place)
+}
