@@ -131,6 +131,8 @@ pub enum Action {
     Open,
     /// Sort the accounts another way (runway, balance, name).
     Sort,
+    /// The welcome screen: open the demo instead of logging in.
+    Demo,
 }
 
 /// Where a set of keys works. Several are active at once (see
@@ -163,6 +165,9 @@ pub enum Context {
     Dialog,
     /// The fleet screen: every account in a table.
     Fleet,
+    /// The welcome screen, on a first run with no account set up (before
+    /// `Editing`).
+    Welcome,
 }
 
 /// One key: a code and the modifiers that matter (Ctrl, Alt; Shift only
@@ -437,14 +442,14 @@ const TABLE: &[Entry] = &[
     Entry {
         action: A::NextField,
         name: "next_field",
-        contexts: &[C::Form],
+        contexts: &[C::Form, C::Welcome],
         keys: &["tab", "down"],
         help: "next field",
     },
     Entry {
         action: A::PrevField,
         name: "prev_field",
-        contexts: &[C::Form],
+        contexts: &[C::Form, C::Welcome],
         keys: &["shift-tab", "up"],
         help: "previous field",
     },
@@ -659,6 +664,13 @@ const TABLE: &[Entry] = &[
         help: "fleet: open the selected account's dashboard",
     },
     Entry {
+        action: A::Demo,
+        name: "demo",
+        contexts: &[C::Welcome],
+        keys: &["f2"],
+        help: "welcome screen: open the demo instead",
+    },
+    Entry {
         action: A::Sort,
         name: "sort",
         contexts: &[C::Fleet],
@@ -794,14 +806,14 @@ const TABLE: &[Entry] = &[
     Entry {
         action: A::Confirm,
         name: "confirm",
-        contexts: &[C::ConfirmSave, C::Dialog, C::RowFilter],
+        contexts: &[C::ConfirmSave, C::Dialog, C::RowFilter, C::Welcome],
         keys: &["enter"],
         help: "send the reviewed changes",
     },
     Entry {
         action: A::Cancel,
         name: "cancel",
-        contexts: &[C::ConfirmSave, C::Dialog, C::RowFilter],
+        contexts: &[C::ConfirmSave, C::Dialog, C::RowFilter, C::Welcome],
         keys: &["esc"],
         help: "back to editing",
     },
@@ -933,6 +945,15 @@ const HINTS: &[(Context, &[Hint])] = &[
         ],
     ),
     (
+        C::Welcome,
+        &[
+            hint(&[A::Confirm], "check and save"),
+            hint(&[A::NextField], "next"),
+            hint(&[A::Demo], "demo"),
+            hint(&[A::Cancel], "quit"),
+        ],
+    ),
+    (
         C::Form,
         &[
             hint(&[A::NextField], "next"),
@@ -959,6 +980,7 @@ const MUST_NOT_CLASH: &[&[Context]] = &[
     &[C::Global, C::Fleet],
     &[C::Global, C::RowFilter, C::Editing],
     &[C::Global, C::Dialog, C::Editing],
+    &[C::Global, C::Welcome, C::Editing],
 ];
 
 /// The keys in force: the defaults with the config file's changes.

@@ -49,14 +49,7 @@ pub type Watch = Option<(Client, worker::Options)>;
 /// The terminal is restored on every way out, a panic included.
 pub async fn run(fleet: Fleet, watches: Vec<Watch>) -> io::Result<Option<Signal>> {
     let mouse = fleet.members.iter().any(|m| m.app.mouse);
-    let mut terminal = match ratatui::try_init() {
-        Ok(terminal) => terminal,
-        Err(e) => {
-            restore();
-            return Err(e);
-        }
-    };
-    install_panic_hook();
+    let mut terminal = enter()?;
     let setup = execute!(io::stdout(), EnableBracketedPaste)
         .and_then(|()| set_mouse(&mut io::stdout(), mouse));
     let result = match setup {
@@ -87,6 +80,116 @@ pub async fn run(fleet: Fleet, watches: Vec<Watch>) -> io::Result<Option<Signal>
     };
     restore();
     result
+}
+
+/// Where the welcome screen's credentials are checked and kept.
+#[derive(Debug, Clone)]
+pub struct WelcomeSetup {
+    /// The config file to keep them in.
+    pub config_path: std::path::PathBuf,
+    /// The API to check them with.
+    pub api_url: String,
+    /// The API to note in the profile, when it is not Plivo's own.
+    pub keep_api_url: Option<String>,
+    /// The request's time limits.
+    pub limits: crate::plivo::Limits,
+    /// The keys.
+    pub keymap: crate::keymap::Keymap,
+    /// Colour, unless `NO_COLOR`.
+    pub color: bool,
+}
+
+/// The welcome screen, until the user has logged in, asked for the demo
+/// or left (`Ok`), or a signal stopped it (`Err`). The terminal is
+/// restored on every way out.
+pub async fn welcome(
+    setup: WelcomeSetup,
+) -> io::Result<Result<crate::app::welcome::WelcomeEnd, Signal>> {
+    use crate::app::welcome::{Welcome, WelcomeEnd, WelcomeMsg};
+    let mut terminal = enter()?;
+    let result = async {
+        execute!(io::stdout(), EnableBracketedPaste)?;
+        let mut stop = Stop::new()?;
+        let size = terminal.size().map_err(io::Error::other)?;
+        let mut welcome =
+            Welcome::new(setup.keymap.clone(), (size.width, size.height), setup.color);
+        let (answers, mut answered) = tokio::sync::mpsc::unbounded_channel();
+        let mut input = EventStream::new();
+        terminal
+            .draw(|f| crate::screens::welcome::render(&welcome, f))
+            .map_err(io::Error::other)?;
+        loop {
+            let msg = tokio::select! {
+                signal = stop.recv() => return Ok(Err(signal)),
+                Some(answer) = answered.recv() => WelcomeMsg::Checked(answer),
+                event = input.next() => match event {
+                    Some(Ok(TermEvent::Key(key))) => WelcomeMsg::Key(key),
+                    Some(Ok(TermEvent::Paste(text))) => WelcomeMsg::Paste(text),
+                    Some(Ok(TermEvent::Resize(w, h))) => WelcomeMsg::Resize(w, h),
+                    Some(Ok(_)) => continue,
+                    Some(Err(e)) => return Err(e),
+                    None => return Ok(Ok(WelcomeEnd::Quit)),
+                },
+            };
+            let outcome = welcome.update(msg);
+            if let Some(login) = outcome.check {
+                let setup = setup.clone();
+                let answers = answers.clone();
+                tokio::spawn(async move {
+                    let _ = answers.send(check_and_keep(setup, login).await);
+                });
+            }
+            if let Some(end) = welcome.end() {
+                return Ok(Ok(end.clone()));
+            }
+            if outcome.redraw {
+                terminal
+                    .draw(|f| crate::screens::welcome::render(&welcome, f))
+                    .map_err(io::Error::other)?;
+            }
+        }
+    }
+    .await;
+    restore();
+    result
+}
+
+/// Checks the welcome screen's credentials with one request, then keeps
+/// them (the keychain and the disk, off the event loop). Says where the
+/// token went, or why nothing was kept.
+async fn check_and_keep(
+    setup: WelcomeSetup,
+    login: crate::app::welcome::Login,
+) -> Result<String, String> {
+    crate::credentials::check(&setup.api_url, &login.auth_id, &login.token, setup.limits)
+        .await
+        .map_err(|e| format!("{e}; nothing was kept"))?;
+    tokio::task::spawn_blocking(move || {
+        crate::credentials::keep(
+            &setup.config_path,
+            login.profile.as_deref(),
+            &login.auth_id,
+            &login.token,
+            setup.keep_api_url.as_deref(),
+        )
+    })
+    .await
+    .map_err(|e| e.to_string())?
+}
+
+/// The terminal in raw mode on the alternate screen, with a panic hook
+/// that puts it back; put back at once if that fails half way.
+fn enter() -> io::Result<ratatui::DefaultTerminal> {
+    match ratatui::try_init() {
+        Ok(terminal) => {
+            install_panic_hook();
+            Ok(terminal)
+        }
+        Err(e) => {
+            restore();
+            Err(e)
+        }
+    }
 }
 
 fn restore() {

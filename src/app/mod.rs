@@ -12,6 +12,7 @@ pub mod fleet;
 mod input;
 mod keys;
 mod state;
+pub mod welcome;
 
 pub use input::{Edit, LineInput};
 pub use state::{

@@ -13,6 +13,7 @@ use tokio::sync::Semaphore;
 
 use super::{Exit, Failure};
 use crate::app::fleet::{Fleet, Member};
+use crate::app::welcome::WelcomeEnd;
 use crate::app::{App, FetchState, Session};
 use crate::cli::Global;
 use crate::config::{self, Settings};
@@ -84,7 +85,17 @@ pub async fn run(global: &Global, demo: bool) -> Exit {
     };
     let clients: Vec<Result<Client, Failure>> =
         all.iter().map(|(_, s)| super::client_for(s)).collect();
-    if let [Err(e)] = clients.as_slice() {
+    if let ([(_, settings)], [Err(e)]) = (all.as_slice(), clients.as_slice()) {
+        // Nothing set up anywhere: a first run, welcomed rather than sent
+        // away with an error.
+        if let Failure::Config(config::ConfigError::MissingCredentials {
+            missing: "credentials",
+            ..
+        }) = e
+            && let Some(config_path) = env.config_path.clone()
+        {
+            return welcome(global, &env, settings, config_path).await;
+        }
         // One account alone must be usable: its error ends the command.
         crate::say!("plivo-dash: {e}");
         return e.exit();
@@ -106,6 +117,42 @@ pub async fn run(global: &Global, demo: bool) -> Exit {
         })
         .unzip();
     dashboard(Fleet::new(members, open), watches).await
+}
+
+/// The welcome screen; then the account just kept, or the demo.
+async fn welcome(
+    global: &Global,
+    env: &config::Env,
+    settings: &Settings,
+    config_path: std::path::PathBuf,
+) -> Exit {
+    let given_url = global.api_url.clone().or_else(|| env.api_url.clone());
+    let setup = tui::WelcomeSetup {
+        config_path,
+        api_url: given_url
+            .clone()
+            .unwrap_or_else(|| crate::plivo::DEFAULT_API_URL.to_owned()),
+        keep_api_url: given_url,
+        limits: settings.limits,
+        keymap: settings.keymap.clone(),
+        color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+    };
+    match tui::welcome(setup).await {
+        Ok(Ok(WelcomeEnd::LoggedIn(profile))) => {
+            let next = Global {
+                profile,
+                ..global.clone()
+            };
+            Box::pin(run(&next, false)).await
+        }
+        Ok(Ok(WelcomeEnd::Demo)) => Box::pin(run(global, true)).await,
+        Ok(Ok(WelcomeEnd::Quit)) => Exit::Ok,
+        Ok(Err(signal)) => signal.exit(),
+        Err(e) => {
+            crate::say!("plivo-dash: terminal error: {e}");
+            Exit::Failed
+        }
+    }
 }
 
 /// Profiles by name, with their settings.

@@ -6,6 +6,7 @@
 pub mod account;
 pub mod fleet;
 pub mod subaccounts;
+pub mod welcome;
 
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};

@@ -1,0 +1,254 @@
+//! The welcome screen's state: a first run with no account anywhere asks
+//! for an auth id, a token (never drawn) and a profile name, has them
+//! checked, and hands over to the account; or opens the demo. Pure: the
+//! check is asked for in the outcome and its answer comes back as a
+//! message.
+
+use std::fmt;
+
+use ratatui::crossterm::event::KeyEvent;
+use secrecy::SecretString;
+
+use super::input::LineInput;
+use crate::keymap::{Action, Context, Keymap};
+use crate::plivo::AuthId;
+
+/// The fields, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    /// The auth id.
+    AuthId,
+    /// The token: masked on screen.
+    Token,
+    /// The profile to keep them under.
+    Profile,
+}
+
+const FIELDS: [Field; 3] = [Field::AuthId, Field::Token, Field::Profile];
+
+/// What comes into the welcome screen.
+#[derive(Debug)]
+pub enum WelcomeMsg {
+    /// A key.
+    Key(KeyEvent),
+    /// Pasted text.
+    Paste(String),
+    /// The terminal's new size.
+    Resize(u16, u16),
+    /// The answer to a check: where the token was kept, or why not.
+    Checked(Result<String, String>),
+}
+
+/// Credentials to check, and keep if they work.
+#[derive(Debug)]
+pub struct Login {
+    /// The auth id, upper-cased and well-formed.
+    pub auth_id: String,
+    /// The token.
+    pub token: SecretString,
+    /// The profile (`None`: the config file's top level).
+    pub profile: Option<String>,
+}
+
+/// How the welcome screen ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WelcomeEnd {
+    /// Logged in and kept under this profile (`None`: the top level).
+    LoggedIn(Option<String>),
+    /// The demo, instead.
+    Demo,
+    /// Nothing: the user left.
+    Quit,
+}
+
+/// What an update asks for.
+#[derive(Debug, Default)]
+pub struct WelcomeOutcome {
+    /// Check these credentials (and keep them if they work).
+    pub check: Option<Login>,
+    /// Something on screen changed.
+    pub redraw: bool,
+}
+
+/// The welcome screen.
+pub struct Welcome {
+    fields: [LineInput; 3],
+    /// The field being typed in.
+    pub focus: Field,
+    /// A check is under way.
+    pub checking: bool,
+    /// Why the last attempt failed, made safe to draw.
+    pub problem: Option<String>,
+    /// The keys.
+    pub keymap: Keymap,
+    /// The terminal's size.
+    pub size: (u16, u16),
+    /// Colour, unless `NO_COLOR`.
+    pub color: bool,
+    end: Option<WelcomeEnd>,
+}
+
+impl fmt::Debug for Welcome {
+    /// Everything but the token.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Welcome")
+            .field("auth_id", &self.text(Field::AuthId))
+            .field("token", &"[REDACTED]")
+            .field("profile", &self.text(Field::Profile))
+            .field("focus", &self.focus)
+            .field("checking", &self.checking)
+            .field("problem", &self.problem)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Welcome {
+    /// Empty fields (an empty profile is the config file's top level).
+    pub fn new(keymap: Keymap, size: (u16, u16), color: bool) -> Self {
+        Self {
+            fields: [
+                LineInput::default(),
+                LineInput::default(),
+                LineInput::default(),
+            ],
+            focus: Field::AuthId,
+            checking: false,
+            problem: None,
+            keymap,
+            size,
+            color,
+            end: None,
+        }
+    }
+
+    /// A field's text (the token's too: the view masks it).
+    pub fn text(&self, field: Field) -> &str {
+        self.input(field).text()
+    }
+
+    /// A field's input, for drawing it.
+    pub fn input(&self, field: Field) -> &LineInput {
+        &self.fields[index(field)]
+    }
+
+    /// How it ended, once it has.
+    pub fn end(&self) -> Option<&WelcomeEnd> {
+        self.end.as_ref()
+    }
+
+    /// The key contexts in force, most general first.
+    pub fn contexts(&self) -> [Context; 3] {
+        [Context::Global, Context::Welcome, Context::Editing]
+    }
+
+    /// Takes in one message.
+    pub fn update(&mut self, msg: WelcomeMsg) -> WelcomeOutcome {
+        let mut outcome = WelcomeOutcome {
+            redraw: true,
+            ..WelcomeOutcome::default()
+        };
+        match msg {
+            WelcomeMsg::Resize(w, h) => self.size = (w, h),
+            WelcomeMsg::Paste(text) => {
+                if !self.checking {
+                    let clean: String = crate::text::pasted(&text).collect();
+                    let clean = clean.trim();
+                    self.fields[index(self.focus)].insert(clean);
+                }
+            }
+            WelcomeMsg::Checked(Ok(_)) => {
+                let profile = top_level_or(self.text(Field::Profile));
+                self.checking = false;
+                self.end = Some(WelcomeEnd::LoggedIn(profile));
+            }
+            WelcomeMsg::Checked(Err(why)) => {
+                self.checking = false;
+                self.problem = Some(crate::text::sanitize(&why));
+            }
+            WelcomeMsg::Key(key) => return self.key(&key),
+        }
+        outcome.redraw = true;
+        outcome
+    }
+
+    fn key(&mut self, key: &KeyEvent) -> WelcomeOutcome {
+        let contexts = self.contexts();
+        let action = self.keymap.action(&contexts, key);
+        let mut outcome = WelcomeOutcome {
+            redraw: true,
+            ..WelcomeOutcome::default()
+        };
+        match action {
+            Some(Action::Interrupt | Action::Cancel) => self.end = Some(WelcomeEnd::Quit),
+            Some(Action::Demo) => self.end = Some(WelcomeEnd::Demo),
+            // While a check is out, what was typed stays as it was sent.
+            _ if self.checking => outcome.redraw = false,
+            Some(Action::NextField) => self.focus = step(self.focus, 1),
+            Some(Action::PrevField) => self.focus = step(self.focus, 2),
+            Some(Action::Confirm) => outcome.check = self.submit(),
+            Some(editing) => {
+                self.fields[index(self.focus)].apply(editing);
+            }
+            None => match super::keys::typed(key, &contexts) {
+                Some(c) => {
+                    self.fields[index(self.focus)].type_char(c);
+                }
+                None => outcome.redraw = false,
+            },
+        }
+        outcome
+    }
+
+    /// The credentials to check, or the first field that cannot be sent
+    /// (focused, with why).
+    fn submit(&mut self) -> Option<Login> {
+        let auth_id = self.text(Field::AuthId).trim().to_ascii_uppercase();
+        let token = self.text(Field::Token).trim().to_owned();
+        let profile = self.text(Field::Profile).trim().to_owned();
+        let problem = if let Err(e) = AuthId::parse(&auth_id) {
+            Some((Field::AuthId, e.to_string()))
+        } else if token.is_empty() {
+            Some((Field::Token, "Paste or type the auth token".to_owned()))
+        } else if token.chars().any(char::is_whitespace) || token.len() > 1024 {
+            Some((
+                Field::Token,
+                "That is not a token: Plivo's are 40 letters and digits".to_owned(),
+            ))
+        } else if profile.chars().any(char::is_control) {
+            Some((
+                Field::Profile,
+                "A profile name is one line of text".to_owned(),
+            ))
+        } else {
+            None
+        };
+        if let Some((field, why)) = problem {
+            self.focus = field;
+            self.problem = Some(why);
+            return None;
+        }
+        self.checking = true;
+        self.problem = None;
+        Some(Login {
+            auth_id,
+            token: SecretString::from(token),
+            profile: top_level_or(&profile),
+        })
+    }
+}
+
+/// The profile named `typed`, or `None` (the config file's top level) for
+/// nothing or "default".
+fn top_level_or(typed: &str) -> Option<String> {
+    let name = typed.trim();
+    (!name.is_empty() && name != crate::config::TOP_LEVEL).then(|| name.to_owned())
+}
+
+fn index(field: Field) -> usize {
+    FIELDS.iter().position(|f| *f == field).unwrap_or(0)
+}
+
+/// The field `by` places on, going round.
+fn step(field: Field, by: usize) -> Field {
+    FIELDS[(index(field) + by) % FIELDS.len()]
+}

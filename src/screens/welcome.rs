@@ -1,0 +1,165 @@
+//! The welcome screen's drawing: what plivo-dash needs, three fields (the
+//! token as dots), why the last try failed, and the keys.
+
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+
+use crate::app::welcome::{Field, Welcome};
+use crate::keymap::Context;
+use crate::ui::{self, Theme};
+
+/// The box's widest.
+const WIDTH: u16 = 72;
+/// The least room it needs.
+const NEED_W: u16 = 44;
+const NEED_H: u16 = 16;
+
+/// Draws the welcome screen.
+pub fn render(welcome: &Welcome, frame: &mut Frame) {
+    let theme = Theme::new(welcome.color);
+    let area = frame.area();
+    if area.width < NEED_W || area.height < NEED_H {
+        ui::too_small_notice(
+            frame,
+            area,
+            theme,
+            &format!("the welcome screen needs {NEED_W}×{NEED_H}"),
+            None,
+        );
+        return;
+    }
+    let width = area.width.min(WIDTH);
+    let rect = Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + 1,
+        width,
+        height: area.height.saturating_sub(3).min(20),
+    };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(Span::styled(" Welcome to plivo-dash ", theme.accent()));
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    let intro = vec![
+        Line::raw("No Plivo account is set up yet. Log in with your auth id and"),
+        Line::raw("auth token (console.plivo.com, on the Overview page); they are"),
+        Line::raw("checked with Plivo, then kept: the token in your OS keychain."),
+        Line::from(vec![
+            Span::raw("Or press "),
+            Span::styled(
+                welcome.keymap.key_label(crate::keymap::Action::Demo),
+                theme.key(),
+            ),
+            Span::raw(" to try the demo."),
+        ]),
+    ];
+    let intro_height = 4;
+    frame.render_widget(
+        Paragraph::new(intro).wrap(Wrap { trim: false }),
+        Rect {
+            x: inner.x + 1,
+            width: inner.width.saturating_sub(2),
+            height: intro_height.min(inner.height),
+            ..inner
+        },
+    );
+    let label_width: u16 = 10;
+    let box_width = inner.width.saturating_sub(label_width + 2);
+    let mut y = inner.y + intro_height + 1;
+    for (field, label) in [
+        (Field::AuthId, "Auth ID"),
+        (Field::Token, "Token"),
+        (Field::Profile, "Profile"),
+    ] {
+        let focused = welcome.focus == field;
+        let input = welcome.input(field);
+        let room = usize::from(box_width.saturating_sub(2));
+        let shown = match field {
+            Field::Token => Span::raw("•".repeat(input.chars().min(room))),
+            // Left empty, the profile is the file's top level.
+            Field::Profile if input.text().is_empty() => {
+                Span::styled(crate::config::TOP_LEVEL, theme.dim())
+            }
+            _ => Span::raw(input.visible(room)),
+        };
+        let field_rect = Rect {
+            x: inner.x + 1 + label_width,
+            y,
+            width: box_width,
+            height: 3,
+        };
+        let style = if focused { theme.accent() } else { theme.dim() };
+        frame.render_widget(
+            Paragraph::new(shown).block(Block::default().borders(Borders::ALL).border_style(style)),
+            field_rect,
+        );
+        frame.render_widget(
+            Paragraph::new(Span::styled(
+                label,
+                if focused { theme.key() } else { theme.dim() },
+            )),
+            Rect {
+                x: inner.x + 1,
+                y: y + 1,
+                width: label_width,
+                height: 1,
+            },
+        );
+        if focused && !welcome.checking {
+            let column = if field == Field::Token {
+                input.cursor().min(room)
+            } else {
+                input.cursor_column() - input.scroll(room)
+            };
+            let at = Position::new(
+                field_rect.x + 1 + u16::try_from(column).unwrap_or(u16::MAX),
+                y + 1,
+            );
+            if at.x < field_rect.right().saturating_sub(1) {
+                frame.set_cursor_position(at);
+            }
+        }
+        y += 3;
+    }
+    let status = if welcome.checking {
+        Some(Line::from(Span::styled(
+            "Checking with Plivo…",
+            theme.dim(),
+        )))
+    } else {
+        welcome
+            .problem
+            .as_ref()
+            .map(|why| Line::from(Span::styled(format!("✗ {why}"), theme.error())))
+    };
+    if let Some(status) = status {
+        frame.render_widget(
+            Paragraph::new(status).wrap(Wrap { trim: true }),
+            Rect {
+                x: inner.x + 1,
+                y: y.min(inner.bottom().saturating_sub(1)),
+                width: inner.width.saturating_sub(2),
+                height: inner.bottom().saturating_sub(y).max(1),
+            },
+        );
+    }
+    let hints: Vec<(String, &'static str)> = welcome
+        .keymap
+        .hints(Context::Welcome)
+        .into_iter()
+        .map(|(keys, _, label)| (keys, label))
+        .collect();
+    ui::footer(
+        None,
+        &hints,
+        frame,
+        Rect {
+            y: area.bottom().saturating_sub(2),
+            height: 2,
+            ..area
+        },
+        theme,
+    );
+}

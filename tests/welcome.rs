@@ -1,0 +1,200 @@
+//! The welcome screen: a first run with nothing set up. Its state fed keys
+//! and answers, its drawing on `TestBackend`, and the real binary in a
+//! pseudo-terminal from an empty config to a loaded account.
+
+mod support;
+
+use std::num::NonZeroU16;
+
+use plivo_dash::app::welcome::{Field, Welcome, WelcomeEnd, WelcomeMsg};
+use plivo_dash::keymap::Keymap;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use secrecy::ExposeSecret as _;
+use support::app::screen_text;
+use support::pty::{Pty, keys};
+use support::{TOKEN, TestSandbox};
+
+fn press(welcome: &mut Welcome, code: KeyCode) -> plivo_dash::app::welcome::WelcomeOutcome {
+    welcome.update(WelcomeMsg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+}
+
+fn typed(welcome: &mut Welcome, text: &str) {
+    for c in text.chars() {
+        press(welcome, KeyCode::Char(c));
+    }
+}
+
+fn draw(welcome: &Welcome) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(90, 28)).unwrap();
+    terminal
+        .draw(|f| plivo_dash::screens::welcome::render(welcome, f))
+        .unwrap();
+    terminal
+}
+
+#[test]
+fn typed_credentials_are_checked_and_the_token_is_never_drawn() {
+    let mut welcome = Welcome::new(Keymap::default(), (90, 28), false);
+    typed(&mut welcome, "ma2025rk4e639vjfzagv");
+    press(&mut welcome, KeyCode::Tab);
+    // A token pasted with the spaces a copy picks up.
+    welcome.update(WelcomeMsg::Paste(format!("  {TOKEN}\n")));
+    let mut terminal = draw(&welcome);
+    let screen = screen_text(terminal.backend().buffer());
+    assert!(!screen.contains("tok3n"), "{screen}");
+    assert!(
+        screen.contains(&"•".repeat(TOKEN.len())),
+        "one dot a character: {screen}"
+    );
+    assert!(screen.contains("ma2025rk4e639vjfzagv"), "{screen}");
+    assert!(
+        screen.contains("Enter check and save"),
+        "the keys: {screen}"
+    );
+    assert!(screen.contains("F2 demo"), "{screen}");
+    // The cursor sits after the last dot.
+    let cursor = terminal.get_cursor_position().unwrap();
+    let row: String = (0..90)
+        .map(|x| {
+            terminal.backend().buffer()[(x, cursor.y)]
+                .symbol()
+                .to_owned()
+        })
+        .collect();
+    assert!(row.contains("Token"), "on the token's row: {row}");
+    insta::assert_snapshot!("welcome_typed", screen);
+    assert!(
+        !format!("{welcome:?}").contains("tok3n"),
+        "Debug never shows it"
+    );
+
+    let outcome = press(&mut welcome, KeyCode::Enter);
+    let login = outcome.check.expect("sent to be checked");
+    assert_eq!(login.auth_id, "MA2025RK4E639VJFZAGV", "upper-cased");
+    assert_eq!(login.token.expose_secret(), TOKEN, "trimmed");
+    assert_eq!(login.profile, None, "empty: the top level");
+    assert!(welcome.checking);
+    // Keys wait while the check is out.
+    typed(&mut welcome, "x");
+    assert_eq!(welcome.text(Field::Token), TOKEN);
+
+    // Refused: why, in red, and everything typed kept.
+    welcome.update(WelcomeMsg::Checked(Err(
+        "authentication failed (401): check the auth id and token; nothing was kept".into(),
+    )));
+    assert!(!welcome.checking);
+    assert_eq!(welcome.text(Field::AuthId), "ma2025rk4e639vjfzagv");
+    assert_eq!(welcome.text(Field::Token), TOKEN);
+    welcome.color = true;
+    let terminal = draw(&welcome);
+    let buffer = terminal.backend().buffer();
+    let screen = screen_text(buffer);
+    assert!(screen.contains("✗ authentication failed (401)"), "{screen}");
+    let (x, y) = (0..28u16)
+        .find_map(|y| {
+            (0..90u16)
+                .find(|x| buffer[(*x, y)].symbol() == "✗")
+                .map(|x| (x, y))
+        })
+        .expect("the cross");
+    assert_eq!(buffer[(x, y)].fg, ratatui::style::Color::Red, "said in red");
+    assert!(welcome.end().is_none());
+
+    welcome.update(WelcomeMsg::Checked(Ok(
+        "token stored in the keychain".into()
+    )));
+    assert_eq!(welcome.end(), Some(&WelcomeEnd::LoggedIn(None)));
+}
+
+#[test]
+fn what_cannot_be_sent_is_said_on_its_field() {
+    let mut welcome = Welcome::new(Keymap::default(), (90, 28), false);
+    typed(&mut welcome, "MA123");
+    press(&mut welcome, KeyCode::Tab);
+    typed(&mut welcome, "sometoken0123456789");
+    press(&mut welcome, KeyCode::Tab);
+    typed(&mut welcome, "work");
+    assert!(press(&mut welcome, KeyCode::Enter).check.is_none());
+    assert_eq!(welcome.focus, Field::AuthId, "taken to the field at fault");
+    assert!(
+        welcome
+            .problem
+            .as_deref()
+            .unwrap_or_default()
+            .contains("invalid auth id")
+    );
+    // Mended: sent, under the profile typed.
+    for _ in 0..5 {
+        press(&mut welcome, KeyCode::Backspace);
+    }
+    typed(&mut welcome, "MA2025RK4E639VJFZAGV");
+    let login = press(&mut welcome, KeyCode::Enter).check.expect("sent");
+    assert_eq!(login.profile.as_deref(), Some("work"));
+}
+
+#[test]
+fn f2_opens_the_demo_and_esc_leaves() {
+    let mut welcome = Welcome::new(Keymap::default(), (90, 28), false);
+    press(&mut welcome, KeyCode::F(2));
+    assert_eq!(welcome.end(), Some(&WelcomeEnd::Demo));
+    let mut welcome = Welcome::new(Keymap::default(), (90, 28), false);
+    typed(&mut welcome, "q");
+    assert!(welcome.end().is_none(), "q is typed, not quit");
+    press(&mut welcome, KeyCode::Esc);
+    assert_eq!(welcome.end(), Some(&WelcomeEnd::Quit));
+}
+
+#[test]
+fn a_tiny_terminal_says_what_it_needs() {
+    let welcome = Welcome::new(Keymap::default(), (30, 10), false);
+    let mut terminal = Terminal::new(TestBackend::new(30, 10)).unwrap();
+    terminal
+        .draw(|f| plivo_dash::screens::welcome::render(&welcome, f))
+        .unwrap();
+    let screen = screen_text(terminal.backend().buffer());
+    assert!(screen.contains("Terminal too small"), "{screen}");
+}
+
+const COLS: NonZeroU16 = NonZeroU16::new(100).unwrap();
+const ROWS: NonZeroU16 = NonZeroU16::new(30).unwrap();
+
+#[test]
+fn from_an_empty_config_to_a_loaded_account() {
+    let sandbox = TestSandbox::start();
+    let state = tempfile::tempdir().unwrap();
+    let state_dir = state.path().display().to_string();
+    let mut pty = Pty::spawn(
+        &[],
+        &[
+            ("PLIVO_API_URL", &sandbox.handle.base_url),
+            ("PLIVO_DASH_NO_KEYCHAIN", "1"),
+            ("XDG_STATE_HOME", &state_dir),
+        ],
+        COLS,
+        ROWS,
+    );
+    pty.wait_for("Welcome to plivo-dash");
+    pty.send("MA2025RK4E639VJFZAGV\t");
+    pty.send("not-the-token-0123456789");
+    pty.send(keys::ENTER);
+    pty.wait_for("authentication failed");
+    // Mend the token: clear it and type the right one.
+    pty.send("\x15");
+    pty.send(&"\x7f".repeat(40));
+    pty.send(TOKEN);
+    pty.send(keys::ENTER);
+    pty.wait_for("Bruce Wayne");
+    pty.wait_for("1.80900 USD");
+    let config = pty.home().join("plivo-dash").join("config.toml");
+    let text = std::fs::read_to_string(&config).expect("the config was written");
+    assert!(
+        text.contains("auth_id = \"MA2025RK4E639VJFZAGV\""),
+        "{text}"
+    );
+    assert!(text.contains(&sandbox.handle.base_url), "{text}");
+    assert!(!pty.contents().contains("tok3n"), "{}", pty.contents());
+    pty.send("q");
+    assert_eq!(pty.wait_exit(), 0);
+}
