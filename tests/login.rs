@@ -207,6 +207,28 @@ fn logout_and_profiles_say_where_tokens_are() {
 }
 
 #[test]
+fn profiles_names_an_account_given_by_the_environment_alone() {
+    let w = World::new();
+    let output = Command::new(env!("CARGO_BIN_EXE_plivo-dash"))
+        .args(["profiles", "--verify"])
+        .env_clear()
+        .env("HOME", w.home.path())
+        .env("XDG_CONFIG_HOME", w.home.path().join("config"))
+        .env("PLIVO_DASH_NO_KEYCHAIN", "1")
+        .env("PLIVO_API_URL", &w.sandbox.handle.base_url)
+        .env("PLIVO_AUTH_ID", &w.sandbox.handle.auth_id)
+        .env("PLIVO_AUTH_TOKEN", TOKEN)
+        .output()
+        .unwrap();
+    let (code, out, err) = said(&output);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        out.contains("(environment) MA2025RK4E639VJFZAGV environment ok: 1.80900 USD"),
+        "{out}"
+    );
+}
+
+#[test]
 fn with_no_terminal_the_token_must_come_from_stdin() {
     let w = World::new();
     let (code, _, err) = w.run(&["login", "--auth-id", "MA2025RK4E639VJFZAGV"], "");

@@ -121,6 +121,11 @@ fn ask_line(prompt: &str) -> Result<String, Failure> {
         .lock()
         .read_line(&mut line)
         .map_err(|e| Failure::Usage(format!("cannot read the answer: {e}")))?;
+    if line.trim().is_empty() {
+        return Err(Failure::Usage(
+            "no auth id was given; nothing was stored".to_owned(),
+        ));
+    }
     Ok(line.trim().to_owned())
 }
 
@@ -234,7 +239,19 @@ pub fn logout(global: &Global) -> Result<String, Failure> {
 /// works (one request each, spread as `get --all-profiles` spreads them).
 pub async fn profiles(global: &Global, verify: bool) -> Result<(String, Exit), Failure> {
     let env = config::Env::from_process();
-    let all = super::resolve_all(global)?;
+    let mut from_environment = false;
+    let all = match super::resolve_all(global) {
+        Ok(all) => all,
+        // No profiles, but the environment names an account: that one.
+        Err(Failure::Config(config::ConfigError::NoProfiles { .. }))
+            if env.auth_id.is_some() && env.auth_token.is_some() =>
+        {
+            from_environment = true;
+            let settings = config::resolve(global, &env)?;
+            vec![("(environment)".to_owned(), settings)]
+        }
+        Err(e) => return Err(e),
+    };
     let default = config::resolve(
         &Global {
             profile: None,
@@ -250,16 +267,26 @@ pub async fn profiles(global: &Global, verify: bool) -> Result<(String, Exit), F
     )
     .ok()
     .map(|s| s.profile.unwrap_or_else(|| config::TOP_LEVEL.to_owned()));
-    let checks = if verify {
-        Some(
+    let checks = match (verify, all.as_slice()) {
+        (false, _) => None,
+        (true, [(name, settings)]) if from_environment => {
+            let result = match super::client_for(settings) {
+                Ok(client) => client.get_account().await.map_err(Failure::from),
+                Err(e) => Err(e),
+            };
+            Some(vec![super::fleet::Fetched {
+                profile: name.clone(),
+                auth_id: settings.auth_id.clone().unwrap_or_default(),
+                result,
+            }])
+        }
+        (true, _) => Some(
             super::fleet::fetch_all(&Global {
                 all_profiles: true,
                 ..global.clone()
             })
             .await?,
-        )
-    } else {
-        None
+        ),
     };
     let mut rows = vec![[
         String::new(),
