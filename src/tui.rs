@@ -97,6 +97,10 @@ pub struct WelcomeSetup {
     pub keymap: crate::keymap::Keymap,
     /// Colour, unless `NO_COLOR`.
     pub color: bool,
+    /// The account already named (a profile whose token is missing).
+    pub auth_id: Option<String>,
+    /// The profile it is under.
+    pub profile: Option<String>,
 }
 
 /// The welcome screen, until the user has logged in, asked for the demo

@@ -118,12 +118,11 @@ fn what_cannot_be_sent_is_said_on_its_field() {
     typed(&mut welcome, "work");
     assert!(press(&mut welcome, KeyCode::Enter).check.is_none());
     assert_eq!(welcome.focus, Field::AuthId, "taken to the field at fault");
+    let problem = welcome.problem.clone().unwrap_or_default();
+    assert!(problem.contains("not an auth id"), "{problem}");
     assert!(
-        welcome
-            .problem
-            .as_deref()
-            .unwrap_or_default()
-            .contains("invalid auth id")
+        !problem.contains("MA123"),
+        "what was typed is not quoted back: {problem}"
     );
     // Mended: sent, under the profile typed.
     for _ in 0..5 {
@@ -132,6 +131,65 @@ fn what_cannot_be_sent_is_said_on_its_field() {
     typed(&mut welcome, "MA2025RK4E639VJFZAGV");
     let login = press(&mut welcome, KeyCode::Enter).check.expect("sent");
     assert_eq!(login.profile.as_deref(), Some("work"));
+}
+
+#[test]
+fn a_paste_of_both_values_is_split_and_the_token_never_lands_in_sight() {
+    // Both copied at once, on two lines.
+    let mut welcome = Welcome::new(Keymap::default(), (90, 28), false);
+    welcome.update(WelcomeMsg::Paste(format!(
+        "MA2025RK4E639VJFZAGV\n{TOKEN}\n"
+    )));
+    assert_eq!(welcome.text(Field::AuthId), "MA2025RK4E639VJFZAGV");
+    assert_eq!(welcome.text(Field::Token), TOKEN);
+    // The lines `plivo-dash sandbox` prints.
+    let mut welcome = Welcome::new(Keymap::default(), (90, 28), false);
+    welcome.update(WelcomeMsg::Paste(format!(
+        "export PLIVO_API_URL=http://127.0.0.1:1\nexport PLIVO_AUTH_ID=MA2025RK4E639VJFZAGV\nexport PLIVO_AUTH_TOKEN={TOKEN}\n"
+    )));
+    assert_eq!(welcome.text(Field::AuthId), "MA2025RK4E639VJFZAGV");
+    assert_eq!(welcome.text(Field::Token), TOKEN);
+    // A token alone pasted where the auth id goes: refused, not shown.
+    let mut welcome = Welcome::new(Keymap::default(), (90, 28), false);
+    welcome.update(WelcomeMsg::Paste(TOKEN.to_owned()));
+    assert_eq!(welcome.text(Field::AuthId), "");
+    let screen = screen_text(draw(&welcome).backend().buffer());
+    assert!(!screen.contains("tok3n"), "{screen}");
+    assert!(screen.contains("not an auth id"), "{screen}");
+    // A token wrapped over two lines is one token.
+    press(&mut welcome, KeyCode::Tab);
+    welcome.update(WelcomeMsg::Paste("abcdefghij\nklmnopqrst0123".to_owned()));
+    assert_eq!(welcome.text(Field::Token), "abcdefghijklmnopqrst0123");
+}
+
+#[test]
+fn the_demo_waits_while_a_check_is_out() {
+    let mut welcome = Welcome::new(Keymap::default(), (90, 28), false);
+    welcome.update(WelcomeMsg::Paste(format!("MA2025RK4E639VJFZAGV {TOKEN}")));
+    assert!(press(&mut welcome, KeyCode::Enter).check.is_some());
+    press(&mut welcome, KeyCode::F(2));
+    assert_eq!(
+        welcome.end(),
+        None,
+        "the check would keep them behind the demo's back"
+    );
+    welcome.update(WelcomeMsg::Checked(Err("network error".into())));
+    press(&mut welcome, KeyCode::F(2));
+    assert_eq!(welcome.end(), Some(&WelcomeEnd::Demo));
+}
+
+#[test]
+fn a_known_account_needs_only_its_token() {
+    let welcome = Welcome::known(
+        Keymap::default(),
+        (90, 28),
+        false,
+        Some("MA2025RK4E639VJFZAGV"),
+        Some("work"),
+    );
+    assert_eq!(welcome.text(Field::AuthId), "MA2025RK4E639VJFZAGV");
+    assert_eq!(welcome.text(Field::Profile), "work");
+    assert_eq!(welcome.focus, Field::Token);
 }
 
 #[test]
@@ -148,8 +206,8 @@ fn f2_opens_the_demo_and_esc_leaves() {
 
 #[test]
 fn a_tiny_terminal_says_what_it_needs() {
-    let welcome = Welcome::new(Keymap::default(), (30, 10), false);
-    let mut terminal = Terminal::new(TestBackend::new(30, 10)).unwrap();
+    let welcome = Welcome::new(Keymap::default(), (59, 23), false);
+    let mut terminal = Terminal::new(TestBackend::new(59, 23)).unwrap();
     terminal
         .draw(|f| plivo_dash::screens::welcome::render(&welcome, f))
         .unwrap();

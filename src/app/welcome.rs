@@ -105,13 +105,31 @@ impl fmt::Debug for Welcome {
 impl Welcome {
     /// Empty fields (an empty profile is the config file's top level).
     pub fn new(keymap: Keymap, size: (u16, u16), color: bool) -> Self {
+        Self::known(keymap, size, color, None, None)
+    }
+
+    /// With what is already known filled in (a profile whose token is
+    /// missing, say), the cursor where something is still needed.
+    pub fn known(
+        keymap: Keymap,
+        size: (u16, u16),
+        color: bool,
+        auth_id: Option<&str>,
+        profile: Option<&str>,
+    ) -> Self {
+        let id = auth_id.map(crate::text::sanitize).unwrap_or_default();
+        let focus = if id.is_empty() {
+            Field::AuthId
+        } else {
+            Field::Token
+        };
         Self {
             fields: [
+                LineInput::new(&id),
                 LineInput::default(),
-                LineInput::default(),
-                LineInput::default(),
+                LineInput::new(&profile.map(crate::text::sanitize).unwrap_or_default()),
             ],
-            focus: Field::AuthId,
+            focus,
             checking: false,
             problem: None,
             keymap,
@@ -151,9 +169,7 @@ impl Welcome {
             WelcomeMsg::Resize(w, h) => self.size = (w, h),
             WelcomeMsg::Paste(text) => {
                 if !self.checking {
-                    let clean: String = crate::text::pasted(&text).collect();
-                    let clean = clean.trim();
-                    self.fields[index(self.focus)].insert(clean);
+                    self.paste(&text);
                 }
             }
             WelcomeMsg::Checked(Ok(_)) => {
@@ -171,6 +187,62 @@ impl Welcome {
         outcome
     }
 
+    /// Pasted text into the focused field. Neither an auth id nor a token
+    /// has spaces or line breaks, so a paste holding several words (both
+    /// copied at once, or the `export` lines `plivo-dash sandbox` prints) is
+    /// split: an auth id among them goes to its field, the word after it
+    /// (or named `PLIVO_AUTH_TOKEN=`) to the token's, and nothing of a
+    /// token ever lands in the auth id's field, which is drawn.
+    fn paste(&mut self, text: &str) {
+        let clean: String = crate::text::pasted(text).collect();
+        if self.focus == Field::Profile {
+            self.fields[index(Field::Profile)].insert(clean.trim());
+            return;
+        }
+        let words: Vec<&str> = clean
+            .split_whitespace()
+            .filter(|w| *w != "export")
+            .collect();
+        let value = |w: &str| {
+            w.rsplit_once('=')
+                .map_or(w, |(_, v)| v)
+                .trim_matches(['"', '\''])
+                .to_owned()
+        };
+        let id_at = words
+            .iter()
+            .position(|w| AuthId::parse(&value(w).to_ascii_uppercase()).is_ok());
+        let named_token = words
+            .iter()
+            .find(|w| w.contains("AUTH_TOKEN="))
+            .map(|w| value(w));
+        let token = named_token.or_else(|| {
+            id_at
+                .and_then(|i| words.get(i + 1))
+                .map(|w| value(w))
+                .filter(|t| !t.is_empty())
+        });
+        match (self.focus, id_at) {
+            (_, Some(i)) => {
+                self.fields[index(Field::AuthId)] = LineInput::new(&value(words[i]));
+                if let Some(token) = token {
+                    self.fields[index(Field::Token)] = LineInput::new(&token);
+                }
+            }
+            // Not an auth id: what it is, is not drawn here.
+            (Field::AuthId, None) => {
+                self.problem = Some(
+                    "That paste is not an auth id (MA or SA and 18 capital letters or digits)"
+                        .to_owned(),
+                );
+            }
+            // A token wrapped over lines is one token.
+            (_, None) => {
+                self.fields[index(Field::Token)].insert(&words.concat());
+            }
+        }
+    }
+
     fn key(&mut self, key: &KeyEvent) -> WelcomeOutcome {
         let contexts = self.contexts();
         let action = self.keymap.action(&contexts, key);
@@ -180,9 +252,10 @@ impl Welcome {
         };
         match action {
             Some(Action::Interrupt | Action::Cancel) => self.end = Some(WelcomeEnd::Quit),
-            Some(Action::Demo) => self.end = Some(WelcomeEnd::Demo),
-            // While a check is out, what was typed stays as it was sent.
+            // While a check is out, what was typed stays as it was sent,
+            // and the demo waits: the check would keep them behind its back.
             _ if self.checking => outcome.redraw = false,
+            Some(Action::Demo) => self.end = Some(WelcomeEnd::Demo),
             Some(Action::NextField) => self.focus = step(self.focus, 1),
             Some(Action::PrevField) => self.focus = step(self.focus, 2),
             Some(Action::Confirm) => outcome.check = self.submit(),
@@ -205,15 +278,23 @@ impl Welcome {
         let auth_id = self.text(Field::AuthId).trim().to_ascii_uppercase();
         let token = self.text(Field::Token).trim().to_owned();
         let profile = self.text(Field::Profile).trim().to_owned();
-        let problem = if let Err(e) = AuthId::parse(&auth_id) {
-            Some((Field::AuthId, e.to_string()))
+        let problem = if auth_id.is_empty() {
+            Some((Field::AuthId, "Type or paste your auth id".to_owned()))
+        } else if AuthId::parse(&auth_id).is_err() {
+            // Not quoted back: it may be something pasted by mistake.
+            Some((
+                Field::AuthId,
+                "That is not an auth id: MA or SA and 18 capital letters or digits (MA2025RK4E639VJFZAGV, say)".to_owned(),
+            ))
         } else if token.is_empty() {
-            Some((Field::Token, "Paste or type the auth token".to_owned()))
-        } else if token.chars().any(char::is_whitespace) || token.len() > 1024 {
+            Some((Field::Token, "Type or paste the auth token".to_owned()))
+        } else if token.chars().any(char::is_whitespace) {
             Some((
                 Field::Token,
-                "That is not a token: Plivo's are 40 letters and digits".to_owned(),
+                "A token has no spaces or line breaks".to_owned(),
             ))
+        } else if token.len() > 1024 {
+            Some((Field::Token, "That is too long to be a token".to_owned()))
         } else if profile.chars().any(char::is_control) {
             Some((
                 Field::Profile,

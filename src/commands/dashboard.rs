@@ -86,10 +86,10 @@ pub async fn run(global: &Global, demo: bool) -> Exit {
     let clients: Vec<Result<Client, Failure>> =
         all.iter().map(|(_, s)| super::client_for(s)).collect();
     if let ([(_, settings)], [Err(e)]) = (all.as_slice(), clients.as_slice()) {
-        // Nothing set up anywhere: a first run, welcomed rather than sent
-        // away with an error.
+        // Nothing set up anywhere (a first run), or an account without its
+        // token (after `logout`): welcomed rather than sent away.
         if let Failure::Config(config::ConfigError::MissingCredentials {
-            missing: "credentials",
+            missing: "credentials" | "auth token",
             ..
         }) = e
             && let Some(config_path) = env.config_path.clone()
@@ -136,6 +136,8 @@ async fn welcome(
         limits: settings.limits,
         keymap: settings.keymap.clone(),
         color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        auth_id: settings.auth_id.clone(),
+        profile: settings.profile.clone(),
     };
     match tui::welcome(setup).await {
         Ok(Ok(WelcomeEnd::LoggedIn(profile))) => {

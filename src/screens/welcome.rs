@@ -12,9 +12,10 @@ use crate::ui::{self, Theme};
 
 /// The box's widest.
 const WIDTH: u16 = 72;
-/// The least room it needs.
-const NEED_W: u16 = 44;
-const NEED_H: u16 = 16;
+/// The least room it needs: the intro, three fields, two lines of why, the
+/// keys.
+const NEED_W: u16 = 60;
+const NEED_H: u16 = 24;
 
 /// Draws the welcome screen.
 pub fn render(welcome: &Welcome, frame: &mut Frame) {
@@ -35,29 +36,25 @@ pub fn render(welcome: &Welcome, frame: &mut Frame) {
         x: area.x + (area.width - width) / 2,
         y: area.y + 1,
         width,
-        height: area.height.saturating_sub(3).min(20),
+        height: area.height.saturating_sub(3).min(22),
     };
     let block = Block::default()
         .borders(Borders::ALL)
         .title(Span::styled(" Welcome to plivo-dash ", theme.accent()));
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
-    let intro = vec![
-        Line::raw("No Plivo account is set up yet. Log in with your auth id and"),
-        Line::raw("auth token (console.plivo.com, on the Overview page); they are"),
-        Line::raw("checked with Plivo, then kept: the token in your OS keychain."),
-        Line::from(vec![
-            Span::raw("Or press "),
-            Span::styled(
-                welcome.keymap.key_label(crate::keymap::Action::Demo),
-                theme.key(),
-            ),
-            Span::raw(" to try the demo."),
-        ]),
-    ];
-    let intro_height = 4;
+    let demo = welcome.keymap.key_label(crate::keymap::Action::Demo);
+    let intro = format!(
+        "No Plivo account is set up yet. Log in with your auth id and auth token, from the Overview page of console.plivo.com. They are checked with Plivo, then kept: the token in your OS keychain where there is one. Or press {demo} to try the demo."
+    );
+    let intro_width = usize::from(inner.width.saturating_sub(2));
+    let intro_lines: Vec<Line> = crate::layout::wrap(&intro, intro_width)
+        .into_iter()
+        .map(Line::raw)
+        .collect();
+    let intro_height = u16::try_from(intro_lines.len()).unwrap_or(u16::MAX);
     frame.render_widget(
-        Paragraph::new(intro).wrap(Wrap { trim: false }),
+        Paragraph::new(intro_lines),
         Rect {
             x: inner.x + 1,
             width: inner.width.saturating_sub(2),
@@ -109,7 +106,7 @@ pub fn render(welcome: &Welcome, frame: &mut Frame) {
         );
         if focused && !welcome.checking {
             let column = if field == Field::Token {
-                input.cursor().min(room)
+                input.cursor().min(room.saturating_sub(1))
             } else {
                 input.cursor_column() - input.scroll(room)
             };
