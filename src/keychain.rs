@@ -7,6 +7,7 @@
 //! keychain may wait for a password prompt nobody sees, and a Secret Service
 //! that does not answer must not hang a command or the dashboard.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -101,6 +102,11 @@ fn describe(e: &keyring::Error) -> String {
     crate::text::sanitize(&e.to_string().replace('\n', " "))
 }
 
+/// Set once a call has not come back in time: a keychain that hung once is
+/// not asked again by this process, so listing ten profiles costs one wait,
+/// not ten.
+static STUCK: AtomicBool = AtomicBool::new(false);
+
 /// Runs `call` on its own thread, giving up after [`LIMIT`]. A call that
 /// does not come back is left to finish (or not) on its thread.
 fn bounded<T: Send + 'static>(
@@ -109,6 +115,17 @@ fn bounded<T: Send + 'static>(
     if !enabled() {
         return Err(KeychainError::Unavailable(format!("{ENV_OFF} is set")));
     }
+    within(LIMIT, &STUCK, call)
+}
+
+fn within<T: Send + 'static>(
+    limit: Duration,
+    stuck: &AtomicBool,
+    call: impl FnOnce() -> Result<T, KeychainError> + Send + 'static,
+) -> Result<T, KeychainError> {
+    if stuck.load(Ordering::Relaxed) {
+        return Err(KeychainError::TimedOut);
+    }
     let (tx, rx) = mpsc::channel();
     std::thread::Builder::new()
         .name("keychain".to_owned())
@@ -116,6 +133,40 @@ fn bounded<T: Send + 'static>(
             let _ = tx.send(call());
         })
         .map_err(|e| KeychainError::Unavailable(format!("cannot start a thread: {e}")))?;
-    rx.recv_timeout(LIMIT)
-        .unwrap_or(Err(KeychainError::TimedOut))
+    rx.recv_timeout(limit).unwrap_or_else(|_| {
+        stuck.store(true, Ordering::Relaxed);
+        Err(KeychainError::TimedOut)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_keychain_that_hangs_is_waited_for_once() {
+        let stuck = AtomicBool::new(false);
+        let limit = Duration::from_millis(50);
+        let hang = || {
+            std::thread::sleep(Duration::from_secs(2));
+            Ok(())
+        };
+        let start = std::time::Instant::now();
+        assert_eq!(within(limit, &stuck, hang), Err(KeychainError::TimedOut));
+        assert!(
+            start.elapsed() < Duration::from_secs(1),
+            "gave up at the limit"
+        );
+        let asked = std::sync::Arc::new(AtomicBool::new(false));
+        let flag = asked.clone();
+        let call = move || {
+            flag.store(true, Ordering::Relaxed);
+            Ok(())
+        };
+        assert_eq!(within(limit, &stuck, call), Err(KeychainError::TimedOut));
+        std::thread::sleep(Duration::from_millis(100));
+        assert!(!asked.load(Ordering::Relaxed), "not asked again");
+        let fresh = AtomicBool::new(false);
+        assert_eq!(within(limit, &fresh, || Ok(7)), Ok(7));
+    }
 }
