@@ -125,12 +125,11 @@ fn the_systemd_unit_runs_the_exporter_unprivileged_with_its_token_from_a_file() 
     let env = asset("systemd/exporter.env");
     assert!(env.contains("\nPLIVO_AUTH_TOKEN=\n"), "{env}");
 
-    let Some(analyze) = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|d| d.join("systemd-analyze"))
-            .find(|p| p.is_file())
-    }) else {
-        eprintln!("skipped: systemd-analyze verify: systemd-analyze is not installed");
+    let Some(analyze) = support::installed(
+        "systemd-analyze",
+        "systemd-analyze verify",
+        "apt-get install systemd",
+    ) else {
         return;
     };
     // The unit as installed, pointing at this build's binary.

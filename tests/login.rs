@@ -354,17 +354,12 @@ fn what_cannot_be_a_token_is_refused_at_once() {
 /// The programs a private Secret Service needs, or `None` having said
 /// "skipped" aloud.
 fn secret_service() -> Option<()> {
-    let have = |name: &str| {
-        std::env::var_os("PATH")
-            .is_some_and(|paths| std::env::split_paths(&paths).any(|d| d.join(name).is_file()))
-    };
     for tool in ["dbus-run-session", "gnome-keyring-daemon"] {
-        if !have(tool) {
-            eprintln!(
-                "skipped: the keychain test: {tool} is not installed (apt-get install gnome-keyring dbus)"
-            );
-            return None;
-        }
+        support::installed(
+            tool,
+            "the keychain test",
+            "apt-get install gnome-keyring dbus",
+        )?;
     }
     Some(())
 }

@@ -14,17 +14,10 @@ use rust_decimal::dec;
 use support::exporter::{Exporter, value};
 use support::sandbox_and_client;
 
-/// The installed tool, or `None` having said "skipped" aloud.
+/// Debian's `prometheus` package's `name`, or `None` having said
+/// "skipped" aloud.
 fn tool(name: &str, test: &str) -> Option<PathBuf> {
-    let found = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|dir| dir.join(name))
-            .find(|path| path.is_file())
-    });
-    if found.is_none() {
-        eprintln!("skipped: {test}: {name} is not installed (apt-get install -y prometheus)");
-    }
-    found
+    support::installed(name, test, "apt-get install -y prometheus")
 }
 
 fn assets() -> PathBuf {

@@ -161,10 +161,6 @@ impl Welcome {
 
     /// Takes in one message.
     pub fn update(&mut self, msg: WelcomeMsg) -> WelcomeOutcome {
-        let mut outcome = WelcomeOutcome {
-            redraw: true,
-            ..WelcomeOutcome::default()
-        };
         match msg {
             WelcomeMsg::Resize(w, h) => self.size = (w, h),
             WelcomeMsg::Paste(text) => {
@@ -183,8 +179,10 @@ impl Welcome {
             }
             WelcomeMsg::Key(key) => return self.key(&key),
         }
-        outcome.redraw = true;
-        outcome
+        WelcomeOutcome {
+            redraw: true,
+            ..WelcomeOutcome::default()
+        }
     }
 
     /// Pasted text into the focused field. Neither an auth id nor a token

@@ -95,11 +95,11 @@ pub async fn run(global: &Global, listen: SocketAddr) -> Exit {
             return Exit::Unreachable;
         }
     };
-    let address = listener.local_addr().map_or(listen, |a| a);
+    let address = listener.local_addr().unwrap_or(listen);
     let (publish, readings) =
         watch::channel::<Vec<Reading>>(accounts.iter().map(|a| a.reading().clone()).collect());
     let (closing, closed) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(
+    let mut server = tokio::spawn(
         axum::serve(listener, http::router(readings))
             .with_graceful_shutdown(async {
                 let _ = closed.await;
@@ -112,7 +112,6 @@ pub async fn run(global: &Global, listen: SocketAddr) -> Exit {
         if count == 1 { "" } else { "s" }
     );
     let mut reports = futures_util::stream::select_all(reports);
-    let mut server = server;
     let exit = loop {
         tokio::select! {
             signal = stop.recv() => {

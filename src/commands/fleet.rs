@@ -10,6 +10,7 @@ use tokio::sync::Semaphore;
 use super::check::{CheckOutcome, Status};
 use super::{Exit, Failure};
 use crate::cli::Global;
+use crate::config;
 use crate::monitor::schedule::{FILL_GAP, IN_FLIGHT};
 use crate::monitor::threshold::{Level, Thresholds};
 use crate::plivo::Account;
@@ -28,7 +29,11 @@ pub struct Fetched {
 
 /// Every profile's account, by profile name (the top level first).
 pub async fn fetch_all(global: &Global) -> Result<Vec<Fetched>, Failure> {
-    let all = super::resolve_all(global)?;
+    Ok(fetch_each(super::resolve_all(global)?).await)
+}
+
+/// The account of each profile already resolved, in their order.
+pub async fn fetch_each(all: Vec<(String, config::Settings)>) -> Vec<Fetched> {
     let gate = Arc::new(Semaphore::new(IN_FLIGHT));
     let start = tokio::time::Instant::now();
     let asks = all.into_iter().enumerate().map(|(i, (name, settings))| {
@@ -60,7 +65,15 @@ pub async fn fetch_all(global: &Global) -> Result<Vec<Fetched>, Failure> {
             }
         }
     });
-    Ok(futures_util::future::join_all(asks).await)
+    futures_util::future::join_all(asks).await
+}
+
+/// The exit code of the first profile that failed, or success.
+pub fn first_failure(fetched: &[Fetched]) -> Exit {
+    fetched
+        .iter()
+        .find_map(|f| f.result.as_ref().err().map(Failure::exit))
+        .unwrap_or(Exit::Ok)
 }
 
 /// `get --all-profiles`: a line per account (profile, auth id, balance,
@@ -69,10 +82,7 @@ pub async fn fetch_all(global: &Global) -> Result<Vec<Fetched>, Failure> {
 /// every account.
 pub fn get_all(fetched: &[Fetched], json: bool) -> (String, Exit) {
     use unicode_width::UnicodeWidthStr as _;
-    let exit = fetched
-        .iter()
-        .find_map(|f| f.result.as_ref().err().map(Failure::exit))
-        .unwrap_or(Exit::Ok);
+    let exit = first_failure(fetched);
     if json {
         let items: Vec<serde_json::Value> = fetched
             .iter()

@@ -48,7 +48,7 @@ pub async fn login(global: &Global, args: &LoginArgs) -> Result<String, Failure>
     drop(file);
     let auth_id = match global.auth_id.clone().or_else(|| env.auth_id.clone()) {
         Some(id) => id,
-        None => ask_line("Auth ID (MA… or SA…, from console.plivo.com): ")?,
+        None => ask_auth_id("Auth ID (MA… or SA…, from console.plivo.com): ")?,
     };
     let auth_id = AuthId::parse(auth_id.trim())?.to_string();
     // At a terminal the token is asked for unseen, whatever the flags say.
@@ -104,8 +104,8 @@ pub async fn login(global: &Global, args: &LoginArgs) -> Result<String, Failure>
     ))
 }
 
-/// A line typed at the terminal, after `prompt` on stderr.
-fn ask_line(prompt: &str) -> Result<String, Failure> {
+/// The auth id, typed at the terminal after `prompt` on stderr.
+fn ask_auth_id(prompt: &str) -> Result<String, Failure> {
     if !std::io::stdin().is_terminal() {
         return Err(Failure::Usage(
             "no terminal to ask on: give --auth-id (or PLIVO_AUTH_ID)".to_owned(),
@@ -239,14 +239,12 @@ pub fn logout(global: &Global) -> Result<String, Failure> {
 /// works (one request each, spread as `get --all-profiles` spreads them).
 pub async fn profiles(global: &Global, verify: bool) -> Result<(String, Exit), Failure> {
     let env = config::Env::from_process();
-    let mut from_environment = false;
     let all = match super::resolve_all(global) {
         Ok(all) => all,
         // No profiles, but the environment names an account: that one.
         Err(Failure::Config(config::ConfigError::NoProfiles { .. }))
             if env.auth_id.is_some() && env.auth_token.is_some() =>
         {
-            from_environment = true;
             let settings = config::resolve(global, &env)?;
             vec![("(environment)".to_owned(), settings)]
         }
@@ -267,26 +265,11 @@ pub async fn profiles(global: &Global, verify: bool) -> Result<(String, Exit), F
     )
     .ok()
     .map(|s| s.profile.unwrap_or_else(|| config::TOP_LEVEL.to_owned()));
-    let checks = match (verify, all.as_slice()) {
-        (false, _) => None,
-        (true, [(name, settings)]) if from_environment => {
-            let result = match super::client_for(settings) {
-                Ok(client) => client.get_account().await.map_err(Failure::from),
-                Err(e) => Err(e),
-            };
-            Some(vec![super::fleet::Fetched {
-                profile: name.clone(),
-                auth_id: settings.auth_id.clone().unwrap_or_default(),
-                result,
-            }])
-        }
-        (true, _) => Some(
-            super::fleet::fetch_all(&Global {
-                all_profiles: true,
-                ..global.clone()
-            })
-            .await?,
-        ),
+    // The profiles as resolved above: their keychain is not asked twice.
+    let checks = if verify {
+        Some(super::fleet::fetch_each(all.clone()).await)
+    } else {
+        None
     };
     let mut rows = vec![[
         String::new(),
@@ -299,7 +282,9 @@ pub async fn profiles(global: &Global, verify: bool) -> Result<(String, Exit), F
             String::new()
         },
     ]];
-    let mut exit = Exit::Ok;
+    let exit = checks
+        .as_deref()
+        .map_or(Exit::Ok, super::fleet::first_failure);
     for (i, (name, settings)) in all.iter().enumerate() {
         let token = match &settings.credentials {
             Ok(c) => c.token_from.as_str().to_owned(),
@@ -309,12 +294,7 @@ pub async fn profiles(global: &Global, verify: bool) -> Result<(String, Exit), F
         let check = match checks.as_ref().and_then(|c| c.get(i)) {
             Some(f) => match &f.result {
                 Ok(account) => format!("ok: {} USD", account.cash_credits),
-                Err(e) => {
-                    if exit == Exit::Ok {
-                        exit = e.exit();
-                    }
-                    format!("failed: {e}")
-                }
+                Err(e) => format!("failed: {e}"),
             },
             None => String::new(),
         };

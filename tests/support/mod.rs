@@ -81,6 +81,20 @@ impl TestSandbox {
     }
 }
 
+/// The program `name` on the PATH, or `None` having said, as a test that
+/// needs it must, "skipped: {test}: … is not installed ({install})".
+pub fn installed(name: &str, test: &str, install: &str) -> Option<std::path::PathBuf> {
+    let found = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|dir| dir.join(name))
+            .find(|path| path.is_file())
+    });
+    if found.is_none() {
+        eprintln!("skipped: {test}: {name} is not installed ({install})");
+    }
+    found
+}
+
 /// A sandbox and an empty home directory for the binary to run in.
 pub struct World {
     pub sandbox: TestSandbox,
