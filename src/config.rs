@@ -142,6 +142,9 @@ pub struct Settings {
     /// The account id, when one is given, even if the credentials are not
     /// complete (a profile without a token still says whose it is).
     pub auth_id: Option<String>,
+    /// The API those credentials are for, even when they are not complete
+    /// (a profile of a sandbox logs in again there, not at Plivo).
+    pub api_url: String,
     /// A command to run when the balance crosses the alert (`on_alert`).
     pub on_alert: Option<String>,
     /// Also send a desktop notification through the terminal (`notify`).
@@ -363,7 +366,7 @@ pub fn resolve(global: &Global, env: &Env) -> Result<Settings, ConfigError> {
         (Some(auth_id), Some((auth_token, token_source, token_from))) => Ok(Credentials {
             auth_id,
             auth_token,
-            api_url,
+            api_url: api_url.clone(),
             token_source,
             token_from,
         }),
@@ -418,6 +421,7 @@ pub fn resolve(global: &Global, env: &Env) -> Result<Settings, ConfigError> {
         warnings,
         profile,
         auth_id: given_id,
+        api_url,
         on_alert: layered(named, top, |p| p.on_alert.clone()).filter(|c| !c.trim().is_empty()),
         notify: layered(named, top, |p| p.notify).unwrap_or(false),
     })

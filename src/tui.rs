@@ -93,34 +93,27 @@ pub struct WelcomeSetup {
     pub keep_api_url: Option<String>,
     /// The request's time limits.
     pub limits: crate::plivo::Limits,
-    /// The keys.
-    pub keymap: crate::keymap::Keymap,
-    /// Colour, unless `NO_COLOR`.
-    pub color: bool,
-    /// The account already named (a profile whose token is missing).
-    pub auth_id: Option<String>,
-    /// The profile it is under.
-    pub profile: Option<String>,
 }
 
 /// The welcome screen, until the user has logged in, asked for the demo
-/// or left (`Ok`), or a signal stopped it (`Err`). The terminal is
-/// restored on every way out.
+/// or left (`Ok`), or a signal stopped it (`Err`). What was typed stays in
+/// `welcome`, for a return from the demo. The terminal is restored on every
+/// way out.
 pub async fn welcome(
-    setup: WelcomeSetup,
+    setup: &WelcomeSetup,
+    welcome: &mut crate::app::welcome::Welcome,
 ) -> io::Result<Result<crate::app::welcome::WelcomeEnd, Signal>> {
-    use crate::app::welcome::{Welcome, WelcomeEnd, WelcomeMsg};
+    use crate::app::welcome::{WelcomeEnd, WelcomeMsg};
     let mut terminal = enter()?;
     let result = async {
         execute!(io::stdout(), EnableBracketedPaste)?;
         let mut stop = Stop::new()?;
         let size = terminal.size().map_err(io::Error::other)?;
-        let mut welcome =
-            Welcome::new(setup.keymap.clone(), (size.width, size.height), setup.color);
+        welcome.update(WelcomeMsg::Resize(size.width, size.height));
         let (answers, mut answered) = tokio::sync::mpsc::unbounded_channel();
         let mut input = EventStream::new();
         terminal
-            .draw(|f| crate::screens::welcome::render(&welcome, f))
+            .draw(|f| crate::screens::welcome::render(welcome, f))
             .map_err(io::Error::other)?;
         loop {
             let msg = tokio::select! {
@@ -148,7 +141,7 @@ pub async fn welcome(
             }
             if outcome.redraw {
                 terminal
-                    .draw(|f| crate::screens::welcome::render(&welcome, f))
+                    .draw(|f| crate::screens::welcome::render(welcome, f))
                     .map_err(io::Error::other)?;
             }
         }

@@ -105,7 +105,13 @@ fn typed_credentials_are_checked_and_the_token_is_never_drawn() {
     welcome.update(WelcomeMsg::Checked(Ok(
         "token stored in the keychain".into()
     )));
-    assert_eq!(welcome.end(), Some(&WelcomeEnd::LoggedIn(None)));
+    assert_eq!(
+        welcome.end(),
+        Some(&WelcomeEnd::LoggedIn {
+            profile: None,
+            kept: "token stored in the keychain".into()
+        })
+    );
 }
 
 #[test]
@@ -190,6 +196,15 @@ fn a_known_account_needs_only_its_token() {
     assert_eq!(welcome.text(Field::AuthId), "MA2025RK4E639VJFZAGV");
     assert_eq!(welcome.text(Field::Profile), "work");
     assert_eq!(welcome.focus, Field::Token);
+    let screen = screen_text(draw(&welcome).backend().buffer());
+    assert!(screen.contains("token is not set up here"), "{screen}");
+    assert!(!screen.contains("No Plivo account"), "{screen}");
+    let first = Welcome::new(Keymap::default(), (90, 28), false);
+    let screen = screen_text(draw(&first).backend().buffer());
+    assert!(
+        screen.contains("No Plivo account is set up yet"),
+        "{screen}"
+    );
 }
 
 #[test]
@@ -200,6 +215,48 @@ fn f2_opens_the_demo_and_esc_leaves() {
     let mut welcome = Welcome::new(Keymap::default(), (90, 28), false);
     typed(&mut welcome, "q");
     assert!(welcome.end().is_none(), "q is typed, not quit");
+    press(&mut welcome, KeyCode::Esc);
+    assert_eq!(welcome.end(), Some(&WelcomeEnd::Quit));
+}
+
+#[test]
+fn back_from_the_demo_what_was_typed_is_still_there() {
+    let mut welcome = Welcome::new(Keymap::default(), (90, 28), false);
+    typed(&mut welcome, "MA2025RK4E639VJFZAGV");
+    press(&mut welcome, KeyCode::Tab);
+    typed(&mut welcome, "half-a-token");
+    press(&mut welcome, KeyCode::F(2));
+    assert_eq!(welcome.end(), Some(&WelcomeEnd::Demo));
+    welcome.resume();
+    assert_eq!(welcome.end(), None);
+    assert_eq!(welcome.text(Field::AuthId), "MA2025RK4E639VJFZAGV");
+    assert_eq!(welcome.text(Field::Token), "half-a-token");
+    assert_eq!(welcome.focus, Field::Token);
+    // Only the demo is come back from: a quit stays a quit.
+    press(&mut welcome, KeyCode::Esc);
+    welcome.resume();
+    assert_eq!(welcome.end(), Some(&WelcomeEnd::Quit));
+}
+
+#[test]
+fn nothing_is_typed_unseen_into_a_terminal_too_small() {
+    let mut welcome = Welcome::new(Keymap::default(), (90, 28), false);
+    typed(&mut welcome, "MA");
+    welcome.update(WelcomeMsg::Resize(40, 10));
+    typed(&mut welcome, "xyz");
+    welcome.update(WelcomeMsg::Paste(
+        "MA2025RK4E639VJFZAGV secret-token".into(),
+    ));
+    assert!(press(&mut welcome, KeyCode::Enter).check.is_none());
+    press(&mut welcome, KeyCode::F(2));
+    assert_eq!(welcome.end(), None, "the demo waits for room too");
+    assert_eq!(welcome.text(Field::AuthId), "MA");
+    assert_eq!(welcome.text(Field::Token), "");
+    welcome.update(WelcomeMsg::Resize(90, 28));
+    typed(&mut welcome, "2025");
+    assert_eq!(welcome.text(Field::AuthId), "MA2025");
+    // Esc leaves at any size.
+    welcome.update(WelcomeMsg::Resize(40, 10));
     press(&mut welcome, KeyCode::Esc);
     assert_eq!(welcome.end(), Some(&WelcomeEnd::Quit));
 }
@@ -245,6 +302,7 @@ fn from_an_empty_config_to_a_loaded_account() {
     pty.send(keys::ENTER);
     pty.wait_for("Bruce Wayne");
     pty.wait_for("1.80900 USD");
+    pty.wait_for("Logged in · token stored in the config file");
     let config = pty.home().join("plivo-dash").join("config.toml");
     let text = std::fs::read_to_string(&config).expect("the config was written");
     assert!(
@@ -252,6 +310,62 @@ fn from_an_empty_config_to_a_loaded_account() {
         "{text}"
     );
     assert!(text.contains(&sandbox.handle.base_url), "{text}");
+    assert!(!pty.contents().contains("tok3n"), "{}", pty.contents());
+    pty.send("q");
+    assert_eq!(pty.wait_exit(), 0);
+}
+
+#[test]
+fn a_profile_without_its_token_is_named_and_the_demo_comes_back_here() {
+    let sandbox = TestSandbox::start();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "# my accounts\n[profiles.work]\nauth_id = \"{}\"\napi_url = \"{}\"\n",
+            sandbox.handle.auth_id, sandbox.handle.base_url
+        ),
+    )
+    .unwrap();
+    let state = tempfile::tempdir().unwrap();
+    let mut pty = Pty::spawn(
+        &[],
+        &[
+            ("PLIVO_DASH_CONFIG", &config.display().to_string()),
+            ("PLIVO_DASH_NO_KEYCHAIN", "1"),
+            ("XDG_STATE_HOME", &state.path().display().to_string()),
+        ],
+        COLS,
+        ROWS,
+    );
+    pty.wait_for("Welcome to plivo-dash");
+    // After a logout, say: whose account it is, and where it is kept.
+    pty.wait_for(&sandbox.handle.auth_id);
+    pty.wait_for("work");
+    pty.send(&TOKEN[..10]);
+    pty.send("\x1bOQ");
+    pty.wait_for(" DEMO ");
+    pty.send("q");
+    pty.wait_until("the welcome screen again", |screen| {
+        screen.contains("Welcome to plivo-dash") && !screen.contains(" DEMO ")
+    });
+    assert!(pty.contents().contains(&sandbox.handle.auth_id));
+    // The token typed before the demo is still there: finish it.
+    pty.send(&TOKEN[10..]);
+    pty.send(keys::ENTER);
+    pty.wait_for("1.80900 USD");
+    pty.wait_for("Logged in · token stored in the config file");
+    let text = std::fs::read_to_string(&config).unwrap();
+    assert!(
+        text.starts_with("# my accounts\n[profiles.work]\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("auth_token = \"{TOKEN}\"")),
+        "{text}"
+    );
+    assert_eq!(text.matches("auth_id").count(), 1, "{text}");
     assert!(!pty.contents().contains("tok3n"), "{}", pty.contents());
     pty.send("q");
     assert_eq!(pty.wait_exit(), 0);

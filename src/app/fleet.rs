@@ -177,6 +177,14 @@ impl Fleet {
         self.quit
     }
 
+    /// Says `notice` in the footer of what is shown.
+    pub fn say(&mut self, notice: Notice) {
+        match self.open.and_then(|i| self.members.get_mut(i)) {
+            Some(member) => member.app.notice = Some(notice),
+            None => self.notice = Some(notice),
+        }
+    }
+
     /// The member shown, if an account's dashboard is.
     pub fn opened(&self) -> Option<&App> {
         self.open.and_then(|i| self.members.get(i)).map(|m| &m.app)

@@ -53,8 +53,13 @@ pub struct Login {
 /// How the welcome screen ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WelcomeEnd {
-    /// Logged in and kept under this profile (`None`: the top level).
-    LoggedIn(Option<String>),
+    /// Logged in.
+    LoggedIn {
+        /// The profile the account is kept under (`None`: the top level).
+        profile: Option<String>,
+        /// Where the token went, to say on the dashboard.
+        kept: String,
+    },
     /// The demo, instead.
     Demo,
     /// Nothing: the user left.
@@ -75,6 +80,8 @@ pub struct Welcome {
     fields: [LineInput; 3],
     /// The field being typed in.
     pub focus: Field,
+    /// An account already named, whose token is missing.
+    pub returning: bool,
     /// A check is under way.
     pub checking: bool,
     /// Why the last attempt failed, made safe to draw.
@@ -130,6 +137,7 @@ impl Welcome {
                 LineInput::new(&profile.map(crate::text::sanitize).unwrap_or_default()),
             ],
             focus,
+            returning: !id.is_empty(),
             checking: false,
             problem: None,
             keymap,
@@ -154,6 +162,18 @@ impl Welcome {
         self.end.as_ref()
     }
 
+    /// Open again, as it was, after the demo it ended for.
+    pub fn resume(&mut self) {
+        if self.end == Some(WelcomeEnd::Demo) {
+            self.end = None;
+        }
+    }
+
+    /// Whether the terminal has room for the fields.
+    fn fits(&self) -> bool {
+        crate::screens::welcome::fits(self.size)
+    }
+
     /// The key contexts in force, most general first.
     pub fn contexts(&self) -> [Context; 3] {
         [Context::Global, Context::Welcome, Context::Editing]
@@ -164,14 +184,18 @@ impl Welcome {
         match msg {
             WelcomeMsg::Resize(w, h) => self.size = (w, h),
             WelcomeMsg::Paste(text) => {
-                if !self.checking {
+                // Unseen, a paste could land anywhere: it waits for room.
+                if !self.checking && self.fits() {
                     self.paste(&text);
                 }
             }
-            WelcomeMsg::Checked(Ok(_)) => {
+            WelcomeMsg::Checked(Ok(kept)) => {
                 let profile = top_level_or(self.text(Field::Profile));
                 self.checking = false;
-                self.end = Some(WelcomeEnd::LoggedIn(profile));
+                self.end = Some(WelcomeEnd::LoggedIn {
+                    profile,
+                    kept: crate::text::sanitize(&kept),
+                });
             }
             WelcomeMsg::Checked(Err(why)) => {
                 self.checking = false;
@@ -250,6 +274,9 @@ impl Welcome {
         };
         match action {
             Some(Action::Interrupt | Action::Cancel) => self.end = Some(WelcomeEnd::Quit),
+            // While the screen is too small to show the fields, nothing is
+            // typed into them unseen.
+            _ if !self.fits() => outcome.redraw = false,
             // While a check is out, what was typed stays as it was sent,
             // and the demo waits: the check would keep them behind its back.
             _ if self.checking => outcome.redraw = false,

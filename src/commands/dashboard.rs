@@ -13,8 +13,8 @@ use tokio::sync::Semaphore;
 
 use super::{Exit, Failure};
 use crate::app::fleet::{Fleet, Member};
-use crate::app::welcome::WelcomeEnd;
-use crate::app::{App, FetchState, Session};
+use crate::app::welcome::{Welcome, WelcomeEnd};
+use crate::app::{App, FetchState, Notice, Session};
 use crate::cli::Global;
 use crate::config::{self, Settings};
 use crate::monitor::schedule;
@@ -76,7 +76,13 @@ pub async fn run(global: &Global, demo: bool) -> Exit {
     if demo {
         return run_demo(global, config::resolve(global, &env)).await;
     }
-    let (all, open) = match profiles(global, &env) {
+    open(global, &env, None).await
+}
+
+/// The accounts `global` names, on the dashboard (or, with none set up,
+/// the welcome screen first), with `hello` in the first footer.
+async fn open(global: &Global, env: &config::Env, hello: Option<Notice>) -> Exit {
+    let (all, open) = match profiles(global, env) {
         Ok(all) => all,
         Err(e) => {
             crate::say!("plivo-dash: {e}");
@@ -94,7 +100,7 @@ pub async fn run(global: &Global, demo: bool) -> Exit {
         }) = e
             && let Some(config_path) = env.config_path.clone()
         {
-            return welcome(global, &env, settings, config_path).await;
+            return welcome(global, env, settings, config_path).await;
         }
         // One account alone must be usable: its error ends the command.
         crate::say!("plivo-dash: {e}");
@@ -116,10 +122,14 @@ pub async fn run(global: &Global, demo: bool) -> Exit {
             watch(&name, settings, client, slot, count, &gate)
         })
         .unzip();
-    dashboard(Fleet::new(members, open), watches).await
+    let mut fleet = Fleet::new(members, open);
+    if let Some(hello) = hello {
+        fleet.say(hello);
+    }
+    dashboard(fleet, watches).await
 }
 
-/// The welcome screen; then the account just kept, or the demo.
+/// The welcome screen; then the account just kept, or the demo and back.
 async fn welcome(
     global: &Global,
     env: &config::Env,
@@ -129,30 +139,42 @@ async fn welcome(
     let given_url = global.api_url.clone().or_else(|| env.api_url.clone());
     let setup = tui::WelcomeSetup {
         config_path,
-        api_url: given_url
-            .clone()
-            .unwrap_or_else(|| crate::plivo::DEFAULT_API_URL.to_owned()),
+        api_url: settings.api_url.clone(),
         keep_api_url: given_url,
         limits: settings.limits,
-        keymap: settings.keymap.clone(),
-        color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
-        auth_id: settings.auth_id.clone(),
-        profile: settings.profile.clone(),
     };
-    match tui::welcome(setup).await {
-        Ok(Ok(WelcomeEnd::LoggedIn(profile))) => {
-            let next = Global {
-                profile,
-                ..global.clone()
-            };
-            Box::pin(run(&next, false)).await
-        }
-        Ok(Ok(WelcomeEnd::Demo)) => Box::pin(run(global, true)).await,
-        Ok(Ok(WelcomeEnd::Quit)) => Exit::Ok,
-        Ok(Err(signal)) => signal.exit(),
-        Err(e) => {
-            crate::say!("plivo-dash: terminal error: {e}");
-            Exit::Failed
+    // A profile that lost its token (after `logout`) is named already.
+    let mut screen = Welcome::known(
+        settings.keymap.clone(),
+        (80, 24),
+        std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        settings.auth_id.as_deref(),
+        settings.profile.as_deref(),
+    );
+    loop {
+        match tui::welcome(&setup, &mut screen).await {
+            Ok(Ok(WelcomeEnd::LoggedIn { profile, kept })) => {
+                let next = Global {
+                    profile,
+                    ..global.clone()
+                };
+                let hello = Notice::success(format!("Logged in · {kept}"));
+                return Box::pin(open(&next, env, Some(hello))).await;
+            }
+            Ok(Ok(WelcomeEnd::Demo)) => {
+                // Leaving the demo comes back here, with what was typed.
+                let demo = run_demo(global, config::resolve(global, env)).await;
+                if demo != Exit::Ok {
+                    return demo;
+                }
+                screen.resume();
+            }
+            Ok(Ok(WelcomeEnd::Quit)) => return Exit::Ok,
+            Ok(Err(signal)) => return signal.exit(),
+            Err(e) => {
+                crate::say!("plivo-dash: terminal error: {e}");
+                return Exit::Failed;
+            }
         }
     }
 }

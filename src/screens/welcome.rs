@@ -17,11 +17,16 @@ const WIDTH: u16 = 72;
 const NEED_W: u16 = 60;
 const NEED_H: u16 = 24;
 
+/// Whether a terminal of `size` has room for the welcome screen.
+pub fn fits(size: (u16, u16)) -> bool {
+    size.0 >= NEED_W && size.1 >= NEED_H
+}
+
 /// Draws the welcome screen.
 pub fn render(welcome: &Welcome, frame: &mut Frame) {
     let theme = Theme::new(welcome.color);
     let area = frame.area();
-    if area.width < NEED_W || area.height < NEED_H {
+    if !fits((area.width, area.height)) {
         ui::too_small_notice(
             frame,
             area,
@@ -44,9 +49,15 @@ pub fn render(welcome: &Welcome, frame: &mut Frame) {
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
     let demo = welcome.keymap.key_label(crate::keymap::Action::Demo);
-    let intro = format!(
-        "No Plivo account is set up yet. Log in with your auth id and auth token, from the Overview page of console.plivo.com. They are checked with Plivo, then kept: the token in your OS keychain where there is one. Or press {demo} to try the demo."
-    );
+    let intro = if welcome.returning {
+        format!(
+            "This account's auth token is not set up here (after a logout, or kept in another computer's keychain). Paste it from the Overview page of console.plivo.com: it is checked with Plivo, then kept in your OS keychain where there is one. Or press {demo} to try the demo."
+        )
+    } else {
+        format!(
+            "No Plivo account is set up yet. Log in with your auth id and auth token, from the Overview page of console.plivo.com. They are checked with Plivo, then kept: the token in your OS keychain where there is one. Or press {demo} to try the demo."
+        )
+    };
     let intro_width = usize::from(inner.width.saturating_sub(2));
     let intro_lines: Vec<Line> = crate::layout::wrap(&intro, intro_width)
         .into_iter()
