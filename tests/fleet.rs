@@ -429,6 +429,43 @@ fn an_account_that_stops_answering_says_why_in_its_row() {
 }
 
 #[test]
+fn a_history_file_that_cannot_be_written_is_said_on_the_table() {
+    let mut fleet = three();
+    let unwritable = |profile: &str| Report::HistoryUnwritable {
+        error: format!(
+            "cannot write the history file /ro/{profile}.csv: Read-only file system (os error 30); history is kept in memory only"
+        ),
+    };
+    assert!(
+        fleet
+            .update(FleetMsg::Report(1, unwritable("production")))
+            .redraw
+    );
+    let screen = screen_text(draw(&fleet, 120, 35).backend().buffer());
+    assert!(
+        screen.contains("production: cannot write the history file /ro/production.csv"),
+        "{screen}"
+    );
+    // The same again is not news; a second account is counted.
+    fleet.notice = None;
+    fleet.update(FleetMsg::Report(1, unwritable("production")));
+    assert_eq!(fleet.notice, None);
+    fleet.update(FleetMsg::Report(2, unwritable("legacy")));
+    let said = fleet.notice.clone().expect("said").text;
+    assert!(said.starts_with("legacy: cannot write"), "{said}");
+    assert!(
+        said.ends_with("(2 accounts have warnings: open one to read)"),
+        "{said}"
+    );
+    // An account open says it on its own panel, not twice.
+    fleet.notice = None;
+    fleet.update(FleetMsg::Term(key(KeyCode::Enter)));
+    let open = fleet.open.expect("an account open");
+    fleet.update(FleetMsg::Report(open, unwritable("x")));
+    assert_eq!(fleet.notice, None);
+}
+
+#[test]
 fn esc_clears_a_filter_that_was_kept() {
     let mut fleet = three();
     for c in "/prod".chars() {

@@ -131,6 +131,8 @@ pub struct Fleet {
     /// The terminal's size.
     pub size: (u16, u16),
     quit: bool,
+    /// The members whose setup has a problem said on the table.
+    warned: Vec<usize>,
 }
 
 impl Fleet {
@@ -154,6 +156,7 @@ impl Fleet {
             overlay: None,
             notice: None,
             quit: false,
+            warned: Vec::new(),
         };
         fleet.size_sparks();
         let open = fleet.open;
@@ -263,6 +266,7 @@ impl Fleet {
         let Some(member) = self.members.get_mut(i) else {
             return FleetOutcome::default();
         };
+        let warnings = member.app.warnings.len();
         let Outcome {
             commands,
             redraw,
@@ -289,9 +293,31 @@ impl Fleet {
             .and_then(|event| alert_for(member, event))
             .into_iter()
             .collect();
+        // A problem with an account's setup (its history file cannot be
+        // written, say) shows on its own panel; on the table it would go
+        // unseen, so it is said in the footer.
+        let warned = (member.app.warnings.len() > warnings && self.open != Some(i))
+            .then(|| {
+                member
+                    .app
+                    .warnings
+                    .last()
+                    .map(|w| (member.profile.clone(), w.clone()))
+            })
+            .flatten();
+        if let Some((profile, warning)) = &warned {
+            if !self.warned.contains(&i) {
+                self.warned.push(i);
+            }
+            let text = match self.warned.len() {
+                1 => format!("{profile}: {warning}"),
+                n => format!("{profile}: {warning} ({n} accounts have warnings: open one to read)"),
+            };
+            self.notice = Some(Notice::error(text));
+        }
         FleetOutcome {
             commands: commands.into_iter().map(|r| (i, r)).collect(),
-            redraw: (redraw && shown) || to_fleet,
+            redraw: (redraw && shown) || to_fleet || warned.is_some(),
             bell: alert == Some(Crossing::Below),
             mouse_capture,
             clipboard,
