@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Whole-process figures for subaccounts at scale: a sandbox holding 1,000
 # with 50 ms of latency on every answer, as a far-away API would have.
-# Needs hyperfine and GNU time (apt-get install hyperfine time).
+# Needs hyperfine, GNU time and tmux (apt-get install hyperfine time tmux).
 #
 #   benches/subaccounts.sh
 set -euo pipefail
@@ -34,3 +34,26 @@ for name, r in runs.items():
     print(f"| {name} | {r['median'] * 1000:.0f} ms |")
 print(f"| list --all --json, 1,000: peak RSS | {int(sys.argv[2]) / 1024:.1f} MiB |")
 PY
+
+# The dashboard's peak RSS with the subaccounts screen open on all 1,000
+# (s, then End once every page is in), beside the dashboard alone.
+dashboard_peak() {
+  local session="plivo-dash-bench-$$"
+  # A tmux server already running would not pass this shell's variables on.
+  tmux new -d -s "$session" -x 120 -y 35 "exec env PLIVO_API_URL=$PLIVO_API_URL \
+    PLIVO_AUTH_ID=$PLIVO_AUTH_ID PLIVO_AUTH_TOKEN=$PLIVO_AUTH_TOKEN \
+    HOME=$work XDG_CONFIG_HOME=$work XDG_STATE_HOME=$work $bin"
+  sleep 2
+  if [ "$1" = subaccounts ]; then
+    tmux send-keys -t "$session" s
+    sleep 4
+    tmux send-keys -t "$session" End
+    sleep 1
+  fi
+  awk '/VmHWM/ {print $2}' "/proc/$(tmux list-panes -t "$session" -F '#{pane_pid}')/status"
+  tmux kill-session -t "$session"
+}
+alone=$(dashboard_peak alone)
+open=$(dashboard_peak subaccounts)
+echo "| dashboard peak RSS, alone | $((alone / 1024)).$(( (alone % 1024) * 10 / 1024 )) MiB |"
+echo "| dashboard peak RSS, subaccounts screen on 1,000 | $((open / 1024)).$(( (open % 1024) * 10 / 1024 )) MiB |"
