@@ -544,6 +544,15 @@ fn a_confirming_fetch_that_fails_says_so_instead_of_confirming_forever() {
         "{notice:?}"
     );
     assert!(notice.text.contains("connection reset"), "{notice:?}");
+    // The server took it: nothing is unsaved, so q quits without asking.
+    assert!(
+        !form(&app).is_dirty(),
+        "the saved name is not an unsaved edit"
+    );
+    assert_eq!(text(&app, Field::Name), "Bruce Wayne Jr");
+    app.update(key(KeyCode::Esc));
+    app.update(key(KeyCode::Char('q')));
+    assert!(app.should_quit(), "{:?}", app.overlay);
 }
 
 #[test]

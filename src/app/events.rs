@@ -66,6 +66,7 @@ impl App {
                         "Saved {}, but could not confirm it with the server: {error}",
                         saved.join(", ")
                     )));
+                    self.screens.saved(&sent);
                 }
                 let retry_at = retry_in.and_then(|d| self.now.checked_add(signed(d)).ok());
                 self.fetch = FetchState::Failed {

@@ -188,6 +188,15 @@ impl Router {
         }
     }
 
+    /// A save the server accepted, not yet confirmed by a fetch.
+    pub fn saved(&mut self, sent: &AccountUpdate) {
+        for screen in std::iter::once(&mut self.base).chain(&mut self.above) {
+            if let Screen::Account(s) = screen {
+                s.saved(sent);
+            }
+        }
+    }
+
     /// Draws the top screen in `body` (between the header and the footer).
     pub fn render(&self, app: &App, theme: Theme, frame: &mut Frame, areas: &Areas, body: Rect) {
         match self.top() {

@@ -159,6 +159,17 @@ impl Form {
         }
     }
 
+    /// Takes in a save the server accepted but no fetch has confirmed: what
+    /// was sent is the server's now, so a field still holding it is no
+    /// longer an unsaved edit (a quit would otherwise warn of losing it).
+    pub fn saved(&mut self, sent: &AccountUpdate) {
+        for state in &mut self.fields {
+            if let Some(value) = sent.value(state.field) {
+                value.clone_into(&mut state.server);
+            }
+        }
+    }
+
     /// The changes to send: every field that differs from the server.
     pub fn diff(&self) -> AccountUpdate {
         let mut update = AccountUpdate::default();

@@ -193,4 +193,8 @@ impl AccountScreen {
     pub(super) fn sync(&mut self, account: &Account, sent: Option<&AccountUpdate>) {
         self.form.sync(account, sent);
     }
+
+    pub(super) fn saved(&mut self, sent: &AccountUpdate) {
+        self.form.saved(sent);
+    }
 }
