@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use rust_decimal::Decimal;
-use secrecy::SecretString;
+use secrecy::{ExposeSecret as _, SecretString};
 use serde::Deserialize;
 
 use std::ops::RangeInclusive;
@@ -163,11 +163,14 @@ impl Settings {
 pub enum ConfigError {
     /// No auth id or no token anywhere.
     #[error(
-        "no Plivo {missing}: run `plivo-dash login`, or set {vars}, or put auth_id and auth_token in {path}; or try `plivo-dash --demo`"
+        "no Plivo {missing}: run `plivo-dash login{}`, or set {vars}, or put auth_id and auth_token in {path}; or try `plivo-dash --demo`",
+        login_flag(.profile.as_deref())
     )]
     MissingCredentials {
         /// What is missing, in words.
         missing: &'static str,
+        /// The profile it is missing from (`None`: the top level).
+        profile: Option<String>,
         /// The variables that would provide it.
         vars: &'static str,
         /// Where the config file would be.
@@ -191,7 +194,8 @@ pub enum ConfigError {
     },
     /// A profile, watched with every other, lacks its auth id or token.
     #[error(
-        "profile {profile:?} in {path} has no {missing}: add it there (with every profile watched, the PLIVO_AUTH_* variables are not read)"
+        "profile {profile:?} in {path} has no {missing}: run `plivo-dash login{}` (with every profile watched, the PLIVO_AUTH_* variables are not read)",
+        login_flag(Some(.profile.as_str()))
     )]
     IncompleteProfile {
         /// The profile.
@@ -298,8 +302,18 @@ pub fn resolve(global: &Global, env: &Env) -> Result<Settings, ConfigError> {
     ) -> Option<T> {
         named.and_then(&get).or_else(|| top.and_then(&get))
     }
+    // An empty value (`auth_token = ""`) is no value: it falls through.
     let text = |get: fn(&Profile) -> Option<&String>| {
-        layered(named, top, |p| get(p).map(|s| s.trim().to_owned()))
+        layered(named, top, |p| {
+            get(p)
+                .map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty())
+        })
+    };
+    let token = |p: &Profile| {
+        p.auth_token
+            .clone()
+            .filter(|t| !t.expose_secret().trim().is_empty())
     };
     let auth_id = global
         .auth_id
@@ -314,7 +328,7 @@ pub fn resolve(global: &Global, env: &Env) -> Result<Settings, ConfigError> {
             TokenFrom::Environment,
         )),
         None => {
-            let in_profile = named.and_then(|p| p.auth_token.clone());
+            let in_profile = named.and_then(token);
             let source = match (&profile, &in_profile) {
                 (Some(name), Some(_)) => format!("profile {name:?} in {path_text}"),
                 _ => path_text.clone(),
@@ -325,7 +339,7 @@ pub fn resolve(global: &Global, env: &Env) -> Result<Settings, ConfigError> {
             let top_token = top.and_then(|t| {
                 let mine = named.and_then(|p| p.auth_id.as_deref()).map(str::trim);
                 let same = mine.is_none_or(|m| t.auth_id.as_deref().map(str::trim) == Some(m));
-                same.then(|| t.auth_token.clone()).flatten()
+                same.then(|| token(t)).flatten()
             });
             let in_file = in_profile
                 .or(top_token)
@@ -358,6 +372,7 @@ pub fn resolve(global: &Global, env: &Env) -> Result<Settings, ConfigError> {
         .unwrap_or_else(|| DEFAULT_API_URL.to_owned());
     let missing = |missing, vars| ConfigError::MissingCredentials {
         missing,
+        profile: profile.clone(),
         vars,
         path: path_text.clone(),
     };
@@ -530,11 +545,36 @@ pub fn limits(timeout: Option<u64>) -> Limits {
     }
 }
 
+/// The `--profile` that `login` would need for `profile`, quoted for a
+/// shell where it has to be.
+fn login_flag(profile: Option<&str>) -> String {
+    match profile {
+        None => String::new(),
+        Some(name)
+            if !name.is_empty()
+                && name
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.')) =>
+        {
+            format!(" --profile {name}")
+        }
+        Some(name) => format!(" --profile '{}'", name.replace('\'', r"'\''")),
+    }
+}
+
 fn unknown_profile(name: &str, path: &str, file: Option<&Profile>) -> ConfigError {
-    let available = file
-        .map(|f| f.profiles.keys().cloned().collect::<Vec<_>>().join(", "))
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| "none".to_owned());
+    let mut names = Vec::new();
+    if let Some(f) = file {
+        if f.auth_id.is_some() || f.auth_token.is_some() {
+            names.push(format!("{TOP_LEVEL} (the top level)"));
+        }
+        names.extend(f.profiles.keys().map(|n| crate::text::sanitize(n)));
+    }
+    let available = if names.is_empty() {
+        "none".to_owned()
+    } else {
+        names.join(", ")
+    };
     ConfigError::UnknownProfile {
         name: crate::text::sanitize(name),
         path: path.to_owned(),
@@ -704,6 +744,41 @@ mod tests {
         )
         .unwrap();
         assert_eq!(top.auth_id.as_deref(), Some("MA2025TOP00000000001"));
+    }
+
+    #[test]
+    fn an_empty_token_is_none_and_the_error_names_the_login_that_mends_it() {
+        let f = file(
+            "[profiles.\"my work\"]\nauth_id = \"MA0000000000000000BB\"\nauth_token = \" \"\napi_url = \"http://127.0.0.1:9\"\n",
+            0o600,
+        );
+        let env = Env {
+            keychain: false,
+            ..env_with(f.path())
+        };
+        let s = resolve(&Global::default(), &env).unwrap();
+        let e = s.credentials().unwrap_err();
+        assert!(
+            matches!(
+                e,
+                ConfigError::MissingCredentials {
+                    missing: "auth token",
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        assert!(
+            e.to_string()
+                .contains("run `plivo-dash login --profile 'my work'`"),
+            "{e}"
+        );
+        // Whose it is and where, even without the token.
+        assert_eq!(s.auth_id.as_deref(), Some("MA0000000000000000BB"));
+        assert_eq!(s.api_url, "http://127.0.0.1:9");
+        assert_eq!(login_flag(Some("it's")), r" --profile 'it'\''s'");
+        assert_eq!(login_flag(Some("ops-2")), " --profile ops-2");
+        assert_eq!(login_flag(None), "");
     }
 
     fn env_with(path: &Path) -> Env {

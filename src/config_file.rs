@@ -18,11 +18,33 @@ pub struct ConfigFile {
     _lock: Option<std::fs::File>,
 }
 
+/// Where `path` leads through symbolic links, even to a file not there yet
+/// (a dotfiles link made before its file): written there, the link stays.
+fn through_links(path: &Path) -> PathBuf {
+    if let Ok(real) = std::fs::canonicalize(path) {
+        return real;
+    }
+    let mut at = path.to_owned();
+    // As many hops as Linux follows before it gives up (ELOOP).
+    for _ in 0..40 {
+        match std::fs::read_link(&at) {
+            Ok(next) => {
+                at = match at.parent() {
+                    Some(dir) if next.is_relative() => dir.join(next),
+                    _ => next,
+                };
+            }
+            Err(_) => break,
+        }
+    }
+    at
+}
+
 impl ConfigFile {
     /// The file at `path` (through a symbolic link, the file it names);
     /// empty if it does not exist yet. Waits for any other writer first.
     pub fn open(path: &Path) -> Result<Self, String> {
-        let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
+        let path = through_links(path);
         let lock = lock(&path)?;
         let text = match std::fs::read_to_string(&path) {
             Ok(text) => text,
@@ -357,26 +379,27 @@ mod tests {
 
     #[cfg(unix)]
     #[test]
-    fn a_symbolic_link_is_written_through() {
-        let dir = tempfile::tempdir().unwrap();
-        let real = dir.path().join("real.toml");
-        std::fs::write(&real, FILE).unwrap();
-        let link = dir.path().join("link.toml");
-        std::os::unix::fs::symlink(&real, &link).unwrap();
-        let mut file = ConfigFile::open(&link).unwrap();
-        file.set_credentials(Some("ops"), "MA2025OPS00000000009", None, None);
-        file.save().unwrap();
-        assert!(
-            std::fs::symlink_metadata(&link)
+    fn a_symbolic_link_is_written_through_even_to_a_file_not_there_yet() {
+        for there in [true, false] {
+            let dir = tempfile::tempdir().unwrap();
+            std::fs::create_dir(dir.path().join("dotfiles")).unwrap();
+            let real = dir.path().join("dotfiles/plivo.toml");
+            if there {
+                std::fs::write(&real, FILE).unwrap();
+            }
+            let link = dir.path().join("config.toml");
+            std::os::unix::fs::symlink("dotfiles/plivo.toml", &link).unwrap();
+            let mut file = ConfigFile::open(&link).unwrap();
+            file.set_credentials(Some("ops"), "MA2025OPS00000000009", None, None);
+            file.save().unwrap();
+            let link_kept = std::fs::symlink_metadata(&link)
                 .unwrap()
                 .file_type()
-                .is_symlink()
-        );
-        assert!(
-            std::fs::read_to_string(&real)
-                .unwrap()
-                .contains("MA2025OPS00000000009")
-        );
+                .is_symlink();
+            assert!(link_kept, "there: {there}");
+            let text = std::fs::read_to_string(&real).unwrap();
+            assert!(text.contains("MA2025OPS00000000009"), "{text}");
+        }
     }
 
     #[test]

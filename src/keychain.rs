@@ -88,7 +88,14 @@ fn entry(auth_id: &str) -> Result<keyring::Entry, KeychainError> {
 /// there but locked or refusing is `Failed` (a token may be in it).
 fn failed(e: &keyring::Error) -> KeychainError {
     match e {
-        keyring::Error::NoDefaultStore => KeychainError::Unavailable(describe(e)),
+        // The crate's own words here ("No default store has been set")
+        // read like a bug of ours; why the store did not start is news.
+        keyring::Error::NoDefaultStore => {
+            KeychainError::Unavailable(match keyring::Entry::store_status() {
+                Err(why) => format!("none answered: {}", describe(why)),
+                Ok(()) => describe(e),
+            })
+        }
         keyring::Error::NoStorageAccess(_) => {
             KeychainError::Failed(format!("it is locked or refused access ({})", describe(e)))
         }

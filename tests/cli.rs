@@ -482,7 +482,7 @@ fn the_dashboard_without_a_terminal_says_so_and_exits_2() {
     assert!(out.is_empty(), "{out}");
     assert_eq!(
         err,
-        "plivo-dash: the dashboard needs a terminal; try 'plivo-dash get'\n"
+        "plivo-dash: the dashboard needs a terminal; from a script, try 'plivo-dash get' or 'check' (set up with 'plivo-dash login')\n"
     );
     let mut demo = w.cmd();
     demo.arg("--demo").write_stdin("");
@@ -1014,7 +1014,8 @@ fn history_of_every_profile_has_a_profile_column() {
     assert!(lines[3].ends_with(",7.50000,false"), "{csv}");
     // The profile with no account id is said, not fatal.
     assert!(
-        err.contains("profile \"none\"") && err.contains("has no auth id: add it there"),
+        err.contains("profile \"none\"")
+            && err.contains("has no auth id: run `plivo-dash login --profile none`"),
         "{err}"
     );
     let (json, _) = history(&["--json"]);

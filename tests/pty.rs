@@ -362,7 +362,7 @@ fn with_output_redirected_the_dashboard_says_it_needs_a_terminal() {
         COLS,
         ROWS,
     );
-    pty.wait_for("plivo-dash: the dashboard needs a terminal; try 'plivo-dash get'");
+    pty.wait_for("plivo-dash: the dashboard needs a terminal; from a script, try 'plivo-dash get' or 'check' (set up with 'plivo-dash login')");
     assert_eq!(pty.wait_exit(), 2);
     assert!(
         !pty.screen().alternate_screen(),

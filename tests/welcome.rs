@@ -169,10 +169,89 @@ fn a_paste_of_both_values_is_split_and_the_token_never_lands_in_sight() {
 }
 
 #[test]
+fn labelled_reversed_and_joined_pastes_find_the_token_or_say_so() {
+    let long = "sandboxtoken0123456789abcdef";
+    for paste in [
+        format!("Auth ID: MA2025RK4E639VJFZAGV\nAuth Token: {long}\n"),
+        format!("Auth ID\tMA2025RK4E639VJFZAGV\tAuth Token\t{long}"),
+        format!("{long} ma2025rk4e639vjfzagv"),
+        format!("MA2025RK4E639VJFZAGV:{long}"),
+        format!("curl -u 'MA2025RK4E639VJFZAGV:{long}' https://api.plivo.com/v1/Account/"),
+    ] {
+        let mut welcome = Welcome::new(Keymap::default(), (90, 28), false);
+        welcome.update(WelcomeMsg::Paste(paste.clone()));
+        assert_eq!(
+            welcome.text(Field::AuthId),
+            "MA2025RK4E639VJFZAGV",
+            "{paste}"
+        );
+        assert_eq!(welcome.text(Field::Token), long, "{paste}");
+        assert_eq!(welcome.problem, None, "{paste}");
+    }
+    // Where the token cannot be told apart, the id is kept and that said.
+    let mut welcome = Welcome::new(Keymap::default(), (90, 28), false);
+    welcome.update(WelcomeMsg::Paste("id MA2025RK4E639VJFZAGV tok en".into()));
+    assert_eq!(welcome.text(Field::AuthId), "MA2025RK4E639VJFZAGV");
+    assert_eq!(welcome.text(Field::Token), "");
+    assert_eq!(welcome.focus, Field::Token);
+    assert!(
+        welcome
+            .problem
+            .as_deref()
+            .unwrap()
+            .contains("paste it on its own")
+    );
+    // Words side by side on a line are no token.
+    welcome.update(WelcomeMsg::Paste("foo bar\nbaz qux".into()));
+    assert_eq!(welcome.text(Field::Token), "");
+    assert_eq!(
+        welcome.problem.as_deref(),
+        Some("That paste has spaces: a token has none")
+    );
+    // Typing makes the answer stale.
+    typed(&mut welcome, "x");
+    assert_eq!(welcome.problem, None);
+    // Typed (or pasted by a terminal that types it) after the auth id, a
+    // space goes on to the token's field: the token is never drawn.
+    let mut welcome = Welcome::new(Keymap::default(), (90, 28), false);
+    typed(&mut welcome, &format!("MA2025RK4E639VJFZAGV {long}"));
+    assert_eq!(welcome.text(Field::AuthId), "MA2025RK4E639VJFZAGV");
+    assert_eq!(welcome.text(Field::Token), long);
+}
+
+#[test]
+fn a_token_pasted_into_the_profile_field_never_becomes_its_name() {
+    let mut welcome = Welcome::new(Keymap::default(), (90, 28), false);
+    press(&mut welcome, KeyCode::Tab);
+    press(&mut welcome, KeyCode::Tab);
+    assert_eq!(welcome.focus, Field::Profile);
+    welcome.update(WelcomeMsg::Paste(format!("MA2025RK4E639VJFZAGV {TOKEN}")));
+    assert_eq!(welcome.text(Field::Profile), "");
+    assert_eq!(welcome.text(Field::Token), TOKEN);
+    let screen = screen_text(draw(&welcome).backend().buffer());
+    assert!(!screen.contains("tok3n"), "{screen}");
+    // Typed there by hand, it is refused, not saved.
+    typed(&mut welcome, &format!("work {TOKEN}"));
+    assert!(press(&mut welcome, KeyCode::Enter).check.is_none());
+    assert_eq!(welcome.focus, Field::Profile);
+    assert!(
+        welcome
+            .problem
+            .as_deref()
+            .unwrap()
+            .contains("holds the token")
+    );
+}
+
+#[test]
 fn the_demo_waits_while_a_check_is_out() {
     let mut welcome = Welcome::new(Keymap::default(), (90, 28), false);
     welcome.update(WelcomeMsg::Paste(format!("MA2025RK4E639VJFZAGV {TOKEN}")));
     assert!(press(&mut welcome, KeyCode::Enter).check.is_some());
+    // Only what still works is offered meanwhile.
+    let screen = screen_text(draw(&welcome).backend().buffer());
+    assert!(screen.contains("Esc quit"), "{screen}");
+    assert!(!screen.contains("F2 demo"), "{screen}");
     press(&mut welcome, KeyCode::F(2));
     assert_eq!(
         welcome.end(),
@@ -275,6 +354,27 @@ fn a_tiny_terminal_says_what_it_needs() {
 const COLS: NonZeroU16 = NonZeroU16::new(100).unwrap();
 const ROWS: NonZeroU16 = NonZeroU16::new(30).unwrap();
 
+/// The dashboard with `args` on a config file holding `config` (its path
+/// returned), no keychain, and a state directory of its own; both live
+/// in the returned directory.
+fn spawn_on(config: &str, args: &[&str]) -> (Pty, std::path::PathBuf, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("config.toml");
+    std::fs::write(&path, config).expect("config");
+    let state = dir.path().join("state").display().to_string();
+    let pty = Pty::spawn(
+        args,
+        &[
+            ("PLIVO_DASH_CONFIG", &path.display().to_string()),
+            ("PLIVO_DASH_NO_KEYCHAIN", "1"),
+            ("XDG_STATE_HOME", &state),
+        ],
+        COLS,
+        ROWS,
+    );
+    (pty, path, dir)
+}
+
 #[test]
 fn from_an_empty_config_to_a_loaded_account() {
     let sandbox = TestSandbox::start();
@@ -318,26 +418,12 @@ fn from_an_empty_config_to_a_loaded_account() {
 #[test]
 fn a_profile_without_its_token_is_named_and_the_demo_comes_back_here() {
     let sandbox = TestSandbox::start();
-    let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("config.toml");
-    std::fs::write(
-        &config,
-        format!(
+    let (mut pty, config, _dir) = spawn_on(
+        &format!(
             "# my accounts\n[profiles.work]\nauth_id = \"{}\"\napi_url = \"{}\"\n",
             sandbox.handle.auth_id, sandbox.handle.base_url
         ),
-    )
-    .unwrap();
-    let state = tempfile::tempdir().unwrap();
-    let mut pty = Pty::spawn(
         &[],
-        &[
-            ("PLIVO_DASH_CONFIG", &config.display().to_string()),
-            ("PLIVO_DASH_NO_KEYCHAIN", "1"),
-            ("XDG_STATE_HOME", &state.path().display().to_string()),
-        ],
-        COLS,
-        ROWS,
     );
     pty.wait_for("Welcome to plivo-dash");
     // After a logout, say: whose account it is, and where it is kept.
@@ -367,6 +453,65 @@ fn a_profile_without_its_token_is_named_and_the_demo_comes_back_here() {
     );
     assert_eq!(text.matches("auth_id").count(), 1, "{text}");
     assert!(!pty.contents().contains("tok3n"), "{}", pty.contents());
+    pty.send("q");
+    assert_eq!(pty.wait_exit(), 0);
+}
+
+#[test]
+fn a_chosen_profile_without_a_token_is_welcomed_and_kept_with_its_api_under_a_new_name() {
+    let sandbox = TestSandbox::start();
+    let (mut pty, config, _dir) = spawn_on(
+        &format!(
+            "[profiles.personal]\nauth_id = \"{id}\"\nauth_token = \"{TOKEN}\"\napi_url = \"{url}\"\n\n\
+             [profiles.work]\nauth_id = \"{id}\"\nauth_token = \"\"\napi_url = \"{url}\"\n",
+            id = sandbox.handle.auth_id,
+            url = sandbox.handle.base_url
+        ),
+        &["--profile", "work"],
+    );
+    // An empty token is no token: welcomed, among other profiles too.
+    pty.wait_for("token is not set up here");
+    pty.send(TOKEN);
+    pty.send("\t");
+    pty.send(&"\x7f".repeat(4));
+    pty.send("home");
+    pty.send(keys::ENTER);
+    pty.wait_for("1.80900 USD");
+    pty.wait_for("Logged in");
+    let text = std::fs::read_to_string(&config).unwrap();
+    let home = text.split("[profiles.home]").nth(1).expect(&text);
+    assert!(
+        home.contains(&format!("api_url = \"{}\"", sandbox.handle.base_url)),
+        "checked against the sandbox, kept with it: {text}"
+    );
+    pty.send("q");
+    assert_eq!(pty.wait_exit(), 0);
+}
+
+#[test]
+fn a_config_file_named_but_not_there_yet_is_where_the_welcome_screen_writes() {
+    let sandbox = TestSandbox::start();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("new").join("my.toml");
+    let mut pty = Pty::spawn(
+        &[],
+        &[
+            ("PLIVO_DASH_CONFIG", &config.display().to_string()),
+            ("PLIVO_DASH_NO_KEYCHAIN", "1"),
+            ("PLIVO_API_URL", &sandbox.handle.base_url),
+        ],
+        COLS,
+        ROWS,
+    );
+    pty.wait_for("No Plivo account is set up yet");
+    pty.send(&format!(
+        "\x1b[200~{} {TOKEN}\x1b[201~",
+        sandbox.handle.auth_id
+    ));
+    pty.send(keys::ENTER);
+    pty.wait_for("1.80900 USD");
+    let text = std::fs::read_to_string(&config).expect("created where it was named");
+    assert!(text.contains(&sandbox.handle.auth_id), "{text}");
     pty.send("q");
     assert_eq!(pty.wait_exit(), 0);
 }

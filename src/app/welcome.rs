@@ -211,56 +211,57 @@ impl Welcome {
 
     /// Pasted text into the focused field. Neither an auth id nor a token
     /// has spaces or line breaks, so a paste holding several words (both
-    /// copied at once, or the `export` lines `plivo-dash sandbox` prints) is
-    /// split: an auth id among them goes to its field, the word after it
-    /// (or named `PLIVO_AUTH_TOKEN=`) to the token's, and nothing of a
-    /// token ever lands in the auth id's field, which is drawn.
+    /// copied at once, labelled or not, `ID:TOKEN`, or the `export` lines
+    /// `plivo-dash sandbox` prints) is split: an auth id among them goes to
+    /// its field and the token to its own, and nothing of a token ever
+    /// lands in a field that is drawn.
     fn paste(&mut self, text: &str) {
         let clean: String = crate::text::pasted(text).collect();
-        if self.focus == Field::Profile {
-            self.fields[index(Field::Profile)].insert(clean.trim());
-            return;
-        }
-        let words: Vec<&str> = clean
-            .split_whitespace()
-            .filter(|w| *w != "export")
-            .collect();
-        let value = |w: &str| {
-            w.rsplit_once('=')
-                .map_or(w, |(_, v)| v)
-                .trim_matches(['"', '\''])
-                .to_owned()
-        };
-        let id_at = words
-            .iter()
-            .position(|w| AuthId::parse(&value(w).to_ascii_uppercase()).is_ok());
-        let named_token = words
-            .iter()
-            .find(|w| w.contains("AUTH_TOKEN="))
-            .map(|w| value(w));
-        let token = named_token.or_else(|| {
-            id_at
-                .and_then(|i| words.get(i + 1))
-                .map(|w| value(w))
-                .filter(|t| !t.is_empty())
-        });
-        match (self.focus, id_at) {
-            (_, Some(i)) => {
-                self.fields[index(Field::AuthId)] = LineInput::new(&value(words[i]));
-                if let Some(token) = token {
-                    self.fields[index(Field::Token)] = LineInput::new(&token);
+        let words = words(&clean);
+        let id_at = words.iter().position(|w| is_auth_id(w));
+        let Some(i) = id_at else {
+            match self.focus {
+                Field::Profile => {
+                    self.fields[index(Field::Profile)].insert(clean.trim());
+                }
+                // Not an auth id: what it is, is not drawn here.
+                Field::AuthId => {
+                    self.problem = Some(
+                        "That paste is not an auth id (MA or SA and 18 capital letters or digits)"
+                            .to_owned(),
+                    );
+                    return;
+                }
+                // A token wrapped over lines is one token; words side by
+                // side on a line are not a token.
+                Field::Token if text.lines().any(|l| l.split_whitespace().count() > 1) => {
+                    self.problem = Some("That paste has spaces: a token has none".to_owned());
+                    return;
+                }
+                Field::Token => {
+                    self.fields[index(Field::Token)].insert(&words.concat());
                 }
             }
-            // Not an auth id: what it is, is not drawn here.
-            (Field::AuthId, None) => {
+            self.problem = None;
+            return;
+        };
+        self.fields[index(Field::AuthId)] = LineInput::new(&words[i].to_ascii_uppercase());
+        match token_among(&words, i) {
+            Some(token) => {
+                self.fields[index(Field::Token)] = LineInput::new(&token);
+                self.focus = Field::Profile;
+                self.problem = None;
+            }
+            None if words.len() > 1 => {
+                self.focus = Field::Token;
                 self.problem = Some(
-                    "That paste is not an auth id (MA or SA and 18 capital letters or digits)"
+                    "Took the auth id; the token was not clear in that paste: paste it on its own"
                         .to_owned(),
                 );
             }
-            // A token wrapped over lines is one token.
-            (_, None) => {
-                self.fields[index(Field::Token)].insert(&words.concat());
+            None => {
+                self.focus = Field::Token;
+                self.problem = None;
             }
         }
     }
@@ -284,12 +285,22 @@ impl Welcome {
             Some(Action::NextField) => self.focus = step(self.focus, 1),
             Some(Action::PrevField) => self.focus = step(self.focus, 2),
             Some(Action::Confirm) => outcome.check = self.submit(),
+            // An edit makes the last answer stale.
             Some(editing) => {
                 self.fields[index(self.focus)].apply(editing);
+                self.problem = None;
             }
             None => match super::keys::typed(key, &contexts) {
+                // An auth id has no spaces: one typed after it (or a paste
+                // a terminal types out) goes on to the token, never drawn.
+                Some(c) if c.is_whitespace() && self.focus == Field::AuthId => {
+                    if !self.text(Field::AuthId).trim().is_empty() {
+                        self.focus = Field::Token;
+                    }
+                }
                 Some(c) => {
                     self.fields[index(self.focus)].type_char(c);
+                    self.problem = None;
                 }
                 None => outcome.redraw = false,
             },
@@ -320,6 +331,12 @@ impl Welcome {
             ))
         } else if token.len() > 1024 {
             Some((Field::Token, "That is too long to be a token".to_owned()))
+        } else if profile.contains(&token) {
+            // Never a file's section name, a header, a list's line.
+            Some((
+                Field::Profile,
+                "The profile name holds the token: type a name instead".to_owned(),
+            ))
         } else if profile.chars().any(char::is_control) {
             Some((
                 Field::Profile,
@@ -340,6 +357,53 @@ impl Welcome {
             token: SecretString::from(token),
             profile: top_level_or(&profile),
         })
+    }
+}
+
+/// The words of a paste, as values: `NAME=value` and quotes taken off,
+/// `ID:TOKEN` split in two, `export` and labels (`Token:`) left out.
+fn words(clean: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    for word in clean.split_whitespace() {
+        if word == "export" || word.ends_with(':') {
+            continue;
+        }
+        let value = word
+            .rsplit_once('=')
+            .map_or(word, |(_, v)| v)
+            .trim_matches(['"', '\'']);
+        match value.split_once(':') {
+            Some((id, token)) if is_auth_id(id) => {
+                words.push(id.to_owned());
+                if !token.is_empty() {
+                    words.push(token.to_owned());
+                }
+            }
+            _ if !value.is_empty() => words.push(value.to_owned()),
+            _ => {}
+        }
+    }
+    words
+}
+
+fn is_auth_id(word: &str) -> bool {
+    AuthId::parse(&word.to_ascii_uppercase()).is_ok()
+}
+
+/// The token among `words`, the auth id at `id`: a long word (Plivo's are
+/// 40 characters) or the only other one; never an address.
+fn token_among(words: &[String], id: usize) -> Option<String> {
+    let others: Vec<&String> = words
+        .iter()
+        .enumerate()
+        .filter(|(i, w)| *i != id && !w.contains("://") && !is_auth_id(w))
+        .map(|(_, w)| w)
+        .collect();
+    let longest = others.iter().max_by_key(|w| w.chars().count());
+    match (longest, others.len()) {
+        (Some(w), _) if w.chars().count() >= 16 => Some((*w).clone()),
+        (Some(w), 1) => Some((*w).clone()),
+        _ => None,
     }
 }
 

@@ -69,7 +69,9 @@ const DEMO_OTHERS: [DemoAccount; 2] = [
 /// the config file has several and none was chosen.
 pub async fn run(global: &Global, demo: bool) -> Exit {
     if !tui::has_terminal() {
-        crate::say!("plivo-dash: the dashboard needs a terminal; try 'plivo-dash get'");
+        crate::say!(
+            "plivo-dash: the dashboard needs a terminal; from a script, try 'plivo-dash get' or 'check' (set up with 'plivo-dash login')"
+        );
         return Exit::Usage;
     }
     let env = config::Env::from_process();
@@ -84,6 +86,26 @@ pub async fn run(global: &Global, demo: bool) -> Exit {
 async fn open(global: &Global, env: &config::Env, hello: Option<Notice>) -> Exit {
     let (all, open) = match profiles(global, env) {
         Ok(all) => all,
+        // The file PLIVO_DASH_CONFIG names, not there yet, with nothing
+        // else set up: the welcome screen will create it, where `login`
+        // would. (With credentials in flags or variables, a typo in the
+        // name must not run silently without its settings.)
+        Err(config::ConfigError::Read { .. })
+            if env.config_named
+                && env.auth_id.is_none()
+                && env.auth_token.is_none()
+                && global.auth_id.is_none()
+                && env
+                    .config_path
+                    .as_deref()
+                    .is_some_and(|p| matches!(p.try_exists(), Ok(false))) =>
+        {
+            let unnamed = config::Env {
+                config_named: false,
+                ..env.clone()
+            };
+            return Box::pin(self::open(global, &unnamed, hello)).await;
+        }
         Err(e) => {
             crate::say!("plivo-dash: {e}");
             return Failure::from(e).exit();
@@ -91,17 +113,24 @@ async fn open(global: &Global, env: &config::Env, hello: Option<Notice>) -> Exit
     };
     let clients: Vec<Result<Client, Failure>> =
         all.iter().map(|(_, s)| super::client_for(s)).collect();
-    if let ([(_, settings)], [Err(e)]) = (all.as_slice(), clients.as_slice()) {
-        // Nothing set up anywhere (a first run), or an account without its
-        // token (after `logout`): welcomed rather than sent away.
-        if let Failure::Config(config::ConfigError::MissingCredentials {
-            missing: "credentials" | "auth token",
-            ..
-        }) = e
-            && let Some(config_path) = env.config_path.clone()
-        {
-            return welcome(global, env, settings, config_path).await;
-        }
+    // The account to open, alone or chosen among others, without its token
+    // (a first run, or after `logout`): welcomed rather than sent away.
+    let opened = if all.len() == 1 { Some(0) } else { open };
+    if let Some(i) = opened
+        && let (Some((_, settings)), Some(Err(Failure::Config(missing)))) =
+            (all.get(i), clients.get(i))
+        && matches!(
+            missing,
+            config::ConfigError::MissingCredentials {
+                missing: "credentials" | "auth token",
+                ..
+            }
+        )
+        && let Some(config_path) = env.config_path.clone()
+    {
+        return welcome(global, env, settings, config_path).await;
+    }
+    if let ([_], [Err(e)]) = (all.as_slice(), clients.as_slice()) {
         // One account alone must be usable: its error ends the command.
         crate::say!("plivo-dash: {e}");
         return e.exit();
@@ -136,11 +165,13 @@ async fn welcome(
     settings: &Settings,
     config_path: std::path::PathBuf,
 ) -> Exit {
-    let given_url = global.api_url.clone().or_else(|| env.api_url.clone());
+    // The API the token is checked against is the one kept with it, even
+    // under a profile name typed anew.
     let setup = tui::WelcomeSetup {
         config_path,
         api_url: settings.api_url.clone(),
-        keep_api_url: given_url,
+        keep_api_url: (settings.api_url != crate::plivo::DEFAULT_API_URL)
+            .then(|| settings.api_url.clone()),
         limits: settings.limits,
     };
     // A profile that lost its token (after `logout`) is named already.

@@ -153,10 +153,12 @@ pub fn render(welcome: &Welcome, frame: &mut Frame) {
             },
         );
     }
+    // While a check is out, only leaving does anything.
     let hints: Vec<(String, &'static str)> = welcome
         .keymap
         .hints(Context::Welcome)
         .into_iter()
+        .filter(|(_, action, _)| !welcome.checking || *action == crate::keymap::Action::Cancel)
         .map(|(keys, _, label)| (keys, label))
         .collect();
     ui::footer(

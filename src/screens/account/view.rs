@@ -190,7 +190,7 @@ fn no_account(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
             vec![
                 error.to_string(),
                 String::new(),
-                "Fix it in the config file and start plivo-dash again.".to_owned(),
+                "Do as it says, then start plivo-dash again.".to_owned(),
             ],
         ),
         FetchState::Failed { error, .. } if error.class() == ErrorClass::Auth => (
