@@ -45,9 +45,20 @@ pub fn has_terminal() -> bool {
 /// its profile names no usable account (its row says why).
 pub type Watch = Option<(Client, worker::Options)>;
 
-/// Runs the dashboard until the user quits (`None`) or a signal stops it.
-/// The terminal is restored on every way out, a panic included.
-pub async fn run(fleet: Fleet, watches: Vec<Watch>) -> io::Result<Option<Signal>> {
+/// How the dashboard ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ended {
+    /// The user quit.
+    Quit,
+    /// The user quit with the interrupt key (Ctrl-C).
+    Interrupted,
+    /// A signal stopped it.
+    Signal(Signal),
+}
+
+/// Runs the dashboard until the user quits or a signal stops it. The
+/// terminal is restored on every way out, a panic included.
+pub async fn run(fleet: Fleet, watches: Vec<Watch>) -> io::Result<Ended> {
     let mouse = fleet.members.iter().any(|m| m.app.mouse);
     let mut terminal = enter()?;
     let setup = execute!(io::stdout(), EnableBracketedPaste)
@@ -254,14 +265,13 @@ impl Frames {
 /// The loop: one `select!` over terminal input, the workers' reports, the
 /// alert commands' answers, the clock and the stop signal; every message
 /// goes through `Fleet::update`, and a frame is drawn only when it says
-/// something changed. Ends with `None` when the user quits, or the signal
-/// that stopped it.
+/// something changed. Ends as the user or a signal ended it.
 pub async fn event_loop<B, W, I, S>(
     io: Io<'_, B, W, I, S>,
     mut fleet: Fleet,
     clock: Clock,
     frames: &Frames,
-) -> io::Result<Option<Signal>>
+) -> io::Result<Ended>
 where
     B: Backend,
     B::Error: std::error::Error + Send + Sync + 'static,
@@ -319,7 +329,7 @@ where
                     None => continue,
                 },
                 Some(Err(e)) => return Err(e),
-                None => return Ok(None),
+                None => return Ok(Ended::Quit),
             },
             report = reports.next(), if reporting => match report {
                 Some(msg) => msg,
@@ -330,7 +340,7 @@ where
             },
             Some(notice) = said.recv() => FleetMsg::Said(notice),
             _ = ticks.tick() => FleetMsg::Term(Msg::Tick(clock.now())),
-            signal = &mut stop => return Ok(Some(signal)),
+            signal = &mut stop => return Ok(Ended::Signal(signal)),
         };
         // On the fleet screen, reports from many accounts and the ages they
         // show change all the time: what they change is drawn every
@@ -345,7 +355,11 @@ where
             send(&commands, i, command);
         }
         if fleet.should_quit() {
-            return Ok(None);
+            return Ok(if fleet.interrupted() {
+                Ended::Interrupted
+            } else {
+                Ended::Quit
+            });
         }
         if let Some(on) = outcome.mouse_capture {
             set_mouse(tty, on)?;

@@ -378,6 +378,25 @@ fn one_account_alone_is_its_dashboard_with_no_fleet_to_go_to() {
 }
 
 #[test]
+fn ctrl_c_is_told_from_q_on_an_account_and_on_the_table() {
+    for (open, interrupted) in [(true, false), (true, true), (false, false), (false, true)] {
+        let mut fleet = three();
+        if open {
+            fleet.update(FleetMsg::Term(key(KeyCode::Enter)));
+            assert!(fleet.open.is_some());
+        }
+        let press = if interrupted {
+            support::app::ctrl('c')
+        } else {
+            key(KeyCode::Char('q'))
+        };
+        fleet.update(FleetMsg::Term(press));
+        assert!(fleet.should_quit(), "open: {open}");
+        assert_eq!(fleet.interrupted(), interrupted, "open: {open}");
+    }
+}
+
+#[test]
 fn the_fleet_is_reachable_from_an_account_too_small_to_draw() {
     let mut fleet = three();
     fleet.update(FleetMsg::Term(key(KeyCode::Enter)));

@@ -458,6 +458,17 @@ fn a_profile_without_its_token_is_named_and_the_demo_comes_back_here() {
 }
 
 #[test]
+fn ctrl_c_in_the_demo_opened_from_the_welcome_screen_leaves_altogether() {
+    let (mut pty, _config, _dir) = spawn_on("", &[]);
+    pty.wait_for("No Plivo account is set up yet");
+    pty.send("\x1bOQ");
+    pty.wait_for(" DEMO ");
+    // Not back to the welcome screen, as q would: the process ends.
+    pty.send(keys::CTRL_C);
+    assert_eq!(pty.wait_exit(), 0);
+}
+
+#[test]
 fn a_chosen_profile_without_a_token_is_welcomed_and_kept_with_its_api_under_a_new_name() {
     let sandbox = TestSandbox::start();
     let (mut pty, config, _dir) = spawn_on(

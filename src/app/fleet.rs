@@ -133,6 +133,8 @@ pub struct Fleet {
     quit: bool,
     /// The members whose setup has a problem said on the table.
     warned: Vec<usize>,
+    /// The quit came from the interrupt key (Ctrl-C).
+    interrupted: bool,
 }
 
 impl Fleet {
@@ -157,6 +159,7 @@ impl Fleet {
             notice: None,
             quit: false,
             warned: Vec::new(),
+            interrupted: false,
         };
         fleet.size_sparks();
         let open = fleet.open;
@@ -180,6 +183,13 @@ impl Fleet {
         self.quit
     }
 
+    /// Whether the quit was the interrupt key's: leave altogether, where
+    /// `q` may leave only this dashboard (the demo, back to the welcome
+    /// screen).
+    pub fn interrupted(&self) -> bool {
+        self.interrupted
+    }
+
     /// Says `notice` in the footer of what is shown.
     pub fn say(&mut self, notice: Notice) {
         match self.open.and_then(|i| self.members.get_mut(i)) {
@@ -195,6 +205,17 @@ impl Fleet {
 
     /// Handles one message.
     pub fn update(&mut self, msg: FleetMsg) -> FleetOutcome {
+        let interrupt = matches!(
+            &msg,
+            FleetMsg::Term(Msg::Key(key))
+                if self.keymap.action(&[Context::Global], key) == Some(Action::Interrupt)
+        );
+        let outcome = self.route(msg);
+        self.interrupted |= interrupt && self.quit;
+        outcome
+    }
+
+    fn route(&mut self, msg: FleetMsg) -> FleetOutcome {
         match msg {
             FleetMsg::Report(i, report) => self.deliver(i, Msg::Worker(report)),
             FleetMsg::Stopped(i) => self.deliver(i, Msg::WorkerStopped),

@@ -193,12 +193,13 @@ async fn welcome(
                 return Box::pin(open(&next, env, Some(hello))).await;
             }
             Ok(Ok(WelcomeEnd::Demo)) => {
-                // Leaving the demo comes back here, with what was typed.
-                let demo = run_demo(global, config::resolve(global, env)).await;
-                if demo != Exit::Ok {
-                    return demo;
+                // Leaving the demo comes back here, with what was typed;
+                // Ctrl-C leaves altogether.
+                match demo_ended(global, config::resolve(global, env)).await {
+                    Ok(tui::Ended::Quit) => screen.resume(),
+                    Ok(_) => return Exit::Ok,
+                    Err(exit) => return exit,
                 }
-                screen.resume();
             }
             Ok(Ok(WelcomeEnd::Quit)) => return Exit::Ok,
             Ok(Err(signal)) => return signal.exit(),
@@ -306,6 +307,16 @@ fn watch(
 /// away. A broken config file does not stop it; the dashboard says what is
 /// wrong.
 async fn run_demo(global: &Global, resolved: Result<Settings, config::ConfigError>) -> Exit {
+    demo_ended(global, resolved)
+        .await
+        .map_or_else(|exit| exit, |_| Exit::Ok)
+}
+
+/// The demo, and how the user left it (or how the command ends).
+async fn demo_ended(
+    global: &Global,
+    resolved: Result<Settings, config::ConfigError>,
+) -> Result<tui::Ended, Exit> {
     let settings = resolved.unwrap_or_else(|e| {
         let mut defaults = config::resolve(&Global::default(), &config::Env::default())
             .unwrap_or_else(|_| unreachable!("no file, no error"));
@@ -355,7 +366,7 @@ async fn run_demo(global: &Global, resolved: Result<Settings, config::ConfigErro
             Ok(handle) => handle,
             Err(e) => {
                 crate::say!("plivo-dash: cannot start the demo sandbox: {e}");
-                return Exit::Usage;
+                return Err(Exit::Usage);
             }
         };
         let client = match Client::with_limits(
@@ -367,7 +378,7 @@ async fn run_demo(global: &Global, resolved: Result<Settings, config::ConfigErro
             Ok(client) => client,
             Err(e) => {
                 crate::say!("plivo-dash: {e}");
-                return Failure::from(e).exit();
+                return Err(Failure::from(e).exit());
             }
         };
         let mut session = session(
@@ -404,9 +415,9 @@ async fn run_demo(global: &Global, resolved: Result<Settings, config::ConfigErro
     }
     // The main account's dashboard, unless every account was asked for.
     let open = (!global.all_profiles).then_some(0);
-    let exit = dashboard(Fleet::new(members, open), watches).await;
+    let ended = dashboard_ended(Fleet::new(members, open), watches).await;
     drop(handles);
-    exit
+    ended
 }
 
 fn session(
@@ -434,12 +445,20 @@ fn session(
 }
 
 async fn dashboard(fleet: Fleet, watches: Vec<tui::Watch>) -> Exit {
+    dashboard_ended(fleet, watches)
+        .await
+        .map_or_else(|exit| exit, |_| Exit::Ok)
+}
+
+/// The dashboard, and how the user left it; or, stopped by a signal or a
+/// broken terminal, how the command ends.
+async fn dashboard_ended(fleet: Fleet, watches: Vec<tui::Watch>) -> Result<tui::Ended, Exit> {
     match tui::run(fleet, watches).await {
-        Ok(None) => Exit::Ok,
-        Ok(Some(signal)) => signal.exit(),
+        Ok(tui::Ended::Signal(signal)) => Err(signal.exit()),
+        Ok(ended) => Ok(ended),
         Err(e) => {
             crate::say!("plivo-dash: terminal error: {e}");
-            Exit::Failed
+            Err(Exit::Failed)
         }
     }
 }
