@@ -582,6 +582,33 @@ fn unknown_profile(name: &str, path: &str, file: Option<&Profile>) -> ConfigErro
     }
 }
 
+/// Whether `text` is a config file plivo-dash can use, or why not (with
+/// its line): what `login` checks before it edits one.
+pub fn validate(text: &str) -> Result<(), String> {
+    parse(text).map(|_| ())
+}
+
+/// The config file in `text`, checked.
+fn parse(text: &str) -> Result<Profile, String> {
+    let file: Profile = toml::from_str(text).map_err(|e| describe_toml_error(&e, text))?;
+    check_ranges(&file)?;
+    for (name, profile) in &file.profiles {
+        if name.trim().is_empty() {
+            return Err("a profile's name cannot be empty".to_owned());
+        }
+        if !profile.profiles.is_empty() {
+            return Err(format!("profile {name:?}: profiles cannot nest"));
+        }
+        if profile.keys.is_some() {
+            return Err(format!(
+                "profile {name:?}: [keys] belongs at the top of the file, for every profile"
+            ));
+        }
+        check_ranges(profile).map_err(|e| format!("profile {name:?}: {e}"))?;
+    }
+    Ok(file)
+}
+
 /// Reads the config file. A missing file is no error where it is only the
 /// default location; one named by `PLIVO_DASH_CONFIG` must exist, or a
 /// typo in the name would silently run with no settings at all.
@@ -607,29 +634,10 @@ fn read_file(
             });
         }
     };
-    let file: Profile = toml::from_str(&text).map_err(|e| ConfigError::Invalid {
-        path: shown.clone(),
-        reason: describe_toml_error(&e, &text),
-    })?;
-    let invalid = |reason: String| ConfigError::Invalid {
+    let file = parse(&text).map_err(|reason| ConfigError::Invalid {
         path: shown.clone(),
         reason,
-    };
-    check_ranges(&file).map_err(&invalid)?;
-    for (name, profile) in &file.profiles {
-        if name.trim().is_empty() {
-            return Err(invalid("a profile's name cannot be empty".to_owned()));
-        }
-        if !profile.profiles.is_empty() {
-            return Err(invalid(format!("profile {name:?}: profiles cannot nest")));
-        }
-        if profile.keys.is_some() {
-            return Err(invalid(format!(
-                "profile {name:?}: [keys] belongs at the top of the file, for every profile"
-            )));
-        }
-        check_ranges(profile).map_err(|e| invalid(format!("profile {name:?}: {e}")))?;
-    }
+    })?;
     let holds_token =
         file.auth_token.is_some() || file.profiles.values().any(|p| p.auth_token.is_some());
     if holds_token && readable_by_others(path) {

@@ -58,6 +58,15 @@ impl ConfigFile {
                 e.to_string().trim()
             )
         })?;
+        // Valid TOML the commands would still refuse (`interval = "soon"`,
+        // `[profiles] a = 1`): edited, it would stay unusable, and a value
+        // in the way could be lost.
+        crate::config::validate(&text).map_err(|why| {
+            format!(
+                "{} is not a valid config file, so it was left as it is: {why}",
+                path.display()
+            )
+        })?;
         Ok(Self {
             path,
             doc,
@@ -77,6 +86,20 @@ impl ConfigFile {
                 .and_then(Item::as_table_like)?,
         };
         table.get(key)?.as_str().map(str::to_owned)
+    }
+
+    /// The table a profile name means, as every command reads it:
+    /// `default` is the top level (`None`) unless a `[profiles.default]`
+    /// exists.
+    pub fn table_named<'a>(&self, name: Option<&'a str>) -> Option<&'a str> {
+        name.filter(|name| {
+            *name != crate::config::TOP_LEVEL
+                || self
+                    .doc
+                    .get("profiles")
+                    .and_then(Item::as_table_like)
+                    .is_some_and(|p| p.contains_key(name))
+        })
     }
 
     /// Where it is.
@@ -399,6 +422,27 @@ mod tests {
             assert!(link_kept, "there: {there}");
             let text = std::fs::read_to_string(&real).unwrap();
             assert!(text.contains("MA2025OPS00000000009"), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_file_the_commands_would_refuse_is_not_edited() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        for text in [
+            "interval = \"soon\"\n",
+            "[profiles]\na = 1\n",
+            "profiles = 3\n",
+        ] {
+            std::fs::write(&path, text).unwrap();
+            let Err(e) = ConfigFile::open(&path) else {
+                panic!("opened for editing: {text}");
+            };
+            assert!(
+                e.contains("not a valid config file, so it was left as it is"),
+                "{e}"
+            );
+            assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
         }
     }
 

@@ -34,6 +34,7 @@ pub fn keep(
     api_url: Option<&str>,
 ) -> Result<String, String> {
     let mut file = ConfigFile::open(path)?;
+    let profile = file.table_named(profile);
     // The profile's old account, if it changes: its token goes.
     if let Some(old) = file.text(profile, "auth_id")
         && old.trim() != auth_id

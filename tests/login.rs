@@ -141,7 +141,13 @@ fn an_unreachable_api_exits_4_and_no_verify_stores_anyway() {
     };
     let (code, _, err) = w.run(&args(&[]), &format!("{TOKEN}\n"));
     assert_eq!(code, Some(4), "{err}");
-    assert!(err.contains("--no-verify"), "{err}");
+    // One line: what went wrong, then what was (not) done about it.
+    assert!(
+        err.starts_with("plivo-dash: network error")
+            && err.ends_with("; nothing was stored (--no-verify stores without checking)\n")
+            && err.lines().count() == 1,
+        "{err}"
+    );
     assert!(!w.config().exists());
     let (code, out, err) = w.run(&args(&["--no-verify"]), &format!("{TOKEN}\n"));
     assert_eq!(code, Some(0), "{err}");
@@ -209,22 +215,97 @@ fn logout_and_profiles_say_where_tokens_are() {
 #[test]
 fn profiles_names_an_account_given_by_the_environment_alone() {
     let w = World::new();
-    let output = Command::new(env!("CARGO_BIN_EXE_plivo-dash"))
-        .args(["profiles", "--verify"])
-        .env_clear()
-        .env("HOME", w.home.path())
-        .env("XDG_CONFIG_HOME", w.home.path().join("config"))
-        .env("PLIVO_DASH_NO_KEYCHAIN", "1")
-        .env("PLIVO_API_URL", &w.sandbox.handle.base_url)
-        .env("PLIVO_AUTH_ID", &w.sandbox.handle.auth_id)
-        .env("PLIVO_AUTH_TOKEN", TOKEN)
-        .output()
-        .unwrap();
-    let (code, out, err) = said(&output);
+    let verify = || {
+        let output = Command::new(env!("CARGO_BIN_EXE_plivo-dash"))
+            .args(["profiles", "--verify"])
+            .env_clear()
+            .env("HOME", w.home.path())
+            .env("XDG_CONFIG_HOME", w.home.path().join("config"))
+            .env("PLIVO_DASH_NO_KEYCHAIN", "1")
+            .env("PLIVO_API_URL", &w.sandbox.handle.base_url)
+            .env("PLIVO_AUTH_ID", &w.sandbox.handle.auth_id)
+            .env("PLIVO_AUTH_TOKEN", TOKEN)
+            .output()
+            .expect("runs");
+        said(&output)
+    };
+    let (code, out, err) = verify();
     assert_eq!(code, Some(0), "{err}");
     assert!(
         out.contains("(environment) MA2025RK4E639VJFZAGV environment ok: 1.80900 USD"),
         "{out}"
+    );
+    // Beside a config file too: the environment's account is what `get`
+    // uses, so it is listed first, marked, and checked.
+    let (code, _, err) = w.login("spare", TOKEN, &["--no-verify"]);
+    assert_eq!(code, Some(0), "{err}");
+    let (code, out, err) = verify();
+    assert_eq!(code, Some(0), "{out}{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(
+        lines[1].starts_with("* (environment) MA2025RK4E639VJFZAGV environment ok:"),
+        "{out}"
+    );
+    assert!(lines[2].starts_with("  spare"), "{out}");
+}
+
+#[test]
+fn default_means_the_same_table_to_every_command() {
+    let w = World::new();
+    // The top level first (no [profiles.default] yet: "default" is it).
+    let (code, _, err) = w.login("default", TOKEN, &[]);
+    assert_eq!(code, Some(0), "{err}");
+    let mut text = std::fs::read_to_string(w.config()).unwrap();
+    assert!(text.starts_with("auth_id = "), "{text}");
+    text.push_str(&format!(
+        "\n[profiles.default]\nauth_id = \"MA2025DEFAULT0000001\"\nauth_token = \"other-token-0123456789\"\napi_url = \"{}\"\n",
+        w.sandbox.handle.base_url
+    ));
+    std::fs::write(w.config(), &text).unwrap();
+    // Now "default" is that profile, and the top level goes by another name.
+    let (_, out, _) = w.run(&["profiles"], "");
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(
+        lines[1].starts_with("* (top level) MA2025RK4E639VJFZAGV"),
+        "{out}"
+    );
+    assert!(
+        lines[2].starts_with("  default     MA2025DEFAULT0000001"),
+        "{out}"
+    );
+    let (code, out, err) = w.run(&["logout", "--profile", "default"], "");
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("profile default"), "{out}");
+    let text = std::fs::read_to_string(w.config()).unwrap();
+    assert!(
+        text.contains(&format!("auth_token = \"{TOKEN}\"")),
+        "top level kept: {text}"
+    );
+    assert!(!text.contains("other-token"), "{text}");
+    let (code, _, err) = w.run(&["get"], "");
+    assert_eq!(code, Some(0), "the top level still works: {err}");
+    let (code, _, err) = w.run(
+        &[
+            "login",
+            "--profile",
+            "default",
+            "--auth-id",
+            "MA2025DEFAULT0000001",
+            "--auth-token-stdin",
+            "--no-verify",
+        ],
+        "third-token-0123456789\n",
+    );
+    assert_eq!(code, Some(0), "{err}");
+    let text = std::fs::read_to_string(w.config()).unwrap();
+    let (top, profile) = text.split_once("[profiles.default]").expect(&text);
+    assert!(
+        top.contains(TOKEN) && !top.contains("third-token"),
+        "{text}"
+    );
+    assert!(
+        profile.contains("auth_token = \"third-token-0123456789\""),
+        "{text}"
     );
 }
 
@@ -423,4 +504,36 @@ echo "{TOKEN}" | '{bin}' login --profile work --auth-id MA2025RK4E639VJFZAGV --a
         !text.contains(TOKEN),
         "the token is not in the file: {text}"
     );
+}
+
+#[test]
+fn ctrl_c_at_the_hidden_prompt_gives_the_terminal_its_echo_back() {
+    use std::num::NonZeroU16;
+    use support::pty::{Pty, keys};
+    let w = World::new();
+    let config_home = w.home.path().join("config").display().to_string();
+    // The shell reports the exit code and whether echo is on afterwards.
+    let script = format!(
+        "\"$PLIVO_DASH\" login --auth-id {} --api-url {}; echo \"rc=$?\"; \
+         stty -a | tr ' ' '\\n' | grep -x -- '-\\?echo' | sed 's/^/mode=/'; sleep 5",
+        w.sandbox.handle.auth_id, w.sandbox.handle.base_url
+    );
+    let mut pty = Pty::spawn_program(
+        "/bin/sh",
+        &["-c", &script],
+        &[
+            ("XDG_CONFIG_HOME", &config_home),
+            ("PLIVO_DASH_NO_KEYCHAIN", "1"),
+        ],
+        NonZeroU16::new(100).unwrap(),
+        NonZeroU16::new(20).unwrap(),
+    );
+    pty.wait_for("Auth token (not shown as you type):");
+    pty.send("half-typed");
+    pty.send(keys::CTRL_C);
+    pty.wait_for("stopped by signal 2; nothing was stored");
+    pty.wait_for("rc=130");
+    pty.wait_until("the echo mode", |s| s.contains("mode="));
+    assert!(pty.contents().contains("mode=echo"), "{}", pty.contents());
+    assert!(!w.config().exists(), "nothing was stored");
 }

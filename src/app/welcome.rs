@@ -408,10 +408,10 @@ fn token_among(words: &[String], id: usize) -> Option<String> {
 }
 
 /// The profile named `typed`, or `None` (the config file's top level) for
-/// nothing or "default".
+/// nothing; "default" is read as every command reads it.
 fn top_level_or(typed: &str) -> Option<String> {
     let name = typed.trim();
-    (!name.is_empty() && name != crate::config::TOP_LEVEL).then(|| name.to_owned())
+    (!name.is_empty()).then(|| name.to_owned())
 }
 
 fn index(field: Field) -> usize {

@@ -99,13 +99,9 @@ pub async fn run(global: &Global, listen: SocketAddr) -> Exit {
     let (publish, readings) =
         watch::channel::<Vec<Reading>>(accounts.iter().map(|a| a.reading().clone()).collect());
     let (closing, closed) = tokio::sync::oneshot::channel::<()>();
-    let mut server = tokio::spawn(
-        axum::serve(listener, http::router(readings))
-            .with_graceful_shutdown(async {
-                let _ = closed.await;
-            })
-            .into_future(),
-    );
+    let mut server = tokio::spawn(http::serve(listener, http::router(readings), async {
+        let _ = closed.await;
+    }));
     tracing::info!(%address, accounts = count, "exporter serving");
     crate::say!(
         "plivo-dash exporter: serving http://{address}/metrics for {count} account{}; SIGTERM or Ctrl-C stops it",
@@ -120,8 +116,7 @@ pub async fn run(global: &Global, listen: SocketAddr) -> Exit {
             }
             ended = &mut server => {
                 let why = match ended {
-                    Ok(Ok(())) => "the server stopped".to_owned(),
-                    Ok(Err(e)) => e.to_string(),
+                    Ok(()) => "the server stopped".to_owned(),
                     Err(e) => e.to_string(),
                 };
                 crate::say!("plivo-dash: exporter failed: {why}");

@@ -23,14 +23,6 @@ fn config_path(env: &config::Env) -> Result<std::path::PathBuf, Failure> {
     })
 }
 
-/// The profile a command names: `--profile`, else the file's top level.
-fn table_of(global: &Global) -> Option<&str> {
-    global
-        .profile
-        .as_deref()
-        .filter(|p| *p != config::TOP_LEVEL)
-}
-
 /// `login`: asks for what the flags leave out, checks it with one request
 /// (unless `--no-verify`), then keeps it. Says what it did on stdout.
 pub async fn login(global: &Global, args: &LoginArgs) -> Result<String, Failure> {
@@ -43,7 +35,7 @@ pub async fn login(global: &Global, args: &LoginArgs) -> Result<String, Failure>
     }
     // A file that cannot be edited is said before anything is asked.
     let file = ConfigFile::open(&path).map_err(Failure::Usage)?;
-    let profile = table_of(global);
+    let profile = file.table_named(global.profile.as_deref());
     let stored_url = file.text(profile, "api_url");
     drop(file);
     let auth_id = match global.auth_id.clone().or_else(|| env.auth_id.clone()) {
@@ -55,7 +47,7 @@ pub async fn login(global: &Global, args: &LoginArgs) -> Result<String, Failure>
     let token = if args.auth_token_stdin && !std::io::stdin().is_terminal() {
         read_token_from_stdin()?
     } else {
-        ask_token()?
+        ask_token().await?
     };
     let given_url = global.api_url.clone().or_else(|| env.api_url.clone());
     // Checked where it will be used: the profile's own API when none is given.
@@ -82,10 +74,7 @@ pub async fn login(global: &Global, args: &LoginArgs) -> Result<String, Failure>
                     token_source: "the one given to login; nothing was stored".to_owned(),
                 });
             }
-            Err(e) if e.class() == ErrorClass::Transient => {
-                crate::say!("plivo-dash: nothing was stored; --no-verify stores without checking");
-                return Err(Failure::Api(e));
-            }
+            Err(e) if e.class() == ErrorClass::Transient => return Err(Failure::Unchecked(e)),
             Err(e) => return Err(Failure::Api(e)),
         }
     }
@@ -129,16 +118,86 @@ fn ask_auth_id(prompt: &str) -> Result<String, Failure> {
     Ok(line.trim().to_owned())
 }
 
-/// The token, typed with nothing shown.
-fn ask_token() -> Result<SecretString, Failure> {
+/// The token, typed with nothing shown. The prompt turns the terminal's
+/// echo off; a stop signal meanwhile (Ctrl-C) would leave it off for the
+/// shell, so it is caught, the echo put back, and the command ended.
+async fn ask_token() -> Result<SecretString, Failure> {
     if !std::io::stdin().is_terminal() {
         return Err(Failure::Usage(
             "no terminal to ask for the token on: pipe it in with --auth-token-stdin".to_owned(),
         ));
     }
-    let typed = rpassword::prompt_password("Auth token (not shown as you type): ")
-        .map_err(|e| Failure::Usage(format!("cannot read the token: {e}")))?;
-    nonempty(typed)
+    let modes = TerminalModes::now();
+    let mut stop = crate::signals::Stop::new()
+        .map_err(|e| Failure::Usage(format!("cannot watch for signals: {e}")))?;
+    // A thread of its own, not tokio's blocking pool: a read still waiting
+    // when a signal ends the command must not hold the runtime's shutdown.
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(rpassword::prompt_password(
+            "Auth token (not shown as you type): ",
+        ));
+    });
+    let stopped = |signal| {
+        modes.restore();
+        crate::say!();
+        Failure::Stopped(signal)
+    };
+    tokio::select! {
+        biased;
+        signal = stop.recv() => Err(stopped(signal)),
+        typed = rx => match typed {
+            Ok(Ok(typed)) => nonempty(typed),
+            // The signal's handler cut the read short: it is on its way.
+            Ok(Err(e)) if e.kind() == std::io::ErrorKind::Interrupted => {
+                match tokio::time::timeout(std::time::Duration::from_secs(1), stop.recv()).await {
+                    Ok(signal) => Err(stopped(signal)),
+                    Err(_) => {
+                        modes.restore();
+                        Err(Failure::Usage(format!("cannot read the token: {e}")))
+                    }
+                }
+            }
+            // Ctrl-D: nothing ended the prompt's line.
+            Ok(Err(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+                crate::say!();
+                Err(Failure::Usage("no token was given; nothing was stored".to_owned()))
+            }
+            Ok(Err(e)) => {
+                crate::say!();
+                Err(Failure::Usage(format!("cannot read the token: {e}")))
+            }
+            Err(_) => Err(Failure::Usage("cannot read the token".to_owned())),
+        },
+    }
+}
+
+/// The terminal's modes as they were, to put back.
+struct TerminalModes {
+    #[cfg(unix)]
+    saved: Option<(std::fs::File, rustix::termios::Termios)>,
+}
+
+impl TerminalModes {
+    /// The controlling terminal's modes now (what the prompt reads from).
+    fn now() -> Self {
+        #[cfg(unix)]
+        {
+            let saved = std::fs::File::open("/dev/tty")
+                .ok()
+                .and_then(|tty| rustix::termios::tcgetattr(&tty).ok().map(|m| (tty, m)));
+            Self { saved }
+        }
+        #[cfg(not(unix))]
+        Self {}
+    }
+
+    fn restore(&self) {
+        #[cfg(unix)]
+        if let Some((tty, modes)) = &self.saved {
+            let _ = rustix::termios::tcsetattr(tty, rustix::termios::OptionalActions::Now, modes);
+        }
+    }
 }
 
 /// The longest token taken: Plivo's are 40 characters.
@@ -186,7 +245,7 @@ pub fn logout(global: &Global) -> Result<String, Failure> {
         ..env.clone()
     };
     let one = Global {
-        profile: table_of(global).map(str::to_owned),
+        profile: global.profile.clone(),
         ..Global::default()
     };
     // The profile `get` would use: the one named, or the file's only one.
@@ -239,8 +298,26 @@ pub fn logout(global: &Global) -> Result<String, Failure> {
 /// works (one request each, spread as `get --all-profiles` spreads them).
 pub async fn profiles(global: &Global, verify: bool) -> Result<(String, Exit), Failure> {
     let env = config::Env::from_process();
+    // An account the environment names whole is what `get` uses, before
+    // any profile: listed (and checked) first.
+    let from_env = (env.auth_id.is_some() && env.auth_token.is_some())
+        .then(|| {
+            config::resolve(
+                &Global {
+                    profile: None,
+                    ..global.clone()
+                },
+                &env,
+            )
+        })
+        .transpose()?;
     let all = match super::resolve_all(global) {
-        Ok(all) => all,
+        Ok(mut all) => {
+            if let Some(settings) = from_env {
+                all.insert(0, ("(environment)".to_owned(), settings));
+            }
+            all
+        }
         // No profiles, but the environment names an account: that one.
         Err(Failure::Config(config::ConfigError::NoProfiles { .. }))
             if env.auth_id.is_some() && env.auth_token.is_some() =>
@@ -250,21 +327,26 @@ pub async fn profiles(global: &Global, verify: bool) -> Result<(String, Exit), F
         }
         Err(e) => return Err(e),
     };
-    let default = config::resolve(
-        &Global {
-            profile: None,
-            auth_id: None,
-            ..global.clone()
-        },
-        &config::Env {
-            auth_id: None,
-            auth_token: None,
-            api_url: None,
-            ..env.clone()
-        },
-    )
-    .ok()
-    .map(|s| s.profile.unwrap_or_else(|| config::TOP_LEVEL.to_owned()));
+    // The row `get` without --profile would use: the environment's, else
+    // the profile the file resolves to (the top level is `None`).
+    let default = match all.first() {
+        Some((name, _)) if name == "(environment)" => Some(0),
+        _ => config::resolve(
+            &Global {
+                profile: None,
+                auth_id: None,
+                ..global.clone()
+            },
+            &config::Env {
+                auth_id: None,
+                auth_token: None,
+                api_url: None,
+                ..env.clone()
+            },
+        )
+        .ok()
+        .and_then(|d| all.iter().position(|(_, s)| s.profile == d.profile)),
+    };
     // The profiles as resolved above: their keychain is not asked twice.
     let checks = if verify {
         Some(super::fleet::fetch_each(all.clone()).await)
@@ -298,7 +380,7 @@ pub async fn profiles(global: &Global, verify: bool) -> Result<(String, Exit), F
             },
             None => String::new(),
         };
-        let marked = default.as_deref() == Some(name.as_str());
+        let marked = default == Some(i);
         rows.push([
             if marked { "*" } else { " " }.to_owned(),
             crate::text::sanitize(name),
@@ -308,7 +390,7 @@ pub async fn profiles(global: &Global, verify: bool) -> Result<(String, Exit), F
         ]);
     }
     let mut text = table(&rows);
-    if env.auth_token.is_some() {
+    if env.auth_token.is_some() && env.auth_id.is_none() {
         text.push_str(&format!(
             "{} is set: it is used instead of these tokens (but not with --all-profiles).\n",
             config::ENV_AUTH_TOKEN

@@ -49,6 +49,12 @@ pub enum Failure {
     /// The command line asks for something impossible.
     #[error("{0}")]
     Usage(String),
+    /// Credentials could not be checked, so nothing was kept.
+    #[error("{0}; nothing was stored (--no-verify stores without checking)")]
+    Unchecked(ApiError),
+    /// A signal stopped it half way (at a prompt, say).
+    #[error("stopped by signal {}; nothing was stored", .0.0)]
+    Stopped(crate::signals::Signal),
 }
 
 impl Failure {
@@ -57,8 +63,9 @@ impl Failure {
     pub fn exit(&self) -> Exit {
         match self {
             Failure::Config(_) | Failure::Usage(_) => Exit::Usage,
+            Failure::Stopped(signal) => signal.exit(),
             Failure::Refused { .. } => Exit::Auth,
-            Failure::Api(e) => match e.class() {
+            Failure::Api(e) | Failure::Unchecked(e) => match e.class() {
                 ErrorClass::Usage => Exit::Usage,
                 ErrorClass::Auth => Exit::Auth,
                 ErrorClass::Transient => Exit::Unreachable,

@@ -5,6 +5,7 @@
 
 use std::fmt::Write as _;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use axum::extract::State;
@@ -21,6 +22,51 @@ use super::state::Reading;
 struct Served {
     exposition: Arc<Exposition>,
     readings: watch::Receiver<Vec<Reading>>,
+}
+
+/// How long a connection may take to send a request's head, and how long
+/// one may sit idle between requests: a half-sent request (or a client
+/// that sends nothing) is closed, not held open until descriptors run out.
+/// Prometheus reconnects for its next scrape if this closed its last one.
+pub const HEAD_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Serves `router` on `listener` until `shutdown` completes, then lets
+/// the requests in flight finish: `axum::serve`, with hyper's timer set so
+/// [`HEAD_TIMEOUT`] holds.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    shutdown: impl Future<Output = ()>,
+) {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(HEAD_TIMEOUT);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => {
+                    let service = hyper_util::service::TowerToHyperService::new(router.clone());
+                    let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+                    tokio::spawn(async move {
+                        if let Err(e) = connection.await {
+                            tracing::debug!(error = %e, "connection ended");
+                        }
+                    });
+                }
+                // Out of descriptors, say: the connections open will close
+                // (HEAD_TIMEOUT at most); accepting waits a moment, not spins.
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot accept a connection");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+            },
+            () = &mut shutdown => break,
+        }
+    }
+    graceful.shutdown().await;
 }
 
 /// The routes, reading `readings` as the event loop publishes them.
@@ -145,5 +191,46 @@ mod tests {
             super::escape(r#"<b>"A&B's"</b>"#),
             "&lt;b&gt;&quot;A&amp;B&#39;s&quot;&lt;/b&gt;"
         );
+    }
+
+    /// On tokio's paused clock: the 30 s pass at once, the sockets are real.
+    #[tokio::test(start_paused = true)]
+    async fn a_connection_that_never_finishes_its_request_is_closed() {
+        use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        let router = axum::Router::new().route("/", axum::routing::get(|| async { "up" }));
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(super::serve(listener, router, async {
+            let _ = stopped.await;
+        }));
+        // A whole request is answered, and the connection kept for more.
+        let mut whole = tokio::net::TcpStream::connect(address).await.unwrap();
+        whole
+            .write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            .await
+            .unwrap();
+        let mut answer = [0u8; 512];
+        let n = whole.read(&mut answer).await.unwrap();
+        assert!(answer[..n].starts_with(b"HTTP/1.1 200 OK"));
+        let mut half = tokio::net::TcpStream::connect(address).await.unwrap();
+        half.write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\n")
+            .await
+            .unwrap();
+        let silent = tokio::net::TcpStream::connect(address).await.unwrap();
+        let started = tokio::time::Instant::now();
+        // Closed by the server (an answer or none, then the end).
+        let closed = |mut stream: tokio::net::TcpStream| async move {
+            let mut rest = Vec::new();
+            tokio::time::timeout(super::HEAD_TIMEOUT * 2, stream.read_to_end(&mut rest))
+                .await
+                .is_ok()
+        };
+        assert!(closed(half).await, "a half-sent request is closed");
+        assert!(started.elapsed() >= super::HEAD_TIMEOUT);
+        assert!(closed(silent).await, "a connection that says nothing");
+        assert!(closed(whole).await, "one idle after its answer");
+        let _ = stop.send(());
+        server.await.unwrap();
     }
 }

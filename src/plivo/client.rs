@@ -58,6 +58,9 @@ pub struct Client {
     account_url: Url,
     auth_id: AuthId,
     token: SecretString,
+    /// `auth_id:token` as the Authorization header carries it (base64): an
+    /// answer echoing the header must not carry it on either.
+    header_secret: SecretString,
     limits: Limits,
     tally: Option<Tally>,
 }
@@ -87,11 +90,20 @@ impl Client {
                 reason: format!("cannot set up HTTP: {e}"),
             }
         })?;
+        let header_secret = {
+            use base64::Engine as _;
+            SecretString::from(base64::engine::general_purpose::STANDARD.encode(format!(
+                "{}:{}",
+                auth_id.as_str(),
+                token.expose_secret()
+            )))
+        };
         Ok(Self {
             http,
             account_url,
             auth_id,
             token,
+            header_secret,
             limits,
             tally: None,
         })
@@ -329,7 +341,8 @@ impl Client {
             }
             body.extend_from_slice(&chunk);
         }
-        Ok((status, retry_after, redact(body, &self.token)))
+        let body = redact(body, &self.token);
+        Ok((status, retry_after, redact(body, &self.header_secret)))
     }
 
     fn network_error(&self, e: &reqwest::Error) -> ApiError {
@@ -608,6 +621,24 @@ mod tests {
             redact(body.to_vec(), &short),
             body.to_vec(),
             "too short to look for"
+        );
+    }
+
+    #[test]
+    fn the_authorization_header_echoed_back_is_cut_out_too() {
+        let client = Client::new(
+            "http://127.0.0.1:1",
+            "MA2025RK4E639VJFZAGV",
+            SecretString::from("sandboxtoken0123456789abcdef"),
+        )
+        .unwrap();
+        let header = "TUEyMDI1Uks0RTYzOVZKRlpBR1Y6c2FuZGJveHRva2VuMDEyMzQ1Njc4OWFiY2RlZg==";
+        assert_eq!(client.header_secret.expose_secret(), header);
+        let body = format!(r#"{{"error":"bad token for Basic {header}"}}"#);
+        let clean = redact(body.into_bytes(), &client.header_secret);
+        assert_eq!(
+            String::from_utf8(clean).unwrap(),
+            r#"{"error":"bad token for Basic [redacted]"}"#
         );
     }
 
