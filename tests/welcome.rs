@@ -208,6 +208,11 @@ fn labelled_reversed_and_joined_pastes_find_the_token_or_say_so() {
         welcome.problem.as_deref(),
         Some("That paste has spaces: a token has none")
     );
+    // A token may end in `=`: only a variable's name is taken off.
+    let mut padded = Welcome::new(Keymap::default(), (90, 28), false);
+    press(&mut padded, KeyCode::Tab);
+    padded.update(WelcomeMsg::Paste("c2FuZGJveHRva2Vu==\n".into()));
+    assert_eq!(padded.text(Field::Token), "c2FuZGJveHRva2Vu==");
     // Typing makes the answer stale.
     typed(&mut welcome, "x");
     assert_eq!(welcome.problem, None);

@@ -368,10 +368,19 @@ fn words(clean: &str) -> Vec<String> {
         if word == "export" || word.ends_with(':') {
             continue;
         }
-        let value = word
-            .rsplit_once('=')
-            .map_or(word, |(_, v)| v)
-            .trim_matches(['"', '\'']);
+        // `PLIVO_AUTH_TOKEN=…`, not the `=` a token may end with.
+        let value = match word.split_once('=') {
+            Some((name, value))
+                if !name.is_empty()
+                    && name
+                        .chars()
+                        .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_') =>
+            {
+                value
+            }
+            _ => word,
+        }
+        .trim_matches(['"', '\'']);
         match value.split_once(':') {
             Some((id, token)) if is_auth_id(id) => {
                 words.push(id.to_owned());
