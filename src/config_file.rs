@@ -102,6 +102,17 @@ impl ConfigFile {
         })
     }
 
+    /// What a table is called, as `profiles` lists it: the top level is
+    /// "default", or "(top level)" where a profile has that name.
+    pub fn shown_name(&self, table: Option<&str>) -> String {
+        let name = match table {
+            Some(name) => name,
+            None if self.table_named(Some(crate::config::TOP_LEVEL)).is_some() => "(top level)",
+            None => crate::config::TOP_LEVEL,
+        };
+        crate::text::sanitize(name)
+    }
+
     /// Where it is.
     pub fn path(&self) -> &Path {
         &self.path

@@ -307,6 +307,13 @@ fn default_means_the_same_table_to_every_command() {
         profile.contains("auth_token = \"third-token-0123456789\""),
         "{text}"
     );
+    // The top level is called what `profiles` calls it.
+    let (code, out, err) = w.run(&["logout"], "");
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        out.contains("Removed the token of profile (top level) from"),
+        "{out}"
+    );
 }
 
 #[test]

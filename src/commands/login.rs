@@ -37,6 +37,7 @@ pub async fn login(global: &Global, args: &LoginArgs) -> Result<String, Failure>
     let file = ConfigFile::open(&path).map_err(Failure::Usage)?;
     let profile = file.table_named(global.profile.as_deref());
     let stored_url = file.text(profile, "api_url");
+    let shown_profile = file.shown_name(profile);
     drop(file);
     let auth_id = match global.auth_id.clone().or_else(|| env.auth_id.clone()) {
         Some(id) => id,
@@ -78,7 +79,6 @@ pub async fn login(global: &Global, args: &LoginArgs) -> Result<String, Failure>
             Err(e) => return Err(Failure::Api(e)),
         }
     }
-    let shown_profile = profile.unwrap_or(config::TOP_LEVEL);
     let place = crate::credentials::keep(&path, profile, &auth_id, &token, given_url.as_deref())
         .map_err(Failure::Usage)?;
     let checked = if args.no_verify {
@@ -88,7 +88,7 @@ pub async fn login(global: &Global, args: &LoginArgs) -> Result<String, Failure>
     };
     Ok(format!(
         "Logged in as {checked} · profile {} in {} · {place}\n",
-        crate::text::sanitize(shown_profile),
+        shown_profile,
         path.display()
     ))
 }
@@ -251,8 +251,8 @@ pub fn logout(global: &Global) -> Result<String, Failure> {
     // The profile `get` would use: the one named, or the file's only one.
     let settings = config::resolve(&one, &file_only)?;
     let profile = settings.profile.as_deref();
-    let shown = crate::text::sanitize(profile.unwrap_or(config::TOP_LEVEL));
     let mut file = ConfigFile::open(&path).map_err(Failure::Usage)?;
+    let shown = file.shown_name(profile);
     let mut said = Vec::new();
     if file.remove_token(profile) {
         file.save().map_err(Failure::Usage)?;
