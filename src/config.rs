@@ -328,19 +328,28 @@ pub fn resolve(global: &Global, env: &Env) -> Result<Settings, ConfigError> {
             TokenFrom::Environment,
         )),
         None => {
-            let in_profile = named.and_then(token);
+            // A token in the file is its table's account's: never sent
+            // with another account's id (a profile naming another account,
+            // or an id from a flag or the environment), perhaps to another
+            // host.
+            let ours = |table: &&Profile| {
+                table
+                    .auth_id
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|id| !id.is_empty())
+                    .is_none_or(|id| {
+                        auth_id
+                            .as_deref()
+                            .is_some_and(|wanted| wanted.trim().eq_ignore_ascii_case(id))
+                    })
+            };
+            let in_profile = named.filter(ours).and_then(token);
             let source = match (&profile, &in_profile) {
                 (Some(name), Some(_)) => format!("profile {name:?} in {path_text}"),
                 _ => path_text.clone(),
             };
-            // The top level's token is its account's: a profile naming
-            // another account never borrows it (it would be sent to that
-            // account's API, perhaps another host).
-            let top_token = top.and_then(|t| {
-                let mine = named.and_then(|p| p.auth_id.as_deref()).map(str::trim);
-                let same = mine.is_none_or(|m| t.auth_id.as_deref().map(str::trim) == Some(m));
-                same.then(|| token(t)).flatten()
-            });
+            let top_token = top.filter(ours).and_then(token);
             let in_file = in_profile
                 .or(top_token)
                 .map(|token| (token, source, TokenFrom::ConfigFile));
@@ -444,6 +453,23 @@ pub fn resolve(global: &Global, env: &Env) -> Result<Settings, ConfigError> {
 
 /// The name the file's top level goes by among the profiles.
 pub const TOP_LEVEL: &str = "default";
+/// What the top level is listed as where a profile is called "default".
+pub const TOP_LEVEL_SHOWN: &str = "(top level)";
+/// What an account the environment names is listed as.
+pub const FROM_ENVIRONMENT: &str = "(environment)";
+
+/// Why `name` cannot be a new profile's, if it cannot: the lists use it
+/// for something else.
+pub fn unusable_profile_name(name: &str) -> Option<String> {
+    [TOP_LEVEL_SHOWN, FROM_ENVIRONMENT]
+        .contains(&name.trim())
+        .then(|| {
+            format!(
+                "{:?} is what the profile list calls something else: choose another name",
+                name.trim()
+            )
+        })
+}
 
 /// The profiles the config file holds: the top level first (as
 /// [`TOP_LEVEL`]) when it has credentials of its own, then each
@@ -484,7 +510,7 @@ pub fn resolve_all(global: &Global, env: &Env) -> Result<Vec<(String, Settings)>
     let names = profile_names(env)?;
     // The top level goes by "default", unless a profile has that name.
     let taken = names.iter().any(|n| n.as_deref() == Some(TOP_LEVEL));
-    let top = if taken { "(top level)" } else { TOP_LEVEL };
+    let top = if taken { TOP_LEVEL_SHOWN } else { TOP_LEVEL };
     let path = env
         .config_path
         .as_deref()
@@ -787,6 +813,38 @@ mod tests {
         assert_eq!(login_flag(Some("it's")), r" --profile 'it'\''s'");
         assert_eq!(login_flag(Some("ops-2")), " --profile ops-2");
         assert_eq!(login_flag(None), "");
+    }
+
+    #[test]
+    fn a_token_in_the_file_is_never_sent_with_another_account_s_id() {
+        let f = file(FILE, 0o600);
+        let env = Env {
+            auth_id: Some("MA0000000000000000EE".into()),
+            keychain: false,
+            ..env_with(f.path())
+        };
+        let s = resolve(&Global::default(), &env).unwrap();
+        assert!(
+            matches!(
+                s.credentials,
+                Err(ConfigError::MissingCredentials {
+                    missing: "auth token",
+                    ..
+                })
+            ),
+            "the top level's token is MA…AA's: {:?}",
+            s.credentials
+        );
+        // The same id, however written, is the same account.
+        let same = Global {
+            auth_id: Some("ma0000000000000000aa".into()),
+            ..Global::default()
+        };
+        let s = resolve(&same, &env_with(f.path())).unwrap();
+        assert_eq!(
+            s.credentials().unwrap().auth_token.expose_secret(),
+            "top-token"
+        );
     }
 
     fn env_with(path: &Path) -> Env {

@@ -107,7 +107,9 @@ impl ConfigFile {
     pub fn shown_name(&self, table: Option<&str>) -> String {
         let name = match table {
             Some(name) => name,
-            None if self.table_named(Some(crate::config::TOP_LEVEL)).is_some() => "(top level)",
+            None if self.table_named(Some(crate::config::TOP_LEVEL)).is_some() => {
+                crate::config::TOP_LEVEL_SHOWN
+            }
             None => crate::config::TOP_LEVEL,
         };
         crate::text::sanitize(name)

@@ -35,11 +35,14 @@ pub fn keep(
 ) -> Result<String, String> {
     let mut file = ConfigFile::open(path)?;
     let profile = file.table_named(profile);
-    // The profile's old account, if it changes: its token goes.
-    if let Some(old) = file.text(profile, "auth_id")
-        && old.trim() != auth_id
-    {
-        let _ = keychain::delete(&keychain::user(profile, old.trim()));
+    // The profile's old account, if it changes: its token goes, and that
+    // is said (a name typed for a new profile may have been taken).
+    let replaced = file
+        .text(profile, "auth_id")
+        .map(|old| old.trim().to_owned())
+        .filter(|old| !old.is_empty() && !old.eq_ignore_ascii_case(auth_id));
+    if let Some(old) = &replaced {
+        let _ = keychain::delete(&keychain::user(profile, old));
     }
     let place = match keychain::set(&keychain::user(profile, auth_id), token) {
         Ok(()) => {
@@ -52,5 +55,11 @@ pub fn keep(
         }
     };
     file.save()?;
-    Ok(place)
+    Ok(match replaced {
+        Some(old) => format!(
+            "{place}; the profile was {}'s until now",
+            crate::text::sanitize(&old)
+        ),
+        None => place,
+    })
 }

@@ -169,16 +169,18 @@ async fn check_and_keep(
     setup: WelcomeSetup,
     login: crate::app::welcome::Login,
 ) -> Result<String, String> {
-    crate::credentials::check(&setup.api_url, &login.auth_id, &login.token, setup.limits)
+    let api_url = login.api_url.clone().unwrap_or(setup.api_url);
+    crate::credentials::check(&api_url, &login.auth_id, &login.token, setup.limits)
         .await
         .map_err(|e| format!("{e}; nothing was kept"))?;
+    let keep_api_url = login.api_url.or(setup.keep_api_url);
     tokio::task::spawn_blocking(move || {
         crate::credentials::keep(
             &setup.config_path,
             login.profile.as_deref(),
             &login.auth_id,
             &login.token,
-            setup.keep_api_url.as_deref(),
+            keep_api_url.as_deref(),
         )
     })
     .await

@@ -165,8 +165,13 @@ fn an_existing_file_keeps_its_comments_and_other_profiles() {
     std::fs::create_dir_all(w.config().parent().unwrap()).unwrap();
     let before = "# my plivo-dash\ninterval = 30 # seconds\n\n[profiles.other]\n# keep me\nauth_id = \"MA2025OTHER000000001\"\nauth_token = \"other-token\"\n\n[profiles.work]\nauth_id = \"MA2025OLD00000000001\"\nauth_token = \"old-token\"\nalert_below = 5 # dollars\n";
     std::fs::write(w.config(), before).unwrap();
-    let (code, _, err) = w.login("work", TOKEN, &[]);
+    let (code, out, err) = w.login("work", TOKEN, &[]);
     assert_eq!(code, Some(0), "{err}");
+    // Another account's profile taken over is said.
+    assert!(
+        out.contains("the profile was MA2025OLD00000000001's until now"),
+        "{out}"
+    );
     let after = std::fs::read_to_string(w.config()).unwrap();
     assert_eq!(
         after,
@@ -209,6 +214,16 @@ fn logout_and_profiles_say_where_tokens_are() {
     assert!(
         text.contains("[profiles.spare]\nauth_id = \"MA2025RK4E639VJFZAGV\""),
         "{text}"
+    );
+    // Back in: the profile's own account and API, only the token given.
+    let (code, out, err) = w.run(
+        &["login", "--profile", "spare", "--auth-token-stdin"],
+        &format!("{TOKEN}\n"),
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        out.contains("Logged in as Bruce Wayne (MA2025RK4E639VJFZAGV)"),
+        "{out}"
     );
 }
 
@@ -307,6 +322,12 @@ fn default_means_the_same_table_to_every_command() {
         profile.contains("auth_token = \"third-token-0123456789\""),
         "{text}"
     );
+    // Names the list uses for something else are not a profile's.
+    for taken in ["(top level)", "(environment)"] {
+        let (code, _, err) = w.login(taken, TOKEN, &["--no-verify"]);
+        assert_eq!(code, Some(2), "{err}");
+        assert!(err.contains("choose another name"), "{err}");
+    }
     // The top level is called what `profiles` calls it.
     let (code, out, err) = w.run(&["logout"], "");
     assert_eq!(code, Some(0), "{err}");

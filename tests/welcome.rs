@@ -213,15 +213,29 @@ fn labelled_reversed_and_joined_pastes_find_the_token_or_say_so() {
     press(&mut padded, KeyCode::Tab);
     padded.update(WelcomeMsg::Paste("c2FuZGJveHRva2Vu==\n".into()));
     assert_eq!(padded.text(Field::Token), "c2FuZGJveHRva2Vu==");
+    // A token alone, pasted where the profile's name goes, is not drawn.
+    let mut named = Welcome::new(Keymap::default(), (90, 28), false);
+    press(&mut named, KeyCode::BackTab);
+    assert_eq!(named.focus, Field::Profile);
+    named.update(WelcomeMsg::Paste(long.to_owned()));
+    assert_eq!(named.text(Field::Profile), "");
+    assert_eq!(named.text(Field::Token), long);
+    let screen = screen_text(draw(&named).backend().buffer());
+    assert!(!screen.contains(long), "{screen}");
     // Typing makes the answer stale.
     typed(&mut welcome, "x");
     assert_eq!(welcome.problem, None);
     // Typed (or pasted by a terminal that types it) after the auth id, a
     // space goes on to the token's field: the token is never drawn.
-    let mut welcome = Welcome::new(Keymap::default(), (90, 28), false);
-    typed(&mut welcome, &format!("MA2025RK4E639VJFZAGV {long}"));
-    assert_eq!(welcome.text(Field::AuthId), "MA2025RK4E639VJFZAGV");
-    assert_eq!(welcome.text(Field::Token), long);
+    for separator in [" ", ":"] {
+        let mut welcome = Welcome::new(Keymap::default(), (90, 28), false);
+        typed(
+            &mut welcome,
+            &format!("MA2025RK4E639VJFZAGV{separator}{long}"),
+        );
+        assert_eq!(welcome.text(Field::AuthId), "MA2025RK4E639VJFZAGV");
+        assert_eq!(welcome.text(Field::Token), long);
+    }
 }
 
 #[test]
@@ -246,6 +260,13 @@ fn a_token_pasted_into_the_profile_field_never_becomes_its_name() {
             .unwrap()
             .contains("holds the token")
     );
+    for _ in 0..80 {
+        press(&mut welcome, KeyCode::Backspace);
+    }
+    typed(&mut welcome, "(environment)");
+    assert!(press(&mut welcome, KeyCode::Enter).check.is_none());
+    let why = welcome.problem.clone().unwrap_or_default();
+    assert!(why.contains("choose another name"), "{why}");
 }
 
 #[test]
@@ -354,6 +375,7 @@ fn a_tiny_terminal_says_what_it_needs() {
         .unwrap();
     let screen = screen_text(terminal.backend().buffer());
     assert!(screen.contains("Terminal too small"), "{screen}");
+    assert!(screen.contains("Esc quits"), "{screen}");
 }
 
 const COLS: NonZeroU16 = NonZeroU16::new(100).unwrap();
@@ -509,25 +531,31 @@ fn a_config_file_named_but_not_there_yet_is_where_the_welcome_screen_writes() {
     let sandbox = TestSandbox::start();
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("new").join("my.toml");
+    // No PLIVO_API_URL: the API comes from the paste of what `plivo-dash
+    // sandbox` prints, and the token goes there, not to Plivo.
     let mut pty = Pty::spawn(
         &[],
         &[
             ("PLIVO_DASH_CONFIG", &config.display().to_string()),
             ("PLIVO_DASH_NO_KEYCHAIN", "1"),
-            ("PLIVO_API_URL", &sandbox.handle.base_url),
         ],
         COLS,
         ROWS,
     );
     pty.wait_for("No Plivo account is set up yet");
     pty.send(&format!(
-        "\x1b[200~{} {TOKEN}\x1b[201~",
-        sandbox.handle.auth_id
+        "\x1b[200~export PLIVO_API_URL={}\nexport PLIVO_AUTH_ID={}\nexport PLIVO_AUTH_TOKEN={TOKEN}\n\x1b[201~",
+        sandbox.handle.base_url, sandbox.handle.auth_id
     ));
+    pty.wait_for(&format!("API {}, from the paste", sandbox.handle.base_url));
     pty.send(keys::ENTER);
     pty.wait_for("1.80900 USD");
     let text = std::fs::read_to_string(&config).expect("created where it was named");
     assert!(text.contains(&sandbox.handle.auth_id), "{text}");
+    assert!(
+        text.contains(&format!("api_url = \"{}\"", sandbox.handle.base_url)),
+        "{text}"
+    );
     pty.send("q");
     assert_eq!(pty.wait_exit(), 0);
 }

@@ -48,6 +48,9 @@ pub struct Login {
     pub token: SecretString,
     /// The profile (`None`: the config file's top level).
     pub profile: Option<String>,
+    /// The API to check them with, when a paste named one (the `export`
+    /// lines `plivo-dash sandbox` prints); else the one set up.
+    pub api_url: Option<String>,
 }
 
 /// How the welcome screen ended.
@@ -86,6 +89,8 @@ pub struct Welcome {
     pub checking: bool,
     /// Why the last attempt failed, made safe to draw.
     pub problem: Option<String>,
+    /// The API a paste named (`PLIVO_API_URL=…`), made safe to draw.
+    pub api_url: Option<String>,
     /// The keys.
     pub keymap: Keymap,
     /// The terminal's size.
@@ -140,6 +145,7 @@ impl Welcome {
             returning: !id.is_empty(),
             checking: false,
             problem: None,
+            api_url: None,
             keymap,
             size,
             color,
@@ -217,10 +223,26 @@ impl Welcome {
     /// lands in a field that is drawn.
     fn paste(&mut self, text: &str) {
         let clean: String = crate::text::pasted(text).collect();
+        // A token meant for another API is not sent to Plivo's own.
+        if let Some(url) = clean
+            .split_whitespace()
+            .find_map(|w| w.strip_prefix("PLIVO_API_URL="))
+            .map(|url| url.trim_matches(['"', '\'']))
+            .filter(|url| !url.is_empty())
+        {
+            self.api_url = Some(crate::text::sanitize(url));
+        }
         let words = words(&clean);
         let id_at = words.iter().position(|w| is_auth_id(w));
         let Some(i) = id_at else {
             match self.focus {
+                // A token, by its look, goes where it is not drawn.
+                Field::Profile if looks_like_token(clean.trim()) => {
+                    self.fields[index(Field::Token)] = LineInput::new(clean.trim());
+                    self.problem =
+                        Some("That looked like a token: it went to the Token field".to_owned());
+                    return;
+                }
                 Field::Profile => {
                     self.fields[index(Field::Profile)].insert(clean.trim());
                 }
@@ -292,11 +314,18 @@ impl Welcome {
             }
             None => match super::keys::typed(key, &contexts) {
                 // An auth id has no spaces: one typed after it (or a paste
-                // a terminal types out) goes on to the token, never drawn.
+                // a terminal types out) goes on to the token, never drawn;
+                // so does the colon of `ID:TOKEN` after a whole auth id.
                 Some(c) if c.is_whitespace() && self.focus == Field::AuthId => {
                     if !self.text(Field::AuthId).trim().is_empty() {
                         self.focus = Field::Token;
                     }
+                }
+                Some(':')
+                    if self.focus == Field::AuthId
+                        && is_auth_id(self.text(Field::AuthId).trim()) =>
+                {
+                    self.focus = Field::Token;
                 }
                 Some(c) => {
                     self.fields[index(self.focus)].type_char(c);
@@ -337,6 +366,8 @@ impl Welcome {
                 Field::Profile,
                 "The profile name holds the token: type a name instead".to_owned(),
             ))
+        } else if let Some(why) = crate::config::unusable_profile_name(&profile) {
+            Some((Field::Profile, why))
         } else if profile.chars().any(char::is_control) {
             Some((
                 Field::Profile,
@@ -356,6 +387,7 @@ impl Welcome {
             auth_id,
             token: SecretString::from(token),
             profile: top_level_or(&profile),
+            api_url: self.api_url.clone(),
         })
     }
 }
@@ -393,6 +425,15 @@ fn words(clean: &str) -> Vec<String> {
         }
     }
     words
+}
+
+/// Whether `text` has a token's look: one long run of letters and digits,
+/// both (Plivo's are 40). A profile's name rarely does.
+fn looks_like_token(text: &str) -> bool {
+    text.len() >= 20
+        && text.chars().all(|c| c.is_ascii_alphanumeric())
+        && text.chars().any(|c| c.is_ascii_digit())
+        && text.chars().any(|c| c.is_ascii_alphabetic())
 }
 
 fn is_auth_id(word: &str) -> bool {

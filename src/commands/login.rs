@@ -28,20 +28,35 @@ fn config_path(env: &config::Env) -> Result<std::path::PathBuf, Failure> {
 pub async fn login(global: &Global, args: &LoginArgs) -> Result<String, Failure> {
     let env = config::Env::from_process();
     let path = config_path(&env)?;
-    if let Some(name) = &global.profile
-        && name.trim().is_empty()
-    {
-        return Err(Failure::Usage("a profile needs a name".to_owned()));
+    if let Some(name) = &global.profile {
+        if name.trim().is_empty() {
+            return Err(Failure::Usage("a profile needs a name".to_owned()));
+        }
+        if let Some(why) = config::unusable_profile_name(name) {
+            return Err(Failure::Usage(why));
+        }
     }
     // A file that cannot be edited is said before anything is asked.
     let file = ConfigFile::open(&path).map_err(Failure::Usage)?;
     let profile = file.table_named(global.profile.as_deref());
     let stored_url = file.text(profile, "api_url");
+    // Logging in again (after `logout`, say): the profile's own account
+    // unless another is named.
+    let stored_id = file
+        .text(profile, "auth_id")
+        .map(|id| id.trim().to_owned())
+        .filter(|id| AuthId::parse(id).is_ok());
     let shown_profile = file.shown_name(profile);
     drop(file);
-    let auth_id = match global.auth_id.clone().or_else(|| env.auth_id.clone()) {
-        Some(id) => id,
-        None => ask_auth_id("Auth ID (MA… or SA…, from console.plivo.com): ")?,
+    let auth_id = match (
+        global.auth_id.clone().or_else(|| env.auth_id.clone()),
+        stored_id,
+    ) {
+        (Some(id), _) => id,
+        (None, Some(id)) if !std::io::stdin().is_terminal() => id,
+        (None, Some(id)) => ask_auth_id(&format!("Auth ID [{id}]: "))?.unwrap_or(id),
+        (None, None) => ask_auth_id("Auth ID (MA… or SA…, from console.plivo.com): ")?
+            .ok_or_else(|| Failure::Usage("no auth id was given; nothing was stored".to_owned()))?,
     };
     let auth_id = AuthId::parse(auth_id.trim())?.to_string();
     // At a terminal the token is asked for unseen, whatever the flags say.
@@ -93,8 +108,9 @@ pub async fn login(global: &Global, args: &LoginArgs) -> Result<String, Failure>
     ))
 }
 
-/// The auth id, typed at the terminal after `prompt` on stderr.
-fn ask_auth_id(prompt: &str) -> Result<String, Failure> {
+/// The auth id, typed at the terminal after `prompt` on stderr; `None`
+/// for an empty answer.
+fn ask_auth_id(prompt: &str) -> Result<Option<String>, Failure> {
     if !std::io::stdin().is_terminal() {
         return Err(Failure::Usage(
             "no terminal to ask on: give --auth-id (or PLIVO_AUTH_ID)".to_owned(),
@@ -110,12 +126,7 @@ fn ask_auth_id(prompt: &str) -> Result<String, Failure> {
         .lock()
         .read_line(&mut line)
         .map_err(|e| Failure::Usage(format!("cannot read the answer: {e}")))?;
-    if line.trim().is_empty() {
-        return Err(Failure::Usage(
-            "no auth id was given; nothing was stored".to_owned(),
-        ));
-    }
-    Ok(line.trim().to_owned())
+    Ok(Some(line.trim().to_owned()).filter(|id| !id.is_empty()))
 }
 
 /// The token, typed with nothing shown. The prompt turns the terminal's
@@ -314,7 +325,7 @@ pub async fn profiles(global: &Global, verify: bool) -> Result<(String, Exit), F
     let all = match super::resolve_all(global) {
         Ok(mut all) => {
             if let Some(settings) = from_env {
-                all.insert(0, ("(environment)".to_owned(), settings));
+                all.insert(0, (config::FROM_ENVIRONMENT.to_owned(), settings));
             }
             all
         }
@@ -323,14 +334,14 @@ pub async fn profiles(global: &Global, verify: bool) -> Result<(String, Exit), F
             if env.auth_id.is_some() && env.auth_token.is_some() =>
         {
             let settings = config::resolve(global, &env)?;
-            vec![("(environment)".to_owned(), settings)]
+            vec![(config::FROM_ENVIRONMENT.to_owned(), settings)]
         }
         Err(e) => return Err(e),
     };
     // The row `get` without --profile would use: the environment's, else
     // the profile the file resolves to (the top level is `None`).
     let default = match all.first() {
-        Some((name, _)) if name == "(environment)" => Some(0),
+        Some((name, _)) if name == config::FROM_ENVIRONMENT => Some(0),
         _ => config::resolve(
             &Global {
                 profile: None,
@@ -390,11 +401,18 @@ pub async fn profiles(global: &Global, verify: bool) -> Result<(String, Exit), F
         ]);
     }
     let mut text = table(&rows);
-    if env.auth_token.is_some() && env.auth_id.is_none() {
-        text.push_str(&format!(
+    match (&env.auth_id, &env.auth_token) {
+        (None, Some(_)) => text.push_str(&format!(
             "{} is set: it is used instead of these tokens (but not with --all-profiles).\n",
             config::ENV_AUTH_TOKEN
-        ));
+        )),
+        (Some(id), None) => text.push_str(&format!(
+            "{} is set: commands ask for {}, with a token only a profile of that account (or {}) gives.\n",
+            config::ENV_AUTH_ID,
+            crate::text::sanitize(id),
+            config::ENV_AUTH_TOKEN
+        )),
+        _ => {}
     }
     Ok((text, exit))
 }

@@ -27,11 +27,13 @@ pub fn render(welcome: &Welcome, frame: &mut Frame) {
     let theme = Theme::new(welcome.color);
     let area = frame.area();
     if !fits((area.width, area.height)) {
+        // Nothing typed here lands anywhere; only leaving works.
+        let leave = welcome.keymap.key_label(crate::keymap::Action::Cancel);
         ui::too_small_notice(
             frame,
             area,
             theme,
-            &format!("the welcome screen needs {NEED_W}×{NEED_H}"),
+            &format!("the welcome screen needs {NEED_W}×{NEED_H}; {leave} quits"),
             None,
         );
         return;
@@ -131,16 +133,21 @@ pub fn render(welcome: &Welcome, frame: &mut Frame) {
         }
         y += 3;
     }
-    let status = if welcome.checking {
-        Some(Line::from(Span::styled(
-            "Checking with Plivo…",
+    let status = match (&welcome.problem, &welcome.api_url) {
+        _ if welcome.checking => Some(Line::from(Span::styled(
+            match &welcome.api_url {
+                Some(url) => format!("Checking with {url}…"),
+                None => "Checking with Plivo…".to_owned(),
+            },
             theme.dim(),
-        )))
-    } else {
-        welcome
-            .problem
-            .as_ref()
-            .map(|why| Line::from(Span::styled(format!("✗ {why}"), theme.error())))
+        ))),
+        (Some(why), _) => Some(Line::from(Span::styled(format!("✗ {why}"), theme.error()))),
+        // Where the token will go, when a paste said so.
+        (None, Some(url)) => Some(Line::from(Span::styled(
+            format!("API {url}, from the paste"),
+            theme.dim(),
+        ))),
+        (None, None) => None,
     };
     if let Some(status) = status {
         frame.render_widget(
