@@ -459,6 +459,7 @@ fn a_profile_without_its_token_is_named_and_the_demo_comes_back_here() {
     pty.send(&TOKEN[..10]);
     pty.send("\x1bOQ");
     pty.wait_for(" DEMO ");
+    pty.wait_for("The demo: q goes back to the welcome screen");
     pty.send("q");
     pty.wait_until("the welcome screen again", |screen| {
         screen.contains("Welcome to plivo-dash") && !screen.contains(" DEMO ")

@@ -195,7 +195,11 @@ async fn welcome(
             Ok(Ok(WelcomeEnd::Demo)) => {
                 // Leaving the demo comes back here, with what was typed;
                 // Ctrl-C leaves altogether.
-                match demo_ended(global, config::resolve(global, env)).await {
+                let back = Notice::info(format!(
+                    "The demo: {} goes back to the welcome screen",
+                    settings.keymap.key_label(crate::keymap::Action::Quit)
+                ));
+                match demo_ended(global, config::resolve(global, env), Some(back)).await {
                     Ok(tui::Ended::Quit) => screen.resume(),
                     Ok(_) => return Exit::Ok,
                     Err(exit) => return exit,
@@ -307,15 +311,17 @@ fn watch(
 /// away. A broken config file does not stop it; the dashboard says what is
 /// wrong.
 async fn run_demo(global: &Global, resolved: Result<Settings, config::ConfigError>) -> Exit {
-    demo_ended(global, resolved)
+    demo_ended(global, resolved, None)
         .await
         .map_or_else(|exit| exit, |_| Exit::Ok)
 }
 
-/// The demo, and how the user left it (or how the command ends).
+/// The demo, with `hello` in its first footer, and how the user left it
+/// (or how the command ends).
 async fn demo_ended(
     global: &Global,
     resolved: Result<Settings, config::ConfigError>,
+    hello: Option<Notice>,
 ) -> Result<tui::Ended, Exit> {
     let settings = resolved.unwrap_or_else(|e| {
         let mut defaults = config::resolve(&Global::default(), &config::Env::default())
@@ -415,7 +421,11 @@ async fn demo_ended(
     }
     // The main account's dashboard, unless every account was asked for.
     let open = (!global.all_profiles).then_some(0);
-    let ended = dashboard_ended(Fleet::new(members, open), watches).await;
+    let mut fleet = Fleet::new(members, open);
+    if let Some(hello) = hello {
+        fleet.say(hello);
+    }
+    let ended = dashboard_ended(fleet, watches).await;
     drop(handles);
     ended
 }
