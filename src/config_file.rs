@@ -15,7 +15,7 @@ use toml_edit::{DocumentMut, Item, Table, TableLike, Value};
 pub struct ConfigFile {
     path: PathBuf,
     doc: DocumentMut,
-    _lock: Option<std::fs::File>,
+    _lock: Option<Lock>,
 }
 
 /// Where `path` leads through symbolic links, even to a file not there yet
@@ -245,7 +245,43 @@ fn make_dir(dir: &Path) -> Result<(), String> {
 /// two writers take turns and neither loses the other's change. The
 /// directory is made first if need be, so that even the first two writers
 /// have a lock to share.
-fn lock(path: &Path) -> Result<Option<std::fs::File>, String> {
+/// The lock file beside the config, held: removed when let go, so no
+/// `.config.toml.lock` is left behind.
+#[derive(Debug)]
+struct Lock {
+    file: std::fs::File,
+    path: PathBuf,
+}
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        // Removed while still held: a writer waiting on this file finds it
+        // gone once it has the lock, and takes the next one (see `lock`).
+        #[cfg(unix)]
+        let _ = std::fs::remove_file(&self.path);
+        let _ = self.file.unlock();
+    }
+}
+
+/// Whether `file`, now locked, is still the one at `path`: not removed by
+/// the writer before, who held it.
+fn still_at(file: &std::fs::File, path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        match (file.metadata(), std::fs::metadata(path)) {
+            (Ok(held), Ok(there)) => held.dev() == there.dev() && held.ino() == there.ino(),
+            _ => false,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (file, path);
+        true
+    }
+}
+
+fn lock(path: &Path) -> Result<Option<Lock>, String> {
     let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
         return Ok(None);
     };
@@ -263,15 +299,26 @@ fn lock(path: &Path) -> Result<Option<std::fs::File>, String> {
         use std::os::unix::fs::OpenOptionsExt as _;
         options.mode(0o600);
     }
-    let file = match options.open(&lock_path) {
-        Ok(file) => file,
-        // A directory we may read but not write: the save will say so.
-        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => return Ok(None),
-        Err(e) => return Err(format!("cannot lock {}: {e}", lock_path.display())),
-    };
-    file.lock()
-        .map_err(|e| format!("cannot lock {}: {e}", lock_path.display()))?;
-    Ok(Some(file))
+    // A file system whose ids do not compare (some network or FUSE ones)
+    // must not spin: after a few turns the lock held is taken as it is.
+    let mut turns = 0;
+    loop {
+        turns += 1;
+        let file = match options.open(&lock_path) {
+            Ok(file) => file,
+            // A directory we may read but not write: the save will say so.
+            Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => return Ok(None),
+            Err(e) => return Err(format!("cannot lock {}: {e}", lock_path.display())),
+        };
+        file.lock()
+            .map_err(|e| format!("cannot lock {}: {e}", lock_path.display()))?;
+        if turns > 20 || still_at(&file, &lock_path) {
+            return Ok(Some(Lock {
+                file,
+                path: lock_path,
+            }));
+        }
+    }
 }
 
 /// Writes `bytes` to a file made afresh at `path`, 0600, and flushes it to
@@ -464,7 +511,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("config.toml");
         std::fs::write(&path, FILE).unwrap();
-        let writers: Vec<_> = (0..8)
+        let writers: Vec<_> = (0..16)
             .map(|i| {
                 let path = path.clone();
                 std::thread::spawn(move || {
@@ -490,6 +537,12 @@ mod tests {
             );
         }
         assert!(text.starts_with("# my settings"));
+        // Nothing is left beside it but the file itself.
+        let left: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(left, ["config.toml"], "{left:?}");
     }
 
     #[test]
