@@ -15,6 +15,8 @@ use toml_edit::{DocumentMut, Item, Table, TableLike, Value};
 pub struct ConfigFile {
     path: PathBuf,
     doc: DocumentMut,
+    /// Lines end in CRLF (a file from a Windows editor): kept so.
+    crlf: bool,
     _lock: Option<Lock>,
 }
 
@@ -70,6 +72,7 @@ impl ConfigFile {
         Ok(Self {
             path,
             doc,
+            crlf: text.contains("\r\n"),
             _lock: lock,
         })
     }
@@ -199,7 +202,11 @@ impl ConfigFile {
             .file_name()
             .map_or_else(|| "config.toml".into(), |n| n.to_string_lossy());
         let temporary = dir.join(format!(".{name}.{}.new", std::process::id()));
-        let written = write_new(&temporary, self.doc.to_string().as_bytes())
+        let mut text = self.doc.to_string();
+        if self.crlf {
+            text = text.replace("\r\n", "\n").replace('\n', "\r\n");
+        }
+        let written = write_new(&temporary, text.as_bytes())
             .and_then(|()| std::fs::rename(&temporary, &self.path));
         if let Err(e) = written {
             let _ = std::fs::remove_file(&temporary);
@@ -543,6 +550,24 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(left, ["config.toml"], "{left:?}");
+    }
+
+    #[test]
+    fn a_file_with_crlf_line_ends_keeps_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, "# mine\r\ninterval = 30\r\n").unwrap();
+        let mut file = ConfigFile::open(&path).unwrap();
+        file.set_credentials(Some("b"), "MA2025RK4E639VJFZAGV", None, None);
+        file.save().unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.starts_with("# mine\r\ninterval = 30\r\n"), "{text:?}");
+        assert!(text.contains("[profiles.b]\r\nauth_id"), "{text:?}");
+        assert_eq!(
+            text.matches('\n').count(),
+            text.matches("\r\n").count(),
+            "{text:?}"
+        );
     }
 
     #[test]
