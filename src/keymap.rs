@@ -640,7 +640,7 @@ const TABLE: &[Entry] = &[
         name: "chart_range",
         contexts: &[C::Dashboard],
         keys: &["v"],
-        help: "the chart's range: 1 h, 24 h, all kept",
+        help: "the chart's range: 1 h, 24 h, all kept (7 d by default)",
     },
     Entry {
         action: A::Subaccounts,
@@ -752,7 +752,7 @@ const TABLE: &[Entry] = &[
         name: "delete_row",
         contexts: &[C::Rows],
         keys: &["d"],
-        help: "delete it (type its name to confirm)",
+        help: "delete it (type its name or auth id to confirm)",
     },
     Entry {
         action: A::CopyToken,

@@ -505,15 +505,32 @@ async fn subaccounts(
             .await
             .map(|_| vec![Report::SubaccountsListed]),
         Request::CreateSubaccount(change) => match client.create_subaccount(&change).await {
-            Ok(created) => client
-                .get_subaccount(&created.auth_id)
-                .await
-                .map(|subaccount| {
-                    vec![Report::SubaccountChanged {
-                        subaccount: Box::new(subaccount),
-                        created: true,
-                    }]
-                }),
+            // It exists now, whatever the read-back says: a create that
+            // looked failed would be made again, a duplicate. Unread, it
+            // is shown as sent (r reloads the list).
+            Ok(created) => {
+                let subaccount = match client.get_subaccount(&created.auth_id).await {
+                    Ok(read) => read,
+                    Err(_) => Subaccount {
+                        account: String::new(),
+                        auth_id: created.auth_id,
+                        auth_token: created.auth_token,
+                        created: Timestamp::now()
+                            .to_zoned_datetime(jiff::tz::TimeZone::system())
+                            .date()
+                            .to_string(),
+                        enabled: change.enabled,
+                        modified: None,
+                        name: change.name,
+                        resource_uri: String::new(),
+                        api_id: created.api_id,
+                    },
+                };
+                Ok(vec![Report::SubaccountChanged {
+                    subaccount: Box::new(subaccount),
+                    created: true,
+                }])
+            }
             Err(e) => Err(e),
         },
         Request::UpdateSubaccount { id, change } => {

@@ -178,6 +178,18 @@ fn create_rename_toggle_and_delete_ask_the_worker() {
             cascade: false
         }]
     );
+    // A name cut short on screen: its auth id, shown whole, confirms too.
+    app.update(key(KeyCode::Esc));
+    app.update(key(KeyCode::Char('d')));
+    type_str(&mut app, &sub(0).auth_id.to_ascii_lowercase());
+    let out = app.update(key(KeyCode::Enter));
+    assert_eq!(
+        out.commands,
+        vec![Request::DeleteSubaccount {
+            id: sub(0).auth_id,
+            cascade: false
+        }]
+    );
 }
 
 #[test]
@@ -195,10 +207,24 @@ fn the_worker_s_answers_update_the_rows_and_say_so() {
         app.notice.as_ref().map(|n| n.text.as_str()),
         Some("Renamed Metropolis 1 to Metropolis One")
     );
+    assert_eq!(app.subaccount_count, Some(3));
     app.update(Msg::Worker(Report::SubaccountDeleted {
         id: sub(2).auth_id,
     }));
     assert_eq!(screen(&app).rows.len(), 2);
+    // The account panel's count follows, without a reload.
+    assert_eq!(app.subaccount_count, Some(2));
+    let mut made = sub(9);
+    made.name = "Wayne Tower".into();
+    app.update(Msg::Worker(Report::SubaccountChanged {
+        subaccount: Box::new(made),
+        created: true,
+    }));
+    assert_eq!(app.subaccount_count, Some(3));
+    app.update(Msg::Worker(Report::SubaccountDeleted {
+        id: sub(9).auth_id,
+    }));
+    assert_eq!(app.subaccount_count, Some(2));
     app.update(Msg::Worker(Report::Failed {
         op: Op::Subaccounts,
         error: ApiError::Network("down".into()),

@@ -428,3 +428,33 @@ async fn a_save_refused_with_retry_after_holds_the_next_save_back() {
     assert_eq!(wait, Duration::from_secs(27));
     assert_eq!(sandbox.requests(), 1);
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_create_whose_read_back_fails_is_still_a_create() {
+    // The create goes through; reading the new subaccount back does not.
+    let (sandbox, client) = start(vec![Fault::PASS, Fault::status(503)]).await;
+    let worker::Channels {
+        commands,
+        mut events,
+    } = worker::spawn(client, options());
+    let change = plivo_dash::plivo::SubaccountChange {
+        name: "Dup".into(),
+        enabled: true,
+    };
+    commands
+        .send(Request::CreateSubaccount(change))
+        .expect("send");
+    let Report::SubaccountChanged {
+        subaccount,
+        created,
+    } = next(&mut events).await
+    else {
+        panic!("a create, not a failure: retried, it would be made twice");
+    };
+    assert!(created);
+    assert_eq!(subaccount.name, "Dup");
+    let made = sandbox.subaccounts();
+    assert_eq!(made.len(), 1, "{made:?}");
+    assert_eq!(made[0].0, subaccount.auth_id);
+    assert_eq!(sandbox.requests(), 2, "the create and the read-back");
+}

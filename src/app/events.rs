@@ -119,8 +119,16 @@ impl App {
             | Report::SubaccountChanged { .. }
             | Report::SubaccountDeleted { .. } => {
                 self.screens.subaccounts(&report, &mut self.notice);
-                if let Report::SubaccountsPage { total, .. } = report {
-                    self.subaccount_count = Some(total);
+                // The panel's count follows what this dashboard changed.
+                match report {
+                    Report::SubaccountsPage { total, .. } => self.subaccount_count = Some(total),
+                    Report::SubaccountChanged { created: true, .. } => {
+                        self.subaccount_count = self.subaccount_count.map(|n| n.saturating_add(1));
+                    }
+                    Report::SubaccountDeleted { .. } => {
+                        self.subaccount_count = self.subaccount_count.map(|n| n.saturating_sub(1));
+                    }
+                    _ => {}
                 }
             }
         }

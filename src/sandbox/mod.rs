@@ -85,16 +85,23 @@ pub struct Recharge {
     pub amount: Decimal,
 }
 
-/// One scripted failure.
+/// One scripted failure, or ([`Fault::PASS`]) a request let through, to
+/// script a later one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Fault {
-    /// The HTTP status to answer with.
+    /// The HTTP status to answer with (0: none, answered as usual).
     pub status: u16,
     /// A `Retry-After` header, in seconds.
     pub retry_after: Option<u64>,
 }
 
 impl Fault {
+    /// No failure: the request is answered as usual.
+    pub const PASS: Self = Self {
+        status: 0,
+        retry_after: None,
+    };
+
     /// A plain failure with `status`.
     pub fn status(status: u16) -> Self {
         Self {

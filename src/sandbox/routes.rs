@@ -67,7 +67,7 @@ async fn gate(
     });
     let random =
         (ctx.fail_rate > 0.0 && fastrand::f64() < ctx.fail_rate).then(|| super::Fault::status(503));
-    if let Some(fault) = scripted.or(random) {
+    if let Some(fault) = scripted.filter(|f| *f != super::Fault::PASS).or(random) {
         tracing::info!(%method, status = fault.status, "sandbox: injected fault");
         return Some(injected(fault));
     }

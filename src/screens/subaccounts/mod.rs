@@ -309,9 +309,13 @@ impl SubaccountsScreen {
                 typed,
                 cascade,
             } => {
-                if !text::names_match(typed.text(), name) {
+                // A name cut short on screen can still be confirmed: by the
+                // auth id, which is shown whole.
+                if !text::names_match(typed.text(), name)
+                    && !typed.text().trim().eq_ignore_ascii_case(id)
+                {
                     *ctx.notice = Some(Notice::error(
-                        "Type the subaccount's name as shown to delete it",
+                        "Type the subaccount's name, or its auth id, to delete it",
                     ));
                     return Outcome::redraw();
                 }

@@ -255,7 +255,7 @@ fn render_dialog(app: &App, dialog: &Dialog, theme: Theme, frame: &mut Frame, ar
                 if *cascade { "yes" } else { "no" }
             )));
             lines.push(Line::raw(""));
-            lines.push(Line::raw(" Type its name to confirm:"));
+            lines.push(Line::raw(" Type its name (or its auth id) to confirm:"));
             lines.push(field(typed));
             lines.push(Line::raw(""));
             lines.push(Line::styled(
