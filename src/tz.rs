@@ -42,6 +42,19 @@ pub fn suggestions(typed: &str, limit: usize) -> Vec<String> {
         .collect()
 }
 
+/// How many zone names match what was typed, all told: what is left
+/// unsaid when [`suggestions`] is cut at its limit.
+pub fn matching(typed: &str) -> usize {
+    let needle = typed.trim().to_ascii_lowercase();
+    if needle.is_empty() {
+        return 0;
+    }
+    names()
+        .iter()
+        .filter(|(lower, _)| lower.contains(&needle))
+        .count()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

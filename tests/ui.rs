@@ -146,6 +146,27 @@ fn timezone_suggestions() {
 }
 
 #[test]
+fn timezone_suggestions_say_how_many_more_match() {
+    let mut app = loaded();
+    app.update(shift_tab());
+    clear_field(&mut app);
+    type_str(&mut app, "america/");
+    let shown = support::app::form(&app).suggestions().len();
+    let all = plivo_dash::tz::matching("america/");
+    assert!(all > shown, "{all}");
+    let t = draw(&app, 120, 35);
+    let text = format!("{}", t.backend());
+    assert!(
+        text.contains(&format!(" {} more: type more ", all - shown)),
+        "{text}"
+    );
+    // Narrowed to what fits, nothing more is said.
+    type_str(&mut app, "north");
+    let text = format!("{}", draw(&app, 120, 35).backend());
+    assert!(!text.contains("more: type more"), "{text}");
+}
+
+#[test]
 fn dirty_and_conflicting_fields_are_marked() {
     let mut app = loaded();
     app.update(key(KeyCode::Tab));

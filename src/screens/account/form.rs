@@ -279,6 +279,15 @@ impl Form {
         tz::suggestions(state.value(), SUGGESTIONS)
     }
 
+    /// How many matching zones the suggestions leave out.
+    pub fn more_suggestions(&self) -> usize {
+        let shown = self.suggestions().len();
+        if shown == 0 {
+            return 0;
+        }
+        tz::matching(self.field(Field::Timezone).value()).saturating_sub(shown)
+    }
+
     /// Which suggestion is highlighted.
     pub fn choice(&self) -> usize {
         self.choice

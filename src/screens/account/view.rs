@@ -70,7 +70,15 @@ fn form(app: &App, screen: &AccountScreen, theme: Theme, frame: &mut Frame, area
     }
     let suggestions = screen.form.suggestions();
     if !suggestions.is_empty() {
-        render_suggestions(app, &suggestions, screen.form.choice(), theme, frame, areas);
+        let more = screen.form.more_suggestions();
+        render_suggestions(
+            app,
+            &suggestions,
+            (screen.form.choice(), more),
+            theme,
+            frame,
+            areas,
+        );
     }
 }
 
@@ -134,10 +142,12 @@ fn field(screen: &AccountScreen, state: &FieldState, theme: Theme, frame: &mut F
     }
 }
 
+/// The zones matching, the highlighted one and how many more match
+/// (`choice`): the arrows reach only those listed, so the rest is said.
 fn render_suggestions(
     app: &App,
     names: &[String],
-    choice: usize,
+    (choice, more): (usize, usize),
     theme: Theme,
     frame: &mut Frame,
     areas: &Areas,
@@ -158,12 +168,17 @@ fn render_suggestions(
         .iter()
         .map(|n| ListItem::new(clip(n, width)))
         .collect();
+    let mut block = Block::bordered()
+        .border_style(theme.accent())
+        .title(Span::styled(title, theme.accent()));
+    if more > 0 {
+        block = block.title_bottom(Span::styled(
+            format!(" {more} more: type more "),
+            theme.dim(),
+        ));
+    }
     let list = List::new(items)
-        .block(
-            Block::bordered()
-                .border_style(theme.accent())
-                .title(Span::styled(title, theme.accent())),
-        )
+        .block(block)
         .highlight_style(theme.selected());
     let mut state = ListState::default().with_selected(Some(choice));
     frame.render_widget(Clear, area);
