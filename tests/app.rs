@@ -65,6 +65,25 @@ fn tab_enters_the_form_and_moves_through_every_field() {
 }
 
 #[test]
+fn keep_editing_after_a_review_asked_for_outside_the_form_goes_back_into_it() {
+    let mut app = loaded();
+    focus(&mut app, Field::City);
+    type_str(&mut app, " Heights");
+    app.update(key(KeyCode::Esc));
+    assert_eq!(form(&app).focus(), None);
+    app.update(ctrl('s'));
+    assert!(review(&app).is_some());
+    app.update(key(KeyCode::Esc));
+    assert!(review(&app).is_none());
+    assert_eq!(form(&app).focus(), Some(Field::City), "at the change");
+    // Esc with no review open leaves the form as ever.
+    app.update(key(KeyCode::Esc));
+    assert_eq!(form(&app).focus(), None);
+    app.update(key(KeyCode::Esc));
+    assert_eq!(form(&app).focus(), None, "not back in by itself");
+}
+
+#[test]
 fn typing_edits_the_focused_field_and_marks_it_unsaved() {
     let mut app = loaded();
     app.update(key(KeyCode::Tab));

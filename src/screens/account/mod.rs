@@ -79,7 +79,19 @@ impl AccountScreen {
                     return Outcome::request(Request::Save(review.update));
                 }
             }
-            Action::Cancel => self.review = None,
+            // "Keep editing", as the review says: back in the form at the
+            // first change, even when the save was asked for outside it.
+            Action::Cancel => {
+                if self.review.take().is_some() && self.form.focus().is_none() {
+                    let first = self
+                        .form
+                        .fields()
+                        .iter()
+                        .find(|s| s.dirty())
+                        .map(|s| s.field);
+                    self.form.set_focus(first);
+                }
+            }
             Action::ScrollDown | Action::ScrollUp | Action::PageDown | Action::PageUp => {
                 if let Some(review) = &self.review {
                     let lines = view::review_lines(self, review, ctx.body.width, Theme::new(false));
