@@ -47,6 +47,17 @@ pub struct Env {
 }
 
 impl Env {
+    /// This environment without the `PLIVO_*` account variables: the
+    /// config file's accounts alone.
+    pub fn file_only(&self) -> Self {
+        Self {
+            auth_id: None,
+            auth_token: None,
+            api_url: None,
+            ..self.clone()
+        }
+    }
+
     /// Reads the process environment. Empty variables count as unset.
     pub fn from_process() -> Self {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
@@ -255,6 +266,14 @@ struct Profile {
     profiles: BTreeMap<String, Profile>,
 }
 
+impl Profile {
+    /// Whether this table names an account of its own (the top level is
+    /// then a profile among the others).
+    fn has_credentials(&self) -> bool {
+        self.auth_id.is_some() || self.auth_token.is_some()
+    }
+}
+
 /// Resolves credentials and settings: flags > environment > config file.
 pub fn resolve(global: &Global, env: &Env) -> Result<Settings, ConfigError> {
     let path_text = env
@@ -270,19 +289,18 @@ pub fn resolve(global: &Global, env: &Env) -> Result<Settings, ConfigError> {
     // A file whose only account is one named profile: that profile, with
     // no --profile needed.
     let sole = file.as_ref().and_then(|f| {
-        let top_level = f.auth_id.is_some() || f.auth_token.is_some();
         let chosen = global.auth_id.is_some() || env.auth_id.is_some();
-        match (top_level || chosen, f.profiles.len()) {
+        match (f.has_credentials() || chosen, f.profiles.len()) {
             (false, 1) => f.profiles.keys().next().cloned(),
             _ => None,
         }
     });
-    // `--profile default` is the top level, unless a profile has that name.
     let asked = global.profile.clone().filter(|name| {
-        name != TOP_LEVEL
-            || file
-                .as_ref()
-                .is_some_and(|f| f.profiles.contains_key(TOP_LEVEL))
+        !means_top_level(
+            name,
+            file.as_ref()
+                .is_some_and(|f| f.profiles.contains_key(TOP_LEVEL)),
+        )
     });
     let profile = asked.or(sole);
     let (top, named) = match (&file, &profile) {
@@ -453,6 +471,12 @@ pub fn resolve(global: &Global, env: &Env) -> Result<Settings, ConfigError> {
 
 /// The name the file's top level goes by among the profiles.
 pub const TOP_LEVEL: &str = "default";
+
+/// Whether the profile `name` means the file's top level, as every command
+/// reads it: "default" does, unless a profile has that name.
+pub fn means_top_level(name: &str, a_profile_is_called_default: bool) -> bool {
+    name == TOP_LEVEL && !a_profile_is_called_default
+}
 /// What the top level is listed as where a profile is called "default".
 pub const TOP_LEVEL_SHOWN: &str = "(top level)";
 /// What an account the environment names is listed as.
@@ -480,7 +504,7 @@ pub fn profile_names(env: &Env) -> Result<Vec<Option<String>>, ConfigError> {
         None => None,
     };
     Ok(file.map_or_else(Vec::new, |file| {
-        let top = file.auth_id.is_some() || file.auth_token.is_some();
+        let top = file.has_credentials();
         let mut names: Vec<String> = file.profiles.keys().cloned().collect();
         names.sort_by(|a, b| crate::text::natural_cmp(a, b));
         top.then_some(None)
@@ -518,12 +542,7 @@ pub fn resolve_all(global: &Global, env: &Env) -> Result<Vec<(String, Settings)>
     if names.is_empty() {
         return Err(ConfigError::NoProfiles { path });
     }
-    let file_only = Env {
-        auth_id: None,
-        auth_token: None,
-        api_url: None,
-        ..env.clone()
-    };
+    let file_only = env.file_only();
     let mut all: Vec<(String, Settings)> = Vec::with_capacity(names.len());
     for name in names {
         let shown = name.clone().unwrap_or_else(|| top.to_owned());
@@ -591,7 +610,7 @@ fn login_flag(profile: Option<&str>) -> String {
 fn unknown_profile(name: &str, path: &str, file: Option<&Profile>) -> ConfigError {
     let mut names = Vec::new();
     if let Some(f) = file {
-        if f.auth_id.is_some() || f.auth_token.is_some() {
+        if f.has_credentials() {
             names.push(format!("{TOP_LEVEL} (the top level)"));
         }
         names.extend(f.profiles.keys().map(|n| crate::text::sanitize(n)));

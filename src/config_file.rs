@@ -77,32 +77,27 @@ impl ConfigFile {
         })
     }
 
+    /// The `[profiles]` table, if there is one.
+    fn profiles(&self) -> Option<&dyn TableLike> {
+        self.doc.get("profiles").and_then(Item::as_table_like)
+    }
+
     /// A key's text in `profile`'s table (`None`: the top level), if set.
     pub fn text(&self, profile: Option<&str>, key: &str) -> Option<String> {
         let table: &dyn TableLike = match profile {
             None => self.doc.as_table(),
-            Some(name) => self
-                .doc
-                .get("profiles")
-                .and_then(Item::as_table_like)?
-                .get(name)
-                .and_then(Item::as_table_like)?,
+            Some(name) => self.profiles()?.get(name).and_then(Item::as_table_like)?,
         };
         table.get(key)?.as_str().map(str::to_owned)
     }
 
-    /// The table a profile name means, as every command reads it:
-    /// `default` is the top level (`None`) unless a `[profiles.default]`
-    /// exists.
+    /// The table a profile name means, as every command reads it (see
+    /// [`crate::config::means_top_level`]).
     pub fn table_named<'a>(&self, name: Option<&'a str>) -> Option<&'a str> {
-        name.filter(|name| {
-            *name != crate::config::TOP_LEVEL
-                || self
-                    .doc
-                    .get("profiles")
-                    .and_then(Item::as_table_like)
-                    .is_some_and(|p| p.contains_key(name))
-        })
+        let called_default = self
+            .profiles()
+            .is_some_and(|p| p.contains_key(crate::config::TOP_LEVEL));
+        name.filter(|name| !crate::config::means_top_level(name, called_default))
     }
 
     /// What a table is called, as `profiles` lists it: the top level is
@@ -116,11 +111,6 @@ impl ConfigFile {
             None => crate::config::TOP_LEVEL,
         };
         crate::text::sanitize(name)
-    }
-
-    /// Where it is.
-    pub fn path(&self) -> &Path {
-        &self.path
     }
 
     /// Sets `profile`'s auth id (`None`: the top level's), its token if
@@ -248,10 +238,6 @@ fn make_dir(dir: &Path) -> Result<(), String> {
         .map_err(|e| format!("cannot make {}: {e}", dir.display()))
 }
 
-/// Holds the lock file beside the config (`.NAME.lock`) until dropped, so
-/// two writers take turns and neither loses the other's change. The
-/// directory is made first if need be, so that even the first two writers
-/// have a lock to share.
 /// The lock file beside the config, held: removed when let go, so no
 /// `.config.toml.lock` is left behind.
 #[derive(Debug)]
@@ -288,6 +274,10 @@ fn still_at(file: &std::fs::File, path: &Path) -> bool {
     }
 }
 
+/// Holds the lock file beside the config (`.NAME.lock`) until dropped, so
+/// two writers take turns and neither loses the other's change. The
+/// directory is made first if need be, so that even the first two writers
+/// have a lock to share.
 fn lock(path: &Path) -> Result<Option<Lock>, String> {
     let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
         return Ok(None);

@@ -10,6 +10,9 @@ use crate::config_file::ConfigFile;
 use crate::keychain;
 use crate::plivo::{Account, ApiError, Client, Limits};
 
+/// The longest token taken, typed or pasted: Plivo's are 40 characters.
+pub const MAX_TOKEN: usize = 1024;
+
 /// One GET of the account with these credentials.
 pub async fn check(
     api_url: &str,

@@ -1,7 +1,7 @@
 //! plivo-dash: a terminal dashboard, credit monitor and script-friendly CLI
 //! for a Plivo account, with a Plivo-compatible sandbox built in.
 
-/// `crate::say!` that never panics. What is said on stderr is for a person;
+/// `eprintln!` that never panics. What is said on stderr is for a person;
 /// one who closed the pipe (`2>&1 | head -1`) asked for no more, and that is
 /// no reason for a command, or a service, to die.
 #[macro_export]

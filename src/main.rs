@@ -59,11 +59,7 @@ async fn run(cli: Cli) -> ExitCode {
             match commands::fleet::fetch_all(&global).await {
                 Ok(fetched) => {
                     let (text, exit) = commands::fleet::get_all(&fetched, json);
-                    if print_out(&text) {
-                        exit.into()
-                    } else {
-                        Exit::Failed.into()
-                    }
+                    printed(&text, exit)
                 }
                 Err(e) => report(Err(e)),
             }
@@ -95,13 +91,7 @@ async fn run(cli: Cli) -> ExitCode {
         Some(Subcommand::Logout { .. }) => report(commands::login::logout(&global)),
         Some(Subcommand::Profiles { verify, .. }) => {
             match commands::login::profiles(&global, verify).await {
-                Ok((text, exit)) => {
-                    if print_out(&text) {
-                        exit.into()
-                    } else {
-                        Exit::Failed.into()
-                    }
-                }
+                Ok((text, exit)) => printed(&text, exit),
                 Err(e) => report(Err(e)),
             }
         }
@@ -171,6 +161,15 @@ fn report(result: Result<String, Failure>) -> ExitCode {
             plivo_dash::say!("plivo-dash: {e}");
             e.exit().into()
         }
+    }
+}
+
+/// `exit`, if `text` could be written to stdout; else a failure.
+fn printed(text: &str, exit: Exit) -> ExitCode {
+    if print_out(text) {
+        exit.into()
+    } else {
+        Exit::Failed.into()
     }
 }
 

@@ -98,10 +98,9 @@ pub async fn run(fleet: Fleet, watches: Vec<Watch>) -> io::Result<Ended> {
 pub struct WelcomeSetup {
     /// The config file to keep them in.
     pub config_path: std::path::PathBuf,
-    /// The API to check them with.
+    /// The API to check them with (and to note in the profile, when it is
+    /// not Plivo's own).
     pub api_url: String,
-    /// The API to note in the profile, when it is not Plivo's own.
-    pub keep_api_url: Option<String>,
     /// The request's time limits.
     pub limits: crate::plivo::Limits,
 }
@@ -169,11 +168,15 @@ async fn check_and_keep(
     setup: WelcomeSetup,
     login: crate::app::welcome::Login,
 ) -> Result<String, String> {
+    // The API the token is checked against is the one kept with it, even
+    // under a profile name typed anew.
+    let keep_api_url = login.api_url.clone().or_else(|| {
+        (setup.api_url != crate::plivo::DEFAULT_API_URL).then(|| setup.api_url.clone())
+    });
     let api_url = login.api_url.clone().unwrap_or(setup.api_url);
     crate::credentials::check(&api_url, &login.auth_id, &login.token, setup.limits)
         .await
         .map_err(|e| format!("{e}; nothing was kept"))?;
-    let keep_api_url = login.api_url.or(setup.keep_api_url);
     tokio::task::spawn_blocking(move || {
         crate::credentials::keep(
             &setup.config_path,

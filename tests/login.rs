@@ -21,6 +21,16 @@ impl World {
 
     /// The binary with `args`, `stdin` fed in, no keychain, no terminal.
     fn run(&self, args: &[&str], stdin: &str) -> (Option<i32>, String, String) {
+        self.run_with(args, stdin, &[])
+    }
+
+    /// Like [`World::run`], with `env` set too.
+    fn run_with(
+        &self,
+        args: &[&str],
+        stdin: &str,
+        env: &[(&str, &str)],
+    ) -> (Option<i32>, String, String) {
         let mut child = Command::new(env!("CARGO_BIN_EXE_plivo-dash"))
             .args(args)
             .env_clear()
@@ -29,6 +39,7 @@ impl World {
             .env("XDG_CONFIG_HOME", self.home.path().join("config"))
             .env("XDG_STATE_HOME", self.home.path().join("state"))
             .env("PLIVO_DASH_NO_KEYCHAIN", "1")
+            .envs(env.iter().copied())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -231,18 +242,15 @@ fn logout_and_profiles_say_where_tokens_are() {
 fn profiles_names_an_account_given_by_the_environment_alone() {
     let w = World::new();
     let verify = || {
-        let output = Command::new(env!("CARGO_BIN_EXE_plivo-dash"))
-            .args(["profiles", "--verify"])
-            .env_clear()
-            .env("HOME", w.home.path())
-            .env("XDG_CONFIG_HOME", w.home.path().join("config"))
-            .env("PLIVO_DASH_NO_KEYCHAIN", "1")
-            .env("PLIVO_API_URL", &w.sandbox.handle.base_url)
-            .env("PLIVO_AUTH_ID", &w.sandbox.handle.auth_id)
-            .env("PLIVO_AUTH_TOKEN", TOKEN)
-            .output()
-            .expect("runs");
-        said(&output)
+        w.run_with(
+            &["profiles", "--verify"],
+            "",
+            &[
+                ("PLIVO_API_URL", &w.sandbox.handle.base_url),
+                ("PLIVO_AUTH_ID", &w.sandbox.handle.auth_id),
+                ("PLIVO_AUTH_TOKEN", TOKEN),
+            ],
+        )
     };
     let (code, out, err) = verify();
     assert_eq!(code, Some(0), "{err}");

@@ -317,15 +317,12 @@ impl Fleet {
         // A problem with an account's setup (its history file cannot be
         // written, say) shows on its own panel; on the table it would go
         // unseen, so it is said in the footer.
-        let warned = (member.app.warnings.len() > warnings && self.open != Some(i))
-            .then(|| {
-                member
-                    .app
-                    .warnings
-                    .last()
-                    .map(|w| (member.profile.clone(), w.clone()))
-            })
-            .flatten();
+        let warned = match member.app.warnings.last() {
+            Some(w) if member.app.warnings.len() > warnings && self.open != Some(i) => {
+                Some((member.profile.clone(), w.clone()))
+            }
+            _ => None,
+        };
         if let Some((profile, warning)) = &warned {
             if !self.warned.contains(&i) {
                 self.warned.push(i);

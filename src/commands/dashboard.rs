@@ -151,11 +151,7 @@ async fn open(global: &Global, env: &config::Env, hello: Option<Notice>) -> Exit
             watch(&name, settings, client, slot, count, &gate)
         })
         .unzip();
-    let mut fleet = Fleet::new(members, open);
-    if let Some(hello) = hello {
-        fleet.say(hello);
-    }
-    dashboard(fleet, watches).await
+    exit_of(dashboard(Fleet::new(members, open), watches, hello).await)
 }
 
 /// The welcome screen; then the account just kept, or the demo and back.
@@ -165,20 +161,16 @@ async fn welcome(
     settings: &Settings,
     config_path: std::path::PathBuf,
 ) -> Exit {
-    // The API the token is checked against is the one kept with it, even
-    // under a profile name typed anew.
     let setup = tui::WelcomeSetup {
         config_path,
         api_url: settings.api_url.clone(),
-        keep_api_url: (settings.api_url != crate::plivo::DEFAULT_API_URL)
-            .then(|| settings.api_url.clone()),
         limits: settings.limits,
     };
     // A profile that lost its token (after `logout`) is named already.
     let mut screen = Welcome::known(
         settings.keymap.clone(),
         (80, 24),
-        std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        color(),
         settings.auth_id.as_deref(),
         settings.profile.as_deref(),
     );
@@ -311,9 +303,7 @@ fn watch(
 /// away. A broken config file does not stop it; the dashboard says what is
 /// wrong.
 async fn run_demo(global: &Global, resolved: Result<Settings, config::ConfigError>) -> Exit {
-    demo_ended(global, resolved, None)
-        .await
-        .map_or_else(|exit| exit, |_| Exit::Ok)
+    exit_of(demo_ended(global, resolved, None).await)
 }
 
 /// The demo, with `hello` in its first footer, and how the user left it
@@ -421,13 +411,14 @@ async fn demo_ended(
     }
     // The main account's dashboard, unless every account was asked for.
     let open = (!global.all_profiles).then_some(0);
-    let mut fleet = Fleet::new(members, open);
-    if let Some(hello) = hello {
-        fleet.say(hello);
-    }
-    let ended = dashboard_ended(fleet, watches).await;
+    let ended = dashboard(Fleet::new(members, open), watches, hello).await;
     drop(handles);
     ended
+}
+
+/// Colour, unless `NO_COLOR` is set (to anything).
+fn color() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
 fn session(
@@ -441,7 +432,7 @@ fn session(
         auth_id,
         api_url,
         demo,
-        color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        color: color(),
         alert_below: settings.alert_below,
         retention: settings.retention,
         token_source,
@@ -454,15 +445,19 @@ fn session(
     }
 }
 
-async fn dashboard(fleet: Fleet, watches: Vec<tui::Watch>) -> Exit {
-    dashboard_ended(fleet, watches)
-        .await
-        .map_or_else(|exit| exit, |_| Exit::Ok)
+/// How a command that ran the dashboard ends, however the user left it.
+fn exit_of(ended: Result<tui::Ended, Exit>) -> Exit {
+    ended.map_or_else(|exit| exit, |_| Exit::Ok)
 }
 
-/// The dashboard, and how the user left it; or, stopped by a signal or a
-/// broken terminal, how the command ends.
-async fn dashboard_ended(fleet: Fleet, watches: Vec<tui::Watch>) -> Result<tui::Ended, Exit> {
+async fn dashboard(
+    mut fleet: Fleet,
+    watches: Vec<tui::Watch>,
+    hello: Option<Notice>,
+) -> Result<tui::Ended, Exit> {
+    if let Some(hello) = hello {
+        fleet.say(hello);
+    }
     match tui::run(fleet, watches).await {
         Ok(tui::Ended::Signal(signal)) => Err(signal.exit()),
         Ok(ended) => Ok(ended),

@@ -211,16 +211,13 @@ impl TerminalModes {
     }
 }
 
-/// The longest token taken: Plivo's are 40 characters.
-const MAX_TOKEN: u64 = 1024;
-
 /// The token, the first line of standard input.
 fn read_token_from_stdin() -> Result<SecretString, Failure> {
     use std::io::Read as _;
     let mut line = String::new();
     std::io::stdin()
         .lock()
-        .take(MAX_TOKEN + 2)
+        .take(crate::credentials::MAX_TOKEN as u64 + 2)
         .read_line(&mut line)
         .map_err(|e| Failure::Usage(format!("cannot read the token from standard input: {e}")))?;
     nonempty(line)
@@ -233,7 +230,8 @@ fn nonempty(text: String) -> Result<SecretString, Failure> {
             "no token was given; nothing was stored".to_owned(),
         ));
     }
-    if token.len() as u64 > MAX_TOKEN || token.chars().any(|c| c.is_whitespace() || c.is_control())
+    if token.len() > crate::credentials::MAX_TOKEN
+        || token.chars().any(|c| c.is_whitespace() || c.is_control())
     {
         return Err(Failure::Usage(
             "that is not a token (Plivo's are 40 letters and digits, on one line); nothing was stored"
@@ -249,11 +247,8 @@ pub fn logout(global: &Global) -> Result<String, Failure> {
     let env = config::Env::from_process();
     let path = config_path(&env)?;
     let file_only = config::Env {
-        auth_id: None,
-        auth_token: None,
-        api_url: None,
         keychain: false,
-        ..env.clone()
+        ..env.file_only()
     };
     let one = Global {
         profile: global.profile.clone(),
@@ -322,22 +317,17 @@ pub async fn profiles(global: &Global, verify: bool) -> Result<(String, Exit), F
             )
         })
         .transpose()?;
-    let all = match super::resolve_all(global) {
-        Ok(mut all) => {
-            if let Some(settings) = from_env {
-                all.insert(0, (config::FROM_ENVIRONMENT.to_owned(), settings));
-            }
-            all
-        }
+    let mut all = match super::resolve_all(global) {
+        Ok(all) => all,
         // No profiles, but the environment names an account: that one.
-        Err(Failure::Config(config::ConfigError::NoProfiles { .. }))
-            if env.auth_id.is_some() && env.auth_token.is_some() =>
-        {
-            let settings = config::resolve(global, &env)?;
-            vec![(config::FROM_ENVIRONMENT.to_owned(), settings)]
+        Err(Failure::Config(config::ConfigError::NoProfiles { .. })) if from_env.is_some() => {
+            Vec::new()
         }
         Err(e) => return Err(e),
     };
+    if let Some(settings) = from_env {
+        all.insert(0, (config::FROM_ENVIRONMENT.to_owned(), settings));
+    }
     // The row `get` without --profile would use: the environment's, else
     // the profile the file resolves to (the top level is `None`).
     let default = match all.first() {
@@ -348,12 +338,7 @@ pub async fn profiles(global: &Global, verify: bool) -> Result<(String, Exit), F
                 auth_id: None,
                 ..global.clone()
             },
-            &config::Env {
-                auth_id: None,
-                auth_token: None,
-                api_url: None,
-                ..env.clone()
-            },
+            &env.file_only(),
         )
         .ok()
         .and_then(|d| all.iter().position(|(_, s)| s.profile == d.profile)),
