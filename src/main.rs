@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory as _, Parser as _};
 use plivo_dash::cli::{Cli, Global, Subcommand, UpdateArgs};
-use plivo_dash::commands::{self, Exit, Failure, print_out};
+use plivo_dash::commands::{self, Exit, Failure, Printed, print_out};
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -61,7 +61,7 @@ async fn run(cli: Cli) -> ExitCode {
                     let (text, exit) = commands::fleet::get_all(&fetched, json);
                     printed(&text, exit)
                 }
-                Err(e) => report(Err(e)),
+                Err(e) => report(Err::<String, _>(e)),
             }
         }
         Some(Subcommand::Get { json, .. }) => report(get(&global, json).await),
@@ -92,7 +92,7 @@ async fn run(cli: Cli) -> ExitCode {
         Some(Subcommand::Profiles { verify, .. }) => {
             match commands::login::profiles(&global, verify).await {
                 Ok((text, exit)) => printed(&text, exit),
-                Err(e) => report(Err(e)),
+                Err(e) => report(Err::<String, _>(e)),
             }
         }
         Some(Subcommand::Exporter(args)) => {
@@ -146,14 +146,14 @@ fn one_line(message: &str) -> String {
 }
 
 /// Prints a command's output, or its one-line error, and gives the exit code.
-fn report(result: Result<String, Failure>) -> ExitCode {
-    match result {
-        Ok(text) => {
+/// Output that cannot be written is never said on stderr instead (it may
+/// hold a token); what the command changed is, so a script does not redo it.
+fn report(result: Result<impl Into<Printed>, Failure>) -> ExitCode {
+    match result.map(Into::into) {
+        Ok(Printed { text, done }) => {
             let ok = print_out(&text);
-            // What could not be written is not lost (the id of a subaccount
-            // just created, say): a short answer is said on stderr instead.
-            if !ok && text.len() <= 4096 {
-                let _ = std::io::Write::write_all(&mut std::io::stderr(), text.as_bytes());
+            if let (false, Some(done)) = (ok, done) {
+                plivo_dash::say!("plivo-dash: {done}, but its output was not written");
             }
             written(ok)
         }
@@ -164,18 +164,18 @@ fn report(result: Result<String, Failure>) -> ExitCode {
     }
 }
 
-/// `exit`, if `text` could be written to stdout; else a failure.
+/// `exit`, if `text` could be written to stdout; else [`Exit::Output`].
 fn printed(text: &str, exit: Exit) -> ExitCode {
     if print_out(text) {
         exit.into()
     } else {
-        Exit::Failed.into()
+        Exit::Output.into()
     }
 }
 
 /// Success, if the output was written.
 fn written(ok: bool) -> ExitCode {
-    if ok { Exit::Ok } else { Exit::Failed }.into()
+    if ok { Exit::Ok } else { Exit::Output }.into()
 }
 
 /// The client, with the configuration's warnings said on stderr.
@@ -196,7 +196,7 @@ async fn get(global: &Global, json: bool) -> Result<String, Failure> {
 async fn subaccounts(
     global: &Global,
     command: plivo_dash::cli::SubaccountsCommand,
-) -> Result<String, Failure> {
+) -> Result<Printed, Failure> {
     let (client, token_source) = connect(global)?;
     commands::subaccounts::run(&client, command)
         .await
@@ -220,7 +220,7 @@ fn history(global: &Global, args: &plivo_dash::cli::HistoryArgs) -> Result<Strin
     Ok(text)
 }
 
-async fn update(global: &Global, args: UpdateArgs) -> Result<String, Failure> {
+async fn update(global: &Global, args: UpdateArgs) -> Result<Printed, Failure> {
     let (client, token_source) = connect(global)?;
     commands::update(&client, args)
         .await

@@ -620,17 +620,17 @@ fn help_version_and_completions() {
         .stdout(predicate::str::contains("complete -F _plivo__dash"));
 }
 
-#[cfg(target_os = "linux")]
 #[test]
 fn output_that_cannot_be_written_is_a_failure_and_a_broken_log_stays_off_screen() {
+    let Some(full) = dev_full() else { return };
     let w = World::new();
     let mut cmd = w.process(TOKEN);
-    cmd.arg("get")
-        .stdout(std::fs::File::create("/dev/full").expect("/dev/full"));
+    cmd.arg("get").stdout(full);
     let output = cmd.output().expect("runs");
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert_eq!(output.status.code(), Some(6), "{stderr}");
     assert!(stderr.contains("cannot write the output"), "{stderr}");
+    assert!(!stderr.contains("Bruce Wayne"), "never the output: {stderr}");
 
     let mut cmd = w.cmd();
     cmd.env("PLIVO_DASH_LOG", "debug")
@@ -784,9 +784,21 @@ fn subaccount_list_flags_that_cannot_go_together_are_refused() {
     assert_eq!(out, "No subaccounts from offset 10: there are 3.\n");
 }
 
-#[cfg(target_os = "linux")]
+/// `/dev/full`, whose every write fails, for stdout; `None` (said aloud)
+/// where there is none.
+fn dev_full() -> Option<std::fs::File> {
+    match std::fs::OpenOptions::new().write(true).open("/dev/full") {
+        Ok(file) => Some(file),
+        Err(e) => {
+            eprintln!("skipped: no /dev/full to write to ({e})");
+            None
+        }
+    }
+}
+
 #[test]
-fn a_created_id_that_cannot_be_printed_is_said_on_stderr() {
+fn a_create_whose_output_cannot_be_written_says_it_was_created_but_never_the_token() {
+    let Some(full) = dev_full() else { return };
     let sandbox = TestSandbox::with(plivo_dash::sandbox::Options {
         auth_token: TOKEN.into(),
         ..plivo_dash::sandbox::Options::default()
@@ -795,13 +807,42 @@ fn a_created_id_that_cannot_be_printed_is_said_on_stderr() {
         .env_clear()
         .env("HOME", sandbox.home())
         .envs(sandbox.env())
-        .args(["subaccounts", "create", "Full disk"])
-        .stdout(std::fs::File::create("/dev/full").expect("/dev/full"))
+        .args(["subaccounts", "create", "leak", "--show-token"])
+        .stdout(full)
         .output()
         .expect("runs");
     let stderr = String::from_utf8_lossy(&output.stderr);
-    let id = &sandbox.handle.subaccounts()[0].0;
-    assert!(stderr.contains(id.as_str()), "{stderr}");
+    let id = sandbox.handle.subaccounts()[0].0.clone();
+    let shown = std::process::Command::new(assert_cmd::cargo::cargo_bin("plivo-dash"))
+        .env_clear()
+        .env("HOME", sandbox.home())
+        .envs(sandbox.env())
+        .args(["subaccounts", "get", &id, "--show-token"])
+        .output()
+        .expect("runs");
+    let shown = String::from_utf8_lossy(&shown.stdout).into_owned();
+    let token = shown
+        .lines()
+        .find_map(|l| l.strip_prefix("Auth token"))
+        .map(str::trim)
+        .expect("the token, shown when asked");
+    assert!(token.len() > 8, "{shown}");
+    assert_eq!(output.status.code(), Some(6), "its own exit code: {stderr}");
+    assert!(
+        !stderr.contains(token),
+        "the new token stays off stderr: {stderr}"
+    );
+    assert!(stderr.contains("cannot write the output"), "{stderr}");
+    assert!(
+        stderr
+            .lines()
+            .any(|l| l.contains("created subaccount") && l.contains(id.as_str()) && l.contains("leak")),
+        "says what was created, so a script does not create it again: {stderr}"
+    );
+    assert!(
+        !stderr.lines().any(|l| l.trim() == id.as_str()),
+        "the output is not copied to stderr: {stderr}"
+    );
 }
 
 /// A config file with a profile for each sandbox and one whose token is

@@ -15,6 +15,9 @@ pub enum Exit {
     Unreachable,
     /// Rate limited (429).
     RateLimited,
+    /// The command ran but its output could not be written (a full disk,
+    /// say): what it changed, if anything, was said on stderr.
+    Output,
     /// Stopped by a signal: 128 plus its number, as shells expect.
     Signal(u8),
 }
@@ -28,6 +31,7 @@ impl From<Exit> for u8 {
             Exit::Auth => 3,
             Exit::Unreachable => 4,
             Exit::RateLimited => 5,
+            Exit::Output => 6,
             Exit::Signal(n) => 128u8.saturating_add(n),
         }
     }

@@ -169,11 +169,39 @@ pub fn client_for(settings: &config::Settings) -> Result<Client, Failure> {
     )?)
 }
 
+/// What a command prints, and what it changed on the account, if it did:
+/// when the output cannot be written, the change is still said (on stderr,
+/// without the output itself, which may hold a token) so that a script
+/// does not do it again.
+#[derive(Debug, Default)]
+pub struct Printed {
+    /// The output, for stdout only.
+    pub text: String,
+    /// What was done ("created subaccount SA… (\"leak\")"), safe for stderr.
+    pub done: Option<String>,
+}
+
+impl Printed {
+    /// Output that reports a change made.
+    pub fn done(text: String, done: String) -> Self {
+        Self {
+            text,
+            done: Some(done),
+        }
+    }
+}
+
+impl From<String> for Printed {
+    fn from(text: String) -> Self {
+        Self { text, done: None }
+    }
+}
+
 /// Writes `text` to standard output; false when it could not be written.
 /// A reader that went away (`| head`) is not a failure: it asked for no
 /// more, and what was done is done. Any other failure (a full disk) is
-/// said on stderr, and the command must not exit 0 as if its output were
-/// there.
+/// said on stderr in one line naming the error, never the output, and the
+/// command must exit [`Exit::Output`], not 0 as if its output were there.
 pub fn print_out(text: &str) -> bool {
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {

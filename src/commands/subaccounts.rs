@@ -6,13 +6,13 @@ use std::io::{BufRead as _, IsTerminal as _, Write as _};
 
 use secrecy::ExposeSecret as _;
 
-use super::Failure;
+use super::{Failure, Printed};
 use crate::cli::SubaccountsCommand;
 use crate::plivo::{Client, PAGE_LIMIT, Subaccount, SubaccountChange};
 use crate::text::sanitize;
 
 /// Runs one `subaccounts` command; the text to print.
-pub async fn run(client: &Client, command: SubaccountsCommand) -> Result<String, Failure> {
+pub async fn run(client: &Client, command: SubaccountsCommand) -> Result<Printed, Failure> {
     match command {
         SubaccountsCommand::List {
             all,
@@ -23,7 +23,9 @@ pub async fn run(client: &Client, command: SubaccountsCommand) -> Result<String,
             ..
         } => {
             let (limit, offset) = (limit.unwrap_or(PAGE_LIMIT), offset.unwrap_or(0));
-            list(client, all, json, limit, offset, show_tokens).await
+            list(client, all, json, limit, offset, show_tokens)
+                .await
+                .map(Printed::from)
         }
         SubaccountsCommand::Get {
             sub_id,
@@ -32,11 +34,11 @@ pub async fn run(client: &Client, command: SubaccountsCommand) -> Result<String,
             ..
         } => {
             let sub = client.get_subaccount(&sub_id).await?;
-            Ok(if json {
+            Ok(Printed::from(if json {
                 pretty(&sub.to_json(show_token))?
             } else {
                 details(&sub, show_token)
-            })
+            }))
         }
         SubaccountsCommand::Create {
             name,
@@ -46,14 +48,22 @@ pub async fn run(client: &Client, command: SubaccountsCommand) -> Result<String,
         } => {
             let name = plain(&name, "NAME")?;
             let created = client
-                .create_subaccount(&SubaccountChange { name, enabled })
+                .create_subaccount(&SubaccountChange {
+                    name: name.clone(),
+                    enabled,
+                })
                 .await?;
             // The id alone on stdout, for scripts: `id=$(plivo-dash subaccounts create x)`.
             let mut out = format!("{}\n", sanitize(&created.auth_id));
             if show_token {
                 out.push_str(&format!("{}\n", created.auth_token.expose_secret()));
             }
-            Ok(out)
+            let done = format!(
+                "created subaccount {} (\"{}\")",
+                sanitize(&created.auth_id),
+                sanitize(&name)
+            );
+            Ok(Printed::done(out, done))
         }
         SubaccountsCommand::Update {
             sub_id,
@@ -177,7 +187,7 @@ async fn update(
     name: Option<String>,
     enable: bool,
     disable: bool,
-) -> Result<String, Failure> {
+) -> Result<Printed, Failure> {
     let name = name.map(|n| plain(&n, "--name")).transpose()?;
     if name.is_none() && !enable && !disable {
         return Err(Failure::Usage(
@@ -215,7 +225,8 @@ async fn update(
     if change.name == before.name && change.enabled == before.enabled {
         out.push_str("  nothing changed\n");
     }
-    Ok(out)
+    let done = format!("updated subaccount {}", sanitize(&before.auth_id));
+    Ok(Printed::done(out, done))
 }
 
 async fn delete(
@@ -223,7 +234,7 @@ async fn delete(
     sub_id: &str,
     cascade: bool,
     yes: bool,
-) -> Result<String, Failure> {
+) -> Result<Printed, Failure> {
     let sub = client.get_subaccount(sub_id).await?;
     let name = sanitize(&sub.name);
     let fate = if cascade {
@@ -261,9 +272,10 @@ async fn delete(
         }
     }
     client.delete_subaccount(sub_id, cascade).await?;
-    Ok(format!(
-        "Deleted {} (\"{name}\"); {fate}.\n",
-        sanitize(&sub.auth_id)
+    let id = sanitize(&sub.auth_id);
+    Ok(Printed::done(
+        format!("Deleted {id} (\"{name}\"); {fate}.\n"),
+        format!("deleted subaccount {id} (\"{name}\")"),
     ))
 }
 

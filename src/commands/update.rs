@@ -1,4 +1,4 @@
-use super::Failure;
+use super::{Failure, Printed};
 use crate::cli::UpdateArgs;
 use crate::plivo::{AccountUpdate, Client, Field};
 use crate::text::{self, sanitize};
@@ -8,7 +8,7 @@ use crate::tz;
 ///
 /// The time zone is checked locally first so a typo costs no request. The
 /// account is read before the change so the report can show old → new.
-pub async fn update(client: &Client, args: UpdateArgs) -> Result<String, Failure> {
+pub async fn update(client: &Client, args: UpdateArgs) -> Result<Printed, Failure> {
     let update = to_update(args)?;
     let before = client.get_account().await?;
     client.update_account(&update).await?;
@@ -22,7 +22,8 @@ pub async fn update(client: &Client, args: UpdateArgs) -> Result<String, Failure
         };
         out.push_str(&line);
     }
-    Ok(out)
+    let done = format!("updated account {}", client.auth_id());
+    Ok(Printed::done(out, done))
 }
 
 fn quoted(s: &str) -> String {
