@@ -630,7 +630,10 @@ fn output_that_cannot_be_written_is_a_failure_and_a_broken_log_stays_off_screen(
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(6), "{stderr}");
     assert!(stderr.contains("cannot write the output"), "{stderr}");
-    assert!(!stderr.contains("Bruce Wayne"), "never the output: {stderr}");
+    assert!(
+        !stderr.contains("Bruce Wayne"),
+        "never the output: {stderr}"
+    );
 
     let mut cmd = w.cmd();
     cmd.env("PLIVO_DASH_LOG", "debug")
@@ -834,9 +837,9 @@ fn a_create_whose_output_cannot_be_written_says_it_was_created_but_never_the_tok
     );
     assert!(stderr.contains("cannot write the output"), "{stderr}");
     assert!(
-        stderr
-            .lines()
-            .any(|l| l.contains("created subaccount") && l.contains(id.as_str()) && l.contains("leak")),
+        stderr.lines().any(|l| l.contains("created subaccount")
+            && l.contains(id.as_str())
+            && l.contains("leak")),
         "says what was created, so a script does not create it again: {stderr}"
     );
     assert!(

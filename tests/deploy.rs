@@ -65,7 +65,10 @@ async fn the_rules_and_the_dashboard_use_only_exported_metrics() {
         "plivo_api_requests_total",
         "plivo_exporter_build_info",
     ] {
-        assert!(exported.contains(name), "DESIGN.md's {name}: {exported:?}");
+        assert!(
+            exported.contains(name),
+            "{name}, as the README's table of metrics promises: {exported:?}"
+        );
     }
     let dashboard: serde_json::Value =
         serde_json::from_str(&asset("grafana/plivo-dash.json")).expect("valid JSON");
