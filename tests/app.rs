@@ -673,6 +673,19 @@ fn an_empty_time_zone_says_so_in_one_sentence() {
     assert_eq!(notice.text, "Cannot save: Timezone is required");
 }
 
+/// The rule `update --name` keeps too: a blank name is not saved.
+#[test]
+fn a_blank_name_is_not_saved() {
+    let mut app = loaded();
+    focus(&mut app, Field::Name);
+    clear_field(&mut app);
+    type_str(&mut app, "   ");
+    let out = app.update(ctrl('s'));
+    assert!(out.commands.is_empty(), "{:?}", out.commands);
+    let notice = app.notice.clone().expect("notice");
+    assert_eq!(notice.text, "Cannot save: Name is required");
+}
+
 #[test]
 fn history_problems_stay_out_of_the_footer_and_are_said_once() {
     let mut app = loaded();

@@ -144,6 +144,42 @@ fn update_sends_only_the_given_fields_and_says_what_changed() {
     assert_eq!(w.sandbox.handle.account(), expected);
 }
 
+/// One rule per field, the screens' own: a name is required, and no text
+/// field takes more than the screens let be typed.
+#[test]
+fn names_empty_blank_or_longer_than_the_screens_allow_are_refused() {
+    let w = World::new();
+    let requests = w.sandbox.handle.requests();
+    let long = "x".repeat(plivo_dash::plivo::MAX_FIELD_CHARS + 1);
+    for args in [
+        vec!["update", "--name", ""],
+        vec!["update", "--name", "   "],
+        vec!["update", "--city", long.as_str()],
+        vec!["subaccounts", "create", long.as_str()],
+        vec!["subaccounts", "create", "  "],
+        vec![
+            "subaccounts",
+            "update",
+            "SA0000000000000000X1",
+            "--name",
+            "",
+        ],
+    ] {
+        let mut cmd = w.cmd();
+        cmd.args(&args);
+        let (_, err) = run(cmd, 2);
+        assert!(
+            err.contains("is required") || err.contains("longer than 128 characters"),
+            "{args:?}: {err}"
+        );
+    }
+    assert_eq!(w.sandbox.handle.requests(), requests, "nothing was sent");
+    assert_eq!(w.sandbox.handle.account().name, "Bruce Wayne");
+    assert!(
+        plivo_dash::plivo::name_problem(&"x".repeat(plivo_dash::plivo::MAX_FIELD_CHARS)).is_none()
+    );
+}
+
 #[test]
 fn update_checks_the_time_zone_before_sending() {
     let w = World::new();

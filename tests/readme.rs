@@ -97,9 +97,16 @@ fn the_docs_referred_to_are_in_the_repository() {
                 stack.push(path);
             } else if path.extension().is_some_and(|e| e == "rs") {
                 let text = std::fs::read_to_string(&path).expect("utf-8");
-                assert!(!text.contains(missing), "{} names {missing}", path.display());
+                assert!(
+                    !text.contains(missing),
+                    "{} names {missing}",
+                    path.display()
+                );
             }
         }
     }
-    assert!(!root.join("kc2.sh").exists(), "a scratch script at the root");
+    assert!(
+        !root.join("kc2.sh").exists(),
+        "a scratch script at the root"
+    );
 }

@@ -279,18 +279,13 @@ async fn delete(
     ))
 }
 
-/// A name as given on the command line: one line of plain text.
+/// A subaccount's name as given on the command line, trimmed, by the rule
+/// the subaccounts screen keeps too.
 fn plain(value: &str, what: &str) -> Result<String, Failure> {
-    let value = value.trim();
-    if value.is_empty() {
-        return Err(Failure::Usage(format!("{what} must not be empty")));
+    match crate::plivo::name_problem(value) {
+        Some(problem) => Err(Failure::Usage(format!("{what} is {problem}"))),
+        None => Ok(value.trim().to_owned()),
     }
-    if value.chars().any(crate::text::is_unsafe) {
-        return Err(Failure::Usage(format!(
-            "{what} holds a control, bidi or invisible character or a line break; give plain text on one line"
-        )));
-    }
-    Ok(value.to_owned())
 }
 
 fn pretty(value: &serde_json::Value) -> Result<String, Failure> {

@@ -1,7 +1,7 @@
 use super::{Failure, Printed};
 use crate::cli::UpdateArgs;
 use crate::plivo::{AccountUpdate, Client, Field};
-use crate::text::{self, sanitize};
+use crate::text::sanitize;
 use crate::tz;
 
 /// `update`: sends only the fields given, then says what changed.
@@ -40,11 +40,13 @@ fn to_update(args: UpdateArgs) -> Result<AccountUpdate, Failure> {
         (Field::Timezone, args.timezone),
     ] {
         if let Some(value) = value {
-            if value.chars().any(text::is_unsafe) {
-                return Err(Failure::Usage(format!(
-                    "--{} holds a control, bidi or invisible character or a line break; give plain text on one line",
-                    field.key()
-                )));
+            // The form's rule; a zone given but unknown gets suggestions.
+            if let Some(problem) = crate::plivo::text_problem(&value).or(field.problem(&value)) {
+                return Err(if field == Field::Timezone && !value.trim().is_empty() {
+                    unknown_zone(value.trim())
+                } else {
+                    Failure::Usage(format!("--{} is {problem}", field.key()))
+                });
             }
             update.set(field, value.trim());
         }
@@ -55,17 +57,14 @@ fn to_update(args: UpdateArgs) -> Result<AccountUpdate, Failure> {
                 .to_owned(),
         ));
     }
-    if let Some(zone) = update.value(Field::Timezone)
-        && !tz::is_valid(zone)
-    {
-        let hint = match tz::suggestions(zone, 3).as_slice() {
-            [] => "an IANA name such as Europe/Paris".to_owned(),
-            close => format!("did you mean {}?", close.join(", ")),
-        };
-        return Err(Failure::Usage(format!(
-            "unknown time zone {}: {hint}",
-            quoted(zone)
-        )));
-    }
     Ok(update)
+}
+
+/// A time zone that is not an IANA name, with the closest that are.
+fn unknown_zone(zone: &str) -> Failure {
+    let hint = match tz::suggestions(zone, 3).as_slice() {
+        [] => "an IANA name such as Europe/Paris".to_owned(),
+        close => format!("did you mean {}?", close.join(", ")),
+    };
+    Failure::Usage(format!("unknown time zone {}: {hint}", quoted(zone)))
 }

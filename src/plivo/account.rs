@@ -249,7 +249,40 @@ pub enum Field {
     Timezone,
 }
 
+/// The most characters a text field holds, an account's or a subaccount's
+/// name alike: the screens stop typing there and the command line refuses
+/// more, by [`Field::problem`] and [`name_problem`](super::name_problem).
+pub const MAX_FIELD_CHARS: usize = 128;
+
+/// Why `value` could not have been typed into a field on a screen, if it
+/// could not (the editors drop control characters and stop at
+/// [`MAX_FIELD_CHARS`]): a phrase that follows the field's name. `value` is
+/// taken trimmed, as sent. The command line's check for the same rule.
+pub fn text_problem(value: &str) -> Option<&'static str> {
+    let value = value.trim();
+    if value.chars().any(crate::text::is_unsafe) {
+        Some("not plain text on one line (a control, bidi or invisible character or a line break)")
+    } else if value.chars().count() > MAX_FIELD_CHARS {
+        Some("longer than 128 characters")
+    } else {
+        None
+    }
+}
+
 impl Field {
+    /// Why `value` cannot be this field's value, if it cannot: a phrase
+    /// that follows the field's name ("Name is required"). `value` is taken
+    /// trimmed, as it is sent. The one rule the form and `update` share
+    /// (with [`text_problem`], which the form's editor enforces as it goes).
+    pub fn problem(self, value: &str) -> Option<&'static str> {
+        let value = value.trim();
+        match self {
+            Field::Name | Field::Timezone if value.is_empty() => Some("required"),
+            Field::Timezone if !crate::tz::is_valid(value) => Some("not an IANA time zone"),
+            _ => None,
+        }
+    }
+
     /// Every editable field, in form order.
     pub const ALL: [Field; 5] = [
         Field::Name,

@@ -7,8 +7,11 @@ mod error;
 mod subaccount;
 mod tally;
 
-pub use account::{Account, AccountType, AccountUpdate, AuthId, BillingMode, Field, UpdateReply};
+pub use account::{
+    Account, AccountType, AccountUpdate, AuthId, BillingMode, Field, MAX_FIELD_CHARS, UpdateReply,
+    text_problem,
+};
 pub use client::{Client, DEFAULT_API_URL, Limits, PAGE_GAP, PAGES_IN_FLIGHT};
 pub use error::{ApiError, ErrorClass};
-pub use subaccount::{Created, Meta, PAGE_LIMIT, Page, Subaccount, SubaccountChange};
+pub use subaccount::{Created, Meta, PAGE_LIMIT, Page, Subaccount, SubaccountChange, name_problem};
 pub use tally::{Answer, Tally};

@@ -10,6 +10,17 @@ use serde_json::{Value, json};
 /// above it; the SDKs refuse it).
 pub const PAGE_LIMIT: u32 = 20;
 
+/// Why `name` cannot be a subaccount's name, if it cannot: a phrase that
+/// follows "Name" ("Name is required"). `name` is taken trimmed, as it is
+/// sent. The one rule the subaccounts screen and the command line share.
+pub fn name_problem(name: &str) -> Option<&'static str> {
+    if name.trim().is_empty() {
+        Some("required")
+    } else {
+        super::text_problem(name)
+    }
+}
+
 /// `GET /v1/Account/{auth_id}/Subaccount/{sub_id}/`, and each object of a
 /// list page. The token comes in clear from the API and is kept a secret:
 /// never in `Debug`, logs or errors.

@@ -8,7 +8,7 @@ use crate::text;
 use crate::tz;
 
 /// The most characters a field holds; longer pastes are cut.
-pub const MAX_CHARS: usize = 128;
+pub const MAX_CHARS: usize = crate::plivo::MAX_FIELD_CHARS;
 /// How many time zone suggestions are offered at once.
 pub const SUGGESTIONS: usize = 6;
 
@@ -58,17 +58,13 @@ impl FieldState {
     }
 
     /// Why the field's value cannot be saved, if it cannot: a phrase that
-    /// follows the field's name ("Timezone is required").
+    /// follows the field's name ("Timezone is required"); the rule `update`
+    /// applies too.
     pub fn error(&self) -> Option<&'static str> {
-        match self.field {
-            Field::Timezone if self.dirty() && !tz::is_valid(self.value()) => {
-                Some(if self.value().is_empty() {
-                    "required"
-                } else {
-                    "not an IANA time zone"
-                })
-            }
-            _ => None,
+        if self.dirty() {
+            self.field.problem(self.value())
+        } else {
+            None
         }
     }
 

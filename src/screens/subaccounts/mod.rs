@@ -15,7 +15,7 @@ use crate::text::{self, SafeText};
 use crate::worker::{Report, Request};
 
 /// The longest name typed into a dialog.
-const MAX_NAME: usize = 128;
+const MAX_NAME: usize = crate::plivo::MAX_FIELD_CHARS;
 
 /// One subaccount as the screen keeps it: its text made safe on arrival,
 /// the raw values the API wants back, and the token for the clipboard.
@@ -270,8 +270,8 @@ impl SubaccountsScreen {
         let (request, doing) = match &dialog {
             Dialog::Create { name, enabled } => {
                 let name = name.text().trim().to_owned();
-                if name.is_empty() {
-                    *ctx.notice = Some(Notice::error("A subaccount needs a name"));
+                if let Some(problem) = crate::plivo::name_problem(&name) {
+                    *ctx.notice = Some(Notice::error(format!("Name is {problem}")));
                     return Outcome::redraw();
                 }
                 let doing = format!("Creating {}…", SafeText::new(&name));
@@ -290,8 +290,8 @@ impl SubaccountsScreen {
                     .iter()
                     .find(|r| &r.id == id)
                     .is_some_and(|r| r.enabled);
-                if name.is_empty() {
-                    *ctx.notice = Some(Notice::error("A subaccount needs a name"));
+                if let Some(problem) = crate::plivo::name_problem(&name) {
+                    *ctx.notice = Some(Notice::error(format!("Name is {problem}")));
                     return Outcome::redraw();
                 }
                 let doing = format!("Renaming to {}…", SafeText::new(&name));
