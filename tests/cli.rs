@@ -906,6 +906,32 @@ fn fleet_config(sandboxes: &[(&str, &TestSandbox)], wrong: &TestSandbox) -> temp
     dir
 }
 
+/// A profile's name is the user's text: in the plugin's line it never
+/// starts the perfdata nor breaks a label.
+#[test]
+fn check_all_profiles_escapes_what_a_profile_name_holds() {
+    let low = TestSandbox::with(plivo_dash::sandbox::Options {
+        auth_token: TOKEN.into(),
+        ..plivo_dash::sandbox::Options::default()
+    });
+    let dir = fleet_config(
+        &[("\"semi;colon|pipe\"", &low), ("\"it's=odd\"", &low)],
+        &low,
+    );
+    let home = tempfile::tempdir().expect("tempdir");
+    let mut cmd = bin(home.path());
+    cmd.env("PLIVO_DASH_CONFIG", dir.path().join("config.toml"))
+        .args(["check", "--all-profiles", "-w", "5", "-c", "2"]);
+    let (out, _) = run(cmd, 2);
+    assert_eq!(out.matches('|').count(), 1, "only perfdata's own: {out}");
+    let (text, perf) = out.trim_end().split_once(" | ").expect("perfdata");
+    assert!(text.contains("semi;colon/pipe 1.809 USD < 2"), "{text}");
+    assert!(
+        perf.starts_with("'it''s_odd'=1.809;5:;2: 'old one'=U;5:;2: 'semi;colon/pipe'=1.809;5:;2:"),
+        "{perf}"
+    );
+}
+
 #[test]
 fn get_and_check_cover_every_profile() {
     let low = TestSandbox::with(plivo_dash::sandbox::Options {

@@ -160,7 +160,7 @@ pub fn check_all(fetched: &[Fetched], warning: Decimal, critical: Decimal) -> Ch
                         Status::Warning,
                         Some(format!(
                             "{} {} USD < {}",
-                            f.profile,
+                            one_line(&f.profile),
                             credits.normalize(),
                             warning.normalize()
                         )),
@@ -169,7 +169,7 @@ pub fn check_all(fetched: &[Fetched], warning: Decimal, critical: Decimal) -> Ch
                         Status::Critical,
                         Some(format!(
                             "{} {} USD < {}",
-                            f.profile,
+                            one_line(&f.profile),
                             credits.normalize(),
                             critical.normalize()
                         )),
@@ -179,7 +179,11 @@ pub fn check_all(fetched: &[Fetched], warning: Decimal, critical: Decimal) -> Ch
             }
             Err(e) => (
                 Status::Unknown,
-                Some(format!("{}: {}", f.profile, one_line(&e.to_string()))),
+                Some(format!(
+                    "{}: {}",
+                    one_line(&f.profile),
+                    one_line(&e.to_string())
+                )),
                 "U".to_owned(),
             ),
         };
@@ -208,19 +212,27 @@ pub fn check_all(fetched: &[Fetched], warning: Decimal, critical: Decimal) -> Ch
     }
 }
 
-/// A perfdata label: quoted when it holds a space, `=` or a quote (a quote
-/// doubled inside), as the monitoring-plugins guidelines ask.
+/// A perfdata label, as the monitoring-plugins guidelines ask: `=` (which
+/// ends a label) and `|` (which starts perfdata) never appear, control
+/// characters are made visible, and anything but letters, digits, `_`, `-`
+/// and `.` is quoted in single quotes, a quote inside doubled.
 fn perf_label(profile: &str) -> String {
-    if profile.contains([' ', '=', '\'']) {
-        format!("'{}'", profile.replace('\'', "''"))
+    let label = one_line(profile).replace('=', "_");
+    if label
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+    {
+        label
     } else {
-        profile.to_owned()
+        format!("'{}'", label.replace('\'', "''"))
     }
 }
 
-/// A message as one line: perfdata ends at a newline.
+/// Text for the plugin's line: one line (perfdata ends at a newline),
+/// control characters made visible, and no `|`, which would start the
+/// perfdata.
 fn one_line(text: &str) -> String {
-    text.lines().collect::<Vec<_>>().join(" ").replace('|', "/")
+    crate::text::sanitize(&text.lines().collect::<Vec<_>>().join(" ")).replace('|', "/")
 }
 
 #[cfg(test)]
