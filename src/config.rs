@@ -690,6 +690,12 @@ fn read_file(
             "warning: {shown} holds an auth token and can be read by other users; run `chmod 600 {shown}`"
         ));
     }
+    if let Some(dir) = writable_by_others(path) {
+        let dir = dir.display();
+        warnings.push(format!(
+            "warning: {shown} is in a directory other users can write to, so they can replace it (and where its token is sent); run `chmod go-w {dir}`"
+        ));
+    }
     Ok(Some(file))
 }
 
@@ -745,6 +751,25 @@ fn readable_by_others(path: &Path) -> bool {
 #[cfg(not(unix))]
 fn readable_by_others(_: &Path) -> bool {
     false
+}
+
+/// The directory holding `path`, if users other than its owner may replace
+/// what is in it: writable by group or others, without the sticky bit
+/// (which, as on /tmp, keeps them from renaming another's file).
+#[cfg(unix)]
+fn writable_by_others(path: &Path) -> Option<std::path::PathBuf> {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let mode = std::fs::metadata(&dir).ok()?.permissions().mode();
+    (mode & 0o022 != 0 && mode & 0o1000 == 0).then_some(dir)
+}
+
+#[cfg(not(unix))]
+fn writable_by_others(_: &Path) -> Option<std::path::PathBuf> {
+    None
 }
 
 #[cfg(test)]

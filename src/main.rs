@@ -77,7 +77,12 @@ async fn run(cli: Cli) -> ExitCode {
         }
         Some(Subcommand::Update(args)) => report(update(&global, args).await),
         Some(Subcommand::Check(args)) => {
-            let client = commands::connect(&global).map(|(client, _)| client);
+            // The configuration's warnings go to stderr, as `get` says them:
+            // the plugin's one line stays on stdout.
+            let client = commands::connect(&global).map(|(client, settings)| {
+                commands::warn(&settings.warnings);
+                client
+            });
             let outcome = commands::check(client, args.warning, args.critical).await;
             if !print_out(&format!("{}\n", outcome.line)) {
                 return ExitCode::from(commands::Status::Unknown.code());

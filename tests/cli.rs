@@ -932,6 +932,56 @@ fn check_all_profiles_escapes_what_a_profile_name_holds() {
     );
 }
 
+/// `check` warns as `get` does, and a safe file in a directory others may
+/// write to is no safer than the directory.
+#[test]
+fn check_and_get_warn_about_a_config_others_can_read_or_replace() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let sandbox = TestSandbox::with(plivo_dash::sandbox::Options {
+        auth_token: TOKEN.into(),
+        ..plivo_dash::sandbox::Options::default()
+    });
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("config.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "api_url = \"{}\"\nauth_id = \"{}\"\nauth_token = \"{TOKEN}\"\n",
+            sandbox.handle.base_url, sandbox.handle.auth_id
+        ),
+    )
+    .expect("write");
+    let home = tempfile::tempdir().expect("tempdir");
+    let cmd = |args: &[&str]| {
+        let mut cmd = bin(home.path());
+        cmd.env("PLIVO_DASH_CONFIG", &file).args(args);
+        cmd
+    };
+    let check = ["check", "-w", "1", "-c", "0.5"];
+    for (file_mode, dir_mode, says) in [
+        (0o644, 0o700, "can be read by other users"),
+        (0o600, 0o777, "directory other users can write to"),
+    ] {
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(file_mode)).expect("chmod");
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(dir_mode))
+            .expect("chmod");
+        let (out, err) = run(cmd(&check), 0);
+        assert!(
+            out.starts_with("PLIVO CREDITS OK") && out.lines().count() == 1,
+            "{out}"
+        );
+        assert!(err.contains(says), "check: {err}");
+        let (_, err) = run(cmd(&["get"]), 0);
+        assert!(err.contains(says), "get: {err}");
+    }
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o700)).expect("chmod");
+    let (_, err) = run(cmd(&check), 0);
+    assert!(
+        err.is_empty(),
+        "a 0600 file in a 0700 directory is fine: {err}"
+    );
+}
+
 #[test]
 fn get_and_check_cover_every_profile() {
     let low = TestSandbox::with(plivo_dash::sandbox::Options {
