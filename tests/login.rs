@@ -238,6 +238,38 @@ fn logout_and_profiles_say_where_tokens_are() {
     );
 }
 
+/// A profile of the top level's account uses the top level's token: its
+/// logout says so and how that one goes, and doing that logs it out.
+#[test]
+fn logout_of_a_profile_sharing_the_top_level_s_token_says_what_still_works() {
+    let w = World::new();
+    std::fs::create_dir_all(w.config().parent().unwrap()).unwrap();
+    std::fs::write(
+        w.config(),
+        format!(
+            "auth_id = \"{id}\"\nauth_token = \"{TOKEN}\"\napi_url = \"{url}\"\n\n[profiles.second]\nauth_id = \"{id}\"\nauth_token = \"{TOKEN}\"\n",
+            id = w.sandbox.handle.auth_id,
+            url = w.sandbox.handle.base_url
+        ),
+    )
+    .unwrap();
+    let (code, out, err) = w.run(&["logout", "--profile", "second"], "");
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("Removed the token of profile second"), "{out}");
+    assert!(
+        out.contains("Profile second still authenticates")
+            && out.contains("`plivo-dash logout --profile default` removes that token"),
+        "says what remains and how it goes: {out}"
+    );
+    let (code, _, err) = w.run(&["get", "--profile", "second"], "");
+    assert_eq!(code, Some(0), "as said, it still works: {err}");
+    let (code, _, err) = w.run(&["logout", "--profile", "default"], "");
+    assert_eq!(code, Some(0), "{err}");
+    let (code, _, err) = w.run(&["get", "--profile", "second"], "");
+    assert_eq!(code, Some(2), "logged out now: {err}");
+    assert!(err.contains("auth token"), "{err}");
+}
+
 #[test]
 fn profiles_names_an_account_given_by_the_environment_alone() {
     let w = World::new();

@@ -290,6 +290,31 @@ pub fn logout(global: &Global) -> Result<String, Failure> {
             said.join(" and ")
         )
     };
+    // A profile of the top level's account borrows the top level's token
+    // from the file: logging it out leaves that one, so say which and how
+    // it goes (it is the top level's too, so it is not removed unasked).
+    let still = config::resolve(&one, &file_only)
+        .ok()
+        .filter(|s| s.credentials().is_ok());
+    if let (Some(still), Some(_)) = (still, profile) {
+        let how = if file.shown_name(None) == config::TOP_LEVEL {
+            format!("`plivo-dash logout --profile {}`", config::TOP_LEVEL)
+        } else {
+            format!(
+                "deleting the top level's auth_token line in {}",
+                path.display()
+            )
+        };
+        let id = still
+            .auth_id
+            .as_deref()
+            .map(crate::text::sanitize)
+            .unwrap_or_default();
+        text.push_str(&format!(
+            "Profile {shown} still authenticates: it is the top level's account ({id}) and uses the top level's token in {}. {how} removes that token, for the top level too.\n",
+            path.display()
+        ));
+    }
     if env.auth_token.is_some() {
         text.push_str(&format!(
             "{} is still set in this environment.\n",
