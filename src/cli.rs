@@ -489,11 +489,12 @@ pub struct SandboxArgs {
 
 /// `HOST:PORT` to listen on; a host name is looked up, preferring IPv4 so
 /// that `localhost:0` gives the 127.0.0.1 every client reaches. `:PORT`
-/// alone means every interface, as other exporters take it.
+/// alone means every interface, as other exporters take it: `[::]`, which
+/// [`listen::bind`](crate::listen::bind) makes IPv6 and IPv4 both.
 fn parse_listen(s: &str) -> Result<SocketAddr, String> {
     use std::net::ToSocketAddrs as _;
     let trimmed = s.trim();
-    let every = format!("0.0.0.0{trimmed}");
+    let every = format!("[::]{trimmed}");
     let addrs: Vec<SocketAddr> = if trimmed.starts_with(':') && !trimmed.starts_with("::") {
         every.as_str()
     } else {
@@ -549,7 +550,7 @@ mod tests {
         assert_eq!(parse_listen("0.0.0.0:47020").unwrap().port(), 47020);
         assert_eq!(
             parse_listen(":9747").unwrap().to_string(),
-            "0.0.0.0:9747",
+            "[::]:9747",
             "every interface"
         );
         assert!(parse_listen(":").is_err());

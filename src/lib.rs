@@ -24,6 +24,7 @@ pub mod exporter;
 pub mod keychain;
 pub mod keymap;
 pub mod layout;
+pub mod listen;
 pub mod logging;
 pub mod monitor;
 pub mod plivo;

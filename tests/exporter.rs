@@ -460,3 +460,91 @@ fn no_credentials_at_all_is_a_usage_error_not_a_server() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("PLIVO_AUTH_ID"));
 }
+
+/// `exporter --listen ADDR` against `sandbox`: the URL it says it serves
+/// on, and the running child.
+fn exporter_on(
+    listen: &str,
+    sandbox: &support::TestSandbox,
+    home: &std::path::Path,
+) -> (std::process::Child, String) {
+    use std::io::BufRead as _;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_plivo-dash"))
+        .args(["exporter", "--listen", listen])
+        .env_clear()
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home)
+        .env("XDG_STATE_HOME", home)
+        .envs(sandbox.env())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("starts");
+    let stderr = child.stderr.take().expect("stderr");
+    let line = std::io::BufReader::new(stderr)
+        .lines()
+        .map_while(Result::ok)
+        .find(|l| l.contains("serving "))
+        .expect("says where it serves");
+    let url = line
+        .split("serving ")
+        .nth(1)
+        .and_then(|rest| rest.split("/metrics").next())
+        .expect("a url")
+        .to_owned();
+    (child, url)
+}
+
+/// One plain HTTP/1.0 GET of `/healthz` at `addr`: its status line.
+fn status_at(addr: std::net::SocketAddr) -> String {
+    use std::io::{Read as _, Write as _};
+    let mut stream = std::net::TcpStream::connect_timeout(&addr, std::time::Duration::from_secs(5))
+        .unwrap_or_else(|e| panic!("{addr}: {e}"));
+    stream
+        .write_all(b"GET /healthz HTTP/1.0\r\nHost: x\r\n\r\n")
+        .expect("write");
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    answer.lines().next().unwrap_or_default().to_owned()
+}
+
+/// `:PORT` is every interface, IPv6 and IPv4 alike; a wildcard address is
+/// where it listens, not a URL: the one printed is one that works here.
+#[test]
+fn listen_on_every_interface_serves_ipv4_and_ipv6_and_prints_a_usable_url() {
+    let sandbox = support::TestSandbox::with(Options {
+        auth_token: TOKEN.into(),
+        ..Options::default()
+    });
+    let home = tempfile::tempdir().expect("tempdir");
+    let (mut child, url) = exporter_on("0.0.0.0:0", &sandbox, home.path());
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        url.starts_with("http://127.0.0.1:") && !url.ends_with(":0"),
+        "{url}"
+    );
+
+    let (mut child, url) = exporter_on(":0", &sandbox, home.path());
+    let port: u16 = url
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("a port in {url}"));
+    let v4 = status_at(std::net::SocketAddr::from(([127, 0, 0, 1], port)));
+    let ipv6 = std::net::TcpListener::bind("[::1]:0").is_ok();
+    let v6 = ipv6.then(|| {
+        status_at(std::net::SocketAddr::from((
+            std::net::Ipv6Addr::LOCALHOST,
+            port,
+        )))
+    });
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(!url.contains("[::]") && !url.contains("0.0.0.0"), "{url}");
+    assert!(v4.starts_with("HTTP/1."), "IPv4: {v4:?}");
+    match v6 {
+        Some(v6) => assert!(v6.starts_with("HTTP/1."), "IPv6: {v6:?}"),
+        None => eprintln!("skipped IPv6: this machine has no ::1"),
+    }
+}

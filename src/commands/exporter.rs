@@ -88,7 +88,7 @@ pub async fn run(global: &Global, listen: SocketAddr) -> Exit {
         commands.push(Some(channels.commands));
         reports.push(worker::numbered(index, channels.events));
     }
-    let listener = match tokio::net::TcpListener::bind(listen).await {
+    let listener = match crate::listen::bind(listen).await {
         Ok(listener) => listener,
         Err(e) => {
             crate::say!("plivo-dash: cannot listen on {listen}: {e}");
@@ -104,7 +104,8 @@ pub async fn run(global: &Global, listen: SocketAddr) -> Exit {
     }));
     tracing::info!(%address, accounts = count, "exporter serving");
     crate::say!(
-        "plivo-dash exporter: serving http://{address}/metrics for {count} account{}; SIGTERM or Ctrl-C stops it",
+        "plivo-dash exporter: serving http://{}/metrics for {count} account{}; SIGTERM or Ctrl-C stops it",
+        crate::listen::reachable(address),
         if count == 1 { "" } else { "s" }
     );
     let mut reports = futures_util::stream::select_all(reports);

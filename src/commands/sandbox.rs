@@ -1,13 +1,14 @@
 //! `sandbox`: the Plivo-compatible server alone, in the foreground, until a
 //! signal stops it.
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use secrecy::{ExposeSecret as _, SecretString};
 
 use super::{Exit, print_out};
 use crate::cli::{Global, SandboxArgs};
+use crate::listen;
 use crate::plivo::AuthId;
 use crate::sandbox;
 use crate::signals::Stop;
@@ -152,20 +153,14 @@ fn config_file(handles: &[sandbox::Handle]) -> String {
     out
 }
 
-/// The URL a client on this machine uses for a server bound to `base_url`:
-/// a wildcard address (0.0.0.0, ::) is where it listens, not where to
-/// connect, and plain http is accepted only for loopback.
+/// The URL a client on this machine uses for a server bound to `base_url`
+/// ([`listen::reachable`]); plain http is accepted only for loopback.
 fn reachable_url(base_url: &str) -> String {
-    let Some(addr) = base_url
+    match base_url
         .strip_prefix("http://")
         .and_then(|a| a.parse::<SocketAddr>().ok())
-    else {
-        return base_url.to_owned();
-    };
-    let ip = match addr.ip() {
-        IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
-        IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
-        ip => ip,
-    };
-    format!("http://{}", SocketAddr::new(ip, addr.port()))
+    {
+        Some(addr) => format!("http://{}", listen::reachable(addr)),
+        None => base_url.to_owned(),
+    }
 }

@@ -207,7 +207,7 @@ impl Drop for Handle {
 
 /// Starts a sandbox on the current tokio runtime.
 pub async fn spawn(options: Options) -> std::io::Result<Handle> {
-    let listener = tokio::net::TcpListener::bind(options.listen).await?;
+    let listener = crate::listen::bind(options.listen).await?;
     let addr = listener.local_addr()?;
     let mut account = options.account;
     account.auth_id.clone_from(&options.auth_id);
