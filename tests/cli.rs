@@ -731,7 +731,15 @@ fn history_prints_the_samples_as_a_table_csv_or_json() {
     let dir = state.join("plivo-dash");
     std::fs::create_dir_all(&dir).expect("mkdir");
     let now = jiff::Timestamp::now();
-    let at = |hours: i64| (now - jiff::SignedDuration::from_hours(hours)).to_string();
+    // Nanoseconds that print with 9, 8, 7 and 1 digits.
+    let at = |hours: i64| {
+        let nanos = [0, 123_456_789, 123_456_780, 123_456_700, 500_000_000]
+            [usize::try_from(hours % 5).unwrap_or(0)];
+        let t = now - jiff::SignedDuration::from_hours(hours);
+        (jiff::Timestamp::from_second(t.as_second()).unwrap()
+            + jiff::SignedDuration::from_nanos(nanos))
+        .to_string()
+    };
     std::fs::write(
         dir.join(format!("{}.history", w.sandbox.handle.auth_id)),
         format!(
@@ -753,6 +761,15 @@ fn history_prints_the_samples_as_a_table_csv_or_json() {
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines[0], "time,credits,top_up");
     assert_eq!(lines.len(), 5, "{csv}");
+    for line in &lines[1..] {
+        // One precision whatever the sample's nanoseconds (8 or 9 digits
+        // in the file): YYYY-MM-DDTHH:MM:SS.mmmZ.
+        let time = line.split(',').next().unwrap_or_default();
+        assert!(
+            time.len() == 24 && time.as_bytes()[19] == b'.' && time.ends_with('Z'),
+            "{csv}"
+        );
+    }
     assert!(
         lines[1].ends_with(",5.00000,false"),
         "exact decimals: {csv}"

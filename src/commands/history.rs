@@ -119,12 +119,19 @@ fn render(sets: &[Rows], args: &HistoryArgs, filtered: bool) -> Result<String, F
                 out.push_str(&csv_field(profile));
                 out.push(',');
             }
-            out.push_str(&format!("{},{},{top_up}\n", s.at, s.credits));
+            out.push_str(&format!("{},{},{top_up}\n", csv_time(s.at), s.credits));
         }
         out
     } else {
         table(sets, filtered)
     })
+}
+
+/// A sample's time in a CSV: RFC 3339 in UTC to the millisecond, always
+/// three digits, so every row has the same shape for a spreadsheet to read
+/// (a poll's time means nothing finer).
+fn csv_time(at: Timestamp) -> String {
+    at.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }
 
 /// A CSV field, quoted when it holds a comma, a quote or a line break.
