@@ -263,10 +263,21 @@ fn the_commands_list_create_update_and_delete() {
     assert!(out.contains("move to the main account"), "{out}");
     assert_eq!(sandbox.handle.subaccounts().len(), 25);
 
-    let mut missing = cmd(&sandbox);
-    missing.args(["subaccounts", "get", "SA0000000000000000ZZ"]);
-    let (_, err) = output(missing, 1);
-    assert!(err.contains("not found"), "{err}");
+    // An id the account has not: said as that, not as a wrong API URL.
+    for args in [
+        vec!["subaccounts", "get", "SA0000000000000000ZZ"],
+        vec!["subaccounts", "delete", "SA0000000000000000ZZ", "--yes"],
+        vec!["subaccounts", "update", "SA0000000000000000ZZ", "--enable"],
+    ] {
+        let mut missing = cmd(&sandbox);
+        missing.args(&args);
+        let (_, err) = output(missing, 1);
+        assert!(
+            err.contains("no such subaccount SA0000000000000000ZZ"),
+            "{args:?}: {err}"
+        );
+        assert!(!err.contains("API URL"), "{args:?}: {err}");
+    }
 }
 
 #[test]

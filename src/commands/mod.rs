@@ -52,6 +52,10 @@ pub enum Failure {
     /// Credentials could not be checked, so nothing was kept.
     #[error("{0}; nothing was stored (--no-verify stores without checking)")]
     Unchecked(ApiError),
+    /// The API has no such thing (a subaccount id that is not one): refused,
+    /// as a 404 is, but said as what it is.
+    #[error("{0}")]
+    NoSuch(String),
     /// A signal stopped it half way (at a prompt, say).
     #[error("stopped by signal {}; nothing was stored", .0.0)]
     Stopped(crate::signals::Signal),
@@ -65,6 +69,7 @@ impl Failure {
             Failure::Config(_) | Failure::Usage(_) => Exit::Usage,
             Failure::Stopped(signal) => signal.exit(),
             Failure::Refused { .. } => Exit::Auth,
+            Failure::NoSuch(_) => Exit::Failed,
             Failure::Api(e) | Failure::Unchecked(e) => match e.class() {
                 ErrorClass::Usage => Exit::Usage,
                 ErrorClass::Auth => Exit::Auth,

@@ -8,7 +8,7 @@ use secrecy::ExposeSecret as _;
 
 use super::{Failure, Printed};
 use crate::cli::SubaccountsCommand;
-use crate::plivo::{Client, PAGE_LIMIT, Subaccount, SubaccountChange};
+use crate::plivo::{ApiError, Client, PAGE_LIMIT, Subaccount, SubaccountChange};
 use crate::text::sanitize;
 
 /// Runs one `subaccounts` command; the text to print.
@@ -33,7 +33,10 @@ pub async fn run(client: &Client, command: SubaccountsCommand) -> Result<Printed
             show_token,
             ..
         } => {
-            let sub = client.get_subaccount(&sub_id).await?;
+            let sub = client
+                .get_subaccount(&sub_id)
+                .await
+                .map_err(|e| no_such(e, &sub_id))?;
             Ok(Printed::from(if json {
                 pretty(&sub.to_json(show_token))?
             } else {
@@ -194,7 +197,10 @@ async fn update(
             "nothing to update: give --name, --enable or --disable".to_owned(),
         ));
     }
-    let before = client.get_subaccount(sub_id).await?;
+    let before = client
+        .get_subaccount(sub_id)
+        .await
+        .map_err(|e| no_such(e, sub_id))?;
     let change = SubaccountChange {
         name: name.unwrap_or_else(|| before.name.clone()),
         enabled: if enable {
@@ -235,7 +241,10 @@ async fn delete(
     cascade: bool,
     yes: bool,
 ) -> Result<Printed, Failure> {
-    let sub = client.get_subaccount(sub_id).await?;
+    let sub = client
+        .get_subaccount(sub_id)
+        .await
+        .map_err(|e| no_such(e, sub_id))?;
     let name = sanitize(&sub.name);
     let fate = if cascade {
         "its numbers, endpoints and applications are deleted with it"
@@ -285,6 +294,18 @@ fn plain(value: &str, what: &str) -> Result<String, Failure> {
     match crate::plivo::name_problem(value) {
         Some(problem) => Err(Failure::Usage(format!("{what} is {problem}"))),
         None => Ok(value.trim().to_owned()),
+    }
+}
+
+/// A 404 for a subaccount: the account answered, so the id names none of
+/// its subaccounts (not a wrong API URL, as a 404 for the account means).
+fn no_such(error: ApiError, sub_id: &str) -> Failure {
+    match error {
+        ApiError::NotFound { .. } => Failure::NoSuch(format!(
+            "no such subaccount {}: `plivo-dash subaccounts list --all` shows them (404)",
+            sanitize(sub_id.trim())
+        )),
+        other => Failure::Api(other),
     }
 }
 

@@ -199,14 +199,41 @@ fn deserialize_decimal<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Dec
         Raw::Text(s) => s,
         Raw::Number(n) => n.to_string(),
     };
-    Decimal::from_str_exact(text.trim())
-        .or_else(|_| Decimal::from_scientific(text.trim()))
+    let trimmed = text.trim();
+    Decimal::from_str_exact(trimmed)
+        .or_else(|_| Decimal::from_scientific(trimmed))
         .map_err(|_| {
+            let why = if looks_numeric(trimmed) {
+                "is out of range (an amount has at most 28 digits)"
+            } else {
+                "is not a decimal amount"
+            };
             serde::de::Error::custom(format!(
-                "cash_credits {:?} is not a decimal amount",
+                "cash_credits {:?} {why}",
                 crate::text::sanitize(&text)
             ))
         })
+}
+
+/// Whether `text` is written as a number (sign, digits, a point, an
+/// exponent), so that failing to read it means it is too large or too
+/// precise, not that it is no number at all.
+fn looks_numeric(text: &str) -> bool {
+    let (mantissa, exponent) = match text.split_once(['e', 'E']) {
+        Some((m, e)) => (m, Some(e)),
+        None => (text, None),
+    };
+    let mantissa = mantissa.strip_prefix(['-', '+']).unwrap_or(mantissa);
+    let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
+    let mantissa_ok = match mantissa.split_once('.') {
+        Some((whole, frac)) => {
+            (whole.is_empty() || digits(whole))
+                && (frac.is_empty() || digits(frac))
+                && !(whole.is_empty() && frac.is_empty())
+        }
+        None => digits(mantissa),
+    };
+    mantissa_ok && exponent.is_none_or(|e| digits(e.strip_prefix(['-', '+']).unwrap_or(e)))
 }
 
 /// The body of `POST /v1/Account/{auth_id}/`: only the fields that are set

@@ -166,7 +166,15 @@ pub fn cases() -> Vec<Case> {
         Case {
             name: "credits absurdly large",
             answer: json("200 OK", &with_credits(r#""1e400""#)),
-            expect: Error(4, "not a decimal amount"),
+            expect: Error(4, "\"1e400\" is out of range"),
+        },
+        Case {
+            name: "credits of too many digits",
+            answer: json(
+                "200 OK",
+                &with_credits(r#""123456789012345678901234567890""#),
+            ),
+            expect: Error(4, "is out of range"),
         },
         Case {
             name: "credits an object",
