@@ -232,6 +232,18 @@ pub enum ConfigError {
         /// Why not.
         reason: String,
     },
+    /// `--profile` names a profile, and there is no config file at all.
+    #[error(
+        "no profile {name:?}: there is no config file ({path} does not exist); `plivo-dash login --profile {login}` creates it with that profile"
+    )]
+    NoConfigFile {
+        /// The profile asked for.
+        name: String,
+        /// Where the file would be.
+        path: String,
+        /// The profile's name as a shell word.
+        login: String,
+    },
     /// `--profile` names a profile the file does not have.
     #[error("no profile {name:?} in {path} (profiles there: {available})")]
     UnknownProfile {
@@ -306,9 +318,15 @@ pub fn resolve(global: &Global, env: &Env) -> Result<Settings, ConfigError> {
     let (top, named) = match (&file, &profile) {
         (Some(file), Some(name)) => match file.profiles.get(name) {
             Some(profile) => (Some(file), Some(profile)),
-            None => return Err(unknown_profile(name, &path_text, Some(file))),
+            None => return Err(unknown_profile(name, &path_text, file)),
         },
-        (None, Some(name)) => return Err(unknown_profile(name, &path_text, None)),
+        (None, Some(name)) => {
+            return Err(ConfigError::NoConfigFile {
+                name: crate::text::sanitize(name),
+                path: path_text.clone(),
+                login: shell_word(name),
+            });
+        }
         (Some(file), None) => (Some(file), None),
         (None, None) => (None, None),
     };
@@ -607,14 +625,27 @@ fn login_flag(profile: Option<&str>) -> String {
     }
 }
 
-fn unknown_profile(name: &str, path: &str, file: Option<&Profile>) -> ConfigError {
-    let mut names = Vec::new();
-    if let Some(f) = file {
-        if f.has_credentials() {
-            names.push(format!("{TOP_LEVEL} (the top level)"));
-        }
-        names.extend(f.profiles.keys().map(|n| crate::text::sanitize(n)));
+/// `text` as one shell word, to paste into a command: bare when it is
+/// plain, else single-quoted.
+fn shell_word(text: &str) -> String {
+    let text = crate::text::sanitize(text);
+    if !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    {
+        text
+    } else {
+        format!("'{}'", text.replace('\'', r"'\''"))
     }
+}
+
+fn unknown_profile(name: &str, path: &str, file: &Profile) -> ConfigError {
+    let mut names = Vec::new();
+    if file.has_credentials() {
+        names.push(format!("{TOP_LEVEL} (the top level)"));
+    }
+    names.extend(file.profiles.keys().map(|n| crate::text::sanitize(n)));
     let available = if names.is_empty() {
         "none".to_owned()
     } else {

@@ -539,6 +539,22 @@ fn check_names_a_missing_threshold_on_its_one_line() {
     );
 }
 
+/// Without a config file a profile name cannot be found in one: say there
+/// is none and how to make it, rather than name a file that is not there.
+#[test]
+fn a_profile_without_a_config_file_says_how_to_create_one() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let mut cmd = bin(home.path());
+    cmd.args(["get", "--profile", "nope"]);
+    let (_, err) = run(cmd, 2);
+    assert!(err.contains("there is no config file"), "{err}");
+    assert!(err.contains("does not exist"), "{err}");
+    assert!(
+        err.contains("`plivo-dash login --profile nope` creates it"),
+        "{err}"
+    );
+}
+
 #[test]
 fn a_config_file_named_by_the_environment_must_exist() {
     let w = World::new();
