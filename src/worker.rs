@@ -442,7 +442,7 @@ async fn save(
     clock: Clock,
 ) -> Vec<Report> {
     // Waiting out a Retry-After here would leave every later command
-    // unanswered for as long as the server asked (up to an hour).
+    // unanswered for as long as the server asked (up to a period).
     if let Some(wait) = schedule.held_for(Instant::now()) {
         return vec![Report::Failed {
             op: Op::Save,

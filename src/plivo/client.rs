@@ -684,6 +684,22 @@ mod tests {
     }
 
     #[test]
+    fn retry_after_reads_a_far_http_date_as_the_long_wait_it_is() {
+        // The schedule caps it at the period; here it must not be lost.
+        let wait = parse_retry_after("Tue, 31 Dec 2999 23:59:59 GMT").expect("a date");
+        assert!(wait > Duration::from_secs(365 * 24 * 3600), "{wait:?}");
+        let soon = jiff::Timestamp::now() + jiff::SignedDuration::from_secs(120);
+        let header = jiff::fmt::rfc2822::DateTimePrinter::new()
+            .timestamp_to_rfc9110_string(&soon)
+            .expect("a date");
+        let wait = parse_retry_after(&header).expect("a date");
+        assert!(
+            wait > Duration::from_secs(100) && wait <= Duration::from_secs(120),
+            "{header}: {wait:?}"
+        );
+    }
+
+    #[test]
     fn error_message_takes_json_or_a_short_line() {
         assert_eq!(
             error_message(br#"{"api_id":"x","error":"bad \u001b[31m"}"#).as_deref(),
