@@ -314,3 +314,82 @@ async fn a_page_that_fails_once_is_asked_for_again() {
     assert_eq!(all.len(), 45);
     assert_eq!(handle.requests(), 5, "two faults, then three pages");
 }
+
+/// The official SDKs of other languages send booleans as the strings
+/// `"true"` / `"false"`, in JSON and in form bodies; Plivo takes them, and so
+/// must the sandbox. Any other string is refused as Plivo refuses it.
+#[tokio::test]
+async fn booleans_as_strings_are_taken_in_json_and_form_bodies() {
+    let (sandbox, _client) = start(0).await;
+    let http = reqwest::Client::new();
+    let collection = format!(
+        "{}/v1/Account/{}/Subaccount/",
+        sandbox.base_url, sandbox.auth_id
+    );
+    let send = |url: String, content_type: &'static str, body: &'static str| {
+        http.post(url)
+            .basic_auth(&sandbox.auth_id, Some(TOKEN))
+            .header("Content-Type", content_type)
+            .body(body)
+            .send()
+    };
+    const JSON: &str = "application/json";
+    const FORM: &str = "application/x-www-form-urlencoded; charset=utf-8";
+
+    let created = send(
+        collection.clone(),
+        JSON,
+        r#"{"name":"By JSON","enabled":"true"}"#,
+    )
+    .await
+    .expect("create");
+    assert_eq!(created.status(), 201);
+    let created = send(collection.clone(), FORM, "name=By+form&enabled=true")
+        .await
+        .expect("create");
+    assert_eq!(created.status(), 201);
+    let held = sandbox.subaccounts();
+    assert_eq!(
+        held.iter()
+            .map(|(_, name, enabled)| (name.as_str(), *enabled))
+            .collect::<Vec<_>>(),
+        [("By form", true), ("By JSON", true)]
+    );
+
+    let by_form = format!("{collection}{}/", held[0].0);
+    let by_json = format!("{collection}{}/", held[1].0);
+    let changed = send(
+        by_json.clone(),
+        JSON,
+        r#"{"name":"By JSON","enabled":"false"}"#,
+    )
+    .await
+    .expect("update");
+    assert_eq!(changed.status(), 202);
+    let changed = send(by_form.clone(), FORM, "name=By+form&enabled=false")
+        .await
+        .expect("update");
+    assert_eq!(changed.status(), 202);
+    assert!(
+        sandbox.subaccounts().iter().all(|(_, _, enabled)| !enabled),
+        "both disabled: {:?}",
+        sandbox.subaccounts()
+    );
+
+    for (url, content_type, body) in [
+        (collection.clone(), JSON, r#"{"name":"x","enabled":"yes"}"#),
+        (collection.clone(), FORM, "name=x&enabled=True"),
+        (by_json.clone(), JSON, r#"{"name":"x","enabled":"1"}"#),
+        (by_form.clone(), FORM, "name=x&enabled="),
+    ] {
+        let refused = send(url, content_type, body).await.expect("answered");
+        assert_eq!(refused.status(), 400, "{body}");
+        let text = refused.text().await.expect("body");
+        assert!(
+            text.contains(r#""error":"enabled must be true or false""#),
+            "{body}: {text}"
+        );
+    }
+    assert_eq!(sandbox.subaccounts().len(), 2, "nothing made by a refusal");
+    assert!(sandbox.subaccounts().iter().all(|(_, _, enabled)| !enabled));
+}

@@ -95,6 +95,7 @@ async fn subaccounts(
         return stop;
     }
     let today = super::today();
+    let body = as_json(&headers, body);
     ctx.state.with(|l| {
         super::subaccounts::collection(
             &auth_id,
@@ -118,6 +119,7 @@ async fn subaccount(
         return stop;
     }
     let today = super::today();
+    let body = as_json(&headers, body);
     ctx.state.with(|l| {
         super::subaccounts::item(&auth_id, &sub_id, &method, &body, &mut l.subaccounts, today)
     })
@@ -139,7 +141,7 @@ async fn account(
             account.api_id = Some(api_id());
             (StatusCode::OK, axum::Json(account)).into_response()
         }
-        Method::POST => match parse_update(&body) {
+        Method::POST => match parse_update(&as_json(&headers, body)) {
             Ok(update) => {
                 ctx.state.with(|l| update.apply_to(&mut l.account));
                 let reply = UpdateReply {
@@ -167,6 +169,27 @@ fn authorised(ctx: &Context, headers: &HeaderMap) -> bool {
     };
     let expected = format!("{}:{}", ctx.auth_id, ctx.auth_token.expose_secret());
     decoded == expected.as_bytes()
+}
+
+/// A form body (`application/x-www-form-urlencoded`, as the official SDKs of
+/// some languages send) as the JSON object of strings it stands for, so one
+/// parser reads both; any other body as it came.
+fn as_json(headers: &HeaderMap, body: Bytes) -> Bytes {
+    let form = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| {
+            v.trim()
+                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+        });
+    if !form || body.iter().all(u8::is_ascii_whitespace) {
+        return body;
+    }
+    let fields: serde_json::Map<String, serde_json::Value> = url::form_urlencoded::parse(&body)
+        .map(|(k, v)| (k.into_owned(), serde_json::Value::String(v.into_owned())))
+        .collect();
+    Bytes::from(serde_json::Value::Object(fields).to_string())
 }
 
 /// Reads an update body as the API does: JSON, null meaning "not provided",

@@ -212,8 +212,9 @@ fn list(parent: &str, query: Option<&str>, store: &[Record]) -> Response {
 }
 
 /// `{"name": …, "enabled": …}`: the name required (and not blank), enabled
-/// a boolean when given. The Python SDK sends null for what it was not
-/// given; that is "not provided" here too.
+/// a boolean when given, or the string `"true"` or `"false"` as the official
+/// SDKs of other languages (and every form body) send it. The Python SDK
+/// sends null for what it was not given; that is "not provided" here too.
 fn parse_change(body: &[u8]) -> Result<(String, Option<bool>), String> {
     let value: Value = if body.iter().all(u8::is_ascii_whitespace) {
         return Err("name is required".to_owned());
@@ -242,6 +243,8 @@ fn parse_change(body: &[u8]) -> Result<(String, Option<bool>), String> {
     let enabled = match fields.get("enabled") {
         None | Some(Value::Null) => None,
         Some(Value::Bool(b)) => Some(*b),
+        Some(Value::String(s)) if s == "true" => Some(true),
+        Some(Value::String(s)) if s == "false" => Some(false),
         Some(_) => return Err("enabled must be true or false".to_owned()),
     };
     Ok((name, enabled))
