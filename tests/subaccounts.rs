@@ -140,6 +140,8 @@ async fn all_of_a_thousand_come_in_order_within_the_rate_limit() {
         .all_subaccounts(|page| pages.push(page.meta.offset))
         .await
         .expect("all");
+    assert_eq!(all.disagreement, None);
+    let all = all.objects;
     assert_eq!(all.len(), 1000);
     let expected: Vec<String> = sandbox.subaccounts().into_iter().map(|s| s.0).collect();
     let got: Vec<String> = all.iter().map(|s| s.auth_id.clone()).collect();
@@ -311,7 +313,7 @@ async fn a_page_that_fails_once_is_asked_for_again() {
         .all_subaccounts(|_| {})
         .await
         .expect("the list, despite two faults");
-    assert_eq!(all.len(), 45);
+    assert_eq!((all.objects.len(), all.disagreement), (45, None));
     assert_eq!(handle.requests(), 5, "two faults, then three pages");
 }
 

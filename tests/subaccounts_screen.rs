@@ -81,7 +81,9 @@ fn rows_appear_with_the_first_page_and_fill_in() {
     assert!(text.contains("loaded 20 of 1,000…"), "{text}");
     assert!(text.contains("Gotham 0"), "{text}");
     pages(&mut app, 1000, 1000);
-    app.update(Msg::Worker(Report::SubaccountsListed));
+    app.update(Msg::Worker(Report::SubaccountsListed {
+        disagreement: None,
+    }));
     let text = draw(&app, 120, 35);
     assert!(text.contains("1,000 subaccounts"), "{text}");
     assert!(!text.contains("loaded"), "{text}");
@@ -92,7 +94,9 @@ fn rows_appear_with_the_first_page_and_fill_in() {
 fn the_filter_narrows_as_you_type_and_esc_clears_it() {
     let (mut app, _) = opened();
     pages(&mut app, 1000, 1000);
-    app.update(Msg::Worker(Report::SubaccountsListed));
+    app.update(Msg::Worker(Report::SubaccountsListed {
+        disagreement: None,
+    }));
     app.update(key(KeyCode::Char('/')));
     type_str(&mut app, "metropolis 99");
     // 99, 990..999 odd: 99, 991, 993, 995, 997, 999.
@@ -263,7 +267,9 @@ fn empty_loading_and_hostile_names() {
         total: 0,
         subaccounts: Vec::new(),
     }));
-    app.update(Msg::Worker(Report::SubaccountsListed));
+    app.update(Msg::Worker(Report::SubaccountsListed {
+        disagreement: None,
+    }));
     let text = draw(&app, 100, 30);
     insta::assert_snapshot!("subaccounts_empty", text);
     assert!(text.contains("No subaccounts yet."), "{text}");

@@ -52,6 +52,10 @@ pub enum Failure {
     /// Credentials could not be checked, so nothing was kept.
     #[error("{0}; nothing was stored (--no-verify stores without checking)")]
     Unchecked(ApiError),
+    /// A list's answers disagreed with their own count; what arrived was
+    /// printed.
+    #[error("subaccounts: {0}")]
+    Disagreed(crate::plivo::Disagreement),
     /// A signal stopped it half way (at a prompt, say).
     #[error("stopped by signal {}; nothing was stored", .0.0)]
     Stopped(crate::signals::Signal),
@@ -65,6 +69,8 @@ impl Failure {
             Failure::Config(_) | Failure::Usage(_) => Exit::Usage,
             Failure::Stopped(signal) => signal.exit(),
             Failure::Refused { .. } => Exit::Auth,
+            // An answer that is not what the API promises: a garbled one.
+            Failure::Disagreed(_) => Exit::Unreachable,
             Failure::Api(e) | Failure::Unchecked(e) => match e.class() {
                 ErrorClass::Usage => Exit::Usage,
                 ErrorClass::Auth => Exit::Auth,

@@ -4,11 +4,13 @@
 mod account;
 mod client;
 mod error;
+pub mod pager;
 mod subaccount;
 mod tally;
 
 pub use account::{Account, AccountType, AccountUpdate, AuthId, BillingMode, Field, UpdateReply};
 pub use client::{Client, DEFAULT_API_URL, Limits, PAGE_GAP, PAGES_IN_FLIGHT};
 pub use error::{ApiError, ErrorClass};
+pub use pager::{Disagreement, Listed, Paged};
 pub use subaccount::{Created, Meta, PAGE_LIMIT, Page, Subaccount, SubaccountChange};
 pub use tally::{Answer, Tally};
