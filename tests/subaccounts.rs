@@ -3,8 +3,10 @@
 
 mod support;
 
-use plivo_dash::plivo::{ApiError, Client, SubaccountChange};
-use plivo_dash::sandbox::{self, Options};
+use std::time::Duration;
+
+use plivo_dash::plivo::{ApiError, Client, Listed, PAGES_IN_FLIGHT, SubaccountChange};
+use plivo_dash::sandbox::{self, ListFault, Options};
 use support::{TOKEN, TestSandbox};
 
 async fn start(subaccounts: u32) -> (sandbox::Handle, Client) {
@@ -394,4 +396,108 @@ async fn booleans_as_strings_are_taken_in_json_and_form_bodies() {
     }
     assert_eq!(sandbox.subaccounts().len(), 2, "nothing made by a refusal");
     assert!(sandbox.subaccounts().iter().all(|(_, _, enabled)| !enabled));
+}
+
+/// A list against a sandbox whose pages break their promises: it ends, in
+/// few requests, with every object once and the disagreement said.
+async fn misbehaving(fault: ListFault) -> (Listed<plivo_dash::plivo::Subaccount>, usize) {
+    let (sandbox, client) = support::sandbox_and_client(Options {
+        subaccounts: 45,
+        list_fault: fault,
+        ..Options::default()
+    })
+    .await;
+    let listed = tokio::time::timeout(Duration::from_secs(60), client.all_subaccounts(|_| {}))
+        .await
+        .expect("the list ends")
+        .expect("a list");
+    let ids: std::collections::HashSet<&str> =
+        listed.objects.iter().map(|s| s.auth_id.as_str()).collect();
+    assert_eq!(ids.len(), listed.objects.len(), "{fault:?}: none twice");
+    (listed, sandbox.requests())
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_list_that_repeats_itself_ends_and_says_so() {
+    for fault in [ListFault::RepeatNext, ListFault::SameObjects] {
+        let (listed, requests) = misbehaving(fault).await;
+        assert_eq!(listed.objects.len(), 20, "{fault:?}: the first page once");
+        let said = listed.disagreement.expect("a disagreement").to_string();
+        assert_eq!(
+            said,
+            "the server counted 1000000 but 20 arrived (a page repeated one already read; stopped there)",
+            "{fault:?}"
+        );
+        assert!(
+            requests <= 1 + PAGES_IN_FLIGHT,
+            "{fault:?}: {requests} requests"
+        );
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_count_smaller_than_the_list_truncates_nothing() {
+    let (listed, requests) = misbehaving(ListFault::Total(5)).await;
+    assert_eq!(listed.objects.len(), 45, "next is followed past the count");
+    assert_eq!(
+        listed.disagreement.expect("said").to_string(),
+        "the server counted 5 but 45 arrived"
+    );
+    assert_eq!(requests, 3);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_count_larger_than_the_list_is_said() {
+    let (listed, requests) = misbehaving(ListFault::Total(1000)).await;
+    assert_eq!(listed.objects.len(), 45);
+    assert_eq!(
+        listed.disagreement.expect("said").to_string(),
+        "the server counted 1000 but 45 arrived"
+    );
+    assert!(requests <= 3 + PAGES_IN_FLIGHT, "{requests} requests");
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_early_empty_page_is_said() {
+    let (listed, requests) = misbehaving(ListFault::EmptyFrom(20)).await;
+    assert_eq!(listed.objects.len(), 20);
+    assert_eq!(
+        listed.disagreement.expect("said").to_string(),
+        "the server counted 45 but 20 arrived (a page came back empty early)"
+    );
+    assert!(requests <= 1 + PAGES_IN_FLIGHT, "{requests} requests");
+}
+
+#[test]
+fn all_prints_what_arrived_and_says_the_disagreement_with_exit_4() {
+    for (fault, rows, said) in [
+        (
+            ListFault::Total(5),
+            45,
+            "plivo-dash: subaccounts: the server counted 5 but 45 arrived\n",
+        ),
+        (
+            ListFault::SameObjects,
+            20,
+            "plivo-dash: subaccounts: the server counted 1000000 but 20 arrived (a page repeated one already read; stopped there)\n",
+        ),
+    ] {
+        let sandbox = TestSandbox::with(Options {
+            auth_token: TOKEN.into(),
+            subaccounts: 45,
+            list_fault: fault,
+            ..Options::default()
+        });
+        let mut list = cmd(&sandbox);
+        list.args(["subaccounts", "list", "--all"]);
+        let (out, err) = output(list, 4);
+        assert!(out.starts_with("AUTH ID"), "{out}");
+        assert_eq!(
+            out.lines().count(),
+            rows + 2,
+            "header, rows, a count: {out}"
+        );
+        assert_eq!(err, said);
+        assert!(sandbox.handle.requests() <= 5, "{fault:?}");
+    }
 }

@@ -56,6 +56,27 @@ pub struct Options {
     /// How many subaccounts it starts with (made up: names, dates a day
     /// apart, every third disabled).
     pub subaccounts: u32,
+    /// How the subaccount list misbehaves, for testing clients that page.
+    pub list_fault: ListFault,
+}
+
+/// A way a server's list pages can break their own promises.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ListFault {
+    /// Pages as Plivo's.
+    #[default]
+    None,
+    /// Every page is the first one again (offset 0, its `next` the second
+    /// page), counting a million.
+    RepeatNext,
+    /// Every page holds the first page's objects again, at the offset asked
+    /// for and with a `next`, counting a million.
+    SameObjects,
+    /// `total_count` is this, whatever the list holds.
+    Total(u32),
+    /// Pages from this offset on come back empty, while `next` and the
+    /// count still promise more.
+    EmptyFrom(u32),
 }
 
 impl Default for Options {
@@ -72,6 +93,7 @@ impl Default for Options {
             fail_rate: 0.0,
             account: demo_account(),
             subaccounts: 0,
+            list_fault: ListFault::None,
         }
     }
 }
@@ -220,6 +242,7 @@ pub async fn spawn(options: Options) -> std::io::Result<Handle> {
         faults: options.faults.into(),
         requests: 0,
         subaccounts: subaccounts::seed(options.subaccounts, today()),
+        list_fault: options.list_fault,
     })));
     let app = routes::router(routes::Context {
         state: state.clone(),
@@ -259,6 +282,7 @@ struct Ledger {
     faults: std::collections::VecDeque<Fault>,
     requests: usize,
     subaccounts: Vec<subaccounts::Record>,
+    list_fault: ListFault,
 }
 
 /// Today's date here, for subaccounts' `created` and `modified`.
@@ -325,6 +349,7 @@ mod tests {
             faults: Default::default(),
             requests: 0,
             subaccounts: Vec::new(),
+            list_fault: ListFault::None,
         }
     }
 

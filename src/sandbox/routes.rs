@@ -102,6 +102,7 @@ async fn subaccounts(
             &method,
             uri.query(),
             &body,
+            l.list_fault,
             &mut l.subaccounts,
             today,
         )
