@@ -216,3 +216,49 @@ where
     }
     Ok(reading.end(Stop::Ended))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    struct Item(String);
+
+    impl Keyed for Item {
+        fn key(&self) -> &str {
+            &self.0
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_list_that_never_ends_stops_at_the_ceiling() {
+        let asked = std::sync::atomic::AtomicU32::new(0);
+        // New objects on every page, a `next` always, and a count of two.
+        let listed = read_all(
+            2,
+            |offset| {
+                asked.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                async move {
+                    let meta = Meta {
+                        limit: 2,
+                        offset,
+                        total_count: 2,
+                        next: Some("more".to_owned()),
+                        previous: None,
+                    };
+                    let items = vec![Item(format!("a{offset}")), Item(format!("b{offset}"))];
+                    Ok((meta, items))
+                }
+            },
+            |_| {},
+        )
+        .await
+        .expect("a list");
+        assert_eq!(asked.into_inner(), MAX_PAGES);
+        assert_eq!(listed.objects.len(), 2 * 500);
+        assert_eq!(
+            listed.disagreement.map(|d| d.to_string()).as_deref(),
+            Some("the server counted 2 but 1000 arrived (stopped after 500 pages)")
+        );
+    }
+}

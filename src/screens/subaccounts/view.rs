@@ -22,7 +22,7 @@ pub fn render(app: &App, screen: &SubaccountsScreen, theme: Theme, frame: &mut F
     let failure = match (&screen.error, &screen.disagreement) {
         (Some(e), _) => Some(format!("⚠ {e} ({refresh} tries again)")),
         (None, Some(d)) => Some(format!(
-            "⚠ Not the whole list? {d} ({refresh} loads it again)"
+            "⚠ The list and its count disagree: {d} ({refresh} loads it again)"
         )),
         (None, None) => None,
     };
