@@ -58,6 +58,9 @@ pub struct Options {
     pub subaccounts: u32,
     /// How the subaccount list misbehaves, for testing clients that page.
     pub list_fault: ListFault,
+    /// A fault's `Retry-After` is sent as the HTTP date it stands for
+    /// rather than in seconds (servers may send either).
+    pub retry_after_as_date: bool,
 }
 
 /// A way a server's list pages can break their own promises.
@@ -94,6 +97,7 @@ impl Default for Options {
             account: demo_account(),
             subaccounts: 0,
             list_fault: ListFault::None,
+            retry_after_as_date: false,
         }
     }
 }
@@ -250,6 +254,7 @@ pub async fn spawn(options: Options) -> std::io::Result<Handle> {
         auth_token: options.auth_token.clone(),
         latency: options.latency,
         fail_rate: options.fail_rate.clamp(0.0, 1.0),
+        retry_after_as_date: options.retry_after_as_date,
     });
     let (tx, rx) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {

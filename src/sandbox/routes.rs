@@ -22,6 +22,7 @@ pub(super) struct Context {
     pub auth_token: SecretString,
     pub latency: std::time::Duration,
     pub fail_rate: f64,
+    pub retry_after_as_date: bool,
 }
 
 pub(super) fn router(ctx: Context) -> Router {
@@ -69,7 +70,7 @@ async fn gate(
         (ctx.fail_rate > 0.0 && fastrand::f64() < ctx.fail_rate).then(|| super::Fault::status(503));
     if let Some(fault) = scripted.filter(|f| *f != super::Fault::PASS).or(random) {
         tracing::info!(%method, status = fault.status, "sandbox: injected fault");
-        return Some(injected(fault));
+        return Some(injected(fault, ctx.retry_after_as_date));
     }
     if !authorised(ctx, headers) {
         return Some(error(
@@ -216,13 +217,26 @@ fn parse_update(body: &[u8]) -> Result<AccountUpdate, String> {
     Ok(update)
 }
 
-fn injected(fault: super::Fault) -> Response {
+fn injected(fault: super::Fault, as_date: bool) -> Response {
     let status = StatusCode::from_u16(fault.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut response = error(status, "injected fault");
-    if let Some(secs) = fault.retry_after {
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, header::HeaderValue::from(secs));
+    let date = |secs: u64| {
+        let secs = i64::try_from(secs).ok()?;
+        let at = jiff::Timestamp::now()
+            .checked_add(jiff::SignedDuration::from_secs(secs))
+            .ok()?;
+        let text = jiff::fmt::rfc2822::DateTimePrinter::new()
+            .timestamp_to_rfc9110_string(&at)
+            .ok()?;
+        header::HeaderValue::from_str(&text).ok()
+    };
+    let value = match fault.retry_after {
+        Some(secs) if as_date => date(secs),
+        Some(secs) => Some(header::HeaderValue::from(secs)),
+        None => None,
+    };
+    if let Some(value) = value {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
     }
     response
 }
