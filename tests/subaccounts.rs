@@ -396,6 +396,14 @@ async fn booleans_as_strings_are_taken_in_json_and_form_bodies() {
     }
     assert_eq!(sandbox.subaccounts().len(), 2, "nothing made by a refusal");
     assert!(sandbox.subaccounts().iter().all(|(_, _, enabled)| !enabled));
+
+    // The account takes a form body too.
+    let account = format!("{}/v1/Account/{}/", sandbox.base_url, sandbox.auth_id);
+    let changed = send(account, FORM, "city=Gotham+City")
+        .await
+        .expect("update");
+    assert_eq!(changed.status(), 202);
+    assert_eq!(sandbox.account().city, "Gotham City");
 }
 
 /// A list against a sandbox whose pages break their promises: it ends, in
