@@ -39,7 +39,9 @@ fn listed(n: u32) -> App {
         total: n,
         subaccounts,
     }));
-    app.update(Msg::Worker(Report::SubaccountsListed));
+    app.update(Msg::Worker(Report::SubaccountsListed {
+        disagreement: None,
+    }));
     app
 }
 

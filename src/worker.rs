@@ -19,7 +19,9 @@ use crate::clock::Clock;
 use crate::monitor::Sample;
 use crate::monitor::file::HistoryFile;
 use crate::monitor::schedule::{Schedule, Slot};
-use crate::plivo::{Account, AccountUpdate, ApiError, Client, Subaccount, SubaccountChange};
+use crate::plivo::{
+    Account, AccountUpdate, ApiError, Client, Disagreement, Subaccount, SubaccountChange,
+};
 
 /// What the app asks of the worker.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -121,7 +123,11 @@ pub enum Report {
         subaccounts: Vec<Subaccount>,
     },
     /// Every page of the list has come.
-    SubaccountsListed,
+    SubaccountsListed {
+        /// Set when the pages disagreed with the server's count (the rows
+        /// that came are kept).
+        disagreement: Option<Disagreement>,
+    },
     /// How many subaccounts the account has.
     SubaccountCount {
         /// The server's count.
@@ -442,7 +448,7 @@ async fn save(
     clock: Clock,
 ) -> Vec<Report> {
     // Waiting out a Retry-After here would leave every later command
-    // unanswered for as long as the server asked (up to an hour).
+    // unanswered for as long as the server asked (up to a period).
     if let Some(wait) = schedule.held_for(Instant::now()) {
         return vec![Report::Failed {
             op: Op::Save,
@@ -503,7 +509,11 @@ async fn subaccounts(
                 });
             })
             .await
-            .map(|_| vec![Report::SubaccountsListed]),
+            .map(|listed| {
+                vec![Report::SubaccountsListed {
+                    disagreement: listed.disagreement,
+                }]
+            }),
         Request::CreateSubaccount(change) => match client.create_subaccount(&change).await {
             // It exists now, whatever the read-back says: a create that
             // looked failed would be made again, a duplicate. Unread, it

@@ -3,8 +3,10 @@
 
 mod support;
 
-use plivo_dash::plivo::{ApiError, Client, SubaccountChange};
-use plivo_dash::sandbox::{self, Options};
+use std::time::Duration;
+
+use plivo_dash::plivo::{ApiError, Client, Listed, PAGES_IN_FLIGHT, SubaccountChange};
+use plivo_dash::sandbox::{self, ListFault, Options};
 use support::{TOKEN, TestSandbox};
 
 async fn start(subaccounts: u32) -> (sandbox::Handle, Client) {
@@ -140,6 +142,8 @@ async fn all_of_a_thousand_come_in_order_within_the_rate_limit() {
         .all_subaccounts(|page| pages.push(page.meta.offset))
         .await
         .expect("all");
+    assert_eq!(all.disagreement, None);
+    let all = all.objects;
     assert_eq!(all.len(), 1000);
     let expected: Vec<String> = sandbox.subaccounts().into_iter().map(|s| s.0).collect();
     let got: Vec<String> = all.iter().map(|s| s.auth_id.clone()).collect();
@@ -322,6 +326,197 @@ async fn a_page_that_fails_once_is_asked_for_again() {
         .all_subaccounts(|_| {})
         .await
         .expect("the list, despite two faults");
-    assert_eq!(all.len(), 45);
+    assert_eq!((all.objects.len(), all.disagreement), (45, None));
     assert_eq!(handle.requests(), 5, "two faults, then three pages");
+}
+
+/// The official SDKs of other languages send booleans as the strings
+/// `"true"` / `"false"`, in JSON and in form bodies; Plivo takes them, and so
+/// must the sandbox. Any other string is refused as Plivo refuses it.
+#[tokio::test]
+async fn booleans_as_strings_are_taken_in_json_and_form_bodies() {
+    let (sandbox, _client) = start(0).await;
+    let http = reqwest::Client::new();
+    let collection = format!(
+        "{}/v1/Account/{}/Subaccount/",
+        sandbox.base_url, sandbox.auth_id
+    );
+    let send = |url: String, content_type: &'static str, body: &'static str| {
+        http.post(url)
+            .basic_auth(&sandbox.auth_id, Some(TOKEN))
+            .header("Content-Type", content_type)
+            .body(body)
+            .send()
+    };
+    const JSON: &str = "application/json";
+    const FORM: &str = "application/x-www-form-urlencoded; charset=utf-8";
+
+    let created = send(
+        collection.clone(),
+        JSON,
+        r#"{"name":"By JSON","enabled":"true"}"#,
+    )
+    .await
+    .expect("create");
+    assert_eq!(created.status(), 201);
+    let created = send(collection.clone(), FORM, "name=By+form&enabled=true")
+        .await
+        .expect("create");
+    assert_eq!(created.status(), 201);
+    let held = sandbox.subaccounts();
+    assert_eq!(
+        held.iter()
+            .map(|(_, name, enabled)| (name.as_str(), *enabled))
+            .collect::<Vec<_>>(),
+        [("By form", true), ("By JSON", true)]
+    );
+
+    let by_form = format!("{collection}{}/", held[0].0);
+    let by_json = format!("{collection}{}/", held[1].0);
+    let changed = send(
+        by_json.clone(),
+        JSON,
+        r#"{"name":"By JSON","enabled":"false"}"#,
+    )
+    .await
+    .expect("update");
+    assert_eq!(changed.status(), 202);
+    let changed = send(by_form.clone(), FORM, "name=By+form&enabled=false")
+        .await
+        .expect("update");
+    assert_eq!(changed.status(), 202);
+    assert!(
+        sandbox.subaccounts().iter().all(|(_, _, enabled)| !enabled),
+        "both disabled: {:?}",
+        sandbox.subaccounts()
+    );
+
+    for (url, content_type, body) in [
+        (collection.clone(), JSON, r#"{"name":"x","enabled":"yes"}"#),
+        (collection.clone(), FORM, "name=x&enabled=True"),
+        (by_json.clone(), JSON, r#"{"name":"x","enabled":"1"}"#),
+        (by_form.clone(), FORM, "name=x&enabled="),
+    ] {
+        let refused = send(url, content_type, body).await.expect("answered");
+        assert_eq!(refused.status(), 400, "{body}");
+        let text = refused.text().await.expect("body");
+        assert!(
+            text.contains(r#""error":"enabled must be true or false""#),
+            "{body}: {text}"
+        );
+    }
+    assert_eq!(sandbox.subaccounts().len(), 2, "nothing made by a refusal");
+    assert!(sandbox.subaccounts().iter().all(|(_, _, enabled)| !enabled));
+
+    // The account takes a form body too.
+    let account = format!("{}/v1/Account/{}/", sandbox.base_url, sandbox.auth_id);
+    let changed = send(account, FORM, "city=Gotham+City")
+        .await
+        .expect("update");
+    assert_eq!(changed.status(), 202);
+    assert_eq!(sandbox.account().city, "Gotham City");
+}
+
+/// A list against a sandbox whose pages break their promises: it ends, in
+/// few requests, with every object once and the disagreement said.
+async fn misbehaving(fault: ListFault) -> (Listed<plivo_dash::plivo::Subaccount>, usize) {
+    let (sandbox, client) = support::sandbox_and_client(Options {
+        subaccounts: 45,
+        list_fault: fault,
+        ..Options::default()
+    })
+    .await;
+    let listed = tokio::time::timeout(Duration::from_secs(60), client.all_subaccounts(|_| {}))
+        .await
+        .expect("the list ends")
+        .expect("a list");
+    let ids: std::collections::HashSet<&str> =
+        listed.objects.iter().map(|s| s.auth_id.as_str()).collect();
+    assert_eq!(ids.len(), listed.objects.len(), "{fault:?}: none twice");
+    (listed, sandbox.requests())
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_list_that_repeats_itself_ends_and_says_so() {
+    for fault in [ListFault::RepeatNext, ListFault::SameObjects] {
+        let (listed, requests) = misbehaving(fault).await;
+        assert_eq!(listed.objects.len(), 20, "{fault:?}: the first page once");
+        let said = listed.disagreement.expect("a disagreement").to_string();
+        assert_eq!(
+            said,
+            "the server counted 1000000 but 20 arrived (a page repeated one already read; stopped there)",
+            "{fault:?}"
+        );
+        assert!(
+            requests <= 1 + PAGES_IN_FLIGHT,
+            "{fault:?}: {requests} requests"
+        );
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_count_smaller_than_the_list_truncates_nothing() {
+    let (listed, requests) = misbehaving(ListFault::Total(5)).await;
+    assert_eq!(listed.objects.len(), 45, "next is followed past the count");
+    assert_eq!(
+        listed.disagreement.expect("said").to_string(),
+        "the server counted 5 but 45 arrived"
+    );
+    assert_eq!(requests, 3);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_count_larger_than_the_list_is_said() {
+    let (listed, requests) = misbehaving(ListFault::Total(1000)).await;
+    assert_eq!(listed.objects.len(), 45);
+    assert_eq!(
+        listed.disagreement.expect("said").to_string(),
+        "the server counted 1000 but 45 arrived"
+    );
+    assert!(requests <= 3 + PAGES_IN_FLIGHT, "{requests} requests");
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_early_empty_page_is_said() {
+    let (listed, requests) = misbehaving(ListFault::EmptyFrom(20)).await;
+    assert_eq!(listed.objects.len(), 20);
+    assert_eq!(
+        listed.disagreement.expect("said").to_string(),
+        "the server counted 45 but 20 arrived (a page came back empty early)"
+    );
+    assert!(requests <= 1 + PAGES_IN_FLIGHT, "{requests} requests");
+}
+
+#[test]
+fn all_prints_what_arrived_and_says_the_disagreement_with_exit_4() {
+    for (fault, rows, said) in [
+        (
+            ListFault::Total(5),
+            45,
+            "plivo-dash: subaccounts: the server counted 5 but 45 arrived\n",
+        ),
+        (
+            ListFault::SameObjects,
+            20,
+            "plivo-dash: subaccounts: the server counted 1000000 but 20 arrived (a page repeated one already read; stopped there)\n",
+        ),
+    ] {
+        let sandbox = TestSandbox::with(Options {
+            auth_token: TOKEN.into(),
+            subaccounts: 45,
+            list_fault: fault,
+            ..Options::default()
+        });
+        let mut list = cmd(&sandbox);
+        list.args(["subaccounts", "list", "--all"]);
+        let (out, err) = output(list, 4);
+        assert!(out.starts_with("AUTH ID"), "{out}");
+        assert_eq!(
+            out.lines().count(),
+            rows + 2,
+            "header, rows, a count: {out}"
+        );
+        assert_eq!(err, said);
+        assert!(sandbox.handle.requests() <= 5, "{fault:?}");
+    }
 }

@@ -4,7 +4,8 @@
 mod support;
 
 use plivo_dash::app::{App, Clipboard, Msg};
-use plivo_dash::plivo::{ApiError, Subaccount, SubaccountChange};
+use plivo_dash::plivo::pager::Stop;
+use plivo_dash::plivo::{ApiError, Disagreement, Subaccount, SubaccountChange};
 use plivo_dash::screens::Screen;
 use plivo_dash::screens::subaccounts::{Dialog, SubaccountsScreen};
 use plivo_dash::ui;
@@ -81,7 +82,9 @@ fn rows_appear_with_the_first_page_and_fill_in() {
     assert!(text.contains("loaded 20 of 1,000…"), "{text}");
     assert!(text.contains("Gotham 0"), "{text}");
     pages(&mut app, 1000, 1000);
-    app.update(Msg::Worker(Report::SubaccountsListed));
+    app.update(Msg::Worker(Report::SubaccountsListed {
+        disagreement: None,
+    }));
     let text = draw(&app, 120, 35);
     assert!(text.contains("1,000 subaccounts"), "{text}");
     assert!(!text.contains("loaded"), "{text}");
@@ -92,7 +95,9 @@ fn rows_appear_with_the_first_page_and_fill_in() {
 fn the_filter_narrows_as_you_type_and_esc_clears_it() {
     let (mut app, _) = opened();
     pages(&mut app, 1000, 1000);
-    app.update(Msg::Worker(Report::SubaccountsListed));
+    app.update(Msg::Worker(Report::SubaccountsListed {
+        disagreement: None,
+    }));
     app.update(key(KeyCode::Char('/')));
     type_str(&mut app, "metropolis 99");
     // 99, 990..999 odd: 99, 991, 993, 995, 997, 999.
@@ -263,7 +268,9 @@ fn empty_loading_and_hostile_names() {
         total: 0,
         subaccounts: Vec::new(),
     }));
-    app.update(Msg::Worker(Report::SubaccountsListed));
+    app.update(Msg::Worker(Report::SubaccountsListed {
+        disagreement: None,
+    }));
     let text = draw(&app, 100, 30);
     insta::assert_snapshot!("subaccounts_empty", text);
     assert!(text.contains("No subaccounts yet."), "{text}");
@@ -395,4 +402,39 @@ fn the_filter_matches_an_accent_however_it_was_typed() {
     app.update(key(KeyCode::Char('/')));
     type_str(&mut app, "été");
     assert_eq!(screen(&app).visible().len(), 1);
+}
+
+#[test]
+fn a_list_that_disagrees_with_its_count_says_so_until_the_next_list() {
+    let (mut app, _) = opened();
+    pages(&mut app, 5, 45);
+    app.update(Msg::Worker(Report::SubaccountsListed {
+        disagreement: Some(Disagreement {
+            counted: 5,
+            arrived: 45,
+            stop: Stop::Ended,
+        }),
+    }));
+    let text = draw(&app, 100, 30);
+    insta::assert_snapshot!("subaccounts_disagreement", text);
+    assert!(
+        text.contains("⚠ The list and its count disagree: the server counted 5 but 45 arrived"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Subaccounts · 45 subaccounts"),
+        "every row kept: {text}"
+    );
+    assert_eq!(screen(&app).rows.len(), 45);
+
+    app.update(key(KeyCode::Char('r')));
+    pages(&mut app, 45, 45);
+    app.update(Msg::Worker(Report::SubaccountsListed {
+        disagreement: None,
+    }));
+    let text = draw(&app, 100, 30);
+    assert!(
+        !text.contains("disagree"),
+        "gone once a list agrees: {text}"
+    );
 }

@@ -115,7 +115,7 @@ impl App {
                 ..
             }
             | Report::SubaccountsPage { .. }
-            | Report::SubaccountsListed
+            | Report::SubaccountsListed { .. }
             | Report::SubaccountChanged { .. }
             | Report::SubaccountDeleted { .. } => {
                 self.screens.subaccounts(&report, &mut self.notice);

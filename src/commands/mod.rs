@@ -56,6 +56,10 @@ pub enum Failure {
     /// as a 404 is, but said as what it is.
     #[error("{0}")]
     NoSuch(String),
+    /// A list's answers disagreed with their own count; what arrived was
+    /// printed.
+    #[error("subaccounts: {0}")]
+    Disagreed(crate::plivo::Disagreement),
     /// A signal stopped it half way (at a prompt, say).
     #[error("stopped by signal {}; nothing was stored", .0.0)]
     Stopped(crate::signals::Signal),
@@ -70,6 +74,8 @@ impl Failure {
             Failure::Stopped(signal) => signal.exit(),
             Failure::Refused { .. } => Exit::Auth,
             Failure::NoSuch(_) => Exit::Failed,
+            // An answer that is not what the API promises: a garbled one.
+            Failure::Disagreed(_) => Exit::Unreachable,
             Failure::Api(e) | Failure::Unchecked(e) => match e.class() {
                 ErrorClass::Usage => Exit::Usage,
                 ErrorClass::Auth => Exit::Auth,

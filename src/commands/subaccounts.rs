@@ -93,9 +93,23 @@ async fn list(
     show_tokens: bool,
 ) -> Result<String, Failure> {
     let (subs, total) = if all {
-        let subs = client.all_subaccounts(|_| {}).await?;
-        let total = subs.len();
-        (subs, total)
+        let listed = client.all_subaccounts(|_| {}).await?;
+        if let Some(disagreement) = listed.disagreement {
+            // The rows that did arrive are still the output; the exit code
+            // and one line on stderr say they are not what was promised.
+            let shown = list_text(
+                &listed.objects,
+                json,
+                show_tokens,
+                listed.objects.len(),
+                true,
+                0,
+            )?;
+            super::print_out(&shown);
+            return Err(Failure::Disagreed(disagreement));
+        }
+        let total = listed.objects.len();
+        (listed.objects, total)
     } else {
         let page = client
             .list_subaccounts(limit.clamp(1, PAGE_LIMIT), offset)
@@ -103,6 +117,19 @@ async fn list(
         let total = usize::try_from(page.meta.total_count).unwrap_or(usize::MAX);
         (page.objects, total)
     };
+    list_text(&subs, json, show_tokens, total, all, offset)
+}
+
+/// What `list` prints: a JSON array, or the table and how much of the list
+/// it is.
+fn list_text(
+    subs: &[Subaccount],
+    json: bool,
+    show_tokens: bool,
+    total: usize,
+    all: bool,
+    offset: u32,
+) -> Result<String, Failure> {
     if json {
         let objects: Vec<serde_json::Value> = subs.iter().map(|s| s.to_json(show_tokens)).collect();
         return pretty(&serde_json::Value::Array(objects));
@@ -112,7 +139,7 @@ async fn list(
             "No subaccounts from offset {offset}: there are {total}.\n"
         ));
     }
-    let mut out = table(&subs);
+    let mut out = table(subs);
     if !all && subs.len() < total {
         let first = usize::try_from(offset).unwrap_or(0);
         out.push_str(&format!(

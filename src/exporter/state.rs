@@ -175,7 +175,7 @@ impl Watched {
             Report::SubaccountCount { total } => self.reading.subaccounts = Some(total),
             Report::Saved { .. }
             | Report::SubaccountsPage { .. }
-            | Report::SubaccountsListed
+            | Report::SubaccountsListed { .. }
             | Report::SubaccountChanged { .. }
             | Report::SubaccountDeleted { .. } => {}
         }

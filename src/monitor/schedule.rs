@@ -14,8 +14,6 @@ pub const MIN_GAP: Duration = Duration::from_millis(250);
 /// The first retry after a failure waits about this long; each further
 /// failure doubles it, up to the polling period.
 pub const BACKOFF_BASE: Duration = Duration::from_secs(1);
-/// The longest a `Retry-After` is honoured for.
-pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(3600);
 
 /// The most time between two accounts' first fetches: a fleet of 100
 /// fills its table within 4 s, yet never in one burst.
@@ -165,14 +163,16 @@ impl Schedule {
     }
 
     /// Takes in a refusal of any request: a 429 with `Retry-After` holds
-    /// every request back until then (a save refused that way too). Returns
-    /// the hold.
+    /// every request back until then (a save refused that way too), but never
+    /// longer than the polling period: a server that asks for a year (or a
+    /// date long past its recovery) must not blind the monitor. Returns the
+    /// hold.
     pub fn hold(&mut self, now: Instant, error: &ApiError) -> Option<Duration> {
         match error {
             ApiError::RateLimited {
                 retry_after: Some(after),
             } => {
-                let after = (*after).min(MAX_RETRY_AFTER);
+                let after = (*after).min(self.period);
                 self.held_until = Some(now + after);
                 Some(after)
             }
@@ -187,6 +187,8 @@ impl Schedule {
             self.due = since_last + period;
         }
         self.period = period;
+        // A shorter period shortens a hold taken under the longer one.
+        self.held_until = self.held_until.map(|until| until.min(now + period));
     }
 
     /// Pauses or resumes background polling. On resuming, a poll that fell
@@ -242,17 +244,45 @@ mod tests {
     }
 
     #[test]
-    fn retry_after_is_honoured_even_beyond_the_period() {
+    fn retry_after_is_honoured_up_to_the_period() {
         let t0 = Instant::now();
         let mut s = schedule(t0);
         let wait = s.failed(
             t0,
             &ApiError::RateLimited {
-                retry_after: Some(Duration::from_secs(90)),
+                retry_after: Some(Duration::from_secs(45)),
             },
         );
-        assert_eq!(wait, Duration::from_secs(90));
-        assert_eq!(s.next_fetch(), Some(t0 + Duration::from_secs(90)));
+        assert_eq!(wait, Duration::from_secs(45));
+        assert_eq!(s.next_fetch(), Some(t0 + Duration::from_secs(45)));
+    }
+
+    fn rate_limited(secs: u64) -> ApiError {
+        ApiError::RateLimited {
+            retry_after: Some(Duration::from_secs(secs)),
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_huge_retry_after_holds_back_one_period_at_most() {
+        let t0 = Instant::now();
+        let mut s = schedule(t0);
+        s.started(t0);
+        assert_eq!(s.failed(t0, &rate_limited(99_999_999_999)), MIN);
+        assert_eq!(s.held_for(t0), Some(MIN));
+        assert_eq!(s.next_fetch(), Some(t0 + MIN));
+        // A save refused the same way holds no longer either.
+        assert_eq!(s.hold(t0, &rate_limited(u64::MAX)), Some(MIN));
+        assert_eq!(s.not_before(t0), t0 + MIN);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_shorter_period_shortens_a_hold() {
+        let t0 = Instant::now();
+        let mut s = schedule(t0);
+        s.failed(t0, &rate_limited(50));
+        s.set_period(Duration::from_secs(5), t0);
+        assert_eq!(s.held_for(t0), Some(Duration::from_secs(5)));
     }
 
     #[test]

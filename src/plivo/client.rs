@@ -8,6 +8,7 @@ use reqwest::{RequestBuilder, StatusCode, Url};
 use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
 
+use super::pager::{self, Listed, Paged};
 use super::subaccount::{Created, PAGE_LIMIT, Page, Subaccount, SubaccountChange};
 use super::{Account, AccountUpdate, Answer, ApiError, AuthId, Tally, UpdateReply};
 use crate::text::sanitize;
@@ -146,40 +147,23 @@ impl Client {
             .await
     }
 
-    /// Every subaccount, newest first: the first page says how many there
-    /// are, the rest are fetched [`PAGES_IN_FLIGHT`] at a time, each started
-    /// at least [`PAGE_GAP`] after the one before, which keeps far inside
-    /// Plivo's 300 requests per 5 s. `on_page` sees each page as it arrives,
-    /// in order (to show the first rows at once).
+    /// Every subaccount, newest first, read by [`pager::read_all`] (so it
+    /// ends whatever the server answers) within Plivo's 300 requests per
+    /// 5 s. `on_page` sees each page's new subaccounts as they arrive, in
+    /// order (to show the first rows at once).
     pub async fn all_subaccounts(
         &self,
-        mut on_page: impl FnMut(&Page),
-    ) -> Result<Vec<Subaccount>, ApiError> {
-        use futures_util::StreamExt as _;
-        let first = self.page_with_retries(0).await?;
-        on_page(&first);
-        let total = first.meta.total_count;
-        let mut all = first.objects;
-        let start = tokio::time::Instant::now();
-        let offsets = (1..).map(|i| i * PAGE_LIMIT).take_while(|o| *o < total);
-        let mut pages = futures_util::stream::iter(offsets.enumerate())
-            .map(|(i, offset)| async move {
-                let slot = u32::try_from(i).unwrap_or(u32::MAX);
-                tokio::time::sleep_until(start + PAGE_GAP.saturating_mul(slot)).await;
-                self.page_with_retries(offset).await
-            })
-            .buffered(PAGES_IN_FLIGHT);
-        while let Some(page) = pages.next().await {
-            let page = page?;
-            on_page(&page);
-            let empty = page.objects.is_empty();
-            all.extend(page.objects);
-            // A list that shrank while being read ends early.
-            if empty {
-                break;
-            }
-        }
-        Ok(all)
+        on_page: impl FnMut(&Paged<Subaccount>),
+    ) -> Result<Listed<Subaccount>, ApiError> {
+        pager::read_all(
+            PAGE_LIMIT,
+            |offset| async move {
+                let page = self.page_with_retries(offset).await?;
+                Ok((page.meta, page.objects))
+            },
+            on_page,
+        )
+        .await
     }
 
     /// One page of a long list, tried again after a passing failure (a 5xx,
@@ -681,6 +665,22 @@ mod tests {
             Some(Duration::ZERO)
         );
         assert_eq!(parse_retry_after("soon"), None);
+    }
+
+    #[test]
+    fn retry_after_reads_a_far_http_date_as_the_long_wait_it_is() {
+        // The schedule caps it at the period; here it must not be lost.
+        let wait = parse_retry_after("Tue, 31 Dec 2999 23:59:59 GMT").expect("a date");
+        assert!(wait > Duration::from_secs(365 * 24 * 3600), "{wait:?}");
+        let soon = jiff::Timestamp::now() + jiff::SignedDuration::from_secs(120);
+        let header = jiff::fmt::rfc2822::DateTimePrinter::new()
+            .timestamp_to_rfc9110_string(&soon)
+            .expect("a date");
+        let wait = parse_retry_after(&header).expect("a date");
+        assert!(
+            wait > Duration::from_secs(100) && wait <= Duration::from_secs(120),
+            "{header}: {wait:?}"
+        );
     }
 
     #[test]

@@ -4,6 +4,7 @@
 mod account;
 mod client;
 mod error;
+pub mod pager;
 mod subaccount;
 mod tally;
 
@@ -13,5 +14,6 @@ pub use account::{
 };
 pub use client::{Client, DEFAULT_API_URL, Limits, PAGE_GAP, PAGES_IN_FLIGHT};
 pub use error::{ApiError, ErrorClass};
+pub use pager::{Disagreement, Listed, Paged};
 pub use subaccount::{Created, Meta, PAGE_LIMIT, Page, Subaccount, SubaccountChange, name_problem};
 pub use tally::{Answer, Tally};

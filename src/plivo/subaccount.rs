@@ -92,6 +92,12 @@ pub struct Page {
     pub objects: Vec<Subaccount>,
 }
 
+impl super::pager::Keyed for Subaccount {
+    fn key(&self) -> &str {
+        &self.auth_id
+    }
+}
+
 /// A list page's position.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 pub struct Meta {

@@ -56,6 +56,30 @@ pub struct Options {
     /// How many subaccounts it starts with (made up: names, dates a day
     /// apart, every third disabled).
     pub subaccounts: u32,
+    /// How the subaccount list misbehaves, for testing clients that page.
+    pub list_fault: ListFault,
+    /// A fault's `Retry-After` is sent as the HTTP date it stands for
+    /// rather than in seconds (servers may send either).
+    pub retry_after_as_date: bool,
+}
+
+/// A way a server's list pages can break their own promises.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ListFault {
+    /// Pages as Plivo's.
+    #[default]
+    None,
+    /// Every page is the first one again (offset 0, its `next` the second
+    /// page), counting a million.
+    RepeatNext,
+    /// Every page holds the first page's objects again, at the offset asked
+    /// for and with a `next`, counting a million.
+    SameObjects,
+    /// `total_count` is this, whatever the list holds.
+    Total(u32),
+    /// Pages from this offset on come back empty, while `next` and the
+    /// count still promise more.
+    EmptyFrom(u32),
 }
 
 impl Default for Options {
@@ -72,6 +96,8 @@ impl Default for Options {
             fail_rate: 0.0,
             account: demo_account(),
             subaccounts: 0,
+            list_fault: ListFault::None,
+            retry_after_as_date: false,
         }
     }
 }
@@ -220,6 +246,7 @@ pub async fn spawn(options: Options) -> std::io::Result<Handle> {
         faults: options.faults.into(),
         requests: 0,
         subaccounts: subaccounts::seed(options.subaccounts, today()),
+        list_fault: options.list_fault,
     })));
     let app = routes::router(routes::Context {
         state: state.clone(),
@@ -227,6 +254,7 @@ pub async fn spawn(options: Options) -> std::io::Result<Handle> {
         auth_token: options.auth_token.clone(),
         latency: options.latency,
         fail_rate: options.fail_rate.clamp(0.0, 1.0),
+        retry_after_as_date: options.retry_after_as_date,
     });
     let (tx, rx) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
@@ -259,6 +287,7 @@ struct Ledger {
     faults: std::collections::VecDeque<Fault>,
     requests: usize,
     subaccounts: Vec<subaccounts::Record>,
+    list_fault: ListFault,
 }
 
 /// Today's date here, for subaccounts' `created` and `modified`.
@@ -325,6 +354,7 @@ mod tests {
             faults: Default::default(),
             requests: 0,
             subaccounts: Vec::new(),
+            list_fault: ListFault::None,
         }
     }
 

@@ -22,6 +22,7 @@ pub(super) struct Context {
     pub auth_token: SecretString,
     pub latency: std::time::Duration,
     pub fail_rate: f64,
+    pub retry_after_as_date: bool,
 }
 
 pub(super) fn router(ctx: Context) -> Router {
@@ -69,7 +70,7 @@ async fn gate(
         (ctx.fail_rate > 0.0 && fastrand::f64() < ctx.fail_rate).then(|| super::Fault::status(503));
     if let Some(fault) = scripted.filter(|f| *f != super::Fault::PASS).or(random) {
         tracing::info!(%method, status = fault.status, "sandbox: injected fault");
-        return Some(injected(fault));
+        return Some(injected(fault, ctx.retry_after_as_date));
     }
     if !authorised(ctx, headers) {
         return Some(error(
@@ -95,12 +96,14 @@ async fn subaccounts(
         return stop;
     }
     let today = super::today();
+    let body = as_json(&headers, body);
     ctx.state.with(|l| {
         super::subaccounts::collection(
             &auth_id,
             &method,
             uri.query(),
             &body,
+            l.list_fault,
             &mut l.subaccounts,
             today,
         )
@@ -118,6 +121,7 @@ async fn subaccount(
         return stop;
     }
     let today = super::today();
+    let body = as_json(&headers, body);
     ctx.state.with(|l| {
         super::subaccounts::item(&auth_id, &sub_id, &method, &body, &mut l.subaccounts, today)
     })
@@ -139,7 +143,7 @@ async fn account(
             account.api_id = Some(api_id());
             (StatusCode::OK, axum::Json(account)).into_response()
         }
-        Method::POST => match parse_update(&body) {
+        Method::POST => match parse_update(&as_json(&headers, body)) {
             Ok(update) => {
                 ctx.state.with(|l| update.apply_to(&mut l.account));
                 let reply = UpdateReply {
@@ -169,6 +173,27 @@ fn authorised(ctx: &Context, headers: &HeaderMap) -> bool {
     decoded == expected.as_bytes()
 }
 
+/// A form body (`application/x-www-form-urlencoded`, as the official SDKs of
+/// some languages send) as the JSON object of strings it stands for, so one
+/// parser reads both; any other body as it came.
+fn as_json(headers: &HeaderMap, body: Bytes) -> Bytes {
+    let form = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| {
+            v.trim()
+                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+        });
+    if !form || body.iter().all(u8::is_ascii_whitespace) {
+        return body;
+    }
+    let fields: serde_json::Map<String, serde_json::Value> = url::form_urlencoded::parse(&body)
+        .map(|(k, v)| (k.into_owned(), serde_json::Value::String(v.into_owned())))
+        .collect();
+    Bytes::from(serde_json::Value::Object(fields).to_string())
+}
+
 /// Reads an update body as the API does: JSON, null meaning "not provided",
 /// unknown keys and non-string values refused, time zones checked.
 fn parse_update(body: &[u8]) -> Result<AccountUpdate, String> {
@@ -192,13 +217,26 @@ fn parse_update(body: &[u8]) -> Result<AccountUpdate, String> {
     Ok(update)
 }
 
-fn injected(fault: super::Fault) -> Response {
+fn injected(fault: super::Fault, as_date: bool) -> Response {
     let status = StatusCode::from_u16(fault.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut response = error(status, "injected fault");
-    if let Some(secs) = fault.retry_after {
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, header::HeaderValue::from(secs));
+    let date = |secs: u64| {
+        let secs = i64::try_from(secs).ok()?;
+        let at = jiff::Timestamp::now()
+            .checked_add(jiff::SignedDuration::from_secs(secs))
+            .ok()?;
+        let text = jiff::fmt::rfc2822::DateTimePrinter::new()
+            .timestamp_to_rfc9110_string(&at)
+            .ok()?;
+        header::HeaderValue::from_str(&text).ok()
+    };
+    let value = match fault.retry_after {
+        Some(secs) if as_date => date(secs),
+        Some(secs) => Some(header::HeaderValue::from(secs)),
+        None => None,
+    };
+    if let Some(value) = value {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
     }
     response
 }

@@ -6,6 +6,7 @@ use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
+use super::ListFault;
 use super::routes::{api_id, error};
 use crate::plivo::PAGE_LIMIT;
 
@@ -90,11 +91,12 @@ pub fn collection(
     method: &Method,
     query: Option<&str>,
     body: &Bytes,
+    fault: ListFault,
     store: &mut Vec<Record>,
     today: jiff::civil::Date,
 ) -> Response {
     match *method {
-        Method::GET => list(parent, query, store),
+        Method::GET => list(parent, query, fault, store),
         Method::POST => match parse_change(body) {
             Ok((name, enabled)) => {
                 let record = Record {
@@ -160,7 +162,7 @@ pub fn item(
     }
 }
 
-fn list(parent: &str, query: Option<&str>, store: &[Record]) -> Response {
+fn list(parent: &str, query: Option<&str>, fault: ListFault, store: &[Record]) -> Response {
     let mut limit: i64 = i64::from(PAGE_LIMIT);
     let mut offset: i64 = 0;
     for (key, value) in url::form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
@@ -183,6 +185,10 @@ fn list(parent: &str, query: Option<&str>, store: &[Record]) -> Response {
     if offset < 0 {
         return error(StatusCode::BAD_REQUEST, "offset must not be negative");
     }
+    let asked = offset;
+    if matches!(fault, ListFault::RepeatNext | ListFault::SameObjects) {
+        offset = 0;
+    }
     let total = store.len();
     let start = usize::try_from(offset).unwrap_or(usize::MAX).min(total);
     let end = start
@@ -193,10 +199,30 @@ fn list(parent: &str, query: Option<&str>, store: &[Record]) -> Response {
     let next = (end < total).then(|| link(end));
     let previous =
         (start > 0).then(|| link(start.saturating_sub(usize::try_from(limit).unwrap_or(0))));
-    let objects: Vec<Value> = store[start..end]
+    let mut objects: Vec<Value> = store[start..end]
         .iter()
         .map(|r| object(parent, r))
         .collect();
+    let (mut total, mut next) = (total, next);
+    match fault {
+        ListFault::None => {}
+        ListFault::RepeatNext => total = 1_000_000,
+        ListFault::SameObjects => {
+            total = 1_000_000;
+            offset = asked;
+            next = Some(link(
+                usize::try_from(asked.saturating_add(limit)).unwrap_or(0),
+            ));
+        }
+        ListFault::Total(count) => total = usize::try_from(count).unwrap_or(usize::MAX),
+        ListFault::EmptyFrom(from) if asked >= i64::from(from) => {
+            objects.clear();
+            next = Some(link(
+                usize::try_from(asked.saturating_add(limit)).unwrap_or(0),
+            ));
+        }
+        ListFault::EmptyFrom(_) => {}
+    }
     let page = json!({
         "api_id": api_id(),
         "meta": {
@@ -212,8 +238,9 @@ fn list(parent: &str, query: Option<&str>, store: &[Record]) -> Response {
 }
 
 /// `{"name": …, "enabled": …}`: the name required (and not blank), enabled
-/// a boolean when given. The Python SDK sends null for what it was not
-/// given; that is "not provided" here too.
+/// a boolean when given, or the string `"true"` or `"false"` as the official
+/// SDKs of other languages (and every form body) send it. The Python SDK
+/// sends null for what it was not given; that is "not provided" here too.
 fn parse_change(body: &[u8]) -> Result<(String, Option<bool>), String> {
     let value: Value = if body.iter().all(u8::is_ascii_whitespace) {
         return Err("name is required".to_owned());
@@ -242,6 +269,8 @@ fn parse_change(body: &[u8]) -> Result<(String, Option<bool>), String> {
     let enabled = match fields.get("enabled") {
         None | Some(Value::Null) => None,
         Some(Value::Bool(b)) => Some(*b),
+        Some(Value::String(s)) if s == "true" => Some(true),
+        Some(Value::String(s)) if s == "false" => Some(false),
         Some(_) => return Err("enabled must be true or false".to_owned()),
     };
     Ok((name, enabled))

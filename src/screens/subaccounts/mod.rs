@@ -10,7 +10,7 @@ use secrecy::SecretString;
 use super::Ctx;
 use crate::app::{Edit, LineInput, Notice, Outcome};
 use crate::keymap::{Action, Context};
-use crate::plivo::{ApiError, Subaccount, SubaccountChange};
+use crate::plivo::{ApiError, Disagreement, Subaccount, SubaccountChange};
 use crate::text::{self, SafeText};
 use crate::worker::{Report, Request};
 
@@ -106,6 +106,9 @@ pub struct SubaccountsScreen {
     pub loading: bool,
     /// The last failure, shown until the next success.
     pub error: Option<ApiError>,
+    /// How the last list disagreed with the server's count, shown until the
+    /// next list.
+    pub disagreement: Option<Disagreement>,
     /// The selected row, among those the filter shows.
     pub selected: usize,
     /// What the rows are filtered by.
@@ -376,13 +379,15 @@ impl SubaccountsScreen {
             } => {
                 if *offset == 0 {
                     self.rows.clear();
+                    self.disagreement = None;
                 }
                 self.rows.extend(subaccounts.iter().map(Row::new));
                 self.total = Some(*total);
                 self.error = None;
             }
-            Report::SubaccountsListed => {
+            Report::SubaccountsListed { disagreement } => {
                 self.loading = false;
+                self.disagreement.clone_from(disagreement);
                 self.total = u32::try_from(self.rows.len()).ok().or(self.total);
             }
             Report::SubaccountChanged {

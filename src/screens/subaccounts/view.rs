@@ -18,12 +18,14 @@ use crate::ui::{Theme, clip, popup};
 /// Draws the screen in `area` (between the header and the footer).
 pub fn render(app: &App, screen: &SubaccountsScreen, theme: Theme, frame: &mut Frame, area: Rect) {
     let visible = screen.visible();
-    let failure = screen.error.as_ref().map(|e| {
-        format!(
-            "⚠ {e} ({} tries again)",
-            app.session.keymap.key_label(Action::Refresh)
-        )
-    });
+    let refresh = app.session.keymap.key_label(Action::Refresh);
+    let failure = match (&screen.error, &screen.disagreement) {
+        (Some(e), _) => Some(format!("⚠ {e} ({refresh} tries again)")),
+        (None, Some(d)) => Some(format!(
+            "⚠ The list and its count disagree: {d} ({refresh} loads it again)"
+        )),
+        (None, None) => None,
+    };
     let failure_lines = failure
         .as_ref()
         .map(|f| wrap(f, usize::from(area.width.saturating_sub(2))))
