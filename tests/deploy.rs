@@ -121,6 +121,16 @@ fn the_systemd_unit_runs_the_exporter_unprivileged_with_its_token_from_a_file() 
         exec.ends_with("plivo-dash exporter --listen 127.0.0.1:9747"),
         "{exec}"
     );
+    // Descriptors to spare beyond the connections it holds at once.
+    let files: u32 = directives
+        .iter()
+        .find(|(k, _)| *k == "LimitNOFILE")
+        .map(|(_, v)| v.parse().expect("a number of files"))
+        .expect("LimitNOFILE");
+    assert!(
+        files >= 2 * u32::from(plivo_dash::exporter::http::MAX_CONNECTIONS),
+        "LimitNOFILE={files}"
+    );
     assert!(!unit.contains("PLIVO_AUTH_TOKEN"), "no token in the unit");
     let env = asset("systemd/exporter.env");
     assert!(env.contains("\nPLIVO_AUTH_TOKEN=\n"), "{env}");

@@ -21,17 +21,18 @@ use crate::exporter::http;
 use crate::exporter::state::{Reading, Watched};
 use crate::monitor::schedule;
 use crate::plivo::Tally;
-use crate::signals::Stop;
+use crate::signals::{Signal, Stop};
 use crate::worker;
 
 /// How long requests under way may take to finish once a signal came.
 const DRAIN: Duration = Duration::from_secs(2);
 
-/// Serves `/metrics` on `listen` until SIGTERM, SIGINT or SIGQUIT (exit 0:
-/// a service stopped is not a failure). SIGHUP keeps its usual meaning, so
-/// `nohup` works.
-pub async fn run(global: &Global, listen: SocketAddr) -> Exit {
-    let mut stop = match Stop::keeping_hangup() {
+/// Serves `/metrics` on `listen`, at most `max_connections` at once, until SIGTERM, SIGINT or SIGQUIT (exit 0:
+/// a service stopped is not a failure). SIGHUP is ignored, said in the log:
+/// the exporter has no configuration to reload, and a hangup (a closed
+/// terminal, a `systemctl reload`) must not end a monitor silently.
+pub async fn run(global: &Global, listen: SocketAddr, max_connections: usize) -> Exit {
+    let mut stop = match Stop::new() {
         Ok(stop) => stop,
         Err(e) => {
             crate::say!("plivo-dash: cannot listen for signals: {e}");
@@ -99,7 +100,8 @@ pub async fn run(global: &Global, listen: SocketAddr) -> Exit {
     let (publish, readings) =
         watch::channel::<Vec<Reading>>(accounts.iter().map(|a| a.reading().clone()).collect());
     let (closing, closed) = tokio::sync::oneshot::channel::<()>();
-    let mut server = tokio::spawn(http::serve(listener, http::router(readings), async {
+    let router = http::router(readings);
+    let mut server = tokio::spawn(http::serve(listener, router, max_connections, async {
         let _ = closed.await;
     }));
     tracing::info!(%address, accounts = count, "exporter serving");
@@ -111,6 +113,10 @@ pub async fn run(global: &Global, listen: SocketAddr) -> Exit {
     let exit = loop {
         tokio::select! {
             signal = stop.recv() => {
+                if signal == Signal::HANGUP {
+                    tracing::info!("SIGHUP ignored: the exporter has no configuration to reload");
+                    continue;
+                }
                 tracing::info!(signal = signal.0, "exporter stopping");
                 break Exit::Ok;
             }
