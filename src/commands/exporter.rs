@@ -12,13 +12,14 @@ use std::time::Duration;
 
 use futures_util::StreamExt as _;
 use jiff::Timestamp;
-use tokio::sync::{Semaphore, watch};
+use tokio::sync::Semaphore;
 
 use super::{Exit, Failure};
 use crate::cli::Global;
 use crate::config;
+use crate::exporter::accounts::Accounts;
 use crate::exporter::http;
-use crate::exporter::state::{Reading, Watched};
+use crate::exporter::state::Watched;
 use crate::monitor::schedule;
 use crate::plivo::Tally;
 use crate::signals::{Signal, Stop};
@@ -97,8 +98,7 @@ pub async fn run(global: &Global, listen: SocketAddr, max_connections: usize) ->
         }
     };
     let address = listener.local_addr().unwrap_or(listen);
-    let (publish, readings) =
-        watch::channel::<Vec<Reading>>(accounts.iter().map(|a| a.reading().clone()).collect());
+    let (mut accounts, readings) = Accounts::new(accounts, commands);
     let (closing, closed) = tokio::sync::oneshot::channel::<()>();
     let router = http::router(readings);
     let mut server = tokio::spawn(http::serve(listener, router, max_connections, async {
@@ -129,28 +129,7 @@ pub async fn run(global: &Global, listen: SocketAddr, max_connections: usize) ->
                 return Exit::Failed;
             }
             Some((index, report)) = reports.next() => {
-                let Some(account) = accounts.get_mut(index) else { continue };
-                match report {
-                    Some(report) => {
-                        let asks = account.update(report, Timestamp::now());
-                        if let Some(Some(worker)) = commands.get(index) {
-                            for ask in asks {
-                                let _ = worker.send(ask);
-                            }
-                        }
-                    }
-                    None => {
-                        let why = "internal error: the account's poller stopped; restart the exporter";
-                        tracing::error!(profile = %account.reading().profile, why);
-                        account.stopped(why.to_owned());
-                    }
-                }
-                let reading = account.reading().clone();
-                publish.send_modify(|all| {
-                    if let Some(slot) = all.get_mut(index) {
-                        *slot = reading;
-                    }
-                });
+                accounts.take(index, report, Timestamp::now());
             }
         }
     };
