@@ -28,10 +28,11 @@ use crate::worker;
 /// How long requests under way may take to finish once a signal came.
 const DRAIN: Duration = Duration::from_secs(2);
 
-/// Serves `/metrics` on `listen`, at most `max_connections` at once, until SIGTERM, SIGINT or SIGQUIT (exit 0:
-/// a service stopped is not a failure). SIGHUP is ignored, said in the log:
-/// the exporter has no configuration to reload, and a hangup (a closed
-/// terminal, a `systemctl reload`) must not end a monitor silently.
+/// Serves `/metrics` on `listen`, holding at most `max_connections` open,
+/// until SIGTERM, SIGINT or SIGQUIT (exit 0: a service stopped is not a
+/// failure). SIGHUP is ignored, said in the log: the exporter has no
+/// configuration to reload, and a hangup (a closed terminal, a stray
+/// `kill -HUP`) must not end a monitor silently.
 pub async fn run(global: &Global, listen: SocketAddr, max_connections: usize) -> Exit {
     let mut stop = match Stop::new() {
         Ok(stop) => stop,
