@@ -199,7 +199,8 @@ pub enum Subcommand {
     /// Polls in the background as the dashboard does (same timetable,
     /// back-off and history); /metrics is answered from memory, so a scrape
     /// never causes a request to Plivo. /healthz answers 200 once every
-    /// account's first poll has ended. SIGTERM or Ctrl-C stops it (exit 0).
+    /// account's first poll has ended. SIGTERM or Ctrl-C stops it (exit 0);
+    /// SIGHUP is ignored (there is no configuration to reload).
     Exporter(ExporterArgs),
     /// Check an account's credentials and keep them for every command.
     ///
@@ -263,6 +264,12 @@ pub struct ExporterArgs {
     #[arg(long, value_name = "SECS",
           value_parser = clap::value_parser!(u64).range(crate::config::INTERVAL_SECS))]
     pub interval: Option<u64>,
+    /// Connections held open at once; at the limit a new one closes the
+    /// oldest idle one, so slow clients cannot starve a scrape. Keep it
+    /// well under the open-file limit (ulimit -n, LimitNOFILE).
+    #[arg(long, value_name = "N", default_value_t = crate::exporter::http::MAX_CONNECTIONS,
+          value_parser = clap::value_parser!(u16).range(1..))]
+    pub max_connections: u16,
     /// Which account, and how to reach it.
     #[command(flatten, next_help_heading = "Connection")]
     pub connection: Connection,

@@ -101,7 +101,9 @@ async fn run(cli: Cli) -> ExitCode {
             }
         }
         Some(Subcommand::Exporter(args)) => {
-            commands::exporter::run(&global, args.listen).await.into()
+            commands::exporter::run(&global, args.listen, usize::from(args.max_connections))
+                .await
+                .into()
         }
         Some(Subcommand::Completions { shell }) => {
             // Generated into memory first: clap_complete panics on a write

@@ -9,42 +9,26 @@ use std::io;
 /// arrives before anyone awaits it is not lost (or left to kill the process).
 pub struct Stop {
     #[cfg(unix)]
-    signals: [Option<tokio::signal::unix::Signal>; 4],
+    signals: [tokio::signal::unix::Signal; 4],
 }
 
 impl Stop {
     /// Starts listening.
     pub fn new() -> io::Result<Self> {
-        Self::listening(true)
-    }
-
-    /// Starts listening for all but SIGHUP, which is left as it was: a
-    /// service started under `nohup` must outlive the terminal it was
-    /// started from, and a handler here would undo `nohup`'s ignoring it.
-    pub fn keeping_hangup() -> io::Result<Self> {
-        Self::listening(false)
-    }
-
-    fn listening(hangup: bool) -> io::Result<Self> {
         #[cfg(unix)]
         {
             use tokio::signal::unix::{SignalKind, signal};
             Ok(Self {
                 signals: [
-                    Some(signal(SignalKind::interrupt())?),
-                    Some(signal(SignalKind::terminate())?),
-                    if hangup {
-                        Some(signal(SignalKind::hangup())?)
-                    } else {
-                        None
-                    },
-                    Some(signal(SignalKind::quit())?),
+                    signal(SignalKind::interrupt())?,
+                    signal(SignalKind::terminate())?,
+                    signal(SignalKind::hangup())?,
+                    signal(SignalKind::quit())?,
                 ],
             })
         }
         #[cfg(not(unix))]
         {
-            let _ = hangup;
             Ok(Self {})
         }
     }
@@ -55,10 +39,10 @@ impl Stop {
         {
             let [interrupt, terminate, hangup, quit] = &mut self.signals;
             tokio::select! {
-                _ = recv(interrupt) => Signal(2),
-                _ = recv(terminate) => Signal(15),
-                _ = recv(hangup) => Signal(1),
-                _ = recv(quit) => Signal(3),
+                _ = interrupt.recv() => Signal(2),
+                _ = terminate.recv() => Signal(15),
+                _ = hangup.recv() => Signal::HANGUP,
+                _ = quit.recv() => Signal(3),
             }
         }
         #[cfg(not(unix))]
@@ -69,21 +53,16 @@ impl Stop {
     }
 }
 
-/// The next arrival of `signal`, if it is listened for; never otherwise.
-#[cfg(unix)]
-async fn recv(signal: &mut Option<tokio::signal::unix::Signal>) -> Option<()> {
-    match signal {
-        Some(signal) => signal.recv().await,
-        None => std::future::pending().await,
-    }
-}
-
 /// A stop signal that arrived, by number (SIGINT 2, SIGTERM 15, SIGHUP 1,
 /// SIGQUIT 3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Signal(pub u8);
 
 impl Signal {
+    /// SIGHUP: the terminal went away. It ends the dashboard; the exporter,
+    /// a service with no configuration to reload, ignores it.
+    pub const HANGUP: Self = Self(1);
+
     /// The exit status shells expect of a process a signal ended: 128 plus
     /// its number (143 for SIGTERM), so `$?` and service managers can tell
     /// "stopped" from "finished".

@@ -102,6 +102,73 @@ async fn the_rules_and_the_dashboard_use_only_exported_metrics() {
     }
 }
 
+/// Two exporters (jobs, or instances of one job) watching profiles of the
+/// same name must not be drawn as one series.
+#[test]
+fn every_dashboard_query_picks_its_job_and_instance() {
+    let dashboard: serde_json::Value =
+        serde_json::from_str(&asset("grafana/plivo-dash.json")).expect("valid JSON");
+    let variables: Vec<(&str, &str)> = dashboard["templating"]["list"]
+        .as_array()
+        .expect("template variables")
+        .iter()
+        .map(|v| {
+            (
+                v["name"].as_str().expect("a name"),
+                v["query"]["query"].as_str().expect("a query"),
+            )
+        })
+        .collect();
+    let names: Vec<&str> = variables.iter().map(|(name, _)| *name).collect();
+    assert_eq!(
+        names,
+        ["job", "instance", "profile"],
+        "chosen in that order"
+    );
+    // Each offers only what the ones before it allow.
+    for (name, query) in &variables {
+        let before = names.iter().take_while(|n| *n != name);
+        for earlier in before {
+            assert!(
+                query.contains(&format!("{earlier}=~\"${earlier}\"")),
+                "{name}: {query}"
+            );
+        }
+    }
+    let selectors = [
+        r#"job=~"$job""#,
+        r#"instance=~"$instance""#,
+        r#"profile=~"$profile""#,
+    ];
+    let mut queries = 0;
+    for panel in dashboard["panels"].as_array().expect("panels") {
+        for target in panel["targets"].as_array().expect("targets") {
+            let expr = target["expr"].as_str().expect("an expr");
+            let title = panel["title"].as_str().unwrap_or_default();
+            for name in metric_names(expr) {
+                for (at, _) in expr.match_indices(name.as_str()) {
+                    let rest = &expr[at + name.len()..];
+                    let selector = rest
+                        .strip_prefix('{')
+                        .and_then(|r| r.split_once('}'))
+                        .map(|(inside, _)| inside)
+                        .unwrap_or_else(|| panic!("{title}: {name} has no selector in {expr}"));
+                    for wanted in selectors {
+                        assert!(
+                            selector.split(", ").any(|m| m == wanted),
+                            "{title}: {name} does not filter on {wanted}: {expr}"
+                        );
+                    }
+                    queries += 1;
+                }
+            }
+            let legend = target["legendFormat"].as_str().expect("a legend");
+            assert!(legend.contains("{{instance}}"), "{title}: {legend}");
+        }
+    }
+    assert!(queries >= 5, "every panel's query was read");
+}
+
 #[test]
 fn the_systemd_unit_runs_the_exporter_unprivileged_with_its_token_from_a_file() {
     let unit = asset("systemd/plivo-dash-exporter.service");
@@ -123,6 +190,16 @@ fn the_systemd_unit_runs_the_exporter_unprivileged_with_its_token_from_a_file() 
     assert!(
         exec.ends_with("plivo-dash exporter --listen 127.0.0.1:9747"),
         "{exec}"
+    );
+    // Descriptors to spare beyond the connections it holds at once.
+    let files: u32 = directives
+        .iter()
+        .find(|(k, _)| *k == "LimitNOFILE")
+        .map(|(_, v)| v.parse().expect("a number of files"))
+        .expect("LimitNOFILE");
+    assert!(
+        files >= 2 * u32::from(plivo_dash::exporter::http::MAX_CONNECTIONS),
+        "LimitNOFILE={files}"
     );
     assert!(!unit.contains("PLIVO_AUTH_TOKEN"), "no token in the unit");
     let env = asset("systemd/exporter.env");

@@ -547,4 +547,138 @@ fn listen_on_every_interface_serves_ipv4_and_ipv6_and_prints_a_usable_url() {
         Some(v6) => assert!(v6.starts_with("HTTP/1."), "IPv6: {v6:?}"),
         None => eprintln!("skipped IPv6: this machine has no ::1"),
     }
+
+/// An exporter under `ulimit -n 64` with `args`, `slow` connections that
+/// never finish a request (every other one sends half a request's head,
+/// the rest nothing), then a scrape that must be answered `within`: its
+/// body, and the exporter's log once stopped.
+#[cfg(unix)]
+async fn scrape_past_slow_connections(
+    args: &[&str],
+    slow: usize,
+    within: std::time::Duration,
+) -> (String, String) {
+    use tokio::io::AsyncWriteExt as _;
+    let (sandbox, _) = sandbox_and_client(Options::default()).await;
+    let home = tempfile::tempdir().expect("a home");
+    let env = [
+        ("PLIVO_API_URL", sandbox.base_url.as_str()),
+        ("PLIVO_AUTH_ID", sandbox.auth_id.as_str()),
+        ("PLIVO_AUTH_TOKEN", TOKEN),
+    ];
+    let few_files = ["sh", "-c", "ulimit -n 64 && exec \"$0\" \"$@\""];
+    let exporter = Exporter::start_under(&few_files, home.path(), &env, args);
+    exporter.ready().await;
+    let address = exporter.url.trim_start_matches("http://");
+    let mut held = Vec::with_capacity(slow);
+    for i in 0..slow {
+        let mut stream = tokio::net::TcpStream::connect(address)
+            .await
+            .expect("a connection");
+        if i % 2 == 0 {
+            stream
+                .write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\n")
+                .await
+                .expect("half a request sent");
+        }
+        held.push(stream);
+    }
+    let scrape = tokio::time::timeout(within, exporter.get("/metrics", None))
+        .await
+        .expect("a scrape is answered past the slow connections");
+    assert_eq!(scrape.status, 200, "{}", scrape.body);
+    drop(held);
+    let (status, stderr, log) = exporter.stop();
+    assert_eq!(status.code(), Some(0), "{stderr}");
+    (scrape.body, log)
+}
+
+/// Far more slow connections than the process may hold files: without a
+/// cap they take every descriptor and a scrape waits for HEAD_TIMEOUT.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_connections_beyond_the_cap_do_not_starve_a_scrape() {
+    let (scrape, _) = scrape_past_slow_connections(
+        &["--interval", "600", "--max-connections", "16"],
+        200,
+        std::time::Duration::from_secs(3),
+    )
+    .await;
+    assert_eq!(value(&scrape, "plivo_account_up", &[]), Some(1.0));
+}
+
+/// The default cap is above this process's file limit: when accepting
+/// fails for want of a descriptor, the oldest idle connection gives one up.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn out_of_files_the_oldest_idle_connection_makes_room() {
+    let (_, log) = scrape_past_slow_connections(
+        &["--interval", "600"],
+        120,
+        std::time::Duration::from_secs(10),
+    )
+    .await;
+    assert!(log.contains("cannot accept a connection"), "{log}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_account_whose_first_poll_never_ends_is_down_from_the_first_scrape() {
+    let (sandbox, _) = sandbox_and_client(Options {
+        latency: std::time::Duration::from_secs(3600),
+        ..Options::default()
+    })
+    .await;
+    let home = tempfile::tempdir().unwrap();
+    let exporter = Exporter::watching(home.path(), &sandbox, &["--interval", "600"]);
+    let scrape = exporter.scrape().await;
+    assert_eq!(
+        value(
+            &scrape,
+            "plivo_account_up",
+            &[
+                r#"profile="default""#,
+                &format!(r#"auth_id="{}""#, sandbox.auth_id)
+            ]
+        ),
+        Some(0.0),
+        "{scrape}"
+    );
+    // Nothing answered yet: still waiting, no balance made up.
+    let health = exporter.get("/healthz", None).await;
+    assert_eq!(health.status, 503, "{}", health.body);
+    assert_eq!(value(&scrape, "plivo_account_cash_credits", &[]), None);
+    let (status, stderr, _) = exporter.stop();
+    assert_eq!(status.code(), Some(0), "{stderr}");
+}
+
+/// Not under `nohup`: the exporter's own choice, said in its log.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hangup_is_ignored_and_logged_then_sigterm_stops_it() {
+    let (sandbox, _) = sandbox_and_client(Options::default()).await;
+    let home = tempfile::tempdir().unwrap();
+    let exporter = Exporter::watching(home.path(), &sandbox, &["--interval", "600"]);
+    exporter.ready().await;
+    exporter.signal("HUP");
+    let start = std::time::Instant::now();
+    while !std::fs::read_to_string(&exporter.log)
+        .unwrap_or_default()
+        .contains("SIGHUP ignored")
+    {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(10),
+            "never logged"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    exporter.signal("HUP");
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert_eq!(exporter.get("/healthz", None).await.status, 200);
+    assert_eq!(
+        value(&exporter.scrape().await, "plivo_account_up", &[]),
+        Some(1.0)
+    );
+    let (status, stderr, log) = exporter.stop();
+    assert_eq!(status.code(), Some(0), "{stderr}");
+    assert_eq!(log.matches("SIGHUP ignored").count(), 2, "{log}");
 }

@@ -12,26 +12,29 @@ use std::time::Duration;
 
 use futures_util::StreamExt as _;
 use jiff::Timestamp;
-use tokio::sync::{Semaphore, watch};
+use tokio::sync::Semaphore;
 
 use super::{Exit, Failure};
 use crate::cli::Global;
 use crate::config;
+use crate::exporter::accounts::Accounts;
 use crate::exporter::http;
-use crate::exporter::state::{Reading, Watched};
+use crate::exporter::state::Watched;
 use crate::monitor::schedule;
 use crate::plivo::Tally;
-use crate::signals::Stop;
+use crate::signals::{Signal, Stop};
 use crate::worker;
 
 /// How long requests under way may take to finish once a signal came.
 const DRAIN: Duration = Duration::from_secs(2);
 
-/// Serves `/metrics` on `listen` until SIGTERM, SIGINT or SIGQUIT (exit 0:
-/// a service stopped is not a failure). SIGHUP keeps its usual meaning, so
-/// `nohup` works.
-pub async fn run(global: &Global, listen: SocketAddr) -> Exit {
-    let mut stop = match Stop::keeping_hangup() {
+/// Serves `/metrics` on `listen`, holding at most `max_connections` open,
+/// until SIGTERM, SIGINT or SIGQUIT (exit 0: a service stopped is not a
+/// failure). SIGHUP is ignored, said in the log: the exporter has no
+/// configuration to reload, and a hangup (a closed terminal, a stray
+/// `kill -HUP`) must not end a monitor silently.
+pub async fn run(global: &Global, listen: SocketAddr, max_connections: usize) -> Exit {
+    let mut stop = match Stop::new() {
         Ok(stop) => stop,
         Err(e) => {
             crate::say!("plivo-dash: cannot listen for signals: {e}");
@@ -96,10 +99,10 @@ pub async fn run(global: &Global, listen: SocketAddr) -> Exit {
         }
     };
     let address = listener.local_addr().unwrap_or(listen);
-    let (publish, readings) =
-        watch::channel::<Vec<Reading>>(accounts.iter().map(|a| a.reading().clone()).collect());
+    let (mut accounts, readings) = Accounts::new(accounts, commands);
     let (closing, closed) = tokio::sync::oneshot::channel::<()>();
-    let mut server = tokio::spawn(http::serve(listener, http::router(readings), async {
+    let router = http::router(readings);
+    let mut server = tokio::spawn(http::serve(listener, router, max_connections, async {
         let _ = closed.await;
     }));
     tracing::info!(%address, accounts = count, "exporter serving");
@@ -112,6 +115,10 @@ pub async fn run(global: &Global, listen: SocketAddr) -> Exit {
     let exit = loop {
         tokio::select! {
             signal = stop.recv() => {
+                if signal == Signal::HANGUP {
+                    tracing::info!("SIGHUP ignored: the exporter has no configuration to reload");
+                    continue;
+                }
                 tracing::info!(signal = signal.0, "exporter stopping");
                 break Exit::Ok;
             }
@@ -124,28 +131,7 @@ pub async fn run(global: &Global, listen: SocketAddr) -> Exit {
                 return Exit::Failed;
             }
             Some((index, report)) = reports.next() => {
-                let Some(account) = accounts.get_mut(index) else { continue };
-                match report {
-                    Some(report) => {
-                        let asks = account.update(report, Timestamp::now());
-                        if let Some(Some(worker)) = commands.get(index) {
-                            for ask in asks {
-                                let _ = worker.send(ask);
-                            }
-                        }
-                    }
-                    None => {
-                        let why = "internal error: the account's poller stopped; restart the exporter";
-                        tracing::error!(profile = %account.reading().profile, why);
-                        account.stopped(why.to_owned());
-                    }
-                }
-                let reading = account.reading().clone();
-                publish.send_modify(|all| {
-                    if let Some(slot) = all.get_mut(index) {
-                        *slot = reading;
-                    }
-                });
+                accounts.take(index, report, Timestamp::now());
             }
         }
     };

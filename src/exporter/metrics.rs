@@ -153,9 +153,11 @@ const GAUGES: [(&str, &str, Option<Unit>, Value); 7] = [
     ),
     (
         "plivo_account_up",
-        "1 when the last poll of the account succeeded, 0 when it failed.",
+        "1 when the last poll of the account succeeded, 0 when it failed or none has ended yet.",
         None,
-        |r| r.up.map(|up| f64::from(u8::from(up))),
+        // Present from the first scrape: a series that appears only once
+        // the first poll ends hides an account whose first poll never does.
+        |r| Some(f64::from(u8::from(r.up == Some(true)))),
     ),
     (
         "plivo_account_last_success_timestamp",

@@ -1,7 +1,9 @@
 //! The Prometheus exporter's parts: what it knows of each account
-//! ([`state`]), how that is exposed ([`metrics`]) and served ([`http`]).
+//! ([`state`]), the accounts between their workers and the scrapes
+//! ([`accounts`]), how that is exposed ([`metrics`]) and served ([`http`]).
 //! `commands::exporter` wires them to the workers and a listener.
 
+pub mod accounts;
 pub mod http;
 pub mod metrics;
 pub mod state;

@@ -8,7 +8,7 @@ use std::time::Duration;
 use jiff::{SignedDuration, Timestamp};
 use rust_decimal::Decimal;
 
-use crate::monitor::{Estimate, Sample, Tracker};
+use crate::monitor::{Estimate, Sample, Series, Tracker};
 use crate::plivo::{Account, Tally};
 use crate::text::SafeText;
 use crate::worker::{Op, Report, Request};
@@ -117,6 +117,11 @@ impl Watched {
     pub fn stopped(&mut self, why: String) {
         self.reading.up = Some(false);
         self.reading.problem = Some(why);
+    }
+
+    /// The balances kept, bounded by the retention.
+    pub fn history(&self) -> &Series {
+        self.tracker.history()
     }
 
     /// What `/metrics` shows of it now.

@@ -201,6 +201,12 @@ impl Handle {
         })
     }
 
+    /// Answers the next requests with these faults, in order, after any
+    /// still queued: an outage or a rate limit that starts now.
+    pub fn inject(&self, faults: impl IntoIterator<Item = Fault>) {
+        self.state.with(|l| l.faults.extend(faults));
+    }
+
     /// Stops the server and waits until it has closed its socket.
     pub async fn shutdown(mut self) -> std::io::Result<()> {
         self.stop();
