@@ -269,6 +269,84 @@ fn a_token_pasted_into_the_profile_field_never_becomes_its_name() {
     assert!(why.contains("choose another name"), "{why}");
 }
 
+/// A token pasted or typed with its label into a drawn field (the
+/// profile's, the auth id's) goes to the Token field as it arrives: at no
+/// point is any of it drawn.
+#[test]
+fn a_labelled_token_in_a_drawn_field_is_never_drawn() {
+    // Token-shaped, without the dashes of TOKEN, so its look counts too.
+    let shaped = "Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZmdo";
+    let labelled = [
+        format!("PLIVO_AUTH_TOKEN={TOKEN}"),
+        format!("auth_token: {TOKEN}"),
+        format!("token {TOKEN}"),
+        format!("Auth Token: {TOKEN}"),
+        format!("export PLIVO_AUTH_TOKEN='{TOKEN}'"),
+        format!("AUTH-TOKEN=\"{TOKEN}\""),
+    ];
+    for line in &labelled {
+        for field in [Field::Profile, Field::AuthId] {
+            for by_hand in [false, true] {
+                let mut welcome = Welcome::new(Keymap::default(), (90, 28), false);
+                while welcome.focus != field {
+                    press(&mut welcome, KeyCode::Tab);
+                }
+                let seen = |welcome: &Welcome| {
+                    let screen = screen_text(draw(welcome).backend().buffer());
+                    assert!(
+                        !screen.contains("tok3n") && !screen.contains("NEVER"),
+                        "{line:?} into {field:?}, typed: {by_hand}\n{screen}"
+                    );
+                };
+                if by_hand {
+                    for c in line.chars() {
+                        press(&mut welcome, KeyCode::Char(c));
+                        seen(&welcome);
+                    }
+                } else if field == Field::Profile {
+                    welcome.update(WelcomeMsg::Paste(line.clone()));
+                    seen(&welcome);
+                } else {
+                    continue;
+                }
+                assert_eq!(welcome.text(Field::Profile), "", "{line:?}");
+                assert_eq!(welcome.text(Field::AuthId), "", "{line:?}");
+                assert_eq!(welcome.focus, Field::Token, "{line:?}");
+                assert!(
+                    welcome.text(Field::Token).contains(TOKEN),
+                    "{line:?}: {by_hand}"
+                );
+            }
+        }
+    }
+    // Typed after a name, the name stays; the quotes of a shell line do not
+    // go to Plivo.
+    let mut welcome = Welcome::new(Keymap::default(), (90, 28), false);
+    typed(&mut welcome, "MA2025RK4E639VJFZAGV");
+    press(&mut welcome, KeyCode::Tab);
+    press(&mut welcome, KeyCode::Tab);
+    typed(&mut welcome, &format!("work token='{TOKEN}'"));
+    assert_eq!(welcome.text(Field::Profile), "work");
+    let login = press(&mut welcome, KeyCode::Enter).check.expect("sent");
+    assert_eq!(login.token.expose_secret(), TOKEN);
+    assert_eq!(login.profile.as_deref(), Some("work"));
+    // Unlabelled, a token's look is enough: typed into the profile, it
+    // moves once it has that look, and the rest follows it.
+    let mut welcome = Welcome::new(Keymap::default(), (90, 28), false);
+    press(&mut welcome, KeyCode::BackTab);
+    typed(&mut welcome, shaped);
+    let screen = screen_text(draw(&welcome).backend().buffer());
+    assert!(!screen.contains(shaped), "{screen}");
+    assert_eq!(welcome.text(Field::Token), shaped);
+    assert_eq!(welcome.text(Field::Profile), "");
+    // A profile merely named so is a name.
+    let mut welcome = Welcome::new(Keymap::default(), (90, 28), false);
+    press(&mut welcome, KeyCode::BackTab);
+    typed(&mut welcome, "tokens");
+    assert_eq!(welcome.text(Field::Profile), "tokens");
+    assert_eq!(welcome.focus, Field::Profile);
+}
+
 #[test]
 fn the_demo_waits_while_a_check_is_out() {
     let mut welcome = Welcome::new(Keymap::default(), (90, 28), false);
