@@ -395,10 +395,66 @@ fn f2_opens_the_demo_and_esc_leaves() {
     let mut welcome = Welcome::new(Keymap::default(), (90, 28), false);
     press(&mut welcome, KeyCode::F(2));
     assert_eq!(welcome.end(), Some(&WelcomeEnd::Demo));
+    // Nothing typed: nothing to lose, Esc leaves at once.
     let mut welcome = Welcome::new(Keymap::default(), (90, 28), false);
-    typed(&mut welcome, "q");
-    assert!(welcome.end().is_none(), "q is typed, not quit");
     press(&mut welcome, KeyCode::Esc);
+    assert_eq!(welcome.end(), Some(&WelcomeEnd::Quit));
+    // Nor when what is there was there from the start.
+    let mut known = Welcome::known(
+        Keymap::default(),
+        (90, 28),
+        false,
+        Some("MA2025RK4E639VJFZAGV"),
+        Some("work"),
+    );
+    press(&mut known, KeyCode::Esc);
+    assert_eq!(known.end(), Some(&WelcomeEnd::Quit));
+}
+
+#[test]
+fn esc_after_typing_asks_before_what_was_typed_is_lost() {
+    // Each way to answer: what it ends as.
+    let answers = [
+        (KeyCode::Char('n'), None),
+        (KeyCode::Esc, None),
+        (KeyCode::Char('y'), Some(WelcomeEnd::Quit)),
+        (KeyCode::Enter, Some(WelcomeEnd::Quit)),
+    ];
+    for (answer, ends) in answers {
+        let mut welcome = Welcome::new(Keymap::default(), (90, 28), false);
+        typed(&mut welcome, "q");
+        assert!(welcome.end().is_none(), "q is typed, not quit");
+        press(&mut welcome, KeyCode::Esc);
+        assert!(welcome.quitting, "asked");
+        assert_eq!(welcome.end(), None, "not gone yet");
+        let screen = screen_text(draw(&welcome).backend().buffer());
+        assert!(screen.contains("Quit?"), "{screen}");
+        assert!(screen.contains("What was typed here will be lost"), "{screen}");
+        assert!(screen.contains("y / Enter quit, n keep editing"), "{screen}");
+        if answer == KeyCode::Char('n') {
+            insta::assert_snapshot!("welcome_quit_asked", screen);
+            // While asked, nothing lands in a field.
+            typed(&mut welcome, "x");
+            welcome.update(WelcomeMsg::Paste("pasted".into()));
+            assert_eq!(welcome.text(Field::AuthId), "q");
+        }
+        press(&mut welcome, answer);
+        assert_eq!(welcome.end(), ends.as_ref(), "{answer:?}");
+        if ends.is_none() {
+            assert!(!welcome.quitting, "{answer:?}");
+            let screen = screen_text(draw(&welcome).backend().buffer());
+            assert!(!screen.contains("Quit?"), "{screen}");
+            typed(&mut welcome, "z");
+            assert_eq!(welcome.text(Field::AuthId), "qz", "editing goes on");
+        }
+    }
+    // Ctrl-C asks too, and insists the second time.
+    let mut welcome = Welcome::new(Keymap::default(), (90, 28), false);
+    typed(&mut welcome, "MA");
+    let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+    welcome.update(WelcomeMsg::Key(ctrl_c));
+    assert!(welcome.quitting);
+    welcome.update(WelcomeMsg::Key(ctrl_c));
     assert_eq!(welcome.end(), Some(&WelcomeEnd::Quit));
 }
 
@@ -417,6 +473,7 @@ fn back_from_the_demo_what_was_typed_is_still_there() {
     assert_eq!(welcome.focus, Field::Token);
     // Only the demo is come back from: a quit stays a quit.
     press(&mut welcome, KeyCode::Esc);
+    press(&mut welcome, KeyCode::Char('y'));
     welcome.resume();
     assert_eq!(welcome.end(), Some(&WelcomeEnd::Quit));
 }
@@ -438,9 +495,16 @@ fn nothing_is_typed_unseen_into_a_terminal_too_small() {
     welcome.update(WelcomeMsg::Resize(90, 28));
     typed(&mut welcome, "2025");
     assert_eq!(welcome.text(Field::AuthId), "MA2025");
-    // Esc leaves at any size.
+    // Esc leaves at any size, asking there too.
     welcome.update(WelcomeMsg::Resize(40, 10));
     press(&mut welcome, KeyCode::Esc);
+    let mut terminal = Terminal::new(TestBackend::new(40, 10)).unwrap();
+    terminal
+        .draw(|f| plivo_dash::screens::welcome::render(&welcome, f))
+        .unwrap();
+    let screen = screen_text(terminal.backend().buffer());
+    assert!(screen.contains("Quit? What was typed is lost."), "{screen}");
+    press(&mut welcome, KeyCode::Char('y'));
     assert_eq!(welcome.end(), Some(&WelcomeEnd::Quit));
 }
 

@@ -97,6 +97,10 @@ pub struct Welcome {
     pub size: (u16, u16),
     /// Colour, unless `NO_COLOR`.
     pub color: bool,
+    /// Leaving was asked for with something typed: quit, or keep editing?
+    pub quitting: bool,
+    /// The fields as the screen opened, to tell whether anything was typed.
+    start: [String; 3],
     end: Option<WelcomeEnd>,
 }
 
@@ -135,11 +139,12 @@ impl Welcome {
         } else {
             Field::Token
         };
+        let profile = profile.map(crate::text::sanitize).unwrap_or_default();
         Self {
             fields: [
                 LineInput::new(&id),
                 LineInput::default(),
-                LineInput::new(&profile.map(crate::text::sanitize).unwrap_or_default()),
+                LineInput::new(&profile),
             ],
             focus,
             returning: !id.is_empty(),
@@ -149,6 +154,8 @@ impl Welcome {
             keymap,
             size,
             color,
+            quitting: false,
+            start: [id, String::new(), profile],
             end: None,
         }
     }
@@ -180,9 +187,23 @@ impl Welcome {
         crate::screens::welcome::fits(self.size)
     }
 
-    /// The key contexts in force, most general first.
+    /// The key contexts in force, the first binding a key winning.
     pub fn contexts(&self) -> [Context; 3] {
-        [Context::Global, Context::Welcome, Context::Editing]
+        if self.quitting {
+            // The dashboard's question, and Enter (the Welcome's confirm)
+            // answers yes to it.
+            [Context::Global, Context::ConfirmQuit, Context::Welcome]
+        } else {
+            [Context::Global, Context::Welcome, Context::Editing]
+        }
+    }
+
+    /// Whether anything was typed (or pasted) since the screen opened.
+    fn edited(&self) -> bool {
+        FIELDS
+            .iter()
+            .zip(&self.start)
+            .any(|(field, start)| self.text(*field) != start)
     }
 
     /// Takes in one message.
@@ -191,7 +212,7 @@ impl Welcome {
             WelcomeMsg::Resize(w, h) => self.size = (w, h),
             WelcomeMsg::Paste(text) => {
                 // Unseen, a paste could land anywhere: it waits for room.
-                if !self.checking && self.fits() {
+                if !self.checking && !self.quitting && self.fits() {
                     self.paste(&text);
                 }
             }
@@ -322,7 +343,19 @@ impl Welcome {
             redraw: true,
             ..WelcomeOutcome::default()
         };
+        if self.quitting {
+            match action {
+                Some(Action::Yes | Action::Confirm | Action::Interrupt) => {
+                    self.end = Some(WelcomeEnd::Quit);
+                }
+                Some(Action::No | Action::Cancel) => self.quitting = false,
+                _ => outcome.redraw = false,
+            }
+            return outcome;
+        }
         match action {
+            // What was typed is not lost to one key: asked first.
+            Some(Action::Interrupt | Action::Cancel) if self.edited() => self.quitting = true,
             Some(Action::Interrupt | Action::Cancel) => self.end = Some(WelcomeEnd::Quit),
             // While the screen is too small to show the fields, nothing is
             // typed into them unseen.
