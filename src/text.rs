@@ -149,7 +149,10 @@ fn skip_escape(chars: &mut Chars<'_>) {
 /// Skips a CSI's parameters and intermediates and its final character
 /// (`@` to `~`); anything else ends it early, and is kept.
 fn skip_csi(chars: &mut Chars<'_>) {
-    while chars.next_if(|c| matches!(c, '0'..='?' | ' '..='/')).is_some() {}
+    while chars
+        .next_if(|c| matches!(c, '0'..='?' | ' '..='/'))
+        .is_some()
+    {}
     chars.next_if(|c| matches!(c, '@'..='~'));
 }
 

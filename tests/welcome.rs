@@ -429,8 +429,14 @@ fn esc_after_typing_asks_before_what_was_typed_is_lost() {
         assert_eq!(welcome.end(), None, "not gone yet");
         let screen = screen_text(draw(&welcome).backend().buffer());
         assert!(screen.contains("Quit?"), "{screen}");
-        assert!(screen.contains("What was typed here will be lost"), "{screen}");
-        assert!(screen.contains("y / Enter quit, n keep editing"), "{screen}");
+        assert!(
+            screen.contains("What was typed here will be lost"),
+            "{screen}"
+        );
+        assert!(
+            screen.contains("y / Enter quit, n keep editing"),
+            "{screen}"
+        );
         if answer == KeyCode::Char('n') {
             insta::assert_snapshot!("welcome_quit_asked", screen);
             // While asked, nothing lands in a field.
@@ -700,5 +706,31 @@ fn a_config_file_named_but_not_there_yet_is_where_the_welcome_screen_writes() {
         "{text}"
     );
     pty.send("q");
+    assert_eq!(pty.wait_exit(), 0);
+}
+
+/// The real binary: a labelled token typed and pasted into the Profile
+/// field is never written to the terminal, and Esc with that typed asks
+/// before leaving.
+#[test]
+fn a_labelled_token_in_the_profile_field_never_reaches_the_terminal() {
+    let (mut pty, _path, _dir) = spawn_on("", &[]);
+    pty.wait_for("Welcome to plivo-dash");
+    pty.send("MA2025RK4E639VJFZAGV\t\t");
+    pty.send(&format!("export PLIVO_AUTH_TOKEN='{TOKEN}'"));
+    pty.wait_for(&"•".repeat(10));
+    // Back to the profile: the label took the focus to the token.
+    pty.send("\t");
+    pty.send(&format!("\x1b[200~auth_token: {TOKEN}\x1b[201~"));
+    pty.wait_for("it went to the Token field");
+    let raw = String::from_utf8_lossy(&pty.raw()).into_owned();
+    assert!(!raw.contains("NEVER") && !raw.contains("tok3n"), "{raw}");
+    pty.send("\x1b");
+    pty.wait_for("What was typed here will be lost");
+    pty.send("n");
+    pty.wait_until("the question gone", |s| !s.contains("Quit?"));
+    pty.send("\x1b");
+    pty.wait_for("What was typed here will be lost");
+    pty.send("y");
     assert_eq!(pty.wait_exit(), 0);
 }

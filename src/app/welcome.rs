@@ -324,7 +324,11 @@ impl Welcome {
             return false;
         };
         let keep = text[..keep].trim_end();
-        let keep = keep.strip_suffix("export").unwrap_or(keep).trim_end().to_owned();
+        let keep = keep
+            .strip_suffix("export")
+            .unwrap_or(keep)
+            .trim_end()
+            .to_owned();
         let token = token.to_owned();
         self.fields[index(field)] = LineInput::new(&keep);
         // The rest of it, typed or not yet, goes on where it is not drawn.
@@ -418,7 +422,11 @@ impl Welcome {
     fn submit(&mut self) -> Option<Login> {
         let auth_id = self.text(Field::AuthId).trim().to_ascii_uppercase();
         // A token has no quotes: these are a shell line's, typed after a label.
-        let token = self.text(Field::Token).trim().trim_matches(['"', '\'']).to_owned();
+        let token = self
+            .text(Field::Token)
+            .trim()
+            .trim_matches(['"', '\''])
+            .to_owned();
         let profile = self.text(Field::Profile).trim().to_owned();
         let problem = if auth_id.is_empty() {
             Some((Field::AuthId, "Type or paste your auth id".to_owned()))
@@ -545,31 +553,31 @@ fn begins_token_label(text: &str) -> bool {
 fn token_in(text: &str, in_auth_id: bool) -> Option<(usize, &str)> {
     let folded = fold_label(text);
     let labelled = TOKEN_LABELS.iter().find_map(|label| {
-            folded.match_indices(label).find_map(|(at, _)| {
-                let before = text[..at].chars().next_back();
-                if before.is_some_and(|c| !c.is_whitespace() && !matches!(c, '"' | '\'')) {
-                    return None;
-                }
-                let rest = text[at + label.len()..].trim_start_matches(['"', '\'']);
-                let value = rest.trim_start_matches([' ', '\t']);
-                let sep = value.strip_prefix(['=', ':']);
-                // The label alone is a name; a separator makes it a label.
-                if sep.is_none() && value.len() == rest.len() {
-                    return None;
-                }
-                let value = sep.unwrap_or(value).trim_start().trim_matches(['"', '\'']);
-                let value = value.split_whitespace().next().unwrap_or("");
-                Some((at, value.trim_matches(['"', '\''])))
-            })
-        });
+        folded.match_indices(label).find_map(|(at, _)| {
+            let before = text[..at].chars().next_back();
+            if before.is_some_and(|c| !c.is_whitespace() && !matches!(c, '"' | '\'')) {
+                return None;
+            }
+            let rest = text[at + label.len()..].trim_start_matches(['"', '\'']);
+            let value = rest.trim_start_matches([' ', '\t']);
+            let sep = value.strip_prefix(['=', ':']);
+            // The label alone is a name; a separator makes it a label.
+            if sep.is_none() && value.len() == rest.len() {
+                return None;
+            }
+            let value = sep.unwrap_or(value).trim_start().trim_matches(['"', '\'']);
+            let value = value.split_whitespace().next().unwrap_or("");
+            Some((at, value.trim_matches(['"', '\''])))
+        })
+    });
     labelled.or_else(|| {
         let mut at = 0;
         text.split_whitespace().find_map(|word| {
             let start = at + text[at..].find(word).unwrap_or(0);
             at = start + word.len();
             let value = word.trim_matches(['"', '\'']);
-            let shaped = looks_like_token(value)
-                && (!in_auth_id || value.chars().count() > AuthId::LEN);
+            let shaped =
+                looks_like_token(value) && (!in_auth_id || value.chars().count() > AuthId::LEN);
             shaped.then_some((start, value))
         })
     })
