@@ -94,18 +94,81 @@ pub fn drawable(s: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// Pasted text as a one-line field takes it: line breaks and tabs become
-/// spaces, and the characters [`is_unsafe`] names are dropped.
+/// Pasted text as a one-line field takes it: each line break (CRLF, CR or
+/// LF) and tab becomes one space, whole escape sequences (CSI such as
+/// colours, OSC such as titles and links, DCS and the other string
+/// sequences, two-character ones) are removed, and the other characters
+/// [`is_unsafe`] names are dropped. Dropping only the ESC would leave
+/// `[31m` as text; a CRLF kept as two characters would be two spaces.
 pub fn pasted(text: &str) -> impl Iterator<Item = char> + '_ {
-    text.chars()
-        .map(|c| {
-            if matches!(c, '\n' | '\r' | '\t') {
-                ' '
-            } else {
-                c
+    let mut chars = text.chars().peekable();
+    std::iter::from_fn(move || {
+        loop {
+            let c = chars.next()?;
+            match c {
+                '\r' => {
+                    chars.next_if_eq(&'\n');
+                    return Some(' ');
+                }
+                '\n' | '\t' => return Some(' '),
+                ESC => skip_escape(&mut chars),
+                // The one-character (C1) forms of CSI, DCS, SOS, OSC, PM, APC.
+                '\u{9b}' => skip_csi(&mut chars),
+                '\u{90}' | '\u{98}' | '\u{9d}' | '\u{9e}' | '\u{9f}' => skip_string(&mut chars),
+                c if is_unsafe(c) => {}
+                c => return Some(c),
             }
-        })
-        .filter(|c| !is_unsafe(*c))
+        }
+    })
+}
+
+const ESC: char = '\u{1b}';
+
+type Chars<'a> = std::iter::Peekable<std::str::Chars<'a>>;
+
+/// Skips what follows an ESC: the rest of its sequence.
+fn skip_escape(chars: &mut Chars<'_>) {
+    match chars.peek() {
+        Some('[') => {
+            chars.next();
+            skip_csi(chars);
+        }
+        Some(']' | 'P' | 'X' | '^' | '_') => {
+            chars.next();
+            skip_string(chars);
+        }
+        // ESC, intermediates (space to `/`), one final character.
+        Some(_) => {
+            while chars.next_if(|c| matches!(c, ' '..='/')).is_some() {}
+            chars.next_if(|c| matches!(c, '0'..='~'));
+        }
+        None => {}
+    }
+}
+
+/// Skips a CSI's parameters and intermediates and its final character
+/// (`@` to `~`); anything else ends it early, and is kept.
+fn skip_csi(chars: &mut Chars<'_>) {
+    while chars
+        .next_if(|c| matches!(c, '0'..='?' | ' '..='/'))
+        .is_some()
+    {}
+    chars.next_if(|c| matches!(c, '@'..='~'));
+}
+
+/// Skips a string sequence (OSC, DCS…) to its end: BEL, ST (`ESC \\` or
+/// U+009C), or the end of the paste.
+fn skip_string(chars: &mut Chars<'_>) {
+    while let Some(c) = chars.next() {
+        match c {
+            '\u{7}' | '\u{9c}' => return,
+            ESC => {
+                chars.next_if_eq(&'\\');
+                return;
+            }
+            _ => {}
+        }
+    }
 }
 
 const ZWJ: char = '\u{200D}';
@@ -258,6 +321,26 @@ mod tests {
         assert!(names_match("two␊lines", "two\nlines"));
         assert!(!names_match("", ""));
         assert!(!names_match("Gotha", "Gotham"));
+    }
+
+    #[test]
+    fn a_paste_loses_whole_escape_sequences_and_one_space_per_line_break() {
+        let clean = |s: &str| pasted(s).collect::<String>();
+        assert_eq!(clean("\x1b[31mABC\x1b[0m"), "ABC");
+        assert_eq!(clean("a\x1b[38;2;1;2;3mb"), "ab", "a long CSI");
+        assert_eq!(clean("a\u{9b}1;2Hb"), "ab", "the one-character CSI");
+        assert_eq!(clean("a\x1b]0;title\x07b"), "ab", "OSC ended by BEL");
+        assert_eq!(
+            clean("\x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\"),
+            "link",
+            "OSC 8 ended by ST"
+        );
+        assert_eq!(clean("a\x1bPq#0\x1b\\b"), "ab", "DCS");
+        assert_eq!(clean("a\x1b(Bb\x1b7c"), "abc", "two-character ones");
+        assert_eq!(clean("a\x1b"), "a", "cut short");
+        assert_eq!(clean("a\r\nb\rc\nd\te"), "a b c d e");
+        assert_eq!(clean("a\r\n\r\nb"), "a  b", "two breaks, two spaces");
+        assert_eq!(clean("a\u{202e}b\x07c"), "abc", "other controls dropped");
     }
 
     #[test]

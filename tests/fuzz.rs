@@ -193,3 +193,35 @@ proptest! {
         render(&app, w, h);
     }
 }
+
+/// A piece of a paste: what it should leave in a field, and how it is sent.
+fn paste_piece() -> impl Strategy<Value = (String, String)> {
+    prop_oneof![
+        "[a-zA-Z0-9 .,;\\[\\]é漢]{1,8}".prop_map(|t| (t.clone(), t)),
+        Just((" ".to_owned(), "\r\n".to_owned())),
+        // A CR before an LF is a CRLF: this one has text after it.
+        Just((" x".to_owned(), "\rx".to_owned())),
+        Just((" ".to_owned(), "\n".to_owned())),
+        prop::collection::vec(0u16..300, 0..4).prop_map(|p| {
+            let p: Vec<String> = p.iter().map(ToString::to_string).collect();
+            (String::new(), format!("\x1b[{}m", p.join(";")))
+        }),
+        "[a-z0-9 ;:/.]{0,12}".prop_map(|t| (String::new(), format!("\x1b]0;{t}\x07"))),
+        "[a-z0-9 ;:/.]{0,12}".prop_map(|t| (String::new(), format!("\x1b]8;;{t}\x1b\\"))),
+    ]
+}
+
+proptest! {
+    /// Whatever escape sequences a paste holds go whole, and each line
+    /// break (CRLF, CR, LF) is one space: the text around them is kept as
+    /// it was.
+    #[test]
+    fn a_paste_keeps_its_text_and_nothing_of_its_escapes(
+        pieces in prop::collection::vec(paste_piece(), 0..12),
+    ) {
+        let kept: String = pieces.iter().map(|(k, _)| k.as_str()).collect();
+        let sent: String = pieces.iter().map(|(_, s)| s.as_str()).collect();
+        let clean: String = plivo_dash::text::pasted(&sent).collect();
+        prop_assert_eq!(clean, kept);
+    }
+}

@@ -269,6 +269,84 @@ fn a_token_pasted_into_the_profile_field_never_becomes_its_name() {
     assert!(why.contains("choose another name"), "{why}");
 }
 
+/// A token pasted or typed with its label into a drawn field (the
+/// profile's, the auth id's) goes to the Token field as it arrives: at no
+/// point is any of it drawn.
+#[test]
+fn a_labelled_token_in_a_drawn_field_is_never_drawn() {
+    // Token-shaped, without the dashes of TOKEN, so its look counts too.
+    let shaped = "Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZmdo";
+    let labelled = [
+        format!("PLIVO_AUTH_TOKEN={TOKEN}"),
+        format!("auth_token: {TOKEN}"),
+        format!("token {TOKEN}"),
+        format!("Auth Token: {TOKEN}"),
+        format!("export PLIVO_AUTH_TOKEN='{TOKEN}'"),
+        format!("AUTH-TOKEN=\"{TOKEN}\""),
+    ];
+    for line in &labelled {
+        for field in [Field::Profile, Field::AuthId] {
+            for by_hand in [false, true] {
+                let mut welcome = Welcome::new(Keymap::default(), (90, 28), false);
+                while welcome.focus != field {
+                    press(&mut welcome, KeyCode::Tab);
+                }
+                let seen = |welcome: &Welcome| {
+                    let screen = screen_text(draw(welcome).backend().buffer());
+                    assert!(
+                        !screen.contains("tok3n") && !screen.contains("NEVER"),
+                        "{line:?} into {field:?}, typed: {by_hand}\n{screen}"
+                    );
+                };
+                if by_hand {
+                    for c in line.chars() {
+                        press(&mut welcome, KeyCode::Char(c));
+                        seen(&welcome);
+                    }
+                } else if field == Field::Profile {
+                    welcome.update(WelcomeMsg::Paste(line.clone()));
+                    seen(&welcome);
+                } else {
+                    continue;
+                }
+                assert_eq!(welcome.text(Field::Profile), "", "{line:?}");
+                assert_eq!(welcome.text(Field::AuthId), "", "{line:?}");
+                assert_eq!(welcome.focus, Field::Token, "{line:?}");
+                assert!(
+                    welcome.text(Field::Token).contains(TOKEN),
+                    "{line:?}: {by_hand}"
+                );
+            }
+        }
+    }
+    // Typed after a name, the name stays; the quotes of a shell line do not
+    // go to Plivo.
+    let mut welcome = Welcome::new(Keymap::default(), (90, 28), false);
+    typed(&mut welcome, "MA2025RK4E639VJFZAGV");
+    press(&mut welcome, KeyCode::Tab);
+    press(&mut welcome, KeyCode::Tab);
+    typed(&mut welcome, &format!("work token='{TOKEN}'"));
+    assert_eq!(welcome.text(Field::Profile), "work");
+    let login = press(&mut welcome, KeyCode::Enter).check.expect("sent");
+    assert_eq!(login.token.expose_secret(), TOKEN);
+    assert_eq!(login.profile.as_deref(), Some("work"));
+    // Unlabelled, a token's look is enough: typed into the profile, it
+    // moves once it has that look, and the rest follows it.
+    let mut welcome = Welcome::new(Keymap::default(), (90, 28), false);
+    press(&mut welcome, KeyCode::BackTab);
+    typed(&mut welcome, shaped);
+    let screen = screen_text(draw(&welcome).backend().buffer());
+    assert!(!screen.contains(shaped), "{screen}");
+    assert_eq!(welcome.text(Field::Token), shaped);
+    assert_eq!(welcome.text(Field::Profile), "");
+    // A profile merely named so is a name.
+    let mut welcome = Welcome::new(Keymap::default(), (90, 28), false);
+    press(&mut welcome, KeyCode::BackTab);
+    typed(&mut welcome, "tokens");
+    assert_eq!(welcome.text(Field::Profile), "tokens");
+    assert_eq!(welcome.focus, Field::Profile);
+}
+
 #[test]
 fn the_demo_waits_while_a_check_is_out() {
     let mut welcome = Welcome::new(Keymap::default(), (90, 28), false);
@@ -317,10 +395,72 @@ fn f2_opens_the_demo_and_esc_leaves() {
     let mut welcome = Welcome::new(Keymap::default(), (90, 28), false);
     press(&mut welcome, KeyCode::F(2));
     assert_eq!(welcome.end(), Some(&WelcomeEnd::Demo));
+    // Nothing typed: nothing to lose, Esc leaves at once.
     let mut welcome = Welcome::new(Keymap::default(), (90, 28), false);
-    typed(&mut welcome, "q");
-    assert!(welcome.end().is_none(), "q is typed, not quit");
     press(&mut welcome, KeyCode::Esc);
+    assert_eq!(welcome.end(), Some(&WelcomeEnd::Quit));
+    // Nor when what is there was there from the start.
+    let mut known = Welcome::known(
+        Keymap::default(),
+        (90, 28),
+        false,
+        Some("MA2025RK4E639VJFZAGV"),
+        Some("work"),
+    );
+    press(&mut known, KeyCode::Esc);
+    assert_eq!(known.end(), Some(&WelcomeEnd::Quit));
+}
+
+#[test]
+fn esc_after_typing_asks_before_what_was_typed_is_lost() {
+    // Each way to answer: what it ends as.
+    let answers = [
+        (KeyCode::Char('n'), None),
+        (KeyCode::Esc, None),
+        (KeyCode::Char('y'), Some(WelcomeEnd::Quit)),
+        (KeyCode::Enter, Some(WelcomeEnd::Quit)),
+    ];
+    for (answer, ends) in answers {
+        let mut welcome = Welcome::new(Keymap::default(), (90, 28), false);
+        typed(&mut welcome, "q");
+        assert!(welcome.end().is_none(), "q is typed, not quit");
+        press(&mut welcome, KeyCode::Esc);
+        assert!(welcome.quitting, "asked");
+        assert_eq!(welcome.end(), None, "not gone yet");
+        let screen = screen_text(draw(&welcome).backend().buffer());
+        assert!(screen.contains("Quit?"), "{screen}");
+        assert!(
+            screen.contains("What was typed here will be lost"),
+            "{screen}"
+        );
+        assert!(
+            screen.contains("y / Enter quit, n keep editing"),
+            "{screen}"
+        );
+        if answer == KeyCode::Char('n') {
+            insta::assert_snapshot!("welcome_quit_asked", screen);
+            // While asked, nothing lands in a field.
+            typed(&mut welcome, "x");
+            welcome.update(WelcomeMsg::Paste("pasted".into()));
+            assert_eq!(welcome.text(Field::AuthId), "q");
+        }
+        press(&mut welcome, answer);
+        assert_eq!(welcome.end(), ends.as_ref(), "{answer:?}");
+        if ends.is_none() {
+            assert!(!welcome.quitting, "{answer:?}");
+            let screen = screen_text(draw(&welcome).backend().buffer());
+            assert!(!screen.contains("Quit?"), "{screen}");
+            typed(&mut welcome, "z");
+            assert_eq!(welcome.text(Field::AuthId), "qz", "editing goes on");
+        }
+    }
+    // Ctrl-C asks too, and insists the second time.
+    let mut welcome = Welcome::new(Keymap::default(), (90, 28), false);
+    typed(&mut welcome, "MA");
+    let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+    welcome.update(WelcomeMsg::Key(ctrl_c));
+    assert!(welcome.quitting);
+    welcome.update(WelcomeMsg::Key(ctrl_c));
     assert_eq!(welcome.end(), Some(&WelcomeEnd::Quit));
 }
 
@@ -339,6 +479,7 @@ fn back_from_the_demo_what_was_typed_is_still_there() {
     assert_eq!(welcome.focus, Field::Token);
     // Only the demo is come back from: a quit stays a quit.
     press(&mut welcome, KeyCode::Esc);
+    press(&mut welcome, KeyCode::Char('y'));
     welcome.resume();
     assert_eq!(welcome.end(), Some(&WelcomeEnd::Quit));
 }
@@ -360,9 +501,16 @@ fn nothing_is_typed_unseen_into_a_terminal_too_small() {
     welcome.update(WelcomeMsg::Resize(90, 28));
     typed(&mut welcome, "2025");
     assert_eq!(welcome.text(Field::AuthId), "MA2025");
-    // Esc leaves at any size.
+    // Esc leaves at any size, asking there too.
     welcome.update(WelcomeMsg::Resize(40, 10));
     press(&mut welcome, KeyCode::Esc);
+    let mut terminal = Terminal::new(TestBackend::new(40, 10)).unwrap();
+    terminal
+        .draw(|f| plivo_dash::screens::welcome::render(&welcome, f))
+        .unwrap();
+    let screen = screen_text(terminal.backend().buffer());
+    assert!(screen.contains("Quit? What was typed is lost."), "{screen}");
+    press(&mut welcome, KeyCode::Char('y'));
     assert_eq!(welcome.end(), Some(&WelcomeEnd::Quit));
 }
 
@@ -558,5 +706,31 @@ fn a_config_file_named_but_not_there_yet_is_where_the_welcome_screen_writes() {
         "{text}"
     );
     pty.send("q");
+    assert_eq!(pty.wait_exit(), 0);
+}
+
+/// The real binary: a labelled token typed and pasted into the Profile
+/// field is never written to the terminal, and Esc with that typed asks
+/// before leaving.
+#[test]
+fn a_labelled_token_in_the_profile_field_never_reaches_the_terminal() {
+    let (mut pty, _path, _dir) = spawn_on("", &[]);
+    pty.wait_for("Welcome to plivo-dash");
+    pty.send("MA2025RK4E639VJFZAGV\t\t");
+    pty.send(&format!("export PLIVO_AUTH_TOKEN='{TOKEN}'"));
+    pty.wait_for(&"•".repeat(10));
+    // Back to the profile: the label took the focus to the token.
+    pty.send("\t");
+    pty.send(&format!("\x1b[200~auth_token: {TOKEN}\x1b[201~"));
+    pty.wait_for("it went to the Token field");
+    let raw = String::from_utf8_lossy(&pty.raw()).into_owned();
+    assert!(!raw.contains("NEVER") && !raw.contains("tok3n"), "{raw}");
+    pty.send("\x1b");
+    pty.wait_for("What was typed here will be lost");
+    pty.send("n");
+    pty.wait_until("the question gone", |s| !s.contains("Quit?"));
+    pty.send("\x1b");
+    pty.wait_for("What was typed here will be lost");
+    pty.send("y");
     assert_eq!(pty.wait_exit(), 0);
 }

@@ -97,6 +97,10 @@ pub struct Welcome {
     pub size: (u16, u16),
     /// Colour, unless `NO_COLOR`.
     pub color: bool,
+    /// Leaving was asked for with something typed: quit, or keep editing?
+    pub quitting: bool,
+    /// The fields as the screen opened, to tell whether anything was typed.
+    start: [String; 3],
     end: Option<WelcomeEnd>,
 }
 
@@ -135,11 +139,12 @@ impl Welcome {
         } else {
             Field::Token
         };
+        let profile = profile.map(crate::text::sanitize).unwrap_or_default();
         Self {
             fields: [
                 LineInput::new(&id),
                 LineInput::default(),
-                LineInput::new(&profile.map(crate::text::sanitize).unwrap_or_default()),
+                LineInput::new(&profile),
             ],
             focus,
             returning: !id.is_empty(),
@@ -149,6 +154,8 @@ impl Welcome {
             keymap,
             size,
             color,
+            quitting: false,
+            start: [id, String::new(), profile],
             end: None,
         }
     }
@@ -180,9 +187,23 @@ impl Welcome {
         crate::screens::welcome::fits(self.size)
     }
 
-    /// The key contexts in force, most general first.
+    /// The key contexts in force, the first binding a key winning.
     pub fn contexts(&self) -> [Context; 3] {
-        [Context::Global, Context::Welcome, Context::Editing]
+        if self.quitting {
+            // The dashboard's question, and Enter (the Welcome's confirm)
+            // answers yes to it.
+            [Context::Global, Context::ConfirmQuit, Context::Welcome]
+        } else {
+            [Context::Global, Context::Welcome, Context::Editing]
+        }
+    }
+
+    /// Whether anything was typed (or pasted) since the screen opened.
+    fn edited(&self) -> bool {
+        FIELDS
+            .iter()
+            .zip(&self.start)
+            .any(|(field, start)| self.text(*field) != start)
     }
 
     /// Takes in one message.
@@ -191,7 +212,7 @@ impl Welcome {
             WelcomeMsg::Resize(w, h) => self.size = (w, h),
             WelcomeMsg::Paste(text) => {
                 // Unseen, a paste could land anywhere: it waits for room.
-                if !self.checking && self.fits() {
+                if !self.checking && !self.quitting && self.fits() {
                     self.paste(&text);
                 }
             }
@@ -245,6 +266,9 @@ impl Welcome {
                 }
                 Field::Profile => {
                     self.fields[index(Field::Profile)].insert(clean.trim());
+                    if self.keep_token_unseen(Field::Profile) {
+                        return;
+                    }
                 }
                 // Not an auth id: what it is, is not drawn here.
                 Field::AuthId => {
@@ -288,6 +312,34 @@ impl Welcome {
         }
     }
 
+    /// Moves a token out of `field`, which is drawn, the moment it shows
+    /// there: after a label (`PLIVO_AUTH_TOKEN=`, `auth_token:`, `token `,
+    /// `export` and quotes or not) what follows is the token, and goes on
+    /// into the Token field as it is typed; a word with a token's look is
+    /// one. The field keeps what came before; the focus goes to the token,
+    /// so the rest of it is typed there. Whether one was moved.
+    fn keep_token_unseen(&mut self, field: Field) -> bool {
+        let text = self.text(field);
+        let Some((keep, token)) = token_in(text, field == Field::AuthId) else {
+            return false;
+        };
+        let keep = text[..keep].trim_end();
+        let keep = keep
+            .strip_suffix("export")
+            .unwrap_or(keep)
+            .trim_end()
+            .to_owned();
+        let token = token.to_owned();
+        self.fields[index(field)] = LineInput::new(&keep);
+        // The rest of it, typed or not yet, goes on where it is not drawn.
+        self.focus = Field::Token;
+        if !token.is_empty() {
+            self.fields[index(Field::Token)] = LineInput::new(&token);
+            self.problem = Some("That looked like a token: it went to the Token field".to_owned());
+        }
+        true
+    }
+
     fn key(&mut self, key: &KeyEvent) -> WelcomeOutcome {
         let contexts = self.contexts();
         let action = self.keymap.action(&contexts, key);
@@ -295,7 +347,19 @@ impl Welcome {
             redraw: true,
             ..WelcomeOutcome::default()
         };
+        if self.quitting {
+            match action {
+                Some(Action::Yes | Action::Confirm | Action::Interrupt) => {
+                    self.end = Some(WelcomeEnd::Quit);
+                }
+                Some(Action::No | Action::Cancel) => self.quitting = false,
+                _ => outcome.redraw = false,
+            }
+            return outcome;
+        }
         match action {
+            // What was typed is not lost to one key: asked first.
+            Some(Action::Interrupt | Action::Cancel) if self.edited() => self.quitting = true,
             Some(Action::Interrupt | Action::Cancel) => self.end = Some(WelcomeEnd::Quit),
             // While the screen is too small to show the fields, nothing is
             // typed into them unseen.
@@ -317,7 +381,20 @@ impl Welcome {
                 // a terminal types out) goes on to the token, never drawn;
                 // so does the colon of `ID:TOKEN` after a whole auth id.
                 Some(c) if c.is_whitespace() && self.focus == Field::AuthId => {
-                    if !self.text(Field::AuthId).trim().is_empty() {
+                    let text = self.text(Field::AuthId);
+                    if text.trim().eq_ignore_ascii_case("export") {
+                        // A shell line's first word: what follows says what it is.
+                        self.fields[index(Field::AuthId)] = LineInput::default();
+                    } else if begins_token_label(&format!("{text} ")) {
+                        // `Auth Token:` goes on until it is seen whole.
+                        self.fields[index(Field::AuthId)].type_char(c);
+                    } else if !text.trim().is_empty() {
+                        // A label (`token `) is not left behind as an auth id.
+                        let spaced = format!("{} ", self.text(Field::AuthId));
+                        if let Some((label, _)) = token_in(&spaced, true) {
+                            let keep = spaced[..label].trim_end().to_owned();
+                            self.fields[index(Field::AuthId)] = LineInput::new(&keep);
+                        }
                         self.focus = Field::Token;
                     }
                 }
@@ -330,6 +407,9 @@ impl Welcome {
                 Some(c) => {
                     self.fields[index(self.focus)].type_char(c);
                     self.problem = None;
+                    if self.focus != Field::Token {
+                        self.keep_token_unseen(self.focus);
+                    }
                 }
                 None => outcome.redraw = false,
             },
@@ -341,7 +421,12 @@ impl Welcome {
     /// (focused, with why).
     fn submit(&mut self) -> Option<Login> {
         let auth_id = self.text(Field::AuthId).trim().to_ascii_uppercase();
-        let token = self.text(Field::Token).trim().to_owned();
+        // A token has no quotes: these are a shell line's, typed after a label.
+        let token = self
+            .text(Field::Token)
+            .trim()
+            .trim_matches(['"', '\''])
+            .to_owned();
         let profile = self.text(Field::Profile).trim().to_owned();
         let problem = if auth_id.is_empty() {
             Some((Field::AuthId, "Type or paste your auth id".to_owned()))
@@ -434,6 +519,68 @@ fn looks_like_token(text: &str) -> bool {
         && text.chars().all(|c| c.is_ascii_alphanumeric())
         && text.chars().any(|c| c.is_ascii_digit())
         && text.chars().any(|c| c.is_ascii_alphabetic())
+}
+
+/// The names a token goes by before its value, lower-case, `-` and spaces
+/// as `_`: longest first, so `auth_token` is not read as `token`.
+const TOKEN_LABELS: [&str; 4] = ["plivo_auth_token", "auth_token", "authtoken", "token"];
+
+/// `text` as labels are compared: lower-case, `-` and spaces as `_`. Each
+/// character folds to one of the same length, so offsets hold.
+fn fold_label(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '-' | ' ' => '_',
+            c => c.to_ascii_lowercase(),
+        })
+        .collect()
+}
+
+/// Whether `text` is the start of a token's label (`Auth ` of `Auth
+/// Token:`), not yet the whole of it.
+fn begins_token_label(text: &str) -> bool {
+    let folded = fold_label(text.trim_start());
+    TOKEN_LABELS
+        .iter()
+        .any(|label| label.len() > folded.len() && label.starts_with(&folded))
+}
+
+/// Where a token is in `text` typed or pasted into a drawn field: the byte
+/// offset where its label (or, unlabelled, the token) starts, and the
+/// token, empty while only the label and its `=`, `:` or space are there.
+/// In the auth id's field only what is longer than an auth id has a
+/// token's look: a mistyped auth id is not one.
+fn token_in(text: &str, in_auth_id: bool) -> Option<(usize, &str)> {
+    let folded = fold_label(text);
+    let labelled = TOKEN_LABELS.iter().find_map(|label| {
+        folded.match_indices(label).find_map(|(at, _)| {
+            let before = text[..at].chars().next_back();
+            if before.is_some_and(|c| !c.is_whitespace() && !matches!(c, '"' | '\'')) {
+                return None;
+            }
+            let rest = text[at + label.len()..].trim_start_matches(['"', '\'']);
+            let value = rest.trim_start_matches([' ', '\t']);
+            let sep = value.strip_prefix(['=', ':']);
+            // The label alone is a name; a separator makes it a label.
+            if sep.is_none() && value.len() == rest.len() {
+                return None;
+            }
+            let value = sep.unwrap_or(value).trim_start().trim_matches(['"', '\'']);
+            let value = value.split_whitespace().next().unwrap_or("");
+            Some((at, value.trim_matches(['"', '\''])))
+        })
+    });
+    labelled.or_else(|| {
+        let mut at = 0;
+        text.split_whitespace().find_map(|word| {
+            let start = at + text[at..].find(word).unwrap_or(0);
+            at = start + word.len();
+            let value = word.trim_matches(['"', '\'']);
+            let shaped =
+                looks_like_token(value) && (!in_auth_id || value.chars().count() > AuthId::LEN);
+            shaped.then_some((start, value))
+        })
+    })
 }
 
 fn is_auth_id(word: &str) -> bool {

@@ -17,9 +17,12 @@ use super::ApiError;
 pub struct AuthId(String);
 
 impl AuthId {
+    /// How many characters an auth id has.
+    pub const LEN: usize = 20;
+
     /// Validates `s` as an account id.
     pub fn parse(s: &str) -> Result<Self, ApiError> {
-        let ok = s.len() == 20
+        let ok = s.len() == Self::LEN
             && (s.starts_with("MA") || s.starts_with("SA"))
             && s[2..]
                 .bytes()

@@ -29,12 +29,18 @@ pub fn render(welcome: &Welcome, frame: &mut Frame) {
     if !fits((area.width, area.height)) {
         // Nothing typed here lands anywhere; only leaving works.
         let leave = welcome.keymap.key_label(crate::keymap::Action::Cancel);
+        let question = welcome.quitting.then(|| {
+            Line::from(Span::styled(
+                format!("Quit? What was typed is lost. {}", answers(welcome)),
+                theme.error(),
+            ))
+        });
         ui::too_small_notice(
             frame,
             area,
             theme,
             &format!("the welcome screen needs {NEED_W}×{NEED_H}; {leave} quits"),
-            None,
+            question,
         );
         return;
     }
@@ -117,7 +123,7 @@ pub fn render(welcome: &Welcome, frame: &mut Frame) {
                 height: 1,
             },
         );
-        if focused && !welcome.checking {
+        if focused && !welcome.checking && !welcome.quitting {
             let column = if field == Field::Token {
                 input.cursor().min(room.saturating_sub(1))
             } else {
@@ -161,11 +167,18 @@ pub fn render(welcome: &Welcome, frame: &mut Frame) {
         );
     }
     // While a check is out, only leaving does anything.
+    let context = if welcome.quitting {
+        Context::ConfirmQuit
+    } else {
+        Context::Welcome
+    };
     let hints: Vec<(String, &'static str)> = welcome
         .keymap
-        .hints(Context::Welcome)
+        .hints(context)
         .into_iter()
-        .filter(|(_, action, _)| !welcome.checking || *action == crate::keymap::Action::Cancel)
+        .filter(|(_, action, _)| {
+            welcome.quitting || !welcome.checking || *action == crate::keymap::Action::Cancel
+        })
         .map(|(keys, _, label)| (keys, label))
         .collect();
     ui::footer(
@@ -179,4 +192,29 @@ pub fn render(welcome: &Welcome, frame: &mut Frame) {
         },
         theme,
     );
+    if welcome.quitting {
+        ui::popup(
+            frame,
+            area,
+            "Quit?",
+            vec![
+                Line::raw(" What was typed here will be lost."),
+                Line::raw(""),
+                Line::from(Span::styled(format!(" {}", answers(welcome)), theme.key())),
+            ],
+            theme,
+        );
+    }
+}
+
+/// The keys that answer the quit question, as bound.
+fn answers(welcome: &Welcome) -> String {
+    use crate::keymap::Action;
+    let keys = &welcome.keymap;
+    format!(
+        "{} / {} quit, {} keep editing",
+        keys.key_label(Action::Yes),
+        keys.key_label(Action::Confirm),
+        keys.key_label(Action::No),
+    )
 }
