@@ -1118,21 +1118,9 @@ impl Keymap {
             .collect()
     }
 
-    /// Where the help's rows for `context` start (the first row that works
-    /// there), so the help opens at the keys of the screen asking.
-    pub fn help_start(&self, context: Context) -> usize {
-        if context == C::Dashboard {
-            return 0;
-        }
-        TABLE
-            .iter()
-            .position(|e| e.contexts.contains(&context))
-            .unwrap_or(0)
-    }
-
     /// Every action with its keys as bound ("Tab / ↓") and its help, in
-    /// the order the help shows them.
-    pub fn help(&self) -> Vec<(String, &'static str)> {
+    /// the keymap's order: the README's key table.
+    pub fn table(&self) -> Vec<(String, &'static str)> {
         TABLE
             .iter()
             .map(|e| {
@@ -1142,7 +1130,126 @@ impl Keymap {
             })
             .collect()
     }
+
+    /// The help for the screen whose keys are `screen`'s (`Dashboard`,
+    /// `Rows` or `Fleet`): that screen's keys in titled sections, then the
+    /// keys that work everywhere; nothing that does nothing there. A row
+    /// shared by two sections of one screen is shown once.
+    pub fn help(&self, screen: Context) -> Vec<HelpLine> {
+        let sections = HELP_SECTIONS
+            .iter()
+            .find(|(c, _, _)| *c == screen)
+            .map_or(&[][..], |(_, sections, _)| *sections);
+        let mouse = HELP_SECTIONS
+            .iter()
+            .find(|(c, _, _)| *c == screen)
+            .map(|(_, _, mouse)| *mouse);
+        let mut lines = Vec::new();
+        let mut shown: Vec<(String, &'static str)> = Vec::new();
+        for (i, (context, title)) in sections
+            .iter()
+            .chain(std::iter::once(&(C::Global, "Everywhere")))
+            .enumerate()
+        {
+            let rows: Vec<(String, &'static str)> = TABLE
+                .iter()
+                .filter(|e| e.contexts.contains(context))
+                .map(|e| {
+                    let keys: Vec<String> =
+                        self.keys_for(e.action).iter().map(Key::to_string).collect();
+                    (keys.join(" / "), self.help_text(e, *context))
+                })
+                .filter(|row| !shown.contains(row))
+                .collect();
+            if rows.is_empty() {
+                continue;
+            }
+            if !lines.is_empty() {
+                lines.push(HelpLine::Blank);
+            }
+            lines.push(HelpLine::Title(title));
+            shown.extend(rows.iter().cloned());
+            lines.extend(
+                rows.into_iter()
+                    .map(|(keys, what)| HelpLine::Key(keys, what)),
+            );
+            if i == 0
+                && let Some(mouse) = mouse
+            {
+                lines.push(HelpLine::Key("click".to_owned(), mouse));
+            }
+        }
+        lines
+    }
+
+    /// What `entry` does in `context`: its help, unless a key shared
+    /// with another context does something else there.
+    fn help_text(&self, entry: &Entry, context: Context) -> &'static str {
+        HELP_HERE
+            .iter()
+            .find(|(c, a, _)| *c == context && *a == entry.action)
+            .map_or(entry.help, |(_, _, help)| help)
+    }
 }
+
+/// Where an action shared between contexts does something other than its
+/// entry's help says (written for its first context).
+const HELP_HERE: &[(Context, Action, &str)] = &[
+    (C::Fleet, A::Back, "clear a filter that was kept"),
+    (C::RowFilter, A::Confirm, "keep the filter"),
+    (C::RowFilter, A::Cancel, "clear the filter"),
+    (C::Dialog, A::Confirm, "do it: create, rename or delete"),
+    (C::Dialog, A::Cancel, "close the dialog"),
+];
+
+/// One line of the help.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HelpLine {
+    /// A section's title ("Editing text").
+    Title(&'static str),
+    /// Keys as bound ("Tab / ↓") and what they do.
+    Key(String, &'static str),
+    /// Between sections.
+    Blank,
+}
+
+/// A screen's help: the contexts that can be active on it, each with a
+/// title, in the order shown; and what a click does there.
+type ScreenHelp = (Context, &'static [(Context, &'static str)], &'static str);
+
+/// Each screen's help.
+const HELP_SECTIONS: &[ScreenHelp] = &[
+    (
+        C::Dashboard,
+        &[
+            (C::Dashboard, "Account"),
+            (C::Form, "In the form"),
+            (C::Suggestions, "Timezone suggestions"),
+            (C::Editing, "Editing text"),
+            (C::ConfirmSave, "Save review"),
+        ],
+        "focus a field, cursor where clicked (while the mouse is on)",
+    ),
+    (
+        C::Rows,
+        &[
+            (C::Rows, "Subaccounts"),
+            (C::RowFilter, "Filter"),
+            (C::Dialog, "Dialogs"),
+            (C::Editing, "Editing text"),
+        ],
+        "select a row (while the mouse is on)",
+    ),
+    (
+        C::Fleet,
+        &[
+            (C::Fleet, "All accounts"),
+            (C::RowFilter, "Filter"),
+            (C::Editing, "Editing text"),
+        ],
+        "select a row (while the mouse is on)",
+    ),
+];
 
 #[cfg(test)]
 mod tests {
@@ -1242,7 +1349,7 @@ mod tests {
         assert_eq!(map.action(&[C::Dashboard], &f5), Some(A::Refresh));
         assert_eq!(map.key_label(A::Quit), "x");
         assert!(
-            map.help()
+            map.table()
                 .iter()
                 .any(|(keys, help)| keys == "r / F5" && help.starts_with("refresh"))
         );

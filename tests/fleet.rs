@@ -540,3 +540,35 @@ fn one_account_under_two_profiles_is_totalled_once_and_postpaid_sorts_after() {
         "one account, and it is known: {total}"
     );
 }
+
+#[test]
+fn help_on_the_fleet_shows_only_what_works_there() {
+    let mut fleet = three();
+    fleet.update(FleetMsg::Term(key(KeyCode::Char('?'))));
+    let t = draw(&fleet, 120, 45);
+    insta::assert_snapshot!(t.backend());
+    let screen = screen_text(t.backend().buffer());
+    for title in ["All accounts", "Filter", "Editing text", "Everywhere"] {
+        assert!(screen.contains(&format!(" {title} ")), "{title}:\n{screen}");
+    }
+    assert!(
+        screen.find(" All accounts ") < screen.find(" Everywhere "),
+        "the fleet's own keys first"
+    );
+    // Pause, chart range, new, delete, the demo: none works on the fleet.
+    for (keys, what) in [
+        (" p ", "pause"),
+        (" v ", "chart"),
+        (" n ", "create"),
+        (" d ", "delete it"),
+        (" F2 ", "demo"),
+    ] {
+        assert!(
+            !screen.lines().any(|l| l.contains(keys) && l.contains(what)),
+            "{keys}{what} offered on the fleet:\n{screen}"
+        );
+    }
+    assert!(screen.contains("sort by runway"), "{screen}");
+    // It fits without scrolling: no "↓ for more".
+    assert!(!screen.contains("for more"), "{screen}");
+}

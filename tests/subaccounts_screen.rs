@@ -396,3 +396,19 @@ fn the_filter_matches_an_accent_however_it_was_typed() {
     type_str(&mut app, "été");
     assert_eq!(screen(&app).visible().len(), 1);
 }
+
+#[test]
+fn help_here_shows_the_subaccounts_keys_first_and_not_the_accounts() {
+    let (mut app, _) = opened();
+    pages(&mut app, 3, 3);
+    app.update(key(KeyCode::Char('?')));
+    let screen = draw(&app, 120, 50);
+    insta::assert_snapshot!(screen);
+    let first = screen.find(" Subaccounts ").expect("its own section");
+    assert!(first < screen.find(" Dialogs ").expect("the dialogs' keys"));
+    assert!(screen.contains("create a subaccount"), "{screen}");
+    // The account screen's keys do nothing here.
+    for what in ["pause / resume", "chart's range", "revert the field"] {
+        assert!(!screen.contains(what), "{what}:\n{screen}");
+    }
+}

@@ -401,15 +401,16 @@ impl Fleet {
             Action::Interrupt | Action::Quit => self.quit = true,
             Action::Help => {
                 self.overlay = Some(Overlay::Help {
-                    scroll: help_scroll(&self.keymap, Some(Context::Fleet), None, height),
+                    scroll: 0,
+                    screen: Context::Fleet,
                 });
             }
             Action::Close => self.overlay = None,
             Action::ScrollDown | Action::ScrollUp | Action::PageDown | Action::PageUp
                 if matches!(self.overlay, Some(Overlay::Help { .. })) =>
             {
-                if let Some(Overlay::Help { scroll }) = &mut self.overlay {
-                    *scroll = help_scroll(&self.keymap, None, Some((*scroll, action)), height);
+                if let Some(Overlay::Help { scroll, screen }) = &mut self.overlay {
+                    *scroll = help_scroll(&self.keymap, *screen, *scroll, action, height);
                 }
             }
             action => {

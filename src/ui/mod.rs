@@ -48,8 +48,8 @@ pub fn render(app: &App, frame: &mut Frame) {
     app.screens.render(app, theme, frame, &areas, body);
     match app.overlay {
         None => {}
-        Some(Overlay::Help { scroll }) => {
-            overlay::help(&app.session.keymap, scroll, frame, body, theme);
+        Some(Overlay::Help { scroll, screen }) => {
+            overlay::help(&app.session.keymap, screen, scroll, frame, body, theme);
         }
         Some(Overlay::ConfirmQuit) => overlay::confirm_quit(app, frame, body, theme),
     }

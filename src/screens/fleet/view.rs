@@ -148,8 +148,8 @@ pub fn render(fleet: &Fleet, frame: &mut Frame) {
         .collect::<Vec<_>>();
     ui::footer(fleet.notice.as_ref(), &hints, frame, footer, theme);
     render_table(fleet, frame, body, theme);
-    if let Some(Overlay::Help { scroll }) = fleet.overlay {
-        ui::help(&fleet.keymap, scroll, frame, body, theme);
+    if let Some(Overlay::Help { scroll, screen }) = fleet.overlay {
+        ui::help(&fleet.keymap, screen, scroll, frame, body, theme);
     }
 }
 
