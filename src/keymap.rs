@@ -238,6 +238,9 @@ impl Key {
         let ctrl = event.modifiers.contains(KeyModifiers::CONTROL);
         let alt = event.modifiers.contains(KeyModifiers::ALT);
         let code = match event.code {
+            // A terminal sends Ctrl-_ (and Ctrl-/) as the byte 0x1F,
+            // which reads back as Ctrl-7.
+            KeyCode::Char('7') if ctrl => KeyCodeOrd::Char('_'),
             // Shift is already in the character ('A', '?').
             KeyCode::Char(c) if ctrl => KeyCodeOrd::Char(c.to_ascii_lowercase()),
             KeyCode::Char(c) => KeyCodeOrd::Char(c),
@@ -583,7 +586,7 @@ const TABLE: &[Entry] = &[
         action: A::KillToStart,
         name: "kill_to_start",
         contexts: &[C::Editing],
-        keys: &["ctrl-j"],
+        keys: &["ctrl-u"],
         help: "delete to the start of the field",
     },
     Entry {
@@ -597,7 +600,7 @@ const TABLE: &[Entry] = &[
         action: A::Undo,
         name: "undo",
         contexts: &[C::Editing],
-        keys: &["ctrl-u"],
+        keys: &["ctrl-_", "ctrl-z"],
         help: "undo the last edit in the field",
     },
     Entry {

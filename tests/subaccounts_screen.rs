@@ -146,7 +146,7 @@ fn create_rename_toggle_and_delete_ask_the_worker() {
     app.update(key(KeyCode::Esc));
     // Rename the selected (first) row: its current name is there to edit.
     app.update(key(KeyCode::Char('e')));
-    app.update(ctrl('u'));
+    app.update(ctrl('z'));
     let Some(Dialog::Rename { name, .. }) = &screen(&app).dialog else {
         panic!("a rename dialog");
     };

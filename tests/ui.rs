@@ -129,6 +129,42 @@ fn editing_with_an_invalid_timezone() {
 }
 
 #[test]
+fn ctrl_u_cuts_a_field_to_its_start_and_ctrl_underscore_undoes() {
+    let mut app = loaded();
+    app.update(shift_tab());
+    clear_field(&mut app);
+    type_str(&mut app, "Asia/Tokyo");
+    for _ in 0.."Tokyo".len() {
+        app.update(key(KeyCode::Left));
+    }
+    let tz = |app: &App| {
+        support::app::form(app)
+            .field(Field::Timezone)
+            .text()
+            .to_owned()
+    };
+    app.update(ctrl('u'));
+    assert_eq!(tz(&app), "Tokyo", "cut to the start");
+    let mut t = draw(&app, 120, 35);
+    let field = find(t.backend().buffer(), "Timezone · not an IANA").expect("its border");
+    let cursor = t.get_cursor_position().expect("cursor");
+    assert_eq!(
+        cursor,
+        Position::new(field.x - 1, field.y + 1),
+        "the cursor at the start of the field"
+    );
+    app.update(ctrl('7'));
+    assert_eq!(tz(&app), "Asia/Tokyo", "Ctrl-_ undoes");
+    app.update(key(KeyCode::End));
+    app.update(ctrl('u'));
+    assert_eq!(tz(&app), "");
+    app.update(ctrl('z'));
+    assert_eq!(tz(&app), "Asia/Tokyo", "Ctrl-Z undoes too");
+    app.update(ctrl('j'));
+    assert_eq!(tz(&app), "Asia/Tokyo", "Ctrl-J does nothing");
+}
+
+#[test]
 fn timezone_suggestions() {
     let mut app = loaded();
     app.update(shift_tab());
