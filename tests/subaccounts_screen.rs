@@ -412,3 +412,51 @@ fn help_here_shows_the_subaccounts_keys_first_and_not_the_accounts() {
         assert!(!screen.contains(what), "{what}:\n{screen}");
     }
 }
+
+#[test]
+fn a_list_that_failed_to_load_says_only_the_error_and_how_to_retry() {
+    let (mut app, _) = opened();
+    app.update(Msg::Worker(Report::Failed {
+        op: Op::Subaccounts,
+        error: ApiError::Network("connection refused".into()),
+        retry_in: None,
+    }));
+    let text = draw(&app, 100, 30);
+    insta::assert_snapshot!(text);
+    assert!(!text.contains("No subaccounts yet"), "{text}");
+    assert!(text.contains("r tries again"), "{text}");
+    assert!(text.contains("connection refused"), "{text}");
+}
+
+#[test]
+fn a_create_says_creating_while_it_waits_and_create_failed_when_it_fails() {
+    let (mut app, _) = opened();
+    pages(&mut app, 3, 3);
+    app.update(key(KeyCode::Char('n')));
+    type_str(&mut app, "Slow one");
+    let out = app.update(key(KeyCode::Enter));
+    assert_eq!(out.commands.len(), 1);
+    let text = draw(&app, 100, 30);
+    insta::assert_snapshot!("subaccounts_creating", text);
+    assert!(text.contains("creating…"), "{text}");
+    assert!(!text.contains("Enter create"), "not offered twice: {text}");
+    let again = app.update(key(KeyCode::Enter));
+    assert!(again.commands.is_empty(), "one create per Enter, not two");
+    app.update(Msg::Worker(Report::Failed {
+        op: Op::Subaccounts,
+        error: ApiError::Server {
+            status: 500,
+            message: None,
+        },
+        retry_in: None,
+    }));
+    let said = app
+        .notice
+        .as_ref()
+        .map(|n| n.text.clone())
+        .unwrap_or_default();
+    assert!(said.starts_with("Create failed: "), "{said}");
+    let text = draw(&app, 100, 30);
+    assert!(text.contains("Create failed"), "{text}");
+    assert!(text.contains("Enter create"), "offered again: {text}");
+}

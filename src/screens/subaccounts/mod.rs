@@ -264,6 +264,10 @@ impl SubaccountsScreen {
     }
 
     fn confirm(&mut self, ctx: &mut Ctx) -> Outcome {
+        // Sent once: the dialog says so until the worker answers.
+        if self.sending {
+            return Outcome::default();
+        }
         let Some(dialog) = self.dialog.clone() else {
             return Outcome::default();
         };
@@ -429,6 +433,13 @@ impl SubaccountsScreen {
             }
             Report::Failed { error, .. } => {
                 self.loading = false;
+                // What failed, when it was the dialog's request.
+                let what = match (&self.dialog, self.sending) {
+                    (Some(Dialog::Create { .. }), true) => "Create failed",
+                    (Some(Dialog::Rename { .. }), true) => "Rename failed",
+                    (Some(Dialog::Delete { .. }), true) => "Delete failed",
+                    _ => "Subaccounts",
+                };
                 // The dialog stays open with what was typed.
                 self.sending = false;
                 self.error = Some(error.clone());
@@ -437,7 +448,7 @@ impl SubaccountsScreen {
                         "That subaccount is gone (deleted elsewhere?): r reloads the list"
                             .to_owned()
                     }
-                    error => format!("Subaccounts: {error}"),
+                    error => format!("{what}: {error}"),
                 }));
             }
             _ => {}

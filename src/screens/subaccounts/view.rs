@@ -109,7 +109,7 @@ pub fn render(app: &App, screen: &SubaccountsScreen, theme: Theme, frame: &mut F
         frame.render_widget(Paragraph::new(lines), problem);
     }
     if let Some(dialog) = &screen.dialog {
-        render_dialog(app, dialog, theme, frame, area);
+        render_dialog(app, dialog, screen.sending, theme, frame, area);
     }
 }
 
@@ -123,8 +123,11 @@ fn render_table(
     if visible.is_empty() {
         let note = if screen.loading {
             ""
-        } else if screen.rows.is_empty() {
+        } else if screen.rows.is_empty() && screen.error.is_none() {
             " No subaccounts yet."
+        } else if screen.rows.is_empty() {
+            // The failure line says why there are none, and how to retry.
+            ""
         } else {
             " Nothing matches the filter."
         };
@@ -186,13 +189,28 @@ fn render_table(
     frame.render_widget(table, area);
 }
 
-fn render_dialog(app: &App, dialog: &Dialog, theme: Theme, frame: &mut Frame, area: Rect) {
+fn render_dialog(
+    app: &App,
+    dialog: &Dialog,
+    sending: bool,
+    theme: Theme,
+    frame: &mut Frame,
+    area: Rect,
+) {
     let keys = &app.session.keymap;
     let (ok, option, cancel) = (
         keys.key_label(Action::Confirm),
         keys.key_label(Action::Option),
         keys.key_label(Action::Cancel),
     );
+    // Under latency the key row says the request is on its way.
+    let keys_line = |doing: &str, sent: &str| {
+        if sending {
+            Line::styled(format!(" {sent}"), theme.accent())
+        } else {
+            Line::styled(format!(" {ok} {doing}   {cancel} cancel"), theme.dim())
+        }
+    };
     let room = usize::from(area.width.saturating_sub(8)).clamp(10, 60);
     let box_width = room.saturating_sub(4);
     // The field is as wide as the room, so the box does not change width
@@ -217,7 +235,7 @@ fn render_dialog(app: &App, dialog: &Dialog, theme: Theme, frame: &mut Frame, ar
                     if *enabled { "yes" } else { "no" }
                 )),
                 Line::raw(""),
-                Line::styled(format!(" {ok} create   {cancel} cancel"), theme.dim()),
+                keys_line("create", "creating…"),
             ],
         ),
         Dialog::Rename { name, .. } => (
@@ -226,7 +244,7 @@ fn render_dialog(app: &App, dialog: &Dialog, theme: Theme, frame: &mut Frame, ar
                 Line::raw(" New name:"),
                 field(name),
                 Line::raw(""),
-                Line::styled(format!(" {ok} rename   {cancel} cancel"), theme.dim()),
+                keys_line("rename", "renaming…"),
             ],
         ),
         Dialog::Delete {
@@ -258,10 +276,7 @@ fn render_dialog(app: &App, dialog: &Dialog, theme: Theme, frame: &mut Frame, ar
             lines.push(Line::raw(" Type its name (or its auth id) to confirm:"));
             lines.push(field(typed));
             lines.push(Line::raw(""));
-            lines.push(Line::styled(
-                format!(" {ok} delete   {cancel} cancel"),
-                theme.dim(),
-            ));
+            lines.push(keys_line("delete", "deleting…"));
             ("Delete subaccount", lines)
         }
     };
