@@ -634,7 +634,7 @@ const TABLE: &[Entry] = &[
     Entry {
         action: A::Mouse,
         name: "mouse",
-        contexts: &[C::Dashboard],
+        contexts: &[C::Dashboard, C::Rows, C::Fleet],
         keys: &["m"],
         help: "mouse on / off (off lets the terminal select text)",
     },

@@ -11,7 +11,7 @@ use plivo_dash::ui;
 use plivo_dash::worker::{Op, Report, Request};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use ratatui::crossterm::event::KeyCode;
+use ratatui::crossterm::event::{KeyCode, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use secrecy::ExposeSecret as _;
 use support::app::*;
 
@@ -459,4 +459,41 @@ fn a_create_says_creating_while_it_waits_and_create_failed_when_it_fails() {
     let text = draw(&app, 100, 30);
     assert!(text.contains("Create failed"), "{text}");
     assert!(text.contains("Enter create"), "offered again: {text}");
+}
+
+fn mouse(kind: MouseEventKind, row: u16) -> Msg {
+    Msg::Mouse(MouseEvent {
+        kind,
+        column: 3,
+        row,
+        modifiers: KeyModifiers::NONE,
+    })
+}
+
+#[test]
+fn the_mouse_selects_rows_and_m_toggles_it_here_too() {
+    let (mut app, _) = opened();
+    pages(&mut app, 3, 3);
+    let text = draw(&app, 100, 30);
+    let row = text
+        .lines()
+        .position(|l| l.starts_with("Gotham 2"))
+        .expect("the third row");
+    app.update(mouse(
+        MouseEventKind::Down(MouseButton::Left),
+        u16::try_from(row).expect("row"),
+    ));
+    assert_eq!(screen(&app).selected, 2, "a click selects its row");
+    insta::assert_snapshot!(draw(&app, 100, 30));
+    app.update(mouse(MouseEventKind::ScrollUp, 0));
+    assert_eq!(screen(&app).selected, 1, "the wheel moves the selection");
+    app.update(mouse(MouseEventKind::ScrollDown, 0));
+    assert_eq!(screen(&app).selected, 2);
+    // A click on the heading selects nothing.
+    app.update(mouse(MouseEventKind::Down(MouseButton::Left), 3));
+    assert_eq!(screen(&app).selected, 2);
+    let out = app.update(key(KeyCode::Char('m')));
+    assert_eq!(out.mouse_capture, Some(false), "m turns the capture off");
+    let out = app.update(key(KeyCode::Char('m')));
+    assert_eq!(out.mouse_capture, Some(true));
 }

@@ -133,7 +133,9 @@ impl App {
                 self.mouse = !self.mouse;
                 let key = self.session.keymap.key_label(Action::Mouse);
                 self.notice = Some(Notice::info(if self.mouse {
-                    format!("Mouse on: a click focuses a field ({key} turns it off to select text)")
+                    format!(
+                        "Mouse on: a click focuses a field or selects a row ({key} turns it off to select text)"
+                    )
                 } else {
                     format!("Mouse off: the terminal selects text again ({key} turns it back on)")
                 }));
@@ -222,19 +224,22 @@ impl App {
     }
 
     pub(super) fn mouse(&mut self, mouse: MouseEvent) -> Outcome {
-        if self.overlay.is_some()
-            || self.account.is_none()
-            || mouse.kind != MouseEventKind::Down(MouseButton::Left)
-        {
+        if self.overlay.is_some() || self.account.is_none() {
             return Outcome::default();
+        }
+        // The wheel moves the selection where there are rows to select.
+        let rows = self.screens.contexts() == [Context::Rows];
+        match mouse.kind {
+            MouseEventKind::Down(MouseButton::Left) => {}
+            MouseEventKind::ScrollDown if rows => return self.act(Action::RowDown),
+            MouseEventKind::ScrollUp if rows => return self.act(Action::RowUp),
+            _ => return Outcome::default(),
         }
         let Some(areas) = self.areas() else {
             return Outcome::default();
         };
-        if self
-            .screens
-            .click(&areas, Position::new(mouse.column, mouse.row))
-        {
+        let at = Position::new(mouse.column, mouse.row);
+        if self.screens.click(&areas, &self.session.keymap, at) {
             Outcome::redraw()
         } else {
             Outcome::default()

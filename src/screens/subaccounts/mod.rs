@@ -5,11 +5,12 @@
 
 pub mod view;
 
+use ratatui::layout::{Position, Rect};
 use secrecy::SecretString;
 
 use super::Ctx;
 use crate::app::{Edit, LineInput, Notice, Outcome};
-use crate::keymap::{Action, Context};
+use crate::keymap::{Action, Context, Keymap};
 use crate::plivo::{ApiError, Subaccount, SubaccountChange};
 use crate::text::{self, SafeText};
 use crate::worker::{Report, Request};
@@ -151,6 +152,21 @@ impl SubaccountsScreen {
             vec![Context::RowFilter, Context::Editing]
         } else {
             vec![Context::Rows]
+        }
+    }
+
+    /// A click on a row selects it (not while a dialog or the filter
+    /// is open); whether it did.
+    pub(super) fn click(&mut self, keymap: &Keymap, body: Rect, at: Position) -> bool {
+        if self.dialog.is_some() || self.filtering {
+            return false;
+        }
+        match view::row_at(self, keymap, body, at) {
+            Some(row) => {
+                self.selected = row;
+                true
+            }
+            None => false,
         }
     }
 

@@ -10,7 +10,7 @@ use unicode_width::UnicodeWidthStr as _;
 
 use super::{Dialog, SubaccountsScreen};
 use crate::app::App;
-use crate::keymap::Action;
+use crate::keymap::{Action, Keymap};
 use crate::layout::wrap;
 use crate::text::drawable;
 use crate::ui::{Theme, clip, popup};
@@ -18,23 +18,8 @@ use crate::ui::{Theme, clip, popup};
 /// Draws the screen in `area` (between the header and the footer).
 pub fn render(app: &App, screen: &SubaccountsScreen, theme: Theme, frame: &mut Frame, area: Rect) {
     let visible = screen.visible();
-    let failure = screen.error.as_ref().map(|e| {
-        format!(
-            "⚠ {e} ({} tries again)",
-            app.session.keymap.key_label(Action::Refresh)
-        )
-    });
-    let failure_lines = failure
-        .as_ref()
-        .map(|f| wrap(f, usize::from(area.width.saturating_sub(2))))
-        .unwrap_or_default();
-    let [title, filter, table, problem] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Length(1),
-        Constraint::Min(1),
-        Constraint::Length(u16::try_from(failure_lines.len()).unwrap_or(u16::MAX)),
-    ])
-    .areas(area);
+    let (failure_lines, [title, filter, table, problem]) =
+        layout(screen, &app.session.keymap, area);
 
     let have = u32::try_from(screen.rows.len()).unwrap_or(u32::MAX);
     let count = match screen.total {
@@ -101,7 +86,7 @@ pub fn render(app: &App, screen: &SubaccountsScreen, theme: Theme, frame: &mut F
     frame.render_widget(Paragraph::new(filter_line), filter);
 
     render_table(screen, &visible, theme, frame, table);
-    if failure.is_some() {
+    if !failure_lines.is_empty() {
         let lines: Vec<Line> = failure_lines
             .into_iter()
             .map(|l| Line::from(Span::styled(format!(" {l}"), theme.warn())))
@@ -111,6 +96,52 @@ pub fn render(app: &App, screen: &SubaccountsScreen, theme: Theme, frame: &mut F
     if let Some(dialog) = &screen.dialog {
         render_dialog(app, dialog, screen.sending, theme, frame, area);
     }
+}
+
+/// The failure's lines, if any, and the title, filter, table and failure
+/// areas of `area`.
+fn layout(screen: &SubaccountsScreen, keymap: &Keymap, area: Rect) -> (Vec<String>, [Rect; 4]) {
+    let failure = screen
+        .error
+        .as_ref()
+        .map(|e| format!("⚠ {e} ({} tries again)", keymap.key_label(Action::Refresh)));
+    let failure_lines = failure
+        .as_ref()
+        .map(|f| wrap(f, usize::from(area.width.saturating_sub(2))))
+        .unwrap_or_default();
+    let areas = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(u16::try_from(failure_lines.len()).unwrap_or(u16::MAX)),
+    ])
+    .areas(area);
+    (failure_lines, areas)
+}
+
+/// The rows in view of a table drawn in `area`: the first shown and how
+/// many fit under the heading.
+fn in_view(selected: usize, area: Rect) -> (usize, usize) {
+    let height = usize::from(area.height.saturating_sub(1)).max(1);
+    ((selected + 1).saturating_sub(height), height)
+}
+
+/// Which row (among those the filter shows) is drawn at `at` when the
+/// screen is drawn in `area`, for a click.
+pub fn row_at(
+    screen: &SubaccountsScreen,
+    keymap: &Keymap,
+    area: Rect,
+    at: Position,
+) -> Option<usize> {
+    let (_, [_, _, table, _]) = layout(screen, keymap, area);
+    if !table.contains(at) {
+        return None;
+    }
+    let shown = screen.visible().len();
+    let (first, height) = in_view(screen.selected.min(shown.saturating_sub(1)), table);
+    let row = usize::from(at.y - table.y).checked_sub(1)?;
+    (row < height && first + row < shown).then_some(first + row)
 }
 
 fn render_table(
@@ -135,9 +166,8 @@ fn render_table(
         return;
     }
     // Only the rows in view are built: a thousand rows cost what a screen does.
-    let height = usize::from(area.height.saturating_sub(1)).max(1);
     let selected = screen.selected.min(visible.len() - 1);
-    let first = (selected + 1).saturating_sub(height);
+    let (first, height) = in_view(selected, area);
     // On a narrow screen the dates go first, modified before created: the
     // name and the id are what a row is for.
     let dates: u16 = match area.width {
