@@ -18,10 +18,6 @@ pub const NOTICE_MAX_LINES: u16 = 3;
 const FIELD_HEIGHT: u16 = 3;
 const FORM_HEIGHT: u16 = 1 + 5 * FIELD_HEIGHT;
 const PANEL_HEIGHT: u16 = STACKED_MIN.1 - HEADER - FOOTER - FORM_HEIGHT;
-/// The tallest the panel grows: enough for every row and a chart of eight
-/// rows of bars. Past that, more height would only mean taller bars, and a
-/// frame's cost grows with every cell drawn.
-pub const PANEL_MAX_HEIGHT: u16 = 32;
 /// The widest the panel grows; its rows are short.
 pub const PANEL_MAX_WIDTH: u16 = 64;
 /// The widest the form grows: a 200-column field helps nobody type a city.
@@ -70,6 +66,8 @@ pub fn areas(screen: Rect, notice_lines: u16) -> Option<Areas> {
     .areas(screen);
     let (panel, form) = if fits(WIDE_MIN) {
         let panel_width = (screen.width * 9 / 20).clamp(40, PANEL_MAX_WIDTH);
+        // The panel takes the whole height: rows left empty under it on a
+        // tall terminal are the chart's.
         let [panel, _, form, _] = Layout::horizontal([
             Constraint::Length(panel_width),
             Constraint::Length(1),
@@ -77,10 +75,6 @@ pub fn areas(screen: Rect, notice_lines: u16) -> Option<Areas> {
             Constraint::Min(0),
         ])
         .areas(main);
-        let panel = Rect {
-            height: panel.height.min(PANEL_MAX_HEIGHT),
-            ..panel
-        };
         (panel, form)
     } else if fits(STACKED_MIN) {
         let [panel, form] =
@@ -207,7 +201,8 @@ mod tests {
     #[test]
     fn very_wide_screens_do_not_stretch_the_fields() {
         let a = areas(Rect::new(0, 0, 300, 90), 1).unwrap();
-        assert!(a.panel.width <= PANEL_MAX_WIDTH && a.panel.height <= PANEL_MAX_HEIGHT);
+        assert!(a.panel.width <= PANEL_MAX_WIDTH);
+        assert_eq!(a.panel.bottom(), a.footer.y, "no rows left empty under it");
         assert!(a.fields.iter().all(|f| f.width <= FORM_MAX_WIDTH));
         assert_eq!(
             a.footer.width, 300,

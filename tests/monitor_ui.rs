@@ -218,3 +218,35 @@ fn the_panel_says_how_many_subaccounts_there_are() {
     let (text, _) = panel(&app, W, H);
     assert!(text.contains("Subaccts   7 (s lists them)"), "{text}");
 }
+
+#[test]
+fn a_long_warning_is_shown_whole_when_there_is_room() {
+    let mut app = monitored(None, &falling(dec!(2.0), 30));
+    app.size = (200, 45);
+    let warning = "history: /home/operator/.local/state/plivo-dash/history/MA2025RK4E639VJFZAGV.history \
+                   cannot be written (permission denied): the chart and the burn rate forget \
+                   everything on restart; give the file back to this user or set history_dir";
+    app.warnings.push(warning.to_owned());
+    let (text, _) = panel(&app, 200, 45);
+    insta::assert_snapshot!(text);
+    let joined: String = text
+        .lines()
+        .map(|l| l.trim_matches(|c| c == '│' || c == ' '))
+        .collect::<Vec<_>>()
+        .join(" ");
+    for part in ["permission denied", "set history_dir"] {
+        assert!(joined.contains(part), "{part} cut off:\n{text}");
+    }
+}
+
+#[test]
+fn the_chart_takes_the_rows_of_a_tall_terminal() {
+    let app = monitored(None, &falling(dec!(2.0), 30));
+    let (text, _) = panel(&app, 120, 70);
+    let lines: Vec<&str> = text.lines().collect();
+    let bottom = lines
+        .iter()
+        .rposition(|l| l.starts_with('└'))
+        .expect("the panel's bottom border");
+    assert_eq!(bottom, 70 - 3, "the panel reaches the footer:\n{text}");
+}
