@@ -968,6 +968,27 @@ const HINTS: &[(Context, &[Hint])] = &[
     ),
 ];
 
+/// Which footer hints stay when not all fit, lowest first: help and quit
+/// always, then what a screen is for. A hint not listed here ranks after
+/// these, in its order.
+const HINT_RANKS: &[(Context, Action, u8)] = &[
+    (C::Dashboard, A::Help, 0),
+    (C::Dashboard, A::Quit, 0),
+    (C::Dashboard, A::Edit, 1),
+    (C::Dashboard, A::Fleet, 2),
+    (C::Dashboard, A::Refresh, 3),
+    (C::Dashboard, A::Subaccounts, 4),
+    (C::Dashboard, A::Pause, 5),
+    (C::Rows, A::Help, 0),
+    (C::Rows, A::Back, 0),
+    (C::Rows, A::Create, 1),
+    (C::Rows, A::Filter, 2),
+    (C::Fleet, A::Help, 0),
+    (C::Fleet, A::Quit, 0),
+    (C::Fleet, A::Open, 1),
+    (C::Fleet, A::Filter, 2),
+];
+
 /// Which contexts must never share a key between two actions: each alone,
 /// each with `Global`, and the form with its text editing (a form key that
 /// is also an editing key would take that edit away). The suggestions take
@@ -1119,6 +1140,15 @@ impl Keymap {
                     .map(|first| (keys.join(join), *first, h.label))
             })
             .collect()
+    }
+
+    /// How much the footer wants `action`'s hint in `context`: lower stays
+    /// longer on a narrow terminal (see [`HINT_RANKS`]).
+    pub fn hint_rank(context: Context, action: Action) -> u8 {
+        HINT_RANKS
+            .iter()
+            .find(|(c, a, _)| *c == context && *a == action)
+            .map_or(u8::MAX, |(_, _, rank)| *rank)
     }
 
     /// Every action with its keys as bound ("Tab / ↓") and its help, in

@@ -250,3 +250,31 @@ fn the_chart_takes_the_rows_of_a_tall_terminal() {
         .expect("the panel's bottom border");
     assert_eq!(bottom, 70 - 3, "the panel reaches the footer:\n{text}");
 }
+
+fn screen_of(app: &App, w: u16, h: u16) -> String {
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).expect("terminal");
+    t.draw(|f| plivo_dash::ui::render(app, f)).expect("draw");
+    screen_text(t.backend().buffer())
+}
+
+#[test]
+fn a_narrow_terminal_keeps_help_quit_and_the_alert_amount() {
+    let mut app = monitored(Some(dec!(2)), &falling(dec!(2.04), 10));
+    app.session.in_fleet = true;
+    app.size = (80, 30);
+    let text = screen_of(&app, 80, 30);
+    let footer = text.lines().last().expect("footer").to_owned();
+    for hint in ["? help", "q quit", "a all accounts", "Tab edit"] {
+        assert!(footer.contains(hint), "{hint} dropped at 80: {footer:?}");
+    }
+    app.size = (44, 38);
+    let text = screen_of(&app, 44, 38);
+    insta::assert_snapshot!(text);
+    let footer = text.lines().last().expect("footer").to_owned();
+    assert!(
+        footer.contains("? help") && footer.contains("q quit"),
+        "{footer:?}"
+    );
+    let header = text.lines().next().expect("header").to_owned();
+    assert!(header.contains("2 USD"), "the amount: {header:?}");
+}

@@ -11,7 +11,7 @@ use unicode_width::UnicodeWidthStr as _;
 
 use crate::app::fleet::{Fleet, Member};
 use crate::app::{FetchState, Overlay};
-use crate::keymap::Context;
+use crate::keymap::{Context, Keymap};
 use crate::monitor::threshold::Level;
 use crate::monitor::{Estimate, ago, human};
 use crate::plivo::BillingMode;
@@ -172,13 +172,13 @@ pub fn render(fleet: &Fleet, frame: &mut Frame) {
     render_header(fleet, frame, header, theme);
     let contexts = fleet.contexts();
     let context = contexts.get(1).copied().unwrap_or(Context::Global);
-    let hints = fleet
+    let (hints, ranks): (Vec<_>, Vec<_>) = fleet
         .keymap
         .hints(context)
         .into_iter()
-        .map(|(keys, _, label)| (keys, label))
-        .collect::<Vec<_>>();
-    ui::footer(fleet.notice.as_ref(), &hints, frame, footer, theme);
+        .map(|(keys, action, label)| ((keys, label), Keymap::hint_rank(context, action)))
+        .unzip();
+    ui::footer_ranked(fleet.notice.as_ref(), &hints, &ranks, frame, footer, theme);
     render_table(fleet, frame, body, theme);
     if let Some(Overlay::Help { scroll, screen }) = fleet.overlay {
         ui::help(&fleet.keymap, screen, scroll, frame, body, theme);
