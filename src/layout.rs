@@ -123,7 +123,24 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
     let width = width.max(1);
     let mut lines = Vec::new();
     let mut line = String::new();
-    for word in text.split_word_bounds() {
+    // A word and the punctuation after it ("end.") move to the next line
+    // together: a line never starts with a lone ".".
+    let mut words: Vec<&str> = Vec::new();
+    let mut start = 0;
+    let mut after_word = false;
+    for (at, bound) in text.split_word_bound_indices() {
+        let space = bound.trim().is_empty();
+        let punctuation = !space && !bound.chars().any(char::is_alphanumeric);
+        if at > 0 && !(punctuation && after_word) {
+            words.push(&text[start..at]);
+            start = at;
+        }
+        after_word = !space;
+    }
+    if start < text.len() {
+        words.push(&text[start..]);
+    }
+    for word in words {
         let w = word.width();
         if line.width() + w <= width {
             line.push_str(word);
@@ -250,6 +267,11 @@ mod tests {
             ["/a/", "very/", "long/", "path"]
         );
         assert_eq!(wrap("東京東京", 5), ["東京", "東京"]);
+        assert_eq!(
+            wrap("Saved to file.", 13),
+            ["Saved to", "file."],
+            "no line holds only the full stop"
+        );
         assert_eq!(wrap("", 5), [""]);
         assert_eq!(
             notice_lines(Some(&"word ".repeat(100)), 80),

@@ -624,3 +624,10 @@ fn the_mouse_works_on_the_fleet_as_on_an_account() {
     fleet.update(FleetMsg::Term(key(KeyCode::Char('m'))));
     assert!(!fleet.mouse, "one setting");
 }
+
+#[test]
+fn the_fleet_too_small_says_how_to_leave() {
+    let fleet = three();
+    let text = screen_text(draw(&fleet, 30, 6).backend().buffer());
+    assert!(text.contains("q quits"), "{text}");
+}

@@ -497,3 +497,22 @@ fn the_mouse_selects_rows_and_m_toggles_it_here_too() {
     let out = app.update(key(KeyCode::Char('m')));
     assert_eq!(out.mouse_capture, Some(true));
 }
+
+#[test]
+fn the_delete_dialog_keeps_its_indent_and_key_row_at_44_columns() {
+    let (mut app, _) = opened();
+    pages(&mut app, 3, 3);
+    app.size = (44, 38);
+    app.update(key(KeyCode::Char('d')));
+    let text = draw(&app, 44, 38);
+    insta::assert_snapshot!(text);
+    assert!(text.contains("│ Enter delete   Esc cancel"), "{text}");
+    // Every line inside the box starts indented, none wrapped to its edge.
+    for line in text.lines().filter(|l| l.contains('│')) {
+        let inside = line.split('│').nth(1).unwrap_or("");
+        assert!(
+            inside.is_empty() || inside.starts_with(' '),
+            "lost its indent: {line:?}"
+        );
+    }
+}

@@ -544,3 +544,10 @@ fn the_help_scrolls_to_its_end_on_a_small_screen_and_straight_back() {
     let back = screen_text(draw(&app, 44, 38).backend().buffer());
     assert_ne!(back, end, "one Up moves at once");
 }
+
+#[test]
+fn the_too_small_notice_says_how_to_leave() {
+    let app = loaded();
+    let text = screen_text(draw(&app, 30, 10).backend().buffer());
+    assert!(text.contains("q quits"), "{text}");
+}

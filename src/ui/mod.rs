@@ -251,9 +251,14 @@ fn too_small(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
             theme.error(),
         ))
     });
+    // Only leaving works here: say how.
     let need = format!(
-        "need {}×{} (or {}×{})",
-        WIDE_MIN.0, WIDE_MIN.1, STACKED_MIN.0, STACKED_MIN.1
+        "need {}×{} (or {}×{}); {} quits",
+        WIDE_MIN.0,
+        WIDE_MIN.1,
+        STACKED_MIN.0,
+        STACKED_MIN.1,
+        app.session.keymap.key_label(Action::Quit)
     );
     too_small_notice(frame, area, theme, &need, question);
 }

@@ -164,7 +164,12 @@ pub fn render(fleet: &Fleet, frame: &mut Frame) {
     let theme = Theme::new(fleet.color);
     let screen = frame.area();
     if !fits((screen.width, screen.height)) {
-        let need = format!("need {}×{}", FLEET_MIN.0, FLEET_MIN.1);
+        let need = format!(
+            "need {}×{}; {} quits",
+            FLEET_MIN.0,
+            FLEET_MIN.1,
+            fleet.keymap.key_label(crate::keymap::Action::Quit)
+        );
         ui::too_small_notice(frame, screen, theme, &need, None);
         return;
     }

@@ -303,7 +303,11 @@ fn render_dialog(
                 if *cascade { "yes" } else { "no" }
             )));
             lines.push(Line::raw(""));
-            lines.push(Line::raw(" Type its name (or its auth id) to confirm:"));
+            lines.extend(
+                wrap("Type its name (or its auth id) to confirm:", room)
+                    .into_iter()
+                    .map(|l| Line::raw(format!(" {l}"))),
+            );
             lines.push(field(typed));
             lines.push(Line::raw(""));
             lines.push(keys_line("delete", "deleting…"));
