@@ -238,6 +238,9 @@ impl Key {
         let ctrl = event.modifiers.contains(KeyModifiers::CONTROL);
         let alt = event.modifiers.contains(KeyModifiers::ALT);
         let code = match event.code {
+            // A terminal sends Ctrl-_ (and Ctrl-/) as the byte 0x1F,
+            // which reads back as Ctrl-7.
+            KeyCode::Char('7') if ctrl => KeyCodeOrd::Char('_'),
             // Shift is already in the character ('A', '?').
             KeyCode::Char(c) if ctrl => KeyCodeOrd::Char(c.to_ascii_lowercase()),
             KeyCode::Char(c) => KeyCodeOrd::Char(c),
@@ -583,7 +586,7 @@ const TABLE: &[Entry] = &[
         action: A::KillToStart,
         name: "kill_to_start",
         contexts: &[C::Editing],
-        keys: &["ctrl-j"],
+        keys: &["ctrl-u"],
         help: "delete to the start of the field",
     },
     Entry {
@@ -597,7 +600,7 @@ const TABLE: &[Entry] = &[
         action: A::Undo,
         name: "undo",
         contexts: &[C::Editing],
-        keys: &["ctrl-u"],
+        keys: &["ctrl-_", "ctrl-z"],
         help: "undo the last edit in the field",
     },
     Entry {
@@ -631,7 +634,7 @@ const TABLE: &[Entry] = &[
     Entry {
         action: A::Mouse,
         name: "mouse",
-        contexts: &[C::Dashboard],
+        contexts: &[C::Dashboard, C::Rows, C::Fleet],
         keys: &["m"],
         help: "mouse on / off (off lets the terminal select text)",
     },
@@ -965,6 +968,27 @@ const HINTS: &[(Context, &[Hint])] = &[
     ),
 ];
 
+/// Which footer hints stay when not all fit, lowest first: help and quit
+/// always, then what a screen is for. A hint not listed here ranks after
+/// these, in its order.
+const HINT_RANKS: &[(Context, Action, u8)] = &[
+    (C::Dashboard, A::Help, 0),
+    (C::Dashboard, A::Quit, 0),
+    (C::Dashboard, A::Edit, 1),
+    (C::Dashboard, A::Fleet, 2),
+    (C::Dashboard, A::Refresh, 3),
+    (C::Dashboard, A::Subaccounts, 4),
+    (C::Dashboard, A::Pause, 5),
+    (C::Rows, A::Help, 0),
+    (C::Rows, A::Back, 0),
+    (C::Rows, A::Create, 1),
+    (C::Rows, A::Filter, 2),
+    (C::Fleet, A::Help, 0),
+    (C::Fleet, A::Quit, 0),
+    (C::Fleet, A::Open, 1),
+    (C::Fleet, A::Filter, 2),
+];
+
 /// Which contexts must never share a key between two actions: each alone,
 /// each with `Global`, and the form with its text editing (a form key that
 /// is also an editing key would take that edit away). The suggestions take
@@ -1118,21 +1142,18 @@ impl Keymap {
             .collect()
     }
 
-    /// Where the help's rows for `context` start (the first row that works
-    /// there), so the help opens at the keys of the screen asking.
-    pub fn help_start(&self, context: Context) -> usize {
-        if context == C::Dashboard {
-            return 0;
-        }
-        TABLE
+    /// How much the footer wants `action`'s hint in `context`: lower stays
+    /// longer on a narrow terminal (see [`HINT_RANKS`]).
+    pub fn hint_rank(context: Context, action: Action) -> u8 {
+        HINT_RANKS
             .iter()
-            .position(|e| e.contexts.contains(&context))
-            .unwrap_or(0)
+            .find(|(c, a, _)| *c == context && *a == action)
+            .map_or(u8::MAX, |(_, _, rank)| *rank)
     }
 
     /// Every action with its keys as bound ("Tab / ↓") and its help, in
-    /// the order the help shows them.
-    pub fn help(&self) -> Vec<(String, &'static str)> {
+    /// the keymap's order: the README's key table.
+    pub fn table(&self) -> Vec<(String, &'static str)> {
         TABLE
             .iter()
             .map(|e| {
@@ -1142,7 +1163,126 @@ impl Keymap {
             })
             .collect()
     }
+
+    /// The help for the screen whose keys are `screen`'s (`Dashboard`,
+    /// `Rows` or `Fleet`): that screen's keys in titled sections, then the
+    /// keys that work everywhere; nothing that does nothing there. A row
+    /// shared by two sections of one screen is shown once.
+    pub fn help(&self, screen: Context) -> Vec<HelpLine> {
+        let sections = HELP_SECTIONS
+            .iter()
+            .find(|(c, _, _)| *c == screen)
+            .map_or(&[][..], |(_, sections, _)| *sections);
+        let mouse = HELP_SECTIONS
+            .iter()
+            .find(|(c, _, _)| *c == screen)
+            .map(|(_, _, mouse)| *mouse);
+        let mut lines = Vec::new();
+        let mut shown: Vec<(String, &'static str)> = Vec::new();
+        for (i, (context, title)) in sections
+            .iter()
+            .chain(std::iter::once(&(C::Global, "Everywhere")))
+            .enumerate()
+        {
+            let rows: Vec<(String, &'static str)> = TABLE
+                .iter()
+                .filter(|e| e.contexts.contains(context))
+                .map(|e| {
+                    let keys: Vec<String> =
+                        self.keys_for(e.action).iter().map(Key::to_string).collect();
+                    (keys.join(" / "), self.help_text(e, *context))
+                })
+                .filter(|row| !shown.contains(row))
+                .collect();
+            if rows.is_empty() {
+                continue;
+            }
+            if !lines.is_empty() {
+                lines.push(HelpLine::Blank);
+            }
+            lines.push(HelpLine::Title(title));
+            shown.extend(rows.iter().cloned());
+            lines.extend(
+                rows.into_iter()
+                    .map(|(keys, what)| HelpLine::Key(keys, what)),
+            );
+            if i == 0
+                && let Some(mouse) = mouse
+            {
+                lines.push(HelpLine::Key("click".to_owned(), mouse));
+            }
+        }
+        lines
+    }
+
+    /// What `entry` does in `context`: its help, unless a key shared
+    /// with another context does something else there.
+    fn help_text(&self, entry: &Entry, context: Context) -> &'static str {
+        HELP_HERE
+            .iter()
+            .find(|(c, a, _)| *c == context && *a == entry.action)
+            .map_or(entry.help, |(_, _, help)| help)
+    }
 }
+
+/// Where an action shared between contexts does something other than its
+/// entry's help says (written for its first context).
+const HELP_HERE: &[(Context, Action, &str)] = &[
+    (C::Fleet, A::Back, "clear a filter that was kept"),
+    (C::RowFilter, A::Confirm, "keep the filter"),
+    (C::RowFilter, A::Cancel, "clear the filter"),
+    (C::Dialog, A::Confirm, "do it: create, rename or delete"),
+    (C::Dialog, A::Cancel, "close the dialog"),
+];
+
+/// One line of the help.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HelpLine {
+    /// A section's title ("Editing text").
+    Title(&'static str),
+    /// Keys as bound ("Tab / ↓") and what they do.
+    Key(String, &'static str),
+    /// Between sections.
+    Blank,
+}
+
+/// A screen's help: the contexts that can be active on it, each with a
+/// title, in the order shown; and what a click does there.
+type ScreenHelp = (Context, &'static [(Context, &'static str)], &'static str);
+
+/// Each screen's help.
+const HELP_SECTIONS: &[ScreenHelp] = &[
+    (
+        C::Dashboard,
+        &[
+            (C::Dashboard, "Account"),
+            (C::Form, "In the form"),
+            (C::Suggestions, "Timezone suggestions"),
+            (C::Editing, "Editing text"),
+            (C::ConfirmSave, "Save review"),
+        ],
+        "focus a field, cursor where clicked (while the mouse is on)",
+    ),
+    (
+        C::Rows,
+        &[
+            (C::Rows, "Subaccounts"),
+            (C::RowFilter, "Filter"),
+            (C::Dialog, "Dialogs"),
+            (C::Editing, "Editing text"),
+        ],
+        "select a row (while the mouse is on)",
+    ),
+    (
+        C::Fleet,
+        &[
+            (C::Fleet, "All accounts"),
+            (C::RowFilter, "Filter"),
+            (C::Editing, "Editing text"),
+        ],
+        "select a row (while the mouse is on)",
+    ),
+];
 
 #[cfg(test)]
 mod tests {
@@ -1242,7 +1382,7 @@ mod tests {
         assert_eq!(map.action(&[C::Dashboard], &f5), Some(A::Refresh));
         assert_eq!(map.key_label(A::Quit), "x");
         assert!(
-            map.help()
+            map.table()
                 .iter()
                 .any(|(keys, help)| keys == "r / F5" && help.starts_with("refresh"))
         );

@@ -18,10 +18,6 @@ pub const NOTICE_MAX_LINES: u16 = 3;
 const FIELD_HEIGHT: u16 = 3;
 const FORM_HEIGHT: u16 = 1 + 5 * FIELD_HEIGHT;
 const PANEL_HEIGHT: u16 = STACKED_MIN.1 - HEADER - FOOTER - FORM_HEIGHT;
-/// The tallest the panel grows: enough for every row and a chart of eight
-/// rows of bars. Past that, more height would only mean taller bars, and a
-/// frame's cost grows with every cell drawn.
-pub const PANEL_MAX_HEIGHT: u16 = 32;
 /// The widest the panel grows; its rows are short.
 pub const PANEL_MAX_WIDTH: u16 = 64;
 /// The widest the form grows: a 200-column field helps nobody type a city.
@@ -70,6 +66,8 @@ pub fn areas(screen: Rect, notice_lines: u16) -> Option<Areas> {
     .areas(screen);
     let (panel, form) = if fits(WIDE_MIN) {
         let panel_width = (screen.width * 9 / 20).clamp(40, PANEL_MAX_WIDTH);
+        // The panel takes the whole height: rows left empty under it on a
+        // tall terminal are the chart's.
         let [panel, _, form, _] = Layout::horizontal([
             Constraint::Length(panel_width),
             Constraint::Length(1),
@@ -77,10 +75,6 @@ pub fn areas(screen: Rect, notice_lines: u16) -> Option<Areas> {
             Constraint::Min(0),
         ])
         .areas(main);
-        let panel = Rect {
-            height: panel.height.min(PANEL_MAX_HEIGHT),
-            ..panel
-        };
         (panel, form)
     } else if fits(STACKED_MIN) {
         let [panel, form] =
@@ -129,7 +123,24 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
     let width = width.max(1);
     let mut lines = Vec::new();
     let mut line = String::new();
-    for word in text.split_word_bounds() {
+    // A word and the punctuation after it ("end.") move to the next line
+    // together: a line never starts with a lone ".".
+    let mut words: Vec<&str> = Vec::new();
+    let mut start = 0;
+    let mut after_word = false;
+    for (at, bound) in text.split_word_bound_indices() {
+        let space = bound.trim().is_empty();
+        let punctuation = !space && !bound.chars().any(char::is_alphanumeric);
+        if at > 0 && !(punctuation && after_word) {
+            words.push(&text[start..at]);
+            start = at;
+        }
+        after_word = !space;
+    }
+    if start < text.len() {
+        words.push(&text[start..]);
+    }
+    for word in words {
         let w = word.width();
         if line.width() + w <= width {
             line.push_str(word);
@@ -207,7 +218,8 @@ mod tests {
     #[test]
     fn very_wide_screens_do_not_stretch_the_fields() {
         let a = areas(Rect::new(0, 0, 300, 90), 1).unwrap();
-        assert!(a.panel.width <= PANEL_MAX_WIDTH && a.panel.height <= PANEL_MAX_HEIGHT);
+        assert!(a.panel.width <= PANEL_MAX_WIDTH);
+        assert_eq!(a.panel.bottom(), a.footer.y, "no rows left empty under it");
         assert!(a.fields.iter().all(|f| f.width <= FORM_MAX_WIDTH));
         assert_eq!(
             a.footer.width, 300,
@@ -255,6 +267,11 @@ mod tests {
             ["/a/", "very/", "long/", "path"]
         );
         assert_eq!(wrap("東京東京", 5), ["東京", "東京"]);
+        assert_eq!(
+            wrap("Saved to file.", 13),
+            ["Saved to", "file."],
+            "no line holds only the full stop"
+        );
         assert_eq!(wrap("", 5), [""]);
         assert_eq!(
             notice_lines(Some(&"word ".repeat(100)), 80),

@@ -350,7 +350,13 @@ fn quitting_with_unsaved_edits_asks_first() {
 fn help_opens_outside_a_field_and_closes_with_esc() {
     let mut app = loaded();
     app.update(key(KeyCode::Char('?')));
-    assert_eq!(app.overlay, Some(Overlay::Help { scroll: 0 }));
+    assert_eq!(
+        app.overlay,
+        Some(Overlay::Help {
+            scroll: 0,
+            screen: plivo_dash::keymap::Context::Dashboard
+        })
+    );
     app.update(key(KeyCode::Esc));
     assert!(plain(&app));
     app.update(key(KeyCode::Tab));

@@ -16,7 +16,7 @@ use plivo_dash::worker::{Report, Request};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
-use ratatui::crossterm::event::KeyCode;
+use ratatui::crossterm::event::{KeyCode, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::style::Color;
 use rust_decimal::{Decimal, dec};
 use support::app::{PERIOD, key, now, screen_text, session};
@@ -539,4 +539,95 @@ fn one_account_under_two_profiles_is_totalled_once_and_postpaid_sorts_after() {
         !total.contains('/'),
         "one account, and it is known: {total}"
     );
+}
+
+#[test]
+fn help_on_the_fleet_shows_only_what_works_there() {
+    let mut fleet = three();
+    fleet.update(FleetMsg::Term(key(KeyCode::Char('?'))));
+    let t = draw(&fleet, 120, 48);
+    insta::assert_snapshot!(t.backend());
+    let screen = screen_text(t.backend().buffer());
+    for title in ["All accounts", "Filter", "Editing text", "Everywhere"] {
+        assert!(screen.contains(&format!(" {title} ")), "{title}:\n{screen}");
+    }
+    assert!(
+        screen.find(" All accounts ") < screen.find(" Everywhere "),
+        "the fleet's own keys first"
+    );
+    // Pause, chart range, new, delete, the demo: none works on the fleet.
+    for (keys, what) in [
+        (" p ", "pause"),
+        (" v ", "chart"),
+        (" n ", "create"),
+        (" d ", "delete it"),
+        (" F2 ", "demo"),
+    ] {
+        assert!(
+            !screen.lines().any(|l| l.contains(keys) && l.contains(what)),
+            "{keys}{what} offered on the fleet:\n{screen}"
+        );
+    }
+    assert!(screen.contains("sort by runway"), "{screen}");
+    // It fits without scrolling: no "↓ for more".
+    assert!(!screen.contains("for more"), "{screen}");
+}
+
+fn mouse(kind: MouseEventKind, row: u16) -> FleetMsg {
+    FleetMsg::Term(Msg::Mouse(MouseEvent {
+        kind,
+        column: 5,
+        row,
+        modifiers: KeyModifiers::NONE,
+    }))
+}
+
+#[test]
+fn the_mouse_works_on_the_fleet_as_on_an_account() {
+    let mut fleet = three();
+    assert!(fleet.mouse, "on, as the session asked");
+    let t = draw(&fleet, 120, 35);
+    let staging = row_of(t.backend().buffer(), "staging");
+    fleet.update(mouse(MouseEventKind::Down(MouseButton::Left), staging));
+    let t = draw(&fleet, 120, 35);
+    insta::assert_snapshot!(t.backend());
+    assert_eq!(
+        fleet
+            .screen
+            .selected_member(&fleet.members)
+            .map(|i| fleet.members[i].profile.as_str()),
+        Some("staging"),
+        "a click selects its row"
+    );
+    fleet.update(mouse(MouseEventKind::ScrollDown, 0));
+    assert_eq!(
+        fleet
+            .screen
+            .selected_member(&fleet.members)
+            .map(|i| fleet.members[i].profile.as_str()),
+        Some("legacy"),
+        "the wheel moves the selection"
+    );
+    fleet.update(mouse(MouseEventKind::ScrollUp, 0));
+    assert_eq!(fleet.screen.selected, 1);
+    // A click on the heading selects nothing.
+    fleet.update(mouse(MouseEventKind::Down(MouseButton::Left), 1));
+    assert_eq!(fleet.screen.selected, 1);
+    // m turns the capture off here, for the table and every dashboard.
+    let out = fleet.update(FleetMsg::Term(key(KeyCode::Char('m'))));
+    assert_eq!(out.mouse_capture, Some(false));
+    assert!(!fleet.mouse && fleet.members.iter().all(|m| !m.app.mouse));
+    let out = fleet.update(FleetMsg::Term(key(KeyCode::Char('m'))));
+    assert_eq!(out.mouse_capture, Some(true));
+    // Off on an opened dashboard is off on the table too.
+    fleet.update(FleetMsg::Term(key(KeyCode::Enter)));
+    fleet.update(FleetMsg::Term(key(KeyCode::Char('m'))));
+    assert!(!fleet.mouse, "one setting");
+}
+
+#[test]
+fn the_fleet_too_small_says_how_to_leave() {
+    let fleet = three();
+    let text = screen_text(draw(&fleet, 30, 6).backend().buffer());
+    assert!(text.contains("q quits"), "{text}");
 }

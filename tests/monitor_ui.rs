@@ -218,3 +218,63 @@ fn the_panel_says_how_many_subaccounts_there_are() {
     let (text, _) = panel(&app, W, H);
     assert!(text.contains("Subaccts   7 (s lists them)"), "{text}");
 }
+
+#[test]
+fn a_long_warning_is_shown_whole_when_there_is_room() {
+    let mut app = monitored(None, &falling(dec!(2.0), 30));
+    app.size = (200, 45);
+    let warning = "history: /home/operator/.local/state/plivo-dash/history/MA2025RK4E639VJFZAGV.history \
+                   cannot be written (permission denied): the chart and the burn rate forget \
+                   everything on restart; give the file back to this user or set history_dir";
+    app.warnings.push(warning.to_owned());
+    let (text, _) = panel(&app, 200, 45);
+    insta::assert_snapshot!(text);
+    let joined: String = text
+        .lines()
+        .map(|l| l.trim_matches(|c| c == '│' || c == ' '))
+        .collect::<Vec<_>>()
+        .join(" ");
+    for part in ["permission denied", "set history_dir"] {
+        assert!(joined.contains(part), "{part} cut off:\n{text}");
+    }
+}
+
+#[test]
+fn the_chart_takes_the_rows_of_a_tall_terminal() {
+    let app = monitored(None, &falling(dec!(2.0), 30));
+    let (text, _) = panel(&app, 120, 70);
+    let lines: Vec<&str> = text.lines().collect();
+    let bottom = lines
+        .iter()
+        .rposition(|l| l.starts_with('└'))
+        .expect("the panel's bottom border");
+    assert_eq!(bottom, 70 - 3, "the panel reaches the footer:\n{text}");
+}
+
+fn screen_of(app: &App, w: u16, h: u16) -> String {
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).expect("terminal");
+    t.draw(|f| plivo_dash::ui::render(app, f)).expect("draw");
+    screen_text(t.backend().buffer())
+}
+
+#[test]
+fn a_narrow_terminal_keeps_help_quit_and_the_alert_amount() {
+    let mut app = monitored(Some(dec!(2)), &falling(dec!(2.04), 10));
+    app.session.in_fleet = true;
+    app.size = (80, 30);
+    let text = screen_of(&app, 80, 30);
+    let footer = text.lines().last().expect("footer").to_owned();
+    for hint in ["? help", "q quit", "a all accounts", "Tab edit"] {
+        assert!(footer.contains(hint), "{hint} dropped at 80: {footer:?}");
+    }
+    app.size = (44, 38);
+    let text = screen_of(&app, 44, 38);
+    insta::assert_snapshot!(text);
+    let footer = text.lines().last().expect("footer").to_owned();
+    assert!(
+        footer.contains("? help") && footer.contains("q quit"),
+        "{footer:?}"
+    );
+    let header = text.lines().next().expect("header").to_owned();
+    assert!(header.contains("2 USD"), "the amount: {header:?}");
+}

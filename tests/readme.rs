@@ -8,7 +8,7 @@ const MARKER: &str = "<!-- keys: the keymap's table (src/keymap.rs); cargo test 
 /// The table as the README must show it.
 fn expected() -> String {
     let mut table = String::from("| key | does |\n|---|---|\n");
-    for (keys, what) in Keymap::default().help() {
+    for (keys, what) in Keymap::default().table() {
         let keys: Vec<String> = keys.split(" / ").map(|k| format!("`{k}`")).collect();
         table.push_str(&format!("| {} | {what} |\n", keys.join(" / ")));
     }

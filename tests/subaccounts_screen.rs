@@ -12,7 +12,7 @@ use plivo_dash::ui;
 use plivo_dash::worker::{Op, Report, Request};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use ratatui::crossterm::event::KeyCode;
+use ratatui::crossterm::event::{KeyCode, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use secrecy::ExposeSecret as _;
 use support::app::*;
 
@@ -151,7 +151,7 @@ fn create_rename_toggle_and_delete_ask_the_worker() {
     app.update(key(KeyCode::Esc));
     // Rename the selected (first) row: its current name is there to edit.
     app.update(key(KeyCode::Char('e')));
-    app.update(ctrl('u'));
+    app.update(ctrl('z'));
     let Some(Dialog::Rename { name, .. }) = &screen(&app).dialog else {
         panic!("a rename dialog");
     };
@@ -437,4 +437,124 @@ fn a_list_that_disagrees_with_its_count_says_so_until_the_next_list() {
         !text.contains("disagree"),
         "gone once a list agrees: {text}"
     );
+}
+
+#[test]
+fn help_here_shows_the_subaccounts_keys_first_and_not_the_accounts() {
+    let (mut app, _) = opened();
+    pages(&mut app, 3, 3);
+    app.update(key(KeyCode::Char('?')));
+    let screen = draw(&app, 120, 50);
+    insta::assert_snapshot!(screen);
+    let first = screen.find(" Subaccounts ").expect("its own section");
+    assert!(first < screen.find(" Dialogs ").expect("the dialogs' keys"));
+    assert!(screen.contains("create a subaccount"), "{screen}");
+    // The account screen's keys do nothing here.
+    for what in ["pause / resume", "chart's range", "revert the field"] {
+        assert!(!screen.contains(what), "{what}:\n{screen}");
+    }
+}
+
+#[test]
+fn a_list_that_failed_to_load_says_only_the_error_and_how_to_retry() {
+    let (mut app, _) = opened();
+    app.update(Msg::Worker(Report::Failed {
+        op: Op::Subaccounts,
+        error: ApiError::Network("connection refused".into()),
+        retry_in: None,
+    }));
+    let text = draw(&app, 100, 30);
+    insta::assert_snapshot!(text);
+    assert!(!text.contains("No subaccounts yet"), "{text}");
+    assert!(text.contains("r tries again"), "{text}");
+    assert!(text.contains("connection refused"), "{text}");
+}
+
+#[test]
+fn a_create_says_creating_while_it_waits_and_create_failed_when_it_fails() {
+    let (mut app, _) = opened();
+    pages(&mut app, 3, 3);
+    app.update(key(KeyCode::Char('n')));
+    type_str(&mut app, "Slow one");
+    let out = app.update(key(KeyCode::Enter));
+    assert_eq!(out.commands.len(), 1);
+    let text = draw(&app, 100, 30);
+    insta::assert_snapshot!("subaccounts_creating", text);
+    assert!(text.contains("creating…"), "{text}");
+    assert!(!text.contains("Enter create"), "not offered twice: {text}");
+    let again = app.update(key(KeyCode::Enter));
+    assert!(again.commands.is_empty(), "one create per Enter, not two");
+    app.update(Msg::Worker(Report::Failed {
+        op: Op::Subaccounts,
+        error: ApiError::Server {
+            status: 500,
+            message: None,
+        },
+        retry_in: None,
+    }));
+    let said = app
+        .notice
+        .as_ref()
+        .map(|n| n.text.clone())
+        .unwrap_or_default();
+    assert!(said.starts_with("Create failed: "), "{said}");
+    let text = draw(&app, 100, 30);
+    assert!(text.contains("Create failed"), "{text}");
+    assert!(text.contains("Enter create"), "offered again: {text}");
+}
+
+fn mouse(kind: MouseEventKind, row: u16) -> Msg {
+    Msg::Mouse(MouseEvent {
+        kind,
+        column: 3,
+        row,
+        modifiers: KeyModifiers::NONE,
+    })
+}
+
+#[test]
+fn the_mouse_selects_rows_and_m_toggles_it_here_too() {
+    let (mut app, _) = opened();
+    pages(&mut app, 3, 3);
+    let text = draw(&app, 100, 30);
+    let row = text
+        .lines()
+        .position(|l| l.starts_with("Gotham 2"))
+        .expect("the third row");
+    app.update(mouse(
+        MouseEventKind::Down(MouseButton::Left),
+        u16::try_from(row).expect("row"),
+    ));
+    assert_eq!(screen(&app).selected, 2, "a click selects its row");
+    insta::assert_snapshot!(draw(&app, 100, 30));
+    app.update(mouse(MouseEventKind::ScrollUp, 0));
+    assert_eq!(screen(&app).selected, 1, "the wheel moves the selection");
+    app.update(mouse(MouseEventKind::ScrollDown, 0));
+    assert_eq!(screen(&app).selected, 2);
+    // A click on the heading selects nothing.
+    app.update(mouse(MouseEventKind::Down(MouseButton::Left), 3));
+    assert_eq!(screen(&app).selected, 2);
+    let out = app.update(key(KeyCode::Char('m')));
+    assert_eq!(out.mouse_capture, Some(false), "m turns the capture off");
+    let out = app.update(key(KeyCode::Char('m')));
+    assert_eq!(out.mouse_capture, Some(true));
+}
+
+#[test]
+fn the_delete_dialog_keeps_its_indent_and_key_row_at_44_columns() {
+    let (mut app, _) = opened();
+    pages(&mut app, 3, 3);
+    app.size = (44, 38);
+    app.update(key(KeyCode::Char('d')));
+    let text = draw(&app, 44, 38);
+    insta::assert_snapshot!(text);
+    assert!(text.contains("│ Enter delete   Esc cancel"), "{text}");
+    // Every line inside the box starts indented, none wrapped to its edge.
+    for line in text.lines().filter(|l| l.contains('│')) {
+        let inside = line.split('│').nth(1).unwrap_or("");
+        assert!(
+            inside.is_empty() || inside.starts_with(' '),
+            "lost its indent: {line:?}"
+        );
+    }
 }

@@ -4,6 +4,7 @@
 mod support;
 
 use plivo_dash::app::{App, Msg};
+use plivo_dash::keymap::{Context, HelpLine};
 use plivo_dash::plivo::{Account, ApiError, Field};
 use plivo_dash::sandbox::demo_account;
 use plivo_dash::ui;
@@ -125,6 +126,42 @@ fn editing_with_an_invalid_timezone() {
             .contains(Modifier::REVERSED),
         "the editor's own cursor is drawn there too"
     );
+}
+
+#[test]
+fn ctrl_u_cuts_a_field_to_its_start_and_ctrl_underscore_undoes() {
+    let mut app = loaded();
+    app.update(shift_tab());
+    clear_field(&mut app);
+    type_str(&mut app, "Asia/Tokyo");
+    for _ in 0.."Tokyo".len() {
+        app.update(key(KeyCode::Left));
+    }
+    let tz = |app: &App| {
+        support::app::form(app)
+            .field(Field::Timezone)
+            .text()
+            .to_owned()
+    };
+    app.update(ctrl('u'));
+    assert_eq!(tz(&app), "Tokyo", "cut to the start");
+    let mut t = draw(&app, 120, 35);
+    let field = find(t.backend().buffer(), "Timezone · not an IANA").expect("its border");
+    let cursor = t.get_cursor_position().expect("cursor");
+    assert_eq!(
+        cursor,
+        Position::new(field.x - 1, field.y + 1),
+        "the cursor at the start of the field"
+    );
+    app.update(ctrl('7'));
+    assert_eq!(tz(&app), "Asia/Tokyo", "Ctrl-_ undoes");
+    app.update(key(KeyCode::End));
+    app.update(ctrl('u'));
+    assert_eq!(tz(&app), "");
+    app.update(ctrl('z'));
+    assert_eq!(tz(&app), "Asia/Tokyo", "Ctrl-Z undoes too");
+    app.update(ctrl('j'));
+    assert_eq!(tz(&app), "Asia/Tokyo", "Ctrl-J does nothing");
 }
 
 #[test]
@@ -273,19 +310,38 @@ fn help_overlay() {
     app.update(key(KeyCode::Char('?')));
     let t = draw(&app, 120, 35);
     insta::assert_snapshot!(t.backend());
-    // Every key as bound is in the help, scrolling down through it.
-    let mut seen = screen_text(t.backend().buffer());
+    let first = screen_text(t.backend().buffer());
+    assert!(first.contains(" Account"), "titled sections:\n{first}");
+    // Every key of the account screen is in the help, scrolling down
+    // through it, under its section, with the keys that work everywhere
+    // last.
+    let mut seen = first;
     for _ in 0..60 {
         app.update(key(KeyCode::Down));
         seen.push_str(&screen_text(draw(&app, 120, 35).backend().buffer()));
     }
-    for (keys, what) in app.session.keymap.help() {
-        assert!(
-            seen.lines()
-                .any(|l| l.contains(&format!(" {keys} ")) && l.contains(what)),
-            "{keys} {what} missing from help"
-        );
+    let help = app.session.keymap.help(Context::Dashboard);
+    for line in &help {
+        match line {
+            HelpLine::Key(keys, what) => assert!(
+                seen.lines()
+                    .any(|l| l.contains(&format!(" {keys} ")) && l.contains(what)),
+                "{keys} {what} missing from help"
+            ),
+            HelpLine::Title(title) => assert!(seen.contains(title), "{title}"),
+            HelpLine::Blank => {}
+        }
     }
+    assert_eq!(
+        help.iter().rev().find_map(|l| match l {
+            HelpLine::Title(t) => Some(*t),
+            _ => None,
+        }),
+        Some("Everywhere")
+    );
+    // Not the subaccounts' or the fleet's keys: they do nothing here.
+    assert!(!seen.contains("create a subaccount"), "{seen}");
+    assert!(!seen.contains("sort by runway"), "{seen}");
 }
 
 #[test]
@@ -482,9 +538,16 @@ fn the_help_scrolls_to_its_end_on_a_small_screen_and_straight_back() {
         app.update(key(KeyCode::PageDown));
     }
     let end = screen_text(draw(&app, 44, 38).backend().buffer());
-    assert!(end.contains("click"), "the last row: {end}");
+    assert!(end.contains("Ctrl-C"), "the last row: {end}");
     assert!(end.contains("for the start"), "{end}");
     app.update(key(KeyCode::Up));
     let back = screen_text(draw(&app, 44, 38).backend().buffer());
     assert_ne!(back, end, "one Up moves at once");
+}
+
+#[test]
+fn the_too_small_notice_says_how_to_leave() {
+    let app = loaded();
+    let text = screen_text(draw(&app, 30, 10).backend().buffer());
+    assert!(text.contains("q quits"), "{text}");
 }

@@ -9,6 +9,7 @@
 //! deliver.
 
 use jiff::{SignedDuration, Timestamp};
+use ratatui::crossterm::event::{MouseButton, MouseEventKind};
 use rust_decimal::Decimal;
 
 use super::keys::{contexts, help_scroll, typed};
@@ -130,6 +131,9 @@ pub struct Fleet {
     pub now: Timestamp,
     /// The terminal's size.
     pub size: (u16, u16),
+    /// Whether the terminal's mouse capture is on: one setting for the
+    /// table and every dashboard.
+    pub mouse: bool,
     quit: bool,
     /// The members whose setup has a problem said on the table.
     warned: Vec<usize>,
@@ -148,6 +152,7 @@ impl Fleet {
             demo: first.is_some_and(|a| a.session.demo),
             now: first.map_or_else(Timestamp::now, |a| a.now),
             size: first.map_or((80, 24), |a| a.size),
+            mouse: members.iter().any(|m| m.app.mouse),
             open: if members.len() == 1 {
                 Some(0)
             } else {
@@ -333,6 +338,9 @@ impl Fleet {
             };
             self.notice = Some(Notice::error(text));
         }
+        if let Some(on) = mouse_capture {
+            self.set_mouse(on);
+        }
         FleetOutcome {
             commands: commands.into_iter().map(|r| (i, r)).collect(),
             redraw: (redraw && shown) || to_fleet || warned.is_some(),
@@ -380,7 +388,28 @@ impl Fleet {
                 }
                 redraw
             }
+            Msg::Mouse(mouse) if self.mouse && self.overlay.is_none() => match mouse.kind {
+                MouseEventKind::Down(MouseButton::Left) => match view::row_at(self, mouse.row) {
+                    Some(row) => {
+                        self.screen.selected = row;
+                        redraw
+                    }
+                    None => FleetOutcome::default(),
+                },
+                MouseEventKind::ScrollDown => self.act(Action::RowDown),
+                MouseEventKind::ScrollUp => self.act(Action::RowUp),
+                _ => FleetOutcome::default(),
+            },
             _ => FleetOutcome::default(),
+        }
+    }
+
+    /// The mouse capture on or off for the table and every dashboard, so
+    /// that opening one does not flip it.
+    fn set_mouse(&mut self, on: bool) {
+        self.mouse = on;
+        for member in &mut self.members {
+            member.app.mouse = on;
         }
     }
 
@@ -401,15 +430,27 @@ impl Fleet {
             Action::Interrupt | Action::Quit => self.quit = true,
             Action::Help => {
                 self.overlay = Some(Overlay::Help {
-                    scroll: help_scroll(&self.keymap, Some(Context::Fleet), None, height),
+                    scroll: 0,
+                    screen: Context::Fleet,
                 });
             }
             Action::Close => self.overlay = None,
+            Action::Mouse => {
+                let on = !self.mouse;
+                self.set_mouse(on);
+                let key = self.keymap.key_label(Action::Mouse);
+                self.notice = Some(Notice::info(if on {
+                    format!("Mouse on: a click selects a row ({key} turns it off to select text)")
+                } else {
+                    format!("Mouse off: the terminal selects text again ({key} turns it back on)")
+                }));
+                outcome.mouse_capture = Some(on);
+            }
             Action::ScrollDown | Action::ScrollUp | Action::PageDown | Action::PageUp
                 if matches!(self.overlay, Some(Overlay::Help { .. })) =>
             {
-                if let Some(Overlay::Help { scroll }) = &mut self.overlay {
-                    *scroll = help_scroll(&self.keymap, None, Some((*scroll, action)), height);
+                if let Some(Overlay::Help { scroll, screen }) = &mut self.overlay {
+                    *scroll = help_scroll(&self.keymap, *screen, *scroll, action, height);
                 }
             }
             action => {

@@ -15,7 +15,7 @@ use unicode_width::UnicodeWidthStr as _;
 use crate::keymap::Action;
 use crate::text;
 
-/// How many edits Ctrl-U can undo.
+/// How many edits undo (Ctrl-_) can take back.
 const UNDO_DEPTH: usize = 64;
 
 /// One line of text with a cursor, undo and a kill buffer.
@@ -25,7 +25,7 @@ pub struct LineInput {
     /// Byte offset into `text`, always on a grapheme boundary.
     cursor: usize,
     undo: Vec<(String, usize)>,
-    /// What Ctrl-K, Ctrl-J and Ctrl-W last cut, for Ctrl-Y.
+    /// What Ctrl-K, Ctrl-U and Ctrl-W last cut, for Ctrl-Y.
     killed: String,
 }
 
@@ -360,6 +360,34 @@ mod tests {
         press(&mut input, Action::Home);
         press(&mut input, Action::KillToEnd);
         assert_eq!(input.text(), "", "Ctrl-K from the start cuts all");
+    }
+
+    /// The keys as readline has them: Ctrl-U cuts to the start, Ctrl-_
+    /// (which a terminal sends as Ctrl-7) and Ctrl-Z undo, Ctrl-J is free.
+    #[test]
+    fn editing_keys_follow_readline() {
+        use crate::keymap::{Context, Keymap};
+        use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+        let keymap = Keymap::default();
+        let ctrl = |c| {
+            keymap.action(
+                &[Context::Global, Context::Form, Context::Editing],
+                &KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL),
+            )
+        };
+        let mut input = LineInput::new("hello world");
+        press(&mut input, Action::WordLeft);
+        press(&mut input, ctrl('u').expect("Ctrl-U is bound"));
+        assert_eq!(input.text(), "world", "cut to the start");
+        assert_eq!(input.cursor(), 0);
+        press(&mut input, ctrl('7').expect("Ctrl-_ is bound"));
+        assert_eq!(input.text(), "hello world", "undone");
+        press(&mut input, Action::End);
+        press(&mut input, ctrl('u').expect("Ctrl-U is bound"));
+        assert_eq!(input.text(), "");
+        press(&mut input, ctrl('z').expect("Ctrl-Z is bound"));
+        assert_eq!(input.text(), "hello world", "undone");
+        assert_eq!(ctrl('j'), None, "Ctrl-J is free");
     }
 
     #[test]

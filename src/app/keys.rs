@@ -98,20 +98,22 @@ impl App {
                 Outcome::redraw()
             }
             Action::Help => {
-                // Opened at the keys of the screen it is asked from.
-                let here = self.screens.contexts().first().copied();
-                self.overlay = Some(Overlay::Help {
-                    scroll: help_scroll(&self.session.keymap, here, None, self.body().height),
-                });
+                // The keys of the screen it is asked from, and only those.
+                let screen = self
+                    .screens
+                    .contexts()
+                    .first()
+                    .copied()
+                    .unwrap_or(Context::Dashboard);
+                self.overlay = Some(Overlay::Help { scroll: 0, screen });
                 Outcome::redraw()
             }
             Action::ScrollDown | Action::ScrollUp | Action::PageDown | Action::PageUp
                 if matches!(self.overlay, Some(Overlay::Help { .. })) =>
             {
                 let height = self.body().height;
-                if let Some(Overlay::Help { scroll }) = &mut self.overlay {
-                    *scroll =
-                        help_scroll(&self.session.keymap, None, Some((*scroll, action)), height);
+                if let Some(Overlay::Help { scroll, screen }) = &mut self.overlay {
+                    *scroll = help_scroll(&self.session.keymap, *screen, *scroll, action, height);
                 }
                 Outcome::redraw()
             }
@@ -131,7 +133,9 @@ impl App {
                 self.mouse = !self.mouse;
                 let key = self.session.keymap.key_label(Action::Mouse);
                 self.notice = Some(Notice::info(if self.mouse {
-                    format!("Mouse on: a click focuses a field ({key} turns it off to select text)")
+                    format!(
+                        "Mouse on: a click focuses a field or selects a row ({key} turns it off to select text)"
+                    )
                 } else {
                     format!("Mouse off: the terminal selects text again ({key} turns it back on)")
                 }));
@@ -220,19 +224,22 @@ impl App {
     }
 
     pub(super) fn mouse(&mut self, mouse: MouseEvent) -> Outcome {
-        if self.overlay.is_some()
-            || self.account.is_none()
-            || mouse.kind != MouseEventKind::Down(MouseButton::Left)
-        {
+        if self.overlay.is_some() || self.account.is_none() {
             return Outcome::default();
+        }
+        // The wheel moves the selection where there are rows to select.
+        let rows = self.screens.contexts() == [Context::Rows];
+        match mouse.kind {
+            MouseEventKind::Down(MouseButton::Left) => {}
+            MouseEventKind::ScrollDown if rows => return self.act(Action::RowDown),
+            MouseEventKind::ScrollUp if rows => return self.act(Action::RowUp),
+            _ => return Outcome::default(),
         }
         let Some(areas) = self.areas() else {
             return Outcome::default();
         };
-        if self
-            .screens
-            .click(&areas, Position::new(mouse.column, mouse.row))
-        {
+        let at = Position::new(mouse.column, mouse.row);
+        if self.screens.click(&areas, &self.session.keymap, at) {
             Outcome::redraw()
         } else {
             Outcome::default()
@@ -240,25 +247,24 @@ impl App {
     }
 }
 
-/// Where the help is scrolled, within what a body `height` rows tall can
-/// show: opened at `context`'s keys, or moved from `scroll` by `action` (a
-/// line or a page up or down).
+/// Where `screen`'s help is scrolled, within what a body `height` rows
+/// tall can show: moved from `scroll` by `action` (a line or a page up or
+/// down).
 pub(super) fn help_scroll(
     keymap: &crate::keymap::Keymap,
-    context: Option<Context>,
-    moved: Option<(u16, Action)>,
+    screen: Context,
+    scroll: u16,
+    action: Action,
     height: u16,
 ) -> u16 {
-    // The help's rows, and the click line after them.
-    let lines = keymap.help().len() + 1;
+    let lines = keymap.help(screen).len();
     let limit = crate::layout::scroll_limit(lines, height);
     let page = height.saturating_sub(5).max(1);
-    let scroll = match moved {
-        Some((scroll, Action::ScrollDown)) => scroll.saturating_add(1),
-        Some((scroll, Action::PageDown)) => scroll.saturating_add(page),
-        Some((scroll, Action::ScrollUp)) => scroll.saturating_sub(1),
-        Some((scroll, _)) => scroll.saturating_sub(page),
-        None => context.map_or(0, |c| u16::try_from(keymap.help_start(c)).unwrap_or(0)),
+    let scroll = match action {
+        Action::ScrollDown => scroll.saturating_add(1),
+        Action::PageDown => scroll.saturating_add(page),
+        Action::ScrollUp => scroll.saturating_sub(1),
+        _ => scroll.saturating_sub(page),
     };
     scroll.min(limit)
 }

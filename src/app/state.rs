@@ -258,6 +258,8 @@ pub enum Overlay {
     Help {
         /// How far the list is scrolled.
         scroll: u16,
+        /// The screen it was opened from, whose keys it shows.
+        screen: crate::keymap::Context,
     },
     /// "Quit and lose the unsaved edits?"
     ConfirmQuit,

@@ -12,7 +12,7 @@ use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 
 use crate::app::{App, Notice, Outcome, SaveState};
-use crate::keymap::{Action, Context};
+use crate::keymap::{Action, Context, Keymap};
 use crate::layout::Areas;
 use crate::plivo::{Account, AccountUpdate};
 use crate::ui::Theme;
@@ -151,10 +151,18 @@ impl Router {
     }
 
     /// A click at `at`; whether it changed anything.
-    pub fn click(&mut self, areas: &Areas, at: Position) -> bool {
+    pub fn click(&mut self, areas: &Areas, keymap: &Keymap, at: Position) -> bool {
         match self.top_mut() {
             Screen::Account(s) => s.click(areas, at),
-            Screen::Subaccounts(_) => false,
+            Screen::Subaccounts(s) => {
+                // The screens between the header and the footer.
+                let body = Rect {
+                    y: areas.header.bottom(),
+                    height: areas.footer.y.saturating_sub(areas.header.bottom()),
+                    ..areas.screen
+                };
+                s.click(keymap, body, at)
+            }
         }
     }
 

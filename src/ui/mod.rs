@@ -16,7 +16,7 @@ use unicode_segmentation::UnicodeSegmentation as _;
 use unicode_width::UnicodeWidthStr;
 
 use crate::app::{App, Notice, NoticeKind, Overlay};
-use crate::keymap::{Action, Context};
+use crate::keymap::{Action, Context, Keymap};
 use crate::layout::{self, STACKED_MIN, WIDE_MIN};
 use crate::monitor::threshold::Level;
 use crate::text;
@@ -39,7 +39,15 @@ pub fn render(app: &App, frame: &mut Frame) {
         return;
     };
     header(app, frame, areas.header, theme);
-    footer(app.notice.as_ref(), &hints(app), frame, areas.footer, theme);
+    let (hints, ranks) = hints(app);
+    footer_ranked(
+        app.notice.as_ref(),
+        &hints,
+        &ranks,
+        frame,
+        areas.footer,
+        theme,
+    );
     let body = Rect {
         y: areas.header.bottom(),
         height: areas.footer.y - areas.header.bottom(),
@@ -48,8 +56,8 @@ pub fn render(app: &App, frame: &mut Frame) {
     app.screens.render(app, theme, frame, &areas, body);
     match app.overlay {
         None => {}
-        Some(Overlay::Help { scroll }) => {
-            overlay::help(&app.session.keymap, scroll, frame, body, theme);
+        Some(Overlay::Help { scroll, screen }) => {
+            overlay::help(&app.session.keymap, screen, scroll, frame, body, theme);
         }
         Some(Overlay::ConfirmQuit) => overlay::confirm_quit(app, frame, body, theme),
     }
@@ -69,21 +77,42 @@ fn header(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
     } else {
         None
     };
-    if let Some(activity) = activity {
-        right.push(Span::styled(format!("  ⟳ {activity}"), theme.dim()));
-    }
-    if let (Some(alarm), Level::Critical) = (&app.alarm, app.level()) {
-        right.push(Span::raw("  "));
-        right.push(Span::styled(
-            format!(" ⚠ balance below {} USD ", alarm.alert_below()),
-            theme.alert(),
-        ));
-    }
-    // The auth id always shows whole; the account's name gets what room is
-    // left, cut with an ellipsis, and goes entirely before the id would.
-    let used: usize = left.iter().chain(&right).map(Span::width).sum();
+    let width = usize::from(area.width);
+    let base: usize = left.iter().map(Span::width).sum();
     let auth_id = &app.session.auth_id;
-    let room = usize::from(area.width).saturating_sub(used + auth_id.chars().count());
+    // The alert says its amount whatever the width: shorter, and the
+    // activity and the auth id give way first.
+    let alert = match (&app.alarm, app.level()) {
+        (Some(alarm), Level::Critical) => {
+            let long = format!(" ⚠ balance below {} USD ", alarm.alert_below());
+            let short = format!(" ⚠ < {} USD ", alarm.alert_below());
+            Some(if base + long.width() + 2 + auth_id.width() <= width {
+                ("  ", long)
+            } else {
+                (" ", short)
+            })
+        }
+        _ => None,
+    };
+    let alert_width = alert
+        .as_ref()
+        .map_or(0, |(gap, text)| gap.len() + text.width());
+    if let Some(activity) = activity {
+        let activity = format!("  ⟳ {activity}");
+        if base + activity.width() + alert_width + auth_id.width() <= width {
+            right.push(Span::styled(activity, theme.dim()));
+        }
+    }
+    if let Some((gap, text)) = alert {
+        right.push(Span::raw(gap));
+        right.push(Span::styled(text, theme.alert()));
+    }
+    // The auth id shows whole where it can (cut only to keep the alert's
+    // amount); the account's name gets what room is left, cut with an
+    // ellipsis, and goes entirely before the id would.
+    let used: usize = left.iter().chain(&right).map(Span::width).sum();
+    let auth_id = &clip(auth_id, width.saturating_sub(used));
+    let room = width.saturating_sub(used + auth_id.chars().count());
     // Which profile this is comes first, when one was chosen: two
     // profiles may hold the same account.
     let profile = app
@@ -111,6 +140,20 @@ fn header(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
 pub fn footer(
     notice: Option<&Notice>,
     hints: &[(String, &'static str)],
+    frame: &mut Frame,
+    area: Rect,
+    theme: Theme,
+) {
+    footer_ranked(notice, hints, &[], frame, area, theme);
+}
+
+/// [`footer`], where `ranks[i]` says how much hint `i` should stay when
+/// not all fit (lower stays longer; see `Keymap::hint_rank`). Unranked
+/// hints drop from the end.
+pub fn footer_ranked(
+    notice: Option<&Notice>,
+    hints: &[(String, &'static str)],
+    ranks: &[u8],
     frame: &mut Frame,
     area: Rect,
     theme: Theme,
@@ -143,24 +186,40 @@ pub fn footer(
     while lines.len() + 1 < usize::from(area.height) {
         lines.push(Line::default());
     }
-    // Whole hints only, as many as fit: half of one would read wrong.
-    let mut spans = Vec::new();
+    // Whole hints only (half of one would read wrong), as many as fit,
+    // the lowest ranked first, shown in their order.
+    let shown: Vec<(String, String)> = hints
+        .iter()
+        .map(|(key, what)| (format!(" {key}"), format!(" {what} ")))
+        .collect();
+    let mut by_rank: Vec<usize> = (0..shown.len()).collect();
+    by_rank.sort_by_key(|i| (ranks.get(*i).copied().unwrap_or(u8::MAX), *i));
+    let mut kept = vec![false; shown.len()];
     let mut used = 0;
-    for (key, what) in hints {
-        let (key, what) = (format!(" {key}"), format!(" {what} "));
-        used += key.width() + what.width();
-        if used > usize::from(area.width) {
-            break;
+    for i in by_rank {
+        let width = shown[i].0.width() + shown[i].1.width();
+        if used + width <= usize::from(area.width) {
+            used += width;
+            kept[i] = true;
         }
-        spans.push(Span::styled(key, theme.key()));
-        spans.push(Span::styled(what, theme.dim()));
     }
-    lines.push(Line::from(spans));
+    let spans = shown
+        .into_iter()
+        .zip(kept)
+        .filter(|(_, kept)| *kept)
+        .flat_map(|((key, what), _)| {
+            [
+                Span::styled(key, theme.key()),
+                Span::styled(what, theme.dim()),
+            ]
+        });
+    lines.push(Line::from(spans.collect::<Vec<_>>()));
     frame.render_widget(Paragraph::new(lines), area);
 }
 
-/// The keys that do something right now, as bound, with what they do.
-fn hints(app: &App) -> Vec<(String, &'static str)> {
+/// The keys that do something right now, as bound, with what they do,
+/// and their ranks for a narrow footer.
+fn hints(app: &App) -> (Vec<(String, &'static str)>, Vec<u8>) {
     let keymap = &app.session.keymap;
     // The most specific context after Global names the situation.
     let context = app.contexts().get(1).copied().unwrap_or(Context::Global);
@@ -168,15 +227,16 @@ fn hints(app: &App) -> Vec<(String, &'static str)> {
         .hints(context)
         .into_iter()
         .filter_map(|(keys, action, label)| match action {
-            Action::Pause if app.paused => Some((keys, "resume")),
+            Action::Pause if app.paused => Some((keys, "resume", action)),
             Action::Fleet if !app.session.in_fleet => None,
             // Before the account loads, only these keys do anything.
-            Action::Refresh if app.account.is_none() => Some((keys, "retry")),
-            Action::Help | Action::Quit | Action::Fleet => Some((keys, label)),
+            Action::Refresh if app.account.is_none() => Some((keys, "retry", action)),
+            Action::Help | Action::Quit | Action::Fleet => Some((keys, label, action)),
             _ if app.account.is_none() && context == Context::Dashboard => None,
-            _ => Some((keys, label)),
+            _ => Some((keys, label, action)),
         })
-        .collect()
+        .map(|(keys, label, action)| ((keys, label), Keymap::hint_rank(context, action)))
+        .unzip()
 }
 
 fn too_small(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
@@ -191,9 +251,14 @@ fn too_small(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
             theme.error(),
         ))
     });
+    // Only leaving works here: say how.
     let need = format!(
-        "need {}×{} (or {}×{})",
-        WIDE_MIN.0, WIDE_MIN.1, STACKED_MIN.0, STACKED_MIN.1
+        "need {}×{} (or {}×{}); {} quits",
+        WIDE_MIN.0,
+        WIDE_MIN.1,
+        STACKED_MIN.0,
+        STACKED_MIN.1,
+        app.session.keymap.key_label(Action::Quit)
     );
     too_small_notice(frame, area, theme, &need, question);
 }

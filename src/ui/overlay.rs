@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::Theme;
 use crate::app::App;
-use crate::keymap::{Action, Keymap};
+use crate::keymap::{Action, Context, HelpLine, Keymap};
 use crate::layout::centered;
 use unicode_width::UnicodeWidthStr as _;
 
@@ -38,20 +38,26 @@ pub fn popup(frame: &mut Frame, area: Rect, title: &str, lines: Vec<Line>, theme
     rect
 }
 
-/// Every key as bound, from the keymap, in its order; scrolled by `scroll`
-/// lines when taller than the screen.
-pub fn help(keymap: &Keymap, scroll: u16, frame: &mut Frame, area: Rect, theme: Theme) {
-    let mut rows = keymap.help();
-    rows.push((
-        "click".to_owned(),
-        "focus a field, cursor where clicked (while the mouse is on)",
-    ));
+/// The keys of `screen` as bound, from the keymap, then those that work
+/// everywhere; scrolled by `scroll` lines when taller than the screen.
+pub fn help(
+    keymap: &Keymap,
+    screen: Context,
+    scroll: u16,
+    frame: &mut Frame,
+    area: Rect,
+    theme: Theme,
+) {
+    let rows = keymap.help(screen);
     // One screen line per row, so scrolling counts true: the keys padded
     // by display width, the text cut to what is left.
     let avail = usize::from(area.width.saturating_sub(4));
     let key_width = rows
         .iter()
-        .map(|(keys, _)| keys.width())
+        .filter_map(|row| match row {
+            HelpLine::Key(keys, _) => Some(keys.width()),
+            _ => None,
+        })
         .max()
         .unwrap_or(0)
         .min(24)
@@ -59,13 +65,20 @@ pub fn help(keymap: &Keymap, scroll: u16, frame: &mut Frame, area: Rect, theme: 
     let text_width = avail.saturating_sub(key_width + 3);
     let mut lines: Vec<Line> = rows
         .into_iter()
-        .map(|(keys, what)| {
-            let keys = super::clip(&keys, key_width);
-            let pad = " ".repeat(key_width.saturating_sub(keys.width()));
-            Line::from(vec![
-                Span::styled(format!(" {keys}{pad}  "), theme.key()),
-                Span::raw(super::clip(what, text_width)),
-            ])
+        .map(|row| match row {
+            HelpLine::Title(title) => Line::from(Span::styled(
+                super::clip(&format!(" {title}"), avail),
+                theme.accent(),
+            )),
+            HelpLine::Key(keys, what) => {
+                let keys = super::clip(&keys, key_width);
+                let pad = " ".repeat(key_width.saturating_sub(keys.width()));
+                Line::from(vec![
+                    Span::styled(format!(" {keys}{pad}  "), theme.key()),
+                    Span::raw(super::clip(what, text_width)),
+                ])
+            }
+            HelpLine::Blank => Line::raw(""),
         })
         .collect();
     let close: Vec<String> = keymap

@@ -24,6 +24,9 @@ use crate::text::SafeText;
 use crate::ui::{Theme, clip};
 
 const LABEL: usize = 11;
+/// The rows the chart keeps before warnings take more than three lines
+/// each.
+const CHART_MIN: usize = 6;
 
 pub(super) fn render(
     app: &App,
@@ -87,12 +90,19 @@ pub(super) fn render(
         .into_iter()
         .collect();
     problems.extend(app.warnings.iter().map(|w| format!("⚠ {w}")));
-    let stale: Vec<Line> = problems
-        .iter()
-        .flat_map(|p| {
-            let mut wrapped = wrap(p, width.max(1));
-            wrapped.truncate(3);
-            wrapped
+    let wrapped: Vec<Vec<String>> = problems.iter().map(|p| wrap(p, width.max(1))).collect();
+    // Each problem whole where there is room (a path and its reason are
+    // what a warning is for); cut at three lines each only where the
+    // chart would lose its own rows.
+    let room = usize::from(inner.height).saturating_sub(3 + lines.len() + CHART_MIN);
+    let whole = wrapped.iter().map(Vec::len).sum::<usize>() <= room;
+    let stale: Vec<Line> = wrapped
+        .into_iter()
+        .flat_map(|mut lines| {
+            if !whole {
+                lines.truncate(3);
+            }
+            lines
         })
         .map(|l| Line::from(Span::styled(l, theme.warn())))
         .collect();

@@ -11,7 +11,7 @@ use unicode_width::UnicodeWidthStr as _;
 
 use crate::app::fleet::{Fleet, Member};
 use crate::app::{FetchState, Overlay};
-use crate::keymap::Context;
+use crate::keymap::{Context, Keymap};
 use crate::monitor::threshold::Level;
 use crate::monitor::{Estimate, ago, human};
 use crate::plivo::BillingMode;
@@ -109,15 +109,9 @@ pub fn age(now: jiff::Timestamp, at: jiff::Timestamp) -> String {
     }
 }
 
-/// Draws the fleet screen.
-pub fn render(fleet: &Fleet, frame: &mut Frame) {
-    let theme = Theme::new(fleet.color);
-    let screen = frame.area();
-    if !fits((screen.width, screen.height)) {
-        let need = format!("need {}×{}", FLEET_MIN.0, FLEET_MIN.1);
-        ui::too_small_notice(frame, screen, theme, &need, None);
-        return;
-    }
+/// The header, the table and the footer (as tall as the notice needs) of
+/// a screen the fleet fits.
+fn areas(fleet: &Fleet, screen: Rect) -> [Rect; 3] {
     let notice = fleet.notice.as_ref().map(|n| n.text.as_str());
     let notice_lines = crate::layout::notice_lines(notice, screen.width)
         .clamp(1, crate::layout::NOTICE_MAX_LINES)
@@ -137,19 +131,62 @@ pub fn render(fleet: &Fleet, frame: &mut Frame) {
         height: footer.y - header.bottom(),
         ..screen
     };
+    [header, body, footer]
+}
+
+/// The rows above the accounts (the filter, when there is one, and the
+/// heading), and the accounts shown from the first in view: (above,
+/// first, how many fit).
+fn in_view(fleet: &Fleet, body: Rect, shown: usize) -> (usize, usize, usize) {
+    let filtered = fleet.screen.filtering || !fleet.screen.filter.text().is_empty();
+    let above = usize::from(filtered) + 1;
+    // The total row stays under the accounts.
+    let room = usize::from(body.height).saturating_sub(above + 1).max(1);
+    let selected = fleet.screen.selected.min(shown.saturating_sub(1));
+    (above, selected.saturating_sub(room - 1), room)
+}
+
+/// Which account (its place in the order shown) is drawn on screen row
+/// `y`, for a click.
+pub fn row_at(fleet: &Fleet, y: u16) -> Option<usize> {
+    if !fits(fleet.size) {
+        return None;
+    }
+    let [_, body, _] = areas(fleet, Rect::new(0, 0, fleet.size.0, fleet.size.1));
+    let shown = fleet.screen.order(&fleet.members).len();
+    let (above, first, room) = in_view(fleet, body, shown);
+    let row = usize::from(y.checked_sub(body.y)?).checked_sub(above)?;
+    (row < room && first + row < shown).then_some(first + row)
+}
+
+/// Draws the fleet screen.
+pub fn render(fleet: &Fleet, frame: &mut Frame) {
+    let theme = Theme::new(fleet.color);
+    let screen = frame.area();
+    if !fits((screen.width, screen.height)) {
+        let need = format!(
+            "need {}×{}; {} quits",
+            FLEET_MIN.0,
+            FLEET_MIN.1,
+            fleet.keymap.key_label(crate::keymap::Action::Quit)
+        );
+        ui::too_small_notice(frame, screen, theme, &need, None);
+        return;
+    }
+    let [header, body, footer] = areas(fleet, screen);
     render_header(fleet, frame, header, theme);
     let contexts = fleet.contexts();
     let context = contexts.get(1).copied().unwrap_or(Context::Global);
-    let hints = fleet
+    let (hints, ranks): (Vec<_>, Vec<_>) = fleet
         .keymap
         .hints(context)
         .into_iter()
-        .map(|(keys, _, label)| (keys, label))
-        .collect::<Vec<_>>();
-    ui::footer(fleet.notice.as_ref(), &hints, frame, footer, theme);
+        .map(|(keys, action, label)| ((keys, label), Keymap::hint_rank(context, action)))
+        .unzip();
+    ui::footer_ranked(fleet.notice.as_ref(), &hints, &ranks, frame, footer, theme);
     render_table(fleet, frame, body, theme);
-    if let Some(Overlay::Help { scroll }) = fleet.overlay {
-        ui::help(&fleet.keymap, scroll, frame, body, theme);
+    if let Some(Overlay::Help { scroll, screen }) = fleet.overlay {
+        ui::help(&fleet.keymap, screen, scroll, frame, body, theme);
     }
 }
 
@@ -246,11 +283,8 @@ fn render_table(fleet: &Fleet, frame: &mut Frame, area: Rect, theme: Theme) {
     rows.push((heading(cols), theme.dim().add_modifier(Modifier::BOLD)));
     // The total row and the heading stay; the rows scroll to keep the
     // selection in sight. Only the rows in view are made.
-    let room = usize::from(area.height)
-        .saturating_sub(rows.len() + 1)
-        .max(1);
+    let (_, first, room) = in_view(fleet, area, order.len());
     let selected = fleet.screen.selected.min(order.len().saturating_sub(1));
-    let first = selected.saturating_sub(room - 1);
     let mut highlight = None;
     for (row, &i) in order.iter().enumerate().skip(first).take(room) {
         if row == selected {

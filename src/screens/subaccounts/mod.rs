@@ -5,11 +5,12 @@
 
 pub mod view;
 
+use ratatui::layout::{Position, Rect};
 use secrecy::SecretString;
 
 use super::Ctx;
 use crate::app::{Edit, LineInput, Notice, Outcome};
-use crate::keymap::{Action, Context};
+use crate::keymap::{Action, Context, Keymap};
 use crate::plivo::{ApiError, Disagreement, Subaccount, SubaccountChange};
 use crate::text::{self, SafeText};
 use crate::worker::{Report, Request};
@@ -157,6 +158,21 @@ impl SubaccountsScreen {
         }
     }
 
+    /// A click on a row selects it (not while a dialog or the filter
+    /// is open); whether it did.
+    pub(super) fn click(&mut self, keymap: &Keymap, body: Rect, at: Position) -> bool {
+        if self.dialog.is_some() || self.filtering {
+            return false;
+        }
+        match view::row_at(self, keymap, body, at) {
+            Some(row) => {
+                self.selected = row;
+                true
+            }
+            None => false,
+        }
+    }
+
     pub(super) fn act(&mut self, action: Action, ctx: &mut Ctx) -> Outcome {
         if self.dialog.is_some() {
             return self.dialog_act(action, ctx);
@@ -267,6 +283,10 @@ impl SubaccountsScreen {
     }
 
     fn confirm(&mut self, ctx: &mut Ctx) -> Outcome {
+        // Sent once: the dialog says so until the worker answers.
+        if self.sending {
+            return Outcome::default();
+        }
         let Some(dialog) = self.dialog.clone() else {
             return Outcome::default();
         };
@@ -434,6 +454,13 @@ impl SubaccountsScreen {
             }
             Report::Failed { error, .. } => {
                 self.loading = false;
+                // What failed, when it was the dialog's request.
+                let what = match (&self.dialog, self.sending) {
+                    (Some(Dialog::Create { .. }), true) => "Create failed",
+                    (Some(Dialog::Rename { .. }), true) => "Rename failed",
+                    (Some(Dialog::Delete { .. }), true) => "Delete failed",
+                    _ => "Subaccounts",
+                };
                 // The dialog stays open with what was typed.
                 self.sending = false;
                 self.error = Some(error.clone());
@@ -442,7 +469,7 @@ impl SubaccountsScreen {
                         "That subaccount is gone (deleted elsewhere?): r reloads the list"
                             .to_owned()
                     }
-                    error => format!("Subaccounts: {error}"),
+                    error => format!("{what}: {error}"),
                 }));
             }
             _ => {}

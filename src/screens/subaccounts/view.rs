@@ -10,7 +10,7 @@ use unicode_width::UnicodeWidthStr as _;
 
 use super::{Dialog, SubaccountsScreen};
 use crate::app::App;
-use crate::keymap::Action;
+use crate::keymap::{Action, Keymap};
 use crate::layout::wrap;
 use crate::text::drawable;
 use crate::ui::{Theme, clip, popup};
@@ -18,25 +18,8 @@ use crate::ui::{Theme, clip, popup};
 /// Draws the screen in `area` (between the header and the footer).
 pub fn render(app: &App, screen: &SubaccountsScreen, theme: Theme, frame: &mut Frame, area: Rect) {
     let visible = screen.visible();
-    let refresh = app.session.keymap.key_label(Action::Refresh);
-    let failure = match (&screen.error, &screen.disagreement) {
-        (Some(e), _) => Some(format!("⚠ {e} ({refresh} tries again)")),
-        (None, Some(d)) => Some(format!(
-            "⚠ The list and its count disagree: {d} ({refresh} loads it again)"
-        )),
-        (None, None) => None,
-    };
-    let failure_lines = failure
-        .as_ref()
-        .map(|f| wrap(f, usize::from(area.width.saturating_sub(2))))
-        .unwrap_or_default();
-    let [title, filter, table, problem] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Length(1),
-        Constraint::Min(1),
-        Constraint::Length(u16::try_from(failure_lines.len()).unwrap_or(u16::MAX)),
-    ])
-    .areas(area);
+    let (failure_lines, [title, filter, table, problem]) =
+        layout(screen, &app.session.keymap, area);
 
     let have = u32::try_from(screen.rows.len()).unwrap_or(u32::MAX);
     let count = match screen.total {
@@ -103,7 +86,7 @@ pub fn render(app: &App, screen: &SubaccountsScreen, theme: Theme, frame: &mut F
     frame.render_widget(Paragraph::new(filter_line), filter);
 
     render_table(screen, &visible, theme, frame, table);
-    if failure.is_some() {
+    if !failure_lines.is_empty() {
         let lines: Vec<Line> = failure_lines
             .into_iter()
             .map(|l| Line::from(Span::styled(format!(" {l}"), theme.warn())))
@@ -111,8 +94,58 @@ pub fn render(app: &App, screen: &SubaccountsScreen, theme: Theme, frame: &mut F
         frame.render_widget(Paragraph::new(lines), problem);
     }
     if let Some(dialog) = &screen.dialog {
-        render_dialog(app, dialog, theme, frame, area);
+        render_dialog(app, dialog, screen.sending, theme, frame, area);
     }
+}
+
+/// The failure's lines, if any, and the title, filter, table and failure
+/// areas of `area`.
+fn layout(screen: &SubaccountsScreen, keymap: &Keymap, area: Rect) -> (Vec<String>, [Rect; 4]) {
+    let refresh = keymap.key_label(Action::Refresh);
+    let failure = match (&screen.error, &screen.disagreement) {
+        (Some(e), _) => Some(format!("⚠ {e} ({refresh} tries again)")),
+        (None, Some(d)) => Some(format!(
+            "⚠ The list and its count disagree: {d} ({refresh} loads it again)"
+        )),
+        (None, None) => None,
+    };
+    let failure_lines = failure
+        .as_ref()
+        .map(|f| wrap(f, usize::from(area.width.saturating_sub(2))))
+        .unwrap_or_default();
+    let areas = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(u16::try_from(failure_lines.len()).unwrap_or(u16::MAX)),
+    ])
+    .areas(area);
+    (failure_lines, areas)
+}
+
+/// The rows in view of a table drawn in `area`: the first shown and how
+/// many fit under the heading.
+fn in_view(selected: usize, area: Rect) -> (usize, usize) {
+    let height = usize::from(area.height.saturating_sub(1)).max(1);
+    ((selected + 1).saturating_sub(height), height)
+}
+
+/// Which row (among those the filter shows) is drawn at `at` when the
+/// screen is drawn in `area`, for a click.
+pub fn row_at(
+    screen: &SubaccountsScreen,
+    keymap: &Keymap,
+    area: Rect,
+    at: Position,
+) -> Option<usize> {
+    let (_, [_, _, table, _]) = layout(screen, keymap, area);
+    if !table.contains(at) {
+        return None;
+    }
+    let shown = screen.visible().len();
+    let (first, height) = in_view(screen.selected.min(shown.saturating_sub(1)), table);
+    let row = usize::from(at.y - table.y).checked_sub(1)?;
+    (row < height && first + row < shown).then_some(first + row)
 }
 
 fn render_table(
@@ -125,8 +158,11 @@ fn render_table(
     if visible.is_empty() {
         let note = if screen.loading {
             ""
-        } else if screen.rows.is_empty() {
+        } else if screen.rows.is_empty() && screen.error.is_none() {
             " No subaccounts yet."
+        } else if screen.rows.is_empty() {
+            // The failure line says why there are none, and how to retry.
+            ""
         } else {
             " Nothing matches the filter."
         };
@@ -134,9 +170,8 @@ fn render_table(
         return;
     }
     // Only the rows in view are built: a thousand rows cost what a screen does.
-    let height = usize::from(area.height.saturating_sub(1)).max(1);
     let selected = screen.selected.min(visible.len() - 1);
-    let first = (selected + 1).saturating_sub(height);
+    let (first, height) = in_view(selected, area);
     // On a narrow screen the dates go first, modified before created: the
     // name and the id are what a row is for.
     let dates: u16 = match area.width {
@@ -188,13 +223,28 @@ fn render_table(
     frame.render_widget(table, area);
 }
 
-fn render_dialog(app: &App, dialog: &Dialog, theme: Theme, frame: &mut Frame, area: Rect) {
+fn render_dialog(
+    app: &App,
+    dialog: &Dialog,
+    sending: bool,
+    theme: Theme,
+    frame: &mut Frame,
+    area: Rect,
+) {
     let keys = &app.session.keymap;
     let (ok, option, cancel) = (
         keys.key_label(Action::Confirm),
         keys.key_label(Action::Option),
         keys.key_label(Action::Cancel),
     );
+    // Under latency the key row says the request is on its way.
+    let keys_line = |doing: &str, sent: &str| {
+        if sending {
+            Line::styled(format!(" {sent}"), theme.accent())
+        } else {
+            Line::styled(format!(" {ok} {doing}   {cancel} cancel"), theme.dim())
+        }
+    };
     let room = usize::from(area.width.saturating_sub(8)).clamp(10, 60);
     let box_width = room.saturating_sub(4);
     // The field is as wide as the room, so the box does not change width
@@ -219,7 +269,7 @@ fn render_dialog(app: &App, dialog: &Dialog, theme: Theme, frame: &mut Frame, ar
                     if *enabled { "yes" } else { "no" }
                 )),
                 Line::raw(""),
-                Line::styled(format!(" {ok} create   {cancel} cancel"), theme.dim()),
+                keys_line("create", "creating…"),
             ],
         ),
         Dialog::Rename { name, .. } => (
@@ -228,7 +278,7 @@ fn render_dialog(app: &App, dialog: &Dialog, theme: Theme, frame: &mut Frame, ar
                 Line::raw(" New name:"),
                 field(name),
                 Line::raw(""),
-                Line::styled(format!(" {ok} rename   {cancel} cancel"), theme.dim()),
+                keys_line("rename", "renaming…"),
             ],
         ),
         Dialog::Delete {
@@ -257,13 +307,14 @@ fn render_dialog(app: &App, dialog: &Dialog, theme: Theme, frame: &mut Frame, ar
                 if *cascade { "yes" } else { "no" }
             )));
             lines.push(Line::raw(""));
-            lines.push(Line::raw(" Type its name (or its auth id) to confirm:"));
+            lines.extend(
+                wrap("Type its name (or its auth id) to confirm:", room)
+                    .into_iter()
+                    .map(|l| Line::raw(format!(" {l}"))),
+            );
             lines.push(field(typed));
             lines.push(Line::raw(""));
-            lines.push(Line::styled(
-                format!(" {ok} delete   {cancel} cancel"),
-                theme.dim(),
-            ));
+            lines.push(keys_line("delete", "deleting…"));
             ("Delete subaccount", lines)
         }
     };
