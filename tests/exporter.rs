@@ -547,6 +547,7 @@ fn listen_on_every_interface_serves_ipv4_and_ipv6_and_prints_a_usable_url() {
         Some(v6) => assert!(v6.starts_with("HTTP/1."), "IPv6: {v6:?}"),
         None => eprintln!("skipped IPv6: this machine has no ::1"),
     }
+}
 
 /// An exporter under `ulimit -n 64` with `args`, `slow` connections that
 /// never finish a request (every other one sends half a request's head,
