@@ -469,7 +469,7 @@ async fn a_week_of_failures_and_short_rate_limits_never_stalls_or_grows() {
 /// without it a `Retry-After` of a day holds an account back for the hour
 /// `MAX_RETRY_AFTER` allows, and the stall check fails.
 #[tokio::test(start_paused = true)]
-#[ignore = "needs the Retry-After ceiling at the period (issue 20 item 4): cargo test --test soak -- --ignored"]
+#[ignore = "a simulated week, minutes of one core: cargo test --test soak -- --ignored"]
 async fn a_week_with_day_long_retry_after_too_never_stalls() {
     soak(true).await;
 }
