@@ -260,8 +260,7 @@ impl Welcome {
                 // A token, by its look, goes where it is not drawn.
                 Field::Profile if looks_like_token(clean.trim()) => {
                     self.fields[index(Field::Token)] = LineInput::new(clean.trim());
-                    self.problem =
-                        Some("That looked like a token: it went to the Token field".to_owned());
+                    self.problem = Some(MOVED_TOKEN.to_owned());
                     return;
                 }
                 Field::Profile => {
@@ -270,8 +269,18 @@ impl Welcome {
                         return;
                     }
                 }
-                // Not an auth id: what it is, is not drawn here.
+                // A labelled token (or one by its look) pasted here goes
+                // where it is not drawn, as it does from the profile.
                 Field::AuthId => {
+                    if let Some((_, token)) =
+                        token_in(&clean, true).filter(|(_, token)| !token.is_empty())
+                    {
+                        self.fields[index(Field::Token)] = LineInput::new(token);
+                        self.focus = Field::Token;
+                        self.problem = Some(MOVED_TOKEN.to_owned());
+                        return;
+                    }
+                    // Not an auth id: what it is, is not drawn here.
                     self.problem = Some(
                         "That paste is not an auth id (MA or SA and 18 capital letters or digits)"
                             .to_owned(),
@@ -335,7 +344,7 @@ impl Welcome {
         self.focus = Field::Token;
         if !token.is_empty() {
             self.fields[index(Field::Token)] = LineInput::new(&token);
-            self.problem = Some("That looked like a token: it went to the Token field".to_owned());
+            self.problem = Some(MOVED_TOKEN.to_owned());
         }
         true
     }
@@ -544,6 +553,9 @@ fn begins_token_label(text: &str) -> bool {
         .iter()
         .any(|label| label.len() > folded.len() && label.starts_with(&folded))
 }
+
+/// Said when a token left a drawn field for its own.
+const MOVED_TOKEN: &str = "That looked like a token: it went to the Token field";
 
 /// Where a token is in `text` typed or pasted into a drawn field: the byte
 /// offset where its label (or, unlabelled, the token) starts, and the
