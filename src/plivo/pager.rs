@@ -93,7 +93,7 @@ struct Reading<T> {
     pages: u32,
 }
 
-impl<T: Keyed + Clone> Reading<T> {
+impl<T: Keyed> Reading<T> {
     /// Takes in one page: `Ok(more)` if the page asks for another, `Err` the
     /// stop it calls for.
     fn take(
@@ -107,7 +107,11 @@ impl<T: Keyed + Clone> Reading<T> {
             return Err(Stop::Repeated);
         }
         if objects.is_empty() {
-            return Err(self.short_of_count(Stop::EmptyEarly));
+            return Err(if self.below_count() {
+                Stop::EmptyEarly
+            } else {
+                Stop::Ended
+            });
         }
         let full = u32::try_from(objects.len()).unwrap_or(u32::MAX) >= self.limit;
         let fresh: Vec<T> = objects
@@ -117,27 +121,24 @@ impl<T: Keyed + Clone> Reading<T> {
         if fresh.is_empty() {
             return Err(Stop::Repeated);
         }
-        let meta_next = meta.next.is_some();
-        on_page(&Paged {
+        let page = Paged {
             meta,
-            objects: fresh.clone(),
-        });
-        self.objects.extend(fresh);
+            objects: fresh,
+        };
+        on_page(&page);
+        self.objects.extend(page.objects);
         // `next` is followed past the count; a full page without one
         // only while the count says there are more.
-        let more = meta_next || (full && self.short_of_count(Stop::Repeated) == Stop::Repeated);
+        let more = page.meta.next.is_some() || (full && self.below_count());
         if more && self.pages >= MAX_PAGES {
             return Err(Stop::Ceiling);
         }
         Ok(more)
     }
 
-    fn short_of_count(&self, stop: Stop) -> Stop {
-        if self.objects.len() < usize::try_from(self.counted).unwrap_or(usize::MAX) {
-            stop
-        } else {
-            Stop::Ended
-        }
+    /// Whether fewer objects arrived than the server counted.
+    fn below_count(&self) -> bool {
+        self.objects.len() < usize::try_from(self.counted).unwrap_or(usize::MAX)
     }
 
     fn end(self, stop: Stop) -> Listed<T> {
@@ -166,7 +167,7 @@ pub async fn read_all<T, F, Fut>(
     mut on_page: impl FnMut(&Paged<T>),
 ) -> Result<Listed<T>, ApiError>
 where
-    T: Keyed + Clone,
+    T: Keyed,
     F: Fn(u32) -> Fut,
     Fut: Future<Output = Result<(Meta, Vec<T>), ApiError>>,
 {
