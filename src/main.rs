@@ -79,10 +79,7 @@ async fn run(cli: Cli) -> ExitCode {
         Some(Subcommand::Check(args)) => {
             // The configuration's warnings go to stderr, as `get` says them:
             // the plugin's one line stays on stdout.
-            let client = commands::connect(&global).map(|(client, settings)| {
-                commands::warn(&settings.warnings);
-                client
-            });
+            let client = connect(&global).map(|(client, _)| client);
             let outcome = commands::check(client, args.warning, args.critical).await;
             if !print_out(&format!("{}\n", outcome.line)) {
                 return ExitCode::from(commands::Status::Unknown.code());
