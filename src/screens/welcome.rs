@@ -184,6 +184,7 @@ pub fn render(welcome: &Welcome, frame: &mut Frame) {
     ui::footer(
         None,
         &hints,
+        &[],
         frame,
         Rect {
             y: area.bottom().saturating_sub(2),

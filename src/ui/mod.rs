@@ -40,7 +40,7 @@ pub fn render(app: &App, frame: &mut Frame) {
     };
     header(app, frame, areas.header, theme);
     let (hints, ranks) = hints(app);
-    footer_ranked(
+    footer(
         app.notice.as_ref(),
         &hints,
         &ranks,
@@ -136,21 +136,10 @@ fn header(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
 }
 
 /// The footer: `notice` wrapped onto the lines it has, and under it the
-/// key hints, as many whole ones as fit.
+/// key hints, as many whole ones as fit, where `ranks[i]` says how much hint
+/// `i` should stay when not all fit (lower stays longer; see
+/// `Keymap::hint_rank`). Unranked hints drop from the end.
 pub fn footer(
-    notice: Option<&Notice>,
-    hints: &[(String, &'static str)],
-    frame: &mut Frame,
-    area: Rect,
-    theme: Theme,
-) {
-    footer_ranked(notice, hints, &[], frame, area, theme);
-}
-
-/// [`footer`], where `ranks[i]` says how much hint `i` should stay when
-/// not all fit (lower stays longer; see `Keymap::hint_rank`). Unranked
-/// hints drop from the end.
-pub fn footer_ranked(
     notice: Option<&Notice>,
     hints: &[(String, &'static str)],
     ranks: &[u8],

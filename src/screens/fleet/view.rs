@@ -183,7 +183,7 @@ pub fn render(fleet: &Fleet, frame: &mut Frame) {
         .into_iter()
         .map(|(keys, action, label)| ((keys, label), Keymap::hint_rank(context, action)))
         .unzip();
-    ui::footer_ranked(fleet.notice.as_ref(), &hints, &ranks, frame, footer, theme);
+    ui::footer(fleet.notice.as_ref(), &hints, &ranks, frame, footer, theme);
     render_table(fleet, frame, body, theme);
     if let Some(Overlay::Help { scroll, screen }) = fleet.overlay {
         ui::help(&fleet.keymap, screen, scroll, frame, body, theme);
