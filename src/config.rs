@@ -611,18 +611,9 @@ pub fn limits(timeout: Option<u64>) -> Limits {
 /// The `--profile` that `login` would need for `profile`, quoted for a
 /// shell where it has to be.
 fn login_flag(profile: Option<&str>) -> String {
-    match profile {
-        None => String::new(),
-        Some(name)
-            if !name.is_empty()
-                && name
-                    .chars()
-                    .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.')) =>
-        {
-            format!(" --profile {name}")
-        }
-        Some(name) => format!(" --profile '{}'", name.replace('\'', r"'\''")),
-    }
+    profile.map_or_else(String::new, |name| {
+        format!(" --profile {}", shell_word(name))
+    })
 }
 
 /// `text` as one shell word, to paste into a command: bare when it is
@@ -632,7 +623,7 @@ fn shell_word(text: &str) -> String {
     if !text.is_empty()
         && text
             .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
     {
         text
     } else {
