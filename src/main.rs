@@ -8,6 +8,9 @@ use plivo_dash::cli::{Cli, Global, Subcommand, UpdateArgs};
 use plivo_dash::commands::{self, Exit, Failure, Printed, print_out};
 
 fn main() -> ExitCode {
+    // Once for the whole process: the terminal is put back before a panic
+    // is printed, however many times the dashboard takes it.
+    plivo_dash::tui::install_panic_hook();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => return usage_error(e),

@@ -10,15 +10,17 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use futures_util::{Stream, StreamExt as _};
 use ratatui::Terminal;
-use ratatui::backend::Backend;
+use ratatui::backend::{Backend, CrosstermBackend};
 use ratatui::crossterm::event::{
     DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
     Event as TermEvent, EventStream,
 };
 use ratatui::crossterm::execute;
-use ratatui::crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
+use ratatui::crossterm::terminal::{
+    BeginSynchronizedUpdate, EndSynchronizedUpdate, EnterAlternateScreen,
+};
 
-use crate::app::fleet::{Fleet, FleetMsg};
+use crate::app::fleet::{Ending, Fleet, FleetMsg};
 use crate::app::{Msg, Notice};
 use crate::clock::Clock;
 use crate::plivo::Client;
@@ -46,19 +48,45 @@ pub fn has_terminal() -> bool {
 pub type Watch = Option<(Client, worker::Options)>;
 
 /// How the dashboard ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Ended {
     /// The user quit.
     Quit,
     /// The user quit with the interrupt key (Ctrl-C).
     Interrupted,
+    /// The welcome screen kept an account's credentials.
+    LoggedIn {
+        /// The profile it is kept under (`None`: the top level).
+        profile: Option<String>,
+        /// Where the token went, to say on the dashboard.
+        kept: String,
+    },
+    /// The welcome screen asked for the demo.
+    Demo,
     /// A signal stopped it.
     Signal(Signal),
 }
 
-/// Runs the dashboard until the user quits or a signal stops it. The
-/// terminal is restored on every way out, a panic included.
-pub async fn run(fleet: Fleet, watches: Vec<Watch>) -> io::Result<Ended> {
+impl From<Ending> for Ended {
+    fn from(ending: Ending) -> Self {
+        match ending {
+            Ending::Quit => Self::Quit,
+            Ending::Interrupted => Self::Interrupted,
+            Ending::LoggedIn { profile, kept } => Self::LoggedIn { profile, kept },
+            Ending::Demo => Self::Demo,
+        }
+    }
+}
+
+/// Runs the dashboard (or the welcome screen it holds) until the user
+/// quits, logs in or asks for the demo, or a signal stops it; `fleet`
+/// keeps what was typed, for a return from the demo. The terminal is
+/// restored on every way out, a panic included (see [`install_panic_hook`]).
+pub async fn run(
+    fleet: &mut Fleet,
+    watches: Vec<Watch>,
+    login: Option<WelcomeSetup>,
+) -> io::Result<Ended> {
     let mouse = fleet.members.iter().any(|m| m.app.mouse);
     let mut terminal = enter()?;
     let setup = execute!(io::stdout(), EnableBracketedPaste)
@@ -82,6 +110,7 @@ pub async fn run(fleet: Fleet, watches: Vec<Watch>) -> io::Result<Ended> {
                     input: EventStream::new(),
                     stop: stop.recv(),
                     workers,
+                    login,
                 };
                 event_loop(io, fleet, clock, &Frames::default()).await
             }
@@ -103,62 +132,6 @@ pub struct WelcomeSetup {
     pub api_url: String,
     /// The request's time limits.
     pub limits: crate::plivo::Limits,
-}
-
-/// The welcome screen, until the user has logged in, asked for the demo
-/// or left (`Ok`), or a signal stopped it (`Err`). What was typed stays in
-/// `welcome`, for a return from the demo. The terminal is restored on every
-/// way out.
-pub async fn welcome(
-    setup: &WelcomeSetup,
-    welcome: &mut crate::app::welcome::Welcome,
-) -> io::Result<Result<crate::app::welcome::WelcomeEnd, Signal>> {
-    use crate::app::welcome::{WelcomeEnd, WelcomeMsg};
-    let mut terminal = enter()?;
-    let result = async {
-        execute!(io::stdout(), EnableBracketedPaste)?;
-        let mut stop = Stop::new()?;
-        let size = terminal.size().map_err(io::Error::other)?;
-        welcome.update(WelcomeMsg::Resize(size.width, size.height));
-        let (answers, mut answered) = tokio::sync::mpsc::unbounded_channel();
-        let mut input = EventStream::new();
-        terminal
-            .draw(|f| crate::screens::welcome::render(welcome, f))
-            .map_err(io::Error::other)?;
-        loop {
-            let msg = tokio::select! {
-                signal = stop.recv() => return Ok(Err(signal)),
-                Some(answer) = answered.recv() => WelcomeMsg::Checked(answer),
-                event = input.next() => match event {
-                    Some(Ok(TermEvent::Key(key))) => WelcomeMsg::Key(key),
-                    Some(Ok(TermEvent::Paste(text))) => WelcomeMsg::Paste(text),
-                    Some(Ok(TermEvent::Resize(w, h))) => WelcomeMsg::Resize(w, h),
-                    Some(Ok(_)) => continue,
-                    Some(Err(e)) => return Err(e),
-                    None => return Ok(Ok(WelcomeEnd::Quit)),
-                },
-            };
-            let outcome = welcome.update(msg);
-            if let Some(login) = outcome.check {
-                let setup = setup.clone();
-                let answers = answers.clone();
-                tokio::spawn(async move {
-                    let _ = answers.send(check_and_keep(setup, login).await);
-                });
-            }
-            if let Some(end) = welcome.end() {
-                return Ok(Ok(end.clone()));
-            }
-            if outcome.redraw {
-                terminal
-                    .draw(|f| crate::screens::welcome::render(welcome, f))
-                    .map_err(io::Error::other)?;
-            }
-        }
-    }
-    .await;
-    restore();
-    result
 }
 
 /// Checks the welcome screen's credentials with one request, then keeps
@@ -190,24 +163,30 @@ async fn check_and_keep(
     .map_err(|e| e.to_string())?
 }
 
-/// The terminal in raw mode on the alternate screen, with a panic hook
-/// that puts it back; put back at once if that fails half way.
+/// Whether the terminal is in the dashboard's modes, for the panic hook
+/// to put back (and only then: a panic in `get` writes no escapes into
+/// its output).
+static ENTERED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// The terminal in raw mode on the alternate screen; put back at once if
+/// that fails half way. (Not `ratatui::try_init`, which stacks another
+/// panic hook on each call: the welcome screen and the demo may take turns.)
 fn enter() -> io::Result<ratatui::DefaultTerminal> {
-    match ratatui::try_init() {
-        Ok(terminal) => {
-            install_panic_hook();
-            Ok(terminal)
-        }
-        Err(e) => {
-            restore();
-            Err(e)
-        }
+    ENTERED.store(true, Ordering::SeqCst);
+    let entered = ratatui::crossterm::terminal::enable_raw_mode()
+        .and_then(|()| execute!(io::stdout(), EnterAlternateScreen))
+        .and_then(|()| Terminal::new(CrosstermBackend::new(io::stdout())));
+    if entered.is_err() {
+        restore();
     }
+    entered
 }
 
 fn restore() {
-    let _ = execute!(io::stdout(), DisableMouseCapture, DisableBracketedPaste);
-    ratatui::restore();
+    if ENTERED.swap(false, Ordering::SeqCst) {
+        let _ = execute!(io::stdout(), DisableMouseCapture, DisableBracketedPaste);
+        ratatui::restore();
+    }
 }
 
 /// Turns the terminal's mouse capture on or off.
@@ -230,12 +209,13 @@ fn copy<W: Write>(tty: &mut W, clipboard: &crate::app::Clipboard) -> io::Result<
     tty.flush()
 }
 
-/// ratatui's hook leaves raw mode and the alternate screen; this one also
-/// turns off mouse capture and bracketed paste, which it does not know about.
-fn install_panic_hook() {
+/// Puts the terminal back (raw mode, the alternate screen, mouse capture,
+/// bracketed paste) before a panic's message is printed, whenever the
+/// dashboard holds it. Installed once, by `main`.
+pub fn install_panic_hook() {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        let _ = execute!(io::stdout(), DisableMouseCapture, DisableBracketedPaste);
+        restore();
         previous(info);
     }));
 }
@@ -253,6 +233,9 @@ pub struct Io<'a, B: Backend, W, I, S> {
     pub stop: S,
     /// Each member's worker (`None` where it has none).
     pub workers: Vec<Option<worker::Channels>>,
+    /// Where the welcome screen's credentials are checked and kept
+    /// (`None`: nowhere, and a check says so).
+    pub login: Option<WelcomeSetup>,
 }
 
 /// How many frames the loop has drawn: the proof that an idle dashboard
@@ -273,7 +256,7 @@ impl Frames {
 /// something changed. Ends as the user or a signal ended it.
 pub async fn event_loop<B, W, I, S>(
     io: Io<'_, B, W, I, S>,
-    mut fleet: Fleet,
+    fleet: &mut Fleet,
     clock: Clock,
     frames: &Frames,
 ) -> io::Result<Ended>
@@ -290,6 +273,7 @@ where
         mut input,
         stop,
         workers,
+        login,
     } = io;
     tokio::pin!(stop);
     let size = terminal.size().map_err(io::Error::other)?;
@@ -312,6 +296,8 @@ where
     let mut reporting = !reports.is_empty();
     // The alert commands' failures come back as notices.
     let (said_tx, mut said) = tokio::sync::mpsc::unbounded_channel::<Notice>();
+    // The welcome screen's checks, off the loop.
+    let (answers, mut answered) = tokio::sync::mpsc::unbounded_channel();
     // The clock only moves "12 s ago" along; the app redraws on a tick only
     // when what is shown changed.
     let mut ticks = tokio::time::interval(Duration::from_secs(1));
@@ -322,8 +308,8 @@ where
     }
     let mut pending = false;
     let mut last_frame = tokio::time::Instant::now();
-    draw(terminal, tty, &fleet, frames)?;
-    if std::env::var_os(TEST_PANIC).is_some() {
+    draw(terminal, tty, fleet, frames)?;
+    if cfg!(debug_assertions) && std::env::var_os(TEST_PANIC).is_some() {
         panic!("{TEST_PANIC} is set: a deliberate panic, to prove the terminal is restored");
     }
     loop {
@@ -344,6 +330,7 @@ where
                 }
             },
             Some(notice) = said.recv() => FleetMsg::Said(notice),
+            Some(answer) = answered.recv() => FleetMsg::Checked(answer),
             _ = ticks.tick() => FleetMsg::Term(Msg::Tick(clock.now())),
             signal = &mut stop => return Ok(Ended::Signal(signal)),
         };
@@ -359,12 +346,19 @@ where
             // A worker that is gone says so through its stream's end.
             send(&commands, i, command);
         }
-        if fleet.should_quit() {
-            return Ok(if fleet.interrupted() {
-                Ended::Interrupted
-            } else {
-                Ended::Quit
+        if let Some(check) = outcome.check {
+            let login = login.clone();
+            let answers = answers.clone();
+            tokio::spawn(async move {
+                let answer = match login {
+                    Some(setup) => check_and_keep(setup, check).await,
+                    None => Err("nothing can be kept here".to_owned()),
+                };
+                let _ = answers.send(answer);
             });
+        }
+        if let Some(ending) = fleet.ending() {
+            return Ok(ending.into());
         }
         if let Some(on) = outcome.mouse_capture {
             set_mouse(tty, on)?;
@@ -375,7 +369,7 @@ where
         pending |= outcome.redraw && coalesce;
         let due = tick && pending && last_frame.elapsed() >= FLEET_FRAME_GAP;
         if (outcome.redraw && !coalesce) || due {
-            draw(terminal, tty, &fleet, frames)?;
+            draw(terminal, tty, fleet, frames)?;
             last_frame = tokio::time::Instant::now();
             pending = false;
         }

@@ -59,8 +59,10 @@ async fn an_idle_dashboard_draws_nothing_and_a_key_is_drawn_at_once() {
         input,
         stop: std::future::pending(),
         workers: vec![Some(worker::spawn(client, options))],
+        login: None,
     };
-    let dashboard = event_loop(io, alone(session, period), clock, &frames);
+    let mut fleet = alone(session, period);
+    let dashboard = event_loop(io, &mut fleet, clock, &frames);
     let user = async {
         tokio::time::sleep(Duration::from_secs(1)).await;
         let loaded = frames.count();
@@ -130,13 +132,10 @@ async fn a_worker_that_dies_is_said_not_left_refreshing_forever() {
         input,
         stop: std::future::pending(),
         workers: vec![Some(channels)],
+        login: None,
     };
-    let dashboard = event_loop(
-        io,
-        alone(session(), Duration::from_secs(60)),
-        clock,
-        &frames,
-    );
+    let mut fleet = alone(session(), Duration::from_secs(60));
+    let dashboard = event_loop(io, &mut fleet, clock, &frames);
     let user = async {
         assert_eq!(commands.recv().await, Some(worker::Request::Refresh));
         // The worker's task ends (a panic, say): its event sender goes.
@@ -184,8 +183,10 @@ async fn on_the_fleet_screen_many_reports_make_one_frame_every_two_seconds() {
         input,
         stop: std::future::pending(),
         workers: vec![Some(first), Some(second)],
+        login: None,
     };
-    let dashboard = event_loop(io, Fleet::new(members, None), clock, &frames);
+    let mut fleet = Fleet::new(members, None);
+    let dashboard = event_loop(io, &mut fleet, clock, &frames);
     let user = async {
         // Half a second past a tick, twenty balances arrive at once.
         tokio::time::sleep(Duration::from_millis(1500)).await;

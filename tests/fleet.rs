@@ -6,7 +6,8 @@
 mod support;
 
 use jiff::SignedDuration;
-use plivo_dash::app::fleet::{Fleet, FleetMsg, Member};
+use plivo_dash::app::fleet::{Ending, Fleet, FleetMsg, Member};
+use plivo_dash::app::welcome::Field;
 use plivo_dash::app::{App, FetchState, Msg};
 use plivo_dash::monitor::Sample;
 use plivo_dash::monitor::threshold::Crossing;
@@ -630,4 +631,113 @@ fn the_fleet_too_small_says_how_to_leave() {
     let fleet = three();
     let text = screen_text(draw(&fleet, 30, 6).backend().buffer());
     assert!(text.contains("q quits"), "{text}");
+}
+
+/// A member whose profile names an account without its token (after
+/// `logout`, say), as the dashboard makes it.
+fn tokenless(profile: &str, auth_id: &str) -> Member {
+    let mut m = member(profile, auth_id, None);
+    m.app.fetch = FetchState::Failed {
+        error: ApiError::Config(format!("profile '{profile}' has no auth token")),
+        retry_at: None,
+        in_flight: false,
+    };
+    m.needing_login()
+}
+
+/// Staging, loaded, and ops, whose token is missing, on the ops row.
+fn with_tokenless() -> Fleet {
+    let mut fleet = Fleet::new(
+        vec![
+            member("staging", "MA2025STAGING00000001", None),
+            tokenless("ops", "MA2025OPS0000000001A"),
+        ],
+        None,
+    );
+    fleet.update(FleetMsg::Term(Msg::Resize(120, 35)));
+    feed(&mut fleet, 0, "Staging Co", &hour(dec!(812.25), dec!(0.01)));
+    while fleet.screen.selected_member(&fleet.members) != Some(1) {
+        fleet.update(FleetMsg::Term(key(KeyCode::Down)));
+    }
+    fleet
+}
+
+#[test]
+fn a_row_without_its_token_logs_in_where_it_stands() {
+    let mut fleet = with_tokenless();
+    let screen = screen_text(draw(&fleet, 120, 35).backend().buffer());
+    assert!(screen.contains("Enter log in"), "{screen}");
+    assert!(!screen.contains("Enter open"), "{screen}");
+    fleet.update(FleetMsg::Term(key(KeyCode::Enter)));
+    assert_eq!(fleet.open, None, "no dashboard opened");
+    let welcome = fleet.welcome.as_ref().expect("the welcome screen");
+    assert_eq!(welcome.text(Field::AuthId), "MA2025OPS0000000001A");
+    assert_eq!(welcome.text(Field::Profile), "ops");
+    assert_eq!(welcome.focus, Field::Token, "what is missing");
+    let screen = screen_text(draw(&fleet, 120, 35).backend().buffer());
+    assert!(screen.contains("Welcome to plivo-dash"), "{screen}");
+    assert!(screen.contains("goes back to the fleet"), "{screen}");
+    assert!(
+        screen.contains("Esc back to the fleet"),
+        "the footer: {screen}"
+    );
+    assert!(!screen.contains("demo"), "no demo from the fleet: {screen}");
+    // F2 (the demo elsewhere) does nothing here.
+    fleet.update(FleetMsg::Term(key(KeyCode::F(2))));
+    assert!(fleet.welcome.is_some() && fleet.ending().is_none());
+    for c in "abcdefghijklmnopqrstuvwxyz0123456789ABCD".chars() {
+        fleet.update(FleetMsg::Term(key(KeyCode::Char(c))));
+    }
+    let out = fleet.update(FleetMsg::Term(key(KeyCode::Enter)));
+    let check = out.check.expect("the credentials go to be checked");
+    assert_eq!(check.auth_id, "MA2025OPS0000000001A");
+    assert_eq!(check.profile.as_deref(), Some("ops"));
+    assert!(fleet.ending().is_none(), "not before the answer");
+    // A refusal is said on the welcome screen, which stays.
+    fleet.update(FleetMsg::Checked(Err("Plivo refused that token".into())));
+    assert!(fleet.ending().is_none());
+    let screen = screen_text(draw(&fleet, 120, 35).backend().buffer());
+    assert!(screen.contains("Plivo refused that token"), "{screen}");
+    fleet.update(FleetMsg::Term(key(KeyCode::Enter)));
+    fleet.update(FleetMsg::Checked(Ok("the keychain".into())));
+    assert_eq!(
+        fleet.ending(),
+        Some(Ending::LoggedIn {
+            profile: Some("ops".into()),
+            kept: "the keychain".into()
+        })
+    );
+}
+
+#[test]
+fn leaving_a_rows_welcome_goes_back_to_the_fleet_and_ctrl_c_quits() {
+    let mut fleet = with_tokenless();
+    fleet.update(FleetMsg::Term(key(KeyCode::Enter)));
+    fleet.update(FleetMsg::Term(key(KeyCode::Esc)));
+    assert!(fleet.welcome.is_none(), "nothing typed: back at once");
+    assert!(!fleet.should_quit());
+    let screen = screen_text(draw(&fleet, 120, 35).backend().buffer());
+    assert!(screen.contains("Total"), "the table again: {screen}");
+    // Something typed: asked first, then back.
+    fleet.update(FleetMsg::Term(key(KeyCode::Enter)));
+    fleet.update(FleetMsg::Term(key(KeyCode::Char('x'))));
+    fleet.update(FleetMsg::Term(key(KeyCode::Esc)));
+    let screen = screen_text(draw(&fleet, 120, 35).backend().buffer());
+    assert!(screen.contains("Back to the fleet?"), "{screen}");
+    fleet.update(FleetMsg::Term(key(KeyCode::Char('y'))));
+    assert!(fleet.welcome.is_none() && !fleet.should_quit());
+    // Ctrl-C leaves altogether, from the welcome screen too.
+    fleet.update(FleetMsg::Term(key(KeyCode::Enter)));
+    fleet.update(FleetMsg::Term(support::app::ctrl('c')));
+    assert_eq!(fleet.ending(), Some(Ending::Interrupted));
+}
+
+#[test]
+fn a_resize_reaches_a_rows_welcome_screen() {
+    let mut fleet = with_tokenless();
+    fleet.update(FleetMsg::Term(key(KeyCode::Enter)));
+    fleet.update(FleetMsg::Term(Msg::Resize(50, 10)));
+    assert_eq!(fleet.welcome.as_ref().expect("open").size, (50, 10));
+    let screen = screen_text(draw(&fleet, 50, 10).backend().buffer());
+    assert!(screen.contains("Esc goes back to"), "{screen}");
 }

@@ -195,3 +195,49 @@ fn a_chosen_profile_opens_and_a_switches_to_another_without_a_restart() {
     pty.send("q");
     assert_eq!(pty.wait_exit(), 0);
 }
+
+/// The real binary: a fleet row whose token is missing (after `logout`)
+/// logs in where it stands, checked with its profile's API, and its
+/// dashboard opens with the token kept.
+#[test]
+fn a_row_without_its_token_logs_in_from_the_fleet() {
+    let alpha = sandbox("MA2025ALPHA000000001", Decimal::ZERO);
+    let work = sandbox("MA2025WORK0000000001", Decimal::ZERO);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("config.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "mouse = false\n[profiles.alpha]\napi_url = \"{}\"\nauth_id = \"{}\"\nauth_token = \"{TOKEN}\"\n\n\
+             [profiles.work]\napi_url = \"{}\"\nauth_id = \"{}\"\n",
+            alpha.handle.base_url, alpha.handle.auth_id, work.handle.base_url, work.handle.auth_id
+        ),
+    )
+    .expect("write");
+    let state = dir.path().join("state").display().to_string();
+    let mut pty = Pty::spawn(
+        &[],
+        &[
+            ("PLIVO_DASH_CONFIG", &file.display().to_string()),
+            ("PLIVO_DASH_NO_KEYCHAIN", "1"),
+            ("XDG_STATE_HOME", &state),
+        ],
+        COLS,
+        ROWS,
+    );
+    pty.wait_for("2 accounts");
+    // alpha loads first; work, with no balance, sorts after it.
+    pty.send(keys::DOWN);
+    pty.wait_for("Enter log in");
+    pty.send(keys::ENTER);
+    pty.wait_for("goes back to the fleet");
+    pty.send(TOKEN);
+    pty.send(keys::ENTER);
+    pty.wait_for("Logged in");
+    pty.wait_for("MA2025WORK0000000001");
+    let text = std::fs::read_to_string(&file).expect("config");
+    let kept = text.split("[profiles.work]").nth(1).expect(&text);
+    assert!(kept.contains(TOKEN), "kept with its profile: {text}");
+    pty.send("q");
+    assert_eq!(pty.wait_exit(), 0);
+}

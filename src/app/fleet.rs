@@ -13,6 +13,7 @@ use ratatui::crossterm::event::{MouseButton, MouseEventKind};
 use rust_decimal::Decimal;
 
 use super::keys::{contexts, help_scroll, typed};
+use super::welcome::{Login, Welcome, WelcomeEnd, WelcomeMsg};
 use super::{App, Clipboard, Msg, Notice, Outcome, Overlay};
 use crate::keymap::{Action, Context, Keymap};
 use crate::monitor::Estimate;
@@ -37,6 +38,9 @@ pub struct Member {
     pub search: String,
     /// The account name `search` was made with.
     named: String,
+    /// Its profile names an account whose token is missing (a first run
+    /// elsewhere, or after `logout`): opening it offers the welcome screen.
+    pub needs_login: bool,
 }
 
 impl Member {
@@ -51,7 +55,15 @@ impl Member {
             app,
             search,
             named: String::new(),
+            needs_login: false,
         }
+    }
+
+    /// A member whose token is missing: opening it logs in.
+    #[must_use]
+    pub fn needing_login(mut self) -> Self {
+        self.needs_login = true;
+        self
     }
 }
 
@@ -67,6 +79,29 @@ pub enum FleetMsg {
     Stopped(usize),
     /// Something to tell the user (an `on_alert` command failed).
     Said(Notice),
+    /// The answer to the welcome screen's check: where the token was
+    /// kept, or why not.
+    Checked(Result<String, String>),
+}
+
+/// How the fleet asked to end.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ending {
+    /// The user quit.
+    Quit,
+    /// The user quit with the interrupt key (Ctrl-C): leave altogether,
+    /// where `q` may leave only this dashboard (the demo, back to the
+    /// welcome screen).
+    Interrupted,
+    /// The welcome screen kept an account's credentials.
+    LoggedIn {
+        /// The profile it is kept under (`None`: the top level).
+        profile: Option<String>,
+        /// Where the token went, to say on the dashboard.
+        kept: String,
+    },
+    /// The welcome screen asked for the demo.
+    Demo,
 }
 
 /// A crossing of a member's alert, for the caller to deliver (`on_alert`,
@@ -92,7 +127,7 @@ pub struct Alert {
 }
 
 /// What `Fleet::update` asks of the caller.
-#[derive(Debug, Default, PartialEq)]
+#[derive(Debug, Default)]
 pub struct FleetOutcome {
     /// Requests, each for its member's worker.
     pub commands: Vec<(usize, Request)>,
@@ -106,10 +141,13 @@ pub struct FleetOutcome {
     pub clipboard: Option<Clipboard>,
     /// Alerts to deliver.
     pub alerts: Vec<Alert>,
+    /// Credentials the welcome screen asks to have checked (and kept if
+    /// they work); the answer comes back as [`FleetMsg::Checked`].
+    pub check: Option<Login>,
 }
 
 /// Every account watched, and which one is open.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Fleet {
     /// The accounts: the file's top level, then its profiles by name.
     pub members: Vec<Member>,
@@ -117,6 +155,14 @@ pub struct Fleet {
     pub open: Option<usize>,
     /// The fleet screen's table.
     pub screen: FleetScreen,
+    /// The welcome screen, over everything while it is open: a first run's,
+    /// or one account's of the fleet whose token is missing.
+    pub welcome: Option<Box<Welcome>>,
+    /// How the welcome screen ended the fleet, when it did.
+    welcomed: Option<Ending>,
+    /// The API a row's welcome screen checks its token with (its
+    /// profile's), unless a paste names another.
+    login_api: Option<String>,
     /// What covers the fleet screen.
     pub overlay: Option<Overlay>,
     /// The fleet screen's footer message.
@@ -160,6 +206,9 @@ impl Fleet {
             },
             members,
             screen: FleetScreen::default(),
+            welcome: None,
+            welcomed: None,
+            login_api: None,
             overlay: None,
             notice: None,
             quit: false,
@@ -183,9 +232,19 @@ impl Fleet {
         }
     }
 
-    /// Whether the user has asked to quit.
+    /// The welcome screen alone, before any account is set up.
+    pub fn welcoming(welcome: Welcome) -> Self {
+        let mut fleet = Self::new(Vec::new(), None);
+        fleet.keymap = welcome.keymap.clone();
+        fleet.color = welcome.color;
+        fleet.size = welcome.size;
+        fleet.welcome = Some(Box::new(welcome));
+        fleet
+    }
+
+    /// Whether the user has asked to quit (or the welcome screen ended).
     pub fn should_quit(&self) -> bool {
-        self.quit
+        self.quit || self.welcomed.is_some()
     }
 
     /// Whether the quit was the interrupt key's: leave altogether, where
@@ -193,6 +252,27 @@ impl Fleet {
     /// screen).
     pub fn interrupted(&self) -> bool {
         self.interrupted
+    }
+
+    /// How the fleet ended, once it has.
+    pub fn ending(&self) -> Option<Ending> {
+        match (&self.welcomed, self.quit) {
+            (Some(ending), _) => Some(ending.clone()),
+            (None, true) if self.interrupted => Some(Ending::Interrupted),
+            (None, true) => Some(Ending::Quit),
+            (None, false) => None,
+        }
+    }
+
+    /// Open again after the demo the welcome screen ended for, with what
+    /// was typed.
+    pub fn resume(&mut self) {
+        self.quit = false;
+        self.interrupted = false;
+        self.welcomed = None;
+        if let Some(welcome) = &mut self.welcome {
+            welcome.resume();
+        }
     }
 
     /// Says `notice` in the footer of what is shown.
@@ -215,13 +295,16 @@ impl Fleet {
             FleetMsg::Term(Msg::Key(key))
                 if self.keymap.action(&[Context::Global], key) == Some(Action::Interrupt)
         );
-        let outcome = self.route(msg);
+        let outcome = self.route(msg, interrupt);
         self.interrupted |= interrupt && self.quit;
         outcome
     }
 
-    fn route(&mut self, msg: FleetMsg) -> FleetOutcome {
+    fn route(&mut self, msg: FleetMsg, interrupt: bool) -> FleetOutcome {
         match msg {
+            FleetMsg::Checked(answer) => {
+                self.welcome_update(WelcomeMsg::Checked(answer), interrupt)
+            }
             FleetMsg::Report(i, report) => self.deliver(i, Msg::Worker(report)),
             FleetMsg::Stopped(i) => self.deliver(i, Msg::WorkerStopped),
             FleetMsg::Said(notice) => {
@@ -246,7 +329,12 @@ impl Fleet {
                 let ages = self.ages();
                 match msg {
                     Msg::Tick(now) => self.now = now,
-                    Msg::Resize(w, h) => self.size = (w, h),
+                    Msg::Resize(w, h) => {
+                        self.size = (w, h);
+                        if let Some(welcome) = &mut self.welcome {
+                            welcome.update(WelcomeMsg::Resize(w, h));
+                        }
+                    }
                     _ => {}
                 }
                 let mut outcome = FleetOutcome::default();
@@ -271,6 +359,13 @@ impl Fleet {
                 }
                 outcome
             }
+            FleetMsg::Term(Msg::Key(key)) if self.welcome.is_some() => {
+                self.welcome_update(WelcomeMsg::Key(key), interrupt)
+            }
+            FleetMsg::Term(Msg::Paste(text)) if self.welcome.is_some() => {
+                self.welcome_update(WelcomeMsg::Paste(text), interrupt)
+            }
+            FleetMsg::Term(_) if self.welcome.is_some() => FleetOutcome::default(),
             FleetMsg::Term(msg) => match self.open {
                 Some(i) => {
                     let mut outcome = self.deliver(i, msg);
@@ -283,6 +378,40 @@ impl Fleet {
                 None => self.on_screen(msg),
             },
         }
+    }
+
+    /// `msg` for the welcome screen; how it ended, if it did: back to the
+    /// fleet it was opened from (unless by the interrupt key), or the
+    /// fleet's end.
+    fn welcome_update(&mut self, msg: WelcomeMsg, interrupt: bool) -> FleetOutcome {
+        let Some(welcome) = self.welcome.as_mut() else {
+            return FleetOutcome::default();
+        };
+        let answer = welcome.update(msg);
+        let mut outcome = FleetOutcome {
+            redraw: answer.redraw,
+            check: answer.check.map(|mut login| {
+                if login.api_url.is_none() {
+                    login.api_url.clone_from(&self.login_api);
+                }
+                login
+            }),
+            ..FleetOutcome::default()
+        };
+        match welcome.end().cloned() {
+            None => {}
+            Some(WelcomeEnd::Quit) if welcome.from_fleet && !interrupt => {
+                self.welcome = None;
+                self.login_api = None;
+                outcome.redraw = true;
+            }
+            Some(WelcomeEnd::Quit) => self.quit = true,
+            Some(WelcomeEnd::Demo) => self.welcomed = Some(Ending::Demo),
+            Some(WelcomeEnd::LoggedIn { profile, kept }) => {
+                self.welcomed = Some(Ending::LoggedIn { profile, kept });
+            }
+        }
+        outcome
     }
 
     /// `msg` for member `i`; its outcome, tagged with it. A redraw counts
@@ -348,6 +477,7 @@ impl Fleet {
             mouse_capture,
             clipboard,
             alerts,
+            check: None,
         }
     }
 
@@ -457,6 +587,23 @@ impl Fleet {
                 let page = usize::from(height.saturating_sub(3));
                 match self.screen.act(action, &self.members, page) {
                     Asked::Nothing => {}
+                    Asked::Open(i) if self.members.get(i).is_some_and(|m| m.needs_login) => {
+                        let member = &self.members[i];
+                        let session = &member.app.session;
+                        let welcome = Welcome::known(
+                            self.keymap.clone(),
+                            self.size,
+                            self.color,
+                            Some(session.auth_id.as_str()).filter(|id| !id.is_empty()),
+                            session.profile.as_deref(),
+                        )
+                        .for_fleet();
+                        // The token is checked with the API its profile
+                        // names, as the account itself would be.
+                        self.login_api = Some(session.api_url.clone())
+                            .filter(|url| !url.is_empty() && url != crate::plivo::DEFAULT_API_URL);
+                        self.welcome = Some(Box::new(welcome));
+                    }
                     Asked::Open(i) => {
                         self.open = Some(i);
                         if let Some(m) = self.members.get_mut(i) {

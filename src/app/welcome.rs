@@ -99,6 +99,9 @@ pub struct Welcome {
     pub color: bool,
     /// Leaving was asked for with something typed: quit, or keep editing?
     pub quitting: bool,
+    /// Opened from the fleet screen for one of its accounts: leaving goes
+    /// back to the fleet, and the demo is not offered.
+    pub from_fleet: bool,
     /// The fields as the screen opened, to tell whether anything was typed.
     start: [String; 3],
     end: Option<WelcomeEnd>,
@@ -155,9 +158,18 @@ impl Welcome {
             size,
             color,
             quitting: false,
+            from_fleet: false,
             start: [id, String::new(), profile],
             end: None,
         }
+    }
+
+    /// For an account of the fleet whose token is missing: leaving goes
+    /// back to the fleet, and the demo is not offered there.
+    #[must_use]
+    pub fn for_fleet(mut self) -> Self {
+        self.from_fleet = true;
+        self
     }
 
     /// A field's text (the token's too: the view masks it).
@@ -376,6 +388,7 @@ impl Welcome {
             // While a check is out, what was typed stays as it was sent,
             // and the demo waits: the check would keep them behind its back.
             _ if self.checking => outcome.redraw = false,
+            Some(Action::Demo) if self.from_fleet => outcome.redraw = false,
             Some(Action::Demo) => self.end = Some(WelcomeEnd::Demo),
             Some(Action::NextField) => self.focus = step(self.focus, 1),
             Some(Action::PrevField) => self.focus = step(self.focus, 2),

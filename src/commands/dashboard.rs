@@ -13,7 +13,7 @@ use tokio::sync::Semaphore;
 
 use super::{Exit, Failure};
 use crate::app::fleet::{Fleet, Member};
-use crate::app::welcome::{Welcome, WelcomeEnd};
+use crate::app::welcome::Welcome;
 use crate::app::{App, FetchState, Notice, Session};
 use crate::cli::Global;
 use crate::config::{self, Settings};
@@ -117,15 +117,8 @@ async fn open(global: &Global, env: &config::Env, hello: Option<Notice>) -> Exit
     // (a first run, or after `logout`): welcomed rather than sent away.
     let opened = if all.len() == 1 { Some(0) } else { open };
     if let Some(i) = opened
-        && let (Some((_, settings)), Some(Err(Failure::Config(missing)))) =
-            (all.get(i), clients.get(i))
-        && matches!(
-            missing,
-            config::ConfigError::MissingCredentials {
-                missing: "credentials" | "auth token",
-                ..
-            }
-        )
+        && let (Some((_, settings)), Some(Err(missing))) = (all.get(i), clients.get(i))
+        && missing_token(missing)
         && let Some(config_path) = env.config_path.clone()
     {
         return welcome(global, env, settings, config_path).await;
@@ -151,7 +144,25 @@ async fn open(global: &Global, env: &config::Env, hello: Option<Notice>) -> Exit
             watch(&name, settings, client, slot, count, &gate)
         })
         .unzip();
-    exit_of(dashboard(Fleet::new(members, open), watches, hello).await)
+    // A row whose token is missing logs in where it stands: the welcome
+    // screen keeps what it is given where `login` would.
+    let login = env
+        .config_path
+        .clone()
+        .map(|config_path| tui::WelcomeSetup {
+            config_path,
+            api_url: global
+                .api_url
+                .clone()
+                .unwrap_or_else(|| crate::plivo::DEFAULT_API_URL.to_owned()),
+            limits: crate::plivo::Limits::default(),
+        });
+    match dashboard(Fleet::new(members, open), watches, hello, login).await {
+        Ok(tui::Ended::LoggedIn { profile, kept }) => {
+            Box::pin(logged_in(global, env, profile, &kept)).await
+        }
+        ended => exit_of(ended),
+    }
 }
 
 /// The welcome screen; then the account just kept, or the demo and back.
@@ -167,24 +178,19 @@ async fn welcome(
         limits: settings.limits,
     };
     // A profile that lost its token (after `logout`) is named already.
-    let mut screen = Welcome::known(
+    let mut fleet = Fleet::welcoming(Welcome::known(
         settings.keymap.clone(),
         (80, 24),
         color(),
         settings.auth_id.as_deref(),
         settings.profile.as_deref(),
-    );
+    ));
     loop {
-        match tui::welcome(&setup, &mut screen).await {
-            Ok(Ok(WelcomeEnd::LoggedIn { profile, kept })) => {
-                let next = Global {
-                    profile,
-                    ..global.clone()
-                };
-                let hello = Notice::success(format!("Logged in · {kept}"));
-                return Box::pin(open(&next, env, Some(hello))).await;
+        match tui::run(&mut fleet, Vec::new(), Some(setup.clone())).await {
+            Ok(tui::Ended::LoggedIn { profile, kept }) => {
+                return Box::pin(logged_in(global, env, profile, &kept)).await;
             }
-            Ok(Ok(WelcomeEnd::Demo)) => {
+            Ok(tui::Ended::Demo) => {
                 // Leaving the demo comes back here, with what was typed;
                 // Ctrl-C leaves altogether.
                 let back = Notice::info(format!(
@@ -192,19 +198,51 @@ async fn welcome(
                     settings.keymap.key_label(crate::keymap::Action::Quit)
                 ));
                 match demo_ended(global, config::resolve(global, env), Some(back)).await {
-                    Ok(tui::Ended::Quit) => screen.resume(),
+                    Ok(tui::Ended::Quit) => fleet.resume(),
                     Ok(_) => return Exit::Ok,
                     Err(exit) => return exit,
                 }
             }
-            Ok(Ok(WelcomeEnd::Quit)) => return Exit::Ok,
-            Ok(Err(signal)) => return signal.exit(),
+            Ok(tui::Ended::Signal(signal)) => return signal.exit(),
+            Ok(_) => return Exit::Ok,
             Err(e) => {
                 crate::say!("plivo-dash: terminal error: {e}");
                 return Exit::Failed;
             }
         }
     }
+}
+
+/// The dashboard again, on the account the welcome screen just kept.
+async fn logged_in(
+    global: &Global,
+    env: &config::Env,
+    profile: Option<String>,
+    kept: &str,
+) -> Exit {
+    let next = Global {
+        profile,
+        ..global.clone()
+    };
+    let hello = Notice::success(format!("Logged in · {kept}"));
+    open(&next, env, Some(hello)).await
+}
+
+/// Whether `failure` is only a missing token (a first run, or after
+/// `logout`): the welcome screen mends it.
+fn missing_token(failure: &Failure) -> bool {
+    matches!(
+        failure,
+        Failure::Config(
+            config::ConfigError::MissingCredentials {
+                missing: "credentials" | "auth token",
+                ..
+            } | config::ConfigError::IncompleteProfile {
+                missing: "credentials" | "auth token",
+                ..
+            }
+        )
+    )
 }
 
 /// Profiles by name, with their settings.
@@ -270,13 +308,14 @@ fn watch(
         Ok(c) => (c.auth_id.clone(), c.api_url.clone(), c.token_source.clone()),
         Err(_) => (
             settings.auth_id.clone().unwrap_or_default(),
-            String::new(),
+            settings.api_url.clone(),
             String::new(),
         ),
     };
     let mut session = session(auth_id, api_url, false, token_source, settings);
     session.in_fleet = count > 1;
     let mut app = App::new(session, Timestamp::now(), (80, 24), period);
+    let mut login = false;
     let watch = match client {
         Ok(client) => Some((
             client,
@@ -292,10 +331,17 @@ fn watch(
                 retry_at: None,
                 in_flight: false,
             };
+            login = missing_token(&e);
             None
         }
     };
-    (Member::new(name, on_alert, notify, app), watch)
+    let member = Member::new(name, on_alert, notify, app);
+    let member = if login {
+        member.needing_login()
+    } else {
+        member
+    };
+    (member, watch)
 }
 
 /// The demo needs no account: its sandboxes live as long as the dashboard.
@@ -411,7 +457,7 @@ async fn demo_ended(
     }
     // The main account's dashboard, unless every account was asked for.
     let open = (!global.all_profiles).then_some(0);
-    let ended = dashboard(Fleet::new(members, open), watches, hello).await;
+    let ended = dashboard(Fleet::new(members, open), watches, hello, None).await;
     drop(handles);
     ended
 }
@@ -454,11 +500,12 @@ async fn dashboard(
     mut fleet: Fleet,
     watches: Vec<tui::Watch>,
     hello: Option<Notice>,
+    login: Option<tui::WelcomeSetup>,
 ) -> Result<tui::Ended, Exit> {
     if let Some(hello) = hello {
         fleet.say(hello);
     }
-    match tui::run(fleet, watches).await {
+    match tui::run(&mut fleet, watches, login).await {
         Ok(tui::Ended::Signal(signal)) => Err(signal.exit()),
         Ok(ended) => Ok(ended),
         Err(e) => {

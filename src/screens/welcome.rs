@@ -31,7 +31,11 @@ pub fn render(welcome: &Welcome, frame: &mut Frame) {
         let leave = welcome.keymap.key_label(crate::keymap::Action::Cancel);
         let question = welcome.quitting.then(|| {
             Line::from(Span::styled(
-                format!("Quit? What was typed is lost. {}", answers(welcome)),
+                format!(
+                    "{} What was typed is lost. {}",
+                    question(welcome),
+                    answers(welcome)
+                ),
                 theme.error(),
             ))
         });
@@ -39,7 +43,10 @@ pub fn render(welcome: &Welcome, frame: &mut Frame) {
             frame,
             area,
             theme,
-            &format!("the welcome screen needs {NEED_W}×{NEED_H}; {leave} quits"),
+            &format!(
+                "the welcome screen needs {NEED_W}×{NEED_H}; {leave} {}",
+                leaving(welcome)
+            ),
             question,
         );
         return;
@@ -57,7 +64,12 @@ pub fn render(welcome: &Welcome, frame: &mut Frame) {
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
     let demo = welcome.keymap.key_label(crate::keymap::Action::Demo);
-    let intro = if welcome.returning {
+    let intro = if welcome.from_fleet {
+        format!(
+            "This account's auth token is not set up here (after a logout, or kept in another computer's keychain). Paste it from the Overview page of console.plivo.com: it is checked with Plivo, then kept in your OS keychain where there is one, and the account joins the fleet. {} goes back to the fleet.",
+            welcome.keymap.key_label(crate::keymap::Action::Cancel)
+        )
+    } else if welcome.returning {
         format!(
             "This account's auth token is not set up here (after a logout, or kept in another computer's keychain). Paste it from the Overview page of console.plivo.com: it is checked with Plivo, then kept in your OS keychain where there is one. Or press {demo} to try the demo."
         )
@@ -179,7 +191,13 @@ pub fn render(welcome: &Welcome, frame: &mut Frame) {
         .filter(|(_, action, _)| {
             welcome.quitting || !welcome.checking || *action == crate::keymap::Action::Cancel
         })
-        .map(|(keys, _, label)| (keys, label))
+        .filter(|(_, action, _)| !(welcome.from_fleet && *action == crate::keymap::Action::Demo))
+        .map(|(keys, action, label)| match action {
+            crate::keymap::Action::Cancel if welcome.from_fleet && !welcome.quitting => {
+                (keys, "back to the fleet")
+            }
+            _ => (keys, label),
+        })
         .collect();
     ui::footer(
         None,
@@ -197,7 +215,7 @@ pub fn render(welcome: &Welcome, frame: &mut Frame) {
         ui::popup(
             frame,
             area,
-            "Quit?",
+            question(welcome),
             vec![
                 Line::raw(" What was typed here will be lost."),
                 Line::raw(""),
@@ -208,14 +226,33 @@ pub fn render(welcome: &Welcome, frame: &mut Frame) {
     }
 }
 
+/// What leaving does: quit, or (opened from the fleet) go back to it.
+fn leaving(welcome: &Welcome) -> &'static str {
+    if welcome.from_fleet {
+        "goes back to the fleet"
+    } else {
+        "quits"
+    }
+}
+
+/// The question asked before what was typed is dropped.
+fn question(welcome: &Welcome) -> &'static str {
+    if welcome.from_fleet {
+        "Back to the fleet?"
+    } else {
+        "Quit?"
+    }
+}
+
 /// The keys that answer the quit question, as bound.
 fn answers(welcome: &Welcome) -> String {
     use crate::keymap::Action;
     let keys = &welcome.keymap;
     format!(
-        "{} / {} quit, {} keep editing",
+        "{} / {} {}, {} keep editing",
         keys.key_label(Action::Yes),
         keys.key_label(Action::Confirm),
+        if welcome.from_fleet { "leave" } else { "quit" },
         keys.key_label(Action::No),
     )
 }

@@ -21,8 +21,13 @@ use crate::layout::{self, STACKED_MIN, WIDE_MIN};
 use crate::monitor::threshold::Level;
 use crate::text;
 
-/// Draws the fleet: the account opened, or the fleet screen.
+/// Draws the fleet: the welcome screen over it while it is open, else the
+/// account opened, or the fleet screen.
 pub fn render_fleet(fleet: &crate::app::fleet::Fleet, frame: &mut Frame) {
+    if let Some(welcome) = &fleet.welcome {
+        crate::screens::welcome::render(welcome, frame);
+        return;
+    }
     match fleet.opened() {
         Some(app) => render(app, frame),
         None => crate::screens::fleet::view::render(fleet, frame),

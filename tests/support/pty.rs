@@ -184,6 +184,7 @@ impl Drop for Pty {
 pub mod keys {
     pub const TAB: &str = "\t";
     pub const ENTER: &str = "\r";
+    pub const DOWN: &str = "\x1b[B";
     pub const END: &str = "\x1b[F";
     pub const LEFT: &str = "\x1b[D";
     pub const BACKSPACE: &str = "\x7f";

@@ -177,11 +177,23 @@ pub fn render(fleet: &Fleet, frame: &mut Frame) {
     render_header(fleet, frame, header, theme);
     let contexts = fleet.contexts();
     let context = contexts.get(1).copied().unwrap_or(Context::Global);
+    // A row whose token is missing opens the welcome screen for it.
+    let login = fleet
+        .screen
+        .selected_member(&fleet.members)
+        .and_then(|i| fleet.members.get(i))
+        .is_some_and(|m| m.needs_login);
     let (hints, ranks): (Vec<_>, Vec<_>) = fleet
         .keymap
         .hints(context)
         .into_iter()
-        .map(|(keys, action, label)| ((keys, label), Keymap::hint_rank(context, action)))
+        .map(|(keys, action, label)| {
+            let label = match action {
+                crate::keymap::Action::Open if login => "log in",
+                _ => label,
+            };
+            ((keys, label), Keymap::hint_rank(context, action))
+        })
         .unzip();
     ui::footer(fleet.notice.as_ref(), &hints, &ranks, frame, footer, theme);
     render_table(fleet, frame, body, theme);
