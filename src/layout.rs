@@ -9,6 +9,9 @@ use unicode_width::UnicodeWidthStr as _;
 pub const WIDE_MIN: (u16, u16) = (80, 22);
 /// The smallest terminal that fits the panel above the form.
 pub const STACKED_MIN: (u16, u16) = (44, 38);
+/// The smallest terminal the welcome screen fits in: the intro, three
+/// fields, two lines of why, the keys.
+pub const WELCOME_MIN: (u16, u16) = (60, 24);
 
 const HEADER: u16 = 1;
 /// The footer at its smallest: a notice line and the key hints.
@@ -278,4 +281,9 @@ mod tests {
             NOTICE_MAX_LINES
         );
     }
+}
+
+/// Whether a terminal of `size` has room for the welcome screen.
+pub fn welcome_fits(size: (u16, u16)) -> bool {
+    size.0 >= WELCOME_MIN.0 && size.1 >= WELCOME_MIN.1
 }

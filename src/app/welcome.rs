@@ -196,7 +196,7 @@ impl Welcome {
 
     /// Whether the terminal has room for the fields.
     fn fits(&self) -> bool {
-        crate::screens::welcome::fits(self.size)
+        crate::layout::welcome_fits(self.size)
     }
 
     /// The key contexts in force, the first binding a key winning.

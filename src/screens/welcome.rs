@@ -12,21 +12,11 @@ use crate::ui::{self, Theme};
 
 /// The box's widest.
 const WIDTH: u16 = 72;
-/// The least room it needs: the intro, three fields, two lines of why, the
-/// keys.
-const NEED_W: u16 = 60;
-const NEED_H: u16 = 24;
-
-/// Whether a terminal of `size` has room for the welcome screen.
-pub fn fits(size: (u16, u16)) -> bool {
-    size.0 >= NEED_W && size.1 >= NEED_H
-}
-
 /// Draws the welcome screen.
 pub fn render(welcome: &Welcome, frame: &mut Frame) {
     let theme = Theme::new(welcome.color);
     let area = frame.area();
-    if !fits((area.width, area.height)) {
+    if !crate::layout::welcome_fits((area.width, area.height)) {
         // Nothing typed here lands anywhere; only leaving works.
         let leave = welcome.keymap.key_label(crate::keymap::Action::Cancel);
         let question = welcome.quitting.then(|| {
@@ -44,7 +34,9 @@ pub fn render(welcome: &Welcome, frame: &mut Frame) {
             area,
             theme,
             &format!(
-                "the welcome screen needs {NEED_W}×{NEED_H}; {leave} {}",
+                "the welcome screen needs {}×{}; {leave} {}",
+                crate::layout::WELCOME_MIN.0,
+                crate::layout::WELCOME_MIN.1,
                 leaving(welcome)
             ),
             question,
