@@ -160,6 +160,8 @@ impl App {
             Msg::Resize(w, h) => {
                 self.size = (w, h);
                 self.refresh_plot();
+                let body = self.body();
+                self.screens.resized(&self.session.keymap, body);
                 Outcome::redraw()
             }
             Msg::Worker(report) => self.report(report),
@@ -211,11 +213,9 @@ impl App {
 
     /// The space between the header and the footer.
     pub fn body(&self) -> Rect {
-        self.areas().map_or_else(Rect::default, |a| Rect {
-            y: a.header.bottom(),
-            height: a.footer.y.saturating_sub(a.header.bottom()),
-            ..a.screen
-        })
+        self.areas()
+            .as_ref()
+            .map_or_else(Rect::default, layout::Areas::body)
     }
 
     fn fits(&self) -> bool {
