@@ -160,8 +160,11 @@ impl App {
             Msg::Resize(w, h) => {
                 self.size = (w, h);
                 self.refresh_plot();
-                let body = self.body();
-                self.screens.resized(&self.session.keymap, body);
+                // A screen too small to draw has no rows in view to keep.
+                if self.fits() {
+                    let body = self.body();
+                    self.screens.resized(&self.session.keymap, body);
+                }
                 Outcome::redraw()
             }
             Msg::Worker(report) => self.report(report),
