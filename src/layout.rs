@@ -43,6 +43,18 @@ pub struct Areas {
     pub screen: Rect,
 }
 
+impl Areas {
+    /// The space between the header and the footer, where the screen on
+    /// top draws (and is clicked).
+    pub fn body(&self) -> Rect {
+        Rect {
+            y: self.header.bottom(),
+            height: self.footer.y.saturating_sub(self.header.bottom()),
+            ..self.screen
+        }
+    }
+}
+
 /// The dashboard's regions for a screen of this size, or `None` when the
 /// screen is too small for any layout. The footer's notice takes
 /// `notice_lines` lines (see [`notice_lines`]); the body gives way to it
@@ -167,18 +179,6 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
         lines.push(line.trim_end().to_owned());
     }
     lines
-}
-
-/// How far a popup of `lines` scrolls in a body `height` rows tall: the
-/// popup's borders, a blank line and its keys take four rows, and a
-/// scrolled list gives one more to its "more" line.
-pub fn scroll_limit(lines: usize, height: u16) -> u16 {
-    let fits = usize::from(height.saturating_sub(4)).max(1);
-    if lines <= fits {
-        0
-    } else {
-        u16::try_from(lines - fits + 1).unwrap_or(u16::MAX)
-    }
 }
 
 /// A box of `width` × `height` centred in `area`, clipped to it.

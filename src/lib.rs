@@ -30,6 +30,7 @@ pub mod monitor;
 pub mod plivo;
 pub mod sandbox;
 pub mod screens;
+pub mod scroll;
 pub mod signals;
 pub mod text;
 pub mod tui;

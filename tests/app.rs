@@ -353,7 +353,7 @@ fn help_opens_outside_a_field_and_closes_with_esc() {
     assert_eq!(
         app.overlay,
         Some(Overlay::Help {
-            scroll: 0,
+            scroll: plivo_dash::scroll::Text::default(),
             screen: plivo_dash::keymap::Context::Dashboard
         })
     );

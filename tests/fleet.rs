@@ -18,7 +18,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::{KeyCode, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
-use ratatui::style::Color;
+use ratatui::style::{Color, Modifier};
 use rust_decimal::{Decimal, dec};
 use support::app::{PERIOD, key, now, screen_text, session};
 
@@ -610,10 +610,10 @@ fn the_mouse_works_on_the_fleet_as_on_an_account() {
         "the wheel moves the selection"
     );
     fleet.update(mouse(MouseEventKind::ScrollUp, 0));
-    assert_eq!(fleet.screen.selected, 1);
+    assert_eq!(fleet.screen.table.selected, 1);
     // A click on the heading selects nothing.
     fleet.update(mouse(MouseEventKind::Down(MouseButton::Left), 1));
-    assert_eq!(fleet.screen.selected, 1);
+    assert_eq!(fleet.screen.table.selected, 1);
     // m turns the capture off here, for the table and every dashboard.
     let out = fleet.update(FleetMsg::Term(key(KeyCode::Char('m'))));
     assert_eq!(out.mouse_capture, Some(false));
@@ -740,4 +740,107 @@ fn a_resize_reaches_a_rows_welcome_screen() {
     assert_eq!(fleet.welcome.as_ref().expect("open").size, (50, 10));
     let screen = screen_text(draw(&fleet, 50, 10).backend().buffer());
     assert!(screen.contains("Esc goes back to"), "{screen}");
+}
+
+/// Thirty accounts not yet heard from, in the order made (acct00 first),
+/// on a terminal `h` rows tall: `h - 5` of them in view (the header, the
+/// heading, the total and a footer of two take the rest).
+fn thirty(h: u16) -> Fleet {
+    let members = (0..30)
+        .map(|i| member(&format!("acct{i:02}"), &format!("MA2025FLEET{i:011}"), None))
+        .collect();
+    let mut fleet = Fleet::new(members, None);
+    fleet.update(FleetMsg::Term(Msg::Resize(120, h)));
+    fleet
+}
+
+fn press(fleet: &mut Fleet, code: KeyCode, times: usize) {
+    for _ in 0..times {
+        fleet.update(FleetMsg::Term(key(code)));
+    }
+}
+
+fn selected_profile(fleet: &Fleet) -> &str {
+    let i = fleet.screen.selected_member(&fleet.members).expect("a row");
+    &fleet.members[i].profile
+}
+
+/// The first account row is drawn under the header and the heading.
+const FIRST_ROW: u16 = 2;
+
+#[test]
+fn the_fleet_view_holds_its_place_while_the_selection_moves_within_it() {
+    let mut fleet = thirty(20);
+    press(&mut fleet, KeyCode::Down, 20);
+    let t = draw(&fleet, 120, 20);
+    assert_eq!(
+        row_of(t.backend().buffer(), "acct06"),
+        FIRST_ROW,
+        "scrolled"
+    );
+    press(&mut fleet, KeyCode::Up, 1);
+    assert_eq!(selected_profile(&fleet), "acct19");
+    let t = draw(&fleet, 120, 20);
+    let buffer = t.backend().buffer();
+    assert_eq!(row_of(buffer, "acct06"), FIRST_ROW, "the view stays put");
+    let highlighted = row_of(buffer, "acct19");
+    assert_eq!(highlighted, FIRST_ROW + 13, "the highlight moved up a row");
+    let reversed = |y: u16| buffer[(3, y)].modifier.contains(Modifier::REVERSED);
+    assert!(reversed(highlighted) && !reversed(highlighted + 1));
+}
+
+#[test]
+fn page_down_on_the_fleet_moves_by_the_rows_in_view() {
+    for (h, rows) in [(20, 15), (30, 25)] {
+        let mut fleet = thirty(h);
+        press(&mut fleet, KeyCode::PageDown, 1);
+        assert_eq!(
+            selected_profile(&fleet),
+            format!("acct{rows:02}"),
+            "{h} rows tall"
+        );
+        let t = draw(&fleet, 120, h);
+        let buffer = t.backend().buffer();
+        assert_eq!(
+            row_of(buffer, &format!("acct{rows:02}")),
+            FIRST_ROW + rows - 1,
+            "the new selection is the last row in view"
+        );
+        assert_eq!(row_of(buffer, "acct01"), FIRST_ROW, "{h} rows tall");
+    }
+}
+
+#[test]
+fn a_resize_keeps_the_fleet_selection_in_view_and_the_view_where_it_can() {
+    let mut fleet = thirty(20);
+    press(&mut fleet, KeyCode::Down, 20);
+    press(&mut fleet, KeyCode::Up, 10);
+    assert_eq!(selected_profile(&fleet), "acct10");
+    fleet.update(FleetMsg::Term(Msg::Resize(120, 16)));
+    let t = draw(&fleet, 120, 16);
+    assert_eq!(row_of(t.backend().buffer(), "acct06"), FIRST_ROW, "held");
+    assert_eq!(row_of(t.backend().buffer(), "acct10"), FIRST_ROW + 4);
+    fleet.update(FleetMsg::Term(Msg::Resize(120, 9)));
+    let t = draw(&fleet, 120, 9);
+    assert_eq!(
+        row_of(t.backend().buffer(), "acct10"),
+        FIRST_ROW + 3,
+        "four rows in view: the selection is the last of them"
+    );
+}
+
+#[test]
+fn a_click_after_scrolling_selects_the_fleet_row_under_it() {
+    let mut fleet = thirty(20);
+    press(&mut fleet, KeyCode::Down, 20);
+    let t = draw(&fleet, 120, 20);
+    let y = row_of(t.backend().buffer(), "acct08");
+    fleet.update(mouse(MouseEventKind::Down(MouseButton::Left), y));
+    assert_eq!(selected_profile(&fleet), "acct08");
+    let t = draw(&fleet, 120, 20);
+    assert_eq!(
+        row_of(t.backend().buffer(), "acct08"),
+        y,
+        "the row stays under the pointer"
+    );
 }

@@ -118,15 +118,15 @@ fn moving_pages_and_ends() {
     let (mut app, _) = opened();
     pages(&mut app, 100, 100);
     app.update(key(KeyCode::Char('j')));
-    assert_eq!(screen(&app).selected, 1);
+    assert_eq!(screen(&app).table.selected, 1);
     app.update(key(KeyCode::End));
-    assert_eq!(screen(&app).selected, 99);
+    assert_eq!(screen(&app).table.selected, 99);
     app.update(key(KeyCode::PageUp));
-    assert!(screen(&app).selected < 99);
+    assert!(screen(&app).table.selected < 99);
     app.update(key(KeyCode::Home));
-    assert_eq!(screen(&app).selected, 0);
+    assert_eq!(screen(&app).table.selected, 0);
     app.update(key(KeyCode::Up));
-    assert_eq!(screen(&app).selected, 0);
+    assert_eq!(screen(&app).table.selected, 0);
     let text = draw(&app, 120, 35);
     assert!(text.contains("Gotham 0"), "{text}");
 }
@@ -525,15 +525,19 @@ fn the_mouse_selects_rows_and_m_toggles_it_here_too() {
         MouseEventKind::Down(MouseButton::Left),
         u16::try_from(row).expect("row"),
     ));
-    assert_eq!(screen(&app).selected, 2, "a click selects its row");
+    assert_eq!(screen(&app).table.selected, 2, "a click selects its row");
     insta::assert_snapshot!(draw(&app, 100, 30));
     app.update(mouse(MouseEventKind::ScrollUp, 0));
-    assert_eq!(screen(&app).selected, 1, "the wheel moves the selection");
+    assert_eq!(
+        screen(&app).table.selected,
+        1,
+        "the wheel moves the selection"
+    );
     app.update(mouse(MouseEventKind::ScrollDown, 0));
-    assert_eq!(screen(&app).selected, 2);
+    assert_eq!(screen(&app).table.selected, 2);
     // A click on the heading selects nothing.
     app.update(mouse(MouseEventKind::Down(MouseButton::Left), 3));
-    assert_eq!(screen(&app).selected, 2);
+    assert_eq!(screen(&app).table.selected, 2);
     let out = app.update(key(KeyCode::Char('m')));
     assert_eq!(out.mouse_capture, Some(false), "m turns the capture off");
     let out = app.update(key(KeyCode::Char('m')));
@@ -557,4 +561,115 @@ fn the_delete_dialog_keeps_its_indent_and_key_row_at_44_columns() {
             "lost its indent: {line:?}"
         );
     }
+}
+
+/// A hundred subaccounts listed, on a terminal 100 × `h`.
+fn hundred(h: u16) -> App {
+    let (mut app, _) = opened();
+    app.update(Msg::Resize(100, h));
+    pages(&mut app, 100, 100);
+    app.update(Msg::Worker(Report::SubaccountsListed {
+        disagreement: None,
+    }));
+    app
+}
+
+fn press(app: &mut App, code: KeyCode, times: usize) {
+    for _ in 0..times {
+        app.update(key(code));
+    }
+}
+
+/// The screen row that shows subaccount `i` (by its auth id, shown whole).
+fn row_of(text: &str, i: u32) -> usize {
+    let id = format!("SA{i:018}");
+    text.lines()
+        .position(|l| l.contains(&id))
+        .unwrap_or_else(|| panic!("{id} on screen:\n{text}"))
+}
+
+/// The first row of the table: under the header, the title, the filter
+/// line and the table's heading.
+const FIRST_ROW: usize = 4;
+
+#[test]
+fn the_view_holds_its_place_while_the_selection_moves_within_it() {
+    // 24 rows: 18 subaccounts in view.
+    let mut app = hundred(24);
+    press(&mut app, KeyCode::Down, 25);
+    assert_eq!(row_of(&draw(&app, 100, 24), 8), FIRST_ROW, "scrolled");
+    press(&mut app, KeyCode::Up, 1);
+    let text = draw(&app, 100, 24);
+    assert_eq!(row_of(&text, 8), FIRST_ROW, "the view stays put:\n{text}");
+    assert_eq!(row_of(&text, 24), FIRST_ROW + 16, "the highlight moved up");
+}
+
+#[test]
+fn page_down_moves_by_the_rows_the_layout_shows() {
+    // 24 and 35 rows tall, and the same with a failure line over the
+    // footer taking a row from the table.
+    for (h, failure, rows) in [
+        (24, false, 18),
+        (35, false, 29),
+        (24, true, 17),
+        (35, true, 28),
+    ] {
+        let mut app = hundred(h);
+        if failure {
+            app.update(Msg::Worker(Report::SubaccountsListed {
+                disagreement: Some(Disagreement {
+                    counted: 101,
+                    arrived: 100,
+                    stop: Stop::Ended,
+                }),
+            }));
+        }
+        press(&mut app, KeyCode::PageDown, 1);
+        assert_eq!(screen(&app).table.selected, rows, "{h} rows tall");
+        let text = draw(&app, 100, h);
+        assert_eq!(
+            row_of(&text, u32::try_from(rows).expect("rows")),
+            FIRST_ROW + rows - 1,
+            "{h} rows tall, failure {failure}: a page on, the last row in view:\n{text}"
+        );
+        assert_eq!(row_of(&text, 1), FIRST_ROW, "{text}");
+    }
+}
+
+#[test]
+fn a_resize_keeps_the_selection_in_view_and_the_view_where_it_can() {
+    // 30 rows: 24 in view, from the third once the selection went past.
+    let mut app = hundred(30);
+    press(&mut app, KeyCode::Down, 25);
+    press(&mut app, KeyCode::Up, 10);
+    app.update(Msg::Resize(100, 24));
+    let text = draw(&app, 100, 24);
+    assert_eq!(row_of(&text, 2), FIRST_ROW, "held:\n{text}");
+    assert_eq!(row_of(&text, 15), FIRST_ROW + 13);
+    press(&mut app, KeyCode::Down, 5);
+    app.update(Msg::Resize(100, 22));
+    let text = draw(&app, 100, 22);
+    assert_eq!(
+        row_of(&text, 20),
+        FIRST_ROW + 15,
+        "16 rows in view: the selection is the last of them:\n{text}"
+    );
+}
+
+#[test]
+fn a_click_after_scrolling_selects_the_row_under_it() {
+    let mut app = hundred(24);
+    press(&mut app, KeyCode::Down, 25);
+    let y = row_of(&draw(&app, 100, 24), 10);
+    app.update(mouse(
+        MouseEventKind::Down(MouseButton::Left),
+        u16::try_from(y).expect("row"),
+    ));
+    assert_eq!(screen(&app).table.selected, 10);
+    let text = draw(&app, 100, 24);
+    assert_eq!(
+        row_of(&text, 10),
+        y,
+        "the row stays under the pointer:\n{text}"
+    );
 }

@@ -546,6 +546,16 @@ fn the_help_scrolls_to_its_end_on_a_small_screen_and_straight_back() {
 }
 
 #[test]
+fn the_help_scrolled_part_way_says_both_ways_as_the_save_review_does() {
+    let mut app = loaded();
+    app.size = (44, 38);
+    app.update(key(KeyCode::Char('?')));
+    app.update(key(KeyCode::Down));
+    let middle = screen_text(draw(&app, 44, 38).backend().buffer());
+    assert!(middle.contains("↑ ↓ for more"), "{middle}");
+}
+
+#[test]
 fn the_too_small_notice_says_how_to_leave() {
     let app = loaded();
     let text = screen_text(draw(&app, 30, 10).backend().buffer());

@@ -12,7 +12,7 @@ use jiff::{SignedDuration, Timestamp};
 use ratatui::crossterm::event::{MouseButton, MouseEventKind};
 use rust_decimal::Decimal;
 
-use super::keys::{contexts, help_scroll, typed};
+use super::keys::{contexts, typed};
 use super::welcome::{Login, Welcome, WelcomeEnd, WelcomeMsg};
 use super::{App, Clipboard, Msg, Notice, Outcome, Overlay};
 use crate::keymap::{Action, Context, Keymap};
@@ -355,6 +355,13 @@ impl Fleet {
                 }
                 if matches!(msg, Msg::Resize(..)) {
                     self.size_sparks();
+                    // The view keeps its place where it can and the
+                    // selection in sight.
+                    if let Some(areas) = self.areas() {
+                        let count = self.screen.order(&self.members).len();
+                        let rows = usize::from(areas.rows.height);
+                        self.screen.table.keep_in_view(count, rows);
+                    }
                     outcome.redraw = true;
                 }
                 outcome
@@ -519,13 +526,21 @@ impl Fleet {
                 redraw
             }
             Msg::Mouse(mouse) if self.mouse && self.overlay.is_none() => match mouse.kind {
-                MouseEventKind::Down(MouseButton::Left) => match view::row_at(self, mouse.row) {
-                    Some(row) => {
-                        self.screen.selected = row;
+                MouseEventKind::Down(MouseButton::Left) => {
+                    let Some(rows) = self.areas().map(|a| a.rows) else {
+                        return FleetOutcome::default();
+                    };
+                    let count = self.screen.order(&self.members).len();
+                    let clicked = mouse.row.checked_sub(rows.y).is_some_and(|row| {
+                        let table = &mut self.screen.table;
+                        table.click(row.into(), count, rows.height.into())
+                    });
+                    if clicked {
                         redraw
+                    } else {
+                        FleetOutcome::default()
                     }
-                    None => FleetOutcome::default(),
-                },
+                }
                 MouseEventKind::ScrollDown => self.act(Action::RowDown),
                 MouseEventKind::ScrollUp => self.act(Action::RowUp),
                 _ => FleetOutcome::default(),
@@ -543,6 +558,13 @@ impl Fleet {
         }
     }
 
+    /// Where the fleet screen's parts are on the terminal, as drawn; `None`
+    /// when it does not fit.
+    fn areas(&self) -> Option<view::Areas> {
+        let (width, height) = self.size;
+        view::areas(self, ratatui::layout::Rect::new(0, 0, width, height))
+    }
+
     /// The contexts whose keys act on the fleet screen now.
     pub fn contexts(&self) -> Vec<Context> {
         contexts(self.overlay, || self.screen.contexts())
@@ -553,14 +575,14 @@ impl Fleet {
             redraw: true,
             ..FleetOutcome::default()
         };
-        let height = view::body_height(self.size);
+        let areas = self.areas();
         match action {
             // Only the account open can hold unsaved edits (leaving one
             // with edits is refused), so quitting here loses nothing.
             Action::Interrupt | Action::Quit => self.quit = true,
             Action::Help => {
                 self.overlay = Some(Overlay::Help {
-                    scroll: 0,
+                    scroll: crate::scroll::Text::default(),
                     screen: Context::Fleet,
                 });
             }
@@ -579,13 +601,15 @@ impl Fleet {
             Action::ScrollDown | Action::ScrollUp | Action::PageDown | Action::PageUp
                 if matches!(self.overlay, Some(Overlay::Help { .. })) =>
             {
-                if let Some(Overlay::Help { scroll, screen }) = &mut self.overlay {
-                    *scroll = help_scroll(&self.keymap, *screen, *scroll, action, height);
+                if let (Some(Overlay::Help { scroll, screen }), Some(areas)) =
+                    (&mut self.overlay, areas)
+                {
+                    scroll.act(action, self.keymap.help(*screen).len(), areas.body.height);
                 }
             }
             action => {
-                let page = usize::from(height.saturating_sub(3));
-                match self.screen.act(action, &self.members, page) {
+                let rows = areas.map_or(1, |a| usize::from(a.rows.height));
+                match self.screen.act(action, &self.members, rows) {
                     Asked::Nothing => {}
                     Asked::Open(i) if self.members.get(i).is_some_and(|m| m.needs_login) => {
                         let member = &self.members[i];

@@ -105,7 +105,10 @@ impl App {
                     .first()
                     .copied()
                     .unwrap_or(Context::Dashboard);
-                self.overlay = Some(Overlay::Help { scroll: 0, screen });
+                self.overlay = Some(Overlay::Help {
+                    scroll: crate::scroll::Text::default(),
+                    screen,
+                });
                 Outcome::redraw()
             }
             Action::ScrollDown | Action::ScrollUp | Action::PageDown | Action::PageUp
@@ -113,7 +116,7 @@ impl App {
             {
                 let height = self.body().height;
                 if let Some(Overlay::Help { scroll, screen }) = &mut self.overlay {
-                    *scroll = help_scroll(&self.session.keymap, *screen, *scroll, action, height);
+                    scroll.act(action, self.session.keymap.help(*screen).len(), height);
                 }
                 Outcome::redraw()
             }
@@ -176,9 +179,6 @@ impl App {
                 ..Outcome::redraw()
             },
             action => {
-                // The rows a page of a table holds: the screen less the
-                // header, the footer, and the table's own title and head.
-                let page_rows = usize::from(self.size.1.saturating_sub(6));
                 let body = self.body();
                 let mut ctx = Ctx {
                     body,
@@ -186,7 +186,7 @@ impl App {
                     save: &mut self.save,
                     notice: &mut self.notice,
                     stopped: self.fetch == super::FetchState::Stopped,
-                    page_rows,
+                    keymap: &self.session.keymap,
                 };
                 self.screens.act(action, &mut ctx)
             }
@@ -245,28 +245,6 @@ impl App {
             Outcome::default()
         }
     }
-}
-
-/// Where `screen`'s help is scrolled, within what a body `height` rows
-/// tall can show: moved from `scroll` by `action` (a line or a page up or
-/// down).
-pub(super) fn help_scroll(
-    keymap: &crate::keymap::Keymap,
-    screen: Context,
-    scroll: u16,
-    action: Action,
-    height: u16,
-) -> u16 {
-    let lines = keymap.help(screen).len();
-    let limit = crate::layout::scroll_limit(lines, height);
-    let page = height.saturating_sub(5).max(1);
-    let scroll = match action {
-        Action::ScrollDown => scroll.saturating_add(1),
-        Action::PageDown => scroll.saturating_add(page),
-        Action::ScrollUp => scroll.saturating_sub(1),
-        _ => scroll.saturating_sub(page),
-    };
-    scroll.min(limit)
 }
 
 /// The contexts whose keys act: `Global`, then the overlay's, or else the

@@ -160,6 +160,11 @@ impl App {
             Msg::Resize(w, h) => {
                 self.size = (w, h);
                 self.refresh_plot();
+                // A screen too small to draw has no rows in view to keep.
+                if self.fits() {
+                    let body = self.body();
+                    self.screens.resized(&self.session.keymap, body);
+                }
                 Outcome::redraw()
             }
             Msg::Worker(report) => self.report(report),
@@ -211,11 +216,9 @@ impl App {
 
     /// The space between the header and the footer.
     pub fn body(&self) -> Rect {
-        self.areas().map_or_else(Rect::default, |a| Rect {
-            y: a.header.bottom(),
-            height: a.footer.y.saturating_sub(a.header.bottom()),
-            ..a.screen
-        })
+        self.areas()
+            .as_ref()
+            .map_or_else(Rect::default, layout::Areas::body)
     }
 
     fn fits(&self) -> bool {

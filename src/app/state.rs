@@ -257,7 +257,7 @@ pub enum Overlay {
     /// The keys, scrolled this many lines.
     Help {
         /// How far the list is scrolled.
-        scroll: u16,
+        scroll: crate::scroll::Text,
         /// The screen it was opened from, whose keys it shows.
         screen: crate::keymap::Context,
     },

@@ -18,23 +18,6 @@ use crate::plivo::{Account, AccountUpdate};
 use crate::ui::Theme;
 use crate::worker::Report;
 
-/// Moves a table's selection for a row action (a row, a page, the first
-/// or last); false when `action` is not one.
-pub fn move_selection(action: Action, selected: &mut usize, count: usize, page: usize) -> bool {
-    let last = count.saturating_sub(1);
-    let page = page.max(1);
-    *selected = match action {
-        Action::RowDown => (*selected + 1).min(last),
-        Action::RowUp => selected.saturating_sub(1),
-        Action::PageDown => (*selected + page).min(last),
-        Action::PageUp => selected.saturating_sub(page),
-        Action::FirstRow => 0,
-        Action::LastRow => last,
-        _ => return false,
-    };
-    true
-}
-
 /// A key while a table's filter is typed: Enter keeps the filter, Esc
 /// clears it, the rest edit it.
 pub fn filter_key(action: Action, filter: &mut crate::app::LineInput, filtering: &mut bool) {
@@ -60,8 +43,8 @@ pub struct Ctx<'a> {
     pub notice: &'a mut Option<Notice>,
     /// The worker is gone.
     pub stopped: bool,
-    /// How many table rows a page holds on this screen.
-    pub page_rows: usize,
+    /// The keys, for what a screen says about them.
+    pub keymap: &'a Keymap,
     /// The space between the header and the footer.
     pub body: ratatui::layout::Rect,
 }
@@ -154,14 +137,16 @@ impl Router {
     pub fn click(&mut self, areas: &Areas, keymap: &Keymap, at: Position) -> bool {
         match self.top_mut() {
             Screen::Account(s) => s.click(areas, at),
-            Screen::Subaccounts(s) => {
-                // The screens between the header and the footer.
-                let body = Rect {
-                    y: areas.header.bottom(),
-                    height: areas.footer.y.saturating_sub(areas.header.bottom()),
-                    ..areas.screen
-                };
-                s.click(keymap, body, at)
+            Screen::Subaccounts(s) => s.click(keymap, areas.body(), at),
+        }
+    }
+
+    /// The terminal was resized: every table keeps its selection in view
+    /// of its new `body`.
+    pub fn resized(&mut self, keymap: &Keymap, body: Rect) {
+        for screen in std::iter::once(&mut self.base).chain(&mut self.above) {
+            if let Screen::Subaccounts(s) = screen {
+                s.resized(keymap, body);
             }
         }
     }

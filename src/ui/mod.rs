@@ -5,7 +5,7 @@
 mod overlay;
 mod theme;
 
-pub use overlay::{help, popup};
+pub use overlay::{help, popup, scrolled};
 pub use theme::Theme;
 
 use ratatui::Frame;
@@ -53,11 +53,7 @@ pub fn render(app: &App, frame: &mut Frame) {
         areas.footer,
         theme,
     );
-    let body = Rect {
-        y: areas.header.bottom(),
-        height: areas.footer.y - areas.header.bottom(),
-        ..screen
-    };
+    let body = areas.body();
     app.screens.render(app, theme, frame, &areas, body);
     match app.overlay {
         None => {}

@@ -10,6 +10,7 @@ use super::Theme;
 use crate::app::App;
 use crate::keymap::{Action, Context, HelpLine, Keymap};
 use crate::layout::centered;
+use crate::scroll::{At, Text};
 use unicode_width::UnicodeWidthStr as _;
 
 /// A bordered box titled `title`, as wide as its widest line, centred in
@@ -43,7 +44,7 @@ pub fn popup(frame: &mut Frame, area: Rect, title: &str, lines: Vec<Line>, theme
 pub fn help(
     keymap: &Keymap,
     screen: Context,
-    scroll: u16,
+    scroll: Text,
     frame: &mut Frame,
     area: Rect,
     theme: Theme,
@@ -63,7 +64,7 @@ pub fn help(
         .min(24)
         .min(avail / 2);
     let text_width = avail.saturating_sub(key_width + 3);
-    let mut lines: Vec<Line> = rows
+    let lines: Vec<Line> = rows
         .into_iter()
         .map(|row| match row {
             HelpLine::Title(title) => Line::from(Span::styled(
@@ -87,26 +88,42 @@ pub fn help(
         .map(ToString::to_string)
         .collect();
     let footer = format!(" {} closes", close.join(" or "));
-    // Borders, a blank line and the closing line take four rows.
-    let fits = usize::from(area.height.saturating_sub(4)).max(1);
-    let mut bottom = vec![Line::raw(""), Line::from(Span::styled(footer, theme.dim()))];
-    if lines.len() > fits {
-        let last_start = lines.len() - fits + 1;
-        let start = usize::from(scroll).min(last_start);
-        let (up, down) = (
-            keymap.key_label(Action::ScrollUp),
-            keymap.key_label(Action::ScrollDown),
-        );
-        let more = if start == last_start {
-            format!(" {up} for the start")
-        } else {
-            format!(" {down} for more")
-        };
-        lines = lines.into_iter().skip(start).take(fits - 1).collect();
-        lines.push(Line::from(Span::styled(more, theme.dim())));
-    }
-    lines.append(&mut bottom);
+    let mut lines = scrolled(lines, scroll, area.height, keymap, theme);
+    lines.push(Line::raw(""));
+    lines.push(Line::from(Span::styled(footer, theme.dim())));
     popup(frame, area, "Keys", lines, theme);
+}
+
+/// The part of a long text in view in a popup over a body `height` rows
+/// tall, scrolled by `scroll`, with a line saying which way the rest is
+/// when it does not all fit. The popup's blank line and keys go under it.
+pub fn scrolled<'a>(
+    lines: Vec<Line<'a>>,
+    scroll: Text,
+    height: u16,
+    keymap: &Keymap,
+    theme: Theme,
+) -> Vec<Line<'a>> {
+    let window = scroll.window(lines.len(), height);
+    let Some(at) = window.at else {
+        return lines;
+    };
+    let (up, down) = (
+        keymap.key_label(Action::ScrollUp),
+        keymap.key_label(Action::ScrollDown),
+    );
+    let more = match at {
+        At::End => format!(" {up} for the start"),
+        At::Start => format!(" {down} for more"),
+        At::Middle => format!(" {up} {down} for more"),
+    };
+    let mut lines: Vec<Line> = lines
+        .into_iter()
+        .skip(window.start)
+        .take(window.len)
+        .collect();
+    lines.push(Line::from(Span::styled(more, theme.dim())));
+    lines
 }
 
 pub(super) fn confirm_quit(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {

@@ -13,8 +13,9 @@ use ratatui::layout::Position;
 use super::Ctx;
 use crate::app::{Edit, Notice, Outcome, SaveState};
 use crate::keymap::{Action, Context};
-use crate::layout::{self, Areas};
+use crate::layout::Areas;
 use crate::plivo::{Account, AccountUpdate, Field};
+use crate::scroll::Text;
 use crate::ui::Theme;
 use crate::worker::Request;
 
@@ -32,8 +33,8 @@ pub struct AccountScreen {
 pub struct Review {
     /// What would be sent.
     pub update: AccountUpdate,
-    /// How far the list is scrolled, in lines.
-    pub scroll: u16,
+    /// How far the list is scrolled.
+    pub scroll: Text,
 }
 
 impl AccountScreen {
@@ -95,17 +96,8 @@ impl AccountScreen {
             Action::ScrollDown | Action::ScrollUp | Action::PageDown | Action::PageUp => {
                 if let Some(review) = &self.review {
                     let lines = view::review_lines(self, review, ctx.body.width, Theme::new(false));
-                    let limit = layout::scroll_limit(lines.len(), ctx.body.height);
-                    let page = ctx.body.height.saturating_sub(5).max(1);
-                    let scroll = review.scroll;
-                    let scroll = match action {
-                        Action::ScrollDown => scroll.saturating_add(1),
-                        Action::PageDown => scroll.saturating_add(page),
-                        Action::ScrollUp => scroll.saturating_sub(1),
-                        _ => scroll.saturating_sub(page),
-                    };
                     if let Some(review) = &mut self.review {
-                        review.scroll = scroll.min(limit);
+                        review.scroll.act(action, lines.len(), ctx.body.height);
                     }
                 }
             }
@@ -132,7 +124,10 @@ impl AccountScreen {
             self.form.set_focus(Some(field));
             Notice::error(format!("Cannot save: {} is {reason}", field.label()))
         } else {
-            self.review = Some(Review { update, scroll: 0 });
+            self.review = Some(Review {
+                update,
+                scroll: Text::default(),
+            });
             *ctx.notice = None;
             return;
         };

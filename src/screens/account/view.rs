@@ -16,7 +16,7 @@ use crate::keymap::Action;
 use crate::layout::{self, Areas, centered, wrap};
 use crate::plivo::{ApiError, ErrorClass};
 use crate::text::drawable;
-use crate::ui::{Theme, clip, popup};
+use crate::ui::{Theme, clip, popup, scrolled};
 
 /// Draws the screen: `areas` as the dashboard lays them out, `body` the
 /// whole space between the header and the footer.
@@ -319,32 +319,19 @@ fn confirm_save(
     theme: Theme,
 ) {
     let keys = &app.session.keymap;
-    let mut lines = review_lines(screen, review, area.width, theme);
     let confirm = Line::from(vec![
         Span::styled(format!(" {}", keys.key_label(Action::Confirm)), theme.key()),
         Span::raw(" save   "),
         Span::styled(keys.key_label(Action::Cancel), theme.key()),
         Span::raw(" keep editing"),
     ]);
-    // Borders, a blank line and the keys take four rows.
-    let fits = usize::from(area.height.saturating_sub(4)).max(1);
-    if lines.len() > fits {
-        let last_start = lines.len() - fits + 1;
-        let start = usize::from(review.scroll).min(last_start);
-        let (up, down) = (
-            keys.key_label(Action::ScrollUp),
-            keys.key_label(Action::ScrollDown),
-        );
-        let more = if start == last_start {
-            format!(" {up} for the start")
-        } else if start == 0 {
-            format!(" {down} for more")
-        } else {
-            format!(" {up} {down} for more")
-        };
-        lines = lines.into_iter().skip(start).take(fits - 1).collect();
-        lines.push(Line::from(Span::styled(more, theme.dim())));
-    }
+    let mut lines = scrolled(
+        review_lines(screen, review, area.width, theme),
+        review.scroll,
+        area.height,
+        keys,
+        theme,
+    );
     lines.push(Line::raw(""));
     lines.push(confirm);
     popup(frame, area, "Save changes?", lines, theme);

@@ -12,6 +12,7 @@ use crate::app::fleet::Member;
 use crate::app::{LineInput, Notice};
 use crate::keymap::{Action, Context};
 use crate::monitor::Estimate;
+use crate::scroll::Table;
 use crate::text;
 
 /// The longest filter taken: more would match nothing anyway.
@@ -69,8 +70,8 @@ pub struct FleetScreen {
     pub filter: LineInput,
     /// The filter is being typed.
     pub filtering: bool,
-    /// The selected row, among those shown.
-    pub selected: usize,
+    /// The selected row, among those shown, and the rows in view.
+    pub table: Table,
 }
 
 impl FleetScreen {
@@ -102,18 +103,19 @@ impl FleetScreen {
 
     /// The member on the selected row, if any row is shown.
     pub fn selected_member(&self, members: &[Member]) -> Option<usize> {
-        self.order(members).get(self.selected).copied()
+        self.order(members).get(self.table.selected).copied()
     }
 
-    /// Handles `action`; `page` is how many rows a page holds.
-    pub fn act(&mut self, action: Action, members: &[Member], page: usize) -> Asked {
+    /// Handles `action`; `rows` is how many account rows are in view (a
+    /// page).
+    pub fn act(&mut self, action: Action, members: &[Member], rows: usize) -> Asked {
         if self.filtering {
             super::filter_key(action, &mut self.filter, &mut self.filtering);
-            self.selected = 0;
+            self.table = Table::default();
             return Asked::Nothing;
         }
         let count = self.order(members).len();
-        if super::move_selection(action, &mut self.selected, count, page) {
+        if self.table.act(action, count, rows) {
             return Asked::Nothing;
         }
         match action {
@@ -121,18 +123,16 @@ impl FleetScreen {
             // Esc on the table clears a filter that was kept.
             Action::Back => {
                 self.filter = LineInput::default();
-                self.selected = 0;
+                self.table = Table::default();
             }
             Action::Sort => {
                 // The selection stays on the same account.
                 let chosen = self.selected_member(members);
                 self.sort = self.sort.next();
                 if let Some(chosen) = chosen {
-                    self.selected = self
-                        .order(members)
-                        .iter()
-                        .position(|i| *i == chosen)
-                        .unwrap_or(0);
+                    let order = self.order(members);
+                    let at = order.iter().position(|i| *i == chosen).unwrap_or(0);
+                    self.table.select(at, count, rows);
                 }
             }
             Action::Open => {
@@ -161,7 +161,7 @@ impl FleetScreen {
             )));
         }
         self.filter.type_char(c);
-        self.selected = 0;
+        self.table = Table::default();
         None
     }
 

@@ -43,11 +43,6 @@ pub fn fits(size: (u16, u16)) -> bool {
     size.0 >= FLEET_MIN.0 && size.1 >= FLEET_MIN.1
 }
 
-/// The rows between the header and a footer of its smallest.
-pub fn body_height(size: (u16, u16)) -> u16 {
-    size.1.saturating_sub(HEADER + FOOTER)
-}
-
 /// Which columns a width holds, and how wide the name and the chart are.
 #[derive(Debug, Clone, Copy)]
 struct Columns {
@@ -109,9 +104,26 @@ pub fn age(now: jiff::Timestamp, at: jiff::Timestamp) -> String {
     }
 }
 
-/// The header, the table and the footer (as tall as the notice needs) of
-/// a screen the fleet fits.
-fn areas(fleet: &Fleet, screen: Rect) -> [Rect; 3] {
+/// Where the fleet screen's parts go: worked out once for drawing, for
+/// clicks and for the rows a page holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Areas {
+    /// The title line.
+    pub header: Rect,
+    /// The table, between the header and the footer (help covers it).
+    pub body: Rect,
+    /// The account rows in view: under the filter and the heading, above
+    /// the total row.
+    pub rows: Rect,
+    /// The notice (as tall as it needs) and the key hints.
+    pub footer: Rect,
+}
+
+/// The fleet screen's areas on `screen`, or `None` when it does not fit.
+pub fn areas(fleet: &Fleet, screen: Rect) -> Option<Areas> {
+    if !fits((screen.width, screen.height)) {
+        return None;
+    }
     let notice = fleet.notice.as_ref().map(|n| n.text.as_str());
     let notice_lines = crate::layout::notice_lines(notice, screen.width)
         .clamp(1, crate::layout::NOTICE_MAX_LINES)
@@ -131,39 +143,28 @@ fn areas(fleet: &Fleet, screen: Rect) -> [Rect; 3] {
         height: footer.y - header.bottom(),
         ..screen
     };
-    [header, body, footer]
-}
-
-/// The rows above the accounts (the filter, when there is one, and the
-/// heading), and the accounts shown from the first in view: (above,
-/// first, how many fit).
-fn in_view(fleet: &Fleet, body: Rect, shown: usize) -> (usize, usize, usize) {
+    // Above the accounts: the filter, when there is one, and the heading;
+    // the total row stays under them.
     let filtered = fleet.screen.filtering || !fleet.screen.filter.text().is_empty();
-    let above = usize::from(filtered) + 1;
-    // The total row stays under the accounts.
-    let room = usize::from(body.height).saturating_sub(above + 1).max(1);
-    let selected = fleet.screen.selected.min(shown.saturating_sub(1));
-    (above, selected.saturating_sub(room - 1), room)
-}
-
-/// Which account (its place in the order shown) is drawn on screen row
-/// `y`, for a click.
-pub fn row_at(fleet: &Fleet, y: u16) -> Option<usize> {
-    if !fits(fleet.size) {
-        return None;
-    }
-    let [_, body, _] = areas(fleet, Rect::new(0, 0, fleet.size.0, fleet.size.1));
-    let shown = fleet.screen.order(&fleet.members).len();
-    let (above, first, room) = in_view(fleet, body, shown);
-    let row = usize::from(y.checked_sub(body.y)?).checked_sub(above)?;
-    (row < room && first + row < shown).then_some(first + row)
+    let above = u16::from(filtered) + 1;
+    let rows = Rect {
+        y: body.y + above,
+        height: body.height.saturating_sub(above + 1).max(1),
+        ..body
+    };
+    Some(Areas {
+        header,
+        body,
+        rows,
+        footer,
+    })
 }
 
 /// Draws the fleet screen.
 pub fn render(fleet: &Fleet, frame: &mut Frame) {
     let theme = Theme::new(fleet.color);
     let screen = frame.area();
-    if !fits((screen.width, screen.height)) {
+    let Some(areas) = areas(fleet, screen) else {
         let need = format!(
             "need {}×{}; {} quits",
             FLEET_MIN.0,
@@ -172,8 +173,13 @@ pub fn render(fleet: &Fleet, frame: &mut Frame) {
         );
         ui::too_small_notice(frame, screen, theme, &need, None);
         return;
-    }
-    let [header, body, footer] = areas(fleet, screen);
+    };
+    let Areas {
+        header,
+        body,
+        footer,
+        ..
+    } = areas;
     render_header(fleet, frame, header, theme);
     let contexts = fleet.contexts();
     let context = contexts.get(1).copied().unwrap_or(Context::Global);
@@ -196,7 +202,7 @@ pub fn render(fleet: &Fleet, frame: &mut Frame) {
         })
         .unzip();
     ui::footer(fleet.notice.as_ref(), &hints, &ranks, frame, footer, theme);
-    render_table(fleet, frame, body, theme);
+    render_table(fleet, frame, &areas, theme);
     if let Some(Overlay::Help { scroll, screen }) = fleet.overlay {
         ui::help(&fleet.keymap, screen, scroll, frame, body, theme);
     }
@@ -270,7 +276,8 @@ impl Cell {
     }
 }
 
-fn render_table(fleet: &Fleet, frame: &mut Frame, area: Rect, theme: Theme) {
+fn render_table(fleet: &Fleet, frame: &mut Frame, areas: &Areas, theme: Theme) {
+    let area = areas.body;
     let cols = columns(area.width);
     let order = fleet.screen.order(&fleet.members);
     let mut rows: Vec<(Vec<Cell>, Style)> = Vec::new();
@@ -295,8 +302,13 @@ fn render_table(fleet: &Fleet, frame: &mut Frame, area: Rect, theme: Theme) {
     rows.push((heading(cols), theme.dim().add_modifier(Modifier::BOLD)));
     // The total row and the heading stay; the rows scroll to keep the
     // selection in sight. Only the rows in view are made.
-    let (_, first, room) = in_view(fleet, area, order.len());
-    let selected = fleet.screen.selected.min(order.len().saturating_sub(1));
+    let room = usize::from(areas.rows.height);
+    let first = fleet.screen.table.first(order.len(), room);
+    let selected = fleet
+        .screen
+        .table
+        .selected
+        .min(order.len().saturating_sub(1));
     let mut highlight = None;
     for (row, &i) in order.iter().enumerate().skip(first).take(room) {
         if row == selected {

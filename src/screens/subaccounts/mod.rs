@@ -12,6 +12,7 @@ use super::Ctx;
 use crate::app::{Edit, LineInput, Notice, Outcome};
 use crate::keymap::{Action, Context, Keymap};
 use crate::plivo::{ApiError, Disagreement, Subaccount, SubaccountChange};
+use crate::scroll::Table;
 use crate::text::{self, SafeText};
 use crate::worker::{Report, Request};
 
@@ -110,8 +111,9 @@ pub struct SubaccountsScreen {
     /// How the last list disagreed with the server's count, shown until the
     /// next list.
     pub disagreement: Option<Disagreement>,
-    /// The selected row, among those the filter shows.
-    pub selected: usize,
+    /// The selected row, among those the filter shows, and the rows in
+    /// view.
+    pub table: Table,
     /// What the rows are filtered by.
     pub filter: LineInput,
     /// The filter is being typed.
@@ -145,7 +147,18 @@ impl SubaccountsScreen {
     }
 
     fn selected_row(&self) -> Option<&Row> {
-        self.visible().get(self.selected).copied()
+        self.visible().get(self.table.selected).copied()
+    }
+
+    /// How many rows are in view when the screen is drawn in `body`.
+    fn rows_in_view(&self, keymap: &Keymap, body: Rect) -> usize {
+        usize::from(view::rows_area(self, keymap, body).height)
+    }
+
+    /// The terminal was resized: the selection stays in view of `body`.
+    pub(super) fn resized(&mut self, keymap: &Keymap, body: Rect) {
+        let rows = self.rows_in_view(keymap, body);
+        self.table.keep_in_view(self.visible().len(), rows);
     }
 
     pub(super) fn contexts(&self) -> Vec<Context> {
@@ -164,13 +177,13 @@ impl SubaccountsScreen {
         if self.dialog.is_some() || self.filtering {
             return false;
         }
-        match view::row_at(self, keymap, body, at) {
-            Some(row) => {
-                self.selected = row;
-                true
-            }
-            None => false,
+        let rows = view::rows_area(self, keymap, body);
+        if !rows.contains(at) {
+            return false;
         }
+        let count = self.visible().len();
+        self.table
+            .click(usize::from(at.y - rows.y), count, usize::from(rows.height))
     }
 
     pub(super) fn act(&mut self, action: Action, ctx: &mut Ctx) -> Outcome {
@@ -179,11 +192,12 @@ impl SubaccountsScreen {
         }
         if self.filtering {
             super::filter_key(action, &mut self.filter, &mut self.filtering);
-            self.selected = 0;
+            self.table = Table::default();
             return Outcome::redraw();
         }
         let count = self.visible().len();
-        if super::move_selection(action, &mut self.selected, count, ctx.page_rows) {
+        let rows = self.rows_in_view(ctx.keymap, ctx.body);
+        if self.table.act(action, count, rows) {
             return Outcome::redraw();
         }
         match action {
@@ -369,7 +383,7 @@ impl SubaccountsScreen {
         }
         input.type_char(c);
         if self.filtering {
-            self.selected = 0;
+            self.table = Table::default();
         }
         None
     }
@@ -450,7 +464,10 @@ impl SubaccountsScreen {
                     self.total = self.total.map(|t| t.saturating_sub(1));
                 }
                 self.close_sent_dialog();
-                self.selected = self.selected.min(self.visible().len().saturating_sub(1));
+                self.table.selected = self
+                    .table
+                    .selected
+                    .min(self.visible().len().saturating_sub(1));
             }
             Report::Failed { error, .. } => {
                 self.loading = false;

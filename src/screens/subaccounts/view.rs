@@ -123,29 +123,20 @@ fn layout(screen: &SubaccountsScreen, keymap: &Keymap, area: Rect) -> (Vec<Strin
     (failure_lines, areas)
 }
 
-/// The rows in view of a table drawn in `area`: the first shown and how
-/// many fit under the heading.
-fn in_view(selected: usize, area: Rect) -> (usize, usize) {
-    let height = usize::from(area.height.saturating_sub(1)).max(1);
-    ((selected + 1).saturating_sub(height), height)
+/// The table's rows (under its heading) when the screen is drawn in
+/// `area`: where a click selects and how many rows a page holds.
+pub fn rows_area(screen: &SubaccountsScreen, keymap: &Keymap, area: Rect) -> Rect {
+    let (_, [_, _, table, _]) = layout(screen, keymap, area);
+    rows_of(table)
 }
 
-/// Which row (among those the filter shows) is drawn at `at` when the
-/// screen is drawn in `area`, for a click.
-pub fn row_at(
-    screen: &SubaccountsScreen,
-    keymap: &Keymap,
-    area: Rect,
-    at: Position,
-) -> Option<usize> {
-    let (_, [_, _, table, _]) = layout(screen, keymap, area);
-    if !table.contains(at) {
-        return None;
+/// The rows of a table drawn in `table`: all but its heading, at least one.
+fn rows_of(table: Rect) -> Rect {
+    Rect {
+        y: table.y.saturating_add(1),
+        height: table.height.saturating_sub(1).max(1),
+        ..table
     }
-    let shown = screen.visible().len();
-    let (first, height) = in_view(screen.selected.min(shown.saturating_sub(1)), table);
-    let row = usize::from(at.y - table.y).checked_sub(1)?;
-    (row < height && first + row < shown).then_some(first + row)
 }
 
 fn render_table(
@@ -170,8 +161,9 @@ fn render_table(
         return;
     }
     // Only the rows in view are built: a thousand rows cost what a screen does.
-    let selected = screen.selected.min(visible.len() - 1);
-    let (first, height) = in_view(selected, area);
+    let selected = screen.table.selected.min(visible.len() - 1);
+    let height = usize::from(rows_of(area).height);
+    let first = screen.table.first(visible.len(), height);
     // On a narrow screen the dates go first, modified before created: the
     // name and the id are what a row is for.
     let dates: u16 = match area.width {
