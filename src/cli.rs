@@ -1,6 +1,7 @@
 //! The command line: what scripts and people may type. No I/O here.
 
 use std::net::SocketAddr;
+use std::ops::RangeInclusive;
 
 use clap::{Args, Parser};
 use rust_decimal::Decimal;
@@ -82,6 +83,9 @@ impl Cli {
     }
 }
 
+/// The seconds `interval` may be, as a flag or in the config file.
+pub const INTERVAL_SECS: RangeInclusive<u64> = 1..=86_400;
+
 /// The settings every command resolves its account and limits from.
 #[derive(Debug, Clone, Default)]
 pub struct Global {
@@ -148,7 +152,7 @@ impl Connection {
 pub struct MonitorArgs {
     /// Seconds between balance refreshes in the dashboard [default: 60]
     #[arg(long, value_name = "SECS",
-          value_parser = clap::value_parser!(u64).range(crate::config::INTERVAL_SECS))]
+          value_parser = clap::value_parser!(u64).range(INTERVAL_SECS))]
     pub interval: Option<u64>,
 
     /// Alert when the balance falls below this many USD
@@ -262,7 +266,7 @@ pub struct ExporterArgs {
     /// Seconds between polls of each account [default: 60, or the config
     /// file's interval]
     #[arg(long, value_name = "SECS",
-          value_parser = clap::value_parser!(u64).range(crate::config::INTERVAL_SECS))]
+          value_parser = clap::value_parser!(u64).range(INTERVAL_SECS))]
     pub interval: Option<u64>,
     /// Connections held open at once; at the limit a new one closes the
     /// oldest idle one, so slow clients cannot starve a scrape. Keep it

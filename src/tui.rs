@@ -174,11 +174,11 @@ async fn check_and_keep(
         (setup.api_url != crate::plivo::DEFAULT_API_URL).then(|| setup.api_url.clone())
     });
     let api_url = login.api_url.clone().unwrap_or(setup.api_url);
-    crate::credentials::check(&api_url, &login.auth_id, &login.token, setup.limits)
+    crate::config::credentials::check(&api_url, &login.auth_id, &login.token, setup.limits)
         .await
         .map_err(|e| format!("{e}; nothing was kept"))?;
     tokio::task::spawn_blocking(move || {
-        crate::credentials::keep(
+        crate::config::credentials::keep(
             &setup.config_path,
             login.profile.as_deref(),
             &login.auth_id,
@@ -188,6 +188,7 @@ async fn check_and_keep(
     })
     .await
     .map_err(|e| e.to_string())?
+    .map_err(|e| e.to_string())
 }
 
 /// The terminal in raw mode on the alternate screen, with a panic hook
