@@ -398,7 +398,7 @@ where
                             .await
                     {
                         tracing::warn!(%why, "on_alert failed");
-                        let _ = said.send(Notice::error(why));
+                        let _ = said.send(Notice::error(why.to_string()));
                     }
                 });
             }

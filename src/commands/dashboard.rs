@@ -125,7 +125,7 @@ async fn open(global: &Global, env: &config::Env, hello: Option<Notice>) -> Exit
         && matches!(
             missing,
             config::ConfigError::MissingCredentials {
-                missing: "credentials" | "auth token",
+                missing: config::Missing::Credentials | config::Missing::AuthToken,
                 ..
             }
         )

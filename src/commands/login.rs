@@ -94,7 +94,8 @@ pub async fn login(global: &Global, args: &LoginArgs) -> Result<String, Failure>
             Err(e) => return Err(Failure::Api(e)),
         }
     }
-    let place = crate::config::credentials::keep(&path, profile, &auth_id, &token, given_url.as_deref())?;
+    let place =
+        crate::config::credentials::keep(&path, profile, &auth_id, &token, given_url.as_deref())?;
     let checked = if args.no_verify {
         format!("{auth_id} (not checked)")
     } else {

@@ -1,23 +1,48 @@
 //! Why the settings could not be resolved, as the user is told it.
 
+use super::keychain::KeychainError;
 use super::keys::KeysError;
 use super::parse::Invalid;
+
+/// What an account lacks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Missing {
+    /// Both the auth id and the token.
+    #[error("credentials")]
+    Credentials,
+    /// The auth id (a token alone).
+    #[error("auth id")]
+    AuthId,
+    /// The token (an auth id alone).
+    #[error("auth token")]
+    AuthToken,
+}
+
+impl Missing {
+    /// The variables that would provide it.
+    fn vars(self) -> &'static str {
+        match self {
+            Missing::Credentials => "PLIVO_AUTH_ID and PLIVO_AUTH_TOKEN",
+            Missing::AuthId => "PLIVO_AUTH_ID (or --auth-id)",
+            Missing::AuthToken => "PLIVO_AUTH_TOKEN",
+        }
+    }
+}
 
 /// Why the settings could not be resolved.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum ConfigError {
     /// No auth id or no token anywhere.
     #[error(
-        "no Plivo {missing}: run `plivo-dash login{}`, or set {vars}, or put auth_id and auth_token in {path}; or try `plivo-dash --demo`",
-        login_flag(.profile.as_deref())
+        "no Plivo {missing}: run `plivo-dash login{}`, or set {}, or put auth_id and auth_token in {path}; or try `plivo-dash --demo`",
+        login_flag(.profile.as_deref()),
+        .missing.vars()
     )]
     MissingCredentials {
-        /// What is missing, in words.
-        missing: &'static str,
+        /// What is missing.
+        missing: Missing,
         /// The profile it is missing from (`None`: the top level).
         profile: Option<String>,
-        /// The variables that would provide it.
-        vars: &'static str,
         /// Where the config file would be.
         path: String,
     },
@@ -53,8 +78,8 @@ pub enum ConfigError {
     IncompleteProfile {
         /// The profile.
         profile: String,
-        /// What is missing, in words.
-        missing: &'static str,
+        /// What is missing.
+        missing: Missing,
         /// The file.
         path: String,
     },
@@ -72,7 +97,7 @@ pub enum ConfigError {
         /// The account.
         auth_id: String,
         /// Why not.
-        reason: String,
+        reason: KeychainError,
     },
     /// `--profile` names a profile, and there is no config file at all.
     #[error(
@@ -120,4 +145,3 @@ pub(super) fn shell_word(text: &str) -> String {
         format!("'{}'", text.replace('\'', r"'\''"))
     }
 }
-

@@ -150,9 +150,7 @@ impl ConfigFile {
     /// The table a profile name means, as every command reads it (see
     /// [`means_top_level`]).
     pub fn table_named<'a>(&self, name: Option<&'a str>) -> Option<&'a str> {
-        let called_default = self
-            .profiles()
-            .is_some_and(|p| p.contains_key(TOP_LEVEL));
+        let called_default = self.profiles().is_some_and(|p| p.contains_key(TOP_LEVEL));
         name.filter(|name| !means_top_level(name, called_default))
     }
 
@@ -161,9 +159,7 @@ impl ConfigFile {
     pub fn shown_name(&self, table: Option<&str>) -> String {
         let name = match table {
             Some(name) => name,
-            None if self.table_named(Some(TOP_LEVEL)).is_some() => {
-                TOP_LEVEL_SHOWN
-            }
+            None if self.table_named(Some(TOP_LEVEL)).is_some() => TOP_LEVEL_SHOWN,
             None => TOP_LEVEL,
         };
         crate::text::sanitize(name)

@@ -8,7 +8,7 @@ pub mod keychain;
 mod keys;
 mod parse;
 
-pub use error::ConfigError;
+pub use error::{ConfigError, Missing};
 pub use keys::KeysError;
 pub use parse::{
     FROM_ENVIRONMENT, Invalid, TOP_LEVEL, TOP_LEVEL_SHOWN, means_top_level, unusable_profile_name,
@@ -217,7 +217,9 @@ struct Layers<'a> {
 impl Layers<'_> {
     /// A setting from the file: the named profile first, then the top level.
     fn get<T>(self, get: impl Fn(&Profile) -> Option<T>) -> Option<T> {
-        self.named.and_then(&get).or_else(|| self.top.and_then(&get))
+        self.named
+            .and_then(&get)
+            .or_else(|| self.top.and_then(&get))
     }
 
     /// A text setting; an empty value (`auth_token = ""`) is no value: it
@@ -250,11 +252,16 @@ fn resolve_in(global: &Global, env: &Env, loaded: &Loaded) -> Result<Settings, C
         .or_else(|| env.api_url.clone())
         .or_else(|| layers.text(|p| p.api_url.as_ref()))
         .unwrap_or_else(|| DEFAULT_API_URL.to_owned());
-    let token = find_token(env, &loaded.path, profile.as_deref(), layers, auth_id.as_deref());
-    let missing = |missing, vars| ConfigError::MissingCredentials {
+    let token = find_token(
+        env,
+        &loaded.path,
+        profile.as_deref(),
+        layers,
+        auth_id.as_deref(),
+    );
+    let missing = |missing| ConfigError::MissingCredentials {
         missing,
         profile: profile.clone(),
-        vars,
         path: loaded.path.clone(),
     };
     let credentials = match (auth_id.clone(), token) {
@@ -265,18 +272,12 @@ fn resolve_in(global: &Global, env: &Env, loaded: &Loaded) -> Result<Settings, C
             token_source,
             token_from,
         }),
-        (None, Ok(None)) => Err(missing("credentials", "PLIVO_AUTH_ID and PLIVO_AUTH_TOKEN")),
-        (None, _) => Err(missing("auth id", "PLIVO_AUTH_ID (or --auth-id)")),
-        (Some(_), Ok(None)) => Err(missing("auth token", "PLIVO_AUTH_TOKEN")),
+        (None, Ok(None)) => Err(missing(Missing::Credentials)),
+        (None, _) => Err(missing(Missing::AuthId)),
+        (Some(_), Ok(None)) => Err(missing(Missing::AuthToken)),
         (Some(_), Err(keychain)) => Err(keychain),
     };
-    let keymap = match layers.top.and_then(|p| p.keys.as_ref()) {
-        Some(keys) => keys::keymap(keys).map_err(|reason| ConfigError::Keys {
-            path: loaded.path.clone(),
-            reason,
-        })?,
-        None => Keymap::default(),
-    };
+    let keymap = keymap(layers, &loaded.path)?;
     let days = layers.get(|p| p.history_days).unwrap_or(RETENTION_DAYS);
     Ok(Settings {
         credentials,
@@ -294,9 +295,22 @@ fn resolve_in(global: &Global, env: &Env, loaded: &Loaded) -> Result<Settings, C
         profile,
         auth_id,
         api_url,
-        on_alert: layers.get(|p| p.on_alert.clone()).filter(|c| !c.trim().is_empty()),
+        on_alert: layers
+            .get(|p| p.on_alert.clone())
+            .filter(|c| !c.trim().is_empty()),
         notify: layers.get(|p| p.notify).unwrap_or(false),
     })
+}
+
+/// The keys, with the file's `[keys]` (top level only) applied.
+fn keymap(layers: Layers<'_>, path: &str) -> Result<Keymap, ConfigError> {
+    match layers.top.and_then(|p| p.keys.as_ref()) {
+        Some(keys) => keys::keymap(keys).map_err(|reason| ConfigError::Keys {
+            path: path.to_owned(),
+            reason,
+        }),
+        None => Ok(Keymap::default()),
+    }
 }
 
 /// The profile the settings are for (`--profile`, or a file whose only
@@ -387,9 +401,9 @@ fn find_token(
     match auth_id {
         Some(id) if env.keychain => keychain::get(&keychain::user(profile, id))
             .map(|token| token.map(|t| (t, format!("the keychain ({id})"), TokenFrom::Keychain)))
-            .map_err(|e| ConfigError::Keychain {
+            .map_err(|reason| ConfigError::Keychain {
                 auth_id: crate::text::sanitize(id),
-                reason: e.to_string(),
+                reason,
             }),
         _ => Ok(None),
     }
@@ -398,15 +412,6 @@ fn find_token(
 /// The profiles the config file holds: the top level first (as
 /// [`TOP_LEVEL`]) when it has credentials of its own, then each
 /// `[profiles.NAME]` by name.
-pub fn profile_names(env: &Env) -> Result<Vec<Option<String>>, ConfigError> {
-    let file = match &env.config_path {
-        Some(path) => read_file(path, env.config_named, &mut Vec::new())?,
-        None => None,
-    };
-    Ok(names_in(file.as_ref()))
-}
-
-/// [`profile_names`], of the file as read.
 fn names_in(file: Option<&Profile>) -> Vec<Option<String>> {
     file.map_or_else(Vec::new, |file| {
         let top = file.has_credentials();
@@ -470,7 +475,7 @@ fn all_in(
         if let Err(ConfigError::MissingCredentials { missing, path, .. }) = &settings.credentials {
             settings.credentials = Err(ConfigError::IncompleteProfile {
                 profile: shown.clone(),
-                missing,
+                missing: *missing,
                 path: path.clone(),
             });
         }
@@ -745,7 +750,7 @@ mod tests {
             matches!(
                 e,
                 ConfigError::MissingCredentials {
-                    missing: "auth token",
+                    missing: Missing::AuthToken,
                     ..
                 }
             ),
@@ -777,7 +782,7 @@ mod tests {
             matches!(
                 s.credentials,
                 Err(ConfigError::MissingCredentials {
-                    missing: "auth token",
+                    missing: Missing::AuthToken,
                     ..
                 })
             ),
