@@ -990,6 +990,79 @@ alert_below = "2.50"
     }
 
     #[test]
+    fn keys_are_a_key_or_a_list_of_keys_and_anything_else_names_its_action() {
+        let f = file("[keys]\nquit = \"x\"\nrefresh = [\"r\", \"F5\"]\n", 0o600);
+        let s = resolve(&Global::default(), &env_with(f.path())).unwrap();
+        let quit = crate::keymap::Action::Quit;
+        assert_eq!(s.keymap.key_label(quit), "x");
+        let refresh = crate::keymap::Action::Refresh;
+        assert_eq!(s.keymap.keys_for(refresh).len(), 2);
+        for (keys, action) in [
+            ("refresh = [\"r\", 5]", "refresh"),
+            ("quit = { key = \"x\" }", "quit"),
+            ("quit = true", "quit"),
+        ] {
+            let f = file(&format!("[keys]\n{keys}\n"), 0o600);
+            let err = resolve(&Global::default(), &env_with(f.path())).unwrap_err();
+            assert!(
+                matches!(&err, ConfigError::Keys { reason: KeysError::NotKeys(a), .. } if a == action),
+                "{keys}: {err:?}"
+            );
+            assert!(
+                err.to_string()
+                    .ends_with(&format!("is not valid: [keys] {action}: give a key as a string, such as \"x\", or a list of them, such as [\"r\", \"F5\"]")),
+                "{err}"
+            );
+        }
+        let f = file("[keys]\nquit = \"hyper-q\"\n", 0o600);
+        let err = resolve(&Global::default(), &env_with(f.path())).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("[keys] quit: \"hyper-q\" is not a key"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn the_plan_opens_a_chosen_profile_among_every_other_from_one_reading() {
+        let f = file(
+            "[profiles.a]\nauth_id = \"MA2025AAAAAAAAAAAAA1\"\nauth_token = \"ta\"\n\
+             [profiles.b]\nauth_id = \"MA2025BBBBBBBBBBBBB1\"\nauth_token = \"tb\"\n",
+            0o644,
+        );
+        let env = env_with(f.path());
+        let names =
+            |plan: &Plan| -> Vec<String> { plan.accounts.iter().map(|(n, _)| n.clone()).collect() };
+        let b = Global {
+            profile: Some("b".into()),
+            ..Global::default()
+        };
+        let chosen = plan(&b, &env).unwrap();
+        assert_eq!(names(&chosen), ["a", "b"]);
+        assert_eq!(chosen.open, Some(1));
+        let warned: Vec<bool> = chosen
+            .accounts
+            .iter()
+            .map(|(_, s)| !s.warnings.is_empty())
+            .collect();
+        assert_eq!(warned, [false, true], "the file's warning, said once, on b");
+        let none = plan(&Global::default(), &env).unwrap();
+        assert_eq!(
+            names(&none),
+            ["a", "b"],
+            "every profile, on the fleet screen"
+        );
+        assert_eq!(none.open, None);
+        let by_id = Env {
+            auth_id: Some("MA2025AAAAAAAAAAAAA1".into()),
+            ..env.clone()
+        };
+        let alone = plan(&Global::default(), &by_id).unwrap();
+        assert_eq!(names(&alone), [TOP_LEVEL], "an account named alone");
+        assert_eq!(alone.open, None);
+    }
+
+    #[test]
     fn every_profile_resolves_from_the_file_alone_and_names_stay_apart() {
         let f = file(
             "auth_id = \"MA2025RK4E639VJFZAGV\"\nauth_token = \"top\"\ninterval = 30\n\
