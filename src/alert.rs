@@ -36,11 +36,58 @@ pub fn environment(alert: &Alert) -> Vec<(&'static str, String)> {
     ]
 }
 
+/// Why an `on_alert` command failed, said with the profile it was for.
+#[derive(Debug, thiserror::Error)]
+#[error("on_alert for {profile}: {why}")]
+pub struct CommandFailed {
+    /// The profile the alert was for.
+    pub profile: String,
+    /// What went wrong.
+    pub why: Why,
+}
+
+/// What went wrong with an `on_alert` command.
+#[derive(Debug, thiserror::Error)]
+pub enum Why {
+    /// The shell could not be started.
+    #[error("cannot start: {0}")]
+    Start(std::io::Error),
+    /// It ran past its time limit and was stopped, with all it started.
+    #[error("still running after {} s, stopped", .0.as_secs_f32())]
+    Stopped(Duration),
+    /// Waiting for it failed.
+    #[error("{0}")]
+    Wait(std::io::Error),
+    /// It ended unsuccessfully: its code (none if killed) and the first
+    /// line it said on stderr, made safe.
+    #[error("{}", ended(*code, said))]
+    Ended {
+        /// Its exit code, if it exited.
+        code: Option<i32>,
+        /// The first line it said, at most 160 characters.
+        said: String,
+    },
+}
+
+/// "exited 4: what it said", or "was killed" when a signal ended it.
+fn ended(code: Option<i32>, said: &str) -> String {
+    let code = code.map_or_else(|| "was killed".to_owned(), |c| format!("exited {c}"));
+    if said.is_empty() {
+        code
+    } else {
+        format!("{code}: {said}")
+    }
+}
+
 /// Runs `command` through the shell (it is the user's own text, from the
 /// config file) with the alert in its environment and without the token
 /// variable; stops it, and all it started, after `limit`
 /// ([`COMMAND_TIMEOUT`] in the dashboard). Says why it failed.
-pub async fn run_command(command: &str, alert: &Alert, limit: Duration) -> Result<(), String> {
+pub async fn run_command(
+    command: &str,
+    alert: &Alert,
+    limit: Duration,
+) -> Result<(), CommandFailed> {
     let mut shell = shell(command);
     shell
         .envs(environment(alert))
@@ -49,10 +96,11 @@ pub async fn run_command(command: &str, alert: &Alert, limit: Duration) -> Resul
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .kill_on_drop(true);
-    let failed = |why: String| format!("on_alert for {}: {why}", alert.profile);
-    let mut child = shell
-        .spawn()
-        .map_err(|e| failed(format!("cannot start: {e}")))?;
+    let failed = |why| CommandFailed {
+        profile: alert.profile.clone(),
+        why,
+    };
+    let mut child = shell.spawn().map_err(|e| failed(Why::Start(e)))?;
     // Killing the shell alone would leave what it started running (a
     // `sleep` past the time limit, or past the dashboard's end): the guard
     // stops the whole group unless the command finished by itself.
@@ -73,23 +121,16 @@ pub async fn run_command(command: &str, alert: &Alert, limit: Duration) -> Resul
     }
     drop(group);
     match waited {
-        Err(_) => Err(failed(format!(
-            "still running after {} s, stopped",
-            limit.as_secs_f32()
-        ))),
-        Ok((Err(e), _)) => Err(failed(e.to_string())),
+        Err(_) => Err(failed(Why::Stopped(limit))),
+        Ok((Err(e), _)) => Err(failed(Why::Wait(e))),
         Ok((Ok(status), _)) if status.success() => Ok(()),
         Ok((Ok(status), said)) => {
             let said = String::from_utf8_lossy(&said);
             let first = said.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
             let first = text::sanitize(first);
-            let code = status
-                .code()
-                .map_or_else(|| "was killed".to_owned(), |c| format!("exited {c}"));
-            Err(failed(if first.is_empty() {
-                code
-            } else {
-                format!("{code}: {}", first.chars().take(160).collect::<String>())
+            Err(failed(Why::Ended {
+                code: status.code(),
+                said: first.chars().take(160).collect(),
             }))
         }
     }
@@ -205,7 +246,8 @@ mod tests {
         let command = format!("sleep 30 & echo $! > '{}'; wait", pid_file.display());
         let error = run_command(&command, &alert(), Duration::from_millis(300))
             .await
-            .unwrap_err();
+            .unwrap_err()
+            .to_string();
         assert!(
             error.contains("still running after 0.3 s, stopped"),
             "{error}"
@@ -232,7 +274,8 @@ mod tests {
             COMMAND_TIMEOUT,
         )
         .await
-        .unwrap_err();
+        .unwrap_err()
+        .to_string();
         assert_eq!(error, "on_alert for prod;\u{7}evil: exited 4: no such hook");
         let env = run_command(
             "test \"$PLIVO_DASH_EVENT\" = below && test -z \"$PLIVO_AUTH_TOKEN\"",
@@ -240,7 +283,7 @@ mod tests {
             COMMAND_TIMEOUT,
         )
         .await;
-        assert_eq!(env, Ok(()));
+        assert!(env.is_ok(), "{env:?}");
     }
 
     #[test]

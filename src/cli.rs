@@ -1,6 +1,7 @@
 //! The command line: what scripts and people may type. No I/O here.
 
 use std::net::SocketAddr;
+use std::ops::RangeInclusive;
 
 use clap::{Args, Parser};
 use rust_decimal::Decimal;
@@ -82,6 +83,9 @@ impl Cli {
     }
 }
 
+/// The seconds `interval` may be, as a flag or in the config file.
+pub const INTERVAL_SECS: RangeInclusive<u64> = 1..=86_400;
+
 /// The settings every command resolves its account and limits from.
 #[derive(Debug, Clone, Default)]
 pub struct Global {
@@ -148,7 +152,7 @@ impl Connection {
 pub struct MonitorArgs {
     /// Seconds between balance refreshes in the dashboard [default: 60]
     #[arg(long, value_name = "SECS",
-          value_parser = clap::value_parser!(u64).range(crate::config::INTERVAL_SECS))]
+          value_parser = clap::value_parser!(u64).range(INTERVAL_SECS))]
     pub interval: Option<u64>,
 
     /// Alert when the balance falls below this many USD
@@ -262,7 +266,7 @@ pub struct ExporterArgs {
     /// Seconds between polls of each account [default: 60, or the config
     /// file's interval]
     #[arg(long, value_name = "SECS",
-          value_parser = clap::value_parser!(u64).range(crate::config::INTERVAL_SECS))]
+          value_parser = clap::value_parser!(u64).range(INTERVAL_SECS))]
     pub interval: Option<u64>,
     /// Connections held open at once; at the limit a new one closes the
     /// oldest idle one, so slow clients cannot starve a scrape. Keep it
@@ -295,9 +299,37 @@ pub struct HistoryArgs {
     pub connection: Connection,
 }
 
+/// Why a flag's value is refused, as clap says it after the flag's name.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BadValue {
+    /// `--since`.
+    #[error("{0:?} is not a duration: write e.g. 30m, 2h, 7d or \"1h 30m\"")]
+    Duration(String),
+    /// `--listen`, not an address.
+    #[error("{given:?} is not an address to listen on, such as 127.0.0.1:0 ({why})")]
+    Address {
+        /// The value given.
+        given: String,
+        /// The resolver's words.
+        why: String,
+    },
+    /// `--listen`, a name with no address.
+    #[error("{0:?} names no address")]
+    NoAddress(String),
+    /// A share outside 0..=1.
+    #[error("{0:?} is not a share between 0 and 1 (e.g. 0.2)")]
+    Share(String),
+    /// Not a decimal.
+    #[error("{0:?} is not an amount in USD (e.g. 5 or 1.25)")]
+    Amount(String),
+    /// Below zero.
+    #[error("{0} is negative; give an amount of 0 or more")]
+    Negative(String),
+}
+
 /// A positive duration such as `2h`, `7d` or `1h 30m`.
-fn parse_since(s: &str) -> Result<jiff::SignedDuration, String> {
-    let bad = || format!("{s:?} is not a duration: write e.g. 30m, 2h, 7d or \"1h 30m\"");
+fn parse_since(s: &str) -> Result<jiff::SignedDuration, BadValue> {
+    let bad = || BadValue::Duration(s.to_owned());
     let span: jiff::Span = s.trim().parse().map_err(|_| bad())?;
     let duration = span
         .to_duration(jiff::SpanRelativeTo::days_are_24_hours())
@@ -498,7 +530,7 @@ pub struct SandboxArgs {
 /// that `localhost:0` gives the 127.0.0.1 every client reaches. `:PORT`
 /// alone means every interface, as other exporters take it: `[::]`, which
 /// [`listen::bind`](crate::listen::bind) makes IPv6 and IPv4 both.
-fn parse_listen(s: &str) -> Result<SocketAddr, String> {
+fn parse_listen(s: &str) -> Result<SocketAddr, BadValue> {
     use std::net::ToSocketAddrs as _;
     let trimmed = s.trim();
     let every = format!("[::]{trimmed}");
@@ -508,32 +540,35 @@ fn parse_listen(s: &str) -> Result<SocketAddr, String> {
         trimmed
     }
     .to_socket_addrs()
-    .map_err(|e| format!("{s:?} is not an address to listen on, such as 127.0.0.1:0 ({e})"))?
+    .map_err(|e| BadValue::Address {
+        given: s.to_owned(),
+        why: e.to_string(),
+    })?
     .collect();
     addrs
         .iter()
         .find(|a| a.is_ipv4())
         .or_else(|| addrs.first())
         .copied()
-        .ok_or_else(|| format!("{s:?} names no address"))
+        .ok_or_else(|| BadValue::NoAddress(s.to_owned()))
 }
 
 /// A share between 0 and 1.
-fn parse_share(s: &str) -> Result<f64, String> {
+fn parse_share(s: &str) -> Result<f64, BadValue> {
     match s.trim().parse::<f64>() {
         Ok(p) if (0.0..=1.0).contains(&p) => Ok(p),
-        _ => Err(format!("{s:?} is not a share between 0 and 1 (e.g. 0.2)")),
+        _ => Err(BadValue::Share(s.to_owned())),
     }
 }
 
 /// A non-negative amount of USD, written as a plain decimal ("5", "1.809").
-fn parse_amount(s: &str) -> Result<Decimal, String> {
+fn parse_amount(s: &str) -> Result<Decimal, BadValue> {
     let amount = s
         .trim()
         .parse::<Decimal>()
-        .map_err(|_| format!("{s:?} is not an amount in USD (e.g. 5 or 1.25)"))?;
+        .map_err(|_| BadValue::Amount(s.to_owned()))?;
     if amount.is_sign_negative() {
-        return Err(format!("{s} is negative; give an amount of 0 or more"));
+        return Err(BadValue::Negative(s.to_owned()));
     }
     Ok(amount)
 }

@@ -1028,29 +1028,73 @@ impl Default for Keymap {
     }
 }
 
+/// Why a `[keys]` rebinding cannot be applied, as the config file's
+/// error says it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RebindError {
+    /// A name no action has.
+    #[error("[keys] {0:?} is not an action; the actions are {names}", names = action_names())]
+    NotAnAction(String),
+    /// An empty list: the action could not be reached.
+    #[error("[keys] {0} would have no key")]
+    NoKey(String),
+    /// A key that does not parse.
+    #[error("[keys] {action}: {why}")]
+    NotAKey {
+        /// The action rebound.
+        action: String,
+        /// Why the key is not one.
+        why: String,
+    },
+    /// A printable key for an action inside a text field.
+    #[error(
+        "[keys] {action} = {key:?} would be typed into a field instead; use a key with Ctrl or Alt, or a named key"
+    )]
+    TypesText {
+        /// The action rebound.
+        action: String,
+        /// The key, as written back.
+        key: String,
+    },
+    /// One key for two actions that could both act.
+    #[error("[keys] {key} is bound to both {first} and {second}; give one of them another key")]
+    Clash {
+        /// The key.
+        key: String,
+        /// The action that had it first.
+        first: &'static str,
+        /// The other.
+        second: &'static str,
+    },
+}
+
+/// Every action's name, as `[keys]` takes them.
+fn action_names() -> String {
+    let names: Vec<&str> = TABLE.iter().map(|e| e.name).collect();
+    names.join(", ")
+}
+
 impl Keymap {
     /// The defaults with `changes` (action name → its keys) applied, or why
     /// they cannot be: an unknown action or key, an action left with no
     /// key, two actions on one key where both could act, or a printable
     /// key for an action inside the form (it would be typed instead).
-    pub fn with_changes(changes: &BTreeMap<String, Vec<String>>) -> Result<Self, String> {
+    pub fn with_changes(changes: &BTreeMap<String, Vec<String>>) -> Result<Self, RebindError> {
         let mut map = Self::default();
         for (name, keys) in changes {
-            let entry = TABLE.iter().find(|e| e.name == name).ok_or_else(|| {
-                let names: Vec<&str> = TABLE.iter().map(|e| e.name).collect();
-                format!(
-                    "[keys] {name:?} is not an action; the actions are {}",
-                    names.join(", ")
-                )
-            })?;
+            let entry = TABLE
+                .iter()
+                .find(|e| e.name == name)
+                .ok_or_else(|| RebindError::NotAnAction(name.clone()))?;
             if keys.is_empty() {
-                return Err(format!("[keys] {name} would have no key"));
+                return Err(RebindError::NoKey(name.clone()));
             }
             let mut parsed = Vec::new();
             for key in keys {
-                let key = key
-                    .parse::<Key>()
-                    .map_err(|e| format!("[keys] {name}: {e}"))?;
+                let key = key.parse::<Key>().map_err(|why| RebindError::NotAKey {
+                    action: name.clone(),
+                    why,
+                })?;
                 if !parsed.contains(&key) {
                     parsed.push(key);
                 }
@@ -1062,10 +1106,10 @@ impl Keymap {
                 )
             });
             if let Some(key) = parsed.iter().find(|k| in_text && k.types_text()) {
-                return Err(format!(
-                    "[keys] {name} = {:?} would be typed into a field instead; use a key with Ctrl or Alt, or a named key",
-                    key.to_string()
-                ));
+                return Err(RebindError::TypesText {
+                    action: name.clone(),
+                    key: key.to_string(),
+                });
             }
             map.keys.insert(entry.action, parsed);
         }
@@ -1073,7 +1117,7 @@ impl Keymap {
         Ok(map)
     }
 
-    fn check_clashes(&self) -> Result<(), String> {
+    fn check_clashes(&self) -> Result<(), RebindError> {
         for group in MUST_NOT_CLASH {
             let mut seen: BTreeMap<Key, &'static str> = BTreeMap::new();
             for entry in TABLE
@@ -1084,10 +1128,11 @@ impl Keymap {
                     if let Some(other) = seen.insert(*key, entry.name)
                         && other != entry.name
                     {
-                        return Err(format!(
-                            "[keys] {key} is bound to both {other} and {}; give one of them another key",
-                            entry.name
-                        ));
+                        return Err(RebindError::Clash {
+                            key: key.to_string(),
+                            first: other,
+                            second: entry.name,
+                        });
                     }
                 }
             }
@@ -1397,8 +1442,9 @@ mod tests {
         );
         assert_eq!("ctrl-m".parse::<Key>(), "enter".parse::<Key>());
         assert_eq!("ctrl-[".parse::<Key>(), "esc".parse::<Key>());
-        let err =
-            Keymap::with_changes(&changes(&[("quit", &["ctrl-i"])])).expect_err("Tab is taken");
+        let err = Keymap::with_changes(&changes(&[("quit", &["ctrl-i"])]))
+            .expect_err("Tab is taken")
+            .to_string();
         assert!(err.contains("both"), "{err}");
         let shifted: Key = "shift-up".parse().unwrap();
         assert_ne!(Some(shifted), "up".parse().ok());
@@ -1425,7 +1471,9 @@ mod tests {
             (changes(&[("revert", &["ctrl-k"])]), "both"),
             (changes(&[("quit", &["ctrl-c"])]), "both"),
         ] {
-            let err = Keymap::with_changes(&pairs).expect_err("refused");
+            let err = Keymap::with_changes(&pairs)
+                .expect_err("refused")
+                .to_string();
             assert!(err.contains(needle), "{needle}: {err}");
         }
     }

@@ -206,6 +206,11 @@ pub fn suggestions(areas: &Areas, rows: u16) -> Rect {
     }
 }
 
+/// Whether a terminal of `size` has room for the welcome screen.
+pub fn welcome_fits(size: (u16, u16)) -> bool {
+    size.0 >= WELCOME_MIN.0 && size.1 >= WELCOME_MIN.1
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -281,9 +286,4 @@ mod tests {
             NOTICE_MAX_LINES
         );
     }
-}
-
-/// Whether a terminal of `size` has room for the welcome screen.
-pub fn welcome_fits(size: (u16, u16)) -> bool {
-    size.0 >= WELCOME_MIN.0 && size.1 >= WELCOME_MIN.1
 }

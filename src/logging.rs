@@ -30,13 +30,30 @@ impl io::Write for Quiet {
 /// The variable that sets the level.
 pub const ENV_LEVEL: &str = "PLIVO_DASH_LOG";
 
+/// Why logging could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum LogError {
+    /// `PLIVO_DASH_LOG` is not a level.
+    #[error("{ENV_LEVEL}={0:?} is not a level: use error, warn, info, debug or trace")]
+    Level(String),
+    /// The file cannot be opened for appending.
+    #[error("cannot open log file {}: {source}", path.display())]
+    Open {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Why.
+        source: io::Error,
+    },
+    /// A logger was already installed.
+    #[error("cannot start logging: {0}")]
+    Start(Box<dyn std::error::Error + Send + Sync>),
+}
+
 /// Starts logging to `path` (appending) at `level` (`info` when unset). The
 /// file is created readable by its owner only.
-pub fn init(path: &Path, level: Option<&str>) -> Result<(), String> {
+pub fn init(path: &Path, level: Option<&str>) -> Result<(), LogError> {
     let level = match level.map(str::trim).filter(|l| !l.is_empty()) {
-        Some(l) => LevelFilter::from_str(l).map_err(|_| {
-            format!("{ENV_LEVEL}={l:?} is not a level: use error, warn, info, debug or trace")
-        })?,
+        Some(l) => LevelFilter::from_str(l).map_err(|_| LogError::Level(l.to_owned()))?,
         None => LevelFilter::INFO,
     };
     let mut options = OpenOptions::new();
@@ -46,13 +63,14 @@ pub fn init(path: &Path, level: Option<&str>) -> Result<(), String> {
         use std::os::unix::fs::OpenOptionsExt as _;
         options.mode(0o600);
     }
-    let file = options
-        .open(path)
-        .map_err(|e: io::Error| format!("cannot open log file {}: {e}", path.display()))?;
+    let file = options.open(path).map_err(|source| LogError::Open {
+        path: path.to_path_buf(),
+        source,
+    })?;
     tracing_subscriber::fmt()
         .with_writer(Mutex::new(Quiet(file)))
         .with_ansi(false)
         .with_max_level(level)
         .try_init()
-        .map_err(|e| format!("cannot start logging: {e}"))
+        .map_err(LogError::Start)
 }

@@ -27,7 +27,7 @@ fn main() -> ExitCode {
         let level = std::env::var(plivo_dash::logging::ENV_LEVEL).ok();
         if let Err(e) = plivo_dash::logging::init(path, level.as_deref()) {
             if matches!(cli.command, Some(Subcommand::Check(_))) {
-                let outcome = commands::check::unknown(&e);
+                let outcome = commands::check::unknown(&e.to_string());
                 print_out(&format!("{}\n", outcome.line));
                 return ExitCode::from(outcome.status.code());
             }

@@ -62,11 +62,4 @@ impl Signal {
     /// SIGHUP: the terminal went away. It ends the dashboard; the exporter,
     /// a service with no configuration to reload, ignores it.
     pub const HANGUP: Self = Self(1);
-
-    /// The exit status shells expect of a process a signal ended: 128 plus
-    /// its number (143 for SIGTERM), so `$?` and service managers can tell
-    /// "stopped" from "finished".
-    pub fn exit(self) -> crate::commands::Exit {
-        crate::commands::Exit::Signal(self.0)
-    }
 }

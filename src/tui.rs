@@ -147,11 +147,11 @@ async fn check_and_keep(
         (setup.api_url != crate::plivo::DEFAULT_API_URL).then(|| setup.api_url.clone())
     });
     let api_url = login.api_url.clone().unwrap_or(setup.api_url);
-    crate::credentials::check(&api_url, &login.auth_id, &login.token, setup.limits)
+    crate::config::credentials::check(&api_url, &login.auth_id, &login.token, setup.limits)
         .await
         .map_err(|e| format!("{e}; nothing was kept"))?;
     tokio::task::spawn_blocking(move || {
-        crate::credentials::keep(
+        crate::config::credentials::keep(
             &setup.config_path,
             login.profile.as_deref(),
             &login.auth_id,
@@ -161,6 +161,7 @@ async fn check_and_keep(
     })
     .await
     .map_err(|e| e.to_string())?
+    .map_err(|e| e.to_string())
 }
 
 /// Whether the terminal is in the dashboard's modes, for the panic hook
@@ -391,7 +392,7 @@ where
                             .await
                     {
                         tracing::warn!(%why, "on_alert failed");
-                        let _ = said.send(Notice::error(why));
+                        let _ = said.send(Notice::error(why.to_string()));
                     }
                 });
             }

@@ -465,7 +465,7 @@ impl Welcome {
                 Field::Token,
                 "A token has no spaces or line breaks".to_owned(),
             ))
-        } else if token.len() > crate::credentials::MAX_TOKEN {
+        } else if token.len() > crate::config::credentials::MAX_TOKEN {
             Some((Field::Token, "That is too long to be a token".to_owned()))
         } else if profile.contains(&token) {
             // Never a file's section name, a header, a list's line.

@@ -59,7 +59,7 @@ pub async fn check(
 ) -> CheckOutcome {
     let thresholds = match Thresholds::new(warning, critical) {
         Ok(t) => t,
-        Err(e) => return unknown(&e),
+        Err(e) => return unknown(&e.to_string()),
     };
     let account = match client {
         Ok(client) => client.get_account().await,

@@ -84,8 +84,11 @@ pub async fn run(global: &Global, demo: bool) -> Exit {
 /// The accounts `global` names, on the dashboard (or, with none set up,
 /// the welcome screen first), with `hello` in the first footer.
 async fn open(global: &Global, env: &config::Env, hello: Option<Notice>) -> Exit {
-    let (all, open) = match profiles(global, env) {
-        Ok(all) => all,
+    let config::Plan {
+        accounts: all,
+        open,
+    } = match config::plan(global, env) {
+        Ok(plan) => plan,
         // The file PLIVO_DASH_CONFIG names, not there yet, with nothing
         // else set up: the welcome screen will create it, where `login`
         // would. (With credentials in flags or variables, a typo in the
@@ -197,13 +200,13 @@ async fn welcome(
                     "The demo: {} goes back to the welcome screen",
                     settings.keymap.key_label(crate::keymap::Action::Quit)
                 ));
-                match demo_ended(global, config::resolve(global, env), Some(back)).await {
+                match demo_ended(global, Ok(settings.clone()), Some(back)).await {
                     Ok(tui::Ended::Quit) => fleet.resume(),
                     Ok(_) => return Exit::Ok,
                     Err(exit) => return exit,
                 }
             }
-            Ok(tui::Ended::Signal(signal)) => return signal.exit(),
+            Ok(tui::Ended::Signal(signal)) => return Exit::from(signal),
             Ok(_) => return Exit::Ok,
             Err(e) => {
                 crate::say!("plivo-dash: terminal error: {e}");
@@ -235,53 +238,14 @@ fn missing_token(failure: &Failure) -> bool {
         failure,
         Failure::Config(
             config::ConfigError::MissingCredentials {
-                missing: "credentials" | "auth token",
+                missing: config::Missing::Credentials | config::Missing::AuthToken,
                 ..
             } | config::ConfigError::IncompleteProfile {
-                missing: "credentials" | "auth token",
+                missing: config::Missing::Credentials | config::Missing::AuthToken,
                 ..
             }
         )
     )
-}
-
-/// Profiles by name, with their settings.
-type Profiles = Vec<(String, Settings)>;
-
-/// The profiles to watch, and the one to open. A profile chosen (by
-/// `--profile`, or as the file's only named one) opens among every profile
-/// in the file, so `a` switches to another without a restart; with none
-/// chosen, every profile on the fleet screen; an account named by
-/// `--auth-id` or `PLIVO_AUTH_ID` alone.
-fn profiles(
-    global: &Global,
-    env: &config::Env,
-) -> Result<(Profiles, Option<usize>), config::ConfigError> {
-    let chosen = super::watched(global, env)?;
-    if chosen.len() != 1 || global.auth_id.is_some() || env.auth_id.is_some() {
-        return Ok((chosen, None));
-    }
-    let every = Global {
-        profile: None,
-        ..global.clone()
-    };
-    let Ok(mut all) = config::resolve_all(&every, env) else {
-        return Ok((chosen, None));
-    };
-    let Some((name, settings)) = chosen.into_iter().next() else {
-        return Ok((Vec::new(), None));
-    };
-    match all.iter().position(|(n, _)| *n == name) {
-        Some(i) if all.len() > 1 => {
-            // The file's warnings are said once, on the account opened.
-            for (_, other) in &mut all {
-                other.warnings.clear();
-            }
-            all[i] = (name, settings);
-            Ok((all, Some(i)))
-        }
-        _ => Ok((vec![(name, settings)], None)),
-    }
 }
 
 /// One profile's member of the fleet and its worker's set-up; a profile
@@ -506,7 +470,7 @@ async fn dashboard(
         fleet.say(hello);
     }
     match tui::run(&mut fleet, watches, login).await {
-        Ok(tui::Ended::Signal(signal)) => Err(signal.exit()),
+        Ok(tui::Ended::Signal(signal)) => Err(Exit::from(signal)),
         Ok(ended) => Ok(ended),
         Err(e) => {
             crate::say!("plivo-dash: terminal error: {e}");

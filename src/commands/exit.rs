@@ -22,6 +22,15 @@ pub enum Exit {
     Signal(u8),
 }
 
+/// The exit status shells expect of a process a signal ended: 128 plus its
+/// number (143 for SIGTERM), so `$?` and service managers can tell
+/// "stopped" from "finished".
+impl From<crate::signals::Signal> for Exit {
+    fn from(signal: crate::signals::Signal) -> Self {
+        Exit::Signal(signal.0)
+    }
+}
+
 impl From<Exit> for u8 {
     fn from(exit: Exit) -> Self {
         match exit {

@@ -41,7 +41,7 @@ pub async fn run(global: &Global, listen: SocketAddr, max_connections: usize) ->
             return Exit::Failed;
         }
     };
-    let all = match super::watched(global, &config::Env::from_process()) {
+    let all = match config::watched(global, &config::Env::from_process()) {
         Ok(all) => all,
         Err(e) => {
             crate::say!("plivo-dash: {e}");

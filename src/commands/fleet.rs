@@ -135,7 +135,7 @@ pub fn get_all(fetched: &[Fetched], json: bool) -> (String, Exit) {
 pub fn check_all(fetched: &[Fetched], warning: Decimal, critical: Decimal) -> CheckOutcome {
     let thresholds = match Thresholds::new(warning, critical) {
         Ok(t) => t,
-        Err(e) => return super::check::unknown(&e),
+        Err(e) => return super::check::unknown(&e.to_string()),
     };
     if fetched.is_empty() {
         return super::check::unknown("no profiles in the config file");

@@ -9,8 +9,8 @@ use secrecy::SecretString;
 use super::{Exit, Failure};
 use crate::cli::{Global, LoginArgs};
 use crate::config;
-use crate::config_file::ConfigFile;
-use crate::keychain;
+use crate::config::file::ConfigFile;
+use crate::config::keychain;
 use crate::plivo::{AuthId, ErrorClass};
 
 /// Where the config file is, or why there is none to write.
@@ -37,7 +37,7 @@ pub async fn login(global: &Global, args: &LoginArgs) -> Result<String, Failure>
         }
     }
     // A file that cannot be edited is said before anything is asked.
-    let file = ConfigFile::open(&path).map_err(Failure::Usage)?;
+    let file = ConfigFile::open(&path)?;
     let profile = file.table_named(global.profile.as_deref());
     let stored_url = file.text(profile, "api_url");
     // Logging in again (after `logout`, say): the profile's own account
@@ -70,7 +70,7 @@ pub async fn login(global: &Global, args: &LoginArgs) -> Result<String, Failure>
     let api_url = given_url.clone().or(stored_url);
     let mut answer = String::new();
     if !args.no_verify {
-        let checked = crate::credentials::check(
+        let checked = crate::config::credentials::check(
             api_url.as_deref().unwrap_or(crate::plivo::DEFAULT_API_URL),
             &auth_id,
             &token,
@@ -94,8 +94,8 @@ pub async fn login(global: &Global, args: &LoginArgs) -> Result<String, Failure>
             Err(e) => return Err(Failure::Api(e)),
         }
     }
-    let place = crate::credentials::keep(&path, profile, &auth_id, &token, given_url.as_deref())
-        .map_err(Failure::Usage)?;
+    let place =
+        crate::config::credentials::keep(&path, profile, &auth_id, &token, given_url.as_deref())?;
     let checked = if args.no_verify {
         format!("{auth_id} (not checked)")
     } else {
@@ -217,7 +217,7 @@ fn read_token_from_stdin() -> Result<SecretString, Failure> {
     let mut line = String::new();
     std::io::stdin()
         .lock()
-        .take(crate::credentials::MAX_TOKEN as u64 + 2)
+        .take(crate::config::credentials::MAX_TOKEN as u64 + 2)
         .read_line(&mut line)
         .map_err(|e| Failure::Usage(format!("cannot read the token from standard input: {e}")))?;
     nonempty(line)
@@ -230,7 +230,7 @@ fn nonempty(text: String) -> Result<SecretString, Failure> {
             "no token was given; nothing was stored".to_owned(),
         ));
     }
-    if token.len() > crate::credentials::MAX_TOKEN
+    if token.len() > crate::config::credentials::MAX_TOKEN
         || token.chars().any(|c| c.is_whitespace() || c.is_control())
     {
         return Err(Failure::Usage(
@@ -257,11 +257,11 @@ pub fn logout(global: &Global) -> Result<String, Failure> {
     // The profile `get` would use: the one named, or the file's only one.
     let settings = config::resolve(&one, &file_only)?;
     let profile = settings.profile.as_deref();
-    let mut file = ConfigFile::open(&path).map_err(Failure::Usage)?;
+    let mut file = ConfigFile::open(&path)?;
     let shown = file.shown_name(profile);
     let mut said = Vec::new();
     if file.remove_token(profile) {
-        file.save().map_err(Failure::Usage)?;
+        file.save()?;
         said.push(format!("the config file {}", path.display()));
     }
     if let Some(auth_id) = &settings.auth_id {

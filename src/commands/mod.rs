@@ -49,6 +49,9 @@ pub enum Failure {
     /// The command line asks for something impossible.
     #[error("{0}")]
     Usage(String),
+    /// The config file could not be edited (`login`, `logout`).
+    #[error(transparent)]
+    File(#[from] crate::config::file::FileError),
     /// Credentials could not be checked, so nothing was kept.
     #[error("{0}; nothing was stored (--no-verify stores without checking)")]
     Unchecked(ApiError),
@@ -70,8 +73,8 @@ impl Failure {
     /// server, rate limited, or failed.
     pub fn exit(&self) -> Exit {
         match self {
-            Failure::Config(_) | Failure::Usage(_) => Exit::Usage,
-            Failure::Stopped(signal) => signal.exit(),
+            Failure::Config(_) | Failure::Usage(_) | Failure::File(_) => Exit::Usage,
+            Failure::Stopped(signal) => Exit::from(*signal),
             Failure::Refused { .. } => Exit::Auth,
             Failure::NoSuch(_) => Exit::Failed,
             // An answer that is not what the API promises: a garbled one.
@@ -125,24 +128,6 @@ pub fn resolve_all(global: &Global) -> Result<Vec<(String, config::Settings)>, F
         warn(&first.warnings);
     }
     Ok(all)
-}
-
-/// The profiles a watching command (the dashboard, the exporter) watches,
-/// each under its name: every one when `--all-profiles` asks or the file
-/// has several and none was chosen; else the one resolved.
-pub fn watched(
-    global: &Global,
-    env: &config::Env,
-) -> Result<Vec<(String, config::Settings)>, ConfigError> {
-    if config::wants_fleet(global, env) {
-        return config::resolve_all(global, env);
-    }
-    let one = config::resolve(global, env)?;
-    let name = one
-        .profile
-        .clone()
-        .unwrap_or_else(|| config::TOP_LEVEL.to_owned());
-    Ok(vec![(name, one)])
 }
 
 /// Where `client`'s account keeps its history under `settings`, if

@@ -101,7 +101,7 @@ pub async fn run(global: &Global, args: SandboxArgs) -> Exit {
                 Exit::Unreachable
             }
         },
-        signal = stop.recv() => signal.exit(),
+        signal = stop.recv() => Exit::from(signal),
     }
 }
 

@@ -13,6 +13,16 @@ pub enum Level {
     Critical,
 }
 
+/// A critical threshold above the warning one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("--critical ({critical}) must not be above --warning ({warning})")]
+pub struct Inverted {
+    /// `--warning`.
+    pub warning: Decimal,
+    /// `--critical`.
+    pub critical: Decimal,
+}
+
 /// A warning and a critical threshold in USD, critical ≤ warning.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Thresholds {
@@ -23,11 +33,9 @@ pub struct Thresholds {
 impl Thresholds {
     /// Both thresholds; refuses a critical threshold above the warning one,
     /// which would make WARNING unreachable.
-    pub fn new(warning: Decimal, critical: Decimal) -> Result<Self, String> {
+    pub fn new(warning: Decimal, critical: Decimal) -> Result<Self, Inverted> {
         if critical > warning {
-            return Err(format!(
-                "--critical ({critical}) must not be above --warning ({warning})"
-            ));
+            return Err(Inverted { warning, critical });
         }
         Ok(Self { warning, critical })
     }

@@ -9,6 +9,63 @@ use std::path::{Path, PathBuf};
 use secrecy::{ExposeSecret as _, SecretString};
 use toml_edit::{DocumentMut, Item, Table, TableLike, Value};
 
+use super::parse::{Invalid, TOP_LEVEL, TOP_LEVEL_SHOWN, means_top_level, validate};
+
+/// Why the config file could not be edited; whatever was there is left as
+/// it was.
+#[derive(Debug, thiserror::Error)]
+pub enum FileError {
+    /// It exists but cannot be read.
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// It is not TOML at all.
+    #[error("{} is not valid TOML, so it was left as it is: {reason}", path.display())]
+    NotToml {
+        /// The file.
+        path: PathBuf,
+        /// The parser's words, trimmed.
+        reason: String,
+    },
+    /// TOML the commands would refuse (`interval = "soon"`): edited, it
+    /// would stay unusable, and a value in the way could be lost.
+    #[error("{} is not a valid config file, so it was left as it is: {reason}", path.display())]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong, with its line.
+        reason: Invalid,
+    },
+    /// The new file could not be written or put in place.
+    #[error("cannot write {} (it is unchanged): {source}", path.display())]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// Its directory is missing and could not be made.
+    #[error("cannot make {}: {source}", dir.display())]
+    MakeDir {
+        /// The directory.
+        dir: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The lock file beside it could not be opened or locked.
+    #[error("cannot lock {}: {source}", path.display())]
+    Lock {
+        /// The lock file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
 /// The config file as text to edit, locked against other writers (another
 /// `login` at the same moment) from reading to writing.
 #[derive(Debug)]
@@ -45,30 +102,29 @@ fn through_links(path: &Path) -> PathBuf {
 impl ConfigFile {
     /// The file at `path` (through a symbolic link, the file it names);
     /// empty if it does not exist yet. Waits for any other writer first.
-    pub fn open(path: &Path) -> Result<Self, String> {
+    pub fn open(path: &Path) -> Result<Self, FileError> {
         let path = through_links(path);
         let lock = lock(&path)?;
         let text = match std::fs::read_to_string(&path) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-            Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+            Err(source) => return Err(FileError::Read { path, source }),
         };
-        let doc = text.parse::<DocumentMut>().map_err(|e| {
-            format!(
-                "{} is not valid TOML, so it was left as it is: {}",
-                path.display(),
-                e.to_string().trim()
-            )
-        })?;
+        let doc = match text.parse::<DocumentMut>() {
+            Ok(doc) => doc,
+            Err(e) => {
+                return Err(FileError::NotToml {
+                    path,
+                    reason: e.to_string().trim().to_owned(),
+                });
+            }
+        };
         // Valid TOML the commands would still refuse (`interval = "soon"`,
         // `[profiles] a = 1`): edited, it would stay unusable, and a value
         // in the way could be lost.
-        crate::config::validate(&text).map_err(|why| {
-            format!(
-                "{} is not a valid config file, so it was left as it is: {why}",
-                path.display()
-            )
-        })?;
+        if let Err(reason) = validate(&text) {
+            return Err(FileError::Invalid { path, reason });
+        }
         Ok(Self {
             path,
             doc,
@@ -92,12 +148,10 @@ impl ConfigFile {
     }
 
     /// The table a profile name means, as every command reads it (see
-    /// [`crate::config::means_top_level`]).
+    /// [`means_top_level`]).
     pub fn table_named<'a>(&self, name: Option<&'a str>) -> Option<&'a str> {
-        let called_default = self
-            .profiles()
-            .is_some_and(|p| p.contains_key(crate::config::TOP_LEVEL));
-        name.filter(|name| !crate::config::means_top_level(name, called_default))
+        let called_default = self.profiles().is_some_and(|p| p.contains_key(TOP_LEVEL));
+        name.filter(|name| !means_top_level(name, called_default))
     }
 
     /// What a table is called, as `profiles` lists it: the top level is
@@ -105,10 +159,8 @@ impl ConfigFile {
     pub fn shown_name(&self, table: Option<&str>) -> String {
         let name = match table {
             Some(name) => name,
-            None if self.table_named(Some(crate::config::TOP_LEVEL)).is_some() => {
-                crate::config::TOP_LEVEL_SHOWN
-            }
-            None => crate::config::TOP_LEVEL,
+            None if self.table_named(Some(TOP_LEVEL)).is_some() => TOP_LEVEL_SHOWN,
+            None => TOP_LEVEL,
         };
         crate::text::sanitize(name)
     }
@@ -179,8 +231,7 @@ impl ConfigFile {
     /// Writes the file: all of it or, on any failure, none of it (the old
     /// file stays as it was). The file is 0600; a directory made for it
     /// 0700.
-    pub fn save(&self) -> Result<(), String> {
-        let shown = self.path.display();
+    pub fn save(&self) -> Result<(), FileError> {
         let dir = self
             .path
             .parent()
@@ -198,9 +249,12 @@ impl ConfigFile {
         }
         let written = write_new(&temporary, text.as_bytes())
             .and_then(|()| std::fs::rename(&temporary, &self.path));
-        if let Err(e) = written {
+        if let Err(source) = written {
             let _ = std::fs::remove_file(&temporary);
-            return Err(format!("cannot write {shown} (it is unchanged): {e}"));
+            return Err(FileError::Write {
+                path: self.path.clone(),
+                source,
+            });
         }
         Ok(())
     }
@@ -222,7 +276,7 @@ fn set(table: &mut dyn TableLike, key: &str, text: &str) {
 }
 
 /// Makes the config's directory, 0700, if it is missing.
-fn make_dir(dir: &Path) -> Result<(), String> {
+fn make_dir(dir: &Path) -> Result<(), FileError> {
     if dir.exists() {
         return Ok(());
     }
@@ -233,9 +287,10 @@ fn make_dir(dir: &Path) -> Result<(), String> {
         use std::os::unix::fs::DirBuilderExt as _;
         builder.mode(0o700);
     }
-    builder
-        .create(dir)
-        .map_err(|e| format!("cannot make {}: {e}", dir.display()))
+    builder.create(dir).map_err(|source| FileError::MakeDir {
+        dir: dir.to_path_buf(),
+        source,
+    })
 }
 
 /// The lock file beside the config, held: removed when let go, so no
@@ -278,7 +333,7 @@ fn still_at(file: &std::fs::File, path: &Path) -> bool {
 /// two writers take turns and neither loses the other's change. The
 /// directory is made first if need be, so that even the first two writers
 /// have a lock to share.
-fn lock(path: &Path) -> Result<Option<Lock>, String> {
+fn lock(path: &Path) -> Result<Option<Lock>, FileError> {
     let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
         return Ok(None);
     };
@@ -305,10 +360,19 @@ fn lock(path: &Path) -> Result<Option<Lock>, String> {
             Ok(file) => file,
             // A directory we may read but not write: the save will say so.
             Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => return Ok(None),
-            Err(e) => return Err(format!("cannot lock {}: {e}", lock_path.display())),
+            Err(source) => {
+                return Err(FileError::Lock {
+                    path: lock_path,
+                    source,
+                });
+            }
         };
-        file.lock()
-            .map_err(|e| format!("cannot lock {}: {e}", lock_path.display()))?;
+        if let Err(source) = file.lock() {
+            return Err(FileError::Lock {
+                path: lock_path,
+                source,
+            });
+        }
         if turns > 20 || still_at(&file, &lock_path) {
             return Ok(Some(Lock {
                 file,
@@ -437,7 +501,7 @@ mod tests {
         std::fs::write(temporary.join("x"), "").unwrap();
         let mut file = ConfigFile::open(&path).unwrap();
         file.set_credentials(Some("ops"), "MA2025OPS00000000009", None, None);
-        let err = file.save().unwrap_err();
+        let err = file.save().unwrap_err().to_string();
         assert!(err.contains("it is unchanged"), "{err}");
         assert_eq!(std::fs::read_to_string(&path).unwrap(), FILE);
     }
@@ -496,7 +560,8 @@ mod tests {
                 panic!("opened for editing: {text}");
             };
             assert!(
-                e.contains("not a valid config file, so it was left as it is"),
+                e.to_string()
+                    .contains("not a valid config file, so it was left as it is"),
                 "{e}"
             );
             assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
@@ -565,7 +630,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("config.toml");
         std::fs::write(&path, "auth_id = \"x\"\n[broken\n").unwrap();
-        let err = ConfigFile::open(&path).unwrap_err();
+        let err = ConfigFile::open(&path).unwrap_err().to_string();
         assert!(err.contains("left as it is"), "{err}");
     }
 }

@@ -1,14 +1,26 @@
 //! Where the credentials and settings come from: flags, then the
 //! environment, then the config file. Resolves; never prints.
 
-use std::collections::BTreeMap;
+pub mod credentials;
+mod error;
+pub mod file;
+pub mod keychain;
+mod keys;
+mod parse;
+
+pub use error::{ConfigError, Missing};
+pub use keys::KeysError;
+pub use parse::{
+    FROM_ENVIRONMENT, Invalid, TOP_LEVEL, TOP_LEVEL_SHOWN, means_top_level, unusable_profile_name,
+    validate,
+};
+use parse::{Profile, parse};
+
 use std::path::{Path, PathBuf};
 
 use rust_decimal::Decimal;
 use secrecy::{ExposeSecret as _, SecretString};
-use serde::Deserialize;
 
-use std::ops::RangeInclusive;
 use std::time::Duration;
 
 use jiff::SignedDuration;
@@ -68,7 +80,7 @@ impl Env {
             api_url: var(ENV_API_URL),
             config_named: named.is_some(),
             config_path: named.or_else(default_config_path),
-            keychain: crate::keychain::enabled(),
+            keychain: crate::config::keychain::enabled(),
         }
     }
 }
@@ -118,12 +130,8 @@ impl TokenFrom {
     }
 }
 
-/// The seconds `interval` may be, as a flag or in the config file.
-pub const INTERVAL_SECS: RangeInclusive<u64> = 1..=86_400;
 /// How often the dashboard polls unless told otherwise.
 pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(60);
-/// The days `history_days` may be.
-const HISTORY_DAYS: RangeInclusive<u32> = 1..=3650;
 
 /// Everything a command runs with, resolved once (flags > environment >
 /// config file) with every default filled in.
@@ -169,138 +177,153 @@ impl Settings {
     }
 }
 
-/// Why the settings could not be resolved.
-#[derive(Debug, Clone, thiserror::Error)]
-pub enum ConfigError {
-    /// No auth id or no token anywhere.
-    #[error(
-        "no Plivo {missing}: run `plivo-dash login{}`, or set {vars}, or put auth_id and auth_token in {path}; or try `plivo-dash --demo`",
-        login_flag(.profile.as_deref())
-    )]
-    MissingCredentials {
-        /// What is missing, in words.
-        missing: &'static str,
-        /// The profile it is missing from (`None`: the top level).
-        profile: Option<String>,
-        /// The variables that would provide it.
-        vars: &'static str,
-        /// Where the config file would be.
-        path: String,
-    },
-    /// The config file exists but cannot be read.
-    #[error("cannot read config file {path}: {reason}")]
-    Read {
-        /// The file.
-        path: String,
-        /// Why.
-        reason: String,
-    },
-    /// The config file is not valid.
-    #[error("config file {path} is not valid: {reason}")]
-    Invalid {
-        /// The file.
-        path: String,
-        /// What is wrong, with its line.
-        reason: String,
-    },
-    /// A profile, watched with every other, lacks its auth id or token.
-    #[error(
-        "profile {profile:?} in {path} has no {missing}: run `plivo-dash login{}` (with every profile watched, the PLIVO_AUTH_* variables are not read)",
-        login_flag(Some(.profile.as_str()))
-    )]
-    IncompleteProfile {
-        /// The profile.
-        profile: String,
-        /// What is missing, in words.
-        missing: &'static str,
-        /// The file.
-        path: String,
-    },
-    /// Every profile was asked for, and the file has none.
-    #[error("no profiles in {path}: add [profiles.NAME] tables, each with auth_id and auth_token")]
-    NoProfiles {
-        /// The file.
-        path: String,
-    },
-    /// The token should be in the keychain, which could not give it.
-    #[error(
-        "the token for {auth_id} is not in the config file and the keychain could not give it: {reason}; run `plivo-dash login` again, or set PLIVO_AUTH_TOKEN"
-    )]
-    Keychain {
-        /// The account.
-        auth_id: String,
-        /// Why not.
-        reason: String,
-    },
-    /// `--profile` names a profile, and there is no config file at all.
-    #[error(
-        "no profile {name:?}: there is no config file ({path} does not exist); `plivo-dash login --profile {login}` creates it with that profile"
-    )]
-    NoConfigFile {
-        /// The profile asked for.
-        name: String,
-        /// Where the file would be.
-        path: String,
-        /// The profile's name as a shell word.
-        login: String,
-    },
-    /// `--profile` names a profile the file does not have.
-    #[error("no profile {name:?} in {path} (profiles there: {available})")]
-    UnknownProfile {
-        /// The profile asked for.
-        name: String,
-        /// The file.
-        path: String,
-        /// The profiles it has.
-        available: String,
-    },
+/// The config file as read: its tables (none when there is no file) and
+/// what it warned about. Read once per resolution, however many accounts
+/// that resolves.
+struct Loaded {
+    file: Option<Profile>,
+    warnings: Vec<String>,
+    /// The file's path, as messages name it.
+    path: String,
 }
 
-/// The config file, and each profile in it. Top-level keys are the default
-/// profile; `[profiles.NAME]` tables are named ones, which fall back to the
-/// top level for keys they leave out.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Profile {
-    auth_id: Option<String>,
-    auth_token: Option<SecretString>,
-    api_url: Option<String>,
-    interval: Option<u64>,
-    alert_below: Option<Decimal>,
-    history_days: Option<u32>,
-    mouse: Option<bool>,
-    on_alert: Option<String>,
-    notify: Option<bool>,
-    /// Action name → a key or a list of keys (top level only), checked
-    /// by hand so a wrong type names the action.
-    keys: Option<BTreeMap<String, toml::Value>>,
-    #[serde(default)]
-    profiles: BTreeMap<String, Profile>,
+impl Loaded {
+    /// Reads the file `env` points at, if any.
+    fn read(env: &Env) -> Result<Self, ConfigError> {
+        let mut warnings = Vec::new();
+        let file = match &env.config_path {
+            Some(path) => read_file(path, env.config_named, &mut warnings)?,
+            None => None,
+        };
+        let path = env
+            .config_path
+            .as_deref()
+            .map_or_else(|| "the config file".to_owned(), |p| p.display().to_string());
+        Ok(Self {
+            file,
+            warnings,
+            path,
+        })
+    }
 }
 
-impl Profile {
-    /// Whether this table names an account of its own (the top level is
-    /// then a profile among the others).
-    fn has_credentials(&self) -> bool {
-        self.auth_id.is_some() || self.auth_token.is_some()
+/// The tables a profile's settings come from: its own, then the top level.
+#[derive(Clone, Copy)]
+struct Layers<'a> {
+    named: Option<&'a Profile>,
+    top: Option<&'a Profile>,
+}
+
+impl Layers<'_> {
+    /// A setting from the file: the named profile first, then the top level.
+    fn get<T>(self, get: impl Fn(&Profile) -> Option<T>) -> Option<T> {
+        self.named
+            .and_then(&get)
+            .or_else(|| self.top.and_then(&get))
+    }
+
+    /// A text setting; an empty value (`auth_token = ""`) is no value: it
+    /// falls through.
+    fn text(self, get: fn(&Profile) -> Option<&String>) -> Option<String> {
+        self.get(|p| {
+            get(p)
+                .map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty())
+        })
     }
 }
 
 /// Resolves credentials and settings: flags > environment > config file.
 pub fn resolve(global: &Global, env: &Env) -> Result<Settings, ConfigError> {
-    let path_text = env
-        .config_path
-        .as_deref()
-        .map(|p| p.display().to_string())
-        .unwrap_or_else(|| "the config file".to_owned());
-    let mut warnings = Vec::new();
-    let file = match &env.config_path {
-        Some(path) => read_file(path, env.config_named, &mut warnings)?,
-        None => None,
+    resolve_in(global, env, &Loaded::read(env)?)
+}
+
+/// [`resolve`], from the file as read.
+fn resolve_in(global: &Global, env: &Env, loaded: &Loaded) -> Result<Settings, ConfigError> {
+    let (profile, layers) = choose_profile(global, env, loaded)?;
+    let auth_id = global
+        .auth_id
+        .clone()
+        .or_else(|| env.auth_id.clone())
+        .or_else(|| layers.text(|p| p.auth_id.as_ref()));
+    let api_url = global
+        .api_url
+        .clone()
+        .or_else(|| env.api_url.clone())
+        .or_else(|| layers.text(|p| p.api_url.as_ref()))
+        .unwrap_or_else(|| DEFAULT_API_URL.to_owned());
+    let token = find_token(
+        env,
+        &loaded.path,
+        profile.as_deref(),
+        layers,
+        auth_id.as_deref(),
+    );
+    let missing = |missing| ConfigError::MissingCredentials {
+        missing,
+        profile: profile.clone(),
+        path: loaded.path.clone(),
     };
+    let credentials = match (auth_id.clone(), token) {
+        (Some(auth_id), Ok(Some((auth_token, token_source, token_from)))) => Ok(Credentials {
+            auth_id,
+            auth_token,
+            api_url: api_url.clone(),
+            token_source,
+            token_from,
+        }),
+        (None, Ok(None)) => Err(missing(Missing::Credentials)),
+        (None, _) => Err(missing(Missing::AuthId)),
+        (Some(_), Ok(None)) => Err(missing(Missing::AuthToken)),
+        (Some(_), Err(keychain)) => Err(keychain),
+    };
+    let keymap = keymap(layers, &loaded.path)?;
+    let days = layers.get(|p| p.history_days).unwrap_or(RETENTION_DAYS);
+    Ok(Settings {
+        credentials,
+        interval: global
+            .interval
+            .or_else(|| layers.get(|p| p.interval))
+            .map_or(DEFAULT_INTERVAL, Duration::from_secs),
+        alert_below: global.alert_below.or_else(|| layers.get(|p| p.alert_below)),
+        retention: SignedDuration::from_hours(i64::from(days) * 24),
+        state_dir: HistoryFile::default_dir(),
+        mouse: layers.get(|p| p.mouse).unwrap_or(true),
+        keymap,
+        limits: limits(global.timeout),
+        warnings: loaded.warnings.clone(),
+        profile,
+        auth_id,
+        api_url,
+        on_alert: layers
+            .get(|p| p.on_alert.clone())
+            .filter(|c| !c.trim().is_empty()),
+        notify: layers.get(|p| p.notify).unwrap_or(false),
+    })
+}
+
+/// The keys, with the file's `[keys]` (top level only) applied.
+fn keymap(layers: Layers<'_>, path: &str) -> Result<Keymap, ConfigError> {
+    match layers.top.and_then(|p| p.keys.as_ref()) {
+        Some(keys) => keys::keymap(keys).map_err(|reason| ConfigError::Keys {
+            path: path.to_owned(),
+            reason,
+        }),
+        None => Ok(Keymap::default()),
+    }
+}
+
+/// The profile the settings are for (`--profile`, or a file whose only
+/// account is one named profile), and the tables they come from.
+fn choose_profile<'a>(
+    global: &Global,
+    env: &Env,
+    loaded: &'a Loaded,
+) -> Result<(Option<String>, Layers<'a>), ConfigError> {
+    let file = loaded.file.as_ref();
     // A file whose only account is one named profile: that profile, with
     // no --profile needed.
-    let sole = file.as_ref().and_then(|f| {
+    let sole = file.and_then(|f| {
         let chosen = global.auth_id.is_some() || env.auth_id.is_some();
         match (f.has_credentials() || chosen, f.profiles.len()) {
             (false, 1) => f.profiles.keys().next().cloned(),
@@ -310,218 +333,87 @@ pub fn resolve(global: &Global, env: &Env) -> Result<Settings, ConfigError> {
     let asked = global.profile.clone().filter(|name| {
         !means_top_level(
             name,
-            file.as_ref()
-                .is_some_and(|f| f.profiles.contains_key(TOP_LEVEL)),
+            file.is_some_and(|f| f.profiles.contains_key(TOP_LEVEL)),
         )
     });
     let profile = asked.or(sole);
-    let (top, named) = match (&file, &profile) {
+    let named = match (file, &profile) {
         (Some(file), Some(name)) => match file.profiles.get(name) {
-            Some(profile) => (Some(file), Some(profile)),
-            None => return Err(unknown_profile(name, &path_text, file)),
+            Some(named) => Some(named),
+            None => return Err(unknown_profile(name, &loaded.path, file)),
         },
         (None, Some(name)) => {
             return Err(ConfigError::NoConfigFile {
                 name: crate::text::sanitize(name),
-                path: path_text.clone(),
-                login: shell_word(name),
+                path: loaded.path.clone(),
+                login: error::shell_word(name),
             });
         }
-        (Some(file), None) => (Some(file), None),
-        (None, None) => (None, None),
+        (_, None) => None,
     };
-    // A setting from the file: the named profile first, then the top level.
-    fn layered<T>(
-        named: Option<&Profile>,
-        top: Option<&Profile>,
-        get: impl Fn(&Profile) -> Option<T>,
-    ) -> Option<T> {
-        named.and_then(&get).or_else(|| top.and_then(&get))
+    Ok((profile, Layers { named, top: file }))
+}
+
+/// A token, what it is called and where it came from.
+type Found = (SecretString, String, TokenFrom);
+
+/// The token: `PLIVO_AUTH_TOKEN`, else the file's own for this account,
+/// else the keychain's (an error when the keychain cannot say).
+fn find_token(
+    env: &Env,
+    path: &str,
+    profile: Option<&str>,
+    layers: Layers<'_>,
+    auth_id: Option<&str>,
+) -> Result<Option<Found>, ConfigError> {
+    if let Some(token) = &env.auth_token {
+        return Ok(Some((
+            token.clone(),
+            ENV_AUTH_TOKEN.to_owned(),
+            TokenFrom::Environment,
+        )));
     }
-    // An empty value (`auth_token = ""`) is no value: it falls through.
-    let text = |get: fn(&Profile) -> Option<&String>| {
-        layered(named, top, |p| {
-            get(p)
-                .map(|s| s.trim().to_owned())
-                .filter(|s| !s.is_empty())
-        })
+    // A token in the file is its table's account's: never sent with
+    // another account's id (a profile naming another account, or an id
+    // from a flag or the environment), perhaps to another host.
+    let ours = |table: &&Profile| {
+        table
+            .auth_id
+            .as_deref()
+            .map(str::trim)
+            .filter(|id| !id.is_empty())
+            .is_none_or(|id| auth_id.is_some_and(|wanted| wanted.trim().eq_ignore_ascii_case(id)))
     };
     let token = |p: &Profile| {
         p.auth_token
             .clone()
             .filter(|t| !t.expose_secret().trim().is_empty())
     };
-    let auth_id = global
-        .auth_id
-        .clone()
-        .or_else(|| env.auth_id.clone())
-        .or_else(|| text(|p| p.auth_id.as_ref()));
-    let mut keychain_error = None;
-    let auth_token = match &env.auth_token {
-        Some(token) => Some((
-            token.clone(),
-            ENV_AUTH_TOKEN.to_owned(),
-            TokenFrom::Environment,
-        )),
-        None => {
-            // A token in the file is its table's account's: never sent
-            // with another account's id (a profile naming another account,
-            // or an id from a flag or the environment), perhaps to another
-            // host.
-            let ours = |table: &&Profile| {
-                table
-                    .auth_id
-                    .as_deref()
-                    .map(str::trim)
-                    .filter(|id| !id.is_empty())
-                    .is_none_or(|id| {
-                        auth_id
-                            .as_deref()
-                            .is_some_and(|wanted| wanted.trim().eq_ignore_ascii_case(id))
-                    })
-            };
-            let in_profile = named.filter(ours).and_then(token);
-            let source = match (&profile, &in_profile) {
-                (Some(name), Some(_)) => format!("profile {name:?} in {path_text}"),
-                _ => path_text.clone(),
-            };
-            let top_token = top.filter(ours).and_then(token);
-            let in_file = in_profile
-                .or(top_token)
-                .map(|token| (token, source, TokenFrom::ConfigFile));
-            // Not in the file: where `login` keeps it, if it knows whose.
-            let key = |id: &str| crate::keychain::user(profile.as_deref(), id);
-            match (in_file, &auth_id) {
-                (Some(found), _) => Some(found),
-                (None, Some(id)) if env.keychain => match crate::keychain::get(&key(id)) {
-                    Ok(token) => {
-                        token.map(|t| (t, format!("the keychain ({id})"), TokenFrom::Keychain))
-                    }
-                    Err(e) => {
-                        keychain_error = Some(ConfigError::Keychain {
-                            auth_id: crate::text::sanitize(id),
-                            reason: e.to_string(),
-                        });
-                        None
-                    }
-                },
-                (None, _) => None,
-            }
-        }
+    let in_profile = layers.named.filter(ours).and_then(token);
+    let source = match (profile, &in_profile) {
+        (Some(name), Some(_)) => format!("profile {name:?} in {path}"),
+        _ => path.to_owned(),
     };
-    let api_url = global
-        .api_url
-        .clone()
-        .or_else(|| env.api_url.clone())
-        .or_else(|| text(|p| p.api_url.as_ref()))
-        .unwrap_or_else(|| DEFAULT_API_URL.to_owned());
-    let missing = |missing, vars| ConfigError::MissingCredentials {
-        missing,
-        profile: profile.clone(),
-        vars,
-        path: path_text.clone(),
-    };
-    let given_id = auth_id.clone();
-    let credentials = match (auth_id, auth_token) {
-        (Some(auth_id), Some((auth_token, token_source, token_from))) => Ok(Credentials {
-            auth_id,
-            auth_token,
-            api_url: api_url.clone(),
-            token_source,
-            token_from,
-        }),
-        (None, None) => Err(missing("credentials", "PLIVO_AUTH_ID and PLIVO_AUTH_TOKEN")),
-        (None, Some(_)) => Err(missing("auth id", "PLIVO_AUTH_ID (or --auth-id)")),
-        (Some(_), None) => {
-            Err(keychain_error.unwrap_or_else(|| missing("auth token", "PLIVO_AUTH_TOKEN")))
-        }
-    };
-    let keymap = match top.and_then(|p| p.keys.as_ref()) {
-        Some(keys) => {
-            let invalid = |reason: String| ConfigError::Invalid {
-                path: path_text.clone(),
+    if let Some(found) = in_profile.or_else(|| layers.top.filter(ours).and_then(token)) {
+        return Ok(Some((found, source, TokenFrom::ConfigFile)));
+    }
+    // Not in the file: where `login` keeps it, if it knows whose.
+    match auth_id {
+        Some(id) if env.keychain => keychain::get(&keychain::user(profile, id))
+            .map(|token| token.map(|t| (t, format!("the keychain ({id})"), TokenFrom::Keychain)))
+            .map_err(|reason| ConfigError::Keychain {
+                auth_id: crate::text::sanitize(id),
                 reason,
-            };
-            let mut changes = BTreeMap::new();
-            for (action, value) in keys {
-                let wrong = || {
-                    invalid(format!(
-                        "[keys] {action}: give a key as a string, such as \"x\", or a list of them, such as [\"r\", \"F5\"]"
-                    ))
-                };
-                let keys = match value {
-                    toml::Value::String(key) => vec![key.clone()],
-                    toml::Value::Array(items) => items
-                        .iter()
-                        .map(|item| item.as_str().map(str::to_owned).ok_or_else(wrong))
-                        .collect::<Result<Vec<String>, ConfigError>>()?,
-                    _ => return Err(wrong()),
-                };
-                changes.insert(action.clone(), keys);
-            }
-            Keymap::with_changes(&changes).map_err(invalid)?
-        }
-        None => Keymap::default(),
-    };
-    let days = layered(named, top, |p| p.history_days).unwrap_or(RETENTION_DAYS);
-    Ok(Settings {
-        credentials,
-        interval: global
-            .interval
-            .or_else(|| layered(named, top, |p| p.interval))
-            .map_or(DEFAULT_INTERVAL, Duration::from_secs),
-        alert_below: global
-            .alert_below
-            .or_else(|| layered(named, top, |p| p.alert_below)),
-        retention: SignedDuration::from_hours(i64::from(days) * 24),
-        state_dir: HistoryFile::default_dir(),
-        mouse: layered(named, top, |p| p.mouse).unwrap_or(true),
-        keymap,
-        limits: limits(global.timeout),
-        warnings,
-        profile,
-        auth_id: given_id,
-        api_url,
-        on_alert: layered(named, top, |p| p.on_alert.clone()).filter(|c| !c.trim().is_empty()),
-        notify: layered(named, top, |p| p.notify).unwrap_or(false),
-    })
-}
-
-/// The name the file's top level goes by among the profiles.
-pub const TOP_LEVEL: &str = "default";
-
-/// Whether the profile `name` means the file's top level, as every command
-/// reads it: "default" does, unless a profile has that name.
-pub fn means_top_level(name: &str, a_profile_is_called_default: bool) -> bool {
-    name == TOP_LEVEL && !a_profile_is_called_default
-}
-/// What the top level is listed as where a profile is called "default".
-pub const TOP_LEVEL_SHOWN: &str = "(top level)";
-/// What an account the environment names is listed as.
-pub const FROM_ENVIRONMENT: &str = "(environment)";
-
-/// Why `name` cannot be a new profile's, if it cannot: the lists use it
-/// for something else.
-pub fn unusable_profile_name(name: &str) -> Option<String> {
-    [TOP_LEVEL_SHOWN, FROM_ENVIRONMENT]
-        .contains(&name.trim())
-        .then(|| {
-            format!(
-                "{:?} is what the profile list calls something else: choose another name",
-                name.trim()
-            )
-        })
+            }),
+        _ => Ok(None),
+    }
 }
 
 /// The profiles the config file holds: the top level first (as
 /// [`TOP_LEVEL`]) when it has credentials of its own, then each
 /// `[profiles.NAME]` by name.
-pub fn profile_names(env: &Env) -> Result<Vec<Option<String>>, ConfigError> {
-    let file = match &env.config_path {
-        Some(path) => read_file(path, env.config_named, &mut Vec::new())?,
-        None => None,
-    };
-    Ok(file.map_or_else(Vec::new, |file| {
+fn names_in(file: Option<&Profile>) -> Vec<Option<String>> {
+    file.map_or_else(Vec::new, |file| {
         let top = file.has_credentials();
         let mut names: Vec<String> = file.profiles.keys().cloned().collect();
         names.sort_by(|a, b| crate::text::natural_cmp(a, b));
@@ -529,17 +421,17 @@ pub fn profile_names(env: &Env) -> Result<Vec<Option<String>>, ConfigError> {
             .into_iter()
             .chain(names.into_iter().map(Some))
             .collect()
-    }))
+    })
 }
 
 /// Whether to watch every profile: asked for, or the file has several and
 /// nothing chose one (no `--profile`, `--auth-id` or `PLIVO_AUTH_ID`).
-pub fn wants_fleet(global: &Global, env: &Env) -> bool {
+fn wants_fleet(global: &Global, env: &Env, loaded: &Loaded) -> bool {
     if global.all_profiles {
         return true;
     }
     let chosen = global.profile.is_some() || global.auth_id.is_some() || env.auth_id.is_some();
-    !chosen && profile_names(env).is_ok_and(|names| names.len() > 1)
+    !chosen && names_in(loaded.file.as_ref()).len() > 1
 }
 
 /// The settings of every profile in the config file, each resolved as
@@ -549,16 +441,23 @@ pub fn wants_fleet(global: &Global, env: &Env) -> bool {
 /// to all. An empty file, or one without profiles, is an error that says
 /// how to add them.
 pub fn resolve_all(global: &Global, env: &Env) -> Result<Vec<(String, Settings)>, ConfigError> {
-    let names = profile_names(env)?;
+    all_in(global, env, &Loaded::read(env)?)
+}
+
+/// [`resolve_all`], from the file as read.
+fn all_in(
+    global: &Global,
+    env: &Env,
+    loaded: &Loaded,
+) -> Result<Vec<(String, Settings)>, ConfigError> {
+    let names = names_in(loaded.file.as_ref());
     // The top level goes by "default", unless a profile has that name.
     let taken = names.iter().any(|n| n.as_deref() == Some(TOP_LEVEL));
     let top = if taken { TOP_LEVEL_SHOWN } else { TOP_LEVEL };
-    let path = env
-        .config_path
-        .as_deref()
-        .map_or_else(|| "the config file".to_owned(), |p| p.display().to_string());
     if names.is_empty() {
-        return Err(ConfigError::NoProfiles { path });
+        return Err(ConfigError::NoProfiles {
+            path: loaded.path.clone(),
+        });
     }
     let file_only = env.file_only();
     let mut all: Vec<(String, Settings)> = Vec::with_capacity(names.len());
@@ -571,12 +470,12 @@ pub fn resolve_all(global: &Global, env: &Env) -> Result<Vec<(String, Settings)>
             all_profiles: false,
             ..global.clone()
         };
-        let mut settings = resolve(&one, &file_only)?;
+        let mut settings = resolve_in(&one, &file_only, loaded)?;
         // Said as what it is here: the variables are not read for a fleet.
         if let Err(ConfigError::MissingCredentials { missing, path, .. }) = &settings.credentials {
             settings.credentials = Err(ConfigError::IncompleteProfile {
                 profile: shown.clone(),
-                missing,
+                missing: *missing,
                 path: path.clone(),
             });
         }
@@ -587,6 +486,87 @@ pub fn resolve_all(global: &Global, env: &Env) -> Result<Vec<(String, Settings)>
         all.push((shown, settings));
     }
     Ok(all)
+}
+
+/// The profiles a watching command (the dashboard, the exporter) watches,
+/// each under its name: every one when `--all-profiles` asks or the file
+/// has several and none was chosen; else the one resolved.
+pub fn watched(global: &Global, env: &Env) -> Result<Vec<(String, Settings)>, ConfigError> {
+    watched_in(global, env, &Loaded::read(env)?)
+}
+
+/// [`watched`], from the file as read.
+fn watched_in(
+    global: &Global,
+    env: &Env,
+    loaded: &Loaded,
+) -> Result<Vec<(String, Settings)>, ConfigError> {
+    if wants_fleet(global, env, loaded) {
+        return all_in(global, env, loaded);
+    }
+    let one = resolve_in(global, env, loaded)?;
+    let name = one.profile.clone().unwrap_or_else(|| TOP_LEVEL.to_owned());
+    Ok(vec![(name, one)])
+}
+
+/// What the dashboard opens: every account it watches, each with its
+/// settings, and the one it opens on, if one.
+#[derive(Debug)]
+pub struct Plan {
+    /// The accounts, each under its name.
+    pub accounts: Vec<(String, Settings)>,
+    /// The account opened among the others, if one was chosen.
+    pub open: Option<usize>,
+}
+
+/// The dashboard's accounts, resolved from one reading of the file. A
+/// profile chosen (by `--profile`, or as the file's only named one) opens
+/// among every profile in the file, so switching to another needs no
+/// restart; with none chosen, every profile on the fleet screen; an
+/// account named by `--auth-id` or `PLIVO_AUTH_ID` alone.
+pub fn plan(global: &Global, env: &Env) -> Result<Plan, ConfigError> {
+    let loaded = Loaded::read(env)?;
+    let chosen = watched_in(global, env, &loaded)?;
+    let alone = Plan {
+        accounts: Vec::new(),
+        open: None,
+    };
+    if chosen.len() != 1 || global.auth_id.is_some() || env.auth_id.is_some() {
+        return Ok(Plan {
+            accounts: chosen,
+            ..alone
+        });
+    }
+    let every = Global {
+        profile: None,
+        ..global.clone()
+    };
+    let Ok(mut all) = all_in(&every, env, &loaded) else {
+        return Ok(Plan {
+            accounts: chosen,
+            ..alone
+        });
+    };
+    let Some((name, settings)) = chosen.into_iter().next() else {
+        return Ok(alone);
+    };
+    match all.iter().position(|(n, _)| *n == name) {
+        Some(i) if all.len() > 1 => {
+            // The file's warnings are said once, on the account opened.
+            for (_, other) in &mut all {
+                other.warnings.clear();
+            }
+            all[i] = (name, settings);
+            Ok(Plan {
+                accounts: all,
+                open: Some(i),
+            })
+        }
+        _ => Ok(Plan {
+            accounts: vec![(name, settings)],
+            ..alone
+        }),
+    }
 }
 
 /// The days of history kept unless the config file says otherwise.
@@ -608,29 +588,6 @@ pub fn limits(timeout: Option<u64>) -> Limits {
     }
 }
 
-/// The `--profile` that `login` would need for `profile`, quoted for a
-/// shell where it has to be.
-fn login_flag(profile: Option<&str>) -> String {
-    profile.map_or_else(String::new, |name| {
-        format!(" --profile {}", shell_word(name))
-    })
-}
-
-/// `text` as one shell word, to paste into a command: bare when it is
-/// plain, else single-quoted.
-fn shell_word(text: &str) -> String {
-    let text = crate::text::sanitize(text);
-    if !text.is_empty()
-        && text
-            .chars()
-            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
-    {
-        text
-    } else {
-        format!("'{}'", text.replace('\'', r"'\''"))
-    }
-}
-
 fn unknown_profile(name: &str, path: &str, file: &Profile) -> ConfigError {
     let mut names = Vec::new();
     if file.has_credentials() {
@@ -647,33 +604,6 @@ fn unknown_profile(name: &str, path: &str, file: &Profile) -> ConfigError {
         path: path.to_owned(),
         available,
     }
-}
-
-/// Whether `text` is a config file plivo-dash can use, or why not (with
-/// its line): what `login` checks before it edits one.
-pub fn validate(text: &str) -> Result<(), String> {
-    parse(text).map(|_| ())
-}
-
-/// The config file in `text`, checked.
-fn parse(text: &str) -> Result<Profile, String> {
-    let file: Profile = toml::from_str(text).map_err(|e| describe_toml_error(&e, text))?;
-    check_ranges(&file)?;
-    for (name, profile) in &file.profiles {
-        if name.trim().is_empty() {
-            return Err("a profile's name cannot be empty".to_owned());
-        }
-        if !profile.profiles.is_empty() {
-            return Err(format!("profile {name:?}: profiles cannot nest"));
-        }
-        if profile.keys.is_some() {
-            return Err(format!(
-                "profile {name:?}: [keys] belongs at the top of the file, for every profile"
-            ));
-        }
-        check_ranges(profile).map_err(|e| format!("profile {name:?}: {e}"))?;
-    }
-    Ok(file)
 }
 
 /// Reads the config file. A missing file is no error where it is only the
@@ -721,49 +651,6 @@ fn read_file(
     Ok(Some(file))
 }
 
-/// The numbers a profile may hold, within their bounds.
-fn check_ranges(profile: &Profile) -> Result<(), String> {
-    if profile
-        .interval
-        .is_some_and(|i| !INTERVAL_SECS.contains(&i))
-    {
-        return Err(format!(
-            "interval must be between {} and {} seconds",
-            INTERVAL_SECS.start(),
-            INTERVAL_SECS.end()
-        ));
-    }
-    if profile
-        .history_days
-        .is_some_and(|d| !HISTORY_DAYS.contains(&d))
-    {
-        return Err(format!(
-            "history_days must be between {} and {}",
-            HISTORY_DAYS.start(),
-            HISTORY_DAYS.end()
-        ));
-    }
-    Ok(())
-}
-
-/// A TOML error as one line with its position; never the offending text,
-/// which might be the token.
-fn describe_toml_error(e: &toml::de::Error, text: &str) -> String {
-    let message = e
-        .message()
-        .lines()
-        .next()
-        .unwrap_or("syntax error")
-        .to_owned();
-    match e.span() {
-        Some(span) => {
-            let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
-            format!("line {line}: {message}")
-        }
-        None => message,
-    }
-}
-
 #[cfg(unix)]
 fn readable_by_others(path: &Path) -> bool {
     use std::os::unix::fs::PermissionsExt as _;
@@ -796,6 +683,7 @@ fn writable_by_others(_: &Path) -> Option<std::path::PathBuf> {
 
 #[cfg(test)]
 mod tests {
+    use super::error::login_flag;
     use super::*;
     use secrecy::ExposeSecret;
     use std::io::Write as _;
@@ -862,7 +750,7 @@ mod tests {
             matches!(
                 e,
                 ConfigError::MissingCredentials {
-                    missing: "auth token",
+                    missing: Missing::AuthToken,
                     ..
                 }
             ),
@@ -894,7 +782,7 @@ mod tests {
             matches!(
                 s.credentials,
                 Err(ConfigError::MissingCredentials {
-                    missing: "auth token",
+                    missing: Missing::AuthToken,
                     ..
                 })
             ),
@@ -1102,6 +990,79 @@ alert_below = "2.50"
     }
 
     #[test]
+    fn keys_are_a_key_or_a_list_of_keys_and_anything_else_names_its_action() {
+        let f = file("[keys]\nquit = \"x\"\nrefresh = [\"r\", \"F5\"]\n", 0o600);
+        let s = resolve(&Global::default(), &env_with(f.path())).unwrap();
+        let quit = crate::keymap::Action::Quit;
+        assert_eq!(s.keymap.key_label(quit), "x");
+        let refresh = crate::keymap::Action::Refresh;
+        assert_eq!(s.keymap.keys_for(refresh).len(), 2);
+        for (keys, action) in [
+            ("refresh = [\"r\", 5]", "refresh"),
+            ("quit = { key = \"x\" }", "quit"),
+            ("quit = true", "quit"),
+        ] {
+            let f = file(&format!("[keys]\n{keys}\n"), 0o600);
+            let err = resolve(&Global::default(), &env_with(f.path())).unwrap_err();
+            assert!(
+                matches!(&err, ConfigError::Keys { reason: KeysError::NotKeys(a), .. } if a == action),
+                "{keys}: {err:?}"
+            );
+            assert!(
+                err.to_string()
+                    .ends_with(&format!("is not valid: [keys] {action}: give a key as a string, such as \"x\", or a list of them, such as [\"r\", \"F5\"]")),
+                "{err}"
+            );
+        }
+        let f = file("[keys]\nquit = \"hyper-q\"\n", 0o600);
+        let err = resolve(&Global::default(), &env_with(f.path())).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("[keys] quit: \"hyper-q\" is not a key"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn the_plan_opens_a_chosen_profile_among_every_other_from_one_reading() {
+        let f = file(
+            "[profiles.a]\nauth_id = \"MA2025AAAAAAAAAAAAA1\"\nauth_token = \"ta\"\n\
+             [profiles.b]\nauth_id = \"MA2025BBBBBBBBBBBBB1\"\nauth_token = \"tb\"\n",
+            0o644,
+        );
+        let env = env_with(f.path());
+        let names =
+            |plan: &Plan| -> Vec<String> { plan.accounts.iter().map(|(n, _)| n.clone()).collect() };
+        let b = Global {
+            profile: Some("b".into()),
+            ..Global::default()
+        };
+        let chosen = plan(&b, &env).unwrap();
+        assert_eq!(names(&chosen), ["a", "b"]);
+        assert_eq!(chosen.open, Some(1));
+        let warned: Vec<bool> = chosen
+            .accounts
+            .iter()
+            .map(|(_, s)| !s.warnings.is_empty())
+            .collect();
+        assert_eq!(warned, [false, true], "the file's warning, said once, on b");
+        let none = plan(&Global::default(), &env).unwrap();
+        assert_eq!(
+            names(&none),
+            ["a", "b"],
+            "every profile, on the fleet screen"
+        );
+        assert_eq!(none.open, None);
+        let by_id = Env {
+            auth_id: Some("MA2025AAAAAAAAAAAAA1".into()),
+            ..env.clone()
+        };
+        let alone = plan(&Global::default(), &by_id).unwrap();
+        assert_eq!(names(&alone), [TOP_LEVEL], "an account named alone");
+        assert_eq!(alone.open, None);
+    }
+
+    #[test]
     fn every_profile_resolves_from_the_file_alone_and_names_stay_apart() {
         let f = file(
             "auth_id = \"MA2025RK4E639VJFZAGV\"\nauth_token = \"top\"\ninterval = 30\n\
@@ -1135,17 +1096,12 @@ alert_below = "2.50"
         // A profile without a token still says whose it is; its own token
         // is missing, so it falls back to the top level's.
         assert_eq!(all[3].1.auth_id.as_deref(), Some("MA2025S10000000000001"));
-        assert!(wants_fleet(
-            &Global::default(),
-            &Env {
-                auth_id: None,
-                ..env.clone()
-            }
-        ));
-        assert!(
-            !wants_fleet(&Global::default(), &env),
-            "PLIVO_AUTH_ID chose one"
-        );
+        let fleet = |env: &Env| wants_fleet(&Global::default(), env, &Loaded::read(env).unwrap());
+        assert!(fleet(&Env {
+            auth_id: None,
+            ..env.clone()
+        }));
+        assert!(!fleet(&env), "PLIVO_AUTH_ID chose one");
 
         let empty = file(
             "[profiles.\" \"]\nauth_id = \"MA2025RK4E639VJFZAGV\"\n",

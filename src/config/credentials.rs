@@ -6,8 +6,8 @@ use std::path::Path;
 
 use secrecy::SecretString;
 
-use crate::config_file::ConfigFile;
-use crate::keychain;
+use super::file::{ConfigFile, FileError};
+use super::keychain;
 use crate::plivo::{Account, ApiError, Client, Limits};
 
 /// The longest token taken, typed or pasted: Plivo's are 40 characters.
@@ -35,7 +35,7 @@ pub fn keep(
     auth_id: &str,
     token: &SecretString,
     api_url: Option<&str>,
-) -> Result<String, String> {
+) -> Result<String, FileError> {
     let mut file = ConfigFile::open(path)?;
     let profile = file.table_named(profile);
     // The profile's old account, if it changes: its token goes, and that
