@@ -5,6 +5,7 @@
 //! run with no account and no network. It uses the wire types from
 //! [`crate::plivo`]; the client never knows it exists.
 
+mod reply;
 mod routes;
 mod subaccounts;
 

@@ -8,9 +8,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use base64::Engine as _;
 use secrecy::{ExposeSecret, SecretString};
-use serde_json::json;
-
 use super::Shared;
+use super::reply::{api_id, error};
 use crate::plivo::{AccountUpdate, UpdateReply};
 use crate::tz;
 
@@ -239,18 +238,4 @@ fn injected(fault: super::Fault, as_date: bool) -> Response {
         response.headers_mut().insert(header::RETRY_AFTER, value);
     }
     response
-}
-
-/// A fresh response id, as Plivo gives every answer.
-pub(super) fn api_id() -> String {
-    uuid::Uuid::new_v4().to_string()
-}
-
-/// An error answer with Plivo's JSON body.
-pub(super) fn error(status: StatusCode, message: &str) -> Response {
-    (
-        status,
-        axum::Json(json!({ "api_id": api_id(), "error": message })),
-    )
-        .into_response()
 }

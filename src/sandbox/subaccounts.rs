@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::ListFault;
-use super::routes::{api_id, error};
+use super::reply::{api_id, error};
 use crate::plivo::PAGE_LIMIT;
 
 /// One subaccount as the sandbox keeps it.
