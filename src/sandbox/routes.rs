@@ -1,5 +1,9 @@
 //! The sandbox's HTTP surface: paths, auth and status codes as Plivo has them.
 
+use super::Shared;
+use super::reply::{api_id, error};
+use crate::plivo::{AccountUpdate, UpdateReply};
+use crate::tz;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -8,10 +12,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use base64::Engine as _;
 use secrecy::{ExposeSecret, SecretString};
-use super::Shared;
-use super::reply::{api_id, error};
-use crate::plivo::{AccountUpdate, UpdateReply};
-use crate::tz;
 
 /// What every handler needs.
 #[derive(Debug, Clone)]
