@@ -38,6 +38,8 @@ pub async fn run(global: &Global, args: SandboxArgs) -> Exit {
                 .unwrap_or_else(sandbox::random_token),
         ),
         drain_per_min: args.drain,
+        traffic_days: args.traffic,
+        traffic_scale: args.traffic_scale,
         latency: Duration::from_millis(args.latency),
         fail_rate: args.fail_rate,
         faults: args.faults.clone(),

@@ -1,6 +1,7 @@
 //! The sandbox's HTTP surface: paths, auth and status codes as Plivo has them.
 
 use super::Shared;
+use super::records::List;
 use super::reply::{api_id, error};
 use crate::plivo::{AccountUpdate, UpdateReply};
 use crate::tz;
@@ -34,6 +35,30 @@ pub(super) fn router(ctx: Context) -> Router {
         .route(
             "/v1/Account/{auth_id}/Subaccount/{sub_id}/",
             any(subaccount),
+        )
+        .route(
+            "/v1/Account/{auth_id}/Call/",
+            any(|c, p, m, u, h| records(c, p, m, u, h, List::Calls)),
+        )
+        .route(
+            "/v1/Account/{auth_id}/Message/",
+            any(|c, p, m, u, h| records(c, p, m, u, h, List::Messages)),
+        )
+        .route(
+            "/v1/Account/{auth_id}/Number/",
+            any(|c, p, m, u, h| records(c, p, m, u, h, List::Numbers)),
+        )
+        .route(
+            "/v1/Account/{auth_id}/Call/{id}/",
+            any(|c, p, m, h| record(c, p, m, h, List::Calls)),
+        )
+        .route(
+            "/v1/Account/{auth_id}/Message/{id}/",
+            any(|c, p, m, h| record(c, p, m, h, List::Messages)),
+        )
+        .route(
+            "/v1/Account/{auth_id}/Number/{id}/",
+            any(|c, p, m, h| record(c, p, m, h, List::Numbers)),
         )
         .fallback(|| async { error(StatusCode::NOT_FOUND, "not found") })
         .layer(axum::middleware::from_fn(log))
@@ -123,6 +148,49 @@ async fn subaccount(
     let body = as_json(&headers, body);
     ctx.state.with(|l| {
         super::subaccounts::item(&auth_id, &sub_id, &method, &body, &mut l.subaccounts, today)
+    })
+}
+
+/// `GET` on a usage record list.
+async fn records(
+    State(ctx): State<Context>,
+    Path(auth_id): Path<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    which: List,
+) -> Response {
+    if let Some(stop) = gate(&ctx, &auth_id, &method, &headers).await {
+        return stop;
+    }
+    if method != Method::GET {
+        return error(StatusCode::METHOD_NOT_ALLOWED, "method not allowed");
+    }
+    let now = tokio::time::Instant::now();
+    ctx.state.with(|l| {
+        l.catch_up(now);
+        super::records::list(&auth_id, which, uri.query(), now, l)
+    })
+}
+
+/// `GET` on one usage record.
+async fn record(
+    State(ctx): State<Context>,
+    Path((auth_id, id)): Path<(String, String)>,
+    method: Method,
+    headers: HeaderMap,
+    which: List,
+) -> Response {
+    if let Some(stop) = gate(&ctx, &auth_id, &method, &headers).await {
+        return stop;
+    }
+    if method != Method::GET {
+        return error(StatusCode::METHOD_NOT_ALLOWED, "method not allowed");
+    }
+    let now = tokio::time::Instant::now();
+    ctx.state.with(|l| {
+        l.catch_up(now);
+        super::records::get(&auth_id, which, &id, now, l)
     })
 }
 
