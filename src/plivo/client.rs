@@ -199,7 +199,9 @@ impl Client {
     /// [`pager::read_all`] at the list's own pace (the message list's 20
     /// requests a minute included), so it ends whatever the server answers
     /// and any disagreement with the count is said. `on_page` sees each
-    /// page's new records as they arrive.
+    /// page's new records as they arrive. At most [`pager::MAX_PAGES`]
+    /// pages: a longer list (a sync's back-fill) goes page by page with
+    /// [`Client::list_records`] in narrower time windows.
     pub async fn all_records<R: Record>(
         &self,
         query: &R::Query,

@@ -283,6 +283,66 @@ mod tests {
         }
     }
 
+    /// A page with no count, as Plivo's message list may send.
+    struct Uncounted {
+        offset: u32,
+        next: bool,
+    }
+
+    impl Position for Uncounted {
+        fn offset(&self) -> u32 {
+            self.offset
+        }
+
+        fn total_count(&self) -> Option<u32> {
+            None
+        }
+
+        fn has_next(&self) -> bool {
+            self.next
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_list_without_a_count_follows_next_to_its_end_and_agrees() {
+        let listed = read_all(
+            2,
+            Pace::ACCOUNT,
+            |offset| async move {
+                let items = vec![Item(format!("a{offset}")), Item(format!("b{offset}"))];
+                let next = offset < 8;
+                Ok((Uncounted { offset, next }, items))
+            },
+            |_| {},
+        )
+        .await
+        .expect("a list");
+        assert_eq!(listed.objects.len(), 10, "five pages, by next");
+        assert_eq!(listed.disagreement, None, "no count to disagree with");
+        // One that repeats itself is still stopped, and says so.
+        let listed = read_all(
+            2,
+            Pace::ACCOUNT,
+            |_| async move {
+                let items = vec![Item("a".to_owned()), Item("b".to_owned())];
+                Ok((
+                    Uncounted {
+                        offset: 0,
+                        next: true,
+                    },
+                    items,
+                ))
+            },
+            |_| {},
+        )
+        .await
+        .expect("a list");
+        assert_eq!(
+            listed.disagreement.map(|d| d.to_string()).as_deref(),
+            Some("2 arrived (a page repeated one already read; stopped there)")
+        );
+    }
+
     #[tokio::test(start_paused = true)]
     async fn a_list_that_never_ends_stops_at_the_ceiling() {
         let asked = std::sync::atomic::AtomicU32::new(0);

@@ -50,15 +50,15 @@ pub(super) fn router(ctx: Context) -> Router {
         )
         .route(
             "/v1/Account/{auth_id}/Call/{id}/",
-            any(|c, p, m, h| record(c, p, m, h, List::Calls)),
+            any(|c, p, m, u, h| records(c, p, m, u, h, List::Calls)),
         )
         .route(
             "/v1/Account/{auth_id}/Message/{id}/",
-            any(|c, p, m, h| record(c, p, m, h, List::Messages)),
+            any(|c, p, m, u, h| records(c, p, m, u, h, List::Messages)),
         )
         .route(
             "/v1/Account/{auth_id}/Number/{id}/",
-            any(|c, p, m, h| record(c, p, m, h, List::Numbers)),
+            any(|c, p, m, u, h| records(c, p, m, u, h, List::Numbers)),
         )
         .fallback(|| async { error(StatusCode::NOT_FOUND, "not found") })
         .layer(axum::middleware::from_fn(log))
@@ -151,16 +151,18 @@ async fn subaccount(
     })
 }
 
-/// `GET` on a usage record list.
+/// `GET` on a usage record list, or (with an `id` in the path) on one
+/// record.
 async fn records(
     State(ctx): State<Context>,
-    Path(auth_id): Path<String>,
+    Path(path): Path<std::collections::HashMap<String, String>>,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
     which: List,
 ) -> Response {
-    if let Some(stop) = gate(&ctx, &auth_id, &method, &headers).await {
+    let auth_id = path.get("auth_id").map_or("", String::as_str);
+    if let Some(stop) = gate(&ctx, auth_id, &method, &headers).await {
         return stop;
     }
     if method != Method::GET {
@@ -169,28 +171,10 @@ async fn records(
     let now = tokio::time::Instant::now();
     ctx.state.with(|l| {
         l.catch_up(now);
-        super::records::list(&auth_id, which, uri.query(), now, l)
-    })
-}
-
-/// `GET` on one usage record.
-async fn record(
-    State(ctx): State<Context>,
-    Path((auth_id, id)): Path<(String, String)>,
-    method: Method,
-    headers: HeaderMap,
-    which: List,
-) -> Response {
-    if let Some(stop) = gate(&ctx, &auth_id, &method, &headers).await {
-        return stop;
-    }
-    if method != Method::GET {
-        return error(StatusCode::METHOD_NOT_ALLOWED, "method not allowed");
-    }
-    let now = tokio::time::Instant::now();
-    ctx.state.with(|l| {
-        l.catch_up(now);
-        super::records::get(&auth_id, which, &id, now, l)
+        match path.get("id") {
+            Some(id) => super::records::get(auth_id, which, id, now, l),
+            None => super::records::list(auth_id, which, uri.query(), now, l),
+        }
     })
 }
 
