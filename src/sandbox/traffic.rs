@@ -132,14 +132,17 @@ impl Rec {
 
     /// Its rate in USD: per minute for calls, per part for messages.
     pub fn rate(&self, call: bool) -> Decimal {
+        Decimal::new(self.rate_units(call), SCALE)
+    }
+
+    fn rate_units(&self, call: bool) -> i64 {
         let country = &COUNTRIES[usize::from(self.country)];
-        let units = match (call, self.inbound) {
+        match (call, self.inbound) {
             (true, true) => INBOUND_VOICE,
             (true, false) => country.voice,
             (false, true) => 0,
             (false, false) => country.sms,
-        };
-        Decimal::new(units, SCALE)
+        }
     }
 
     /// Its time.
@@ -224,7 +227,7 @@ impl Traffic {
             }
             *traffic.list_mut(kind) = records;
         }
-        traffic.plan();
+        traffic.plan_after(0);
         traffic
     }
 
@@ -290,10 +293,6 @@ impl Traffic {
         list.push(rec);
     }
 
-    fn plan(&mut self) {
-        self.plan_after(0);
-    }
-
     /// Draws the next live record: due when the drain, from `after`, has
     /// spent its amount.
     fn plan_after(&mut self, after: i64) {
@@ -344,7 +343,7 @@ impl Traffic {
             country: u8::try_from(country).unwrap_or(0),
             inbound,
         };
-        let rate = units(rec.rate(kind == Kind::Call));
+        let rate = rec.rate_units(kind == Kind::Call);
         match kind {
             Kind::Call => {
                 let seconds = rng.u32(5..=900);
@@ -361,11 +360,11 @@ impl Traffic {
     }
 }
 
-/// `amount` in 0.00001 USD (an amount finer than that is rounded up, so a
-/// record never undercuts what it stands for).
+/// `amount` in 0.00001 USD (a balance finer than that is rounded down, so
+/// the last record never takes more than is left).
 fn units(amount: Decimal) -> i64 {
     (amount * Decimal::from(100_000))
-        .ceil()
+        .floor()
         .try_into()
         .unwrap_or(i64::MAX / 2)
 }
