@@ -406,7 +406,7 @@ async fn the_subaccount_filter_gives_that_subaccounts_records_and_numbers() {
             .objects
             .iter()
             .filter(|n| n.sub_account.as_ref().is_some_and(|s| s.as_str() == sub))
-            .map(|n| n.number.clone())
+            .map(|n| n.number.as_str().to_owned())
             .collect();
         let only_theirs = client
             .all_records::<Number>(
@@ -422,7 +422,7 @@ async fn the_subaccount_filter_gives_that_subaccounts_records_and_numbers() {
             only_theirs
                 .objects
                 .iter()
-                .map(|n| n.number.clone())
+                .map(|n| n.number.as_str().to_owned())
                 .collect::<Vec<_>>(),
             rented
         );
@@ -470,7 +470,7 @@ async fn direction_and_number_filters_keep_only_what_matches() {
             .iter()
             .all(|n| n.monthly_rental_rate > Decimal::ZERO)
     );
-    let ours = numbers.objects[0].number.clone();
+    let ours = numbers.objects[0].number.as_str().to_owned();
     let inbound = MessageQuery(RecordQuery {
         direction: Some(Direction::Inbound),
         to_number: Some(ours.clone()),
@@ -508,7 +508,7 @@ async fn direction_and_number_filters_keep_only_what_matches() {
     let call = &made.objects[0];
     assert_eq!(
         &client
-            .get_record::<Call>(&call.call_uuid)
+            .get_record::<Call>(call.call_uuid.as_str())
             .await
             .expect("the call"),
         call
@@ -516,7 +516,7 @@ async fn direction_and_number_filters_keep_only_what_matches() {
     let message = &received.objects[0];
     assert_eq!(
         &client
-            .get_record::<Message>(&message.message_uuid)
+            .get_record::<Message>(message.message_uuid.as_str())
             .await
             .expect("the message"),
         message
@@ -527,6 +527,6 @@ async fn direction_and_number_filters_keep_only_what_matches() {
             .await
             .expect("the number")
             .number,
-        ours
+        ours.as_str()
     );
 }

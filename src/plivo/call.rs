@@ -13,7 +13,8 @@ use crate::text::SafeText;
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct Call {
     /// Its id.
-    pub call_uuid: String,
+    #[serde(deserialize_with = "records::text")]
+    pub call_uuid: SafeText,
     /// Inbound or outbound.
     pub call_direction: Direction,
     /// The caller (outbound: one of the account's numbers).
@@ -71,7 +72,7 @@ pub struct Call {
 
 impl Keyed for Call {
     fn key(&self) -> &str {
-        &self.call_uuid
+        self.call_uuid.as_str()
     }
 }
 

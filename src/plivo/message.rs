@@ -12,7 +12,8 @@ use crate::text::SafeText;
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct Message {
     /// Its id.
-    pub message_uuid: String,
+    #[serde(deserialize_with = "records::text")]
+    pub message_uuid: SafeText,
     /// Inbound or outbound.
     pub message_direction: Direction,
     /// The sender.
@@ -59,7 +60,7 @@ pub struct Message {
 
 impl Keyed for Message {
     fn key(&self) -> &str {
-        &self.message_uuid
+        self.message_uuid.as_str()
     }
 }
 

@@ -1,7 +1,6 @@
 //! The wire: the Plivo Account and Subaccount APIs, and the usage record
 //! lists (calls, messages, numbers), as the official SDKs speak them.
 
-#[macro_use]
 mod account;
 mod call;
 mod client;

@@ -12,7 +12,8 @@ use crate::text::SafeText;
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct Number {
     /// The number, without "+".
-    pub number: String,
+    #[serde(deserialize_with = "records::text")]
+    pub number: SafeText,
     /// Its alias, if it has one.
     #[serde(default, deserialize_with = "records::optional_text")]
     pub alias: Option<SafeText>,
@@ -53,7 +54,7 @@ pub struct Number {
 
 impl Keyed for Number {
     fn key(&self) -> &str {
-        &self.number
+        self.number.as_str()
     }
 }
 

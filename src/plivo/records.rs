@@ -14,13 +14,36 @@ use super::pager::{Keyed, Pace, Position};
 use super::{ApiError, PAGE_LIMIT};
 use crate::text::SafeText;
 
-open_enum! {
-    /// `call_direction` or `message_direction`.
-    Direction {
-        /// Toward the account's numbers.
-        Inbound = "inbound",
-        /// From the account.
-        Outbound = "outbound",
+/// `call_direction` or `message_direction`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Direction {
+    /// Toward the account's numbers.
+    Inbound,
+    /// From the account.
+    Outbound,
+    /// A value this version does not know, kept as sent but neutralised.
+    Other(SafeText),
+}
+
+impl Direction {
+    /// The direction as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Direction::Inbound => "inbound",
+            Direction::Outbound => "outbound",
+            Direction::Other(text) => text.as_str(),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Direction {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        Ok(match text.as_str() {
+            "inbound" => Direction::Inbound,
+            "outbound" => Direction::Outbound,
+            _ => Direction::Other(SafeText::new(&text)),
+        })
     }
 }
 
@@ -385,5 +408,13 @@ mod tests {
         let refused = query.page_limit().expect_err("over 20");
         assert!(refused.to_string().contains("limit 21"), "{refused}");
         assert_eq!(MessageQuery::default().page_limit(), Ok(PAGE_LIMIT));
+    }
+
+    #[test]
+    fn an_unknown_direction_is_kept_neutralised() {
+        let odd: Direction = serde_json::from_str(r#""sideways\u001b[2J""#).unwrap();
+        assert_eq!(odd.as_str(), "sideways␛[2J");
+        let known: Direction = serde_json::from_str(r#""inbound""#).unwrap();
+        assert_eq!(known, Direction::Inbound);
     }
 }
