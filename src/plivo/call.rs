@@ -53,8 +53,8 @@ pub struct Call {
     /// The network group it was rated in ("USA All Networks").
     #[serde(default, deserialize_with = "records::text")]
     pub voice_network_group: SafeText,
-    /// Why it hung up (code).
-    #[serde(default)]
+    /// Why it hung up (code), when said as a number (or a string of one).
+    #[serde(default, deserialize_with = "records::optional_code")]
     pub hangup_cause_code: Option<u32>,
     /// Why it hung up.
     #[serde(default, deserialize_with = "records::text")]

@@ -341,6 +341,16 @@ pub(super) fn optional_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Sa
     Ok(Option::<String>::deserialize(d)?.map(|s| SafeText::new(&s)))
 }
 
+/// A numeric code sent as a number or as a string of digits; anything
+/// else reads as none rather than failing the whole page.
+pub(super) fn optional_code<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+    Ok(match Option::<serde_json::Value>::deserialize(d)? {
+        Some(serde_json::Value::Number(n)) => n.as_u64().and_then(|n| u32::try_from(n).ok()),
+        Some(serde_json::Value::String(s)) => s.trim().parse().ok(),
+        _ => None,
+    })
+}
+
 /// A date (`2014-08-05`) that may be null or empty.
 pub(super) fn optional_date<'de, D: Deserializer<'de>>(
     d: D,
@@ -408,6 +418,21 @@ mod tests {
         let refused = query.page_limit().expect_err("over 20");
         assert!(refused.to_string().contains("limit 21"), "{refused}");
         assert_eq!(MessageQuery::default().page_limit(), Ok(PAGE_LIMIT));
+    }
+
+    #[test]
+    fn a_hangup_code_is_read_as_a_number_or_a_string_of_one() {
+        #[derive(Deserialize)]
+        struct Coded {
+            #[serde(default, deserialize_with = "optional_code")]
+            code: Option<u32>,
+        }
+        let code = |json: &str| serde_json::from_str::<Coded>(json).unwrap().code;
+        assert_eq!(code(r#"{"code":4000}"#), Some(4000));
+        assert_eq!(code(r#"{"code":"4010"}"#), Some(4010));
+        assert_eq!(code(r#"{"code":"n/a"}"#), None);
+        assert_eq!(code(r#"{"code":null}"#), None);
+        assert_eq!(code("{}"), None);
     }
 
     #[test]
