@@ -530,3 +530,31 @@ async fn direction_and_number_filters_keep_only_what_matches() {
         ours.as_str()
     );
 }
+
+#[tokio::test]
+async fn the_client_reads_the_message_list_at_its_pace_of_20_a_minute() {
+    let (handle, client) = with_traffic(1).await;
+    let query = MessageQuery(RecordQuery {
+        time: TimeRange {
+            gte: Some(Timestamp::now() - SignedDuration::from_hours(4)),
+            ..TimeRange::default()
+        },
+        limit: 10,
+        ..RecordQuery::default()
+    });
+    let started = std::time::Instant::now();
+    let mut pages = 0u32;
+    let listed = client
+        .all_records::<Message>(&query, |_| pages += 1)
+        .await
+        .expect("the messages");
+    let took = started.elapsed();
+    assert_eq!(listed.disagreement, None);
+    assert!(pages >= 2, "{pages} pages");
+    // A page every 3 s: 20 a minute, never a 429.
+    assert!(
+        took >= Duration::from_secs(3) * (pages - 1),
+        "{pages} pages in {took:?}"
+    );
+    drop(handle);
+}
