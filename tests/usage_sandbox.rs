@@ -558,3 +558,38 @@ async fn the_client_reads_the_message_list_at_its_pace_of_20_a_minute() {
     );
     drop(handle);
 }
+
+#[tokio::test]
+async fn a_record_list_that_breaks_its_promises_still_ends_and_says_so() {
+    use plivo_dash::sandbox::ListFault;
+    for (fault, said) in [
+        (ListFault::RepeatNext, "a page repeated one already read"),
+        (ListFault::SameObjects, "a page repeated one already read"),
+        (ListFault::EmptyFrom(40), "a page came back empty early"),
+        (ListFault::Total(5), "the server counted 5 but"),
+    ] {
+        let (handle, client) = sandbox_and_client(Options {
+            traffic_days: 2,
+            list_fault: fault,
+            ..Options::default()
+        })
+        .await;
+        let listed = client
+            .all_records::<Call>(&CallQuery::default(), |_| {})
+            .await
+            .expect("a list, whatever the pages say");
+        let disagreement = listed.disagreement.expect("said").to_string();
+        assert!(disagreement.contains(said), "{fault:?}: {disagreement}");
+        let ids: HashSet<&str> = listed
+            .objects
+            .iter()
+            .map(|c| c.call_uuid.as_str())
+            .collect();
+        assert_eq!(ids.len(), listed.objects.len(), "{fault:?}: each once");
+        assert!(
+            handle.requests() < 40,
+            "{fault:?}: {} requests",
+            handle.requests()
+        );
+    }
+}

@@ -72,7 +72,8 @@ pub struct Options {
     /// How many subaccounts it starts with (made up: names, dates a day
     /// apart, every third disabled).
     pub subaccounts: u32,
-    /// How the subaccount list misbehaves, for testing clients that page.
+    /// How the lists (subaccounts, calls, messages, numbers) misbehave,
+    /// for testing clients that page.
     pub list_fault: ListFault,
     /// A fault's `Retry-After` is sent as the HTTP date it stands for
     /// rather than in seconds (servers may send either).
