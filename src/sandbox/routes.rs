@@ -26,7 +26,7 @@ pub(super) struct Context {
 }
 
 pub(super) fn router(ctx: Context) -> Router {
-    Router::new()
+    let mut router = Router::new()
         // Some SDKs build the path as base + "/" + "Account/{id}/", which
         // comes out with a doubled trailing slash; Plivo accepts both.
         .route("/v1/Account/{auth_id}/", any(account))
@@ -35,31 +35,21 @@ pub(super) fn router(ctx: Context) -> Router {
         .route(
             "/v1/Account/{auth_id}/Subaccount/{sub_id}/",
             any(subaccount),
-        )
-        .route(
-            "/v1/Account/{auth_id}/Call/",
-            any(|c, p, m, u, h| records(c, p, m, u, h, List::Calls)),
-        )
-        .route(
-            "/v1/Account/{auth_id}/Message/",
-            any(|c, p, m, u, h| records(c, p, m, u, h, List::Messages)),
-        )
-        .route(
-            "/v1/Account/{auth_id}/Number/",
-            any(|c, p, m, u, h| records(c, p, m, u, h, List::Numbers)),
-        )
-        .route(
-            "/v1/Account/{auth_id}/Call/{id}/",
-            any(|c, p, m, u, h| records(c, p, m, u, h, List::Calls)),
-        )
-        .route(
-            "/v1/Account/{auth_id}/Message/{id}/",
-            any(|c, p, m, u, h| records(c, p, m, u, h, List::Messages)),
-        )
-        .route(
-            "/v1/Account/{auth_id}/Number/{id}/",
-            any(|c, p, m, u, h| records(c, p, m, u, h, List::Numbers)),
-        )
+        );
+    for (name, which) in [
+        ("Call", List::Calls),
+        ("Message", List::Messages),
+        ("Number", List::Numbers),
+    ] {
+        let handler = move |c, p, m, u, h| records(c, p, m, u, h, which);
+        router = router
+            .route(&format!("/v1/Account/{{auth_id}}/{name}/"), any(handler))
+            .route(
+                &format!("/v1/Account/{{auth_id}}/{name}/{{id}}/"),
+                any(handler),
+            );
+    }
+    router
         .fallback(|| async { error(StatusCode::NOT_FOUND, "not found") })
         .layer(axum::middleware::from_fn(log))
         .with_state(ctx)
