@@ -500,6 +500,15 @@ pub struct SandboxArgs {
     /// USD drawn from the balance per minute, to watch the monitor move.
     #[arg(long, value_name = "USD_PER_MIN", default_value = "0", value_parser = parse_amount)]
     pub drain: Decimal,
+    /// Seed this many past days of calls and messages (about 100 calls and
+    /// 150 messages a day, the same ones every time), at most 120.
+    #[arg(long, value_name = "DAYS", default_value_t = 0,
+          value_parser = clap::value_parser!(u32).range(0..=120))]
+    pub traffic: u32,
+    /// Multiply the seeded days' volume by K (for benchmarks).
+    #[arg(long, value_name = "K", default_value_t = 1,
+          value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub traffic_scale: u32,
     /// Start with this many made-up subaccounts (names, dates, some
     /// disabled), to try paging and scale.
     #[arg(long, value_name = "N", default_value_t = 0,

@@ -430,6 +430,33 @@ fn the_sandbox_command_prints_ready_to_paste_credentials() {
 }
 
 #[test]
+fn the_sandbox_seeds_the_days_of_traffic_asked_for_times_the_scale() {
+    // The calls of the last week: a week of the 100 a day, three times over.
+    let count = |args: &[&str]| {
+        let (mut child, vars) = sandbox(args);
+        let client =
+            plivo_dash::plivo::Client::new(&vars[0].1, &vars[1].1, vars[2].1.clone().into())
+                .expect("a client");
+        let runtime = tokio::runtime::Runtime::new().expect("runtime");
+        let page =
+            runtime.block_on(client.list_records::<plivo_dash::plivo::Call>(
+                &plivo_dash::plivo::CallQuery::default(),
+                0,
+            ));
+        let _ = child.kill();
+        let _ = child.wait();
+        page.expect("a page").meta.total_count.expect("a count")
+    };
+    assert_eq!(count(&[]), 0, "no traffic unless asked");
+    let seeded = count(&["--traffic", "10", "--traffic-scale", "3"]);
+    assert!((1_900..=2_300).contains(&seeded), "{seeded}");
+    let mut cmd = bin(tempfile::tempdir().expect("tempdir").path());
+    cmd.args(["sandbox", "--traffic", "121"]);
+    let (_, err) = run(cmd, 2);
+    assert!(err.contains("--traffic"), "{err}");
+}
+
+#[test]
 fn a_sandbox_on_every_interface_or_a_host_name_prints_a_url_that_works() {
     for listen in ["0.0.0.0:0", "localhost:0"] {
         let (mut child, vars) = sandbox(&["--listen", listen]);

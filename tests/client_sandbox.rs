@@ -175,7 +175,7 @@ async fn the_sandbox_speaks_plivo_paths_methods_and_errors() {
             "method not allowed",
         ),
         (
-            http.get(url("/v1/Account/MA2025RK4E639VJFZAGV/Call/"))
+            http.get(url("/v1/Account/MA2025RK4E639VJFZAGV/Application/"))
                 .basic_auth(&sandbox.auth_id, Some(TOKEN)),
             404,
             "not found",

@@ -410,7 +410,7 @@ fn a_list_that_disagrees_with_its_count_says_so_until_the_next_list() {
     pages(&mut app, 5, 45);
     app.update(Msg::Worker(Report::SubaccountsListed {
         disagreement: Some(Disagreement {
-            counted: 5,
+            counted: Some(5),
             arrived: 45,
             stop: Stop::Ended,
         }),
@@ -618,7 +618,7 @@ fn page_down_moves_by_the_rows_the_layout_shows() {
         if failure {
             app.update(Msg::Worker(Report::SubaccountsListed {
                 disagreement: Some(Disagreement {
-                    counted: 101,
+                    counted: Some(101),
                     arrived: 100,
                     stop: Stop::Ended,
                 }),

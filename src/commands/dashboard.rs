@@ -32,6 +32,8 @@ const DEMO_ALERT: Decimal = Decimal::from_parts(160, 0, 0, false, 2);
 const DEMO_INTERVAL: Duration = Duration::from_secs(3);
 /// A handful, to see the subaccounts screen with.
 const DEMO_SUBACCOUNTS: u32 = 7;
+/// Past days of calls and messages the demo's main account has.
+const DEMO_TRAFFIC_DAYS: u32 = 3;
 
 /// One of the demo's other accounts, beside the main one.
 struct DemoAccount {
@@ -340,6 +342,7 @@ async fn demo_ended(
             recharge: Some(DEMO_RECHARGE),
             account: main,
             subaccounts: DEMO_SUBACCOUNTS,
+            traffic_days: DEMO_TRAFFIC_DAYS,
             ..sandbox::Options::default()
         },
         Some(global.alert_below.unwrap_or(DEMO_ALERT)),

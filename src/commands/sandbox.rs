@@ -38,6 +38,8 @@ pub async fn run(global: &Global, args: SandboxArgs) -> Exit {
                 .unwrap_or_else(sandbox::random_token),
         ),
         drain_per_min: args.drain,
+        traffic_days: args.traffic,
+        traffic_scale: args.traffic_scale,
         latency: Duration::from_millis(args.latency),
         fail_rate: args.fail_rate,
         faults: args.faults.clone(),
@@ -105,8 +107,9 @@ pub async fn run(global: &Global, args: SandboxArgs) -> Exit {
     }
 }
 
-/// Account `i` (from 1) of several: its own id, token, balance and drain
-/// (the first's times `i + 1`), on the next port when one was given.
+/// Account `i` (from 1) of several: its own id, token, balance, drain
+/// (the first's times `i + 1`) and traffic, on the next port when one was
+/// given.
 fn account(first: &sandbox::Options, args: &SandboxArgs, i: u16) -> sandbox::Options {
     let mut account = sandbox::demo_account();
     account.name = format!("Sandbox account {}", i + 1);
@@ -118,6 +121,8 @@ fn account(first: &sandbox::Options, args: &SandboxArgs, i: u16) -> sandbox::Opt
         auth_id: format!("MA2025SANDBOX{:07}", i + 1),
         auth_token: SecretString::from(sandbox::random_token()),
         drain_per_min: first.drain_per_min * rust_decimal::Decimal::from(i + 1),
+        // Traffic of its own, not a copy of the first account's.
+        traffic_seed: first.traffic_seed.wrapping_add(u64::from(i)),
         account,
         ..first.clone()
     }

@@ -186,10 +186,17 @@ fn serialize_decimal_str<S: Serializer>(d: &Decimal, serializer: S) -> Result<S:
     serializer.collect_str(d)
 }
 
+fn deserialize_decimal<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Decimal, D::Error> {
+    read_decimal(deserializer, "cash_credits")
+}
+
 /// Reads a decimal from the documented string form, and also from a bare JSON
 /// number (seen from proxies that re-encode bodies), never through `f64`'s
-/// rounding of the string form.
-fn deserialize_decimal<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Decimal, D::Error> {
+/// rounding of the string form; `what` names it in an error.
+pub(super) fn read_decimal<'de, D: Deserializer<'de>>(
+    deserializer: D,
+    what: &str,
+) -> Result<Decimal, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
     enum Raw {
@@ -197,7 +204,7 @@ fn deserialize_decimal<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Dec
         Number(serde_json::Number),
     }
     let text = match Raw::deserialize(deserializer)
-        .map_err(|_| serde::de::Error::custom("cash_credits is neither a string nor a number"))?
+        .map_err(|_| serde::de::Error::custom(format!("{what} is neither a string nor a number")))?
     {
         Raw::Text(s) => s,
         Raw::Number(n) => n.to_string(),
@@ -211,10 +218,7 @@ fn deserialize_decimal<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Dec
             } else {
                 "is not a decimal amount"
             };
-            serde::de::Error::custom(format!(
-                "cash_credits {:?} {why}",
-                crate::text::sanitize(&text)
-            ))
+            serde::de::Error::custom(format!("{what} {:?} {why}", crate::text::sanitize(&text)))
         })
 }
 

@@ -9,6 +9,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
 
 use super::pager::{self, Listed, Paged};
+use super::records::{ListQuery, Record, RecordMeta, RecordPage};
 use super::subaccount::{Created, PAGE_LIMIT, Page, Subaccount, SubaccountChange};
 use super::{Account, AccountUpdate, Answer, ApiError, AuthId, Tally, UpdateReply};
 use crate::text::sanitize;
@@ -157,8 +158,10 @@ impl Client {
     ) -> Result<Listed<Subaccount>, ApiError> {
         pager::read_all(
             PAGE_LIMIT,
+            pager::Pace::ACCOUNT,
             |offset| async move {
-                let page = self.page_with_retries(offset).await?;
+                let page =
+                    with_retries(offset, || self.list_subaccounts(PAGE_LIMIT, offset)).await?;
                 Ok((page.meta, page.objects))
             },
             on_page,
@@ -166,32 +169,71 @@ impl Client {
         .await
     }
 
-    /// One page of a long list, tried again after a passing failure (a 5xx,
-    /// a dropped connection, a timeout) or a short `Retry-After`, so one bad
-    /// answer in fifty does not lose the list. At most [`PAGE_ATTEMPTS`].
-    async fn page_with_retries(&self, offset: u32) -> Result<Page, ApiError> {
-        let mut attempt: u32 = 1;
-        loop {
-            let error = match self.list_subaccounts(PAGE_LIMIT, offset).await {
-                Ok(page) => return Ok(page),
-                Err(error) => error,
-            };
-            let wait = match &error {
-                ApiError::RateLimited {
-                    retry_after: Some(after),
-                } if *after <= MAX_PAGE_WAIT => *after,
-                e if e.class() == super::ErrorClass::Transient => {
-                    PAGE_RETRY.saturating_mul(attempt)
-                }
-                _ => return Err(error),
-            };
-            if attempt >= PAGE_ATTEMPTS {
-                return Err(error);
+    /// One page of a usage record list (calls, messages or numbers), newest
+    /// first, from `offset`. A query the API would refuse (a page over 20)
+    /// is refused here, before anything is sent. This is the step a sync
+    /// takes, page by page.
+    pub async fn list_records<R: Record>(
+        &self,
+        query: &R::Query,
+        offset: u32,
+    ) -> Result<RecordPage<R>, ApiError> {
+        let limit = query.page_limit()?;
+        let mut url = self.account_url.clone();
+        let path = format!("{}{}", url.path(), R::PATH);
+        url.set_path(&path);
+        {
+            let mut pairs = url.query_pairs_mut();
+            for (key, value) in query.filters() {
+                pairs.append_pair(&key, &value);
             }
-            tracing::info!(offset, attempt, %error, "page failed; trying again");
-            tokio::time::sleep(wait).await;
-            attempt += 1;
+            pairs
+                .append_pair("limit", &limit.to_string())
+                .append_pair("offset", &offset.to_string());
         }
+        self.exchange(&url, self.http.get(url.clone()), parse_body)
+            .await
+    }
+
+    /// Every record a query matches, newest first, read by
+    /// [`pager::read_all`] at the list's own pace (the message list's 20
+    /// requests a minute included), so it ends whatever the server answers
+    /// and any disagreement with the count is said. `on_page` sees each
+    /// page's new records as they arrive. At most [`pager::MAX_PAGES`]
+    /// pages: a longer list (a sync's back-fill) goes page by page with
+    /// [`Client::list_records`] in narrower time windows.
+    pub async fn all_records<R: Record>(
+        &self,
+        query: &R::Query,
+        on_page: impl FnMut(&Paged<R, RecordMeta>),
+    ) -> Result<Listed<R>, ApiError> {
+        let limit = query.page_limit()?;
+        pager::read_all(
+            limit,
+            R::PACE,
+            |offset| async move {
+                let page = with_retries(offset, || self.list_records::<R>(query, offset)).await?;
+                Ok((page.meta, page.objects))
+            },
+            on_page,
+        )
+        .await
+    }
+
+    /// One usage record by its id (a call's or a message's uuid, a number).
+    pub async fn get_record<R: Record>(&self, id: &str) -> Result<R, ApiError> {
+        let id = id.trim();
+        if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+            return Err(ApiError::InvalidQuery(format!(
+                "{:?} is not a record id",
+                sanitize(id)
+            )));
+        }
+        let mut url = self.account_url.clone();
+        let path = format!("{}{}{id}/", url.path(), R::PATH);
+        url.set_path(&path);
+        self.exchange(&url, self.http.get(url.clone()), parse_body)
+            .await
     }
 
     /// One subaccount.
@@ -350,6 +392,35 @@ impl Client {
                 root_cause(e)
             ))
         }
+    }
+}
+
+/// One page of a long list, tried again after a passing failure (a 5xx, a
+/// dropped connection, a timeout) or a short `Retry-After`, so one bad
+/// answer in fifty does not lose the list. At most [`PAGE_ATTEMPTS`].
+async fn with_retries<T, Fut>(offset: u32, ask: impl Fn() -> Fut) -> Result<T, ApiError>
+where
+    Fut: Future<Output = Result<T, ApiError>>,
+{
+    let mut attempt: u32 = 1;
+    loop {
+        let error = match ask().await {
+            Ok(page) => return Ok(page),
+            Err(error) => error,
+        };
+        let wait = match &error {
+            ApiError::RateLimited {
+                retry_after: Some(after),
+            } if *after <= MAX_PAGE_WAIT => *after,
+            e if e.class() == super::ErrorClass::Transient => PAGE_RETRY.saturating_mul(attempt),
+            _ => return Err(error),
+        };
+        if attempt >= PAGE_ATTEMPTS {
+            return Err(error);
+        }
+        tracing::info!(offset, attempt, %error, "page failed; trying again");
+        tokio::time::sleep(wait).await;
+        attempt += 1;
     }
 }
 

@@ -19,6 +19,10 @@ pub enum ApiError {
     /// nothing was sent.
     #[error("{0}")]
     Config(String),
+    /// A list query the API would refuse (a page over 20, say): nothing
+    /// was sent.
+    #[error("invalid query: {0}")]
+    InvalidQuery(String),
     /// The API URL cannot be used.
     #[error("invalid API URL {url:?}: {reason}")]
     InvalidUrl {
@@ -112,9 +116,10 @@ impl ApiError {
     /// The class this error belongs to.
     pub fn class(&self) -> ErrorClass {
         match self {
-            ApiError::InvalidAuthId(_) | ApiError::InvalidUrl { .. } | ApiError::Config(_) => {
-                ErrorClass::Usage
-            }
+            ApiError::InvalidAuthId(_)
+            | ApiError::InvalidUrl { .. }
+            | ApiError::Config(_)
+            | ApiError::InvalidQuery(_) => ErrorClass::Usage,
             ApiError::Unauthorized { .. } | ApiError::Forbidden { .. } => ErrorClass::Auth,
             ApiError::RateLimited { .. } => ErrorClass::RateLimited,
             ApiError::NotFound { .. } | ApiError::InvalidRequest { .. } => ErrorClass::Rejected,

@@ -1,10 +1,14 @@
-//! The wire: the Plivo Account and Subaccount APIs as the official SDKs
-//! speak them.
+//! The wire: the Plivo Account and Subaccount APIs, and the usage record
+//! lists (calls, messages, numbers), as the official SDKs speak them.
 
 mod account;
+mod call;
 mod client;
 mod error;
+mod message;
+mod number;
 pub mod pager;
+mod records;
 mod subaccount;
 mod tally;
 
@@ -12,8 +16,15 @@ pub use account::{
     Account, AccountType, AccountUpdate, AuthId, BillingMode, Field, MAX_FIELD_CHARS, UpdateReply,
     text_problem,
 };
+pub use call::Call;
 pub use client::{Client, DEFAULT_API_URL, Limits, PAGE_GAP, PAGES_IN_FLIGHT};
 pub use error::{ApiError, ErrorClass};
-pub use pager::{Disagreement, Listed, Paged};
+pub use message::Message;
+pub use number::Number;
+pub use pager::{Disagreement, Listed, Pace, Paged};
+pub use records::{
+    CallQuery, Direction, ListQuery, MESSAGE_PACE, MessageQuery, NumberQuery, Record, RecordMeta,
+    RecordPage, RecordQuery, TimeRange, filter_time, parse_time,
+};
 pub use subaccount::{Created, Meta, PAGE_LIMIT, Page, Subaccount, SubaccountChange, name_problem};
 pub use tally::{Answer, Tally};

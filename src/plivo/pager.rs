@@ -6,14 +6,57 @@
 //! full or names a `next`, and stops at an empty or short page, at a page
 //! (or an offset) already seen, or at [`MAX_PAGES`]. Objects are kept once
 //! by id. When the count and what arrived disagree, the list says so in a
-//! [`Disagreement`] beside the objects that did arrive.
+//! [`Disagreement`] beside the objects that did arrive. A list whose pages
+//! carry no count (Plivo's message list may leave it out) follows `next`.
 
 use std::collections::HashSet;
 use std::fmt;
+use std::time::Duration;
 
 use futures_util::StreamExt as _;
 
 use super::{ApiError, Meta, PAGE_GAP, PAGES_IN_FLIGHT};
+
+/// How fast a list's pages are asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pace {
+    /// The least time between the starts of two page requests.
+    pub gap: Duration,
+    /// How many pages the count foresees are asked for at once.
+    pub in_flight: usize,
+}
+
+impl Pace {
+    /// Inside Plivo's 300 requests per 5 s for the account.
+    pub const ACCOUNT: Self = Self {
+        gap: PAGE_GAP,
+        in_flight: PAGES_IN_FLIGHT,
+    };
+}
+
+/// Where a page says it is in its list.
+pub trait Position {
+    /// How many objects come before the page.
+    fn offset(&self) -> u32;
+    /// How many there are in all, when the server says.
+    fn total_count(&self) -> Option<u32>;
+    /// Whether the page names a next one.
+    fn has_next(&self) -> bool;
+}
+
+impl Position for Meta {
+    fn offset(&self) -> u32 {
+        self.offset
+    }
+
+    fn total_count(&self) -> Option<u32> {
+        Some(self.total_count)
+    }
+
+    fn has_next(&self) -> bool {
+        self.next.is_some()
+    }
+}
 
 /// The most pages one list reads: 10,000 objects at 20 a page, far beyond
 /// any account's subaccounts, and under a minute at Plivo's rate limit. A
@@ -28,9 +71,9 @@ pub trait Keyed {
 
 /// One page as the pager sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Paged<T> {
+pub struct Paged<T, M = Meta> {
     /// Where the server says the page is.
-    pub meta: Meta,
+    pub meta: M,
     /// The objects on it not seen on an earlier page.
     pub objects: Vec<T>,
 }
@@ -47,8 +90,8 @@ pub struct Listed<T> {
 /// How a list's answers disagreed with themselves.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Disagreement {
-    /// The server's `total_count` on the first page.
-    pub counted: u32,
+    /// The server's `total_count` on the first page, if it gave one.
+    pub counted: Option<u32>,
     /// How many distinct objects arrived.
     pub arrived: usize,
     /// Why paging stopped where it did.
@@ -73,7 +116,10 @@ impl fmt::Display for Disagreement {
         let Self {
             counted, arrived, ..
         } = self;
-        write!(f, "the server counted {counted} but {arrived} arrived")?;
+        match counted {
+            Some(counted) => write!(f, "the server counted {counted} but {arrived} arrived")?,
+            None => write!(f, "{arrived} arrived")?,
+        }
         match self.stop {
             Stop::Ended => Ok(()),
             Stop::EmptyEarly => write!(f, " (a page came back empty early)"),
@@ -86,7 +132,7 @@ impl fmt::Display for Disagreement {
 /// What the pager keeps between pages.
 struct Reading<T> {
     limit: u32,
-    counted: u32,
+    counted: Option<u32>,
     offsets: HashSet<u32>,
     ids: HashSet<String>,
     objects: Vec<T>,
@@ -96,14 +142,14 @@ struct Reading<T> {
 impl<T: Keyed> Reading<T> {
     /// Takes in one page: `Ok(more)` if the page asks for another, `Err` the
     /// stop it calls for.
-    fn take(
+    fn take<M: Position>(
         &mut self,
-        meta: Meta,
+        meta: M,
         objects: Vec<T>,
-        on_page: &mut impl FnMut(&Paged<T>),
+        on_page: &mut impl FnMut(&Paged<T, M>),
     ) -> Result<bool, Stop> {
         self.pages += 1;
-        if !self.offsets.insert(meta.offset) {
+        if !self.offsets.insert(meta.offset()) {
             return Err(Stop::Repeated);
         }
         if objects.is_empty() {
@@ -129,22 +175,26 @@ impl<T: Keyed> Reading<T> {
         self.objects.extend(page.objects);
         // `next` is followed past the count; a full page without one
         // only while the count says there are more.
-        let more = page.meta.next.is_some() || (full && self.below_count());
+        let more = page.meta.has_next() || (full && self.below_count());
         if more && self.pages >= MAX_PAGES {
             return Err(Stop::Ceiling);
         }
         Ok(more)
     }
 
-    /// Whether fewer objects arrived than the server counted.
+    /// Whether fewer objects arrived than the server counted (never, when
+    /// it gave no count).
     fn below_count(&self) -> bool {
-        self.objects.len() < usize::try_from(self.counted).unwrap_or(usize::MAX)
+        self.counted
+            .is_some_and(|c| self.objects.len() < usize::try_from(c).unwrap_or(usize::MAX))
     }
 
     fn end(self, stop: Stop) -> Listed<T> {
         let arrived = self.objects.len();
         let agrees = stop == Stop::Ended
-            && usize::try_from(self.counted).is_ok_and(|counted| counted == arrived);
+            && self
+                .counted
+                .is_none_or(|c| usize::try_from(c).is_ok_and(|counted| counted == arrived));
         Listed {
             objects: self.objects,
             disagreement: (!agrees).then_some(Disagreement {
@@ -158,24 +208,30 @@ impl<T: Keyed> Reading<T> {
 
 /// Reads a whole list of pages of `limit`, `fetch(offset)` answering one.
 /// The pages the first page's count foresees are fetched
-/// [`PAGES_IN_FLIGHT`] at a time, each started [`PAGE_GAP`] after the one
+/// `pace.in_flight` at a time, each started `pace.gap` after the one
 /// before; any the server still promises beyond them, one at a time. Every
 /// page's new objects go to `on_page` as they arrive, in order.
-pub async fn read_all<T, F, Fut>(
+pub async fn read_all<T, M, F, Fut>(
     limit: u32,
+    pace: Pace,
     fetch: F,
-    mut on_page: impl FnMut(&Paged<T>),
+    mut on_page: impl FnMut(&Paged<T, M>),
 ) -> Result<Listed<T>, ApiError>
 where
     T: Keyed,
+    M: Position,
     F: Fn(u32) -> Fut,
-    Fut: Future<Output = Result<(Meta, Vec<T>), ApiError>>,
+    Fut: Future<Output = Result<(M, Vec<T>), ApiError>>,
 {
     let limit = limit.max(1);
+    // Every page starts a whole gap after the one before, the second
+    // after the first too: at the message list's 3 s, two pages back to
+    // back would make 21 requests in a minute.
+    let start = tokio::time::Instant::now();
     let (meta, objects) = fetch(0).await?;
     let mut reading = Reading {
         limit,
-        counted: meta.total_count,
+        counted: meta.total_count(),
         offsets: HashSet::new(),
         ids: HashSet::new(),
         objects: Vec::new(),
@@ -185,17 +241,16 @@ where
         Ok(more) => more,
         Err(stop) => return Ok(reading.end(stop)),
     };
-    let foreseen = reading.counted.div_ceil(limit).min(MAX_PAGES);
-    let start = tokio::time::Instant::now();
+    let foreseen = reading.counted.unwrap_or(0).div_ceil(limit).min(MAX_PAGES);
     let mut pages = futures_util::stream::iter(1..foreseen)
         .map(|page| {
             let fetch = &fetch;
             async move {
-                tokio::time::sleep_until(start + PAGE_GAP.saturating_mul(page - 1)).await;
+                tokio::time::sleep_until(start + pace.gap.saturating_mul(page)).await;
                 fetch(page.saturating_mul(limit)).await
             }
         })
-        .buffered(PAGES_IN_FLIGHT);
+        .buffered(pace.in_flight.max(1));
     let mut next = limit;
     while more && let Some(page) = pages.next().await {
         let (meta, objects) = page?;
@@ -207,7 +262,7 @@ where
     }
     drop(pages);
     while more {
-        tokio::time::sleep(PAGE_GAP).await;
+        tokio::time::sleep(pace.gap).await;
         let (meta, objects) = fetch(next).await?;
         next = next.saturating_add(limit);
         more = match reading.take(meta, objects, &mut on_page) {
@@ -231,12 +286,73 @@ mod tests {
         }
     }
 
+    /// A page with no count, as Plivo's message list may send.
+    struct Uncounted {
+        offset: u32,
+        next: bool,
+    }
+
+    impl Position for Uncounted {
+        fn offset(&self) -> u32 {
+            self.offset
+        }
+
+        fn total_count(&self) -> Option<u32> {
+            None
+        }
+
+        fn has_next(&self) -> bool {
+            self.next
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_list_without_a_count_follows_next_to_its_end_and_agrees() {
+        let listed = read_all(
+            2,
+            Pace::ACCOUNT,
+            |offset| async move {
+                let items = vec![Item(format!("a{offset}")), Item(format!("b{offset}"))];
+                let next = offset < 8;
+                Ok((Uncounted { offset, next }, items))
+            },
+            |_| {},
+        )
+        .await
+        .expect("a list");
+        assert_eq!(listed.objects.len(), 10, "five pages, by next");
+        assert_eq!(listed.disagreement, None, "no count to disagree with");
+        // One that repeats itself is still stopped, and says so.
+        let listed = read_all(
+            2,
+            Pace::ACCOUNT,
+            |_| async move {
+                let items = vec![Item("a".to_owned()), Item("b".to_owned())];
+                Ok((
+                    Uncounted {
+                        offset: 0,
+                        next: true,
+                    },
+                    items,
+                ))
+            },
+            |_| {},
+        )
+        .await
+        .expect("a list");
+        assert_eq!(
+            listed.disagreement.map(|d| d.to_string()).as_deref(),
+            Some("2 arrived (a page repeated one already read; stopped there)")
+        );
+    }
+
     #[tokio::test(start_paused = true)]
     async fn a_list_that_never_ends_stops_at_the_ceiling() {
         let asked = std::sync::atomic::AtomicU32::new(0);
         // New objects on every page, a `next` always, and a count of two.
         let listed = read_all(
             2,
+            Pace::ACCOUNT,
             |offset| {
                 asked.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 async move {

@@ -116,7 +116,7 @@ pub struct Meta {
 }
 
 /// A page link: a URI, or null, or (as other Plivo lists send) a boolean.
-fn link<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+pub(super) fn link<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     Ok(match Option::<Value>::deserialize(d)? {
         Some(Value::String(uri)) if !uri.is_empty() => Some(uri),
         _ => None,

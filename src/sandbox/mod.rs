@@ -1,12 +1,17 @@
 //! The embedded Plivo-compatible server.
 //!
 //! Speaks the Account API as Plivo does (paths, Basic auth, status codes,
-//! JSON error bodies) so that the dashboard, the commands and every test can
-//! run with no account and no network. It uses the wire types from
+//! JSON error bodies), its subaccounts, and its usage records (calls,
+//! messages, rented numbers: one traffic model, whose live part is what
+//! drains the balance), so that the dashboard, the commands and every test
+//! can run with no account and no network. It uses the wire types from
 //! [`crate::plivo`]; the client never knows it exists.
 
+mod records;
+mod reply;
 mod routes;
 mod subaccounts;
+mod traffic;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -38,8 +43,19 @@ pub struct Options {
     pub auth_id: String,
     /// The token it accepts.
     pub auth_token: SecretString,
-    /// USD drawn from the balance per minute, to give a monitor something to watch.
+    /// USD drawn from the balance per minute, to give a monitor something to
+    /// watch: spent by live calls and messages, whose records add up to it.
     pub drain_per_min: Decimal,
+    /// How many past days of calls and messages to seed (about 100 calls
+    /// and 150 messages a day).
+    pub traffic_days: u32,
+    /// Multiplies the seeded days' volume (for benchmarks).
+    pub traffic_scale: u32,
+    /// Draws the traffic: the same seed gives the same records.
+    pub traffic_seed: u64,
+    /// The window in which the message list takes 20 requests (Plivo's is
+    /// a minute; a test may shorten it).
+    pub message_window: std::time::Duration,
     /// Top the balance up as Plivo's auto-recharge would.
     pub recharge: Option<Recharge>,
     /// Faults to answer with, one per request in order, before serving
@@ -56,7 +72,8 @@ pub struct Options {
     /// How many subaccounts it starts with (made up: names, dates a day
     /// apart, every third disabled).
     pub subaccounts: u32,
-    /// How the subaccount list misbehaves, for testing clients that page.
+    /// How the lists (subaccounts, calls, messages, numbers) misbehave,
+    /// for testing clients that page.
     pub list_fault: ListFault,
     /// A fault's `Retry-After` is sent as the HTTP date it stands for
     /// rather than in seconds (servers may send either).
@@ -90,6 +107,10 @@ impl Default for Options {
             auth_id: DEFAULT_AUTH_ID.to_owned(),
             auth_token: random_token().into(),
             drain_per_min: Decimal::ZERO,
+            traffic_days: 0,
+            traffic_scale: 1,
+            traffic_seed: 2025,
+            message_window: std::time::Duration::from_secs(60),
             recharge: None,
             faults: Vec::new(),
             latency: std::time::Duration::ZERO,
@@ -244,15 +265,28 @@ pub async fn spawn(options: Options) -> std::io::Result<Handle> {
     let mut account = options.account;
     account.auth_id.clone_from(&options.auth_id);
     account.resource_uri = format!("/v1/Account/{}/", options.auth_id);
+    let since = Instant::now();
+    let subaccounts = subaccounts::seed(options.subaccounts, today());
+    let traffic = traffic::Traffic::new(
+        subaccounts.iter().map(|s| s.auth_id.clone()).collect(),
+        options.traffic_days,
+        options.traffic_scale,
+        options.traffic_seed,
+        options.drain_per_min,
+        since,
+        jiff::Timestamp::now(),
+    );
     let state = Shared(Arc::new(Mutex::new(Ledger {
         account,
-        since: Instant::now(),
         drain_per_min: options.drain_per_min,
         recharge: options.recharge,
         faults: options.faults.into(),
         requests: 0,
-        subaccounts: subaccounts::seed(options.subaccounts, today()),
+        subaccounts,
         list_fault: options.list_fault,
+        traffic,
+        message_requests: Default::default(),
+        message_window: options.message_window,
     })));
     let app = routes::router(routes::Context {
         state: state.clone(),
@@ -287,13 +321,16 @@ struct Shared(Arc<Mutex<Ledger>>);
 #[derive(Debug)]
 struct Ledger {
     account: Account,
-    since: Instant,
     drain_per_min: Decimal,
     recharge: Option<Recharge>,
     faults: std::collections::VecDeque<Fault>,
     requests: usize,
     subaccounts: Vec<subaccounts::Record>,
     list_fault: ListFault,
+    traffic: traffic::Traffic,
+    /// When the message list was asked, within the last window.
+    message_requests: std::collections::VecDeque<Instant>,
+    message_window: std::time::Duration,
 }
 
 /// Today's date here, for subaccounts' `created` and `modified`.
@@ -318,19 +355,44 @@ impl Shared {
 }
 
 impl Ledger {
-    /// The account as seen at `now`: the balance is the starting one less the
-    /// drain since then, computed on demand so an idle sandbox costs nothing
-    /// and frequent reads do not accumulate rounding.
-    fn view(&self, now: Instant) -> Account {
+    /// Makes the live traffic due by `now`, as far as the balance pays for
+    /// it (without auto-recharge, the last record takes what is left).
+    fn catch_up(&mut self, now: Instant) {
+        let start = self.account.cash_credits;
+        let topped_up = self.recharge.is_some_and(|r| r.amount > Decimal::ZERO);
+        self.traffic
+            .catch_up(now, |spent| (!topped_up).then(|| start - spent));
+    }
+
+    /// `Some(wait)` when the message list has had its 20 requests in the
+    /// last window; else the request is counted.
+    fn message_gate(&mut self, now: Instant) -> Option<std::time::Duration> {
+        let window = self.message_window;
+        while self
+            .message_requests
+            .front()
+            .is_some_and(|&at| now.saturating_duration_since(at) >= window)
+        {
+            self.message_requests.pop_front();
+        }
+        if self.message_requests.len() >= records::MESSAGE_REQUESTS {
+            let oldest = self.message_requests.front().copied().unwrap_or(now);
+            return Some((oldest + window).saturating_duration_since(now));
+        }
+        self.message_requests.push_back(now);
+        None
+    }
+
+    /// The account as seen at `now`: the balance is the starting one less
+    /// what the live traffic's records cost, made on demand so an idle
+    /// sandbox costs nothing, and exact.
+    fn view(&mut self, now: Instant) -> Account {
+        self.catch_up(now);
         let mut account = self.account.clone();
         if self.drain_per_min.is_zero() {
             return account;
         }
-        let millis = Decimal::from(
-            u64::try_from(now.duration_since(self.since).as_millis()).unwrap_or(u64::MAX),
-        );
-        let spent = self.drain_per_min * millis / Decimal::from(60_000);
-        let mut credits = account.cash_credits - spent;
+        let mut credits = account.cash_credits - self.traffic.spent();
         match self.recharge {
             // As many top-ups as it took to stay above the trigger.
             Some(r) if credits < r.below && r.amount > Decimal::ZERO => {
@@ -349,18 +411,29 @@ impl Ledger {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rust_decimal::dec;
     use std::time::Duration;
 
     fn ledger(drain_per_min: Decimal, start: Instant) -> Ledger {
         Ledger {
             account: demo_account(),
-            since: start,
             drain_per_min,
             recharge: None,
             faults: Default::default(),
             requests: 0,
             subaccounts: Vec::new(),
             list_fault: ListFault::None,
+            traffic: traffic::Traffic::new(
+                Vec::new(),
+                0,
+                1,
+                1,
+                drain_per_min,
+                start,
+                jiff::Timestamp::now(),
+            ),
+            message_requests: Default::default(),
+            message_window: Duration::from_secs(60),
         }
     }
 
@@ -372,24 +445,41 @@ mod tests {
             below: Decimal::ONE,
             amount: Decimal::TWO,
         });
-        let at = |secs| {
-            l.view(start + Duration::from_secs(secs))
-                .cash_credits
-                .to_string()
-        };
-        assert_eq!(at(30), "1.30900", "above the trigger: just drained");
-        assert_eq!(at(60), "2.80900", "0.809 < 1: one top-up of 2");
-        assert_eq!(at(90), "2.30900");
-        assert_eq!(at(300), "2.80900", "three top-ups in five minutes");
+        let opening = l.account.cash_credits;
+        for secs in [30, 60, 90, 300] {
+            let credits = l.view(start + Duration::from_secs(secs)).cash_credits;
+            let spent = l.traffic.spent();
+            assert!(
+                credits >= Decimal::ONE,
+                "topped up above the trigger: {credits}"
+            );
+            let top_ups = credits - (opening - spent);
+            assert_eq!(top_ups % Decimal::TWO, Decimal::ZERO, "whole top-ups of 2");
+            if secs == 300 {
+                assert!(spent > opening, "spent {spent}: more than it started with");
+            }
+        }
     }
 
     #[test]
-    fn the_balance_drains_at_the_given_rate_and_stops_at_zero() {
+    fn the_balance_drains_by_what_the_records_cost_and_stops_at_zero() {
         let start = Instant::now();
-        let l = ledger(Decimal::new(6, 2), start);
+        let mut l = ledger(Decimal::new(6, 2), start);
         assert_eq!(l.view(start).cash_credits.to_string(), "1.80900");
         let half_minute = l.view(start + Duration::from_secs(30)).cash_credits;
-        assert_eq!(half_minute.to_string(), "1.77900");
+        let spent: Decimal = l
+            .traffic
+            .calls
+            .iter()
+            .chain(&l.traffic.messages)
+            .map(|r| r.amount())
+            .sum();
+        assert_eq!(
+            half_minute,
+            dec!(1.80900) - spent,
+            "exactly what the records cost"
+        );
+        assert!(spent <= dec!(0.03), "no faster than the drain: {spent}");
         let much_later = l.view(start + Duration::from_secs(3600)).cash_credits;
         assert_eq!(much_later.to_string(), "0.00000");
     }
@@ -397,8 +487,9 @@ mod tests {
     #[test]
     fn without_drain_the_balance_stands_still() {
         let start = Instant::now();
-        let l = ledger(Decimal::ZERO, start);
+        let mut l = ledger(Decimal::ZERO, start);
         let later = l.view(start + Duration::from_secs(86_400));
         assert_eq!(later.cash_credits.to_string(), "1.80900");
+        assert!(l.traffic.calls.is_empty() && l.traffic.messages.is_empty());
     }
 }

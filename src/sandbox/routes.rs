@@ -1,5 +1,10 @@
 //! The sandbox's HTTP surface: paths, auth and status codes as Plivo has them.
 
+use super::Shared;
+use super::records::List;
+use super::reply::{api_id, error};
+use crate::plivo::{AccountUpdate, UpdateReply};
+use crate::tz;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -8,11 +13,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use base64::Engine as _;
 use secrecy::{ExposeSecret, SecretString};
-use serde_json::json;
-
-use super::Shared;
-use crate::plivo::{AccountUpdate, UpdateReply};
-use crate::tz;
 
 /// What every handler needs.
 #[derive(Debug, Clone)]
@@ -26,7 +26,7 @@ pub(super) struct Context {
 }
 
 pub(super) fn router(ctx: Context) -> Router {
-    Router::new()
+    let mut router = Router::new()
         // Some SDKs build the path as base + "/" + "Account/{id}/", which
         // comes out with a doubled trailing slash; Plivo accepts both.
         .route("/v1/Account/{auth_id}/", any(account))
@@ -35,7 +35,21 @@ pub(super) fn router(ctx: Context) -> Router {
         .route(
             "/v1/Account/{auth_id}/Subaccount/{sub_id}/",
             any(subaccount),
-        )
+        );
+    for (name, which) in [
+        ("Call", List::Calls),
+        ("Message", List::Messages),
+        ("Number", List::Numbers),
+    ] {
+        let handler = move |c, p, m, u, h| records(c, p, m, u, h, which);
+        router = router
+            .route(&format!("/v1/Account/{{auth_id}}/{name}/"), any(handler))
+            .route(
+                &format!("/v1/Account/{{auth_id}}/{name}/{{id}}/"),
+                any(handler),
+            );
+    }
+    router
         .fallback(|| async { error(StatusCode::NOT_FOUND, "not found") })
         .layer(axum::middleware::from_fn(log))
         .with_state(ctx)
@@ -124,6 +138,33 @@ async fn subaccount(
     let body = as_json(&headers, body);
     ctx.state.with(|l| {
         super::subaccounts::item(&auth_id, &sub_id, &method, &body, &mut l.subaccounts, today)
+    })
+}
+
+/// `GET` on a usage record list, or (with an `id` in the path) on one
+/// record.
+async fn records(
+    State(ctx): State<Context>,
+    Path(path): Path<std::collections::HashMap<String, String>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    which: List,
+) -> Response {
+    let auth_id = path.get("auth_id").map_or("", String::as_str);
+    if let Some(stop) = gate(&ctx, auth_id, &method, &headers).await {
+        return stop;
+    }
+    if method != Method::GET {
+        return error(StatusCode::METHOD_NOT_ALLOWED, "method not allowed");
+    }
+    let now = tokio::time::Instant::now();
+    ctx.state.with(|l| {
+        l.catch_up(now);
+        match path.get("id") {
+            Some(id) => super::records::get(auth_id, which, id, now, l),
+            None => super::records::list(auth_id, which, uri.query(), now, l),
+        }
     })
 }
 
@@ -239,18 +280,4 @@ fn injected(fault: super::Fault, as_date: bool) -> Response {
         response.headers_mut().insert(header::RETRY_AFTER, value);
     }
     response
-}
-
-/// A fresh response id, as Plivo gives every answer.
-pub(super) fn api_id() -> String {
-    uuid::Uuid::new_v4().to_string()
-}
-
-/// An error answer with Plivo's JSON body.
-pub(super) fn error(status: StatusCode, message: &str) -> Response {
-    (
-        status,
-        axum::Json(json!({ "api_id": api_id(), "error": message })),
-    )
-        .into_response()
 }

@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::ListFault;
-use super::routes::{api_id, error};
+use super::reply::{api_id, error, list_page};
 use crate::plivo::PAGE_LIMIT;
 
 /// One subaccount as the sandbox keeps it.
@@ -185,56 +185,22 @@ fn list(parent: &str, query: Option<&str>, fault: ListFault, store: &[Record]) -
     if offset < 0 {
         return error(StatusCode::BAD_REQUEST, "offset must not be negative");
     }
-    let asked = offset;
-    if matches!(fault, ListFault::RepeatNext | ListFault::SameObjects) {
-        offset = 0;
-    }
-    let total = store.len();
-    let start = usize::try_from(offset).unwrap_or(usize::MAX).min(total);
-    let end = start
-        .saturating_add(usize::try_from(limit).unwrap_or(0))
-        .min(total);
-    let link =
-        |offset: usize| format!("/v1/Account/{parent}/Subaccount/?limit={limit}&offset={offset}");
-    let next = (end < total).then(|| link(end));
-    let previous =
-        (start > 0).then(|| link(start.saturating_sub(usize::try_from(limit).unwrap_or(0))));
-    let mut objects: Vec<Value> = store[start..end]
-        .iter()
-        .map(|r| object(parent, r))
-        .collect();
-    let (mut total, mut next) = (total, next);
-    match fault {
-        ListFault::None => {}
-        ListFault::RepeatNext => total = 1_000_000,
-        ListFault::SameObjects => {
-            total = 1_000_000;
-            offset = asked;
-            next = Some(link(
-                usize::try_from(asked.saturating_add(limit)).unwrap_or(0),
-            ));
-        }
-        ListFault::Total(count) => total = usize::try_from(count).unwrap_or(usize::MAX),
-        ListFault::EmptyFrom(from) if asked >= i64::from(from) => {
-            objects.clear();
-            next = Some(link(
-                usize::try_from(asked.saturating_add(limit)).unwrap_or(0),
-            ));
-        }
-        ListFault::EmptyFrom(_) => {}
-    }
-    let page = json!({
-        "api_id": api_id(),
-        "meta": {
-            "limit": limit,
-            "offset": offset,
-            "total_count": total,
-            "next": next,
-            "previous": previous,
+    let limit = usize::try_from(limit).unwrap_or(1);
+    list_page(
+        fault,
+        usize::try_from(offset).unwrap_or(usize::MAX),
+        limit,
+        |offset| {
+            let start = offset.min(store.len());
+            let end = start.saturating_add(limit).min(store.len());
+            let objects = store[start..end]
+                .iter()
+                .map(|r| object(parent, r))
+                .collect();
+            (store.len(), objects)
         },
-        "objects": objects,
-    });
-    (StatusCode::OK, axum::Json(page)).into_response()
+        |offset| format!("/v1/Account/{parent}/Subaccount/?limit={limit}&offset={offset}"),
+    )
 }
 
 /// `{"name": …, "enabled": …}`: the name required (and not blank), enabled

@@ -1,0 +1,491 @@
+//! The sandbox's traffic: one model of the calls and messages the main
+//! account and its subaccounts make through its rented numbers, to several
+//! countries. Live traffic is what drains the balance: each record is made
+//! when the drain has spent its amount, so the records' amounts add up to
+//! exactly what was drained. `--traffic DAYS` also seeds past days.
+//!
+//! Records are kept compact (amounts in 1/100,000 USD, numbers as digits)
+//! in vectors sorted by time, so a page is found by binary search.
+
+use std::time::Duration;
+
+use jiff::Timestamp;
+use rust_decimal::Decimal;
+use tokio::time::Instant;
+
+/// Amounts are kept in units of 0.00001 USD, the API's five places.
+const SCALE: u32 = 5;
+/// Calls a seeded day holds, times the scale.
+const CALLS_A_DAY: u64 = 100;
+/// Messages a seeded day holds, times the scale.
+const MESSAGES_A_DAY: u64 = 150;
+const DAY_MS: i64 = 86_400_000;
+
+/// A destination: its calling code and Plivo-like rates (in 0.00001 USD).
+pub struct Country {
+    /// ISO 3166 code.
+    pub iso2: &'static str,
+    /// The calling code that starts its numbers.
+    pub code: &'static str,
+    /// Outbound voice, per minute.
+    voice: i64,
+    /// Outbound SMS, per part.
+    sms: i64,
+    /// The voice network group a call is rated in.
+    pub network: &'static str,
+}
+
+/// Where the traffic goes.
+pub const COUNTRIES: [Country; 6] = [
+    Country {
+        iso2: "US",
+        code: "1",
+        voice: 850,
+        sms: 500,
+        network: "USA All Networks",
+    },
+    Country {
+        iso2: "GB",
+        code: "44",
+        voice: 1_200,
+        sms: 4_000,
+        network: "United Kingdom All Networks",
+    },
+    Country {
+        iso2: "IN",
+        code: "91",
+        voice: 3_570,
+        sms: 250,
+        network: "India All Networks",
+    },
+    Country {
+        iso2: "DE",
+        code: "49",
+        voice: 2_100,
+        sms: 8_000,
+        network: "Germany All Networks",
+    },
+    Country {
+        iso2: "BR",
+        code: "55",
+        voice: 3_500,
+        sms: 5_500,
+        network: "Brazil All Networks",
+    },
+    Country {
+        iso2: "AU",
+        code: "61",
+        voice: 2_800,
+        sms: 6_000,
+        network: "Australia All Networks",
+    },
+];
+
+/// An inbound minute on a rented number, in 0.00001 USD (inbound SMS is free).
+const INBOUND_VOICE: i64 = 550;
+
+/// One rented number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rented {
+    /// Its digits.
+    pub number: u64,
+    /// The subaccount it is assigned to, if any.
+    pub sub_account: Option<String>,
+    /// Its country (an index into [`COUNTRIES`]).
+    pub country: usize,
+    /// `local` or `tollfree`.
+    pub number_type: &'static str,
+    /// Its monthly rent.
+    pub monthly_rental_rate: Decimal,
+    /// When it was rented.
+    pub added_on: jiff::civil::Date,
+}
+
+/// A call or a message, compact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rec {
+    /// When it ended (calls) or was sent (messages), ms since the epoch.
+    pub at_ms: i64,
+    /// Its number in its list, ascending with time: its uuid is made from it.
+    pub id: u64,
+    /// Caller or sender digits.
+    pub from: u64,
+    /// Called or recipient digits.
+    pub to: u64,
+    /// Amount in 0.00001 USD.
+    pub amount: i64,
+    /// Call: seconds; message: parts.
+    pub quantity: u32,
+    /// Whose it is: 0 the main account, `i + 1` the subaccount `owners[i]`.
+    pub owner: u16,
+    /// The far end's country (an index into [`COUNTRIES`]).
+    pub country: u8,
+    /// Toward the account.
+    pub inbound: bool,
+}
+
+impl Rec {
+    /// Its amount in USD.
+    pub fn amount(&self) -> Decimal {
+        Decimal::new(self.amount, SCALE)
+    }
+
+    /// Its rate in USD: per minute for calls, per part for messages.
+    pub fn rate(&self, call: bool) -> Decimal {
+        Decimal::new(self.rate_units(call), SCALE)
+    }
+
+    fn rate_units(&self, call: bool) -> i64 {
+        let country = &COUNTRIES[usize::from(self.country)];
+        match (call, self.inbound) {
+            (true, true) => INBOUND_VOICE,
+            (true, false) => country.voice,
+            (false, true) => 0,
+            (false, false) => country.sms,
+        }
+    }
+
+    /// Its time.
+    pub fn at(&self) -> Timestamp {
+        Timestamp::from_millisecond(self.at_ms).unwrap_or(Timestamp::UNIX_EPOCH)
+    }
+}
+
+/// A call or a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A call.
+    Call,
+    /// A message.
+    Message,
+}
+
+/// The account's numbers, its records, and the live traffic's progress.
+#[derive(Debug)]
+pub struct Traffic {
+    /// The numbers rented, oldest first.
+    pub numbers: Vec<Rented>,
+    /// The subaccounts traffic belongs to (a record's `owner - 1`).
+    pub owners: Vec<String>,
+    /// Calls, by time.
+    pub calls: Vec<Rec>,
+    /// Messages, by time.
+    pub messages: Vec<Rec>,
+    rng: fastrand::Rng,
+    /// The live traffic's clock: `start` is `start_wall`.
+    start: Instant,
+    start_wall_ms: i64,
+    drain_per_min: Decimal,
+    /// Spent by live traffic so far, in 0.00001 USD.
+    spent: i64,
+    /// The next live record, with when it is due (ms after `start`).
+    next: Option<(i64, Kind, Rec)>,
+}
+
+impl Traffic {
+    /// The account's numbers (some assigned to `owners`, the subaccounts)
+    /// and `days` past days of traffic, `scale` times the usual volume,
+    /// all drawn from `seed`; live traffic then spends `drain_per_min`.
+    pub fn new(
+        owners: Vec<String>,
+        days: u32,
+        scale: u32,
+        seed: u64,
+        drain_per_min: Decimal,
+        start: Instant,
+        start_wall: Timestamp,
+    ) -> Self {
+        let mut rng = fastrand::Rng::with_seed(seed);
+        let today = start_wall.to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
+        let numbers = rent(&mut rng, &owners, today);
+        let mut traffic = Self {
+            numbers,
+            owners,
+            calls: Vec::new(),
+            messages: Vec::new(),
+            rng,
+            start,
+            start_wall_ms: start_wall.as_millisecond(),
+            drain_per_min,
+            spent: 0,
+            next: None,
+        };
+        let per_day = u64::from(scale);
+        for (kind, a_day) in [(Kind::Call, CALLS_A_DAY), (Kind::Message, MESSAGES_A_DAY)] {
+            let count = u64::from(days) * a_day * per_day;
+            let from = traffic.start_wall_ms - i64::from(days) * DAY_MS;
+            let mut times: Vec<i64> = (0..count)
+                .map(|_| traffic.rng.i64(from..traffic.start_wall_ms.max(from + 1)))
+                .collect();
+            times.sort_unstable();
+            let mut records = Vec::with_capacity(times.len());
+            for at_ms in times {
+                let mut rec = traffic.make(kind);
+                rec.at_ms = at_ms;
+                rec.id = u64::try_from(records.len()).unwrap_or(u64::MAX);
+                records.push(rec);
+            }
+            *traffic.list_mut(kind) = records;
+        }
+        traffic.plan_after(0);
+        traffic
+    }
+
+    /// The records of `kind`, by time.
+    pub fn list(&self, kind: Kind) -> &[Rec] {
+        match kind {
+            Kind::Call => &self.calls,
+            Kind::Message => &self.messages,
+        }
+    }
+
+    fn list_mut(&mut self, kind: Kind) -> &mut Vec<Rec> {
+        match kind {
+            Kind::Call => &mut self.calls,
+            Kind::Message => &mut self.messages,
+        }
+    }
+
+    /// What live traffic has spent.
+    pub fn spent(&self) -> Decimal {
+        Decimal::new(self.spent, SCALE)
+    }
+
+    /// The time at `now` on the traffic's clock.
+    pub fn wall(&self, now: Instant) -> Timestamp {
+        let ms = i64::try_from(now.saturating_duration_since(self.start).as_millis())
+            .unwrap_or(i64::MAX / 2);
+        Timestamp::from_millisecond(self.start_wall_ms.saturating_add(ms)).unwrap_or(Timestamp::MAX)
+    }
+
+    /// Makes every live record due by `now`. `room` is what the balance
+    /// can still pay, `None` when it is topped up whenever it runs low: a
+    /// record that costs more than the room left is cut to it (a call
+    /// hung up when the credit ran out), and the traffic stops there.
+    pub fn catch_up(&mut self, now: Instant, mut room: impl FnMut(Decimal) -> Option<Decimal>) {
+        let elapsed = i64::try_from(now.saturating_duration_since(self.start).as_millis())
+            .unwrap_or(i64::MAX);
+        while let Some((due, kind, mut rec)) = self.next.take() {
+            if due > elapsed {
+                self.next = Some((due, kind, rec));
+                return;
+            }
+            if let Some(left) = room(self.spent()) {
+                let left = units(left).max(0);
+                if rec.amount >= left {
+                    rec.amount = left;
+                    if left > 0 {
+                        self.push(kind, rec, due);
+                    }
+                    return;
+                }
+            }
+            self.push(kind, rec, due);
+            self.plan_after(due);
+        }
+    }
+
+    fn push(&mut self, kind: Kind, mut rec: Rec, due: i64) {
+        self.spent += rec.amount;
+        rec.at_ms = self.start_wall_ms.saturating_add(due);
+        let list = self.list_mut(kind);
+        rec.id = u64::try_from(list.len()).unwrap_or(u64::MAX);
+        list.push(rec);
+    }
+
+    /// Draws the next live record: due when the drain, from `after`, has
+    /// spent its amount.
+    fn plan_after(&mut self, after: i64) {
+        if self.drain_per_min <= Decimal::ZERO {
+            return;
+        }
+        // Three messages for two calls, as in the seeded days.
+        let kind = if self.rng.u8(0..5) < 2 {
+            Kind::Call
+        } else {
+            Kind::Message
+        };
+        let rec = self.make(kind);
+        let ms = (Decimal::new(rec.amount, SCALE) * Decimal::from(60_000) / self.drain_per_min)
+            .ceil()
+            .try_into()
+            .unwrap_or(i64::MAX / 2);
+        self.next = Some((after.saturating_add(ms), kind, rec));
+    }
+
+    /// A record of `kind` drawn from the model (its time and id set later).
+    fn make(&mut self, kind: Kind) -> Rec {
+        let rng = &mut self.rng;
+        let owners = u16::try_from(self.owners.len().min(usize::from(u16::MAX - 1))).unwrap_or(0);
+        let owner = rng.u16(0..=owners);
+        let sub = (owner > 0).then(|| self.owners[usize::from(owner - 1)].as_str());
+        let own: Vec<&Rented> = self
+            .numbers
+            .iter()
+            .filter(|n| n.sub_account.as_deref() == sub)
+            .collect();
+        // Mostly through a rented number; otherwise from a SIP endpoint or
+        // an app, with a caller id the account does not rent.
+        let rented = (!own.is_empty() && rng.u8(0..10) < 8).then(|| own[rng.usize(..own.len())]);
+        let inbound = rented.is_some() && rng.u8(0..10) < 3;
+        let country = rng.usize(..COUNTRIES.len());
+        let far = far_number(rng, country);
+        let ours = rented.map_or_else(|| 14_155_550_000 + rng.u64(0..10_000), |n| n.number);
+        let (from, to) = if inbound { (far, ours) } else { (ours, far) };
+        let mut rec = Rec {
+            at_ms: 0,
+            id: 0,
+            from,
+            to,
+            amount: 0,
+            quantity: 0,
+            owner,
+            country: u8::try_from(country).unwrap_or(0),
+            inbound,
+        };
+        let rate = rec.rate_units(kind == Kind::Call);
+        match kind {
+            Kind::Call => {
+                let seconds = rng.u32(5..=900);
+                rec.quantity = seconds;
+                rec.amount = rate * i64::from(seconds.div_ceil(60));
+            }
+            Kind::Message => {
+                let parts = [1, 1, 1, 1, 2, 3][rng.usize(..6)];
+                rec.quantity = parts;
+                rec.amount = rate * i64::from(parts);
+            }
+        }
+        rec
+    }
+}
+
+/// `amount` in 0.00001 USD (a balance finer than that is rounded down, so
+/// the last record never takes more than is left).
+fn units(amount: Decimal) -> i64 {
+    (amount * Decimal::from(100_000))
+        .floor()
+        .try_into()
+        .unwrap_or(i64::MAX / 2)
+}
+
+/// A number in `country`: its calling code, then ten digits.
+fn far_number(rng: &mut fastrand::Rng, country: usize) -> u64 {
+    let code: u64 = COUNTRIES[country].code.parse().unwrap_or(1);
+    code * 10_000_000_000 + rng.u64(1_000_000_000..10_000_000_000)
+}
+
+/// The account's rented numbers: two in the US for the main account, and
+/// one or two for each of the first subaccounts, some abroad.
+fn rent(rng: &mut fastrand::Rng, owners: &[String], today: jiff::civil::Date) -> Vec<Rented> {
+    let mut slots: Vec<Option<String>> = vec![None, None];
+    for sub in owners.iter().take(4) {
+        slots.push(Some(sub.clone()));
+    }
+    slots.extend(owners.iter().take(2).cloned().map(Some));
+    slots
+        .into_iter()
+        .enumerate()
+        .map(|(i, sub_account)| {
+            let country = [0, 0, 1, 0, 2, 0, 5][i % 7];
+            let tollfree = i == 1;
+            let number = if tollfree {
+                18_440_000_000 + rng.u64(0..10_000_000)
+            } else {
+                far_number(rng, country)
+            };
+            let days = i64::try_from(30 * (i + 1)).unwrap_or(30);
+            Rented {
+                number,
+                sub_account,
+                country,
+                number_type: if tollfree { "tollfree" } else { "local" },
+                monthly_rental_rate: match (tollfree, country) {
+                    (true, _) => Decimal::new(100_000, SCALE),
+                    (false, 0) => Decimal::new(80_000, SCALE),
+                    _ => Decimal::new(150_000, SCALE),
+                },
+                added_on: today
+                    .checked_sub(jiff::Span::new().days(days))
+                    .unwrap_or(today),
+            }
+        })
+        .collect()
+}
+
+/// How far back the lists reach.
+pub const KEPT: Duration = Duration::from_secs(90 * 86_400);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn traffic(drain: Decimal, start: Instant) -> Traffic {
+        let wall: Timestamp = "2026-12-05T12:00:00Z".parse().unwrap();
+        Traffic::new(
+            vec![
+                "SAAAAAAAAAAAAAAAAAA1".to_owned(),
+                "SAAAAAAAAAAAAAAAAAA2".to_owned(),
+            ],
+            2,
+            1,
+            7,
+            drain,
+            start,
+            wall,
+        )
+    }
+
+    fn sum(records: &[Rec]) -> Decimal {
+        records.iter().map(Rec::amount).sum()
+    }
+
+    #[test]
+    fn seeded_days_are_sorted_and_sized_and_repeat_with_the_seed() {
+        let start = Instant::now();
+        let t = traffic(Decimal::ZERO, start);
+        assert_eq!(t.calls.len(), 200);
+        assert_eq!(t.messages.len(), 300);
+        assert!(t.calls.windows(2).all(|w| w[0].at_ms <= w[1].at_ms));
+        assert!(t.calls.iter().any(|r| r.owner > 0), "subaccounts call too");
+        assert!(t.calls.iter().any(|r| r.inbound));
+        assert_eq!(t.calls, traffic(Decimal::ZERO, start).calls, "same seed");
+    }
+
+    #[test]
+    fn what_live_traffic_spends_is_what_its_records_add_up_to() {
+        let start = Instant::now();
+        let mut t = traffic(Decimal::from(6), start);
+        let seeded = (t.calls.len(), t.messages.len());
+        let mut last = Decimal::ZERO;
+        for secs in [1, 7, 30, 61, 600] {
+            t.catch_up(start + Duration::from_secs(secs), |_| None);
+            let live = sum(&t.calls[seeded.0..]) + sum(&t.messages[seeded.1..]);
+            assert_eq!(live, t.spent(), "after {secs} s");
+            // The drain's pace: never ahead of it, behind by at most one
+            // record.
+            let due = Decimal::from(6) * Decimal::from(secs) / Decimal::from(60);
+            assert!(t.spent() <= due, "{} > {due}", t.spent());
+            assert!(t.spent() > due - Decimal::new(54, 2), "{}", t.spent());
+            assert!(t.spent() >= last);
+            last = t.spent();
+        }
+        assert!(t.calls.windows(2).all(|w| w[0].at_ms <= w[1].at_ms));
+    }
+
+    #[test]
+    fn traffic_stops_where_the_credit_runs_out_spending_it_exactly() {
+        let start = Instant::now();
+        let mut t = traffic(Decimal::from(60), start);
+        let balance = Decimal::new(123_457, 5);
+        t.catch_up(start + Duration::from_secs(3600), |spent| {
+            Some(balance - spent)
+        });
+        assert_eq!(t.spent(), balance);
+        let before = t.calls.len() + t.messages.len();
+        t.catch_up(start + Duration::from_secs(7200), |spent| {
+            Some(balance - spent)
+        });
+        assert_eq!(t.calls.len() + t.messages.len(), before, "nothing after");
+    }
+}
