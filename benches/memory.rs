@@ -12,7 +12,7 @@ use plivo_dash::clock::Clock;
 use plivo_dash::monitor::file::HistoryFile;
 use plivo_dash::plivo::{AuthId, Client};
 use plivo_dash::sandbox::{self, Options};
-use plivo_dash::ui;
+use plivo_dash::screens;
 use plivo_dash::worker::{self, Report};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -89,7 +89,7 @@ fn main() {
                 commands.send(command).expect("send");
             }
             terminal
-                .draw(|frame| ui::render(&app, frame))
+                .draw(|frame| screens::render(&app, frame))
                 .expect("draw");
             if checkpoints.contains(&polls) && outcome.redraw {
                 let (rss, peak) = rss_kib();

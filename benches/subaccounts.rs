@@ -6,7 +6,7 @@ use std::hint::black_box;
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use plivo_dash::app::{App, Msg};
 use plivo_dash::plivo::Subaccount;
-use plivo_dash::ui;
+use plivo_dash::screens;
 use plivo_dash::worker::Report;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -61,7 +61,7 @@ fn subaccounts(c: &mut Criterion) {
     group.bench_function("render 120x40: the filtered table, 1,000 rows", |b| {
         b.iter(|| {
             let mut frame = terminal.get_frame();
-            ui::render(black_box(&filtering), &mut frame);
+            screens::render(black_box(&filtering), &mut frame);
             terminal.current_buffer_mut().reset();
         });
     });
@@ -69,7 +69,7 @@ fn subaccounts(c: &mut Criterion) {
     group.bench_function("render 120x40: the whole table, 1,000 rows", |b| {
         b.iter(|| {
             let mut frame = terminal.get_frame();
-            ui::render(black_box(&all), &mut frame);
+            screens::render(black_box(&all), &mut frame);
             terminal.current_buffer_mut().reset();
         });
     });
@@ -79,7 +79,7 @@ fn subaccounts(c: &mut Criterion) {
             |app| {
                 app.update(key(KeyCode::Char('a')));
                 terminal
-                    .draw(|frame| ui::render(black_box(app), frame))
+                    .draw(|frame| screens::render(black_box(app), frame))
                     .expect("draw");
             },
             BatchSize::SmallInput,

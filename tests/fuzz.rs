@@ -8,8 +8,8 @@ mod support;
 use plivo_dash::app::{App, Msg};
 use plivo_dash::plivo::{Account, ApiError, Field};
 use plivo_dash::sandbox::demo_account;
+use plivo_dash::screens;
 use plivo_dash::screens::account::MAX_CHARS;
-use plivo_dash::ui;
 use plivo_dash::worker::{Op, Report};
 use proptest::prelude::*;
 use ratatui::Terminal;
@@ -100,7 +100,7 @@ fn texts(app: &App) -> Vec<String> {
 
 fn render(app: &App, width: u16, height: u16) {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
-    terminal.draw(|f| ui::render(app, f)).expect("draw");
+    terminal.draw(|f| screens::render(app, f)).expect("draw");
 }
 
 proptest! {

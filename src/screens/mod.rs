@@ -5,8 +5,11 @@
 
 pub mod account;
 pub mod fleet;
+mod shell;
 pub mod subaccounts;
 pub mod welcome;
+
+pub use shell::{render, render_fleet};
 
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};

@@ -1,6 +1,7 @@
-//! Drawing: a pure function of the app's state. This module draws what
-//! every screen shares (header, footer, help, the quit question, the
-//! too-small notice) and leaves the rest to the screen on top.
+//! What every screen draws alike: the footer (a notice and the key hints),
+//! the help overlay, popups, a long text's scrolled window, the too-small
+//! notice, the colours (`Theme`) and cutting text to a width. The screens
+//! call these; this module knows none of them.
 
 mod overlay;
 mod theme;
@@ -15,126 +16,9 @@ use ratatui::widgets::{Paragraph, Wrap};
 use unicode_segmentation::UnicodeSegmentation as _;
 use unicode_width::UnicodeWidthStr;
 
-use crate::app::{App, Notice, NoticeKind, Overlay};
-use crate::keymap::{Action, Context, Keymap};
-use crate::layout::{self, STACKED_MIN, WIDE_MIN};
-use crate::monitor::threshold::Level;
+use crate::app::{Notice, NoticeKind};
+use crate::layout;
 use crate::text;
-
-/// Draws the fleet: the welcome screen over it while it is open, else the
-/// account opened, or the fleet screen.
-pub fn render_fleet(fleet: &crate::app::fleet::Fleet, frame: &mut Frame) {
-    if let Some(welcome) = &fleet.welcome {
-        crate::screens::welcome::render(welcome, frame);
-        return;
-    }
-    match fleet.opened() {
-        Some(app) => render(app, frame),
-        None => crate::screens::fleet::view::render(fleet, frame),
-    }
-}
-
-/// Draws the whole screen for `app`.
-pub fn render(app: &App, frame: &mut Frame) {
-    let theme = Theme::new(app.session.color);
-    let screen = frame.area();
-    let notice = app.notice.as_ref().map(|n| n.text.as_str());
-    let Some(areas) = layout::areas(screen, layout::notice_lines(notice, screen.width)) else {
-        too_small(app, frame, screen, theme);
-        return;
-    };
-    header(app, frame, areas.header, theme);
-    let (hints, ranks) = hints(app);
-    footer(
-        app.notice.as_ref(),
-        &hints,
-        &ranks,
-        frame,
-        areas.footer,
-        theme,
-    );
-    let body = areas.body();
-    app.screens.render(app, theme, frame, &areas, body);
-    match app.overlay {
-        None => {}
-        Some(Overlay::Help { scroll, screen }) => {
-            overlay::help(&app.session.keymap, screen, scroll, frame, body, theme);
-        }
-        Some(Overlay::ConfirmQuit) => overlay::confirm_quit(app, frame, body, theme),
-    }
-}
-
-fn header(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
-    let mut left = vec![Span::styled(" plivo-dash ", theme.accent())];
-    if app.session.demo {
-        left.push(Span::styled(" DEMO ", theme.badge()));
-        left.push(Span::raw(" "));
-    }
-    let mut right = Vec::new();
-    let activity = if app.save.busy() {
-        Some("saving…")
-    } else if app.fetch.in_flight() {
-        Some("refreshing…")
-    } else {
-        None
-    };
-    let width = usize::from(area.width);
-    let base: usize = left.iter().map(Span::width).sum();
-    let auth_id = &app.session.auth_id;
-    // The alert says its amount whatever the width: shorter, and the
-    // activity and the auth id give way first.
-    let alert = match (&app.alarm, app.level()) {
-        (Some(alarm), Level::Critical) => {
-            let long = format!(" ⚠ balance below {} USD ", alarm.alert_below());
-            let short = format!(" ⚠ < {} USD ", alarm.alert_below());
-            Some(if base + long.width() + 2 + auth_id.width() <= width {
-                ("  ", long)
-            } else {
-                (" ", short)
-            })
-        }
-        _ => None,
-    };
-    let alert_width = alert
-        .as_ref()
-        .map_or(0, |(gap, text)| gap.len() + text.width());
-    if let Some(activity) = activity {
-        let activity = format!("  ⟳ {activity}");
-        if base + activity.width() + alert_width + auth_id.width() <= width {
-            right.push(Span::styled(activity, theme.dim()));
-        }
-    }
-    if let Some((gap, text)) = alert {
-        right.push(Span::raw(gap));
-        right.push(Span::styled(text, theme.alert()));
-    }
-    // The auth id shows whole where it can (cut only to keep the alert's
-    // amount); the account's name gets what room is left, cut with an
-    // ellipsis, and goes entirely before the id would.
-    let used: usize = left.iter().chain(&right).map(Span::width).sum();
-    let auth_id = &clip(auth_id, width.saturating_sub(used));
-    let room = width.saturating_sub(used + auth_id.chars().count());
-    // Which profile this is comes first, when one was chosen: two
-    // profiles may hold the same account.
-    let profile = app
-        .session
-        .profile
-        .as_deref()
-        .map(|p| format!("{} ", clip(p, 16)));
-    let room = room.saturating_sub(profile.as_deref().map_or(0, UnicodeWidthStr::width));
-    let who = match &app.shown {
-        Some(a) if !a.name.as_str().is_empty() && room >= 6 => {
-            format!("{} · {auth_id}", clip(a.name.as_str(), room - 3))
-        }
-        _ => auth_id.clone(),
-    };
-    if let Some(profile) = profile {
-        left.push(Span::styled(profile, theme.key()));
-    }
-    left.push(Span::raw(who));
-    left.extend(right);
-    frame.render_widget(Paragraph::new(Line::from(left)), area);
-}
 
 /// The footer: `notice` wrapped onto the lines it has, and under it the
 /// key hints, as many whole ones as fit, where `ranks[i]` says how much hint
@@ -205,52 +89,6 @@ pub fn footer(
         });
     lines.push(Line::from(spans.collect::<Vec<_>>()));
     frame.render_widget(Paragraph::new(lines), area);
-}
-
-/// The keys that do something right now, as bound, with what they do,
-/// and their ranks for a narrow footer.
-fn hints(app: &App) -> (Vec<(String, &'static str)>, Vec<u8>) {
-    let keymap = &app.session.keymap;
-    // The most specific context after Global names the situation.
-    let context = app.contexts().get(1).copied().unwrap_or(Context::Global);
-    keymap
-        .hints(context)
-        .into_iter()
-        .filter_map(|(keys, action, label)| match action {
-            Action::Pause if app.paused => Some((keys, "resume", action)),
-            Action::Fleet if !app.session.in_fleet => None,
-            // Before the account loads, only these keys do anything.
-            Action::Refresh if app.account.is_none() => Some((keys, "retry", action)),
-            Action::Help | Action::Quit | Action::Fleet => Some((keys, label, action)),
-            _ if app.account.is_none() && context == Context::Dashboard => None,
-            _ => Some((keys, label, action)),
-        })
-        .map(|(keys, label, action)| ((keys, label), Keymap::hint_rank(context, action)))
-        .unzip()
-}
-
-fn too_small(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
-    let question = (app.overlay == Some(Overlay::ConfirmQuit)).then(|| {
-        let keys = &app.session.keymap;
-        Line::from(Span::styled(
-            format!(
-                "Unsaved edits: {} quits without them, {} stays",
-                keys.key_label(Action::Yes),
-                keys.key_label(Action::No)
-            ),
-            theme.error(),
-        ))
-    });
-    // Only leaving works here: say how.
-    let need = format!(
-        "need {}×{} (or {}×{}); {} quits",
-        WIDE_MIN.0,
-        WIDE_MIN.1,
-        STACKED_MIN.0,
-        STACKED_MIN.1,
-        app.session.keymap.key_label(Action::Quit)
-    );
-    too_small_notice(frame, area, theme, &need, question);
 }
 
 /// "Terminal too small", what is needed (`need`) and what there is,

@@ -7,7 +7,6 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::Theme;
-use crate::app::App;
 use crate::keymap::{Action, Context, HelpLine, Keymap};
 use crate::layout::centered;
 use crate::scroll::{At, Text};
@@ -124,27 +123,4 @@ pub fn scrolled<'a>(
         .collect();
     lines.push(Line::from(Span::styled(more, theme.dim())));
     lines
-}
-
-pub(super) fn confirm_quit(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
-    let keys = &app.session.keymap;
-    let no: Vec<String> = keys
-        .keys_for(Action::No)
-        .iter()
-        .map(ToString::to_string)
-        .collect();
-    let lines = vec![
-        Line::raw(format!(
-            " Unsaved changes to {} will be lost.",
-            app.screens.unsaved().join(", ")
-        )),
-        Line::raw(""),
-        Line::from(vec![
-            Span::styled(format!(" {}", keys.key_label(Action::Yes)), theme.key()),
-            Span::raw(" quit anyway   "),
-            Span::styled(no.join(" / "), theme.key()),
-            Span::raw(" stay"),
-        ]),
-    ];
-    popup(frame, area, "Quit?", lines, theme);
 }
