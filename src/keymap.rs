@@ -1329,6 +1329,22 @@ const HELP_SECTIONS: &[ScreenHelp] = &[
     ),
 ];
 
+/// The character `key` types, where text is being edited and no action
+/// took the key: a plain character, without Ctrl or Alt.
+pub fn typed(key: &KeyEvent, contexts: &[Context]) -> Option<char> {
+    match key.code {
+        KeyCode::Char(c)
+            if contexts.contains(&Context::Editing)
+                && !key
+                    .modifiers
+                    .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+        {
+            Some(c)
+        }
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -29,6 +29,7 @@ pub mod sandbox;
 pub mod screens;
 pub mod scroll;
 pub mod signals;
+pub mod state;
 pub mod text;
 pub mod tui;
 pub mod tz;

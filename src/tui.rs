@@ -139,7 +139,7 @@ pub struct WelcomeSetup {
 /// token went, or why nothing was kept.
 async fn check_and_keep(
     setup: WelcomeSetup,
-    login: crate::app::welcome::Login,
+    login: crate::screens::welcome::Login,
 ) -> Result<String, String> {
     // The API the token is checked against is the one kept with it, even
     // under a profile name typed anew.

@@ -113,7 +113,9 @@ fn every_module_has_a_row_and_calls_only_what_its_row_says() {
         }
         for listed in may.iter().filter(|m| calls.contains_key(*m)) {
             if !named.contains(listed) {
-                wrong.push(format!("`{module}`'s row lists `{listed}`, which it never calls"));
+                wrong.push(format!(
+                    "`{module}`'s row lists `{listed}`, which it never calls"
+                ));
             }
         }
     }

@@ -7,12 +7,12 @@ mod support;
 
 use jiff::SignedDuration;
 use plivo_dash::app::fleet::{Ending, Fleet, FleetMsg, Member};
-use plivo_dash::app::welcome::Field;
 use plivo_dash::app::{App, FetchState, Msg};
 use plivo_dash::monitor::Sample;
 use plivo_dash::monitor::threshold::Crossing;
 use plivo_dash::plivo::{ApiError, BillingMode};
 use plivo_dash::sandbox::demo_account;
+use plivo_dash::screens::welcome::Field;
 use plivo_dash::worker::{Report, Request};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;

@@ -6,8 +6,8 @@ mod support;
 
 use std::num::NonZeroU16;
 
-use plivo_dash::app::welcome::{Field, Welcome, WelcomeEnd, WelcomeMsg};
 use plivo_dash::keymap::Keymap;
+use plivo_dash::screens::welcome::{Field, Welcome, WelcomeEnd, WelcomeMsg};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -16,7 +16,7 @@ use support::app::screen_text;
 use support::pty::{Pty, keys};
 use support::{TOKEN, TestSandbox};
 
-fn press(welcome: &mut Welcome, code: KeyCode) -> plivo_dash::app::welcome::WelcomeOutcome {
+fn press(welcome: &mut Welcome, code: KeyCode) -> plivo_dash::screens::welcome::WelcomeOutcome {
     welcome.update(WelcomeMsg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
 }
 
@@ -29,7 +29,7 @@ fn typed(welcome: &mut Welcome, text: &str) {
 fn draw(welcome: &Welcome) -> Terminal<TestBackend> {
     let mut terminal = Terminal::new(TestBackend::new(90, 28)).unwrap();
     terminal
-        .draw(|f| plivo_dash::screens::welcome::render(welcome, f))
+        .draw(|f| plivo_dash::screens::welcome::view::render(welcome, f))
         .unwrap();
     terminal
 }
@@ -504,7 +504,7 @@ fn nothing_is_typed_unseen_into_a_terminal_too_small() {
     press(&mut welcome, KeyCode::Esc);
     let mut terminal = Terminal::new(TestBackend::new(40, 10)).unwrap();
     terminal
-        .draw(|f| plivo_dash::screens::welcome::render(&welcome, f))
+        .draw(|f| plivo_dash::screens::welcome::view::render(&welcome, f))
         .unwrap();
     let screen = screen_text(terminal.backend().buffer());
     assert!(screen.contains("Quit? What was typed is lost."), "{screen}");
@@ -517,7 +517,7 @@ fn a_tiny_terminal_says_what_it_needs() {
     let welcome = Welcome::new(Keymap::default(), (59, 23), false);
     let mut terminal = Terminal::new(TestBackend::new(59, 23)).unwrap();
     terminal
-        .draw(|f| plivo_dash::screens::welcome::render(&welcome, f))
+        .draw(|f| plivo_dash::screens::welcome::view::render(&welcome, f))
         .unwrap();
     let screen = screen_text(terminal.backend().buffer());
     assert!(screen.contains("Terminal too small"), "{screen}");

@@ -2,10 +2,10 @@
 //! taken or refused, the stored history, the schedule, the history file's
 //! trouble.
 
-use super::state::signed;
 use super::{AccountText, App, FetchState, Notice, Outcome, SaveState};
 use crate::monitor::Sample;
 use crate::plivo::{Account, AccountUpdate, ApiError, ErrorClass};
+use crate::state::signed;
 use crate::worker::{Op, Report, Request};
 
 impl App {

@@ -12,13 +12,14 @@ use jiff::{SignedDuration, Timestamp};
 use ratatui::crossterm::event::{MouseButton, MouseEventKind};
 use rust_decimal::Decimal;
 
-use super::keys::{contexts, typed};
-use super::welcome::{Login, Welcome, WelcomeEnd, WelcomeMsg};
+use super::keys::contexts;
 use super::{App, Clipboard, Msg, Notice, Outcome, Overlay};
+use crate::keymap::typed;
 use crate::keymap::{Action, Context, Keymap};
 use crate::monitor::Estimate;
 use crate::monitor::threshold::Crossing;
 use crate::screens::fleet::{Asked, FleetScreen, view};
+use crate::screens::welcome::{Login, Welcome, WelcomeEnd, WelcomeMsg};
 use crate::text;
 use crate::worker::{Report, Request};
 

@@ -6,9 +6,7 @@
 
 use std::time::Duration;
 
-use ratatui::crossterm::event::{
-    KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
-};
+use ratatui::crossterm::event::{KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::Position;
 
 use super::{App, Notice, Outcome, Overlay, PERIODS};
@@ -51,7 +49,7 @@ impl App {
         match action {
             Some(action) => self.act(action),
             None => {
-                if let Some(c) = typed(&key, &contexts)
+                if let Some(c) = crate::keymap::typed(&key, &contexts)
                     && let Some(notice) = self.screens.type_char(c)
                 {
                     self.notice = Some(notice);
@@ -260,20 +258,4 @@ pub(super) fn contexts(
         None => contexts.extend(screen()),
     }
     contexts
-}
-
-/// The character `key` types, where text is being edited and no action
-/// took the key: a plain character, without Ctrl or Alt.
-pub(super) fn typed(key: &KeyEvent, contexts: &[Context]) -> Option<char> {
-    match key.code {
-        KeyCode::Char(c)
-            if contexts.contains(&Context::Editing)
-                && !key
-                    .modifiers
-                    .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
-        {
-            Some(c)
-        }
-        _ => None,
-    }
 }

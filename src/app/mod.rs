@@ -9,16 +9,13 @@
 
 mod events;
 pub mod fleet;
-mod input;
 mod keys;
-mod state;
-pub mod welcome;
 
-pub use input::{Edit, LineInput};
-pub use state::{
+pub use crate::state::{
     AccountText, Clipboard, FetchState, Msg, Notice, NoticeKind, Outcome, Overlay, PERIODS,
     SaveState, Session,
 };
+pub use crate::state::{Edit, LineInput};
 
 use std::time::Duration;
 
@@ -274,7 +271,7 @@ impl App {
         let columns = self
             .areas()
             .map_or(0, |a| usize::from(a.panel.width.saturating_sub(4)) * 2);
-        let gap = (monitor::HEARTBEAT * 2).max(state::signed(self.period.saturating_mul(3)));
+        let gap = (monitor::HEARTBEAT * 2).max(crate::state::signed(self.period.saturating_mul(3)));
         let to = self
             .tracker
             .history()

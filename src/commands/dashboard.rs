@@ -13,12 +13,12 @@ use tokio::sync::Semaphore;
 
 use super::{Exit, Failure};
 use crate::app::fleet::{Fleet, Member};
-use crate::app::welcome::Welcome;
 use crate::app::{App, FetchState, Notice, Session};
 use crate::cli::Global;
 use crate::config::{self, Settings};
 use crate::monitor::schedule;
 use crate::plivo::{ApiError, BillingMode, Client};
+use crate::screens::welcome::Welcome;
 use crate::{monitor, sandbox, tui, worker};
 
 /// The demo: a balance that visibly drains (30 cents a minute), is topped up

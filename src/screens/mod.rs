@@ -14,21 +14,22 @@ pub use shell::{render, render_fleet};
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 
-use crate::app::{App, Notice, Outcome, SaveState};
+use crate::app::App;
 use crate::keymap::{Action, Context, Keymap};
 use crate::layout::Areas;
 use crate::plivo::{Account, AccountUpdate};
+use crate::state::{Notice, Outcome, SaveState};
 use crate::ui::Theme;
 use crate::worker::Report;
 
 /// A key while a table's filter is typed: Enter keeps the filter, Esc
 /// clears it, the rest edit it.
-pub fn filter_key(action: Action, filter: &mut crate::app::LineInput, filtering: &mut bool) {
+pub fn filter_key(action: Action, filter: &mut crate::state::LineInput, filtering: &mut bool) {
     match action {
         Action::Confirm => *filtering = false,
         Action::Cancel => {
             *filtering = false;
-            *filter = crate::app::LineInput::default();
+            *filter = crate::state::LineInput::default();
         }
         editing => {
             filter.apply(editing);

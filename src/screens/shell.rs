@@ -9,18 +9,19 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use unicode_width::UnicodeWidthStr;
 
+use crate::app::App;
 use crate::app::fleet::Fleet;
-use crate::app::{App, Overlay};
 use crate::keymap::{Action, Context, Keymap};
 use crate::layout::{self, STACKED_MIN, WIDE_MIN};
 use crate::monitor::threshold::Level;
+use crate::state::Overlay;
 use crate::ui::{self, Theme, clip, footer, popup, too_small_notice};
 
 /// Draws the fleet: the welcome screen over it while it is open, else the
 /// account opened, or the fleet screen.
 pub fn render_fleet(fleet: &Fleet, frame: &mut Frame) {
     if let Some(welcome) = &fleet.welcome {
-        super::welcome::render(welcome, frame);
+        super::welcome::view::render(welcome, frame);
         return;
     }
     match fleet.opened() {

@@ -1,6 +1,11 @@
-//! The shapes of the app's state and messages: what comes in ([`Msg`]),
+//! The shapes of the app's state and messages, below the screens that
+//! draw and change them: what comes in ([`Msg`]),
 //! what goes out ([`Outcome`]), and the states of a fetch, a save and the
 //! footer, each one enum rather than flags that could disagree.
+
+mod input;
+
+pub use input::{Edit, LineInput};
 
 use std::time::Duration;
 

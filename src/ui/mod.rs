@@ -16,8 +16,8 @@ use ratatui::widgets::{Paragraph, Wrap};
 use unicode_segmentation::UnicodeSegmentation as _;
 use unicode_width::UnicodeWidthStr;
 
-use crate::app::{Notice, NoticeKind};
 use crate::layout;
+use crate::state::{Notice, NoticeKind};
 use crate::text;
 
 /// The footer: `notice` wrapped onto the lines it has, and under it the

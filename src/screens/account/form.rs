@@ -1,9 +1,9 @@
 //! The profile form: five single-line fields, each knowing the server's value
 //! so it can tell what the user changed and never lose it.
 
-use crate::app::{Edit, LineInput};
 use crate::keymap::Action;
 use crate::plivo::{Account, AccountUpdate, Field};
+use crate::state::{Edit, LineInput};
 use crate::text;
 use crate::tz;
 

@@ -11,11 +11,11 @@ pub use form::{FieldState, Form, MAX_CHARS, SUGGESTIONS};
 use ratatui::layout::Position;
 
 use super::Ctx;
-use crate::app::{Edit, Notice, Outcome, SaveState};
 use crate::keymap::{Action, Context};
 use crate::layout::Areas;
 use crate::plivo::{Account, AccountUpdate, Field};
 use crate::scroll::Text;
+use crate::state::{Edit, Notice, Outcome, SaveState};
 use crate::ui::Theme;
 use crate::worker::Request;
 

@@ -13,13 +13,14 @@ use ratatui::widgets::{
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive as _;
 
-use crate::app::{AccountText, App, FetchState};
+use crate::app::App;
 use crate::keymap::Action;
 use crate::layout::wrap;
 use crate::monitor::chart::{self, Plot};
 use crate::monitor::threshold::Level;
 use crate::monitor::{Estimate, ago, human};
 use crate::plivo::{Account, ErrorClass};
+use crate::state::{AccountText, FetchState};
 use crate::text::SafeText;
 use crate::ui::{Theme, clip};
 

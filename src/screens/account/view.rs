@@ -11,10 +11,11 @@ use ratatui::widgets::{Block, Clear, List, ListItem, ListState, Paragraph, Wrap}
 use unicode_width::UnicodeWidthStr as _;
 
 use super::{AccountScreen, FieldState, Review, panel};
-use crate::app::{App, FetchState};
+use crate::app::App;
 use crate::keymap::Action;
 use crate::layout::{self, Areas, centered, wrap};
 use crate::plivo::{ApiError, ErrorClass};
+use crate::state::FetchState;
 use crate::text::drawable;
 use crate::ui::{Theme, clip, popup, scrolled};
 

@@ -9,10 +9,10 @@ use jiff::SignedDuration;
 use rust_decimal::Decimal;
 
 use crate::app::fleet::Member;
-use crate::app::{LineInput, Notice};
 use crate::keymap::{Action, Context};
 use crate::monitor::Estimate;
 use crate::scroll::Table;
+use crate::state::{LineInput, Notice};
 use crate::text;
 
 /// The longest filter taken: more would match nothing anyway.

@@ -10,11 +10,11 @@ use rust_decimal::Decimal;
 use unicode_width::UnicodeWidthStr as _;
 
 use crate::app::fleet::{Fleet, Member};
-use crate::app::{FetchState, Overlay};
 use crate::keymap::{Context, Keymap};
 use crate::monitor::threshold::Level;
 use crate::monitor::{Estimate, ago, human};
 use crate::plivo::BillingMode;
+use crate::state::{FetchState, Overlay};
 use crate::ui::{self, Theme, clip};
 
 /// The smallest terminal the table fits: the profile, the balance and the

@@ -9,10 +9,10 @@ use ratatui::layout::{Position, Rect};
 use secrecy::SecretString;
 
 use super::Ctx;
-use crate::app::{Edit, LineInput, Notice, Outcome};
 use crate::keymap::{Action, Context, Keymap};
 use crate::plivo::{ApiError, Disagreement, Subaccount, SubaccountChange};
 use crate::scroll::Table;
+use crate::state::{Edit, LineInput, Notice, Outcome};
 use crate::text::{self, SafeText};
 use crate::worker::{Report, Request};
 

@@ -241,7 +241,7 @@ fn render_dialog(
     let box_width = room.saturating_sub(4);
     // The field is as wide as the room, so the box does not change width
     // as it is typed into.
-    let field = |input: &crate::app::LineInput| {
+    let field = |input: &crate::state::LineInput| {
         let shown = input.visible(box_width);
         let pad = " ".repeat(box_width.saturating_sub(shown.width()));
         Line::from(vec![

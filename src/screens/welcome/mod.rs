@@ -4,14 +4,16 @@
 //! check is asked for in the outcome and its answer comes back as a
 //! message.
 
+pub mod view;
+
 use std::fmt;
 
 use ratatui::crossterm::event::KeyEvent;
 use secrecy::SecretString;
 
-use super::input::LineInput;
 use crate::keymap::{Action, Context, Keymap};
 use crate::plivo::AuthId;
+use crate::state::LineInput;
 
 /// The fields, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -398,7 +400,7 @@ impl Welcome {
                 self.fields[index(self.focus)].apply(editing);
                 self.problem = None;
             }
-            None => match super::keys::typed(key, &contexts) {
+            None => match crate::keymap::typed(key, &contexts) {
                 // An auth id has no spaces: one typed after it (or a paste
                 // a terminal types out) goes on to the token, never drawn;
                 // so does the colon of `ID:TOKEN` after a whole auth id.

@@ -6,7 +6,7 @@ use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
-use crate::app::welcome::{Field, Welcome};
+use super::{Field, Welcome};
 use crate::keymap::Context;
 use crate::ui::{self, Theme};
 
