@@ -844,3 +844,125 @@ fn a_click_after_scrolling_selects_the_fleet_row_under_it() {
         "the row stays under the pointer"
     );
 }
+
+/// The fleet with ops (no token) on a sandbox of its own, its login open.
+fn rows_login() -> Fleet {
+    let mut fleet = with_tokenless();
+    fleet.members[1].app.session.api_url = "http://127.0.0.1:18813".into();
+    let out = fleet.update(FleetMsg::Term(key(KeyCode::Enter)));
+    assert_eq!(
+        out.mouse_capture,
+        Some(false),
+        "the terminal selects text there"
+    );
+    fleet
+}
+
+#[test]
+fn a_rows_login_checks_with_its_profiles_api_and_leaving_waits_for_the_answer() {
+    let mut fleet = rows_login();
+    let screen = screen_text(draw(&fleet, 120, 35).backend().buffer());
+    assert!(
+        screen.contains("API http://127.0.0.1:18813, the profile's"),
+        "{screen}"
+    );
+    for c in "abcdefghijklmnopqrstuvwxyz0123456789ABCD".chars() {
+        fleet.update(FleetMsg::Term(key(KeyCode::Char(c))));
+    }
+    let check = fleet
+        .update(FleetMsg::Term(key(KeyCode::Enter)))
+        .check
+        .expect("checked");
+    assert_eq!(check.api_url.as_deref(), Some("http://127.0.0.1:18813"));
+    let screen = screen_text(draw(&fleet, 120, 35).backend().buffer());
+    assert!(
+        screen.contains("Checking with http://127.0.0.1:18813…"),
+        "{screen}"
+    );
+    // Leaving now would say "nothing kept" while the check may keep it.
+    fleet.update(FleetMsg::Term(key(KeyCode::Esc)));
+    assert!(fleet.welcome.is_some(), "still there");
+    let screen = screen_text(draw(&fleet, 120, 35).backend().buffer());
+    assert!(screen.contains("Leaving waits for the answer"), "{screen}");
+    fleet.update(FleetMsg::Checked(Ok("the config file".into())));
+    assert!(matches!(fleet.ending(), Some(Ending::LoggedIn { .. })));
+}
+
+#[test]
+fn a_rows_login_types_only_the_token_and_refuses_another_accounts_paste() {
+    let mut fleet = rows_login();
+    fleet.update(FleetMsg::Term(key(KeyCode::Tab)));
+    fleet.update(FleetMsg::Term(key(KeyCode::Tab)));
+    let welcome = fleet.welcome.as_ref().expect("open");
+    assert_eq!(
+        welcome.focus,
+        Field::Token,
+        "the profile and auth id are the row's"
+    );
+    fleet.update(FleetMsg::Term(Msg::Paste(format!(
+        "export PLIVO_AUTH_ID=MA2025OTHER000000001\nexport PLIVO_AUTH_TOKEN={}\n",
+        "x".repeat(40)
+    ))));
+    let welcome = fleet.welcome.as_ref().expect("open");
+    assert_eq!(welcome.text(Field::AuthId), "MA2025OPS0000000001A");
+    assert_eq!(welcome.text(Field::Token), "", "nothing of it taken");
+    assert_eq!(welcome.text(Field::Profile), "ops");
+    let screen = screen_text(draw(&fleet, 120, 35).backend().buffer());
+    assert!(
+        screen.contains("That paste is for another account"),
+        "{screen}"
+    );
+    // Its own id with its token: the token is taken.
+    fleet.update(FleetMsg::Term(Msg::Paste(format!(
+        "MA2025OPS0000000001A {}",
+        "y".repeat(40)
+    ))));
+    let welcome = fleet.welcome.as_ref().expect("open");
+    assert_eq!(welcome.text(Field::Token), "y".repeat(40));
+    assert_eq!(welcome.focus, Field::Token);
+}
+
+#[test]
+fn ctrl_c_after_typing_on_a_rows_login_asks_to_quit_the_program() {
+    let mut fleet = rows_login();
+    fleet.update(FleetMsg::Term(key(KeyCode::Char('w'))));
+    fleet.update(FleetMsg::Term(support::app::ctrl('c')));
+    let screen = screen_text(draw(&fleet, 120, 35).backend().buffer());
+    assert!(screen.contains("Quit?"), "{screen}");
+    assert!(!screen.contains("Back to the fleet?"), "{screen}");
+    fleet.update(FleetMsg::Term(key(KeyCode::Char('y'))));
+    assert_eq!(fleet.ending(), Some(Ending::Interrupted));
+}
+
+#[test]
+fn the_back_question_says_leave_in_its_footer_too_and_the_mouse_comes_back() {
+    let mut fleet = rows_login();
+    fleet.update(FleetMsg::Term(key(KeyCode::Char('w'))));
+    fleet.update(FleetMsg::Term(key(KeyCode::Esc)));
+    let screen = screen_text(draw(&fleet, 120, 35).backend().buffer());
+    assert!(screen.contains("Back to the fleet?"), "{screen}");
+    let footer = screen.lines().last().expect("footer");
+    assert!(footer.contains("y leave"), "{footer}");
+    let out = fleet.update(FleetMsg::Term(key(KeyCode::Char('y'))));
+    assert!(fleet.welcome.is_none());
+    assert_eq!(out.mouse_capture, Some(true), "the table's mouse again");
+}
+
+#[test]
+fn a_profile_without_its_token_is_to_log_in_not_failing_and_unnamed_ones_count_apart() {
+    let mut fleet = with_tokenless();
+    let mut empty = tokenless("empty", "");
+    empty.app.session.auth_id = String::new();
+    let mut bare = tokenless("bare", "");
+    bare.app.session.auth_id = String::new();
+    fleet.members.push(empty);
+    fleet.members.push(bare);
+    let screen = screen_text(draw(&fleet, 120, 35).backend().buffer());
+    assert!(screen.contains("3 to log in"), "{screen}");
+    assert!(!screen.contains("not answering"), "{screen}");
+    assert!(screen.contains("Total 1/4"), "{screen}");
+    assert!(
+        screen.contains("no auth token here: Enter logs in"),
+        "{screen}"
+    );
+}

@@ -350,9 +350,11 @@ fn the_demo_waits_while_a_check_is_out() {
     let mut welcome = Welcome::new(Keymap::default(), (90, 28), false);
     welcome.update(WelcomeMsg::Paste(format!("MA2025RK4E639VJFZAGV {TOKEN}")));
     assert!(press(&mut welcome, KeyCode::Enter).check.is_some());
-    // Only what still works is offered meanwhile.
+    // Only what still works is offered meanwhile: leaving waits for the
+    // answer (which says what was kept); the interrupt key quits at once.
     let screen = screen_text(draw(&welcome).backend().buffer());
-    assert!(screen.contains("Esc quit"), "{screen}");
+    assert!(screen.contains("Ctrl-C quit"), "{screen}");
+    assert!(!screen.contains("Esc quit"), "{screen}");
     assert!(!screen.contains("F2 demo"), "{screen}");
     press(&mut welcome, KeyCode::F(2));
     assert_eq!(

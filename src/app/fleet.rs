@@ -161,9 +161,7 @@ pub struct Fleet {
     pub welcome: Option<Box<Welcome>>,
     /// How the welcome screen ended the fleet, when it did.
     welcomed: Option<Ending>,
-    /// The API a row's welcome screen checks its token with (its
-    /// profile's), unless a paste names another.
-    login_api: Option<String>,
+
     /// What covers the fleet screen.
     pub overlay: Option<Overlay>,
     /// The fleet screen's footer message.
@@ -209,7 +207,6 @@ impl Fleet {
             screen: FleetScreen::default(),
             welcome: None,
             welcomed: None,
-            login_api: None,
             overlay: None,
             notice: None,
             quit: false,
@@ -398,22 +395,22 @@ impl Fleet {
         let answer = welcome.update(msg);
         let mut outcome = FleetOutcome {
             redraw: answer.redraw,
-            check: answer.check.map(|mut login| {
-                if login.api_url.is_none() {
-                    login.api_url.clone_from(&self.login_api);
-                }
-                login
-            }),
+            check: answer.check,
             ..FleetOutcome::default()
         };
         match welcome.end().cloned() {
             None => {}
-            Some(WelcomeEnd::Quit) if welcome.from_fleet && !interrupt => {
+            Some(WelcomeEnd::Quit) if welcome.from_fleet && !interrupt && !welcome.interrupted => {
                 self.welcome = None;
-                self.login_api = None;
                 outcome.redraw = true;
+                if self.mouse {
+                    outcome.mouse_capture = Some(true);
+                }
             }
-            Some(WelcomeEnd::Quit) => self.quit = true,
+            Some(WelcomeEnd::Quit) => {
+                self.quit = true;
+                self.interrupted |= welcome.interrupted;
+            }
             Some(WelcomeEnd::Demo) => self.welcomed = Some(Ending::Demo),
             Some(WelcomeEnd::LoggedIn { profile, kept }) => {
                 self.welcomed = Some(Ending::LoggedIn { profile, kept });
@@ -613,8 +610,11 @@ impl Fleet {
                 match self.screen.act(action, &self.members, rows) {
                     Asked::Nothing => {}
                     Asked::Open(i) if self.members.get(i).is_some_and(|m| m.needs_login) => {
-                        let member = &self.members[i];
-                        let session = &member.app.session;
+                        let session = &self.members[i].app.session;
+                        // The token is checked with the API its profile
+                        // names, as the account itself would be.
+                        let api = Some(session.api_url.as_str())
+                            .filter(|url| !url.is_empty() && *url != crate::plivo::DEFAULT_API_URL);
                         let welcome = Welcome::known(
                             self.keymap.clone(),
                             self.size,
@@ -622,12 +622,13 @@ impl Fleet {
                             Some(session.auth_id.as_str()).filter(|id| !id.is_empty()),
                             session.profile.as_deref(),
                         )
-                        .for_fleet();
-                        // The token is checked with the API its profile
-                        // names, as the account itself would be.
-                        self.login_api = Some(session.api_url.clone())
-                            .filter(|url| !url.is_empty() && url != crate::plivo::DEFAULT_API_URL);
+                        .for_fleet(api);
                         self.welcome = Some(Box::new(welcome));
+                        // The terminal selects (and pastes) text there, as
+                        // on the first run's welcome screen.
+                        if self.mouse {
+                            outcome.mouse_capture = Some(false);
+                        }
                     }
                     Asked::Open(i) => {
                         self.open = Some(i);

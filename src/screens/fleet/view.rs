@@ -230,15 +230,29 @@ fn render_header(fleet: &Fleet, frame: &mut Frame, area: Rect, theme: Theme) {
             theme.alert(),
         ));
     }
-    let failing = fleet
+    // A profile without its token is not an account failing to answer:
+    // it waits for a login (Enter on its row).
+    let (tokenless, failing) = fleet
         .members
         .iter()
         .filter(|m| matches!(m.app.fetch, FetchState::Failed { .. }))
-        .count();
+        .fold((0, 0), |(t, f), m| {
+            if m.needs_login {
+                (t + 1, f)
+            } else {
+                (t, f + 1)
+            }
+        });
     if failing > 0 {
         spans.push(Span::styled(
             format!("  {failing} not answering"),
             theme.error(),
+        ));
+    }
+    if tokenless > 0 {
+        spans.push(Span::styled(
+            format!("  {tokenless} to log in"),
+            theme.warn(),
         ));
     }
     spans.push(Span::styled(
@@ -400,6 +414,13 @@ fn account_row(fleet: &Fleet, member: &Member, cols: Columns, theme: Theme) -> V
         // Nothing yet: loading, or its error across the rest of the row.
         let rest = usize::from(fleet.size.0).saturating_sub(PROFILE + 3);
         let (text, style) = match &app.fetch {
+            FetchState::Failed { .. } if member.needs_login => (
+                format!(
+                    "no auth token here: {} logs in",
+                    fleet.keymap.key_label(crate::keymap::Action::Open)
+                ),
+                theme.warn(),
+            ),
             FetchState::Failed { error, .. } => (format!("✗ {error}"), theme.error()),
             FetchState::Stopped => ("✗ worker stopped".to_owned(), theme.error()),
             _ => ("loading…".to_owned(), theme.dim()),
@@ -513,10 +534,18 @@ fn total_row(fleet: &Fleet, order: &[usize], cols: Columns) -> Vec<Cell> {
     // An account under two profiles is one account: counted once, from a
     // profile that has heard from it if any has.
     let shown: Vec<&Member> = order.iter().map(|i| &fleet.members[*i]).collect();
+    // A profile that names no auth id is an account of its own, not the
+    // same one as every other such profile.
+    let unnamed = shown
+        .iter()
+        .filter(|m| m.app.session.auth_id.is_empty())
+        .count();
     let accounts: std::collections::HashSet<&str> = shown
         .iter()
         .map(|m| m.app.session.auth_id.as_str())
+        .filter(|id| !id.is_empty())
         .collect();
+    let accounts = accounts.len() + unnamed;
     let mut seen = std::collections::HashSet::new();
     let known: Vec<&Member> = shown
         .iter()
@@ -537,10 +566,10 @@ fn total_row(fleet: &Fleet, order: &[usize], cols: Columns) -> Vec<Cell> {
     } else {
         format!("{burn:.2}")
     };
-    let label = if known.len() == accounts.len() {
+    let label = if known.len() == accounts {
         "Total".to_owned()
     } else {
-        format!("Total {}/{}", known.len(), accounts.len())
+        format!("Total {}/{accounts}", known.len())
     };
     let plain = Style::new();
     let mut cells = vec![Cell::left(label, PROFILE, plain)];

@@ -102,8 +102,18 @@ pub struct Welcome {
     /// Leaving was asked for with something typed: quit, or keep editing?
     pub quitting: bool,
     /// Opened from the fleet screen for one of its accounts: leaving goes
-    /// back to the fleet, and the demo is not offered.
+    /// back to the fleet, the demo is not offered, and only the token is
+    /// typed (the row's profile and, when known, its auth id are fixed:
+    /// logging in there never re-points or overwrites another profile).
     pub from_fleet: bool,
+    /// The API the row's profile names (not Plivo's own), which its token
+    /// is checked with.
+    pub profile_api: Option<String>,
+    /// The quit question was asked by the interrupt key (Ctrl-C): yes
+    /// leaves the program, not only this screen.
+    pub interrupted: bool,
+    /// Fields that cannot be changed here.
+    fixed: [bool; 3],
     /// The fields as the screen opened, to tell whether anything was typed.
     start: [String; 3],
     end: Option<WelcomeEnd>,
@@ -161,17 +171,46 @@ impl Welcome {
             color,
             quitting: false,
             from_fleet: false,
+            profile_api: None,
+            interrupted: false,
+            fixed: [false; 3],
             start: [id, String::new(), profile],
             end: None,
         }
     }
 
-    /// For an account of the fleet whose token is missing: leaving goes
-    /// back to the fleet, and the demo is not offered there.
+    /// For an account of the fleet whose token is missing, whose profile
+    /// names `api_url` (`None`: Plivo's own): leaving goes back to the
+    /// fleet, the demo is not offered there, and the row's profile and
+    /// known auth id stay as they are.
     #[must_use]
-    pub fn for_fleet(mut self) -> Self {
+    pub fn for_fleet(mut self, api_url: Option<&str>) -> Self {
         self.from_fleet = true;
+        self.profile_api = api_url.map(crate::text::sanitize);
+        self.fixed = [self.returning, false, true];
         self
+    }
+
+    /// Whether `field` can be changed here.
+    pub fn is_fixed(&self, field: Field) -> bool {
+        self.fixed[index(field)]
+    }
+
+    /// The next field that can be changed, `by` places on, going round.
+    fn step(&self, by: usize) -> Field {
+        let mut field = self.focus;
+        for _ in FIELDS {
+            field = step(field, by);
+            if !self.is_fixed(field) {
+                return field;
+            }
+        }
+        self.focus
+    }
+
+    /// The API the token goes to: one a paste named, or the profile's.
+    pub fn check_api(&self) -> Option<&str> {
+        self.api_url.as_deref().or(self.profile_api.as_deref())
     }
 
     /// A field's text (the token's too: the view masks it).
@@ -193,6 +232,14 @@ impl Welcome {
     pub fn resume(&mut self) {
         if self.end == Some(WelcomeEnd::Demo) {
             self.end = None;
+        }
+    }
+
+    /// The profile as named on screen: the top level has no name.
+    fn shown_profile(&self) -> String {
+        match self.text(Field::Profile).trim() {
+            "" => crate::config::TOP_LEVEL_SHOWN.to_owned(),
+            name => name.to_owned(),
         }
     }
 
@@ -259,16 +306,32 @@ impl Welcome {
     fn paste(&mut self, text: &str) {
         let clean: String = crate::text::pasted(text).collect();
         // A token meant for another API is not sent to Plivo's own.
-        if let Some(url) = clean
+        let named_api = clean
             .split_whitespace()
             .find_map(|w| w.strip_prefix("PLIVO_API_URL="))
             .map(|url| url.trim_matches(['"', '\'']))
             .filter(|url| !url.is_empty())
-        {
-            self.api_url = Some(crate::text::sanitize(url));
-        }
+            .map(crate::text::sanitize);
         let words = words(&clean);
         let id_at = words.iter().position(|w| is_auth_id(w));
+        // A row's account stays the row's: a paste for another is refused
+        // whole, not taken in part.
+        let other_id = id_at
+            .filter(|_| self.is_fixed(Field::AuthId))
+            .filter(|i| !words[*i].eq_ignore_ascii_case(self.text(Field::AuthId).trim()));
+        let other_api = named_api
+            .as_deref()
+            .filter(|url| self.from_fleet && Some(*url) != self.profile_api.as_deref());
+        if other_id.is_some() || other_api.is_some() {
+            self.problem = Some(format!(
+                "That paste is for another account: this is {}'s; paste its token alone",
+                self.shown_profile()
+            ));
+            return;
+        }
+        if named_api.is_some() && !self.from_fleet {
+            self.api_url = named_api;
+        }
         let Some(i) = id_at else {
             match self.focus {
                 // A token, by its look, goes where it is not drawn.
@@ -314,11 +377,17 @@ impl Welcome {
             self.problem = None;
             return;
         };
-        self.fields[index(Field::AuthId)] = LineInput::new(&words[i].to_ascii_uppercase());
+        if !self.is_fixed(Field::AuthId) {
+            self.fields[index(Field::AuthId)] = LineInput::new(&words[i].to_ascii_uppercase());
+        }
         match token_among(&words, i) {
             Some(token) => {
                 self.fields[index(Field::Token)] = LineInput::new(&token);
-                self.focus = Field::Profile;
+                self.focus = if self.is_fixed(Field::Profile) {
+                    Field::Token
+                } else {
+                    Field::Profile
+                };
                 self.problem = None;
             }
             None if words.len() > 1 => {
@@ -375,15 +444,32 @@ impl Welcome {
                 Some(Action::Yes | Action::Confirm | Action::Interrupt) => {
                     self.end = Some(WelcomeEnd::Quit);
                 }
-                Some(Action::No | Action::Cancel) => self.quitting = false,
+                Some(Action::No | Action::Cancel) => {
+                    self.quitting = false;
+                    self.interrupted = false;
+                }
                 _ => outcome.redraw = false,
             }
             return outcome;
         }
         match action {
+            // The check's answer decides what is kept: leaving before it
+            // would say "nothing kept" while the token may be.
+            Some(Action::Cancel) if self.checking => {
+                self.problem = Some(format!(
+                    "Leaving waits for the answer: it says what was kept ({} quits now)",
+                    self.keymap.key_label(Action::Interrupt)
+                ));
+            }
             // What was typed is not lost to one key: asked first.
-            Some(Action::Interrupt | Action::Cancel) if self.edited() => self.quitting = true,
-            Some(Action::Interrupt | Action::Cancel) => self.end = Some(WelcomeEnd::Quit),
+            Some(leave @ (Action::Interrupt | Action::Cancel)) if self.edited() => {
+                self.quitting = true;
+                self.interrupted = leave == Action::Interrupt;
+            }
+            Some(leave @ (Action::Interrupt | Action::Cancel)) => {
+                self.interrupted = leave == Action::Interrupt;
+                self.end = Some(WelcomeEnd::Quit);
+            }
             // While the screen is too small to show the fields, nothing is
             // typed into them unseen.
             _ if !self.fits() => outcome.redraw = false,
@@ -392,8 +478,8 @@ impl Welcome {
             _ if self.checking => outcome.redraw = false,
             Some(Action::Demo) if self.from_fleet => outcome.redraw = false,
             Some(Action::Demo) => self.end = Some(WelcomeEnd::Demo),
-            Some(Action::NextField) => self.focus = step(self.focus, 1),
-            Some(Action::PrevField) => self.focus = step(self.focus, 2),
+            Some(Action::NextField) => self.focus = self.step(1),
+            Some(Action::PrevField) => self.focus = self.step(2),
             Some(Action::Confirm) => outcome.check = self.submit(),
             // An edit makes the last answer stale.
             Some(editing) => {
@@ -496,7 +582,7 @@ impl Welcome {
             auth_id,
             token: SecretString::from(token),
             profile: top_level_or(&profile),
-            api_url: self.api_url.clone(),
+            api_url: self.check_api().map(str::to_owned),
         })
     }
 }

@@ -143,21 +143,28 @@ pub fn render(welcome: &Welcome, frame: &mut Frame) {
         }
         y += 3;
     }
-    let status = match (&welcome.problem, &welcome.api_url) {
-        _ if welcome.checking => Some(Line::from(Span::styled(
-            match &welcome.api_url {
-                Some(url) => format!("Checking with {url}…"),
-                None => "Checking with Plivo…".to_owned(),
-            },
+    let status = match (&welcome.problem, &welcome.api_url, &welcome.profile_api) {
+        (why, _, _) if welcome.checking => Some(Line::from(Span::styled(
+            format!(
+                "Checking with {}…{}",
+                welcome.check_api().unwrap_or("Plivo"),
+                why.as_deref()
+                    .map(|why| format!(" {why}"))
+                    .unwrap_or_default()
+            ),
             theme.dim(),
         ))),
-        (Some(why), _) => Some(Line::from(Span::styled(format!("✗ {why}"), theme.error()))),
-        // Where the token will go, when a paste said so.
-        (None, Some(url)) => Some(Line::from(Span::styled(
+        (Some(why), _, _) => Some(Line::from(Span::styled(format!("✗ {why}"), theme.error()))),
+        // Where the token will go, when it is not Plivo's own API.
+        (None, Some(url), _) => Some(Line::from(Span::styled(
             format!("API {url}, from the paste"),
             theme.dim(),
         ))),
-        (None, None) => None,
+        (None, None, Some(url)) => Some(Line::from(Span::styled(
+            format!("API {url}, the profile's"),
+            theme.dim(),
+        ))),
+        (None, None, None) => None,
     };
     if let Some(status) = status {
         frame.render_widget(
@@ -176,21 +183,28 @@ pub fn render(welcome: &Welcome, frame: &mut Frame) {
     } else {
         Context::Welcome
     };
-    let hints: Vec<(String, &'static str)> = welcome
+    let mut hints: Vec<(String, &'static str)> = welcome
         .keymap
         .hints(context)
         .into_iter()
-        .filter(|(_, action, _)| {
-            welcome.quitting || !welcome.checking || *action == crate::keymap::Action::Cancel
-        })
+        // While a check is out, leaving waits for its answer; only the
+        // interrupt key leaves at once.
+        .filter(|_| welcome.quitting || !welcome.checking)
         .filter(|(_, action, _)| !(welcome.from_fleet && *action == crate::keymap::Action::Demo))
         .map(|(keys, action, label)| match action {
             crate::keymap::Action::Cancel if welcome.from_fleet && !welcome.quitting => {
                 (keys, "back to the fleet")
             }
+            crate::keymap::Action::Yes if welcome.quitting && back(welcome) => (keys, "leave"),
             _ => (keys, label),
         })
         .collect();
+    if welcome.checking && !welcome.quitting {
+        hints.push((
+            welcome.keymap.key_label(crate::keymap::Action::Interrupt),
+            "quit",
+        ));
+    }
     ui::footer(
         None,
         &hints,
@@ -227,9 +241,14 @@ fn leaving(welcome: &Welcome) -> &'static str {
     }
 }
 
+/// Whether leaving goes back to the fleet (not the interrupt key's quit).
+fn back(welcome: &Welcome) -> bool {
+    welcome.from_fleet && !welcome.interrupted
+}
+
 /// The question asked before what was typed is dropped.
 fn question(welcome: &Welcome) -> &'static str {
-    if welcome.from_fleet {
+    if back(welcome) {
         "Back to the fleet?"
     } else {
         "Quit?"
@@ -244,7 +263,7 @@ fn answers(welcome: &Welcome) -> String {
         "{} / {} {}, {} keep editing",
         keys.key_label(Action::Yes),
         keys.key_label(Action::Confirm),
-        if welcome.from_fleet { "leave" } else { "quit" },
+        if back(welcome) { "leave" } else { "quit" },
         keys.key_label(Action::No),
     )
 }
