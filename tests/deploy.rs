@@ -67,7 +67,7 @@ async fn the_rules_and_the_dashboard_use_only_exported_metrics() {
     ] {
         assert!(
             exported.contains(name),
-            "{name}, as the README's table of metrics promises: {exported:?}"
+            "{name}, as docs/exporter.md's table of metrics promises: {exported:?}"
         );
     }
     let dashboard: serde_json::Value =

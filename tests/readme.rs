@@ -1,11 +1,13 @@
-//! The README's key table is the keymap's: rendered from it here, so a key
-//! changed in one place and not the other fails the build.
+//! The documents say what the code does: docs/keys.md's key table is the
+//! keymap's (rendered from it here, so a key changed in one place and not
+//! the other fails the build), and the README is a short front door whose
+//! links to the reference in docs/ lead somewhere.
 
 use plivo_dash::keymap::Keymap;
 
 const MARKER: &str = "<!-- keys: the keymap's table (src/keymap.rs); cargo test checks it -->";
 
-/// The table as the README must show it.
+/// The table as docs/keys.md must show it.
 fn expected() -> String {
     let mut table = String::from("| key | does |\n|---|---|\n");
     for (keys, what) in Keymap::default().table() {
@@ -16,14 +18,14 @@ fn expected() -> String {
 }
 
 #[test]
-fn the_readme_key_table_is_the_keymaps() {
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
-        .expect("README.md");
-    let start = readme
+fn the_key_table_is_the_keymaps() {
+    let keys = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/keys.md"))
+        .expect("docs/keys.md");
+    let start = keys
         .find(MARKER)
         .map(|at| at + MARKER.len() + 1)
-        .unwrap_or_else(|| panic!("README.md has no line {MARKER}"));
-    let shown: String = readme[start..]
+        .unwrap_or_else(|| panic!("docs/keys.md has no line {MARKER}"));
+    let shown: String = keys[start..]
         .lines()
         .take_while(|l| l.starts_with('|'))
         .map(|l| format!("{l}\n"))
@@ -31,7 +33,7 @@ fn the_readme_key_table_is_the_keymaps() {
     let expected = expected();
     assert_eq!(
         shown, expected,
-        "the README's key table differs from the keymap; it should read:\n{expected}"
+        "docs/keys.md's key table differs from the keymap; it should read:\n{expected}"
     );
 }
 
@@ -63,16 +65,16 @@ fn the_architecture_names_every_module() {
     );
 }
 
-/// The README's own `[keys]` example is a valid config.
+/// docs/keys.md's own `[keys]` example is a valid config.
 #[test]
-fn the_readme_key_example_is_valid() {
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
-        .expect("README.md");
-    let start = readme.find("```toml\n[keys]\n").expect("a [keys] example") + "```toml\n".len();
-    let end = start + readme[start..].find("```").expect("its end");
+fn the_key_example_is_valid() {
+    let keys = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/keys.md"))
+        .expect("docs/keys.md");
+    let start = keys.find("```toml\n[keys]\n").expect("a [keys] example") + "```toml\n".len();
+    let end = start + keys[start..].find("```").expect("its end");
     let dir = tempfile::tempdir().expect("tempdir");
     let file = dir.path().join("config.toml");
-    std::fs::write(&file, &readme[start..end]).expect("write");
+    std::fs::write(&file, &keys[start..end]).expect("write");
     let env = plivo_dash::config::Env {
         config_path: Some(file),
         config_named: true,
@@ -109,4 +111,66 @@ fn the_docs_referred_to_are_in_the_repository() {
         !root.join("kc2.sh").exists(),
         "a scratch script at the root"
     );
+}
+
+/// The README stays a front door: short, with the two commands a newcomer
+/// types, and a link to each reference document in docs/.
+#[test]
+fn the_readme_is_a_front_door() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .expect("README.md");
+    let lines = readme.lines().count();
+    assert!(
+        lines < 250,
+        "README.md has {lines} lines; reference belongs in docs/"
+    );
+    for command in ["cargo run --release -- --demo", "cargo test"] {
+        assert!(readme.contains(command), "README.md lacks `{command}`");
+    }
+    for doc in [
+        "dashboard",
+        "keys",
+        "configuration",
+        "scripting",
+        "exporter",
+        "sandbox",
+    ] {
+        assert!(
+            readme.contains(&format!("](docs/{doc}.md")),
+            "README.md does not link docs/{doc}.md"
+        );
+    }
+}
+
+/// Every relative link in README.md and docs/*.md names a file that exists,
+/// so moving a document cannot leave a link behind.
+#[test]
+fn the_documents_links_lead_somewhere() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut documents = vec![root.join("README.md")];
+    for entry in std::fs::read_dir(root.join("docs"))
+        .expect("docs")
+        .flatten()
+    {
+        if entry.path().extension().is_some_and(|e| e == "md") {
+            documents.push(entry.path());
+        }
+    }
+    let mut broken = Vec::new();
+    for document in &documents {
+        let text = std::fs::read_to_string(document).expect("utf-8");
+        let dir = document.parent().expect("a directory");
+        for (at, _) in text.match_indices("](") {
+            let rest = &text[at + 2..];
+            let target = &rest[..rest.find(')').unwrap_or(rest.len())];
+            let file = target.split('#').next().unwrap_or_default();
+            if file.is_empty() || file.contains("://") {
+                continue;
+            }
+            if !dir.join(file).exists() {
+                broken.push(format!("{}: {target}", document.display()));
+            }
+        }
+    }
+    assert!(broken.is_empty(), "links to nothing: {broken:#?}");
 }
