@@ -1,6 +1,6 @@
 //! The binary, run as a user would, against a sandbox the test starts.
 
-mod support;
+use crate::support;
 
 use assert_cmd::Command;
 use predicates::prelude::*;

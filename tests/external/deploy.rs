@@ -2,7 +2,7 @@
 //! rules and the Grafana dashboard use is one it exports, and the systemd
 //! unit is one systemd accepts, running the exporter unprivileged.
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeSet;
 use std::path::Path;

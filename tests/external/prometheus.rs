@@ -3,7 +3,7 @@
 //! exporter watching a draining sandbox. Each says "skipped" aloud where
 //! the package is not installed (`.ci/run` installs it).
 
-mod support;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};

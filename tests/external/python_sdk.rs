@@ -3,7 +3,7 @@
 //! names its python in `PLIVO_DASH_PYTHON`; without it the test says
 //! "skipped" aloud.
 
-mod support;
+use crate::support;
 
 use plivo_dash::sandbox::Options;
 use support::{TOKEN, TestSandbox};

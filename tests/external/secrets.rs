@@ -3,7 +3,7 @@
 //! inside Plivo's limit of 300 requests per 5 s whatever the user or the
 //! server does.
 
-mod support;
+use crate::support;
 
 use std::time::{Duration, Instant};
 

@@ -1,7 +1,7 @@
 //! Subaccounts over real HTTP: the client against the sandbox for every
 //! endpoint and error, paging through a thousand, and the commands.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

@@ -1,6 +1,6 @@
 //! The app's behaviour, by feeding it messages: no terminal, no network.
 
-mod support;
+use crate::support;
 
 use plivo_dash::app::{FetchState, Msg, NoticeKind, Overlay, SaveState};
 use plivo_dash::plivo::{AccountUpdate, ApiError, Field};

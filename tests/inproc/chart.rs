@@ -3,7 +3,7 @@
 //! Snapshots of each range, and assertions on what a person reads: the
 //! labels, the threshold line, the gap.
 
-mod support;
+use crate::support;
 
 use jiff::{SignedDuration, Timestamp};
 use plivo_dash::app::{App, Msg};

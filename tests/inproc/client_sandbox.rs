@@ -1,6 +1,6 @@
 //! The client against the real sandbox, over real HTTP on 127.0.0.1.
 
-mod support;
+use crate::support;
 
 use plivo_dash::plivo::{
     AccountType, AccountUpdate, ApiError, BillingMode, Client, ErrorClass, Field,

@@ -1,7 +1,7 @@
 //! Every way a server can answer badly maps to the right `ApiError`, with a
 //! message a user can act on. Canned answers over real HTTP on 127.0.0.1.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

@@ -1,7 +1,7 @@
 //! The real event loop on a TestBackend, a channel for keys and tokio's
 //! paused clock: an idle dashboard draws nothing, a key is drawn at once.
 
-mod support;
+use crate::support;
 
 use std::io;
 use std::time::Duration;

@@ -2,7 +2,7 @@
 //! what a scrape says, that it is answered from memory, what a failing
 //! account looks like, and that no token ever shows.
 
-mod support;
+use crate::support;
 
 use plivo_dash::monitor::Sample;
 use plivo_dash::monitor::file::HistoryFile;

@@ -3,7 +3,7 @@
 //! dashboard (worker, app and screen) keeps running, says what went wrong,
 //! and keeps the last good balance and every unsaved edit.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

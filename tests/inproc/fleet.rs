@@ -3,7 +3,7 @@
 //! an account and coming back, and alerts raised once per crossing. Pure:
 //! messages in, state and `TestBackend` frames out.
 
-mod support;
+use crate::support;
 
 use jiff::SignedDuration;
 use plivo_dash::app::fleet::{Fleet, FleetMsg, Member};

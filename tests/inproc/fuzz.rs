@@ -3,7 +3,7 @@
 //! limit, never lets a refresh or failure touch typed text, and every state
 //! renders at any size from 1×1 up.
 
-mod support;
+use crate::support;
 
 use plivo_dash::app::{App, Msg};
 use plivo_dash::plivo::{Account, ApiError, Field};

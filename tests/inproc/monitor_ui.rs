@@ -2,7 +2,7 @@
 //! TestBackend: snapshots of the account panel plus the colours that carry
 //! meaning.
 
-mod support;
+use crate::support;
 
 use jiff::SignedDuration;
 use plivo_dash::app::{App, Msg};

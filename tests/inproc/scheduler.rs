@@ -4,7 +4,7 @@
 //! off without touching the others, and never more than a few requests in
 //! flight.
 
-mod support;
+use crate::support;
 
 use std::sync::Arc;
 use std::time::Duration;

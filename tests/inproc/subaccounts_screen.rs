@@ -1,7 +1,7 @@
 //! The subaccounts screen: behaviour by feeding messages, and its drawing
 //! on a TestBackend (snapshots plus what matters: text, colour, no token).
 
-mod support;
+use crate::support;
 
 use plivo_dash::app::{App, Clipboard, Msg};
 use plivo_dash::plivo::pager::Stop;

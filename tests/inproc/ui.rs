@@ -1,7 +1,7 @@
 //! Every screen on ratatui's TestBackend: insta snapshots of the text, plus
 //! assertions on the colours and cursor that matter.
 
-mod support;
+use crate::support;
 
 use plivo_dash::app::{App, Msg};
 use plivo_dash::keymap::{Context, HelpLine};

@@ -2,7 +2,7 @@
 //! and answers, its drawing on `TestBackend`, and the real binary in a
 //! pseudo-terminal from an empty config to a loaded account.
 
-mod support;
+use crate::support;
 
 use std::num::NonZeroU16;
 

@@ -2,7 +2,7 @@
 //! order; failures back off and recover. Timing runs on tokio's paused clock,
 //! so seconds of backoff take no time and are measured exactly.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

@@ -3,7 +3,7 @@
 //! like after. The keychain path runs against a real Secret Service
 //! (gnome-keyring in a private D-Bus session) where one can be started.
 
-mod support;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};

@@ -1,6 +1,6 @@
 //! The real binary in a pseudo-terminal, driven by keys as a person would.
 
-mod support;
+use crate::support;
 
 const COLS: NonZeroU16 = NonZeroU16::new(100).unwrap();
 const ROWS: NonZeroU16 = NonZeroU16::new(30).unwrap();

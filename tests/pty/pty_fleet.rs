@@ -3,7 +3,7 @@
 //! its alert, the `on_alert` command hears it exactly once (and never the
 //! token), and Enter opens that account.
 
-mod support;
+use crate::support;
 
 use std::num::NonZeroU16;
 use std::time::Duration;
