@@ -1,7 +1,7 @@
 //! Every key the dashboard knows, in one table: what each does ([`Action`]),
 //! where it works ([`Context`]), the keys bound to it, its footer hint and
 //! its line of help. Key handling, the footer, the help overlay and the
-//! README's key table all read it; the config file's `[keys]` table rebinds
+//! key table in docs/keys.md all read it; the config file's `[keys]` table rebinds
 //! it. Pure: no I/O.
 
 use std::collections::BTreeMap;
@@ -1197,7 +1197,7 @@ impl Keymap {
     }
 
     /// Every action with its keys as bound ("Tab / ↓") and its help, in
-    /// the keymap's order: the README's key table.
+    /// the keymap's order: the key table in docs/keys.md.
     pub fn table(&self) -> Vec<(String, &'static str)> {
         TABLE
             .iter()

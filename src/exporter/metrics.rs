@@ -2,7 +2,7 @@
 //! official client crate. Encoded at each scrape from the readings the
 //! event loop last published: a scrape never causes a request to Plivo.
 //!
-//! The names are a contract: the README's table of metrics lists them,
+//! The names are a contract: docs/exporter.md's table of metrics lists them,
 //! and dashboards and alerts are written against them. Every
 //! account series has the labels `profile` and `auth_id`; label values come
 //! from the API made safe where they arrived, and the crate escapes them.
