@@ -11,7 +11,7 @@ use crate::app::fleet::Alert;
 use crate::text;
 
 /// How long an `on_alert` command may run before it is killed.
-pub const COMMAND_TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const COMMAND_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The variables an `on_alert` command gets. Only numbers, the event word,
 /// the profile and auth id from the config file: no text from the API, so
@@ -39,7 +39,7 @@ pub fn environment(alert: &Alert) -> Vec<(&'static str, String)> {
 /// Why an `on_alert` command failed, said with the profile it was for.
 #[derive(Debug, thiserror::Error)]
 #[error("on_alert for {profile}: {why}")]
-pub struct CommandFailed {
+pub(crate) struct CommandFailed {
     /// The profile the alert was for.
     pub profile: String,
     /// What went wrong.
@@ -48,7 +48,7 @@ pub struct CommandFailed {
 
 /// What went wrong with an `on_alert` command.
 #[derive(Debug, thiserror::Error)]
-pub enum Why {
+pub(crate) enum Why {
     /// The shell could not be started.
     #[error("cannot start: {0}")]
     Start(std::io::Error),
@@ -83,7 +83,7 @@ fn ended(code: Option<i32>, said: &str) -> String {
 /// config file) with the alert in its environment and without the token
 /// variable; stops it, and all it started, after `limit`
 /// ([`COMMAND_TIMEOUT`] in the dashboard). Says why it failed.
-pub async fn run_command(
+pub(crate) async fn run_command(
     command: &str,
     alert: &Alert,
     limit: Duration,

@@ -84,7 +84,7 @@ impl Cli {
 }
 
 /// The seconds `interval` may be, as a flag or in the config file.
-pub const INTERVAL_SECS: RangeInclusive<u64> = 1..=86_400;
+pub(crate) const INTERVAL_SECS: RangeInclusive<u64> = 1..=86_400;
 
 /// The settings every command resolves its account and limits from.
 #[derive(Debug, Clone, Default)]
@@ -301,7 +301,7 @@ pub struct HistoryArgs {
 
 /// Why a flag's value is refused, as clap says it after the flag's name.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum BadValue {
+pub(crate) enum BadValue {
     /// `--since`.
     #[error("{0:?} is not a duration: write e.g. 30m, 2h, 7d or \"1h 30m\"")]
     Duration(String),

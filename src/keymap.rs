@@ -234,7 +234,7 @@ const NAMES: &[(&str, Named)] = &[
 
 impl Key {
     /// The key a terminal event stands for.
-    pub fn from_event(event: &KeyEvent) -> Option<Self> {
+    pub(crate) fn from_event(event: &KeyEvent) -> Option<Self> {
         let ctrl = event.modifiers.contains(KeyModifiers::CONTROL);
         let alt = event.modifiers.contains(KeyModifiers::ALT);
         let code = match event.code {
@@ -1079,7 +1079,9 @@ impl Keymap {
     /// they cannot be: an unknown action or key, an action left with no
     /// key, two actions on one key where both could act, or a printable
     /// key for an action inside the form (it would be typed instead).
-    pub fn with_changes(changes: &BTreeMap<String, Vec<String>>) -> Result<Self, RebindError> {
+    pub(crate) fn with_changes(
+        changes: &BTreeMap<String, Vec<String>>,
+    ) -> Result<Self, RebindError> {
         let mut map = Self::default();
         for (name, keys) in changes {
             let entry = TABLE
@@ -1154,12 +1156,12 @@ impl Keymap {
     }
 
     /// The keys bound to `action`.
-    pub fn keys_for(&self, action: Action) -> &[Key] {
+    pub(crate) fn keys_for(&self, action: Action) -> &[Key] {
         self.keys.get(&action).map_or(&[], Vec::as_slice)
     }
 
     /// `action`'s first key as shown in a hint ("Ctrl-S").
-    pub fn key_label(&self, action: Action) -> String {
+    pub(crate) fn key_label(&self, action: Action) -> String {
         self.keys_for(action)
             .first()
             .map_or_else(|| "—".to_owned(), Key::to_string)
@@ -1189,7 +1191,7 @@ impl Keymap {
 
     /// How much the footer wants `action`'s hint in `context`: lower stays
     /// longer on a narrow terminal (see [`HINT_RANKS`]).
-    pub fn hint_rank(context: Context, action: Action) -> u8 {
+    pub(crate) fn hint_rank(context: Context, action: Action) -> u8 {
         HINT_RANKS
             .iter()
             .find(|(c, a, _)| *c == context && *a == action)

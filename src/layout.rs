@@ -6,25 +6,25 @@ use unicode_segmentation::UnicodeSegmentation as _;
 use unicode_width::UnicodeWidthStr as _;
 
 /// The smallest terminal that fits the panel beside the form.
-pub const WIDE_MIN: (u16, u16) = (80, 22);
+pub(crate) const WIDE_MIN: (u16, u16) = (80, 22);
 /// The smallest terminal that fits the panel above the form.
-pub const STACKED_MIN: (u16, u16) = (44, 38);
+pub(crate) const STACKED_MIN: (u16, u16) = (44, 38);
 /// The smallest terminal the welcome screen fits in: the intro, three
 /// fields, two lines of why, the keys.
-pub const WELCOME_MIN: (u16, u16) = (60, 24);
+pub(crate) const WELCOME_MIN: (u16, u16) = (60, 24);
 
 const HEADER: u16 = 1;
 /// The footer at its smallest: a notice line and the key hints.
 const FOOTER: u16 = 2;
 /// The most lines a footer notice wraps onto.
-pub const NOTICE_MAX_LINES: u16 = 3;
+pub(crate) const NOTICE_MAX_LINES: u16 = 3;
 const FIELD_HEIGHT: u16 = 3;
 const FORM_HEIGHT: u16 = 1 + 5 * FIELD_HEIGHT;
 const PANEL_HEIGHT: u16 = STACKED_MIN.1 - HEADER - FOOTER - FORM_HEIGHT;
 /// The widest the panel grows; its rows are short.
-pub const PANEL_MAX_WIDTH: u16 = 64;
+pub(crate) const PANEL_MAX_WIDTH: u16 = 64;
 /// The widest the form grows: a 200-column field helps nobody type a city.
-pub const FORM_MAX_WIDTH: u16 = 80;
+pub(crate) const FORM_MAX_WIDTH: u16 = 80;
 
 /// The regions of the dashboard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -120,7 +120,7 @@ pub fn areas(screen: Rect, notice_lines: u16) -> Option<Areas> {
 
 /// How many lines a footer notice needs on a screen `width` columns wide
 /// (one column of margin), at most [`NOTICE_MAX_LINES`].
-pub fn notice_lines(notice: Option<&str>, width: u16) -> u16 {
+pub(crate) fn notice_lines(notice: Option<&str>, width: u16) -> u16 {
     notice.map_or(1, |text| {
         let lines = wrap(text, usize::from(width.saturating_sub(1))).len();
         u16::try_from(lines)
@@ -182,7 +182,7 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
 }
 
 /// A box of `width` × `height` centred in `area`, clipped to it.
-pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
+pub(crate) fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let width = width.min(area.width);
     let height = height.min(area.height);
     Rect {
@@ -207,7 +207,7 @@ pub fn suggestions(areas: &Areas, rows: u16) -> Rect {
 }
 
 /// Whether a terminal of `size` has room for the welcome screen.
-pub fn welcome_fits(size: (u16, u16)) -> bool {
+pub(crate) fn welcome_fits(size: (u16, u16)) -> bool {
     size.0 >= WELCOME_MIN.0 && size.1 >= WELCOME_MIN.1
 }
 

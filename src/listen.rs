@@ -39,7 +39,7 @@ fn dual_stack(addr: SocketAddr) -> std::io::Result<TcpListener> {
 /// The address a client on this machine connects to for a server bound to
 /// `addr`: a wildcard address (0.0.0.0, ::) is where it listens, not where
 /// to connect; its loopback is.
-pub fn reachable(addr: SocketAddr) -> SocketAddr {
+pub(crate) fn reachable(addr: SocketAddr) -> SocketAddr {
     let ip = match addr.ip() {
         IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
         IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),

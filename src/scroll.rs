@@ -33,7 +33,7 @@ impl Table {
 
     /// Keeps the view where [`Self::first`] draws it, after the rows, the
     /// selection or the room changed.
-    pub fn keep_in_view(&mut self, count: usize, rows: usize) {
+    pub(crate) fn keep_in_view(&mut self, count: usize, rows: usize) {
         self.offset = self.first(count, rows);
     }
 
@@ -71,7 +71,7 @@ impl Table {
     }
 
     /// Selects `selected` (the filter changed, the order changed), showing it.
-    pub fn select(&mut self, selected: usize, count: usize, rows: usize) {
+    pub(crate) fn select(&mut self, selected: usize, count: usize, rows: usize) {
         self.selected = selected;
         self.keep_in_view(count, rows);
     }

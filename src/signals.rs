@@ -61,5 +61,5 @@ pub struct Signal(pub u8);
 impl Signal {
     /// SIGHUP: the terminal went away. It ends the dashboard; the exporter,
     /// a service with no configuration to reload, ignores it.
-    pub const HANGUP: Self = Self(1);
+    pub(crate) const HANGUP: Self = Self(1);
 }

@@ -62,7 +62,7 @@ pub const MAX_CHARS: usize = 512;
 /// unlike U+FFFD, which some terminals drop.
 ///
 /// Printable text, accents, CJK and emoji pass unchanged.
-pub fn sanitize(s: &str) -> String {
+pub(crate) fn sanitize(s: &str) -> String {
     let mut out = String::with_capacity(s.len().min(MAX_CHARS * 4));
     for (i, c) in s.chars().enumerate() {
         if i == MAX_CHARS {
@@ -82,7 +82,7 @@ pub fn sanitize(s: &str) -> String {
 /// the rest of the line and the cursor. Unjoined, it is three emoji
 /// everywhere. Only what is drawn changes: the text itself, as typed or as
 /// the server has it, is kept as it is.
-pub fn drawable(s: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn drawable(s: &str) -> std::borrow::Cow<'_, str> {
     if s.chars().any(|c| c == ZWJ || is_unsafe(c)) {
         s.chars()
             .filter(|c| *c != ZWJ)
@@ -177,7 +177,7 @@ const ZWJ: char = '\u{200D}';
 /// shown (a name with control or bidi characters, or joined emoji, is shown
 /// neutralised, and a person types what they see). Used where deleting
 /// asks for the name.
-pub fn names_match(typed: &str, name: &str) -> bool {
+pub(crate) fn names_match(typed: &str, name: &str) -> bool {
     let typed = typed.trim();
     !typed.is_empty()
         && (typed == name.trim()
@@ -197,7 +197,7 @@ fn stand_in(c: char) -> char {
 /// reorder what the user sees, and the invisible characters that make two
 /// strings look alike (zero-width space, word joiner, byte-order mark).
 /// Joiners that scripts and emoji need (U+200C, U+200D) are not among them.
-pub fn is_unsafe(c: char) -> bool {
+pub(crate) fn is_unsafe(c: char) -> bool {
     c.is_control()
         || matches!(
             c,
@@ -215,14 +215,14 @@ pub fn is_unsafe(c: char) -> bool {
 
 /// Text as the filter compares it: composed (NFC: "é" typed as one
 /// character matches "e" with a combining accent) and lower-cased.
-pub fn searchable(text: &str) -> String {
+pub(crate) fn searchable(text: &str) -> String {
     use unicode_normalization::UnicodeNormalization as _;
     text.nfc().collect::<String>().to_lowercase()
 }
 
 /// Orders names as people do: case aside, and runs of digits by their
 /// value, so `sandbox2` comes before `sandbox10`.
-pub fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+pub(crate) fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
     fn runs(s: &str) -> Vec<(bool, String)> {
         let mut out: Vec<(bool, String)> = Vec::new();
         for c in s.chars().flat_map(char::to_lowercase) {

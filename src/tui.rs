@@ -38,14 +38,14 @@ pub const TEST_PANIC: &str = "PLIVO_DASH_TEST_PANIC";
 /// Whether the dashboard can run here: it reads keys from standard input
 /// and draws on standard output, so both must be a terminal (not so under
 /// cron, `ssh host plivo-dash` without `-t`, or with output redirected).
-pub fn has_terminal() -> bool {
+pub(crate) fn has_terminal() -> bool {
     use std::io::IsTerminal as _;
     io::stdin().is_terminal() && io::stdout().is_terminal()
 }
 
 /// One account to watch: its worker's client and options, or `None` when
 /// its profile names no usable account (its row says why).
-pub type Watch = Option<(Client, worker::Options)>;
+pub(crate) type Watch = Option<(Client, worker::Options)>;
 
 /// How the dashboard ended.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,7 +1,7 @@
 //! IANA time zone names, from the database jiff bundles (never a hand-typed list).
 
 /// Whether `name` is a time zone in the IANA database, spelled exactly.
-pub fn is_valid(name: &str) -> bool {
+pub(crate) fn is_valid(name: &str) -> bool {
     // jiff looks names up case-insensitively; the API wants the exact spelling.
     jiff::tz::db()
         .get(name)

@@ -231,7 +231,7 @@ impl Fleet {
     }
 
     /// The welcome screen alone, before any account is set up.
-    pub fn welcoming(welcome: Welcome) -> Self {
+    pub(crate) fn welcoming(welcome: Welcome) -> Self {
         let mut fleet = Self::new(Vec::new(), None);
         fleet.keymap = welcome.keymap.clone();
         fleet.color = welcome.color;
@@ -564,7 +564,7 @@ impl Fleet {
     }
 
     /// The contexts whose keys act on the fleet screen now.
-    pub fn contexts(&self) -> Vec<Context> {
+    pub(crate) fn contexts(&self) -> Vec<Context> {
         contexts(self.overlay, || self.screen.contexts())
     }
 

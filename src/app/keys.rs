@@ -61,7 +61,7 @@ impl App {
 
     /// The contexts whose keys act now: `Global`, then the overlay's or
     /// the screen's, most specific first.
-    pub fn contexts(&self) -> Vec<Context> {
+    pub(crate) fn contexts(&self) -> Vec<Context> {
         contexts(self.overlay, || self.screens.contexts())
     }
 

@@ -195,7 +195,7 @@ impl App {
 
     /// Moves the clock on for an account that is not on screen: nothing
     /// is drawn, so nothing is formatted; its chart moves on a minute.
-    pub fn tick_off_screen(&mut self, now: Timestamp) {
+    pub(crate) fn tick_off_screen(&mut self, now: Timestamp) {
         let moved = minute(now) != minute(self.now);
         self.now = now;
         if moved {
@@ -299,7 +299,7 @@ impl App {
     /// Puts this account's dashboard on screen or takes it off (a fleet's
     /// members are off until opened); on screen, its chart is brought up
     /// to date and, once it has loaded, its subaccounts counted.
-    pub fn set_on_screen(&mut self, on: bool) -> Vec<Request> {
+    pub(crate) fn set_on_screen(&mut self, on: bool) -> Vec<Request> {
         self.on_screen = on;
         if !on {
             self.plot = Plot::default();
@@ -321,7 +321,7 @@ impl App {
 
     /// Sets how many cells the fleet screen gives this account's line, and
     /// downsamples for it.
-    pub fn set_spark_cells(&mut self, cells: usize) {
+    pub(crate) fn set_spark_cells(&mut self, cells: usize) {
         if cells != self.spark_cells {
             self.spark_cells = cells;
             self.spark.clear();

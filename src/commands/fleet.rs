@@ -33,7 +33,7 @@ pub async fn fetch_all(global: &Global) -> Result<Vec<Fetched>, Failure> {
 }
 
 /// The account of each profile already resolved, in their order.
-pub async fn fetch_each(all: Vec<(String, config::Settings)>) -> Vec<Fetched> {
+pub(crate) async fn fetch_each(all: Vec<(String, config::Settings)>) -> Vec<Fetched> {
     let gate = Arc::new(Semaphore::new(IN_FLIGHT));
     let start = tokio::time::Instant::now();
     let asks = all.into_iter().enumerate().map(|(i, (name, settings))| {
@@ -69,7 +69,7 @@ pub async fn fetch_each(all: Vec<(String, config::Settings)>) -> Vec<Fetched> {
 }
 
 /// The exit code of the first profile that failed, or success.
-pub fn first_failure(fetched: &[Fetched]) -> Exit {
+pub(crate) fn first_failure(fetched: &[Fetched]) -> Exit {
     fetched
         .iter()
         .find_map(|f| f.result.as_ref().err().map(Failure::exit))

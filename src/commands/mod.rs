@@ -132,7 +132,7 @@ pub fn resolve_all(global: &Global) -> Result<Vec<(String, config::Settings)>, F
 
 /// Where `client`'s account keeps its history under `settings`, if
 /// anywhere.
-pub fn history_file(settings: &config::Settings, client: &Client) -> Option<HistoryFile> {
+pub(crate) fn history_file(settings: &config::Settings, client: &Client) -> Option<HistoryFile> {
     settings
         .state_dir
         .as_ref()
@@ -155,7 +155,7 @@ pub fn shared(
 }
 
 /// A client for the credentials `settings` resolved, within its limits.
-pub fn client_for(settings: &config::Settings) -> Result<Client, Failure> {
+pub(crate) fn client_for(settings: &config::Settings) -> Result<Client, Failure> {
     let c = settings.credentials()?;
     Ok(Client::with_limits(
         &c.api_url,

@@ -11,7 +11,7 @@ use super::keychain;
 use crate::plivo::{Account, ApiError, Client, Limits};
 
 /// The longest token taken, typed or pasted: Plivo's are 40 characters.
-pub const MAX_TOKEN: usize = 1024;
+pub(crate) const MAX_TOKEN: usize = 1024;
 
 /// One GET of the account with these credentials.
 pub async fn check(

@@ -69,7 +69,7 @@ pub enum FileError {
 /// The config file as text to edit, locked against other writers (another
 /// `login` at the same moment) from reading to writing.
 #[derive(Debug)]
-pub struct ConfigFile {
+pub(crate) struct ConfigFile {
     path: PathBuf,
     doc: DocumentMut,
     /// Lines end in CRLF (a file from a Windows editor): kept so.
@@ -149,14 +149,14 @@ impl ConfigFile {
 
     /// The table a profile name means, as every command reads it (see
     /// [`means_top_level`]).
-    pub fn table_named<'a>(&self, name: Option<&'a str>) -> Option<&'a str> {
+    pub(crate) fn table_named<'a>(&self, name: Option<&'a str>) -> Option<&'a str> {
         let called_default = self.profiles().is_some_and(|p| p.contains_key(TOP_LEVEL));
         name.filter(|name| !means_top_level(name, called_default))
     }
 
     /// What a table is called, as `profiles` lists it: the top level is
     /// "default", or "(top level)" where a profile has that name.
-    pub fn shown_name(&self, table: Option<&str>) -> String {
+    pub(crate) fn shown_name(&self, table: Option<&str>) -> String {
         let name = match table {
             Some(name) => name,
             None if self.table_named(Some(TOP_LEVEL)).is_some() => TOP_LEVEL_SHOWN,
@@ -168,7 +168,7 @@ impl ConfigFile {
     /// Sets `profile`'s auth id (`None`: the top level's), its token if
     /// given (else removes any token there: it lives elsewhere now), and
     /// its API URL if given. Nothing else in the file changes.
-    pub fn set_credentials(
+    pub(crate) fn set_credentials(
         &mut self,
         profile: Option<&str>,
         auth_id: &str,
@@ -189,7 +189,7 @@ impl ConfigFile {
     }
 
     /// Removes `profile`'s token; true when there was one.
-    pub fn remove_token(&mut self, profile: Option<&str>) -> bool {
+    pub(crate) fn remove_token(&mut self, profile: Option<&str>) -> bool {
         let table: Option<&mut dyn TableLike> = match profile {
             None => Some(self.doc.as_table_mut()),
             Some(name) => self

@@ -14,11 +14,11 @@ use std::time::Duration;
 use secrecy::{ExposeSecret as _, SecretString};
 
 /// The service name the tokens are kept under.
-pub const SERVICE: &str = "plivo-dash";
+pub(crate) const SERVICE: &str = "plivo-dash";
 /// How long one keychain call may take.
-pub const LIMIT: Duration = Duration::from_secs(5);
+pub(crate) const LIMIT: Duration = Duration::from_secs(5);
 /// Set to anything to leave the keychain alone (a CI runner, a test).
-pub const ENV_OFF: &str = "PLIVO_DASH_NO_KEYCHAIN";
+pub(crate) const ENV_OFF: &str = "PLIVO_DASH_NO_KEYCHAIN";
 
 /// Why the keychain could not be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -31,13 +31,13 @@ use crate::monitor::file::HistoryFile;
 use crate::plivo::{DEFAULT_API_URL, Limits};
 
 /// The environment variables read, as the official SDKs name them.
-pub const ENV_AUTH_ID: &str = "PLIVO_AUTH_ID";
+pub(crate) const ENV_AUTH_ID: &str = "PLIVO_AUTH_ID";
 /// The token's variable.
-pub const ENV_AUTH_TOKEN: &str = "PLIVO_AUTH_TOKEN";
+pub(crate) const ENV_AUTH_TOKEN: &str = "PLIVO_AUTH_TOKEN";
 /// The API URL's variable.
-pub const ENV_API_URL: &str = "PLIVO_API_URL";
+pub(crate) const ENV_API_URL: &str = "PLIVO_API_URL";
 /// Overrides the config file's location.
-pub const ENV_CONFIG: &str = "PLIVO_DASH_CONFIG";
+pub(crate) const ENV_CONFIG: &str = "PLIVO_DASH_CONFIG";
 
 /// The environment as far as configuration goes, read once so resolution can
 /// be tested without touching the process environment.
@@ -61,7 +61,7 @@ pub struct Env {
 impl Env {
     /// This environment without the `PLIVO_*` account variables: the
     /// config file's accounts alone.
-    pub fn file_only(&self) -> Self {
+    pub(crate) fn file_only(&self) -> Self {
         Self {
             auth_id: None,
             auth_token: None,
@@ -86,7 +86,7 @@ impl Env {
 }
 
 /// `$XDG_CONFIG_HOME/plivo-dash/config.toml` (usually `~/.config/…`).
-pub fn default_config_path() -> Option<PathBuf> {
+pub(crate) fn default_config_path() -> Option<PathBuf> {
     use etcetera::BaseStrategy as _;
     let strategy = etcetera::choose_base_strategy().ok()?;
     Some(strategy.config_dir().join("plivo-dash").join("config.toml"))
@@ -131,7 +131,7 @@ impl TokenFrom {
 }
 
 /// How often the dashboard polls unless told otherwise.
-pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(60);
+pub(crate) const DEFAULT_INTERVAL: Duration = Duration::from_secs(60);
 
 /// Everything a command runs with, resolved once (flags > environment >
 /// config file) with every default filled in.

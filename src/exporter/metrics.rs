@@ -43,7 +43,7 @@ impl Format {
     /// The format an `Accept` header prefers: the highest `q` among the
     /// media types served, OpenMetrics on a tie (it says more), the 0.0.4
     /// text when nothing served is named (`*/*`, a browser, no header).
-    pub fn negotiate(accept: Option<&str>) -> Self {
+    pub(crate) fn negotiate(accept: Option<&str>) -> Self {
         let mut best: Option<(u16, Format)> = None;
         for range in accept.unwrap_or_default().split(',') {
             let mut parts = range.split(';').map(str::trim);

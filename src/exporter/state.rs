@@ -100,7 +100,7 @@ impl Watched {
 
     /// A profile that cannot be polled, and why: it is down from the start,
     /// so an alert on `up` fires rather than the series going missing.
-    pub fn unusable(profile: &str, auth_id: &str, why: String) -> Self {
+    pub(crate) fn unusable(profile: &str, auth_id: &str, why: String) -> Self {
         let mut watched = Self::new(
             profile,
             auth_id,

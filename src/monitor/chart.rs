@@ -54,7 +54,7 @@ impl Range {
 
     /// The smallest range that holds `history` (how far back it goes), up
     /// to a day.
-    pub fn fitting(history: SignedDuration) -> Self {
+    pub(crate) fn fitting(history: SignedDuration) -> Self {
         if history <= SignedDuration::from_hours(1) {
             Range::Hour
         } else {
@@ -113,7 +113,7 @@ impl Plot {
 
 /// The height the chart gives a line that does not move at `credits`: a
 /// cent or 1% of it, whichever is more, so it is drawn mid-chart.
-pub fn flat_height(credits: Decimal) -> Decimal {
+pub(crate) fn flat_height(credits: Decimal) -> Decimal {
     Decimal::new(1, 2).max(credits.abs() / Decimal::from(100))
 }
 
@@ -298,7 +298,7 @@ pub fn ticks(from: Timestamp, to: Timestamp, tz: &TimeZone, cells: usize) -> Vec
 /// ended on (so the last bar is where the account stands), eighths of the height between
 /// the lowest and highest balance shown; a space where nothing was
 /// recorded.
-pub fn bars(plot: &Plot) -> String {
+pub(crate) fn bars(plot: &Plot) -> String {
     const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
     let Some((low, high)) = plot.bounds else {
         return String::new();

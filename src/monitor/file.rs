@@ -57,13 +57,13 @@ impl HistoryFile {
     }
 
     /// The same file, keeping samples for `retention`.
-    pub fn with_retention(mut self, retention: SignedDuration) -> Self {
+    pub(crate) fn with_retention(mut self, retention: SignedDuration) -> Self {
         self.retention = retention;
         self
     }
 
     /// `$XDG_STATE_HOME/plivo-dash` (usually `~/.local/state/plivo-dash`).
-    pub fn default_dir() -> Option<PathBuf> {
+    pub(crate) fn default_dir() -> Option<PathBuf> {
         use etcetera::BaseStrategy as _;
         let strategy = etcetera::choose_base_strategy().ok()?;
         let base = strategy.state_dir().unwrap_or_else(|| strategy.data_dir());

@@ -13,7 +13,7 @@ use crate::plivo::ApiError;
 pub const MIN_GAP: Duration = Duration::from_millis(250);
 /// The first retry after a failure waits about this long; each further
 /// failure doubles it, up to the polling period.
-pub const BACKOFF_BASE: Duration = Duration::from_secs(1);
+pub(crate) const BACKOFF_BASE: Duration = Duration::from_secs(1);
 
 /// The most time between two accounts' first fetches: a fleet of 100
 /// fills its table within 4 s, yet never in one burst.
@@ -80,7 +80,7 @@ impl Schedule {
 
     /// The same schedule, its polls moved `phase` later from the first
     /// success on.
-    pub fn with_phase(self, phase: Duration) -> Self {
+    pub(crate) fn with_phase(self, phase: Duration) -> Self {
         Self { phase, ..self }
     }
 
@@ -96,7 +96,7 @@ impl Schedule {
 
     /// When the next fetch should start, or `None` while paused with nothing
     /// asked for.
-    pub fn next_fetch(&self) -> Option<Instant> {
+    pub(crate) fn next_fetch(&self) -> Option<Instant> {
         if self.paused && !self.asked {
             return None;
         }
@@ -105,7 +105,7 @@ impl Schedule {
 
     /// `at`, or later if a request went out less than [`MIN_GAP`] before it
     /// or the server asked to wait longer.
-    pub fn not_before(&self, at: Instant) -> Instant {
+    pub(crate) fn not_before(&self, at: Instant) -> Instant {
         let after_gap = match self.last_request {
             Some(last) => at.max(last + MIN_GAP),
             None => at,
@@ -115,7 +115,7 @@ impl Schedule {
 
     /// How long the server's `Retry-After` still holds every request back,
     /// if it does.
-    pub fn held_for(&self, now: Instant) -> Option<Duration> {
+    pub(crate) fn held_for(&self, now: Instant) -> Option<Duration> {
         self.held_until
             .filter(|until| *until > now)
             .map(|until| until - now)
@@ -134,7 +134,7 @@ impl Schedule {
     }
 
     /// A fetch succeeded: the next is a period away.
-    pub fn succeeded(&mut self, now: Instant) {
+    pub(crate) fn succeeded(&mut self, now: Instant) {
         self.failures = 0;
         self.held_until = None;
         self.due = now + self.period + std::mem::take(&mut self.phase);
@@ -181,7 +181,7 @@ impl Schedule {
     }
 
     /// A new period; the next poll moves with it unless a retry is pending.
-    pub fn set_period(&mut self, period: Duration, now: Instant) {
+    pub(crate) fn set_period(&mut self, period: Duration, now: Instant) {
         if self.failures == 0 {
             let since_last = self.due.checked_sub(self.period).unwrap_or(now);
             self.due = since_last + period;
@@ -193,7 +193,7 @@ impl Schedule {
 
     /// Pauses or resumes background polling. On resuming, a poll that fell
     /// due while paused happens at once.
-    pub fn set_paused(&mut self, paused: bool) {
+    pub(crate) fn set_paused(&mut self, paused: bool) {
         self.paused = paused;
     }
 }

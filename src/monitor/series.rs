@@ -63,7 +63,7 @@ impl Series {
     /// duplicates dropped, and trimmed to the window ending at the newest.
     /// The retention is applied once, here: trimming to a default first
     /// would lose samples a longer configured window keeps.
-    pub fn from_samples(
+    pub(crate) fn from_samples(
         samples: impl IntoIterator<Item = Sample>,
         retention: SignedDuration,
     ) -> Self {
@@ -144,38 +144,12 @@ impl Series {
 
     /// Each rise in the balance: (when, by how much). Money coming in is a
     /// top-up, never negative spending.
-    pub fn top_ups(&self, since: Timestamp) -> Vec<(Timestamp, Decimal)> {
+    pub(crate) fn top_ups(&self, since: Timestamp) -> Vec<(Timestamp, Decimal)> {
         self.top_ups
             .iter()
             .filter(|(at, _)| *at > since)
             .copied()
             .collect()
-    }
-
-    /// The balance over `[from, to]` in `n` equal buckets: the last sample
-    /// in each, or the one before it carried forward; `None` before the
-    /// first sample.
-    pub fn buckets(&self, from: Timestamp, to: Timestamp, n: usize) -> Vec<Option<Decimal>> {
-        if n == 0 || to <= from {
-            return Vec::new();
-        }
-        let span = to.duration_since(from).as_secs_f64();
-        let mut out = vec![None; n];
-        let mut carried = self
-            .samples
-            .iter()
-            .take_while(|s| s.at < from)
-            .last()
-            .map(|s| s.credits);
-        let mut samples = self.since(from).peekable();
-        for (i, slot) in out.iter_mut().enumerate() {
-            let end = from + SignedDuration::from_secs_f64(span * (i + 1) as f64 / n as f64);
-            while let Some(s) = samples.next_if(|s| s.at <= end) {
-                carried = Some(s.credits);
-            }
-            *slot = carried;
-        }
-        out
     }
 }
 
@@ -254,18 +228,6 @@ mod tests {
             "the retention holds for new samples too"
         );
         assert_eq!(h.samples()[0].at, t(7200));
-    }
-
-    #[test]
-    fn buckets_carry_the_last_value_forward() {
-        let h = series(&[(0, dec!(3)), (50, dec!(2)), (90, dec!(1))]);
-        let b = h.buckets(t(0), t(100), 4);
-        assert_eq!(
-            b,
-            [Some(dec!(3)), Some(dec!(2)), Some(dec!(2)), Some(dec!(1))]
-        );
-        let b = h.buckets(t(-100), t(100), 4);
-        assert_eq!(b[0], None, "before the first sample");
     }
 
     #[test]

@@ -16,7 +16,7 @@ pub enum Level {
 /// A critical threshold above the warning one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("--critical ({critical}) must not be above --warning ({warning})")]
-pub struct Inverted {
+pub(crate) struct Inverted {
     /// `--warning`.
     pub warning: Decimal,
     /// `--critical`.
@@ -25,7 +25,7 @@ pub struct Inverted {
 
 /// A warning and a critical threshold in USD, critical ≤ warning.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Thresholds {
+pub(crate) struct Thresholds {
     warning: Decimal,
     critical: Decimal,
 }
@@ -121,7 +121,7 @@ impl Alarm {
     /// Takes in a new balance; says when it has just crossed below the
     /// threshold while armed (when to ring), or has just come clear of it
     /// after such a crossing.
-    pub fn observe(&mut self, credits: Decimal) -> Option<Crossing> {
+    pub(crate) fn observe(&mut self, credits: Decimal) -> Option<Crossing> {
         if self.armed && self.level(credits) == Level::Critical {
             self.armed = false;
             return Some(Crossing::Below);

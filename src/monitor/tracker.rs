@@ -56,7 +56,7 @@ impl Tracker {
 
     /// The history file's samples, merged under those seen since the start.
     /// Call [`Tracker::reestimate`] after.
-    pub fn restore(&mut self, stored: Vec<Sample>) {
+    pub(crate) fn restore(&mut self, stored: Vec<Sample>) {
         let mut all = stored;
         all.extend(self.history.samples().iter().copied());
         self.history = Series::from_samples(all, self.history.retention());
@@ -66,7 +66,7 @@ impl Tracker {
     /// account polled every `period`. It wants at least two periods (and
     /// 10 s) of data before it says anything: fewer cannot tell spending
     /// from a single call.
-    pub fn reestimate(&mut self, period: Duration, alert: Option<Decimal>) {
+    pub(crate) fn reestimate(&mut self, period: Duration, alert: Option<Decimal>) {
         let min_span = SignedDuration::try_from(period.saturating_mul(2))
             .unwrap_or(SignedDuration::MAX)
             .max(SignedDuration::from_secs(10));

@@ -18,7 +18,7 @@ pub struct AuthId(String);
 
 impl AuthId {
     /// How many characters an auth id has.
-    pub const LEN: usize = 20;
+    pub(crate) const LEN: usize = 20;
 
     /// Validates `s` as an account id.
     pub fn parse(s: &str) -> Result<Self, ApiError> {
@@ -129,7 +129,7 @@ open_enum! {
 impl AccountType {
     /// The type as people read it, safe to print: a free trial says so, and
     /// a value this version does not know is shown as sent, neutralised.
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         match self {
             AccountType::Developer => "developer (free trial)".to_owned(),
             other => other.as_str().to_owned(),
@@ -415,7 +415,7 @@ impl AccountUpdate {
     }
 
     /// Writes the set fields into `account`.
-    pub fn apply_to(&self, account: &mut Account) {
+    pub(crate) fn apply_to(&self, account: &mut Account) {
         for (field, value) in self.fields() {
             value.clone_into(field.get_mut(account));
         }

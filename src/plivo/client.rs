@@ -24,7 +24,7 @@ pub const PAGES_IN_FLIGHT: usize = 3;
 pub const PAGE_GAP: Duration = Duration::from_millis(20);
 
 /// How many times one page of a long list is asked for before giving up.
-pub const PAGE_ATTEMPTS: u32 = 3;
+pub(crate) const PAGE_ATTEMPTS: u32 = 3;
 /// The wait before asking again after a passing failure (doubling).
 const PAGE_RETRY: Duration = Duration::from_millis(500);
 /// The longest `Retry-After` a list waits out by itself.

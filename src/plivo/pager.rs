@@ -61,7 +61,7 @@ impl Position for Meta {
 /// The most pages one list reads: 10,000 objects at 20 a page, far beyond
 /// any account's subaccounts, and under a minute at Plivo's rate limit. A
 /// server that keeps saying "more" is stopped here.
-pub const MAX_PAGES: u32 = 500;
+pub(crate) const MAX_PAGES: u32 = 500;
 
 /// An object of a list, known by its id.
 pub trait Keyed {
@@ -211,7 +211,7 @@ impl<T: Keyed> Reading<T> {
 /// `pace.in_flight` at a time, each started `pace.gap` after the one
 /// before; any the server still promises beyond them, one at a time. Every
 /// page's new objects go to `on_page` as they arrive, in order.
-pub async fn read_all<T, M, F, Fut>(
+pub(crate) async fn read_all<T, M, F, Fut>(
     limit: u32,
     pace: Pace,
     fetch: F,

@@ -62,7 +62,7 @@ impl PartialEq for Subaccount {
 impl Subaccount {
     /// The object as JSON, as the API sent it but with `auth_token` (and
     /// `new_auth_token`) left out unless `show_token`.
-    pub fn to_json(&self, show_token: bool) -> Value {
+    pub(crate) fn to_json(&self, show_token: bool) -> Value {
         let mut value = json!({
             "account": self.account,
             "auth_id": self.auth_id,

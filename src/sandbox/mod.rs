@@ -180,7 +180,7 @@ impl std::str::FromStr for Fault {
 }
 
 /// A token shaped like Plivo's: 40 letters and digits.
-pub fn random_token() -> String {
+pub(crate) fn random_token() -> String {
     std::iter::repeat_with(fastrand::alphanumeric)
         .take(40)
         .collect()
@@ -238,7 +238,7 @@ impl Handle {
     }
 
     /// Serves until the process is killed or the server fails.
-    pub async fn serve_forever(mut self) -> std::io::Result<()> {
+    pub(crate) async fn serve_forever(mut self) -> std::io::Result<()> {
         match self.task.take() {
             Some(task) => task.await.unwrap_or(Ok(())),
             None => Ok(()),

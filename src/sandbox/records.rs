@@ -25,7 +25,7 @@ const CALLS_BY_DEFAULT: Duration = Duration::from_secs(7 * 86_400);
 /// The message list's window when no time is asked for.
 const MESSAGES_BY_DEFAULT: Duration = Duration::from_secs(86_400);
 /// Message list requests allowed per window.
-pub const MESSAGE_REQUESTS: usize = 20;
+pub(crate) const MESSAGE_REQUESTS: usize = 20;
 
 /// Which list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -43,7 +43,7 @@ const NAMES: &[&str] = &[
 
 /// `n` subaccounts with names, dates a day apart going back from
 /// `today`, every third disabled; newest first.
-pub fn seed(n: u32, today: jiff::civil::Date) -> Vec<Record> {
+pub(crate) fn seed(n: u32, today: jiff::civil::Date) -> Vec<Record> {
     (0..n)
         .map(|i| {
             let created = today

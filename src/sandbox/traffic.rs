@@ -22,7 +22,7 @@ const MESSAGES_A_DAY: u64 = 150;
 const DAY_MS: i64 = 86_400_000;
 
 /// A destination: its calling code and Plivo-like rates (in 0.00001 USD).
-pub struct Country {
+pub(crate) struct Country {
     /// ISO 3166 code.
     pub iso2: &'static str,
     /// The calling code that starts its numbers.
@@ -36,7 +36,7 @@ pub struct Country {
 }
 
 /// Where the traffic goes.
-pub const COUNTRIES: [Country; 6] = [
+pub(crate) const COUNTRIES: [Country; 6] = [
     Country {
         iso2: "US",
         code: "1",
@@ -86,7 +86,7 @@ const INBOUND_VOICE: i64 = 550;
 
 /// One rented number.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Rented {
+pub(crate) struct Rented {
     /// Its digits.
     pub number: u64,
     /// The subaccount it is assigned to, if any.
@@ -103,7 +103,7 @@ pub struct Rented {
 
 /// A call or a message, compact.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Rec {
+pub(crate) struct Rec {
     /// When it ended (calls) or was sent (messages), ms since the epoch.
     pub at_ms: i64,
     /// Its number in its list, ascending with time: its uuid is made from it.
@@ -153,7 +153,7 @@ impl Rec {
 
 /// A call or a message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub(crate) enum Kind {
     /// A call.
     Call,
     /// A message.
@@ -162,7 +162,7 @@ pub enum Kind {
 
 /// The account's numbers, its records, and the live traffic's progress.
 #[derive(Debug)]
-pub struct Traffic {
+pub(crate) struct Traffic {
     /// The numbers rented, oldest first.
     pub numbers: Vec<Rented>,
     /// The subaccounts traffic belongs to (a record's `owner - 1`).
@@ -262,7 +262,11 @@ impl Traffic {
     /// can still pay, `None` when it is topped up whenever it runs low: a
     /// record that costs more than the room left is cut to it (a call
     /// hung up when the credit ran out), and the traffic stops there.
-    pub fn catch_up(&mut self, now: Instant, mut room: impl FnMut(Decimal) -> Option<Decimal>) {
+    pub(crate) fn catch_up(
+        &mut self,
+        now: Instant,
+        mut room: impl FnMut(Decimal) -> Option<Decimal>,
+    ) {
         let elapsed = i64::try_from(now.saturating_duration_since(self.start).as_millis())
             .unwrap_or(i64::MAX);
         while let Some((due, kind, mut rec)) = self.next.take() {
@@ -414,7 +418,7 @@ fn rent(rng: &mut fastrand::Rng, owners: &[String], today: jiff::civil::Date) ->
 }
 
 /// How far back the lists reach.
-pub const KEPT: Duration = Duration::from_secs(90 * 86_400);
+pub(crate) const KEPT: Duration = Duration::from_secs(90 * 86_400);
 
 #[cfg(test)]
 mod tests {

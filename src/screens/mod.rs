@@ -24,7 +24,11 @@ use crate::worker::Report;
 
 /// A key while a table's filter is typed: Enter keeps the filter, Esc
 /// clears it, the rest edit it.
-pub fn filter_key(action: Action, filter: &mut crate::state::LineInput, filtering: &mut bool) {
+pub(crate) fn filter_key(
+    action: Action,
+    filter: &mut crate::state::LineInput,
+    filtering: &mut bool,
+) {
     match action {
         Action::Confirm => *filtering = false,
         Action::Cancel => {
@@ -105,7 +109,7 @@ impl Router {
     }
 
     /// The contexts whose keys the top screen answers, most specific first.
-    pub fn contexts(&self) -> Vec<Context> {
+    pub(crate) fn contexts(&self) -> Vec<Context> {
         match self.top() {
             Screen::Account(s) => s.contexts(),
             Screen::Subaccounts(s) => s.contexts(),
@@ -122,7 +126,7 @@ impl Router {
 
     /// A character typed where the top screen takes text; anything the
     /// user should be told (it did not fit).
-    pub fn type_char(&mut self, c: char) -> Option<Notice> {
+    pub(crate) fn type_char(&mut self, c: char) -> Option<Notice> {
         match self.top_mut() {
             Screen::Account(s) => s.type_char(c),
             Screen::Subaccounts(s) => s.type_char(c),
@@ -147,7 +151,7 @@ impl Router {
 
     /// The terminal was resized: every table keeps its selection in view
     /// of its new `body`.
-    pub fn resized(&mut self, keymap: &Keymap, body: Rect) {
+    pub(crate) fn resized(&mut self, keymap: &Keymap, body: Rect) {
         for screen in std::iter::once(&mut self.base).chain(&mut self.above) {
             if let Screen::Subaccounts(s) = screen {
                 s.resized(keymap, body);

@@ -64,13 +64,13 @@ impl LineInput {
 
     /// The display width of the text before the cursor: the terminal column
     /// the cursor sits at, counted from the start of the text as drawn.
-    pub fn cursor_column(&self) -> usize {
+    pub(crate) fn cursor_column(&self) -> usize {
         width(&self.text[..self.cursor])
     }
 
     /// Puts the cursor at the grapheme boundary nearest display column
     /// `column` (a click): on the left edge of the character clicked.
-    pub fn set_cursor_column(&mut self, column: usize) {
+    pub(crate) fn set_cursor_column(&mut self, column: usize) {
         let mut used = 0;
         for (at, g) in self.text.grapheme_indices(true) {
             let w = width(g);
@@ -102,7 +102,7 @@ impl LineInput {
 
     /// Types one character. Control characters typed on their own (a bidi
     /// override, say) are refused, like pasted ones.
-    pub fn type_char(&mut self, c: char) -> Edit {
+    pub(crate) fn type_char(&mut self, c: char) -> Edit {
         if text::is_unsafe(c) {
             return Edit::Ignored;
         }
@@ -112,7 +112,7 @@ impl LineInput {
 
     /// Applies an editing action; actions that are not about editing text
     /// are [`Edit::Ignored`].
-    pub fn apply(&mut self, action: Action) -> Edit {
+    pub(crate) fn apply(&mut self, action: Action) -> Edit {
         match action {
             Action::Left => self.move_to(self.prev_boundary()),
             Action::Right => self.move_to(self.next_boundary()),

@@ -202,7 +202,7 @@ impl FetchState {
     }
 
     /// The same state with a fetch under way (or not).
-    pub fn with_in_flight(self, now: bool) -> Self {
+    pub(crate) fn with_in_flight(self, now: bool) -> Self {
         match self {
             FetchState::Fresh { .. } => FetchState::Fresh { in_flight: now },
             FetchState::Failed {
@@ -317,6 +317,6 @@ impl Notice {
 }
 
 /// `d` as a signed duration (saturating).
-pub fn signed(d: Duration) -> SignedDuration {
+pub(crate) fn signed(d: Duration) -> SignedDuration {
     SignedDuration::try_from(d).unwrap_or(SignedDuration::MAX)
 }

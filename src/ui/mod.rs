@@ -93,7 +93,7 @@ pub fn footer(
 
 /// "Terminal too small", what is needed (`need`) and what there is,
 /// centred in `area`, under `first` when there is something to ask.
-pub fn too_small_notice(
+pub(crate) fn too_small_notice(
     frame: &mut Frame,
     area: Rect,
     theme: Theme,
@@ -125,7 +125,7 @@ pub fn too_small_notice(
 /// `text` as drawn (see [`text::drawable`]), cut to `width` terminal
 /// columns between characters, with "…" where it was cut. Wide characters
 /// (CJK, emoji) count as two.
-pub fn clip(text: &str, width: usize) -> String {
+pub(crate) fn clip(text: &str, width: usize) -> String {
     // Plain printable ASCII (numbers, ids, most labels) is one column a
     // byte and safe as it is: no need to look at graphemes.
     if text.bytes().all(|b| (0x20..0x7f).contains(&b)) {

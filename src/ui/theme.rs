@@ -29,7 +29,7 @@ impl Theme {
     }
 
     /// Labels and secondary text.
-    pub fn dim(&self) -> Style {
+    pub(crate) fn dim(&self) -> Style {
         self.fg(Color::DarkGray)
     }
 
@@ -71,7 +71,7 @@ impl Theme {
     }
 
     /// The "DEMO" badge.
-    pub fn badge(&self) -> Style {
+    pub(crate) fn badge(&self) -> Style {
         if self.color {
             Style::new()
                 .fg(Color::Black)

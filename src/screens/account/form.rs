@@ -112,7 +112,7 @@ impl Form {
     }
 
     /// Focuses `field`, or leaves the form with `None`.
-    pub fn set_focus(&mut self, field: Option<Field>) {
+    pub(crate) fn set_focus(&mut self, field: Option<Field>) {
         self.focus = field;
         self.choice = 0;
     }
@@ -175,20 +175,15 @@ impl Form {
         update
     }
 
-    /// Whether any field holds an unsaved edit.
-    pub fn is_dirty(&self) -> bool {
-        self.fields.iter().any(FieldState::dirty)
-    }
-
     /// The first field that cannot be saved as it is, with the reason.
-    pub fn first_error(&self) -> Option<(Field, &'static str)> {
+    pub(crate) fn first_error(&self) -> Option<(Field, &'static str)> {
         self.fields
             .iter()
             .find_map(|s| s.error().map(|e| (s.field, e)))
     }
 
     /// Puts the focused field back to the server's value.
-    pub fn revert_focused(&mut self) -> bool {
+    pub(crate) fn revert_focused(&mut self) -> bool {
         let Some(field) = self.focus else {
             return false;
         };
@@ -208,7 +203,7 @@ impl Form {
     }
 
     /// Types a character into the focused field.
-    pub fn type_char(&mut self, c: char) -> Edit {
+    pub(crate) fn type_char(&mut self, c: char) -> Edit {
         self.change(|input| input.type_char(c))
     }
 
@@ -276,7 +271,7 @@ impl Form {
     }
 
     /// How many matching zones the suggestions leave out.
-    pub fn more_suggestions(&self) -> usize {
+    pub(crate) fn more_suggestions(&self) -> usize {
         let shown = self.suggestions().len();
         if shown == 0 {
             return 0;
@@ -290,7 +285,7 @@ impl Form {
     }
 
     /// Moves the highlighted suggestion; false when there are none.
-    pub fn move_choice(&mut self, down: bool) -> bool {
+    pub(crate) fn move_choice(&mut self, down: bool) -> bool {
         let count = self.suggestions().len();
         if count == 0 {
             return false;
@@ -304,7 +299,7 @@ impl Form {
     }
 
     /// Puts the highlighted suggestion into the timezone field.
-    pub fn accept_choice(&mut self) -> bool {
+    pub(crate) fn accept_choice(&mut self) -> bool {
         let Some(name) = self.suggestions().get(self.choice).cloned() else {
             return false;
         };

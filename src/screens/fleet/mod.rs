@@ -76,7 +76,7 @@ pub struct FleetScreen {
 
 impl FleetScreen {
     /// The contexts whose keys act, most specific first.
-    pub fn contexts(&self) -> Vec<Context> {
+    pub(crate) fn contexts(&self) -> Vec<Context> {
         if self.filtering {
             vec![Context::RowFilter, Context::Editing]
         } else {
@@ -151,7 +151,7 @@ impl FleetScreen {
     }
 
     /// A character typed into the filter; a notice when it is full.
-    pub fn type_char(&mut self, c: char) -> Option<Notice> {
+    pub(crate) fn type_char(&mut self, c: char) -> Option<Notice> {
         if !self.filtering {
             return None;
         }

@@ -19,7 +19,7 @@ use crate::ui::{self, Theme, clip};
 
 /// The smallest terminal the table fits: the profile, the balance and the
 /// runway, with the header and footer.
-pub const FLEET_MIN: (u16, u16) = (40, 8);
+pub(crate) const FLEET_MIN: (u16, u16) = (40, 8);
 const HEADER: u16 = 1;
 const FOOTER: u16 = 2;
 
@@ -89,7 +89,7 @@ fn columns(width: u16) -> Columns {
 }
 
 /// How many cells each account's chart gets at this width (0: none).
-pub fn spark_cells(width: u16) -> usize {
+pub(crate) fn spark_cells(width: u16) -> usize {
     columns(width).spark
 }
 

@@ -125,7 +125,7 @@ fn layout(screen: &SubaccountsScreen, keymap: &Keymap, area: Rect) -> (Vec<Strin
 
 /// The table's rows (under its heading) when the screen is drawn in
 /// `area`: where a click selects and how many rows a page holds.
-pub fn rows_area(screen: &SubaccountsScreen, keymap: &Keymap, area: Rect) -> Rect {
+pub(crate) fn rows_area(screen: &SubaccountsScreen, keymap: &Keymap, area: Rect) -> Rect {
     let (_, [_, _, table, _]) = layout(screen, keymap, area);
     rows_of(table)
 }
@@ -331,7 +331,7 @@ fn render_dialog(
 }
 
 /// 1000 as "1,000".
-pub fn thousands(n: u32) -> String {
+pub(crate) fn thousands(n: u32) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {

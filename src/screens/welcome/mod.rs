@@ -184,7 +184,7 @@ impl Welcome {
     /// fleet, the demo is not offered there, and the row's profile and
     /// known auth id stay as they are.
     #[must_use]
-    pub fn for_fleet(mut self, api_url: Option<&str>) -> Self {
+    pub(crate) fn for_fleet(mut self, api_url: Option<&str>) -> Self {
         self.from_fleet = true;
         self.profile_api = api_url.map(crate::text::sanitize);
         self.fixed = [self.returning, false, true];
@@ -192,7 +192,7 @@ impl Welcome {
     }
 
     /// Whether `field` can be changed here.
-    pub fn is_fixed(&self, field: Field) -> bool {
+    pub(crate) fn is_fixed(&self, field: Field) -> bool {
         self.fixed[index(field)]
     }
 
@@ -209,7 +209,7 @@ impl Welcome {
     }
 
     /// The API the token goes to: one a paste named, or the profile's.
-    pub fn check_api(&self) -> Option<&str> {
+    pub(crate) fn check_api(&self) -> Option<&str> {
         self.api_url.as_deref().or(self.profile_api.as_deref())
     }
 
@@ -249,7 +249,7 @@ impl Welcome {
     }
 
     /// The key contexts in force, the first binding a key winning.
-    pub fn contexts(&self) -> [Context; 3] {
+    pub(crate) fn contexts(&self) -> [Context; 3] {
         if self.quitting {
             // The dashboard's question, and Enter (the Welcome's confirm)
             // answers yes to it.
