@@ -34,4 +34,5 @@ pub mod text;
 pub mod tui;
 pub mod tz;
 pub mod ui;
+pub mod usage;
 pub mod worker;

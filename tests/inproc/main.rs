@@ -7,6 +7,7 @@ mod support;
 
 mod app;
 mod architecture;
+mod attribution;
 mod chart;
 mod client_sandbox;
 mod error_matrix;
