@@ -106,9 +106,16 @@ pub(crate) fn too_small_notice(
         Line::raw(need.to_owned()),
         Line::raw(format!("now {}×{}", area.width, area.height)),
     ]);
-    let height = u16::try_from(text.len())
-        .unwrap_or(u16::MAX)
-        .min(area.height);
+    // The rows the lines take once wrapped to the width, so that none is
+    // cut off below a box sized for them unwrapped.
+    let rows: usize = text
+        .iter()
+        .map(|line| {
+            let plain: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+            layout::wrap(&plain, usize::from(area.width)).len().max(1)
+        })
+        .sum();
+    let height = u16::try_from(rows).unwrap_or(u16::MAX).min(area.height);
     let rect = Rect {
         y: area.y + (area.height - height) / 2,
         height,

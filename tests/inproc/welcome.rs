@@ -524,6 +524,16 @@ fn a_tiny_terminal_says_what_it_needs() {
     let screen = screen_text(terminal.backend().buffer());
     assert!(screen.contains("Terminal too small"), "{screen}");
     assert!(screen.contains("Esc quits"), "{screen}");
+    // Much smaller, the wrapped lines still all show: how to leave, and
+    // the size now.
+    let welcome = Welcome::new(Keymap::default(), (20, 6), false);
+    let mut terminal = Terminal::new(TestBackend::new(20, 6)).unwrap();
+    terminal
+        .draw(|f| plivo_dash::screens::welcome::view::render(&welcome, f))
+        .unwrap();
+    let screen = screen_text(terminal.backend().buffer());
+    assert!(screen.contains("quits"), "{screen}");
+    assert!(screen.contains("now 20×6"), "{screen}");
 }
 
 const COLS: NonZeroU16 = NonZeroU16::new(100).unwrap();
