@@ -2,14 +2,16 @@
 # Before/after figures for #21 item 7: the same machine, one after the other.
 # Usage: benches/test-binaries.sh [REV...]  (from the repo; clones into $OUT)
 set -u
-out="${OUT:-/tmp/test-binaries}"/binaries.txt
-: > $out
-mkdir -p "${OUT:-/tmp/test-binaries}"
+REPO="$REPO"
+OUT="$OUT"
+mkdir -p "$OUT"
+out="$OUT/binaries.txt"
+: > "$out"
 for rev in "${@:-HEAD}"; do
-  dir="${OUT:-/tmp/test-binaries}"/clone-$rev
+  dir="$OUT"/clone-$rev
   rm -rf $dir
-  git clone -q "${REPO:-$(git rev-parse --show-toplevel)}" $dir
-  git -C $dir checkout -q $(git -C "${REPO:-$(git rev-parse --show-toplevel)}" rev-parse $rev)
+  git clone -q "$REPO" $dir
+  git -C $dir checkout -q $(git -C "$REPO" rev-parse $rev)
   cd $dir
   s=$(date +%s.%N)
   cargo test --no-run >/dev/null 2>&1
