@@ -2,8 +2,8 @@
 # Before/after figures for #21 item 7: the same machine, one after the other.
 # Usage: benches/test-binaries.sh [REV...]  (from the repo; clones into $OUT)
 set -u
-REPO="$REPO"
-OUT="$OUT"
+REPO="${REPO:-$(git rev-parse --show-toplevel)}"
+OUT="${OUT:-/tmp/test-binaries}"
 mkdir -p "$OUT"
 out="$OUT/binaries.txt"
 : > "$out"
