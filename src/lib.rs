@@ -31,6 +31,7 @@ pub mod plivo;
 pub mod sandbox;
 pub mod screens;
 pub mod signals;
+pub mod store;
 pub mod text;
 pub mod tui;
 pub mod tz;
