@@ -10,4 +10,5 @@ mod deploy;
 mod prometheus;
 mod python_sdk;
 mod secrets;
+mod store;
 mod subaccounts;
