@@ -85,7 +85,7 @@ fn main() {
                 polls += 1;
             }
             let outcome = app.update(Msg::Worker(event));
-            for command in outcome.commands {
+            for command in outcome.requests {
                 commands.send(command).expect("send");
             }
             terminal

@@ -43,9 +43,9 @@ pub(crate) fn has_terminal() -> bool {
     io::stdin().is_terminal() && io::stdout().is_terminal()
 }
 
-/// One account to watch: its worker's client and options, or `None` when
+/// What polls one account: its worker's client and options, or `None` when
 /// its profile names no usable account (its row says why).
-pub(crate) type Watch = Option<(Client, worker::Options)>;
+pub(crate) type Poller = Option<(Client, worker::Options)>;
 
 /// How the dashboard ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,7 +84,7 @@ impl From<Ending> for Ended {
 /// restored on every way out, a panic included (see [`install_panic_hook`]).
 pub async fn run(
     fleet: &mut Fleet,
-    watches: Vec<Watch>,
+    pollers: Vec<Poller>,
     login: Option<WelcomeSetup>,
 ) -> io::Result<Ended> {
     let mouse = fleet.members.iter().any(|m| m.app.mouse);
@@ -94,13 +94,13 @@ pub async fn run(
     let result = match setup {
         Ok(()) => match Stop::new() {
             Ok(mut stop) => {
-                let clock = watches
+                let clock = pollers
                     .iter()
                     .flatten()
                     .map(|(_, o)| o.clock)
                     .next()
                     .unwrap_or_else(Clock::system);
-                let workers = watches
+                let workers = pollers
                     .into_iter()
                     .map(|w| w.map(|(client, options)| worker::spawn(client, options)))
                     .collect();
@@ -280,21 +280,8 @@ where
     let size = terminal.size().map_err(io::Error::other)?;
     fleet.update(FleetMsg::Term(Msg::Resize(size.width, size.height)));
     fleet.update(FleetMsg::Term(Msg::Tick(clock.now())));
-    let mut commands = Vec::with_capacity(workers.len());
-    let mut reports = Vec::new();
-    for (i, worker) in workers.into_iter().enumerate() {
-        match worker {
-            Some(channels) => {
-                commands.push(Some(channels.commands));
-                reports.push(worker::numbered(i, channels.events).map(|(i, report)| {
-                    report.map_or(FleetMsg::Stopped(i), |r| FleetMsg::Report(i, r))
-                }));
-            }
-            None => commands.push(None),
-        }
-    }
-    let mut reports = futures_util::stream::select_all(reports);
-    let mut reporting = !reports.is_empty();
+    let mut workers = worker::Workers::new(workers);
+    let mut reporting = !workers.is_empty();
     // The alert commands' failures come back as notices.
     let (said_tx, mut said) = tokio::sync::mpsc::unbounded_channel::<Notice>();
     // The welcome screen's checks, off the loop.
@@ -305,7 +292,7 @@ where
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
 
     for (i, command) in fleet.start() {
-        send(&commands, i, command);
+        workers.send(i, command);
     }
     let mut pending = false;
     let mut last_frame = tokio::time::Instant::now();
@@ -323,8 +310,9 @@ where
                 Some(Err(e)) => return Err(e),
                 None => return Ok(Ended::Quit),
             },
-            report = reports.next(), if reporting => match report {
-                Some(msg) => msg,
+            report = workers.next(), if reporting => match report {
+                Some((i, Some(report))) => FleetMsg::Report(i, report),
+                Some((i, None)) => FleetMsg::Stopped(i),
                 None => {
                     reporting = false;
                     continue;
@@ -343,9 +331,9 @@ where
             && matches!(msg, FleetMsg::Report(..) | FleetMsg::Term(Msg::Tick(_)));
         let tick = matches!(msg, FleetMsg::Term(Msg::Tick(_)));
         let outcome = fleet.update(msg);
-        for (i, command) in outcome.commands {
+        for (i, command) in outcome.requests {
             // A worker that is gone says so through its stream's end.
-            send(&commands, i, command);
+            workers.send(i, command);
         }
         if let Some(check) = outcome.check {
             let login = login.clone();
@@ -397,16 +385,6 @@ where
                 });
             }
         }
-    }
-}
-
-fn send(
-    commands: &[Option<tokio::sync::mpsc::UnboundedSender<worker::Request>>],
-    i: usize,
-    command: worker::Request,
-) {
-    if let Some(Some(tx)) = commands.get(i) {
-        let _ = tx.send(command);
     }
 }
 

@@ -205,14 +205,60 @@ pub fn spawn(client: Client, options: Options) -> Channels {
     }
 }
 
-/// A worker's reports tagged with its index `i`, to merge many workers'
-/// into one stream: each report as `Some`, then one `None` when the
-/// worker's task has ended (it never does by itself while its command
-/// channel is held: a panic), so that is said, not silent.
-pub fn numbered(
-    i: usize,
-    events: mpsc::UnboundedReceiver<Report>,
-) -> std::pin::Pin<Box<dyn futures_util::Stream<Item = (usize, Option<Report>)> + Send>> {
+/// One worker's reports, tagged with its index.
+type Numbered = std::pin::Pin<Box<dyn futures_util::Stream<Item = (usize, Option<Report>)> + Send>>;
+
+/// Every worker of one command, by account index: each one's request
+/// sender (`None` for an account with no worker) and all their reports
+/// merged into one stream. The dashboard's loop and the exporter's both
+/// run their workers through it.
+pub struct Workers {
+    senders: Vec<Option<mpsc::UnboundedSender<Request>>>,
+    reports: futures_util::stream::SelectAll<Numbered>,
+}
+
+impl Workers {
+    /// The workers of `channels`, numbered in order (`None`: an account
+    /// with no worker, which keeps its place).
+    pub fn new(channels: impl IntoIterator<Item = Option<Channels>>) -> Self {
+        let mut senders = Vec::new();
+        let mut reports = futures_util::stream::SelectAll::new();
+        for (i, channel) in channels.into_iter().enumerate() {
+            match channel {
+                Some(Channels { commands, events }) => {
+                    senders.push(Some(commands));
+                    reports.push(numbered(i, events));
+                }
+                None => senders.push(None),
+            }
+        }
+        Self { senders, reports }
+    }
+
+    /// Sends `request` to account `i`'s worker; nothing where it has none
+    /// (a worker that is gone says so through its reports' end).
+    pub fn send(&self, i: usize, request: Request) {
+        if let Some(Some(worker)) = self.senders.get(i) {
+            let _ = worker.send(request);
+        }
+    }
+
+    /// The next report of any worker, tagged with its index: `Some` for a
+    /// report, then one `None` when that worker's task has ended (it never
+    /// does by itself while its sender is held: a panic), so that is said,
+    /// not silent. `None` outright once no worker is left.
+    pub async fn next(&mut self) -> Option<(usize, Option<Report>)> {
+        use futures_util::StreamExt as _;
+        self.reports.next().await
+    }
+
+    /// Whether no worker is left to report.
+    pub fn is_empty(&self) -> bool {
+        self.reports.is_empty()
+    }
+}
+
+fn numbered(i: usize, events: mpsc::UnboundedReceiver<Report>) -> Numbered {
     use futures_util::StreamExt as _;
     let reports = futures_util::stream::unfold(events, |mut events| async move {
         events.recv().await.map(|report| (report, events))

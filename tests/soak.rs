@@ -18,7 +18,6 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use futures_util::StreamExt as _;
 use jiff::{SignedDuration, Timestamp};
 use plivo_dash::clock::Clock;
 use plivo_dash::exporter::accounts::Accounts;
@@ -175,7 +174,6 @@ async fn exporter(first: usize, n: usize, clock: Clock) -> Exporter {
     let mut tallies = Vec::new();
     let mut watched = Vec::new();
     let mut workers = Vec::new();
-    let mut reports = Vec::new();
     for i in 0..n {
         let mut account = plivo_dash::sandbox::demo_account();
         account.cash_credits = dec!(100000);
@@ -206,12 +204,12 @@ async fn exporter(first: usize, n: usize, clock: Clock) -> Exporter {
                 ..worker::Options::every(PERIOD)
             },
         );
-        workers.push(Some(channels.commands));
-        reports.push(worker::numbered(i, channels.events));
+        workers.push(Some(channels));
         sandboxes.push(sandbox);
         tallies.push(tally);
     }
-    let (accounts, readings) = Accounts::new(watched, workers);
+    let (accounts, readings) = Accounts::new(watched);
+    let mut workers = worker::Workers::new(workers);
     let accounts = Arc::new(Mutex::new(accounts));
     let seen: Arc<Mutex<Vec<Seen>>> =
         Arc::new(Mutex::new((0..n).map(|_| Seen::default()).collect()));
@@ -231,8 +229,7 @@ async fn exporter(first: usize, n: usize, clock: Clock) -> Exporter {
     {
         let (accounts, seen) = (accounts.clone(), seen.clone());
         tokio::spawn(async move {
-            let mut reports = futures_util::stream::select_all(reports);
-            while let Some((i, report)) = reports.next().await {
+            while let Some((i, report)) = workers.next().await {
                 if let Some(
                     report @ (Report::Loaded { .. }
                     | Report::Failed {
@@ -242,10 +239,13 @@ async fn exporter(first: usize, n: usize, clock: Clock) -> Exporter {
                 {
                     seen.lock().expect("not poisoned")[i].fetch(Instant::now(), report);
                 }
-                accounts
+                let asks = accounts
                     .lock()
                     .expect("not poisoned")
                     .take(i, report, clock.now());
+                for ask in asks {
+                    workers.send(i, ask);
+                }
             }
         });
     }

@@ -30,7 +30,7 @@ impl App {
                     credits: account.cash_credits,
                 };
                 if self.tracker.seen(sample) {
-                    outcome.commands.push(Request::Record(sample));
+                    outcome.requests.push(Request::Record(sample));
                 }
                 if let Some(alarm) = &mut self.alarm {
                     outcome.alert = alarm.observe(account.cash_credits);
@@ -39,7 +39,7 @@ impl App {
                 self.account = Some(*account);
                 // Counted once, after the first account: a page of one.
                 if first && let Some(count) = self.count_subaccounts() {
-                    outcome.commands.insert(0, count);
+                    outcome.requests.insert(0, count);
                 }
                 self.fetched_at = Some(at);
                 self.fetch = FetchState::Fresh { in_flight: false };

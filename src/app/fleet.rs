@@ -131,7 +131,7 @@ pub struct Alert {
 #[derive(Debug, Default)]
 pub struct FleetOutcome {
     /// Requests, each for its member's worker.
-    pub commands: Vec<(usize, Request)>,
+    pub requests: Vec<(usize, Request)>,
     /// Whether the screen needs drawing again.
     pub redraw: bool,
     /// Ring the bell: a balance fell below its alert.
@@ -428,7 +428,7 @@ impl Fleet {
         };
         let warnings = member.app.warnings.len();
         let Outcome {
-            commands,
+            requests,
             redraw,
             alert,
             mouse_capture,
@@ -476,7 +476,7 @@ impl Fleet {
             self.set_mouse(on);
         }
         FleetOutcome {
-            commands: commands.into_iter().map(|r| (i, r)).collect(),
+            requests: requests.into_iter().map(|r| (i, r)).collect(),
             redraw: (redraw && shown) || to_fleet || warned.is_some(),
             bell: alert == Some(Crossing::Below),
             mouse_capture,
@@ -637,13 +637,13 @@ impl Fleet {
                             // another size while it was not shown.
                             m.app.update(Msg::Resize(self.size.0, self.size.1));
                             let asked = m.app.set_on_screen(true);
-                            outcome.commands.extend(asked.into_iter().map(|r| (i, r)));
+                            outcome.requests.extend(asked.into_iter().map(|r| (i, r)));
                         }
                     }
                     Asked::Refresh(i) => {
                         if let Some(request) = self.members.get_mut(i).and_then(|m| m.app.refresh())
                         {
-                            outcome.commands.push((i, request));
+                            outcome.requests.push((i, request));
                         }
                     }
                 }

@@ -121,7 +121,7 @@ impl App {
             // The account's refresh on the account screen; another screen
             // reloads what it shows.
             Action::Refresh if self.screens.contexts().contains(&Context::Dashboard) => Outcome {
-                commands: self.refresh().into_iter().collect(),
+                requests: self.refresh().into_iter().collect(),
                 ..Outcome::redraw()
             },
             Action::Pause => {

@@ -135,7 +135,7 @@ async fn open(global: &Global, env: &config::Env, hello: Option<Notice>) -> Exit
     }
     let count = all.len();
     let gate = Arc::new(Semaphore::new(schedule::IN_FLIGHT));
-    let (members, watches) = all
+    let (members, pollers) = all
         .into_iter()
         .zip(clients)
         .enumerate()
@@ -146,7 +146,7 @@ async fn open(global: &Global, env: &config::Env, hello: Option<Notice>) -> Exit
                 Some(o) if i < o => i + 1,
                 _ => i,
             };
-            watch(&name, settings, client, slot, count, &gate)
+            member(&name, settings, client, slot, count, &gate)
         })
         .unzip();
     // A row whose token is missing logs in where it stands: the welcome
@@ -162,7 +162,7 @@ async fn open(global: &Global, env: &config::Env, hello: Option<Notice>) -> Exit
                 .unwrap_or_else(|| crate::plivo::DEFAULT_API_URL.to_owned()),
             limits: crate::plivo::Limits::default(),
         });
-    match dashboard(Fleet::new(members, open), watches, hello, login).await {
+    match dashboard(Fleet::new(members, open), pollers, hello, login).await {
         Ok(tui::Ended::LoggedIn { profile, kept }) => {
             Box::pin(logged_in(global, env, profile, &kept)).await
         }
@@ -252,14 +252,14 @@ fn missing_token(failure: &Failure) -> bool {
 
 /// One profile's member of the fleet and its worker's set-up; a profile
 /// whose settings name no usable account is a member with its error.
-fn watch(
+fn member(
     name: &str,
     settings: Settings,
     client: Result<Client, Failure>,
     index: usize,
     count: usize,
     gate: &Arc<Semaphore>,
-) -> (Member, tui::Watch) {
+) -> (Member, tui::Poller) {
     let (on_alert, notify, period) = (
         settings.on_alert.clone(),
         settings.notify,
@@ -369,7 +369,7 @@ async fn demo_ended(
     let gate = Arc::new(Semaphore::new(schedule::IN_FLIGHT));
     let mut handles = Vec::new();
     let mut members = Vec::new();
-    let mut watches = Vec::new();
+    let mut pollers = Vec::new();
     for (index, (profile, options, alert)) in accounts.into_iter().enumerate() {
         let handle = match sandbox::spawn(options).await {
             Ok(handle) => handle,
@@ -413,7 +413,7 @@ async fn demo_ended(
             app,
         ));
         // The demo's made-up history is not worth keeping.
-        watches.push(Some((
+        pollers.push(Some((
             client,
             worker::Options {
                 shared: Some(super::shared(index, count, period, &gate)),
@@ -424,7 +424,7 @@ async fn demo_ended(
     }
     // The main account's dashboard, unless every account was asked for.
     let open = (!global.all_profiles).then_some(0);
-    let ended = dashboard(Fleet::new(members, open), watches, hello, None).await;
+    let ended = dashboard(Fleet::new(members, open), pollers, hello, None).await;
     drop(handles);
     ended
 }
@@ -465,14 +465,14 @@ fn exit_of(ended: Result<tui::Ended, Exit>) -> Exit {
 
 async fn dashboard(
     mut fleet: Fleet,
-    watches: Vec<tui::Watch>,
+    pollers: Vec<tui::Poller>,
     hello: Option<Notice>,
     login: Option<tui::WelcomeSetup>,
 ) -> Result<tui::Ended, Exit> {
     if let Some(hello) = hello {
         fleet.say(hello);
     }
-    match tui::run(&mut fleet, watches, login).await {
+    match tui::run(&mut fleet, pollers, login).await {
         Ok(tui::Ended::Signal(signal)) => Err(Exit::from(signal)),
         Ok(ended) => Ok(ended),
         Err(e) => {

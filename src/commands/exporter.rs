@@ -10,7 +10,6 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures_util::StreamExt as _;
 use jiff::Timestamp;
 use tokio::sync::Semaphore;
 
@@ -54,8 +53,7 @@ pub async fn run(global: &Global, listen: SocketAddr, max_connections: usize) ->
     let count = all.len();
     let gate = Arc::new(Semaphore::new(schedule::IN_FLIGHT));
     let mut accounts = Vec::with_capacity(count);
-    let mut commands = Vec::with_capacity(count);
-    let mut reports = Vec::with_capacity(count);
+    let mut workers = Vec::with_capacity(count);
     for (index, (name, settings)) in all.into_iter().enumerate() {
         let client = match super::client_for(&settings) {
             Ok(client) => client,
@@ -68,7 +66,7 @@ pub async fn run(global: &Global, listen: SocketAddr, max_connections: usize) ->
                 crate::say!("plivo-dash: profile {name}: {e}; exported as down");
                 let auth_id = settings.auth_id.clone().unwrap_or_default();
                 accounts.push(Watched::unusable(&name, &auth_id, e.to_string()));
-                commands.push(None);
+                workers.push(None);
                 continue;
             }
         };
@@ -87,9 +85,7 @@ pub async fn run(global: &Global, listen: SocketAddr, max_connections: usize) ->
             shared: Some(super::shared(index, count, period, &gate)),
             ..worker::Options::every(period)
         };
-        let channels = worker::spawn(client, options);
-        commands.push(Some(channels.commands));
-        reports.push(worker::numbered(index, channels.events));
+        workers.push(Some(worker::spawn(client, options)));
     }
     let listener = match crate::listen::bind(listen).await {
         Ok(listener) => listener,
@@ -99,7 +95,8 @@ pub async fn run(global: &Global, listen: SocketAddr, max_connections: usize) ->
         }
     };
     let address = listener.local_addr().unwrap_or(listen);
-    let (mut accounts, readings) = Accounts::new(accounts, commands);
+    let (mut accounts, readings) = Accounts::new(accounts);
+    let mut workers = worker::Workers::new(workers);
     let (closing, closed) = tokio::sync::oneshot::channel::<()>();
     let router = http::router(readings);
     let mut server = tokio::spawn(http::serve(listener, router, max_connections, async {
@@ -111,7 +108,6 @@ pub async fn run(global: &Global, listen: SocketAddr, max_connections: usize) ->
         crate::listen::reachable(address),
         if count == 1 { "" } else { "s" }
     );
-    let mut reports = futures_util::stream::select_all(reports);
     let exit = loop {
         tokio::select! {
             signal = stop.recv() => {
@@ -130,8 +126,10 @@ pub async fn run(global: &Global, listen: SocketAddr, max_connections: usize) ->
                 crate::say!("plivo-dash: exporter failed: {why}");
                 return Exit::Failed;
             }
-            Some((index, report)) = reports.next() => {
-                accounts.take(index, report, Timestamp::now());
+            Some((index, report)) = workers.next() => {
+                for ask in accounts.take(index, report, Timestamp::now()) {
+                    workers.send(index, ask);
+                }
             }
         }
     };

@@ -3,7 +3,7 @@
 //! worker, and its reading published for the HTTP side to read.
 
 use jiff::Timestamp;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::watch;
 
 use super::state::{Reading, Watched};
 use crate::worker::{Report, Request};
@@ -12,58 +12,41 @@ use crate::worker::{Report, Request};
 #[derive(Debug)]
 pub struct Accounts {
     watched: Vec<Watched>,
-    workers: Vec<Option<mpsc::UnboundedSender<Request>>>,
     publish: watch::Sender<Vec<Reading>>,
 }
 
 impl Accounts {
-    /// `watched[i]`, fed by the worker whose commands go to `workers[i]`
-    /// (`None` for an account that cannot be polled); and the readings,
-    /// as scrapes see them.
-    pub fn new(
-        watched: Vec<Watched>,
-        workers: Vec<Option<mpsc::UnboundedSender<Request>>>,
-    ) -> (Self, watch::Receiver<Vec<Reading>>) {
+    /// `watched[i]`, fed by worker `i`'s reports; and the readings, as
+    /// scrapes see them.
+    pub fn new(watched: Vec<Watched>) -> (Self, watch::Receiver<Vec<Reading>>) {
         let (publish, readings) =
             watch::channel(watched.iter().map(|a| a.reading().clone()).collect());
-        (
-            Self {
-                watched,
-                workers,
-                publish,
-            },
-            readings,
-        )
+        (Self { watched, publish }, readings)
     }
 
     /// Takes in account `index`'s report at `now`, `None` once its worker
     /// has ended (which it never does by itself: a panic), and publishes
-    /// the account's reading.
-    pub fn take(&mut self, index: usize, report: Option<Report>, now: Timestamp) {
+    /// the account's reading; what the account asks of its worker.
+    pub fn take(&mut self, index: usize, report: Option<Report>, now: Timestamp) -> Vec<Request> {
         let Some(account) = self.watched.get_mut(index) else {
-            return;
+            return Vec::new();
         };
-        match report {
-            Some(report) => {
-                let asks = account.update(report, now);
-                if let Some(Some(worker)) = self.workers.get(index) {
-                    for ask in asks {
-                        let _ = worker.send(ask);
-                    }
-                }
-            }
+        let asks = match report {
+            Some(report) => account.update(report, now),
             None => {
                 let why = "internal error: the account's poller stopped; restart the exporter";
                 tracing::error!(profile = %account.reading().profile, why);
                 account.stopped(why.to_owned());
+                Vec::new()
             }
-        }
+        };
         let reading = account.reading().clone();
         self.publish.send_modify(|all| {
             if let Some(slot) = all.get_mut(index) {
                 *slot = reading;
             }
         });
+        asks
     }
 
     /// The accounts as they stand.

@@ -45,7 +45,7 @@ pub enum Msg {
 #[derive(Debug, Default, PartialEq)]
 pub struct Outcome {
     /// Requests for the worker, in order.
-    pub commands: Vec<Request>,
+    pub requests: Vec<Request>,
     /// Whether the screen needs drawing again.
     pub redraw: bool,
     /// The balance just crossed the alert threshold (the bell rings for
@@ -95,7 +95,7 @@ impl Outcome {
     /// One request for the worker, and a frame.
     pub fn request(request: Request) -> Self {
         Self {
-            commands: vec![request],
+            requests: vec![request],
             ..Self::redraw()
         }
     }

@@ -21,7 +21,7 @@ fn starting_asks_for_the_account_once() {
     assert_eq!(app.fetch, FetchState::Loading);
     let out = app.update(key(KeyCode::Char('r')));
     assert!(
-        out.commands.is_empty(),
+        out.requests.is_empty(),
         "no second fetch while one is in flight"
     );
 }
@@ -91,7 +91,7 @@ fn typing_edits_the_focused_field_and_marks_it_unsaved() {
     app.update(key(KeyCode::Tab));
     clear_field(&mut app);
     let outcomes = type_str(&mut app, "Metropolis");
-    assert!(outcomes.iter().all(|o| o.redraw && o.commands.is_empty()));
+    assert!(outcomes.iter().all(|o| o.redraw && o.requests.is_empty()));
     assert_eq!(text(&app, Field::City), "Metropolis");
     assert!(form(&app).field(Field::City).dirty());
     assert!(!form(&app).field(Field::Name).dirty());
@@ -145,7 +145,7 @@ fn an_invalid_time_zone_blocks_saving_and_says_why() {
     let state = form(&app).field(Field::Timezone);
     assert_eq!(state.error(), Some("not an IANA time zone"));
     let out = app.update(ctrl('s'));
-    assert!(out.commands.is_empty());
+    assert!(out.requests.is_empty());
     assert!(plain(&app));
     let notice = app.notice.clone().expect("a notice");
     assert_eq!(notice.kind, NoticeKind::Error);
@@ -188,7 +188,7 @@ fn the_timezone_field_offers_matching_zones_to_pick() {
 fn saving_shows_the_diff_then_sends_only_changed_fields() {
     let mut app = loaded();
     let out = app.update(ctrl('s'));
-    assert!(out.commands.is_empty());
+    assert!(out.requests.is_empty());
     assert!(
         app.notice
             .as_ref()
@@ -211,7 +211,7 @@ fn saving_shows_the_diff_then_sends_only_changed_fields() {
 
     app.update(ctrl('s'));
     let out = app.update(key(KeyCode::Enter));
-    assert_eq!(out.commands, vec![Request::Save(expected.clone())]);
+    assert_eq!(out.requests, vec![Request::Save(expected.clone())]);
     assert!(matches!(app.save, SaveState::Sending(_)));
 
     app.update(Msg::Worker(Report::Saved { update: expected }));
@@ -301,7 +301,7 @@ fn a_failed_refresh_keeps_the_last_good_account() {
     assert_eq!(app.account, Some(demo_account()));
     assert!(matches!(app.fetch.error(), Some(ApiError::Network(_))));
     let out = app.update(key(KeyCode::Char('r')));
-    assert_eq!(out.commands, vec![Request::Refresh], "r retries");
+    assert_eq!(out.requests, vec![Request::Refresh], "r retries");
 }
 
 #[test]
@@ -443,14 +443,14 @@ fn samples_are_recorded_for_the_history_file() {
     let first = load(&mut app, dec!(5), 0);
     // The first account also has its subaccounts counted, once.
     assert!(matches!(
-        first.commands.as_slice(),
+        first.requests.as_slice(),
         [Request::CountSubaccounts, Request::Record(s)] if s.credits == dec!(5)
     ));
     assert!(
-        load(&mut app, dec!(5), 60).commands.is_empty(),
+        load(&mut app, dec!(5), 60).requests.is_empty(),
         "unchanged: not stored"
     );
-    assert_eq!(load(&mut app, dec!(4.9), 120).commands.len(), 1);
+    assert_eq!(load(&mut app, dec!(4.9), 120).requests.len(), 1);
     assert_eq!(app.tracker.history().samples().len(), 2);
 }
 
@@ -482,20 +482,20 @@ fn p_pauses_and_plus_minus_step_the_period() {
     use std::time::Duration;
     let mut app = loaded();
     assert_eq!(
-        app.update(key(KeyCode::Char('p'))).commands,
+        app.update(key(KeyCode::Char('p'))).requests,
         vec![Request::Pause(true)]
     );
     assert!(app.paused);
     assert_eq!(
-        app.update(key(KeyCode::Char('p'))).commands,
+        app.update(key(KeyCode::Char('p'))).requests,
         vec![Request::Pause(false)]
     );
     assert_eq!(
-        app.update(key(KeyCode::Char('+'))).commands,
+        app.update(key(KeyCode::Char('+'))).requests,
         vec![Request::SetPeriod(Duration::from_secs(120))]
     );
     assert_eq!(
-        app.update(key(KeyCode::Char('-'))).commands,
+        app.update(key(KeyCode::Char('-'))).requests,
         vec![Request::SetPeriod(Duration::from_secs(60))]
     );
     for _ in 0..20 {
@@ -503,12 +503,12 @@ fn p_pauses_and_plus_minus_step_the_period() {
     }
     assert_eq!(app.period, Duration::from_secs(1));
     assert!(
-        app.update(key(KeyCode::Char('-'))).commands.is_empty(),
+        app.update(key(KeyCode::Char('-'))).requests.is_empty(),
         "1 s is the floor"
     );
     app.update(key(KeyCode::Tab));
     assert!(
-        app.update(key(KeyCode::Char('p'))).commands.is_empty(),
+        app.update(key(KeyCode::Char('p'))).requests.is_empty(),
         "in a field p is a letter"
     );
 }
@@ -542,7 +542,7 @@ fn focus(app: &mut plivo_dash::app::App, field: Field) {
 fn save(app: &mut plivo_dash::app::App) -> AccountUpdate {
     app.update(ctrl('s'));
     let out = app.update(key(KeyCode::Enter));
-    match out.commands.as_slice() {
+    match out.requests.as_slice() {
         [Request::Save(update)] => update.clone(),
         other => panic!("expected a save, got {other:?} ({:?})", app.notice),
     }
@@ -634,7 +634,7 @@ fn a_screen_too_small_to_show_the_dashboard_takes_no_edits_or_saves() {
     app.update(Msg::Paste("pasted".into()));
     let save = app.update(ctrl('s'));
     let enter = app.update(key(KeyCode::Enter));
-    assert!(save.commands.is_empty() && enter.commands.is_empty());
+    assert!(save.requests.is_empty() && enter.requests.is_empty());
     assert_eq!(
         text(&app, Field::Name),
         "Bruce Wayne",
@@ -688,7 +688,7 @@ fn a_blank_name_is_not_saved() {
     clear_field(&mut app);
     type_str(&mut app, "   ");
     let out = app.update(ctrl('s'));
-    assert!(out.commands.is_empty(), "{:?}", out.commands);
+    assert!(out.requests.is_empty(), "{:?}", out.requests);
     let notice = app.notice.clone().expect("notice");
     assert_eq!(notice.text, "Cannot save: Name is required");
 }

@@ -139,7 +139,7 @@ async fn the_dashboard_survives_every_fault_and_keeps_data_and_edits() {
         commands.send(Request::Refresh).expect("send");
         let event = next(&mut events).await;
         let out = app.update(Msg::Worker(event));
-        for command in out.commands {
+        for command in out.requests {
             commands.send(command).expect("send");
         }
 

@@ -276,7 +276,7 @@ fn enter_opens_an_account_and_a_key_comes_back() {
     assert!(out.redraw);
     assert_eq!(fleet.open, Some(1), "production, the first row");
     assert_eq!(
-        out.commands,
+        out.requests,
         [(1, Request::CountSubaccounts)],
         "counted once open"
     );
@@ -290,7 +290,7 @@ fn enter_opens_an_account_and_a_key_comes_back() {
     assert!(screen.contains("a all accounts"), "{screen}");
     // Keys are the account's now: r refreshes production only.
     let out = fleet.update(FleetMsg::Term(key(KeyCode::Char('r'))));
-    assert_eq!(out.commands, [(1, Request::Refresh)]);
+    assert_eq!(out.requests, [(1, Request::Refresh)]);
     fleet.update(FleetMsg::Term(key(KeyCode::Char('a'))));
     assert!(fleet.opened().is_none());
     let t = draw(&fleet, 120, 35);

@@ -34,7 +34,7 @@ fn sub(i: u32) -> Subaccount {
 fn opened() -> (App, Vec<Request>) {
     let mut app = loaded();
     let out = app.update(key(KeyCode::Char('s')));
-    (app, out.commands)
+    (app, out.requests)
 }
 
 fn screen(app: &App) -> &SubaccountsScreen {
@@ -140,7 +140,7 @@ fn create_rename_toggle_and_delete_ask_the_worker() {
     app.update(key(KeyCode::Tab));
     let out = app.update(key(KeyCode::Enter));
     assert_eq!(
-        out.commands,
+        out.requests,
         vec![Request::CreateSubaccount(SubaccountChange {
             name: "Wayne Tower".into(),
             enabled: true
@@ -159,7 +159,7 @@ fn create_rename_toggle_and_delete_ask_the_worker() {
     app.update(key(KeyCode::Esc));
     let out = app.update(key(KeyCode::Char('t')));
     assert_eq!(
-        out.commands,
+        out.requests,
         vec![Request::UpdateSubaccount {
             id: sub(0).auth_id,
             change: SubaccountChange {
@@ -173,7 +173,7 @@ fn create_rename_toggle_and_delete_ask_the_worker() {
     app.update(key(KeyCode::Char('d')));
     type_str(&mut app, "Gotham");
     let out = app.update(key(KeyCode::Enter));
-    assert!(out.commands.is_empty(), "not the whole name");
+    assert!(out.requests.is_empty(), "not the whole name");
     // The whole name confirms; so does the auth id, shown whole where a
     // long name is cut short.
     let id = sub(0).auth_id;
@@ -188,7 +188,7 @@ fn create_rename_toggle_and_delete_ask_the_worker() {
         type_str(&mut app, rest);
         let out = app.update(key(KeyCode::Enter));
         assert_eq!(
-            out.commands,
+            out.requests,
             vec![Request::DeleteSubaccount {
                 id: id.clone(),
                 cascade: false
@@ -307,7 +307,7 @@ fn r_reloads_the_list_and_a_list_cut_short_says_so() {
     );
     let out = app.update(key(KeyCode::Char('r')));
     assert_eq!(
-        out.commands,
+        out.requests,
         vec![Request::ListSubaccounts],
         "r reloads the list, not the account"
     );
@@ -320,7 +320,7 @@ fn a_failed_create_keeps_the_dialog_and_what_was_typed() {
     app.update(key(KeyCode::Char('n')));
     type_str(&mut app, "Lost name");
     let out = app.update(key(KeyCode::Enter));
-    assert_eq!(out.commands.len(), 1);
+    assert_eq!(out.requests.len(), 1);
     assert!(
         screen(&app).dialog.is_some(),
         "open until the worker answers"
@@ -477,13 +477,13 @@ fn a_create_says_creating_while_it_waits_and_create_failed_when_it_fails() {
     app.update(key(KeyCode::Char('n')));
     type_str(&mut app, "Slow one");
     let out = app.update(key(KeyCode::Enter));
-    assert_eq!(out.commands.len(), 1);
+    assert_eq!(out.requests.len(), 1);
     let text = draw(&app, 100, 30);
     insta::assert_snapshot!("subaccounts_creating", text);
     assert!(text.contains("creating…"), "{text}");
     assert!(!text.contains("Enter create"), "not offered twice: {text}");
     let again = app.update(key(KeyCode::Enter));
-    assert!(again.commands.is_empty(), "one create per Enter, not two");
+    assert!(again.requests.is_empty(), "one create per Enter, not two");
     app.update(Msg::Worker(Report::Failed {
         op: Op::Subaccounts,
         error: ApiError::Server {
