@@ -47,36 +47,9 @@ pub(crate) fn has_terminal() -> bool {
 /// its profile names no usable account (its row says why).
 pub(crate) type Poller = Option<(Client, worker::Options)>;
 
-/// How the dashboard ended.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Ended {
-    /// The user quit.
-    Quit,
-    /// The user quit with the interrupt key (Ctrl-C).
-    Interrupted,
-    /// The welcome screen kept an account's credentials.
-    LoggedIn {
-        /// The profile it is kept under (`None`: the top level).
-        profile: Option<String>,
-        /// Where the token went, to say on the dashboard.
-        kept: String,
-    },
-    /// The welcome screen asked for the demo.
-    Demo,
-    /// A signal stopped it.
-    Signal(Signal),
-}
-
-impl From<Ending> for Ended {
-    fn from(ending: Ending) -> Self {
-        match ending {
-            Ending::Quit => Self::Quit,
-            Ending::Interrupted => Self::Interrupted,
-            Ending::LoggedIn { profile, kept } => Self::LoggedIn { profile, kept },
-            Ending::Demo => Self::Demo,
-        }
-    }
-}
+/// How the dashboard ended: as the fleet ended it (quit, interrupted,
+/// logged in, the demo asked for), or stopped by a signal.
+pub type Ended = Result<Ending, Signal>;
 
 /// Runs the dashboard (or the welcome screen it holds) until the user
 /// quits, logs in or asks for the demo, or a signal stops it; `fleet`
@@ -308,7 +281,7 @@ where
                     None => continue,
                 },
                 Some(Err(e)) => return Err(e),
-                None => return Ok(Ended::Quit),
+                None => return Ok(Ok(Ending::Quit)),
             },
             report = workers.next(), if reporting => match report {
                 Some((i, Some(report))) => FleetMsg::Report(i, report),
@@ -321,7 +294,7 @@ where
             Some(notice) = said.recv() => FleetMsg::Said(notice),
             Some(answer) = answered.recv() => FleetMsg::Checked(answer),
             _ = ticks.tick() => FleetMsg::Term(Msg::Tick(clock.now())),
-            signal = &mut stop => return Ok(Ended::Signal(signal)),
+            signal = &mut stop => return Ok(Err(signal)),
         };
         // On the fleet screen, reports from many accounts and the ages they
         // show change all the time: what they change is drawn every
@@ -347,7 +320,7 @@ where
             });
         }
         if let Some(ending) = fleet.ending() {
-            return Ok(ending.into());
+            return Ok(Ok(ending));
         }
         if let Some(on) = outcome.mouse_capture {
             set_mouse(tty, on)?;

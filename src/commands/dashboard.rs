@@ -12,7 +12,7 @@ use jiff::Timestamp;
 use tokio::sync::Semaphore;
 
 use super::{Exit, Failure};
-use crate::app::fleet::{Fleet, Member};
+use crate::app::fleet::{Ending, Fleet, Member};
 use crate::app::{App, FetchState, Notice, Session};
 use crate::cli::Global;
 use crate::config::{self, Settings};
@@ -163,7 +163,7 @@ async fn open(global: &Global, env: &config::Env, hello: Option<Notice>) -> Exit
             limits: crate::plivo::Limits::default(),
         });
     match dashboard(Fleet::new(members, open), pollers, hello, login).await {
-        Ok(tui::Ended::LoggedIn { profile, kept }) => {
+        Ok(Ending::LoggedIn { profile, kept }) => {
             Box::pin(logged_in(global, env, profile, &kept)).await
         }
         ended => exit_of(ended),
@@ -192,10 +192,10 @@ async fn welcome(
     ));
     loop {
         match tui::run(&mut fleet, Vec::new(), Some(setup.clone())).await {
-            Ok(tui::Ended::LoggedIn { profile, kept }) => {
+            Ok(Ok(Ending::LoggedIn { profile, kept })) => {
                 return Box::pin(logged_in(global, env, profile, &kept)).await;
             }
-            Ok(tui::Ended::Demo) => {
+            Ok(Ok(Ending::Demo)) => {
                 // Leaving the demo comes back here, with what was typed;
                 // Ctrl-C leaves altogether.
                 let back = Notice::info(format!(
@@ -203,12 +203,12 @@ async fn welcome(
                     settings.keymap.key_label(crate::keymap::Action::Quit)
                 ));
                 match demo_ended(global, Ok(settings.clone()), Some(back)).await {
-                    Ok(tui::Ended::Quit) => fleet.resume(),
+                    Ok(Ending::Quit) => fleet.resume(),
                     Ok(_) => return Exit::Ok,
                     Err(exit) => return exit,
                 }
             }
-            Ok(tui::Ended::Signal(signal)) => return Exit::from(signal),
+            Ok(Err(signal)) => return Exit::from(signal),
             Ok(_) => return Exit::Ok,
             Err(e) => {
                 crate::say!("plivo-dash: terminal error: {e}");
@@ -324,7 +324,7 @@ async fn demo_ended(
     global: &Global,
     resolved: Result<Settings, config::ConfigError>,
     hello: Option<Notice>,
-) -> Result<tui::Ended, Exit> {
+) -> Result<Ending, Exit> {
     let settings = resolved.unwrap_or_else(|e| {
         let mut defaults = config::resolve(&Global::default(), &config::Env::default())
             .unwrap_or_else(|_| unreachable!("no file, no error"));
@@ -459,7 +459,7 @@ fn session(
 }
 
 /// How a command that ran the dashboard ends, however the user left it.
-fn exit_of(ended: Result<tui::Ended, Exit>) -> Exit {
+fn exit_of(ended: Result<Ending, Exit>) -> Exit {
     ended.map_or_else(|exit| exit, |_| Exit::Ok)
 }
 
@@ -468,13 +468,13 @@ async fn dashboard(
     pollers: Vec<tui::Poller>,
     hello: Option<Notice>,
     login: Option<tui::WelcomeSetup>,
-) -> Result<tui::Ended, Exit> {
+) -> Result<Ending, Exit> {
     if let Some(hello) = hello {
         fleet.say(hello);
     }
     match tui::run(&mut fleet, pollers, login).await {
-        Ok(tui::Ended::Signal(signal)) => Err(Exit::from(signal)),
-        Ok(ended) => Ok(ended),
+        Ok(Err(signal)) => Err(Exit::from(signal)),
+        Ok(Ok(ending)) => Ok(ending),
         Err(e) => {
             crate::say!("plivo-dash: terminal error: {e}");
             Err(Exit::Failed)

@@ -96,7 +96,10 @@ async fn an_idle_dashboard_draws_nothing_and_a_key_is_drawn_at_once() {
         keys.send(press(KeyCode::Char('q'))).expect("send");
     };
     let (result, ()) = tokio::join!(dashboard, user);
-    result.expect("the loop ends cleanly on q");
+    assert_eq!(
+        result.expect("the loop ends cleanly on q"),
+        Ok(plivo_dash::app::fleet::Ending::Quit)
+    );
     let screen = format!("{}", terminal.backend());
     assert!(screen.contains("1 min ago · every 10 min"), "{screen}");
     // The account once and its subaccount count once: no poll before the
@@ -144,7 +147,10 @@ async fn a_worker_that_dies_is_said_not_left_refreshing_forever() {
         keys.send(press(KeyCode::Char('q'))).expect("send");
     };
     let (result, ()) = tokio::join!(dashboard, user);
-    result.expect("the loop ends cleanly on q");
+    assert_eq!(
+        result.expect("the loop ends cleanly on q"),
+        Ok(plivo_dash::app::fleet::Ending::Quit)
+    );
     let screen = format!("{}", terminal.backend());
     assert!(screen.contains("background worker stopped"), "{screen}");
     assert!(!screen.contains("refreshing…"), "{screen}");
@@ -213,7 +219,10 @@ async fn on_the_fleet_screen_many_reports_make_one_frame_every_two_seconds() {
         keys.send(press(KeyCode::Char('q'))).expect("send");
     };
     let (result, ()) = tokio::join!(dashboard, user);
-    result.expect("the loop ends cleanly on q");
+    assert_eq!(
+        result.expect("the loop ends cleanly on q"),
+        Ok(plivo_dash::app::fleet::Ending::Quit)
+    );
     let screen = format!("{}", terminal.backend());
     assert!(
         screen.contains("4.91 "),
