@@ -30,6 +30,7 @@ pub mod screens;
 pub mod scroll;
 pub mod signals;
 pub mod state;
+pub mod store;
 pub mod text;
 pub mod tui;
 pub mod tz;

@@ -1,0 +1,392 @@
+//! Usage records (calls and messages), each list's sync position, and the
+//! rented numbers.
+
+use jiff::Timestamp;
+use rusqlite::{OptionalExtension as _, TransactionBehavior, params};
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive as _;
+
+use super::{Store, StoreError};
+
+/// Which list a record came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// A call (`call_uuid`).
+    Call,
+    /// A message (`message_uuid`).
+    Message,
+}
+
+impl Kind {
+    /// The name stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Call => "call",
+            Kind::Message => "message",
+        }
+    }
+}
+
+/// One call or message as the store keeps it: the client's records map into
+/// this, so the store depends on no wire type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UsageRecord {
+    /// `call_uuid` or `message_uuid`: the key, so a record seen twice is one.
+    pub uuid: String,
+    /// The account it was read from.
+    pub auth_id: String,
+    /// Call or message.
+    pub kind: Kind,
+    /// When it started (a call) or was sent (a message).
+    pub at: Timestamp,
+    /// `inbound` or `outbound` (Plivo's words, kept as given).
+    pub direction: String,
+    /// The calling or sending number.
+    pub from: String,
+    /// The called or receiving number.
+    pub to: String,
+    /// ISO 3166 alpha-2 of the other end, if known.
+    pub country: Option<String>,
+    /// The subaccount it belongs to, if known.
+    pub subaccount: Option<String>,
+    /// What it cost, in USD.
+    pub amount: Decimal,
+}
+
+impl UsageRecord {
+    /// The account's own number on this record: the sender outbound, the
+    /// receiver inbound.
+    fn number(&self) -> &str {
+        if self.direction == "inbound" {
+            &self.to
+        } else {
+            &self.from
+        }
+    }
+}
+
+/// How far one list's sync has got for one account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SyncPosition {
+    /// The newest record time kept: where the next incremental sync starts
+    /// (less its margin for late records).
+    pub newest: Option<Timestamp>,
+    /// How far back the back-fill has reached (it goes newest to oldest).
+    pub backfill: Option<Timestamp>,
+    /// Whether the back-fill reached its start.
+    pub backfill_done: bool,
+}
+
+/// A rented number.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Number {
+    /// The number, as Plivo writes it.
+    pub number: String,
+    /// Its monthly rent, in USD.
+    pub monthly_rental_rate: Decimal,
+    /// The subaccount it is assigned to, if any.
+    pub sub_account: Option<String>,
+    /// When its rent is next charged (`YYYY-MM-DD`), if known.
+    pub renewal_date: Option<String>,
+    /// `local`, `mobile`, `tollfree`…
+    pub number_type: String,
+    /// ISO 3166 alpha-2, if known.
+    pub country: Option<String>,
+}
+
+/// What totals are grouped by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupBy {
+    /// Call or message.
+    Product,
+    /// The subaccount (none: the main account's or not attributed).
+    Subaccount,
+    /// The other end's country (none: unknown).
+    Country,
+    /// The account's own number on the record.
+    Number,
+    /// The UTC day, `YYYY-MM-DD`.
+    Day,
+}
+
+impl GroupBy {
+    fn column(self) -> &'static str {
+        match self {
+            GroupBy::Product => "kind",
+            GroupBy::Subaccount => "subaccount",
+            GroupBy::Country => "country",
+            GroupBy::Number => "number",
+            GroupBy::Day => "at / 86400",
+        }
+    }
+}
+
+/// One group's spend.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Total {
+    /// The group (None: not known, e.g. no country on the record).
+    pub key: Option<String>,
+    /// How many records.
+    pub count: u64,
+    /// Their summed amount, exact.
+    pub amount: Decimal,
+}
+
+const MICROS: i64 = 1_000_000;
+
+/// `amount` in millionths of a dollar, refused if that would round it.
+fn to_micros(uuid: &str, amount: Decimal) -> Result<i64, StoreError> {
+    let micros = amount * Decimal::from(MICROS);
+    micros
+        .fract()
+        .is_zero()
+        .then(|| micros.to_i64())
+        .flatten()
+        .ok_or_else(|| StoreError::Precision {
+            uuid: uuid.to_owned(),
+            amount: amount.to_string(),
+        })
+}
+
+/// SQLite's count (never negative) as a count.
+fn count(n: i64) -> u64 {
+    u64::try_from(n).unwrap_or(0)
+}
+
+fn from_micros(micros: i64) -> Decimal {
+    Decimal::new(micros, 6)
+}
+
+fn seconds(at: Option<Timestamp>) -> Option<i64> {
+    at.map(Timestamp::as_second)
+}
+
+fn timestamp(secs: Option<i64>) -> rusqlite::Result<Option<Timestamp>> {
+    secs.map(|s| {
+        Timestamp::from_second(s).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Integer, e.into())
+        })
+    })
+    .transpose()
+}
+
+impl Store {
+    /// Stores one page of `kind` records for `auth_id` and, in the same
+    /// transaction, the list's sync position after it: killed at any moment,
+    /// the page and its position are both kept or both not, so the next sync
+    /// neither misses nor double-counts a record. Returns how many rows were
+    /// written (new or changed).
+    ///
+    /// A record already stored is updated, not ignored: the sync re-reads a
+    /// margin behind its newest record because Plivo's records change after
+    /// they first appear (a call's amount once it is billed), and the later
+    /// reading is the true one. Being keyed by uuid, it is still one row.
+    pub fn insert_page(
+        &mut self,
+        auth_id: &str,
+        kind: Kind,
+        records: &[UsageRecord],
+        position: &SyncPosition,
+    ) -> Result<usize, StoreError> {
+        let rows: Vec<i64> = records
+            .iter()
+            .map(|r| to_micros(&r.uuid, r.amount))
+            .collect::<Result<_, _>>()?;
+        let write = || -> rusqlite::Result<usize> {
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let mut written = 0;
+            {
+                let mut insert = tx.prepare_cached(
+                    "INSERT INTO usage_record (uuid, auth_id, kind, at, direction, from_number,
+                         to_number, number, country, subaccount, amount_micros)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                     ON CONFLICT (uuid) DO UPDATE SET
+                         auth_id = excluded.auth_id, kind = excluded.kind, at = excluded.at,
+                         direction = excluded.direction, from_number = excluded.from_number,
+                         to_number = excluded.to_number, number = excluded.number,
+                         country = excluded.country, subaccount = excluded.subaccount,
+                         amount_micros = excluded.amount_micros
+                     WHERE (auth_id, kind, at, direction, from_number, to_number, number,
+                            country, subaccount, amount_micros)
+                         IS NOT (excluded.auth_id, excluded.kind, excluded.at,
+                            excluded.direction, excluded.from_number, excluded.to_number,
+                            excluded.number, excluded.country, excluded.subaccount,
+                            excluded.amount_micros)",
+                )?;
+                for (r, micros) in records.iter().zip(rows) {
+                    written += insert.execute(params![
+                        r.uuid,
+                        r.auth_id,
+                        r.kind.as_str(),
+                        r.at.as_second(),
+                        r.direction,
+                        r.from,
+                        r.to,
+                        r.number(),
+                        r.country,
+                        r.subaccount,
+                        micros,
+                    ])?;
+                }
+            }
+            set_position(&tx, auth_id, kind, position)?;
+            tx.commit()?;
+            Ok(written)
+        };
+        write().map_err(|e| self.error(e))
+    }
+
+    /// Where `kind`'s sync for `auth_id` has got (all empty before the first).
+    pub fn position(&self, auth_id: &str, kind: Kind) -> Result<SyncPosition, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT newest_at, backfill_at, backfill_done FROM sync_position
+                 WHERE auth_id = ?1 AND kind = ?2",
+                params![auth_id, kind.as_str()],
+                |row| {
+                    Ok(SyncPosition {
+                        newest: timestamp(row.get(0)?)?,
+                        backfill: timestamp(row.get(1)?)?,
+                        backfill_done: row.get(2)?,
+                    })
+                },
+            )
+            .optional()
+            .map(Option::unwrap_or_default)
+            .map_err(|e| self.error(e))
+    }
+
+    /// How many records `auth_id` has stored.
+    pub fn record_count(&self, auth_id: &str) -> Result<u64, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT count(*) FROM usage_record WHERE auth_id = ?1",
+                [auth_id],
+                |row| row.get(0).map(count),
+            )
+            .map_err(|e| self.error(e))
+    }
+
+    /// `auth_id`'s spend from `from` (inclusive) to `to` (exclusive) by
+    /// `by`, largest first (by day: oldest first). Reads only the
+    /// `usage_window` index.
+    pub fn totals(
+        &self,
+        auth_id: &str,
+        from: Timestamp,
+        to: Timestamp,
+        by: GroupBy,
+    ) -> Result<Vec<Total>, StoreError> {
+        let order = if by == GroupBy::Day { "1" } else { "3 DESC, 1" };
+        let sql = format!(
+            "SELECT {col}, count(*), sum(amount_micros) FROM usage_record INDEXED BY usage_window
+             WHERE auth_id = ?1 AND at >= ?2 AND at < ?3 GROUP BY 1 ORDER BY {order}",
+            col = by.column()
+        );
+        let read = || -> rusqlite::Result<Vec<Total>> {
+            let mut stmt = self.conn.prepare_cached(&sql)?;
+            let rows =
+                stmt.query_map(params![auth_id, from.as_second(), to.as_second()], |row| {
+                    let key = if by == GroupBy::Day {
+                        let day: i64 = row.get(0)?;
+                        timestamp(Some(day * 86_400))?.map(|t| t.strftime("%Y-%m-%d").to_string())
+                    } else {
+                        row.get(0)?
+                    };
+                    Ok(Total {
+                        key,
+                        count: count(row.get(1)?),
+                        amount: from_micros(row.get(2)?),
+                    })
+                })?;
+            rows.collect()
+        };
+        read().map_err(|e| self.error(e))
+    }
+
+    /// Replaces `auth_id`'s rented numbers with `numbers`, in one
+    /// transaction: a number no longer listed was released and must stop
+    /// counting its rent.
+    pub fn put_numbers(&mut self, auth_id: &str, numbers: &[Number]) -> Result<(), StoreError> {
+        let rents: Vec<i64> = numbers
+            .iter()
+            .map(|n| to_micros(&n.number, n.monthly_rental_rate))
+            .collect::<Result<_, _>>()?;
+        let write = || -> rusqlite::Result<()> {
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            tx.execute("DELETE FROM rented_number WHERE auth_id = ?1", [auth_id])?;
+            {
+                let mut insert = tx.prepare_cached(
+                    "INSERT INTO rented_number (auth_id, number, monthly_rental_micros,
+                         sub_account, renewal_date, number_type, country)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                     ON CONFLICT (auth_id, number) DO UPDATE SET
+                         monthly_rental_micros = excluded.monthly_rental_micros,
+                         sub_account = excluded.sub_account, renewal_date = excluded.renewal_date,
+                         number_type = excluded.number_type, country = excluded.country",
+                )?;
+                for (n, rent) in numbers.iter().zip(rents) {
+                    insert.execute(params![
+                        auth_id,
+                        n.number,
+                        rent,
+                        n.sub_account,
+                        n.renewal_date,
+                        n.number_type,
+                        n.country
+                    ])?;
+                }
+            }
+            tx.commit()
+        };
+        write().map_err(|e| self.error(e))
+    }
+
+    /// `auth_id`'s rented numbers, by number.
+    pub fn numbers(&self, auth_id: &str) -> Result<Vec<Number>, StoreError> {
+        let read = || -> rusqlite::Result<Vec<Number>> {
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT number, monthly_rental_micros, sub_account, renewal_date, number_type,
+                     country
+                 FROM rented_number WHERE auth_id = ?1 ORDER BY number",
+            )?;
+            let rows = stmt.query_map([auth_id], |row| {
+                Ok(Number {
+                    number: row.get(0)?,
+                    monthly_rental_rate: from_micros(row.get(1)?),
+                    sub_account: row.get(2)?,
+                    renewal_date: row.get(3)?,
+                    number_type: row.get(4)?,
+                    country: row.get(5)?,
+                })
+            })?;
+            rows.collect()
+        };
+        read().map_err(|e| self.error(e))
+    }
+}
+
+fn set_position(
+    tx: &rusqlite::Transaction<'_>,
+    auth_id: &str,
+    kind: Kind,
+    position: &SyncPosition,
+) -> rusqlite::Result<usize> {
+    tx.execute(
+        "INSERT INTO sync_position (auth_id, kind, newest_at, backfill_at, backfill_done)
+         VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (auth_id, kind) DO UPDATE SET newest_at = excluded.newest_at,
+             backfill_at = excluded.backfill_at, backfill_done = excluded.backfill_done",
+        params![
+            auth_id,
+            kind.as_str(),
+            seconds(position.newest),
+            seconds(position.backfill),
+            position.backfill_done
+        ],
+    )
+}

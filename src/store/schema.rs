@@ -1,0 +1,106 @@
+//! The store's schema and the runner that brings any earlier version of it
+//! up to date. `PRAGMA user_version` is the version; migration `i` takes a
+//! database from version `i` to `i + 1`, so a database of any earlier version
+//! is migrated by running the tail of the list, and a test can build each
+//! earlier version by running its head.
+
+use rusqlite::{Connection, TransactionBehavior};
+
+/// The migrations in order: `MIGRATIONS[i]` takes version `i` to `i + 1`.
+pub(crate) const MIGRATIONS: &[&str] = &[V1];
+
+/// The version this build writes.
+pub const VERSION: u32 = 1;
+
+/// Version 1: usage records, their sync positions, rented numbers and the
+/// credit history.
+///
+/// Money in records is integer micro-dollars so SQL sums it exactly (SUM of
+/// integers never goes through a float). A balance is kept as the decimal's
+/// text, scale and all, since it is only ever read back, never summed.
+///
+/// `number` is the rented number a record went through (`from` outbound,
+/// `to` inbound), worked out once on insert so "by number" is a plain column.
+/// `usage_window` is the one index the totals read: every view is a range
+/// of (auth_id, at) that needs nothing outside the index.
+const V1: &str = "
+CREATE TABLE usage_record (
+    uuid TEXT PRIMARY KEY NOT NULL,
+    auth_id TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('call', 'message')),
+    at INTEGER NOT NULL,
+    direction TEXT NOT NULL,
+    from_number TEXT NOT NULL,
+    to_number TEXT NOT NULL,
+    number TEXT NOT NULL,
+    country TEXT,
+    subaccount TEXT,
+    amount_micros INTEGER NOT NULL
+);
+CREATE INDEX usage_window ON usage_record
+    (auth_id, at, kind, subaccount, country, number, amount_micros);
+CREATE TABLE sync_position (
+    auth_id TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('call', 'message')),
+    newest_at INTEGER,
+    backfill_at INTEGER,
+    backfill_done INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (auth_id, kind)
+) WITHOUT ROWID;
+CREATE TABLE rented_number (
+    auth_id TEXT NOT NULL,
+    number TEXT NOT NULL,
+    monthly_rental_micros INTEGER NOT NULL,
+    sub_account TEXT,
+    renewal_date TEXT,
+    number_type TEXT NOT NULL,
+    country TEXT,
+    PRIMARY KEY (auth_id, number)
+) WITHOUT ROWID;
+CREATE TABLE credit_sample (
+    auth_id TEXT NOT NULL,
+    at_ns INTEGER NOT NULL,
+    credits TEXT NOT NULL,
+    PRIMARY KEY (auth_id, at_ns)
+) WITHOUT ROWID;
+";
+
+/// What is wrong with a database's version.
+#[derive(Debug)]
+pub(crate) enum Refused {
+    /// Written by a newer plivo-dash, whose schema this build cannot know.
+    Future(u32),
+    /// SQLite failed.
+    Sqlite(rusqlite::Error),
+}
+
+impl From<rusqlite::Error> for Refused {
+    fn from(e: rusqlite::Error) -> Self {
+        Self::Sqlite(e)
+    }
+}
+
+/// The database's schema version.
+pub(crate) fn version(conn: &Connection) -> rusqlite::Result<u32> {
+    conn.query_row("PRAGMA user_version", [], |row| row.get(0))
+}
+
+/// Brings the database to `target`, each step and its version number in one
+/// transaction: a process killed mid-migration leaves the old version whole,
+/// and two processes opening at once migrate it once (the second, waiting
+/// for the write lock, finds it done).
+pub(crate) fn migrate_to(conn: &mut Connection, target: u32) -> Result<(), Refused> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let found = version(&tx)?;
+    if found > VERSION {
+        return Err(Refused::Future(found));
+    }
+    for (step, sql) in (1..).zip(MIGRATIONS) {
+        if step > found && step <= target {
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", step)?;
+        }
+    }
+    tx.commit()?;
+    Ok(())
+}

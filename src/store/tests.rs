@@ -1,0 +1,538 @@
+use std::fs;
+use std::path::Path;
+
+use jiff::{SignedDuration, Timestamp};
+use rust_decimal::{Decimal, dec};
+
+use super::records::{GroupBy, Kind, Number, SyncPosition, Total, UsageRecord};
+use super::schema::{self, MIGRATIONS};
+use super::*;
+use crate::monitor::Sample;
+use crate::monitor::file::HistoryFile;
+use crate::plivo::AuthId;
+
+const ACCOUNT: &str = "MA2025RK4E639VJFZAGV";
+
+fn t(secs: i64) -> Timestamp {
+    Timestamp::from_second(1_780_000_000 + secs).unwrap()
+}
+
+fn open(path: &Path) -> Store {
+    let opened = Store::open(path, t(0)).unwrap();
+    assert_eq!(opened.notice, None);
+    opened.store
+}
+
+fn rec(uuid: &str, secs: i64, country: &str, amount: Decimal) -> UsageRecord {
+    UsageRecord {
+        uuid: uuid.to_owned(),
+        auth_id: ACCOUNT.to_owned(),
+        kind: Kind::Call,
+        at: t(secs),
+        direction: "outbound".to_owned(),
+        from: "14155550100".to_owned(),
+        to: "447700900123".to_owned(),
+        country: Some(country.to_owned()),
+        subaccount: None,
+        amount,
+    }
+}
+
+fn total(key: Option<&str>, count: u64, amount: Decimal) -> Total {
+    Total {
+        key: key.map(str::to_owned),
+        count,
+        amount,
+    }
+}
+
+fn schema_sql(store: &Store) -> Vec<String> {
+    let mut stmt = store
+        .conn
+        .prepare("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name")
+        .unwrap();
+    stmt.query_map([], |row| row.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+#[test]
+fn a_record_seen_twice_is_stored_once_with_its_later_reading() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir.path().join(FILE_NAME));
+    let first = rec("a", 0, "GB", dec!(0.00500));
+    let position = SyncPosition {
+        newest: Some(t(0)),
+        ..SyncPosition::default()
+    };
+    let page = [first.clone(), rec("b", 10, "US", dec!(0.01))];
+    assert_eq!(
+        store
+            .insert_page(ACCOUNT, Kind::Call, &page, &position)
+            .unwrap(),
+        2
+    );
+    assert_eq!(
+        store
+            .insert_page(ACCOUNT, Kind::Call, &page, &position)
+            .unwrap(),
+        0,
+        "the same page again changes nothing"
+    );
+    let billed = UsageRecord {
+        amount: dec!(0.00700),
+        ..first
+    };
+    assert_eq!(
+        store
+            .insert_page(ACCOUNT, Kind::Call, &[billed], &position)
+            .unwrap(),
+        1
+    );
+    assert_eq!(store.record_count(ACCOUNT).unwrap(), 2);
+    let by_country = store
+        .totals(ACCOUNT, t(0), t(60), GroupBy::Country)
+        .unwrap();
+    assert_eq!(
+        by_country,
+        [
+            total(Some("US"), 1, dec!(0.01)),
+            total(Some("GB"), 1, dec!(0.007))
+        ]
+    );
+}
+
+#[test]
+fn totals_are_exact_sums_by_every_view_inside_the_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir.path().join(FILE_NAME));
+    let mut message = rec("m", 86_400, "IN", dec!(0.00035));
+    message.kind = Kind::Message;
+    message.direction = "inbound".to_owned();
+    message.to = "14155550199".to_owned();
+    message.subaccount = Some("SA1111111111111111AA".to_owned());
+    let page = [
+        rec("c1", 0, "GB", dec!(0.1)),
+        rec("c2", 5, "GB", dec!(0.2)),
+        message,
+        rec("outside", 3 * 86_400, "GB", dec!(9)),
+        UsageRecord {
+            country: None,
+            ..rec("c3", 7, "", dec!(0.00001))
+        },
+    ];
+    store
+        .insert_page(ACCOUNT, Kind::Call, &page, &SyncPosition::default())
+        .unwrap();
+    let window = |by| store.totals(ACCOUNT, t(0), t(2 * 86_400), by).unwrap();
+    // 0.1 + 0.2 is exactly 0.3 here, as it never is in a float.
+    assert_eq!(
+        window(GroupBy::Country),
+        [
+            total(Some("GB"), 2, dec!(0.3)),
+            total(Some("IN"), 1, dec!(0.00035)),
+            total(None, 1, dec!(0.00001)),
+        ]
+    );
+    assert_eq!(
+        window(GroupBy::Product),
+        [
+            total(Some("call"), 3, dec!(0.30001)),
+            total(Some("message"), 1, dec!(0.00035)),
+        ]
+    );
+    assert_eq!(
+        window(GroupBy::Subaccount),
+        [
+            total(None, 3, dec!(0.30001)),
+            total(Some("SA1111111111111111AA"), 1, dec!(0.00035)),
+        ]
+    );
+    assert_eq!(
+        window(GroupBy::Number),
+        [
+            total(Some("14155550100"), 3, dec!(0.30001)),
+            total(Some("14155550199"), 1, dec!(0.00035)),
+        ],
+        "outbound by its sender, inbound by its receiver"
+    );
+    let day = |secs| t(secs).strftime("%Y-%m-%d").to_string();
+    assert_eq!(
+        window(GroupBy::Day),
+        [
+            total(Some(&day(0)), 3, dec!(0.30001)),
+            total(Some(&day(86_400)), 1, dec!(0.00035)),
+        ]
+    );
+    let other = store
+        .totals(
+            "MA0000000000000000ZZ",
+            t(0),
+            t(2 * 86_400),
+            GroupBy::Country,
+        )
+        .unwrap();
+    assert!(other.is_empty(), "another account's totals: {other:?}");
+}
+
+#[test]
+fn the_totals_read_only_the_window_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir.path().join(FILE_NAME));
+    for by in ["kind", "subaccount", "country", "number", "at / 86400"] {
+        let plan: Vec<String> = store
+            .conn
+            .prepare(&format!(
+                "EXPLAIN QUERY PLAN SELECT {by}, count(*), sum(amount_micros)
+                 FROM usage_record WHERE auth_id = ?1 AND at >= ?2 AND at < ?3 GROUP BY 1"
+            ))
+            .unwrap()
+            .query_map(["x", "0", "1"], |row| row.get(3))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert!(
+            plan.iter()
+                .any(|p| p.contains("COVERING INDEX usage_window (auth_id=? AND at>? AND at<?)")),
+            "{by}: {plan:?}"
+        );
+    }
+}
+
+#[test]
+fn an_amount_the_store_would_round_is_refused_and_nothing_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir.path().join(FILE_NAME));
+    let page = [
+        rec("ok", 0, "GB", dec!(1)),
+        rec("fine", 1, "GB", dec!(0.0000001)),
+    ];
+    let e = store
+        .insert_page(ACCOUNT, Kind::Call, &page, &SyncPosition::default())
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "record fine: amount 0.0000001 has more than 6 decimal places"
+    );
+    assert_eq!(store.record_count(ACCOUNT).unwrap(), 0);
+}
+
+#[test]
+fn a_sync_position_is_kept_per_account_and_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(FILE_NAME);
+    let mut store = open(&path);
+    assert_eq!(
+        store.position(ACCOUNT, Kind::Call).unwrap(),
+        SyncPosition::default()
+    );
+    let position = SyncPosition {
+        newest: Some(t(100)),
+        backfill: Some(t(-86_400)),
+        backfill_done: true,
+    };
+    store
+        .insert_page(ACCOUNT, Kind::Call, &[], &position)
+        .unwrap();
+    drop(store);
+    let store = open(&path);
+    assert_eq!(store.position(ACCOUNT, Kind::Call).unwrap(), position);
+    assert_eq!(
+        store.position(ACCOUNT, Kind::Message).unwrap(),
+        SyncPosition::default()
+    );
+    assert_eq!(
+        store.position("MA0000000000000000ZZ", Kind::Call).unwrap(),
+        SyncPosition::default()
+    );
+}
+
+#[test]
+fn numbers_are_replaced_by_the_latest_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir.path().join(FILE_NAME));
+    let number = |n: &str, rate| Number {
+        number: n.to_owned(),
+        monthly_rental_rate: rate,
+        sub_account: Some("SA1111111111111111AA".to_owned()),
+        renewal_date: Some("2026-12-20".to_owned()),
+        number_type: "local".to_owned(),
+        country: Some("US".to_owned()),
+    };
+    store
+        .put_numbers(
+            ACCOUNT,
+            &[
+                number("14155550100", dec!(0.8)),
+                number("14155550101", dec!(0.8)),
+            ],
+        )
+        .unwrap();
+    let kept = [number("14155550100", dec!(0.85))];
+    store.put_numbers(ACCOUNT, &kept).unwrap();
+    assert_eq!(
+        store.numbers(ACCOUNT).unwrap(),
+        kept,
+        "the released number is gone"
+    );
+    assert!(store.numbers("MA0000000000000000ZZ").unwrap().is_empty());
+}
+
+#[test]
+fn credit_samples_keep_their_scale_once_each_within_the_retention() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir.path().join(FILE_NAME));
+    let id = AuthId::parse(ACCOUNT).unwrap();
+    let sample = |secs, credits| Sample {
+        at: t(secs),
+        credits,
+    };
+    for s in [
+        sample(-10 * 86_400, dec!(9)),
+        sample(0, dec!(1.80900)),
+        sample(0, dec!(1.80900)),
+        sample(60, dec!(1.7)),
+        sample(50 * 86_400, dec!(1)),
+    ] {
+        store.append_sample(&id, &s).unwrap();
+    }
+    let loaded = store
+        .load_samples(&id, t(120), SignedDuration::from_hours(7 * 24))
+        .unwrap();
+    assert_eq!(loaded, [sample(0, dec!(1.80900)), sample(60, dec!(1.7))]);
+    assert_eq!(loaded[0].credits.to_string(), "1.80900");
+    let longer = store
+        .load_samples(&id, t(120), SignedDuration::from_hours(30 * 24))
+        .unwrap();
+    assert_eq!(
+        longer.len(),
+        2,
+        "the old sample was deleted, not hidden: {longer:?}"
+    );
+}
+
+#[test]
+fn history_files_move_into_the_store_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let id = AuthId::parse(ACCOUNT).unwrap();
+    let file = HistoryFile::new(dir.path(), &id);
+    let samples = [
+        Sample {
+            at: t(0),
+            credits: dec!(5.00000),
+        },
+        Sample {
+            at: t(60),
+            credits: dec!(4.5),
+        },
+    ];
+    for s in &samples {
+        file.append(s).unwrap();
+    }
+    let before = fs::read(file.path()).unwrap();
+    fs::write(dir.path().join("notes.history"), "not an account's\n").unwrap();
+    let mut store = open(&dir.path().join(FILE_NAME));
+    let week = SignedDuration::from_hours(7 * 24);
+    let said = store
+        .import_history_files(dir.path(), t(120), week)
+        .unwrap();
+    assert_eq!(said.len(), 1, "{said:?}");
+    let migrated = dir.path().join(format!("{ACCOUNT}.history.migrated"));
+    assert!(
+        said[0].contains(&file.path().display().to_string()),
+        "{said:?}"
+    );
+    assert!(
+        said[0].contains(&migrated.display().to_string()),
+        "{said:?}"
+    );
+    assert!(said[0].contains("2 samples"), "{said:?}");
+    assert!(!file.path().exists());
+    assert_eq!(
+        fs::read(&migrated).unwrap(),
+        before,
+        "left in place as it was"
+    );
+    assert!(
+        dir.path().join("notes.history").exists(),
+        "not an account's file"
+    );
+    assert_eq!(store.load_samples(&id, t(120), week).unwrap(), samples);
+    assert!(
+        store
+            .import_history_files(dir.path(), t(120), week)
+            .unwrap()
+            .is_empty(),
+        "said once"
+    );
+}
+
+#[test]
+fn every_earlier_version_migrates_to_the_current_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let fresh = open(&dir.path().join("fresh.sqlite3"));
+    let current = schema_sql(&fresh);
+    assert!(!current.is_empty());
+    let count = u32::try_from(MIGRATIONS.len()).unwrap();
+    assert_eq!(count, VERSION);
+    for earlier in 0..=VERSION {
+        let path = dir.path().join(format!("v{earlier}.sqlite3"));
+        {
+            let mut conn = rusqlite::Connection::open(&path).unwrap();
+            schema::migrate_to(&mut conn, earlier).unwrap();
+            assert_eq!(schema::version(&conn).unwrap(), earlier);
+        }
+        let store = open(&path);
+        assert_eq!(
+            schema::version(&store.conn).unwrap(),
+            VERSION,
+            "from v{earlier}"
+        );
+        assert_eq!(schema_sql(&store), current, "from v{earlier}");
+    }
+}
+
+#[test]
+fn a_database_from_a_newer_version_is_refused_and_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(FILE_NAME);
+    drop(open(&path));
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.pragma_update(None, "user_version", VERSION + 1)
+            .unwrap();
+    }
+    let e = Store::open(&path, t(0)).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "the store {} is schema version {}, newer than this plivo-dash knows ({VERSION}): \
+             upgrade plivo-dash, or move the file away to start a new one",
+            path.display(),
+            VERSION + 1
+        )
+    );
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    assert_eq!(schema::version(&conn).unwrap(), VERSION + 1, "not touched");
+}
+
+/// The files in `dir` whose name contains `part`.
+fn named(dir: &Path, part: &str) -> Vec<std::path::PathBuf> {
+    fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.file_name().unwrap().to_string_lossy().contains(part))
+        .collect()
+}
+
+fn assert_set_aside(path: &Path, damaged: &[u8]) {
+    let opened = Store::open(path, t(0)).unwrap();
+    let notice = opened.notice.expect("said");
+    let aside = path.with_file_name(format!("{FILE_NAME}.corrupt-{}", t(0).as_second()));
+    assert!(notice.contains(&path.display().to_string()), "{notice}");
+    assert!(notice.contains(&aside.display().to_string()), "{notice}");
+    assert_eq!(
+        fs::read(&aside).unwrap(),
+        damaged,
+        "set aside whole, never emptied"
+    );
+    let mut store = opened.store;
+    store
+        .insert_page(
+            ACCOUNT,
+            Kind::Call,
+            &[rec("a", 0, "GB", dec!(1))],
+            &SyncPosition::default(),
+        )
+        .unwrap();
+    assert_eq!(store.record_count(ACCOUNT).unwrap(), 1, "the new one works");
+}
+
+#[test]
+fn a_file_of_garbage_is_set_aside_and_a_new_store_made() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(FILE_NAME);
+    let garbage: Vec<u8> = (0..10_000u32)
+        .map(|i| (i * 7 + 3).to_le_bytes()[0])
+        .collect();
+    fs::write(&path, &garbage).unwrap();
+    assert_set_aside(&path, &garbage);
+}
+
+#[test]
+fn a_truncated_database_is_set_aside_and_a_new_store_made() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(FILE_NAME);
+    {
+        let mut store = open(&path);
+        let page: Vec<UsageRecord> = (0..5_000)
+            .map(|i| rec(&format!("uuid-{i:06}"), i, "GB", dec!(0.01)))
+            .collect();
+        store
+            .insert_page(ACCOUNT, Kind::Call, &page, &SyncPosition::default())
+            .unwrap();
+    }
+    assert!(
+        named(dir.path(), "-wal").is_empty(),
+        "checkpointed on close"
+    );
+    let whole = fs::read(&path).unwrap();
+    let cut = &whole[..whole.len() / 2];
+    fs::write(&path, cut).unwrap();
+    assert_set_aside(&path, cut);
+}
+
+#[cfg(unix)]
+#[test]
+fn the_database_is_private_and_an_existing_mode_never_widened() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state").join("plivo-dash");
+    let path = state.join(FILE_NAME);
+    let mut store = open(&path);
+    store
+        .insert_page(
+            ACCOUNT,
+            Kind::Call,
+            &[rec("a", 0, "GB", dec!(1))],
+            &SyncPosition::default(),
+        )
+        .unwrap();
+    let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&state), 0o700);
+    assert_eq!(mode(&path), 0o600);
+    for side in named(&state, "-") {
+        assert_eq!(mode(&side), 0o600, "{}", side.display());
+    }
+    drop(store);
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o400)).unwrap();
+    let _ = Store::open(&path, t(0));
+    assert_eq!(mode(&path), 0o400, "narrowed by its owner: left so");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_read_only_state_directory_is_a_clear_error() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::tempdir().unwrap();
+    fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o500)).unwrap();
+    // Root writes through a mode: then a directory no one may write in.
+    let state = if fs::write(dir.path().join("probe"), "").is_ok() {
+        Path::new("/sys/plivo-dash").to_owned()
+    } else {
+        dir.path().join("plivo-dash")
+    };
+    let path = state.join(FILE_NAME);
+    let e = Store::open(&path, t(0)).unwrap_err();
+    let said = e.to_string();
+    assert!(
+        said.starts_with(&format!("cannot create the store {}: ", path.display())),
+        "{said}"
+    );
+    assert!(
+        said.contains("ermission denied") || said.contains("not permitted"),
+        "{said}"
+    );
+    fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o700)).unwrap();
+}

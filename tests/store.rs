@@ -1,0 +1,187 @@
+//! The store shared by processes: several writing at once lose nothing, and
+//! one killed mid-page leaves whole pages with their sync position. The
+//! child processes are this test binary again, running `child` with what to
+//! do in the environment.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command};
+use std::time::{Duration, Instant};
+
+use jiff::Timestamp;
+use plivo_dash::monitor::Sample;
+use plivo_dash::plivo::AuthId;
+use plivo_dash::store::{FILE_NAME, GroupBy, Kind, Store, SyncPosition, UsageRecord};
+use rust_decimal::dec;
+
+const ACCOUNT: &str = "MA2025RK4E639VJFZAGV";
+const ROLE: &str = "PLIVO_DASH_STORE_CHILD";
+const PAGES: i64 = 40;
+const PAGE: i64 = 100;
+const BIG_PAGE: i64 = 5_000;
+
+fn t(secs: i64) -> Timestamp {
+    Timestamp::from_second(1_780_000_000 + secs).unwrap()
+}
+
+fn record(uuid: String, secs: i64) -> UsageRecord {
+    UsageRecord {
+        uuid,
+        auth_id: ACCOUNT.to_owned(),
+        kind: Kind::Call,
+        at: t(secs),
+        direction: "outbound".to_owned(),
+        from: "14155550100".to_owned(),
+        to: "447700900123".to_owned(),
+        country: Some("GB".to_owned()),
+        subaccount: None,
+        amount: dec!(0.01),
+    }
+}
+
+fn open(path: &Path) -> Store {
+    let opened = Store::open(path, Timestamp::now()).unwrap();
+    assert_eq!(opened.notice, None);
+    opened.store
+}
+
+fn spawn(role: &str) -> Child {
+    Command::new(std::env::current_exe().unwrap())
+        .args(["child", "--exact", "--nocapture", "--test-threads=1"])
+        .env(ROLE, role)
+        .spawn()
+        .unwrap()
+}
+
+/// What a child process does; nothing when run as an ordinary test.
+#[test]
+fn child() {
+    let Ok(role) = std::env::var(ROLE) else {
+        return;
+    };
+    let (what, rest) = role.split_once(':').unwrap();
+    match what {
+        "writer" => {
+            let (n, db) = rest.split_once(':').unwrap();
+            write_pages(n.parse().unwrap(), Path::new(db));
+        }
+        "endless" => write_endlessly(Path::new(rest)),
+        _ => panic!("unknown role {role}"),
+    }
+}
+
+/// Waits for the go file, then writes `PAGES` pages: `PAGE` records of its
+/// own and `PAGE` every writer writes, a credit sample per page.
+fn write_pages(n: i64, db: &Path) {
+    let go = db.with_file_name("go");
+    while !go.exists() {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let mut store = open(db);
+    let id = AuthId::parse(ACCOUNT).unwrap();
+    for page in 0..PAGES {
+        let records: Vec<UsageRecord> = (0..PAGE)
+            .map(|i| record(format!("own-{n}-{page}-{i}"), page))
+            .chain((0..PAGE).map(|i| record(format!("shared-{page}-{i}"), page)))
+            .collect();
+        let position = SyncPosition {
+            newest: Some(t(page)),
+            ..SyncPosition::default()
+        };
+        store
+            .insert_page(ACCOUNT, Kind::Call, &records, &position)
+            .unwrap();
+        let sample = Sample {
+            at: t(n * 1_000 + page),
+            credits: dec!(10),
+        };
+        store.append_sample(&id, &sample).unwrap();
+    }
+}
+
+/// Writes page after page of `BIG_PAGE` records until killed, each page's
+/// time being its number, and the position the newest page.
+fn write_endlessly(db: &Path) {
+    let mut store = open(db);
+    for page in 0.. {
+        let records: Vec<UsageRecord> = (0..BIG_PAGE)
+            .map(|i| record(format!("{page}-{i}"), page))
+            .collect();
+        let position = SyncPosition {
+            newest: Some(t(page)),
+            ..SyncPosition::default()
+        };
+        store
+            .insert_page(ACCOUNT, Kind::Call, &records, &position)
+            .unwrap();
+    }
+}
+
+fn db_in(dir: &tempfile::TempDir) -> PathBuf {
+    dir.path().join(FILE_NAME)
+}
+
+#[test]
+fn three_processes_writing_at_once_lose_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db_in(&dir);
+    drop(open(&db));
+    let children: Vec<Child> = (0..3)
+        .map(|n| spawn(&format!("writer:{n}:{}", db.display())))
+        .collect();
+    std::fs::write(dir.path().join("go"), "").unwrap();
+    for mut child in children {
+        assert!(child.wait().unwrap().success(), "a writer failed");
+    }
+    let mut store = open(&db);
+    let own = 3 * PAGES * PAGE;
+    let shared = PAGES * PAGE;
+    assert_eq!(
+        store.record_count(ACCOUNT).unwrap(),
+        u64::try_from(own + shared).unwrap(),
+        "every writer's records, the shared ones once"
+    );
+    let totals = store
+        .totals(ACCOUNT, t(0), t(PAGES), GroupBy::Product)
+        .unwrap();
+    assert_eq!(totals[0].amount, dec!(0.01) * rust_decimal::Decimal::from(own + shared));
+    let samples = store
+        .load_samples(
+            &AuthId::parse(ACCOUNT).unwrap(),
+            t(3_000),
+            jiff::SignedDuration::from_hours(24),
+        )
+        .unwrap();
+    assert_eq!(samples.len(), usize::try_from(3 * PAGES).unwrap());
+    assert_eq!(
+        store.position(ACCOUNT, Kind::Call).unwrap().newest,
+        Some(t(PAGES - 1))
+    );
+}
+
+#[test]
+fn a_writer_killed_mid_page_leaves_whole_pages_and_their_position() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db_in(&dir);
+    let store = open(&db);
+    let mut child = spawn(&format!("endless:{}", db.display()));
+    let deadline = Instant::now() + Duration::from_secs(120);
+    // Past a few pages, then at a moment that falls inside a page's
+    // transaction far more often than between two.
+    while store.record_count(ACCOUNT).unwrap() < 3 * u64::try_from(BIG_PAGE).unwrap() {
+        assert!(Instant::now() < deadline, "the writer wrote nothing");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(u64::from(fastrand::u8(..)) + 7));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    drop(store);
+
+    let store = open(&db);
+    let rows = i64::try_from(store.record_count(ACCOUNT).unwrap()).unwrap();
+    assert_eq!(rows % BIG_PAGE, 0, "{rows} rows: a page cut in two");
+    assert_eq!(
+        store.position(ACCOUNT, Kind::Call).unwrap().newest,
+        Some(t(rows / BIG_PAGE - 1)),
+        "the position is the last whole page's"
+    );
+}
