@@ -26,8 +26,6 @@ fn t(secs: i64) -> Timestamp {
 fn record(uuid: String, secs: i64) -> UsageRecord {
     UsageRecord {
         uuid,
-        auth_id: ACCOUNT.to_owned(),
-        kind: Kind::Call,
         at: t(secs),
         direction: "outbound".to_owned(),
         from: "14155550100".to_owned(),
@@ -143,7 +141,10 @@ fn three_processes_writing_at_once_lose_nothing() {
     let totals = store
         .totals(ACCOUNT, t(0), t(PAGES), GroupBy::Product)
         .unwrap();
-    assert_eq!(totals[0].amount, dec!(0.01) * rust_decimal::Decimal::from(own + shared));
+    assert_eq!(
+        totals[0].amount,
+        dec!(0.01) * rust_decimal::Decimal::from(own + shared)
+    );
     let samples = store
         .load_samples(
             &AuthId::parse(ACCOUNT).unwrap(),
