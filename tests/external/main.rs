@@ -11,3 +11,4 @@ mod prometheus;
 mod python_sdk;
 mod secrets;
 mod subaccounts;
+mod usage;

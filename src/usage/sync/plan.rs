@@ -44,6 +44,9 @@ pub enum Depth {
     MonthToDate,
     /// This many days back (at most [`MAX_DAYS`]).
     Days(u32),
+    /// From this time (at most [`MAX_DAYS`] back): as deep as a window
+    /// asked for needs, and no deeper.
+    Since(Timestamp),
 }
 
 /// Which part of a sync a window belongs to.
@@ -85,6 +88,7 @@ pub fn start(now: Timestamp, depth: Depth) -> Timestamp {
                 .map_or(floor, |z| z.timestamp())
         }
         Depth::Days(days) => now - SignedDuration::from_hours(24 * i64::from(days.min(MAX_DAYS))),
+        Depth::Since(since) => whole_second(since),
     };
     start.max(floor)
 }
@@ -240,6 +244,9 @@ mod tests {
             "90 days, less the edge"
         );
         assert_eq!(start(now, Depth::Days(90)), deepest);
+        let since = at("2026-12-05T10:00:00.75Z");
+        assert_eq!(start(now, Depth::Since(since)), at("2026-12-05T10:00:00Z"));
+        assert_eq!(start(now, Depth::Since(now - days(120))), deepest);
     }
 
     #[test]
