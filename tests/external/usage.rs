@@ -45,20 +45,10 @@ fn store_path(sandbox: &TestSandbox) -> PathBuf {
         .join(plivo_dash::store::FILE_NAME)
 }
 
-fn run(mut cmd: Command, code: i32) -> (String, String) {
-    let out = cmd.output().expect("runs");
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert_eq!(
-        out.status.code(),
-        Some(code),
-        "stdout: {stdout}\nstderr: {stderr}"
-    );
-    assert!(
-        !stdout.contains(TOKEN) && !stderr.contains(TOKEN),
-        "token leaked"
-    );
-    (stdout, stderr)
+/// `cmd` run to its end: the exit code and the token checked as every
+/// command's are.
+fn run(cmd: Command, code: i32) -> (String, String) {
+    crate::cli::run(assert_cmd::Command::from_std(cmd), code)
 }
 
 fn time(value: &Value) -> Timestamp {
