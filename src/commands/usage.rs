@@ -68,7 +68,9 @@ pub async fn sync_now(
 ) -> Result<String, Failure> {
     let mut store = open(settings, now)?;
     let options = sync::Options {
-        depth: days.map_or(Depth::MonthToDate, Depth::Days),
+        depth: days
+            .or(settings.usage_days)
+            .map_or(Depth::MonthToDate, Depth::Days),
         ..sync::Options::default()
     };
     let mut said = std::time::Instant::now();

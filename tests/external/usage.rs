@@ -171,8 +171,12 @@ fn a_usage_sync_killed_mid_back_fill_ends_run_again_with_every_record_once() {
             "killed mid-back-fill: {messages:?}"
         );
     }
+    // Run again, the depth from the config file this time.
+    let config = sandbox.home().join("plivo-dash");
+    std::fs::create_dir_all(&config).expect("a config directory");
+    std::fs::write(config.join("config.toml"), "usage_days = 1\n").expect("a config file");
     let mut again = bin(&sandbox);
-    again.args(["usage", "sync", "--days", "1"]);
+    again.args(["usage", "sync"]);
     let (out, _) = run(again, 0);
     assert!(out.contains("messages: "), "{out}");
     let store = Store::open(&path, Timestamp::now()).expect("opens").store;
@@ -184,6 +188,11 @@ fn a_usage_sync_killed_mid_back_fill_ends_run_again_with_every_record_once() {
         let position = store.position(&auth_id, kind).expect("a position");
         assert!(position.backfill_done, "{kind:?}: {position:?}");
         let from = position.backfill.expect("an edge");
+        let day_ago = to - jiff::SignedDuration::from_hours(24);
+        assert!(
+            (day_ago - jiff::SignedDuration::from_mins(2)..day_ago).contains(&from),
+            "{kind:?}: back-filled to {from}, usage_days = 1"
+        );
         let stored = store
             .totals(&auth_id, from, to, GroupBy::Product)
             .expect("totals")
