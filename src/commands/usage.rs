@@ -73,34 +73,58 @@ pub async fn sync_now(
             .map_or(Depth::MonthToDate, Depth::Days),
         ..sync::Options::default()
     };
-    let mut said = std::time::Instant::now();
-    let mut read = [0u64; 2];
-    let report = sync::sync(client, &mut store, &options, now, |p| match p {
-        Progress::Numbers { count } => {
-            crate::say!("plivo-dash: {count} rented numbers");
-        }
-        Progress::Page {
-            kind,
-            records,
-            position,
-            ..
-        } => {
-            let i = usize::from(kind == Kind::Message);
-            read[i] += u64::try_from(records).unwrap_or(u64::MAX);
-            if said.elapsed() >= PROGRESS_EVERY {
-                said = std::time::Instant::now();
-                crate::say!(
-                    "plivo-dash: {}: {} read, {}",
-                    list_name(kind),
-                    read[i],
-                    reach(position)
-                );
-            }
-        }
+    let mut said = Said::new(std::time::Instant::now());
+    let report = sync::sync(client, &mut store, &options, now, |p| {
+        said.progress(p, true)
     })
     .await
     .map_err(sync_failure)?;
     Ok(summary(&report))
+}
+
+/// Progress said on stderr, at most every [`PROGRESS_EVERY`].
+struct Said {
+    last: std::time::Instant,
+    read: [u64; 2],
+}
+
+impl Said {
+    fn new(started: std::time::Instant) -> Self {
+        Self {
+            last: started,
+            read: [0; 2],
+        }
+    }
+
+    /// Says `p` if it is time; the number of rented numbers only when
+    /// `numbers` (a sync asked for says every step, one run before
+    /// printing says only what takes a while).
+    fn progress(&mut self, p: Progress<'_>, numbers: bool) {
+        match p {
+            Progress::Numbers { count } if numbers => {
+                crate::say!("plivo-dash: {count} rented numbers");
+            }
+            Progress::Numbers { .. } => {}
+            Progress::Page {
+                kind,
+                records,
+                position,
+                ..
+            } => {
+                let i = usize::from(kind == Kind::Message);
+                self.read[i] += u64::try_from(records).unwrap_or(u64::MAX);
+                if self.last.elapsed() >= PROGRESS_EVERY {
+                    self.last = std::time::Instant::now();
+                    crate::say!(
+                        "plivo-dash: syncing {}: {} read, {}",
+                        list_name(kind),
+                        self.read[i],
+                        reach(position)
+                    );
+                }
+            }
+        }
+    }
 }
 
 /// How far back a list's records reach.
@@ -188,9 +212,13 @@ pub async fn spend(
             depth: Depth::Since(since),
             ..sync::Options::default()
         };
-        sync::sync(client, &mut store, &options, now, |_| {})
-            .await
-            .map_err(sync_failure)?;
+        // Quiet unless it takes a while (a back-fill).
+        let mut said = Said::new(std::time::Instant::now());
+        sync::sync(client, &mut store, &options, now, |p| {
+            said.progress(p, false)
+        })
+        .await
+        .map_err(sync_failure)?;
     }
     let auth_id = client.auth_id().to_string();
     let by = match args.by {
@@ -497,4 +525,155 @@ pub async fn run(global: &Global, args: &UsageArgs) -> Result<(String, Exit), Fa
         render(&spends, args)?
     };
     Ok((text, exit))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(text: &str) -> Timestamp {
+        text.parse().expect("a time")
+    }
+
+    fn total(key: Option<&str>, count: u64, micros: i64) -> Total {
+        Total {
+            key: key.map(str::to_owned),
+            count,
+            amount: Decimal::new(micros, 6),
+        }
+    }
+
+    fn spend(profile: Option<&str>, by: UsageBy, rows: Vec<Total>) -> Spend {
+        Spend {
+            profile: profile.map(str::to_owned),
+            auth_id: "MA2025RK4E639VJFZAGV".to_owned(),
+            since: at("2026-12-01T00:00:00Z"),
+            until: at("2026-12-05T16:00:00Z"),
+            by,
+            rows,
+            unattributed: total(None, 54, 6_413_900),
+            calls: SyncPosition {
+                newest: Some(at("2026-12-05T15:59:00Z")),
+                backfill: Some(at("2026-12-01T00:00:00Z")),
+                backfill_done: true,
+            },
+            messages: SyncPosition::default(),
+        }
+    }
+
+    fn args(json: bool, csv: bool) -> UsageArgs {
+        UsageArgs {
+            command: None,
+            since: None,
+            until: None,
+            by: UsageBy::Product,
+            json,
+            csv,
+            no_sync: false,
+            all_profiles: false,
+            connection: crate::cli::Connection::default(),
+        }
+    }
+
+    fn by_product(profile: Option<&str>) -> Spend {
+        spend(
+            profile,
+            UsageBy::Product,
+            vec![
+                total(Some("call"), 113, 16_036_900),
+                total(Some("message"), 156, 8_745_000),
+            ],
+        )
+    }
+
+    #[test]
+    fn money_is_exact_with_at_least_plivos_five_places() {
+        assert_eq!(money(Decimal::new(136_000, 6)), "0.13600");
+        assert_eq!(money(Decimal::new(1, 6)), "0.000001");
+        assert_eq!(money(Decimal::ZERO), "0.00000");
+        assert_eq!(money(Decimal::new(123_456_789, 2)), "1234567.89000");
+    }
+
+    #[test]
+    fn a_table_names_the_products_and_adds_them_up() {
+        let table = render(&[by_product(None)], &args(false, false)).expect("a table");
+        assert_eq!(
+            table,
+            "Spend from 2026-12-01T00:00:00Z to 2026-12-05T16:00:00Z (USD), by product\n\
+             PRODUCT      RECORDS    AMOUNT\n\
+             voice            113  16.03690\n\
+             messaging        156   8.74500\n\
+             TOTAL            269  24.78190\n\
+             of which unattributed to a subaccount: 54 records, 6.41390\n"
+        );
+    }
+
+    #[test]
+    fn json_is_designs_object_with_amounts_as_decimal_strings() {
+        let text = render(&[by_product(None)], &args(true, false)).expect("JSON");
+        let json: Value = serde_json::from_str(&text).expect("parses");
+        assert_eq!(
+            json,
+            json!({
+                "auth_id": "MA2025RK4E639VJFZAGV",
+                "since": "2026-12-01T00:00:00Z",
+                "until": "2026-12-05T16:00:00Z",
+                "currency": "USD",
+                "by": "product",
+                "rows": [
+                    {"key": "voice", "amount": "16.03690", "count": 113},
+                    {"key": "messaging", "amount": "8.74500", "count": 156},
+                ],
+                "total": "24.78190",
+                "unattributed": "6.41390",
+                "synced_through": {"calls": "2026-12-05T15:59:00Z", "messages": null},
+            })
+        );
+    }
+
+    #[test]
+    fn no_key_is_unattributed_in_a_table_null_in_json_and_empty_in_csv() {
+        let rows = vec![
+            total(None, 54, 6_413_900),
+            total(Some("SAKXD0GL0TLQMI80GNNZ"), 66, 5_439_500),
+        ];
+        let one = spend(None, UsageBy::Subaccount, rows);
+        let table = render(std::slice::from_ref(&one), &args(false, false)).expect("a table");
+        assert!(table.contains("\nunattributed  "), "{table}");
+        assert!(
+            !table.contains("of which"),
+            "said once, in its row: {table}"
+        );
+        let json: Value = serde_json::from_str(
+            &render(std::slice::from_ref(&one), &args(true, false)).expect("JSON"),
+        )
+        .expect("parses");
+        assert_eq!(json["rows"][0]["key"], Value::Null);
+        let csv = render(&[one], &args(false, true)).expect("CSV");
+        assert_eq!(
+            csv,
+            "key,count,amount\n,54,6.41390\nSAKXD0GL0TLQMI80GNNZ,66,5.43950\n"
+        );
+    }
+
+    #[test]
+    fn several_profiles_are_told_apart_in_every_format() {
+        let spends = [by_product(Some("prod")), by_product(Some("staging, eu"))];
+        let csv = render(&spends, &args(false, true)).expect("CSV");
+        assert!(
+            csv.starts_with("profile,key,count,amount\nprod,voice,113,16.03690\n"),
+            "{csv}"
+        );
+        assert!(
+            csv.contains("\n\"staging, eu\",messaging,156,8.74500\n"),
+            "{csv}"
+        );
+        let json: Value = serde_json::from_str(&render(&spends, &args(true, false)).expect("JSON"))
+            .expect("parses");
+        assert_eq!(json[0]["profile"], "prod");
+        assert_eq!(json[1]["profile"], "staging, eu");
+        let table = render(&spends, &args(false, false)).expect("a table");
+        assert!(table.starts_with("prod\nSpend from"), "{table}");
+        assert!(table.contains("\nstaging, eu\nSpend from"), "{table}");
+    }
 }
