@@ -20,7 +20,7 @@ use support::sandbox_and_client;
 /// The message list's window in these tests, and a gap that keeps to its
 /// 20 requests with room to spare: Plivo's minute and 3 s, scaled down.
 const MESSAGE_WINDOW: Duration = Duration::from_millis(400);
-const MESSAGE_GAP: Duration = Duration::from_millis(22);
+const MESSAGE_GAP: Duration = Duration::from_millis(30);
 
 async fn sandbox(days: u32) -> (Handle, Client) {
     sandbox_and_client(Options {
