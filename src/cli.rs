@@ -47,6 +47,7 @@ impl Cli {
             Some(Subcommand::Check(args)) => args.all_profiles,
             Some(Subcommand::History(args)) => args.all_profiles,
             Some(Subcommand::Exporter(args)) => args.all_profiles,
+            Some(Subcommand::Usage(args)) => args.all_profiles(),
             _ => false,
         } || self.all_profiles;
         let connection = match &self.command {
@@ -60,6 +61,7 @@ impl Cli {
             },
             Some(Subcommand::Subaccounts(command)) => command.connection().or(top),
             Some(Subcommand::History(args)) => args.connection.or(top),
+            Some(Subcommand::Usage(args)) => args.connection().or(top),
             Some(Subcommand::Exporter(args)) => args.connection.or(top),
             Some(Subcommand::Login(args)) => args.connection.or(top),
             Some(Subcommand::Logout { connection } | Subcommand::Profiles { connection, .. }) => {
@@ -198,6 +200,13 @@ pub enum Subcommand {
     /// printed unless --show-token(s) is given.
     #[command(subcommand)]
     Subaccounts(SubaccountsCommand),
+    /// Spend over a window, from the call and message records: by product,
+    /// subaccount, country, number or day.
+    ///
+    /// Syncs the records into the store first (unless --no-sync), then
+    /// reads the store; `usage sync` back-fills now, with progress on
+    /// stderr.
+    Usage(UsageArgs),
     /// Serve Prometheus metrics for the account, or every profile.
     ///
     /// Polls in the background as the dashboard does (same timetable,
@@ -305,6 +314,12 @@ pub(crate) enum BadValue {
     /// `--since`.
     #[error("{0:?} is not a duration: write e.g. 30m, 2h, 7d or \"1h 30m\"")]
     Duration(String),
+    /// `usage --since/--until`.
+    #[error(
+        "{0:?} is not a time: write an RFC 3339 time (2026-12-01T00:00:00Z), a date \
+         (2026-12-01) or a duration back from now (1h, 24h, 7d)"
+    )]
+    When(String),
     /// `--listen`, not an address.
     #[error("{given:?} is not an address to listen on, such as 127.0.0.1:0 ({why})")]
     Address {
@@ -338,6 +353,130 @@ fn parse_since(s: &str) -> Result<jiff::SignedDuration, BadValue> {
         return Err(bad());
     }
     Ok(duration)
+}
+
+/// `usage`'s choices.
+#[derive(Debug, Clone, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct UsageArgs {
+    /// `sync`: back-fill now instead of printing.
+    #[command(subcommand)]
+    pub command: Option<UsageCommand>,
+    /// From when: an RFC 3339 time, a date (UTC midnight), or a duration
+    /// back from now (1h, 24h, 7d) [default: the first of the month, UTC]
+    #[arg(long, value_name = "WHEN", value_parser = parse_when)]
+    pub since: Option<When>,
+    /// Up to when (excluded), written as --since [default: now]
+    #[arg(long, value_name = "WHEN", value_parser = parse_when)]
+    pub until: Option<When>,
+    /// What the spend is grouped by.
+    #[arg(long, value_enum, default_value_t = UsageBy::Product)]
+    pub by: UsageBy,
+    /// A JSON object (an array of them with --all-profiles).
+    #[arg(long)]
+    pub json: bool,
+    /// Comma-separated values with a header row.
+    #[arg(long, conflicts_with = "json")]
+    pub csv: bool,
+    /// Read the store as it is, without syncing first; how fresh it is is
+    /// said on stderr.
+    #[arg(long)]
+    pub no_sync: bool,
+    /// Every profile in the config file, one after the other.
+    #[arg(long, conflicts_with_all = ["profile", "auth_id"])]
+    pub all_profiles: bool,
+    /// Which account, and how to reach it.
+    #[command(flatten, next_help_heading = "Connection")]
+    pub connection: Connection,
+}
+
+impl UsageArgs {
+    fn all_profiles(&self) -> bool {
+        match &self.command {
+            Some(UsageCommand::Sync(sync)) => sync.all_profiles || self.all_profiles,
+            None => self.all_profiles,
+        }
+    }
+
+    fn connection(&self) -> Connection {
+        match &self.command {
+            Some(UsageCommand::Sync(sync)) => sync.connection.or(&self.connection),
+            None => self.connection.clone(),
+        }
+    }
+}
+
+/// `usage`'s commands.
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum UsageCommand {
+    /// Sync the call and message records into the store now, back-filling
+    /// what was never read, with progress on stderr.
+    Sync(UsageSyncArgs),
+}
+
+/// `usage sync`'s choices.
+#[derive(Debug, Clone, Args)]
+pub struct UsageSyncArgs {
+    /// How many days a first sync back-fills (1 to 90) [default: the month
+    /// so far]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=90))]
+    pub days: Option<u32>,
+    /// Every profile in the config file, one after the other.
+    #[arg(long, conflicts_with_all = ["profile", "auth_id"])]
+    pub all_profiles: bool,
+    /// Which account, and how to reach it.
+    #[command(flatten, next_help_heading = "Connection")]
+    pub connection: Connection,
+}
+
+/// What `usage --by` groups by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum UsageBy {
+    /// Calls and messages.
+    Product,
+    /// The subaccount whose number a record went through.
+    Subaccount,
+    /// The country its spend belongs to.
+    Country,
+    /// The account's own number on it.
+    Number,
+    /// The UTC day.
+    Day,
+}
+
+/// A `--since` or `--until`: a time, or a duration back from now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum When {
+    /// This time.
+    At(jiff::Timestamp),
+    /// This long before now.
+    Ago(jiff::SignedDuration),
+}
+
+impl When {
+    /// The time it means at `now`.
+    pub fn at(self, now: jiff::Timestamp) -> jiff::Timestamp {
+        match self {
+            When::At(at) => at,
+            When::Ago(ago) => now.checked_sub(ago).unwrap_or(jiff::Timestamp::MIN),
+        }
+    }
+}
+
+fn parse_when(s: &str) -> Result<When, BadValue> {
+    let text = s.trim();
+    if let Ok(at) = text.parse::<jiff::Timestamp>() {
+        return Ok(When::At(at));
+    }
+    if let Ok(date) = text.parse::<jiff::civil::Date>() {
+        return date
+            .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+            .map(|z| When::At(z.timestamp()))
+            .map_err(|_| BadValue::When(s.to_owned()));
+    }
+    parse_since(s)
+        .map(When::Ago)
+        .map_err(|_| BadValue::When(s.to_owned()))
 }
 
 /// `subaccounts`' commands.

@@ -92,6 +92,10 @@ async fn run(cli: Cli) -> ExitCode {
         Some(Subcommand::Sandbox(args)) => commands::sandbox::run(&global, args).await.into(),
         Some(Subcommand::Subaccounts(command)) => report(subaccounts(&global, command).await),
         Some(Subcommand::History(args)) => report(history(&global, &args)),
+        Some(Subcommand::Usage(args)) => match commands::usage::run(&global, &args).await {
+            Ok((text, exit)) => printed(&text, exit),
+            Err(e) => report(Err::<String, _>(e)),
+        },
         Some(Subcommand::Login(args)) => report(commands::login::login(&global, &args).await),
         Some(Subcommand::Logout { .. }) => report(commands::login::logout(&global)),
         Some(Subcommand::Profiles { verify, .. }) => {

@@ -13,6 +13,7 @@ pub mod login;
 pub mod sandbox;
 pub mod subaccounts;
 mod update;
+pub mod usage;
 
 pub use check::{CheckOutcome, Status, check};
 pub use exit::Exit;
@@ -63,6 +64,9 @@ pub enum Failure {
     /// printed.
     #[error("subaccounts: {0}")]
     Disagreed(crate::plivo::Disagreement),
+    /// The store of usage records could not be opened, read or written.
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
     /// A signal stopped it half way (at a prompt, say).
     #[error("stopped by signal {}; nothing was stored", .0.0)]
     Stopped(crate::signals::Signal),
@@ -76,7 +80,7 @@ impl Failure {
             Failure::Config(_) | Failure::Usage(_) | Failure::File(_) => Exit::Usage,
             Failure::Stopped(signal) => Exit::from(*signal),
             Failure::Refused { .. } => Exit::Auth,
-            Failure::NoSuch(_) => Exit::Failed,
+            Failure::NoSuch(_) | Failure::Store(_) => Exit::Failed,
             // An answer that is not what the API promises: a garbled one.
             Failure::Disagreed(_) => Exit::Unreachable,
             Failure::Api(e) | Failure::Unchecked(e) => match e.class() {

@@ -145,6 +145,9 @@ pub struct Settings {
     pub alert_below: Option<Decimal>,
     /// How long credit history is kept.
     pub retention: SignedDuration,
+    /// How many days `usage sync` back-fills a list never synced
+    /// (`usage_days`); `None`: the month so far.
+    pub usage_days: Option<u32>,
     /// Where the history files live (`$XDG_STATE_HOME/plivo-dash`), if the
     /// platform has such a place.
     pub state_dir: Option<PathBuf>,
@@ -287,6 +290,7 @@ fn resolve_in(global: &Global, env: &Env, loaded: &Loaded) -> Result<Settings, C
             .map_or(DEFAULT_INTERVAL, Duration::from_secs),
         alert_below: global.alert_below.or_else(|| layers.get(|p| p.alert_below)),
         retention: SignedDuration::from_hours(i64::from(days) * 24),
+        usage_days: layers.get(|p| p.usage_days),
         state_dir: HistoryFile::default_dir(),
         mouse: layers.get(|p| p.mouse).unwrap_or(true),
         keymap,
@@ -813,6 +817,7 @@ auth_id = "MA0000000000000000AA"
 auth_token = "top-token"
 interval = 30
 history_days = 30
+usage_days = 45
 
 [profiles.work]
 auth_id = "MA0000000000000000BB"
@@ -833,6 +838,7 @@ alert_below = "2.50"
         assert_eq!(s.credentials().unwrap().api_url, DEFAULT_API_URL);
         assert_eq!(s.interval, Duration::from_secs(30));
         assert_eq!(s.retention, SignedDuration::from_hours(30 * 24));
+        assert_eq!(s.usage_days, Some(45));
         assert!(s.warnings.is_empty());
 
         env.auth_id = Some("MA0000000000000000EE".into());
@@ -936,6 +942,10 @@ alert_below = "2.50"
             (
                 "history_days = 0\nauth_token = \"s3cr3t-value\"",
                 "history_days must be",
+            ),
+            (
+                "usage_days = 91\nauth_token = \"s3cr3t-value\"",
+                "usage_days must be between 1 and 90",
             ),
         ] {
             let f = file(contents, 0o600);

@@ -13,6 +13,8 @@ use crate::cli::INTERVAL_SECS;
 
 /// The days `history_days` may be.
 const HISTORY_DAYS: RangeInclusive<u32> = 1..=3650;
+/// The days `usage_days` may be: Plivo's record lists keep 90.
+const USAGE_DAYS: RangeInclusive<u32> = 1..=90;
 
 /// The config file, and each profile in it. Top-level keys are the default
 /// profile; `[profiles.NAME]` tables are named ones, which fall back to the
@@ -26,6 +28,7 @@ pub(super) struct Profile {
     pub(super) interval: Option<u64>,
     pub(super) alert_below: Option<Decimal>,
     pub(super) history_days: Option<u32>,
+    pub(super) usage_days: Option<u32>,
     pub(super) mouse: Option<bool>,
     pub(super) on_alert: Option<String>,
     pub(super) notify: Option<bool>,
@@ -73,6 +76,13 @@ pub enum Invalid {
         HISTORY_DAYS.end()
     )]
     HistoryDays,
+    /// `usage_days` outside its bounds.
+    #[error(
+        "usage_days must be between {} and {}",
+        USAGE_DAYS.start(),
+        USAGE_DAYS.end()
+    )]
+    UsageDays,
     /// A number out of bounds in a named profile.
     #[error("profile {0:?}: {1}")]
     InProfile(String, Box<Invalid>),
@@ -143,6 +153,9 @@ fn check_ranges(profile: &Profile) -> Result<(), Invalid> {
         .is_some_and(|d| !HISTORY_DAYS.contains(&d))
     {
         return Err(Invalid::HistoryDays);
+    }
+    if profile.usage_days.is_some_and(|d| !USAGE_DAYS.contains(&d)) {
+        return Err(Invalid::UsageDays);
     }
     Ok(())
 }

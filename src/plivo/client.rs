@@ -195,6 +195,18 @@ impl Client {
             .await
     }
 
+    /// One page of a record list as a sync reads it, page by page: asked
+    /// again after a passing failure (a 5xx, a dropped connection) or a
+    /// `Retry-After` of at most 30 s, as every page of a long list is; a
+    /// longer wait is the error, for the caller to say or wait out.
+    pub async fn record_page<R: Record>(
+        &self,
+        query: &R::Query,
+        offset: u32,
+    ) -> Result<RecordPage<R>, ApiError> {
+        with_retries(offset, || self.list_records::<R>(query, offset)).await
+    }
+
     /// Every record a query matches, newest first, read by
     /// [`pager::read_all`] at the list's own pace (the message list's 20
     /// requests a minute included), so it ends whatever the server answers

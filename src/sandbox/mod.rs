@@ -222,6 +222,32 @@ impl Handle {
         })
     }
 
+    /// What the calls (`calls`) or the messages with their time in `from`
+    /// (included) to `to` (excluded) add up to, as the lists serve them
+    /// now: how many, and what they cost. A client that read them all must
+    /// find the same.
+    pub fn served(
+        &self,
+        calls: bool,
+        from: jiff::Timestamp,
+        to: jiff::Timestamp,
+    ) -> (u64, Decimal) {
+        self.state.with(|l| {
+            l.catch_up(Instant::now());
+            let kind = if calls {
+                traffic::Kind::Call
+            } else {
+                traffic::Kind::Message
+            };
+            let (from, to) = (from.as_millisecond(), to.as_millisecond());
+            l.traffic
+                .list(kind)
+                .iter()
+                .filter(|r| (from..to).contains(&r.at_ms))
+                .fold((0, Decimal::ZERO), |(n, sum), r| (n + 1, sum + r.amount()))
+        })
+    }
+
     /// Answers the next requests with these faults, in order, after any
     /// still queued: an outage or a rate limit that starts now.
     pub fn inject(&self, faults: impl IntoIterator<Item = Fault>) {

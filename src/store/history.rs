@@ -85,7 +85,7 @@ impl Store {
             Ok(entries) => entries,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
             Err(source) => {
-                return Err(StoreError::Create {
+                return Err(StoreError::Read {
                     path: dir.to_owned(),
                     source,
                 });

@@ -44,6 +44,14 @@ pub enum StoreError {
         /// Why.
         source: io::Error,
     },
+    /// The state directory could not be read (to find history files).
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        /// The directory.
+        path: PathBuf,
+        /// Why.
+        source: io::Error,
+    },
     /// A damaged database could not be moved aside, so nothing was touched.
     #[error("the store {} is damaged ({problem}) and could not be moved aside: {source}", path.display())]
     SetAside {
@@ -238,13 +246,18 @@ fn create_private(path: &Path) -> io::Result<()> {
         builder.create(dir)?;
     }
     let mut options = fs::OpenOptions::new();
-    options.write(true).create(true);
+    // Only ever a new file: an existing one (even one not writable) is
+    // SQLite's to open and say what is wrong with.
+    options.write(true).create_new(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt as _;
         options.mode(0o600);
     }
-    options.open(path).map(drop)
+    match options.open(path) {
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(()),
+        created => created.map(drop),
+    }
 }
 
 /// Renames the database and its write-ahead log aside; the shared-memory

@@ -28,15 +28,13 @@ impl Kind {
 }
 
 /// One call or message as the store keeps it: the client's records map into
-/// this, so the store depends on no wire type.
+/// this, so the store depends on no wire type. Its account and kind are the
+/// page's it is stored with (one list of one account), so a record can never
+/// disagree with the sync position stored beside it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UsageRecord {
     /// `call_uuid` or `message_uuid`: the key, so a record seen twice is one.
     pub uuid: String,
-    /// The account it was read from.
-    pub auth_id: String,
-    /// Call or message.
-    pub kind: Kind,
     /// When it started (a call) or was sent (a message).
     pub at: Timestamp,
     /// `inbound` or `outbound` (Plivo's words, kept as given).
@@ -110,13 +108,14 @@ pub enum GroupBy {
 }
 
 impl GroupBy {
-    fn column(self) -> &'static str {
+    /// The key in `usage_record`, and in `usage_day` (where unknown is '').
+    fn columns(self) -> (&'static str, &'static str) {
         match self {
-            GroupBy::Product => "kind",
-            GroupBy::Subaccount => "subaccount",
-            GroupBy::Country => "country",
-            GroupBy::Number => "number",
-            GroupBy::Day => "at / 86400",
+            GroupBy::Product => ("kind", "kind"),
+            GroupBy::Subaccount => ("subaccount", "nullif(subaccount, '')"),
+            GroupBy::Country => ("country", "nullif(country, '')"),
+            GroupBy::Number => ("number", "number"),
+            GroupBy::Day => ("at / 86400", "day"),
         }
     }
 }
@@ -133,6 +132,8 @@ pub struct Total {
 }
 
 const MICROS: i64 = 1_000_000;
+/// Seconds in a UTC day.
+const DAY: i64 = 86_400;
 
 /// `amount` in millionths of a dollar, refused if that would round it.
 fn to_micros(uuid: &str, amount: Decimal) -> Result<i64, StoreError> {
@@ -171,7 +172,7 @@ fn timestamp(secs: Option<i64>) -> rusqlite::Result<Option<Timestamp>> {
 }
 
 impl Store {
-    /// Stores one page of `kind` records for `auth_id` and, in the same
+    /// Stores one page of `auth_id`'s `kind` records and, in the same
     /// transaction, the list's sync position after it: killed at any moment,
     /// the page and its position are both kept or both not, so the next sync
     /// neither misses nor double-counts a record. Returns how many rows were
@@ -218,8 +219,8 @@ impl Store {
                 for (r, micros) in records.iter().zip(rows) {
                     written += insert.execute(params![
                         r.uuid,
-                        r.auth_id,
-                        r.kind.as_str(),
+                        auth_id,
+                        kind.as_str(),
                         r.at.as_second(),
                         r.direction,
                         r.from,
@@ -270,8 +271,9 @@ impl Store {
     }
 
     /// `auth_id`'s spend from `from` (inclusive) to `to` (exclusive) by
-    /// `by`, largest first (by day: oldest first). Reads only the
-    /// `usage_window` index.
+    /// `by`, largest first (by day: oldest first). The whole UTC days inside
+    /// the window are read from the daily sums, the partial days at its ends
+    /// from the records.
     pub fn totals(
         &self,
         auth_id: &str,
@@ -279,19 +281,38 @@ impl Store {
         to: Timestamp,
         by: GroupBy,
     ) -> Result<Vec<Total>, StoreError> {
+        let (from, to) = (from.as_second(), to.as_second().max(from.as_second()));
+        // Whole days [first_day, end_day); when there are none, the records
+        // cover all of the window.
+        let first_day = from.div_euclid(DAY) + i64::from(from.rem_euclid(DAY) != 0);
+        let end_day = to.div_euclid(DAY);
+        let (head_end, tail_start, days) = if first_day < end_day {
+            (first_day * DAY, end_day * DAY, (first_day, end_day))
+        } else {
+            (to, to, (0, 0))
+        };
+        let (record_key, day_key) = by.columns();
         let order = if by == GroupBy::Day { "1" } else { "3 DESC, 1" };
         let sql = format!(
-            "SELECT {col}, count(*), sum(amount_micros) FROM usage_record INDEXED BY usage_window
-             WHERE auth_id = ?1 AND at >= ?2 AND at < ?3 GROUP BY 1 ORDER BY {order}",
-            col = by.column()
+            "SELECT key, sum(n), sum(m) FROM (
+                 SELECT {record_key} AS key, count(*) AS n, sum(amount_micros) AS m
+                 FROM usage_record INDEXED BY usage_at
+                 WHERE auth_id = ?1 AND ((at >= ?2 AND at < ?3) OR (at >= ?4 AND at < ?5))
+                 GROUP BY 1
+                 UNION ALL
+                 SELECT {day_key}, sum(records), sum(amount_micros) FROM usage_day
+                 WHERE auth_id = ?1 AND day >= ?6 AND day < ?7 AND records > 0
+                 GROUP BY 1
+             ) GROUP BY key ORDER BY {order}"
         );
         let read = || -> rusqlite::Result<Vec<Total>> {
             let mut stmt = self.conn.prepare_cached(&sql)?;
-            let rows =
-                stmt.query_map(params![auth_id, from.as_second(), to.as_second()], |row| {
+            let rows = stmt.query_map(
+                params![auth_id, from, head_end, tail_start, to, days.0, days.1],
+                |row| {
                     let key = if by == GroupBy::Day {
                         let day: i64 = row.get(0)?;
-                        timestamp(Some(day * 86_400))?.map(|t| t.strftime("%Y-%m-%d").to_string())
+                        timestamp(Some(day * DAY))?.map(|t| t.strftime("%Y-%m-%d").to_string())
                     } else {
                         row.get(0)?
                     };
@@ -300,7 +321,8 @@ impl Store {
                         count: count(row.get(1)?),
                         amount: from_micros(row.get(2)?),
                     })
-                })?;
+                },
+            )?;
             rows.collect()
         };
         read().map_err(|e| self.error(e))

@@ -21,8 +21,13 @@ pub const VERSION: u32 = 1;
 ///
 /// `number` is the rented number a record went through (`from` outbound,
 /// `to` inbound), worked out once on insert so "by number" is a plain column.
-/// `usage_window` is the one index the totals read: every view is a range
-/// of (auth_id, at) that needs nothing outside the index.
+///
+/// The totals read `usage_day`, one row per account, UTC day and every
+/// combination of the views' keys, kept by triggers as records are inserted,
+/// updated or deleted (a few hundred rows a day, where the records are
+/// thousands); only a window's partial first and last days are read from the
+/// records themselves, through `usage_at`. Unknown keys are '' there, since a
+/// primary key cannot hold NULL.
 const V1: &str = "
 CREATE TABLE usage_record (
     uuid TEXT PRIMARY KEY NOT NULL,
@@ -37,8 +42,42 @@ CREATE TABLE usage_record (
     subaccount TEXT,
     amount_micros INTEGER NOT NULL
 );
-CREATE INDEX usage_window ON usage_record
-    (auth_id, at, kind, subaccount, country, number, amount_micros);
+CREATE INDEX usage_at ON usage_record (auth_id, at);
+CREATE TABLE usage_day (
+    auth_id TEXT NOT NULL,
+    day INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    subaccount TEXT NOT NULL,
+    country TEXT NOT NULL,
+    number TEXT NOT NULL,
+    records INTEGER NOT NULL,
+    amount_micros INTEGER NOT NULL,
+    PRIMARY KEY (auth_id, day, kind, subaccount, country, number)
+) WITHOUT ROWID;
+CREATE TRIGGER usage_day_insert AFTER INSERT ON usage_record BEGIN
+    INSERT INTO usage_day VALUES (NEW.auth_id, NEW.at / 86400, NEW.kind,
+        coalesce(NEW.subaccount, ''), coalesce(NEW.country, ''), NEW.number, 1,
+        NEW.amount_micros)
+    ON CONFLICT DO UPDATE SET records = records + 1,
+        amount_micros = amount_micros + excluded.amount_micros;
+END;
+CREATE TRIGGER usage_day_delete AFTER DELETE ON usage_record BEGIN
+    UPDATE usage_day SET records = records - 1, amount_micros = amount_micros - OLD.amount_micros
+    WHERE auth_id = OLD.auth_id AND day = OLD.at / 86400 AND kind = OLD.kind
+        AND subaccount = coalesce(OLD.subaccount, '') AND country = coalesce(OLD.country, '')
+        AND number = OLD.number;
+END;
+CREATE TRIGGER usage_day_update AFTER UPDATE ON usage_record BEGIN
+    UPDATE usage_day SET records = records - 1, amount_micros = amount_micros - OLD.amount_micros
+    WHERE auth_id = OLD.auth_id AND day = OLD.at / 86400 AND kind = OLD.kind
+        AND subaccount = coalesce(OLD.subaccount, '') AND country = coalesce(OLD.country, '')
+        AND number = OLD.number;
+    INSERT INTO usage_day VALUES (NEW.auth_id, NEW.at / 86400, NEW.kind,
+        coalesce(NEW.subaccount, ''), coalesce(NEW.country, ''), NEW.number, 1,
+        NEW.amount_micros)
+    ON CONFLICT DO UPDATE SET records = records + 1,
+        amount_micros = amount_micros + excluded.amount_micros;
+END;
 CREATE TABLE sync_position (
     auth_id TEXT NOT NULL,
     kind TEXT NOT NULL CHECK (kind IN ('call', 'message')),

@@ -1,4 +1,6 @@
 //! The usage records turned into spend: whose each record is and where it
-//! went ([`attribute`]), before the sync stores it.
+//! went ([`attribute`]), and the sync that reads them into the store
+//! ([`sync`]).
 
 pub mod attribute;
+pub mod sync;

@@ -42,7 +42,7 @@ impl World {
 }
 
 /// Runs `cmd`, checks the exit code, and that the token is nowhere in the output.
-fn run(mut cmd: Command, code: i32) -> (String, String) {
+pub(crate) fn run(mut cmd: Command, code: i32) -> (String, String) {
     let output = cmd.output().expect("runs");
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();

@@ -12,3 +12,4 @@ mod python_sdk;
 mod secrets;
 mod store;
 mod subaccounts;
+mod usage;

@@ -26,8 +26,6 @@ fn t(secs: i64) -> Timestamp {
 fn record(uuid: String, secs: i64) -> UsageRecord {
     UsageRecord {
         uuid,
-        auth_id: ACCOUNT.to_owned(),
-        kind: Kind::Call,
         at: t(secs),
         direction: "outbound".to_owned(),
         from: "14155550100".to_owned(),

@@ -23,5 +23,6 @@ mod scheduler;
 mod subaccounts_screen;
 mod ui;
 mod usage_sandbox;
+mod usage_sync;
 mod welcome;
 mod worker;

@@ -1,0 +1,280 @@
+//! The sync between the sandbox and the store, over real HTTP: what it
+//! stores is exactly what the sandbox served over the window, a second run
+//! changes no total, a run stopped mid-back-fill resumes to the same totals,
+//! windows are never wider than the call list takes, and the limits hold.
+
+use crate::support;
+
+use std::collections::{BTreeSet, HashMap};
+use std::time::{Duration, Instant};
+
+use jiff::{SignedDuration, Timestamp};
+use plivo_dash::plivo::Client;
+use plivo_dash::sandbox::{Fault, Handle, Options};
+use plivo_dash::store::{GroupBy, Kind, Store};
+use plivo_dash::usage::sync::plan::{Depth, Part, WINDOW, whole_second};
+use plivo_dash::usage::sync::{self, Progress, Report};
+use rust_decimal::Decimal;
+use support::sandbox_and_client;
+
+/// The message list's window in these tests, and a gap that keeps to its
+/// 20 requests with room to spare: Plivo's minute and 3 s, scaled down.
+const MESSAGE_WINDOW: Duration = Duration::from_millis(400);
+const MESSAGE_GAP: Duration = Duration::from_millis(30);
+
+async fn sandbox(days: u32) -> (Handle, Client) {
+    sandbox_and_client(Options {
+        traffic_days: days,
+        subaccounts: 3,
+        message_window: MESSAGE_WINDOW,
+        ..Options::default()
+    })
+    .await
+}
+
+fn options(days: u32) -> sync::Options {
+    sync::Options {
+        depth: Depth::Days(days),
+        call_gap: Duration::from_millis(1),
+        message_gap: MESSAGE_GAP,
+    }
+}
+
+fn store() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().expect("a directory");
+    let opened = Store::open(&dir.path().join("store.sqlite3"), Timestamp::now()).expect("opens");
+    assert_eq!(opened.notice, None);
+    (dir, opened.store)
+}
+
+/// The store's totals by product (call, message) over `from..to`.
+fn stored(
+    store: &Store,
+    auth_id: &str,
+    from: Timestamp,
+    to: Timestamp,
+) -> HashMap<String, (u64, Decimal)> {
+    store
+        .totals(auth_id, from, to, GroupBy::Product)
+        .expect("totals")
+        .into_iter()
+        .map(|t| (t.key.expect("a product"), (t.count, t.amount)))
+        .collect()
+}
+
+/// What the sandbox served over `from..to`, by product as the store names it.
+fn served(handle: &Handle, from: Timestamp, to: Timestamp) -> HashMap<String, (u64, Decimal)> {
+    [("call", true), ("message", false)]
+        .into_iter()
+        .map(|(name, calls)| (name.to_owned(), handle.served(calls, from, to)))
+        .filter(|(_, (n, _))| *n > 0)
+        .collect()
+}
+
+async fn run(
+    client: &Client,
+    store: &mut Store,
+    options: &sync::Options,
+    now: Timestamp,
+) -> Report {
+    sync::sync(client, store, options, now, |_| {})
+        .await
+        .expect("a sync")
+}
+
+#[tokio::test]
+async fn a_first_sync_stores_exactly_what_was_served_and_a_second_changes_no_total() {
+    let (handle, client) = sandbox(3).await;
+    let (_dir, mut store) = store();
+    let now = Timestamp::now();
+    let from = sync::plan::start(now, Depth::Days(2));
+    let to = whole_second(now);
+    let first = run(&client, &mut store, &options(2), now).await;
+    let expected = served(&handle, from, to);
+    assert_eq!(expected.len(), 2, "the sandbox served calls and messages");
+    assert_eq!(stored(&store, &handle.auth_id, from, to), expected);
+    let records: u64 = expected.values().map(|(n, _)| n).sum();
+    assert_eq!(
+        store.record_count(&handle.auth_id).expect("a count"),
+        records
+    );
+    assert!(first.numbers > 0);
+    assert_eq!(
+        store.numbers(&handle.auth_id).expect("numbers").len(),
+        first.numbers
+    );
+    for list in &first.lists {
+        assert_eq!(list.disagreement, None, "{list:?}");
+        assert!(list.position.backfill_done, "{list:?}");
+        assert_eq!(list.position.backfill, Some(from));
+        assert!(list.position.newest.is_some_and(|n| n < to));
+    }
+    // Whose: by the rented numbers, the main account by its own id.
+    let owners: Vec<Option<String>> = store
+        .totals(&handle.auth_id, from, to, GroupBy::Subaccount)
+        .expect("totals")
+        .into_iter()
+        .map(|t| t.key)
+        .collect();
+    let subaccounts: BTreeSet<String> = handle
+        .subaccounts()
+        .into_iter()
+        .map(|(id, _, _)| id)
+        .collect();
+    assert!(owners.contains(&Some(handle.auth_id.clone())), "{owners:?}");
+    assert!(
+        owners.iter().flatten().any(|o| subaccounts.contains(o)),
+        "{owners:?}"
+    );
+    // Again, a minute later: the margin is read again, nothing changes.
+    let second = run(
+        &client,
+        &mut store,
+        &options(2),
+        now + SignedDuration::from_secs(60),
+    )
+    .await;
+    assert_eq!(stored(&store, &handle.auth_id, from, to), expected);
+    assert_eq!(
+        store.record_count(&handle.auth_id).expect("a count"),
+        records
+    );
+    assert!(
+        second.lists.iter().all(|l| l.records > 0),
+        "the margin was read again"
+    );
+    assert!(
+        second
+            .lists
+            .iter()
+            .all(|l| l.position.backfill == Some(from))
+    );
+}
+
+#[tokio::test]
+async fn a_sixty_day_back_fill_reads_windows_of_thirty_days_at_most() {
+    let (handle, client) = sandbox(61).await;
+    let (_dir, mut store) = store();
+    let now = Timestamp::now();
+    let mut windows: HashMap<Kind, BTreeSet<(Timestamp, Timestamp)>> = HashMap::new();
+    let report = sync::sync(&client, &mut store, &options(60), now, |p| {
+        if let Progress::Page { kind, window, .. } = p {
+            assert_eq!(window.part, Part::Backfill);
+            windows
+                .entry(kind)
+                .or_default()
+                .insert((window.from, window.to));
+        }
+    })
+    .await
+    .expect("a sync: a window over 30 days would be a 400");
+    for (kind, windows) in &windows {
+        assert!(windows.len() >= 2, "{kind:?}: {windows:?}");
+        assert!(
+            windows.iter().all(|(from, to)| *to - *from <= WINDOW),
+            "{windows:?}"
+        );
+    }
+    assert_eq!(windows.len(), 2, "calls and messages");
+    let from = sync::plan::start(now, Depth::Days(60));
+    let to = whole_second(now);
+    assert_eq!(
+        stored(&store, &handle.auth_id, from, to),
+        served(&handle, from, to)
+    );
+    assert!(report.lists.iter().all(|l| l.disagreement.is_none()));
+}
+
+#[tokio::test]
+async fn a_sync_stopped_mid_back_fill_resumes_to_the_same_totals() {
+    let (handle, client) = sandbox(3).await;
+    let (_dir, mut store) = store();
+    let now = Timestamp::now();
+    // The numbers' page and five pages of calls pass; the next is refused.
+    handle.inject(std::iter::repeat_n(Fault::PASS, 6).chain([Fault::status(403)]));
+    let stopped = sync::sync(&client, &mut store, &options(3), now, |_| {}).await;
+    assert!(stopped.is_err(), "stopped by the 403");
+    let calls = store
+        .position(&handle.auth_id, Kind::Call)
+        .expect("a position");
+    let from = sync::plan::start(now, Depth::Days(3));
+    let to = whole_second(now);
+    assert!(
+        calls.backfill.is_some_and(|edge| edge > from) && !calls.backfill_done,
+        "stopped mid-back-fill: {calls:?}"
+    );
+    let partway = store.record_count(&handle.auth_id).expect("a count");
+    assert_eq!(
+        partway,
+        5 * 20,
+        "five whole pages, kept with their position"
+    );
+    // The next run, later, picks up where it stopped.
+    let resumed = run(
+        &client,
+        &mut store,
+        &options(3),
+        now + SignedDuration::from_secs(30),
+    )
+    .await;
+    assert!(resumed.lists.iter().all(|l| l.position.backfill_done));
+    assert_eq!(
+        stored(&store, &handle.auth_id, from, to),
+        served(&handle, from, to)
+    );
+}
+
+#[tokio::test]
+async fn the_message_list_keeps_its_pace_and_a_retry_after_is_waited_out() {
+    let (handle, client) = sandbox(3).await;
+    let (_dir, mut store) = store();
+    let now = Timestamp::now();
+    // A 429 asking for a second, on the third page of calls.
+    handle.inject([
+        Fault::PASS,
+        Fault::PASS,
+        Fault::PASS,
+        Fault {
+            status: 429,
+            retry_after: Some(1),
+        },
+    ]);
+    let started = Instant::now();
+    let mut message_pages = Vec::new();
+    let report = sync::sync(&client, &mut store, &options(3), now, |p| {
+        if let Progress::Page {
+            kind: Kind::Message,
+            ..
+        } = p
+        {
+            message_pages.push(Instant::now());
+        }
+    })
+    .await
+    .expect("a sync");
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "the Retry-After was waited out"
+    );
+    // Every page asked once: no other 429 (the message list's) was met.
+    let pages: u32 = report.lists.iter().map(|l| l.pages).sum();
+    assert_eq!(
+        handle.requests(),
+        1 + 1 + usize::try_from(pages).expect("a count")
+    );
+    assert!(
+        message_pages.len() > 20,
+        "{} message pages",
+        message_pages.len()
+    );
+    // No 21 message pages inside one window.
+    for twenty_one in message_pages.windows(21) {
+        assert!(twenty_one[20] - twenty_one[0] >= MESSAGE_WINDOW - MESSAGE_GAP);
+    }
+    let from = sync::plan::start(now, Depth::Days(3));
+    let to = whole_second(now);
+    assert_eq!(
+        stored(&store, &handle.auth_id, from, to),
+        served(&handle, from, to)
+    );
+}
