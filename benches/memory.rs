@@ -49,8 +49,17 @@ fn main() {
         })
         .await
         .expect("sandbox");
-        let client = Client::new(&handle.base_url, &handle.auth_id, token.to_owned().into())
-            .expect("client");
+        let client = Client::new(
+            &plivo_dash::plivo::Http::new(
+                plivo_dash::plivo::install_tls(),
+                plivo_dash::plivo::Limits::default().connect_timeout,
+            )
+            .expect("the HTTP client"),
+            &handle.base_url,
+            &handle.auth_id,
+            token.to_owned().into(),
+        )
+        .expect("client");
         let dir = tempfile::tempdir().expect("tempdir");
         let auth_id = AuthId::parse(&handle.auth_id).expect("id");
         let clock = Clock::starting_at(support::now());

@@ -6,11 +6,15 @@ use std::process::ExitCode;
 use clap::{CommandFactory as _, Parser as _};
 use plivo_dash::cli::{Cli, Global, Subcommand, UpdateArgs};
 use plivo_dash::commands::{self, Exit, Failure, Printed, print_out};
+use plivo_dash::plivo::{Http, Tls};
 
 fn main() -> ExitCode {
     // Once for the whole process: the terminal is put back before a panic
     // is printed, however many times the dashboard takes it.
     plivo_dash::tui::install_panic_hook();
+    // reqwest is built without a crypto provider of its own; this process's
+    // TLS is ring's, chosen here once.
+    let tls = plivo_dash::plivo::install_tls();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => return usage_error(e),
@@ -45,11 +49,25 @@ fn main() -> ExitCode {
             return Exit::Failed.into();
         }
     };
-    runtime.block_on(run(cli))
+    runtime.block_on(run(cli, tls))
 }
 
-async fn run(cli: Cli) -> ExitCode {
+async fn run(cli: Cli, tls: Tls) -> ExitCode {
     let global = cli.global();
+    // One HTTP client for every account this command speaks to.
+    let connect_timeout = plivo_dash::config::limits(global.timeout).connect_timeout;
+    let http = match Http::new(tls, connect_timeout) {
+        Ok(http) => http,
+        Err(e) if matches!(cli.command, Some(Subcommand::Check(_))) => {
+            let outcome = commands::check::unknown(&e.to_string());
+            print_out(&format!("{}\n", outcome.line));
+            return ExitCode::from(outcome.status.code());
+        }
+        Err(e) => {
+            plivo_dash::say!("plivo-dash: {e}");
+            return Exit::Failed.into();
+        }
+    };
     if global.all_profiles && (global.profile.is_some() || global.auth_id.is_some()) {
         plivo_dash::say!(
             "plivo-dash: --all-profiles watches every profile in the config file; \
@@ -59,7 +77,7 @@ async fn run(cli: Cli) -> ExitCode {
     }
     match cli.command {
         Some(Subcommand::Get { json, .. }) if global.all_profiles => {
-            match commands::fleet::fetch_all(&global).await {
+            match commands::fleet::fetch_all(&global, &http).await {
                 Ok(fetched) => {
                     let (text, exit) = commands::fleet::get_all(&fetched, json);
                     printed(&text, exit)
@@ -67,9 +85,9 @@ async fn run(cli: Cli) -> ExitCode {
                 Err(e) => report(Err::<String, _>(e)),
             }
         }
-        Some(Subcommand::Get { json, .. }) => report(get(&global, json).await),
+        Some(Subcommand::Get { json, .. }) => report(get(&global, &http, json).await),
         Some(Subcommand::Check(args)) if global.all_profiles => {
-            let outcome = match commands::fleet::fetch_all(&global).await {
+            let outcome = match commands::fleet::fetch_all(&global, &http).await {
                 Ok(fetched) => commands::fleet::check_all(&fetched, args.warning, args.critical),
                 Err(e) => commands::check::unknown(&e.to_string()),
             };
@@ -78,11 +96,11 @@ async fn run(cli: Cli) -> ExitCode {
             }
             ExitCode::from(outcome.status.code())
         }
-        Some(Subcommand::Update(args)) => report(update(&global, args).await),
+        Some(Subcommand::Update(args)) => report(update(&global, &http, args).await),
         Some(Subcommand::Check(args)) => {
             // The configuration's warnings go to stderr, as `get` says them:
             // the plugin's one line stays on stdout.
-            let client = connect(&global).map(|(client, _)| client);
+            let client = connect(&global, &http).map(|(client, _)| client);
             let outcome = commands::check(client, args.warning, args.critical).await;
             if !print_out(&format!("{}\n", outcome.line)) {
                 return ExitCode::from(commands::Status::Unknown.code());
@@ -90,25 +108,32 @@ async fn run(cli: Cli) -> ExitCode {
             ExitCode::from(outcome.status.code())
         }
         Some(Subcommand::Sandbox(args)) => commands::sandbox::run(&global, args).await.into(),
-        Some(Subcommand::Subaccounts(command)) => report(subaccounts(&global, command).await),
+        Some(Subcommand::Subaccounts(command)) => {
+            report(subaccounts(&global, &http, command).await)
+        }
         Some(Subcommand::History(args)) => report(history(&global, &args)),
-        Some(Subcommand::Usage(args)) => match commands::usage::run(&global, &args).await {
+        Some(Subcommand::Usage(args)) => match commands::usage::run(&global, &http, &args).await {
             Ok((text, exit)) => printed(&text, exit),
             Err(e) => report(Err::<String, _>(e)),
         },
-        Some(Subcommand::Login(args)) => report(commands::login::login(&global, &args).await),
+        Some(Subcommand::Login(args)) => {
+            report(commands::login::login(&global, &http, &args).await)
+        }
         Some(Subcommand::Logout { .. }) => report(commands::login::logout(&global)),
         Some(Subcommand::Profiles { verify, .. }) => {
-            match commands::login::profiles(&global, verify).await {
+            match commands::login::profiles(&global, &http, verify).await {
                 Ok((text, exit)) => printed(&text, exit),
                 Err(e) => report(Err::<String, _>(e)),
             }
         }
-        Some(Subcommand::Exporter(args)) => {
-            commands::exporter::run(&global, args.listen, usize::from(args.max_connections))
-                .await
-                .into()
-        }
+        Some(Subcommand::Exporter(args)) => commands::exporter::run(
+            &global,
+            &http,
+            args.listen,
+            usize::from(args.max_connections),
+        )
+        .await
+        .into(),
         Some(Subcommand::Completions { shell }) => {
             // Generated into memory first: clap_complete panics on a write
             // error, and a closed pipe is no reason to panic.
@@ -116,7 +141,9 @@ async fn run(cli: Cli) -> ExitCode {
             clap_complete::generate(shell, &mut Cli::command(), "plivo-dash", &mut script);
             written(print_out(&String::from_utf8_lossy(&script)))
         }
-        None => commands::dashboard::run(&global, cli.demo).await.into(),
+        None => commands::dashboard::run(&global, &http, cli.demo)
+            .await
+            .into(),
     }
 }
 
@@ -190,15 +217,15 @@ fn written(ok: bool) -> ExitCode {
 }
 
 /// The client, with the configuration's warnings said on stderr.
-fn connect(global: &Global) -> Result<(plivo_dash::plivo::Client, String), Failure> {
-    let (client, settings) = commands::connect(global)?;
+fn connect(global: &Global, http: &Http) -> Result<(plivo_dash::plivo::Client, String), Failure> {
+    let (client, settings) = commands::connect(global, http)?;
     commands::warn(&settings.warnings);
     let source = settings.credentials()?.token_source.clone();
     Ok((client, source))
 }
 
-async fn get(global: &Global, json: bool) -> Result<String, Failure> {
-    let (client, token_source) = connect(global)?;
+async fn get(global: &Global, http: &Http, json: bool) -> Result<String, Failure> {
+    let (client, token_source) = connect(global, http)?;
     commands::get(&client, json)
         .await
         .map_err(|e| e.with_token_source(&token_source))
@@ -206,9 +233,10 @@ async fn get(global: &Global, json: bool) -> Result<String, Failure> {
 
 async fn subaccounts(
     global: &Global,
+    http: &Http,
     command: plivo_dash::cli::SubaccountsCommand,
 ) -> Result<Printed, Failure> {
-    let (client, token_source) = connect(global)?;
+    let (client, token_source) = connect(global, http)?;
     commands::subaccounts::run(&client, command)
         .await
         .map_err(|e| e.with_token_source(&token_source))
@@ -231,8 +259,8 @@ fn history(global: &Global, args: &plivo_dash::cli::HistoryArgs) -> Result<Strin
     Ok(text)
 }
 
-async fn update(global: &Global, args: UpdateArgs) -> Result<Printed, Failure> {
-    let (client, token_source) = connect(global)?;
+async fn update(global: &Global, http: &Http, args: UpdateArgs) -> Result<Printed, Failure> {
+    let (client, token_source) = connect(global, http)?;
     commands::update(&client, args)
         .await
         .map_err(|e| e.with_token_source(&token_source))

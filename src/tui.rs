@@ -105,6 +105,8 @@ pub struct WelcomeSetup {
     pub api_url: String,
     /// The request's time limits.
     pub limits: crate::plivo::Limits,
+    /// The process's HTTP client, to check them through.
+    pub http: crate::plivo::Http,
 }
 
 /// Checks the welcome screen's credentials with one request, then keeps
@@ -120,9 +122,15 @@ async fn check_and_keep(
         (setup.api_url != crate::plivo::DEFAULT_API_URL).then(|| setup.api_url.clone())
     });
     let api_url = login.api_url.clone().unwrap_or(setup.api_url);
-    crate::config::credentials::check(&api_url, &login.auth_id, &login.token, setup.limits)
-        .await
-        .map_err(|e| format!("{e}; nothing was kept"))?;
+    crate::config::credentials::check(
+        &setup.http,
+        &api_url,
+        &login.auth_id,
+        &login.token,
+        setup.limits,
+    )
+    .await
+    .map_err(|e| format!("{e}; nothing was kept"))?;
     tokio::task::spawn_blocking(move || {
         crate::config::credentials::keep(
             &setup.config_path,

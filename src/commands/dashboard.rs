@@ -17,7 +17,7 @@ use crate::app::{App, FetchState, Notice, Session};
 use crate::cli::Global;
 use crate::config::{self, Settings};
 use crate::monitor::schedule;
-use crate::plivo::{ApiError, BillingMode, Client};
+use crate::plivo::{ApiError, BillingMode, Client, Http};
 use crate::screens::welcome::Welcome;
 use crate::{monitor, sandbox, tui, worker};
 
@@ -69,7 +69,7 @@ const DEMO_OTHERS: [DemoAccount; 2] = [
 /// Runs the dashboard, on the embedded demo sandbox if `demo`: one
 /// account, or every profile (the fleet screen) when asked for or when
 /// the config file has several and none was chosen.
-pub async fn run(global: &Global, demo: bool) -> Exit {
+pub async fn run(global: &Global, http: &Http, demo: bool) -> Exit {
     if !tui::has_terminal() {
         crate::say!(
             "plivo-dash: the dashboard needs a terminal; from a script, try 'plivo-dash get' or 'check' (set up with 'plivo-dash login')"
@@ -78,14 +78,14 @@ pub async fn run(global: &Global, demo: bool) -> Exit {
     }
     let env = config::Env::from_process();
     if demo {
-        return run_demo(global, config::resolve(global, &env)).await;
+        return run_demo(global, http, config::resolve(global, &env)).await;
     }
-    open(global, &env, None).await
+    open(global, http, &env, None).await
 }
 
 /// The accounts `global` names, on the dashboard (or, with none set up,
 /// the welcome screen first), with `hello` in the first footer.
-async fn open(global: &Global, env: &config::Env, hello: Option<Notice>) -> Exit {
+async fn open(global: &Global, http: &Http, env: &config::Env, hello: Option<Notice>) -> Exit {
     let config::Plan {
         accounts: all,
         open,
@@ -109,15 +109,17 @@ async fn open(global: &Global, env: &config::Env, hello: Option<Notice>) -> Exit
                 config_named: false,
                 ..env.clone()
             };
-            return Box::pin(self::open(global, &unnamed, hello)).await;
+            return Box::pin(self::open(global, http, &unnamed, hello)).await;
         }
         Err(e) => {
             crate::say!("plivo-dash: {e}");
             return Failure::from(e).exit();
         }
     };
-    let clients: Vec<Result<Client, Failure>> =
-        all.iter().map(|(_, s)| super::client_for(s)).collect();
+    let clients: Vec<Result<Client, Failure>> = all
+        .iter()
+        .map(|(_, s)| super::client_for(http, s))
+        .collect();
     // The account to open, alone or chosen among others, without its token
     // (a first run, or after `logout`): welcomed rather than sent away.
     let opened = if all.len() == 1 { Some(0) } else { open };
@@ -126,7 +128,7 @@ async fn open(global: &Global, env: &config::Env, hello: Option<Notice>) -> Exit
         && missing_token(missing)
         && let Some(config_path) = env.config_path.clone()
     {
-        return welcome(global, env, settings, config_path).await;
+        return welcome(global, http, env, settings, config_path).await;
     }
     if let ([_], [Err(e)]) = (all.as_slice(), clients.as_slice()) {
         // One account alone must be usable: its error ends the command.
@@ -161,10 +163,11 @@ async fn open(global: &Global, env: &config::Env, hello: Option<Notice>) -> Exit
                 .clone()
                 .unwrap_or_else(|| crate::plivo::DEFAULT_API_URL.to_owned()),
             limits: crate::plivo::Limits::default(),
+            http: http.clone(),
         });
     match dashboard(Fleet::new(members, open), pollers, hello, login).await {
         Ok(Ending::LoggedIn { profile, kept }) => {
-            Box::pin(logged_in(global, env, profile, &kept)).await
+            Box::pin(logged_in(global, http, env, profile, &kept)).await
         }
         ended => exit_of(ended),
     }
@@ -173,6 +176,7 @@ async fn open(global: &Global, env: &config::Env, hello: Option<Notice>) -> Exit
 /// The welcome screen; then the account just kept, or the demo and back.
 async fn welcome(
     global: &Global,
+    http: &Http,
     env: &config::Env,
     settings: &Settings,
     config_path: std::path::PathBuf,
@@ -181,6 +185,7 @@ async fn welcome(
         config_path,
         api_url: settings.api_url.clone(),
         limits: settings.limits,
+        http: http.clone(),
     };
     // A profile that lost its token (after `logout`) is named already.
     let mut fleet = Fleet::welcoming(Welcome::known(
@@ -193,7 +198,7 @@ async fn welcome(
     loop {
         match tui::run(&mut fleet, Vec::new(), Some(setup.clone())).await {
             Ok(Ok(Ending::LoggedIn { profile, kept })) => {
-                return Box::pin(logged_in(global, env, profile, &kept)).await;
+                return Box::pin(logged_in(global, http, env, profile, &kept)).await;
             }
             Ok(Ok(Ending::Demo)) => {
                 // Leaving the demo comes back here, with what was typed;
@@ -202,7 +207,7 @@ async fn welcome(
                     "The demo: {} goes back to the welcome screen",
                     settings.keymap.key_label(crate::keymap::Action::Quit)
                 ));
-                match demo_ended(global, Ok(settings.clone()), Some(back)).await {
+                match demo_ended(global, http, Ok(settings.clone()), Some(back)).await {
                     Ok(Ending::Quit) => fleet.resume(),
                     Ok(_) => return Exit::Ok,
                     Err(exit) => return exit,
@@ -221,6 +226,7 @@ async fn welcome(
 /// The dashboard again, on the account the welcome screen just kept.
 async fn logged_in(
     global: &Global,
+    http: &Http,
     env: &config::Env,
     profile: Option<String>,
     kept: &str,
@@ -230,7 +236,7 @@ async fn logged_in(
         ..global.clone()
     };
     let hello = Notice::success(format!("Logged in · {kept}"));
-    open(&next, env, Some(hello)).await
+    open(&next, http, env, Some(hello)).await
 }
 
 /// Whether `failure` is only a missing token (a first run, or after
@@ -314,14 +320,19 @@ fn member(
 /// It opens on the main account, the fleet screen of the others one key
 /// away. A broken config file does not stop it; the dashboard says what is
 /// wrong.
-async fn run_demo(global: &Global, resolved: Result<Settings, config::ConfigError>) -> Exit {
-    exit_of(demo_ended(global, resolved, None).await)
+async fn run_demo(
+    global: &Global,
+    http: &Http,
+    resolved: Result<Settings, config::ConfigError>,
+) -> Exit {
+    exit_of(demo_ended(global, http, resolved, None).await)
 }
 
 /// The demo, with `hello` in its first footer, and how the user left it
 /// (or how the command ends).
 async fn demo_ended(
     global: &Global,
+    http: &Http,
     resolved: Result<Settings, config::ConfigError>,
     hello: Option<Notice>,
 ) -> Result<Ending, Exit> {
@@ -379,6 +390,7 @@ async fn demo_ended(
             }
         };
         let client = match Client::with_limits(
+            http,
             &handle.base_url,
             &handle.auth_id,
             handle.auth_token.clone(),

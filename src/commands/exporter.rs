@@ -20,7 +20,7 @@ use crate::exporter::accounts::Accounts;
 use crate::exporter::http;
 use crate::exporter::state::Watched;
 use crate::monitor::schedule;
-use crate::plivo::Tally;
+use crate::plivo::{Http, Tally};
 use crate::signals::{Signal, Stop};
 use crate::worker;
 
@@ -32,7 +32,7 @@ const DRAIN: Duration = Duration::from_secs(2);
 /// failure). SIGHUP is ignored, said in the log: the exporter has no
 /// configuration to reload, and a hangup (a closed terminal, a stray
 /// `kill -HUP`) must not end a monitor silently.
-pub async fn run(global: &Global, listen: SocketAddr, max_connections: usize) -> Exit {
+pub async fn run(global: &Global, http: &Http, listen: SocketAddr, max_connections: usize) -> Exit {
     let mut stop = match Stop::new() {
         Ok(stop) => stop,
         Err(e) => {
@@ -55,7 +55,7 @@ pub async fn run(global: &Global, listen: SocketAddr, max_connections: usize) ->
     let mut accounts = Vec::with_capacity(count);
     let mut workers = Vec::with_capacity(count);
     for (index, (name, settings)) in all.into_iter().enumerate() {
-        let client = match super::client_for(&settings) {
+        let client = match super::client_for(http, &settings) {
             Ok(client) => client,
             // One account alone must be usable: its error ends the command.
             Err(e) if count == 1 => {

@@ -13,7 +13,7 @@ use crate::cli::Global;
 use crate::config;
 use crate::monitor::schedule::{FILL_GAP, IN_FLIGHT};
 use crate::monitor::threshold::{Level, Thresholds};
-use crate::plivo::Account;
+use crate::plivo::{Account, Http};
 use crate::text::sanitize;
 
 /// One profile's answer.
@@ -28,12 +28,12 @@ pub struct Fetched {
 }
 
 /// Every profile's account, by profile name (the top level first).
-pub async fn fetch_all(global: &Global) -> Result<Vec<Fetched>, Failure> {
-    Ok(fetch_each(super::resolve_all(global)?).await)
+pub async fn fetch_all(global: &Global, http: &Http) -> Result<Vec<Fetched>, Failure> {
+    Ok(fetch_each(http, super::resolve_all(global)?).await)
 }
 
 /// The account of each profile already resolved, in their order.
-pub(crate) async fn fetch_each(all: Vec<(String, config::Settings)>) -> Vec<Fetched> {
+pub(crate) async fn fetch_each(http: &Http, all: Vec<(String, config::Settings)>) -> Vec<Fetched> {
     let gate = Arc::new(Semaphore::new(IN_FLIGHT));
     let start = tokio::time::Instant::now();
     let asks = all.into_iter().enumerate().map(|(i, (name, settings))| {
@@ -43,7 +43,7 @@ pub(crate) async fn fetch_each(all: Vec<(String, config::Settings)>) -> Vec<Fetc
             let auth_id = sanitize(settings.auth_id.as_deref().unwrap_or_default());
             let at = start + FILL_GAP * u32::try_from(i).unwrap_or(u32::MAX);
             tokio::time::sleep_until(at).await;
-            let result = match super::client_for(&settings) {
+            let result = match super::client_for(http, &settings) {
                 Ok(client) => {
                     let _permit = gate.acquire().await;
                     let source = settings

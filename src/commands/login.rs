@@ -11,7 +11,7 @@ use crate::cli::{Global, LoginArgs};
 use crate::config;
 use crate::config::file::ConfigFile;
 use crate::config::keychain;
-use crate::plivo::{AuthId, ErrorClass};
+use crate::plivo::{AuthId, ErrorClass, Http};
 
 /// Where the config file is, or why there is none to write.
 fn config_path(env: &config::Env) -> Result<std::path::PathBuf, Failure> {
@@ -25,7 +25,7 @@ fn config_path(env: &config::Env) -> Result<std::path::PathBuf, Failure> {
 
 /// `login`: asks for what the flags leave out, checks it with one request
 /// (unless `--no-verify`), then keeps it. Says what it did on stdout.
-pub async fn login(global: &Global, args: &LoginArgs) -> Result<String, Failure> {
+pub async fn login(global: &Global, http: &Http, args: &LoginArgs) -> Result<String, Failure> {
     let env = config::Env::from_process();
     let path = config_path(&env)?;
     if let Some(name) = &global.profile {
@@ -71,6 +71,7 @@ pub async fn login(global: &Global, args: &LoginArgs) -> Result<String, Failure>
     let mut answer = String::new();
     if !args.no_verify {
         let checked = crate::config::credentials::check(
+            http,
             api_url.as_deref().unwrap_or(crate::plivo::DEFAULT_API_URL),
             &auth_id,
             &token,
@@ -327,7 +328,11 @@ pub fn logout(global: &Global) -> Result<String, Failure> {
 /// `profiles`: every profile, its auth id and where its token lives, the
 /// one used without `--profile` marked `*`; with `verify`, whether each
 /// works (one request each, spread as `get --all-profiles` spreads them).
-pub async fn profiles(global: &Global, verify: bool) -> Result<(String, Exit), Failure> {
+pub async fn profiles(
+    global: &Global,
+    http: &Http,
+    verify: bool,
+) -> Result<(String, Exit), Failure> {
     let env = config::Env::from_process();
     // An account the environment names whole is what `get` uses, before
     // any profile: listed (and checked) first.
@@ -370,7 +375,7 @@ pub async fn profiles(global: &Global, verify: bool) -> Result<(String, Exit), F
     };
     // The profiles as resolved above: their keychain is not asked twice.
     let checks = if verify {
-        Some(super::fleet::fetch_each(all.clone()).await)
+        Some(super::fleet::fetch_each(http, all.clone()).await)
     } else {
         None
     };

@@ -26,7 +26,7 @@ use crate::cli::Global;
 use crate::config::{self, ConfigError};
 use crate::monitor::file::HistoryFile;
 use crate::monitor::schedule;
-use crate::plivo::{ApiError, Client, ErrorClass};
+use crate::plivo::{ApiError, Client, ErrorClass, Http};
 use crate::worker;
 
 /// Why a command failed, with the exit code scripts rely on.
@@ -110,9 +110,9 @@ impl Failure {
 
 /// A client for the account the flags, environment and config file name,
 /// and the settings it came from (with any warnings they drew).
-pub fn connect(global: &Global) -> Result<(Client, config::Settings), Failure> {
+pub fn connect(global: &Global, http: &Http) -> Result<(Client, config::Settings), Failure> {
     let settings = config::resolve(global, &config::Env::from_process())?;
-    let client = client_for(&settings)?;
+    let client = client_for(http, &settings)?;
     Ok((client, settings))
 }
 
@@ -158,10 +158,12 @@ pub fn shared(
     }
 }
 
-/// A client for the credentials `settings` resolved, within its limits.
-pub(crate) fn client_for(settings: &config::Settings) -> Result<Client, Failure> {
+/// A client through `http` for the credentials `settings` resolved,
+/// within its limits.
+pub(crate) fn client_for(http: &Http, settings: &config::Settings) -> Result<Client, Failure> {
     let c = settings.credentials()?;
     Ok(Client::with_limits(
+        http,
         &c.api_url,
         &c.auth_id,
         c.auth_token.clone(),

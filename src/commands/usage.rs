@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use super::{Exit, Failure};
 use crate::cli::{Global, UsageArgs, UsageBy, UsageCommand};
 use crate::config::{self, Settings};
-use crate::plivo::Client;
+use crate::plivo::{Client, Http};
 use crate::store::{self, GroupBy, Kind, Store, SyncPosition, Total};
 use crate::usage::sync::plan::{self, Depth};
 use crate::usage::sync::{self, Progress, Report, SyncError};
@@ -471,7 +471,11 @@ fn table(spend: &Spend, several: bool) -> String {
 /// account's failure is the error; among several, each is said on stderr
 /// with its profile, the others are printed, and the first one's code is
 /// the exit code.
-pub async fn run(global: &Global, args: &UsageArgs) -> Result<(String, Exit), Failure> {
+pub async fn run(
+    global: &Global,
+    http: &Http,
+    args: &UsageArgs,
+) -> Result<(String, Exit), Failure> {
     let now = Timestamp::now();
     let accounts: Vec<(Option<String>, Settings)> = if global.all_profiles {
         super::resolve_all(global)?
@@ -488,7 +492,7 @@ pub async fn run(global: &Global, args: &UsageArgs) -> Result<(String, Exit), Fa
     let mut exit = Exit::Ok;
     for (profile, settings) in accounts {
         let result = async {
-            let client = super::client_for(&settings)?;
+            let client = super::client_for(http, &settings)?;
             let source = settings.credentials()?.token_source.clone();
             let done = match &args.command {
                 Some(UsageCommand::Sync(sync)) => sync_now(&settings, &client, sync.days, now)

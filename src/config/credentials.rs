@@ -8,19 +8,20 @@ use secrecy::SecretString;
 
 use super::file::{ConfigFile, FileError};
 use super::keychain;
-use crate::plivo::{Account, ApiError, Client, Limits};
+use crate::plivo::{Account, ApiError, Client, Http, Limits};
 
 /// The longest token taken, typed or pasted: Plivo's are 40 characters.
 pub(crate) const MAX_TOKEN: usize = 1024;
 
 /// One GET of the account with these credentials.
 pub async fn check(
+    http: &Http,
     api_url: &str,
     auth_id: &str,
     token: &SecretString,
     limits: Limits,
 ) -> Result<Account, ApiError> {
-    Client::with_limits(api_url, auth_id, token.clone(), limits)?
+    Client::with_limits(http, api_url, auth_id, token.clone(), limits)?
         .get_account()
         .await
 }

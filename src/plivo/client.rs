@@ -11,7 +11,7 @@ use serde::de::DeserializeOwned;
 use super::pager::{self, Listed, Paged};
 use super::records::{ListQuery, Record, RecordMeta, RecordPage};
 use super::subaccount::{Created, PAGE_LIMIT, Page, Subaccount, SubaccountChange};
-use super::{Account, AccountUpdate, Answer, ApiError, AuthId, Tally, UpdateReply};
+use super::{Account, AccountUpdate, Answer, ApiError, AuthId, Http, Tally, UpdateReply};
 use crate::text::sanitize;
 
 /// Plivo's production API.
@@ -68,13 +68,21 @@ pub struct Client {
 }
 
 impl Client {
-    /// A client for `auth_id` at `api_url` with the default [`Limits`].
-    pub fn new(api_url: &str, auth_id: &str, token: SecretString) -> Result<Self, ApiError> {
-        Self::with_limits(api_url, auth_id, token, Limits::default())
+    /// A client for `auth_id` at `api_url` with the default [`Limits`],
+    /// through `http`.
+    pub fn new(
+        http: &Http,
+        api_url: &str,
+        auth_id: &str,
+        token: SecretString,
+    ) -> Result<Self, ApiError> {
+        Self::with_limits(http, api_url, auth_id, token, Limits::default())
     }
 
-    /// A client with explicit limits.
+    /// A client with explicit limits (`http`'s connect time limit is the
+    /// process's, set when it was made).
     pub fn with_limits(
+        http: &Http,
         api_url: &str,
         auth_id: &str,
         token: SecretString,
@@ -82,16 +90,8 @@ impl Client {
     ) -> Result<Self, ApiError> {
         let auth_id = AuthId::parse(auth_id)?;
         let base = parse_api_url(api_url)?;
-        // reqwest is built without a crypto provider of its own; this process
-        // uses ring. Installing twice is harmless (the second call is refused).
-        let _ = rustls::crypto::ring::default_provider().install_default();
         let account_url = account_url(&base, &auth_id, api_url)?;
-        let http = shared_http(is_loopback(&base), limits.connect_timeout).map_err(|e| {
-            ApiError::InvalidUrl {
-                url: shown_url(api_url),
-                reason: format!("cannot set up HTTP: {e}"),
-            }
-        })?;
+        let http = http.for_host(is_loopback(&base));
         let header_secret = {
             use base64::Engine as _;
             SecretString::from(base64::engine::general_purpose::STANDARD.encode(format!(
@@ -436,37 +436,6 @@ where
     }
 }
 
-/// The HTTP client for a base URL that is (or is not) on this machine,
-/// with this connect time limit: made once per process and shared. Each
-/// one holds a connection pool and the TLS set-up with its root
-/// certificates, so a fleet of 100 accounts costs one, not 100 (the
-/// exporter's peak memory at 100 accounts went from 22.5 to 11.8 MiB). Accounts still never share a
-/// connection: the pool keeps one per host and port, and each request
-/// carries its own credentials.
-fn shared_http(loopback: bool, connect_timeout: Duration) -> reqwest::Result<reqwest::Client> {
-    type Made = Vec<((bool, Duration), reqwest::Client)>;
-    static MADE: std::sync::Mutex<Made> = std::sync::Mutex::new(Vec::new());
-    let mut made = MADE
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    let key = (loopback, connect_timeout);
-    if let Some((_, http)) = made.iter().find(|(k, _)| *k == key) {
-        return Ok(http.clone());
-    }
-    let mut builder = reqwest::Client::builder()
-        .user_agent(concat!("plivo-dash/", env!("CARGO_PKG_VERSION")))
-        .connect_timeout(connect_timeout)
-        // A redirect would carry the Authorization header to wherever it
-        // points; the API never redirects, so none is followed.
-        .redirect(reqwest::redirect::Policy::none());
-    if loopback {
-        builder = builder.no_proxy();
-    }
-    let http = builder.build()?;
-    made.push((key, http.clone()));
-    Ok(http)
-}
-
 /// The shortest token looked for in answers: a shorter one (a made-up
 /// test token) could match JSON's own keys and break the body, and no
 /// Plivo token is that short.
@@ -693,7 +662,9 @@ mod tests {
 
     #[test]
     fn the_authorization_header_echoed_back_is_cut_out_too() {
+        let http = Http::new(super::super::install_tls(), Duration::from_secs(1)).unwrap();
         let client = Client::new(
+            &http,
             "http://127.0.0.1:1",
             "MA2025RK4E639VJFZAGV",
             SecretString::from("sandboxtoken0123456789abcdef"),

@@ -5,6 +5,7 @@ mod account;
 mod call;
 mod client;
 mod error;
+mod http;
 mod message;
 mod number;
 pub mod pager;
@@ -19,6 +20,7 @@ pub use account::{
 pub use call::Call;
 pub use client::{Client, DEFAULT_API_URL, Limits, PAGE_GAP, PAGES_IN_FLIGHT};
 pub use error::{ApiError, ErrorClass};
+pub use http::{Http, Tls, install_tls};
 pub use message::Message;
 pub use number::Number;
 pub use pager::{Disagreement, Listed, Pace, Paged};

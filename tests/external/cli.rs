@@ -434,9 +434,13 @@ fn the_sandbox_seeds_the_days_of_traffic_asked_for_times_the_scale() {
     // The calls of the last week: a week of the 100 a day, three times over.
     let count = |args: &[&str]| {
         let (mut child, vars) = sandbox(args);
-        let client =
-            plivo_dash::plivo::Client::new(&vars[0].1, &vars[1].1, vars[2].1.clone().into())
-                .expect("a client");
+        let client = plivo_dash::plivo::Client::new(
+            &crate::support::http(),
+            &vars[0].1,
+            &vars[1].1,
+            vars[2].1.clone().into(),
+        )
+        .expect("a client");
         let runtime = tokio::runtime::Runtime::new().expect("runtime");
         let page =
             runtime.block_on(client.list_records::<plivo_dash::plivo::Call>(

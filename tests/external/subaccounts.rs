@@ -116,6 +116,7 @@ async fn errors_are_plivos() {
         "{nameless}"
     );
     let wrong = Client::new(
+        &crate::support::http(),
         &sandbox.base_url,
         &sandbox.auth_id,
         "wrong".to_owned().into(),

@@ -106,6 +106,7 @@ async fn an_update_with_only_nulls_changes_nothing() {
 async fn a_wrong_token_is_an_authentication_error() {
     let (sandbox, _client) = start().await;
     let client = Client::new(
+        &crate::support::http(),
         &sandbox.base_url,
         &sandbox.auth_id,
         "wrong".to_owned().into(),
@@ -132,13 +133,24 @@ async fn a_malformed_auth_id_is_refused_before_any_request() {
         "MA2025RK4E639VJFZAG/",
         "MA2025RK4E639VJFZAGV/../x",
     ] {
-        let err = Client::new(&server.url, bad, TOKEN.to_owned().into()).expect_err(bad);
+        let err = Client::new(
+            &crate::support::http(),
+            &server.url,
+            bad,
+            TOKEN.to_owned().into(),
+        )
+        .expect_err(bad);
         assert!(matches!(err, ApiError::InvalidAuthId(_)), "{bad}: {err:?}");
         assert!(err.to_string().contains("MA or SA"), "{err}");
     }
     assert_eq!(server.connections(), 0);
-    Client::new(&server.url, "SA2025RK4E639VJFZAGV", TOKEN.to_owned().into())
-        .expect("subaccount ids are accepted");
+    Client::new(
+        &crate::support::http(),
+        &server.url,
+        "SA2025RK4E639VJFZAGV",
+        TOKEN.to_owned().into(),
+    )
+    .expect("subaccount ids are accepted");
 }
 
 #[tokio::test]
@@ -278,6 +290,7 @@ async fn a_stopped_sandbox_is_a_network_error() {
 #[test]
 fn debug_output_never_shows_the_token() {
     let client = Client::new(
+        &crate::support::http(),
         "https://api.plivo.com",
         "MA2025RK4E639VJFZAGV",
         TOKEN.to_owned().into(),

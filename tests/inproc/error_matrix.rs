@@ -22,8 +22,14 @@ fn limits() -> Limits {
 
 async fn get_from(canned: Canned) -> Result<plivo_dash::plivo::Account, ApiError> {
     let server = CannedServer::start(canned).await;
-    let client =
-        Client::with_limits(&server.url, ID, TOKEN.to_owned().into(), limits()).expect("client");
+    let client = Client::with_limits(
+        &crate::support::http(),
+        &server.url,
+        ID,
+        TOKEN.to_owned().into(),
+        limits(),
+    )
+    .expect("client");
     let result = client.get_account().await;
     if let Err(e) = &result {
         assert!(
@@ -128,6 +134,7 @@ async fn connection_refused_is_a_network_error() {
         l.local_addr().expect("addr").port()
     };
     let client = Client::with_limits(
+        &crate::support::http(),
         &format!("http://127.0.0.1:{port}"),
         ID,
         TOKEN.to_owned().into(),
@@ -157,7 +164,14 @@ async fn https_speaks_tls_and_refuses_a_server_that_does_not() {
             let _ = socket.write_all(b"HTTP/1.1 200 OK\r\n\r\n").await;
         }
     });
-    let client = Client::with_limits(&url, ID, TOKEN.to_owned().into(), limits()).expect("client");
+    let client = Client::with_limits(
+        &crate::support::http(),
+        &url,
+        ID,
+        TOKEN.to_owned().into(),
+        limits(),
+    )
+    .expect("client");
     let err = client.get_account().await.expect_err("not TLS");
     assert!(matches!(err, ApiError::Network(_)), "{err:?}");
     assert!(!err.to_string().contains(TOKEN));

@@ -32,7 +32,13 @@ async fn an_idle_dashboard_draws_nothing_and_a_key_is_drawn_at_once() {
     })
     .await
     .expect("sandbox");
-    let client = Client::new(&sandbox.base_url, &sandbox.auth_id, TOKEN.into()).expect("client");
+    let client = Client::new(
+        &crate::support::http(),
+        &sandbox.base_url,
+        &sandbox.auth_id,
+        TOKEN.into(),
+    )
+    .expect("client");
     let mut terminal = Terminal::new(TestBackend::new(120, 35)).expect("terminal");
     let mut tty = io::sink();
     let (keys, rx) = mpsc::unbounded_channel::<io::Result<TermEvent>>();

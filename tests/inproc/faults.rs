@@ -114,7 +114,14 @@ async fn the_dashboard_survives_every_fault_and_keeps_data_and_edits() {
             timeout: Duration::from_secs(1),
             ..Limits::default()
         };
-        let client = Client::with_limits(&server.url, ID, TOKEN.into(), limits).expect("client");
+        let client = Client::with_limits(
+            &crate::support::http(),
+            &server.url,
+            ID,
+            TOKEN.into(),
+            limits,
+        )
+        .expect("client");
         let worker::Channels {
             commands,
             mut events,

@@ -398,8 +398,14 @@ async fn a_server_that_never_answers_ends_in_a_timeout_event() {
         timeout: Duration::from_millis(300),
         ..Limits::default()
     };
-    let client = Client::with_limits(&server.url, "MA2025RK4E639VJFZAGV", TOKEN.into(), limits)
-        .expect("client");
+    let client = Client::with_limits(
+        &crate::support::http(),
+        &server.url,
+        "MA2025RK4E639VJFZAGV",
+        TOKEN.into(),
+        limits,
+    )
+    .expect("client");
     let (_commands, mut events) = refreshing(client);
     let Report::Failed { op, error, .. } = next(&mut events).await else {
         panic!("a failure");

@@ -19,6 +19,14 @@ use tokio::net::TcpListener;
 /// A token distinctive enough that finding it anywhere is never a coincidence.
 pub const TOKEN: &str = "tok3n-THAT-must-NEVER-leak-0123456789";
 
+/// The HTTP client a test's Plivo clients go through, TLS set up as `main`
+/// sets it up.
+pub fn http() -> plivo_dash::plivo::Http {
+    let connect_timeout = plivo_dash::plivo::Limits::default().connect_timeout;
+    plivo_dash::plivo::Http::new(plivo_dash::plivo::install_tls(), connect_timeout)
+        .expect("the HTTP client")
+}
+
 /// A sandbox on the test's runtime answering to [`TOKEN`], with `options`
 /// otherwise, and a client of it.
 pub async fn sandbox_and_client(options: Options) -> (Handle, plivo_dash::plivo::Client) {
@@ -28,8 +36,9 @@ pub async fn sandbox_and_client(options: Options) -> (Handle, plivo_dash::plivo:
     })
     .await
     .expect("sandbox starts");
-    let client = plivo_dash::plivo::Client::new(&handle.base_url, &handle.auth_id, TOKEN.into())
-        .expect("client");
+    let client =
+        plivo_dash::plivo::Client::new(&http(), &handle.base_url, &handle.auth_id, TOKEN.into())
+            .expect("client");
     (handle, client)
 }
 
