@@ -355,6 +355,9 @@ fn parse_since(s: &str) -> Result<jiff::SignedDuration, BadValue> {
     Ok(duration)
 }
 
+/// The message list's requests a minute, as Plivo allows them.
+pub const MESSAGE_RATE: u32 = 20;
+
 /// `usage`'s choices.
 #[derive(Debug, Clone, Args)]
 #[command(args_conflicts_with_subcommands = true)]
@@ -421,6 +424,11 @@ pub struct UsageSyncArgs {
     /// so far]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=90))]
     pub days: Option<u32>,
+    /// Message-list pages asked for a minute: Plivo allows 20. More only
+    /// against a sandbox started with the same --message-rate (benchmarks).
+    #[arg(long, value_name = "PER_MIN", default_value_t = MESSAGE_RATE,
+          value_parser = clap::value_parser!(u32).range(1..=60_000))]
+    pub message_rate: u32,
     /// Every profile in the config file, one after the other.
     #[arg(long, conflicts_with_all = ["profile", "auth_id"])]
     pub all_profiles: bool,
@@ -662,6 +670,11 @@ pub struct SandboxArgs {
     /// Hold every answer back this many milliseconds.
     #[arg(long, value_name = "MS", default_value_t = 0)]
     pub latency: u64,
+    /// Message-list requests taken a minute: Plivo's 20, unless raised for
+    /// a benchmark of a large back-fill (with `usage sync --message-rate`).
+    #[arg(long, value_name = "PER_MIN", default_value_t = MESSAGE_RATE,
+          value_parser = clap::value_parser!(u32).range(1..=60_000))]
+    pub message_rate: u32,
     /// Answer this share of requests (0 to 1) with 503, at random.
     #[arg(long, value_name = "P", default_value_t = 0.0, value_parser = parse_share)]
     pub fail_rate: f64,

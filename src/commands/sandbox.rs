@@ -41,6 +41,8 @@ pub async fn run(global: &Global, args: SandboxArgs) -> Exit {
         traffic_days: args.traffic,
         traffic_scale: args.traffic_scale,
         latency: Duration::from_millis(args.latency),
+        // The list's 20 requests, in the window that gives this rate.
+        message_window: Duration::from_secs(60) * crate::cli::MESSAGE_RATE / args.message_rate,
         fail_rate: args.fail_rate,
         faults: args.faults.clone(),
         subaccounts: args.subaccounts,

@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
 use super::{Exit, Failure};
-use crate::cli::{Global, UsageArgs, UsageBy, UsageCommand};
+use crate::cli::{Global, UsageArgs, UsageBy, UsageCommand, UsageSyncArgs};
 use crate::config::{self, Settings};
 use crate::plivo::{Client, Http};
 use crate::store::{self, GroupBy, Kind, Store, SyncPosition, Total};
@@ -58,19 +58,22 @@ fn list_name(kind: Kind) -> &'static str {
     }
 }
 
-/// `usage sync`: syncs the account now, back-filling `days` (or the month
-/// so far), with progress on stderr. Returns the summary to print.
+/// `usage sync`: syncs the account now, back-filling `--days` (or the
+/// month so far) at `--message-rate`, with progress on stderr. Returns
+/// the summary to print.
 pub async fn sync_now(
     settings: &Settings,
     client: &Client,
-    days: Option<u32>,
+    args: &UsageSyncArgs,
     now: Timestamp,
 ) -> Result<String, Failure> {
     let mut store = open(settings, now)?;
     let options = sync::Options {
-        depth: days
+        depth: args
+            .days
             .or(settings.usage_days)
             .map_or(Depth::MonthToDate, Depth::Days),
+        message_gap: std::time::Duration::from_secs(60) / args.message_rate,
         ..sync::Options::default()
     };
     let mut said = Said::new(std::time::Instant::now());
@@ -495,7 +498,7 @@ pub async fn run(
             let client = super::client_for(http, &settings)?;
             let source = settings.credentials()?.token_source.clone();
             let done = match &args.command {
-                Some(UsageCommand::Sync(sync)) => sync_now(&settings, &client, sync.days, now)
+                Some(UsageCommand::Sync(sync)) => sync_now(&settings, &client, sync, now)
                     .await
                     .map(|text| synced.push((profile.clone(), text))),
                 None => spend(&settings, &client, args, now).await.map(|mut s| {

@@ -388,7 +388,7 @@ fn sandbox_lines(args: &[&str], n: usize) -> (std::process::Child, Vec<String>) 
 }
 
 /// Starts `plivo-dash sandbox ARGS` and reads the three lines it prints.
-fn sandbox(args: &[&str]) -> (std::process::Child, Vec<(String, String)>) {
+pub(crate) fn sandbox(args: &[&str]) -> (std::process::Child, Vec<(String, String)>) {
     let (child, lines) = sandbox_lines(args, 3);
     let vars = lines
         .iter()

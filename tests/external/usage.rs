@@ -222,3 +222,44 @@ fn usage_whose_output_cannot_be_written_exits_6() {
         "{out:?}"
     );
 }
+
+#[test]
+fn a_sandbox_and_a_sync_at_one_raised_message_rate_back_fill_without_a_429() {
+    // Enough messages for more than the 20 pages Plivo's rate allows in a
+    // minute: three days, twice over (about 45 pages).
+    let home = tempfile::tempdir().expect("tempdir");
+    let log = home.path().join("sandbox.log");
+    let log_arg = log.to_str().expect("a UTF-8 path");
+    let (mut child, vars) = crate::cli::sandbox(&[
+        "--traffic",
+        "3",
+        "--traffic-scale",
+        "2",
+        "--message-rate",
+        "600",
+        "--log-file",
+        log_arg,
+    ]);
+    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("plivo-dash"));
+    cmd.env_clear()
+        .env("HOME", home.path())
+        .env("XDG_CONFIG_HOME", home.path())
+        .env("XDG_STATE_HOME", home.path().join("state"))
+        .envs(vars)
+        // A little under the sandbox's rate: room for a loaded machine's
+        // jitter between a request's start and its arrival.
+        .args(["usage", "sync", "--days", "3", "--message-rate", "500"]);
+    let (_, stderr) = run(cmd, 0);
+    let _ = child.kill();
+    let _ = child.wait();
+    let log = std::fs::read_to_string(&log).expect("the sandbox's log");
+    let message_pages = log
+        .lines()
+        .filter(|l| l.contains("/Message/") && l.contains("status=200"))
+        .count();
+    assert!(message_pages > 20, "{message_pages} message pages:\n{log}");
+    assert!(
+        !log.lines().any(|l| l.contains("status=429")),
+        "a 429 at matching rates:\n{log}\n{stderr}"
+    );
+}
