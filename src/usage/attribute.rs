@@ -193,6 +193,14 @@ impl Digits {
         (count > 0).then_some(Digits(packed))
     }
 
+    /// Its first [`DECIDING_DIGITS`] digits and how many it has.
+    fn deciding(self) -> (u64, u32) {
+        // The packing's marker 1 counts as a digit of the logarithm.
+        let count = self.0.ilog10();
+        let prefix = self.0 / 10u64.pow(count.saturating_sub(DECIDING_DIGITS));
+        (prefix, count)
+    }
+
     /// The number in international form: "+" and its digits.
     fn international(self) -> String {
         let mut text = self.0.to_string();
@@ -317,10 +325,63 @@ impl std::fmt::Display for Country {
 /// number.
 pub fn number_country(number: &str) -> Option<Country> {
     // Only "+" and at most 15 digits ever reach the parser.
-    let digits = Digits::read(number)?;
+    digits_country(Digits::read(number)?)
+}
+
+fn digits_country(digits: Digits) -> Option<Country> {
     let parsed = phonenumber::parse(None, digits.international()).ok()?;
     let id = parsed.country().id()?;
     Country::from_iso2(id.as_ref())
+}
+
+/// The leading digits that decide a number's region inside a calling code
+/// (libphonenumber's own ranges are never longer: +1 and an area code,
+/// +44 7781 for Guernsey's mobiles, +39 06698 for the Vatican).
+const DECIDING_DIGITS: u32 = 8;
+
+/// The most numbers' countries [`Countries`] remembers before it starts
+/// again: a bound on its memory, whatever the traffic.
+const REMEMBERED: usize = 4096;
+
+/// [`number_country`], remembered by a number's deciding digits and length:
+/// libphonenumber matches each number against many patterns, and the
+/// regular expressions' caches grow with every new number (at a million
+/// records, most of a sync's memory). Numbers alike in their first
+/// [`DECIDING_DIGITS`] digits and in length are in one country.
+#[derive(Debug, Default)]
+pub struct Countries {
+    known: HashMap<(u64, u32), Option<Country>>,
+}
+
+impl Countries {
+    /// The country of `number`, as [`number_country`] says.
+    pub fn of_number(&mut self, number: &str) -> Option<Country> {
+        let digits = Digits::read(number)?;
+        let key = digits.deciding();
+        if let Some(known) = self.known.get(&key) {
+            return *known;
+        }
+        if self.known.len() >= REMEMBERED {
+            self.known.clear();
+        }
+        let country = digits_country(digits);
+        self.known.insert(key, country);
+        country
+    }
+
+    /// The country a call's spend belongs to, as [`call_country`] says.
+    pub fn of_call(&mut self, call: &Call) -> Option<Country> {
+        self.of_number(call.to_number.as_str())
+    }
+
+    /// The country a message's spend belongs to, as [`message_country`]
+    /// says.
+    pub fn of_message(&mut self, message: &Message) -> Option<Country> {
+        match said_country(message) {
+            Some(said) => said,
+            None => self.of_number(message.to_number.as_str()),
+        }
+    }
 }
 
 /// The country a call's spend belongs to: its `to_number`'s (the
@@ -332,13 +393,18 @@ pub fn call_country(call: &Call) -> Option<Country> {
 /// The country a message's spend belongs to: its
 /// `destination_country_iso2` when it says one, else its `to_number`'s.
 pub fn message_country(message: &Message) -> Option<Country> {
+    said_country(message).unwrap_or_else(|| number_country(message.to_number.as_str()))
+}
+
+/// What a message's `destination_country_iso2` says, when it says anything.
+fn said_country(message: &Message) -> Option<Option<Country>> {
     match message
         .destination_country_iso2
         .as_ref()
         .map(|c| c.as_str())
     {
-        Some(code) if !code.trim().is_empty() => Country::from_iso2(code),
-        _ => number_country(message.to_number.as_str()),
+        Some(code) if !code.trim().is_empty() => Some(Country::from_iso2(code)),
+        _ => None,
     }
 }
 
@@ -537,6 +603,49 @@ mod tests {
         assert_eq!(country("+44 7911 123456").as_deref(), Some("GG"));
         assert_eq!(country("919876543210").as_deref(), Some("IN"));
         assert_eq!(country("919999999999").as_deref(), Some("IN"));
+    }
+
+    #[test]
+    fn remembered_countries_are_the_ones_libphonenumber_gives() {
+        let mut countries = Countries::default();
+        // Twice each: the second answer is the remembered one.
+        for _ in 0..2 {
+            for text in [
+                "14153268174",
+                "+1 415 326 8174",
+                "16135550123",
+                "442079460018",
+                "+44 7400 123456",
+                "+44 7911 123456",
+                "919876543210",
+                "999123456789",
+                "1",
+                "not a number",
+                "+1 415 CALL NOW",
+            ] {
+                assert_eq!(
+                    countries.of_number(text),
+                    number_country(text),
+                    "{text:?}"
+                );
+            }
+        }
+        // Guernsey's mobiles and Britain's differ in the sixth digit: two
+        // entries, not one.
+        assert_ne!(
+            countries.of_number("+44 7911 654321"),
+            countries.of_number("+44 7400 654321")
+        );
+    }
+
+    #[test]
+    fn remembered_countries_stay_within_their_bound() {
+        let mut countries = Countries::default();
+        for i in 0..(REMEMBERED as u64 * 3) {
+            let number = format!("1415{:07}", i * 997);
+            assert_eq!(countries.of_number(&number), number_country(&number));
+            assert!(countries.known.len() <= REMEMBERED);
+        }
     }
 
     #[test]

@@ -278,3 +278,27 @@ async fn the_message_list_keeps_its_pace_and_a_retry_after_is_waited_out() {
         served(&handle, from, to)
     );
 }
+
+#[tokio::test]
+async fn calls_are_read_while_the_message_list_waits_for_its_next_page() {
+    // Three days: about 15 call pages and 23 message pages.
+    let (_handle, client) = sandbox(3).await;
+    let (_dir, mut store) = store();
+    let mut kinds = Vec::new();
+    sync::sync(&client, &mut store, &options(3), Timestamp::now(), |p| {
+        if let Progress::Page { kind, .. } = p {
+            kinds.push(kind);
+        }
+    })
+    .await
+    .expect("a sync");
+    let last_call = kinds.iter().rposition(|k| *k == Kind::Call).expect("calls");
+    let first_message = kinds
+        .iter()
+        .position(|k| *k == Kind::Message)
+        .expect("messages");
+    assert!(
+        first_message < last_call,
+        "the calls were all read before the first message page: {kinds:?}"
+    );
+}

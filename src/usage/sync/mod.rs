@@ -18,13 +18,14 @@
 
 pub mod plan;
 
+use std::cell::{Cell, RefCell};
 use std::time::Duration;
 
 use jiff::Timestamp;
 use tokio::time::Instant;
 
 use self::plan::{Depth, Seen, Window};
-use super::attribute::{self, Attribution, Numbers, Owner, Route, Source};
+use super::attribute::{self, Attribution, Countries, Numbers, Owner, Route, Source};
 use crate::plivo::{
     ApiError, Call, CallQuery, Client, MESSAGE_PACE, Message, MessageQuery, Number, NumberQuery,
     PAGE_GAP, PAGE_LIMIT, Record, RecordQuery, TimeRange,
@@ -125,7 +126,7 @@ trait Usage: Record {
     fn query(window: &Window) -> Self::Query;
     fn uuid(&self) -> &str;
     /// The country its spend belongs to.
-    fn country(&self) -> Option<attribute::Country>;
+    fn country(&self, countries: &mut Countries) -> Option<attribute::Country>;
     /// Its direction and numbers.
     fn route(&self) -> Route<'_>;
     fn amount(&self) -> rust_decimal::Decimal;
@@ -150,8 +151,8 @@ impl Usage for Call {
     fn uuid(&self) -> &str {
         self.call_uuid.as_str()
     }
-    fn country(&self) -> Option<attribute::Country> {
-        attribute::call_country(self)
+    fn country(&self, countries: &mut Countries) -> Option<attribute::Country> {
+        countries.of_call(self)
     }
     fn route(&self) -> Route<'_> {
         Route::from(self)
@@ -172,8 +173,8 @@ impl Usage for Message {
     fn uuid(&self) -> &str {
         self.message_uuid.as_str()
     }
-    fn country(&self) -> Option<attribute::Country> {
-        attribute::message_country(self)
+    fn country(&self, countries: &mut Countries) -> Option<attribute::Country> {
+        countries.of_message(self)
     }
     fn route(&self) -> Route<'_> {
         Route::from(self)
@@ -193,7 +194,12 @@ fn owner_id(attribution: &Attribution, auth_id: &str) -> Option<String> {
     }
 }
 
-fn stored<R: Usage>(record: &R, numbers: &Numbers, auth_id: &str) -> UsageRecord {
+fn stored<R: Usage>(
+    record: &R,
+    numbers: &Numbers,
+    countries: &mut Countries,
+    auth_id: &str,
+) -> UsageRecord {
     let route = record.route();
     let attribution = numbers.attribute(route, &Source::Account);
     UsageRecord {
@@ -202,7 +208,7 @@ fn stored<R: Usage>(record: &R, numbers: &Numbers, auth_id: &str) -> UsageRecord
         direction: route.direction.as_str().to_owned(),
         from: route.from_number.to_owned(),
         to: route.to_number.to_owned(),
-        country: record.country().map(|c| c.to_string()),
+        country: record.country(countries).map(|c| c.to_string()),
         subaccount: owner_id(&attribution, auth_id),
         amount: record.amount(),
     }
@@ -248,26 +254,25 @@ pub async fn sync(
         count: listed.objects.len(),
     });
     let start = plan::start(now, options.depth);
-    let calls = list::<Call>(
+    // Both lists at once: the message list's pace is its own, so calls
+    // read while it waits cost no time. Their pages share the account's
+    // pace, and are stored one at a time (no await while the store is held).
+    let account = Pacer::new(options.call_gap);
+    let store = RefCell::new(store);
+    let progress = RefCell::new(&mut progress);
+    let shared = Shared {
         client,
-        store,
-        &numbers,
-        options.call_gap,
+        store: &store,
+        numbers: &numbers,
+        account: &account,
+        progress: &progress,
         start,
         now,
-        &mut progress,
-    )
-    .await?;
-    let messages = list::<Message>(
-        client,
-        store,
-        &numbers,
-        options.message_gap,
-        start,
-        now,
-        &mut progress,
-    )
-    .await?;
+    };
+    let (calls, messages) = tokio::try_join!(
+        list::<Call, _>(&shared, None),
+        list::<Message, _>(&shared, Some(options.message_gap)),
+    )?;
     Ok(Report {
         numbers: listed.objects.len(),
         numbers_disagreement: listed.disagreement.map(|d| d.to_string()),
@@ -275,25 +280,68 @@ pub async fn sync(
     })
 }
 
-/// One list's windows, as planned from its stored position.
-async fn list<R: Usage>(
-    client: &Client,
-    store: &mut Store,
-    numbers: &Numbers,
+/// The account's pace, shared by the lists read at once: each page
+/// request takes the next free slot, `gap` after the one before it.
+struct Pacer {
     gap: Duration,
+    next: Cell<Option<Instant>>,
+}
+
+impl Pacer {
+    fn new(gap: Duration) -> Self {
+        Self {
+            gap,
+            next: Cell::new(None),
+        }
+    }
+
+    /// Waits for this request's slot.
+    async fn wait(&self) {
+        let now = Instant::now();
+        let at = self.next.get().map_or(now, |next| next.max(now));
+        self.next.set(Some(at + self.gap));
+        tokio::time::sleep_until(at).await;
+    }
+}
+
+/// What the lists read at once share.
+struct Shared<'a, P> {
+    client: &'a Client,
+    store: &'a RefCell<&'a mut Store>,
+    numbers: &'a Numbers,
+    account: &'a Pacer,
+    progress: &'a RefCell<P>,
     start: Timestamp,
     now: Timestamp,
-    progress: &mut impl FnMut(Progress<'_>),
+}
+
+/// One list's windows, as planned from its stored position; `own_gap` is
+/// the least time between two of its pages where the list has a limit of
+/// its own.
+async fn list<R: Usage, P: FnMut(Progress<'_>)>(
+    shared: &Shared<'_, &mut P>,
+    own_gap: Option<Duration>,
 ) -> Result<Synced, SyncError> {
+    let Shared {
+        client,
+        store,
+        numbers,
+        account,
+        progress,
+        start,
+        now,
+    } = shared;
+    let (start, now) = (*start, *now);
     let auth_id = client.auth_id().to_string();
     let mut synced = Synced {
         kind: R::KIND,
         records: 0,
         pages: 0,
-        position: store.position(&auth_id, R::KIND)?,
+        position: store.borrow().position(&auth_id, R::KIND)?,
         disagreement: None,
     };
     let mut last_ask: Option<Instant> = None;
+    let mut countries = Countries::default();
     for window in plan::plan(&synced.position, start, now) {
         let query = R::query(&window);
         let mut offset: u32 = 0;
@@ -301,9 +349,10 @@ async fn list<R: Usage>(
         let mut previous: Vec<String> = Vec::new();
         let mut pages: u32 = 0;
         loop {
-            if let Some(last) = last_ask {
+            if let (Some(last), Some(gap)) = (last_ask, own_gap) {
                 tokio::time::sleep_until(last + gap).await;
             }
+            account.wait().await;
             last_ask = Some(Instant::now());
             let page = client.record_page::<R>(&query, offset).await?;
             synced.pages += 1;
@@ -330,12 +379,14 @@ async fn list<R: Usage>(
             let records: Vec<UsageRecord> = page
                 .objects
                 .iter()
-                .map(|r| stored(r, numbers, &auth_id))
+                .map(|r| stored(r, numbers, &mut countries, &auth_id))
                 .collect();
-            store.insert_page(&auth_id, R::KIND, &records, &position)?;
+            store
+                .borrow_mut()
+                .insert_page(&auth_id, R::KIND, &records, &position)?;
             synced.position = position;
             synced.records += u64::from(read);
-            progress(Progress::Page {
+            (progress.borrow_mut())(Progress::Page {
                 kind: R::KIND,
                 window: &window,
                 records: records.len(),
