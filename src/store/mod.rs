@@ -25,6 +25,7 @@ use std::time::Duration;
 use jiff::Timestamp;
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 
+pub use history::{CreditHistory, Kept};
 pub use records::{GroupBy, Kind, Number, SyncPosition, Total, UsageRecord};
 pub use schema::VERSION;
 
