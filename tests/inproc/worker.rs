@@ -238,13 +238,7 @@ async fn pause_period_and_record_are_answered() {
     let worker::Channels {
         commands,
         mut events,
-    } = worker::spawn(
-        client,
-        worker::Options {
-            history: Some(credit_history(dir.path(), &auth_id)),
-            ..worker::Options::every(PERIOD)
-        },
-    );
+    } = keeping(client, credit_history(dir.path(), &auth_id));
     assert_eq!(
         next(&mut events).await,
         Report::History {
@@ -291,6 +285,31 @@ async fn pause_period_and_record_are_answered() {
         "the sample reaches the store"
     );
     assert!(events.try_recv().is_err(), "a good write says nothing");
+}
+
+/// The first report, a history kept in memory only: its samples and why.
+async fn kept_in_memory(
+    events: &mut UnboundedReceiver<Report>,
+) -> (Vec<plivo_dash::monitor::Sample>, String) {
+    match next(events).await {
+        Report::History {
+            samples,
+            warning: Some(warning),
+            moved: None,
+        } => (samples, warning),
+        other => panic!("history first, with why it is not kept: {other:?}"),
+    }
+}
+
+/// A worker on `client` keeping its credit history in `history`.
+fn keeping(client: Client, history: plivo_dash::store::CreditHistory) -> worker::Channels {
+    worker::spawn(
+        client,
+        worker::Options {
+            history: Some(history),
+            ..worker::Options::every(PERIOD)
+        },
+    )
 }
 
 /// `auth_id`'s history in the store in `dir`, keeping the default week.
@@ -402,21 +421,8 @@ async fn a_read_only_state_directory_is_said_once_with_the_store_path() {
     let worker::Channels {
         commands,
         mut events,
-    } = worker::spawn(
-        client,
-        worker::Options {
-            history: Some(history.clone()),
-            ..worker::Options::every(PERIOD)
-        },
-    );
-    let Report::History {
-        samples,
-        warning: Some(warning),
-        moved: None,
-    } = next(&mut events).await
-    else {
-        panic!("history first, with why it is not kept");
-    };
+    } = keeping(client, history.clone());
+    let (samples, warning) = kept_in_memory(&mut events).await;
     assert!(samples.is_empty());
     assert!(
         warning.contains(&history.store_path().display().to_string()),
@@ -443,21 +449,8 @@ async fn a_store_that_cannot_be_opened_still_shows_the_old_file_untouched() {
     let worker::Channels {
         commands: _commands,
         mut events,
-    } = worker::spawn(
-        client,
-        worker::Options {
-            history: Some(credit_history(dir.path(), &auth_id)),
-            ..worker::Options::every(PERIOD)
-        },
-    );
-    let Report::History {
-        samples,
-        warning: Some(warning),
-        moved: None,
-    } = next(&mut events).await
-    else {
-        panic!("history first, with why it is not kept");
-    };
+    } = keeping(client, credit_history(dir.path(), &auth_id));
+    let (samples, warning) = kept_in_memory(&mut events).await;
     assert_eq!(
         samples,
         [plivo_dash::monitor::Sample {
@@ -485,13 +478,7 @@ async fn a_damaged_store_is_set_aside_said_and_a_new_one_kept() {
     let worker::Channels {
         commands,
         mut events,
-    } = worker::spawn(
-        client,
-        worker::Options {
-            history: Some(credit_history(dir.path(), &auth_id)),
-            ..worker::Options::every(PERIOD)
-        },
-    );
+    } = keeping(client, credit_history(dir.path(), &auth_id));
     let Report::History {
         warning: Some(warning),
         ..
@@ -534,13 +521,7 @@ async fn a_store_that_refuses_writes_is_said_once_and_picked_up_again() {
     let worker::Channels {
         commands,
         mut events,
-    } = worker::spawn(
-        client,
-        worker::Options {
-            history: Some(history.clone()),
-            ..worker::Options::every(PERIOD)
-        },
-    );
+    } = keeping(client, history.clone());
     let Report::History { warning: None, .. } = next(&mut events).await else {
         panic!("history first");
     };
@@ -624,13 +605,7 @@ fn a_history_file_that_blocks_never_holds_up_a_fetch() {
             let worker::Channels {
                 commands,
                 mut events,
-            } = worker::spawn(
-                client,
-                worker::Options {
-                    history: Some(history),
-                    ..worker::Options::every(PERIOD)
-                },
-            );
+            } = keeping(client, history);
             commands.send(Request::Refresh).expect("send");
             let event = next(&mut events).await;
             let _ = done.send(matches!(event, Report::Loaded { .. }));

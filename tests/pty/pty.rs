@@ -310,7 +310,10 @@ fn the_chart_after_a_restart_shows_the_history_kept_in_the_store() {
     first.wait_for("USD/h");
     let screen = first.contents();
     assert!((19.0..=21.0).contains(&burn_on_screen(&screen)), "{screen}");
-    assert!(chart_top(&screen) > 110.0, "the moved history drawn:\n{screen}");
+    assert!(
+        chart_top(&screen) > 110.0,
+        "the moved history drawn:\n{screen}"
+    );
     first.send("q");
     assert_eq!(first.wait_exit(), 0);
     assert!(!old.exists(), "moved, renamed");
@@ -320,7 +323,10 @@ fn the_chart_after_a_restart_shows_the_history_kept_in_the_store() {
     second.wait_for("USD/h");
     let screen = second.contents();
     assert!((19.0..=21.0).contains(&burn_on_screen(&screen)), "{screen}");
-    assert!(chart_top(&screen) > 110.0, "the stored history drawn:\n{screen}");
+    assert!(
+        chart_top(&screen) > 110.0,
+        "the stored history drawn:\n{screen}"
+    );
     assert!(!screen.contains("moved"), "said once:\n{screen}");
     second.send("q");
     assert_eq!(second.wait_exit(), 0);
