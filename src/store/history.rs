@@ -60,11 +60,6 @@ impl CreditHistory {
         self.dir.join(super::FILE_NAME)
     }
 
-    /// The account whose history it is.
-    pub fn auth_id(&self) -> &AuthId {
-        &self.auth_id
-    }
-
     /// Opens the store (setting a damaged one aside), moves the account's
     /// old history file into it if it is still there, and reads the samples
     /// within the retention before `now`, deleting older ones.

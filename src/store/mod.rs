@@ -45,14 +45,6 @@ pub enum StoreError {
         /// Why.
         source: io::Error,
     },
-    /// The state directory could not be read (to find history files).
-    #[error("cannot read {}: {source}", path.display())]
-    Read {
-        /// The directory.
-        path: PathBuf,
-        /// Why.
-        source: io::Error,
-    },
     /// A damaged database could not be moved aside, so nothing was touched.
     #[error("the store {} is damaged ({problem}) and could not be moved aside: {source}", path.display())]
     SetAside {
