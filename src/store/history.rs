@@ -158,24 +158,35 @@ impl Store {
         retention: SignedDuration,
     ) -> Result<Vec<Sample>, StoreError> {
         let newest = nanos(now.saturating_add(CLOCK_SKEW).unwrap_or(now));
-        let read = || -> rusqlite::Result<Vec<Sample>> {
-            forget(&self.conn, auth_id, oldest(now, retention))?;
-            let mut stmt = self.conn.prepare_cached(
-                "SELECT at_ns, credits FROM credit_sample
-                 WHERE auth_id = ?1 AND at_ns <= ?2 ORDER BY at_ns",
-            )?;
-            let rows = stmt.query_map(params![auth_id.as_str(), newest], |row| {
-                let at: i64 = row.get(0)?;
-                let credits: String = row.get(1)?;
-                let bad = |e: Box<dyn std::error::Error + Send + Sync>| {
-                    rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, e)
-                };
-                Ok(Sample {
-                    at: Timestamp::from_nanosecond(i128::from(at)).map_err(|e| bad(e.into()))?,
-                    credits: Decimal::from_str_exact(&credits).map_err(|e| bad(e.into()))?,
-                })
-            })?;
-            rows.collect()
+        let mut read = || -> rusqlite::Result<Vec<Sample>> {
+            // Taking the write lock up front: a delete that first read,
+            // then found another process had written since, would fail
+            // rather than wait.
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            forget(&tx, auth_id, oldest(now, retention))?;
+            let samples = {
+                let mut stmt = tx.prepare_cached(
+                    "SELECT at_ns, credits FROM credit_sample
+                     WHERE auth_id = ?1 AND at_ns <= ?2 ORDER BY at_ns",
+                )?;
+                let rows = stmt.query_map(params![auth_id.as_str(), newest], |row| {
+                    let at: i64 = row.get(0)?;
+                    let credits: String = row.get(1)?;
+                    let bad = |e: Box<dyn std::error::Error + Send + Sync>| {
+                        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, e)
+                    };
+                    Ok(Sample {
+                        at: Timestamp::from_nanosecond(i128::from(at))
+                            .map_err(|e| bad(e.into()))?,
+                        credits: Decimal::from_str_exact(&credits).map_err(|e| bad(e.into()))?,
+                    })
+                })?;
+                rows.collect::<rusqlite::Result<Vec<Sample>>>()?
+            };
+            tx.commit()?;
+            Ok(samples)
         };
         read().map_err(|e| self.error(e))
     }
