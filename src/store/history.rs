@@ -224,11 +224,16 @@ impl Store {
         self.insert_samples(auth_id, &samples)?;
         let kept_as = with_suffix(file.path(), ".migrated");
         let moved = match fs::rename(file.path(), &kept_as) {
+            // Short, for a dashboard's footer: the old file is beside the
+            // store, so its name says where it is.
             Ok(()) => format!(
-                "credit history moved into {} ({} samples); the old file is kept as {}",
+                "credit history moved into {} ({} samples); the old file is kept beside it as {}",
                 self.path.display(),
                 samples.len(),
-                kept_as.display()
+                kept_as
+                    .file_name()
+                    .unwrap_or(kept_as.as_os_str())
+                    .to_string_lossy()
             ),
             // Another process moved it first, and says so.
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(nothing),

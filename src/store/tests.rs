@@ -409,7 +409,7 @@ fn an_accounts_history_file_moves_into_the_store_once() {
     let migrated = dir.path().join(format!("{ACCOUNT}.history.migrated"));
     for part in [
         history.store_path().display().to_string(),
-        migrated.display().to_string(),
+        format!("kept beside it as {ACCOUNT}.history.migrated"),
         "2 samples".to_owned(),
     ] {
         assert!(moved.contains(&part), "{part} in {moved}");

@@ -814,9 +814,10 @@ fn history_prints_the_samples_as_a_table_csv_or_json() {
     assert_eq!(
         err,
         format!(
-            "plivo-dash: credit history moved into {} (4 samples); the old file is kept as {}\n",
+            "plivo-dash: credit history moved into {} (4 samples); \
+             the old file is kept beside it as {}.history.migrated\n",
             store.display(),
-            migrated.display()
+            w.sandbox.handle.auth_id
         )
     );
     assert!(!old.exists());

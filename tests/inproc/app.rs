@@ -484,7 +484,7 @@ fn an_old_history_file_moved_into_the_store_is_a_notice_not_a_warning() {
     let mut app = plivo_dash::app::App::new(session(), now(), (120, 35), PERIOD);
     load(&mut app, dec!(4), 0);
     let text = "credit history moved into /s/store.sqlite3 (2 samples); \
-                the old file is kept as /s/MA2025RK4E639VJFZAGV.history.migrated";
+                the old file is kept beside it as MA2025RK4E639VJFZAGV.history.migrated";
     app.update(Msg::Worker(Report::History {
         samples: Vec::new(),
         warning: None,

@@ -494,7 +494,7 @@ fn old_history_files_moved_into_the_store_are_said_in_passing_on_the_table() {
         warning: None,
         moved: Some(format!(
             "credit history moved into /state/store.sqlite3 (12 samples); \
-             the old file is kept as /state/{profile}.history.migrated"
+             the old file is kept beside it as {profile}.history.migrated"
         )),
     };
     assert!(
