@@ -1,4 +1,4 @@
-//! Memory after many polls: the worker, the app, the history file and a
+//! Memory after many polls: the worker, the app, the history store and a
 //! frame per poll, against the in-process sandbox on tokio's paused clock (so
 //! 10,000 one-second polls take seconds). Prints resident memory after 100,
 //! 1,000, 10,000 and 30,000 polls: it must level off, not grow with polls.
@@ -9,10 +9,10 @@ use std::time::Duration;
 
 use plivo_dash::app::Msg;
 use plivo_dash::clock::Clock;
-use plivo_dash::monitor::file::HistoryFile;
 use plivo_dash::plivo::{AuthId, Client};
 use plivo_dash::sandbox::{self, Options};
 use plivo_dash::screens;
+use plivo_dash::store::CreditHistory;
 use plivo_dash::worker::{self, Report};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -70,7 +70,11 @@ fn main() {
             client,
             worker::Options {
                 period: Duration::from_secs(1),
-                history: Some(HistoryFile::new(dir.path(), &auth_id)),
+                history: Some(CreditHistory::new(
+                    dir.path(),
+                    &auth_id,
+                    plivo_dash::monitor::RETENTION,
+                )),
                 clock,
                 shared: None,
             },

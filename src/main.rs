@@ -242,7 +242,7 @@ async fn subaccounts(
         .map_err(|e| e.with_token_source(&token_source))
 }
 
-/// The history from its file: no client, no request.
+/// The history from the store: no client, no request.
 fn history(global: &Global, args: &plivo_dash::cli::HistoryArgs) -> Result<String, Failure> {
     if global.all_profiles {
         let all = commands::resolve_all(global)?;
@@ -252,10 +252,8 @@ fn history(global: &Global, args: &plivo_dash::cli::HistoryArgs) -> Result<Strin
     }
     let settings = plivo_dash::config::resolve(global, &plivo_dash::config::Env::from_process())?;
     commands::warn(&settings.warnings);
-    let (text, warning) = commands::history::history(&settings, args, jiff::Timestamp::now())?;
-    if let Some(warning) = warning {
-        plivo_dash::say!("plivo-dash: {warning}");
-    }
+    let (text, said) = commands::history::history(&settings, args, jiff::Timestamp::now())?;
+    commands::warn(&said);
     Ok(text)
 }
 

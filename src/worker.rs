@@ -5,8 +5,9 @@
 //! own time limit means none can hang, and nothing waits out a `Retry-After`
 //! while commands queue: a save that may not be sent yet is refused at once.
 //! Between commands it polls on the [`Schedule`], backing off after failures.
-//! The history file is read and written by a task of its own on tokio's
-//! blocking pool, so a slow disk never holds up a request or a keystroke.
+//! The credit history is read from and written to the store by a task of
+//! its own, every store call on tokio's blocking pool, so a slow disk or a
+//! store locked by another process never holds up a request or a keystroke.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -17,11 +18,11 @@ use tokio::time::Instant;
 
 use crate::clock::Clock;
 use crate::monitor::Sample;
-use crate::monitor::file::HistoryFile;
 use crate::monitor::schedule::{Schedule, Slot};
 use crate::plivo::{
     Account, AccountUpdate, ApiError, Client, Disagreement, Subaccount, SubaccountChange,
 };
+use crate::store::{CreditHistory, Kept, Store};
 
 /// What the app asks of the worker.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,7 +35,7 @@ pub enum Request {
     SetPeriod(Duration),
     /// Stop (true) or resume (false) background polling.
     Pause(bool),
-    /// Keep this sample in the history file.
+    /// Keep this sample in the credit history.
     Record(Sample),
     /// Count the subaccounts (one request: a page of one).
     CountSubaccounts,
@@ -97,8 +98,13 @@ pub enum Report {
     History {
         /// The samples, oldest first.
         samples: Vec<Sample>,
-        /// Set when the file was damaged and set aside.
+        /// Something wrong with where it is kept (a damaged store set
+        /// aside, a store that cannot be opened, so the history is kept in
+        /// memory only), naming the file.
         warning: Option<String>,
+        /// The account's old history file, moved into the store on this
+        /// run: said once.
+        moved: Option<String>,
     },
     /// The polling schedule now in force (the answer to `SetPeriod`/`Pause`).
     Schedule {
@@ -107,8 +113,8 @@ pub enum Report {
         /// Whether background polling is paused.
         paused: bool,
     },
-    /// Samples stopped reaching the history file (said once, not per
-    /// sample); the history goes on in memory.
+    /// Samples stopped reaching the store (said once, not per sample);
+    /// the history goes on in memory.
     HistoryUnwritable {
         /// Why, naming the file.
         error: String,
@@ -152,8 +158,8 @@ pub enum Report {
 pub struct Options {
     /// The polling period.
     pub period: Duration,
-    /// Where history is kept, if anywhere.
-    pub history: Option<HistoryFile>,
+    /// Where the credit history is kept, if anywhere.
+    pub history: Option<CreditHistory>,
     /// What time it is, for the samples' timestamps.
     pub clock: Clock,
     /// Its place among other accounts' workers, when it is one of a fleet.
@@ -276,7 +282,7 @@ async fn run(
 ) {
     let records = options
         .history
-        .map(|file| spawn_history(file, options.clock, events.clone()));
+        .map(|history| spawn_history(history, options.clock, events.clone()));
     // Alone, the first fetch is the app's to ask for, and polling takes
     // over after it; in a fleet, the slot says when.
     let (first, phase) = options
@@ -362,55 +368,65 @@ async fn run(
     }
 }
 
-/// The history file's own task: loads it once, then appends each sample in
-/// order, every file operation on the blocking pool. A failure to write is
-/// reported once; samples after it are still tried, silently, so the file
-/// picks up again if the disk comes back.
+/// The credit history's own task: opens the store once (moving the
+/// account's old history file in) and reports what it holds, then keeps
+/// each sample in order, every store call on the blocking pool. A store
+/// that cannot be opened is said once with its path, and the history goes
+/// on in memory (with the old file's samples, if it is still there). A
+/// failure to write is reported once; samples after it are still tried,
+/// silently, so the store picks up again if the disk comes back.
 fn spawn_history(
-    file: HistoryFile,
+    history: CreditHistory,
     clock: Clock,
     events: mpsc::UnboundedSender<Report>,
 ) -> mpsc::UnboundedSender<Sample> {
     let (tx, mut rx) = mpsc::unbounded_channel::<Sample>();
     tokio::spawn(async move {
-        let file = std::sync::Arc::new(file);
+        let history = Arc::new(history);
         let now = clock.now();
-        let reader = file.clone();
-        let loaded = match tokio::task::spawn_blocking(move || reader.load(now)).await {
-            Ok(loaded) => loaded,
-            Err(e) => crate::monitor::file::Loaded {
-                samples: Vec::new(),
-                warning: Some(format!(
-                    "history {} could not be read ({e})",
-                    file.path().display()
-                )),
-            },
-        };
-        if events
-            .send(Report::History {
-                samples: loaded.samples,
-                warning: loaded.warning,
-            })
-            .is_err()
-        {
+        let opening = history.clone();
+        let opened = tokio::task::spawn_blocking(move || open_history(&opening, now)).await;
+        let (mut store, report) = opened.unwrap_or_else(|e| {
+            (
+                None,
+                Report::History {
+                    samples: Vec::new(),
+                    warning: Some(in_memory(format_args!(
+                        "the store {} could not be opened ({e})",
+                        history.store_path().display()
+                    ))),
+                    moved: None,
+                },
+            )
+        });
+        if events.send(report).is_err() {
             return;
         }
         let mut reported = false;
         while let Some(sample) = rx.recv().await {
-            let writer = file.clone();
-            let result = tokio::task::spawn_blocking(move || writer.append(&sample)).await;
+            // In memory only: the store could not be opened, or its
+            // blocking call died with it.
+            let Some(mut open) = store.take() else {
+                continue;
+            };
+            let writer = history.clone();
+            let now = clock.now();
+            let result = tokio::task::spawn_blocking(move || {
+                let written = writer.record(&mut open, &sample, now);
+                (open, written)
+            })
+            .await;
             let error = match result {
-                Ok(Ok(())) => None,
-                Ok(Err(e)) => Some(e.to_string()),
-                Err(e) => Some(e.to_string()),
+                Ok((open, written)) => {
+                    store = Some(open);
+                    written.err().map(|e| e.to_string())
+                }
+                Err(e) => Some(format!("the store {}: {e}", history.store_path().display())),
             };
             match error {
                 Some(e) if !reported => {
                     reported = true;
-                    let error = format!(
-                        "cannot write the history file {}: {e}; history is kept in memory only",
-                        file.path().display()
-                    );
+                    let error = in_memory(e);
                     if events.send(Report::HistoryUnwritable { error }).is_err() {
                         return;
                     }
@@ -421,6 +437,47 @@ fn spawn_history(
         }
     });
     tx
+}
+
+/// The store opened and its samples read, or why not with the old file's
+/// samples instead: what the history task reports first.
+fn open_history(history: &CreditHistory, now: Timestamp) -> (Option<Store>, Report) {
+    match history.open(now) {
+        Ok(Kept {
+            store,
+            samples,
+            moved,
+            warning,
+        }) => (
+            Some(store),
+            Report::History {
+                samples,
+                warning,
+                moved,
+            },
+        ),
+        Err(e) => {
+            let (samples, problem) = history.unmoved(now).unwrap_or_default();
+            let mut warning = in_memory(e);
+            if let Some(problem) = problem {
+                warning = format!("{warning}; {problem}");
+            }
+            (
+                None,
+                Report::History {
+                    samples,
+                    warning: Some(warning),
+                    moved: None,
+                },
+            )
+        }
+    }
+}
+
+/// What is said when the history is kept in memory only: `why`, which
+/// names the store.
+fn in_memory(why: impl std::fmt::Display) -> String {
+    format!("{why}; the credit history is kept in memory only")
 }
 
 async fn sleep_until(at: Option<Instant>) {

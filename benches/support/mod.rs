@@ -47,6 +47,7 @@ pub fn spaced(samples: i64, step: SignedDuration) -> App {
     app.update(Msg::Worker(Report::History {
         samples: history,
         warning: None,
+        moved: None,
     }));
     app.update(Msg::Worker(Report::Loaded {
         account: Box::new(demo_account()),

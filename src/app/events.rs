@@ -96,11 +96,20 @@ impl App {
                 };
                 self.notice = Some(Notice::error(format!("{reason}. Your edits are kept.")));
             }
-            Report::History { samples, warning } => {
+            Report::History {
+                samples,
+                warning,
+                moved,
+            } => {
                 self.tracker.restore(samples);
                 self.refresh_estimate();
                 if let Some(text) = warning {
                     self.warn(text);
+                }
+                // Said once, in passing: nothing is wrong, and the next
+                // run finds no file to move.
+                if let Some(text) = moved {
+                    self.notice = Some(Notice::info(text));
                 }
             }
             Report::Schedule { period, paused } => {

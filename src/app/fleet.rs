@@ -182,6 +182,9 @@ pub struct Fleet {
     quit: bool,
     /// The members whose setup has a problem said on the table.
     warned: Vec<usize>,
+    /// How many members' old history files were moved into the store
+    /// while the table showed.
+    moved: usize,
     /// The quit came from the interrupt key (Ctrl-C).
     interrupted: bool,
 }
@@ -211,6 +214,7 @@ impl Fleet {
             notice: None,
             quit: false,
             warned: Vec::new(),
+            moved: 0,
             interrupted: false,
         };
         fleet.size_sparks();
@@ -427,6 +431,12 @@ impl Fleet {
             return FleetOutcome::default();
         };
         let warnings = member.app.warnings.len();
+        let moved = match &msg {
+            Msg::Worker(Report::History {
+                moved: Some(text), ..
+            }) if self.open != Some(i) => Some(text.clone()),
+            _ => None,
+        };
         let Outcome {
             requests,
             redraw,
@@ -472,12 +482,32 @@ impl Fleet {
             };
             self.notice = Some(Notice::error(text));
         }
+        // An account's old history file moved into the store is said on
+        // its dashboard; on the table it is said in passing, as one line
+        // however many accounts had one, and never over a warning.
+        let moved = moved.filter(|_| {
+            warned.is_none()
+                && self
+                    .notice
+                    .as_ref()
+                    .is_none_or(|n| n.kind != crate::state::NoticeKind::Error)
+        });
+        if let Some(text) = &moved {
+            self.moved += 1;
+            self.notice = Some(Notice::info(match self.moved {
+                1 => format!("{}: {text}", member.profile),
+                n => format!(
+                    "{n} accounts' credit histories moved into the store; \
+                     the old files are kept beside it, renamed ….history.migrated"
+                ),
+            }));
+        }
         if let Some(on) = mouse_capture {
             self.set_mouse(on);
         }
         FleetOutcome {
             requests: requests.into_iter().map(|r| (i, r)).collect(),
-            redraw: (redraw && shown) || to_fleet || warned.is_some(),
+            redraw: (redraw && shown) || to_fleet || warned.is_some() || moved.is_some(),
             bell: alert == Some(Crossing::Below),
             mouse_capture,
             clipboard,

@@ -275,7 +275,7 @@ fn member(
     let history = client
         .as_ref()
         .ok()
-        .and_then(|client| super::history_file(&settings, client));
+        .and_then(|client| super::credit_history(&settings, client));
     let (auth_id, api_url, token_source) = match &credentials {
         Ok(c) => (c.auth_id.clone(), c.api_url.clone(), c.token_source.clone()),
         Err(_) => (

@@ -51,6 +51,7 @@ pub async fn run(global: &Global, http: &Http, listen: SocketAddr, max_connectio
         super::warn(&first.warnings);
     }
     let count = all.len();
+    let names: Vec<String> = all.iter().map(|(name, _)| name.clone()).collect();
     let gate = Arc::new(Semaphore::new(schedule::IN_FLIGHT));
     let mut accounts = Vec::with_capacity(count);
     let mut workers = Vec::with_capacity(count);
@@ -81,7 +82,7 @@ pub async fn run(global: &Global, http: &Http, listen: SocketAddr, max_connectio
             tally,
         ));
         let options = worker::Options {
-            history: super::history_file(&settings, &client),
+            history: super::credit_history(&settings, &client),
             shared: Some(super::shared(index, count, period, &gate)),
             ..worker::Options::every(period)
         };
@@ -127,6 +128,9 @@ pub async fn run(global: &Global, http: &Http, listen: SocketAddr, max_connectio
                 return Exit::Failed;
             }
             Some((index, report)) = workers.next() => {
+                if let Some(worker::Report::History { warning, moved, .. }) = &report {
+                    said_once(names.get(index).filter(|_| count > 1), moved.iter().chain(warning));
+                }
                 for ask in accounts.take(index, report, Timestamp::now()) {
                     workers.send(index, ask);
                 }
@@ -136,4 +140,17 @@ pub async fn run(global: &Global, http: &Http, listen: SocketAddr, max_connectio
     let _ = closing.send(());
     let _ = tokio::time::timeout(DRAIN, server).await;
     exit
+}
+
+/// What an account's history said as it was opened (its old file moved
+/// into the store, a store set aside or kept in memory only), on stderr
+/// once, as the other commands say it; a profile named when there are
+/// several.
+fn said_once<'a>(profile: Option<&String>, said: impl Iterator<Item = &'a String>) {
+    for text in said {
+        match profile {
+            Some(name) => crate::say!("plivo-dash: profile {name}: {text}"),
+            None => crate::say!("plivo-dash: {text}"),
+        }
+    }
 }

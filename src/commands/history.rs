@@ -1,16 +1,18 @@
-//! `history`: the credit history the dashboard keeps, printed as a table,
-//! CSV or JSON, straight from the file (no request is made).
+//! `history`: the credit history the dashboard and the exporter keep,
+//! printed as a table, CSV or JSON, straight from the store (no request is
+//! made). The account's old history file, if it is still there, is moved
+//! into the store first, as either of them would.
 
 use jiff::Timestamp;
 
 use super::Failure;
 use crate::cli::HistoryArgs;
 use crate::config::Settings;
-use crate::monitor::file::HistoryFile;
 use crate::monitor::{self, Sample};
 use crate::plivo::AuthId;
+use crate::store::CreditHistory;
 
-/// One account's samples, as asked, with the file they came from.
+/// One account's samples, as asked, with the store they came from.
 struct Rows {
     /// The profile, when several are printed.
     profile: Option<String>,
@@ -18,16 +20,16 @@ struct Rows {
     path: std::path::PathBuf,
 }
 
-/// The samples of the account `settings` name, as asked; a damaged file's
-/// good samples, with the damage said on stderr by the caller (`Ok` with a
-/// warning).
+/// The samples of the account `settings` name, as asked, with what to say
+/// on stderr (the old history file moved in, a damaged store set aside, or
+/// a store that cannot be opened while the old file's samples are printed).
 pub fn history(
     settings: &Settings,
     args: &HistoryArgs,
     now: Timestamp,
-) -> Result<(String, Option<String>), Failure> {
-    let (rows, warning) = read(settings, args, now, None)?;
-    Ok((render(&[rows], args, args.since.is_some())?, warning))
+) -> Result<(String, Vec<String>), Failure> {
+    let (rows, said) = read(settings, args, now, None)?;
+    Ok((render(&[rows], args, args.since.is_some())?, said))
 }
 
 /// Every profile's samples (`--all-profiles`), with a profile column; a
@@ -41,9 +43,9 @@ pub fn history_all(
     let mut warnings = Vec::new();
     for (name, settings) in all {
         match read(settings, args, now, Some(name)) {
-            Ok((rows, warning)) => {
+            Ok((rows, said)) => {
                 sets.push(rows);
-                warnings.extend(warning);
+                warnings.extend(said);
             }
             Err(e) => warnings.push(format!("{}: {e}", crate::text::sanitize(name))),
         }
@@ -56,15 +58,29 @@ fn read(
     args: &HistoryArgs,
     now: Timestamp,
     profile: Option<&str>,
-) -> Result<(Rows, Option<String>), Failure> {
+) -> Result<(Rows, Vec<String>), Failure> {
     let auth_id = AuthId::parse(&settings.credentials()?.auth_id)?;
     let Some(dir) = &settings.state_dir else {
         return Err(Failure::Usage(
             "this system has no state directory to keep a history in".to_owned(),
         ));
     };
-    let file = HistoryFile::new(dir, &auth_id).with_retention(settings.retention);
-    let (samples, warning) = file.read(now).map_err(Failure::Usage)?;
+    let history = CreditHistory::new(dir, &auth_id, settings.retention);
+    let (samples, said) = match history.open(now) {
+        Ok(kept) => (
+            kept.samples,
+            kept.moved.into_iter().chain(kept.warning).collect(),
+        ),
+        Err(e) => match history.unmoved(now) {
+            // Not moved yet, since the store cannot be made: the old file
+            // still has the history, so it is printed rather than nothing.
+            Some((samples, problem)) => {
+                let why = format!("{e}; these samples are the old history file's, not yet moved");
+                (samples, std::iter::once(why).chain(problem).collect())
+            }
+            None => return Err(e.into()),
+        },
+    };
     let since = args.since.map(|d| now - d);
     let rows: Vec<(Sample, bool)> = samples
         .iter()
@@ -80,9 +96,9 @@ fn read(
     let rows = Rows {
         profile: profile.map(crate::text::sanitize),
         rows,
-        path: file.path().to_path_buf(),
+        path: history.store_path(),
     };
-    Ok((rows, warning))
+    Ok((rows, said))
 }
 
 fn render(sets: &[Rows], args: &HistoryArgs, filtered: bool) -> Result<String, Failure> {
@@ -147,13 +163,13 @@ fn table(sets: &[Rows], filtered: bool) -> String {
     let several = sets.iter().any(|s| s.profile.is_some());
     if sets.iter().all(|s| s.rows.is_empty()) {
         let mut paths: Vec<String> = sets.iter().map(|s| s.path.display().to_string()).collect();
-        // Two profiles on one account share its file: named once.
+        // Every profile's history is in the one store: named once.
         paths.dedup();
         return format!(
             "No samples{} in {} yet: the dashboard records them while it runs.\n",
             if filtered { " in that time" } else { "" },
             if paths.is_empty() {
-                "any history file".to_owned()
+                "the store".to_owned()
             } else {
                 paths.join(", ")
             }

@@ -24,9 +24,9 @@ use std::io::Write as _;
 
 use crate::cli::Global;
 use crate::config::{self, ConfigError};
-use crate::monitor::file::HistoryFile;
 use crate::monitor::schedule;
 use crate::plivo::{ApiError, Client, ErrorClass, Http};
+use crate::store::CreditHistory;
 use crate::worker;
 
 /// Why a command failed, with the exit code scripts rely on.
@@ -134,13 +134,16 @@ pub fn resolve_all(global: &Global) -> Result<Vec<(String, config::Settings)>, F
     Ok(all)
 }
 
-/// Where `client`'s account keeps its history under `settings`, if
-/// anywhere.
-pub(crate) fn history_file(settings: &config::Settings, client: &Client) -> Option<HistoryFile> {
+/// Where `client`'s account keeps its credit history under `settings`, if
+/// anywhere: the store in the state directory.
+pub(crate) fn credit_history(
+    settings: &config::Settings,
+    client: &Client,
+) -> Option<CreditHistory> {
     settings
         .state_dir
         .as_ref()
-        .map(|dir| HistoryFile::new(dir, client.auth_id()).with_retention(settings.retention))
+        .map(|dir| CreditHistory::new(dir, client.auth_id(), settings.retention))
 }
 
 /// Account `index` of `count`'s place in a watching command's timetable,

@@ -148,8 +148,9 @@ pub struct Settings {
     /// How many days `usage sync` back-fills a list never synced
     /// (`usage_days`); `None`: the month so far.
     pub usage_days: Option<u32>,
-    /// Where the history files live (`$XDG_STATE_HOME/plivo-dash`), if the
-    /// platform has such a place.
+    /// Where the store lives (`$XDG_STATE_HOME/plivo-dash`), and the old
+    /// history files until they are moved into it, if the platform has
+    /// such a place.
     pub state_dir: Option<PathBuf>,
     /// Whether the dashboard captures the mouse at start.
     pub mouse: bool,

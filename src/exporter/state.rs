@@ -167,7 +167,9 @@ impl Watched {
                 // A failed count keeps the last one; it is tried again later.
                 tracing::warn!(profile = %self.reading.profile, %error, "count failed");
             }
-            Report::History { samples, warning } => {
+            Report::History {
+                samples, warning, ..
+            } => {
                 self.tracker.restore(samples);
                 if let Some(warning) = warning {
                     tracing::warn!(profile = %self.reading.profile, %warning, "history");

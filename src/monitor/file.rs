@@ -1,20 +1,20 @@
-//! The credit history on disk: one small append-only file per account in the
-//! XDG state directory, so the chart and burn rate survive restarts.
+//! The old credit history files: one per account in the XDG state
+//! directory, as plivo-dash kept them before the store. They are only read
+//! now, once, to move them into the store (`store::CreditHistory`), or to
+//! show them when the store cannot be opened.
 //!
 //! Format: a header line naming the account, then one `TIMESTAMP CREDITS`
-//! line per sample. Appends are single short writes, so two dashboards on the
-//! same account can share a file; loading sorts and de-duplicates.
+//! line per sample, appended by every dashboard on the account; reading
+//! sorts and de-duplicates.
 
-use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write as _};
+use std::fs;
+use std::io;
 use std::path::{Path, PathBuf};
 
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 use rust_decimal::Decimal;
 
-use jiff::SignedDuration;
-
-use crate::monitor::{RETENTION, Sample, Series};
+use crate::monitor::{RETENTION, Sample};
 use crate::plivo::AuthId;
 
 const HEADER: &str = "# plivo-dash credit history v1";
@@ -24,8 +24,6 @@ const CLOCK_SKEW: SignedDuration = SignedDuration::from_mins(5);
 /// What parsing a history's text found.
 struct Parsed {
     samples: Vec<Sample>,
-    /// How many lines parsed, before the retention.
-    parsed: usize,
     problem: Option<String>,
 }
 
@@ -35,15 +33,6 @@ pub struct HistoryFile {
     path: PathBuf,
     auth_id: AuthId,
     retention: SignedDuration,
-}
-
-/// What loading found.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Loaded {
-    /// The samples within the retention window, oldest first.
-    pub samples: Vec<Sample>,
-    /// Set when the file was damaged or foreign and has been set aside.
-    pub warning: Option<String>,
 }
 
 impl HistoryFile {
@@ -80,67 +69,9 @@ impl HistoryFile {
         &self.path
     }
 
-    /// Reads the history, trimmed to the retention window before `now`. A
-    /// file that is damaged or belongs to another account is renamed aside
-    /// (never deleted) and reported; the good samples of a damaged file are
-    /// kept.
-    pub fn load(&self, now: Timestamp) -> Loaded {
-        let text = match fs::read(&self.path) {
-            // Junk bytes are not valid UTF-8; read lossily so they show up as
-            // a damaged file to set aside rather than an error forever.
-            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                return Loaded {
-                    samples: Vec::new(),
-                    warning: None,
-                };
-            }
-            Err(e) => {
-                return Loaded {
-                    samples: Vec::new(),
-                    warning: Some(format!(
-                        "history {} could not be read ({e}); starting afresh",
-                        self.path.display()
-                    )),
-                };
-            }
-        };
-        let Parsed {
-            samples,
-            parsed,
-            problem,
-        } = self.parse(&text, now);
-        let warning = problem.map(|problem| {
-            let aside = self.set_aside(now);
-            let kept = if samples.is_empty() {
-                String::new()
-            } else {
-                format!("; kept {} good samples", samples.len())
-            };
-            match aside {
-                Ok(aside) => format!(
-                    "history {} {problem}: moved to {}{kept}",
-                    self.path.display(),
-                    aside.display()
-                ),
-                Err(e) => format!(
-                    "history {} {problem} and could not be moved aside ({e})",
-                    self.path.display()
-                ),
-            }
-        });
-        let trimmed = samples.len() < parsed;
-        if (warning.is_some() && !samples.is_empty()) || (warning.is_none() && trimmed) {
-            // Compacts the file to what is kept. Best effort: a failure here
-            // only means the next start does it again.
-            let _ = self.rewrite(&samples);
-        }
-        Loaded { samples, warning }
-    }
-
-    /// The samples as they are on disk, without touching the file (no
-    /// compaction, nothing set aside), with what is wrong with it if
-    /// anything: for commands that only read.
+    /// The good samples on disk, without touching the file, with what is
+    /// wrong with it if anything ("is damaged at line 3": the file's path
+    /// is the caller's to add). `Err` says why it could not be read.
     pub fn read(&self, now: Timestamp) -> Result<(Vec<Sample>, Option<String>), String> {
         let text = match fs::read(&self.path) {
             Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
@@ -153,13 +84,7 @@ impl HistoryFile {
             }
         };
         let parsed = self.parse(&text, now);
-        let problem = parsed.problem.map(|p| {
-            format!(
-                "history {} {p}; its good samples are shown",
-                self.path.display()
-            )
-        });
-        Ok((parsed.samples, problem))
+        Ok((parsed.samples, parsed.problem))
     }
 
     /// The good samples of `text`, inside the retention before `now`, and
@@ -194,81 +119,15 @@ impl HistoryFile {
         if !text.is_empty() && !text.ends_with('\n') && problem.is_none() {
             problem = Some("ends in a cut-off line".to_owned());
         }
-        let parsed = samples.len();
-        let history = Series::from_samples(
-            samples
-                .into_iter()
-                // A sample from the future (a clock that was wrong) would
-                // sit newest forever and stop every new one being stored.
-                .filter(|s| now.duration_since(s.at) <= self.retention && s.at <= now + CLOCK_SKEW),
-            self.retention,
-        );
-        Parsed {
-            samples: history.samples().iter().copied().collect(),
-            parsed,
-            problem,
-        }
+        // A sample from the future (a clock that was wrong) would sit
+        // newest forever and stop every new one being stored. Every sample
+        // inside the retention is kept, however many: the memory's cap is
+        // the series', not the store's.
+        samples.retain(|s| now.duration_since(s.at) <= self.retention && s.at <= now + CLOCK_SKEW);
+        samples.sort_by_key(|s| s.at);
+        samples.dedup_by_key(|s| s.at);
+        Parsed { samples, problem }
     }
-
-    fn set_aside(&self, now: Timestamp) -> io::Result<PathBuf> {
-        let aside = self
-            .path
-            .with_extension(format!("history.bad-{}", now.as_second()));
-        fs::rename(&self.path, &aside)?;
-        Ok(aside)
-    }
-
-    fn rewrite(&self, samples: &[Sample]) -> io::Result<()> {
-        let temp = self.path.with_extension("history.tmp");
-        let mut out = format!("{}\n", self.header());
-        for s in samples {
-            out.push_str(&format_line(s));
-        }
-        let mut file = private_options()
-            .create(true)
-            .write(true)
-            .truncate(true)
-            .open(&temp)?;
-        file.write_all(out.as_bytes())?;
-        drop(file);
-        fs::rename(&temp, &self.path)
-    }
-
-    /// Appends one sample, creating the file (and its directory) if need be.
-    pub fn append(&self, sample: &Sample) -> io::Result<()> {
-        if let Some(dir) = self.path.parent() {
-            fs::create_dir_all(dir)?;
-        }
-        let mut file: File = private_options()
-            .create(true)
-            .append(true)
-            .open(&self.path)?;
-        let mut line = String::new();
-        if file.metadata()?.len() == 0 {
-            line.push_str(&self.header());
-            line.push('\n');
-        }
-        line.push_str(&format_line(sample));
-        // One write per sample: appends from two dashboards never interleave
-        // within a line.
-        file.write_all(line.as_bytes())
-    }
-}
-
-/// Options that create a file readable by its owner only, like the log:
-/// the history says how much money an account has and when it spends it.
-fn private_options() -> OpenOptions {
-    let mut options = OpenOptions::new();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        options.mode(0o600);
-    }
-    options
-}
-
-fn format_line(s: &Sample) -> String {
-    format!("{} {}\n", s.at, s.credits)
 }
 
 fn parse_line(line: &str) -> Option<Sample> {
@@ -299,109 +158,106 @@ mod tests {
         }
     }
 
-    #[test]
-    fn round_trip() {
-        let dir = tempfile::tempdir().unwrap();
-        let file = HistoryFile::new(&dir.path().join("nested"), &id("MA2025RK4E639VJFZAGV"));
-        let samples = [sample(0, dec!(1.80900)), sample(60, dec!(1.70000))];
-        for s in &samples {
-            file.append(s).unwrap();
+    /// The file as the dashboard appended it before the store.
+    fn write(file: &HistoryFile, samples: &[Sample]) {
+        let mut text = format!("{}\n", file.header());
+        for s in samples {
+            text.push_str(&format!("{} {}\n", s.at, s.credits));
         }
-        let loaded = file.load(t(120));
-        assert_eq!(loaded.samples, samples);
-        assert_eq!(
-            loaded.samples[0].credits.to_string(),
-            "1.80900",
-            "scale kept"
-        );
-        assert_eq!(loaded.warning, None);
+        fs::write(file.path(), text).unwrap();
     }
 
     #[test]
-    fn old_samples_are_trimmed() {
+    fn round_trip() {
         let dir = tempfile::tempdir().unwrap();
         let file = HistoryFile::new(dir.path(), &id("MA2025RK4E639VJFZAGV"));
-        file.append(&sample(0, dec!(5))).unwrap();
-        file.append(&sample(86_400, dec!(4))).unwrap();
-        let loaded = file.load(t(8 * 86_400 - 10));
-        assert_eq!(loaded.samples, [sample(86_400, dec!(4))]);
-        let text = fs::read_to_string(file.path()).unwrap();
-        assert_eq!(text.lines().count(), 2, "the file is compacted too: {text}");
+        let samples = [sample(0, dec!(1.80900)), sample(60, dec!(1.70000))];
+        write(&file, &samples);
+        let (read, problem) = file.read(t(120)).unwrap();
+        assert_eq!(read, samples);
+        assert_eq!(read[0].credits.to_string(), "1.80900", "scale kept");
+        assert_eq!(problem, None);
+    }
+
+    #[test]
+    fn a_missing_file_is_no_samples_and_no_problem() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = HistoryFile::new(dir.path(), &id("MA2025RK4E639VJFZAGV"));
+        assert_eq!(file.read(t(0)).unwrap(), (Vec::new(), None));
+    }
+
+    #[test]
+    fn old_samples_are_left_out_and_the_file_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = HistoryFile::new(dir.path(), &id("MA2025RK4E639VJFZAGV"));
+        write(&file, &[sample(0, dec!(5)), sample(86_400, dec!(4))]);
+        let before = fs::read(file.path()).unwrap();
+        let (read, _) = file.read(t(8 * 86_400 - 10)).unwrap();
+        assert_eq!(read, [sample(86_400, dec!(4))]);
+        assert_eq!(fs::read(file.path()).unwrap(), before, "only read");
         let one_day = file.clone().with_retention(SignedDuration::from_hours(24));
         assert!(
-            one_day.load(t(3 * 86_400)).samples.is_empty(),
+            one_day.read(t(3 * 86_400)).unwrap().0.is_empty(),
             "a shorter retention"
         );
     }
 
     #[test]
-    fn a_damaged_file_is_set_aside_keeping_the_good_samples() {
+    fn a_damaged_file_gives_its_good_samples_and_says_where() {
         let dir = tempfile::tempdir().unwrap();
         let file = HistoryFile::new(dir.path(), &id("MA2025RK4E639VJFZAGV"));
-        file.append(&sample(0, dec!(5))).unwrap();
+        write(&file, &[sample(0, dec!(5))]);
         let mut text = fs::read_to_string(file.path()).unwrap();
         text.push_str("garbage\u{0}\u{1b}[31m\n");
-        text.push_str(&format_line(&sample(60, dec!(4))));
+        text.push_str(&format!("{} 4\n", t(60)));
         fs::write(file.path(), text).unwrap();
-
-        let loaded = file.load(t(120));
-        assert_eq!(loaded.samples, [sample(0, dec!(5)), sample(60, dec!(4))]);
-        let warning = loaded.warning.unwrap();
-        assert!(warning.contains("damaged at line 3"), "{warning}");
-        assert!(warning.contains("kept 2 good samples"), "{warning}");
-        let names: Vec<String> = fs::read_dir(dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        assert!(names.iter().any(|n| n.contains(".bad-")), "{names:?}");
-        assert_eq!(
-            file.load(t(120)).warning,
-            None,
-            "the rewritten file is clean"
-        );
+        let (read, problem) = file.read(t(120)).unwrap();
+        assert_eq!(read, [sample(0, dec!(5)), sample(60, dec!(4))]);
+        assert_eq!(problem.as_deref(), Some("is damaged at line 3"));
     }
 
     #[test]
-    fn binary_junk_is_set_aside() {
+    fn binary_junk_is_not_a_history() {
         let dir = tempfile::tempdir().unwrap();
         let file = HistoryFile::new(dir.path(), &id("MA2025RK4E639VJFZAGV"));
         fs::write(file.path(), [0xff, 0xfe, 0x00, 0x41]).unwrap();
-        let loaded = file.load(t(0));
-        assert!(loaded.samples.is_empty());
-        assert!(loaded.warning.unwrap().contains("not a plivo-dash history"));
-        assert!(!file.path().exists(), "moved aside");
+        let (read, problem) = file.read(t(0)).unwrap();
+        assert!(read.is_empty());
+        assert_eq!(problem.as_deref(), Some("is not a plivo-dash history"));
         fs::write(file.path(), "hello\n").unwrap();
-        let loaded = file.load(t(0));
-        assert!(loaded.warning.unwrap().contains("not a plivo-dash history"));
-        assert!(!file.path().exists(), "moved aside");
+        let (_, problem) = file.read(t(0)).unwrap();
+        assert_eq!(problem.as_deref(), Some("is not a plivo-dash history"));
     }
 
     #[test]
-    fn another_accounts_file_is_set_aside() {
+    fn another_accounts_file_gives_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let mine = HistoryFile::new(dir.path(), &id("MA2025RK4E639VJFZAGV"));
         let theirs = HistoryFile::new(dir.path(), &id("MA0000000000000000ZZ"));
-        theirs.append(&sample(0, dec!(99))).unwrap();
+        write(&theirs, &[sample(0, dec!(99))]);
         fs::rename(theirs.path(), mine.path()).unwrap();
-        let loaded = mine.load(t(10));
-        assert!(loaded.samples.is_empty());
-        assert!(loaded.warning.unwrap().contains("another account"));
+        let (read, problem) = mine.read(t(10)).unwrap();
+        assert!(read.is_empty());
+        assert_eq!(problem.as_deref(), Some("belongs to another account"));
     }
 
     #[test]
-    fn two_dashboards_on_one_account_share_the_file() {
+    fn two_dashboards_appends_are_sorted_and_deduplicated() {
         let dir = tempfile::tempdir().unwrap();
-        let a = HistoryFile::new(dir.path(), &id("MA2025RK4E639VJFZAGV"));
-        let b = HistoryFile::new(dir.path(), &id("MA2025RK4E639VJFZAGV"));
-        a.append(&sample(0, dec!(5))).unwrap();
-        b.append(&sample(1, dec!(5))).unwrap();
-        a.append(&sample(60, dec!(4))).unwrap();
-        b.append(&sample(30, dec!(4.5))).unwrap();
-        b.append(&sample(60, dec!(4))).unwrap();
-        let loaded = a.load(t(100));
-        assert_eq!(loaded.warning, None);
-        let times: Vec<i64> = loaded
-            .samples
+        let file = HistoryFile::new(dir.path(), &id("MA2025RK4E639VJFZAGV"));
+        write(
+            &file,
+            &[
+                sample(0, dec!(5)),
+                sample(1, dec!(5)),
+                sample(60, dec!(4)),
+                sample(30, dec!(4.5)),
+                sample(60, dec!(4)),
+            ],
+        );
+        let (read, problem) = file.read(t(100)).unwrap();
+        assert_eq!(problem, None);
+        let times: Vec<i64> = read
             .iter()
             .map(|s| s.at.as_second() - t(0).as_second())
             .collect();
@@ -409,44 +265,27 @@ mod tests {
     }
 
     #[test]
-    fn a_retention_longer_than_the_default_keeps_older_samples() {
+    fn every_sample_inside_the_retention_is_read_however_many() {
         let dir = tempfile::tempdir().unwrap();
         let file = HistoryFile::new(dir.path(), &id("MA2025RK4E639VJFZAGV"))
             .with_retention(SignedDuration::from_hours(30 * 24));
-        for days in [20, 15, 10, 0] {
-            file.append(&sample(-days * 86_400, Decimal::from(days)))
-                .unwrap();
-        }
-        let loaded = file.load(t(60));
-        assert_eq!(loaded.samples.len(), 4, "{loaded:?}");
-        let text = fs::read_to_string(file.path()).unwrap();
-        assert_eq!(text.lines().count(), 5, "the file keeps them too: {text}");
+        let many = crate::monitor::MAX_SAMPLES + 10;
+        let samples: Vec<Sample> = (0..i64::try_from(many).unwrap())
+            .map(|i| sample(-20 * 86_400 + i, Decimal::from(i)))
+            .collect();
+        write(&file, &samples);
+        let (read, _) = file.read(t(60)).unwrap();
+        assert_eq!(read.len(), many, "not capped as the memory is");
     }
 
     #[test]
     fn a_sample_from_the_future_is_dropped_not_kept_newest() {
         let dir = tempfile::tempdir().unwrap();
         let file = HistoryFile::new(dir.path(), &id("MA2025RK4E639VJFZAGV"));
-        file.append(&sample(0, dec!(5))).unwrap();
-        file.append(&sample(50 * 365 * 86_400, dec!(5))).unwrap();
-        let loaded = file.load(t(60));
-        assert_eq!(loaded.samples, [sample(0, dec!(5))]);
-        let text = fs::read_to_string(file.path()).unwrap();
-        assert_eq!(text.lines().count(), 2, "and it leaves the file: {text}");
-    }
-
-    #[cfg(unix)]
-    #[test]
-    fn the_file_is_private_to_its_owner() {
-        use std::os::unix::fs::PermissionsExt as _;
-        let dir = tempfile::tempdir().unwrap();
-        let file = HistoryFile::new(dir.path(), &id("MA2025RK4E639VJFZAGV"));
-        file.append(&sample(0, dec!(5))).unwrap();
-        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
-        assert_eq!(mode(file.path()), 0o600);
-        // A rewrite (compaction) keeps it private.
-        file.append(&sample(-30 * 86_400, dec!(6))).unwrap();
-        file.load(t(60));
-        assert_eq!(mode(file.path()), 0o600);
+        write(
+            &file,
+            &[sample(0, dec!(5)), sample(50 * 365 * 86_400, dec!(5))],
+        );
+        assert_eq!(file.read(t(60)).unwrap().0, [sample(0, dec!(5))]);
     }
 }

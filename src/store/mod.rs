@@ -20,11 +20,12 @@ mod schema;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use jiff::Timestamp;
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 
+pub use history::{CreditHistory, Kept};
 pub use records::{GroupBy, Kind, Number, SyncPosition, Total, UsageRecord};
 pub use schema::VERSION;
 
@@ -40,14 +41,6 @@ pub enum StoreError {
     #[error("cannot create the store {}: {source}", path.display())]
     Create {
         /// The database file.
-        path: PathBuf,
-        /// Why.
-        source: io::Error,
-    },
-    /// The state directory could not be read (to find history files).
-    #[error("cannot read {}: {source}", path.display())]
-    Read {
-        /// The directory.
         path: PathBuf,
         /// Why.
         source: io::Error,
@@ -162,8 +155,7 @@ impl Store {
         // checkpoint, not each commit: a power cut may lose the last
         // commits, never the database's consistency, and the next sync
         // fetches them again.
-        conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get::<_, String>(0))
-            .map_err(Open::classify)?;
+        wal(&conn).map_err(Open::classify)?;
         conn.pragma_update(None, "synchronous", "NORMAL")
             .map_err(Open::classify)?;
         schema::migrate_to(&mut conn, VERSION).map_err(|e| match e {
@@ -189,6 +181,28 @@ impl Store {
         StoreError::Sqlite {
             path: self.path.clone(),
             source,
+        }
+    }
+}
+
+/// Puts the database in WAL mode, which the file keeps, so only the first
+/// opening changes anything. That change takes its lock without SQLite's
+/// busy handler: processes making a new store at once (two dashboards and
+/// an exporter on a first run) would see "database is locked", so it is
+/// tried again within the busy timeout.
+fn wal(conn: &Connection) -> rusqlite::Result<()> {
+    let deadline = Instant::now() + BUSY_TIMEOUT;
+    loop {
+        match conn
+            .pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get::<_, String>(0))
+        {
+            Err(e)
+                if e.sqlite_error_code() == Some(ErrorCode::DatabaseBusy)
+                    && Instant::now() < deadline =>
+            {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            done => return done.map(drop),
         }
     }
 }

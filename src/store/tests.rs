@@ -8,7 +8,6 @@ use super::records::{GroupBy, Kind, Number, SyncPosition, Total, UsageRecord};
 use super::schema::{self, MIGRATIONS};
 use super::*;
 use crate::monitor::Sample;
-use crate::monitor::file::HistoryFile;
 use crate::plivo::AuthId;
 
 const ACCOUNT: &str = "MA2025RK4E639VJFZAGV";
@@ -355,7 +354,8 @@ fn credit_samples_keep_their_scale_once_each_within_the_retention() {
         sample(60, dec!(1.7)),
         sample(50 * 86_400, dec!(1)),
     ] {
-        store.append_sample(&id, &s).unwrap();
+        // Nothing forgotten here: loading is what trims.
+        store.append_sample(&id, &s, t(-365 * 86_400)).unwrap();
     }
     let loaded = store
         .load_samples(&id, t(120), SignedDuration::from_hours(7 * 24))
@@ -372,11 +372,23 @@ fn credit_samples_keep_their_scale_once_each_within_the_retention() {
     );
 }
 
+/// An old history file as the dashboard appended it before the store.
+fn old_history(dir: &Path, id: &str, samples: &[Sample]) -> std::path::PathBuf {
+    let path = dir.join(format!("{id}.history"));
+    let mut text = format!("# plivo-dash credit history v1 {id}\n");
+    for s in samples {
+        text.push_str(&format!("{} {}\n", s.at, s.credits));
+    }
+    fs::write(&path, text).unwrap();
+    path
+}
+
+const WEEK: SignedDuration = SignedDuration::from_hours(7 * 24);
+
 #[test]
-fn history_files_move_into_the_store_once() {
+fn an_accounts_history_file_moves_into_the_store_once() {
     let dir = tempfile::tempdir().unwrap();
     let id = AuthId::parse(ACCOUNT).unwrap();
-    let file = HistoryFile::new(dir.path(), &id);
     let samples = [
         Sample {
             at: t(0),
@@ -387,45 +399,144 @@ fn history_files_move_into_the_store_once() {
             credits: dec!(4.5),
         },
     ];
-    for s in &samples {
-        file.append(s).unwrap();
-    }
-    let before = fs::read(file.path()).unwrap();
+    let file = old_history(dir.path(), ACCOUNT, &samples);
+    let other = old_history(dir.path(), "MA0000000000000000ZZ", &samples);
+    let before = fs::read(&file).unwrap();
     fs::write(dir.path().join("notes.history"), "not an account's\n").unwrap();
-    let mut store = open(&dir.path().join(FILE_NAME));
-    let week = SignedDuration::from_hours(7 * 24);
-    let said = store
-        .import_history_files(dir.path(), t(120), week)
-        .unwrap();
-    assert_eq!(said.len(), 1, "{said:?}");
+    let history = CreditHistory::new(dir.path(), &id, WEEK);
+    let kept = history.open(t(120)).unwrap();
+    let moved = kept.moved.unwrap();
     let migrated = dir.path().join(format!("{ACCOUNT}.history.migrated"));
-    assert!(
-        said[0].contains(&file.path().display().to_string()),
-        "{said:?}"
-    );
-    assert!(
-        said[0].contains(&migrated.display().to_string()),
-        "{said:?}"
-    );
-    assert!(said[0].contains("2 samples"), "{said:?}");
-    assert!(!file.path().exists());
+    for part in [
+        history.store_path().display().to_string(),
+        format!("kept beside it as {ACCOUNT}.history.migrated"),
+        "2 samples".to_owned(),
+    ] {
+        assert!(moved.contains(&part), "{part} in {moved}");
+    }
+    assert_eq!(kept.warning, None);
+    assert_eq!(kept.samples, samples, "exact, scale and all");
+    assert_eq!(kept.samples[0].credits.to_string(), "5.00000");
+    assert!(!file.exists());
     assert_eq!(
         fs::read(&migrated).unwrap(),
         before,
         "left in place as it was"
     );
+    assert!(other.exists(), "another account's file is its own to move");
+    assert!(dir.path().join("notes.history").exists());
+    drop(kept.store);
+    let again = history.open(t(120)).unwrap();
+    assert_eq!(again.moved, None, "said once");
+    assert_eq!(again.samples, samples, "and kept");
+}
+
+#[test]
+fn a_damaged_history_file_moves_its_good_samples_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let id = AuthId::parse(ACCOUNT).unwrap();
+    let good = Sample {
+        at: t(0),
+        credits: dec!(5),
+    };
+    let file = old_history(dir.path(), ACCOUNT, &[good]);
+    let mut text = fs::read_to_string(&file).unwrap();
+    text.push_str("garbage\n");
+    fs::write(&file, text).unwrap();
+    let kept = CreditHistory::new(dir.path(), &id, WEEK)
+        .open(t(120))
+        .unwrap();
+    assert_eq!(kept.samples, [good]);
+    assert!(kept.moved.unwrap().contains("1 samples"));
+    let warning = kept.warning.unwrap();
     assert!(
-        dir.path().join("notes.history").exists(),
-        "not an account's file"
+        warning.contains(&file.display().to_string()) && warning.contains("damaged at line 3"),
+        "{warning}"
     );
-    assert_eq!(store.load_samples(&id, t(120), week).unwrap(), samples);
-    assert!(
-        store
-            .import_history_files(dir.path(), t(120), week)
-            .unwrap()
-            .is_empty(),
-        "said once"
+}
+
+#[test]
+fn accounts_opening_a_new_store_at_once_all_open_it_and_move_the_file_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let id = AuthId::parse(ACCOUNT).unwrap();
+    let samples: Vec<Sample> = (0..50)
+        .map(|i| Sample {
+            at: t(i),
+            credits: Decimal::from(100 - i),
+        })
+        .collect();
+    old_history(dir.path(), ACCOUNT, &samples);
+    let barrier = std::sync::Barrier::new(8);
+    let opened: Vec<Kept> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..8)
+            .map(|_| {
+                scope.spawn(|| {
+                    barrier.wait();
+                    CreditHistory::new(dir.path(), &id, WEEK).open(t(120))
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap().unwrap())
+            .collect()
+    });
+    assert_eq!(
+        opened.iter().filter(|k| k.moved.is_some()).count(),
+        1,
+        "the move said once"
     );
+    assert!(opened.iter().all(|k| k.warning.is_none()), "none set aside");
+    let mut again = CreditHistory::new(dir.path(), &id, WEEK)
+        .open(t(120))
+        .unwrap();
+    assert_eq!(again.samples, samples);
+    assert_eq!(
+        again.store.load_samples(&id, t(120), WEEK).unwrap(),
+        samples
+    );
+}
+
+#[test]
+fn recording_forgets_what_falls_out_of_the_retention() {
+    let dir = tempfile::tempdir().unwrap();
+    let id = AuthId::parse(ACCOUNT).unwrap();
+    let day = SignedDuration::from_hours(24);
+    let history = CreditHistory::new(dir.path(), &id, day);
+    let mut kept = history.open(t(0)).unwrap();
+    let sample = |secs| Sample {
+        at: t(secs),
+        credits: dec!(1),
+    };
+    history.record(&mut kept.store, &sample(0), t(0)).unwrap();
+    history
+        .record(&mut kept.store, &sample(86_000), t(86_000))
+        .unwrap();
+    history
+        .record(&mut kept.store, &sample(90_000), t(90_000))
+        .unwrap();
+    let longer = SignedDuration::from_hours(30 * 24);
+    assert_eq!(
+        kept.store.load_samples(&id, t(90_000), longer).unwrap(),
+        [sample(86_000), sample(90_000)],
+        "the first is deleted as the day passes, not only at the next start"
+    );
+}
+
+#[test]
+fn an_unopenable_store_still_shows_the_old_file_without_touching_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let id = AuthId::parse(ACCOUNT).unwrap();
+    let history = CreditHistory::new(dir.path(), &id, WEEK);
+    assert_eq!(history.unmoved(t(120)), None, "no old file");
+    let sample = Sample {
+        at: t(0),
+        credits: dec!(5),
+    };
+    let file = old_history(dir.path(), ACCOUNT, &[sample]);
+    let before = fs::read(&file).unwrap();
+    assert_eq!(history.unmoved(t(120)), Some((vec![sample], None)));
+    assert_eq!(fs::read(&file).unwrap(), before);
 }
 
 #[test]

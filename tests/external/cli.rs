@@ -799,12 +799,34 @@ fn history_prints_the_samples_as_a_table_csv_or_json() {
         ),
     )
     .expect("history");
-    let history = |args: &[&str]| {
+    let old = dir.join(format!("{}.history", w.sandbox.handle.auth_id));
+    let before = std::fs::read(&old).expect("the old file");
+    let said = |args: &[&str]| {
         let mut cmd = w.cmd();
         cmd.env("XDG_STATE_HOME", &state).arg("history").args(args);
-        run(cmd, 0).0
+        run(cmd, 0)
     };
-    let csv = history(&["--csv"]);
+    let history = |args: &[&str]| {
+        let (out, err) = said(args);
+        assert!(!err.contains("moved"), "the move is said once: {err}");
+        out
+    };
+    // The first run moves the old file into the store, and says so once.
+    let (csv, err) = said(&["--csv"]);
+    let store = dir.join(plivo_dash::store::FILE_NAME);
+    let migrated = dir.join(format!("{}.history.migrated", w.sandbox.handle.auth_id));
+    assert_eq!(
+        err,
+        format!(
+            "plivo-dash: credit history moved into {} (4 samples); \
+             the old file is kept beside it as {}.history.migrated\n",
+            store.display(),
+            w.sandbox.handle.auth_id
+        )
+    );
+    assert!(!old.exists());
+    assert_eq!(std::fs::read(&migrated).expect("kept"), before, "as it was");
+    assert_eq!(history(&["--csv"]), csv, "the same samples, from the store");
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines[0], "time,credits,top_up");
     assert_eq!(lines.len(), 5, "{csv}");
@@ -855,13 +877,73 @@ fn history_prints_the_samples_as_a_table_csv_or_json() {
     assert_eq!(
         w.sandbox.handle.requests(),
         0,
-        "read from the file, no request"
+        "read from the store, no request"
     );
 
     let mut bad = w.cmd();
     bad.args(["history", "--since", "soon"]);
     let (_, err) = run(bad, 2);
     assert!(err.contains("not a duration"), "{err}");
+}
+
+#[test]
+fn history_says_a_store_it_cannot_open_or_a_damaged_one_and_loses_nothing() {
+    let w = World::new();
+    let state = w.home.path().join("state");
+    let dir = state.join("plivo-dash");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let id = &w.sandbox.handle.auth_id;
+    let old = dir.join(format!("{id}.history"));
+    let at = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(1);
+    let text = format!("# plivo-dash credit history v1 {id}\n{at} 5.00000\n");
+    std::fs::write(&old, &text).expect("the old file");
+    let store = dir.join(plivo_dash::store::FILE_NAME);
+    let history = |code| {
+        let mut cmd = w.cmd();
+        cmd.env("XDG_STATE_HOME", &state).args(["history", "--csv"]);
+        run(cmd, code)
+    };
+
+    // A store that cannot be opened: the old file's samples, and why.
+    std::fs::create_dir(&store).expect("a directory in the way");
+    let (out, err) = history(0);
+    assert!(out.contains(",5.00000,false"), "{out}");
+    assert!(
+        err.contains(&store.display().to_string()) && err.contains("not yet moved"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_to_string(&old).expect("untouched"), text);
+
+    // A damaged one: set aside, said with both paths, and a new one made
+    // that the old file moves into.
+    std::fs::remove_dir(&store).expect("rmdir");
+    let damaged = b"not a database, just bytes that claim to be one".repeat(100);
+    std::fs::write(&store, &damaged).expect("damage");
+    let (out, err) = history(0);
+    assert!(out.contains(",5.00000,false"), "{out}");
+    assert!(
+        err.contains(&format!("the store {} was damaged", store.display())),
+        "{err}"
+    );
+    let aside: Vec<std::path::PathBuf> = std::fs::read_dir(&dir)
+        .expect("ls")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.to_string_lossy().contains(".corrupt-"))
+        .collect();
+    assert_eq!(aside.len(), 1, "{aside:?}");
+    assert!(err.contains(&aside[0].display().to_string()), "{err}");
+    assert_eq!(
+        std::fs::read(&aside[0]).expect("kept"),
+        damaged,
+        "never emptied"
+    );
+    assert!(err.contains("credit history moved into"), "{err}");
+
+    // Nothing to fall back on: the store's error, with its path, exit 1.
+    std::fs::remove_file(&store).expect("rm");
+    std::fs::create_dir(&store).expect("a directory in the way");
+    let (_, err) = history(1);
+    assert!(err.contains(&store.display().to_string()), "{err}");
 }
 
 #[test]

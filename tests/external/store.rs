@@ -1,16 +1,20 @@
-//! The store shared by processes: several writing at once lose nothing, and
-//! one killed mid-page leaves whole pages with their sync position. The
-//! child processes are this test binary again, running `child` with what to
-//! do in the environment.
+//! The store shared by processes: several writing at once lose nothing
+//! (records, and the credit history as two dashboards and an exporter keep
+//! it, the account's old history file moved in once), and one killed
+//! mid-page leaves whole pages with their sync position. The child
+//! processes are this test binary again, running `child` with what to do in
+//! the environment.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 use plivo_dash::monitor::Sample;
 use plivo_dash::plivo::AuthId;
-use plivo_dash::store::{FILE_NAME, GroupBy, Kind, Store, SyncPosition, UsageRecord};
+use plivo_dash::store::{
+    CreditHistory, FILE_NAME, GroupBy, Kind, Store, SyncPosition, UsageRecord,
+};
 use rust_decimal::dec;
 
 const ACCOUNT: &str = "MA2025RK4E639VJFZAGV";
@@ -18,6 +22,11 @@ const ROLE: &str = "PLIVO_DASH_STORE_CHILD";
 const PAGES: i64 = 40;
 const PAGE: i64 = 100;
 const BIG_PAGE: i64 = 5_000;
+/// How many samples the account's old history file holds.
+const OLD: i64 = 30;
+/// What every writer's history keeps, and the time they all open it at.
+const DAY: SignedDuration = SignedDuration::from_hours(24);
+const NOW: i64 = 3_000;
 
 fn t(secs: i64) -> Timestamp {
     Timestamp::from_second(1_780_000_000 + secs).expect("the store test")
@@ -46,8 +55,17 @@ fn spawn(role: &str) -> Child {
     Command::new(std::env::current_exe().expect("the store test"))
         .args(["store::child", "--exact", "--nocapture", "--test-threads=1"])
         .env(ROLE, role)
+        .stdout(std::process::Stdio::piped())
         .spawn()
         .expect("the store test")
+}
+
+/// A balance at `secs`, as a poll would have it.
+fn balance(secs: i64) -> Sample {
+    Sample {
+        at: t(secs),
+        credits: rust_decimal::Decimal::from(10_000 - secs),
+    }
 }
 
 /// What a child process does; nothing when run as an ordinary test.
@@ -67,15 +85,25 @@ fn child() {
     }
 }
 
-/// Waits for the go file, then writes `PAGES` pages: `PAGE` records of its
-/// own and `PAGE` every writer writes, a credit sample per page.
+/// Waits for the go file, then opens the account's credit history as a
+/// dashboard's or an exporter's worker does (the store made, the old
+/// history file moved in, by whichever comes first) and writes `PAGES`
+/// pages: `PAGE` records of its own and `PAGE` every writer writes, and a
+/// balance of its own and one every writer polled at the same instant per
+/// page. Says `MOVED` on stdout if it moved the old file.
 fn write_pages(n: i64, db: &Path) {
-    let go = db.with_file_name("go");
+    let dir = db.parent().expect("the store test");
+    let go = dir.join("go");
     while !go.exists() {
         std::thread::sleep(Duration::from_millis(5));
     }
-    let mut store = open(db);
     let id = AuthId::parse(ACCOUNT).expect("the store test");
+    let history = CreditHistory::new(dir, &id, DAY);
+    let mut kept = history.open(t(NOW)).expect("the store test");
+    assert_eq!(kept.warning, None);
+    if kept.moved.is_some() {
+        println!("MOVED");
+    }
     for page in 0..PAGES {
         let records: Vec<UsageRecord> = (0..PAGE)
             .map(|i| record(format!("own-{n}-{page}-{i}"), page))
@@ -85,14 +113,14 @@ fn write_pages(n: i64, db: &Path) {
             newest: Some(t(page)),
             ..SyncPosition::default()
         };
-        store
+        kept.store
             .insert_page(ACCOUNT, Kind::Call, &records, &position)
             .expect("the store test");
-        let sample = Sample {
-            at: t(n * 1_000 + page),
-            credits: dec!(10),
-        };
-        store.append_sample(&id, &sample).expect("the store test");
+        for secs in [n * 1_000 + page, 2_900 + page] {
+            history
+                .record(&mut kept.store, &balance(secs), t(NOW))
+                .expect("the store test");
+        }
     }
 }
 
@@ -122,17 +150,34 @@ fn db_in(dir: &tempfile::TempDir) -> PathBuf {
 fn three_processes_writing_at_once_lose_nothing() {
     let dir = tempfile::tempdir().expect("the store test");
     let db = db_in(&dir);
-    drop(open(&db));
+    // The account's history from before the store: the three writers
+    // start on a first run, so they race to make the store and move it in.
+    let old = dir.path().join(format!("{ACCOUNT}.history"));
+    let mut text = format!("# plivo-dash credit history v1 {ACCOUNT}\n");
+    for secs in -OLD..0 {
+        let s = balance(secs);
+        text.push_str(&format!("{} {}\n", s.at, s.credits));
+    }
+    std::fs::write(&old, text).expect("the store test");
     let children: Vec<Child> = (0..3)
         .map(|n| spawn(&format!("writer:{n}:{}", db.display())))
         .collect();
     std::fs::write(dir.path().join("go"), "").expect("the store test");
-    for mut child in children {
-        assert!(
-            child.wait().expect("the store test").success(),
-            "a writer failed"
-        );
+    let mut moved = 0;
+    for child in children {
+        let output = child.wait_with_output().expect("the store test");
+        assert!(output.status.success(), "a writer failed");
+        moved += String::from_utf8_lossy(&output.stdout)
+            .matches("MOVED")
+            .count();
     }
+    assert_eq!(moved, 1, "the old file moved by one writer, said once");
+    assert!(!old.exists());
+    assert!(
+        dir.path()
+            .join(format!("{ACCOUNT}.history.migrated"))
+            .exists()
+    );
     let mut store = open(&db);
     let own = 3 * PAGES * PAGE;
     let shared = PAGES * PAGE;
@@ -151,13 +196,18 @@ fn three_processes_writing_at_once_lose_nothing() {
     let samples = store
         .load_samples(
             &AuthId::parse(ACCOUNT).expect("the store test"),
-            t(3_000),
-            jiff::SignedDuration::from_hours(24),
+            t(NOW),
+            DAY,
         )
         .expect("the store test");
+    let expected: Vec<Sample> = (-OLD..0)
+        .chain((0..3).flat_map(|n| (0..PAGES).map(move |page| n * 1_000 + page)))
+        .chain((0..PAGES).map(|page| 2_900 + page))
+        .map(balance)
+        .collect();
     assert_eq!(
-        samples.len(),
-        usize::try_from(3 * PAGES).expect("the store test")
+        samples, expected,
+        "the old file's, every writer's own, the instants they shared once"
     );
     assert_eq!(
         store

@@ -467,6 +467,7 @@ fn stored_history_is_merged_and_damage_is_reported() {
     app.update(Msg::Worker(Report::History {
         samples: vec![earlier],
         warning: Some("history x is damaged at line 3: moved to y".into()),
+        moved: None,
     }));
     assert_eq!(app.tracker.history().samples().len(), 2);
     assert_eq!(app.tracker.history().samples()[0], earlier);
@@ -475,6 +476,26 @@ fn stored_history_is_merged_and_damage_is_reported() {
     assert_eq!(app.warnings.len(), 1, "{:?}", app.warnings);
     assert!(app.warnings[0].contains("damaged"), "{:?}", app.warnings);
     assert_eq!(app.notice, None);
+}
+
+#[test]
+fn an_old_history_file_moved_into_the_store_is_a_notice_not_a_warning() {
+    use rust_decimal::dec;
+    let mut app = plivo_dash::app::App::new(session(), now(), (120, 35), PERIOD);
+    load(&mut app, dec!(4), 0);
+    let text = "credit history moved into /s/store.sqlite3 (2 samples); \
+                the old file is kept beside it as MA2025RK4E639VJFZAGV.history.migrated";
+    app.update(Msg::Worker(Report::History {
+        samples: Vec::new(),
+        warning: None,
+        moved: Some(text.into()),
+    }));
+    assert_eq!(app.notice, Some(plivo_dash::state::Notice::info(text)));
+    assert!(
+        app.warnings.is_empty(),
+        "nothing is wrong: {:?}",
+        app.warnings
+    );
 }
 
 #[test]
@@ -806,6 +827,7 @@ fn a_history_longer_than_a_week_survives_loading() {
     app.update(Msg::Worker(Report::History {
         samples: vec![days(20), days(15), days(10), days(1)],
         warning: None,
+        moved: None,
     }));
     assert_eq!(app.tracker.history().samples().len(), 4);
 }

@@ -5,9 +5,9 @@
 use crate::support;
 
 use plivo_dash::monitor::Sample;
-use plivo_dash::monitor::file::HistoryFile;
 use plivo_dash::plivo::AuthId;
 use plivo_dash::sandbox::{Fault, Options};
+use plivo_dash::store::CreditHistory;
 use rust_decimal::dec;
 use support::exporter::{Exporter, value};
 use support::{TOKEN, sandbox_and_client};
@@ -208,32 +208,29 @@ fn exporter_values(scrape: &str) -> (Option<f64>, Option<f64>) {
     )
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn burn_rate_and_runway_come_back_from_the_history_after_a_restart() {
-    let mut account = plivo_dash::sandbox::demo_account();
-    account.cash_credits = dec!(100);
-    let (sandbox, _) = sandbox_and_client(Options {
-        account,
-        ..Options::default()
-    })
-    .await;
-    let home = tempfile::tempdir().unwrap();
-    // An earlier run's last hour: 20 USD spent, 1 USD every 3 minutes.
-    let file = HistoryFile::new(
-        &home.path().join("state").join("plivo-dash"),
-        &AuthId::parse(&sandbox.auth_id).unwrap(),
-    );
-    std::fs::create_dir_all(file.path().parent().unwrap()).unwrap();
-    let now = jiff::Timestamp::now();
-    for minutes in (0..=60).step_by(3) {
-        let at = now - jiff::SignedDuration::from_mins(63 - minutes);
-        let credits = dec!(120) - rust_decimal::Decimal::from(minutes / 3);
-        file.append(&Sample { at, credits }).unwrap();
-    }
-    let exporter = Exporter::watching(home.path(), &sandbox, &["--interval", "600"]);
+/// An earlier run's last hour: 20 USD spent, 1 USD every 3 minutes, down
+/// to 100 USD.
+fn an_hour_spending_20_usd(now: jiff::Timestamp) -> Vec<Sample> {
+    (0..=60)
+        .step_by(3)
+        .map(|minutes| Sample {
+            at: now - jiff::SignedDuration::from_mins(63 - minutes),
+            credits: dec!(120) - rust_decimal::Decimal::from(minutes / 3),
+        })
+        .collect()
+}
+
+/// The exporter's burn rate and runway for an account of 100 USD with
+/// [`an_hour_spending_20_usd`] behind it: about 20 USD an hour, five hours.
+async fn assert_burning_20_an_hour(exporter: &Exporter) {
+    const BURN: &str = "plivo_account_burn_rate_usd_per_hour";
     exporter.ready().await;
-    let scrape = exporter.scrape().await;
-    let burn = value(&scrape, "plivo_account_burn_rate_usd_per_hour", &[]).expect("{scrape}");
+    // The store is opened off the worker's way, so its history may come
+    // a moment after the first poll.
+    let scrape = exporter
+        .until("the stored history", |s| value(s, BURN, &[]).is_some())
+        .await;
+    let burn = value(&scrape, BURN, &[]).unwrap_or_else(|| panic!("{scrape}"));
     assert!(
         (19.0..=21.0).contains(&burn),
         "about 20 USD an hour: {burn}"
@@ -241,6 +238,76 @@ async fn burn_rate_and_runway_come_back_from_the_history_after_a_restart() {
     let runway = value(&scrape, "plivo_account_runway_seconds", &[]).expect("a runway");
     // 100 USD at about 20 an hour: about five hours.
     assert!((4.5 * 3600.0..=5.5 * 3600.0).contains(&runway), "{runway}");
+}
+
+async fn sandbox_of_100_usd() -> plivo_dash::sandbox::Handle {
+    let mut account = plivo_dash::sandbox::demo_account();
+    account.cash_credits = dec!(100);
+    sandbox_and_client(Options {
+        account,
+        ..Options::default()
+    })
+    .await
+    .0
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn burn_rate_and_runway_come_back_from_the_history_after_a_restart() {
+    let sandbox = sandbox_of_100_usd().await;
+    let home = tempfile::tempdir().unwrap();
+    let now = jiff::Timestamp::now();
+    let history = CreditHistory::new(
+        &home.path().join("state").join("plivo-dash"),
+        &AuthId::parse(&sandbox.auth_id).unwrap(),
+        plivo_dash::monitor::RETENTION,
+    );
+    let mut kept = history.open(now).unwrap();
+    for sample in an_hour_spending_20_usd(now) {
+        history.record(&mut kept.store, &sample, now).unwrap();
+    }
+    drop(kept);
+    let exporter = Exporter::watching(home.path(), &sandbox, &["--interval", "600"]);
+    assert_burning_20_an_hour(&exporter).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_old_history_file_is_moved_into_the_store_once_and_said_on_stderr() {
+    let sandbox = sandbox_of_100_usd().await;
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path().join("state").join("plivo-dash");
+    std::fs::create_dir_all(&dir).unwrap();
+    let old = dir.join(format!("{}.history", sandbox.auth_id));
+    let mut text = format!("# plivo-dash credit history v1 {}\n", sandbox.auth_id);
+    for s in an_hour_spending_20_usd(jiff::Timestamp::now()) {
+        text.push_str(&format!("{} {}\n", s.at, s.credits));
+    }
+    std::fs::write(&old, &text).unwrap();
+
+    let first = Exporter::watching(home.path(), &sandbox, &["--interval", "600"]);
+    assert_burning_20_an_hour(&first).await;
+    let (_, said, _) = first.stop();
+    let store = dir.join(plivo_dash::store::FILE_NAME);
+    assert_eq!(
+        said.matches("credit history moved into").count(),
+        1,
+        "{said}"
+    );
+    assert!(
+        said.contains(&store.display().to_string()) && said.contains("21 samples"),
+        "{said}"
+    );
+    assert!(!old.exists());
+    let migrated = dir.join(format!("{}.history.migrated", sandbox.auth_id));
+    assert_eq!(
+        std::fs::read_to_string(&migrated).unwrap(),
+        text,
+        "kept as it was"
+    );
+
+    let second = Exporter::watching(home.path(), &sandbox, &["--interval", "600"]);
+    assert_burning_20_an_hour(&second).await;
+    let (_, said, _) = second.stop();
+    assert!(!said.contains("moved"), "said once: {said}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

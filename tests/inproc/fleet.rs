@@ -51,6 +51,7 @@ fn feed(fleet: &mut Fleet, i: usize, name: &str, samples: &[Sample]) {
         Report::History {
             samples: earlier.to_vec(),
             warning: None,
+            moved: None,
         },
     ));
     let mut account = demo_account();
@@ -483,6 +484,65 @@ fn a_history_file_that_cannot_be_written_is_said_on_the_table() {
     let open = fleet.open.expect("an account open");
     fleet.update(FleetMsg::Report(open, unwritable("x")));
     assert_eq!(fleet.notice, None);
+}
+
+#[test]
+fn old_history_files_moved_into_the_store_are_said_in_passing_on_the_table() {
+    let mut fleet = three();
+    let moved = |profile: &str| Report::History {
+        samples: Vec::new(),
+        warning: None,
+        moved: Some(format!(
+            "credit history moved into /state/store.sqlite3 (12 samples); \
+             the old file is kept beside it as {profile}.history.migrated"
+        )),
+    };
+    assert!(
+        fleet
+            .update(FleetMsg::Report(1, moved("production")))
+            .redraw
+    );
+    let said = fleet.notice.clone().expect("said");
+    assert_eq!(
+        said.kind,
+        plivo_dash::state::NoticeKind::Info,
+        "not a warning"
+    );
+    assert!(
+        said.text
+            .starts_with("production: credit history moved into /state/store.sqlite3"),
+        "{said:?}"
+    );
+    let screen = screen_text(draw(&fleet, 120, 35).backend().buffer());
+    assert!(
+        screen.contains("production: credit history moved"),
+        "{screen}"
+    );
+    // More accounts: one line for them all, not one over another.
+    fleet.update(FleetMsg::Report(0, moved("staging")));
+    let said = fleet.notice.clone().expect("said").text;
+    assert!(
+        said.starts_with("2 accounts' credit histories moved into the store"),
+        "{said}"
+    );
+    // Never over a warning still up.
+    fleet.update(FleetMsg::Report(
+        2,
+        Report::HistoryUnwritable {
+            error: "the store /ro/store.sqlite3: disk I/O error".into(),
+        },
+    ));
+    fleet.update(FleetMsg::Report(2, moved("legacy")));
+    let said = fleet.notice.clone().expect("said").text;
+    assert!(said.starts_with("legacy: the store /ro"), "{said}");
+    // An account open says it on its own dashboard.
+    fleet.notice = None;
+    fleet.update(FleetMsg::Term(key(KeyCode::Enter)));
+    let open = fleet.open.expect("an account open");
+    fleet.update(FleetMsg::Report(open, moved("open")));
+    assert_eq!(fleet.notice, None);
+    let own = fleet.members[open].app.notice.clone().expect("its own");
+    assert!(own.text.contains("open.history.migrated"), "{own:?}");
 }
 
 #[test]

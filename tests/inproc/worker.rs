@@ -235,22 +235,16 @@ async fn pause_period_and_record_are_answered() {
     let (sandbox, client) = start(Vec::new()).await;
     let dir = tempfile::tempdir().expect("tempdir");
     let auth_id = plivo_dash::plivo::AuthId::parse(&sandbox.auth_id).expect("id");
-    let file = plivo_dash::monitor::file::HistoryFile::new(dir.path(), &auth_id);
     let worker::Channels {
         commands,
         mut events,
-    } = worker::spawn(
-        client,
-        worker::Options {
-            history: Some(file.clone()),
-            ..worker::Options::every(PERIOD)
-        },
-    );
+    } = keeping(client, credit_history(dir.path(), &auth_id));
     assert_eq!(
         next(&mut events).await,
         Report::History {
             samples: Vec::new(),
-            warning: None
+            warning: None,
+            moved: None,
         }
     );
     commands.send(Request::Pause(true)).expect("send");
@@ -287,13 +281,61 @@ async fn pause_period_and_record_are_answered() {
     };
     commands.send(Request::Record(sample)).expect("send");
     assert!(
-        written(|| file.load(at).samples == [sample]).await,
-        "the sample reaches the file"
+        written(|| stored(dir.path(), &auth_id, at) == [sample]).await,
+        "the sample reaches the store"
     );
     assert!(events.try_recv().is_err(), "a good write says nothing");
 }
 
-/// Waits (in real time: the file is written on the blocking pool) until
+/// The first report, a history kept in memory only: its samples and why.
+async fn kept_in_memory(
+    events: &mut UnboundedReceiver<Report>,
+) -> (Vec<plivo_dash::monitor::Sample>, String) {
+    match next(events).await {
+        Report::History {
+            samples,
+            warning: Some(warning),
+            moved: None,
+        } => (samples, warning),
+        other => panic!("history first, with why it is not kept: {other:?}"),
+    }
+}
+
+/// A worker on `client` keeping its credit history in `history`.
+fn keeping(client: Client, history: plivo_dash::store::CreditHistory) -> worker::Channels {
+    worker::spawn(
+        client,
+        worker::Options {
+            history: Some(history),
+            ..worker::Options::every(PERIOD)
+        },
+    )
+}
+
+/// `auth_id`'s history in the store in `dir`, keeping the default week.
+fn credit_history(
+    dir: &std::path::Path,
+    auth_id: &plivo_dash::plivo::AuthId,
+) -> plivo_dash::store::CreditHistory {
+    plivo_dash::store::CreditHistory::new(dir, auth_id, plivo_dash::monitor::RETENTION)
+}
+
+/// The samples the store in `dir` holds for `auth_id` at `now`, read as
+/// another process would.
+fn stored(
+    dir: &std::path::Path,
+    auth_id: &plivo_dash::plivo::AuthId,
+    now: jiff::Timestamp,
+) -> Vec<plivo_dash::monitor::Sample> {
+    let mut store = plivo_dash::store::Store::open(&dir.join(plivo_dash::store::FILE_NAME), now)
+        .expect("the store")
+        .store;
+    store
+        .load_samples(auth_id, now, plivo_dash::monitor::RETENTION)
+        .expect("the samples")
+}
+
+/// Waits (in real time: the store is written on the blocking pool) until
 /// `done` holds, for up to two seconds.
 async fn written(done: impl Fn() -> bool) -> bool {
     for _ in 0..200 {
@@ -349,28 +391,8 @@ async fn a_save_during_a_retry_after_is_refused_at_once_and_the_worker_still_ans
     assert_eq!(sandbox.account().city, "Gotham");
 }
 
-#[tokio::test]
-async fn an_unwritable_history_is_reported_once_with_its_path() {
-    let (sandbox, client) = start(Vec::new()).await;
-    let dir = tempfile::tempdir().expect("tempdir");
-    // A file where the directory should be: unwritable even for root.
-    let blocked = dir.path().join("state");
-    std::fs::write(&blocked, "not a directory").expect("write");
-    let auth_id = plivo_dash::plivo::AuthId::parse(&sandbox.auth_id).expect("id");
-    let file = plivo_dash::monitor::file::HistoryFile::new(&blocked, &auth_id);
-    let worker::Channels {
-        commands,
-        mut events,
-    } = worker::spawn(
-        client,
-        worker::Options {
-            history: Some(file.clone()),
-            ..worker::Options::every(PERIOD)
-        },
-    );
-    let Report::History { .. } = next(&mut events).await else {
-        panic!("history first");
-    };
+/// Three samples for a history task to keep.
+fn record_three(commands: &tokio::sync::mpsc::UnboundedSender<Request>) {
     let t0: jiff::Timestamp = "2026-11-26T19:00:00Z".parse().expect("time");
     for i in 0..3 {
         let sample = plivo_dash::monitor::Sample {
@@ -379,16 +401,161 @@ async fn an_unwritable_history_is_reported_once_with_its_path() {
         };
         commands.send(Request::Record(sample)).expect("send");
     }
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn a_read_only_state_directory_is_said_once_with_the_store_path() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let (sandbox, client) = start(Vec::new()).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o500)).expect("chmod");
+    // Root writes through a mode: then a directory no one may write in.
+    let state = if std::fs::write(dir.path().join("probe"), "").is_ok() {
+        std::path::Path::new("/sys/plivo-dash").to_owned()
+    } else {
+        dir.path().join("plivo-dash")
+    };
+    let auth_id = plivo_dash::plivo::AuthId::parse(&sandbox.auth_id).expect("id");
+    let history = credit_history(&state, &auth_id);
+    let worker::Channels {
+        commands,
+        mut events,
+    } = keeping(client, history.clone());
+    let (samples, warning) = kept_in_memory(&mut events).await;
+    assert!(samples.is_empty());
+    assert!(
+        warning.contains(&history.store_path().display().to_string()),
+        "{warning}"
+    );
+    assert!(warning.contains("memory only"), "{warning}");
+    record_three(&commands);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(events.try_recv().is_err(), "said once, not per sample");
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o700)).expect("chmod");
+}
+
+#[tokio::test]
+async fn a_store_that_cannot_be_opened_still_shows_the_old_file_untouched() {
+    let (sandbox, client) = start(Vec::new()).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    // A directory where the database should be: unopenable even for root.
+    std::fs::create_dir(dir.path().join(plivo_dash::store::FILE_NAME)).expect("mkdir");
+    let auth_id = plivo_dash::plivo::AuthId::parse(&sandbox.auth_id).expect("id");
+    let old = dir.path().join(format!("{auth_id}.history"));
+    let at = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(1);
+    let text = format!("# plivo-dash credit history v1 {auth_id}\n{at} 5.00000\n");
+    std::fs::write(&old, &text).expect("the old file");
+    let worker::Channels {
+        commands: _commands,
+        mut events,
+    } = keeping(client, credit_history(dir.path(), &auth_id));
+    let (samples, warning) = kept_in_memory(&mut events).await;
+    assert_eq!(
+        samples,
+        [plivo_dash::monitor::Sample {
+            at,
+            credits: rust_decimal::dec!(5.00000)
+        }],
+        "the old file's history, not nothing"
+    );
+    assert!(warning.contains("memory only"), "{warning}");
+    assert_eq!(
+        std::fs::read_to_string(&old).expect("still there"),
+        text,
+        "not moved into a store that is not there"
+    );
+}
+
+#[tokio::test]
+async fn a_damaged_store_is_set_aside_said_and_a_new_one_kept() {
+    let (sandbox, client) = start(Vec::new()).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join(plivo_dash::store::FILE_NAME);
+    let damaged = b"SQLite format 3\0 but not a database at all, just bytes".repeat(100);
+    std::fs::write(&path, &damaged).expect("write");
+    let auth_id = plivo_dash::plivo::AuthId::parse(&sandbox.auth_id).expect("id");
+    let worker::Channels {
+        commands,
+        mut events,
+    } = keeping(client, credit_history(dir.path(), &auth_id));
+    let Report::History {
+        warning: Some(warning),
+        ..
+    } = next(&mut events).await
+    else {
+        panic!("history first, with the damage said");
+    };
+    assert!(
+        warning.contains(&path.display().to_string()) && warning.contains("damaged"),
+        "{warning}"
+    );
+    let aside: Vec<std::path::PathBuf> = std::fs::read_dir(dir.path())
+        .expect("ls")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.to_string_lossy().contains(".corrupt-"))
+        .collect();
+    assert_eq!(aside.len(), 1, "{aside:?}");
+    assert_eq!(
+        std::fs::read(&aside[0]).expect("kept"),
+        damaged,
+        "never emptied"
+    );
+    let sample = plivo_dash::monitor::Sample {
+        at: jiff::Timestamp::now(),
+        credits: rust_decimal::Decimal::ONE,
+    };
+    commands.send(Request::Record(sample)).expect("send");
+    assert!(
+        written(|| stored(dir.path(), &auth_id, sample.at) == [sample]).await,
+        "the new store keeps the history"
+    );
+}
+
+#[tokio::test]
+async fn a_store_that_refuses_writes_is_said_once_and_picked_up_again() {
+    let (sandbox, client) = start(Vec::new()).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let auth_id = plivo_dash::plivo::AuthId::parse(&sandbox.auth_id).expect("id");
+    let history = credit_history(dir.path(), &auth_id);
+    let worker::Channels {
+        commands,
+        mut events,
+    } = keeping(client, history.clone());
+    let Report::History { warning: None, .. } = next(&mut events).await else {
+        panic!("history first");
+    };
+    // Another process's connection makes every insert fail, as a full or
+    // failing disk would.
+    let other = rusqlite::Connection::open(history.store_path()).expect("open");
+    other
+        .execute_batch(
+            "CREATE TRIGGER refuse BEFORE INSERT ON credit_sample
+             BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END;",
+        )
+        .expect("trigger");
+    record_three(&commands);
     let Report::HistoryUnwritable { error } = next(&mut events).await else {
         panic!("the failure is reported");
     };
     assert!(
-        error.contains(&file.path().display().to_string()),
+        error.contains(&history.store_path().display().to_string()),
         "{error}"
     );
     assert!(error.contains("memory"), "{error}");
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert!(events.try_recv().is_err(), "and only once");
+    other.execute_batch("DROP TRIGGER refuse").expect("drop");
+    let sample = plivo_dash::monitor::Sample {
+        at: jiff::Timestamp::now(),
+        credits: rust_decimal::Decimal::TEN,
+    };
+    commands.send(Request::Record(sample)).expect("send");
+    assert!(
+        written(|| stored(dir.path(), &auth_id, sample.at).contains(&sample)).await,
+        "written again once the store takes it"
+    );
+    assert!(events.try_recv().is_err(), "a good write says nothing");
 }
 
 #[tokio::test]
@@ -425,14 +592,15 @@ fn a_history_file_that_blocks_never_holds_up_a_fetch() {
     let dir = tempfile::tempdir().expect("tempdir");
     let auth_id =
         plivo_dash::plivo::AuthId::parse(plivo_dash::sandbox::DEFAULT_AUTH_ID).expect("id");
-    let file = plivo_dash::monitor::file::HistoryFile::new(dir.path(), &auth_id);
+    // The old history file, read to move it into the store.
+    let file = dir.path().join(format!("{auth_id}.history"));
     let made = std::process::Command::new("mkfifo")
-        .arg(file.path())
+        .arg(&file)
         .status()
         .expect("mkfifo");
     assert!(made.success());
     let (done, result) = std::sync::mpsc::channel();
-    let history = file.clone();
+    let history = credit_history(dir.path(), &auth_id);
     std::thread::spawn(move || {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -443,13 +611,7 @@ fn a_history_file_that_blocks_never_holds_up_a_fetch() {
             let worker::Channels {
                 commands,
                 mut events,
-            } = worker::spawn(
-                client,
-                worker::Options {
-                    history: Some(history),
-                    ..worker::Options::every(PERIOD)
-                },
-            );
+            } = keeping(client, history);
             commands.send(Request::Refresh).expect("send");
             let event = next(&mut events).await;
             let _ = done.send(matches!(event, Report::Loaded { .. }));
@@ -461,7 +623,7 @@ fn a_history_file_that_blocks_never_holds_up_a_fetch() {
     let _ = std::fs::OpenOptions::new()
         .read(true)
         .write(true)
-        .open(file.path());
+        .open(&file);
     assert_eq!(loaded, Ok(true), "the fetch went ahead while the file hung");
 }
 

@@ -256,6 +256,82 @@ fn a_draining_balance_falls_shows_its_burn_rate_and_alerts_once() {
     assert_eq!(pty.bells(), 1, "one bell for one crossing");
 }
 
+/// The burn rate on screen, in USD an hour.
+fn burn_on_screen(screen: &str) -> f64 {
+    screen
+        .split("Burn rate  ≈ ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("a burn rate:\n{screen}"))
+}
+
+/// The highest balance the chart's axis shows.
+fn chart_top(screen: &str) -> f64 {
+    screen
+        .lines()
+        .find_map(|line| {
+            // "│ 120.00│⢸ …": the panel's border, the label, the axis.
+            let (label, _) = line.strip_prefix('│')?.split_once('│')?;
+            label.trim().parse().ok()
+        })
+        .unwrap_or_else(|| panic!("a chart:\n{screen}"))
+}
+
+#[test]
+fn the_chart_after_a_restart_shows_the_history_kept_in_the_store() {
+    let mut account = plivo_dash::sandbox::demo_account();
+    account.cash_credits = rust_decimal::Decimal::from(100);
+    let sandbox = TestSandbox::with(plivo_dash::sandbox::Options {
+        auth_token: TOKEN.into(),
+        account,
+        ..plivo_dash::sandbox::Options::default()
+    });
+    let state = sandbox.home().join("state");
+    let dir = state.join("plivo-dash");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    // A history file from before the store: the last hour, 20 USD spent,
+    // 1 USD every 3 minutes, from 120 down to the 100 the account has.
+    let id = &sandbox.handle.auth_id;
+    let now = jiff::Timestamp::now();
+    let mut text = format!("# plivo-dash credit history v1 {id}\n");
+    for minutes in (0..=60).step_by(3) {
+        let at = now - jiff::SignedDuration::from_mins(62 - minutes);
+        text.push_str(&format!("{at} {}.00000\n", 120 - minutes / 3));
+    }
+    let old = dir.join(format!("{id}.history"));
+    std::fs::write(&old, text).expect("the old file");
+    let state = state.to_string_lossy().into_owned();
+    let mut env = sandbox.env().to_vec();
+    env.push(("XDG_STATE_HOME", &state));
+
+    let mut first = Pty::spawn(&["--interval", "600"], &env, COLS, ROWS);
+    first.wait_for("credit history moved into");
+    first.wait_for("USD/h");
+    let screen = first.contents();
+    assert!((19.0..=21.0).contains(&burn_on_screen(&screen)), "{screen}");
+    assert!(
+        chart_top(&screen) > 110.0,
+        "the moved history drawn:\n{screen}"
+    );
+    first.send("q");
+    assert_eq!(first.wait_exit(), 0);
+    assert!(!old.exists(), "moved, renamed");
+
+    // Restarted: the same history, now from the store, and nothing said.
+    let mut second = Pty::spawn(&["--interval", "600"], &env, COLS, ROWS);
+    second.wait_for("USD/h");
+    let screen = second.contents();
+    assert!((19.0..=21.0).contains(&burn_on_screen(&screen)), "{screen}");
+    assert!(
+        chart_top(&screen) > 110.0,
+        "the stored history drawn:\n{screen}"
+    );
+    assert!(!screen.contains("moved"), "said once:\n{screen}");
+    second.send("q");
+    assert_eq!(second.wait_exit(), 0);
+}
+
 /// An account whose every text field is hostile.
 fn hostile_sandbox() -> TestSandbox {
     let mut account = plivo_dash::sandbox::demo_account();

@@ -121,6 +121,7 @@ pub fn feed(app: &mut App, samples: &[Sample]) {
     app.update(Msg::Worker(Report::History {
         samples: earlier.to_vec(),
         warning: None,
+        moved: None,
     }));
     let mut account = demo_account();
     account.cash_credits = latest.credits;
