@@ -3,4 +3,5 @@
 //! ([`sync`]).
 
 pub mod attribute;
+pub mod forecast;
 pub mod sync;
