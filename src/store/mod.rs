@@ -16,6 +16,7 @@
 mod history;
 mod records;
 mod schema;
+mod spend;
 
 use std::fs;
 use std::io;
@@ -170,6 +171,7 @@ impl Store {
             schema::Refused::Future(found) => Open::Future(found),
             schema::Refused::Sqlite(e) => Open::classify(e),
         })?;
+        spend::ensure_indexes(&conn).map_err(Open::classify)?;
         // A truncated file opens and reads its first page fine; only a walk
         // of every page finds what is missing.
         let check: String = conn

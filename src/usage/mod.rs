@@ -4,4 +4,5 @@
 
 pub mod attribute;
 pub mod forecast;
+pub mod spike;
 pub mod sync;
