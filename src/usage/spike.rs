@@ -41,23 +41,14 @@ const HOUR: SignedDuration = SignedDuration::from_hours(1);
 /// A day, as the same hour's days are apart.
 const DAY: SignedDuration = SignedDuration::from_hours(24);
 
-/// When an alert fires (the `spike_factor` and `new_destination_usd`
-/// settings).
+/// When an alert fires: the `spike_factor` and `new_destination_usd`
+/// settings (`config::Settings`, where their defaults are).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Thresholds {
     /// The last hour against the same hour's average.
     pub factor: Decimal,
     /// USD to a country not seen before.
     pub new_destination: Decimal,
-}
-
-impl Default for Thresholds {
-    fn default() -> Self {
-        Self {
-            factor: Decimal::from(3),
-            new_destination: Decimal::ONE,
-        }
-    }
 }
 
 /// Who spent most: each `None` when nothing was spent, or not known (an

@@ -2,6 +2,12 @@ use super::*;
 use crate::store::{Kind, SyncPosition, UsageRecord};
 use rust_decimal::dec;
 
+/// The settings' defaults.
+const DEFAULTS: Thresholds = Thresholds {
+    factor: dec!(3),
+    new_destination: dec!(1),
+};
+
 fn top(country: &str, subaccount: &str, number: &str) -> Top {
     Top {
         country: Some(country.to_owned()),
@@ -30,7 +36,7 @@ fn rate_spikes(detector: &mut Detector, last_hour: Decimal, usual: Decimal) -> u
 
 #[test]
 fn a_quiet_account_does_not_alert_on_cents() {
-    let mut d = Detector::new(Thresholds::default());
+    let mut d = Detector::new(DEFAULTS);
     // Fifty times its usual cent, and still under a dollar.
     assert!(d.update(&hour(dec!(0.50), dec!(0.01))).is_empty());
     assert!(d.update(&hour(dec!(1.00), dec!(0))).is_empty());
@@ -40,7 +46,7 @@ fn a_quiet_account_does_not_alert_on_cents() {
 
 #[test]
 fn a_steady_account_does_not_alert() {
-    let mut d = Detector::new(Thresholds::default());
+    let mut d = Detector::new(DEFAULTS);
     for last in [dec!(10), dec!(14), dec!(29.99), dec!(30)] {
         assert!(d.update(&hour(last, dec!(10))).is_empty(), "{last}");
     }
@@ -48,7 +54,7 @@ fn a_steady_account_does_not_alert() {
 
 #[test]
 fn a_burst_alerts_once_naming_its_top_contributor() {
-    let mut d = Detector::new(Thresholds::default());
+    let mut d = Detector::new(DEFAULTS);
     let burst = hour(dec!(30.01), dec!(10));
     assert_eq!(
         d.update(&burst),
@@ -65,17 +71,10 @@ fn a_burst_alerts_once_naming_its_top_contributor() {
         rate_threshold(dec!(3), &uneven.same_hour),
         Some((dec!(4), dec!(12)))
     );
-    assert_eq!(
-        Detector::new(Thresholds::default()).update(&uneven).len(),
-        1
-    );
+    assert_eq!(Detector::new(DEFAULTS).update(&uneven).len(), 1);
     // No day to compare with: nothing judged.
     uneven.same_hour.clear();
-    assert!(
-        Detector::new(Thresholds::default())
-            .update(&uneven)
-            .is_empty()
-    );
+    assert!(Detector::new(DEFAULTS).update(&uneven).is_empty());
     // A factor of its own.
     let mut five = Detector::new(Thresholds {
         factor: dec!(5),
@@ -86,7 +85,7 @@ fn a_burst_alerts_once_naming_its_top_contributor() {
 
 #[test]
 fn hysteresis_says_a_spike_once_and_rearms_below_half() {
-    let mut d = Detector::new(Thresholds::default());
+    let mut d = Detector::new(DEFAULTS);
     // Threshold 30, rearmed at 15 or less.
     assert_eq!(rate_spikes(&mut d, dec!(40), dec!(10)), 1);
     assert_eq!(
@@ -126,7 +125,7 @@ fn countries(list: Vec<NewCountry>) -> Observation {
 
 #[test]
 fn a_new_country_alerts_past_its_threshold_once() {
-    let mut d = Detector::new(Thresholds::default());
+    let mut d = Detector::new(DEFAULTS);
     assert!(
         d.update(&countries(vec![new_country("LV", dec!(0.99))]))
             .is_empty()
@@ -279,12 +278,12 @@ fn observe_reads_the_hour_the_same_hour_before_and_who_spent_most() {
     records.push(record("late", now, "GB", None, "14155550100", dec!(100)));
     let (_dir, store) = store(&records);
     let history = Some(now - h(30 * 24));
-    let o = observe(&store, ACCOUNT, now, history, &Thresholds::default()).expect("observed");
+    let o = observe(&store, ACCOUNT, now, history, &DEFAULTS).expect("observed");
     assert_eq!(o.last_hour, dec!(8));
     assert_eq!(o.same_hour, vec![dec!(1); 7], "seven days, not nine");
     assert_eq!(o.top, top("GB", "SA0000000000000000B2", "447700900001"));
     // 8 against 1: a rate spike; and GB, never seen before, passes 1 USD.
-    let spikes = Detector::new(Thresholds::default()).update(&o);
+    let spikes = Detector::new(DEFAULTS).update(&o);
     assert!(
         matches!(spikes[0], Spike::Rate { last_hour, usual, .. } if last_hour == dec!(8) && usual == dec!(1)),
         "{spikes:?}"
@@ -295,17 +294,10 @@ fn observe_reads_the_hour_the_same_hour_before_and_who_spent_most() {
     );
     assert_eq!(spikes.len(), 2);
     // A history of three days and a half: three days to compare with.
-    let short = observe(
-        &store,
-        ACCOUNT,
-        now,
-        Some(now - h(84)),
-        &Thresholds::default(),
-    )
-    .expect("observed");
+    let short = observe(&store, ACCOUNT, now, Some(now - h(84)), &DEFAULTS).expect("observed");
     assert_eq!(short.same_hour, vec![dec!(1); 3]);
     // Never synced: nothing to compare with or call new.
-    let none = observe(&store, ACCOUNT, now, None, &Thresholds::default()).expect("observed");
+    let none = observe(&store, ACCOUNT, now, None, &DEFAULTS).expect("observed");
     assert!(none.same_hour.is_empty() && none.new_countries.is_none());
 }
 
@@ -375,7 +367,7 @@ fn observe_finds_a_country_the_month_before_never_saw() {
         ),
     ];
     let (_dir, store) = store(&records);
-    let t = Thresholds::default();
+    let t = DEFAULTS;
     let o = observe(&store, ACCOUNT, now, Some(d("2026-10-01T00:00:00Z")), &t).expect("observed");
     assert_eq!(
         o.new_countries,
