@@ -96,6 +96,10 @@ async fn run(cli: Cli) -> ExitCode {
             Ok((text, exit)) => printed(&text, exit),
             Err(e) => report(Err::<String, _>(e)),
         },
+        Some(Subcommand::Forecast(args)) => match commands::forecast::run(&global, &args).await {
+            Ok((text, exit)) => printed(&text, exit),
+            Err(e) => report(Err::<String, _>(e)),
+        },
         Some(Subcommand::Login(args)) => report(commands::login::login(&global, &args).await),
         Some(Subcommand::Logout { .. }) => report(commands::login::logout(&global)),
         Some(Subcommand::Profiles { verify, .. }) => {

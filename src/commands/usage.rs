@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use super::{Exit, Failure};
 use crate::cli::{Global, UsageArgs, UsageBy, UsageCommand};
-use crate::config::{self, Settings};
+use crate::config::Settings;
 use crate::plivo::Client;
 use crate::store::{self, GroupBy, Kind, Store, SyncPosition, Total};
 use crate::usage::sync::plan::{self, Depth};
@@ -22,7 +22,7 @@ const PROGRESS_EVERY: Duration = Duration::from_secs(1);
 
 /// Opens the store in `settings`' state directory, saying on stderr if a
 /// damaged one was set aside.
-fn open(settings: &Settings, now: Timestamp) -> Result<Store, Failure> {
+pub(super) fn open(settings: &Settings, now: Timestamp) -> Result<Store, Failure> {
     let Some(dir) = &settings.state_dir else {
         return Err(Failure::Usage(
             "this system has no state directory to keep the usage records in".to_owned(),
@@ -35,7 +35,7 @@ fn open(settings: &Settings, now: Timestamp) -> Result<Store, Failure> {
     Ok(opened.store)
 }
 
-fn sync_failure(error: SyncError) -> Failure {
+pub(super) fn sync_failure(error: SyncError) -> Failure {
     match error {
         SyncError::Api(e) => Failure::Api(e),
         SyncError::Store(e) => Failure::Store(e),
@@ -43,7 +43,7 @@ fn sync_failure(error: SyncError) -> Failure {
 }
 
 /// The product a stored kind is shown as.
-fn product(kind: &str) -> &str {
+pub(super) fn product(kind: &str) -> &str {
     match kind {
         "call" => "voice",
         "message" => "messaging",
@@ -83,13 +83,13 @@ pub async fn sync_now(
 }
 
 /// Progress said on stderr, at most every [`PROGRESS_EVERY`].
-struct Said {
+pub(super) struct Said {
     last: std::time::Instant,
     read: [u64; 2],
 }
 
 impl Said {
-    fn new(started: std::time::Instant) -> Self {
+    pub(super) fn new(started: std::time::Instant) -> Self {
         Self {
             last: started,
             read: [0; 2],
@@ -99,7 +99,7 @@ impl Said {
     /// Says `p` if it is time; the number of rented numbers only when
     /// `numbers` (a sync asked for says every step, one run before
     /// printing says only what takes a while).
-    fn progress(&mut self, p: Progress<'_>, numbers: bool) {
+    pub(super) fn progress(&mut self, p: Progress<'_>, numbers: bool) {
         match p {
             Progress::Numbers { count } if numbers => {
                 crate::say!("plivo-dash: {count} rented numbers");
@@ -344,7 +344,7 @@ fn by_name(by: UsageBy) -> &'static str {
 }
 
 /// An amount exactly, with at least the five places Plivo writes.
-fn money(amount: Decimal) -> String {
+pub(super) fn money(amount: Decimal) -> String {
     let mut shown = amount.normalize();
     if shown.scale() < 5 {
         shown.rescale(5);
@@ -473,16 +473,7 @@ fn table(spend: &Spend, several: bool) -> String {
 /// the exit code.
 pub async fn run(global: &Global, args: &UsageArgs) -> Result<(String, Exit), Failure> {
     let now = Timestamp::now();
-    let accounts: Vec<(Option<String>, Settings)> = if global.all_profiles {
-        super::resolve_all(global)?
-            .into_iter()
-            .map(|(name, settings)| (Some(name), settings))
-            .collect()
-    } else {
-        let settings = config::resolve(global, &config::Env::from_process())?;
-        super::warn(&settings.warnings);
-        vec![(None, settings)]
-    };
+    let accounts = super::accounts(global)?;
     let mut spends = Vec::new();
     let mut synced = Vec::new();
     let mut exit = Exit::Ok;

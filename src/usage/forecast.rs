@@ -31,6 +31,9 @@ pub const TRAILING: SignedDuration = SignedDuration::from_hours(7 * 24);
 /// The shortest history a rate is taken over: minutes of records would
 /// make a wild daily rate.
 pub const SHORTEST: SignedDuration = SignedDuration::from_hours(1);
+/// How long after the back-fill's edge an account's first record may come
+/// and its history still be taken as reaching the edge.
+pub const QUIET: SignedDuration = SignedDuration::from_hours(24);
 /// How far ahead the runway is worked out; beyond it, it is "more than".
 pub const HORIZON: SignedDuration = SignedDuration::from_hours(366 * 24);
 /// The places projected amounts are rounded to: Plivo's five.
@@ -103,13 +106,18 @@ impl Basis {
 
 /// Where the account's history in the store begins: where the back-fill
 /// reached (`covered`, the later of the lists' edges; None when a list was
-/// never synced), or the first record if that is later (an account created
-/// since, or silent until then, has no week to take a rate over).
+/// never synced), or the first record when that comes more than [`QUIET`]
+/// later: an account created since (or silent until then) has no week to
+/// take a rate over, while the quiet hours before a busy account's first
+/// record inside the window are only that.
 pub fn history_start(
     covered: Option<Timestamp>,
     first_record: Option<Timestamp>,
 ) -> Option<Timestamp> {
-    covered.map(|edge| first_record.map_or(edge, |first| first.max(edge)))
+    covered.map(|edge| match first_record {
+        Some(first) if first.duration_since(edge) > QUIET => first,
+        _ => edge,
+    })
 }
 
 /// One product's share of the month.

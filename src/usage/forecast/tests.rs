@@ -210,6 +210,14 @@ fn an_account_younger_than_a_week_takes_its_rate_from_what_exists() {
     .expect("a basis");
     assert!(old.full);
     assert_eq!(old.from, now - TRAILING);
+    // A first record a day after the edge: quiet hours, not a new account.
+    let edge = at("2026-11-28T17:10:01Z");
+    let day = SignedDuration::from_hours(24);
+    assert_eq!(history_start(Some(edge), Some(edge + day)), Some(edge));
+    let later = edge + day + SignedDuration::from_secs(1);
+    assert_eq!(history_start(Some(edge), Some(later)), Some(later));
+    // No record at all: the back-fill's edge, and a rate of nothing.
+    assert_eq!(history_start(Some(edge), None), Some(edge));
     // Minutes of history: an hour at least.
     let minutes = Basis::at(now, Some(now - SignedDuration::from_mins(5))).expect("a basis");
     assert_eq!(minutes.length(), SHORTEST);
