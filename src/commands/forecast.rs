@@ -219,9 +219,9 @@ fn table(ahead: &Ahead, several: bool) -> String {
     }
     let zone = f.month.start.time_zone().iana_name().unwrap_or("UTC");
     out.push_str(&format!(
-        "The month ahead: {} ({zone}), {} days left, USD\n",
+        "The month ahead: {} ({zone}), {:.1} days left, USD\n",
         f.month.name(),
-        f.days_left.round_dp(1)
+        f.days_left
     ));
     let mut rows: Vec<[String; 4]> = vec![[
         "PRODUCT".into(),
@@ -327,4 +327,137 @@ pub async fn run(global: &Global, args: &ForecastArgs) -> Result<(String, Exit),
         }
     }
     Ok((render(&aheads, args.json)?, exit))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{Number, Total};
+    use rust_decimal::{Decimal, dec};
+
+    fn ahead(profile: Option<&str>, balance: Decimal, notes: Vec<String>) -> Ahead {
+        let now: Timestamp = "2026-12-20T05:00:00Z".parse().expect("a time");
+        let zone = TimeZone::get("America/New_York").expect("a zone");
+        let total = |key: &str, amount| Total {
+            key: Some(key.to_owned()),
+            count: 1,
+            amount,
+        };
+        let numbers = [
+            Number {
+                number: "14155550100".into(),
+                monthly_rental_rate: dec!(0.8),
+                sub_account: None,
+                renewal_date: Some("2027-01-01".into()),
+                number_type: "local".into(),
+                country: Some("US".into()),
+            },
+            Number {
+                number: "14155550101".into(),
+                monthly_rental_rate: dec!(1.5),
+                sub_account: None,
+                renewal_date: Some("2026-12-24".into()),
+                number_type: "local".into(),
+                country: Some("US".into()),
+            },
+        ];
+        let forecast = forecast::project(&Inputs {
+            now,
+            zone: &zone,
+            spent: &[total("call", dec!(10.5)), total("message", dec!(2))],
+            trailing: &[total("call", dec!(7)), total("message", dec!(3.5))],
+            basis: Basis::at(now, Some(now - forecast::TRAILING)),
+            numbers: &numbers,
+            balance,
+            auto_recharge: false,
+            alert_below: None,
+        })
+        .expect("a forecast");
+        Ahead {
+            profile: profile.map(str::to_owned),
+            auth_id: "MA2025RK4E639VJFZAGV".into(),
+            forecast,
+            notes,
+        }
+    }
+
+    #[test]
+    fn a_table_says_each_product_the_first_and_how_the_rate_was_taken() {
+        let text = render(&[ahead(None, dec!(30), Vec::new())], false).expect("a table");
+        // 12 days left (to 2027-01-01 00:00 EST), 1 and 0.5 a day; the
+        // runway pays 1.50 on the 24th and 0.80 on the 1st, then 9.70 lasts
+        // 6.47 days more.
+        assert_eq!(
+            text,
+            "The month ahead: 2026-12 (America/New_York), 12.0 days left, USD\n\
+             PRODUCT                            SO FAR  PER DAY  MONTH END\n\
+             voice                            10.50000  1.00000   22.50000\n\
+             messaging                         2.00000  0.50000    8.00000\n\
+             rentals renewing before the 1st                       1.50000\n\
+             TOTAL                            12.50000  1.50000   32.00000\n\
+             Balance now              30.00000\n\
+             Rentals due on the 1st   0.80000\n\
+             Balance after the 1st ≈  9.70000\n\
+             Auto-recharge            off\n\
+             Runway                   until about 2027-01-07 11:12 EST\n\
+             daily rates over the last 7 days\n\
+             taxes are not included: Plivo says them only when it invoices\n"
+        );
+    }
+
+    #[test]
+    fn a_short_first_warns_and_says_the_notes() {
+        let text = render(&[ahead(None, dec!(10), vec!["a note".into()])], false).expect("a table");
+        assert!(
+            text.contains("Balance after the 1st ≈  -10.30000\n"),
+            "{text}"
+        );
+        assert!(
+            text.ends_with(
+                "a note\ndaily rates over the last 7 days\n\
+                 taxes are not included: Plivo says them only when it invoices\n\
+                 WARNING: the balance would go below zero on the 1st (-10.30000), \
+                 and auto-recharge is off\n"
+            ),
+            "{text}"
+        );
+        assert!(rate_basis(None).contains("no records synced yet"));
+        let now: Timestamp = "2026-12-20T05:00:00Z".parse().expect("a time");
+        let short = Basis::at(now, Some(now - jiff::SignedDuration::from_hours(51)));
+        assert_eq!(
+            rate_basis(short),
+            "daily rates over the 2d 3h of records there are (fewer than 7 days)"
+        );
+    }
+
+    #[test]
+    fn json_is_designs_object_with_amounts_as_decimal_strings() {
+        let text = render(&[ahead(None, dec!(30), Vec::new())], true).expect("JSON");
+        let value: Value = serde_json::from_str(&text).expect("parses");
+        assert_eq!(
+            value,
+            json!({
+                "auth_id": "MA2025RK4E639VJFZAGV",
+                "month": "2026-12",
+                "spent_to_date": "12.50000",
+                "projected_month_end": "32.00000",
+                "rentals_due": "0.80000",
+                "balance_now": "30.00000",
+                "balance_after_first": "9.70000",
+                "auto_recharge": false,
+            })
+        );
+        let several = render(
+            &[
+                ahead(Some("prod"), dec!(30), Vec::new()),
+                ahead(Some("staging"), dec!(1), Vec::new()),
+            ],
+            true,
+        )
+        .expect("JSON");
+        let value: Value = serde_json::from_str(&several).expect("parses");
+        assert_eq!(value[0]["profile"], "prod");
+        assert_eq!(value[1]["profile"], "staging");
+        assert_eq!(value[1]["balance_now"], "1.00000");
+    }
 }
