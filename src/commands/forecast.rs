@@ -8,7 +8,7 @@ use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use serde_json::{Value, json};
 
-use super::usage::{Said, money, open, product, sync_failure};
+use super::usage::{money, open, product, sync_since};
 use super::{Exit, Failure};
 use crate::cli::{ForecastArgs, Global};
 use crate::config::Settings;
@@ -16,7 +16,7 @@ use crate::plivo::Client;
 use crate::store::{GroupBy, Kind};
 use crate::text::sanitize;
 use crate::usage::forecast::{self, Basis, Forecast, Inputs, Month, Runway, Warning};
-use crate::usage::sync::{self, plan};
+use crate::usage::sync::plan;
 
 /// One account's month ahead, and what to say about how it was worked out.
 #[derive(Debug)]
@@ -52,16 +52,7 @@ pub async fn ahead(
     let start = month.start.timestamp();
     let mut store = open(settings, now)?;
     if !no_sync {
-        let options = sync::Options {
-            depth: plan::Depth::Since(start.min(now - forecast::TRAILING)),
-            ..sync::Options::default()
-        };
-        let mut said = Said::new(std::time::Instant::now());
-        sync::sync(client, &mut store, &options, now, |p| {
-            said.progress(p, false)
-        })
-        .await
-        .map_err(sync_failure)?;
+        sync_since(client, &mut store, start.min(now - forecast::TRAILING), now).await?;
     }
     let auth_id = client.auth_id().to_string();
     let calls = store.position(&auth_id, Kind::Call)?;
@@ -132,18 +123,24 @@ impl Ahead {
     }
 
     /// What is said beside the numbers: the notes, how the rate was taken,
-    /// and the warning.
-    fn remarks(&self) -> Vec<String> {
+    /// and the warning. Beside JSON (on stderr) only what qualifies the
+    /// numbers: not the usual week's rate, nor the taxes every month
+    /// leaves out.
+    fn remarks(&self, json: bool) -> Vec<String> {
         let f = &self.forecast;
         let mut said = self.notes.clone();
-        said.push(rate_basis(f.basis));
+        if !json || f.basis.is_none_or(|b| !b.full) {
+            said.push(rate_basis(f.basis));
+        }
         if f.rentals.assumed > 0 {
             said.push(format!(
                 "{} rented numbers say no renewal date: taken as renewing on the 1st",
                 f.rentals.assumed
             ));
         }
-        said.push("taxes are not included: Plivo says them only when it invoices".to_owned());
+        if !json {
+            said.push("taxes are not included: Plivo says them only when it invoices".to_owned());
+        }
         if let Some(warning) = f.warning {
             said.push(format!(
                 "WARNING: the balance would go below {} on the 1st ({}), and auto-recharge is off",
@@ -280,7 +277,7 @@ fn table(ahead: &Ahead, several: bool) -> String {
     for (name, value) in facts {
         out.push_str(&format!("{name:<label$}  {value}\n"));
     }
-    for remark in ahead.remarks() {
+    for remark in ahead.remarks(false) {
         out.push_str(&format!("{remark}\n"));
     }
     out
@@ -310,7 +307,7 @@ pub async fn run(global: &Global, args: &ForecastArgs) -> Result<(String, Exit),
                     let name = profile
                         .as_deref()
                         .map_or_else(String::new, |p| format!("{}: ", sanitize(p)));
-                    for remark in a.remarks() {
+                    for remark in a.remarks(true) {
                         crate::say!("plivo-dash: {name}{remark}");
                     }
                 }
@@ -427,6 +424,23 @@ mod tests {
         assert_eq!(
             rate_basis(short),
             "daily rates over the 2d 3h of records there are (fewer than 7 days)"
+        );
+    }
+
+    #[test]
+    fn beside_json_only_what_qualifies_the_numbers_is_said() {
+        let a = ahead(None, dec!(10), vec!["a note".into()]);
+        assert_eq!(
+            a.remarks(true),
+            [
+                "a note",
+                "WARNING: the balance would go below zero on the 1st (-10.30000), \
+                 and auto-recharge is off"
+            ]
+        );
+        assert_eq!(
+            ahead(None, dec!(30), Vec::new()).remarks(true),
+            Vec::<String>::new()
         );
     }
 

@@ -35,7 +35,7 @@ pub(super) fn open(settings: &Settings, now: Timestamp) -> Result<Store, Failure
     Ok(opened.store)
 }
 
-pub(super) fn sync_failure(error: SyncError) -> Failure {
+fn sync_failure(error: SyncError) -> Failure {
     match error {
         SyncError::Api(e) => Failure::Api(e),
         SyncError::Store(e) => Failure::Store(e),
@@ -83,13 +83,13 @@ pub async fn sync_now(
 }
 
 /// Progress said on stderr, at most every [`PROGRESS_EVERY`].
-pub(super) struct Said {
+struct Said {
     last: std::time::Instant,
     read: [u64; 2],
 }
 
 impl Said {
-    pub(super) fn new(started: std::time::Instant) -> Self {
+    fn new(started: std::time::Instant) -> Self {
         Self {
             last: started,
             read: [0; 2],
@@ -99,7 +99,7 @@ impl Said {
     /// Says `p` if it is time; the number of rented numbers only when
     /// `numbers` (a sync asked for says every step, one run before
     /// printing says only what takes a while).
-    pub(super) fn progress(&mut self, p: Progress<'_>, numbers: bool) {
+    fn progress(&mut self, p: Progress<'_>, numbers: bool) {
         match p {
             Progress::Numbers { count } if numbers => {
                 crate::say!("plivo-dash: {count} rented numbers");
@@ -164,6 +164,26 @@ fn summary(report: &Report) -> String {
     out
 }
 
+/// Syncs the account before reading a window from `since`: as deep as the
+/// window needs, no deeper (at the message list's 20 pages a minute, a
+/// month can take a while), and quiet unless it takes a while (a back-fill).
+pub(super) async fn sync_since(
+    client: &Client,
+    store: &mut Store,
+    since: Timestamp,
+    now: Timestamp,
+) -> Result<(), Failure> {
+    let options = sync::Options {
+        depth: Depth::Since(since),
+        ..sync::Options::default()
+    };
+    let mut said = Said::new(std::time::Instant::now());
+    sync::sync(client, store, &options, now, |p| said.progress(p, false))
+        .await
+        .map(drop)
+        .map_err(sync_failure)
+}
+
 /// One account's spend over the window, as read from the store.
 #[derive(Debug)]
 pub struct Spend {
@@ -206,19 +226,7 @@ pub async fn spend(
     let (since, until) = window(args, now)?;
     let mut store = open(settings, now)?;
     if !args.no_sync {
-        let options = sync::Options {
-            // As deep as the window needs, no deeper: at the message
-            // list's 20 pages a minute, a month can take a while.
-            depth: Depth::Since(since),
-            ..sync::Options::default()
-        };
-        // Quiet unless it takes a while (a back-fill).
-        let mut said = Said::new(std::time::Instant::now());
-        sync::sync(client, &mut store, &options, now, |p| {
-            said.progress(p, false)
-        })
-        .await
-        .map_err(sync_failure)?;
+        sync_since(client, &mut store, since, now).await?;
     }
     let auth_id = client.auth_id().to_string();
     let by = match args.by {
