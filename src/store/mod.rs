@@ -28,6 +28,7 @@ use rusqlite::{Connection, ErrorCode, OpenFlags};
 
 pub use records::{GroupBy, Kind, Number, SyncPosition, Total, UsageRecord};
 pub use schema::VERSION;
+pub use spend::Source;
 
 /// The database's file name in the state directory.
 pub const FILE_NAME: &str = "store.sqlite3";

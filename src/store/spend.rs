@@ -23,6 +23,19 @@ use super::{Store, StoreError};
 const INDEXES: &str =
     "CREATE INDEX IF NOT EXISTS usage_day_country ON usage_day (auth_id, country, day);";
 
+/// Spend through one number of one subaccount to one country.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source {
+    /// ISO 3166 alpha-2, if known.
+    pub country: Option<String>,
+    /// The subaccount, if known.
+    pub subaccount: Option<String>,
+    /// The account's own number on the records.
+    pub number: String,
+    /// What they cost.
+    pub amount: Decimal,
+}
+
 /// Makes the read indexes that are missing (see [`INDEXES`]).
 pub(super) fn ensure_indexes(conn: &Connection) -> rusqlite::Result<()> {
     conn.execute_batch(INDEXES)
@@ -55,6 +68,36 @@ impl Store {
                     })
                 })
                 .collect()
+        };
+        read().map_err(|e| self.error(e))
+    }
+
+    /// `auth_id`'s spend from `from` (included) to `to` (excluded) by where
+    /// it went and through whom: one row per country, subaccount and number,
+    /// from the records (a window of an hour or so), in one pass.
+    pub fn sources(
+        &self,
+        auth_id: &str,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<Source>, StoreError> {
+        let read = || -> rusqlite::Result<Vec<Source>> {
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT country, subaccount, number, sum(amount_micros)
+                 FROM usage_record INDEXED BY usage_at
+                 WHERE auth_id = ?1 AND at >= ?2 AND at < ?3
+                 GROUP BY 1, 2, 3",
+            )?;
+            let rows =
+                stmt.query_map(params![auth_id, from.as_second(), to.as_second()], |row| {
+                    Ok(Source {
+                        country: row.get(0)?,
+                        subaccount: row.get(1)?,
+                        number: row.get(2)?,
+                        amount: from_micros(row.get(3)?),
+                    })
+                })?;
+            rows.collect()
         };
         read().map_err(|e| self.error(e))
     }

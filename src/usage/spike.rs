@@ -21,7 +21,7 @@
 //! again. [`observe`] reads what the rules need from the store; the rules
 //! themselves are pure.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
@@ -189,6 +189,26 @@ fn first_key(totals: Vec<Total>) -> Option<String> {
     totals.into_iter().find(|t| !t.amount.is_zero())?.key
 }
 
+/// The key whose amounts add up to most (the least key among equals, so
+/// the same records always name the same one); None when nothing was
+/// spent, or the most went to no key (unknown, unattributed).
+fn largest<'a>(amounts: impl Iterator<Item = (Option<&'a str>, Decimal)>) -> Option<String> {
+    let mut sums: BTreeMap<Option<&str>, Decimal> = BTreeMap::new();
+    for (key, amount) in amounts {
+        *sums.entry(key).or_default() += amount;
+    }
+    sums.into_iter()
+        .filter(|(_, amount)| !amount.is_zero())
+        .fold(
+            None,
+            |best: Option<(Option<&str>, Decimal)>, (key, amount)| match best {
+                Some((_, most)) if most >= amount => best,
+                _ => Some((key, amount)),
+            },
+        )
+        .and_then(|(key, _)| key.map(str::to_owned))
+}
+
 /// Reads what the rules judge at `now` from `auth_id`'s records in the
 /// store, whose history begins at `history` (see
 /// [`super::forecast::history_start`]; None: never synced, nothing judged).
@@ -200,9 +220,9 @@ pub fn observe(
     thresholds: &Thresholds,
 ) -> Result<Observation, StoreError> {
     // Records' times are whole seconds.
-    let now = Timestamp::from_second(now.as_second()).unwrap_or(now);
+    let now = super::sync::plan::whole_second(now);
     let last = (now - HOUR, now);
-    let mut windows = vec![last];
+    let mut windows = Vec::new();
     if let Some(history) = history {
         for days in 1..=SAME_HOUR_DAYS {
             let back = DAY * days;
@@ -213,16 +233,13 @@ pub fn observe(
             windows.push(window);
         }
     }
-    let spent = store.spend_in(auth_id, &windows)?;
-    let (last_hour, same_hour) = match spent.split_first() {
-        Some((last, before)) => (*last, before.to_vec()),
-        None => (Decimal::ZERO, Vec::new()),
-    };
-    let top = |by| store.totals(auth_id, last.0, last.1, by).map(first_key);
+    let same_hour = store.spend_in(auth_id, &windows)?;
+    let sources = store.sources(auth_id, last.0, last.1)?;
+    let last_hour = sources.iter().map(|s| s.amount).sum();
     let top = Top {
-        country: top(GroupBy::Country)?,
-        subaccount: top(GroupBy::Subaccount)?,
-        number: top(GroupBy::Number)?,
+        country: largest(sources.iter().map(|s| (s.country.as_deref(), s.amount))),
+        subaccount: largest(sources.iter().map(|s| (s.subaccount.as_deref(), s.amount))),
+        number: largest(sources.iter().map(|s| (Some(s.number.as_str()), s.amount))),
     };
     let new_countries = match history {
         Some(history) => new_countries(store, auth_id, now, history, thresholds)?,
