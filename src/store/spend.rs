@@ -171,3 +171,112 @@ impl Store {
         read().map_err(|e| self.error(e))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{Kind, SyncPosition, UsageRecord};
+    use rust_decimal::dec;
+
+    const ACCOUNT: &str = "MA2025RK4E639VJFZAGV";
+
+    fn at(text: &str) -> Timestamp {
+        text.parse().expect("a time")
+    }
+
+    fn record(uuid: &str, when: &str, sub: Option<&str>, amount: Decimal) -> UsageRecord {
+        UsageRecord {
+            uuid: uuid.to_owned(),
+            at: at(when),
+            direction: "outbound".to_owned(),
+            from: "14155550100".to_owned(),
+            to: "33100000001".to_owned(),
+            country: Some("FR".to_owned()),
+            subaccount: sub.map(str::to_owned),
+            amount,
+        }
+    }
+
+    #[test]
+    fn first_record_and_a_countrys_days_read_through_the_index_made_at_open() {
+        let dir = tempfile::tempdir().expect("a directory");
+        let path = dir.path().join("store.sqlite3");
+        let mut store = Store::open(&path, at("2026-12-05T00:00:00Z"))
+            .expect("a store")
+            .store;
+        assert_eq!(store.first_record(ACCOUNT).expect("read"), None);
+        store
+            .insert_page(
+                ACCOUNT,
+                Kind::Message,
+                &[
+                    record(
+                        "a",
+                        "2026-12-03T23:59:59Z",
+                        Some("SA0000000000000000C3"),
+                        dec!(1),
+                    ),
+                    record("b", "2026-12-04T00:00:00Z", None, dec!(2)),
+                    record(
+                        "c",
+                        "2026-12-04T10:00:00Z",
+                        Some("SA0000000000000000C3"),
+                        dec!(0.5),
+                    ),
+                ],
+                &SyncPosition::default(),
+            )
+            .expect("stored");
+        assert_eq!(
+            store.first_record(ACCOUNT).expect("read"),
+            Some(at("2026-12-03T23:59:59Z"))
+        );
+        assert_eq!(
+            store.first_record("MA2025OTHER000000001").expect("read"),
+            None
+        );
+        let day = |d: &str| -> Date { d.parse().expect("a date") };
+        let seen = |from, to| {
+            store
+                .country_seen(ACCOUNT, "FR", day(from), day(to))
+                .expect("read")
+        };
+        assert!(seen("2026-12-03", "2026-12-04"));
+        assert!(!seen("2026-12-05", "2026-12-30"));
+        assert!(!seen("2026-11-01", "2026-12-03"), "the end is excluded");
+        let by_day = store
+            .country_totals(
+                ACCOUNT,
+                "FR",
+                day("2026-12-01"),
+                day("2026-12-05"),
+                GroupBy::Day,
+            )
+            .expect("read");
+        assert_eq!(
+            by_day
+                .iter()
+                .map(|t| (t.key.as_deref(), t.count, t.amount))
+                .collect::<Vec<_>>(),
+            [
+                (Some("2026-12-04"), 2, dec!(2.5)),
+                (Some("2026-12-03"), 1, dec!(1))
+            ]
+        );
+        // An index dropped (an older database, a rebuilt table) is back at
+        // the next open.
+        drop(store);
+        rusqlite::Connection::open(&path)
+            .expect("opens")
+            .execute_batch("DROP INDEX usage_day_country")
+            .expect("dropped");
+        let store = Store::open(&path, at("2026-12-05T00:00:00Z"))
+            .expect("a store")
+            .store;
+        assert!(
+            store
+                .country_seen(ACCOUNT, "FR", day("2026-12-03"), day("2026-12-04"))
+                .expect("read through the index")
+        );
+    }
+}
