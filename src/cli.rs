@@ -81,7 +81,10 @@ impl Cli {
                 Some(Subcommand::Exporter(args)) => args.interval.or(self.monitor.interval),
                 _ => self.monitor.interval,
             },
-            alert_below: self.monitor.alert_below,
+            alert_below: match &self.command {
+                Some(Subcommand::Forecast(args)) => args.alert_below.or(self.monitor.alert_below),
+                _ => self.monitor.alert_below,
+            },
             all_profiles,
         }
     }
@@ -425,9 +428,13 @@ pub struct ForecastArgs {
     #[arg(long)]
     pub json: bool,
     /// Read the store as it is, without syncing first; how fresh it is is
-    /// said on stderr.
+    /// said with the forecast.
     #[arg(long)]
     pub no_sync: bool,
+    /// Warn when the balance after the 1st would fall below this many USD
+    /// [default: the config file's alert_below]
+    #[arg(long, value_name = "USD", value_parser = parse_amount)]
+    pub alert_below: Option<Decimal>,
     /// Every profile in the config file, one after the other.
     #[arg(long, conflicts_with_all = ["profile", "auth_id"])]
     pub all_profiles: bool,

@@ -143,12 +143,12 @@ impl Ahead {
         }
         if let Some(warning) = f.warning {
             said.push(format!(
-                "WARNING: the balance would go below {} on the 1st ({}), and auto-recharge is off",
+                "WARNING: the balance would be {} after the 1st, below {}, and auto-recharge is off",
+                money(f.balance_after_first),
                 match warning {
                     Warning::BelowZero => "zero".to_owned(),
-                    Warning::BelowAlert(alert) => format!("the alert, {}", money(alert)),
+                    Warning::BelowAlert(alert) => format!("the alert ({})", money(alert)),
                 },
-                money(f.balance_after_first)
             ));
         }
         said
@@ -413,7 +413,7 @@ mod tests {
             text.ends_with(
                 "a note\ndaily rates over the last 7 days\n\
                  taxes are not included: Plivo says them only when it invoices\n\
-                 WARNING: the balance would go below zero on the 1st (-10.30000), \
+                 WARNING: the balance would be -10.30000 after the 1st, below zero, \
                  and auto-recharge is off\n"
             ),
             "{text}"
@@ -434,7 +434,7 @@ mod tests {
             a.remarks(true),
             [
                 "a note",
-                "WARNING: the balance would go below zero on the 1st (-10.30000), \
+                "WARNING: the balance would be -10.30000 after the 1st, below zero, \
                  and auto-recharge is off"
             ]
         );

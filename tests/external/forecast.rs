@@ -124,7 +124,10 @@ fn forecast_json_is_designs_object_and_agrees_with_the_store_and_the_account() {
     // beside the JSON.
     assert!(after_first < Decimal::ZERO, "{out}");
     assert!(
-        err.contains("WARNING: the balance would go below zero on the 1st"),
+        err.contains(&format!(
+            "WARNING: the balance would be {} after the 1st, below zero",
+            json["balance_after_first"].as_str().expect("a string")
+        )),
         "{err}"
     );
 
@@ -191,6 +194,50 @@ fn forecast_all_profiles_prints_each_and_exits_with_the_first_failure() {
     );
     let (text, _) = run(cmd(&["forecast", "--all-profiles", "--no-sync"]), 3);
     assert!(text.starts_with("prod\nThe month ahead: "), "{text}");
+}
+
+#[test]
+fn forecast_warns_below_the_alert_given_as_a_flag_or_in_the_config_file() {
+    let mut options = Options {
+        auth_token: TOKEN.into(),
+        ..Options::default()
+    };
+    options.account.cash_credits = Decimal::from(100);
+    let sandbox = TestSandbox::with(options);
+    let forecast = |args: &[&str]| {
+        let mut cmd = bin(&sandbox);
+        cmd.arg("forecast").args(args);
+        let (out, err) = run(cmd, 0);
+        let json: Value = serde_json::from_str(&out).expect("JSON");
+        (amount(&json["balance_after_first"]), err)
+    };
+    // No traffic: the 1st takes the rentals alone.
+    let (after, err) = forecast(&["--json"]);
+    assert!(
+        after > Decimal::ZERO && after < Decimal::from(100),
+        "{after}"
+    );
+    assert!(!err.contains("WARNING"), "{err}");
+    let above = (after + Decimal::ONE).to_string();
+    let (_, err) = forecast(&["--json", "--no-sync", "--alert-below", &above]);
+    assert!(
+        err.contains(&format!(
+            "WARNING: the balance would be {after} after the 1st, below the alert ({above})"
+        )),
+        "{err}"
+    );
+    let config = sandbox.home().join("plivo-dash");
+    std::fs::create_dir_all(&config).expect("a config directory");
+    std::fs::write(
+        config.join("config.toml"),
+        format!("alert_below = \"{above}\"\n"),
+    )
+    .expect("a config file");
+    let (_, err) = forecast(&["--json", "--no-sync"]);
+    assert!(err.contains("below the alert"), "{err}");
+    // The flag beats the file.
+    let (_, err) = forecast(&["--json", "--no-sync", "--alert-below", "0"]);
+    assert!(!err.contains("WARNING"), "{err}");
 }
 
 #[test]
