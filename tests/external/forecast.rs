@@ -241,6 +241,32 @@ fn forecast_warns_below_the_alert_given_as_a_flag_or_in_the_config_file() {
 }
 
 #[test]
+fn an_account_zone_that_is_not_one_is_said_and_its_month_taken_in_utc() {
+    let mut options = Options {
+        auth_token: TOKEN.into(),
+        ..Options::default()
+    };
+    options.account.timezone = "Mars/Olympus_Mons\u{1b}[2J".into();
+    let sandbox = TestSandbox::with(options);
+    let mut cmd = bin(&sandbox);
+    cmd.args(["forecast", "--no-sync"]);
+    let (out, _) = run(cmd, 0);
+    let month = jiff::Timestamp::now().strftime("%Y-%m").to_string();
+    assert!(
+        out.starts_with(&format!("The month ahead: {month} (UTC), ")),
+        "{out}"
+    );
+    assert!(
+        out.contains("is not an IANA zone: its month is taken in UTC"),
+        "{out}"
+    );
+    assert!(
+        !out.contains('\u{1b}'),
+        "the server's text is made safe: {out:?}"
+    );
+}
+
+#[test]
 fn forecast_into_a_closed_pipe_ends_quietly_and_into_a_full_disk_exits_6() {
     let sandbox = TestSandbox::start();
     // bash's pipefail: the exit code is the forecast's, not head's.
