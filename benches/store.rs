@@ -1,6 +1,6 @@
 //! The usage store at a million records: inserting them page by page, the
-//! "by country" totals over all of them, opening (with its integrity check)
-//! and the file's size. The million-record database is built once per run.
+//! "by country" totals over all of them, opening (with its integrity check),
+//! the file's size, and spike detection's reads after a sync. The million-record database is built once per run.
 
 use std::hint::black_box;
 use std::path::Path;
@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use criterion::{Criterion, criterion_group, criterion_main};
 use jiff::Timestamp;
 use plivo_dash::store::{GroupBy, Kind, Store, SyncPosition, UsageRecord};
+use plivo_dash::usage::spike::{self, Thresholds};
 use rust_decimal::Decimal;
 
 const ACCOUNT: &str = "MA2025RK4E639VJFZAGV";
@@ -115,6 +116,19 @@ fn store(c: &mut Criterion) {
             });
         });
     }
+    let thresholds = Thresholds {
+        factor: Decimal::from(3),
+        new_destination: Decimal::ONE,
+    };
+    group.bench_function(
+        "spike detection's reads over 1,000,000 records (per sync)",
+        |b| {
+            b.iter(|| {
+                spike::observe(&store, ACCOUNT, black_box(to), Some(from), &thresholds)
+                    .expect("observed")
+            });
+        },
+    );
     group.finish();
 }
 

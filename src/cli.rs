@@ -48,6 +48,7 @@ impl Cli {
             Some(Subcommand::History(args)) => args.all_profiles,
             Some(Subcommand::Exporter(args)) => args.all_profiles,
             Some(Subcommand::Usage(args)) => args.all_profiles(),
+            Some(Subcommand::Forecast(args)) => args.all_profiles,
             _ => false,
         } || self.all_profiles;
         let connection = match &self.command {
@@ -62,6 +63,7 @@ impl Cli {
             Some(Subcommand::Subaccounts(command)) => command.connection().or(top),
             Some(Subcommand::History(args)) => args.connection.or(top),
             Some(Subcommand::Usage(args)) => args.connection().or(top),
+            Some(Subcommand::Forecast(args)) => args.connection.or(top),
             Some(Subcommand::Exporter(args)) => args.connection.or(top),
             Some(Subcommand::Login(args)) => args.connection.or(top),
             Some(Subcommand::Logout { connection } | Subcommand::Profiles { connection, .. }) => {
@@ -79,7 +81,10 @@ impl Cli {
                 Some(Subcommand::Exporter(args)) => args.interval.or(self.monitor.interval),
                 _ => self.monitor.interval,
             },
-            alert_below: self.monitor.alert_below,
+            alert_below: match &self.command {
+                Some(Subcommand::Forecast(args)) => args.alert_below.or(self.monitor.alert_below),
+                _ => self.monitor.alert_below,
+            },
             all_profiles,
         }
     }
@@ -207,6 +212,15 @@ pub enum Subcommand {
     /// reads the store; `usage sync` back-fills now, with progress on
     /// stderr.
     Usage(UsageArgs),
+    /// The month ahead: the month-end projection and the balance after the
+    /// 1st, when Plivo debits the number rentals in advance.
+    ///
+    /// Projects each product's daily rate over the last 7 days to the end
+    /// of the account's month (in its time zone), adds the rentals renewing
+    /// before then, and takes the rentals due on the 1st off the balance;
+    /// warns when that would go below zero (or --alert-below) with
+    /// auto-recharge off. Syncs the records first unless --no-sync.
+    Forecast(ForecastArgs),
     /// Serve Prometheus metrics for the account, or every profile.
     ///
     /// Polls in the background as the dashboard does (same timetable,
@@ -407,6 +421,29 @@ impl UsageArgs {
             None => self.connection.clone(),
         }
     }
+}
+
+/// `forecast`'s choices.
+#[derive(Debug, Clone, Args)]
+pub struct ForecastArgs {
+    /// A JSON object (an array of them with --all-profiles), amounts as
+    /// decimal strings.
+    #[arg(long)]
+    pub json: bool,
+    /// Read the store as it is, without syncing first; how fresh it is is
+    /// said with the forecast.
+    #[arg(long)]
+    pub no_sync: bool,
+    /// Warn when the balance after the 1st would fall below this many USD
+    /// [default: the config file's alert_below]
+    #[arg(long, value_name = "USD", value_parser = parse_amount)]
+    pub alert_below: Option<Decimal>,
+    /// Every profile in the config file, one after the other.
+    #[arg(long, conflicts_with_all = ["profile", "auth_id"])]
+    pub all_profiles: bool,
+    /// Which account, and how to reach it.
+    #[command(flatten, next_help_heading = "Connection")]
+    pub connection: Connection,
 }
 
 /// `usage`'s commands.

@@ -116,6 +116,12 @@ async fn run(cli: Cli, tls: Tls) -> ExitCode {
             Ok((text, exit)) => printed(&text, exit),
             Err(e) => report(Err::<String, _>(e)),
         },
+        Some(Subcommand::Forecast(args)) => {
+            match commands::forecast::run(&global, &http, &args).await {
+                Ok((text, exit)) => printed(&text, exit),
+                Err(e) => report(Err::<String, _>(e)),
+            }
+        }
         Some(Subcommand::Login(args)) => {
             report(commands::login::login(&global, &http, &args).await)
         }

@@ -7,6 +7,7 @@ pub mod dashboard;
 mod exit;
 pub mod exporter;
 pub mod fleet;
+pub mod forecast;
 mod get;
 pub mod history;
 pub mod login;
@@ -67,6 +68,9 @@ pub enum Failure {
     /// The store of usage records could not be opened, read or written.
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
+    /// A date beyond what the calendar holds (the forecast's month).
+    #[error("cannot work out the account's month: {0}")]
+    Time(#[from] jiff::Error),
     /// A signal stopped it half way (at a prompt, say).
     #[error("stopped by signal {}; nothing was stored", .0.0)]
     Stopped(crate::signals::Signal),
@@ -80,7 +84,7 @@ impl Failure {
             Failure::Config(_) | Failure::Usage(_) | Failure::File(_) => Exit::Usage,
             Failure::Stopped(signal) => Exit::from(*signal),
             Failure::Refused { .. } => Exit::Auth,
-            Failure::NoSuch(_) | Failure::Store(_) => Exit::Failed,
+            Failure::NoSuch(_) | Failure::Store(_) | Failure::Time(_) => Exit::Failed,
             // An answer that is not what the API promises: a garbled one.
             Failure::Disagreed(_) => Exit::Unreachable,
             Failure::Api(e) | Failure::Unchecked(e) => match e.class() {
@@ -132,6 +136,24 @@ pub fn resolve_all(global: &Global) -> Result<Vec<(String, config::Settings)>, F
         warn(&first.warnings);
     }
     Ok(all)
+}
+
+/// The accounts a command runs for: every profile's (`--all-profiles`),
+/// each named, or the one the flags name, unnamed; the configuration's
+/// warnings said on stderr.
+pub(crate) fn accounts(
+    global: &Global,
+) -> Result<Vec<(Option<String>, config::Settings)>, Failure> {
+    if global.all_profiles {
+        Ok(resolve_all(global)?
+            .into_iter()
+            .map(|(name, settings)| (Some(name), settings))
+            .collect())
+    } else {
+        let settings = config::resolve(global, &config::Env::from_process())?;
+        warn(&settings.warnings);
+        Ok(vec![(None, settings)])
+    }
 }
 
 /// Where `client`'s account keeps its credit history under `settings`, if

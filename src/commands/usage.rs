@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use super::{Exit, Failure};
 use crate::cli::{Global, UsageArgs, UsageBy, UsageCommand, UsageSyncArgs};
-use crate::config::{self, Settings};
+use crate::config::Settings;
 use crate::plivo::{Client, Http};
 use crate::store::{self, GroupBy, Kind, Store, SyncPosition, Total};
 use crate::usage::sync::plan::{self, Depth};
@@ -22,7 +22,7 @@ const PROGRESS_EVERY: Duration = Duration::from_secs(1);
 
 /// Opens the store in `settings`' state directory, saying on stderr if a
 /// damaged one was set aside.
-fn open(settings: &Settings, now: Timestamp) -> Result<Store, Failure> {
+pub(super) fn open(settings: &Settings, now: Timestamp) -> Result<Store, Failure> {
     let Some(dir) = &settings.state_dir else {
         return Err(Failure::Usage(
             "this system has no state directory to keep the usage records in".to_owned(),
@@ -43,7 +43,7 @@ fn sync_failure(error: SyncError) -> Failure {
 }
 
 /// The product a stored kind is shown as.
-fn product(kind: &str) -> &str {
+pub(super) fn product(kind: &str) -> &str {
     match kind {
         "call" => "voice",
         "message" => "messaging",
@@ -167,6 +167,26 @@ fn summary(report: &Report) -> String {
     out
 }
 
+/// Syncs the account before reading a window from `since`: as deep as the
+/// window needs, no deeper (at the message list's 20 pages a minute, a
+/// month can take a while), and quiet unless it takes a while (a back-fill).
+pub(super) async fn sync_since(
+    client: &Client,
+    store: &mut Store,
+    since: Timestamp,
+    now: Timestamp,
+) -> Result<(), Failure> {
+    let options = sync::Options {
+        depth: Depth::Since(since),
+        ..sync::Options::default()
+    };
+    let mut said = Said::new(std::time::Instant::now());
+    sync::sync(client, store, &options, now, |p| said.progress(p, false))
+        .await
+        .map(drop)
+        .map_err(sync_failure)
+}
+
 /// One account's spend over the window, as read from the store.
 #[derive(Debug)]
 pub struct Spend {
@@ -209,19 +229,7 @@ pub async fn spend(
     let (since, until) = window(args, now)?;
     let mut store = open(settings, now)?;
     if !args.no_sync {
-        let options = sync::Options {
-            // As deep as the window needs, no deeper: at the message
-            // list's 20 pages a minute, a month can take a while.
-            depth: Depth::Since(since),
-            ..sync::Options::default()
-        };
-        // Quiet unless it takes a while (a back-fill).
-        let mut said = Said::new(std::time::Instant::now());
-        sync::sync(client, &mut store, &options, now, |p| {
-            said.progress(p, false)
-        })
-        .await
-        .map_err(sync_failure)?;
+        sync_since(client, &mut store, since, now).await?;
     }
     let auth_id = client.auth_id().to_string();
     let by = match args.by {
@@ -347,7 +355,7 @@ fn by_name(by: UsageBy) -> &'static str {
 }
 
 /// An amount exactly, with at least the five places Plivo writes.
-fn money(amount: Decimal) -> String {
+pub(super) fn money(amount: Decimal) -> String {
     let mut shown = amount.normalize();
     if shown.scale() < 5 {
         shown.rescale(5);
@@ -480,16 +488,7 @@ pub async fn run(
     args: &UsageArgs,
 ) -> Result<(String, Exit), Failure> {
     let now = Timestamp::now();
-    let accounts: Vec<(Option<String>, Settings)> = if global.all_profiles {
-        super::resolve_all(global)?
-            .into_iter()
-            .map(|(name, settings)| (Some(name), settings))
-            .collect()
-    } else {
-        let settings = config::resolve(global, &config::Env::from_process())?;
-        super::warn(&settings.warnings);
-        vec![(None, settings)]
-    };
+    let accounts = super::accounts(global)?;
     let mut spends = Vec::new();
     let mut synced = Vec::new();
     let mut exit = Exit::Ok;

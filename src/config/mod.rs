@@ -130,6 +130,9 @@ impl TokenFrom {
     }
 }
 
+/// `spike_factor` unless the file says otherwise.
+const DEFAULT_SPIKE_FACTOR: Decimal = rust_decimal::dec!(3);
+
 /// How often the dashboard polls unless told otherwise.
 pub(crate) const DEFAULT_INTERVAL: Duration = Duration::from_secs(60);
 
@@ -148,6 +151,12 @@ pub struct Settings {
     /// How many days `usage sync` back-fills a list never synced
     /// (`usage_days`); `None`: the month so far.
     pub usage_days: Option<u32>,
+    /// A spend spike is the last hour above this many times the same
+    /// hour's usual (`spike_factor`, above 1).
+    pub spike_factor: Decimal,
+    /// Spend to a country not seen for 30 days alerts past this many USD
+    /// (`new_destination_usd`).
+    pub new_destination_usd: Decimal,
     /// Where the store lives (`$XDG_STATE_HOME/plivo-dash`), and the old
     /// history files until they are moved into it, if the platform has
     /// such a place.
@@ -292,6 +301,12 @@ fn resolve_in(global: &Global, env: &Env, loaded: &Loaded) -> Result<Settings, C
         alert_below: global.alert_below.or_else(|| layers.get(|p| p.alert_below)),
         retention: SignedDuration::from_hours(i64::from(days) * 24),
         usage_days: layers.get(|p| p.usage_days),
+        spike_factor: layers
+            .get(|p| p.spike_factor)
+            .unwrap_or(DEFAULT_SPIKE_FACTOR),
+        new_destination_usd: layers
+            .get(|p| p.new_destination_usd)
+            .unwrap_or(Decimal::ONE),
         state_dir: HistoryFile::default_dir(),
         mouse: layers.get(|p| p.mouse).unwrap_or(true),
         keymap,
@@ -883,6 +898,37 @@ alert_below = "2.50"
     }
 
     #[test]
+    fn spike_settings_default_and_a_profile_overrides_the_top_level() {
+        let f = file(FILE, 0o600);
+        let s = resolve(&Global::default(), &env_with(f.path())).unwrap();
+        assert_eq!(
+            (s.spike_factor, s.new_destination_usd),
+            (Decimal::from(3), Decimal::ONE)
+        );
+        let f = file(
+            "auth_id = \"MA0000000000000000AA\"\nauth_token = \"t\"\n\
+             spike_factor = 2.5\nnew_destination_usd = 0\n\
+             [profiles.work]\nauth_id = \"MA0000000000000000BB\"\nauth_token = \"t\"\n\
+             new_destination_usd = \"0.25\"\n",
+            0o600,
+        );
+        let top = resolve(&Global::default(), &env_with(f.path())).unwrap();
+        assert_eq!(
+            (top.spike_factor, top.new_destination_usd),
+            (Decimal::new(25, 1), Decimal::ZERO)
+        );
+        let work = Global {
+            profile: Some("work".into()),
+            ..Global::default()
+        };
+        let s = resolve(&work, &env_with(f.path())).unwrap();
+        assert_eq!(
+            (s.spike_factor, s.new_destination_usd),
+            (Decimal::new(25, 1), Decimal::new(25, 2))
+        );
+    }
+
+    #[test]
     fn an_unknown_profile_lists_the_known_ones() {
         let f = file(FILE, 0o600);
         let flags = Global {
@@ -947,6 +993,22 @@ alert_below = "2.50"
             (
                 "usage_days = 91\nauth_token = \"s3cr3t-value\"",
                 "usage_days must be between 1 and 90",
+            ),
+            (
+                "spike_factor = 1\nauth_token = \"s3cr3t-value\"",
+                "spike_factor must be a number above 1",
+            ),
+            (
+                "[profiles.a]\nspike_factor = 0.5\nauth_token = \"s3cr3t-value\"",
+                "profile \"a\": spike_factor must be a number above 1",
+            ),
+            (
+                "new_destination_usd = \"-0.01\"\nauth_token = \"s3cr3t-value\"",
+                "new_destination_usd must be an amount of 0 USD or more",
+            ),
+            (
+                "new_destination_usd = \"lots\"\nauth_token = \"s3cr3t-value\"",
+                "line 1",
             ),
         ] {
             let f = file(contents, 0o600);

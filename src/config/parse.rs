@@ -29,6 +29,8 @@ pub(super) struct Profile {
     pub(super) alert_below: Option<Decimal>,
     pub(super) history_days: Option<u32>,
     pub(super) usage_days: Option<u32>,
+    pub(super) spike_factor: Option<Decimal>,
+    pub(super) new_destination_usd: Option<Decimal>,
     pub(super) mouse: Option<bool>,
     pub(super) on_alert: Option<String>,
     pub(super) notify: Option<bool>,
@@ -83,6 +85,12 @@ pub enum Invalid {
         USAGE_DAYS.end()
     )]
     UsageDays,
+    /// `spike_factor` at or below 1: every ordinary hour would be a spike.
+    #[error("spike_factor must be a number above 1 (e.g. 3): the last hour against its usual")]
+    SpikeFactor,
+    /// `new_destination_usd` below zero.
+    #[error("new_destination_usd must be an amount of 0 USD or more (e.g. 1)")]
+    NewDestination,
     /// A number out of bounds in a named profile.
     #[error("profile {0:?}: {1}")]
     InProfile(String, Box<Invalid>),
@@ -156,6 +164,15 @@ fn check_ranges(profile: &Profile) -> Result<(), Invalid> {
     }
     if profile.usage_days.is_some_and(|d| !USAGE_DAYS.contains(&d)) {
         return Err(Invalid::UsageDays);
+    }
+    if profile.spike_factor.is_some_and(|f| f <= Decimal::ONE) {
+        return Err(Invalid::SpikeFactor);
+    }
+    if profile
+        .new_destination_usd
+        .is_some_and(|usd| usd < Decimal::ZERO)
+    {
+        return Err(Invalid::NewDestination);
     }
     Ok(())
 }

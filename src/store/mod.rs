@@ -16,6 +16,7 @@
 mod history;
 mod records;
 mod schema;
+mod spend;
 
 use std::fs;
 use std::io;
@@ -28,6 +29,7 @@ use rusqlite::{Connection, ErrorCode, OpenFlags};
 pub use history::{CreditHistory, Kept};
 pub use records::{GroupBy, Kind, Number, SyncPosition, Total, UsageRecord};
 pub use schema::VERSION;
+pub use spend::Source;
 
 /// The database's file name in the state directory.
 pub const FILE_NAME: &str = "store.sqlite3";
@@ -162,6 +164,7 @@ impl Store {
             schema::Refused::Future(found) => Open::Future(found),
             schema::Refused::Sqlite(e) => Open::classify(e),
         })?;
+        spend::ensure_indexes(&conn).map_err(Open::classify)?;
         // A truncated file opens and reads its first page fine; only a walk
         // of every page finds what is missing.
         let check: String = conn

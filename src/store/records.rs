@@ -109,7 +109,7 @@ pub enum GroupBy {
 
 impl GroupBy {
     /// The key in `usage_record`, and in `usage_day` (where unknown is '').
-    fn columns(self) -> (&'static str, &'static str) {
+    pub(super) fn columns(self) -> (&'static str, &'static str) {
         match self {
             GroupBy::Product => ("kind", "kind"),
             GroupBy::Subaccount => ("subaccount", "nullif(subaccount, '')"),
@@ -133,7 +133,7 @@ pub struct Total {
 
 const MICROS: i64 = 1_000_000;
 /// Seconds in a UTC day.
-const DAY: i64 = 86_400;
+pub(super) const DAY: i64 = 86_400;
 
 /// `amount` in millionths of a dollar, refused if that would round it.
 fn to_micros(uuid: &str, amount: Decimal) -> Result<i64, StoreError> {
@@ -150,11 +150,11 @@ fn to_micros(uuid: &str, amount: Decimal) -> Result<i64, StoreError> {
 }
 
 /// SQLite's count (never negative) as a count.
-fn count(n: i64) -> u64 {
+pub(super) fn count(n: i64) -> u64 {
     u64::try_from(n).unwrap_or(0)
 }
 
-fn from_micros(micros: i64) -> Decimal {
+pub(super) fn from_micros(micros: i64) -> Decimal {
     Decimal::new(micros, 6)
 }
 
@@ -162,7 +162,7 @@ fn seconds(at: Option<Timestamp>) -> Option<i64> {
     at.map(Timestamp::as_second)
 }
 
-fn timestamp(secs: Option<i64>) -> rusqlite::Result<Option<Timestamp>> {
+pub(super) fn timestamp(secs: Option<i64>) -> rusqlite::Result<Option<Timestamp>> {
     secs.map(|s| {
         Timestamp::from_second(s).map_err(|e| {
             rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Integer, e.into())

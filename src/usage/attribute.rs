@@ -623,11 +623,7 @@ mod tests {
                 "not a number",
                 "+1 415 CALL NOW",
             ] {
-                assert_eq!(
-                    countries.of_number(text),
-                    number_country(text),
-                    "{text:?}"
-                );
+                assert_eq!(countries.of_number(text), number_country(text), "{text:?}");
             }
         }
         // Guernsey's mobiles and Britain's differ in the sixth digit: two

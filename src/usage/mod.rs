@@ -3,4 +3,6 @@
 //! ([`sync`]).
 
 pub mod attribute;
+pub mod forecast;
+pub mod spike;
 pub mod sync;

@@ -7,6 +7,7 @@ mod support;
 
 mod cli;
 mod deploy;
+mod forecast;
 mod prometheus;
 mod python_sdk;
 mod secrets;

@@ -28,7 +28,7 @@ fn sandbox() -> TestSandbox {
 
 /// The binary pointed at `sandbox`, its state (the store) in the test's
 /// own directory.
-fn bin(sandbox: &TestSandbox) -> Command {
+pub(crate) fn bin(sandbox: &TestSandbox) -> Command {
     let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("plivo-dash"));
     cmd.env_clear()
         .env("HOME", sandbox.home())
@@ -47,7 +47,7 @@ fn store_path(sandbox: &TestSandbox) -> PathBuf {
 
 /// `cmd` run to its end: the exit code and the token checked as every
 /// command's are.
-fn run(cmd: Command, code: i32) -> (String, String) {
+pub(crate) fn run(cmd: Command, code: i32) -> (String, String) {
     crate::cli::run(assert_cmd::Command::from_std(cmd), code)
 }
 
@@ -55,7 +55,7 @@ fn time(value: &Value) -> Timestamp {
     value.as_str().expect("a time").parse().expect("RFC 3339")
 }
 
-fn amount(value: &Value) -> Decimal {
+pub(crate) fn amount(value: &Value) -> Decimal {
     value
         .as_str()
         .expect("a decimal string")
@@ -204,18 +204,14 @@ fn a_usage_sync_killed_mid_back_fill_ends_run_again_with_every_record_once() {
     }
 }
 
-#[test]
-fn usage_whose_output_cannot_be_written_exits_6() {
+/// `cmd` run with its output into a full disk exits 6, saying so (skipped
+/// where there is no /dev/full).
+pub(crate) fn exits_6_into_a_full_disk(mut cmd: Command) {
     let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else {
         eprintln!("skipped: no /dev/full to write to");
         return;
     };
-    let sandbox = TestSandbox::start();
-    let out = bin(&sandbox)
-        .args(["usage", "--no-sync"])
-        .stdout(full)
-        .output()
-        .expect("runs");
+    let out = cmd.stdout(full).output().expect("runs");
     assert_eq!(out.status.code(), Some(6), "{out:?}");
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("cannot write the output"),
@@ -262,4 +258,12 @@ fn a_sandbox_and_a_sync_at_one_raised_message_rate_back_fill_without_a_429() {
         !log.lines().any(|l| l.contains("status=429")),
         "a 429 at matching rates:\n{log}\n{stderr}"
     );
+}
+
+#[test]
+fn usage_whose_output_cannot_be_written_exits_6() {
+    let sandbox = TestSandbox::start();
+    let mut cmd = bin(&sandbox);
+    cmd.args(["usage", "--no-sync"]);
+    exits_6_into_a_full_disk(cmd);
 }

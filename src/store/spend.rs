@@ -1,0 +1,282 @@
+//! What spike detection and the forecast read: spend in short windows (the
+//! last hour and the same hour on the days before), where an account's
+//! records begin, and whether a country was seen over a run of UTC days.
+//!
+//! Spike detection runs after every sync, so each of these is a seek, never
+//! a scan of the records: the hours through `usage_at`, the days through
+//! the daily sums and their index by country ([`ensure_indexes`]).
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use rusqlite::{Connection, params};
+use rust_decimal::Decimal;
+
+use super::records::{DAY, GroupBy, Total, count, from_micros, timestamp};
+use super::{Store, StoreError};
+
+/// Indexes that only speed reads up, made at every open if missing: they
+/// change no table, so they need no schema version, an older plivo-dash
+/// ignores them, and a migration that rebuilds a table gets them back at
+/// the next open. `usage_day_country`: whether a country was seen over a
+/// run of days, and its spend by subaccount or number, in one seek.
+const INDEXES: &str =
+    "CREATE INDEX IF NOT EXISTS usage_day_country ON usage_day (auth_id, country, day);";
+
+/// Spend through one number of one subaccount to one country.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source {
+    /// ISO 3166 alpha-2, if known.
+    pub country: Option<String>,
+    /// The subaccount, if known.
+    pub subaccount: Option<String>,
+    /// The account's own number on the records.
+    pub number: String,
+    /// What they cost.
+    pub amount: Decimal,
+}
+
+/// Makes the read indexes that are missing (see [`INDEXES`]).
+pub(super) fn ensure_indexes(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(INDEXES)
+}
+
+/// A UTC day as the daily sums number it.
+fn day(date: Date) -> i64 {
+    date.to_zoned_datetime(TimeZone::UTC)
+        .map_or(0, |z| z.timestamp().as_second().div_euclid(DAY))
+}
+
+impl Store {
+    /// `auth_id`'s spend in each window, `from` included, `to` excluded,
+    /// from the records (windows of an hour or so: no whole day to sum).
+    pub fn spend_in(
+        &self,
+        auth_id: &str,
+        windows: &[(Timestamp, Timestamp)],
+    ) -> Result<Vec<Decimal>, StoreError> {
+        let read = || -> rusqlite::Result<Vec<Decimal>> {
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT coalesce(sum(amount_micros), 0) FROM usage_record INDEXED BY usage_at
+                 WHERE auth_id = ?1 AND at >= ?2 AND at < ?3",
+            )?;
+            windows
+                .iter()
+                .map(|(from, to)| {
+                    stmt.query_row(params![auth_id, from.as_second(), to.as_second()], |row| {
+                        row.get(0).map(from_micros)
+                    })
+                })
+                .collect()
+        };
+        read().map_err(|e| self.error(e))
+    }
+
+    /// `auth_id`'s spend from `from` (included) to `to` (excluded) by where
+    /// it went and through whom: one row per country, subaccount and number,
+    /// from the records (a window of an hour or so), in one pass.
+    pub fn sources(
+        &self,
+        auth_id: &str,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<Source>, StoreError> {
+        let read = || -> rusqlite::Result<Vec<Source>> {
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT country, subaccount, number, sum(amount_micros)
+                 FROM usage_record INDEXED BY usage_at
+                 WHERE auth_id = ?1 AND at >= ?2 AND at < ?3
+                 GROUP BY 1, 2, 3",
+            )?;
+            let rows =
+                stmt.query_map(params![auth_id, from.as_second(), to.as_second()], |row| {
+                    Ok(Source {
+                        country: row.get(0)?,
+                        subaccount: row.get(1)?,
+                        number: row.get(2)?,
+                        amount: from_micros(row.get(3)?),
+                    })
+                })?;
+            rows.collect()
+        };
+        read().map_err(|e| self.error(e))
+    }
+
+    /// When `auth_id`'s first stored record is, if it has one.
+    pub fn first_record(&self, auth_id: &str) -> Result<Option<Timestamp>, StoreError> {
+        let read = || -> rusqlite::Result<Option<Timestamp>> {
+            let secs: Option<i64> = self.conn.query_row(
+                "SELECT min(at) FROM usage_record WHERE auth_id = ?1",
+                [auth_id],
+                |row| row.get(0),
+            )?;
+            timestamp(secs)
+        };
+        read().map_err(|e| self.error(e))
+    }
+
+    /// Whether `auth_id` has a record to `country` on any UTC day from
+    /// `from` (included) to `to` (excluded).
+    pub fn country_seen(
+        &self,
+        auth_id: &str,
+        country: &str,
+        from: Date,
+        to: Date,
+    ) -> Result<bool, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM usage_day INDEXED BY usage_day_country
+                     WHERE auth_id = ?1 AND country = ?2 AND day >= ?3 AND day < ?4
+                         AND records > 0)",
+                params![auth_id, country, day(from), day(to)],
+                |row| row.get(0),
+            )
+            .map_err(|e| self.error(e))
+    }
+
+    /// `auth_id`'s spend to `country` from UTC day `from` (included) to `to`
+    /// (excluded) by `by`, largest first (by day too).
+    pub fn country_totals(
+        &self,
+        auth_id: &str,
+        country: &str,
+        from: Date,
+        to: Date,
+        by: GroupBy,
+    ) -> Result<Vec<Total>, StoreError> {
+        let (_, key) = by.columns();
+        let sql = format!(
+            "SELECT {key}, sum(records), sum(amount_micros) FROM usage_day
+                 INDEXED BY usage_day_country
+             WHERE auth_id = ?1 AND country = ?2 AND day >= ?3 AND day < ?4 AND records > 0
+             GROUP BY 1 ORDER BY 3 DESC, 1"
+        );
+        let read = || -> rusqlite::Result<Vec<Total>> {
+            let mut stmt = self.conn.prepare_cached(&sql)?;
+            let rows = stmt.query_map(params![auth_id, country, day(from), day(to)], |row| {
+                Ok(Total {
+                    key: if by == GroupBy::Day {
+                        let day: i64 = row.get(0)?;
+                        timestamp(Some(day * DAY))?.map(|t| t.strftime("%Y-%m-%d").to_string())
+                    } else {
+                        row.get(0)?
+                    },
+                    count: count(row.get(1)?),
+                    amount: from_micros(row.get(2)?),
+                })
+            })?;
+            rows.collect()
+        };
+        read().map_err(|e| self.error(e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{Kind, SyncPosition, UsageRecord};
+    use rust_decimal::dec;
+
+    const ACCOUNT: &str = "MA2025RK4E639VJFZAGV";
+
+    fn at(text: &str) -> Timestamp {
+        text.parse().expect("a time")
+    }
+
+    fn record(uuid: &str, when: &str, sub: Option<&str>, amount: Decimal) -> UsageRecord {
+        UsageRecord {
+            uuid: uuid.to_owned(),
+            at: at(when),
+            direction: "outbound".to_owned(),
+            from: "14155550100".to_owned(),
+            to: "33100000001".to_owned(),
+            country: Some("FR".to_owned()),
+            subaccount: sub.map(str::to_owned),
+            amount,
+        }
+    }
+
+    #[test]
+    fn first_record_and_a_countrys_days_read_through_the_index_made_at_open() {
+        let dir = tempfile::tempdir().expect("a directory");
+        let path = dir.path().join("store.sqlite3");
+        let mut store = Store::open(&path, at("2026-12-05T00:00:00Z"))
+            .expect("a store")
+            .store;
+        assert_eq!(store.first_record(ACCOUNT).expect("read"), None);
+        store
+            .insert_page(
+                ACCOUNT,
+                Kind::Message,
+                &[
+                    record(
+                        "a",
+                        "2026-12-03T23:59:59Z",
+                        Some("SA0000000000000000C3"),
+                        dec!(1),
+                    ),
+                    record("b", "2026-12-04T00:00:00Z", None, dec!(2)),
+                    record(
+                        "c",
+                        "2026-12-04T10:00:00Z",
+                        Some("SA0000000000000000C3"),
+                        dec!(0.5),
+                    ),
+                ],
+                &SyncPosition::default(),
+            )
+            .expect("stored");
+        assert_eq!(
+            store.first_record(ACCOUNT).expect("read"),
+            Some(at("2026-12-03T23:59:59Z"))
+        );
+        assert_eq!(
+            store.first_record("MA2025OTHER000000001").expect("read"),
+            None
+        );
+        let day = |d: &str| -> Date { d.parse().expect("a date") };
+        let seen = |from, to| {
+            store
+                .country_seen(ACCOUNT, "FR", day(from), day(to))
+                .expect("read")
+        };
+        assert!(seen("2026-12-03", "2026-12-04"));
+        assert!(!seen("2026-12-05", "2026-12-30"));
+        assert!(!seen("2026-11-01", "2026-12-03"), "the end is excluded");
+        let by_day = store
+            .country_totals(
+                ACCOUNT,
+                "FR",
+                day("2026-12-01"),
+                day("2026-12-05"),
+                GroupBy::Day,
+            )
+            .expect("read");
+        assert_eq!(
+            by_day
+                .iter()
+                .map(|t| (t.key.as_deref(), t.count, t.amount))
+                .collect::<Vec<_>>(),
+            [
+                (Some("2026-12-04"), 2, dec!(2.5)),
+                (Some("2026-12-03"), 1, dec!(1))
+            ]
+        );
+        // An index dropped (an older database, a rebuilt table) is back at
+        // the next open.
+        drop(store);
+        rusqlite::Connection::open(&path)
+            .expect("opens")
+            .execute_batch("DROP INDEX usage_day_country")
+            .expect("dropped");
+        let store = Store::open(&path, at("2026-12-05T00:00:00Z"))
+            .expect("a store")
+            .store;
+        assert!(
+            store
+                .country_seen(ACCOUNT, "FR", day("2026-12-03"), day("2026-12-04"))
+                .expect("read through the index")
+        );
+    }
+}
