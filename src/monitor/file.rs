@@ -258,6 +258,7 @@ impl HistoryFile {
 /// Options that create a file readable by its owner only, like the log:
 /// the history says how much money an account has and when it spends it.
 fn private_options() -> OpenOptions {
+    #[cfg_attr(not(unix), allow(unused_mut))]
     let mut options = OpenOptions::new();
     #[cfg(unix)]
     {

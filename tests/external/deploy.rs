@@ -222,7 +222,7 @@ pub(crate) fn unit_running(unit: &str, binary: &str, dir: &Path) -> std::path::P
     let file = dir.join("plivo-dash-exporter.service");
     let unit = unit.replace("ExecStart=plivo-dash ", &format!("ExecStart={binary} "));
     assert!(unit.contains(&format!("ExecStart={binary} ")), "{unit}");
-    std::fs::write(&file, unit).unwrap();
+    std::fs::write(&file, unit).expect("the unit written");
     file
 }
 
@@ -233,7 +233,7 @@ pub(crate) fn verify(analyze: &Path, file: &Path) {
         .arg(file)
         .env("SYSTEMD_LOG_LEVEL", "warning")
         .output()
-        .unwrap();
+        .expect("systemd-analyze runs");
     let said = format!(
         "{}{}",
         String::from_utf8_lossy(&output.stdout),

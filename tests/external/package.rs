@@ -161,7 +161,7 @@ fn the_commit_without_git_history_is_unknown_or_the_packaged_one() {
     )
     .unwrap();
     assert_eq!(commit::commit(dir.path()), "0123456789ab");
-    assert_eq!(commit::watched(dir.path()), [info.clone()]);
+    assert_eq!(commit::watched(dir.path()), std::slice::from_ref(&info));
     std::fs::write(&info, "{\"git\": {\"sha1\": \"not a commit\"}}").unwrap();
     assert_eq!(commit::commit(dir.path()), commit::UNKNOWN);
 
