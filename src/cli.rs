@@ -13,7 +13,7 @@ use rust_decimal::Decimal;
 /// config file; the token is never taken from a flag, so it stays out of
 /// shell history and `ps`.
 #[derive(Debug, Parser)]
-#[command(name = "plivo-dash", version, propagate_version = true)]
+#[command(name = "plivo-dash", version = VERSION, propagate_version = true)]
 pub struct Cli {
     /// Which account, and how to reach it.
     #[command(flatten, next_help_heading = "Connection")]
@@ -69,7 +69,7 @@ impl Cli {
             Some(Subcommand::Logout { connection } | Subcommand::Profiles { connection, .. }) => {
                 connection.or(top)
             }
-            Some(Subcommand::Completions { .. }) | None => top.clone(),
+            Some(Subcommand::Completions { .. } | Subcommand::Man { .. }) | None => top.clone(),
         };
         Global {
             auth_id: connection.auth_id,
@@ -89,6 +89,16 @@ impl Cli {
         }
     }
 }
+
+/// What `--version` says after the name: the version and the commit it was
+/// built from (build.rs; "unknown" where no git history came with the
+/// source), so a report names the exact build.
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("PLIVO_DASH_COMMIT"),
+    ")"
+);
 
 /// The seconds `interval` may be, as a flag or in the config file.
 pub(crate) const INTERVAL_SECS: RangeInclusive<u64> = 1..=86_400;
@@ -257,6 +267,13 @@ pub enum Subcommand {
     Completions {
         /// The shell to complete for.
         shell: clap_complete::Shell,
+    },
+    /// Write a man page for plivo-dash and each of its commands into DIR,
+    /// for packagers (hidden: it is no command a user runs).
+    #[command(hide = true)]
+    Man {
+        /// The directory to write the pages to, made if missing.
+        dir: std::path::PathBuf,
     },
 }
 

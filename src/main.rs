@@ -147,6 +147,20 @@ async fn run(cli: Cli, tls: Tls) -> ExitCode {
             clap_complete::generate(shell, &mut Cli::command(), "plivo-dash", &mut script);
             written(print_out(&String::from_utf8_lossy(&script)))
         }
+        Some(Subcommand::Man { dir }) => {
+            let written = std::fs::create_dir_all(&dir)
+                .and_then(|()| clap_mangen::generate_to(Cli::command(), &dir));
+            match written {
+                Ok(()) => Exit::Ok.into(),
+                Err(e) => {
+                    plivo_dash::say!(
+                        "plivo-dash: cannot write the man pages to {}: {e}",
+                        dir.display()
+                    );
+                    Exit::Output.into()
+                }
+            }
+        }
         None => commands::dashboard::run(&global, &http, cli.demo)
             .await
             .into(),

@@ -298,6 +298,8 @@ fn make_dir(dir: &Path) -> Result<(), FileError> {
 #[derive(Debug)]
 struct Lock {
     file: std::fs::File,
+    /// Removed on drop where a held file can be (see `still_at`).
+    #[cfg_attr(not(unix), allow(dead_code))]
     path: PathBuf,
 }
 

@@ -84,6 +84,30 @@ fn the_key_example_is_valid() {
     assert!(settings.is_ok(), "{:?}", settings.err());
 }
 
+/// The example config the package installs (assets/config.example.toml)
+/// is a valid config file: both its profiles, no warning.
+#[test]
+fn the_example_config_is_valid() {
+    let env = plivo_dash::config::Env {
+        config_path: Some(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/config.example.toml"),
+        ),
+        config_named: true,
+        ..plivo_dash::config::Env::default()
+    };
+    let all = plivo_dash::config::resolve_all(&plivo_dash::cli::Global::default(), &env)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let names: Vec<&str> = all.iter().map(|(name, _)| name.as_str()).collect();
+    assert_eq!(names, ["default", "staging"]);
+    for (name, settings) in &all {
+        assert!(
+            settings.warnings.is_empty(),
+            "{name}: {:?}",
+            settings.warnings
+        );
+    }
+}
+
 /// The repository stands alone: no source or test points at a design
 /// document that is not in it, and no scratch script sits at the root.
 #[test]
