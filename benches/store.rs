@@ -30,17 +30,18 @@ fn batch(rng: &mut fastrand::Rng, n: i64) -> Vec<UsageRecord> {
             let number = rng.u8(..20);
             // A record belongs to its number's subaccount (or the main account).
             let subaccount = number % 6;
+            // The rented number is the caller outbound and the one called
+            // inbound; the other end is anyone.
+            let ours = format!("141555501{number:02}");
+            let theirs = format!("4477009{:05}", rng.u32(..100_000));
+            let inbound = rng.u8(..4) == 0;
+            let (from, to) = if inbound { (theirs, ours) } else { (ours, theirs) };
             UsageRecord {
                 uuid: uuid::Uuid::from_u128(rng.u128(..)).to_string(),
                 at: Timestamp::from_second(START + i * SPAN / RECORDS).expect("in range"),
-                direction: if rng.u8(..4) == 0 {
-                    "inbound"
-                } else {
-                    "outbound"
-                }
-                .to_owned(),
-                from: format!("141555501{number:02}"),
-                to: format!("4477009{:05}", rng.u32(..100_000)),
+                direction: if inbound { "inbound" } else { "outbound" }.to_owned(),
+                from,
+                to,
                 country: Some(COUNTRIES[rng.usize(..COUNTRIES.len())].to_owned()),
                 subaccount: (subaccount > 0).then(|| format!("SA{subaccount:018}")),
                 amount: Decimal::new(rng.i64(35..120_000), 5),
