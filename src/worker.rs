@@ -7,6 +7,10 @@
 //! Between commands it polls on the [`Schedule`], backing off after failures.
 //! The history file is read and written by a task of its own on tokio's
 //! blocking pool, so a slow disk never holds up a request or a keystroke.
+//! The usage records are synced by another ([`usage`]), on a schedule of
+//! its own.
+
+pub mod usage;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -93,6 +97,8 @@ pub enum Report {
         /// When a failed fetch will be retried by itself.
         retry_in: Option<Duration>,
     },
+    /// How the background sync of the usage records stands.
+    Usage(usage::Status),
     /// The stored history, once, before the first fetch.
     History {
         /// The samples, oldest first.
@@ -158,6 +164,8 @@ pub struct Options {
     pub clock: Clock,
     /// Its place among other accounts' workers, when it is one of a fleet.
     pub shared: Option<Shared>,
+    /// The usage records' background sync, if there is one.
+    pub usage: Option<usage::Options>,
 }
 
 impl Options {
@@ -169,6 +177,7 @@ impl Options {
             history: None,
             clock: Clock::system(),
             shared: None,
+            usage: None,
         }
     }
 }
@@ -274,6 +283,7 @@ async fn run(
     mut commands: mpsc::UnboundedReceiver<Request>,
     events: mpsc::UnboundedSender<Report>,
 ) {
+    let (client, _sync) = usage::start(client, options.usage, options.clock, &events);
     let records = options
         .history
         .map(|file| spawn_history(file, options.clock, events.clone()));

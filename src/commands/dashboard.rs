@@ -270,6 +270,10 @@ fn member(
         .as_ref()
         .ok()
         .and_then(|client| super::history_file(&settings, client));
+    let usage = settings
+        .state_dir
+        .as_deref()
+        .map(|dir| super::usage_sync(&settings, dir));
     let (auth_id, api_url, token_source) = match &credentials {
         Ok(c) => (c.auth_id.clone(), c.api_url.clone(), c.token_source.clone()),
         Err(_) => (
@@ -288,6 +292,7 @@ fn member(
             worker::Options {
                 history,
                 shared: (count > 1).then(|| super::shared(index, count, period, gate)),
+                usage,
                 ..worker::Options::every(period)
             },
         )),
@@ -367,6 +372,13 @@ async fn demo_ended(
     let period = global.interval.map_or(DEMO_INTERVAL, Duration::from_secs);
     let count = accounts.len();
     let gate = Arc::new(Semaphore::new(schedule::IN_FLIGHT));
+    // The demo's records are synced as an account's are, into a store of
+    // its own that goes with it (named unguessably: the directory is shared).
+    let records = std::env::temp_dir().join(format!(
+        "plivo-dash-demo-{}-{:016x}",
+        std::process::id(),
+        fastrand::u64(..)
+    ));
     let mut handles = Vec::new();
     let mut members = Vec::new();
     let mut pollers = Vec::new();
@@ -417,6 +429,7 @@ async fn demo_ended(
             client,
             worker::Options {
                 shared: Some(super::shared(index, count, period, &gate)),
+                usage: Some(super::usage_sync(&settings, &records)),
                 ..worker::Options::every(period)
             },
         )));
@@ -426,6 +439,7 @@ async fn demo_ended(
     let open = (!global.all_profiles).then_some(0);
     let ended = dashboard(Fleet::new(members, open), pollers, hello, None).await;
     drop(handles);
+    let _ = std::fs::remove_dir_all(&records);
     ended
 }
 

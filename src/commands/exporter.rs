@@ -83,6 +83,10 @@ pub async fn run(global: &Global, listen: SocketAddr, max_connections: usize) ->
         let options = worker::Options {
             history: super::history_file(&settings, &client),
             shared: Some(super::shared(index, count, period, &gate)),
+            usage: settings
+                .state_dir
+                .as_deref()
+                .map(|dir| super::usage_sync(&settings, dir)),
             ..worker::Options::every(period)
         };
         workers.push(Some(worker::spawn(client, options)));

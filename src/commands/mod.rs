@@ -21,12 +21,14 @@ pub use get::{get, summary};
 pub use update::update;
 
 use std::io::Write as _;
+use std::path::Path;
 
 use crate::cli::Global;
 use crate::config::{self, ConfigError};
 use crate::monitor::file::HistoryFile;
 use crate::monitor::schedule;
 use crate::plivo::{ApiError, Client, ErrorClass};
+use crate::usage::sync::plan::Depth;
 use crate::worker;
 
 /// Why a command failed, with the exit code scripts rely on.
@@ -141,6 +143,20 @@ pub(crate) fn history_file(settings: &config::Settings, client: &Client) -> Opti
         .state_dir
         .as_ref()
         .map(|dir| HistoryFile::new(dir, client.auth_id()).with_retention(settings.retention))
+}
+
+/// The background sync of the usage records under `settings`, into the
+/// store in `dir`: every `usage_interval`, back-filling as `usage sync`
+/// does the first time.
+pub(crate) fn usage_sync(settings: &config::Settings, dir: &Path) -> worker::usage::Options {
+    worker::usage::Options {
+        interval: settings.usage_interval,
+        store: dir.join(crate::store::FILE_NAME),
+        sync: crate::usage::sync::Options {
+            depth: settings.usage_days.map_or(Depth::MonthToDate, Depth::Days),
+            ..crate::usage::sync::Options::default()
+        },
+    }
 }
 
 /// Account `index` of `count`'s place in a watching command's timetable,

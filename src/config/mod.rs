@@ -133,6 +133,9 @@ impl TokenFrom {
 /// How often the dashboard polls unless told otherwise.
 pub(crate) const DEFAULT_INTERVAL: Duration = Duration::from_secs(60);
 
+/// How often the usage records are synced unless told otherwise.
+pub(crate) const DEFAULT_USAGE_INTERVAL: Duration = Duration::from_secs(300);
+
 /// Everything a command runs with, resolved once (flags > environment >
 /// config file) with every default filled in.
 #[derive(Debug, Clone)]
@@ -148,6 +151,9 @@ pub struct Settings {
     /// How many days `usage sync` back-fills a list never synced
     /// (`usage_days`); `None`: the month so far.
     pub usage_days: Option<u32>,
+    /// How often the dashboard and the exporter sync the usage records in
+    /// the background (`usage_interval`).
+    pub usage_interval: Duration,
     /// Where the history files live (`$XDG_STATE_HOME/plivo-dash`), if the
     /// platform has such a place.
     pub state_dir: Option<PathBuf>,
@@ -291,6 +297,9 @@ fn resolve_in(global: &Global, env: &Env, loaded: &Loaded) -> Result<Settings, C
         alert_below: global.alert_below.or_else(|| layers.get(|p| p.alert_below)),
         retention: SignedDuration::from_hours(i64::from(days) * 24),
         usage_days: layers.get(|p| p.usage_days),
+        usage_interval: layers
+            .get(|p| p.usage_interval)
+            .map_or(DEFAULT_USAGE_INTERVAL, Duration::from_secs),
         state_dir: HistoryFile::default_dir(),
         mouse: layers.get(|p| p.mouse).unwrap_or(true),
         keymap,
@@ -823,6 +832,7 @@ usage_days = 45
 auth_id = "MA0000000000000000BB"
 auth_token = "work-token"
 alert_below = "2.50"
+usage_interval = 900
 "#;
 
     #[test]
@@ -839,6 +849,7 @@ alert_below = "2.50"
         assert_eq!(s.interval, Duration::from_secs(30));
         assert_eq!(s.retention, SignedDuration::from_hours(30 * 24));
         assert_eq!(s.usage_days, Some(45));
+        assert_eq!(s.usage_interval, DEFAULT_USAGE_INTERVAL);
         assert!(s.warnings.is_empty());
 
         env.auth_id = Some("MA0000000000000000EE".into());
@@ -879,6 +890,7 @@ alert_below = "2.50"
         );
         assert_eq!(s.alert_below, Some(Decimal::new(250, 2)));
         assert_eq!(s.interval, Duration::from_secs(30));
+        assert_eq!(s.usage_interval, Duration::from_secs(900));
     }
 
     #[test]
@@ -946,6 +958,14 @@ alert_below = "2.50"
             (
                 "usage_days = 91\nauth_token = \"s3cr3t-value\"",
                 "usage_days must be between 1 and 90",
+            ),
+            (
+                "usage_interval = 59\nauth_token = \"s3cr3t-value\"",
+                "usage_interval must be between 60 and 86400 seconds",
+            ),
+            (
+                "auth_token = \"s3cr3t-value\"\n[profiles.a]\nusage_interval = 86401",
+                "profile \"a\": usage_interval must be between 60 and 86400 seconds",
             ),
         ] {
             let f = file(contents, 0o600);

@@ -16,6 +16,10 @@ const HISTORY_DAYS: RangeInclusive<u32> = 1..=3650;
 /// The days `usage_days` may be: Plivo's record lists keep 90.
 const USAGE_DAYS: RangeInclusive<u32> = 1..=90;
 
+/// The seconds `usage_interval` may be: a sync reads each list at least
+/// once, and the message list allows 20 requests a minute.
+pub(crate) const USAGE_INTERVAL_SECS: RangeInclusive<u64> = 60..=86_400;
+
 /// The config file, and each profile in it. Top-level keys are the default
 /// profile; `[profiles.NAME]` tables are named ones, which fall back to the
 /// top level for keys they leave out.
@@ -29,6 +33,7 @@ pub(super) struct Profile {
     pub(super) alert_below: Option<Decimal>,
     pub(super) history_days: Option<u32>,
     pub(super) usage_days: Option<u32>,
+    pub(super) usage_interval: Option<u64>,
     pub(super) mouse: Option<bool>,
     pub(super) on_alert: Option<String>,
     pub(super) notify: Option<bool>,
@@ -83,6 +88,13 @@ pub enum Invalid {
         USAGE_DAYS.end()
     )]
     UsageDays,
+    /// `usage_interval` outside [`USAGE_INTERVAL_SECS`].
+    #[error(
+        "usage_interval must be between {} and {} seconds",
+        USAGE_INTERVAL_SECS.start(),
+        USAGE_INTERVAL_SECS.end()
+    )]
+    UsageInterval,
     /// A number out of bounds in a named profile.
     #[error("profile {0:?}: {1}")]
     InProfile(String, Box<Invalid>),
@@ -156,6 +168,12 @@ fn check_ranges(profile: &Profile) -> Result<(), Invalid> {
     }
     if profile.usage_days.is_some_and(|d| !USAGE_DAYS.contains(&d)) {
         return Err(Invalid::UsageDays);
+    }
+    if profile
+        .usage_interval
+        .is_some_and(|i| !USAGE_INTERVAL_SECS.contains(&i))
+    {
+        return Err(Invalid::UsageInterval);
     }
     Ok(())
 }

@@ -117,6 +117,57 @@ pub struct Report {
     pub lists: Vec<Synced>,
 }
 
+/// Where a sync keeps what it reads: the [`Store`] itself, for a command
+/// with nothing else to do meanwhile, or one whose every write runs off the
+/// runtime's thread (a dashboard's, whose polls must not wait on the disk).
+pub trait Sink: Send {
+    /// The list's stored position.
+    fn position(
+        &mut self,
+        auth_id: &str,
+        kind: Kind,
+    ) -> impl Future<Output = Result<SyncPosition, StoreError>> + Send;
+    /// The rented numbers, as a whole list read them.
+    fn put_numbers(
+        &mut self,
+        auth_id: &str,
+        numbers: Vec<store::Number>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// A page's records with the list's position after it, in one
+    /// transaction.
+    fn insert_page(
+        &mut self,
+        auth_id: &str,
+        kind: Kind,
+        records: Vec<UsageRecord>,
+        position: SyncPosition,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
+
+impl Sink for Store {
+    async fn position(&mut self, auth_id: &str, kind: Kind) -> Result<SyncPosition, StoreError> {
+        Store::position(self, auth_id, kind)
+    }
+
+    async fn put_numbers(
+        &mut self,
+        auth_id: &str,
+        numbers: Vec<store::Number>,
+    ) -> Result<(), StoreError> {
+        Store::put_numbers(self, auth_id, &numbers)
+    }
+
+    async fn insert_page(
+        &mut self,
+        auth_id: &str,
+        kind: Kind,
+        records: Vec<UsageRecord>,
+        position: SyncPosition,
+    ) -> Result<(), StoreError> {
+        Store::insert_page(self, auth_id, kind, &records, &position).map(|_| ())
+    }
+}
+
 /// A call or a message, as the sync reads and stores it.
 trait Usage: Record {
     const KIND: Kind;
@@ -228,7 +279,7 @@ fn stored_number(number: &Number) -> store::Number {
 /// calls, then messages, as of `now`. `progress` hears of each step.
 pub async fn sync(
     client: &Client,
-    store: &mut Store,
+    store: &mut impl Sink,
     options: &Options,
     now: Timestamp,
     mut progress: impl FnMut(Progress<'_>),
@@ -242,7 +293,7 @@ pub async fn sync(
     // stored stay until a whole list says otherwise.
     if listed.disagreement.is_none() {
         let rows: Vec<store::Number> = listed.objects.iter().map(stored_number).collect();
-        store.put_numbers(&auth_id, &rows)?;
+        store.put_numbers(&auth_id, rows).await?;
     }
     progress(Progress::Numbers {
         count: listed.objects.len(),
@@ -278,7 +329,7 @@ pub async fn sync(
 /// One list's windows, as planned from its stored position.
 async fn list<R: Usage>(
     client: &Client,
-    store: &mut Store,
+    store: &mut impl Sink,
     numbers: &Numbers,
     gap: Duration,
     start: Timestamp,
@@ -290,7 +341,7 @@ async fn list<R: Usage>(
         kind: R::KIND,
         records: 0,
         pages: 0,
-        position: store.position(&auth_id, R::KIND)?,
+        position: store.position(&auth_id, R::KIND).await?,
         disagreement: None,
     };
     let mut last_ask: Option<Instant> = None;
@@ -332,13 +383,16 @@ async fn list<R: Usage>(
                 .iter()
                 .map(|r| stored(r, numbers, &auth_id))
                 .collect();
-            store.insert_page(&auth_id, R::KIND, &records, &position)?;
+            let count = records.len();
+            store
+                .insert_page(&auth_id, R::KIND, records, position)
+                .await?;
             synced.position = position;
             synced.records += u64::from(read);
             progress(Progress::Page {
                 kind: R::KIND,
                 window: &window,
-                records: records.len(),
+                records: count,
                 position: &synced.position,
             });
             if cut_short || ceiling {
