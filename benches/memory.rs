@@ -64,6 +64,7 @@ fn main() {
                 history: Some(HistoryFile::new(dir.path(), &auth_id)),
                 clock,
                 shared: None,
+                usage: None,
             },
         );
         let mut app = support::loaded(0);
