@@ -203,7 +203,10 @@ async fn run(
             return;
         }
         // Asleep until the next is due: an idle dashboard costs nothing.
-        tokio::time::sleep_until(started + options.interval).await;
+        // Never sooner than a message page's gap after this one's last, so
+        // the message list's pace holds across syncs too.
+        let due = (started + options.interval).max(Instant::now() + options.sync.message_gap);
+        tokio::time::sleep_until(due).await;
     }
 }
 

@@ -444,3 +444,42 @@ fn the_state_keeps_when_it_synced_how_far_a_backfill_got_and_the_last_failure() 
     assert_eq!(app.usage.error, None);
     assert!(app.warnings.is_empty(), "{:?}", app.warnings);
 }
+
+#[tokio::test]
+async fn the_message_lists_pace_holds_from_one_sync_to_the_next() {
+    // 20 message pages in 2 s, and syncs due far more often than that:
+    // each waits a message page's gap after the one before.
+    let (_handle, client) = sandbox(Options {
+        message_window: Duration::from_secs(2),
+        ..Options::default()
+    })
+    .await;
+    let tally = Tally::default();
+    let client = client.with_tally(tally.clone());
+    let state = tempfile::tempdir().expect("a directory");
+    let gap = Duration::from_millis(150);
+    let Channels {
+        commands,
+        mut events,
+    } = spawn(
+        client,
+        Duration::from_secs(3600),
+        syncing(state.path(), Duration::from_millis(10), gap),
+    );
+    let started = Instant::now();
+    let mut syncs = 0;
+    while started.elapsed() < Duration::from_secs(3) {
+        until_synced(&mut events).await;
+        syncs += 1;
+    }
+    drop(commands);
+    assert!(syncs >= 10, "{syncs} syncs");
+    assert!(
+        tally
+            .counts()
+            .iter()
+            .all(|(a, _)| *a == Answer::Status(200)),
+        "no 429 from the message list: {:?}",
+        tally.counts()
+    );
+}
