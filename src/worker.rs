@@ -283,7 +283,17 @@ async fn run(
     mut commands: mpsc::UnboundedReceiver<Request>,
     events: mpsc::UnboundedSender<Report>,
 ) {
-    let (client, _sync) = usage::start(client, options.usage, options.clock, &events);
+    let first_sync = options.shared.as_ref().map_or(Duration::ZERO, |s| {
+        usage::first_sync(
+            &s.slot,
+            options.period,
+            options
+                .usage
+                .as_ref()
+                .map_or(Duration::ZERO, |u| u.interval),
+        )
+    });
+    let (client, _sync) = usage::start(client, options.usage, first_sync, options.clock, &events);
     let records = options
         .history
         .map(|file| spawn_history(file, options.clock, events.clone()));

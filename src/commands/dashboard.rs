@@ -135,6 +135,7 @@ async fn open(global: &Global, env: &config::Env, hello: Option<Notice>) -> Exit
     }
     let count = all.len();
     let gate = Arc::new(Semaphore::new(schedule::IN_FLIGHT));
+    let mut stores = super::Stores::default();
     let (members, pollers) = all
         .into_iter()
         .zip(clients)
@@ -146,7 +147,7 @@ async fn open(global: &Global, env: &config::Env, hello: Option<Notice>) -> Exit
                 Some(o) if i < o => i + 1,
                 _ => i,
             };
-            member(&name, settings, client, slot, count, &gate)
+            member(&name, settings, client, slot, count, &gate, &mut stores)
         })
         .unzip();
     // A row whose token is missing logs in where it stands: the welcome
@@ -259,6 +260,7 @@ fn member(
     index: usize,
     count: usize,
     gate: &Arc<Semaphore>,
+    stores: &mut super::Stores,
 ) -> (Member, tui::Poller) {
     let (on_alert, notify, period) = (
         settings.on_alert.clone(),
@@ -270,10 +272,7 @@ fn member(
         .as_ref()
         .ok()
         .and_then(|client| super::history_file(&settings, client));
-    let usage = settings
-        .state_dir
-        .as_deref()
-        .map(|dir| super::usage_sync(&settings, dir));
+    let usage = stores.in_state_dir(&settings);
     let (auth_id, api_url, token_source) = match &credentials {
         Ok(c) => (c.auth_id.clone(), c.api_url.clone(), c.token_source.clone()),
         Err(_) => (
@@ -379,6 +378,7 @@ async fn demo_ended(
         std::process::id(),
         fastrand::u64(..)
     ));
+    let mut stores = super::Stores::default();
     let mut handles = Vec::new();
     let mut members = Vec::new();
     let mut pollers = Vec::new();
@@ -429,7 +429,7 @@ async fn demo_ended(
             client,
             worker::Options {
                 shared: Some(super::shared(index, count, period, &gate)),
-                usage: Some(super::usage_sync(&settings, &records)),
+                usage: Some(stores.sync(&settings, &records)),
                 ..worker::Options::every(period)
             },
         )));

@@ -54,6 +54,7 @@ pub async fn run(global: &Global, listen: SocketAddr, max_connections: usize) ->
     let gate = Arc::new(Semaphore::new(schedule::IN_FLIGHT));
     let mut accounts = Vec::with_capacity(count);
     let mut workers = Vec::with_capacity(count);
+    let mut stores = super::Stores::default();
     for (index, (name, settings)) in all.into_iter().enumerate() {
         let client = match super::client_for(&settings) {
             Ok(client) => client,
@@ -83,10 +84,7 @@ pub async fn run(global: &Global, listen: SocketAddr, max_connections: usize) ->
         let options = worker::Options {
             history: super::history_file(&settings, &client),
             shared: Some(super::shared(index, count, period, &gate)),
-            usage: settings
-                .state_dir
-                .as_deref()
-                .map(|dir| super::usage_sync(&settings, dir)),
+            usage: stores.in_state_dir(&settings),
             ..worker::Options::every(period)
         };
         workers.push(Some(worker::spawn(client, options)));

@@ -145,17 +145,46 @@ pub(crate) fn history_file(settings: &config::Settings, client: &Client) -> Opti
         .map(|dir| HistoryFile::new(dir, client.auth_id()).with_retention(settings.retention))
 }
 
-/// The background sync of the usage records under `settings`, into the
-/// store in `dir`: every `usage_interval`, back-filling as `usage sync`
-/// does the first time.
-pub(crate) fn usage_sync(settings: &config::Settings, dir: &Path) -> worker::usage::Options {
-    worker::usage::Options {
-        interval: settings.usage_interval,
-        store: dir.join(crate::store::FILE_NAME),
-        sync: crate::usage::sync::Options {
-            depth: settings.usage_days.map_or(Depth::MonthToDate, Depth::Days),
-            ..crate::usage::sync::Options::default()
-        },
+/// The stores the accounts of one command sync their usage records into:
+/// one per file, however many accounts write it.
+#[derive(Debug, Default)]
+pub(crate) struct Stores(Vec<worker::usage::StoreAt>);
+
+impl Stores {
+    /// The background sync of the usage records under `settings`, into the
+    /// store in `dir`: every `usage_interval`, back-filling as `usage sync`
+    /// does the first time.
+    pub(crate) fn sync(
+        &mut self,
+        settings: &config::Settings,
+        dir: &Path,
+    ) -> worker::usage::Options {
+        let path = dir.join(crate::store::FILE_NAME);
+        let store = match self.0.iter().find(|s| s.path() == path) {
+            Some(store) => store.clone(),
+            None => {
+                let store = worker::usage::StoreAt::new(path);
+                self.0.push(store.clone());
+                store
+            }
+        };
+        worker::usage::Options {
+            interval: settings.usage_interval,
+            store,
+            sync: crate::usage::sync::Options {
+                depth: settings.usage_days.map_or(Depth::MonthToDate, Depth::Days),
+                ..crate::usage::sync::Options::default()
+            },
+        }
+    }
+
+    /// The sync in the state directory of `settings`, if it has one.
+    pub(crate) fn in_state_dir(
+        &mut self,
+        settings: &config::Settings,
+    ) -> Option<worker::usage::Options> {
+        let dir = settings.state_dir.clone()?;
+        Some(self.sync(settings, &dir))
     }
 }
 

@@ -11,7 +11,7 @@
 //! [`Budget`]: crate::plivo::Budget
 //! [`Share::Background`]: crate::plivo::Share::Background
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -21,10 +21,19 @@ use tokio::time::Instant;
 
 use super::Report;
 use crate::clock::Clock;
+use crate::monitor::schedule::Slot;
 use crate::plivo::{Budget, Client, Share};
 use crate::store::{self, Kind, Store, StoreError, SyncPosition, UsageRecord};
 use crate::usage::sync::plan::{self, Part};
 use crate::usage::sync::{self, Progress, Sink};
+
+/// Where account `slot` of a fleet polling every `period` first syncs,
+/// every `interval`: as far into the interval as its polls are into the
+/// period, so a fleet's back-fills never all start at once.
+pub(super) fn first_sync(slot: &Slot, period: Duration, interval: Duration) -> Duration {
+    let share = (slot.first + slot.phase).as_secs_f64() / period.as_secs_f64().max(f64::EPSILON);
+    interval.mul_f64(share.clamp(0.0, 1.0))
+}
 
 /// How often a back-fill's progress is reported at most.
 const PROGRESS_EVERY: Duration = Duration::from_secs(1);
@@ -34,10 +43,55 @@ const PROGRESS_EVERY: Duration = Duration::from_secs(1);
 pub struct Options {
     /// The time from one sync's start to the next's.
     pub interval: Duration,
-    /// The store's file.
-    pub store: PathBuf,
+    /// The store, shared by every account of the command.
+    pub store: StoreAt,
     /// How deep the first sync back-fills, and each list's pace.
     pub sync: sync::Options,
+}
+
+/// The store the syncs of one command write, opened once, by the first
+/// that needs it: one connection however many accounts, their writes taking
+/// turns on it as SQLite's would on one file anyway.
+#[derive(Debug, Clone)]
+pub struct StoreAt {
+    path: PathBuf,
+    opened: Arc<tokio::sync::OnceCell<Result<Arc<Mutex<Store>>, String>>>,
+}
+
+impl StoreAt {
+    /// The store at `path`, not opened yet.
+    pub fn new(path: PathBuf) -> Self {
+        Self {
+            path,
+            opened: Arc::default(),
+        }
+    }
+
+    /// Where it is.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The store, or why it cannot be opened; and what its opening found
+    /// (a damaged file set aside), to the one that opened it.
+    async fn open(&self, now: Timestamp) -> (Result<Arc<Mutex<Store>>, String>, Option<String>) {
+        let mut notice = None;
+        let store = self
+            .opened
+            .get_or_init(|| async {
+                let path = self.path.clone();
+                match off_thread(move || Store::open(&path, now)).await {
+                    Ok(opened) => {
+                        notice = opened.notice;
+                        Ok(Arc::new(Mutex::new(opened.store)))
+                    }
+                    Err(e) => Err(e.to_string()),
+                }
+            })
+            .await
+            .clone();
+        (store, notice)
+    }
 }
 
 /// One of the lists a sync reads.
@@ -130,13 +184,14 @@ impl Drop for Running {
 }
 
 /// Starts the account's background sync, if `options` ask for one: the
-/// first at once (a back-fill the first time, as `usage sync` does), then
-/// every `options.interval` from the start of the one before. Gives the
-/// worker's client, now counting its requests in the budget the sync
+/// first after `delay` (a back-fill the first time, as `usage sync` does),
+/// then every `options.interval` from the start of the one before. Gives
+/// the worker's client, now counting its requests in the budget the sync
 /// shares, and the sync's task.
 pub(super) fn start(
     client: Client,
     options: Option<Options>,
+    delay: Duration,
     clock: Clock,
     events: &mpsc::UnboundedSender<Report>,
 ) -> (Client, Option<Running>) {
@@ -146,30 +201,29 @@ pub(super) fn start(
     let budget = Budget::default();
     let client = client.with_budget(budget.clone(), Share::Foreground);
     let sync = client.clone().with_budget(budget, Share::Background);
-    let task = tokio::spawn(run(sync, options, clock, events.clone()));
+    let task = tokio::spawn(run(sync, options, delay, clock, events.clone()));
     (client, Some(Running(task.abort_handle())))
 }
 
 async fn run(
     client: Client,
     options: Options,
+    delay: Duration,
     clock: Clock,
     events: mpsc::UnboundedSender<Report>,
 ) {
     let say = |status: Status| events.send(Report::Usage(status)).is_ok();
-    let path = options.store.clone();
-    let now = clock.now();
-    let opened = off_thread(move || Store::open(&path, now)).await;
-    let mut store = match opened {
-        Ok(opened) => {
-            if let Some(notice) = opened.notice
+    tokio::time::sleep(delay).await;
+    let mut store = match options.store.open(clock.now()).await {
+        (Ok(store), notice) => {
+            if let Some(notice) = notice
                 && !say(Status::SetAside { notice })
             {
                 return;
             }
-            OffThread(Arc::new(Mutex::new(opened.store)))
+            OffThread(store)
         }
-        Err(e) => {
+        (Err(e), _) => {
             say(Status::Unavailable {
                 error: format!("usage records are not synced: {e}"),
             });
@@ -314,5 +368,25 @@ async fn off_thread<T: Send + 'static>(op: impl FnOnce() -> T + Send + 'static) 
             Ok(panic) => std::panic::resume_unwind(panic),
             Err(_) => std::future::pending().await,
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::monitor::schedule;
+
+    #[test]
+    fn a_fleets_first_syncs_are_spread_over_the_interval_as_its_polls_over_the_period() {
+        let period = Duration::from_secs(60);
+        let interval = Duration::from_secs(300);
+        let firsts: Vec<Duration> = (0..4)
+            .map(|i| first_sync(&schedule::slot(i, 4, period), period, interval))
+            .collect();
+        assert_eq!(
+            firsts,
+            [0, 75, 150, 225].map(Duration::from_secs),
+            "a quarter of the interval apart"
+        );
     }
 }

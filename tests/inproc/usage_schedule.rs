@@ -43,7 +43,7 @@ async fn sandbox(options: Options) -> (Handle, Client) {
 fn syncing(dir: &Path, interval: Duration, message_gap: Duration) -> usage::Options {
     usage::Options {
         interval,
-        store: dir.join(store::FILE_NAME),
+        store: usage::StoreAt::new(dir.join(store::FILE_NAME)),
         sync: plivo_dash::usage::sync::Options {
             depth: Depth::Days(1),
             call_gap: Duration::from_millis(1),
@@ -482,4 +482,43 @@ async fn the_message_lists_pace_holds_from_one_sync_to_the_next() {
         "no 429 from the message list: {:?}",
         tally.counts()
     );
+}
+
+#[tokio::test]
+async fn the_accounts_of_one_command_sync_into_one_store_each_its_own_records() {
+    let state = tempfile::tempdir().expect("a directory");
+    let shared = syncing(
+        state.path(),
+        Duration::from_secs(3600),
+        Duration::from_millis(30),
+    );
+    let mut accounts = Vec::new();
+    for n in 0..2 {
+        let (handle, client) = sandbox(Options {
+            auth_id: format!("MA2025SHARED000000{n:02}"),
+            traffic_days: 1,
+            traffic_seed: 7 + n,
+            message_window: MESSAGE_WINDOW,
+            ..Options::default()
+        })
+        .await;
+        let channels = spawn(client, Duration::from_secs(3600), shared.clone());
+        accounts.push((handle, channels));
+    }
+    let mut ends = Vec::new();
+    for (handle, channels) in &mut accounts {
+        let (_, at, _) = until_synced(&mut channels.events).await;
+        ends.push((handle.auth_id.clone(), at));
+    }
+    let store = open(state.path());
+    for ((handle, _), (auth_id, at)) in accounts.iter().zip(&ends) {
+        let since = plan::start(*at, Depth::Days(1));
+        let served: u64 = served(handle, since, *at).iter().map(|(_, (n, _))| n).sum();
+        assert!(served > 0);
+        assert_eq!(
+            store.record_count(auth_id).expect("a count"),
+            served,
+            "{auth_id}: its own records, each once"
+        );
+    }
 }
