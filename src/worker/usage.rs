@@ -27,14 +27,6 @@ use crate::store::{self, Kind, Store, StoreError, SyncPosition, UsageRecord};
 use crate::usage::sync::plan::{self, Part};
 use crate::usage::sync::{self, Progress, Sink};
 
-/// Where account `slot` of a fleet polling every `period` first syncs,
-/// every `interval`: as far into the interval as its polls are into the
-/// period, so a fleet's back-fills never all start at once.
-pub(super) fn first_sync(slot: &Slot, period: Duration, interval: Duration) -> Duration {
-    let share = (slot.first + slot.phase).as_secs_f64() / period.as_secs_f64().max(f64::EPSILON);
-    interval.mul_f64(share.clamp(0.0, 1.0))
-}
-
 /// How often a back-fill's progress is reported at most.
 const PROGRESS_EVERY: Duration = Duration::from_secs(1);
 
@@ -171,6 +163,14 @@ impl Standing {
             Status::SetAside { .. } => {}
         }
     }
+}
+
+/// Where account `slot` of a fleet polling every `period` first syncs,
+/// every `interval`: as far into the interval as its polls are into the
+/// period, so a fleet's back-fills never all start at once.
+pub(super) fn first_sync(slot: &Slot, period: Duration, interval: Duration) -> Duration {
+    let share = (slot.first + slot.phase).as_secs_f64() / period.as_secs_f64().max(f64::EPSILON);
+    interval.mul_f64(share.clamp(0.0, 1.0))
 }
 
 /// Aborts the sync's task when dropped: it lives as long as its worker.
