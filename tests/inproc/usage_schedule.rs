@@ -522,3 +522,33 @@ async fn the_accounts_of_one_command_sync_into_one_store_each_its_own_records() 
         );
     }
 }
+
+#[tokio::test]
+async fn the_sync_waits_for_room_in_the_accounts_budget_and_a_poll_never_does() {
+    use plivo_dash::plivo::budget::{LIMIT, RESERVE, WINDOW};
+    use plivo_dash::plivo::{Budget, Share};
+    let (_handle, client) = sandbox(Options::default()).await;
+    let budget = Budget::default();
+    // The worker has spent all but the polls' reserve (a long subaccount
+    // list, say) just now.
+    for _ in 0..LIMIT - RESERVE {
+        budget.spend(Share::Foreground).await;
+    }
+    let worker = client.clone().with_budget(budget.clone(), Share::Foreground);
+    let sync = client.with_budget(budget.clone(), Share::Background);
+    let asked = Instant::now();
+    worker.get_account().await.expect("a poll");
+    assert!(
+        asked.elapsed() < Duration::from_secs(1),
+        "a poll goes at once: {:?}",
+        asked.elapsed()
+    );
+    let asked = Instant::now();
+    sync.get_account().await.expect("the sync's request");
+    assert!(
+        asked.elapsed() >= WINDOW - Duration::from_secs(1),
+        "the sync waited for the window to have room: {:?}",
+        asked.elapsed()
+    );
+    assert!(budget.in_window() <= LIMIT - RESERVE, "{}", budget.in_window());
+}
