@@ -534,7 +534,9 @@ async fn the_sync_waits_for_room_in_the_accounts_budget_and_a_poll_never_does() 
     for _ in 0..LIMIT - RESERVE {
         budget.spend(Share::Foreground).await;
     }
-    let worker = client.clone().with_budget(budget.clone(), Share::Foreground);
+    let worker = client
+        .clone()
+        .with_budget(budget.clone(), Share::Foreground);
     let sync = client.with_budget(budget.clone(), Share::Background);
     let asked = Instant::now();
     worker.get_account().await.expect("a poll");
@@ -550,5 +552,9 @@ async fn the_sync_waits_for_room_in_the_accounts_budget_and_a_poll_never_does() 
         "the sync waited for the window to have room: {:?}",
         asked.elapsed()
     );
-    assert!(budget.in_window() <= LIMIT - RESERVE, "{}", budget.in_window());
+    assert!(
+        budget.in_window() <= LIMIT - RESERVE,
+        "{}",
+        budget.in_window()
+    );
 }
