@@ -41,15 +41,6 @@ fn wait_store(path: &Path, auth_id: &str, what: &str, ok: impl Fn(&[SyncPosition
     }
 }
 
-fn signal(pty: &Pty, signal: &str) {
-    let pid = pty.pid().expect("pid");
-    let status = std::process::Command::new("kill")
-        .args([signal, &pid.to_string()])
-        .status()
-        .expect("kill");
-    assert!(status.success());
-}
-
 #[cfg(unix)]
 #[test]
 fn a_dashboard_killed_mid_back_fill_resumes_at_its_next_start_with_every_record_once() {
@@ -82,7 +73,7 @@ fn a_dashboard_killed_mid_back_fill_resumes_at_its_next_start_with_every_record_
     wait_store(&path, &auth_id, "mid-back-fill", |[_, messages]| {
         messages.backfill.is_some() && !messages.backfill_done
     });
-    signal(&pty, "-KILL");
+    pty.signal("-KILL");
     pty.wait_exit();
     let [_, messages] = positions(&path, &auth_id).expect("the store");
     assert!(
@@ -96,7 +87,7 @@ fn a_dashboard_killed_mid_back_fill_resumes_at_its_next_start_with_every_record_
     wait_store(&path, &auth_id, "back-filled", |lists| {
         lists.iter().all(|p| p.backfill_done)
     });
-    signal(&again, "-TERM");
+    again.signal("-TERM");
     assert_eq!(again.wait_exit(), 143);
 
     let store = Store::open(&path, Timestamp::now()).expect("opens").store;
