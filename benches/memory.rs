@@ -77,6 +77,7 @@ fn main() {
                 )),
                 clock,
                 shared: None,
+                usage: None,
             },
         );
         let mut app = support::loaded(0);

@@ -35,7 +35,11 @@ fn batch(rng: &mut fastrand::Rng, n: i64) -> Vec<UsageRecord> {
             let ours = format!("141555501{number:02}");
             let theirs = format!("4477009{:05}", rng.u32(..100_000));
             let inbound = rng.u8(..4) == 0;
-            let (from, to) = if inbound { (theirs, ours) } else { (ours, theirs) };
+            let (from, to) = if inbound {
+                (theirs, ours)
+            } else {
+                (ours, theirs)
+            };
             UsageRecord {
                 uuid: uuid::Uuid::from_u128(rng.u128(..)).to_string(),
                 at: Timestamp::from_second(START + i * SPAN / RECORDS).expect("in range"),

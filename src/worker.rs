@@ -8,6 +8,10 @@
 //! The credit history is read from and written to the store by a task of
 //! its own, every store call on tokio's blocking pool, so a slow disk or a
 //! store locked by another process never holds up a request or a keystroke.
+//! The usage records are synced by another ([`usage`]), on a schedule of
+//! its own.
+
+pub mod usage;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -94,6 +98,8 @@ pub enum Report {
         /// When a failed fetch will be retried by itself.
         retry_in: Option<Duration>,
     },
+    /// How the background sync of the usage records stands.
+    Usage(usage::Status),
     /// The stored history, once, before the first fetch.
     History {
         /// The samples, oldest first.
@@ -164,6 +170,8 @@ pub struct Options {
     pub clock: Clock,
     /// Its place among other accounts' workers, when it is one of a fleet.
     pub shared: Option<Shared>,
+    /// The usage records' background sync, if there is one.
+    pub usage: Option<usage::Options>,
 }
 
 impl Options {
@@ -175,6 +183,7 @@ impl Options {
             history: None,
             clock: Clock::system(),
             shared: None,
+            usage: None,
         }
     }
 }
@@ -280,6 +289,17 @@ async fn run(
     mut commands: mpsc::UnboundedReceiver<Request>,
     events: mpsc::UnboundedSender<Report>,
 ) {
+    let first_sync = options.shared.as_ref().map_or(Duration::ZERO, |s| {
+        usage::first_sync(
+            &s.slot,
+            options.period,
+            options
+                .usage
+                .as_ref()
+                .map_or(Duration::ZERO, |u| u.interval),
+        )
+    });
+    let (client, _sync) = usage::start(client, options.usage, first_sync, options.clock, &events);
     let records = options
         .history
         .map(|history| spawn_history(history, options.clock, events.clone()));

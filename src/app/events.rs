@@ -6,6 +6,7 @@ use super::{AccountText, App, FetchState, Notice, Outcome, SaveState};
 use crate::monitor::Sample;
 use crate::plivo::{Account, AccountUpdate, ApiError, ErrorClass};
 use crate::state::signed;
+use crate::worker::usage::Status;
 use crate::worker::{Op, Report, Request};
 
 impl App {
@@ -118,6 +119,15 @@ impl App {
                 self.refresh_estimate();
             }
             Report::HistoryUnwritable { error } => self.warn(error),
+            Report::Usage(status) => {
+                self.usage.take(&status);
+                match status {
+                    Status::Unavailable { error } => self.warn(error),
+                    Status::SetAside { notice } => self.warn(notice),
+                    // Kept for the usage screen; nothing drawn changes.
+                    _ => outcome.redraw = false,
+                }
+            }
             Report::SubaccountCount { total } => self.subaccount_count = Some(total),
             Report::Failed {
                 op: Op::Subaccounts,

@@ -41,6 +41,8 @@ pub struct App {
     pub shown: Option<AccountText>,
     /// How many subaccounts it has, once counted.
     pub subaccount_count: Option<u32>,
+    /// Where the background sync of its usage records stands.
+    pub usage: crate::worker::usage::Standing,
     /// When that account was fetched.
     pub fetched_at: Option<Timestamp>,
     /// Where fetching stands.
@@ -115,6 +117,7 @@ impl App {
             account: None,
             shown: None,
             subaccount_count: None,
+            usage: crate::worker::usage::Standing::default(),
             fetched_at: None,
             fetch: FetchState::Loading,
             save: SaveState::Idle,

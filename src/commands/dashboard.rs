@@ -137,6 +137,7 @@ async fn open(global: &Global, http: &Http, env: &config::Env, hello: Option<Not
     }
     let count = all.len();
     let gate = Arc::new(Semaphore::new(schedule::IN_FLIGHT));
+    let mut stores = super::Stores::default();
     let (members, pollers) = all
         .into_iter()
         .zip(clients)
@@ -148,7 +149,7 @@ async fn open(global: &Global, http: &Http, env: &config::Env, hello: Option<Not
                 Some(o) if i < o => i + 1,
                 _ => i,
             };
-            member(&name, settings, client, slot, count, &gate)
+            member(&name, settings, client, slot, count, &gate, &mut stores)
         })
         .unzip();
     // A row whose token is missing logs in where it stands: the welcome
@@ -265,6 +266,7 @@ fn member(
     index: usize,
     count: usize,
     gate: &Arc<Semaphore>,
+    stores: &mut super::Stores,
 ) -> (Member, tui::Poller) {
     let (on_alert, notify, period) = (
         settings.on_alert.clone(),
@@ -276,6 +278,7 @@ fn member(
         .as_ref()
         .ok()
         .and_then(|client| super::credit_history(&settings, client));
+    let usage = stores.in_state_dir(&settings);
     let (auth_id, api_url, token_source) = match &credentials {
         Ok(c) => (c.auth_id.clone(), c.api_url.clone(), c.token_source.clone()),
         Err(_) => (
@@ -294,6 +297,7 @@ fn member(
             worker::Options {
                 history,
                 shared: (count > 1).then(|| super::shared(index, count, period, gate)),
+                usage,
                 ..worker::Options::every(period)
             },
         )),
@@ -378,6 +382,14 @@ async fn demo_ended(
     let period = global.interval.map_or(DEMO_INTERVAL, Duration::from_secs);
     let count = accounts.len();
     let gate = Arc::new(Semaphore::new(schedule::IN_FLIGHT));
+    // The demo's records are synced as an account's are, into a store of
+    // its own that goes with it (named unguessably: the directory is shared).
+    let records = std::env::temp_dir().join(format!(
+        "plivo-dash-demo-{}-{:016x}",
+        std::process::id(),
+        fastrand::u64(..)
+    ));
+    let mut stores = super::Stores::default();
     let mut handles = Vec::new();
     let mut members = Vec::new();
     let mut pollers = Vec::new();
@@ -429,6 +441,7 @@ async fn demo_ended(
             client,
             worker::Options {
                 shared: Some(super::shared(index, count, period, &gate)),
+                usage: Some(stores.sync(&settings, &records)),
                 ..worker::Options::every(period)
             },
         )));
@@ -438,6 +451,7 @@ async fn demo_ended(
     let open = (!global.all_profiles).then_some(0);
     let ended = dashboard(Fleet::new(members, open), pollers, hello, None).await;
     drop(handles);
+    let _ = std::fs::remove_dir_all(&records);
     ended
 }
 

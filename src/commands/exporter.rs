@@ -55,6 +55,7 @@ pub async fn run(global: &Global, http: &Http, listen: SocketAddr, max_connectio
     let gate = Arc::new(Semaphore::new(schedule::IN_FLIGHT));
     let mut accounts = Vec::with_capacity(count);
     let mut workers = Vec::with_capacity(count);
+    let mut stores = super::Stores::default();
     for (index, (name, settings)) in all.into_iter().enumerate() {
         let client = match super::client_for(http, &settings) {
             Ok(client) => client,
@@ -84,6 +85,7 @@ pub async fn run(global: &Global, http: &Http, listen: SocketAddr, max_connectio
         let options = worker::Options {
             history: super::credit_history(&settings, &client),
             shared: Some(super::shared(index, count, period, &gate)),
+            usage: stores.in_state_dir(&settings),
             ..worker::Options::every(period)
         };
         workers.push(Some(worker::spawn(client, options)));

@@ -22,12 +22,14 @@ pub use get::{get, summary};
 pub use update::update;
 
 use std::io::Write as _;
+use std::path::Path;
 
 use crate::cli::Global;
 use crate::config::{self, ConfigError};
 use crate::monitor::schedule;
 use crate::plivo::{ApiError, Client, ErrorClass, Http};
 use crate::store::CreditHistory;
+use crate::usage::sync::plan::Depth;
 use crate::worker;
 
 /// Why a command failed, with the exit code scripts rely on.
@@ -166,6 +168,49 @@ pub(crate) fn credit_history(
         .state_dir
         .as_ref()
         .map(|dir| CreditHistory::new(dir, client.auth_id(), settings.retention))
+}
+
+/// The stores the accounts of one command sync their usage records into:
+/// one per file, however many accounts write it.
+#[derive(Debug, Default)]
+pub(crate) struct Stores(Vec<worker::usage::StoreAt>);
+
+impl Stores {
+    /// The background sync of the usage records under `settings`, into the
+    /// store in `dir`: every `usage_interval`, back-filling as `usage sync`
+    /// does the first time.
+    pub(crate) fn sync(
+        &mut self,
+        settings: &config::Settings,
+        dir: &Path,
+    ) -> worker::usage::Options {
+        let path = dir.join(crate::store::FILE_NAME);
+        let store = match self.0.iter().find(|s| s.path() == path) {
+            Some(store) => store.clone(),
+            None => {
+                let store = worker::usage::StoreAt::new(path);
+                self.0.push(store.clone());
+                store
+            }
+        };
+        worker::usage::Options {
+            interval: settings.usage_interval,
+            store,
+            sync: crate::usage::sync::Options {
+                depth: settings.usage_days.map_or(Depth::MonthToDate, Depth::Days),
+                ..crate::usage::sync::Options::default()
+            },
+        }
+    }
+
+    /// The sync in the state directory of `settings`, if it has one.
+    pub(crate) fn in_state_dir(
+        &mut self,
+        settings: &config::Settings,
+    ) -> Option<worker::usage::Options> {
+        let dir = settings.state_dir.clone()?;
+        Some(self.sync(settings, &dir))
+    }
 }
 
 /// Account `index` of `count`'s place in a watching command's timetable,

@@ -136,6 +136,9 @@ const DEFAULT_SPIKE_FACTOR: Decimal = rust_decimal::dec!(3);
 /// How often the dashboard polls unless told otherwise.
 pub(crate) const DEFAULT_INTERVAL: Duration = Duration::from_secs(60);
 
+/// How often the usage records are synced unless told otherwise.
+pub(crate) const DEFAULT_USAGE_INTERVAL: Duration = Duration::from_secs(300);
+
 /// Everything a command runs with, resolved once (flags > environment >
 /// config file) with every default filled in.
 #[derive(Debug, Clone)]
@@ -157,6 +160,9 @@ pub struct Settings {
     /// Spend to a country not seen for 30 days alerts past this many USD
     /// (`new_destination_usd`).
     pub new_destination_usd: Decimal,
+    /// How often the dashboard and the exporter sync the usage records in
+    /// the background (`usage_interval`).
+    pub usage_interval: Duration,
     /// Where the store lives (`$XDG_STATE_HOME/plivo-dash`), and the old
     /// history files until they are moved into it, if the platform has
     /// such a place.
@@ -307,6 +313,9 @@ fn resolve_in(global: &Global, env: &Env, loaded: &Loaded) -> Result<Settings, C
         new_destination_usd: layers
             .get(|p| p.new_destination_usd)
             .unwrap_or(Decimal::ONE),
+        usage_interval: layers
+            .get(|p| p.usage_interval)
+            .map_or(DEFAULT_USAGE_INTERVAL, Duration::from_secs),
         state_dir: HistoryFile::default_dir(),
         mouse: layers.get(|p| p.mouse).unwrap_or(true),
         keymap,
@@ -839,6 +848,7 @@ usage_days = 45
 auth_id = "MA0000000000000000BB"
 auth_token = "work-token"
 alert_below = "2.50"
+usage_interval = 900
 "#;
 
     #[test]
@@ -855,6 +865,7 @@ alert_below = "2.50"
         assert_eq!(s.interval, Duration::from_secs(30));
         assert_eq!(s.retention, SignedDuration::from_hours(30 * 24));
         assert_eq!(s.usage_days, Some(45));
+        assert_eq!(s.usage_interval, DEFAULT_USAGE_INTERVAL);
         assert!(s.warnings.is_empty());
 
         env.auth_id = Some("MA0000000000000000EE".into());
@@ -895,6 +906,7 @@ alert_below = "2.50"
         );
         assert_eq!(s.alert_below, Some(Decimal::new(250, 2)));
         assert_eq!(s.interval, Duration::from_secs(30));
+        assert_eq!(s.usage_interval, Duration::from_secs(900));
     }
 
     #[test]
@@ -1009,6 +1021,14 @@ alert_below = "2.50"
             (
                 "new_destination_usd = \"lots\"\nauth_token = \"s3cr3t-value\"",
                 "line 1",
+            ),
+            (
+                "usage_interval = 59\nauth_token = \"s3cr3t-value\"",
+                "usage_interval must be between 60 and 86400 seconds",
+            ),
+            (
+                "auth_token = \"s3cr3t-value\"\n[profiles.a]\nusage_interval = 86401",
+                "profile \"a\": usage_interval must be between 60 and 86400 seconds",
             ),
         ] {
             let f = file(contents, 0o600);

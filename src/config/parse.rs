@@ -16,6 +16,10 @@ const HISTORY_DAYS: RangeInclusive<u32> = 1..=3650;
 /// The days `usage_days` may be: Plivo's record lists keep 90.
 const USAGE_DAYS: RangeInclusive<u32> = 1..=90;
 
+/// The seconds `usage_interval` may be: a sync reads each list at least
+/// once, and the message list allows 20 requests a minute.
+pub(crate) const USAGE_INTERVAL_SECS: RangeInclusive<u64> = 60..=86_400;
+
 /// The config file, and each profile in it. Top-level keys are the default
 /// profile; `[profiles.NAME]` tables are named ones, which fall back to the
 /// top level for keys they leave out.
@@ -31,6 +35,7 @@ pub(super) struct Profile {
     pub(super) usage_days: Option<u32>,
     pub(super) spike_factor: Option<Decimal>,
     pub(super) new_destination_usd: Option<Decimal>,
+    pub(super) usage_interval: Option<u64>,
     pub(super) mouse: Option<bool>,
     pub(super) on_alert: Option<String>,
     pub(super) notify: Option<bool>,
@@ -91,6 +96,13 @@ pub enum Invalid {
     /// `new_destination_usd` below zero.
     #[error("new_destination_usd must be an amount of 0 USD or more (e.g. 1)")]
     NewDestination,
+    /// `usage_interval` outside [`USAGE_INTERVAL_SECS`].
+    #[error(
+        "usage_interval must be between {} and {} seconds",
+        USAGE_INTERVAL_SECS.start(),
+        USAGE_INTERVAL_SECS.end()
+    )]
+    UsageInterval,
     /// A number out of bounds in a named profile.
     #[error("profile {0:?}: {1}")]
     InProfile(String, Box<Invalid>),
@@ -173,6 +185,12 @@ fn check_ranges(profile: &Profile) -> Result<(), Invalid> {
         .is_some_and(|usd| usd < Decimal::ZERO)
     {
         return Err(Invalid::NewDestination);
+    }
+    if profile
+        .usage_interval
+        .is_some_and(|i| !USAGE_INTERVAL_SECS.contains(&i))
+    {
+        return Err(Invalid::UsageInterval);
     }
     Ok(())
 }

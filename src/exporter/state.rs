@@ -11,6 +11,7 @@ use rust_decimal::Decimal;
 use crate::monitor::{Estimate, Sample, Series, Tracker};
 use crate::plivo::{Account, Tally};
 use crate::text::SafeText;
+use crate::worker::usage::Status;
 use crate::worker::{Op, Report, Request};
 
 /// How often the subaccounts are counted again: they change by hand, not
@@ -179,6 +180,14 @@ impl Watched {
                 tracing::warn!(profile = %self.reading.profile, %error, "history");
             }
             Report::Schedule { period, .. } => self.period = period,
+            Report::Usage(
+                Status::Failed { error }
+                | Status::Unavailable { error }
+                | Status::SetAside { notice: error },
+            ) => {
+                tracing::warn!(profile = %self.reading.profile, %error, "usage sync");
+            }
+            Report::Usage(_) => {}
             Report::SubaccountCount { total } => self.reading.subaccounts = Some(total),
             Report::Saved { .. }
             | Report::SubaccountsPage { .. }

@@ -8,6 +8,7 @@ use reqwest::{RequestBuilder, StatusCode, Url};
 use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
 
+use super::budget::{Budget, Share};
 use super::pager::{self, Listed, Paged};
 use super::records::{ListQuery, Record, RecordMeta, RecordPage};
 use super::subaccount::{Created, PAGE_LIMIT, Page, Subaccount, SubaccountChange};
@@ -65,6 +66,9 @@ pub struct Client {
     header_secret: SecretString,
     limits: Limits,
     tally: Option<Tally>,
+    /// The account's request budget, shared with the clones that speak
+    /// for it, and this client's share of it.
+    budget: Option<(Budget, Share)>,
 }
 
 impl Client {
@@ -108,6 +112,7 @@ impl Client {
             header_secret,
             limits,
             tally: None,
+            budget: None,
         })
     }
 
@@ -115,6 +120,14 @@ impl Client {
     #[must_use]
     pub fn with_tally(mut self, tally: Tally) -> Self {
         self.tally = Some(tally);
+        self
+    }
+
+    /// This client, its requests counted in `budget` as `share`: a
+    /// background one waits for room there before each request.
+    #[must_use]
+    pub fn with_budget(mut self, budget: Budget, share: Share) -> Self {
+        self.budget = Some((budget, share));
         self
     }
 
@@ -311,6 +324,9 @@ impl Client {
         parse: impl FnOnce(u16, &[u8]) -> Result<T, ApiError>,
     ) -> Result<T, ApiError> {
         let request = request.basic_auth(self.auth_id.as_str(), Some(self.token.expose_secret()));
+        if let Some((budget, share)) = &self.budget {
+            budget.spend(*share).await;
+        }
         let started = std::time::Instant::now();
         // Set as soon as the status line arrives, so a body that times out
         // after it still counts as answered.

@@ -2,6 +2,7 @@
 //! lists (calls, messages, numbers), as the official SDKs speak them.
 
 mod account;
+pub mod budget;
 mod call;
 mod client;
 mod error;
@@ -17,6 +18,7 @@ pub use account::{
     Account, AccountType, AccountUpdate, AuthId, BillingMode, Field, MAX_FIELD_CHARS, UpdateReply,
     text_problem,
 };
+pub use budget::{Budget, Share};
 pub use call::Call;
 pub use client::{Client, DEFAULT_API_URL, Limits, PAGE_GAP, PAGES_IN_FLIGHT};
 pub use error::{ApiError, ErrorClass};

@@ -211,6 +211,12 @@ impl Handle {
         self.state.with(|l| l.requests)
     }
 
+    /// How many of them were for the account itself (`/v1/Account/{id}/`,
+    /// a monitor's polls and saves), not its lists.
+    pub fn account_requests(&self) -> usize {
+        self.state.with(|l| l.account_requests)
+    }
+
     /// The subaccounts as the sandbox holds them now, newest first: (id,
     /// name, enabled).
     pub fn subaccounts(&self) -> Vec<(String, String, bool)> {
@@ -308,6 +314,7 @@ pub async fn spawn(options: Options) -> std::io::Result<Handle> {
         recharge: options.recharge,
         faults: options.faults.into(),
         requests: 0,
+        account_requests: 0,
         subaccounts,
         list_fault: options.list_fault,
         traffic,
@@ -351,6 +358,7 @@ struct Ledger {
     recharge: Option<Recharge>,
     faults: std::collections::VecDeque<Fault>,
     requests: usize,
+    account_requests: usize,
     subaccounts: Vec<subaccounts::Record>,
     list_fault: ListFault,
     traffic: traffic::Traffic,
@@ -447,6 +455,7 @@ mod tests {
             recharge: None,
             faults: Default::default(),
             requests: 0,
+            account_requests: 0,
             subaccounts: Vec::new(),
             list_fault: ListFault::None,
             traffic: traffic::Traffic::new(

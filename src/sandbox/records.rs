@@ -78,6 +78,7 @@ pub(super) fn list(
         Err(message) => return error(StatusCode::BAD_REQUEST, &message),
     };
     let traffic = &ledger.traffic;
+    let main = ledger.account.auth_id.as_str();
     let kind = match which {
         List::Calls => Some(Kind::Call),
         List::Messages => Some(Kind::Message),
@@ -95,8 +96,8 @@ pub(super) fn list(
             let objects = page
                 .iter()
                 .map(|r| match kind {
-                    Kind::Call => call(parent, r),
-                    Kind::Message => message(parent, r, traffic),
+                    Kind::Call => call(parent, main, r),
+                    Kind::Message => message(parent, main, r, traffic),
                 })
                 .collect();
             (total, objects)
@@ -118,6 +119,7 @@ pub(super) fn list(
 /// One record: `GET …/Call/{uuid}/`, `…/Message/{uuid}/`, `…/Number/{number}/`.
 pub(super) fn get(parent: &str, which: List, id: &str, now: Instant, ledger: &Ledger) -> Response {
     let traffic = &ledger.traffic;
+    let main = ledger.account.auth_id.as_str();
     let oldest = oldest(traffic.wall(now));
     let found = match which {
         List::Numbers => ledger
@@ -133,12 +135,12 @@ pub(super) fn get(parent: &str, which: List, id: &str, now: Instant, ledger: &Le
             } else {
                 Kind::Message
             };
-            id_of(kind, id)
+            id_of(kind, main, id)
                 .and_then(|i| traffic.list(kind).get(usize::try_from(i).ok()?))
                 .filter(|r| r.at_ms >= oldest)
                 .map(|r| match kind {
-                    Kind::Call => call(parent, r),
-                    Kind::Message => message(parent, r, traffic),
+                    Kind::Call => call(parent, main, r),
+                    Kind::Message => message(parent, main, r, traffic),
                 })
         }
     };
@@ -406,24 +408,32 @@ const fn inverse(odd: u64) -> u64 {
     x
 }
 
-fn high(kind: Kind) -> u64 {
-    match kind {
+/// A uuid's first half: its kind's, mixed with the sandbox's own account
+/// (FNV-1a of its id, the version nibble left alone), so that two sandboxes
+/// (the demo's accounts, syncing into one store) never serve one uuid, as
+/// Plivo never does.
+fn high(kind: Kind, account: &str) -> u64 {
+    let base: u64 = match kind {
         Kind::Call => 0x4d04_c52e_cea3_4458,
         Kind::Message => 0x5b40_a428_bfc7_4daf,
-    }
+    };
+    let hash = account.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    base ^ (hash & !0xf000)
 }
 
-fn uuid_of(kind: Kind, id: u64) -> String {
-    uuid::Uuid::from_u64_pair(high(kind), id.wrapping_mul(SPREAD)).to_string()
+fn uuid_of(kind: Kind, account: &str, id: u64) -> String {
+    uuid::Uuid::from_u64_pair(high(kind, account), id.wrapping_mul(SPREAD)).to_string()
 }
 
-fn id_of(kind: Kind, uuid: &str) -> Option<u64> {
+fn id_of(kind: Kind, account: &str, uuid: &str) -> Option<u64> {
     let (hi, lo) = uuid::Uuid::parse_str(uuid.trim()).ok()?.as_u64_pair();
-    (hi == high(kind)).then(|| lo.wrapping_mul(UNSPREAD))
+    (hi == high(kind, account)).then(|| lo.wrapping_mul(UNSPREAD))
 }
 
-fn call(parent: &str, r: &Rec) -> Value {
-    let uuid = uuid_of(Kind::Call, r.id);
+fn call(parent: &str, main: &str, r: &Rec) -> Value {
+    let uuid = uuid_of(Kind::Call, main, r.id);
     let end = r.at();
     let seconds = i64::from(r.quantity);
     let answered = end - jiff::SignedDuration::from_secs(seconds);
@@ -453,8 +463,8 @@ fn call(parent: &str, r: &Rec) -> Value {
     })
 }
 
-fn message(parent: &str, r: &Rec, traffic: &Traffic) -> Value {
-    let uuid = uuid_of(Kind::Message, r.id);
+fn message(parent: &str, main: &str, r: &Rec, traffic: &Traffic) -> Value {
+    let uuid = uuid_of(Kind::Message, main, r.id);
     // Inbound, the destination is the rented number's country.
     let country = if r.inbound {
         traffic
@@ -529,11 +539,26 @@ mod tests {
 
     #[test]
     fn a_uuid_gives_back_the_place_it_was_made_from() {
+        let main = "MA2025RK4E639VJFZAGV";
         for id in [0, 1, 2, 99_999, u64::MAX / 3] {
-            let uuid = uuid_of(Kind::Call, id);
-            assert_eq!(id_of(Kind::Call, &uuid), Some(id), "{uuid}");
-            assert_eq!(id_of(Kind::Message, &uuid), None, "not a message's");
+            let uuid = uuid_of(Kind::Call, main, id);
+            assert_eq!(id_of(Kind::Call, main, &uuid), Some(id), "{uuid}");
+            assert_eq!(id_of(Kind::Message, main, &uuid), None, "not a message's");
+            assert_eq!(
+                id_of(Kind::Call, "MA2025DEMO0000000001", &uuid),
+                None,
+                "not another sandbox's"
+            );
+            assert_eq!(
+                uuid::Uuid::parse_str(&uuid).map(|u| u.get_version_num()),
+                Ok(4),
+                "{uuid}"
+            );
         }
-        assert_ne!(uuid_of(Kind::Call, 1), uuid_of(Kind::Call, 2));
+        assert_ne!(uuid_of(Kind::Call, main, 1), uuid_of(Kind::Call, main, 2));
+        assert_ne!(
+            uuid_of(Kind::Call, main, 1),
+            uuid_of(Kind::Call, "MA2025DEMO0000000001", 1)
+        );
     }
 }

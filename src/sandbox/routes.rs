@@ -175,6 +175,7 @@ async fn account(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    ctx.state.with(|l| l.account_requests += 1);
     if let Some(stop) = gate(&ctx, &auth_id, &method, &headers).await {
         return stop;
     }

@@ -58,6 +58,7 @@ async fn an_idle_dashboard_draws_nothing_and_a_key_is_drawn_at_once() {
         history: None,
         clock,
         shared: None,
+        usage: None,
     };
     let io = Io {
         terminal: &mut terminal,

@@ -24,8 +24,19 @@ async fn a_scrape_says_everything_and_a_thousand_cause_no_request() {
     })
     .await;
     let home = tempfile::tempdir().unwrap();
+    // A day deep: the first sync of the usage records reads one window of
+    // each list, whatever the day of the month.
+    let config = home.path().join("config/plivo-dash");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(config.join("config.toml"), "usage_days = 1\n").unwrap();
     let exporter = Exporter::watching(home.path(), &sandbox, &["--interval", "600"]);
     exporter.ready().await;
+    // The exporter syncs the account's records in the background, at once.
+    let store = home
+        .path()
+        .join("state/plivo-dash")
+        .join(plivo_dash::store::FILE_NAME);
+    synced(&store, &sandbox.auth_id).await;
     let scrape = exporter
         .until("counted the subaccounts", |s| {
             value(s, "plivo_account_subaccounts", &[]).is_some()
@@ -64,10 +75,11 @@ async fn a_scrape_says_everything_and_a_thousand_cause_no_request() {
         r#"plivo_exporter_build_info{{version="{}"}} 1"#,
         env!("CARGO_PKG_VERSION")
     )));
-    // One fetch and one count so far, both answered.
+    // One fetch, one count and the sync's three pages (the numbers, the
+    // calls, the messages) so far, all answered.
     assert_eq!(
         value(&scrape, "plivo_api_requests_total", &[r#"code="200""#]),
-        Some(2.0),
+        Some(5.0),
         "{scrape}"
     );
     // Measuring: not yet two polls' worth of history.
@@ -91,10 +103,34 @@ async fn a_scrape_says_everything_and_a_thousand_cause_no_request() {
         before,
         "scrapes are answered from memory"
     );
-    assert_eq!(before, 2);
+    assert_eq!(before, 5);
     let (status, stderr, log) = exporter.stop();
     assert_eq!(status.code(), Some(0), "SIGTERM stops it cleanly: {stderr}");
     assert!(log.contains("exporter stopping"), "{log}");
+}
+
+/// Waits until the store at `path` holds both lists of `auth_id` synced.
+async fn synced(path: &std::path::Path, auth_id: &str) {
+    use plivo_dash::store::{Kind, Store};
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        if let Ok(opened) = Store::open(path, jiff::Timestamp::now())
+            && [Kind::Call, Kind::Message].into_iter().all(|kind| {
+                opened
+                    .store
+                    .position(auth_id, kind)
+                    .is_ok_and(|p| p.backfill_done)
+            })
+        {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the exporter never synced the records into {}",
+            path.display()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

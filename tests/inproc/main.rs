@@ -23,6 +23,7 @@ mod scheduler;
 mod subaccounts_screen;
 mod ui;
 mod usage_sandbox;
+mod usage_schedule;
 mod usage_sync;
 mod welcome;
 mod worker;

@@ -7,3 +7,4 @@ mod support;
 mod login;
 mod pty;
 mod pty_fleet;
+mod pty_usage;

@@ -110,6 +110,16 @@ impl Pty {
         self.child.process_id()
     }
 
+    /// Sends the binary `signal` (`-TERM`, `-KILL`…) with kill(1).
+    pub fn signal(&self, signal: &str) {
+        let pid = self.pid().expect("pid");
+        let status = std::process::Command::new("kill")
+            .args([signal, &pid.to_string()])
+            .status()
+            .expect("kill");
+        assert!(status.success());
+    }
+
     /// The terminal's state now (modes as well as text).
     pub fn screen(&self) -> vt100::Screen {
         self.screen.lock().expect("screen").screen().clone()

@@ -18,7 +18,6 @@
 
 pub mod plan;
 
-use std::cell::{Cell, RefCell};
 use std::time::Duration;
 
 use jiff::Timestamp;
@@ -116,6 +115,57 @@ pub struct Report {
     pub numbers_disagreement: Option<String>,
     /// Calls, then messages.
     pub lists: Vec<Synced>,
+}
+
+/// Where a sync keeps what it reads: the [`Store`] itself, for a command
+/// with nothing else to do meanwhile, or one whose every write runs off the
+/// runtime's thread (a dashboard's, whose polls must not wait on the disk).
+pub trait Sink: Send {
+    /// The list's stored position.
+    fn position(
+        &mut self,
+        auth_id: &str,
+        kind: Kind,
+    ) -> impl Future<Output = Result<SyncPosition, StoreError>> + Send;
+    /// The rented numbers, as a whole list read them.
+    fn put_numbers(
+        &mut self,
+        auth_id: &str,
+        numbers: Vec<store::Number>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// A page's records with the list's position after it, in one
+    /// transaction.
+    fn insert_page(
+        &mut self,
+        auth_id: &str,
+        kind: Kind,
+        records: Vec<UsageRecord>,
+        position: SyncPosition,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
+
+impl Sink for Store {
+    async fn position(&mut self, auth_id: &str, kind: Kind) -> Result<SyncPosition, StoreError> {
+        Store::position(self, auth_id, kind)
+    }
+
+    async fn put_numbers(
+        &mut self,
+        auth_id: &str,
+        numbers: Vec<store::Number>,
+    ) -> Result<(), StoreError> {
+        Store::put_numbers(self, auth_id, &numbers)
+    }
+
+    async fn insert_page(
+        &mut self,
+        auth_id: &str,
+        kind: Kind,
+        records: Vec<UsageRecord>,
+        position: SyncPosition,
+    ) -> Result<(), StoreError> {
+        Store::insert_page(self, auth_id, kind, &records, &position).map(|_| ())
+    }
 }
 
 /// A call or a message, as the sync reads and stores it.
@@ -234,7 +284,7 @@ fn stored_number(number: &Number) -> store::Number {
 /// calls, then messages, as of `now`. `progress` hears of each step.
 pub async fn sync(
     client: &Client,
-    store: &mut Store,
+    store: &mut impl Sink,
     options: &Options,
     now: Timestamp,
     mut progress: impl FnMut(Progress<'_>),
@@ -248,7 +298,7 @@ pub async fn sync(
     // stored stay until a whole list says otherwise.
     if listed.disagreement.is_none() {
         let rows: Vec<store::Number> = listed.objects.iter().map(stored_number).collect();
-        store.put_numbers(&auth_id, &rows)?;
+        store.put_numbers(&auth_id, rows).await?;
     }
     progress(Progress::Numbers {
         count: listed.objects.len(),
@@ -258,8 +308,8 @@ pub async fn sync(
     // read while it waits cost no time. Their pages share the account's
     // pace, and are stored one at a time (no await while the store is held).
     let account = Pacer::new(options.call_gap);
-    let store = RefCell::new(store);
-    let progress = RefCell::new(&mut progress);
+    let store = tokio::sync::Mutex::new(store);
+    let progress = std::sync::Mutex::new(&mut progress);
     let shared = Shared {
         client,
         store: &store,
@@ -270,8 +320,8 @@ pub async fn sync(
         now,
     };
     let (calls, messages) = tokio::try_join!(
-        list::<Call, _>(&shared, None),
-        list::<Message, _>(&shared, Some(options.message_gap)),
+        list::<Call, _, _>(&shared, None),
+        list::<Message, _, _>(&shared, Some(options.message_gap)),
     )?;
     Ok(Report {
         numbers: listed.objects.len(),
@@ -284,33 +334,42 @@ pub async fn sync(
 /// request takes the next free slot, `gap` after the one before it.
 struct Pacer {
     gap: Duration,
-    next: Cell<Option<Instant>>,
+    next: std::sync::Mutex<Option<Instant>>,
 }
 
 impl Pacer {
     fn new(gap: Duration) -> Self {
         Self {
             gap,
-            next: Cell::new(None),
+            next: std::sync::Mutex::new(None),
         }
     }
 
     /// Waits for this request's slot.
     async fn wait(&self) {
         let now = Instant::now();
-        let at = self.next.get().map_or(now, |next| next.max(now));
-        self.next.set(Some(at + self.gap));
+        let at = {
+            let mut next = self
+                .next
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let at = next.map_or(now, |next| next.max(now));
+            *next = Some(at + self.gap);
+            at
+        };
         tokio::time::sleep_until(at).await;
     }
 }
 
-/// What the lists read at once share.
-struct Shared<'a, P> {
+/// What the lists read at once share. The store takes one page at a time
+/// (a page and its position are one transaction), so it is behind a lock
+/// held across its write.
+struct Shared<'a, S, P> {
     client: &'a Client,
-    store: &'a RefCell<&'a mut Store>,
+    store: &'a tokio::sync::Mutex<&'a mut S>,
     numbers: &'a Numbers,
     account: &'a Pacer,
-    progress: &'a RefCell<P>,
+    progress: &'a std::sync::Mutex<P>,
     start: Timestamp,
     now: Timestamp,
 }
@@ -318,8 +377,8 @@ struct Shared<'a, P> {
 /// One list's windows, as planned from its stored position; `own_gap` is
 /// the least time between two of its pages where the list has a limit of
 /// its own.
-async fn list<R: Usage, P: FnMut(Progress<'_>)>(
-    shared: &Shared<'_, &mut P>,
+async fn list<R: Usage, S: Sink, P: FnMut(Progress<'_>)>(
+    shared: &Shared<'_, S, &mut P>,
     own_gap: Option<Duration>,
 ) -> Result<Synced, SyncError> {
     let Shared {
@@ -337,7 +396,7 @@ async fn list<R: Usage, P: FnMut(Progress<'_>)>(
         kind: R::KIND,
         records: 0,
         pages: 0,
-        position: store.borrow().position(&auth_id, R::KIND)?,
+        position: store.lock().await.position(&auth_id, R::KIND).await?,
         disagreement: None,
     };
     let mut last_ask: Option<Instant> = None;
@@ -381,15 +440,20 @@ async fn list<R: Usage, P: FnMut(Progress<'_>)>(
                 .iter()
                 .map(|r| stored(r, numbers, &mut countries, &auth_id))
                 .collect();
+            let count = records.len();
             store
-                .borrow_mut()
-                .insert_page(&auth_id, R::KIND, &records, &position)?;
+                .lock()
+                .await
+                .insert_page(&auth_id, R::KIND, records, position)
+                .await?;
             synced.position = position;
             synced.records += u64::from(read);
-            (progress.borrow_mut())(Progress::Page {
+            (progress
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner))(Progress::Page {
                 kind: R::KIND,
                 window: &window,
-                records: records.len(),
+                records: count,
                 position: &synced.position,
             });
             if cut_short || ceiling {

@@ -1,0 +1,392 @@
+//! The usage records synced in the background, every `usage_interval`, by
+//! a task of the worker's own beside its poll loop: a balance poll never
+//! waits for it. Its requests go through the account's [`Budget`] as
+//! [`Share::Background`], so it only takes what the polls leave of Plivo's
+//! limit; the message list keeps to its own 20 a minute
+//! ([`sync::Options::message_gap`]). Every store operation runs on the
+//! blocking pool, so a slow disk or another process's write lock holds up
+//! only the sync. A sync killed at any moment resumes at the next start:
+//! the sync keeps each page with its position in one transaction.
+//!
+//! [`Budget`]: crate::plivo::Budget
+//! [`Share::Background`]: crate::plivo::Share::Background
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use jiff::Timestamp;
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+use super::Report;
+use crate::clock::Clock;
+use crate::monitor::schedule::Slot;
+use crate::plivo::{Budget, Client, Share};
+use crate::store::{self, Kind, Store, StoreError, SyncPosition, UsageRecord};
+use crate::usage::sync::plan::{self, Part};
+use crate::usage::sync::{self, Progress, Sink};
+
+/// How often a back-fill's progress is reported at most.
+const PROGRESS_EVERY: Duration = Duration::from_secs(1);
+
+/// How the account's records are synced.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The time from one sync's start to the next's.
+    pub interval: Duration,
+    /// The store, shared by every account of the command.
+    pub store: StoreAt,
+    /// How deep the first sync back-fills, and each list's pace.
+    pub sync: sync::Options,
+}
+
+/// The store the syncs of one command write, opened once, by the first
+/// that needs it: one connection however many accounts, their writes taking
+/// turns on it as SQLite's would on one file anyway.
+#[derive(Debug, Clone)]
+pub struct StoreAt {
+    path: PathBuf,
+    opened: Arc<tokio::sync::OnceCell<Result<Arc<Mutex<Store>>, String>>>,
+}
+
+impl StoreAt {
+    /// The store at `path`, not opened yet.
+    pub fn new(path: PathBuf) -> Self {
+        Self {
+            path,
+            opened: Arc::default(),
+        }
+    }
+
+    /// Where it is.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The store, or why it cannot be opened; and what its opening found
+    /// (a damaged file set aside), to the one that opened it.
+    async fn open(&self, now: Timestamp) -> (Result<Arc<Mutex<Store>>, String>, Option<String>) {
+        let mut notice = None;
+        let store = self
+            .opened
+            .get_or_init(|| async {
+                let path = self.path.clone();
+                match off_thread(move || Store::open(&path, now)).await {
+                    Ok(opened) => {
+                        notice = opened.notice;
+                        Ok(Arc::new(Mutex::new(opened.store)))
+                    }
+                    Err(e) => Err(e.to_string()),
+                }
+            })
+            .await
+            .clone();
+        (store, notice)
+    }
+}
+
+/// One of the lists a sync reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum List {
+    /// The calls.
+    Calls,
+    /// The messages.
+    Messages,
+}
+
+/// Where the background sync stands, as the worker reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Status {
+    /// A back-fill under way: `list` read back `done` of about `of` days.
+    Backfilling {
+        /// The list being back-filled.
+        list: List,
+        /// Days read back so far.
+        done: u32,
+        /// Days the back-fill reaches (about: the first day is partial).
+        of: u32,
+    },
+    /// A sync ended well, having read `records`.
+    Synced {
+        /// The time it synced up to: every record before it is stored.
+        at: Timestamp,
+        /// Records read (a record read again counts again).
+        records: u64,
+    },
+    /// A sync stopped short; the next one, an interval later, resumes.
+    Failed {
+        /// Why, naming the store or the request.
+        error: String,
+    },
+    /// The store cannot be opened: nothing is synced this run (said once;
+    /// the balance is polled as ever).
+    Unavailable {
+        /// Why, naming the file.
+        error: String,
+    },
+    /// A damaged store was set aside and a new one started (said once).
+    SetAside {
+        /// Both paths.
+        notice: String,
+    },
+}
+
+/// What an account's state keeps of its sync: when it last ended well,
+/// how far a back-fill has got, the last failure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Standing {
+    /// The time the last sync that ended well read up to.
+    pub synced_at: Option<Timestamp>,
+    /// A back-fill under way: its list, days done, days it reaches.
+    pub backfilling: Option<(List, u32, u32)>,
+    /// Why the last sync failed, until one succeeds.
+    pub error: Option<String>,
+}
+
+impl Standing {
+    /// Takes in a report of the sync's.
+    pub fn take(&mut self, status: &Status) {
+        match status {
+            Status::Backfilling { list, done, of } => {
+                self.backfilling = Some((*list, *done, *of));
+            }
+            Status::Synced { at, .. } => {
+                self.synced_at = Some(*at);
+                self.backfilling = None;
+                self.error = None;
+            }
+            Status::Failed { error } | Status::Unavailable { error } => {
+                self.backfilling = None;
+                self.error = Some(error.clone());
+            }
+            Status::SetAside { .. } => {}
+        }
+    }
+}
+
+/// Where account `slot` of a fleet polling every `period` first syncs,
+/// every `interval`: as far into the interval as its polls are into the
+/// period, so a fleet's back-fills never all start at once.
+pub(super) fn first_sync(slot: &Slot, period: Duration, interval: Duration) -> Duration {
+    let share = (slot.first + slot.phase).as_secs_f64() / period.as_secs_f64().max(f64::EPSILON);
+    interval.mul_f64(share.clamp(0.0, 1.0))
+}
+
+/// Aborts the sync's task when dropped: it lives as long as its worker.
+#[derive(Debug)]
+pub(super) struct Running(tokio::task::AbortHandle);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// Starts the account's background sync, if `options` ask for one: the
+/// first after `delay` (a back-fill the first time, as `usage sync` does),
+/// then every `options.interval` from the start of the one before. Gives
+/// the worker's client, now counting its requests in the budget the sync
+/// shares, and the sync's task.
+pub(super) fn start(
+    client: Client,
+    options: Option<Options>,
+    delay: Duration,
+    clock: Clock,
+    events: &mpsc::UnboundedSender<Report>,
+) -> (Client, Option<Running>) {
+    let Some(options) = options else {
+        return (client, None);
+    };
+    let budget = Budget::default();
+    let client = client.with_budget(budget.clone(), Share::Foreground);
+    let sync = client.clone().with_budget(budget, Share::Background);
+    let task = tokio::spawn(run(sync, options, delay, clock, events.clone()));
+    (client, Some(Running(task.abort_handle())))
+}
+
+async fn run(
+    client: Client,
+    options: Options,
+    delay: Duration,
+    clock: Clock,
+    events: mpsc::UnboundedSender<Report>,
+) {
+    let say = |status: Status| events.send(Report::Usage(status)).is_ok();
+    tokio::time::sleep(delay).await;
+    let mut store = match options.store.open(clock.now()).await {
+        (Ok(store), notice) => {
+            if let Some(notice) = notice
+                && !say(Status::SetAside { notice })
+            {
+                return;
+            }
+            OffThread(store)
+        }
+        (Err(e), _) => {
+            say(Status::Unavailable {
+                error: format!("usage records are not synced: {e}"),
+            });
+            return;
+        }
+    };
+    loop {
+        let started = Instant::now();
+        let now = clock.now();
+        let start = plan::start(now, options.sync.depth);
+        let mut progress = Backfill::new(start, now);
+        let result = sync::sync(&client, &mut store, &options.sync, now, |p| {
+            if let Some(status) = progress.step(p) {
+                let _ = events.send(Report::Usage(status));
+            }
+        })
+        .await;
+        let status = match result {
+            Ok(report) => Status::Synced {
+                at: plan::whole_second(now),
+                records: report.lists.iter().map(|l| l.records).sum(),
+            },
+            Err(e) => {
+                tracing::info!(error = %e, "usage sync failed; trying again at the next interval");
+                Status::Failed {
+                    error: e.to_string(),
+                }
+            }
+        };
+        if !say(status) {
+            return;
+        }
+        // Asleep until the next is due: an idle dashboard costs nothing.
+        // Never sooner than a message page's gap after this one's last, so
+        // the message list's pace holds across syncs too.
+        let due = (started + options.interval).max(Instant::now() + options.sync.message_gap);
+        tokio::time::sleep_until(due).await;
+    }
+}
+
+/// A back-fill's progress, said at most every [`PROGRESS_EVERY`] for a
+/// list (and at once when the next list begins).
+struct Backfill {
+    start: Timestamp,
+    now: Timestamp,
+    said: Option<(Kind, Instant)>,
+}
+
+impl Backfill {
+    fn new(start: Timestamp, now: Timestamp) -> Self {
+        Self {
+            start,
+            now,
+            said: None,
+        }
+    }
+
+    fn step(&mut self, progress: Progress<'_>) -> Option<Status> {
+        let Progress::Page {
+            kind,
+            window,
+            position,
+            ..
+        } = progress
+        else {
+            return None;
+        };
+        if window.part != Part::Backfill
+            || self
+                .said
+                .is_some_and(|(list, at)| list == kind && at.elapsed() < PROGRESS_EVERY)
+        {
+            return None;
+        }
+        self.said = Some((kind, Instant::now()));
+        let days = |from: Timestamp| {
+            let secs = u64::try_from(self.now.duration_since(from).as_secs()).unwrap_or(0);
+            u32::try_from(secs.div_ceil(86_400)).unwrap_or(u32::MAX)
+        };
+        Some(Status::Backfilling {
+            list: match kind {
+                Kind::Call => List::Calls,
+                Kind::Message => List::Messages,
+            },
+            done: position.backfill.map_or(0, days),
+            of: days(self.start),
+        })
+    }
+}
+
+/// The store, every operation on the blocking pool.
+struct OffThread(Arc<Mutex<Store>>);
+
+impl OffThread {
+    async fn with<T: Send + 'static>(
+        &self,
+        op: impl FnOnce(&mut Store) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let store = self.0.clone();
+        off_thread(move || op(&mut store.lock().unwrap_or_else(PoisonError::into_inner))).await
+    }
+}
+
+impl Sink for OffThread {
+    async fn position(&mut self, auth_id: &str, kind: Kind) -> Result<SyncPosition, StoreError> {
+        let auth_id = auth_id.to_owned();
+        self.with(move |store| Store::position(store, &auth_id, kind))
+            .await
+    }
+
+    async fn put_numbers(
+        &mut self,
+        auth_id: &str,
+        numbers: Vec<store::Number>,
+    ) -> Result<(), StoreError> {
+        let auth_id = auth_id.to_owned();
+        self.with(move |store| Store::put_numbers(store, &auth_id, &numbers))
+            .await
+    }
+
+    async fn insert_page(
+        &mut self,
+        auth_id: &str,
+        kind: Kind,
+        records: Vec<UsageRecord>,
+        position: SyncPosition,
+    ) -> Result<(), StoreError> {
+        let auth_id = auth_id.to_owned();
+        self.with(move |store| {
+            Store::insert_page(store, &auth_id, kind, &records, &position).map(|_| ())
+        })
+        .await
+    }
+}
+
+/// `op` on the blocking pool. Its panic is the caller's; cancelled, the
+/// runtime is going away, and so is the sync.
+async fn off_thread<T: Send + 'static>(op: impl FnOnce() -> T + Send + 'static) -> T {
+    match tokio::task::spawn_blocking(op).await {
+        Ok(value) => value,
+        Err(e) => match e.try_into_panic() {
+            Ok(panic) => std::panic::resume_unwind(panic),
+            Err(_) => std::future::pending().await,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::monitor::schedule;
+
+    #[test]
+    fn a_fleets_first_syncs_are_spread_over_the_interval_as_its_polls_over_the_period() {
+        let period = Duration::from_secs(60);
+        let interval = Duration::from_secs(300);
+        let firsts: Vec<Duration> = (0..4)
+            .map(|i| first_sync(&schedule::slot(i, 4, period), period, interval))
+            .collect();
+        assert_eq!(
+            firsts,
+            [0, 75, 150, 225].map(Duration::from_secs),
+            "a quarter of the interval apart"
+        );
+    }
+}

@@ -1,0 +1,560 @@
+//! The usage records synced by the worker in the background, against the
+//! sandbox over real HTTP: on its schedule, back-filling first; a message
+//! list held back by 429s never delays a balance poll; a worker dropped
+//! mid-back-fill resumes in the next with every record once; a store that
+//! cannot be opened is said once and the balance is still polled; the
+//! totals after two scheduled syncs are what `usage --no-sync` reads.
+
+use crate::support;
+
+use std::path::Path;
+use std::time::Duration;
+
+use clap::Parser as _;
+use jiff::Timestamp;
+use plivo_dash::app::Msg;
+use plivo_dash::cli::{Cli, Subcommand};
+use plivo_dash::plivo::{Answer, Client, Tally};
+use plivo_dash::sandbox::{Handle, Options};
+use plivo_dash::store::{self, Store};
+use plivo_dash::usage::sync::plan::{self, Depth};
+use plivo_dash::worker::usage::{self, List, Status};
+use plivo_dash::worker::{self, Channels, Report, Request};
+use rust_decimal::Decimal;
+use serde_json::Value;
+use tokio::sync::mpsc::UnboundedReceiver;
+use tokio::time::{Instant, timeout};
+
+/// The message list's window here: Plivo's minute, scaled down.
+const MESSAGE_WINDOW: Duration = Duration::from_millis(400);
+/// How long a test waits for a report before it fails.
+const PATIENCE: Duration = Duration::from_secs(60);
+
+async fn sandbox(options: Options) -> (Handle, Client) {
+    support::sandbox_and_client(Options {
+        subaccounts: 3,
+        ..options
+    })
+    .await
+}
+
+/// A sync every `interval` into the store in `dir`, a day deep, its lists
+/// paced by `message_gap` (calls at once).
+fn syncing(dir: &Path, interval: Duration, message_gap: Duration) -> usage::Options {
+    usage::Options {
+        interval,
+        store: usage::StoreAt::new(dir.join(store::FILE_NAME)),
+        sync: plivo_dash::usage::sync::Options {
+            depth: Depth::Days(1),
+            call_gap: Duration::from_millis(1),
+            message_gap,
+        },
+    }
+}
+
+/// A worker polling every `period` and syncing as `usage` says.
+fn spawn(client: Client, period: Duration, usage: usage::Options) -> Channels {
+    worker::spawn(
+        client,
+        worker::Options {
+            usage: Some(usage),
+            ..worker::Options::every(period)
+        },
+    )
+}
+
+async fn next(events: &mut UnboundedReceiver<Report>) -> Report {
+    timeout(PATIENCE, events.recv())
+        .await
+        .expect("a report in time")
+        .expect("the worker goes on")
+}
+
+/// Reports up to the next sync's end, and when it came.
+async fn until_synced(events: &mut UnboundedReceiver<Report>) -> (Vec<Report>, Timestamp, u64) {
+    let mut seen = Vec::new();
+    loop {
+        match next(events).await {
+            Report::Usage(Status::Synced { at, records }) => return (seen, at, records),
+            Report::Usage(Status::Failed { error } | Status::Unavailable { error }) => {
+                panic!("the sync failed: {error}")
+            }
+            other => seen.push(other),
+        }
+    }
+}
+
+fn open(dir: &Path) -> Store {
+    Store::open(&dir.join(store::FILE_NAME), Timestamp::now())
+        .expect("opens")
+        .store
+}
+
+/// `plivo-dash usage --no-sync --json` over `since..until`, read in-process
+/// from the store in `state`: each product's (count, amount).
+async fn usage_no_sync(
+    state: &Path,
+    client: &Client,
+    since: Timestamp,
+    until: Timestamp,
+) -> Vec<(String, (u64, Decimal))> {
+    let cli = Cli::try_parse_from([
+        "plivo-dash",
+        "usage",
+        "--no-sync",
+        "--json",
+        "--since",
+        &since.to_string(),
+        "--until",
+        &until.to_string(),
+    ])
+    .expect("parses");
+    let Some(Subcommand::Usage(args)) = cli.command else {
+        panic!("the usage command")
+    };
+    let mut settings = plivo_dash::config::resolve(
+        &plivo_dash::cli::Global::default(),
+        &plivo_dash::config::Env::default(),
+    )
+    .expect("defaults");
+    settings.state_dir = Some(state.to_owned());
+    let spend = plivo_dash::commands::usage::spend(&settings, client, &args, Timestamp::now())
+        .await
+        .expect("a read of the store");
+    let json: Value =
+        serde_json::from_str(&plivo_dash::commands::usage::render(&[spend], &args).expect("JSON"))
+            .expect("JSON");
+    let mut rows: Vec<(String, (u64, Decimal))> = json["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|r| {
+            let amount = r["amount"]
+                .as_str()
+                .expect("a string")
+                .parse()
+                .expect("a decimal");
+            (
+                r["key"].as_str().expect("a key").to_owned(),
+                (r["count"].as_u64().expect("a count"), amount),
+            )
+        })
+        .collect();
+    rows.sort();
+    rows
+}
+
+/// What the sandbox served over `since..until`, as `usage` names it.
+fn served(handle: &Handle, since: Timestamp, until: Timestamp) -> Vec<(String, (u64, Decimal))> {
+    let mut rows: Vec<(String, (u64, Decimal))> = [("voice", true), ("messaging", false)]
+        .into_iter()
+        .map(|(name, calls)| (name.to_owned(), handle.served(calls, since, until)))
+        .filter(|(_, (n, _))| *n > 0)
+        .collect();
+    rows.sort();
+    rows
+}
+
+#[tokio::test]
+async fn the_worker_syncs_on_its_schedule_and_two_syncs_total_what_usage_no_sync_reads() {
+    let (handle, client) = sandbox(Options {
+        traffic_days: 1,
+        message_window: MESSAGE_WINDOW,
+        // Live traffic: the second sync has new records to read.
+        drain_per_min: Decimal::from(30),
+        ..Options::default()
+    })
+    .await;
+    let state = tempfile::tempdir().expect("a directory");
+    let interval = Duration::from_secs(2);
+    let began = Timestamp::now();
+    let started = Instant::now();
+    let Channels {
+        commands,
+        mut events,
+    } = spawn(
+        client.clone(),
+        Duration::from_secs(3600),
+        syncing(state.path(), interval, Duration::from_millis(30)),
+    );
+    // The first, at once: a back-fill, its progress said as it goes.
+    let (before, first_at, first_records) = until_synced(&mut events).await;
+    assert!(first_records > 0, "the back-fill read the seeded day");
+    assert!(
+        before.iter().any(|r| matches!(
+            r,
+            Report::Usage(Status::Backfilling {
+                list: List::Calls,
+                of: 1,
+                ..
+            })
+        )),
+        "{before:?}"
+    );
+    // Nothing between two syncs: no request until the next is due.
+    let sent = handle.requests();
+    tokio::time::sleep(interval / 2).await;
+    assert_eq!(handle.requests(), sent, "an idle worker asks for nothing");
+    // The second, on schedule: an interval after the first began.
+    let (_, second_at, _) = until_synced(&mut events).await;
+    assert!(started.elapsed() >= interval, "{:?}", started.elapsed());
+    assert!(second_at > first_at);
+    drop(commands);
+    let since = plan::start(began, Depth::Days(1));
+    let read = usage_no_sync(state.path(), &client, since, second_at).await;
+    assert_eq!(read, served(&handle, since, second_at));
+    assert_eq!(read.len(), 2, "calls and messages: {read:?}");
+    // Records that arrived between the two syncs are there once.
+    assert!(
+        served(&handle, first_at, second_at)
+            .iter()
+            .any(|(_, (n, _))| *n > 0),
+        "live traffic between the syncs"
+    );
+    let total: u64 = read.iter().map(|(_, (n, _))| n).sum();
+    let kept = open(state.path())
+        .record_count(&handle.auth_id)
+        .expect("a count");
+    assert!(kept >= total, "{kept} stored, {total} in the window");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_list_held_back_by_429s_never_delays_a_balance_poll() {
+    // Two days of messages, thrice the volume, are more pages than the
+    // list's 20 a window: the sync, asking as fast as it may, meets 429s
+    // and waits them out.
+    let window = Duration::from_secs(4);
+    let (handle, client) = sandbox(Options {
+        traffic_days: 2,
+        traffic_scale: 3,
+        message_window: window,
+        ..Options::default()
+    })
+    .await;
+    let tally = Tally::default();
+    let client = client.with_tally(tally.clone());
+    let state = tempfile::tempdir().expect("a directory");
+    let period = Duration::from_millis(300);
+    let mut sync = syncing(state.path(), Duration::from_secs(3600), Duration::ZERO);
+    sync.sync.depth = Depth::Days(2);
+    let Channels {
+        commands,
+        mut events,
+    } = spawn(client, period, sync);
+    commands.send(Request::Refresh).expect("send");
+    let mut polls: Vec<Instant> = Vec::new();
+    let records = loop {
+        match next(&mut events).await {
+            Report::Loaded { .. } => polls.push(Instant::now()),
+            Report::Usage(Status::Synced { records, .. }) => break records,
+            Report::Usage(Status::Failed { error } | Status::Unavailable { error }) => {
+                panic!("the sync failed: {error}")
+            }
+            Report::Failed { error, .. } => panic!("a poll failed: {error}"),
+            _ => {}
+        }
+    };
+    let limited = tally
+        .counts()
+        .into_iter()
+        .find(|(a, _)| *a == Answer::Status(429))
+        .map_or(0, |(_, n)| n);
+    assert!(
+        limited > 0,
+        "the message list said 429: {:?}",
+        tally.counts()
+    );
+    assert!(records > 0);
+    // Polls went on at their period all along, the Retry-After waits
+    // (each about `window` long) included: none waited for one, though
+    // a loaded machine may hold one back a little.
+    assert!(
+        polls.len() >= 10,
+        "{} polls while the sync waited out 429s",
+        polls.len()
+    );
+    let slowest = polls.windows(2).map(|w| w[1] - w[0]).max().expect("polls");
+    assert!(slowest < window / 2, "a poll waited {slowest:?}");
+    let now = Timestamp::now();
+    let since = plan::start(now, Depth::Days(2));
+    let stored = open(state.path())
+        .record_count(&handle.auth_id)
+        .expect("a count");
+    let served: u64 = served(&handle, since, now)
+        .iter()
+        .map(|(_, (n, _))| n)
+        .sum();
+    assert!(stored > 0 && stored <= served, "{stored} of {served}");
+}
+
+#[tokio::test]
+async fn a_worker_dropped_mid_backfill_resumes_in_the_next_with_every_record_once() {
+    let (handle, client) = sandbox(Options {
+        traffic_days: 1,
+        message_window: MESSAGE_WINDOW,
+        ..Options::default()
+    })
+    .await;
+    let state = tempfile::tempdir().expect("a directory");
+    let interval = Duration::from_secs(3600);
+    // Messages slow enough to be stopped half-way.
+    let slow = syncing(state.path(), interval, Duration::from_millis(200));
+    let Channels {
+        commands,
+        mut events,
+    } = spawn(client.clone(), interval, slow.clone());
+    loop {
+        if let Report::Usage(Status::Backfilling {
+            list: List::Messages,
+            ..
+        }) = next(&mut events).await
+        {
+            break;
+        }
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // The dashboard goes away mid-back-fill (its worker's sender dropped).
+    drop(commands);
+    while timeout(PATIENCE, events.recv())
+        .await
+        .expect("the worker ends")
+        .is_some()
+    {}
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let partial = open(state.path())
+        .record_count(&handle.auth_id)
+        .expect("a count");
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(
+        open(state.path())
+            .record_count(&handle.auth_id)
+            .expect("a count"),
+        partial,
+        "the sync stopped with its worker"
+    );
+    let positions = open(state.path())
+        .position(&handle.auth_id, store::Kind::Message)
+        .expect("a position");
+    assert!(
+        !positions.backfill_done,
+        "stopped mid-back-fill: {positions:?}"
+    );
+    // The next start resumes and ends with every record once.
+    let Channels {
+        commands,
+        mut events,
+    } = spawn(client.clone(), interval, slow);
+    let (_, at, _) = until_synced(&mut events).await;
+    drop(commands);
+    let since = plan::start(at, Depth::Days(1));
+    let expected = served(&handle, since, at);
+    let stored = open(state.path());
+    let mut totals: Vec<(String, (u64, Decimal))> = stored
+        .totals(&handle.auth_id, since, at, store::GroupBy::Product)
+        .expect("totals")
+        .into_iter()
+        .map(|t| {
+            let key = match t.key.as_deref() {
+                Some("call") => "voice",
+                Some("message") => "messaging",
+                other => panic!("a product: {other:?}"),
+            };
+            (key.to_owned(), (t.count, t.amount))
+        })
+        .collect();
+    totals.sort();
+    assert_eq!(totals, expected);
+    let count: u64 = expected.iter().map(|(_, (n, _))| n).sum();
+    assert!(partial < count, "{partial} of {count} before the drop");
+}
+
+#[tokio::test]
+async fn a_store_that_cannot_be_opened_is_said_once_and_the_balance_is_still_polled() {
+    let (_handle, client) = sandbox(Options::default()).await;
+    let state = tempfile::tempdir().expect("a directory");
+    // The store's directory is a file: nothing can be made under it.
+    let blocked = state.path().join("not-a-directory");
+    std::fs::write(&blocked, b"").expect("a file");
+    let period = Duration::from_millis(300);
+    let Channels {
+        commands,
+        mut events,
+    } = spawn(
+        client,
+        period,
+        syncing(&blocked, Duration::from_secs(60), Duration::ZERO),
+    );
+    commands.send(Request::Refresh).expect("send");
+    let mut said = Vec::new();
+    let mut polls = 0;
+    while polls < 4 {
+        match next(&mut events).await {
+            Report::Loaded { .. } => polls += 1,
+            Report::Usage(status) => said.push(status),
+            _ => {}
+        }
+    }
+    let [Status::Unavailable { error }] = said.as_slice() else {
+        panic!("said once: {said:?}")
+    };
+    assert!(
+        error.contains("not-a-directory") && error.contains("not synced"),
+        "{error}"
+    );
+    // The dashboard keeps it among its warnings, once.
+    let mut app = support::app::loaded();
+    for _ in 0..2 {
+        app.update(Msg::Worker(Report::Usage(said[0].clone())));
+    }
+    assert_eq!(
+        app.warnings.iter().filter(|w| *w == error).count(),
+        1,
+        "{:?}",
+        app.warnings
+    );
+    assert_eq!(app.usage.error.as_deref(), Some(error.as_str()));
+}
+
+#[test]
+fn the_state_keeps_when_it_synced_how_far_a_backfill_got_and_the_last_failure() {
+    let mut app = support::app::loaded();
+    let at: Timestamp = "2026-11-26T19:00:00Z".parse().expect("a time");
+    let backfilling = Status::Backfilling {
+        list: List::Messages,
+        done: 3,
+        of: 26,
+    };
+    let outcome = app.update(Msg::Worker(Report::Usage(backfilling)));
+    assert!(!outcome.redraw, "nothing drawn changes");
+    assert_eq!(app.usage.backfilling, Some((List::Messages, 3, 26)));
+    app.update(Msg::Worker(Report::Usage(Status::Failed {
+        error: "the message list: rate limited".to_owned(),
+    })));
+    assert_eq!(app.usage.backfilling, None);
+    assert_eq!(
+        app.usage.error.as_deref(),
+        Some("the message list: rate limited")
+    );
+    assert_eq!(app.usage.synced_at, None);
+    app.update(Msg::Worker(Report::Usage(Status::Synced {
+        at,
+        records: 40,
+    })));
+    assert_eq!(app.usage.synced_at, Some(at));
+    assert_eq!(app.usage.error, None);
+    assert!(app.warnings.is_empty(), "{:?}", app.warnings);
+}
+
+#[tokio::test]
+async fn the_message_lists_pace_holds_from_one_sync_to_the_next() {
+    // 20 message pages in 2 s, and syncs due far more often than that:
+    // each waits a message page's gap after the one before.
+    let (_handle, client) = sandbox(Options {
+        message_window: Duration::from_secs(2),
+        ..Options::default()
+    })
+    .await;
+    let tally = Tally::default();
+    let client = client.with_tally(tally.clone());
+    let state = tempfile::tempdir().expect("a directory");
+    let gap = Duration::from_millis(150);
+    let Channels {
+        commands,
+        mut events,
+    } = spawn(
+        client,
+        Duration::from_secs(3600),
+        syncing(state.path(), Duration::from_millis(10), gap),
+    );
+    let started = Instant::now();
+    let mut syncs = 0;
+    while started.elapsed() < Duration::from_secs(3) {
+        until_synced(&mut events).await;
+        syncs += 1;
+    }
+    drop(commands);
+    assert!(syncs >= 10, "{syncs} syncs");
+    assert!(
+        tally
+            .counts()
+            .iter()
+            .all(|(a, _)| *a == Answer::Status(200)),
+        "no 429 from the message list: {:?}",
+        tally.counts()
+    );
+}
+
+#[tokio::test]
+async fn the_accounts_of_one_command_sync_into_one_store_each_its_own_records() {
+    let state = tempfile::tempdir().expect("a directory");
+    let shared = syncing(
+        state.path(),
+        Duration::from_secs(3600),
+        Duration::from_millis(30),
+    );
+    let mut accounts = Vec::new();
+    for n in 0..2 {
+        let (handle, client) = sandbox(Options {
+            auth_id: format!("MA2025SHARED000000{n:02}"),
+            traffic_days: 1,
+            traffic_seed: 7 + n,
+            message_window: MESSAGE_WINDOW,
+            ..Options::default()
+        })
+        .await;
+        let channels = spawn(client, Duration::from_secs(3600), shared.clone());
+        accounts.push((handle, channels));
+    }
+    let mut ends = Vec::new();
+    for (handle, channels) in &mut accounts {
+        let (_, at, _) = until_synced(&mut channels.events).await;
+        ends.push((handle.auth_id.clone(), at));
+    }
+    let store = open(state.path());
+    for ((handle, _), (auth_id, at)) in accounts.iter().zip(&ends) {
+        let since = plan::start(*at, Depth::Days(1));
+        let served: u64 = served(handle, since, *at).iter().map(|(_, (n, _))| n).sum();
+        assert!(served > 0);
+        assert_eq!(
+            store.record_count(auth_id).expect("a count"),
+            served,
+            "{auth_id}: its own records, each once"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_sync_waits_for_room_in_the_accounts_budget_and_a_poll_never_does() {
+    use plivo_dash::plivo::budget::{LIMIT, RESERVE, WINDOW};
+    use plivo_dash::plivo::{Budget, Share};
+    let (_handle, client) = sandbox(Options::default()).await;
+    let budget = Budget::default();
+    // The worker has spent all but the polls' reserve (a long subaccount
+    // list, say) just now.
+    for _ in 0..LIMIT - RESERVE {
+        budget.spend(Share::Foreground).await;
+    }
+    let worker = client
+        .clone()
+        .with_budget(budget.clone(), Share::Foreground);
+    let sync = client.with_budget(budget.clone(), Share::Background);
+    let asked = Instant::now();
+    worker.get_account().await.expect("a poll");
+    assert!(
+        asked.elapsed() < Duration::from_secs(1),
+        "a poll goes at once: {:?}",
+        asked.elapsed()
+    );
+    let asked = Instant::now();
+    sync.get_account().await.expect("the sync's request");
+    assert!(
+        asked.elapsed() >= WINDOW - Duration::from_secs(1),
+        "the sync waited for the window to have room: {:?}",
+        asked.elapsed()
+    );
+    assert!(
+        budget.in_window() <= LIMIT - RESERVE,
+        "{}",
+        budget.in_window()
+    );
+}
