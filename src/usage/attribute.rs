@@ -34,8 +34,9 @@
 //! US spend, not the caller's country (which is not what was paid for).
 //!
 //! - A call names no country: it is read from `to_number`'s calling code with
-//!   libphonenumber's data (the `phonenumber` crate), the region inside a
-//!   shared code (+1: US, CA, …) by its leading digits ([`number_country`]).
+//!   libphonenumber's data (the `phonenumber` crate): a code that is one
+//!   country's names it, the region inside a shared code (+1: US, CA, …)
+//!   is found by libphonenumber's patterns ([`number_country`]).
 //! - A message says it in `destination_country_iso2`: used upper-cased when
 //!   it is two ASCII letters, unknown when it is anything else; when it is
 //!   missing or empty (the SDKs' own fixtures leave it out), read from
@@ -329,9 +330,46 @@ pub fn number_country(number: &str) -> Option<Country> {
 }
 
 fn digits_country(digits: Digits) -> Option<Country> {
+    sole_region(digits).unwrap_or_else(|| parsed_country(digits))
+}
+
+/// The country libphonenumber gives `digits` by matching them against its
+/// patterns.
+fn parsed_country(digits: Digits) -> Option<Country> {
     let parsed = phonenumber::parse(None, digits.international()).ok()?;
     let id = parsed.country().id()?;
     Country::from_iso2(id.as_ref())
+}
+
+/// The country of a number whose calling code is one country's alone (+91
+/// India, +49 Germany), without matching libphonenumber's patterns, whose
+/// caches grow with every new number matched: the code is what Plivo's
+/// tariff goes by, and where the patterns read the number they name the
+/// same country. `None` when only the patterns can tell: a shared code (+1,
+/// +7, +44, …), an unknown one, a short national number or one starting
+/// with 0.
+fn sole_region(digits: Digits) -> Option<Option<Country>> {
+    let count = digits.0.ilog10();
+    if digits.0 / 10u64.pow(count - 1) % 10 == 0 {
+        // No calling code starts with 0.
+        return None;
+    }
+    // Calling codes are 1 to 3 digits, and none is the start of another.
+    (1..=3u32)
+        .filter(|&len| len < count)
+        .find_map(|len| {
+            let code = u16::try_from(digits.0 / 10u64.pow(count - len) % 10u64.pow(len)).ok()?;
+            let regions = phonenumber::metadata::DATABASE.region(&code)?;
+            let [region] = regions.as_slice() else {
+                return Some(None);
+            };
+            // A short national number, or one with a leading 0 (a national
+            // prefix, in many countries), is for the patterns to judge.
+            let national = count - len;
+            let first = digits.0 / 10u64.pow(national - 1) % 10;
+            Some((national >= 4 && first != 0).then(|| Country::from_iso2(region)))
+        })
+        .flatten()
 }
 
 /// The leading digits that decide a number's region inside a calling code
@@ -632,6 +670,33 @@ mod tests {
             countries.of_number("+44 7911 654321"),
             countries.of_number("+44 7400 654321")
         );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn a_sole_country_never_contradicts_the_patterns(text in "[0-9]{1,15}") {
+            let digits = Digits::read(&text).expect("digits");
+            if let (Some(sole), Some(parsed)) = (sole_region(digits), parsed_country(digits)) {
+                proptest::prop_assert_eq!(sole, Some(parsed), "{}", text);
+            }
+        }
+    }
+
+    #[test]
+    fn a_sole_country_is_found_for_unshared_codes_only() {
+        let sole = |text: &str| sole_region(Digits::read(text).expect("digits"));
+        assert_eq!(sole("919876543210"), Some(Country::from_iso2("IN")));
+        assert_eq!(sole("4930123456"), Some(Country::from_iso2("DE")));
+        assert_eq!(sole("919"), None, "short: the patterns judge");
+        assert_eq!(
+            sole("3101234567"),
+            None,
+            "a national prefix: the patterns judge"
+        );
+        assert_eq!(sole("14153268174"), None, "+1 is shared");
+        assert_eq!(sole("442079460018"), None, "+44 is shared");
+        assert_eq!(sole("0919876543210"), None);
+        assert_eq!(sole("999123456789"), None, "no such code");
     }
 
     #[test]
