@@ -350,7 +350,7 @@ fn parsed_country(digits: Digits) -> Option<Country> {
 /// with 0.
 fn sole_region(digits: Digits) -> Option<Option<Country>> {
     let count = digits.0.ilog10();
-    if digits.0 / 10u64.pow(count - 1) % 10 == 0 {
+    if (digits.0 / 10u64.pow(count - 1)).is_multiple_of(10) {
         // No calling code starts with 0.
         return None;
     }
