@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use jiff::Timestamp;
-use plivo_dash::store::{GroupBy, Kind, Store, SyncPosition, UsageRecord};
+use plivo_dash::store::{Decided, GroupBy, Kind, Store, SyncPosition, UsageRecord};
 use rust_decimal::Decimal;
 
 const ACCOUNT: &str = "MA2025RK4E639VJFZAGV";
@@ -41,7 +41,9 @@ fn batch(rng: &mut fastrand::Rng, n: i64) -> Vec<UsageRecord> {
                 from: format!("141555501{number:02}"),
                 to: format!("4477009{:05}", rng.u32(..100_000)),
                 country: Some(COUNTRIES[rng.usize(..COUNTRIES.len())].to_owned()),
+                message_type: None,
                 subaccount: (subaccount > 0).then(|| format!("SA{subaccount:018}")),
+                decided: (subaccount > 0).then_some(Decided::Number),
                 amount: Decimal::new(rng.i64(35..120_000), 5),
             }
         })

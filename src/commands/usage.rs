@@ -42,15 +42,6 @@ fn sync_failure(error: SyncError) -> Failure {
     }
 }
 
-/// The product a stored kind is shown as.
-fn product(kind: &str) -> &str {
-    match kind {
-        "call" => "voice",
-        "message" => "messaging",
-        other => other,
-    }
-}
-
 fn list_name(kind: Kind) -> &'static str {
     match kind {
         Kind::Call => "calls",
@@ -105,6 +96,19 @@ impl Said {
                 crate::say!("plivo-dash: {count} rented numbers");
             }
             Progress::Numbers { .. } => {}
+            Progress::Claimed {
+                kind,
+                subaccount,
+                records,
+            } => {
+                if self.last.elapsed() >= PROGRESS_EVERY {
+                    self.last = std::time::Instant::now();
+                    crate::say!(
+                        "plivo-dash: asking subaccount {subaccount} whose {} are its own: {records} more",
+                        list_name(kind)
+                    );
+                }
+            }
             Progress::Page {
                 kind,
                 records,
@@ -291,13 +295,6 @@ impl Spend {
         said
     }
 
-    fn key(&self, total: &Total) -> Option<String> {
-        total.key.as_ref().map(|k| match self.by {
-            UsageBy::Product => product(k).to_owned(),
-            _ => k.clone(),
-        })
-    }
-
     fn total(&self) -> Total {
         Total {
             key: None,
@@ -310,7 +307,7 @@ impl Spend {
         let rows: Vec<Value> = self
             .rows
             .iter()
-            .map(|r| json!({"key": self.key(r), "amount": money(r.amount), "count": r.count}))
+            .map(|r| json!({"key": r.key, "amount": money(r.amount), "count": r.count}))
             .collect();
         let mut object = json!({
             "auth_id": self.auth_id,
@@ -385,10 +382,9 @@ pub fn render(spends: &[Spend], args: &UsageArgs) -> Result<String, Failure> {
                     out.push_str(&super::history::csv_field(profile));
                     out.push(',');
                 }
-                let key = spend.key(row).unwrap_or_default();
                 out.push_str(&format!(
                     "{},{},{}\n",
-                    super::history::csv_field(&key),
+                    super::history::csv_field(row.key.as_deref().unwrap_or_default()),
                     row.count,
                     money(row.amount)
                 ));
@@ -419,10 +415,9 @@ fn table(spend: &Spend, several: bool) -> String {
         .rows
         .iter()
         .map(|r| {
-            spend.key(r).map_or_else(
-                || no_key(spend.by).to_owned(),
-                |k| crate::text::sanitize(&k),
-            )
+            r.key
+                .as_deref()
+                .map_or_else(|| no_key(spend.by).to_owned(), crate::text::sanitize)
         })
         .collect();
     let width = keys
@@ -580,8 +575,8 @@ mod tests {
             profile,
             UsageBy::Product,
             vec![
-                total(Some("call"), 113, 16_036_900),
-                total(Some("message"), 156, 8_745_000),
+                total(Some("voice-outbound"), 113, 16_036_900),
+                total(Some("sms-outbound"), 156, 8_745_000),
             ],
         )
     }
@@ -600,10 +595,10 @@ mod tests {
         assert_eq!(
             table,
             "Spend from 2026-12-01T00:00:00Z to 2026-12-05T16:00:00Z (USD), by product\n\
-             PRODUCT      RECORDS    AMOUNT\n\
-             voice            113  16.03690\n\
-             messaging        156   8.74500\n\
-             TOTAL            269  24.78190\n\
+             PRODUCT           RECORDS    AMOUNT\n\
+             voice-outbound        113  16.03690\n\
+             sms-outbound          156   8.74500\n\
+             TOTAL                 269  24.78190\n\
              of which unattributed to a subaccount: 54 records, 6.41390\n"
         );
     }
@@ -621,8 +616,8 @@ mod tests {
                 "currency": "USD",
                 "by": "product",
                 "rows": [
-                    {"key": "voice", "amount": "16.03690", "count": 113},
-                    {"key": "messaging", "amount": "8.74500", "count": 156},
+                    {"key": "voice-outbound", "amount": "16.03690", "count": 113},
+                    {"key": "sms-outbound", "amount": "8.74500", "count": 156},
                 ],
                 "total": "24.78190",
                 "unattributed": "6.41390",
@@ -661,11 +656,11 @@ mod tests {
         let spends = [by_product(Some("prod")), by_product(Some("staging, eu"))];
         let csv = render(&spends, &args(false, true)).expect("CSV");
         assert!(
-            csv.starts_with("profile,key,count,amount\nprod,voice,113,16.03690\n"),
+            csv.starts_with("profile,key,count,amount\nprod,voice-outbound,113,16.03690\n"),
             "{csv}"
         );
         assert!(
-            csv.contains("\n\"staging, eu\",messaging,156,8.74500\n"),
+            csv.contains("\n\"staging, eu\",sms-outbound,156,8.74500\n"),
             "{csv}"
         );
         let json: Value = serde_json::from_str(&render(&spends, &args(true, false)).expect("JSON"))

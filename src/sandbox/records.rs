@@ -15,7 +15,7 @@ use tokio::time::Instant;
 
 use super::Ledger;
 use super::reply::{api_id, error, list_page};
-use super::traffic::{COUNTRIES, KEPT, Kind, Rec, Traffic};
+use super::traffic::{COUNTRIES, KEPT, Kind, Medium, Rec, Traffic};
 use crate::plivo::{PAGE_LIMIT, parse_time};
 
 /// The widest `end_time` range the call list answers.
@@ -165,6 +165,8 @@ struct Asked {
     lower: Option<i64>,
     /// The time filter's upper bound (ms, excluded), if given.
     upper: Option<i64>,
+    /// The message list's `message_type`.
+    medium: Option<Medium>,
     number_type: Option<String>,
     starts_with: Option<String>,
 }
@@ -181,6 +183,7 @@ impl Asked {
             to: None,
             lower: None,
             upper: None,
+            medium: None,
             number_type: None,
             starts_with: None,
         };
@@ -222,6 +225,12 @@ impl Asked {
                 }
                 "from_number" if which != List::Numbers => asked.from = digits()?,
                 "to_number" if which != List::Numbers => asked.to = digits()?,
+                "message_type" if which == List::Messages => {
+                    asked.medium = Some(
+                        Medium::of_message(value)
+                            .ok_or_else(|| format!("{key} must be sms, mms or whatsapp"))?,
+                    );
+                }
                 "type" if which == List::Numbers => asked.number_type = Some(value.to_owned()),
                 "number_startswith" if which == List::Numbers => {
                     asked.starts_with = Some(value.trim_start_matches('+').to_owned());
@@ -289,6 +298,7 @@ impl Asked {
             && self.inbound.is_none_or(|i| r.inbound == i)
             && self.from.is_none_or(|f| r.from == f)
             && self.to.is_none_or(|t| r.to == t)
+            && self.medium.is_none_or(|m| r.medium == m)
     }
 }
 
@@ -332,8 +342,11 @@ fn page<'a>(
     let from = records.partition_point(|r| r.at_ms < lower);
     let to = records.partition_point(|r| r.at_ms < upper).max(from);
     let range = &records[from..to];
-    let filtered =
-        owner.is_some() || asked.inbound.is_some() || asked.from.is_some() || asked.to.is_some();
+    let filtered = owner.is_some()
+        || asked.inbound.is_some()
+        || asked.from.is_some()
+        || asked.to.is_some()
+        || asked.medium.is_some();
     if !filtered {
         let end = range.len().saturating_sub(offset);
         let start = end.saturating_sub(asked.limit);
@@ -448,7 +461,7 @@ fn call(parent: &str, r: &Rec) -> Value {
         "stir_verification": "Not Applicable",
         "to_number": r.to.to_string(),
         "total_amount": r.amount().to_string(),
-        "total_rate": r.rate(true).to_string(),
+        "total_rate": r.rate().to_string(),
         "voice_network_group": country.network,
     })
 }
@@ -475,12 +488,12 @@ fn message(parent: &str, r: &Rec, traffic: &Traffic) -> Value {
         "message_direction": if r.inbound { "inbound" } else { "outbound" },
         "message_state": if r.inbound { "received" } else { "delivered" },
         "message_time": written(r.at()),
-        "message_type": "sms",
+        "message_type": r.medium.message_type(),
         "message_uuid": uuid,
         "resource_uri": format!("/v1/Account/{parent}/Message/{uuid}/"),
         "to_number": r.to.to_string(),
         "total_amount": r.amount().to_string(),
-        "total_rate": r.rate(false).to_string(),
+        "total_rate": r.rate().to_string(),
         "units": r.quantity,
     })
 }

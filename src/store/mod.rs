@@ -25,7 +25,9 @@ use std::time::Duration;
 use jiff::Timestamp;
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 
-pub use records::{GroupBy, Kind, Number, SyncPosition, Total, UsageRecord};
+pub use records::{
+    Decided, GroupBy, Kind, Number, SyncPosition, Total, Unasked, UsageRecord, product,
+};
 pub use schema::VERSION;
 
 /// The database's file name in the state directory.

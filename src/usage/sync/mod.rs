@@ -12,24 +12,27 @@
 //! A `Retry-After` is waited out when it is short ([`Client::record_page`]);
 //! a longer one ends the sync, its position kept for the next run.
 //!
-//! Not yet: reading each subaccount's lists with the `subaccount` filter
-//! for what the numbers do not attribute; such records are stored
-//! unattributed, said as such.
+//! What the numbers do not attribute is then asked of each subaccount's
+//! list, with the `subaccount` filter, over the span those records lie in
+//! only, at the list's own pace (so the message list's 20 a minute holds
+//! across both readings). What no subaccount's list holds stays
+//! unattributed, said as such, and is not asked about again.
 
 pub mod plan;
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 use tokio::time::Instant;
 
 use self::plan::{Depth, Seen, Window};
-use super::attribute::{self, Attribution, Numbers, Owner, Route, Source};
+use super::attribute::{self, Attribution, Basis, Numbers, Owner, Route, Source};
 use crate::plivo::{
     ApiError, Call, CallQuery, Client, MESSAGE_PACE, Message, MessageQuery, Number, NumberQuery,
     PAGE_GAP, PAGE_LIMIT, Record, RecordQuery, TimeRange,
 };
-use crate::store::{self, Kind, Store, StoreError, SyncPosition, UsageRecord};
+use crate::store::{self, Decided, Kind, Store, StoreError, SyncPosition, UsageRecord};
 
 /// The most pages one window is read in: a million records. A server that
 /// keeps promising more is stopped there, and the sync says so.
@@ -77,6 +80,15 @@ pub enum Progress<'a> {
         /// How many.
         count: usize,
     },
+    /// A page of one subaccount's list was read and its records claimed.
+    Claimed {
+        /// Its list.
+        kind: Kind,
+        /// The subaccount.
+        subaccount: &'a str,
+        /// How many records it held.
+        records: usize,
+    },
     /// A page was stored.
     Page {
         /// Its list.
@@ -104,6 +116,12 @@ pub struct Synced {
     /// The server's pages disagreed with themselves: the list was read up
     /// to there, and the next sync reads on from there.
     pub disagreement: Option<String>,
+    /// Records read from the subaccounts' lists (their pages are counted
+    /// in `pages`).
+    pub claimed: u64,
+    /// Why the subaccounts' lists were not all read to their end, so the
+    /// records they did not claim are asked about again next time.
+    pub unasked: Option<String>,
 }
 
 /// What a whole sync did.
@@ -115,6 +133,9 @@ pub struct Report {
     pub numbers_disagreement: Option<String>,
     /// Calls, then messages.
     pub lists: Vec<Synced>,
+    /// The subaccounts asked for the records their numbers did not
+    /// attribute; `None` when no record needed it (the list not read).
+    pub subaccounts: Option<usize>,
 }
 
 /// A call or a message, as the sync reads and stores it.
@@ -122,18 +143,23 @@ trait Usage: Record {
     const KIND: Kind;
     /// The time the list's time filter reads.
     fn at(&self) -> Timestamp;
-    fn query(window: &Window) -> Self::Query;
+    /// The query of the records from `from` (included) to `to` (excluded),
+    /// of one subaccount's only when given.
+    fn query(from: Timestamp, to: Timestamp, subaccount: Option<&str>) -> Self::Query;
     fn uuid(&self) -> &str;
     /// The country its spend belongs to.
     fn country(&self) -> Option<attribute::Country>;
     /// Its direction and numbers.
     fn route(&self) -> Route<'_>;
     fn amount(&self) -> rust_decimal::Decimal;
+    /// A message's type; `None` for a call.
+    fn message_type(&self) -> Option<&str>;
 }
 
-fn records_in(window: &Window) -> RecordQuery {
+fn records_in(from: Timestamp, to: Timestamp, subaccount: Option<&str>) -> RecordQuery {
     RecordQuery {
-        time: TimeRange::between(window.from, window.to),
+        subaccount: subaccount.map(str::to_owned),
+        time: TimeRange::between(from, to),
         limit: PAGE_LIMIT,
         ..RecordQuery::default()
     }
@@ -144,8 +170,8 @@ impl Usage for Call {
     fn at(&self) -> Timestamp {
         self.end_time
     }
-    fn query(window: &Window) -> CallQuery {
-        CallQuery(records_in(window))
+    fn query(from: Timestamp, to: Timestamp, subaccount: Option<&str>) -> CallQuery {
+        CallQuery(records_in(from, to, subaccount))
     }
     fn uuid(&self) -> &str {
         self.call_uuid.as_str()
@@ -159,6 +185,9 @@ impl Usage for Call {
     fn amount(&self) -> rust_decimal::Decimal {
         self.total_amount
     }
+    fn message_type(&self) -> Option<&str> {
+        None
+    }
 }
 
 impl Usage for Message {
@@ -166,8 +195,8 @@ impl Usage for Message {
     fn at(&self) -> Timestamp {
         self.message_time
     }
-    fn query(window: &Window) -> MessageQuery {
-        MessageQuery(records_in(window))
+    fn query(from: Timestamp, to: Timestamp, subaccount: Option<&str>) -> MessageQuery {
+        MessageQuery(records_in(from, to, subaccount))
     }
     fn uuid(&self) -> &str {
         self.message_uuid.as_str()
@@ -181,6 +210,9 @@ impl Usage for Message {
     fn amount(&self) -> rust_decimal::Decimal {
         self.total_amount
     }
+    fn message_type(&self) -> Option<&str> {
+        Some(self.message_type.as_str())
+    }
 }
 
 /// The owner as the store keeps it: a subaccount's id, the account's own
@@ -193,9 +225,9 @@ fn owner_id(attribution: &Attribution, auth_id: &str) -> Option<String> {
     }
 }
 
-fn stored<R: Usage>(record: &R, numbers: &Numbers, auth_id: &str) -> UsageRecord {
+fn stored<R: Usage>(record: &R, numbers: &Numbers, source: &Source, auth_id: &str) -> UsageRecord {
     let route = record.route();
-    let attribution = numbers.attribute(route, &Source::Account);
+    let attribution = numbers.attribute(route, source);
     UsageRecord {
         uuid: record.uuid().to_owned(),
         at: record.at(),
@@ -203,7 +235,12 @@ fn stored<R: Usage>(record: &R, numbers: &Numbers, auth_id: &str) -> UsageRecord
         from: route.from_number.to_owned(),
         to: route.to_number.to_owned(),
         country: record.country().map(|c| c.to_string()),
+        message_type: record.message_type().map(str::to_owned),
         subaccount: owner_id(&attribution, auth_id),
+        decided: attribution.basis().map(|basis| match basis {
+            Basis::ByNumber => Decided::Number,
+            Basis::ByQuery => Decided::Query,
+        }),
         amount: record.amount(),
     }
 }
@@ -248,30 +285,43 @@ pub async fn sync(
         count: listed.objects.len(),
     });
     let start = plan::start(now, options.depth);
-    let calls = list::<Call>(
+    let mut subaccounts = Subaccounts::default();
+    let mut lists = Vec::with_capacity(2);
+    let mut pacer = Pacer::new(options.call_gap);
+    let mut calls = list::<Call>(client, store, &numbers, &mut pacer, start, now, &mut progress)
+        .await?;
+    claim::<Call>(
         client,
         store,
         &numbers,
-        options.call_gap,
+        &mut subaccounts,
+        &mut pacer,
         start,
-        now,
+        &mut calls,
         &mut progress,
     )
     .await?;
-    let messages = list::<Message>(
+    lists.push(calls);
+    let mut pacer = Pacer::new(options.message_gap);
+    let mut messages =
+        list::<Message>(client, store, &numbers, &mut pacer, start, now, &mut progress).await?;
+    claim::<Message>(
         client,
         store,
         &numbers,
-        options.message_gap,
+        &mut subaccounts,
+        &mut pacer,
         start,
-        now,
+        &mut messages,
         &mut progress,
     )
     .await?;
+    lists.push(messages);
     Ok(Report {
         numbers: listed.objects.len(),
         numbers_disagreement: listed.disagreement.map(|d| d.to_string()),
-        lists: vec![calls, messages],
+        lists,
+        subaccounts: subaccounts.read.as_ref().map(|(ids, _)| ids.len()),
     })
 }
 
@@ -280,7 +330,7 @@ async fn list<R: Usage>(
     client: &Client,
     store: &mut Store,
     numbers: &Numbers,
-    gap: Duration,
+    pacer: &mut Pacer,
     start: Timestamp,
     now: Timestamp,
     progress: &mut impl FnMut(Progress<'_>),
@@ -292,19 +342,17 @@ async fn list<R: Usage>(
         pages: 0,
         position: store.position(&auth_id, R::KIND)?,
         disagreement: None,
+        claimed: 0,
+        unasked: None,
     };
-    let mut last_ask: Option<Instant> = None;
     for window in plan::plan(&synced.position, start, now) {
-        let query = R::query(&window);
+        let query = R::query(window.from, window.to, None);
         let mut offset: u32 = 0;
         let mut seen: Option<Seen> = None;
         let mut previous: Vec<String> = Vec::new();
         let mut pages: u32 = 0;
         loop {
-            if let Some(last) = last_ask {
-                tokio::time::sleep_until(last + gap).await;
-            }
-            last_ask = Some(Instant::now());
+            pacer.wait().await;
             let page = client.record_page::<R>(&query, offset).await?;
             synced.pages += 1;
             pages += 1;
@@ -330,7 +378,7 @@ async fn list<R: Usage>(
             let records: Vec<UsageRecord> = page
                 .objects
                 .iter()
-                .map(|r| stored(r, numbers, &auth_id))
+                .map(|r| stored(r, numbers, &Source::Account, &auth_id))
                 .collect();
             store.insert_page(&auth_id, R::KIND, &records, &position)?;
             synced.position = position;
@@ -360,4 +408,140 @@ async fn list<R: Usage>(
         }
     }
     Ok(synced)
+}
+
+/// One list's requests, a whole gap apart from the start of one to the
+/// start of the next.
+struct Pacer {
+    gap: Duration,
+    last: Option<Instant>,
+}
+
+impl Pacer {
+    fn new(gap: Duration) -> Self {
+        Self { gap, last: None }
+    }
+
+    /// Returns when the next request may start.
+    async fn wait(&mut self) {
+        if let Some(last) = self.last {
+            tokio::time::sleep_until(last + self.gap).await;
+        }
+        self.last = Some(Instant::now());
+    }
+}
+
+/// The account's subaccounts, read once a sync needs them.
+#[derive(Default)]
+struct Subaccounts {
+    /// Their ids, and whether the list was read whole.
+    read: Option<(Vec<Arc<str>>, bool)>,
+}
+
+impl Subaccounts {
+    async fn get(&mut self, client: &Client) -> Result<(&[Arc<str>], bool), ApiError> {
+        if self.read.is_none() {
+            let listed = client.all_subaccounts(|_| {}).await?;
+            let ids = listed
+                .objects
+                .iter()
+                .map(|s| Arc::from(s.auth_id.trim()))
+                .collect();
+            self.read = Some((ids, listed.disagreement.is_none()));
+        }
+        Ok(self
+            .read
+            .as_ref()
+            .map_or((&[][..], false), |(ids, whole)| (ids.as_slice(), *whole)))
+    }
+}
+
+/// Asks each subaccount's list, with the `subaccount` filter, for the
+/// records of `R` that no rented number attributed: a record a subaccount's
+/// list holds is that subaccount's, by Plivo's word. Only the span such
+/// records lie in (from `start`) is read, in windows the call list accepts,
+/// at the list's own pace. When every subaccount's list was read to its
+/// end, the records none claimed are marked asked, and stay unattributed
+/// without being asked about again; otherwise the next sync asks again.
+#[allow(clippy::too_many_arguments)]
+async fn claim<R: Usage>(
+    client: &Client,
+    store: &mut Store,
+    numbers: &Numbers,
+    subaccounts: &mut Subaccounts,
+    pacer: &mut Pacer,
+    start: Timestamp,
+    synced: &mut Synced,
+    progress: &mut impl FnMut(Progress<'_>),
+) -> Result<(), SyncError> {
+    let auth_id = client.auth_id().to_string();
+    let Some(unasked) = store.unasked(&auth_id, R::KIND, start)? else {
+        return Ok(());
+    };
+    let (ids, whole) = subaccounts.get(client).await?;
+    let mut incomplete = (!whole).then(|| "the subaccount list disagreed with itself".to_owned());
+    // Times are whole seconds: the newest one's second is included.
+    let end = unasked.newest + SignedDuration::from_secs(1);
+    for id in ids {
+        let source = Source::Subaccount(Arc::clone(id));
+        let mut from = unasked.oldest;
+        while from < end {
+            let to = (from + plan::WINDOW).min(end);
+            let query = R::query(from, to, Some(id));
+            let mut offset: u32 = 0;
+            let mut previous: Vec<String> = Vec::new();
+            for pages in 1.. {
+                pacer.wait().await;
+                let page = client.record_page::<R>(&query, offset).await?;
+                synced.pages += 1;
+                let uuids: Vec<String> = page.objects.iter().map(|r| r.uuid().to_owned()).collect();
+                if page.meta.offset != offset || (!uuids.is_empty() && uuids == previous) {
+                    incomplete = Some(format!(
+                        "{id}'s page at offset {offset} repeated one already read"
+                    ));
+                    break;
+                }
+                let records: Vec<UsageRecord> = page
+                    .objects
+                    .iter()
+                    .map(|r| stored(r, numbers, &source, &auth_id))
+                    .collect();
+                store.insert_claimed(&auth_id, R::KIND, &records)?;
+                let read = u32::try_from(records.len()).unwrap_or(u32::MAX);
+                synced.claimed += u64::from(read);
+                progress(Progress::Claimed {
+                    kind: R::KIND,
+                    subaccount: id,
+                    records: records.len(),
+                });
+                let after = offset.saturating_add(read);
+                let counted_more = page.meta.total_count.is_some_and(|c| after < c);
+                let more =
+                    read > 0 && (page.meta.next.is_some() || (read >= PAGE_LIMIT && counted_more));
+                if !more {
+                    if counted_more {
+                        incomplete = Some(format!(
+                            "{id}'s pages ended at {after} of the {} counted",
+                            page.meta.total_count.unwrap_or(after)
+                        ));
+                    }
+                    break;
+                }
+                if pages >= WINDOW_PAGES {
+                    incomplete = Some(format!("stopped after {WINDOW_PAGES} pages of {id}'s"));
+                    break;
+                }
+                offset = after;
+                previous = uuids;
+            }
+            from = to;
+        }
+    }
+    match incomplete {
+        None => {
+            store.mark_asked(&auth_id, R::KIND, &unasked)?;
+        }
+        Some(why) => synced.unasked = Some(why),
+    }
+    Ok(())
 }
