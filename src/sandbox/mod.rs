@@ -256,24 +256,24 @@ impl Handle {
 
     /// What the calls and messages with their time in `from` (included)
     /// to `to` (excluded) add up to by whose they are as far as Plivo can
-    /// tell: a subaccount's (its id), the main account's through one of its
-    /// rented numbers (its auth id), or `None`, the main account's through
-    /// no rented number, which no list says is its own.
+    /// tell, and whether they went through one of the account's rented
+    /// numbers: a subaccount's (its id), the main account's through one of
+    /// its rented numbers (its auth id), or `None`, the main account's
+    /// through no rented number, which no list says is its own.
     pub fn served_by_owner(
         &self,
         from: jiff::Timestamp,
         to: jiff::Timestamp,
-    ) -> BTreeMap<Option<String>, (u64, Decimal)> {
+    ) -> BTreeMap<(Option<String>, bool), (u64, Decimal)> {
         let auth_id = self.auth_id.clone();
-        self.served_by(&traffic::KINDS, from, to, |r, t| match r.owner {
-            0 => {
-                let ours = if r.inbound { r.to } else { r.from };
-                t.numbers
-                    .iter()
-                    .any(|n| n.number == ours)
-                    .then(|| auth_id.clone())
-            }
-            owner => t.owners.get(usize::from(owner - 1)).cloned(),
+        self.served_by(&traffic::KINDS, from, to, |r, t| {
+            let ours = if r.inbound { r.to } else { r.from };
+            let rented = t.numbers.iter().any(|n| n.number == ours);
+            let owner = match r.owner {
+                0 => rented.then(|| auth_id.clone()),
+                owner => t.owners.get(usize::from(owner - 1)).cloned(),
+            };
+            (owner, rented)
         })
     }
 
