@@ -251,7 +251,9 @@ impl Handle {
         from: jiff::Timestamp,
         to: jiff::Timestamp,
     ) -> BTreeMap<String, (u64, Decimal)> {
-        self.served_by(&traffic::KINDS, from, to, |r, _| r.medium.product(r.inbound))
+        self.served_by(&traffic::KINDS, from, to, |r, _| {
+            r.medium.product(r.inbound)
+        })
     }
 
     /// What the calls and messages with their time in `from` (included)
@@ -291,9 +293,7 @@ impl Handle {
             for kind in kinds {
                 for r in l.traffic.list(*kind) {
                     if (from..to).contains(&r.at_ms) {
-                        let (n, sum) = sums
-                            .entry(key(r, &l.traffic))
-                            .or_insert((0, Decimal::ZERO));
+                        let (n, sum) = sums.entry(key(r, &l.traffic)).or_insert((0, Decimal::ZERO));
                         *n += 1;
                         *sum += r.amount();
                     }

@@ -609,8 +609,18 @@ fn a_records_product_is_one_of_the_eight_or_unknown() {
         (Kind::Message, "inbound", Some("sms"), Some("sms-inbound")),
         (Kind::Message, "outbound", Some("mms"), Some("mms-outbound")),
         (Kind::Message, "inbound", Some("mms"), Some("mms-inbound")),
-        (Kind::Message, "outbound", Some("whatsapp"), Some("whatsapp-outbound")),
-        (Kind::Message, "inbound", Some("whatsapp"), Some("whatsapp-inbound")),
+        (
+            Kind::Message,
+            "outbound",
+            Some("whatsapp"),
+            Some("whatsapp-outbound"),
+        ),
+        (
+            Kind::Message,
+            "inbound",
+            Some("whatsapp"),
+            Some("whatsapp-inbound"),
+        ),
         (Kind::Message, "outbound", None, None),
         (Kind::Message, "outbound", Some("rcs"), None),
         (Kind::Message, "outbound", Some("SMS"), None),
@@ -656,7 +666,13 @@ fn version_one_records_keep_the_product_they_knew_and_the_rest_are_unknown() {
     version_one(
         &path,
         &[
-            ("c-out", "call", "outbound", Some("SA1111111111111111AA"), 100_000),
+            (
+                "c-out",
+                "call",
+                "outbound",
+                Some("SA1111111111111111AA"),
+                100_000,
+            ),
             ("c-in", "call", "inbound", None, 5_500),
             ("c-odd", "call", "sideways", None, 7),
             ("m-out", "message", "outbound", None, 2_500),
@@ -702,7 +718,10 @@ fn version_one_records_keep_the_product_they_knew_and_the_rest_are_unknown() {
         products.contains(&total(Some("sms-outbound"), 1, dec!(0.0025))),
         "{products:?}"
     );
-    assert!(products.contains(&total(None, 2, dec!(0.000007))), "{products:?}");
+    assert!(
+        products.contains(&total(None, 2, dec!(0.000007))),
+        "{products:?}"
+    );
 }
 
 #[test]
@@ -730,7 +749,12 @@ fn an_owner_said_by_query_outlives_a_later_reading_of_the_accounts_list() {
         decided: Some(Decided::Query),
         ..stranger.clone()
     };
-    assert_eq!(store.insert_claimed(ACCOUNT, Kind::Call, &[claimed]).unwrap(), 1);
+    assert_eq!(
+        store
+            .insert_claimed(ACCOUNT, Kind::Call, &[claimed])
+            .unwrap(),
+        1
+    );
     assert_eq!(store.unasked(ACCOUNT, Kind::Call, t(0)).unwrap(), None);
     // The account's list read again: it says nothing of whose, and the
     // subaccount's word stays.

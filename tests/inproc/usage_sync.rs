@@ -334,7 +334,8 @@ async fn what_no_rented_number_attributes_is_asked_of_each_subaccount_and_the_re
     assert!(
         by_owner
             .keys()
-            .any(|(owner, rented)| !rented && owner.as_ref().is_some_and(|o| subaccounts.contains(o))),
+            .any(|(owner, rented)| !rented
+                && owner.as_ref().is_some_and(|o| subaccounts.contains(o))),
         "{by_owner:?}"
     );
     assert!(by_owner.contains_key(&(None, false)), "{by_owner:?}");
@@ -347,7 +348,10 @@ async fn what_no_rented_number_attributes_is_asked_of_each_subaccount_and_the_re
     assert_eq!(owners(&store, &handle.auth_id, from, to), expected);
     assert_eq!(first.subaccounts, Some(subaccounts.len()));
     assert!(
-        first.lists.iter().all(|l| l.claimed > 0 && l.unasked.is_none()),
+        first
+            .lists
+            .iter()
+            .all(|l| l.claimed > 0 && l.unasked.is_none()),
         "{first:?}"
     );
     // Again, a minute later: the account's list read again leaves every

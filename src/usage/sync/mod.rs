@@ -288,8 +288,16 @@ pub async fn sync(
     let mut subaccounts = Subaccounts::default();
     let mut lists = Vec::with_capacity(2);
     let mut pacer = Pacer::new(options.call_gap);
-    let mut calls = list::<Call>(client, store, &numbers, &mut pacer, start, now, &mut progress)
-        .await?;
+    let mut calls = list::<Call>(
+        client,
+        store,
+        &numbers,
+        &mut pacer,
+        start,
+        now,
+        &mut progress,
+    )
+    .await?;
     claim::<Call>(
         client,
         store,
@@ -303,8 +311,16 @@ pub async fn sync(
     .await?;
     lists.push(calls);
     let mut pacer = Pacer::new(options.message_gap);
-    let mut messages =
-        list::<Message>(client, store, &numbers, &mut pacer, start, now, &mut progress).await?;
+    let mut messages = list::<Message>(
+        client,
+        store,
+        &numbers,
+        &mut pacer,
+        start,
+        now,
+        &mut progress,
+    )
+    .await?;
     claim::<Message>(
         client,
         store,
