@@ -760,7 +760,7 @@ fn an_owner_said_by_query_outlives_a_later_reading_of_the_accounts_list() {
     // subaccount's word stays.
     assert_eq!(
         store
-            .insert_page(ACCOUNT, Kind::Call, &[stranger.clone()], &none)
+            .insert_page(ACCOUNT, Kind::Call, std::slice::from_ref(&stranger), &none)
             .unwrap(),
         0
     );
@@ -780,7 +780,7 @@ fn an_owner_said_by_query_outlives_a_later_reading_of_the_accounts_list() {
     // stays unattributed through later readings.
     let orphan = rec("o", 9, "GB", dec!(0.03));
     store
-        .insert_page(ACCOUNT, Kind::Call, &[orphan.clone()], &none)
+        .insert_page(ACCOUNT, Kind::Call, std::slice::from_ref(&orphan), &none)
         .unwrap();
     let unasked = store.unasked(ACCOUNT, Kind::Call, t(0)).unwrap().unwrap();
     let late = rec("late", 9, "GB", dec!(0.04));

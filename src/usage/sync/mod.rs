@@ -479,6 +479,8 @@ impl Subaccounts {
 /// at the list's own pace. When every subaccount's list was read to its
 /// end, the records none claimed are marked asked, and stay unattributed
 /// without being asked about again; otherwise the next sync asks again.
+// The sync's state, passed as `list` takes it; a struct for one call site
+// would only rename the arguments.
 #[allow(clippy::too_many_arguments)]
 async fn claim<R: Usage>(
     client: &Client,
