@@ -67,6 +67,9 @@ pub enum Failure {
     /// The store of usage records could not be opened, read or written.
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
+    /// Plivo asked a sync to wait longer than it waits: rate limited.
+    #[error("{0}")]
+    WaitTooLong(String),
     /// A signal stopped it half way (at a prompt, say).
     #[error("stopped by signal {}; nothing was stored", .0.0)]
     Stopped(crate::signals::Signal),
@@ -83,6 +86,7 @@ impl Failure {
             Failure::NoSuch(_) | Failure::Store(_) => Exit::Failed,
             // An answer that is not what the API promises: a garbled one.
             Failure::Disagreed(_) => Exit::Unreachable,
+            Failure::WaitTooLong(_) => Exit::RateLimited,
             Failure::Api(e) | Failure::Unchecked(e) => match e.class() {
                 ErrorClass::Usage => Exit::Usage,
                 ErrorClass::Auth => Exit::Auth,

@@ -39,6 +39,7 @@ fn sync_failure(error: SyncError) -> Failure {
     match error {
         SyncError::Api(e) => Failure::Api(e),
         SyncError::Store(e) => Failure::Store(e),
+        e @ SyncError::TooLong { .. } => Failure::WaitTooLong(e.to_string()),
     }
 }
 
@@ -62,6 +63,7 @@ pub async fn sync_now(
         depth: days
             .or(settings.usage_days)
             .map_or(Depth::MonthToDate, Depth::Days),
+        long_wait: sync::LONG_WAIT,
         ..sync::Options::default()
     };
     let mut said = Said::new(std::time::Instant::now());
@@ -96,6 +98,13 @@ impl Said {
                 crate::say!("plivo-dash: {count} rented numbers");
             }
             Progress::Numbers { .. } => {}
+            Progress::Waiting { kind, wait } => crate::say!(
+                "plivo-dash: rate limited: Plivo asks to wait {} s before the next page of {}; \
+                 waiting (up to {} s in all)",
+                wait.as_secs(),
+                list_name(kind),
+                sync::LONG_WAIT.as_secs()
+            ),
             Progress::Claimed {
                 kind,
                 subaccount,
@@ -153,6 +162,19 @@ fn summary(report: &Report) -> String {
                 .newest
                 .map_or_else(|| "none yet".to_owned(), |n| n.to_string())
         ));
+        if list.claimed > 0 {
+            out.push_str(&format!(
+                "{}: {} records read again from the subaccounts' lists, to say whose\n",
+                list_name(list.kind),
+                list.claimed
+            ));
+        }
+        if let Some(why) = &list.unasked {
+            out.push_str(&format!(
+                "{}: not every subaccount's list was read ({why}); the next sync asks again\n",
+                list_name(list.kind)
+            ));
+        }
         if let Some(d) = &list.disagreement {
             out.push_str(&format!(
                 "{}: the server's pages disagreed ({d}); the next sync reads on from there\n",
@@ -214,6 +236,7 @@ pub async fn spend(
             // As deep as the window needs, no deeper: at the message
             // list's 20 pages a minute, a month can take a while.
             depth: Depth::Since(since),
+            long_wait: sync::LONG_WAIT,
             ..sync::Options::default()
         };
         // Quiet unless it takes a while (a back-fill).

@@ -10,7 +10,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use jiff::Timestamp;
-use plivo_dash::sandbox::Options;
+use plivo_dash::sandbox::{Fault, Options};
 use plivo_dash::store::{GroupBy, Kind, Store};
 use rust_decimal::Decimal;
 use serde_json::Value;
@@ -215,5 +215,57 @@ fn usage_whose_output_cannot_be_written_exits_6() {
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("cannot write the output"),
         "{out:?}"
+    );
+}
+
+#[test]
+fn usage_sync_waits_out_a_long_retry_after_up_to_its_cap_and_says_so() {
+    let sandbox = TestSandbox::with(Options {
+        auth_token: TOKEN.into(),
+        traffic_days: 0,
+        ..Options::default()
+    });
+    // The numbers pass; the first page of calls asks for 31 s: more than
+    // the client waits by itself (30 s), less than the sync's cap.
+    sandbox.handle.inject([
+        Fault::PASS,
+        Fault {
+            status: 429,
+            retry_after: Some(31),
+        },
+    ]);
+    let started = Instant::now();
+    let mut cmd = bin(&sandbox);
+    cmd.args(["usage", "sync", "--days", "1"]);
+    let (out, err) = run(cmd, 0);
+    assert!(started.elapsed() >= Duration::from_secs(31), "waited");
+    assert!(
+        err.contains(
+            "Plivo asks to wait 31 s before the next page of calls; waiting (up to 300 s in all)"
+        ),
+        "{err}"
+    );
+    assert!(out.contains("calls: "), "{out}");
+    // Past the cap: no wait, exit 5, one clear line, what was read kept.
+    sandbox.handle.inject([
+        Fault::PASS,
+        Fault {
+            status: 429,
+            retry_after: Some(3600),
+        },
+    ]);
+    let started = Instant::now();
+    let mut cmd = bin(&sandbox);
+    cmd.args(["usage", "sync"]);
+    let (_, err) = run(cmd, 5);
+    assert!(started.elapsed() < Duration::from_secs(30), "not waited");
+    assert_eq!(
+        err.lines().last(),
+        Some(
+            "plivo-dash: rate limited (429): Plivo asks to wait 3600 s before the next page of the \
+         call list, longer than the sync waits (300 s in all); what was read is kept, run it \
+         again later"
+        ),
+        "{err}"
     );
 }

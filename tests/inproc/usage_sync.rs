@@ -37,6 +37,7 @@ fn options(days: u32) -> sync::Options {
         depth: Depth::Days(days),
         call_gap: Duration::from_millis(1),
         message_gap: MESSAGE_GAP,
+        ..sync::Options::default()
     }
 }
 

@@ -10,7 +10,8 @@
 //! Pages are asked for one at a time, each a whole gap after the one
 //! before: the message list's 20 a minute, the account's budget for calls.
 //! A `Retry-After` is waited out when it is short ([`Client::record_page`]);
-//! a longer one ends the sync, its position kept for the next run.
+//! a longer one up to [`Options::long_wait`] in all (said to the progress),
+//! and past that ends the sync, its position kept for the next run.
 //!
 //! What the numbers do not attribute is then asked of each subaccount's
 //! list, with the `subaccount` filter, over the span those records lie in
@@ -30,7 +31,7 @@ use self::plan::{Depth, Seen, Window};
 use super::attribute::{self, Attribution, Basis, Numbers, Owner, Route, Source};
 use crate::plivo::{
     ApiError, Call, CallQuery, Client, MESSAGE_PACE, Message, MessageQuery, Number, NumberQuery,
-    PAGE_GAP, PAGE_LIMIT, Record, RecordQuery, TimeRange,
+    PAGE_GAP, PAGE_LIMIT, Record, RecordPage, RecordQuery, TimeRange,
 };
 use crate::store::{self, Decided, Kind, Store, StoreError, SyncPosition, UsageRecord};
 
@@ -49,7 +50,16 @@ pub struct Options {
     /// allows 20 a minute. Only a sandbox whose limit is scaled down
     /// (tests, benchmarks) wants less.
     pub message_gap: Duration,
+    /// The longest a page waits, in all, for `Retry-After`s longer than the
+    /// client waits out by itself (30 s): a sync run by hand
+    /// ([`LONG_WAIT`]) would rather wait than stop; zero (the default, a
+    /// sync on a schedule) ends the sync at once, to run again later.
+    pub long_wait: Duration,
 }
+
+/// How long `usage` and `usage sync` wait out a long `Retry-After`, in all,
+/// for one page: past it the sync stops, what was read kept.
+pub const LONG_WAIT: Duration = Duration::from_secs(300);
 
 impl Default for Options {
     fn default() -> Self {
@@ -57,6 +67,7 @@ impl Default for Options {
             depth: Depth::MonthToDate,
             call_gap: PAGE_GAP,
             message_gap: MESSAGE_PACE.gap,
+            long_wait: Duration::ZERO,
         }
     }
 }
@@ -70,6 +81,21 @@ pub enum SyncError {
     /// The store could not be written or read.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// Plivo asked to wait longer than the sync waits; what was read is
+    /// kept, and the next sync goes on from there.
+    #[error(
+        "rate limited (429): Plivo asks to wait {} s before the next page of the {} list, longer \
+         than the sync waits ({} s in all); what was read is kept, run it again later",
+        .wait.as_secs(), .kind.as_str(), .cap.as_secs()
+    )]
+    TooLong {
+        /// The list.
+        kind: Kind,
+        /// The wait asked for.
+        wait: Duration,
+        /// [`Options::long_wait`].
+        cap: Duration,
+    },
 }
 
 /// What a sync tells as it goes.
@@ -88,6 +114,14 @@ pub enum Progress<'a> {
         subaccount: &'a str,
         /// How many records it held.
         records: usize,
+    },
+    /// Plivo asked to wait longer than the client waits by itself, and
+    /// the sync waits it out ([`Options::long_wait`]).
+    Waiting {
+        /// The list.
+        kind: Kind,
+        /// How long.
+        wait: Duration,
     },
     /// A page was stored.
     Page {
@@ -287,7 +321,7 @@ pub async fn sync(
     let start = plan::start(now, options.depth);
     let mut subaccounts = Subaccounts::default();
     let mut lists = Vec::with_capacity(2);
-    let mut pacer = Pacer::new(options.call_gap);
+    let mut pacer = Pacer::new(options.call_gap, options.long_wait);
     let mut calls = list::<Call>(
         client,
         store,
@@ -310,7 +344,7 @@ pub async fn sync(
     )
     .await?;
     lists.push(calls);
-    let mut pacer = Pacer::new(options.message_gap);
+    let mut pacer = Pacer::new(options.message_gap, options.long_wait);
     let mut messages = list::<Message>(
         client,
         store,
@@ -369,7 +403,7 @@ async fn list<R: Usage>(
         let mut pages: u32 = 0;
         loop {
             pacer.wait().await;
-            let page = client.record_page::<R>(&query, offset).await?;
+            let page = page::<R>(client, &query, offset, pacer.long_wait, progress).await?;
             synced.pages += 1;
             pages += 1;
             let uuids: Vec<String> = page.objects.iter().map(|r| r.uuid().to_owned()).collect();
@@ -427,15 +461,20 @@ async fn list<R: Usage>(
 }
 
 /// One list's requests, a whole gap apart from the start of one to the
-/// start of the next.
+/// start of the next, and how long one may wait out a long `Retry-After`.
 struct Pacer {
     gap: Duration,
     last: Option<Instant>,
+    long_wait: Duration,
 }
 
 impl Pacer {
-    fn new(gap: Duration) -> Self {
-        Self { gap, last: None }
+    fn new(gap: Duration, long_wait: Duration) -> Self {
+        Self {
+            gap,
+            last: None,
+            long_wait,
+        }
     }
 
     /// Returns when the next request may start.
@@ -510,7 +549,7 @@ async fn claim<R: Usage>(
             let mut previous: Vec<String> = Vec::new();
             for pages in 1.. {
                 pacer.wait().await;
-                let page = client.record_page::<R>(&query, offset).await?;
+                let page = page::<R>(client, &query, offset, pacer.long_wait, progress).await?;
                 synced.pages += 1;
                 let uuids: Vec<String> = page.objects.iter().map(|r| r.uuid().to_owned()).collect();
                 if page.meta.offset != offset || (!uuids.is_empty() && uuids == previous) {
@@ -562,4 +601,39 @@ async fn claim<R: Usage>(
         Some(why) => synced.unasked = Some(why),
     }
     Ok(())
+}
+
+/// One page, as [`Client::record_page`] reads it, a `Retry-After` longer
+/// than it waits by itself waited out here while the waits add up to no
+/// more than `long_wait`, each said to `progress`.
+async fn page<R: Usage>(
+    client: &Client,
+    query: &R::Query,
+    offset: u32,
+    long_wait: Duration,
+    progress: &mut impl FnMut(Progress<'_>),
+) -> Result<RecordPage<R>, SyncError> {
+    let mut waited = Duration::ZERO;
+    loop {
+        match client.record_page::<R>(query, offset).await {
+            Err(ApiError::RateLimited {
+                retry_after: Some(wait),
+            }) if !long_wait.is_zero() => {
+                if waited.saturating_add(wait) > long_wait {
+                    return Err(SyncError::TooLong {
+                        kind: R::KIND,
+                        wait,
+                        cap: long_wait,
+                    });
+                }
+                progress(Progress::Waiting {
+                    kind: R::KIND,
+                    wait,
+                });
+                tokio::time::sleep(wait).await;
+                waited += wait;
+            }
+            answer => return Ok(answer?),
+        }
+    }
 }
