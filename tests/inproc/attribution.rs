@@ -8,6 +8,7 @@
 use std::path::PathBuf;
 
 use plivo_dash::plivo::{Call, Message, Number, RecordPage};
+use plivo_dash::store::{Kind, product};
 use plivo_dash::usage::attribute::{
     Attribution, Basis, Numbers, Owner, Route, Source, call_country, message_country,
 };
@@ -173,6 +174,44 @@ fn the_sdks_records_are_placed_in_their_destinations_country() {
                 message_country(&message).map(|c| c.to_string()).as_deref(),
                 Some(expected(to)),
                 "{name}: {to}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_sdks_records_are_of_designs_products() {
+    // Every record in the fixtures is outbound; their messages are SMS.
+    for name in [
+        "python__callListResponse.json",
+        "go__callListResponse.json",
+        "python__callGetResponse.json",
+        "go__callGetResponse.json",
+    ] {
+        for call in records::<Call>(name).unwrap_or_default() {
+            assert_eq!(
+                product(Kind::Call, call.call_direction.as_str(), None).as_deref(),
+                Some("voice-outbound"),
+                "{name}"
+            );
+        }
+    }
+    for name in [
+        "python__messageListResponse.json",
+        "go__messageListResponse.json",
+        "python__messageGetResponse.json",
+        "go__messageGetResponse.json",
+    ] {
+        for m in records::<Message>(name).unwrap_or_default() {
+            assert_eq!(
+                product(
+                    Kind::Message,
+                    m.message_direction.as_str(),
+                    Some(m.message_type.as_str())
+                )
+                .as_deref(),
+                Some("sms-outbound"),
+                "{name}"
             );
         }
     }
