@@ -41,7 +41,9 @@ fn batch(rng: &mut fastrand::Rng, n: i64) -> Vec<UsageRecord> {
                 from: format!("141555501{number:02}"),
                 to: format!("4477009{:05}", rng.u32(..100_000)),
                 country: Some(COUNTRIES[rng.usize(..COUNTRIES.len())].to_owned()),
-                message_type: None,
+                // Odd batches are messages, of Plivo's three types.
+                message_type: (n % 2 == 1)
+                    .then(|| ["sms", "sms", "sms", "mms", "whatsapp"][rng.usize(..5)].to_owned()),
                 subaccount: (subaccount > 0).then(|| format!("SA{subaccount:018}")),
                 decided: (subaccount > 0).then_some(Decided::Number),
                 amount: Decimal::new(rng.i64(35..120_000), 5),
@@ -108,6 +110,7 @@ fn store(c: &mut Criterion) {
         ("totals by country over 1,000,000 records", GroupBy::Country),
         ("totals by day over 1,000,000 records", GroupBy::Day),
         ("totals by number over 1,000,000 records", GroupBy::Number),
+        ("totals by product over 1,000,000 records", GroupBy::Product),
     ] {
         group.bench_function(name, |b| {
             b.iter(|| {

@@ -160,14 +160,16 @@ pub enum GroupBy {
 }
 
 impl GroupBy {
-    /// The key in `usage_record`, and in `usage_day` (where unknown is '').
-    fn columns(self) -> (&'static str, &'static str) {
+    /// The key in `usage_record`; the view of `usage_day` it reads, and
+    /// the key there (where unknown is '').
+    fn columns(self) -> (&'static str, &'static str, &'static str) {
         match self {
-            GroupBy::Product => ("product", "nullif(product, '')"),
-            GroupBy::Subaccount => ("subaccount", "nullif(subaccount, '')"),
-            GroupBy::Country => ("country", "nullif(country, '')"),
-            GroupBy::Number => ("number", "number"),
-            GroupBy::Day => ("at / 86400", "day"),
+            GroupBy::Product => ("product", "product", "nullif(key, '')"),
+            GroupBy::Subaccount => ("subaccount", "subaccount", "nullif(key, '')"),
+            GroupBy::Country => ("country", "country", "nullif(key, '')"),
+            GroupBy::Number => ("number", "number", "key"),
+            // Every record is in each view once: any one counts the day.
+            GroupBy::Day => ("at / 86400", "product", "day"),
         }
     }
 }
@@ -441,7 +443,7 @@ impl Store {
         } else {
             (to, to, (0, 0))
         };
-        let (record_key, day_key) = by.columns();
+        let (record_key, view, day_key) = by.columns();
         let order = if by == GroupBy::Day { "1" } else { "3 DESC, 1" };
         let sql = format!(
             "SELECT key, sum(n), sum(m) FROM (
@@ -451,7 +453,8 @@ impl Store {
                  GROUP BY 1
                  UNION ALL
                  SELECT {day_key}, sum(records), sum(amount_micros) FROM usage_day
-                 WHERE auth_id = ?1 AND day >= ?6 AND day < ?7 AND records > 0
+                 WHERE auth_id = ?1 AND view = '{view}' AND day >= ?6 AND day < ?7
+                     AND records > 0
                  GROUP BY 1
              ) GROUP BY key ORDER BY {order}"
         );
