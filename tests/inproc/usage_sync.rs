@@ -127,11 +127,7 @@ async fn a_first_sync_stores_exactly_what_was_served_and_a_second_changes_no_tot
         .into_iter()
         .map(|t| t.key)
         .collect();
-    let subaccounts: BTreeSet<String> = handle
-        .subaccounts()
-        .into_iter()
-        .map(|(id, _, _)| id)
-        .collect();
+    let subaccounts = subaccount_ids(&handle);
     assert!(owners.contains(&Some(handle.auth_id.clone())), "{owners:?}");
     assert!(
         owners.iter().flatten().any(|o| subaccounts.contains(o)),
@@ -299,6 +295,15 @@ async fn the_message_list_keeps_its_pace_and_a_retry_after_is_waited_out() {
     );
 }
 
+/// The sandbox's subaccounts' ids.
+fn subaccount_ids(handle: &Handle) -> BTreeSet<String> {
+    handle
+        .subaccounts()
+        .into_iter()
+        .map(|(id, _, _)| id)
+        .collect()
+}
+
 /// The store's totals by subaccount over `from..to`.
 fn owners(
     store: &Store,
@@ -327,11 +332,7 @@ async fn what_no_rented_number_attributes_is_asked_of_each_subaccount_and_the_re
     // The traffic holds both cases: subaccounts' records through no rented
     // number (only their list says whose), and the main account's through
     // none (no list says).
-    let subaccounts: BTreeSet<String> = handle
-        .subaccounts()
-        .into_iter()
-        .map(|(id, _, _)| id)
-        .collect();
+    let subaccounts = subaccount_ids(&handle);
     assert!(
         by_owner
             .keys()
