@@ -79,6 +79,8 @@ pub async fn sync_now(
 struct Said {
     last: std::time::Instant,
     read: [u64; 2],
+    /// Read again from the subaccounts' lists, by list.
+    claimed: [u64; 2],
 }
 
 impl Said {
@@ -86,6 +88,7 @@ impl Said {
         Self {
             last: started,
             read: [0; 2],
+            claimed: [0; 2],
         }
     }
 
@@ -110,11 +113,15 @@ impl Said {
                 subaccount,
                 records,
             } => {
+                let i = usize::from(kind == Kind::Message);
+                self.claimed[i] += u64::try_from(records).unwrap_or(u64::MAX);
                 if self.last.elapsed() >= PROGRESS_EVERY {
                     self.last = std::time::Instant::now();
                     crate::say!(
-                        "plivo-dash: asking subaccount {subaccount} whose {} are its own: {records} more",
-                        list_name(kind)
+                        "plivo-dash: reading the subaccounts' {} to say whose each is: {} read, \
+                         now {subaccount}'s",
+                        list_name(kind),
+                        self.claimed[i]
                     );
                 }
             }
