@@ -151,6 +151,25 @@ pub(super) fn get(parent: &str, which: List, id: &str, now: Instant, ledger: &Le
     }
 }
 
+/// `DELETE …/Number/{number}/`: the number is released (Plivo's "unrent"),
+/// so it leaves the Number list and no new record goes through it; the
+/// records that did stay as they were. `204`, or `404` for a number not
+/// rented.
+pub(super) fn release(traffic: &mut Traffic, number: &str) -> Response {
+    let digits = number.trim().trim_start_matches('+');
+    match traffic
+        .numbers
+        .iter()
+        .position(|n| n.number.to_string() == digits)
+    {
+        Some(i) => {
+            traffic.numbers.remove(i);
+            StatusCode::NO_CONTENT.into_response()
+        }
+        None => error(StatusCode::NOT_FOUND, "not found"),
+    }
+}
+
 /// A list request's parameters, checked.
 struct Asked {
     limit: usize,

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::{Duration, Instant};
 
 use jiff::{SignedDuration, Timestamp};
-use plivo_dash::plivo::Client;
+use plivo_dash::plivo::{Call, CallQuery, Client, Number, NumberQuery, RecordQuery, TimeRange};
 use plivo_dash::sandbox::{Fault, Handle, Options};
 use plivo_dash::store::{GroupBy, Kind, Store};
 use plivo_dash::usage::sync::plan::{Depth, Part, WINDOW, whole_second};
@@ -327,6 +327,9 @@ async fn what_no_rented_number_attributes_is_asked_of_each_subaccount_and_the_re
     let now = Timestamp::now();
     let from = sync::plan::start(now, Depth::Days(2));
     let to = whole_second(now);
+    // A subaccount releases a number it made calls through: the Number list
+    // no longer says whose those calls are.
+    let released = release_a_subaccounts_number(&handle, &client, from, to).await;
     let first = run(&client, &mut store, &options(2), now).await;
     let by_owner = handle.served_by_owner(from, to);
     // The traffic holds both cases: subaccounts' records through no rented
@@ -372,4 +375,55 @@ async fn what_no_rented_number_attributes_is_asked_of_each_subaccount_and_the_re
         served(&handle, from, to)
     );
     assert_eq!(second.subaccounts, None, "nothing left to ask: {second:?}");
+    let numbers = store.numbers(&handle.auth_id).expect("numbers");
+    assert!(
+        numbers.iter().all(|n| n.number != released),
+        "released: {released}"
+    );
+}
+
+/// Releases (`DELETE …/Number/{number}/`) a number of a subaccount's that
+/// calls went out through between `from` and `to`, and returns it.
+async fn release_a_subaccounts_number(
+    handle: &Handle,
+    client: &Client,
+    from: Timestamp,
+    to: Timestamp,
+) -> String {
+    let numbers = client
+        .all_records::<Number>(&NumberQuery::default(), |_| {})
+        .await
+        .expect("numbers");
+    for number in &numbers.objects {
+        if number.sub_account.is_none() {
+            continue;
+        }
+        let through = CallQuery(RecordQuery {
+            from_number: Some(number.number.as_str().to_owned()),
+            time: TimeRange::between(from, to),
+            ..RecordQuery::default()
+        });
+        let calls = client
+            .list_records::<Call>(&through, 0)
+            .await
+            .expect("calls");
+        if calls.objects.is_empty() {
+            continue;
+        }
+        let url = format!(
+            "{}/v1/Account/{}/Number/{}/",
+            handle.base_url,
+            handle.auth_id,
+            number.number.as_str()
+        );
+        let answer = reqwest::Client::new()
+            .delete(url)
+            .basic_auth(&handle.auth_id, Some(support::TOKEN))
+            .send()
+            .await
+            .expect("an answer");
+        assert_eq!(answer.status().as_u16(), 204);
+        return number.number.as_str().to_owned();
+    }
+    panic!("no subaccount's number made calls: {numbers:?}");
 }
