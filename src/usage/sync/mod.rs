@@ -497,12 +497,17 @@ impl Subaccounts {
     async fn get(&mut self, client: &Client) -> Result<(&[Arc<str>], bool), ApiError> {
         if self.read.is_none() {
             let listed = client.all_subaccounts(|_| {}).await?;
-            let ids = listed
+            // An id is letters and digits: anything else is no id to ask
+            // with (nor text to print), and the list counts as not whole.
+            let ids: Vec<Arc<str>> = listed
                 .objects
                 .iter()
-                .map(|s| Arc::from(s.auth_id.trim()))
+                .map(|s| s.auth_id.trim())
+                .filter(|id| !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric()))
+                .map(Arc::from)
                 .collect();
-            self.read = Some((ids, listed.disagreement.is_none()));
+            let whole = listed.disagreement.is_none() && ids.len() == listed.objects.len();
+            self.read = Some((ids, whole));
         }
         Ok(self
             .read
