@@ -389,11 +389,13 @@ impl Traffic {
         let rented = (!own.is_empty() && rng.u8(0..10) < 8).then(|| own[rng.usize(..own.len())]);
         let inbound = rented.is_some() && rng.u8(0..10) < 3;
         // Of messages, mostly SMS; MMS only between US numbers.
-        let mut medium = match (kind, rng.u8(0..100)) {
-            (Kind::Call, _) => Medium::Voice,
-            (Kind::Message, 0..80) => Medium::Sms,
-            (Kind::Message, 80..92) => Medium::Mms,
-            (Kind::Message, _) => Medium::Whatsapp,
+        let mut medium = match kind {
+            Kind::Call => Medium::Voice,
+            Kind::Message => match rng.u8(0..100) {
+                0..80 => Medium::Sms,
+                80..92 => Medium::Mms,
+                _ => Medium::Whatsapp,
+            },
         };
         if medium == Medium::Mms && rented.is_some_and(|n| n.country != 0) {
             medium = Medium::Sms;
