@@ -497,13 +497,10 @@ impl Subaccounts {
     async fn get(&mut self, client: &Client) -> Result<(&[Arc<str>], bool), ApiError> {
         if self.read.is_none() {
             let listed = client.all_subaccounts(|_| {}).await?;
-            // An id is letters and digits: anything else is no id to ask
-            // with (nor text to print), and the list counts as not whole.
             let ids: Vec<Arc<str>> = listed
                 .objects
                 .iter()
-                .map(|s| s.auth_id.trim())
-                .filter(|id| !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric()))
+                .filter_map(|s| usable_id(&s.auth_id))
                 .map(Arc::from)
                 .collect();
             let whole = listed.disagreement.is_none() && ids.len() == listed.objects.len();
@@ -514,6 +511,15 @@ impl Subaccounts {
             .as_ref()
             .map_or((&[][..], false), |(ids, whole)| (ids.as_slice(), *whole)))
     }
+}
+
+/// A subaccount's id as the list gave it, if it is one to ask with: an id
+/// is ASCII letters and digits, so anything else (an escape sequence, a
+/// stray `&`) is neither sent nor printed, and the list counts as not read
+/// whole.
+fn usable_id(id: &str) -> Option<&str> {
+    let id = id.trim();
+    (!id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric())).then_some(id)
 }
 
 /// Asks each subaccount's list, with the `subaccount` filter, for the
@@ -639,6 +645,22 @@ async fn page<R: Usage>(
                 waited += wait;
             }
             answer => return Ok(answer?),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::usable_id;
+
+    #[test]
+    fn only_letters_and_digits_are_a_subaccount_id_to_ask_with() {
+        assert_eq!(
+            usable_id(" SAKXD0GL0TLQMI80GNNZ "),
+            Some("SAKXD0GL0TLQMI80GNNZ")
+        );
+        for bad in ["", " ", "SA\u{1b}[2J", "SA1&subaccount=SA2", "SAé", "SA 1"] {
+            assert_eq!(usable_id(bad), None, "{bad:?}");
         }
     }
 }
