@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use jiff::Timestamp;
-use plivo_dash::store::{GroupBy, Kind, Store, SyncPosition, UsageRecord};
+use plivo_dash::store::{Decided, GroupBy, Kind, Store, SyncPosition, UsageRecord};
 use plivo_dash::usage::spike::{self, Thresholds};
 use rust_decimal::Decimal;
 
@@ -47,7 +47,11 @@ fn batch(rng: &mut fastrand::Rng, n: i64) -> Vec<UsageRecord> {
                 from,
                 to,
                 country: Some(COUNTRIES[rng.usize(..COUNTRIES.len())].to_owned()),
+                // Odd batches are messages, of Plivo's three types.
+                message_type: (n % 2 == 1)
+                    .then(|| ["sms", "sms", "sms", "mms", "whatsapp"][rng.usize(..5)].to_owned()),
                 subaccount: (subaccount > 0).then(|| format!("SA{subaccount:018}")),
+                decided: (subaccount > 0).then_some(Decided::Number),
                 amount: Decimal::new(rng.i64(35..120_000), 5),
             }
         })
@@ -112,6 +116,7 @@ fn store(c: &mut Criterion) {
         ("totals by country over 1,000,000 records", GroupBy::Country),
         ("totals by day over 1,000,000 records", GroupBy::Day),
         ("totals by number over 1,000,000 records", GroupBy::Number),
+        ("totals by product over 1,000,000 records", GroupBy::Product),
     ] {
         group.bench_function(name, |b| {
             b.iter(|| {

@@ -8,7 +8,7 @@ use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use serde_json::{Value, json};
 
-use super::usage::{money, open, product, sync_since};
+use super::usage::{money, open, sync_since};
 use super::{Exit, Failure};
 use crate::cli::{ForecastArgs, Global};
 use crate::config::Settings;
@@ -228,7 +228,7 @@ fn table(ahead: &Ahead, several: bool) -> String {
     ]];
     for line in &f.lines {
         rows.push([
-            sanitize(product(&line.product)),
+            sanitize(&line.product),
             money(line.spent),
             money(line.daily),
             money(line.projected),
@@ -365,8 +365,14 @@ mod tests {
         let forecast = forecast::project(&Inputs {
             now,
             zone: &zone,
-            spent: &[total("call", dec!(10.5)), total("message", dec!(2))],
-            trailing: &[total("call", dec!(7)), total("message", dec!(3.5))],
+            spent: &[
+                total("voice-outbound", dec!(10.5)),
+                total("sms-outbound", dec!(2)),
+            ],
+            trailing: &[
+                total("voice-outbound", dec!(7)),
+                total("sms-outbound", dec!(3.5)),
+            ],
             basis: Basis::at(now, Some(now - forecast::TRAILING)),
             numbers: &numbers,
             balance,
@@ -392,8 +398,8 @@ mod tests {
             text,
             "The month ahead: 2026-12 (America/New_York), 12.0 days left, USD\n\
              PRODUCT                            SO FAR  PER DAY  MONTH END\n\
-             voice                            10.50000  1.00000   22.50000\n\
-             messaging                         2.00000  0.50000    8.00000\n\
+             voice-outbound                   10.50000  1.00000   22.50000\n\
+             sms-outbound                      2.00000  0.50000    8.00000\n\
              rentals renewing before the 1st                       1.50000\n\
              TOTAL                            12.50000  1.50000   32.00000\n\
              Balance now              30.00000\n\

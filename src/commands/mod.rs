@@ -73,6 +73,9 @@ pub enum Failure {
     /// A date beyond what the calendar holds (the forecast's month).
     #[error("cannot work out the account's month: {0}")]
     Time(#[from] jiff::Error),
+    /// Plivo asked a sync to wait longer than it waits: rate limited.
+    #[error("{0}")]
+    WaitTooLong(String),
     /// A signal stopped it half way (at a prompt, say).
     #[error("stopped by signal {}; nothing was stored", .0.0)]
     Stopped(crate::signals::Signal),
@@ -89,6 +92,7 @@ impl Failure {
             Failure::NoSuch(_) | Failure::Store(_) | Failure::Time(_) => Exit::Failed,
             // An answer that is not what the API promises: a garbled one.
             Failure::Disagreed(_) => Exit::Unreachable,
+            Failure::WaitTooLong(_) => Exit::RateLimited,
             Failure::Api(e) | Failure::Unchecked(e) => match e.class() {
                 ErrorClass::Usage => Exit::Usage,
                 ErrorClass::Auth => Exit::Auth,

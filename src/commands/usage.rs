@@ -39,15 +39,7 @@ fn sync_failure(error: SyncError) -> Failure {
     match error {
         SyncError::Api(e) => Failure::Api(e),
         SyncError::Store(e) => Failure::Store(e),
-    }
-}
-
-/// The product a stored kind is shown as.
-pub(super) fn product(kind: &str) -> &str {
-    match kind {
-        "call" => "voice",
-        "message" => "messaging",
-        other => other,
+        e @ SyncError::TooLong { .. } => Failure::WaitTooLong(e.to_string()),
     }
 }
 
@@ -74,6 +66,7 @@ pub async fn sync_now(
             .or(settings.usage_days)
             .map_or(Depth::MonthToDate, Depth::Days),
         message_gap: std::time::Duration::from_secs(60) / args.message_rate,
+        long_wait: sync::LONG_WAIT,
         ..sync::Options::default()
     };
     let mut said = Said::new(std::time::Instant::now());
@@ -89,6 +82,8 @@ pub async fn sync_now(
 struct Said {
     last: std::time::Instant,
     read: [u64; 2],
+    /// Read again from the subaccounts' lists, by list.
+    claimed: [u64; 2],
 }
 
 impl Said {
@@ -96,6 +91,7 @@ impl Said {
         Self {
             last: started,
             read: [0; 2],
+            claimed: [0; 2],
         }
     }
 
@@ -108,6 +104,30 @@ impl Said {
                 crate::say!("plivo-dash: {count} rented numbers");
             }
             Progress::Numbers { .. } => {}
+            Progress::Waiting { kind, wait } => crate::say!(
+                "plivo-dash: rate limited: Plivo asks to wait {} s before the next page of {}; \
+                 waiting (up to {} s in all)",
+                wait.as_secs(),
+                list_name(kind),
+                sync::LONG_WAIT.as_secs()
+            ),
+            Progress::Claimed {
+                kind,
+                subaccount,
+                records,
+            } => {
+                let i = usize::from(kind == Kind::Message);
+                self.claimed[i] += u64::try_from(records).unwrap_or(u64::MAX);
+                if self.last.elapsed() >= PROGRESS_EVERY {
+                    self.last = std::time::Instant::now();
+                    crate::say!(
+                        "plivo-dash: reading the subaccounts' {} to say whose each is: {} read, \
+                         now {subaccount}'s",
+                        list_name(kind),
+                        self.claimed[i]
+                    );
+                }
+            }
             Progress::Page {
                 kind,
                 records,
@@ -152,6 +172,19 @@ fn summary(report: &Report) -> String {
                 .newest
                 .map_or_else(|| "none yet".to_owned(), |n| n.to_string())
         ));
+        if list.claimed > 0 {
+            out.push_str(&format!(
+                "{}: {} records read again from the subaccounts' lists, to say whose\n",
+                list_name(list.kind),
+                list.claimed
+            ));
+        }
+        if let Some(why) = &list.unasked {
+            out.push_str(&format!(
+                "{}: not every subaccount's list was read ({why}); the next sync asks again\n",
+                list_name(list.kind)
+            ));
+        }
         if let Some(d) = &list.disagreement {
             out.push_str(&format!(
                 "{}: the server's pages disagreed ({d}); the next sync reads on from there\n",
@@ -177,7 +210,10 @@ pub(super) async fn sync_since(
     now: Timestamp,
 ) -> Result<(), Failure> {
     let options = sync::Options {
+        // As deep as the window needs, no deeper: at the message list's 20
+        // pages a minute, a month can take a while.
         depth: Depth::Since(since),
+        long_wait: sync::LONG_WAIT,
         ..sync::Options::default()
     };
     let mut said = Said::new(std::time::Instant::now());
@@ -302,13 +338,6 @@ impl Spend {
         said
     }
 
-    fn key(&self, total: &Total) -> Option<String> {
-        total.key.as_ref().map(|k| match self.by {
-            UsageBy::Product => product(k).to_owned(),
-            _ => k.clone(),
-        })
-    }
-
     fn total(&self) -> Total {
         Total {
             key: None,
@@ -321,7 +350,7 @@ impl Spend {
         let rows: Vec<Value> = self
             .rows
             .iter()
-            .map(|r| json!({"key": self.key(r), "amount": money(r.amount), "count": r.count}))
+            .map(|r| json!({"key": r.key, "amount": money(r.amount), "count": r.count}))
             .collect();
         let mut object = json!({
             "auth_id": self.auth_id,
@@ -396,10 +425,9 @@ pub fn render(spends: &[Spend], args: &UsageArgs) -> Result<String, Failure> {
                     out.push_str(&super::history::csv_field(profile));
                     out.push(',');
                 }
-                let key = spend.key(row).unwrap_or_default();
                 out.push_str(&format!(
                     "{},{},{}\n",
-                    super::history::csv_field(&key),
+                    super::history::csv_field(row.key.as_deref().unwrap_or_default()),
                     row.count,
                     money(row.amount)
                 ));
@@ -430,10 +458,9 @@ fn table(spend: &Spend, several: bool) -> String {
         .rows
         .iter()
         .map(|r| {
-            spend.key(r).map_or_else(
-                || no_key(spend.by).to_owned(),
-                |k| crate::text::sanitize(&k),
-            )
+            r.key
+                .as_deref()
+                .map_or_else(|| no_key(spend.by).to_owned(), crate::text::sanitize)
         })
         .collect();
     let width = keys
@@ -586,8 +613,8 @@ mod tests {
             profile,
             UsageBy::Product,
             vec![
-                total(Some("call"), 113, 16_036_900),
-                total(Some("message"), 156, 8_745_000),
+                total(Some("voice-outbound"), 113, 16_036_900),
+                total(Some("sms-outbound"), 156, 8_745_000),
             ],
         )
     }
@@ -606,10 +633,10 @@ mod tests {
         assert_eq!(
             table,
             "Spend from 2026-12-01T00:00:00Z to 2026-12-05T16:00:00Z (USD), by product\n\
-             PRODUCT      RECORDS    AMOUNT\n\
-             voice            113  16.03690\n\
-             messaging        156   8.74500\n\
-             TOTAL            269  24.78190\n\
+             PRODUCT           RECORDS    AMOUNT\n\
+             voice-outbound        113  16.03690\n\
+             sms-outbound          156   8.74500\n\
+             TOTAL                 269  24.78190\n\
              of which unattributed to a subaccount: 54 records, 6.41390\n"
         );
     }
@@ -627,8 +654,8 @@ mod tests {
                 "currency": "USD",
                 "by": "product",
                 "rows": [
-                    {"key": "voice", "amount": "16.03690", "count": 113},
-                    {"key": "messaging", "amount": "8.74500", "count": 156},
+                    {"key": "voice-outbound", "amount": "16.03690", "count": 113},
+                    {"key": "sms-outbound", "amount": "8.74500", "count": 156},
                 ],
                 "total": "24.78190",
                 "unattributed": "6.41390",
@@ -667,11 +694,11 @@ mod tests {
         let spends = [by_product(Some("prod")), by_product(Some("staging, eu"))];
         let csv = render(&spends, &args(false, true)).expect("CSV");
         assert!(
-            csv.starts_with("profile,key,count,amount\nprod,voice,113,16.03690\n"),
+            csv.starts_with("profile,key,count,amount\nprod,voice-outbound,113,16.03690\n"),
             "{csv}"
         );
         assert!(
-            csv.contains("\n\"staging, eu\",messaging,156,8.74500\n"),
+            csv.contains("\n\"staging, eu\",sms-outbound,156,8.74500\n"),
             "{csv}"
         );
         let json: Value = serde_json::from_str(&render(&spends, &args(true, false)).expect("JSON"))

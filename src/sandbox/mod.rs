@@ -13,6 +13,7 @@ mod routes;
 mod subaccounts;
 mod traffic;
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -238,19 +239,73 @@ impl Handle {
         from: jiff::Timestamp,
         to: jiff::Timestamp,
     ) -> (u64, Decimal) {
+        let kind = if calls {
+            traffic::Kind::Call
+        } else {
+            traffic::Kind::Message
+        };
+        self.served_by(&[kind], from, to, |_, _| ())
+            .remove(&())
+            .unwrap_or_default()
+    }
+
+    /// What the calls and messages with their time in `from` (included)
+    /// to `to` (excluded) add up to by product (`voice-outbound`,
+    /// `mms-inbound`, …), as the lists serve them now.
+    pub fn served_by_product(
+        &self,
+        from: jiff::Timestamp,
+        to: jiff::Timestamp,
+    ) -> BTreeMap<String, (u64, Decimal)> {
+        self.served_by(&traffic::KINDS, from, to, |r, _| {
+            r.medium.product(r.inbound)
+        })
+    }
+
+    /// What the calls and messages with their time in `from` (included)
+    /// to `to` (excluded) add up to by whose they are as far as Plivo can
+    /// tell, and whether they went through one of the account's rented
+    /// numbers: a subaccount's (its id), the main account's through one of
+    /// its rented numbers (its auth id), or `None`, the main account's
+    /// through no rented number, which no list says is its own.
+    pub fn served_by_owner(
+        &self,
+        from: jiff::Timestamp,
+        to: jiff::Timestamp,
+    ) -> BTreeMap<(Option<String>, bool), (u64, Decimal)> {
+        let auth_id = self.auth_id.clone();
+        self.served_by(&traffic::KINDS, from, to, |r, t| {
+            let ours = if r.inbound { r.to } else { r.from };
+            let rented = t.numbers.iter().any(|n| n.number == ours);
+            let owner = match r.owner {
+                0 => rented.then(|| auth_id.clone()),
+                owner => t.owners.get(usize::from(owner - 1)).cloned(),
+            };
+            (owner, rented)
+        })
+    }
+
+    fn served_by<K: Ord>(
+        &self,
+        kinds: &[traffic::Kind],
+        from: jiff::Timestamp,
+        to: jiff::Timestamp,
+        key: impl Fn(&traffic::Rec, &traffic::Traffic) -> K,
+    ) -> BTreeMap<K, (u64, Decimal)> {
         self.state.with(|l| {
             l.catch_up(Instant::now());
-            let kind = if calls {
-                traffic::Kind::Call
-            } else {
-                traffic::Kind::Message
-            };
             let (from, to) = (from.as_millisecond(), to.as_millisecond());
-            l.traffic
-                .list(kind)
-                .iter()
-                .filter(|r| (from..to).contains(&r.at_ms))
-                .fold((0, Decimal::ZERO), |(n, sum), r| (n + 1, sum + r.amount()))
+            let mut sums = BTreeMap::new();
+            for kind in kinds {
+                for r in l.traffic.list(*kind) {
+                    if (from..to).contains(&r.at_ms) {
+                        let (n, sum) = sums.entry(key(r, &l.traffic)).or_insert((0, Decimal::ZERO));
+                        *n += 1;
+                        *sum += r.amount();
+                    }
+                }
+            }
+            sums
         })
     }
 

@@ -15,7 +15,7 @@ use tokio::time::Instant;
 
 use super::Ledger;
 use super::reply::{api_id, error, list_page};
-use super::traffic::{COUNTRIES, KEPT, Kind, Rec, Traffic};
+use super::traffic::{COUNTRIES, KEPT, Kind, Medium, Rec, Traffic};
 use crate::plivo::{PAGE_LIMIT, parse_time};
 
 /// The widest `end_time` range the call list answers.
@@ -153,6 +153,25 @@ pub(super) fn get(parent: &str, which: List, id: &str, now: Instant, ledger: &Le
     }
 }
 
+/// `DELETE …/Number/{number}/`: the number is released (Plivo's "unrent"),
+/// so it leaves the Number list and no new record goes through it; the
+/// records that did stay as they were. `204`, or `404` for a number not
+/// rented.
+pub(super) fn release(traffic: &mut Traffic, number: &str) -> Response {
+    let digits = number.trim().trim_start_matches('+');
+    match traffic
+        .numbers
+        .iter()
+        .position(|n| n.number.to_string() == digits)
+    {
+        Some(i) => {
+            traffic.numbers.remove(i);
+            StatusCode::NO_CONTENT.into_response()
+        }
+        None => error(StatusCode::NOT_FOUND, "not found"),
+    }
+}
+
 /// A list request's parameters, checked.
 struct Asked {
     limit: usize,
@@ -167,6 +186,8 @@ struct Asked {
     lower: Option<i64>,
     /// The time filter's upper bound (ms, excluded), if given.
     upper: Option<i64>,
+    /// The message list's `message_type`.
+    medium: Option<Medium>,
     number_type: Option<String>,
     starts_with: Option<String>,
 }
@@ -183,6 +204,7 @@ impl Asked {
             to: None,
             lower: None,
             upper: None,
+            medium: None,
             number_type: None,
             starts_with: None,
         };
@@ -224,6 +246,12 @@ impl Asked {
                 }
                 "from_number" if which != List::Numbers => asked.from = digits()?,
                 "to_number" if which != List::Numbers => asked.to = digits()?,
+                "message_type" if which == List::Messages => {
+                    asked.medium = Some(
+                        Medium::of_message(value)
+                            .ok_or_else(|| format!("{key} must be sms, mms or whatsapp"))?,
+                    );
+                }
                 "type" if which == List::Numbers => asked.number_type = Some(value.to_owned()),
                 "number_startswith" if which == List::Numbers => {
                     asked.starts_with = Some(value.trim_start_matches('+').to_owned());
@@ -291,6 +319,7 @@ impl Asked {
             && self.inbound.is_none_or(|i| r.inbound == i)
             && self.from.is_none_or(|f| r.from == f)
             && self.to.is_none_or(|t| r.to == t)
+            && self.medium.is_none_or(|m| r.medium == m)
     }
 }
 
@@ -334,8 +363,11 @@ fn page<'a>(
     let from = records.partition_point(|r| r.at_ms < lower);
     let to = records.partition_point(|r| r.at_ms < upper).max(from);
     let range = &records[from..to];
-    let filtered =
-        owner.is_some() || asked.inbound.is_some() || asked.from.is_some() || asked.to.is_some();
+    let filtered = owner.is_some()
+        || asked.inbound.is_some()
+        || asked.from.is_some()
+        || asked.to.is_some()
+        || asked.medium.is_some();
     if !filtered {
         let end = range.len().saturating_sub(offset);
         let start = end.saturating_sub(asked.limit);
@@ -458,7 +490,7 @@ fn call(parent: &str, main: &str, r: &Rec) -> Value {
         "stir_verification": "Not Applicable",
         "to_number": r.to.to_string(),
         "total_amount": r.amount().to_string(),
-        "total_rate": r.rate(true).to_string(),
+        "total_rate": r.rate().to_string(),
         "voice_network_group": country.network,
     })
 }
@@ -485,12 +517,12 @@ fn message(parent: &str, main: &str, r: &Rec, traffic: &Traffic) -> Value {
         "message_direction": if r.inbound { "inbound" } else { "outbound" },
         "message_state": if r.inbound { "received" } else { "delivered" },
         "message_time": written(r.at()),
-        "message_type": "sms",
+        "message_type": r.medium.message_type(),
         "message_uuid": uuid,
         "resource_uri": format!("/v1/Account/{parent}/Message/{uuid}/"),
         "to_number": r.to.to_string(),
         "total_amount": r.amount().to_string(),
-        "total_rate": r.rate(false).to_string(),
+        "total_rate": r.rate().to_string(),
         "units": r.quantity,
     })
 }

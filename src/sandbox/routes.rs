@@ -142,7 +142,7 @@ async fn subaccount(
 }
 
 /// `GET` on a usage record list, or (with an `id` in the path) on one
-/// record.
+/// record; `DELETE` on a rented number releases it.
 async fn records(
     State(ctx): State<Context>,
     Path(path): Path<std::collections::HashMap<String, String>>,
@@ -155,8 +155,14 @@ async fn records(
     if let Some(stop) = gate(&ctx, auth_id, &method, &headers).await {
         return stop;
     }
-    if method != Method::GET {
-        return error(StatusCode::METHOD_NOT_ALLOWED, "method not allowed");
+    match (&method, which, path.get("id")) {
+        (&Method::GET, _, _) => {}
+        (&Method::DELETE, List::Numbers, Some(number)) => {
+            return ctx
+                .state
+                .with(|l| super::records::release(&mut l.traffic, number));
+        }
+        _ => return error(StatusCode::METHOD_NOT_ALLOWED, "method not allowed"),
     }
     let now = tokio::time::Instant::now();
     ctx.state.with(|l| {

@@ -81,8 +81,56 @@ pub(crate) const COUNTRIES: [Country; 6] = [
     },
 ];
 
-/// An inbound minute on a rented number, in 0.00001 USD (inbound SMS is free).
+/// An inbound minute on a rented number, in 0.00001 USD (inbound SMS and
+/// MMS are free).
 const INBOUND_VOICE: i64 = 550;
+/// An MMS sent (US numbers only), in 0.00001 USD.
+const MMS: i64 = 2_000;
+/// A WhatsApp message sent: Plivo's fee and Meta's, in 0.00001 USD.
+const WHATSAPP_OUT: i64 = 1_400;
+/// A WhatsApp message received: Plivo's fee alone, in 0.00001 USD.
+const WHATSAPP_IN: i64 = 500;
+
+/// What a record is: a call, or a message of one `message_type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Medium {
+    /// A call.
+    Voice,
+    /// `sms`.
+    Sms,
+    /// `mms`.
+    Mms,
+    /// `whatsapp`.
+    Whatsapp,
+}
+
+impl Medium {
+    /// A message's `message_type` (a call has none: `""`).
+    pub fn message_type(self) -> &'static str {
+        match self {
+            Medium::Voice => "",
+            Medium::Sms => "sms",
+            Medium::Mms => "mms",
+            Medium::Whatsapp => "whatsapp",
+        }
+    }
+
+    /// The message type `text` names, if it names one.
+    pub fn of_message(text: &str) -> Option<Self> {
+        [Medium::Sms, Medium::Mms, Medium::Whatsapp]
+            .into_iter()
+            .find(|m| m.message_type() == text)
+    }
+
+    /// The product the store and `usage --by product` name it by.
+    pub fn product(self, inbound: bool) -> String {
+        let medium = match self {
+            Medium::Voice => "voice",
+            other => other.message_type(),
+        };
+        format!("{medium}-{}", if inbound { "inbound" } else { "outbound" })
+    }
+}
 
 /// One rented number.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -122,6 +170,8 @@ pub(crate) struct Rec {
     pub country: u8,
     /// Toward the account.
     pub inbound: bool,
+    /// A call, or which kind of message.
+    pub medium: Medium,
 }
 
 impl Rec {
@@ -131,17 +181,20 @@ impl Rec {
     }
 
     /// Its rate in USD: per minute for calls, per part for messages.
-    pub fn rate(&self, call: bool) -> Decimal {
-        Decimal::new(self.rate_units(call), SCALE)
+    pub fn rate(&self) -> Decimal {
+        Decimal::new(self.rate_units(), SCALE)
     }
 
-    fn rate_units(&self, call: bool) -> i64 {
+    fn rate_units(&self) -> i64 {
         let country = &COUNTRIES[usize::from(self.country)];
-        match (call, self.inbound) {
-            (true, true) => INBOUND_VOICE,
-            (true, false) => country.voice,
-            (false, true) => 0,
-            (false, false) => country.sms,
+        match (self.medium, self.inbound) {
+            (Medium::Voice, true) => INBOUND_VOICE,
+            (Medium::Voice, false) => country.voice,
+            (Medium::Sms | Medium::Mms, true) => 0,
+            (Medium::Sms, false) => country.sms,
+            (Medium::Mms, false) => MMS,
+            (Medium::Whatsapp, true) => WHATSAPP_IN,
+            (Medium::Whatsapp, false) => WHATSAPP_OUT,
         }
     }
 
@@ -159,6 +212,9 @@ pub(crate) enum Kind {
     /// A message.
     Message,
 }
+
+/// Both lists.
+pub(crate) const KINDS: [Kind; 2] = [Kind::Call, Kind::Message];
 
 /// The account's numbers, its records, and the live traffic's progress.
 #[derive(Debug)]
@@ -332,7 +388,23 @@ impl Traffic {
         // an app, with a caller id the account does not rent.
         let rented = (!own.is_empty() && rng.u8(0..10) < 8).then(|| own[rng.usize(..own.len())]);
         let inbound = rented.is_some() && rng.u8(0..10) < 3;
-        let country = rng.usize(..COUNTRIES.len());
+        // Of messages, mostly SMS; MMS only between US numbers.
+        let mut medium = match kind {
+            Kind::Call => Medium::Voice,
+            Kind::Message => match rng.u8(0..100) {
+                0..80 => Medium::Sms,
+                80..92 => Medium::Mms,
+                _ => Medium::Whatsapp,
+            },
+        };
+        if medium == Medium::Mms && rented.is_some_and(|n| n.country != 0) {
+            medium = Medium::Sms;
+        }
+        let country = if medium == Medium::Mms {
+            0
+        } else {
+            rng.usize(..COUNTRIES.len())
+        };
         let far = far_number(rng, country);
         let ours = rented.map_or_else(|| 14_155_550_000 + rng.u64(0..10_000), |n| n.number);
         let (from, to) = if inbound { (far, ours) } else { (ours, far) };
@@ -346,8 +418,9 @@ impl Traffic {
             owner,
             country: u8::try_from(country).unwrap_or(0),
             inbound,
+            medium,
         };
-        let rate = rec.rate_units(kind == Kind::Call);
+        let rate = rec.rate_units();
         match kind {
             Kind::Call => {
                 let seconds = rng.u32(5..=900);
@@ -355,7 +428,12 @@ impl Traffic {
                 rec.amount = rate * i64::from(seconds.div_ceil(60));
             }
             Kind::Message => {
-                let parts = [1, 1, 1, 1, 2, 3][rng.usize(..6)];
+                // Only a long SMS is billed as several parts.
+                let parts = if medium == Medium::Sms {
+                    [1, 1, 1, 1, 2, 3][rng.usize(..6)]
+                } else {
+                    1
+                };
                 rec.quantity = parts;
                 rec.amount = rate * i64::from(parts);
             }

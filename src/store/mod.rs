@@ -27,7 +27,9 @@ use jiff::Timestamp;
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 
 pub use history::{CreditHistory, Kept};
-pub use records::{GroupBy, Kind, Number, SyncPosition, Total, UsageRecord};
+pub use records::{
+    Decided, GroupBy, Kind, Number, SyncPosition, Total, Unasked, UsageRecord, product,
+};
 pub use schema::VERSION;
 pub use spend::Source;
 

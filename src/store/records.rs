@@ -45,10 +45,50 @@ pub struct UsageRecord {
     pub to: String,
     /// ISO 3166 alpha-2 of the other end, if known.
     pub country: Option<String>,
+    /// A message's `message_type` (`sms`, `mms`, `whatsapp`), as given;
+    /// `None` for a call.
+    pub message_type: Option<String>,
     /// The subaccount it belongs to, if known.
     pub subaccount: Option<String>,
+    /// What decided `subaccount`, `None` when nothing did.
+    pub decided: Option<Decided>,
     /// What it cost, in USD.
     pub amount: Decimal,
+}
+
+/// What decided whose a record is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decided {
+    /// The rented number it went through.
+    Number,
+    /// It was read from the list with the `subaccount` filter: Plivo's own
+    /// word, which a later reading by number never overrides.
+    Query,
+}
+
+impl Decided {
+    fn as_str(self) -> &'static str {
+        match self {
+            Decided::Number => "number",
+            Decided::Query => "query",
+        }
+    }
+}
+
+/// The product a record is billed as (DESIGN's eight: `voice-outbound`,
+/// `sms-inbound`, …), or `None` when its direction or message type is not
+/// one of those known, so it is shown as unknown rather than guessed.
+pub fn product(kind: Kind, direction: &str, message_type: Option<&str>) -> Option<String> {
+    let direction = match direction {
+        "inbound" | "outbound" => direction,
+        _ => return None,
+    };
+    let medium = match (kind, message_type) {
+        (Kind::Call, _) => "voice",
+        (Kind::Message, Some(t @ ("sms" | "mms" | "whatsapp"))) => t,
+        (Kind::Message, _) => return None,
+    };
+    Some(format!("{medium}-{direction}"))
 }
 
 impl UsageRecord {
@@ -92,10 +132,22 @@ pub struct Number {
     pub country: Option<String>,
 }
 
+/// The span of the records whose subaccounts are still to be asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unasked {
+    /// The oldest one's time.
+    pub oldest: Timestamp,
+    /// The newest one's time.
+    pub newest: Timestamp,
+    /// The newest row stored when this was read.
+    last_row: i64,
+}
+
 /// What totals are grouped by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GroupBy {
-    /// Call or message.
+    /// The product: voice, SMS, MMS or WhatsApp, outbound or inbound
+    /// (none: not known, e.g. a message stored before its type was kept).
     Product,
     /// The subaccount (none: the main account's or not attributed).
     Subaccount,
@@ -108,14 +160,16 @@ pub enum GroupBy {
 }
 
 impl GroupBy {
-    /// The key in `usage_record`, and in `usage_day` (where unknown is '').
-    pub(super) fn columns(self) -> (&'static str, &'static str) {
+    /// The key in `usage_record`; the view of `usage_day` it reads, and
+    /// the key there (where unknown is '').
+    pub(super) fn columns(self) -> (&'static str, &'static str, &'static str) {
         match self {
-            GroupBy::Product => ("kind", "kind"),
-            GroupBy::Subaccount => ("subaccount", "nullif(subaccount, '')"),
-            GroupBy::Country => ("country", "nullif(country, '')"),
-            GroupBy::Number => ("number", "number"),
-            GroupBy::Day => ("at / 86400", "day"),
+            GroupBy::Product => ("product", "product", "nullif(key, '')"),
+            GroupBy::Subaccount => ("subaccount", "subaccount", "nullif(key, '')"),
+            GroupBy::Country => ("country", "country", "nullif(key, '')"),
+            GroupBy::Number => ("number", "number", "key"),
+            // Every record is in each view once: any one counts the day.
+            GroupBy::Day => ("at / 86400", "product", "day"),
         }
     }
 }
@@ -189,6 +243,83 @@ impl Store {
         records: &[UsageRecord],
         position: &SyncPosition,
     ) -> Result<usize, StoreError> {
+        self.upsert(auth_id, kind, records, Some(position))
+    }
+
+    /// Stores records read from one subaccount's list (so their owner is
+    /// decided by query), leaving the list's sync position as it is: that
+    /// position is the account's list's, which this reading does not move.
+    pub fn insert_claimed(
+        &mut self,
+        auth_id: &str,
+        kind: Kind,
+        records: &[UsageRecord],
+    ) -> Result<usize, StoreError> {
+        self.upsert(auth_id, kind, records, None)
+    }
+
+    /// Where `auth_id`'s `kind` records from `from` on that no rented number
+    /// attributed and whose subaccounts were not asked yet lie: the oldest
+    /// and newest of their times, and the newest row at this moment (so
+    /// [`Store::mark_asked`] never marks a record stored after the asking
+    /// began). `None` when there are none.
+    pub fn unasked(
+        &self,
+        auth_id: &str,
+        kind: Kind,
+        from: Timestamp,
+    ) -> Result<Option<Unasked>, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT min(at), max(at), (SELECT max(rowid) FROM usage_record)
+                 FROM usage_record INDEXED BY usage_unasked
+                 WHERE auth_id = ?1 AND kind = ?2 AND at >= ?3 AND attribution IS NULL",
+                params![auth_id, kind.as_str(), from.as_second()],
+                |row| {
+                    let (oldest, newest) = (timestamp(row.get(0)?)?, timestamp(row.get(1)?)?);
+                    let last_row = row.get::<_, Option<i64>>(2)?.unwrap_or(0);
+                    Ok(oldest.zip(newest).map(|(oldest, newest)| Unasked {
+                        oldest,
+                        newest,
+                        last_row,
+                    }))
+                },
+            )
+            .map_err(|e| self.error(e))
+    }
+
+    /// Says that every subaccount's list was read over `unasked`'s span:
+    /// the records there still unattributed belong to no subaccount Plivo
+    /// named, and are not asked about again. Returns how many.
+    pub fn mark_asked(
+        &mut self,
+        auth_id: &str,
+        kind: Kind,
+        unasked: &Unasked,
+    ) -> Result<usize, StoreError> {
+        self.conn
+            .execute(
+                "UPDATE usage_record INDEXED BY usage_unasked SET attribution = 'asked'
+                 WHERE auth_id = ?1 AND kind = ?2 AND at >= ?3 AND at <= ?4
+                     AND attribution IS NULL AND rowid <= ?5",
+                params![
+                    auth_id,
+                    kind.as_str(),
+                    unasked.oldest.as_second(),
+                    unasked.newest.as_second(),
+                    unasked.last_row
+                ],
+            )
+            .map_err(|e| self.error(e))
+    }
+
+    fn upsert(
+        &mut self,
+        auth_id: &str,
+        kind: Kind,
+        records: &[UsageRecord],
+        position: Option<&SyncPosition>,
+    ) -> Result<usize, StoreError> {
         let rows: Vec<i64> = records
             .iter()
             .map(|r| to_micros(&r.uuid, r.amount))
@@ -200,21 +331,37 @@ impl Store {
             let mut written = 0;
             {
                 let mut insert = tx.prepare_cached(
+                    // The owner a record already has stays when it was
+                    // Plivo's word (`query`), or when its subaccounts were
+                    // asked and the new reading knows no more (`asked`):
+                    // the account's list, read again, says nothing of whose.
                     "INSERT INTO usage_record (uuid, auth_id, kind, at, direction, from_number,
-                         to_number, number, country, subaccount, amount_micros)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                         to_number, number, country, subaccount, amount_micros, message_type,
+                         product, attribution)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
                      ON CONFLICT (uuid) DO UPDATE SET
                          auth_id = excluded.auth_id, kind = excluded.kind, at = excluded.at,
                          direction = excluded.direction, from_number = excluded.from_number,
                          to_number = excluded.to_number, number = excluded.number,
-                         country = excluded.country, subaccount = excluded.subaccount,
-                         amount_micros = excluded.amount_micros
+                         country = excluded.country, amount_micros = excluded.amount_micros,
+                         message_type = excluded.message_type, product = excluded.product,
+                         subaccount = iif(usage_record.attribution = 'query'
+                             OR (usage_record.attribution = 'asked' AND excluded.attribution IS NULL),
+                             usage_record.subaccount, excluded.subaccount),
+                         attribution = iif(usage_record.attribution = 'query'
+                             OR (usage_record.attribution = 'asked' AND excluded.attribution IS NULL),
+                             usage_record.attribution, excluded.attribution)
                      WHERE (auth_id, kind, at, direction, from_number, to_number, number,
-                            country, subaccount, amount_micros)
+                            country, amount_micros, message_type, product)
                          IS NOT (excluded.auth_id, excluded.kind, excluded.at,
                             excluded.direction, excluded.from_number, excluded.to_number,
-                            excluded.number, excluded.country, excluded.subaccount,
-                            excluded.amount_micros)",
+                            excluded.number, excluded.country, excluded.amount_micros,
+                            excluded.message_type, excluded.product)
+                         OR (coalesce(usage_record.attribution, '') <> 'query'
+                             AND (coalesce(usage_record.attribution, '') <> 'asked'
+                                 OR excluded.attribution IS NOT NULL))
+                             AND (subaccount, attribution)
+                                 IS NOT (excluded.subaccount, excluded.attribution)",
                 )?;
                 for (r, micros) in records.iter().zip(rows) {
                     written += insert.execute(params![
@@ -229,10 +376,15 @@ impl Store {
                         r.country,
                         r.subaccount,
                         micros,
+                        r.message_type,
+                        product(kind, &r.direction, r.message_type.as_deref()),
+                        r.decided.map(Decided::as_str),
                     ])?;
                 }
             }
-            set_position(&tx, auth_id, kind, position)?;
+            if let Some(position) = position {
+                set_position(&tx, auth_id, kind, position)?;
+            }
             tx.commit()?;
             Ok(written)
         };
@@ -291,7 +443,7 @@ impl Store {
         } else {
             (to, to, (0, 0))
         };
-        let (record_key, day_key) = by.columns();
+        let (record_key, view, day_key) = by.columns();
         let order = if by == GroupBy::Day { "1" } else { "3 DESC, 1" };
         let sql = format!(
             "SELECT key, sum(n), sum(m) FROM (
@@ -301,7 +453,8 @@ impl Store {
                  GROUP BY 1
                  UNION ALL
                  SELECT {day_key}, sum(records), sum(amount_micros) FROM usage_day
-                 WHERE auth_id = ?1 AND day >= ?6 AND day < ?7 AND records > 0
+                 WHERE auth_id = ?1 AND view = '{view}' AND day >= ?6 AND day < ?7
+                     AND records > 0
                  GROUP BY 1
              ) GROUP BY key ORDER BY {order}"
         );

@@ -18,10 +18,10 @@ use super::{Store, StoreError};
 /// Indexes that only speed reads up, made at every open if missing: they
 /// change no table, so they need no schema version, an older plivo-dash
 /// ignores them, and a migration that rebuilds a table gets them back at
-/// the next open. `usage_day_country`: whether a country was seen over a
-/// run of days, and its spend by subaccount or number, in one seek.
+/// the next open. `usage_day_key`: whether a country (or any view's key)
+/// was seen over a run of days, in one seek.
 const INDEXES: &str =
-    "CREATE INDEX IF NOT EXISTS usage_day_country ON usage_day (auth_id, country, day);";
+    "CREATE INDEX IF NOT EXISTS usage_day_key ON usage_day (auth_id, view, key, day);";
 
 /// Spend through one number of one subaccount to one country.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -126,9 +126,9 @@ impl Store {
     ) -> Result<bool, StoreError> {
         self.conn
             .query_row(
-                "SELECT EXISTS (SELECT 1 FROM usage_day INDEXED BY usage_day_country
-                     WHERE auth_id = ?1 AND country = ?2 AND day >= ?3 AND day < ?4
-                         AND records > 0)",
+                "SELECT EXISTS (SELECT 1 FROM usage_day INDEXED BY usage_day_key
+                     WHERE auth_id = ?1 AND view = 'country' AND key = ?2
+                         AND day >= ?3 AND day < ?4 AND records > 0)",
                 params![auth_id, country, day(from), day(to)],
                 |row| row.get(0),
             )
@@ -145,16 +145,18 @@ impl Store {
         to: Date,
         by: GroupBy,
     ) -> Result<Vec<Total>, StoreError> {
-        let (_, key) = by.columns();
+        // The daily sums keep one view at a time, so a country's spend by
+        // another key is read from its records (a new country's are few).
+        let (key, _, _) = by.columns();
         let sql = format!(
-            "SELECT {key}, sum(records), sum(amount_micros) FROM usage_day
-                 INDEXED BY usage_day_country
-             WHERE auth_id = ?1 AND country = ?2 AND day >= ?3 AND day < ?4 AND records > 0
+            "SELECT {key}, count(*), sum(amount_micros) FROM usage_record INDEXED BY usage_at
+             WHERE auth_id = ?1 AND country = ?2 AND at >= ?3 AND at < ?4
              GROUP BY 1 ORDER BY 3 DESC, 1"
         );
         let read = || -> rusqlite::Result<Vec<Total>> {
             let mut stmt = self.conn.prepare_cached(&sql)?;
-            let rows = stmt.query_map(params![auth_id, country, day(from), day(to)], |row| {
+            let (from, to) = (day(from) * DAY, day(to) * DAY);
+            let rows = stmt.query_map(params![auth_id, country, from, to], |row| {
                 Ok(Total {
                     key: if by == GroupBy::Day {
                         let day: i64 = row.get(0)?;
@@ -192,7 +194,9 @@ mod tests {
             from: "14155550100".to_owned(),
             to: "33100000001".to_owned(),
             country: Some("FR".to_owned()),
+            message_type: None,
             subaccount: sub.map(str::to_owned),
+            decided: sub.map(|_| crate::store::Decided::Number),
             amount,
         }
     }
@@ -268,7 +272,7 @@ mod tests {
         drop(store);
         rusqlite::Connection::open(&path)
             .expect("opens")
-            .execute_batch("DROP INDEX usage_day_country")
+            .execute_batch("DROP INDEX usage_day_key")
             .expect("dropped");
         let store = Store::open(&path, at("2026-12-05T00:00:00Z"))
             .expect("a store")

@@ -4,7 +4,7 @@ use std::path::Path;
 use jiff::{SignedDuration, Timestamp};
 use rust_decimal::{Decimal, dec};
 
-use super::records::{GroupBy, Kind, Number, SyncPosition, Total, UsageRecord};
+use super::records::{self, Decided, GroupBy, Kind, Number, SyncPosition, Total, UsageRecord};
 use super::schema::{self, MIGRATIONS};
 use super::*;
 use crate::monitor::Sample;
@@ -30,7 +30,9 @@ fn rec(uuid: &str, secs: i64, country: &str, amount: Decimal) -> UsageRecord {
         from: "14155550100".to_owned(),
         to: "447700900123".to_owned(),
         country: Some(country.to_owned()),
+        message_type: None,
         subaccount: None,
+        decided: None,
         amount,
     }
 }
@@ -106,6 +108,7 @@ fn totals_are_exact_sums_by_every_view_inside_the_window() {
     let mut store = open(&dir.path().join(FILE_NAME));
     let mut message = rec("m", 86_400, "IN", dec!(0.00035));
     message.direction = "inbound".to_owned();
+    message.message_type = Some("sms".to_owned());
     message.to = "14155550199".to_owned();
     message.subaccount = Some("SA1111111111111111AA".to_owned());
     let page = [
@@ -137,8 +140,8 @@ fn totals_are_exact_sums_by_every_view_inside_the_window() {
     assert_eq!(
         window(GroupBy::Product),
         [
-            total(Some("call"), 3, dec!(0.30001)),
-            total(Some("message"), 1, dec!(0.00035)),
+            total(Some("voice-outbound"), 3, dec!(0.30001)),
+            total(Some("sms-inbound"), 1, dec!(0.00035)),
         ]
     );
     assert_eq!(
@@ -189,7 +192,7 @@ fn expected(records: &[UsageRecord], from: i64, to: i64, by: GroupBy) -> Vec<Tot
             GroupBy::Subaccount => r.subaccount.clone(),
             GroupBy::Number => Some(r.from.clone()),
             GroupBy::Day => Some(r.at.strftime("%Y-%m-%d").to_string()),
-            GroupBy::Product => Some("call".to_owned()),
+            GroupBy::Product => Some("voice-outbound".to_owned()),
         };
         let group = groups.entry(key).or_default();
         group.0 += 1;
@@ -706,4 +709,204 @@ fn a_read_only_state_directory_is_a_clear_error() {
         "{said}"
     );
     fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o700)).unwrap();
+}
+
+#[test]
+fn a_records_product_is_one_of_the_eight_or_unknown() {
+    let cases = [
+        (Kind::Call, "outbound", None, Some("voice-outbound")),
+        (Kind::Call, "inbound", Some("sms"), Some("voice-inbound")),
+        (Kind::Message, "outbound", Some("sms"), Some("sms-outbound")),
+        (Kind::Message, "inbound", Some("sms"), Some("sms-inbound")),
+        (Kind::Message, "outbound", Some("mms"), Some("mms-outbound")),
+        (Kind::Message, "inbound", Some("mms"), Some("mms-inbound")),
+        (
+            Kind::Message,
+            "outbound",
+            Some("whatsapp"),
+            Some("whatsapp-outbound"),
+        ),
+        (
+            Kind::Message,
+            "inbound",
+            Some("whatsapp"),
+            Some("whatsapp-inbound"),
+        ),
+        (Kind::Message, "outbound", None, None),
+        (Kind::Message, "outbound", Some("rcs"), None),
+        (Kind::Message, "outbound", Some("SMS"), None),
+        (Kind::Call, "sideways", None, None),
+        (Kind::Message, "", Some("sms"), None),
+    ];
+    for (kind, direction, message_type, product) in cases {
+        assert_eq!(
+            records::product(kind, direction, message_type).as_deref(),
+            product,
+            "{kind:?} {direction} {message_type:?}"
+        );
+    }
+}
+
+/// A version 1 database holding `rows` (uuid, kind, direction, subaccount,
+/// micros), as version 1 wrote them.
+fn version_one(path: &Path, rows: &[(&str, &str, &str, Option<&str>, i64)]) {
+    let mut conn = rusqlite::Connection::open(path).unwrap();
+    schema::migrate_to(&mut conn, 1).unwrap();
+    for (i, (uuid, kind, direction, subaccount, micros)) in (0..).zip(rows) {
+        conn.execute(
+            "INSERT INTO usage_record VALUES (?1, ?2, ?3, ?4, ?5, '14155550100', '447700900123',
+                 '14155550100', 'GB', ?6, ?7)",
+            rusqlite::params![
+                uuid,
+                ACCOUNT,
+                kind,
+                t(i * 3_600).as_second(),
+                direction,
+                subaccount,
+                micros
+            ],
+        )
+        .unwrap();
+    }
+}
+
+#[test]
+fn version_one_records_keep_the_product_they_knew_and_the_rest_are_unknown() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(FILE_NAME);
+    version_one(
+        &path,
+        &[
+            (
+                "c-out",
+                "call",
+                "outbound",
+                Some("SA1111111111111111AA"),
+                100_000,
+            ),
+            ("c-in", "call", "inbound", None, 5_500),
+            ("c-odd", "call", "sideways", None, 7),
+            ("m-out", "message", "outbound", None, 2_500),
+            ("m-in", "message", "inbound", None, 0),
+        ],
+    );
+    let mut store = open(&path);
+    let day = |by| store.totals(ACCOUNT, t(0), t(86_400), by).unwrap();
+    assert_eq!(
+        day(GroupBy::Product),
+        [
+            total(Some("voice-outbound"), 1, dec!(0.1)),
+            total(Some("voice-inbound"), 1, dec!(0.0055)),
+            total(None, 3, dec!(0.002507)),
+        ],
+        "a message's type was not kept: unknown, not guessed"
+    );
+    // Every view still adds up: the daily sums were rebuilt, not lost.
+    assert_eq!(
+        day(GroupBy::Country),
+        [total(Some("GB"), 5, dec!(0.108007))]
+    );
+    let owners: u64 = day(GroupBy::Subaccount)
+        .iter()
+        .filter(|t| t.key.is_some())
+        .map(|t| t.count)
+        .sum();
+    assert_eq!(owners, 1);
+    let by_days = store
+        .totals(ACCOUNT, t(-86_400), t(2 * 86_400), GroupBy::Product)
+        .unwrap();
+    assert_eq!(by_days, day(GroupBy::Product), "whole days, from usage_day");
+    // A sync reading the message again tells its type.
+    let mut again = rec("m-out", 3 * 3_600, "GB", dec!(0.0025));
+    again.message_type = Some("sms".to_owned());
+    store
+        .insert_page(ACCOUNT, Kind::Message, &[again], &SyncPosition::default())
+        .unwrap();
+    let products = store
+        .totals(ACCOUNT, t(-86_400), t(2 * 86_400), GroupBy::Product)
+        .unwrap();
+    assert!(
+        products.contains(&total(Some("sms-outbound"), 1, dec!(0.0025))),
+        "{products:?}"
+    );
+    assert!(
+        products.contains(&total(None, 2, dec!(0.000007))),
+        "{products:?}"
+    );
+}
+
+#[test]
+fn an_owner_said_by_query_outlives_a_later_reading_of_the_accounts_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir.path().join(FILE_NAME));
+    let none = SyncPosition::default();
+    let sa = "SA1111111111111111AA";
+    let stranger = rec("s", 0, "GB", dec!(0.01));
+    let by_number = UsageRecord {
+        subaccount: Some(ACCOUNT.to_owned()),
+        decided: Some(Decided::Number),
+        ..rec("n", 5, "GB", dec!(0.02))
+    };
+    store
+        .insert_page(ACCOUNT, Kind::Call, &[stranger.clone(), by_number], &none)
+        .unwrap();
+    let unasked = store
+        .unasked(ACCOUNT, Kind::Call, t(0))
+        .unwrap()
+        .expect("one record unattributed");
+    assert_eq!((unasked.oldest, unasked.newest), (t(0), t(0)));
+    let claimed = UsageRecord {
+        subaccount: Some(sa.to_owned()),
+        decided: Some(Decided::Query),
+        ..stranger.clone()
+    };
+    assert_eq!(
+        store
+            .insert_claimed(ACCOUNT, Kind::Call, &[claimed])
+            .unwrap(),
+        1
+    );
+    assert_eq!(store.unasked(ACCOUNT, Kind::Call, t(0)).unwrap(), None);
+    // The account's list read again: it says nothing of whose, and the
+    // subaccount's word stays.
+    assert_eq!(
+        store
+            .insert_page(ACCOUNT, Kind::Call, std::slice::from_ref(&stranger), &none)
+            .unwrap(),
+        0
+    );
+    let owners = |store: &Store| {
+        store
+            .totals(ACCOUNT, t(0), t(60), GroupBy::Subaccount)
+            .unwrap()
+    };
+    assert_eq!(
+        owners(&store),
+        [
+            total(Some(ACCOUNT), 1, dec!(0.02)),
+            total(Some(sa), 1, dec!(0.01))
+        ]
+    );
+    // A record no subaccount claimed, once asked, is not asked again, and
+    // stays unattributed through later readings.
+    let orphan = rec("o", 9, "GB", dec!(0.03));
+    store
+        .insert_page(ACCOUNT, Kind::Call, std::slice::from_ref(&orphan), &none)
+        .unwrap();
+    let unasked = store.unasked(ACCOUNT, Kind::Call, t(0)).unwrap().unwrap();
+    let late = rec("late", 9, "GB", dec!(0.04));
+    store
+        .insert_page(ACCOUNT, Kind::Call, &[late], &none)
+        .unwrap();
+    assert_eq!(store.mark_asked(ACCOUNT, Kind::Call, &unasked).unwrap(), 1);
+    store
+        .insert_page(ACCOUNT, Kind::Call, &[orphan], &none)
+        .unwrap();
+    let left = store.unasked(ACCOUNT, Kind::Call, t(0)).unwrap().unwrap();
+    assert_eq!(
+        (left.oldest, left.newest),
+        (t(9), t(9)),
+        "the record stored after the asking began is still to ask"
+    );
+    assert!(owners(&store).contains(&total(None, 2, dec!(0.07))));
 }

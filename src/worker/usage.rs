@@ -23,7 +23,7 @@ use super::Report;
 use crate::clock::Clock;
 use crate::monitor::schedule::Slot;
 use crate::plivo::{Budget, Client, Share};
-use crate::store::{self, Kind, Store, StoreError, SyncPosition, UsageRecord};
+use crate::store::{self, Kind, Store, StoreError, SyncPosition, Unasked, UsageRecord};
 use crate::usage::sync::plan::{self, Part};
 use crate::usage::sync::{self, Progress, Sink};
 
@@ -356,6 +356,39 @@ impl Sink for OffThread {
             Store::insert_page(store, &auth_id, kind, &records, &position).map(|_| ())
         })
         .await
+    }
+
+    async fn unasked(
+        &mut self,
+        auth_id: &str,
+        kind: Kind,
+        from: Timestamp,
+    ) -> Result<Option<Unasked>, StoreError> {
+        let auth_id = auth_id.to_owned();
+        self.with(move |store| Store::unasked(store, &auth_id, kind, from))
+            .await
+    }
+
+    async fn insert_claimed(
+        &mut self,
+        auth_id: &str,
+        kind: Kind,
+        records: Vec<UsageRecord>,
+    ) -> Result<(), StoreError> {
+        let auth_id = auth_id.to_owned();
+        self.with(move |store| Store::insert_claimed(store, &auth_id, kind, &records).map(|_| ()))
+            .await
+    }
+
+    async fn mark_asked(
+        &mut self,
+        auth_id: &str,
+        kind: Kind,
+        unasked: Unasked,
+    ) -> Result<(), StoreError> {
+        let auth_id = auth_id.to_owned();
+        self.with(move |store| Store::mark_asked(store, &auth_id, kind, &unasked).map(|_| ()))
+            .await
     }
 }
 

@@ -141,8 +141,8 @@ fn forecast_json_is_designs_object_and_agrees_with_the_store_and_the_account() {
         "{text}"
     );
     for needle in [
-        "\nvoice ",
-        "\nmessaging ",
+        "\nvoice-outbound ",
+        "\nsms-outbound ",
         "\nTOTAL ",
         "\nBalance after the 1st ≈ ",
         "\nRunway ",

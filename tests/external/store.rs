@@ -40,7 +40,9 @@ fn record(uuid: String, secs: i64) -> UsageRecord {
         from: "14155550100".to_owned(),
         to: "447700900123".to_owned(),
         country: Some("GB".to_owned()),
+        message_type: None,
         subaccount: None,
+        decided: None,
         amount: dec!(0.01),
     }
 }

@@ -10,7 +10,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use jiff::Timestamp;
-use plivo_dash::sandbox::Options;
+use plivo_dash::sandbox::{Fault, Options};
 use plivo_dash::store::{GroupBy, Kind, Store};
 use rust_decimal::Decimal;
 use serde_json::Value;
@@ -84,9 +84,12 @@ fn usage_by_product_json_totals_are_what_the_sandbox_served_over_the_window() {
     let calls = sandbox.handle.served(true, since, until);
     let messages = sandbox.handle.served(false, since, until);
     assert!(calls.0 > 0 && messages.0 > 0, "{calls:?} {messages:?}");
-    assert_eq!(row("voice"), calls);
-    assert_eq!(row("messaging"), messages);
-    assert_eq!(rows.len(), 2, "{rows:?}");
+    let products = sandbox.handle.served_by_product(since, until);
+    assert!(products.len() >= 4, "{products:?}");
+    for (product, served) in &products {
+        assert_eq!(row(product), *served, "{product}");
+    }
+    assert_eq!(rows.len(), products.len(), "{rows:?}");
     assert_eq!(amount(&json["total"]), calls.1 + messages.1);
     assert!(amount(&json["unattributed"]) <= amount(&json["total"]));
     for list in ["calls", "messages"] {
@@ -118,13 +121,7 @@ fn usage_by_product_json_totals_are_what_the_sandbox_served_over_the_window() {
         })
         .collect();
     read.sort();
-    assert_eq!(
-        read,
-        [
-            ("messaging".to_owned(), messages),
-            ("voice".to_owned(), calls)
-        ]
-    );
+    assert_eq!(read, products.into_iter().collect::<Vec<_>>());
     assert!(err.contains("not synced now"), "{err}");
 }
 
@@ -181,10 +178,7 @@ fn a_usage_sync_killed_mid_back_fill_ends_run_again_with_every_record_once() {
     assert!(out.contains("messages: "), "{out}");
     let store = Store::open(&path, Timestamp::now()).expect("opens").store;
     let to = Timestamp::now();
-    for (kind, name, calls) in [
-        (Kind::Call, "call", true),
-        (Kind::Message, "message", false),
-    ] {
+    for (kind, calls) in [(Kind::Call, true), (Kind::Message, false)] {
         let position = store.position(&auth_id, kind).expect("a position");
         assert!(position.backfill_done, "{kind:?}: {position:?}");
         let from = position.backfill.expect("an edge");
@@ -197,9 +191,10 @@ fn a_usage_sync_killed_mid_back_fill_ends_run_again_with_every_record_once() {
             .totals(&auth_id, from, to, GroupBy::Product)
             .expect("totals")
             .into_iter()
-            .find(|t| t.key.as_deref() == Some(name))
-            .map(|t| (t.count, t.amount))
-            .unwrap_or_default();
+            .filter(|t| t.key.as_ref().is_some_and(|k| k.starts_with("voice-")) == calls)
+            .fold((0, Decimal::ZERO), |(n, sum), t| {
+                (n + t.count, sum + t.amount)
+            });
         assert_eq!(stored, sandbox.handle.served(calls, from, to), "{kind:?}");
     }
 }
@@ -266,4 +261,56 @@ fn usage_whose_output_cannot_be_written_exits_6() {
     let mut cmd = bin(&sandbox);
     cmd.args(["usage", "--no-sync"]);
     exits_6_into_a_full_disk(cmd);
+}
+
+#[test]
+fn usage_sync_waits_out_a_long_retry_after_up_to_its_cap_and_says_so() {
+    let sandbox = TestSandbox::with(Options {
+        auth_token: TOKEN.into(),
+        traffic_days: 0,
+        ..Options::default()
+    });
+    // The numbers pass; the first page of calls asks for 31 s: more than
+    // the client waits by itself (30 s), less than the sync's cap.
+    sandbox.handle.inject([
+        Fault::PASS,
+        Fault {
+            status: 429,
+            retry_after: Some(31),
+        },
+    ]);
+    let started = Instant::now();
+    let mut cmd = bin(&sandbox);
+    cmd.args(["usage", "sync", "--days", "1"]);
+    let (out, err) = run(cmd, 0);
+    assert!(started.elapsed() >= Duration::from_secs(31), "waited");
+    assert!(
+        err.contains(
+            "Plivo asks to wait 31 s before the next page of calls; waiting (up to 300 s in all)"
+        ),
+        "{err}"
+    );
+    assert!(out.contains("calls: "), "{out}");
+    // Past the cap: no wait, exit 5, one clear line, what was read kept.
+    sandbox.handle.inject([
+        Fault::PASS,
+        Fault {
+            status: 429,
+            retry_after: Some(3600),
+        },
+    ]);
+    let started = Instant::now();
+    let mut cmd = bin(&sandbox);
+    cmd.args(["usage", "sync"]);
+    let (_, err) = run(cmd, 5);
+    assert!(started.elapsed() < Duration::from_secs(30), "not waited");
+    assert_eq!(
+        err.lines().last(),
+        Some(
+            "plivo-dash: rate limited (429): Plivo asks to wait 3600 s before the next page of the \
+         call list, longer than the sync waits (300 s in all); what was read is kept, run it \
+         again later"
+        ),
+        "{err}"
+    );
 }

@@ -8,10 +8,27 @@
 use std::path::PathBuf;
 
 use plivo_dash::plivo::{Call, Message, Number, RecordPage};
+use plivo_dash::store::{Kind, product};
 use plivo_dash::usage::attribute::{
     Attribution, Basis, Numbers, Owner, Route, Source, call_country, message_country,
 };
 use serde::de::DeserializeOwned;
+
+/// The fixtures holding calls.
+const CALLS: [&str; 4] = [
+    "python__callListResponse.json",
+    "go__callListResponse.json",
+    "python__callGetResponse.json",
+    "go__callGetResponse.json",
+];
+
+/// The fixtures holding messages.
+const MESSAGES: [&str; 4] = [
+    "python__messageListResponse.json",
+    "go__messageListResponse.json",
+    "python__messageGetResponse.json",
+    "go__messageGetResponse.json",
+];
 
 fn fixture_dir() -> PathBuf {
     std::env::var_os("PLIVO_SDK_FIXTURES").map_or_else(
@@ -83,12 +100,7 @@ fn the_sdks_calls_go_by_their_caller_written_with_a_plus() {
         return;
     };
     let listed: Numbers = numbers.iter().collect();
-    for name in [
-        "python__callListResponse.json",
-        "go__callListResponse.json",
-        "python__callGetResponse.json",
-        "go__callGetResponse.json",
-    ] {
+    for name in CALLS {
         let Some(calls) = records::<Call>(name) else {
             continue;
         };
@@ -144,12 +156,7 @@ fn the_sdks_records_are_placed_in_their_destinations_country() {
         "919999999999" | "911231231231" | "919876543210" => "IN",
         other => panic!("a destination this test does not know: {other}"),
     };
-    for name in [
-        "python__callListResponse.json",
-        "go__callListResponse.json",
-        "python__callGetResponse.json",
-        "go__callGetResponse.json",
-    ] {
+    for name in CALLS {
         for call in records::<Call>(name).unwrap_or_default() {
             let to = call.to_number.as_str();
             assert_eq!(
@@ -159,12 +166,7 @@ fn the_sdks_records_are_placed_in_their_destinations_country() {
             );
         }
     }
-    for name in [
-        "python__messageListResponse.json",
-        "go__messageListResponse.json",
-        "python__messageGetResponse.json",
-        "go__messageGetResponse.json",
-    ] {
+    for name in MESSAGES {
         for message in records::<Message>(name).unwrap_or_default() {
             // The fixtures leave destination_country_iso2 out: the recipient
             // says it.
@@ -173,6 +175,34 @@ fn the_sdks_records_are_placed_in_their_destinations_country() {
                 message_country(&message).map(|c| c.to_string()).as_deref(),
                 Some(expected(to)),
                 "{name}: {to}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_sdks_records_are_of_designs_products() {
+    // Every record in the fixtures is outbound; their messages are SMS.
+    for name in CALLS {
+        for call in records::<Call>(name).unwrap_or_default() {
+            assert_eq!(
+                product(Kind::Call, call.call_direction.as_str(), None).as_deref(),
+                Some("voice-outbound"),
+                "{name}"
+            );
+        }
+    }
+    for name in MESSAGES {
+        for m in records::<Message>(name).unwrap_or_default() {
+            assert_eq!(
+                product(
+                    Kind::Message,
+                    m.message_direction.as_str(),
+                    Some(m.message_type.as_str())
+                )
+                .as_deref(),
+                Some("sms-outbound"),
+                "{name}"
             );
         }
     }

@@ -593,3 +593,38 @@ async fn a_record_list_that_breaks_its_promises_still_ends_and_says_so() {
         );
     }
 }
+
+#[tokio::test]
+async fn messages_are_sms_mms_and_whatsapp_both_ways_and_filter_by_type() {
+    let (handle, _client) = with_traffic(3).await;
+    let since = filter_time(ago(3));
+    let mut seen = HashSet::new();
+    for kind in ["sms", "mms", "whatsapp"] {
+        let (status, _, body) = get(
+            &handle,
+            &format!("Message/?message_time__gte={since}&message_type={kind}&limit=20"),
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+        let objects = body["objects"].as_array().expect("objects");
+        assert_eq!(objects.len(), 20, "{kind}: a full page of them");
+        for m in objects {
+            assert_eq!(m["message_type"], kind, "{m}");
+            let direction = m["message_direction"].as_str().expect("a direction");
+            seen.insert((kind, direction.to_owned()));
+            if kind == "mms" {
+                assert_eq!(m["destination_country_iso2"], "US", "MMS is US only: {m}");
+            }
+        }
+    }
+    // Every product shows up across the seeded days.
+    let products: Vec<String> = handle
+        .served_by_product(ago(3), ago(0))
+        .into_keys()
+        .collect();
+    assert_eq!(products.len(), 8, "{products:?}");
+    assert!(seen.len() >= 4, "{seen:?}");
+    let (status, _, body) = get(&handle, "Message/?message_type=fax").await;
+    assert_eq!(status, 400);
+    assert!(is_plivo_error(&body), "{body}");
+}

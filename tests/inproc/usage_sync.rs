@@ -5,11 +5,11 @@
 
 use crate::support;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::{Duration, Instant};
 
 use jiff::{SignedDuration, Timestamp};
-use plivo_dash::plivo::Client;
+use plivo_dash::plivo::{Call, CallQuery, Client, Number, NumberQuery, RecordQuery, TimeRange};
 use plivo_dash::sandbox::{Fault, Handle, Options};
 use plivo_dash::store::{GroupBy, Kind, Store};
 use plivo_dash::usage::sync::plan::{Depth, Part, WINDOW, whole_second};
@@ -37,6 +37,7 @@ fn options(days: u32) -> sync::Options {
         depth: Depth::Days(days),
         call_gap: Duration::from_millis(1),
         message_gap: MESSAGE_GAP,
+        ..sync::Options::default()
     }
 }
 
@@ -47,13 +48,14 @@ fn store() -> (tempfile::TempDir, Store) {
     (dir, opened.store)
 }
 
-/// The store's totals by product (call, message) over `from..to`.
+/// The store's totals by product (`voice-outbound` … `whatsapp-inbound`)
+/// over `from..to`.
 fn stored(
     store: &Store,
     auth_id: &str,
     from: Timestamp,
     to: Timestamp,
-) -> HashMap<String, (u64, Decimal)> {
+) -> BTreeMap<String, (u64, Decimal)> {
     store
         .totals(auth_id, from, to, GroupBy::Product)
         .expect("totals")
@@ -62,13 +64,9 @@ fn stored(
         .collect()
 }
 
-/// What the sandbox served over `from..to`, by product as the store names it.
-fn served(handle: &Handle, from: Timestamp, to: Timestamp) -> HashMap<String, (u64, Decimal)> {
-    [("call", true), ("message", false)]
-        .into_iter()
-        .map(|(name, calls)| (name.to_owned(), handle.served(calls, from, to)))
-        .filter(|(_, (n, _))| *n > 0)
-        .collect()
+/// What the sandbox served over `from..to`, by product.
+fn served(handle: &Handle, from: Timestamp, to: Timestamp) -> BTreeMap<String, (u64, Decimal)> {
+    handle.served_by_product(from, to)
 }
 
 async fn run(
@@ -91,7 +89,20 @@ async fn a_first_sync_stores_exactly_what_was_served_and_a_second_changes_no_tot
     let to = whole_second(now);
     let first = run(&client, &mut store, &options(2), now).await;
     let expected = served(&handle, from, to);
-    assert_eq!(expected.len(), 2, "the sandbox served calls and messages");
+    assert_eq!(
+        expected.keys().collect::<Vec<_>>(),
+        [
+            "mms-inbound",
+            "mms-outbound",
+            "sms-inbound",
+            "sms-outbound",
+            "voice-inbound",
+            "voice-outbound",
+            "whatsapp-inbound",
+            "whatsapp-outbound"
+        ],
+        "the sandbox served all eight products"
+    );
     assert_eq!(stored(&store, &handle.auth_id, from, to), expected);
     let records: u64 = expected.values().map(|(n, _)| n).sum();
     assert_eq!(
@@ -116,11 +127,7 @@ async fn a_first_sync_stores_exactly_what_was_served_and_a_second_changes_no_tot
         .into_iter()
         .map(|t| t.key)
         .collect();
-    let subaccounts: BTreeSet<String> = handle
-        .subaccounts()
-        .into_iter()
-        .map(|(id, _, _)| id)
-        .collect();
+    let subaccounts = subaccount_ids(&handle);
     assert!(owners.contains(&Some(handle.auth_id.clone())), "{owners:?}");
     assert!(
         owners.iter().flatten().any(|o| subaccounts.contains(o)),
@@ -244,7 +251,12 @@ async fn the_message_list_keeps_its_pace_and_a_retry_after_is_waited_out() {
     let started = Instant::now();
     let mut message_pages = Vec::new();
     let report = sync::sync(&client, &mut store, &options(3), now, |p| {
+        // The account's pages and the subaccounts' alike: one pace.
         if let Progress::Page {
+            kind: Kind::Message,
+            ..
+        }
+        | Progress::Claimed {
             kind: Kind::Message,
             ..
         } = p
@@ -259,10 +271,14 @@ async fn the_message_list_keeps_its_pace_and_a_retry_after_is_waited_out() {
         "the Retry-After was waited out"
     );
     // Every page asked once: no other 429 (the message list's) was met.
+    // Besides the lists' pages: the numbers, the 429 and the subaccount
+    // list (one page), read to ask whose the unattributed records are.
     let pages: u32 = report.lists.iter().map(|l| l.pages).sum();
+    assert_eq!(report.subaccounts, Some(3));
+    assert!(report.lists.iter().all(|l| l.claimed > 0), "{report:?}");
     assert_eq!(
         handle.requests(),
-        1 + 1 + usize::try_from(pages).expect("a count")
+        1 + 1 + 1 + usize::try_from(pages).expect("a count")
     );
     assert!(
         message_pages.len() > 20,
@@ -303,4 +319,137 @@ async fn calls_are_read_while_the_message_list_waits_for_its_next_page() {
         first_message < last_call,
         "the calls were all read before the first message page: {kinds:?}"
     );
+}
+
+/// The sandbox's subaccounts' ids.
+fn subaccount_ids(handle: &Handle) -> BTreeSet<String> {
+    handle
+        .subaccounts()
+        .into_iter()
+        .map(|(id, _, _)| id)
+        .collect()
+}
+
+/// The store's totals by subaccount over `from..to`.
+fn owners(
+    store: &Store,
+    auth_id: &str,
+    from: Timestamp,
+    to: Timestamp,
+) -> BTreeMap<Option<String>, (u64, Decimal)> {
+    store
+        .totals(auth_id, from, to, GroupBy::Subaccount)
+        .expect("totals")
+        .into_iter()
+        .map(|t| (t.key, (t.count, t.amount)))
+        .collect()
+}
+
+#[tokio::test]
+async fn what_no_rented_number_attributes_is_asked_of_each_subaccount_and_the_rest_stays_unattributed()
+ {
+    let (handle, client) = sandbox(3).await;
+    let (_dir, mut store) = store();
+    let now = Timestamp::now();
+    let from = sync::plan::start(now, Depth::Days(2));
+    let to = whole_second(now);
+    // A subaccount releases a number it made calls through: the Number list
+    // no longer says whose those calls are.
+    let released = release_a_subaccounts_number(&handle, &client, from, to).await;
+    let first = run(&client, &mut store, &options(2), now).await;
+    let by_owner = handle.served_by_owner(from, to);
+    // The traffic holds both cases: subaccounts' records through no rented
+    // number (only their list says whose), and the main account's through
+    // none (no list says).
+    let subaccounts = subaccount_ids(&handle);
+    assert!(
+        by_owner
+            .keys()
+            .any(|(owner, rented)| !rented
+                && owner.as_ref().is_some_and(|o| subaccounts.contains(o))),
+        "{by_owner:?}"
+    );
+    assert!(by_owner.contains_key(&(None, false)), "{by_owner:?}");
+    let mut expected: BTreeMap<Option<String>, (u64, Decimal)> = BTreeMap::new();
+    for ((owner, _), (n, amount)) in &by_owner {
+        let sum = expected.entry(owner.clone()).or_default();
+        sum.0 += n;
+        sum.1 += amount;
+    }
+    assert_eq!(owners(&store, &handle.auth_id, from, to), expected);
+    assert_eq!(first.subaccounts, Some(subaccounts.len()));
+    assert!(
+        first
+            .lists
+            .iter()
+            .all(|l| l.claimed > 0 && l.unasked.is_none()),
+        "{first:?}"
+    );
+    // Again, a minute later: the account's list read again leaves every
+    // owner as the subaccounts' lists said, and the records none claimed
+    // are not asked about again.
+    let second = run(
+        &client,
+        &mut store,
+        &options(2),
+        now + SignedDuration::from_secs(60),
+    )
+    .await;
+    assert_eq!(owners(&store, &handle.auth_id, from, to), expected);
+    assert_eq!(
+        stored(&store, &handle.auth_id, from, to),
+        served(&handle, from, to)
+    );
+    assert_eq!(second.subaccounts, None, "nothing left to ask: {second:?}");
+    let numbers = store.numbers(&handle.auth_id).expect("numbers");
+    assert!(
+        numbers.iter().all(|n| n.number != released),
+        "released: {released}"
+    );
+}
+
+/// Releases (`DELETE …/Number/{number}/`) a number of a subaccount's that
+/// calls went out through between `from` and `to`, and returns it.
+async fn release_a_subaccounts_number(
+    handle: &Handle,
+    client: &Client,
+    from: Timestamp,
+    to: Timestamp,
+) -> String {
+    let numbers = client
+        .all_records::<Number>(&NumberQuery::default(), |_| {})
+        .await
+        .expect("numbers");
+    for number in &numbers.objects {
+        if number.sub_account.is_none() {
+            continue;
+        }
+        let through = CallQuery(RecordQuery {
+            from_number: Some(number.number.as_str().to_owned()),
+            time: TimeRange::between(from, to),
+            ..RecordQuery::default()
+        });
+        let calls = client
+            .list_records::<Call>(&through, 0)
+            .await
+            .expect("calls");
+        if calls.objects.is_empty() {
+            continue;
+        }
+        let url = format!(
+            "{}/v1/Account/{}/Number/{}/",
+            handle.base_url,
+            handle.auth_id,
+            number.number.as_str()
+        );
+        let answer = reqwest::Client::new()
+            .delete(url)
+            .basic_auth(&handle.auth_id, Some(support::TOKEN))
+            .send()
+            .await
+            .expect("an answer");
+        assert_eq!(answer.status().as_u16(), 204);
+        return number.number.as_str().to_owned();
+    }
+    panic!("no subaccount's number made calls: {numbers:?}");
 }

@@ -206,7 +206,9 @@ fn record(
         from: from.to_owned(),
         to: "15550000000".to_owned(),
         country: Some(country.to_owned()),
+        message_type: None,
         subaccount: sub.map(str::to_owned),
+        decided: sub.map(|_| crate::store::Decided::Number),
         amount,
     }
 }

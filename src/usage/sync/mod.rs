@@ -7,29 +7,35 @@
 //! Each run first reads the rented numbers (stored, and used to attribute
 //! every record to the subaccount whose number it went through, see
 //! [`super::attribute`]) and then, per list, the windows the plan gives.
-//! Pages are asked for one at a time, each a whole gap after the one
-//! before: the message list's 20 a minute, the account's budget for calls.
+//! The calls and the messages are read at once, each list a page at a time
+//! and each page a whole gap after the one before (the message list's 20 a
+//! minute), their pages together at the account's pace; the pages are
+//! stored one at a time.
 //! A `Retry-After` is waited out when it is short ([`Client::record_page`]);
-//! a longer one ends the sync, its position kept for the next run.
+//! a longer one up to [`Options::long_wait`] in all (said to the progress),
+//! and past that ends the sync, its position kept for the next run.
 //!
-//! Not yet: reading each subaccount's lists with the `subaccount` filter
-//! for what the numbers do not attribute; such records are stored
-//! unattributed, said as such.
+//! What the numbers do not attribute is then asked of each subaccount's
+//! list, with the `subaccount` filter, over the span those records lie in
+//! only, at the list's own pace (so the message list's 20 a minute holds
+//! across both readings). What no subaccount's list holds stays
+//! unattributed, said as such, and is not asked about again.
 
 pub mod plan;
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 use tokio::time::Instant;
 
 use self::plan::{Depth, Seen, Window};
-use super::attribute::{self, Attribution, Countries, Numbers, Owner, Route, Source};
+use super::attribute::{self, Attribution, Basis, Countries, Numbers, Owner, Route, Source};
 use crate::plivo::{
     ApiError, Call, CallQuery, Client, MESSAGE_PACE, Message, MessageQuery, Number, NumberQuery,
-    PAGE_GAP, PAGE_LIMIT, Record, RecordQuery, TimeRange,
+    PAGE_GAP, PAGE_LIMIT, Record, RecordPage, RecordQuery, TimeRange,
 };
-use crate::store::{self, Kind, Store, StoreError, SyncPosition, UsageRecord};
+use crate::store::{self, Decided, Kind, Store, StoreError, SyncPosition, Unasked, UsageRecord};
 
 /// The most pages one window is read in: a million records. A server that
 /// keeps promising more is stopped there, and the sync says so.
@@ -46,7 +52,16 @@ pub struct Options {
     /// allows 20 a minute. Only a sandbox whose limit is scaled down
     /// (tests, benchmarks) wants less.
     pub message_gap: Duration,
+    /// The longest a page waits, in all, for `Retry-After`s longer than the
+    /// client waits out by itself (30 s): a sync run by hand
+    /// ([`LONG_WAIT`]) would rather wait than stop; zero (the default, a
+    /// sync on a schedule) ends the sync at once, to run again later.
+    pub long_wait: Duration,
 }
+
+/// How long `usage` and `usage sync` wait out a long `Retry-After`, in all,
+/// for one page: past it the sync stops, what was read kept.
+pub const LONG_WAIT: Duration = Duration::from_secs(300);
 
 impl Default for Options {
     fn default() -> Self {
@@ -54,6 +69,7 @@ impl Default for Options {
             depth: Depth::MonthToDate,
             call_gap: PAGE_GAP,
             message_gap: MESSAGE_PACE.gap,
+            long_wait: Duration::ZERO,
         }
     }
 }
@@ -67,6 +83,21 @@ pub enum SyncError {
     /// The store could not be written or read.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// Plivo asked to wait longer than the sync waits; what was read is
+    /// kept, and the next sync goes on from there.
+    #[error(
+        "rate limited (429): Plivo asks to wait {} s before the next page of the {} list, longer \
+         than the sync waits ({} s in all); what was read is kept, run it again later",
+        .wait.as_secs(), .kind.as_str(), .cap.as_secs()
+    )]
+    TooLong {
+        /// The list.
+        kind: Kind,
+        /// The wait asked for.
+        wait: Duration,
+        /// [`Options::long_wait`].
+        cap: Duration,
+    },
 }
 
 /// What a sync tells as it goes.
@@ -76,6 +107,23 @@ pub enum Progress<'a> {
     Numbers {
         /// How many.
         count: usize,
+    },
+    /// A page of one subaccount's list was read and its records claimed.
+    Claimed {
+        /// Its list.
+        kind: Kind,
+        /// The subaccount.
+        subaccount: &'a str,
+        /// How many records it held.
+        records: usize,
+    },
+    /// Plivo asked to wait longer than the client waits by itself, and
+    /// the sync waits it out ([`Options::long_wait`]).
+    Waiting {
+        /// The list.
+        kind: Kind,
+        /// How long.
+        wait: Duration,
     },
     /// A page was stored.
     Page {
@@ -104,6 +152,12 @@ pub struct Synced {
     /// The server's pages disagreed with themselves: the list was read up
     /// to there, and the next sync reads on from there.
     pub disagreement: Option<String>,
+    /// Records read from the subaccounts' lists (their pages are counted
+    /// in `pages`).
+    pub claimed: u64,
+    /// Why the subaccounts' lists were not all read to their end, so the
+    /// records they did not claim are asked about again next time.
+    pub unasked: Option<String>,
 }
 
 /// What a whole sync did.
@@ -115,6 +169,9 @@ pub struct Report {
     pub numbers_disagreement: Option<String>,
     /// Calls, then messages.
     pub lists: Vec<Synced>,
+    /// The subaccounts asked for the records their numbers did not
+    /// attribute; `None` when no record needed it (the list not read).
+    pub subaccounts: Option<usize>,
 }
 
 /// Where a sync keeps what it reads: the [`Store`] itself, for a command
@@ -142,6 +199,28 @@ pub trait Sink: Send {
         records: Vec<UsageRecord>,
         position: SyncPosition,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// The records since `from` that nothing attributed and no
+    /// subaccount was asked about yet.
+    fn unasked(
+        &mut self,
+        auth_id: &str,
+        kind: Kind,
+        from: Timestamp,
+    ) -> impl Future<Output = Result<Option<Unasked>, StoreError>> + Send;
+    /// Records a subaccount's list holds, as that subaccount's.
+    fn insert_claimed(
+        &mut self,
+        auth_id: &str,
+        kind: Kind,
+        records: Vec<UsageRecord>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// The `unasked` records no subaccount claimed, not to be asked again.
+    fn mark_asked(
+        &mut self,
+        auth_id: &str,
+        kind: Kind,
+        unasked: Unasked,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
 impl Sink for Store {
@@ -166,6 +245,33 @@ impl Sink for Store {
     ) -> Result<(), StoreError> {
         Store::insert_page(self, auth_id, kind, &records, &position).map(|_| ())
     }
+
+    async fn unasked(
+        &mut self,
+        auth_id: &str,
+        kind: Kind,
+        from: Timestamp,
+    ) -> Result<Option<Unasked>, StoreError> {
+        Store::unasked(self, auth_id, kind, from)
+    }
+
+    async fn insert_claimed(
+        &mut self,
+        auth_id: &str,
+        kind: Kind,
+        records: Vec<UsageRecord>,
+    ) -> Result<(), StoreError> {
+        Store::insert_claimed(self, auth_id, kind, &records).map(|_| ())
+    }
+
+    async fn mark_asked(
+        &mut self,
+        auth_id: &str,
+        kind: Kind,
+        unasked: Unasked,
+    ) -> Result<(), StoreError> {
+        Store::mark_asked(self, auth_id, kind, &unasked).map(|_| ())
+    }
 }
 
 /// A call or a message, as the sync reads and stores it.
@@ -173,18 +279,23 @@ trait Usage: Record {
     const KIND: Kind;
     /// The time the list's time filter reads.
     fn at(&self) -> Timestamp;
-    fn query(window: &Window) -> Self::Query;
+    /// The query of the records from `from` (included) to `to` (excluded),
+    /// of one subaccount's only when given.
+    fn query(from: Timestamp, to: Timestamp, subaccount: Option<&str>) -> Self::Query;
     fn uuid(&self) -> &str;
     /// The country its spend belongs to.
     fn country(&self, countries: &mut Countries) -> Option<attribute::Country>;
     /// Its direction and numbers.
     fn route(&self) -> Route<'_>;
     fn amount(&self) -> rust_decimal::Decimal;
+    /// A message's type; `None` for a call.
+    fn message_type(&self) -> Option<&str>;
 }
 
-fn records_in(window: &Window) -> RecordQuery {
+fn records_in(from: Timestamp, to: Timestamp, subaccount: Option<&str>) -> RecordQuery {
     RecordQuery {
-        time: TimeRange::between(window.from, window.to),
+        subaccount: subaccount.map(str::to_owned),
+        time: TimeRange::between(from, to),
         limit: PAGE_LIMIT,
         ..RecordQuery::default()
     }
@@ -195,8 +306,8 @@ impl Usage for Call {
     fn at(&self) -> Timestamp {
         self.end_time
     }
-    fn query(window: &Window) -> CallQuery {
-        CallQuery(records_in(window))
+    fn query(from: Timestamp, to: Timestamp, subaccount: Option<&str>) -> CallQuery {
+        CallQuery(records_in(from, to, subaccount))
     }
     fn uuid(&self) -> &str {
         self.call_uuid.as_str()
@@ -210,6 +321,9 @@ impl Usage for Call {
     fn amount(&self) -> rust_decimal::Decimal {
         self.total_amount
     }
+    fn message_type(&self) -> Option<&str> {
+        None
+    }
 }
 
 impl Usage for Message {
@@ -217,8 +331,8 @@ impl Usage for Message {
     fn at(&self) -> Timestamp {
         self.message_time
     }
-    fn query(window: &Window) -> MessageQuery {
-        MessageQuery(records_in(window))
+    fn query(from: Timestamp, to: Timestamp, subaccount: Option<&str>) -> MessageQuery {
+        MessageQuery(records_in(from, to, subaccount))
     }
     fn uuid(&self) -> &str {
         self.message_uuid.as_str()
@@ -231,6 +345,9 @@ impl Usage for Message {
     }
     fn amount(&self) -> rust_decimal::Decimal {
         self.total_amount
+    }
+    fn message_type(&self) -> Option<&str> {
+        Some(self.message_type.as_str())
     }
 }
 
@@ -248,10 +365,11 @@ fn stored<R: Usage>(
     record: &R,
     numbers: &Numbers,
     countries: &mut Countries,
+    source: &Source,
     auth_id: &str,
 ) -> UsageRecord {
     let route = record.route();
-    let attribution = numbers.attribute(route, &Source::Account);
+    let attribution = numbers.attribute(route, source);
     UsageRecord {
         uuid: record.uuid().to_owned(),
         at: record.at(),
@@ -259,7 +377,12 @@ fn stored<R: Usage>(
         from: route.from_number.to_owned(),
         to: route.to_number.to_owned(),
         country: record.country(countries).map(|c| c.to_string()),
+        message_type: record.message_type().map(str::to_owned),
         subaccount: owner_id(&attribution, auth_id),
+        decided: attribution.basis().map(|basis| match basis {
+            Basis::ByNumber => Decided::Number,
+            Basis::ByQuery => Decided::Query,
+        }),
         amount: record.amount(),
     }
 }
@@ -281,13 +404,13 @@ fn stored_number(number: &Number) -> store::Number {
 }
 
 /// Syncs the account `client` reads into `store`: the rented numbers, then
-/// calls, then messages, as of `now`. `progress` hears of each step.
-pub async fn sync(
+/// calls and messages at once, as of `now`. `progress` hears of each step.
+pub async fn sync<S: Sink, P: FnMut(Progress<'_>) + Send>(
     client: &Client,
-    store: &mut impl Sink,
+    store: &mut S,
     options: &Options,
     now: Timestamp,
-    mut progress: impl FnMut(Progress<'_>),
+    mut progress: P,
 ) -> Result<Report, SyncError> {
     let auth_id = client.auth_id().to_string();
     let listed = client
@@ -303,117 +426,109 @@ pub async fn sync(
     progress(Progress::Numbers {
         count: listed.objects.len(),
     });
-    let start = plan::start(now, options.depth);
-    // Both lists at once: the message list's pace is its own, so calls
-    // read while it waits cost no time. Their pages share the account's
-    // pace, and are stored one at a time (no await while the store is held).
-    let account = Pacer::new(options.call_gap);
-    let store = tokio::sync::Mutex::new(store);
-    let progress = std::sync::Mutex::new(&mut progress);
+    let subaccounts = tokio::sync::Mutex::new(Subaccounts::default());
     let shared = Shared {
         client,
-        store: &store,
+        auth_id: &auth_id,
+        store: &tokio::sync::Mutex::new(store),
         numbers: &numbers,
-        account: &account,
-        progress: &progress,
-        start,
+        account: &Account::new(options.call_gap),
+        progress: &std::sync::Mutex::new(&mut progress),
+        subaccounts: &subaccounts,
+        start: plan::start(now, options.depth),
         now,
+        long_wait: options.long_wait,
     };
+    // Both lists at once: the message list's pace is its own, so calls
+    // read while it waits cost no time.
     let (calls, messages) = tokio::try_join!(
-        list::<Call, _, _>(&shared, None),
-        list::<Message, _, _>(&shared, Some(options.message_gap)),
+        read::<Call, _, _>(&shared, None),
+        read::<Message, _, _>(&shared, Some(options.message_gap)),
     )?;
+    let read_ids = subaccounts
+        .lock()
+        .await
+        .read
+        .as_ref()
+        .map(|(ids, _)| ids.len());
     Ok(Report {
         numbers: listed.objects.len(),
         numbers_disagreement: listed.disagreement.map(|d| d.to_string()),
         lists: vec![calls, messages],
+        subaccounts: read_ids,
     })
 }
 
-/// The account's pace, shared by the lists read at once: each page
-/// request takes the next free slot, `gap` after the one before it.
-struct Pacer {
-    gap: Duration,
-    next: std::sync::Mutex<Option<Instant>>,
-}
-
-impl Pacer {
-    fn new(gap: Duration) -> Self {
-        Self {
-            gap,
-            next: std::sync::Mutex::new(None),
-        }
-    }
-
-    /// Waits for this request's slot.
-    async fn wait(&self) {
-        let now = Instant::now();
-        let at = {
-            let mut next = self
-                .next
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            let at = next.map_or(now, |next| next.max(now));
-            *next = Some(at + self.gap);
-            at
-        };
-        tokio::time::sleep_until(at).await;
-    }
-}
-
-/// What the lists read at once share. The store takes one page at a time
+/// What the lists read at once share. The store takes one write at a time
 /// (a page and its position are one transaction), so it is behind a lock
 /// held across its write.
 struct Shared<'a, S, P> {
     client: &'a Client,
+    auth_id: &'a str,
     store: &'a tokio::sync::Mutex<&'a mut S>,
     numbers: &'a Numbers,
-    account: &'a Pacer,
+    account: &'a Account,
     progress: &'a std::sync::Mutex<P>,
+    subaccounts: &'a tokio::sync::Mutex<Subaccounts>,
     start: Timestamp,
     now: Timestamp,
+    long_wait: Duration,
 }
 
-/// One list's windows, as planned from its stored position; `own_gap` is
-/// the least time between two of its pages where the list has a limit of
-/// its own.
-async fn list<R: Usage, S: Sink, P: FnMut(Progress<'_>)>(
-    shared: &Shared<'_, S, &mut P>,
+impl<S, P: FnMut(Progress<'_>)> Shared<'_, S, P> {
+    fn say(&self, progress: Progress<'_>) {
+        (self
+            .progress
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner))(progress);
+    }
+}
+
+/// One list: its windows, then what its numbers did not attribute asked
+/// of each subaccount, at the list's own pace (`own_gap`, where the list
+/// has a limit of its own) and the account's.
+async fn read<R: Usage, S: Sink, P: FnMut(Progress<'_>)>(
+    shared: &Shared<'_, S, P>,
     own_gap: Option<Duration>,
 ) -> Result<Synced, SyncError> {
+    let mut pacer = Pacer::new(own_gap);
+    let mut synced = list::<R, S, P>(shared, &mut pacer).await?;
+    claim::<R, S, P>(shared, &mut pacer, &mut synced).await?;
+    Ok(synced)
+}
+
+/// One list's windows, as planned from its stored position.
+async fn list<R: Usage, S: Sink, P: FnMut(Progress<'_>)>(
+    shared: &Shared<'_, S, P>,
+    pacer: &mut Pacer,
+) -> Result<Synced, SyncError> {
     let Shared {
-        client,
+        auth_id,
         store,
         numbers,
-        account,
-        progress,
         start,
         now,
-    } = shared;
-    let (start, now) = (*start, *now);
-    let auth_id = client.auth_id().to_string();
+        ..
+    } = *shared;
     let mut synced = Synced {
         kind: R::KIND,
         records: 0,
         pages: 0,
-        position: store.lock().await.position(&auth_id, R::KIND).await?,
+        position: store.lock().await.position(auth_id, R::KIND).await?,
         disagreement: None,
+        claimed: 0,
+        unasked: None,
     };
-    let mut last_ask: Option<Instant> = None;
     let mut countries = Countries::default();
     for window in plan::plan(&synced.position, start, now) {
-        let query = R::query(&window);
+        let query = R::query(window.from, window.to, None);
         let mut offset: u32 = 0;
         let mut seen: Option<Seen> = None;
         let mut previous: Vec<String> = Vec::new();
         let mut pages: u32 = 0;
         loop {
-            if let (Some(last), Some(gap)) = (last_ask, own_gap) {
-                tokio::time::sleep_until(last + gap).await;
-            }
-            account.wait().await;
-            last_ask = Some(Instant::now());
-            let page = client.record_page::<R>(&query, offset).await?;
+            pacer.wait(shared.account).await;
+            let page = page::<R, S, P>(shared, &query, offset).await?;
             synced.pages += 1;
             pages += 1;
             let uuids: Vec<String> = page.objects.iter().map(|r| r.uuid().to_owned()).collect();
@@ -438,19 +553,17 @@ async fn list<R: Usage, S: Sink, P: FnMut(Progress<'_>)>(
             let records: Vec<UsageRecord> = page
                 .objects
                 .iter()
-                .map(|r| stored(r, numbers, &mut countries, &auth_id))
+                .map(|r| stored(r, numbers, &mut countries, &Source::Account, auth_id))
                 .collect();
             let count = records.len();
             store
                 .lock()
                 .await
-                .insert_page(&auth_id, R::KIND, records, position)
+                .insert_page(auth_id, R::KIND, records, position)
                 .await?;
             synced.position = position;
             synced.records += u64::from(read);
-            (progress
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner))(Progress::Page {
+            shared.say(Progress::Page {
                 kind: R::KIND,
                 window: &window,
                 records: count,
@@ -475,4 +588,245 @@ async fn list<R: Usage, S: Sink, P: FnMut(Progress<'_>)>(
         }
     }
     Ok(synced)
+}
+
+/// The account's pace, shared by the lists read at once: each page request
+/// takes the next free slot, `gap` after the one before it.
+struct Account {
+    gap: Duration,
+    next: std::sync::Mutex<Option<Instant>>,
+}
+
+impl Account {
+    fn new(gap: Duration) -> Self {
+        Self {
+            gap,
+            next: std::sync::Mutex::new(None),
+        }
+    }
+
+    /// Waits for this request's slot.
+    async fn wait(&self) {
+        let now = Instant::now();
+        let at = {
+            let mut next = self
+                .next
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let at = next.map_or(now, |next| next.max(now));
+            *next = Some(at + self.gap);
+            at
+        };
+        tokio::time::sleep_until(at).await;
+    }
+}
+
+/// One list's requests: where the list has a limit of its own, a whole
+/// `gap` from the start of one to the start of the next; and each in its
+/// turn at the account's pace.
+struct Pacer {
+    gap: Option<Duration>,
+    last: Option<Instant>,
+}
+
+impl Pacer {
+    fn new(gap: Option<Duration>) -> Self {
+        Self { gap, last: None }
+    }
+
+    /// Returns when the next request may start.
+    async fn wait(&mut self, account: &Account) {
+        if let (Some(last), Some(gap)) = (self.last, self.gap) {
+            tokio::time::sleep_until(last + gap).await;
+        }
+        account.wait().await;
+        self.last = Some(Instant::now());
+    }
+}
+
+/// The account's subaccounts, read once a sync needs them.
+#[derive(Default)]
+struct Subaccounts {
+    /// Their ids, and whether the list was read whole.
+    read: Option<(Vec<Arc<str>>, bool)>,
+}
+
+impl Subaccounts {
+    async fn get(&mut self, client: &Client) -> Result<(Vec<Arc<str>>, bool), ApiError> {
+        if self.read.is_none() {
+            let listed = client.all_subaccounts(|_| {}).await?;
+            let ids: Vec<Arc<str>> = listed
+                .objects
+                .iter()
+                .filter_map(|s| usable_id(&s.auth_id))
+                .map(Arc::from)
+                .collect();
+            let whole = listed.disagreement.is_none() && ids.len() == listed.objects.len();
+            self.read = Some((ids, whole));
+        }
+        Ok(self
+            .read
+            .as_ref()
+            .map_or((Vec::new(), false), |(ids, whole)| (ids.clone(), *whole)))
+    }
+}
+
+/// A subaccount's id as the list gave it, if it is one to ask with: an id
+/// is ASCII letters and digits, so anything else (an escape sequence, a
+/// stray `&`) is neither sent nor printed, and the list counts as not read
+/// whole.
+fn usable_id(id: &str) -> Option<&str> {
+    let id = id.trim();
+    (!id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric())).then_some(id)
+}
+
+/// Asks each subaccount's list, with the `subaccount` filter, for the
+/// records of `R` that no rented number attributed: a record a subaccount's
+/// list holds is that subaccount's, by Plivo's word. Only the span such
+/// records lie in (from `start`) is read, in windows the call list accepts,
+/// at the list's own pace. When every subaccount's list was read to its
+/// end, the records none claimed are marked asked, and stay unattributed
+/// without being asked about again; otherwise the next sync asks again.
+async fn claim<R: Usage, S: Sink, P: FnMut(Progress<'_>)>(
+    shared: &Shared<'_, S, P>,
+    pacer: &mut Pacer,
+    synced: &mut Synced,
+) -> Result<(), SyncError> {
+    let Shared {
+        client,
+        auth_id,
+        store,
+        numbers,
+        start,
+        ..
+    } = *shared;
+    let Some(unasked) = store.lock().await.unasked(auth_id, R::KIND, start).await? else {
+        return Ok(());
+    };
+    let (ids, whole) = shared.subaccounts.lock().await.get(client).await?;
+    let mut incomplete = (!whole).then(|| "the subaccount list disagreed with itself".to_owned());
+    let mut countries = Countries::default();
+    // Times are whole seconds: the newest one's second is included.
+    let end = unasked.newest + SignedDuration::from_secs(1);
+    for id in &ids {
+        let source = Source::Subaccount(Arc::clone(id));
+        let mut from = unasked.oldest;
+        while from < end {
+            let to = (from + plan::WINDOW).min(end);
+            let query = R::query(from, to, Some(id));
+            let mut offset: u32 = 0;
+            let mut previous: Vec<String> = Vec::new();
+            for pages in 1.. {
+                pacer.wait(shared.account).await;
+                let page = page::<R, S, P>(shared, &query, offset).await?;
+                synced.pages += 1;
+                let uuids: Vec<String> = page.objects.iter().map(|r| r.uuid().to_owned()).collect();
+                if page.meta.offset != offset || (!uuids.is_empty() && uuids == previous) {
+                    incomplete = Some(format!(
+                        "{id}'s page at offset {offset} repeated one already read"
+                    ));
+                    break;
+                }
+                let records: Vec<UsageRecord> = page
+                    .objects
+                    .iter()
+                    .map(|r| stored(r, numbers, &mut countries, &source, auth_id))
+                    .collect();
+                let read = u32::try_from(records.len()).unwrap_or(u32::MAX);
+                let count = records.len();
+                store
+                    .lock()
+                    .await
+                    .insert_claimed(auth_id, R::KIND, records)
+                    .await?;
+                synced.claimed += u64::from(read);
+                shared.say(Progress::Claimed {
+                    kind: R::KIND,
+                    subaccount: id,
+                    records: count,
+                });
+                let after = offset.saturating_add(read);
+                let counted_more = page.meta.total_count.is_some_and(|c| after < c);
+                let more =
+                    read > 0 && (page.meta.next.is_some() || (read >= PAGE_LIMIT && counted_more));
+                if !more {
+                    if counted_more {
+                        incomplete = Some(format!(
+                            "{id}'s pages ended at {after} of the {} counted",
+                            page.meta.total_count.unwrap_or(after)
+                        ));
+                    }
+                    break;
+                }
+                if pages >= WINDOW_PAGES {
+                    incomplete = Some(format!("stopped after {WINDOW_PAGES} pages of {id}'s"));
+                    break;
+                }
+                offset = after;
+                previous = uuids;
+            }
+            from = to;
+        }
+    }
+    match incomplete {
+        None => {
+            store
+                .lock()
+                .await
+                .mark_asked(auth_id, R::KIND, unasked)
+                .await?;
+        }
+        Some(why) => synced.unasked = Some(why),
+    }
+    Ok(())
+}
+
+/// One page, as [`Client::record_page`] reads it, a `Retry-After` longer
+/// than it waits by itself waited out here while the waits add up to no
+/// more than the sync's `long_wait`, each said to the progress.
+async fn page<R: Usage, S, P: FnMut(Progress<'_>)>(
+    shared: &Shared<'_, S, P>,
+    query: &R::Query,
+    offset: u32,
+) -> Result<RecordPage<R>, SyncError> {
+    let long_wait = shared.long_wait;
+    let mut waited = Duration::ZERO;
+    loop {
+        match shared.client.record_page::<R>(query, offset).await {
+            Err(ApiError::RateLimited {
+                retry_after: Some(wait),
+            }) if !long_wait.is_zero() => {
+                if waited.saturating_add(wait) > long_wait {
+                    return Err(SyncError::TooLong {
+                        kind: R::KIND,
+                        wait,
+                        cap: long_wait,
+                    });
+                }
+                shared.say(Progress::Waiting {
+                    kind: R::KIND,
+                    wait,
+                });
+                tokio::time::sleep(wait).await;
+                waited += wait;
+            }
+            answer => return Ok(answer?),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::usable_id;
+
+    #[test]
+    fn only_letters_and_digits_are_a_subaccount_id_to_ask_with() {
+        assert_eq!(
+            usable_id(" SAKXD0GL0TLQMI80GNNZ "),
+            Some("SAKXD0GL0TLQMI80GNNZ")
+        );
+        for bad in ["", " ", "SA\u{1b}[2J", "SA1&subaccount=SA2", "SAé", "SA 1"] {
+            assert_eq!(usable_id(bad), None, "{bad:?}");
+        }
+    }
 }
