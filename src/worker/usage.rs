@@ -23,7 +23,7 @@ use super::Report;
 use crate::clock::Clock;
 use crate::monitor::schedule::Slot;
 use crate::plivo::{Budget, Client, Share};
-use crate::store::{self, Kind, Store, StoreError, SyncPosition, Unasked, UsageRecord};
+use crate::store::{Kind, Store, StoreError};
 use crate::usage::sync::plan::{self, Part};
 use crate::usage::sync::{self, Progress, Sink};
 
@@ -317,78 +317,13 @@ impl Backfill {
 /// The store, every operation on the blocking pool.
 struct OffThread(Arc<Mutex<Store>>);
 
-impl OffThread {
+impl Sink for OffThread {
     async fn with<T: Send + 'static>(
-        &self,
+        &mut self,
         op: impl FnOnce(&mut Store) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
         let store = self.0.clone();
         off_thread(move || op(&mut store.lock().unwrap_or_else(PoisonError::into_inner))).await
-    }
-}
-
-impl Sink for OffThread {
-    async fn position(&mut self, auth_id: &str, kind: Kind) -> Result<SyncPosition, StoreError> {
-        let auth_id = auth_id.to_owned();
-        self.with(move |store| Store::position(store, &auth_id, kind))
-            .await
-    }
-
-    async fn put_numbers(
-        &mut self,
-        auth_id: &str,
-        numbers: Vec<store::Number>,
-    ) -> Result<(), StoreError> {
-        let auth_id = auth_id.to_owned();
-        self.with(move |store| Store::put_numbers(store, &auth_id, &numbers))
-            .await
-    }
-
-    async fn insert_page(
-        &mut self,
-        auth_id: &str,
-        kind: Kind,
-        records: Vec<UsageRecord>,
-        position: SyncPosition,
-    ) -> Result<(), StoreError> {
-        let auth_id = auth_id.to_owned();
-        self.with(move |store| {
-            Store::insert_page(store, &auth_id, kind, &records, &position).map(|_| ())
-        })
-        .await
-    }
-
-    async fn unasked(
-        &mut self,
-        auth_id: &str,
-        kind: Kind,
-        from: Timestamp,
-    ) -> Result<Option<Unasked>, StoreError> {
-        let auth_id = auth_id.to_owned();
-        self.with(move |store| Store::unasked(store, &auth_id, kind, from))
-            .await
-    }
-
-    async fn insert_claimed(
-        &mut self,
-        auth_id: &str,
-        kind: Kind,
-        records: Vec<UsageRecord>,
-    ) -> Result<(), StoreError> {
-        let auth_id = auth_id.to_owned();
-        self.with(move |store| Store::insert_claimed(store, &auth_id, kind, &records).map(|_| ()))
-            .await
-    }
-
-    async fn mark_asked(
-        &mut self,
-        auth_id: &str,
-        kind: Kind,
-        unasked: Unasked,
-    ) -> Result<(), StoreError> {
-        let auth_id = auth_id.to_owned();
-        self.with(move |store| Store::mark_asked(store, &auth_id, kind, &unasked).map(|_| ()))
-            .await
     }
 }
 

@@ -35,7 +35,7 @@ use crate::plivo::{
     ApiError, Call, CallQuery, Client, MESSAGE_PACE, Message, MessageQuery, Number, NumberQuery,
     PAGE_GAP, PAGE_LIMIT, Record, RecordPage, RecordQuery, TimeRange,
 };
-use crate::store::{self, Decided, Kind, Store, StoreError, SyncPosition, Unasked, UsageRecord};
+use crate::store::{self, Decided, Kind, Store, StoreError, SyncPosition, UsageRecord};
 
 /// The most pages one window is read in: a million records. A server that
 /// keeps promising more is stopped there, and the sync says so.
@@ -178,99 +178,19 @@ pub struct Report {
 /// with nothing else to do meanwhile, or one whose every write runs off the
 /// runtime's thread (a dashboard's, whose polls must not wait on the disk).
 pub trait Sink: Send {
-    /// The list's stored position.
-    fn position(
+    /// `op` on the store, where this sink runs it.
+    fn with<T: Send + 'static>(
         &mut self,
-        auth_id: &str,
-        kind: Kind,
-    ) -> impl Future<Output = Result<SyncPosition, StoreError>> + Send;
-    /// The rented numbers, as a whole list read them.
-    fn put_numbers(
-        &mut self,
-        auth_id: &str,
-        numbers: Vec<store::Number>,
-    ) -> impl Future<Output = Result<(), StoreError>> + Send;
-    /// A page's records with the list's position after it, in one
-    /// transaction.
-    fn insert_page(
-        &mut self,
-        auth_id: &str,
-        kind: Kind,
-        records: Vec<UsageRecord>,
-        position: SyncPosition,
-    ) -> impl Future<Output = Result<(), StoreError>> + Send;
-    /// The records since `from` that nothing attributed and no
-    /// subaccount was asked about yet.
-    fn unasked(
-        &mut self,
-        auth_id: &str,
-        kind: Kind,
-        from: Timestamp,
-    ) -> impl Future<Output = Result<Option<Unasked>, StoreError>> + Send;
-    /// Records a subaccount's list holds, as that subaccount's.
-    fn insert_claimed(
-        &mut self,
-        auth_id: &str,
-        kind: Kind,
-        records: Vec<UsageRecord>,
-    ) -> impl Future<Output = Result<(), StoreError>> + Send;
-    /// The `unasked` records no subaccount claimed, not to be asked again.
-    fn mark_asked(
-        &mut self,
-        auth_id: &str,
-        kind: Kind,
-        unasked: Unasked,
-    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+        op: impl FnOnce(&mut Store) -> Result<T, StoreError> + Send + 'static,
+    ) -> impl Future<Output = Result<T, StoreError>> + Send;
 }
 
 impl Sink for Store {
-    async fn position(&mut self, auth_id: &str, kind: Kind) -> Result<SyncPosition, StoreError> {
-        Store::position(self, auth_id, kind)
-    }
-
-    async fn put_numbers(
+    async fn with<T: Send + 'static>(
         &mut self,
-        auth_id: &str,
-        numbers: Vec<store::Number>,
-    ) -> Result<(), StoreError> {
-        Store::put_numbers(self, auth_id, &numbers)
-    }
-
-    async fn insert_page(
-        &mut self,
-        auth_id: &str,
-        kind: Kind,
-        records: Vec<UsageRecord>,
-        position: SyncPosition,
-    ) -> Result<(), StoreError> {
-        Store::insert_page(self, auth_id, kind, &records, &position).map(|_| ())
-    }
-
-    async fn unasked(
-        &mut self,
-        auth_id: &str,
-        kind: Kind,
-        from: Timestamp,
-    ) -> Result<Option<Unasked>, StoreError> {
-        Store::unasked(self, auth_id, kind, from)
-    }
-
-    async fn insert_claimed(
-        &mut self,
-        auth_id: &str,
-        kind: Kind,
-        records: Vec<UsageRecord>,
-    ) -> Result<(), StoreError> {
-        Store::insert_claimed(self, auth_id, kind, &records).map(|_| ())
-    }
-
-    async fn mark_asked(
-        &mut self,
-        auth_id: &str,
-        kind: Kind,
-        unasked: Unasked,
-    ) -> Result<(), StoreError> {
-        Store::mark_asked(self, auth_id, kind, &unasked).map(|_| ())
+        op: impl FnOnce(&mut Store) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        op(self)
     }
 }
 
@@ -421,7 +341,10 @@ pub async fn sync<S: Sink, P: FnMut(Progress<'_>) + Send>(
     // stored stay until a whole list says otherwise.
     if listed.disagreement.is_none() {
         let rows: Vec<store::Number> = listed.objects.iter().map(stored_number).collect();
-        store.put_numbers(&auth_id, rows).await?;
+        let owner = auth_id.clone();
+        store
+            .with(move |store| store.put_numbers(&owner, &rows))
+            .await?;
     }
     progress(Progress::Numbers {
         count: listed.objects.len(),
@@ -514,7 +437,14 @@ async fn list<R: Usage, S: Sink, P: FnMut(Progress<'_>)>(
         kind: R::KIND,
         records: 0,
         pages: 0,
-        position: store.lock().await.position(auth_id, R::KIND).await?,
+        position: {
+            let owner = auth_id.to_owned();
+            store
+                .lock()
+                .await
+                .with(move |store| store.position(&owner, R::KIND))
+                .await?
+        },
         disagreement: None,
         claimed: 0,
         unasked: None,
@@ -556,10 +486,11 @@ async fn list<R: Usage, S: Sink, P: FnMut(Progress<'_>)>(
                 .map(|r| stored(r, numbers, &mut countries, &Source::Account, auth_id))
                 .collect();
             let count = records.len();
+            let owner = auth_id.to_owned();
             store
                 .lock()
                 .await
-                .insert_page(auth_id, R::KIND, records, position)
+                .with(move |store| store.insert_page(&owner, R::KIND, &records, &position))
                 .await?;
             synced.position = position;
             synced.records += u64::from(read);
@@ -700,7 +631,13 @@ async fn claim<R: Usage, S: Sink, P: FnMut(Progress<'_>)>(
         start,
         ..
     } = *shared;
-    let Some(unasked) = store.lock().await.unasked(auth_id, R::KIND, start).await? else {
+    let owner = auth_id.to_owned();
+    let unasked = store
+        .lock()
+        .await
+        .with(move |store| store.unasked(&owner, R::KIND, start))
+        .await?;
+    let Some(unasked) = unasked else {
         return Ok(());
     };
     let (ids, whole) = shared.subaccounts.lock().await.get(client).await?;
@@ -734,10 +671,11 @@ async fn claim<R: Usage, S: Sink, P: FnMut(Progress<'_>)>(
                     .collect();
                 let read = u32::try_from(records.len()).unwrap_or(u32::MAX);
                 let count = records.len();
+                let owner = auth_id.to_owned();
                 store
                     .lock()
                     .await
-                    .insert_claimed(auth_id, R::KIND, records)
+                    .with(move |store| store.insert_claimed(&owner, R::KIND, &records))
                     .await?;
                 synced.claimed += u64::from(read);
                 shared.say(Progress::Claimed {
@@ -770,10 +708,11 @@ async fn claim<R: Usage, S: Sink, P: FnMut(Progress<'_>)>(
     }
     match incomplete {
         None => {
+            let owner = auth_id.to_owned();
             store
                 .lock()
                 .await
-                .mark_asked(auth_id, R::KIND, unasked)
+                .with(move |store| store.mark_asked(&owner, R::KIND, &unasked))
                 .await?;
         }
         Some(why) => synced.unasked = Some(why),
