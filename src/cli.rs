@@ -494,7 +494,8 @@ pub struct UsageSyncArgs {
 /// What `usage --by` groups by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum UsageBy {
-    /// Calls and messages.
+    /// DESIGN's eight products: voice, SMS, MMS and WhatsApp, each outbound
+    /// and inbound.
     Product,
     /// The subaccount whose number a record went through.
     Subaccount,

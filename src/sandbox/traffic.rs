@@ -451,10 +451,34 @@ fn units(amount: Decimal) -> i64 {
         .unwrap_or(i64::MAX / 2)
 }
 
-/// A number in `country`: its calling code, then ten digits.
+/// Area codes a made-up US number is given: real ones, so that the number
+/// is one libphonenumber reads as a US number, as every number Plivo rents
+/// or bills is a real one.
+const US_AREAS: [u64; 8] = [201, 212, 305, 312, 415, 617, 646, 702];
+
+/// A number in `country`, valid by libphonenumber's data (a mobile's
+/// prefix, or a US area code and an exchange not starting with 0 or 1):
+/// one draw, as before, spread over the digits the country's format leaves
+/// free.
 fn far_number(rng: &mut fastrand::Rng, country: usize) -> u64 {
     let code: u64 = COUNTRIES[country].code.parse().unwrap_or(1);
-    code * 10_000_000_000 + rng.u64(1_000_000_000..10_000_000_000)
+    let drawn = rng.u64(1_000_000_000..10_000_000_000);
+    let national = match COUNTRIES[country].iso2 {
+        "US" => {
+            let area = US_AREAS[usize::try_from(drawn % 8).unwrap_or(0)];
+            let exchange = 200 + drawn / 8 % 800;
+            area * 10_000_000 + exchange * 10_000 + drawn / 6_400 % 10_000
+        }
+        // UK mobiles 7400…, German 151…, Brazilian São Paulo mobiles 119…,
+        // Australian mobiles 40…, Indian mobiles 98….
+        "GB" => 7_400_000_000 + drawn % 1_000_000,
+        "DE" => 15_100_000_000 + drawn % 100_000_000,
+        "BR" => 11_900_000_000 + drawn % 100_000_000,
+        "AU" => 400_000_000 + drawn % 10_000_000,
+        _ => 9_800_000_000 + drawn % 100_000_000,
+    };
+    let digits = national.checked_ilog10().map_or(1, |l| l + 1);
+    code * 10u64.pow(digits) + national
 }
 
 /// The account's rented numbers: two in the US for the main account, and
@@ -472,7 +496,8 @@ fn rent(rng: &mut fastrand::Rng, owners: &[String], today: jiff::civil::Date) ->
             let country = [0, 0, 1, 0, 2, 0, 5][i % 7];
             let tollfree = i == 1;
             let number = if tollfree {
-                18_440_000_000 + rng.u64(0..10_000_000)
+                // A toll-free 844 number's exchange starts with 2 to 9.
+                18_442_000_000 + rng.u64(0..8_000_000)
             } else {
                 far_number(rng, country)
             };

@@ -454,3 +454,22 @@ async fn release_a_subaccounts_number(
     }
     panic!("no subaccount's number made calls: {numbers:?}");
 }
+
+#[tokio::test]
+async fn every_record_the_sandbox_serves_has_its_country() {
+    // The sandbox's numbers are real ones, as Plivo's are: each call and
+    // message, inbound or outbound, is given a country.
+    let (handle, client) = sandbox(3).await;
+    let (_dir, mut store) = store();
+    let now = Timestamp::now();
+    run(&client, &mut store, &options(3), now).await;
+    let from = sync::plan::start(now, Depth::Days(3));
+    let countries = store
+        .totals(&handle.auth_id, from, whole_second(now), GroupBy::Country)
+        .expect("totals");
+    assert!(countries.len() >= 3, "{countries:?}");
+    assert!(
+        countries.iter().all(|t| t.key.is_some()),
+        "records of no country: {countries:?}"
+    );
+}
