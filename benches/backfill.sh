@@ -8,6 +8,9 @@
 #
 #   benches/backfill.sh [DAYS SCALE LATENCY_MS RATE]   (default 30 14 20 1200)
 #
+# BIN names the binary to measure (default target/release/plivo-dash, built
+# if missing).
+#
 # 30 days at scale 14 is about 100,000 records; 90 days at scale 45 about
 # 1,000,000. The bound: Plivo lets an account make 300 requests in 5 s (one
 # page each 1/60 s, calls and messages alike) and the message list RATE a
@@ -19,7 +22,7 @@ days=${1:-30}
 scale=${2:-14}
 latency=${3:-20}
 rate=${4:-1200}
-bin=target/release/plivo-dash
+bin=${BIN:-target/release/plivo-dash}
 [ -x "$bin" ] || cargo build --release --quiet
 work=$(mktemp -d)
 sandbox_pid=
