@@ -80,13 +80,25 @@ pub enum StoreError {
         amount: String,
     },
     /// SQLite failed.
-    #[error("the store {}: {source}", path.display())]
+    #[error("the store {}: {source}{}", path.display(), hint(source))]
     Sqlite {
         /// The database file.
         path: PathBuf,
         /// What SQLite said.
         source: rusqlite::Error,
     },
+}
+
+/// What a user can do about `error`, when SQLite's words do not say: a
+/// file that is writable in a directory that is not ("attempt to write a
+/// readonly database").
+fn hint(error: &rusqlite::Error) -> &'static str {
+    if error.sqlite_error_code() == Some(rusqlite::ErrorCode::ReadOnly) {
+        "; the file and its directory must both be writable (SQLite keeps its \
+         -wal and -shm files beside it)"
+    } else {
+        ""
+    }
 }
 
 /// An open store.

@@ -910,3 +910,30 @@ fn an_owner_said_by_query_outlives_a_later_reading_of_the_accounts_list() {
     );
     assert!(owners(&store).contains(&total(None, 2, dec!(0.07))));
 }
+
+#[test]
+fn a_read_only_error_says_the_directory_must_be_writable_too() {
+    let readonly = rusqlite::Error::SqliteFailure(
+        rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_READONLY),
+        Some("attempt to write a readonly database".to_owned()),
+    );
+    let said = StoreError::Sqlite {
+        path: PathBuf::from("/state/plivo-dash/store.sqlite3"),
+        source: readonly,
+    }
+    .to_string();
+    assert!(
+        said.contains("attempt to write a readonly database"),
+        "{said}"
+    );
+    assert!(
+        said.contains("its directory must both be writable"),
+        "{said}"
+    );
+    let other = StoreError::Sqlite {
+        path: PathBuf::from("/x"),
+        source: rusqlite::Error::QueryReturnedNoRows,
+    }
+    .to_string();
+    assert!(!other.contains("writable"), "{other}");
+}
