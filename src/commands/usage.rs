@@ -325,14 +325,18 @@ impl Spend {
             ));
         }
         for (kind, p) in lists {
-            if p.backfill.is_none_or(|edge| edge > self.since) {
-                said.push(format!(
-                    "{} are stored only from {}, after --since: `plivo-dash usage sync --days N` \
+            match p.backfill {
+                None => said.push(format!(
+                    "no {} are stored yet: the totals are not the spend; \
+                     `plivo-dash usage sync` reads them",
+                    list_name(kind)
+                )),
+                Some(edge) if edge > self.since => said.push(format!(
+                    "{} are stored only from {edge}, after --since: `plivo-dash usage sync --days N` \
                      reads further back (up to 90 days)",
-                    list_name(kind),
-                    p.backfill
-                        .map_or_else(|| "nowhere yet".to_owned(), |e| e.to_string())
-                ));
+                    list_name(kind)
+                )),
+                Some(_) => {}
             }
         }
         said

@@ -314,3 +314,21 @@ fn usage_sync_waits_out_a_long_retry_after_up_to_its_cap_and_says_so() {
         "{err}"
     );
 }
+
+#[test]
+fn usage_no_sync_on_an_empty_store_says_the_totals_are_not_the_spend() {
+    let sandbox = sandbox();
+    let mut cmd = bin(&sandbox);
+    cmd.args(["usage", "--no-sync"]);
+    let (stdout, stderr) = run(cmd, 0);
+    assert!(stdout.contains("TOTAL"), "{stdout}");
+    for list in ["calls", "messages"] {
+        assert!(
+            stderr.contains(&format!(
+                "no {list} are stored yet: the totals are not the spend"
+            )),
+            "{stderr}"
+        );
+    }
+    assert!(!stderr.contains("nowhere"), "{stderr}");
+}
