@@ -145,7 +145,16 @@ async fn run(cli: Cli, tls: Tls) -> ExitCode {
             // error, and a closed pipe is no reason to panic.
             let mut script = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "plivo-dash", &mut script);
-            written(print_out(&String::from_utf8_lossy(&script)))
+            let mut script = String::from_utf8_lossy(&script).into_owned();
+            if shell == clap_complete::Shell::Bash {
+                // clap_complete 4.6 spells the hyphenated name's subcommand
+                // states one way where it sets them and another in the case
+                // labels that read them, so nothing after a subcommand ever
+                // completed (clap-rs/clap#6421): the labels are spelled as
+                // the states are.
+                script = script.replace("plivo__subcmd__dash", "plivo__dash");
+            }
+            written(print_out(&script))
         }
         Some(Subcommand::Man { dir }) => {
             let written = std::fs::create_dir_all(&dir)

@@ -1367,3 +1367,37 @@ fn all_profiles_and_one_profile_cannot_go_together() {
     let (_, err) = run(cmd, 2);
     assert!(err.contains("cannot go with --profile"), "{err}");
 }
+
+#[test]
+fn bash_completes_a_subcommands_options() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let script = home.path().join("plivo-dash.bash");
+    let output = bin(home.path())
+        .args(["completions", "bash"])
+        .output()
+        .expect("completions run");
+    assert!(output.status.success());
+    std::fs::write(&script, &output.stdout).expect("the script written");
+    // What bash calls on Tab after `plivo-dash usage --`.
+    let complete = format!(
+        "source {}; COMP_WORDS=(plivo-dash usage --); COMP_CWORD=2; \
+         _plivo__dash plivo-dash -- usage; echo \"${{COMPREPLY[*]}}\"",
+        script.display()
+    );
+    let offered = match std::process::Command::new("bash")
+        .args(["-c", &complete])
+        .output()
+    {
+        Ok(o) => String::from_utf8_lossy(&o.stdout).into_owned(),
+        Err(e) => {
+            println!("skipped: bash_completes_a_subcommands_options: no bash ({e})");
+            return;
+        }
+    };
+    for option in ["--since", "--by", "--no-sync"] {
+        assert!(
+            offered.split_whitespace().any(|o| o == option),
+            "{option}: {offered:?}"
+        );
+    }
+}
