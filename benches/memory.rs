@@ -53,8 +53,7 @@ fn main() {
             &plivo_dash::plivo::Http::new(
                 plivo_dash::plivo::install_tls(),
                 plivo_dash::plivo::Limits::default().connect_timeout,
-            )
-            .expect("the HTTP client"),
+            ),
             &handle.base_url,
             &handle.auth_id,
             token.to_owned().into(),

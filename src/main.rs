@@ -56,18 +56,7 @@ async fn run(cli: Cli, tls: Tls) -> ExitCode {
     let global = cli.global();
     // One HTTP client for every account this command speaks to.
     let connect_timeout = plivo_dash::config::limits(global.timeout).connect_timeout;
-    let http = match Http::new(tls, connect_timeout) {
-        Ok(http) => http,
-        Err(e) if matches!(cli.command, Some(Subcommand::Check(_))) => {
-            let outcome = commands::check::unknown(&e.to_string());
-            print_out(&format!("{}\n", outcome.line));
-            return ExitCode::from(outcome.status.code());
-        }
-        Err(e) => {
-            plivo_dash::say!("plivo-dash: {e}");
-            return Exit::Failed.into();
-        }
-    };
+    let http = Http::new(tls, connect_timeout);
     if global.all_profiles && (global.profile.is_some() || global.auth_id.is_some()) {
         plivo_dash::say!(
             "plivo-dash: --all-profiles watches every profile in the config file; \

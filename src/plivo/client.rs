@@ -95,7 +95,7 @@ impl Client {
         let auth_id = AuthId::parse(auth_id)?;
         let base = parse_api_url(api_url)?;
         let account_url = account_url(&base, &auth_id, api_url)?;
-        let http = http.for_host(is_loopback(&base));
+        let http = http.for_host(is_loopback(&base))?;
         let header_secret = {
             use base64::Engine as _;
             SecretString::from(base64::engine::general_purpose::STANDARD.encode(format!(
@@ -678,7 +678,7 @@ mod tests {
 
     #[test]
     fn the_authorization_header_echoed_back_is_cut_out_too() {
-        let http = Http::new(super::super::install_tls(), Duration::from_secs(1)).unwrap();
+        let http = Http::new(super::super::install_tls(), Duration::from_secs(1));
         let client = Client::new(
             &http,
             "http://127.0.0.1:1",

@@ -24,7 +24,6 @@ pub const TOKEN: &str = "tok3n-THAT-must-NEVER-leak-0123456789";
 pub fn http() -> plivo_dash::plivo::Http {
     let connect_timeout = plivo_dash::plivo::Limits::default().connect_timeout;
     plivo_dash::plivo::Http::new(plivo_dash::plivo::install_tls(), connect_timeout)
-        .expect("the HTTP client")
 }
 
 /// A sandbox on the test's runtime answering to [`TOKEN`], with `options`
