@@ -40,7 +40,7 @@
 //! - A message says it in `destination_country_iso2`: used upper-cased when
 //!   it is two ASCII letters, unknown when it is anything else; when it is
 //!   missing or empty (the SDKs' own fixtures leave it out), read from
-//!   `to_number` as for a call ([`message_country`]).
+//!   `to_number` as for a call ([`Countries::of_message`]).
 //!
 //! An unknown or invalid number has no country (`None`).
 
@@ -407,31 +407,20 @@ impl Countries {
         country
     }
 
-    /// The country a call's spend belongs to, as [`call_country`] says.
+    /// The country a call's spend belongs to: its `to_number`'s (the
+    /// destination outbound, the rented number inbound).
     pub fn of_call(&mut self, call: &Call) -> Option<Country> {
         self.of_number(call.to_number.as_str())
     }
 
-    /// The country a message's spend belongs to, as [`message_country`]
-    /// says.
+    /// The country a message's spend belongs to: its
+    /// `destination_country_iso2` when it says one, else its `to_number`'s.
     pub fn of_message(&mut self, message: &Message) -> Option<Country> {
         match said_country(message) {
             Some(said) => said,
             None => self.of_number(message.to_number.as_str()),
         }
     }
-}
-
-/// The country a call's spend belongs to: its `to_number`'s (the
-/// destination outbound, the rented number inbound).
-pub fn call_country(call: &Call) -> Option<Country> {
-    number_country(call.to_number.as_str())
-}
-
-/// The country a message's spend belongs to: its
-/// `destination_country_iso2` when it says one, else its `to_number`'s.
-pub fn message_country(message: &Message) -> Option<Country> {
-    said_country(message).unwrap_or_else(|| number_country(message.to_number.as_str()))
 }
 
 /// What a message's `destination_country_iso2` says, when it says anything.
@@ -760,22 +749,32 @@ mod tests {
     fn a_calls_country_is_where_it_was_billed() {
         let out = call("outbound", "+14155551234", "442079460018");
         assert_eq!(
-            call_country(&out).map(|c| c.to_string()).as_deref(),
+            Countries::default()
+                .of_call(&out)
+                .map(|c| c.to_string())
+                .as_deref(),
             Some("GB")
         );
         // From India to the account's US number: billed at the US number.
         let inbound = call("inbound", "919876543210", "14155551234");
         assert_eq!(
-            call_country(&inbound).map(|c| c.to_string()).as_deref(),
+            Countries::default()
+                .of_call(&inbound)
+                .map(|c| c.to_string())
+                .as_deref(),
             Some("US")
         );
         let nowhere = call("outbound", "14155551234", "sip:alice@example.com");
-        assert_eq!(call_country(&nowhere), None);
+        assert_eq!(Countries::default().of_call(&nowhere), None);
     }
 
     #[test]
     fn a_messages_country_is_its_own_word_upper_cased_or_else_unknown() {
-        let said = |iso2| message_country(&message("14155551234", iso2)).map(|c| c.to_string());
+        let said = |iso2| {
+            Countries::default()
+                .of_message(&message("14155551234", iso2))
+                .map(|c| c.to_string())
+        };
         assert_eq!(said(Some("in")).as_deref(), Some("IN"));
         assert_eq!(said(Some(" GB ")).as_deref(), Some("GB"));
         assert_eq!(said(Some("USA")), None);

@@ -9,9 +9,7 @@ use std::path::PathBuf;
 
 use plivo_dash::plivo::{Call, Message, Number, RecordPage};
 use plivo_dash::store::{Kind, product};
-use plivo_dash::usage::attribute::{
-    Attribution, Basis, Numbers, Owner, Route, Source, call_country, message_country,
-};
+use plivo_dash::usage::attribute::{Attribution, Basis, Countries, Numbers, Owner, Route, Source};
 use serde::de::DeserializeOwned;
 
 /// The fixtures holding calls.
@@ -160,7 +158,10 @@ fn the_sdks_records_are_placed_in_their_destinations_country() {
         for call in records::<Call>(name).unwrap_or_default() {
             let to = call.to_number.as_str();
             assert_eq!(
-                call_country(&call).map(|c| c.to_string()).as_deref(),
+                Countries::default()
+                    .of_call(&call)
+                    .map(|c| c.to_string())
+                    .as_deref(),
                 Some(expected(to)),
                 "{name}: {to}"
             );
@@ -172,7 +173,10 @@ fn the_sdks_records_are_placed_in_their_destinations_country() {
             // says it.
             let to = message.to_number.as_str();
             assert_eq!(
-                message_country(&message).map(|c| c.to_string()).as_deref(),
+                Countries::default()
+                    .of_message(&message)
+                    .map(|c| c.to_string())
+                    .as_deref(),
                 Some(expected(to)),
                 "{name}: {to}"
             );
