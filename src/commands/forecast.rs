@@ -13,9 +13,9 @@ use super::{Exit, Failure};
 use crate::cli::{ForecastArgs, Global};
 use crate::config::Settings;
 use crate::plivo::{Client, Http};
-use crate::store::{GroupBy, Kind};
 use crate::text::sanitize;
-use crate::usage::forecast::{self, Basis, Forecast, Inputs, Month, Runway, Warning};
+use crate::usage::ahead::{self, Facts};
+use crate::usage::forecast::{Basis, Forecast, Runway, Warning};
 use crate::usage::sync::plan;
 
 /// One account's month ahead, and what to say about how it was worked out.
@@ -48,52 +48,38 @@ pub async fn ahead(
         ));
         TimeZone::UTC
     });
-    let month = Month::at(now, &zone)?;
-    let start = month.start.timestamp();
     let mut store = open(settings, now)?;
     if !no_sync {
-        sync_since(client, &mut store, start.min(now - forecast::TRAILING), now).await?;
+        sync_since(client, &mut store, ahead::reach(now, &zone)?, now).await?;
     }
     let auth_id = client.auth_id().to_string();
-    let calls = store.position(&auth_id, Kind::Call)?;
-    let messages = store.position(&auth_id, Kind::Message)?;
-    // Both lists must reach back for a window to be whole.
-    let covered = calls.backfill.zip(messages.backfill).map(|(c, m)| c.max(m));
+    let read = ahead::read(
+        &store,
+        &auth_id,
+        Facts {
+            balance: account.cash_credits,
+            auto_recharge: account.auto_recharge,
+            zone: &zone,
+            alert_below: settings.alert_below,
+        },
+        now,
+    )?;
     if no_sync {
-        let newest = calls.newest.max(messages.newest);
         notes.push(format!(
             "from the store, not synced now: newest record {}",
-            newest.map_or_else(|| "none".to_owned(), |n| n.to_string())
+            read.newest
+                .map_or_else(|| "none".to_owned(), |n| n.to_string())
         ));
     }
-    if covered.is_none_or(|edge| edge > start) {
+    if read.short() {
         notes.push(format!(
             "records are stored only from {}, after the 1st: the spend so far is short \
              (`plivo-dash usage sync` reads further back)",
-            covered.map_or_else(|| "nowhere yet".to_owned(), |e| e.to_string())
+            read.covered
+                .map_or_else(|| "nowhere yet".to_owned(), |e| e.to_string())
         ));
     }
-    let basis = Basis::at(
-        now,
-        forecast::history_start(covered, store.first_record(&auth_id)?),
-    );
-    let spent = store.totals(&auth_id, start, now, GroupBy::Product)?;
-    let trailing = match basis {
-        Some(b) => store.totals(&auth_id, b.from, b.to, GroupBy::Product)?,
-        None => Vec::new(),
-    };
-    let numbers = store.numbers(&auth_id)?;
-    let forecast = forecast::project(&Inputs {
-        now,
-        zone: &zone,
-        spent: &spent,
-        trailing: &trailing,
-        basis,
-        numbers: &numbers,
-        balance: account.cash_credits,
-        auto_recharge: account.auto_recharge,
-        alert_below: settings.alert_below,
-    })?;
+    let forecast = read.forecast;
     Ok(Ahead {
         profile: None,
         auth_id,
@@ -334,6 +320,7 @@ pub async fn run(
 mod tests {
     use super::*;
     use crate::store::{Number, Total};
+    use crate::usage::forecast::{self, Inputs};
     use rust_decimal::{Decimal, dec};
 
     fn ahead(profile: Option<&str>, balance: Decimal, notes: Vec<String>) -> Ahead {

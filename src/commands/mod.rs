@@ -81,6 +81,15 @@ pub enum Failure {
     Stopped(crate::signals::Signal),
 }
 
+impl From<crate::usage::ahead::AheadError> for Failure {
+    fn from(error: crate::usage::ahead::AheadError) -> Self {
+        match error {
+            crate::usage::ahead::AheadError::Store(e) => Failure::Store(e),
+            crate::usage::ahead::AheadError::Time(e) => Failure::Time(e),
+        }
+    }
+}
+
 impl Failure {
     /// How the command ends: usage, authentication, network/timeout/
     /// server, rate limited, or failed.

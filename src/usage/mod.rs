@@ -1,7 +1,9 @@
 //! The usage records turned into spend: whose each record is and where it
 //! went ([`attribute`]), and the sync that reads them into the store
-//! ([`sync`]).
+//! ([`sync`]); the month ahead ([`forecast`], read from the store by
+//! [`ahead`]) and spend spikes ([`spike`]).
 
+pub mod ahead;
 pub mod attribute;
 pub mod forecast;
 pub mod spike;
