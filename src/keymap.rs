@@ -133,6 +133,17 @@ pub enum Action {
     Sort,
     /// The welcome screen: open the demo instead of logging in.
     Demo,
+    /// Open the usage screen: where the money goes.
+    Usage,
+    /// The usage screen's next window (last hour, 24 h, month to date).
+    Window,
+    /// The usage screen's next table (product, subaccount, country,
+    /// number).
+    NextTable,
+    /// Its table before.
+    PrevTable,
+    /// Narrow the usage screen to the selected subaccount or country.
+    Narrow,
 }
 
 /// Where a set of keys works. Several are active at once (see
@@ -168,6 +179,8 @@ pub enum Context {
     /// The welcome screen, on a first run with no account set up (before
     /// `Editing`).
     Welcome,
+    /// The usage screen's tables.
+    Usage,
 }
 
 /// One key: a code and the modifiers that matter (Ctrl, Alt; Shift only
@@ -606,7 +619,7 @@ const TABLE: &[Entry] = &[
     Entry {
         action: A::Refresh,
         name: "refresh",
-        contexts: &[C::Dashboard, C::Rows, C::Fleet],
+        contexts: &[C::Dashboard, C::Rows, C::Fleet, C::Usage],
         keys: &["r"],
         help: "refresh now (outside the form)",
     },
@@ -634,7 +647,7 @@ const TABLE: &[Entry] = &[
     Entry {
         action: A::Mouse,
         name: "mouse",
-        contexts: &[C::Dashboard, C::Rows, C::Fleet],
+        contexts: &[C::Dashboard, C::Rows, C::Fleet, C::Usage],
         keys: &["m"],
         help: "mouse on / off (off lets the terminal select text)",
     },
@@ -655,7 +668,7 @@ const TABLE: &[Entry] = &[
     Entry {
         action: A::Fleet,
         name: "fleet",
-        contexts: &[C::Dashboard, C::Rows],
+        contexts: &[C::Dashboard, C::Rows, C::Usage],
         keys: &["a"],
         help: "all accounts: the fleet screen (with several profiles)",
     },
@@ -676,56 +689,91 @@ const TABLE: &[Entry] = &[
     Entry {
         action: A::Sort,
         name: "sort",
-        contexts: &[C::Fleet],
+        contexts: &[C::Fleet, C::Usage],
         keys: &["o"],
         help: "sort by runway (shortest first), balance or name",
     },
     Entry {
+        action: A::Usage,
+        name: "usage",
+        contexts: &[C::Dashboard, C::Fleet],
+        keys: &["u"],
+        help: "the usage screen: where the money goes",
+    },
+    Entry {
+        action: A::Window,
+        name: "window",
+        contexts: &[C::Usage],
+        keys: &["w"],
+        help: "usage: the window (last hour, 24 h, month to date)",
+    },
+    Entry {
+        action: A::NextTable,
+        name: "next_table",
+        contexts: &[C::Usage],
+        keys: &["tab", "right"],
+        help: "usage: the next table (product, subaccount, country, number)",
+    },
+    Entry {
+        action: A::PrevTable,
+        name: "prev_table",
+        contexts: &[C::Usage],
+        keys: &["shift-tab", "left"],
+        help: "usage: the table before",
+    },
+    Entry {
+        action: A::Narrow,
+        name: "narrow",
+        contexts: &[C::Usage],
+        keys: &["enter"],
+        help: "usage: narrow the others to the selected subaccount or country",
+    },
+    Entry {
         action: A::RowDown,
         name: "row_down",
-        contexts: &[C::Rows, C::Fleet],
+        contexts: &[C::Rows, C::Fleet, C::Usage],
         keys: &["down", "j"],
         help: "tables (subaccounts, fleet): the row below",
     },
     Entry {
         action: A::RowUp,
         name: "row_up",
-        contexts: &[C::Rows, C::Fleet],
+        contexts: &[C::Rows, C::Fleet, C::Usage],
         keys: &["up", "k"],
         help: "the row above",
     },
     Entry {
         action: A::PageDown,
         name: "page_down",
-        contexts: &[C::Rows, C::ConfirmSave, C::Help, C::Fleet],
+        contexts: &[C::Rows, C::ConfirmSave, C::Help, C::Fleet, C::Usage],
         keys: &["pgdn"],
         help: "a page down",
     },
     Entry {
         action: A::PageUp,
         name: "page_up",
-        contexts: &[C::Rows, C::ConfirmSave, C::Help, C::Fleet],
+        contexts: &[C::Rows, C::ConfirmSave, C::Help, C::Fleet, C::Usage],
         keys: &["pgup"],
         help: "a page up",
     },
     Entry {
         action: A::FirstRow,
         name: "first_row",
-        contexts: &[C::Rows, C::Fleet],
+        contexts: &[C::Rows, C::Fleet, C::Usage],
         keys: &["home", "g"],
         help: "the first row",
     },
     Entry {
         action: A::LastRow,
         name: "last_row",
-        contexts: &[C::Rows, C::Fleet],
+        contexts: &[C::Rows, C::Fleet, C::Usage],
         keys: &["end", "G"],
         help: "the last row",
     },
     Entry {
         action: A::Filter,
         name: "filter",
-        contexts: &[C::Rows, C::Fleet],
+        contexts: &[C::Rows, C::Fleet, C::Usage],
         keys: &["/"],
         help: "filter by name or id as you type (Enter keeps it, Esc clears)",
     },
@@ -774,21 +822,21 @@ const TABLE: &[Entry] = &[
     Entry {
         action: A::Back,
         name: "back",
-        contexts: &[C::Rows, C::Fleet],
+        contexts: &[C::Rows, C::Fleet, C::Usage],
         keys: &["esc", "b"],
         help: "back to the account",
     },
     Entry {
         action: A::Help,
         name: "help",
-        contexts: &[C::Dashboard, C::Rows, C::Fleet],
+        contexts: &[C::Dashboard, C::Rows, C::Fleet, C::Usage],
         keys: &["?"],
         help: "this help (outside the form)",
     },
     Entry {
         action: A::Quit,
         name: "quit",
-        contexts: &[C::Dashboard, C::Rows, C::Fleet],
+        contexts: &[C::Dashboard, C::Rows, C::Fleet, C::Usage],
         keys: &["q"],
         help: "quit (outside the form; asks if unsaved)",
     },
@@ -920,6 +968,18 @@ const HINTS: &[(Context, &[Hint])] = &[
         ],
     ),
     (
+        C::Usage,
+        &[
+            hint(&[A::Window], "window"),
+            hint(&[A::NextTable], "table"),
+            hint(&[A::Narrow], "narrow"),
+            hint(&[A::Sort], "sort"),
+            hint(&[A::Filter], "filter"),
+            hint(&[A::Back], "back"),
+            hint(&[A::Help], "help"),
+        ],
+    ),
+    (
         C::RowFilter,
         &[
             hint(&[A::Confirm], "keep filter"),
@@ -987,6 +1047,10 @@ const HINT_RANKS: &[(Context, Action, u8)] = &[
     (C::Fleet, A::Quit, 0),
     (C::Fleet, A::Open, 1),
     (C::Fleet, A::Filter, 2),
+    (C::Usage, A::Help, 0),
+    (C::Usage, A::Back, 0),
+    (C::Usage, A::Window, 1),
+    (C::Usage, A::NextTable, 2),
 ];
 
 /// Which contexts must never share a key between two actions: each alone,
@@ -1002,6 +1066,7 @@ const MUST_NOT_CLASH: &[&[Context]] = &[
     &[C::Global, C::ConfirmQuit],
     &[C::Global, C::Rows],
     &[C::Global, C::Fleet],
+    &[C::Global, C::Usage],
     &[C::Global, C::RowFilter, C::Editing],
     &[C::Global, C::Dialog, C::Editing],
     &[C::Global, C::Welcome, C::Editing],
@@ -1276,6 +1341,12 @@ impl Keymap {
 /// entry's help says (written for its first context).
 const HELP_HERE: &[(Context, Action, &str)] = &[
     (C::Fleet, A::Back, "clear a filter that was kept"),
+    (
+        C::Usage,
+        A::Back,
+        "widen a narrowed view, else back to the account",
+    ),
+    (C::Usage, A::Sort, "sort by spend, name or records"),
     (C::RowFilter, A::Confirm, "keep the filter"),
     (C::RowFilter, A::Cancel, "clear the filter"),
     (C::Dialog, A::Confirm, "do it: create, rename or delete"),
@@ -1324,6 +1395,15 @@ const HELP_SECTIONS: &[ScreenHelp] = &[
         C::Fleet,
         &[
             (C::Fleet, "All accounts"),
+            (C::RowFilter, "Filter"),
+            (C::Editing, "Editing text"),
+        ],
+        "select a row (while the mouse is on)",
+    ),
+    (
+        C::Usage,
+        &[
+            (C::Usage, "Usage"),
             (C::RowFilter, "Filter"),
             (C::Editing, "Editing text"),
         ],

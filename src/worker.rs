@@ -61,6 +61,9 @@ pub enum Request {
         /// Its numbers, endpoints and applications go too.
         cascade: bool,
     },
+    /// Read the usage screen's view from the store (off the runtime's
+    /// threads), answered by `Report::UsageView`.
+    UsageView(crate::usage::view::Query),
 }
 
 /// Which kind of request failed.
@@ -156,6 +159,13 @@ pub enum Report {
     SubaccountDeleted {
         /// Its id.
         id: String,
+    },
+    /// The usage screen's view, as asked, or why it could not be read.
+    UsageView {
+        /// What was asked (an answer to an older question is not shown).
+        query: crate::usage::view::Query,
+        /// The spend, or why not (naming the store).
+        view: Result<Box<crate::usage::view::View>, String>,
     },
 }
 
@@ -299,6 +309,7 @@ async fn run(
                 .map_or(Duration::ZERO, |u| u.interval),
         )
     });
+    let store = options.usage.as_ref().map(|u| u.store.clone());
     let (client, _sync) = usage::start(client, options.usage, first_sync, options.clock, &events);
     let records = options
         .history
@@ -377,6 +388,11 @@ async fn run(
                 if let Some(records) = &records {
                     let _ = records.send(sample);
                 }
+                Vec::new()
+            }
+            Request::UsageView(query) => {
+                let auth_id = client.auth_id().to_string();
+                usage::read_view(store.clone(), auth_id, query, options.clock, &events);
                 Vec::new()
             }
         };

@@ -121,13 +121,19 @@ impl App {
             Report::HistoryUnwritable { error } => self.warn(error),
             Report::Usage(status) => {
                 self.usage.take(&status);
+                // The usage screen says how fresh its records are.
+                let shown = matches!(self.screens.top(), crate::screens::Screen::Usage(_));
                 match status {
                     Status::Unavailable { error } => self.warn(error),
                     Status::SetAside { notice } => self.warn(notice),
-                    // Kept for the usage screen; nothing drawn changes.
-                    _ => outcome.redraw = false,
+                    Status::Synced { .. } => {
+                        outcome.requests.extend(self.screens.usage_synced());
+                        outcome.redraw = shown;
+                    }
+                    _ => outcome.redraw = shown,
                 }
             }
+            Report::UsageView { .. } => self.screens.usage_view(&report),
             Report::SubaccountCount { total } => self.subaccount_count = Some(total),
             Report::Failed {
                 op: Op::Subaccounts,

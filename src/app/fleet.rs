@@ -635,6 +635,16 @@ impl Fleet {
                     scroll.act(action, self.keymap.help(*screen).len(), areas.body.height);
                 }
             }
+            // The selected account opened on its usage screen.
+            Action::Usage => {
+                let chosen = self.screen.selected_member(&self.members);
+                outcome = self.act(Action::Open);
+                if let Some(i) = chosen.filter(|i| self.open == Some(*i))
+                    && let Some(m) = self.members.get_mut(i)
+                {
+                    outcome.requests.push((i, m.app.open_usage()));
+                }
+            }
             action => {
                 let rows = areas.map_or(1, |a| usize::from(a.rows.height));
                 match self.screen.act(action, &self.members, rows) {

@@ -13,6 +13,7 @@ use super::{App, Notice, Outcome, Overlay, PERIODS};
 
 use crate::keymap::{Action, Context};
 use crate::screens::subaccounts::SubaccountsScreen;
+use crate::screens::usage::UsageScreen;
 use crate::screens::{Ctx, Screen};
 use crate::worker::Request;
 
@@ -150,7 +151,11 @@ impl App {
                 self.screens.push(Screen::Subaccounts(Box::new(screen)));
                 Outcome::request(request)
             }
+            Action::Usage => Outcome::request(self.open_usage()),
             Action::Back => {
+                if let Some(request) = self.screens.widen() {
+                    return Outcome::request(request);
+                }
                 self.screens.pop();
                 Outcome::redraw()
             }
@@ -189,6 +194,15 @@ impl App {
                 self.screens.act(action, &mut ctx)
             }
         }
+    }
+
+    /// Opens the usage screen over the others (its month in the account's
+    /// zone): the request that reads its view.
+    pub(crate) fn open_usage(&mut self) -> Request {
+        let zone = self.account.as_ref().map_or("", |a| a.timezone.as_str());
+        let (screen, request) = UsageScreen::open(zone);
+        self.screens.push(Screen::Usage(Box::new(screen)));
+        request
     }
 
     /// A fetch now, unless one is in flight (however often `r` is pressed)

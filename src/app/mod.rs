@@ -173,7 +173,7 @@ impl App {
                 self.now = now;
                 let after = self.clock_labels();
                 let changed = after != before;
-                if after[1] != before[1] {
+                if after[2] != before[2] {
                     // The chart ends at "now", which moved on a minute:
                     // downsampled again once a minute, not every second
                     // (a fleet ticks every account).
@@ -227,9 +227,10 @@ impl App {
 
     /// Everything on screen that moves with the clock alone, so a tick
     /// redraws only when one of them changed.
-    fn clock_labels(&self) -> [Option<String>; 3] {
+    fn clock_labels(&self) -> [Option<String>; 4] {
         [
             self.fetched_at.map(|at| monitor::ago(self.now, at)),
+            self.usage.synced_at.map(|at| monitor::ago(self.now, at)),
             Some(minute(self.now).to_string()),
             self.retry_in().map(|d| d.as_secs().to_string()),
         ]

@@ -268,13 +268,7 @@ pub async fn spend(
         sync_since(client, &mut store, since, now).await?;
     }
     let auth_id = client.auth_id().to_string();
-    let by = match args.by {
-        UsageBy::Product => GroupBy::Product,
-        UsageBy::Subaccount => GroupBy::Subaccount,
-        UsageBy::Country => GroupBy::Country,
-        UsageBy::Number => GroupBy::Number,
-        UsageBy::Day => GroupBy::Day,
-    };
+    let by = group_by(args.by);
     let rows = store.totals(&auth_id, since, until, by)?;
     let unattributed = store
         .totals(&auth_id, since, until, GroupBy::Subaccount)?
@@ -398,9 +392,16 @@ pub(super) fn money(amount: Decimal) -> String {
 
 /// A group with no key, as a person reads it.
 fn no_key(by: UsageBy) -> &'static str {
+    crate::usage::view::unnamed(group_by(by))
+}
+
+fn group_by(by: UsageBy) -> GroupBy {
     match by {
-        UsageBy::Subaccount => "unattributed",
-        _ => "unknown",
+        UsageBy::Product => GroupBy::Product,
+        UsageBy::Subaccount => GroupBy::Subaccount,
+        UsageBy::Country => GroupBy::Country,
+        UsageBy::Number => GroupBy::Number,
+        UsageBy::Day => GroupBy::Day,
     }
 }
 

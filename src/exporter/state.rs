@@ -193,7 +193,8 @@ impl Watched {
             | Report::SubaccountsPage { .. }
             | Report::SubaccountsListed { .. }
             | Report::SubaccountChanged { .. }
-            | Report::SubaccountDeleted { .. } => {}
+            | Report::SubaccountDeleted { .. }
+            | Report::UsageView { .. } => {}
         }
         self.tracker.reestimate(self.period, None);
         self.reading.balance = self

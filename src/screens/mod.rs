@@ -7,6 +7,7 @@ pub mod account;
 pub mod fleet;
 mod shell;
 pub mod subaccounts;
+pub mod usage;
 pub mod welcome;
 
 pub use shell::{render, render_fleet};
@@ -64,6 +65,8 @@ pub enum Screen {
     Account(Box<account::AccountScreen>),
     /// The account's subaccounts.
     Subaccounts(Box<subaccounts::SubaccountsScreen>),
+    /// Where the account's money goes.
+    Usage(Box<usage::UsageScreen>),
 }
 
 /// The screens: the first one opened, and those opened over it.
@@ -113,6 +116,7 @@ impl Router {
         match self.top() {
             Screen::Account(s) => s.contexts(),
             Screen::Subaccounts(s) => s.contexts(),
+            Screen::Usage(s) => s.contexts(),
         }
     }
 
@@ -121,6 +125,7 @@ impl Router {
         match self.top_mut() {
             Screen::Account(s) => s.act(action, ctx),
             Screen::Subaccounts(s) => s.act(action, ctx),
+            Screen::Usage(s) => s.act(action, ctx),
         }
     }
 
@@ -130,6 +135,7 @@ impl Router {
         match self.top_mut() {
             Screen::Account(s) => s.type_char(c),
             Screen::Subaccounts(s) => s.type_char(c),
+            Screen::Usage(s) => s.type_char(c),
         }
     }
 
@@ -138,6 +144,7 @@ impl Router {
         match self.top_mut() {
             Screen::Account(s) => s.paste(text),
             Screen::Subaccounts(s) => s.paste(text),
+            Screen::Usage(s) => s.paste(text),
         }
     }
 
@@ -146,6 +153,7 @@ impl Router {
         match self.top_mut() {
             Screen::Account(s) => s.click(areas, at),
             Screen::Subaccounts(s) => s.click(keymap, areas.body(), at),
+            Screen::Usage(s) => s.click(keymap, areas.body(), at),
         }
     }
 
@@ -153,8 +161,10 @@ impl Router {
     /// of its new `body`.
     pub(crate) fn resized(&mut self, keymap: &Keymap, body: Rect) {
         for screen in std::iter::once(&mut self.base).chain(&mut self.above) {
-            if let Screen::Subaccounts(s) = screen {
-                s.resized(keymap, body);
+            match screen {
+                Screen::Subaccounts(s) => s.resized(keymap, body),
+                Screen::Usage(s) => s.resized(keymap, body),
+                Screen::Account(_) => {}
             }
         }
     }
@@ -175,8 +185,39 @@ impl Router {
             .flat_map(|screen| match screen {
                 Screen::Account(s) => s.unsaved(),
                 Screen::Subaccounts(s) => s.unsaved(),
+                Screen::Usage(_) => Vec::new(),
             })
             .collect()
+    }
+
+    /// The usage view the worker read, for the usage screens that asked.
+    pub fn usage_view(&mut self, report: &Report) {
+        for screen in std::iter::once(&mut self.base).chain(&mut self.above) {
+            if let Screen::Usage(s) = screen {
+                s.report(report);
+            }
+        }
+    }
+
+    /// The records were synced: the requests that read each usage screen's
+    /// view again.
+    pub fn usage_synced(&mut self) -> Vec<crate::worker::Request> {
+        let mut asked = Vec::new();
+        for screen in std::iter::once(&mut self.base).chain(&mut self.above) {
+            if let Screen::Usage(s) = screen {
+                asked.push(s.reread());
+            }
+        }
+        asked
+    }
+
+    /// Esc on a narrowed usage screen widens it: its request; `None` when
+    /// the top screen has nothing to widen.
+    pub(crate) fn widen(&mut self) -> Option<crate::worker::Request> {
+        match self.top_mut() {
+            Screen::Usage(s) => s.widen(),
+            _ => None,
+        }
     }
 
     /// A fetched account reaches every screen that shows it; `sent` is
@@ -203,6 +244,14 @@ impl Router {
         match self.top() {
             Screen::Account(s) => account::view::render(app, s, theme, frame, areas, body),
             Screen::Subaccounts(s) => subaccounts::view::render(app, s, theme, frame, body),
+            Screen::Usage(s) => {
+                let seen = usage::view::Seen {
+                    standing: &app.usage,
+                    now: app.now,
+                    keymap: &app.session.keymap,
+                };
+                usage::view::render(seen, s, theme, frame, body);
+            }
         }
     }
 }

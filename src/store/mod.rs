@@ -31,7 +31,7 @@ pub use records::{
     Decided, GroupBy, Kind, Number, SyncPosition, Total, Unasked, UsageRecord, product,
 };
 pub use schema::VERSION;
-pub use spend::Source;
+pub use spend::{Narrow, Source};
 
 /// The database's file name in the state directory.
 pub const FILE_NAME: &str = "store.sqlite3";

@@ -203,6 +203,22 @@ fn to_micros(uuid: &str, amount: Decimal) -> Result<i64, StoreError> {
         })
 }
 
+/// A row of (key, count, micros) as a group's total; `by` day, the key is
+/// the UTC day's number, written `YYYY-MM-DD`.
+pub(super) fn total_row(by: GroupBy, row: &rusqlite::Row<'_>) -> rusqlite::Result<Total> {
+    let key = if by == GroupBy::Day {
+        let day: i64 = row.get(0)?;
+        timestamp(Some(day * DAY))?.map(|t| t.strftime("%Y-%m-%d").to_string())
+    } else {
+        row.get(0)?
+    };
+    Ok(Total {
+        key,
+        count: count(row.get(1)?),
+        amount: from_micros(row.get(2)?),
+    })
+}
+
 /// SQLite's count (never negative) as a count.
 pub(super) fn count(n: i64) -> u64 {
     u64::try_from(n).unwrap_or(0)
@@ -462,19 +478,7 @@ impl Store {
             let mut stmt = self.conn.prepare_cached(&sql)?;
             let rows = stmt.query_map(
                 params![auth_id, from, head_end, tail_start, to, days.0, days.1],
-                |row| {
-                    let key = if by == GroupBy::Day {
-                        let day: i64 = row.get(0)?;
-                        timestamp(Some(day * DAY))?.map(|t| t.strftime("%Y-%m-%d").to_string())
-                    } else {
-                        row.get(0)?
-                    };
-                    Ok(Total {
-                        key,
-                        count: count(row.get(1)?),
-                        amount: from_micros(row.get(2)?),
-                    })
-                },
+                |row| total_row(by, row),
             )?;
             rows.collect()
         };

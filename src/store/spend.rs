@@ -12,7 +12,7 @@ use jiff::tz::TimeZone;
 use rusqlite::{Connection, params};
 use rust_decimal::Decimal;
 
-use super::records::{DAY, GroupBy, Total, count, from_micros, timestamp};
+use super::records::{DAY, GroupBy, Total, from_micros, timestamp, total_row};
 use super::{Store, StoreError};
 
 /// Indexes that only speed reads up, made at every open if missing: they
@@ -20,8 +20,24 @@ use super::{Store, StoreError};
 /// ignores them, and a migration that rebuilds a table gets them back at
 /// the next open. `usage_day_key`: whether a country (or any view's key)
 /// was seen over a run of days, in one seek.
-const INDEXES: &str =
-    "CREATE INDEX IF NOT EXISTS usage_day_key ON usage_day (auth_id, view, key, day);";
+/// `usage_subaccount_at`, `usage_country_at`: one subaccount's or one
+/// country's records over a window (the usage screen narrowed to it), read
+/// without the others'.
+const INDEXES: &str = "
+CREATE INDEX IF NOT EXISTS usage_day_key ON usage_day (auth_id, view, key, day);
+CREATE INDEX IF NOT EXISTS usage_subaccount_at ON usage_record (auth_id, subaccount, at);
+CREATE INDEX IF NOT EXISTS usage_country_at ON usage_record (auth_id, country, at);
+";
+
+/// What a reading of totals is narrowed to: one subaccount's records or one
+/// country's (`None`: those with none, unattributed or of unknown country).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Narrow {
+    /// One subaccount's records.
+    Subaccount(Option<String>),
+    /// One destination country's records.
+    Country(Option<String>),
+}
 
 /// Spend through one number of one subaccount to one country.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -102,6 +118,41 @@ impl Store {
         read().map_err(|e| self.error(e))
     }
 
+    /// `auth_id`'s spend from `from` (included) to `to` (excluded) by `by`,
+    /// of the records `narrow` keeps, largest first (by day: oldest first).
+    /// The daily sums keep one view at a time, so a narrowed reading is of
+    /// the records, through the subaccount's or the country's index: only
+    /// its own records in the window are read.
+    pub fn narrowed_totals(
+        &self,
+        auth_id: &str,
+        from: Timestamp,
+        to: Timestamp,
+        by: GroupBy,
+        narrow: &Narrow,
+    ) -> Result<Vec<Total>, StoreError> {
+        let (key, _, _) = by.columns();
+        let (index, column, value) = match narrow {
+            Narrow::Subaccount(v) => ("usage_subaccount_at", "subaccount", v),
+            Narrow::Country(v) => ("usage_country_at", "country", v),
+        };
+        let order = if by == GroupBy::Day { "1" } else { "3 DESC, 1" };
+        let sql = format!(
+            "SELECT {key}, count(*), sum(amount_micros) FROM usage_record INDEXED BY {index}
+             WHERE auth_id = ?1 AND {column} IS ?2 AND at >= ?3 AND at < ?4
+             GROUP BY 1 ORDER BY {order}"
+        );
+        let read = || -> rusqlite::Result<Vec<Total>> {
+            let mut stmt = self.conn.prepare_cached(&sql)?;
+            let rows = stmt.query_map(
+                params![auth_id, value, from.as_second(), to.as_second()],
+                |row| total_row(by, row),
+            )?;
+            rows.collect()
+        };
+        read().map_err(|e| self.error(e))
+    }
+
     /// When `auth_id`'s first stored record is, if it has one.
     pub fn first_record(&self, auth_id: &str) -> Result<Option<Timestamp>, StoreError> {
         let read = || -> rusqlite::Result<Option<Timestamp>> {
@@ -157,16 +208,7 @@ impl Store {
             let mut stmt = self.conn.prepare_cached(&sql)?;
             let (from, to) = (day(from) * DAY, day(to) * DAY);
             let rows = stmt.query_map(params![auth_id, country, from, to], |row| {
-                Ok(Total {
-                    key: if by == GroupBy::Day {
-                        let day: i64 = row.get(0)?;
-                        timestamp(Some(day * DAY))?.map(|t| t.strftime("%Y-%m-%d").to_string())
-                    } else {
-                        row.get(0)?
-                    },
-                    count: count(row.get(1)?),
-                    amount: from_micros(row.get(2)?),
-                })
+                total_row(by, row)
             })?;
             rows.collect()
         };
@@ -282,5 +324,56 @@ mod tests {
                 .country_seen(ACCOUNT, "FR", day("2026-12-03"), day("2026-12-04"))
                 .expect("read through the index")
         );
+    }
+
+    #[test]
+    fn narrowed_totals_are_the_narrowed_records_sums_read_through_their_index() {
+        let dir = tempfile::tempdir().expect("a directory");
+        let path = dir.path().join("store.sqlite3");
+        let mut store = Store::open(&path, at("2026-12-05T00:00:00Z"))
+            .expect("a store")
+            .store;
+        let sub = Some("SA0000000000000000C3");
+        let mut records = vec![
+            record("a", "2026-12-03T23:59:59Z", sub, dec!(1)),
+            record("b", "2026-12-04T00:00:00Z", None, dec!(2)),
+            record("c", "2026-12-04T10:00:00Z", sub, dec!(0.5)),
+            record("d", "2026-12-04T11:00:00Z", sub, dec!(0.25)),
+        ];
+        records[3].country = Some("ID".to_owned());
+        records[3].message_type = Some("sms".to_owned());
+        store
+            .insert_page(ACCOUNT, Kind::Message, &records, &SyncPosition::default())
+            .expect("stored");
+        let (from, to) = (at("2026-12-04T00:00:00Z"), at("2026-12-05T00:00:00Z"));
+        let read = |by, narrow: Narrow| {
+            store
+                .narrowed_totals(ACCOUNT, from, to, by, &narrow)
+                .expect("read")
+                .into_iter()
+                .map(|t| (t.key, t.count, t.amount))
+                .collect::<Vec<_>>()
+        };
+        let some = |s: &str| Some(s.to_owned());
+        // One subaccount's, inside the window (the 3rd's record is out).
+        assert_eq!(
+            read(GroupBy::Country, Narrow::Subaccount(sub.map(str::to_owned))),
+            [(some("FR"), 1, dec!(0.5)), (some("ID"), 1, dec!(0.25))]
+        );
+        // The records of no subaccount.
+        assert_eq!(
+            read(GroupBy::Country, Narrow::Subaccount(None)),
+            [(some("FR"), 1, dec!(2))]
+        );
+        // One country's, by subaccount and by product.
+        assert_eq!(
+            read(GroupBy::Subaccount, Narrow::Country(some("FR"))),
+            [(None, 1, dec!(2)), (sub.map(str::to_owned), 1, dec!(0.5))]
+        );
+        assert_eq!(
+            read(GroupBy::Product, Narrow::Country(some("ID"))),
+            [(some("sms-outbound"), 1, dec!(0.25))]
+        );
+        assert_eq!(read(GroupBy::Number, Narrow::Country(None)), []);
     }
 }

@@ -26,6 +26,7 @@ use crate::plivo::{Budget, Client, Share};
 use crate::store::{Kind, Store, StoreError};
 use crate::usage::sync::plan::{self, Part};
 use crate::usage::sync::{self, Progress, Sink};
+use crate::usage::view;
 
 /// How often a back-fill's progress is reported at most.
 const PROGRESS_EVERY: Duration = Duration::from_secs(1);
@@ -262,6 +263,44 @@ async fn run(
         let due = (started + options.interval).max(Instant::now() + options.sync.message_gap);
         tokio::time::sleep_until(due).await;
     }
+}
+
+/// Reads the usage screen's view for `query` in a task of its own, the
+/// store on the blocking pool, and reports it: polls and other requests go
+/// on meanwhile. `store` is `None` when no records are kept this run.
+pub(super) fn read_view(
+    store: Option<StoreAt>,
+    auth_id: String,
+    query: view::Query,
+    clock: Clock,
+    events: &mpsc::UnboundedSender<Report>,
+) {
+    let events = events.clone();
+    tokio::spawn(async move {
+        let now = clock.now();
+        let view = match store {
+            None => Err("usage records are not kept this run (no state directory)".to_owned()),
+            Some(store) => match store.open(now).await {
+                (Ok(store), notice) => {
+                    // Opened here first: what the opening found is said
+                    // as the sync would have said it.
+                    if let Some(notice) = notice {
+                        let _ = events.send(Report::Usage(Status::SetAside { notice }));
+                    }
+                    let asked = query.clone();
+                    off_thread(move || {
+                        let store = store.lock().unwrap_or_else(PoisonError::into_inner);
+                        view::read(&store, &auth_id, &asked, now)
+                    })
+                    .await
+                    .map(Box::new)
+                    .map_err(|e| e.to_string())
+                }
+                (Err(e), _) => Err(format!("usage records cannot be read: {e}")),
+            },
+        };
+        let _ = events.send(Report::UsageView { query, view });
+    });
 }
 
 /// A back-fill's progress, said at most every [`PROGRESS_EVERY`] for a

@@ -24,6 +24,7 @@ mod subaccounts_screen;
 mod ui;
 mod usage_sandbox;
 mod usage_schedule;
+mod usage_screen;
 mod usage_sync;
 mod welcome;
 mod worker;
