@@ -64,6 +64,13 @@ pub enum Request {
     /// Read the usage screen's view from the store (off the runtime's
     /// threads), answered by `Report::UsageView`.
     UsageView(crate::usage::view::Query),
+    /// Read the usage digest from the store, the month in `zone` (the
+    /// account's IANA zone; UTC where it is not one): asked after each
+    /// sync, answered by `Report::Digest`.
+    Digest {
+        /// The account's time zone, as the API says it.
+        zone: String,
+    },
 }
 
 /// Which kind of request failed.
@@ -103,6 +110,9 @@ pub enum Report {
     },
     /// How the background sync of the usage records stands.
     Usage(usage::Status),
+    /// The usage digest asked for, or why it could not be read (boxed:
+    /// it dwarfs the other messages).
+    Digest(Result<Box<crate::usage::digest::Digest>, String>),
     /// The stored history, once, before the first fetch.
     History {
         /// The samples, oldest first.
@@ -384,15 +394,41 @@ async fn run(
                 schedule.set_paused(paused);
                 vec![schedule_event(&schedule)]
             }
+            // Off the loop: a slow store holds up only its answer.
+            Request::Digest { zone } => {
+                let (store, auth_id, now) = (
+                    store.clone(),
+                    client.auth_id().to_string(),
+                    options.clock.now(),
+                );
+                let events = events.clone();
+                tokio::spawn(async move {
+                    let digest = usage::digest(store, auth_id, zone, now).await;
+                    let _ = events.send(Report::Digest(digest.map(Box::new)));
+                });
+                Vec::new()
+            }
             Request::Record(sample) => {
                 if let Some(records) = &records {
                     let _ = records.send(sample);
                 }
                 Vec::new()
             }
+            // Off the loop, as the digest.
             Request::UsageView(query) => {
-                let auth_id = client.auth_id().to_string();
-                usage::read_view(store.clone(), auth_id, query, options.clock, &events);
+                let (store, auth_id, now) = (
+                    store.clone(),
+                    client.auth_id().to_string(),
+                    options.clock.now(),
+                );
+                let events = events.clone();
+                tokio::spawn(async move {
+                    let view = usage::view(store, auth_id, query.clone(), now).await;
+                    let _ = events.send(Report::UsageView {
+                        query,
+                        view: view.map(Box::new),
+                    });
+                });
                 Vec::new()
             }
         };

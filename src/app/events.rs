@@ -42,6 +42,11 @@ impl App {
                 if first && let Some(count) = self.count_subaccounts() {
                     outcome.requests.insert(0, count);
                 }
+                // A sync that ended before the account arrived could not
+                // say which zone its month is in.
+                if first && self.usage.synced_at.is_some() {
+                    outcome.requests.extend(self.ask_digest());
+                }
                 self.fetched_at = Some(at);
                 self.fetch = FetchState::Fresh { in_flight: false };
                 // Every balance moves the estimate, stored or not: the burn
@@ -127,6 +132,7 @@ impl App {
                     Status::Unavailable { error } => self.warn(error),
                     Status::SetAside { notice } => self.warn(notice),
                     Status::Synced { .. } => {
+                        outcome.requests.extend(self.ask_digest());
                         outcome.requests.extend(self.screens.usage_synced());
                         outcome.redraw = shown;
                     }
@@ -134,6 +140,12 @@ impl App {
                 }
             }
             Report::UsageView { .. } => self.screens.usage_view(&report),
+            Report::Digest(Ok(digest)) => self.digest = Some(digest),
+            // Said where the usage is shown, as a failed sync is.
+            Report::Digest(Err(error)) => {
+                self.usage.error = Some(error);
+                outcome.redraw = false;
+            }
             Report::SubaccountCount { total } => self.subaccount_count = Some(total),
             Report::Failed {
                 op: Op::Subaccounts,
@@ -158,6 +170,16 @@ impl App {
             }
         }
         outcome
+    }
+}
+
+impl App {
+    /// The digest of the account's usage, asked in the account's zone;
+    /// none before the account is known.
+    fn ask_digest(&self) -> Option<Request> {
+        self.account.as_ref().map(|account| Request::Digest {
+            zone: account.timezone.clone(),
+        })
     }
 }
 

@@ -190,6 +190,7 @@ impl Watched {
             Report::Usage(_) => {}
             Report::SubaccountCount { total } => self.reading.subaccounts = Some(total),
             Report::Saved { .. }
+            | Report::Digest(_)
             | Report::SubaccountsPage { .. }
             | Report::SubaccountsListed { .. }
             | Report::SubaccountChanged { .. }

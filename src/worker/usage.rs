@@ -16,6 +16,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use jiff::Timestamp;
+use jiff::tz::TimeZone;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
@@ -24,6 +25,7 @@ use crate::clock::Clock;
 use crate::monitor::schedule::Slot;
 use crate::plivo::{Budget, Client, Share};
 use crate::store::{Kind, Store, StoreError};
+use crate::usage::digest::Digest;
 use crate::usage::sync::plan::{self, Part};
 use crate::usage::sync::{self, Progress, Sink};
 use crate::usage::view;
@@ -85,6 +87,49 @@ impl StoreAt {
             .clone();
         (store, notice)
     }
+}
+
+/// Reads the account's [`Digest`] at `now`, its month in `zone` (UTC
+/// where that is no IANA zone, as the `forecast` command says), off the
+/// runtime's threads, the store opened now if no sync has opened it yet:
+/// the answer to [`Request::Digest`](super::Request::Digest).
+pub(super) async fn digest(
+    store: Option<StoreAt>,
+    auth_id: String,
+    zone: String,
+    now: Timestamp,
+) -> Result<Digest, String> {
+    read_store(store, now, move |store| {
+        let zone = TimeZone::get(&zone).unwrap_or(TimeZone::UTC);
+        Digest::read(store, &auth_id, &zone, now).map_err(|e| e.to_string())
+    })
+    .await
+}
+
+/// The usage screen's view for `query` at `now`, off the runtime's
+/// threads: the answer to [`Request::UsageView`](super::Request::UsageView).
+pub(super) async fn view(
+    store: Option<StoreAt>,
+    auth_id: String,
+    query: view::Query,
+    now: Timestamp,
+) -> Result<view::View, String> {
+    read_store(store, now, move |store| {
+        view::read(store, &auth_id, &query, now).map_err(|e| e.to_string())
+    })
+    .await
+}
+
+/// `read` on the blocking pool with the store, opened now if no sync has
+/// opened it yet.
+async fn read_store<T: Send + 'static>(
+    store: Option<StoreAt>,
+    now: Timestamp,
+    read: impl FnOnce(&Store) -> Result<T, String> + Send + 'static,
+) -> Result<T, String> {
+    let store = store.ok_or("usage records are not synced: there is no store to read")?;
+    let store = store.open(now).await.0?;
+    off_thread(move || read(&store.lock().unwrap_or_else(PoisonError::into_inner))).await
 }
 
 /// One of the lists a sync reads.
@@ -263,44 +308,6 @@ async fn run(
         let due = (started + options.interval).max(Instant::now() + options.sync.message_gap);
         tokio::time::sleep_until(due).await;
     }
-}
-
-/// Reads the usage screen's view for `query` in a task of its own, the
-/// store on the blocking pool, and reports it: polls and other requests go
-/// on meanwhile. `store` is `None` when no records are kept this run.
-pub(super) fn read_view(
-    store: Option<StoreAt>,
-    auth_id: String,
-    query: view::Query,
-    clock: Clock,
-    events: &mpsc::UnboundedSender<Report>,
-) {
-    let events = events.clone();
-    tokio::spawn(async move {
-        let now = clock.now();
-        let view = match store {
-            None => Err("usage records are not kept this run (no state directory)".to_owned()),
-            Some(store) => match store.open(now).await {
-                (Ok(store), notice) => {
-                    // Opened here first: what the opening found is said
-                    // as the sync would have said it.
-                    if let Some(notice) = notice {
-                        let _ = events.send(Report::Usage(Status::SetAside { notice }));
-                    }
-                    let asked = query.clone();
-                    off_thread(move || {
-                        let store = store.lock().unwrap_or_else(PoisonError::into_inner);
-                        view::read(&store, &auth_id, &asked, now)
-                    })
-                    .await
-                    .map(Box::new)
-                    .map_err(|e| e.to_string())
-                }
-                (Err(e), _) => Err(format!("usage records cannot be read: {e}")),
-            },
-        };
-        let _ = events.send(Report::UsageView { query, view });
-    });
 }
 
 /// A back-fill's progress, said at most every [`PROGRESS_EVERY`] for a
