@@ -483,3 +483,115 @@ async fn the_worker_reads_a_view_from_the_synced_store() {
     assert_eq!(view.countries[0].key, top);
     assert_eq!(view.total.amount, expect[0].amount);
 }
+
+/// What the worker reads after a sync: a day of SMS and calls to three
+/// countries, the month so far and a week's rate, two numbers renewing
+/// on the 1st.
+fn digest() -> plivo_dash::usage::digest::Digest {
+    use plivo_dash::usage::ahead::MonthRecords;
+    use plivo_dash::usage::forecast::Basis;
+    let zone = jiff::tz::TimeZone::get("America/New_York").expect("a zone");
+    let number = |n: &str| plivo_dash::store::Number {
+        number: n.to_owned(),
+        monthly_rental_rate: Decimal::new(80, 2),
+        sub_account: None,
+        renewal_date: Some("2026-12-01".to_owned()),
+        number_type: "local".to_owned(),
+        country: Some("US".to_owned()),
+    };
+    plivo_dash::usage::digest::Digest {
+        at: now(),
+        ever: vec![total(Some("sms-outbound"), 90_000, 42_000)],
+        day_products: vec![
+            total(Some("sms-outbound"), 900, 425),
+            total(Some("voice-outbound"), 120, 281),
+            total(Some("whatsapp-outbound"), 80, 64),
+            total(Some("mms-inbound"), 8, 0),
+        ],
+        day_countries: vec![
+            total(Some("US"), 700, 310),
+            total(Some("ID"), 300, 290),
+            total(Some("GB"), 100, 170),
+        ],
+        month: MonthRecords {
+            now: now(),
+            zone,
+            spent: vec![
+                total(Some("sms-outbound"), 9_000, 3_000),
+                total(Some("voice-outbound"), 1_000, 1_000),
+            ],
+            trailing: vec![
+                total(Some("sms-outbound"), 2_000, 2_100),
+                total(Some("voice-outbound"), 700, 700),
+            ],
+            basis: Basis::at(
+                now(),
+                Some(now() - jiff::SignedDuration::from_hours(30 * 24)),
+            ),
+            numbers: vec![number("14155550100"), number("14155550101")],
+            covered: Some(now() - jiff::SignedDuration::from_hours(60 * 24)),
+            newest: Some(now()),
+        },
+    }
+}
+
+fn account_with(credits: i64, auto_recharge: bool) -> App {
+    let mut account = plivo_dash::sandbox::demo_account();
+    account.cash_credits = Decimal::new(credits, 2);
+    account.auto_recharge = auto_recharge;
+    account.timezone = "America/New_York".to_owned();
+    let mut app = loaded_with(account);
+    let out = app.update(Msg::Worker(Report::Digest(Ok(Box::new(digest())))));
+    assert!(out.redraw, "the account screen shows it");
+    app
+}
+
+#[test]
+fn where_it_goes_lists_the_days_products_and_destinations_and_the_month_ahead() {
+    let app = account_with(4_000, false);
+    let (text, _) = draw(&app, 120, 40);
+    insta::assert_snapshot!("where_it_goes", text);
+    for said in [
+        "Where it goes · last 24 h $7.70",
+        "sms-outbound",
+        "to US",
+        "The month ahead · so far $40.00",
+        "balance after the 1st ≈",
+    ] {
+        assert!(text.contains(said), "{said}: {text}");
+    }
+    assert!(
+        !text.contains("mms-inbound"),
+        "nothing spent, not listed: {text}"
+    );
+    assert!(!text.contains('⚠'), "{text}");
+}
+
+#[test]
+fn where_it_goes_warns_in_red_when_the_1st_would_overdraw_without_auto_recharge() {
+    let app = account_with(500, false);
+    let (text, buffer) = draw(&app, 120, 40);
+    let row = text
+        .lines()
+        .position(|l| l.contains("⚠ below zero after the 1st, and auto-recharge is off"))
+        .unwrap_or_else(|| panic!("the warning: {text}"));
+    let line = text.lines().nth(row).expect("row");
+    let x = line.chars().position(|c| c == '⚠').expect("sign");
+    assert_eq!(
+        buffer[(u16::try_from(x).expect("x"), u16::try_from(row).expect("y"))].fg,
+        Color::Red
+    );
+    // With auto-recharge on, Plivo tops it up: no warning.
+    let (text, _) = draw(&account_with(500, true), 120, 40);
+    assert!(!text.contains('⚠'), "{text}");
+}
+
+#[test]
+fn where_it_goes_fits_a_small_terminal_keeping_the_warning() {
+    let mut app = account_with(500, false);
+    app.update(Msg::Resize(80, 22));
+    let (text, _) = draw(&app, 80, 22);
+    insta::assert_snapshot!("where_it_goes_small", text);
+    assert!(text.contains("Where it goes"), "{text}");
+    assert!(text.contains("⚠ below zero"), "{text}");
+}

@@ -3,6 +3,7 @@
 //! the changes and how far that list is scrolled.
 
 mod form;
+mod goes;
 mod panel;
 pub mod view;
 

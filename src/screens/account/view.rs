@@ -10,7 +10,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, List, ListItem, ListState, Paragraph, Wrap};
 use unicode_width::UnicodeWidthStr as _;
 
-use super::{AccountScreen, FieldState, Review, panel};
+use super::{AccountScreen, FieldState, Review, goes, panel};
 use crate::app::App;
 use crate::keymap::Action;
 use crate::layout::{self, Areas, centered, wrap};
@@ -32,6 +32,22 @@ pub fn render(
     match (&app.account, &app.shown) {
         (Some(account), Some(shown)) => {
             panel::render(app, account, shown, theme, frame, areas.panel);
+            if let Some(digest) = &app.digest {
+                // The rows under the form's last field, a row apart.
+                let last = areas.fields[4];
+                let under = Rect {
+                    y: last.bottom().saturating_add(1),
+                    height: body
+                        .bottom()
+                        .saturating_sub(last.bottom().saturating_add(1)),
+                    ..last
+                };
+                let alert = app
+                    .alarm
+                    .as_ref()
+                    .map(crate::monitor::threshold::Alarm::alert_below);
+                goes::render(digest, account, alert, theme, frame, under);
+            }
             form(app, screen, theme, frame, areas);
         }
         _ => no_account(app, frame, body, theme),

@@ -32,10 +32,10 @@ pub struct Seen<'a> {
     pub keymap: &'a Keymap,
 }
 
-/// An amount as the tables show it: cents, or four places under a dollar
-/// (a day of SMS can be fractions of a cent each).
+/// An amount as the tables show it: cents, or four places under a cent
+/// (an hour of SMS can be fractions of a cent).
 pub fn usd(amount: Decimal) -> String {
-    if amount.abs() >= Decimal::ONE || amount.is_zero() {
+    if amount.abs() >= Decimal::new(1, 2) || amount.is_zero() {
         format!("${:.2}", amount.round_dp(2))
     } else {
         format!("${:.4}", amount.round_dp(4))
@@ -349,9 +349,10 @@ mod tests {
     }
 
     #[test]
-    fn amounts_under_a_dollar_keep_four_places() {
+    fn amounts_under_a_cent_keep_four_places() {
         assert_eq!(usd(Decimal::new(123_456, 3)), "$123.46");
         assert_eq!(usd(Decimal::new(35, 4)), "$0.0035");
+        assert_eq!(usd(Decimal::new(64, 2)), "$0.64");
         assert_eq!(usd(Decimal::ZERO), "$0.00");
     }
 }
