@@ -307,7 +307,16 @@ impl Fleet {
             FleetMsg::Checked(answer) => {
                 self.welcome_update(WelcomeMsg::Checked(answer), interrupt)
             }
-            FleetMsg::Report(i, report) => self.deliver(i, Msg::Worker(report)),
+            FleetMsg::Report(i, report) => {
+                // The first usage read brings the month's column, which
+                // the charts make room for.
+                let digest = matches!(report, crate::worker::Report::Digest(Ok(_)));
+                let outcome = self.deliver(i, Msg::Worker(report));
+                if digest {
+                    self.size_sparks();
+                }
+                outcome
+            }
             FleetMsg::Stopped(i) => self.deliver(i, Msg::WorkerStopped),
             FleetMsg::Said(notice) => {
                 // Several alerts may fail at once: each is said, none
@@ -694,7 +703,7 @@ impl Fleet {
 
     /// Gives every member's line the width the table has for it.
     fn size_sparks(&mut self) {
-        let cells = view::spark_cells(self.size.0);
+        let cells = view::spark_cells(self.size.0, view::month_column(self));
         for member in &mut self.members {
             member.app.set_spark_cells(cells);
         }

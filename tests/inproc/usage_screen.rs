@@ -595,3 +595,56 @@ fn where_it_goes_fits_a_small_terminal_keeping_the_warning() {
     assert!(text.contains("Where it goes"), "{text}");
     assert!(text.contains("⚠ below zero"), "{text}");
 }
+
+#[test]
+fn the_fleet_gains_a_month_to_date_column_once_usage_is_read() {
+    use plivo_dash::app::fleet::{Fleet, FleetMsg, Member};
+    let member = |profile: &str, auth_id: &str| {
+        let mut s = session();
+        s.in_fleet = true;
+        s.profile = Some(profile.into());
+        s.auth_id = auth_id.into();
+        Member::new(profile, None, false, App::new(s, now(), (120, 35), PERIOD))
+    };
+    let mut fleet = Fleet::new(
+        vec![
+            member("staging", "MA2025STAGING00000001"),
+            member("production", "MA2025PRODUCTION00001"),
+        ],
+        None,
+    );
+    fleet.update(FleetMsg::Term(Msg::Resize(120, 12)));
+    for i in 0..2 {
+        fleet.update(FleetMsg::Report(
+            i,
+            Report::Loaded {
+                account: Box::new(plivo_dash::sandbox::demo_account()),
+                at: now(),
+            },
+        ));
+    }
+    let text = |fleet: &Fleet| {
+        let mut t = Terminal::new(TestBackend::new(120, 12)).expect("terminal");
+        t.draw(|f| plivo_dash::screens::render_fleet(fleet, f))
+            .expect("draw");
+        screen_text(t.backend().buffer())
+    };
+    assert!(!text(&fleet).contains("Month USD"), "nothing to say yet");
+    fleet.update(FleetMsg::Report(0, Report::Digest(Ok(Box::new(digest())))));
+    let screen = text(&fleet);
+    insta::assert_snapshot!("fleet_month_to_date", screen);
+    let row = |name: &str| {
+        screen
+            .lines()
+            .find(|l| l.contains(name))
+            .unwrap_or_else(|| panic!("{name}: {screen}"))
+            .to_owned()
+    };
+    assert!(screen.contains("Month USD"), "{screen}");
+    assert!(row("staging").contains("40.00"), "{screen}");
+    assert!(row("production").contains('—'), "{screen}");
+    assert!(
+        row("Total").contains("≥40.00"),
+        "one account not read yet: at least: {screen}"
+    );
+}

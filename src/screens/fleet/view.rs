@@ -34,6 +34,8 @@ const BURN: usize = 11;
 const RUNWAY: usize = 13;
 const ALERT: usize = 10;
 const UPDATED: usize = 14;
+/// Month-to-date spend, from the store's records.
+const MONTH: usize = 10;
 /// A chart narrower than this says nothing.
 const SPARK_MIN: usize = 8;
 const SPARK_MAX: usize = 40;
@@ -50,10 +52,13 @@ struct Columns {
     burn: bool,
     alert: bool,
     updated: bool,
+    month: bool,
     spark: usize,
 }
 
-fn columns(width: u16) -> Columns {
+/// `month`: some account has its usage read, so the month-to-date column
+/// has something to say (before the name grows and the chart).
+fn columns(width: u16, month: bool) -> Columns {
     let width = usize::from(width).saturating_sub(1);
     let mut used = PROFILE + 1 + BALANCE + 1 + RUNWAY;
     let mut take = |w: usize| {
@@ -68,8 +73,16 @@ fn columns(width: u16) -> Columns {
     let burn = take(BURN);
     let mut name = if take(NAME_MIN) { NAME_MIN } else { 0 };
     let updated = take(UPDATED);
+    let month = month && take(MONTH);
     if name > 0 {
-        let grow = width.saturating_sub(used).min(NAME - NAME_MIN);
+        // Leaving a chart its narrowest where there is room for one.
+        let spare = width.saturating_sub(used);
+        let spare = if spare > SPARK_MIN + 1 {
+            spare - SPARK_MIN - 1
+        } else {
+            spare
+        };
+        let grow = spare.min(NAME - NAME_MIN);
         name += grow;
         used += grow;
     }
@@ -84,13 +97,20 @@ fn columns(width: u16) -> Columns {
         burn,
         alert,
         updated,
+        month,
         spark,
     }
 }
 
+/// Whether the table has the month-to-date column: once an account's usage
+/// has been read.
+pub(crate) fn month_column(fleet: &Fleet) -> bool {
+    fleet.members.iter().any(|m| m.app.digest.is_some())
+}
+
 /// How many cells each account's chart gets at this width (0: none).
-pub(crate) fn spark_cells(width: u16) -> usize {
-    columns(width).spark
+pub(crate) fn spark_cells(width: u16, month: bool) -> usize {
+    columns(width, month).spark
 }
 
 /// When an account was last heard from, as the table says it: to the
@@ -292,7 +312,7 @@ impl Cell {
 
 fn render_table(fleet: &Fleet, frame: &mut Frame, areas: &Areas, theme: Theme) {
     let area = areas.body;
-    let cols = columns(area.width);
+    let cols = columns(area.width, month_column(fleet));
     let order = fleet.screen.order(&fleet.members);
     let mut rows: Vec<(Vec<Cell>, Style)> = Vec::new();
     let filter = fleet.screen.filter.text();
@@ -397,6 +417,9 @@ fn heading(cols: Columns) -> Vec<Cell> {
     if cols.updated {
         cells.push(Cell::left("Updated", UPDATED, plain));
     }
+    if cols.month {
+        cells.push(Cell::right("Month USD", MONTH, plain));
+    }
     if cols.spark > 0 {
         cells.push(Cell::left("Trend", cols.spark, plain));
     }
@@ -494,6 +517,10 @@ fn account_row(fleet: &Fleet, member: &Member, cols: Columns, theme: Theme) -> V
         };
         cells.push(Cell::left(clip(&text, UPDATED), UPDATED, style));
     }
+    if cols.month {
+        let (text, style) = month_to_date(app, theme);
+        cells.push(Cell::right(clip(&text, MONTH), MONTH, style));
+    }
     // A failing account says why where its line would be: its row keeps
     // the last balance, marked stale, and this is the reason.
     let why = match &app.fetch {
@@ -512,6 +539,19 @@ fn account_row(fleet: &Fleet, member: &Member, cols: Columns, theme: Theme) -> V
         _ => {}
     }
     cells
+}
+
+/// What an account has spent since the 1st in its zone, from the digest
+/// read after its last sync: "≥" when the store does not reach back to
+/// the 1st, "—" before the first digest.
+fn month_to_date(app: &crate::app::App, theme: Theme) -> (String, Style) {
+    match &app.digest {
+        Some(digest) if digest.month.short() => {
+            (format!("≥{:.2}", digest.month_to_date()), theme.dim())
+        }
+        Some(digest) => (format!("{:.2}", digest.month_to_date()), Style::new()),
+        None => ("—".to_owned(), theme.dim()),
+    }
 }
 
 /// The columns `cells` take, with the space after each.
@@ -589,6 +629,25 @@ fn total_row(fleet: &Fleet, order: &[usize], cols: Columns) -> Vec<Cell> {
             burn
         };
         cells.push(Cell::right(clip(&burn, BURN), BURN, plain));
+    }
+    if cols.month {
+        // Under its column: the runway, alert and age have no total.
+        cells.push(Cell::left("", RUNWAY, plain));
+        for (shown, width) in [(cols.alert, ALERT), (cols.updated, UPDATED)] {
+            if shown {
+                cells.push(Cell::left("", width, plain));
+            }
+        }
+        let digests: Vec<_> = known.iter().filter_map(|m| m.app.digest.as_ref()).collect();
+        let month: Decimal = digests.iter().map(|d| d.month_to_date()).sum();
+        // Some accounts not read yet, or not back to the 1st: at least.
+        let partial = digests.len() < known.len() || digests.iter().any(|d| d.month.short());
+        let text = match (digests.is_empty(), partial) {
+            (true, _) => "—".to_owned(),
+            (false, true) => format!("≥{month:.2}"),
+            (false, false) => format!("{month:.2}"),
+        };
+        cells.push(Cell::right(clip(&text, MONTH), MONTH, plain));
     }
     cells
 }
