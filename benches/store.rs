@@ -1,6 +1,7 @@
 //! The usage store at a million records: inserting them page by page, the
 //! "by country" totals over all of them, opening (with its integrity check),
-//! the file's size, and spike detection's reads after a sync. The million-record database is built once per run.
+//! the file's size, spike detection's reads after a sync, and the usage
+//! screen's (a window switch) with a frame drawn from what it read. The million-record database is built once per run.
 
 use std::hint::black_box;
 use std::path::Path;
@@ -8,9 +9,19 @@ use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use jiff::Timestamp;
+use plivo_dash::app::Msg;
+use plivo_dash::screens;
+use plivo_dash::store::Narrow;
 use plivo_dash::store::{Decided, GroupBy, Kind, Store, SyncPosition, UsageRecord};
 use plivo_dash::usage::spike::{self, Thresholds};
+use plivo_dash::usage::view::{self, Query, Window};
+use plivo_dash::worker::Report;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use rust_decimal::Decimal;
+
+mod support;
 
 const ACCOUNT: &str = "MA2025RK4E639VJFZAGV";
 const RECORDS: i64 = 1_000_000;
@@ -139,6 +150,60 @@ fn store(c: &mut Criterion) {
             });
         },
     );
+    group.finish();
+    usage_screen(c, &store, to);
+}
+
+/// The usage screen over the same million records: a window switch's read
+/// (what the worker does off the runtime's threads when a key changes the
+/// window or the narrowing), and a frame of the screen drawn from the view
+/// so read (never from the store).
+fn usage_screen(c: &mut Criterion, store: &Store, now: Timestamp) {
+    let mut group = c.benchmark_group("usage screen");
+    group.sample_size(10);
+    let query = |window, narrow| Query {
+        window,
+        narrow,
+        zone: "America/New_York".to_owned(),
+    };
+    for (name, query) in [
+        ("read the last 24 h", query(Window::Day, None)),
+        ("read the month to date", query(Window::Month, None)),
+        (
+            "read the month to date narrowed to a subaccount",
+            query(
+                Window::Month,
+                Some(Narrow::Subaccount(Some(format!("SA{:018}", 1)))),
+            ),
+        ),
+        (
+            "read the month to date narrowed to a country",
+            query(Window::Month, Some(Narrow::Country(Some("US".to_owned())))),
+        ),
+    ] {
+        group.bench_function(format!("{name}, 1,000,000 records"), |b| {
+            b.iter(|| view::read(store, ACCOUNT, black_box(&query), now).expect("read"));
+        });
+    }
+    let mut app = support::loaded(24 * 60);
+    app.update(Msg::Key(KeyEvent::new(
+        KeyCode::Char('u'),
+        KeyModifiers::NONE,
+    )));
+    let query = query(Window::Month, None);
+    let read = view::read(store, ACCOUNT, &query, now).expect("read");
+    app.update(Msg::Worker(Report::UsageView {
+        query,
+        view: Ok(Box::new(read)),
+    }));
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("terminal");
+    group.bench_function("render 120x40, the month of 1,000,000 records", |b| {
+        b.iter(|| {
+            let mut frame = terminal.get_frame();
+            screens::render(black_box(&app), &mut frame);
+            terminal.current_buffer_mut().reset();
+        });
+    });
     group.finish();
 }
 

@@ -137,7 +137,7 @@ fn keyless(rows: &[Total]) -> Total {
 }
 
 /// Reads `query` for `auth_id` at `now` from `store`: four readings of the
-/// daily sums (or of the narrowed records, through their index).
+/// daily sums (or one of the narrowed records, through their index).
 pub fn read(
     store: &Store,
     auth_id: &str,
@@ -146,14 +146,18 @@ pub fn read(
 ) -> Result<View, ViewError> {
     let zone = TimeZone::get(&query.zone).unwrap_or(TimeZone::UTC);
     let (from, to) = span(query.window, now, &zone)?;
-    let by = |by: GroupBy| match &query.narrow {
-        Some(narrow) => store.narrowed_totals(auth_id, from, to, by, narrow),
-        None => store.totals(auth_id, from, to, by),
+    let [products, subaccounts, countries, mut numbers] = match &query.narrow {
+        Some(narrow) => store.narrowed_totals(auth_id, from, to, narrow)?,
+        None => {
+            let by = |by| store.totals(auth_id, from, to, by);
+            [
+                by(GroupBy::Product)?,
+                by(GroupBy::Subaccount)?,
+                by(GroupBy::Country)?,
+                by(GroupBy::Number)?,
+            ]
+        }
     };
-    let products = by(GroupBy::Product)?;
-    let subaccounts = by(GroupBy::Subaccount)?;
-    let countries = by(GroupBy::Country)?;
-    let mut numbers = by(GroupBy::Number)?;
     let number_count = numbers.len();
     numbers.truncate(TOP_NUMBERS);
     let total = Total {
@@ -179,4 +183,91 @@ pub fn read(
         total,
         rentals,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{Kind, SyncPosition, UsageRecord};
+    use rust_decimal::dec;
+
+    const ACCOUNT: &str = "MA2025RK4E639VJFZAGV";
+
+    fn at(text: &str) -> Timestamp {
+        text.parse().expect("a time")
+    }
+
+    fn record(uuid: &str, when: &str, amount: Decimal) -> UsageRecord {
+        UsageRecord {
+            uuid: uuid.to_owned(),
+            at: at(when),
+            direction: "outbound".to_owned(),
+            from: "14155550100".to_owned(),
+            to: "33100000001".to_owned(),
+            country: Some("FR".to_owned()),
+            message_type: Some("sms".to_owned()),
+            subaccount: None,
+            decided: None,
+            amount,
+        }
+    }
+
+    #[test]
+    fn the_month_begins_on_the_1st_in_the_accounts_zone_and_counts_its_rentals() {
+        let zone = TimeZone::get("Asia/Kolkata").expect("a zone");
+        let now = at("2026-12-05T12:00:00.75Z");
+        // The 1st in Kolkata is 18:30 on the 30th, UTC.
+        assert_eq!(
+            span(Window::Month, now, &zone).expect("placed"),
+            (at("2026-11-30T18:30:00Z"), at("2026-12-05T12:00:00Z"))
+        );
+        assert_eq!(
+            span(Window::Hour, now, &zone).expect("placed").0,
+            at("2026-12-05T11:00:00Z")
+        );
+        let dir = tempfile::tempdir().expect("a directory");
+        let mut store = Store::open(&dir.path().join("store.sqlite3"), now)
+            .expect("a store")
+            .store;
+        store
+            .insert_page(
+                ACCOUNT,
+                Kind::Message,
+                &[
+                    // Before the 1st in Kolkata, though the 30th's in UTC.
+                    record("a", "2026-11-30T18:00:00Z", dec!(5)),
+                    record("b", "2026-11-30T19:00:00Z", dec!(2)),
+                    record("c", "2026-12-05T11:30:00Z", dec!(0.5)),
+                ],
+                &SyncPosition::default(),
+            )
+            .expect("stored");
+        store
+            .put_numbers(
+                ACCOUNT,
+                &[crate::store::Number {
+                    number: "14155550100".to_owned(),
+                    monthly_rental_rate: dec!(0.8),
+                    sub_account: None,
+                    renewal_date: None,
+                    number_type: "local".to_owned(),
+                    country: Some("US".to_owned()),
+                }],
+            )
+            .expect("stored");
+        let query = |window| Query {
+            window,
+            narrow: None,
+            zone: "Asia/Kolkata".to_owned(),
+        };
+        let month = read(&store, ACCOUNT, &query(Window::Month), now).expect("read");
+        assert_eq!(month.total.amount, dec!(2.5));
+        assert_eq!(month.total.count, 2);
+        assert_eq!(month.unattributed.amount, dec!(2.5));
+        assert_eq!(month.rentals, Some(dec!(0.8)));
+        let hour = read(&store, ACCOUNT, &query(Window::Hour), now).expect("read");
+        assert_eq!(hour.total.amount, dec!(0.5));
+        assert_eq!(hour.rentals, None, "rentals are the month's");
+        assert_eq!(hour.products[0].key.as_deref(), Some("sms-outbound"));
+    }
 }

@@ -338,11 +338,11 @@ impl UsageScreen {
     fn order(&mut self) {
         for rows in &mut self.rows {
             match self.sort {
-                Sort::Spend => rows.sort_by(|a, b| b.amount.cmp(&a.amount)),
+                Sort::Spend => rows.sort_by_key(|r| std::cmp::Reverse(r.amount)),
                 Sort::Name => {
                     rows.sort_by(|a, b| text::natural_cmp(a.label.as_str(), b.label.as_str()));
                 }
-                Sort::Records => rows.sort_by(|a, b| b.count.cmp(&a.count)),
+                Sort::Records => rows.sort_by_key(|r| std::cmp::Reverse(r.count)),
             }
         }
     }
