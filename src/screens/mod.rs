@@ -42,6 +42,29 @@ pub(crate) fn filter_key(
     }
 }
 
+/// A character typed into a table's filter while it is typed (`filtering`):
+/// the selection goes back to the first row; a notice when the filter
+/// already holds `max` characters.
+pub(crate) fn filter_char(
+    c: char,
+    filter: &mut crate::state::LineInput,
+    filtering: bool,
+    table: &mut crate::scroll::Table,
+    max: usize,
+) -> Option<Notice> {
+    if !filtering {
+        return None;
+    }
+    if filter.chars() >= max {
+        return Some(Notice::error(format!(
+            "A filter holds at most {max} characters: the rest was not taken"
+        )));
+    }
+    filter.type_char(c);
+    *table = crate::scroll::Table::default();
+    None
+}
+
 /// What a screen may see and change of the app while it handles an action.
 pub struct Ctx<'a> {
     /// The account, once loaded.

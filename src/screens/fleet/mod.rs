@@ -152,17 +152,13 @@ impl FleetScreen {
 
     /// A character typed into the filter; a notice when it is full.
     pub(crate) fn type_char(&mut self, c: char) -> Option<Notice> {
-        if !self.filtering {
-            return None;
-        }
-        if self.filter.chars() >= MAX_FILTER {
-            return Some(Notice::error(format!(
-                "A filter holds at most {MAX_FILTER} characters: the rest was not taken"
-            )));
-        }
-        self.filter.type_char(c);
-        self.table = Table::default();
-        None
+        super::filter_char(
+            c,
+            &mut self.filter,
+            self.filtering,
+            &mut self.table,
+            MAX_FILTER,
+        )
     }
 
     /// Pasted text, into the filter.

@@ -62,28 +62,12 @@ pub fn render(app: &App, screen: &SubaccountsScreen, theme: Theme, frame: &mut F
         title,
     );
 
-    let typed = drawable(screen.filter.text()).into_owned();
-    let filter_line = if screen.filtering {
-        Line::from(vec![
-            Span::styled(" / ", theme.key()),
-            Span::raw(clip(&typed, usize::from(filter.width.saturating_sub(4)))),
-            Span::styled("▏", theme.accent()),
-        ])
-    } else if typed.is_empty() {
-        Line::from(Span::styled(
-            format!(
-                " {} to filter by name or id",
-                app.session.keymap.key_label(Action::Filter)
-            ),
-            theme.dim(),
-        ))
-    } else {
-        Line::from(vec![
-            Span::styled(" filter: ", theme.dim()),
-            Span::raw(clip(&typed, usize::from(filter.width.saturating_sub(10)))),
-        ])
-    };
-    frame.render_widget(Paragraph::new(filter_line), filter);
+    let hint = format!(
+        " {} to filter by name or id",
+        app.session.keymap.key_label(Action::Filter)
+    );
+    let line = filter_line(&screen.filter, screen.filtering, filter.width, hint, theme);
+    frame.render_widget(Paragraph::new(line), filter);
 
     render_table(screen, &visible, theme, frame, table);
     if !failure_lines.is_empty() {
@@ -95,6 +79,32 @@ pub fn render(app: &App, screen: &SubaccountsScreen, theme: Theme, frame: &mut F
     }
     if let Some(dialog) = &screen.dialog {
         render_dialog(app, dialog, screen.sending, theme, frame, area);
+    }
+}
+
+/// A table's filter line `width` wide: being typed, with its cursor; kept;
+/// or, when empty, `hint`.
+pub(crate) fn filter_line(
+    filter: &crate::state::LineInput,
+    filtering: bool,
+    width: u16,
+    hint: String,
+    theme: Theme,
+) -> Line<'static> {
+    let typed = drawable(filter.text()).into_owned();
+    if filtering {
+        Line::from(vec![
+            Span::styled(" / ", theme.key()),
+            Span::raw(clip(&typed, usize::from(width.saturating_sub(4)))),
+            Span::styled("▏", theme.accent()),
+        ])
+    } else if typed.is_empty() {
+        Line::from(Span::styled(hint, theme.dim()))
+    } else {
+        Line::from(vec![
+            Span::styled(" filter: ", theme.dim()),
+            Span::raw(clip(&typed, usize::from(width.saturating_sub(10)))),
+        ])
     }
 }
 

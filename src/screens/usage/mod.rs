@@ -285,17 +285,13 @@ impl UsageScreen {
     }
 
     pub(super) fn type_char(&mut self, c: char) -> Option<Notice> {
-        if !self.filtering {
-            return None;
-        }
-        if self.filter.chars() >= MAX_FILTER {
-            return Some(Notice::error(format!(
-                "A filter holds at most {MAX_FILTER} characters: the rest was not taken"
-            )));
-        }
-        self.filter.type_char(c);
-        self.table = Table::default();
-        None
+        super::filter_char(
+            c,
+            &mut self.filter,
+            self.filtering,
+            &mut self.table,
+            MAX_FILTER,
+        )
     }
 
     pub(super) fn paste(&mut self, pasted: &str) -> Option<Notice> {

@@ -15,7 +15,7 @@ use rust_decimal::prelude::ToPrimitive as _;
 use super::{Tab, UsageScreen};
 use crate::keymap::{Action, Keymap};
 use crate::monitor::ago;
-use crate::screens::subaccounts::view::thousands;
+use crate::screens::subaccounts::view::{filter_line, thousands};
 use crate::store::{Narrow, Total};
 use crate::text::drawable;
 use crate::ui::{Theme, clip};
@@ -107,31 +107,15 @@ pub fn render(seen: Seen<'_>, screen: &UsageScreen, theme: Theme, frame: &mut Fr
     ));
     frame.render_widget(Paragraph::new(Line::from(tab_line)), tabs);
 
-    let typed = drawable(screen.filter.text()).into_owned();
-    let filter_line = if screen.filtering {
-        Line::from(vec![
-            Span::styled(" / ", theme.key()),
-            Span::raw(clip(&typed, usize::from(filter.width.saturating_sub(4)))),
-            Span::styled("▏", theme.accent()),
-        ])
-    } else if typed.is_empty() {
-        let narrow = match screen.tab {
-            Tab::Subaccounts | Tab::Countries => format!(
-                ", {} narrows the others to the selected row",
-                keymap.key_label(Action::Narrow)
-            ),
-            _ => String::new(),
-        };
-        Line::from(Span::styled(
-            format!(" {} to filter{narrow}", keymap.key_label(Action::Filter)),
-            theme.dim(),
-        ))
-    } else {
-        Line::from(vec![
-            Span::styled(" filter: ", theme.dim()),
-            Span::raw(clip(&typed, usize::from(filter.width.saturating_sub(10)))),
-        ])
+    let narrow = match screen.tab {
+        Tab::Subaccounts | Tab::Countries => format!(
+            ", {} narrows the others to the selected row",
+            keymap.key_label(Action::Narrow)
+        ),
+        _ => String::new(),
     };
+    let hint = format!(" {} to filter{narrow}", keymap.key_label(Action::Filter));
+    let filter_line = filter_line(&screen.filter, screen.filtering, filter.width, hint, theme);
     frame.render_widget(Paragraph::new(filter_line), filter);
 
     render_table(screen, theme, frame, table);
