@@ -394,18 +394,13 @@ async fn run(
                 schedule.set_paused(paused);
                 vec![schedule_event(&schedule)]
             }
-            // Off the loop: a slow store holds up only its answer.
             Request::Digest { zone } => {
-                let (store, auth_id, now) = (
-                    store.clone(),
-                    client.auth_id().to_string(),
-                    options.clock.now(),
+                let auth_id = client.auth_id().to_string();
+                let read = usage::digest(store.clone(), auth_id, zone, options.clock.now());
+                off_loop(
+                    &events,
+                    async move { Report::Digest(read.await.map(Box::new)) },
                 );
-                let events = events.clone();
-                tokio::spawn(async move {
-                    let digest = usage::digest(store, auth_id, zone, now).await;
-                    let _ = events.send(Report::Digest(digest.map(Box::new)));
-                });
                 Vec::new()
             }
             Request::Record(sample) => {
@@ -414,20 +409,14 @@ async fn run(
                 }
                 Vec::new()
             }
-            // Off the loop, as the digest.
             Request::UsageView(query) => {
-                let (store, auth_id, now) = (
-                    store.clone(),
-                    client.auth_id().to_string(),
-                    options.clock.now(),
-                );
-                let events = events.clone();
-                tokio::spawn(async move {
-                    let view = usage::view(store, auth_id, query.clone(), now).await;
-                    let _ = events.send(Report::UsageView {
+                let auth_id = client.auth_id().to_string();
+                let read = usage::view(store.clone(), auth_id, query.clone(), options.clock.now());
+                off_loop(&events, async move {
+                    Report::UsageView {
                         query,
-                        view: view.map(Box::new),
-                    });
+                        view: read.await.map(Box::new),
+                    }
                 });
                 Vec::new()
             }
@@ -438,6 +427,18 @@ async fn run(
             }
         }
     }
+}
+
+/// Sends what `read` reports from a task of its own, off the request
+/// loop: a slow store holds up only its answer.
+fn off_loop(
+    events: &mpsc::UnboundedSender<Report>,
+    read: impl Future<Output = Report> + Send + 'static,
+) {
+    let events = events.clone();
+    tokio::spawn(async move {
+        let _ = events.send(read.await);
+    });
 }
 
 /// The credit history's own task: opens the store once (moving the

@@ -141,7 +141,7 @@ pub(crate) fn rows_area(screen: &SubaccountsScreen, keymap: &Keymap, area: Rect)
 }
 
 /// The rows of a table drawn in `table`: all but its heading, at least one.
-fn rows_of(table: Rect) -> Rect {
+pub(crate) fn rows_of(table: Rect) -> Rect {
     Rect {
         y: table.y.saturating_add(1),
         height: table.height.saturating_sub(1).max(1),

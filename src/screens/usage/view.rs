@@ -15,7 +15,7 @@ use rust_decimal::prelude::ToPrimitive as _;
 use super::{Tab, UsageScreen};
 use crate::keymap::{Action, Keymap};
 use crate::monitor::ago;
-use crate::screens::subaccounts::view::{filter_line, thousands};
+use crate::screens::subaccounts::view::{filter_line, rows_of, thousands};
 use crate::store::{Narrow, Total};
 use crate::text::drawable;
 use crate::ui::{Theme, clip};
@@ -222,14 +222,6 @@ fn layout(screen: &UsageScreen, area: Rect) -> [Rect; 6] {
 pub(crate) fn rows_area(screen: &UsageScreen, _keymap: &Keymap, area: Rect) -> Rect {
     let [_, _, _, _, table, _] = layout(screen, area);
     rows_of(table)
-}
-
-fn rows_of(table: Rect) -> Rect {
-    Rect {
-        y: table.y.saturating_add(1),
-        height: table.height.saturating_sub(1).max(1),
-        ..table
-    }
 }
 
 /// A share of `of` as a bar `width` cells wide, in eighths of a cell.
