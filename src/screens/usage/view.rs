@@ -33,12 +33,18 @@ pub struct Seen<'a> {
 }
 
 /// An amount as the tables show it: cents, or four places under a cent
-/// (an hour of SMS can be fractions of a cent).
+/// (an hour of SMS can be fractions of a cent); a debt as -$.
 pub fn usd(amount: Decimal) -> String {
-    if amount.abs() >= Decimal::new(1, 2) || amount.is_zero() {
-        format!("${:.2}", amount.round_dp(2))
+    let sign = if amount.is_sign_negative() && !amount.is_zero() {
+        "-"
     } else {
-        format!("${:.4}", amount.round_dp(4))
+        ""
+    };
+    let amount = amount.abs();
+    if amount >= Decimal::new(1, 2) || amount.is_zero() {
+        format!("{sign}${:.2}", amount.round_dp(2))
+    } else {
+        format!("{sign}${:.4}", amount.round_dp(4))
     }
 }
 
@@ -329,6 +335,7 @@ mod tests {
         assert_eq!(usd(Decimal::new(123_456, 3)), "$123.46");
         assert_eq!(usd(Decimal::new(35, 4)), "$0.0035");
         assert_eq!(usd(Decimal::new(64, 2)), "$0.64");
+        assert_eq!(usd(Decimal::new(-56_349, 2)), "-$563.49", "the sign before the $");
         assert_eq!(usd(Decimal::ZERO), "$0.00");
     }
 }
