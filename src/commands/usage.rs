@@ -159,14 +159,23 @@ fn reach(position: &SyncPosition) -> String {
     }
 }
 
+/// `n` things, the noun in the plural unless there is one.
+fn counted(n: u64, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 fn summary(report: &Report) -> String {
     let mut out = String::new();
     for list in &report.lists {
         out.push_str(&format!(
-            "{}: {} records read in {} pages; {}; newest {}\n",
+            "{}: {} read in {}; {}; newest {}\n",
             list_name(list.kind),
-            list.records,
-            list.pages,
+            counted(list.records, "record"),
+            counted(u64::from(list.pages), "page"),
             reach(&list.position),
             list.position
                 .newest
@@ -621,6 +630,28 @@ mod tests {
                 total(Some("sms-outbound"), 156, 8_745_000),
             ],
         )
+    }
+
+    #[test]
+    fn a_syncs_summary_counts_one_page_as_one() {
+        let list = |records, pages| crate::usage::sync::Synced {
+            kind: Kind::Call,
+            records,
+            pages,
+            position: SyncPosition::default(),
+            disagreement: None,
+            claimed: 0,
+            unasked: None,
+        };
+        let report = Report {
+            numbers: 0,
+            numbers_disagreement: None,
+            lists: vec![list(0, 1), list(1, 3)],
+            subaccounts: None,
+        };
+        let said = summary(&report);
+        assert!(said.contains("calls: 0 records read in 1 page;"), "{said}");
+        assert!(said.contains("calls: 1 record read in 3 pages;"), "{said}");
     }
 
     #[test]

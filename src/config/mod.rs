@@ -486,6 +486,7 @@ fn all_in(
     if names.is_empty() {
         return Err(ConfigError::NoProfiles {
             path: loaded.path.clone(),
+            found: loaded.file.is_some(),
         });
     }
     let file_only = env.file_only();
@@ -850,6 +851,24 @@ auth_token = "work-token"
 alert_below = "2.50"
 usage_interval = 900
 "#;
+
+    #[test]
+    fn every_profile_asked_of_no_file_or_an_empty_one_says_which_and_how_to_add_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let none = resolve_all(
+            &Global::default(),
+            &env_with(&dir.path().join("config.toml")),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(none.contains("there is no config file at"), "{none}");
+        assert!(none.contains("plivo-dash login --profile NAME"), "{none}");
+        let f = file("interval = 30\n", 0o600);
+        let empty = resolve_all(&Global::default(), &env_with(f.path()))
+            .unwrap_err()
+            .to_string();
+        assert!(empty.starts_with("no profiles in "), "{empty}");
+    }
 
     #[test]
     fn flags_beat_environment_beat_file() {
