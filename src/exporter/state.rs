@@ -1,6 +1,7 @@
 //! What the exporter knows of each account, from its worker's reports:
 //! the last balance and facts, whether the last poll worked, the history
-//! and its estimate. Pure: the event loop feeds it reports and the time;
+//! and its estimate, the spend and the month ahead from the store after
+//! each usage sync. Pure: the event loop feeds it reports and the time;
 //! what it asks of the workers comes back as requests.
 
 use std::time::Duration;
@@ -8,10 +9,11 @@ use std::time::Duration;
 use jiff::{SignedDuration, Timestamp};
 use rust_decimal::Decimal;
 
+use super::spend::{self, Counter};
 use crate::monitor::{Estimate, Sample, Series, Tracker};
 use crate::plivo::{Account, Tally};
 use crate::text::SafeText;
-use crate::worker::usage::Status;
+use crate::worker::usage::{Standing, Status};
 use crate::worker::{Op, Report, Request};
 
 /// How often the subaccounts are counted again: they change by hand, not
@@ -59,6 +61,27 @@ pub struct Reading {
     pub problem: Option<String>,
     /// Requests made for it, by how they ended.
     pub requests: Tally,
+    /// USD ever spent by product, from the store: counters, never going
+    /// down (see [`Counter`]).
+    pub spend: Vec<(String, Decimal)>,
+    /// The last 24 hours' spend by destination country: the largest
+    /// [`spend::TOP_COUNTRIES`], then `other`.
+    pub day_countries: Vec<(String, Decimal)>,
+    /// Spent by the end of the account's month, projected.
+    pub month_end: Option<Decimal>,
+    /// The balance once the rentals due on the 1st are debited.
+    pub balance_after_rentals: Option<Decimal>,
+    /// The time the last usage sync that ended well read up to.
+    pub synced_at: Option<Timestamp>,
+}
+
+impl Reading {
+    /// How old the stored usage is at `now`; absent until a sync has ended
+    /// well, since no age is known before that.
+    pub fn sync_age(&self, now: Timestamp) -> Option<SignedDuration> {
+        self.synced_at
+            .map(|at| now.duration_since(at).max(SignedDuration::ZERO))
+    }
 }
 
 /// One watched account.
@@ -68,6 +91,8 @@ pub struct Watched {
     tracker: Tracker,
     period: Duration,
     counted_at: Option<Timestamp>,
+    sync: Standing,
+    spent: Counter,
 }
 
 impl Watched {
@@ -92,10 +117,17 @@ impl Watched {
                 subaccounts: None,
                 problem: None,
                 requests,
+                spend: Vec::new(),
+                day_countries: Vec::new(),
+                month_end: None,
+                balance_after_rentals: None,
+                synced_at: None,
             },
             tracker: Tracker::new(retention),
             period,
             counted_at: None,
+            sync: Standing::default(),
+            spent: Counter::default(),
         }
     }
 
@@ -180,14 +212,16 @@ impl Watched {
                 tracing::warn!(profile = %self.reading.profile, %error, "history");
             }
             Report::Schedule { period, .. } => self.period = period,
-            Report::Usage(
-                Status::Failed { error }
+            Report::Usage(status) => {
+                if let Status::Failed { error }
                 | Status::Unavailable { error }
-                | Status::SetAside { notice: error },
-            ) => {
-                tracing::warn!(profile = %self.reading.profile, %error, "usage sync");
+                | Status::SetAside { notice: error } = &status
+                {
+                    tracing::warn!(profile = %self.reading.profile, %error, "usage sync");
+                }
+                self.sync.take(&status);
+                self.reading.synced_at = self.sync.synced_at;
             }
-            Report::Usage(_) => {}
             Report::SubaccountCount { total } => self.reading.subaccounts = Some(total),
             Report::Saved { .. }
             | Report::SubaccountsPage { .. }
@@ -217,5 +251,63 @@ fn facts(account: &Account) -> Facts {
         billing_mode: SafeText::new(account.billing_mode.as_str()),
         timezone: SafeText::new(&account.timezone),
         auto_recharge: account.auto_recharge,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn watched() -> Watched {
+        Watched::new(
+            "main",
+            "MA2025RK4E639VJFZAGV",
+            Duration::from_secs(60),
+            SignedDuration::from_hours(24),
+            Tally::default(),
+        )
+    }
+
+    fn at(text: &str) -> Timestamp {
+        text.parse().expect("a time")
+    }
+
+    #[test]
+    fn the_sync_age_is_absent_until_a_sync_ends_well_then_counts_from_it() {
+        let mut account = watched();
+        let now = at("2026-12-05T12:00:00Z");
+        let failed = Status::Failed {
+            error: "the store is locked".to_owned(),
+        };
+        account.update(Report::Usage(failed.clone()), now);
+        let backfilling = Status::Backfilling {
+            list: crate::worker::usage::List::Calls,
+            done: 1,
+            of: 5,
+        };
+        account.update(Report::Usage(backfilling), now);
+        assert_eq!(account.reading().synced_at, None);
+        assert_eq!(account.reading().sync_age(now), None, "no made-up 0");
+
+        let synced = Status::Synced {
+            at: at("2026-12-05T12:00:30Z"),
+            records: 40,
+        };
+        account.update(Report::Usage(synced), now);
+        assert_eq!(
+            account.reading().sync_age(at("2026-12-05T12:05:00Z")),
+            Some(SignedDuration::from_secs(270))
+        );
+        // A later failure leaves the last good sync's time: the age grows.
+        account.update(Report::Usage(failed), now);
+        assert_eq!(
+            account.reading().sync_age(at("2026-12-05T13:00:30Z")),
+            Some(SignedDuration::from_hours(1))
+        );
+        // A clock read before the sync's own says fresh, not negative.
+        assert_eq!(
+            account.reading().sync_age(at("2026-12-05T12:00:00Z")),
+            Some(SignedDuration::ZERO)
+        );
     }
 }
