@@ -61,6 +61,13 @@ pub enum Request {
         /// Its numbers, endpoints and applications go too.
         cascade: bool,
     },
+    /// Read the usage digest from the store, the month in `zone` (the
+    /// account's IANA zone; UTC where it is not one): asked after each
+    /// sync, answered by `Report::Digest`.
+    Digest {
+        /// The account's time zone, as the API says it.
+        zone: String,
+    },
 }
 
 /// Which kind of request failed.
@@ -100,6 +107,9 @@ pub enum Report {
     },
     /// How the background sync of the usage records stands.
     Usage(usage::Status),
+    /// The usage digest asked for, or why it could not be read (boxed:
+    /// it dwarfs the other messages).
+    Digest(Result<Box<crate::usage::digest::Digest>, String>),
     /// The stored history, once, before the first fetch.
     History {
         /// The samples, oldest first.
@@ -299,6 +309,7 @@ async fn run(
                 .map_or(Duration::ZERO, |u| u.interval),
         )
     });
+    let store = options.usage.as_ref().map(|u| u.store.clone());
     let (client, _sync) = usage::start(client, options.usage, first_sync, options.clock, &events);
     let records = options
         .history
@@ -372,6 +383,20 @@ async fn run(
             Request::Pause(paused) => {
                 schedule.set_paused(paused);
                 vec![schedule_event(&schedule)]
+            }
+            // Off the loop: a slow store holds up only its answer.
+            Request::Digest { zone } => {
+                let (store, auth_id, now) = (
+                    store.clone(),
+                    client.auth_id().to_string(),
+                    options.clock.now(),
+                );
+                let events = events.clone();
+                tokio::spawn(async move {
+                    let digest = usage::digest(store, auth_id, zone, now).await;
+                    let _ = events.send(Report::Digest(digest.map(Box::new)));
+                });
+                Vec::new()
             }
             Request::Record(sample) => {
                 if let Some(records) = &records {

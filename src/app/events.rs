@@ -42,6 +42,11 @@ impl App {
                 if first && let Some(count) = self.count_subaccounts() {
                     outcome.requests.insert(0, count);
                 }
+                // A sync that ended before the account arrived could not
+                // say which zone its month is in.
+                if first && self.usage.synced_at.is_some() {
+                    outcome.requests.extend(self.ask_digest());
+                }
                 self.fetched_at = Some(at);
                 self.fetch = FetchState::Fresh { in_flight: false };
                 // Every balance moves the estimate, stored or not: the burn
@@ -124,9 +129,19 @@ impl App {
                 match status {
                     Status::Unavailable { error } => self.warn(error),
                     Status::SetAside { notice } => self.warn(notice),
+                    Status::Synced { .. } => {
+                        outcome.requests.extend(self.ask_digest());
+                        outcome.redraw = false;
+                    }
                     // Kept for the usage screen; nothing drawn changes.
                     _ => outcome.redraw = false,
                 }
+            }
+            Report::Digest(Ok(digest)) => self.digest = Some(digest),
+            // Said where the usage is shown, as a failed sync is.
+            Report::Digest(Err(error)) => {
+                self.usage.error = Some(error);
+                outcome.redraw = false;
             }
             Report::SubaccountCount { total } => self.subaccount_count = Some(total),
             Report::Failed {
@@ -152,6 +167,16 @@ impl App {
             }
         }
         outcome
+    }
+}
+
+impl App {
+    /// The digest of the account's usage, asked in the account's zone;
+    /// none before the account is known.
+    fn ask_digest(&self) -> Option<Request> {
+        self.account.as_ref().map(|account| Request::Digest {
+            zone: account.timezone.clone(),
+        })
     }
 }
 

@@ -43,6 +43,8 @@ pub struct App {
     pub subaccount_count: Option<u32>,
     /// Where the background sync of its usage records stands.
     pub usage: crate::worker::usage::Standing,
+    /// What the store said of its usage after the last sync.
+    pub digest: Option<Box<crate::usage::digest::Digest>>,
     /// When that account was fetched.
     pub fetched_at: Option<Timestamp>,
     /// Where fetching stands.
@@ -118,6 +120,7 @@ impl App {
             shown: None,
             subaccount_count: None,
             usage: crate::worker::usage::Standing::default(),
+            digest: None,
             fetched_at: None,
             fetch: FetchState::Loading,
             save: SaveState::Idle,

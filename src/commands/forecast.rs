@@ -67,15 +67,17 @@ pub async fn ahead(
     if no_sync {
         notes.push(format!(
             "from the store, not synced now: newest record {}",
-            read.newest
+            read.records
+                .newest
                 .map_or_else(|| "none".to_owned(), |n| n.to_string())
         ));
     }
-    if read.short() {
+    if read.records.short() {
         notes.push(format!(
             "records are stored only from {}, after the 1st: the spend so far is short \
              (`plivo-dash usage sync` reads further back)",
-            read.covered
+            read.records
+                .covered
                 .map_or_else(|| "nowhere yet".to_owned(), |e| e.to_string())
         ));
     }

@@ -224,6 +224,7 @@ impl Watched {
             }
             Report::SubaccountCount { total } => self.reading.subaccounts = Some(total),
             Report::Saved { .. }
+            | Report::Digest(_)
             | Report::SubaccountsPage { .. }
             | Report::SubaccountsListed { .. }
             | Report::SubaccountChanged { .. }

@@ -16,6 +16,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use jiff::Timestamp;
+use jiff::tz::TimeZone;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
@@ -24,6 +25,7 @@ use crate::clock::Clock;
 use crate::monitor::schedule::Slot;
 use crate::plivo::{Budget, Client, Share};
 use crate::store::{Kind, Store, StoreError};
+use crate::usage::digest::Digest;
 use crate::usage::sync::plan::{self, Part};
 use crate::usage::sync::{self, Progress, Sink};
 
@@ -84,6 +86,26 @@ impl StoreAt {
             .clone();
         (store, notice)
     }
+}
+
+/// Reads the account's [`Digest`] at `now`, its month in `zone` (UTC
+/// where that is no IANA zone, as the `forecast` command says), off the
+/// runtime's threads, the store opened now if no sync has opened it yet:
+/// the answer to [`Request::Digest`](super::Request::Digest).
+pub(super) async fn digest(
+    store: Option<StoreAt>,
+    auth_id: String,
+    zone: String,
+    now: Timestamp,
+) -> Result<Digest, String> {
+    let store = store.ok_or("usage records are not synced: there is no store to read")?;
+    let store = store.open(now).await.0?;
+    off_thread(move || {
+        let zone = TimeZone::get(&zone).unwrap_or(TimeZone::UTC);
+        let store = store.lock().unwrap_or_else(PoisonError::into_inner);
+        Digest::read(&store, &auth_id, &zone, now).map_err(|e| e.to_string())
+    })
+    .await
 }
 
 /// One of the lists a sync reads.

@@ -546,3 +546,158 @@ async fn the_sync_waits_for_room_in_the_accounts_budget_and_a_poll_never_does() 
         budget.in_window()
     );
 }
+
+/// A store total as the sandbox's `served_by_product` names it.
+fn by_product(totals: &[store::Total]) -> Vec<(String, (u64, Decimal))> {
+    let mut rows: Vec<_> = totals
+        .iter()
+        .map(|t| {
+            let key = t.key.clone().expect("every record's product is known");
+            (key, (t.count, t.amount))
+        })
+        .collect();
+    rows.sort();
+    rows
+}
+
+#[tokio::test]
+async fn the_digest_asked_after_a_sync_is_what_the_sandbox_served() {
+    let (handle, client) = sandbox(Options {
+        traffic_days: 2,
+        message_window: MESSAGE_WINDOW,
+        ..Options::default()
+    })
+    .await;
+    let state = tempfile::tempdir().expect("a directory");
+    let mut usage = syncing(
+        state.path(),
+        Duration::from_secs(3600),
+        Duration::from_millis(30),
+    );
+    usage.sync.depth = Depth::Days(3);
+    let Channels {
+        commands,
+        mut events,
+    } = spawn(client.clone(), Duration::from_secs(3600), usage);
+    let (_, synced, _) = until_synced(&mut events).await;
+    commands
+        .send(Request::Digest {
+            zone: "Pacific/Auckland".to_owned(),
+        })
+        .expect("the worker listens");
+    let digest = loop {
+        match next(&mut events).await {
+            Report::Digest(answer) => break answer.expect("the store is read"),
+            _ => continue,
+        }
+    };
+    assert!(digest.at >= synced);
+    let ever = Timestamp::UNIX_EPOCH;
+    assert_eq!(by_product(&digest.ever), served(&handle, ever, digest.at));
+    assert!(!digest.ever.is_empty(), "two seeded days");
+    let day = digest.at - plivo_dash::usage::digest::DAY;
+    assert_eq!(
+        by_product(&digest.day_products),
+        served(&handle, day, digest.at)
+    );
+    let countries: Decimal = digest.day_countries.iter().map(|t| t.amount).sum();
+    let products: Decimal = digest.day_products.iter().map(|t| t.amount).sum();
+    assert_eq!(
+        countries, products,
+        "the day's countries add up to its products"
+    );
+    // The month is the account's: it begins at midnight in Auckland.
+    let month = plivo_dash::usage::forecast::Month::at(
+        digest.at,
+        &jiff::tz::TimeZone::get("Pacific/Auckland").expect("a zone"),
+    )
+    .expect("a month");
+    let to_date: Decimal = served(&handle, month.start.timestamp(), digest.at)
+        .iter()
+        .map(|(_, (_, amount))| *amount)
+        .sum();
+    assert_eq!(digest.month_to_date(), to_date);
+    // A zone that is not one is taken as UTC, not refused.
+    commands
+        .send(Request::Digest {
+            zone: "Mars/Olympus".to_owned(),
+        })
+        .expect("the worker listens");
+    let utc = loop {
+        if let Report::Digest(answer) = next(&mut events).await {
+            break answer.expect("the store is read");
+        }
+    };
+    assert_eq!(utc.month.zone, jiff::tz::TimeZone::UTC);
+}
+
+#[tokio::test]
+async fn a_digest_asked_of_a_worker_that_syncs_nothing_says_why() {
+    let (_handle, client) = sandbox(Options::default()).await;
+    let Channels {
+        commands,
+        mut events,
+    } = worker::spawn(client, worker::Options::every(Duration::from_secs(3600)));
+    commands
+        .send(Request::Digest {
+            zone: "UTC".to_owned(),
+        })
+        .expect("the worker listens");
+    match next(&mut events).await {
+        Report::Digest(Err(error)) => assert!(error.contains("not synced"), "{error}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn the_dashboard_asks_for_the_digest_in_the_accounts_zone_after_each_sync_and_keeps_it() {
+    let at: Timestamp = "2026-11-26T19:00:00Z".parse().expect("a time");
+    let synced = Report::Usage(Status::Synced { at, records: 4 });
+    // A sync that ends before the account is known asks nothing yet: its
+    // month is in a zone not known; the account's arrival asks instead.
+    let mut app = plivo_dash::app::App::new(
+        support::app::session(),
+        support::app::now(),
+        (120, 35),
+        support::app::PERIOD,
+    );
+    let early = app.update(Msg::Worker(synced.clone()));
+    assert!(
+        !early
+            .requests
+            .iter()
+            .any(|r| matches!(r, Request::Digest { .. }))
+    );
+    let account = plivo_dash::sandbox::demo_account();
+    let zone = account.timezone.clone();
+    let loaded = app.update(Msg::Worker(Report::Loaded {
+        account: Box::new(account),
+        at,
+    }));
+    assert!(
+        loaded
+            .requests
+            .contains(&Request::Digest { zone: zone.clone() }),
+        "{:?}",
+        loaded.requests
+    );
+    // Every later sync asks again, in the account's zone.
+    let again = app.update(Msg::Worker(synced));
+    assert_eq!(again.requests, vec![Request::Digest { zone }]);
+    assert!(app.digest.is_none(), "none until it arrives");
+    let dir = tempfile::tempdir().expect("a directory");
+    let digest = plivo_dash::usage::digest::Digest::read(
+        &open(dir.path()),
+        "MAXXXXXXXXXXXXXXXXXX",
+        &jiff::tz::TimeZone::UTC,
+        at,
+    )
+    .expect("an empty store reads");
+    app.update(Msg::Worker(Report::Digest(Ok(Box::new(digest.clone())))));
+    assert_eq!(app.digest.as_deref(), Some(&digest));
+    // A store that cannot be read is said where the sync's failures are.
+    app.update(Msg::Worker(Report::Digest(
+        Err("disk I/O error".to_owned()),
+    )));
+    assert_eq!(app.usage.error.as_deref(), Some("disk I/O error"));
+}
