@@ -13,6 +13,7 @@ use super::spend::{self, Counter};
 use crate::monitor::{Estimate, Sample, Series, Tracker};
 use crate::plivo::{Account, Tally};
 use crate::text::SafeText;
+use crate::usage::ahead::MonthRecords;
 use crate::worker::usage::{Standing, Status};
 use crate::worker::{Op, Report, Request};
 
@@ -93,6 +94,8 @@ pub struct Watched {
     counted_at: Option<Timestamp>,
     sync: Standing,
     spent: Counter,
+    /// The month's records from the last digest.
+    month: Option<MonthRecords>,
 }
 
 impl Watched {
@@ -128,6 +131,7 @@ impl Watched {
             counted_at: None,
             sync: Standing::default(),
             spent: Counter::default(),
+            month: None,
         }
     }
 
@@ -175,6 +179,11 @@ impl Watched {
                 if self.tracker.seen(sample) {
                     asks.push(Request::Record(sample));
                 }
+                // A sync that ended before the account arrived could not
+                // say which zone its month is in.
+                if self.reading.facts.is_none() && self.sync.synced_at.is_some() {
+                    asks.push(digest(&account.timezone));
+                }
                 self.reading.facts = Some(facts(&account));
                 self.reading.up = Some(true);
                 self.reading.problem = None;
@@ -221,10 +230,29 @@ impl Watched {
                 }
                 self.sync.take(&status);
                 self.reading.synced_at = self.sync.synced_at;
+                // Only a whole sync: a back-fill's records arriving page by
+                // page would read as an hour's spend.
+                if let (Status::Synced { .. }, Some(facts)) = (&status, &self.reading.facts) {
+                    asks.push(digest(facts.timezone.as_str()));
+                }
+            }
+            Report::Digest(Ok(digest)) => {
+                self.spent.take(&digest.ever);
+                self.reading.spend = self
+                    .spent
+                    .counted()
+                    .map(|(product, amount)| (product.to_owned(), amount))
+                    .collect();
+                self.reading.day_countries =
+                    spend::top_and_other(&digest.day_countries, spend::TOP_COUNTRIES);
+                self.month = Some(digest.month);
+            }
+            // The last digest's values stay: the next sync asks again.
+            Report::Digest(Err(error)) => {
+                tracing::warn!(profile = %self.reading.profile, %error, "usage digest");
             }
             Report::SubaccountCount { total } => self.reading.subaccounts = Some(total),
             Report::Saved { .. }
-            | Report::Digest(_)
             | Report::SubaccountsPage { .. }
             | Report::SubaccountsListed { .. }
             | Report::SubaccountChanged { .. }
@@ -241,7 +269,37 @@ impl Watched {
             } => (Some(*per_hour), Some(*to_zero)),
             Estimate::NotEnoughData { .. } | Estimate::Steady { .. } => (None, None),
         };
+        self.project();
         asks
+    }
+
+    /// The month ahead from the last digest's records with the balance
+    /// known now: a new balance moves the balance after the 1st at once.
+    fn project(&mut self) {
+        let (Some(month), Some(balance), Some(facts)) =
+            (&self.month, self.reading.balance, &self.reading.facts)
+        else {
+            return;
+        };
+        // The alert threshold only words the forecast's warning, which
+        // no metric shows.
+        match month.project(balance.credits, facts.auto_recharge, None) {
+            Ok(forecast) => {
+                self.reading.month_end = Some(forecast.projected_month_end);
+                self.reading.balance_after_rentals = Some(forecast.balance_after_first);
+            }
+            Err(error) => {
+                tracing::warn!(profile = %self.reading.profile, %error, "month ahead");
+                (self.reading.month_end, self.reading.balance_after_rentals) = (None, None);
+            }
+        }
+    }
+}
+
+/// Asks for the usage digest, the month in the account's `zone`.
+fn digest(zone: &str) -> Request {
+    Request::Digest {
+        zone: zone.to_owned(),
     }
 }
 
@@ -310,5 +368,123 @@ mod tests {
             account.reading().sync_age(at("2026-12-05T12:00:00Z")),
             Some(SignedDuration::ZERO)
         );
+    }
+
+    fn loaded(balance: Decimal, now: Timestamp) -> Report {
+        let mut account = crate::sandbox::demo_account();
+        account.timezone = "America/New_York".to_owned();
+        account.cash_credits = balance;
+        Report::Loaded {
+            account: Box::new(account),
+            at: now,
+        }
+    }
+
+    fn total(key: &str, amount: Decimal) -> crate::store::Total {
+        crate::store::Total {
+            key: Some(key.to_owned()),
+            count: 1,
+            amount,
+        }
+    }
+
+    fn number(rate: Decimal, renews: &str) -> crate::store::Number {
+        crate::store::Number {
+            number: "14155550100".to_owned(),
+            monthly_rental_rate: rate,
+            sub_account: None,
+            renewal_date: Some(renews.to_owned()),
+            number_type: "local".to_owned(),
+            country: Some("US".to_owned()),
+        }
+    }
+
+    /// At midnight in New York, 10 days before the 1st: 250 spent since
+    /// the 1st, 70 over the trailing week (10 a day), a number renewing on
+    /// the 25th (2) and one on the 1st (0.8); `ever` by product, and 22
+    /// countries over the last day.
+    fn digest(now: Timestamp, ever: Decimal) -> Report {
+        let zone = jiff::tz::TimeZone::get("America/New_York").unwrap();
+        let countries = (0..22u8)
+            .map(|i| {
+                let code = format!("A{}", char::from(b'A' + i));
+                total(&code, Decimal::from(100 - i))
+            })
+            .collect();
+        Report::Digest(Ok(Box::new(crate::usage::digest::Digest {
+            at: now,
+            ever: vec![total("sms-outbound", ever)],
+            day_products: Vec::new(),
+            day_countries: countries,
+            month: MonthRecords {
+                now,
+                zone,
+                spent: vec![total("sms-outbound", Decimal::from(250))],
+                trailing: vec![total("sms-outbound", Decimal::from(70))],
+                basis: Some(crate::usage::forecast::Basis {
+                    from: now - SignedDuration::from_hours(7 * 24),
+                    to: now,
+                    full: true,
+                }),
+                numbers: vec![
+                    number(Decimal::TWO, "2026-12-25"),
+                    number(Decimal::new(8, 1), "2027-01-01"),
+                ],
+                covered: Some(at("2026-11-01T00:00:00Z")),
+                newest: Some(now),
+            },
+        })))
+    }
+
+    fn asks_digest(asks: &[Request]) -> bool {
+        asks.contains(&Request::Digest {
+            zone: "America/New_York".to_owned(),
+        })
+    }
+
+    #[test]
+    fn a_sync_asks_for_the_digest_in_the_accounts_zone_and_the_reading_shows_it() {
+        let mut account = watched();
+        let now = at("2026-12-22T05:00:00Z");
+        let synced = Report::Usage(Status::Synced { at: now, records: 9 });
+        // Synced before the account is known: its zone is not yet.
+        assert!(!asks_digest(&account.update(synced.clone(), now)));
+        assert!(asks_digest(&account.update(loaded(Decimal::from(500), now), now)));
+        // Once known, it is asked only after a sync.
+        assert!(!asks_digest(&account.update(loaded(Decimal::from(500), now), now)));
+        assert_eq!(account.reading().month_end, None, "nothing read yet");
+
+        account.update(digest(now, Decimal::new(123_456, 2)), now);
+        let reading = account.reading();
+        assert_eq!(reading.spend, [("sms-outbound".to_owned(), Decimal::new(123_456, 2))]);
+        assert_eq!(reading.day_countries.len(), 21);
+        assert_eq!(reading.day_countries[0], ("AA".to_owned(), Decimal::from(100)));
+        assert_eq!(reading.day_countries[19], ("AT".to_owned(), Decimal::from(81)));
+        // AU and AV: 80 + 79.
+        assert_eq!(reading.day_countries[20], ("other".to_owned(), Decimal::from(159)));
+        // 250 + 10 a day × 10 days + the 25th's 2.
+        assert_eq!(reading.month_end, Some(Decimal::from(352)));
+        // 500 − 100 − 2 − the 1st's 0.8.
+        assert_eq!(reading.balance_after_rentals, Some(Decimal::new(3972, 1)));
+
+        // A new balance moves the balance after the 1st at once.
+        account.update(loaded(Decimal::from(400), now), now);
+        assert_eq!(account.reading().balance_after_rentals, Some(Decimal::new(2972, 1)));
+        assert_eq!(account.reading().month_end, Some(Decimal::from(352)));
+
+        // The next sync asks again; a store whose sum fell leaves the
+        // counter where it was, and a digest that failed leaves it all.
+        assert!(asks_digest(&account.update(synced, now)));
+        account.update(digest(now, Decimal::from(5)), now);
+        assert_eq!(
+            account.reading().spend,
+            [("sms-outbound".to_owned(), Decimal::new(123_456, 2))]
+        );
+        account.update(Report::Digest(Err("the store is locked".to_owned())), now);
+        assert_eq!(
+            account.reading().spend,
+            [("sms-outbound".to_owned(), Decimal::new(123_456, 2))]
+        );
+        assert_eq!(account.reading().month_end, Some(Decimal::from(352)));
     }
 }
