@@ -9,6 +9,7 @@
 
 use std::fmt;
 
+use jiff::Timestamp;
 use prometheus_client::collector::Collector;
 use prometheus_client::encoding::{DescriptorEncoder, EncodeMetric as _};
 use prometheus_client::metrics::MetricType;
@@ -16,7 +17,6 @@ use prometheus_client::metrics::counter::ConstCounter;
 use prometheus_client::metrics::gauge::ConstGauge;
 use prometheus_client::metrics::info::Info;
 use prometheus_client::registry::{Registry, Unit};
-use jiff::Timestamp;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive as _;
 use tokio::sync::watch;
@@ -260,7 +260,8 @@ impl Collector for Accounts {
         let now = Timestamp::now();
         for reading in readings.iter() {
             if let Some(age) = reading.sync_age(now) {
-                ConstGauge::new(age.as_secs_f64()).encode(family.encode_family(&labels(reading))?)?;
+                ConstGauge::new(age.as_secs_f64())
+                    .encode(family.encode_family(&labels(reading))?)?;
             }
         }
         let mut family = encoder.encode_descriptor(
@@ -383,16 +384,24 @@ mod tests {
             }
             let age: f64 = text
                 .lines()
-                .find_map(|l| l.strip_prefix(&format!("plivo_usage_sync_age_seconds{{{account}}} ")))
+                .find_map(|l| {
+                    l.strip_prefix(&format!("plivo_usage_sync_age_seconds{{{account}}} "))
+                })
                 .expect("an age")
                 .parse()
                 .unwrap();
             assert!((90.0..100.0).contains(&age), "{age}");
         }
         let (text, open) = spending();
-        assert!(text.contains("# TYPE plivo_spend_usd_total counter"), "{text}");
+        assert!(
+            text.contains("# TYPE plivo_spend_usd_total counter"),
+            "{text}"
+        );
         assert!(open.contains("# TYPE plivo_spend_usd counter"), "{open}");
-        assert!(open.contains("# UNIT plivo_usage_sync_age_seconds seconds"), "{open}");
+        assert!(
+            open.contains("# UNIT plivo_usage_sync_age_seconds seconds"),
+            "{open}"
+        );
     }
 
     #[test]

@@ -39,7 +39,10 @@ pub fn top_and_other(totals: &[Total], top: usize) -> Vec<(String, Decimal)> {
         .map(|(key, amount)| (key.to_owned(), amount))
         .collect();
     if !rest.is_empty() {
-        cut.push((OTHER.to_owned(), rest.iter().map(|(_, amount)| *amount).sum()));
+        cut.push((
+            OTHER.to_owned(),
+            rest.iter().map(|(_, amount)| *amount).sum(),
+        ));
     }
     cut
 }

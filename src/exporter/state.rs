@@ -446,22 +446,41 @@ mod tests {
     fn a_sync_asks_for_the_digest_in_the_accounts_zone_and_the_reading_shows_it() {
         let mut account = watched();
         let now = at("2026-12-22T05:00:00Z");
-        let synced = Report::Usage(Status::Synced { at: now, records: 9 });
+        let synced = Report::Usage(Status::Synced {
+            at: now,
+            records: 9,
+        });
         // Synced before the account is known: its zone is not yet.
         assert!(!asks_digest(&account.update(synced.clone(), now)));
-        assert!(asks_digest(&account.update(loaded(Decimal::from(500), now), now)));
+        assert!(asks_digest(
+            &account.update(loaded(Decimal::from(500), now), now)
+        ));
         // Once known, it is asked only after a sync.
-        assert!(!asks_digest(&account.update(loaded(Decimal::from(500), now), now)));
+        assert!(!asks_digest(
+            &account.update(loaded(Decimal::from(500), now), now)
+        ));
         assert_eq!(account.reading().month_end, None, "nothing read yet");
 
         account.update(digest(now, Decimal::new(123_456, 2)), now);
         let reading = account.reading();
-        assert_eq!(reading.spend, [("sms-outbound".to_owned(), Decimal::new(123_456, 2))]);
+        assert_eq!(
+            reading.spend,
+            [("sms-outbound".to_owned(), Decimal::new(123_456, 2))]
+        );
         assert_eq!(reading.day_countries.len(), 21);
-        assert_eq!(reading.day_countries[0], ("AA".to_owned(), Decimal::from(100)));
-        assert_eq!(reading.day_countries[19], ("AT".to_owned(), Decimal::from(81)));
+        assert_eq!(
+            reading.day_countries[0],
+            ("AA".to_owned(), Decimal::from(100))
+        );
+        assert_eq!(
+            reading.day_countries[19],
+            ("AT".to_owned(), Decimal::from(81))
+        );
         // AU and AV: 80 + 79.
-        assert_eq!(reading.day_countries[20], ("other".to_owned(), Decimal::from(159)));
+        assert_eq!(
+            reading.day_countries[20],
+            ("other".to_owned(), Decimal::from(159))
+        );
         // 250 + 10 a day × 10 days + the 25th's 2.
         assert_eq!(reading.month_end, Some(Decimal::from(352)));
         // 500 − 100 − 2 − the 1st's 0.8.
@@ -469,7 +488,10 @@ mod tests {
 
         // A new balance moves the balance after the 1st at once.
         account.update(loaded(Decimal::from(400), now), now);
-        assert_eq!(account.reading().balance_after_rentals, Some(Decimal::new(2972, 1)));
+        assert_eq!(
+            account.reading().balance_after_rentals,
+            Some(Decimal::new(2972, 1))
+        );
         assert_eq!(account.reading().month_end, Some(Decimal::from(352)));
 
         // The next sync asks again; a store whose sum fell leaves the

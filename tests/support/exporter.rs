@@ -201,6 +201,35 @@ impl Drop for Exporter {
     }
 }
 
+/// Fills the store an exporter with `home` will read with `days` of
+/// `client`'s records, as a `usage sync` run before it would, at the pace
+/// of a sandbox whose message window is [`FILL_MESSAGE_WINDOW`]: the
+/// exporter's own first sync then reads only what is new, in a moment.
+pub async fn fill_store(home: &Path, client: &plivo_dash::plivo::Client, days: u32) -> PathBuf {
+    use plivo_dash::usage::sync::{self, plan::Depth};
+    let path = home
+        .join("state/plivo-dash")
+        .join(plivo_dash::store::FILE_NAME);
+    std::fs::create_dir_all(path.parent().expect("a directory")).expect("the state directory");
+    let mut store = plivo_dash::store::Store::open(&path, jiff::Timestamp::now())
+        .expect("the store opens")
+        .store;
+    let options = sync::Options {
+        depth: Depth::Days(days),
+        call_gap: Duration::from_millis(1),
+        message_gap: FILL_MESSAGE_WINDOW / 20,
+        ..sync::Options::default()
+    };
+    sync::sync(client, &mut store, &options, jiff::Timestamp::now(), |_| {})
+        .await
+        .expect("the store filled");
+    path
+}
+
+/// The message list's window of a sandbox [`fill_store`] reads: Plivo's
+/// minute, scaled down.
+pub const FILL_MESSAGE_WINDOW: Duration = Duration::from_millis(400);
+
 /// The value of the series of `metric` whose labels contain `labels` (all
 /// of them, as written in the exposition, e.g. `code="200"`), if any.
 pub fn value(scrape: &str, metric: &str, labels: &[&str]) -> Option<f64> {
