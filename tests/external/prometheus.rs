@@ -62,9 +62,13 @@ fn check_metrics(promtool: &Path, scrape: &str) {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap();
-    std::io::Write::write_all(&mut check.stdin.take().unwrap(), scrape.as_bytes()).unwrap();
-    let output = check.wait_with_output().unwrap();
+        .expect("promtool starts");
+    std::io::Write::write_all(
+        &mut check.stdin.take().expect("its stdin"),
+        scrape.as_bytes(),
+    )
+    .expect("the scrape written to promtool");
+    let output = check.wait_with_output().expect("promtool ends");
     let said = format!(
         "{}{}",
         String::from_utf8_lossy(&output.stdout),
@@ -289,26 +293,19 @@ async fn a_real_prometheus_sees_the_balance_fall_then_the_account_go_down() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_real_prometheus_sees_the_spend_and_the_month_ahead_and_evaluates_the_spike_rule() {
     use rust_decimal::prelude::ToPrimitive as _;
-    use support::exporter::{FILL_MESSAGE_WINDOW, fill_store};
+    use support::exporter::Stored;
     let (Some(binary), Some(promtool)) = (
         tool("prometheus", "the Prometheus spend test"),
         tool("promtool", "the Prometheus spend test"),
     ) else {
         return;
     };
-    let (sandbox, client) = sandbox_and_client(Options {
-        traffic_days: 1,
-        message_window: FILL_MESSAGE_WINDOW,
-        ..Options::default()
-    })
-    .await;
-    let home = tempfile::tempdir().unwrap();
-    let config = home.path().join("config/plivo-dash");
-    std::fs::create_dir_all(&config).unwrap();
-    std::fs::write(config.join("config.toml"), "usage_days = 2\n").unwrap();
-    fill_store(home.path(), &client, 2).await;
-    let exporter = Exporter::watching(home.path(), &sandbox, &["--interval", "600"]);
-    exporter.ready().await;
+    let Stored {
+        sandbox,
+        home: _home,
+        exporter,
+        ..
+    } = Stored::start(1).await;
     let prometheus = Prometheus::start(&binary, exporter.url.trim_start_matches("http://"));
 
     let served: rust_decimal::Decimal = sandbox

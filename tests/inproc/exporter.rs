@@ -9,7 +9,7 @@ use plivo_dash::plivo::AuthId;
 use plivo_dash::sandbox::{Fault, Options};
 use plivo_dash::store::CreditHistory;
 use rust_decimal::dec;
-use support::exporter::{Exporter, FILL_MESSAGE_WINDOW, fill_store, value};
+use support::exporter::{Exporter, Stored, value};
 use support::{TOKEN, sandbox_and_client};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -160,23 +160,14 @@ async fn after_a_sync_metrics_show_the_spend_its_countries_and_the_month_ahead()
 
     let day = SignedDuration::from_hours(24);
     let before = Timestamp::now();
-    // Two days of seeded calls and messages (the counter holds both, the
-    // countries only the last), and a message list whose window is scaled
-    // down so the store is filled here in a moment, as a `usage sync`
-    // before the exporter would.
-    let (sandbox, client) = sandbox_and_client(Options {
-        traffic_days: 2,
-        message_window: FILL_MESSAGE_WINDOW,
-        ..Options::default()
-    })
-    .await;
-    let home = tempfile::tempdir().unwrap();
-    let config = home.path().join("config/plivo-dash");
-    std::fs::create_dir_all(&config).unwrap();
-    std::fs::write(config.join("config.toml"), "usage_days = 3\n").unwrap();
-    let path = fill_store(home.path(), &client, 3).await;
-    let exporter = Exporter::watching(home.path(), &sandbox, &["--interval", "600"]);
-    exporter.ready().await;
+    // Two days of seeded calls and messages: the counter holds both, the
+    // countries only the last.
+    let Stored {
+        sandbox,
+        home: _home,
+        store: path,
+        exporter,
+    } = Stored::start(2).await;
     let scrape = exporter
         .until("the spend after a sync", |s| {
             series(s, "plivo_spend_usd_total") > 0
