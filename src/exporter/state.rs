@@ -170,6 +170,9 @@ impl Watched {
     /// of the worker next.
     pub fn update(&mut self, report: Report, now: Timestamp) -> Vec<Request> {
         let mut asks = Vec::new();
+        // Only a new balance or a new month moves the month ahead, and
+        // projecting walks every rented number's renewals.
+        let reproject = matches!(report, Report::Loaded { .. } | Report::Digest(Ok(_)));
         match report {
             Report::Loaded { account, at } => {
                 let sample = Sample {
@@ -269,7 +272,9 @@ impl Watched {
             } => (Some(*per_hour), Some(*to_zero)),
             Estimate::NotEnoughData { .. } | Estimate::Steady { .. } => (None, None),
         };
-        self.project();
+        if reproject {
+            self.project();
+        }
         asks
     }
 
