@@ -475,7 +475,8 @@ pub enum UsageCommand {
 #[derive(Debug, Clone, Args)]
 pub struct UsageSyncArgs {
     /// How many days a first sync back-fills (1 to 90) [default: the month
-    /// so far]
+    /// so far in any time zone, and at least the last 7 days: what
+    /// `forecast` needs]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=90))]
     pub days: Option<u32>,
     /// Message-list pages asked for a minute: Plivo allows 20. More only

@@ -210,7 +210,7 @@ impl Stores {
             interval: settings.usage_interval,
             store,
             sync: crate::usage::sync::Options {
-                depth: settings.usage_days.map_or(Depth::MonthToDate, Depth::Days),
+                depth: settings.usage_days.map_or(Depth::MonthAhead, Depth::Days),
                 ..crate::usage::sync::Options::default()
             },
         }

@@ -50,8 +50,8 @@ fn list_name(kind: Kind) -> &'static str {
     }
 }
 
-/// `usage sync`: syncs the account now, back-filling `--days` (or the
-/// month so far) at `--message-rate`, with progress on stderr. Returns
+/// `usage sync`: syncs the account now, back-filling `--days` (or what
+/// the month ahead needs) at `--message-rate`, with progress on stderr. Returns
 /// the summary to print.
 pub async fn sync_now(
     settings: &Settings,
@@ -64,7 +64,7 @@ pub async fn sync_now(
         depth: args
             .days
             .or(settings.usage_days)
-            .map_or(Depth::MonthToDate, Depth::Days),
+            .map_or(Depth::MonthAhead, Depth::Days),
         message_gap: std::time::Duration::from_secs(60) / args.message_rate,
         long_wait: sync::LONG_WAIT,
         ..sync::Options::default()

@@ -152,7 +152,8 @@ pub struct Settings {
     /// How long credit history is kept.
     pub retention: SignedDuration,
     /// How many days `usage sync` back-fills a list never synced
-    /// (`usage_days`); `None`: the month so far.
+    /// (`usage_days`); `None`: what the month ahead needs (the month so far
+    /// in any zone, and the last week).
     pub usage_days: Option<u32>,
     /// A spend spike is the last hour above this many times the same
     /// hour's usual (`spike_factor`, above 1).

@@ -66,7 +66,7 @@ pub const LONG_WAIT: Duration = Duration::from_secs(300);
 impl Default for Options {
     fn default() -> Self {
         Self {
-            depth: Depth::MonthToDate,
+            depth: Depth::MonthAhead,
             call_gap: PAGE_GAP,
             message_gap: MESSAGE_PACE.gap,
             long_wait: Duration::ZERO,
