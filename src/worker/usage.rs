@@ -243,6 +243,7 @@ async fn run(
             {
                 return;
             }
+            off_thread(crate::usage::attribute::load_metadata).await;
             OffThread(store)
         }
         (Err(e), _) => {
