@@ -707,6 +707,14 @@ pub struct SandboxArgs {
     #[arg(long, value_name = "DAYS", default_value_t = 0,
           value_parser = clap::value_parser!(u32).range(0..=120))]
     pub traffic: u32,
+    /// SECS seconds after start (30 unless given, as --pumping=SECS), the
+    /// first subaccount starts sending about 2 SMS a second (~0.05 USD
+    /// each) to a country the account never sent to (LV): a spend spike
+    /// for the dashboard to name.
+    #[arg(long, value_name = "SECS", num_args = 0..=1, require_equals = true,
+          default_missing_value = "30",
+          value_parser = clap::value_parser!(u64).range(0..=86_400))]
+    pub pumping: Option<u64>,
     /// Multiply the seeded days' volume by K (for benchmarks).
     #[arg(long, value_name = "K", default_value_t = 1,
           value_parser = clap::value_parser!(u32).range(1..=1000))]

@@ -124,6 +124,12 @@ impl App {
                 match status {
                     Status::Unavailable { error } => self.warn(error),
                     Status::SetAside { notice } => self.warn(notice),
+                    // Said where the user looks; the fleet rings and runs
+                    // `on_alert`.
+                    Status::Spike(found) => {
+                        self.notice = Some(Notice::error(found.text()));
+                        self.spike = Some((self.now, found));
+                    }
                     // Kept for the usage screen; nothing drawn changes.
                     _ => outcome.redraw = false,
                 }

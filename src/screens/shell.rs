@@ -89,6 +89,16 @@ fn header(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
                 (" ", short)
             })
         }
+        // A spend spike names its source in the footer; the header keeps
+        // it in sight for the hour after.
+        _ if app.spiking().is_some() => {
+            let long = " ⚠ spend spike ".to_owned();
+            Some(if base + long.width() + 2 + auth_id.width() <= width {
+                ("  ", long)
+            } else {
+                (" ", " ⚠ spike ".to_owned())
+            })
+        }
         _ => None,
     };
     let alert_width = alert

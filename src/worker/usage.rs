@@ -16,6 +16,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use jiff::Timestamp;
+use rust_decimal::Decimal;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
@@ -25,6 +26,8 @@ use crate::monitor::schedule::Slot;
 use crate::plivo::{Budget, Client, Share};
 use crate::store::{Kind, Store, StoreError};
 use crate::usage::sync::plan::{self, Part};
+use crate::text::SafeText;
+use crate::usage::spike::{self, Detector, Spike, Thresholds, Top};
 use crate::usage::sync::{self, Progress, Sink};
 
 /// How often a back-fill's progress is reported at most.
@@ -39,6 +42,9 @@ pub struct Options {
     pub store: StoreAt,
     /// How deep the first sync back-fills, and each list's pace.
     pub sync: sync::Options,
+    /// When spend spikes are alerted on, after each sync that ended well
+    /// (`None`: never judged).
+    pub spikes: Option<Thresholds>,
 }
 
 /// The store the syncs of one command write, opened once, by the first
@@ -130,6 +136,106 @@ pub enum Status {
         /// Both paths.
         notice: String,
     },
+    /// A spend spike, found after a sync: said once per spike, as the
+    /// account's [`Detector`] judges.
+    Spike(Box<Found>),
+}
+
+/// A spend spike to alert on, its contributors checked for shape where they
+/// come out of the store (a country is two capitals, a subaccount letters
+/// and digits, a number digits; anything else is left unnamed), so they
+/// may go into a command's environment and a terminal's notification.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    /// What the rules found, its `top` checked.
+    pub spike: Spike,
+    /// What it had to pass, USD: the rate's bar, or `new_destination_usd`.
+    pub threshold: Decimal,
+    /// The top subaccount's name as Plivo gives it, made safe; `None` when
+    /// there is none or it could not be had.
+    pub subaccount_name: Option<SafeText>,
+}
+
+impl Found {
+    /// What was spent: in the last hour, or to the new country.
+    pub fn amount(&self) -> Decimal {
+        match &self.spike {
+            Spike::Rate { last_hour, .. } => *last_hour,
+            Spike::NewDestination { amount, .. } => *amount,
+        }
+    }
+
+    /// Who spent most.
+    pub fn top(&self) -> &Top {
+        match &self.spike {
+            Spike::Rate { top, .. } | Spike::NewDestination { top, .. } => top,
+        }
+    }
+
+    /// `rate` or `new-destination`, as `PLIVO_DASH_SPIKE` says it.
+    pub fn rule(&self) -> &'static str {
+        match self.spike {
+            Spike::Rate { .. } => "rate",
+            Spike::NewDestination { .. } => "new-destination",
+        }
+    }
+
+    /// One line that says it and names its top contributor, e.g. "Spend
+    /// spike: 4.20 USD in the last hour (3.1× the usual 1.35 USD), mostly
+    /// to LV from subaccount Marketing (SA…) via +14155550123".
+    pub fn text(&self) -> String {
+        let top = self.top();
+        let mut text = match &self.spike {
+            Spike::Rate {
+                last_hour, usual, ..
+            } => {
+                let usual = if usual.is_zero() {
+                    "usually nothing".to_owned()
+                } else {
+                    format!("{:.1}× the usual {usual:.2} USD", last_hour / usual)
+                };
+                let mut text = format!("Spend spike: {last_hour:.2} USD in the last hour ({usual})");
+                if let Some(country) = &top.country {
+                    text.push_str(&format!(", mostly to {country}"));
+                }
+                text
+            }
+            Spike::NewDestination {
+                country, amount, ..
+            } => format!(
+                "New destination: {amount:.2} USD to {country} since yesterday, \
+                 not sent to in the {} days before",
+                spike::LOOKBACK_DAYS
+            ),
+        };
+        match (&self.subaccount_name, &top.subaccount) {
+            (Some(name), Some(id)) if !name.as_str().is_empty() => {
+                text.push_str(&format!(" from subaccount {name} ({id})"));
+            }
+            (_, Some(id)) => text.push_str(&format!(" from subaccount {id}")),
+            _ => {}
+        }
+        if let Some(number) = &top.number {
+            text.push_str(&format!(" via +{number}"));
+        }
+        text
+    }
+}
+
+/// `top` with only what has the shape its kind has (see [`Found`]).
+fn checked(top: Top) -> Top {
+    let shaped = |value: Option<String>, ok: fn(&str) -> bool| value.filter(|v| ok(v));
+    Top {
+        country: shaped(top.country, |c| {
+            c.len() == 2 && c.bytes().all(|b| b.is_ascii_uppercase())
+        }),
+        subaccount: shaped(top.subaccount, |id| {
+            id.len() <= 40 && sync::usable_id(id) == Some(id)
+        }),
+        number: shaped(top.number, |n| {
+            (1..=20).contains(&n.len()) && n.bytes().all(|b| b.is_ascii_digit())
+        }),
+    }
 }
 
 /// What an account's state keeps of its sync: when it last ended well,
@@ -160,7 +266,7 @@ impl Standing {
                 self.backfilling = None;
                 self.error = Some(error.clone());
             }
-            Status::SetAside { .. } => {}
+            Status::SetAside { .. } | Status::Spike(_) => {}
         }
     }
 }
@@ -230,6 +336,7 @@ async fn run(
             return;
         }
     };
+    let mut detector = options.spikes.map(Detector::new);
     loop {
         let started = Instant::now();
         let now = clock.now();
@@ -253,8 +360,16 @@ async fn run(
                 }
             }
         };
+        let synced = matches!(status, Status::Synced { .. });
         if !say(status) {
             return;
+        }
+        if synced && let Some(detector) = &mut detector {
+            for found in spikes(&client, &mut store, detector, now).await {
+                if !say(Status::Spike(Box::new(found))) {
+                    return;
+                }
+            }
         }
         // Asleep until the next is due: an idle dashboard costs nothing.
         // Never sooner than a message page's gap after this one's last, so
@@ -262,6 +377,83 @@ async fn run(
         let due = (started + options.interval).max(Instant::now() + options.sync.message_gap);
         tokio::time::sleep_until(due).await;
     }
+}
+
+/// The spikes the store shows at `now` that `detector` has not said yet,
+/// read on the blocking pool; a rate spike whose top country was just
+/// named as a new destination is that burst again, and left unsaid. Each
+/// top subaccount is asked for its name (one request; unnamed if that
+/// fails). A store that cannot be read is logged: the next sync judges
+/// again.
+async fn spikes(
+    client: &Client,
+    store: &mut OffThread,
+    detector: &mut Detector,
+    now: Timestamp,
+) -> Vec<Found> {
+    let auth_id = client.auth_id().to_string();
+    let thresholds = detector.thresholds();
+    let observed = store
+        .with(move |s| {
+            let history = spike::history(s, &auth_id)?;
+            spike::observe(s, &auth_id, now, history, &thresholds)
+        })
+        .await;
+    let observation = match observed {
+        Ok(observation) => observation,
+        Err(e) => {
+            tracing::info!(error = %e, "spend spikes not judged; trying again after the next sync");
+            return Vec::new();
+        }
+    };
+    let mut found = Vec::new();
+    for spike in detector.update(&observation) {
+        let (spike, threshold) = match spike {
+            Spike::Rate { top, .. }
+                if top.country.as_deref().is_some_and(|c| detector.named(c)) =>
+            {
+                continue;
+            }
+            Spike::Rate {
+                last_hour,
+                usual,
+                top,
+            } => (
+                Spike::Rate {
+                    last_hour,
+                    usual,
+                    top: checked(top),
+                },
+                spike::rate_bar(thresholds.factor, usual),
+            ),
+            Spike::NewDestination {
+                country,
+                amount,
+                top,
+            } => (
+                Spike::NewDestination {
+                    country: crate::text::sanitize(&country),
+                    amount,
+                    top: checked(top),
+                },
+                thresholds.new_destination,
+            ),
+        };
+        let mut found_one = Found {
+            spike,
+            threshold,
+            subaccount_name: None,
+        };
+        if let Some(id) = found_one.top().subaccount.clone() {
+            found_one.subaccount_name = client
+                .get_subaccount(&id)
+                .await
+                .ok()
+                .map(|s| SafeText::new(&s.name));
+        }
+        found.push(found_one);
+    }
+    found
 }
 
 /// A back-fill's progress, said at most every [`PROGRESS_EVERY`] for a

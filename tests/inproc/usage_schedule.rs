@@ -50,6 +50,7 @@ fn syncing(dir: &Path, interval: Duration, message_gap: Duration) -> usage::Opti
             message_gap,
             ..plivo_dash::usage::sync::Options::default()
         },
+        spikes: None,
     }
 }
 
