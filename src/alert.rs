@@ -254,6 +254,56 @@ mod tests {
         assert_eq!(get("PLIVO_DASH_AUTH_ID"), Some("MA2025RK4E639VJFZAGV"));
     }
 
+    fn spike() -> Alert {
+        use crate::usage::spike::{Spike, Top};
+        use crate::worker::usage::Found;
+        Alert {
+            threshold: dec!(1),
+            event: Event::Spike(Box::new(Found {
+                spike: Spike::NewDestination {
+                    country: "LV".into(),
+                    amount: dec!(3.05000),
+                    top: Top {
+                        country: Some("LV".into()),
+                        subaccount: Some("SA2025MARKETING00001".into()),
+                        number: Some("14155550123".into()),
+                    },
+                },
+                threshold: dec!(1),
+                subaccount_name: Some(crate::text::SafeText::new("Marketing;\x1b]0;x\x07")),
+            })),
+            ..alert()
+        }
+    }
+
+    #[test]
+    fn a_spike_says_its_amounts_and_top_contributors() {
+        let env = environment(&spike());
+        let get = |k: &str| env.iter().find(|(n, _)| *n == k).map(|(_, v)| v.as_str());
+        assert_eq!(get("PLIVO_DASH_EVENT"), Some("spike"));
+        assert_eq!(get("PLIVO_DASH_SPIKE"), Some("new-destination"));
+        assert_eq!(get("PLIVO_DASH_SPEND"), Some("3.05"));
+        assert_eq!(get("PLIVO_DASH_THRESHOLD"), Some("1"));
+        assert_eq!(get("PLIVO_DASH_TOP_COUNTRY"), Some("LV"));
+        assert_eq!(get("PLIVO_DASH_TOP_SUBACCOUNT"), Some("SA2025MARKETING00001"));
+        assert_eq!(get("PLIVO_DASH_TOP_NUMBER"), Some("14155550123"));
+        assert_eq!(get("PLIVO_DASH_BALANCE"), Some("1.5"), "the balance last fetched");
+        // The subaccount's name is the server's text: never in the
+        // environment, and defused in the notification.
+        assert!(env.iter().all(|(_, v)| !v.contains("Marketing")));
+        let balance = environment(&alert());
+        assert!(
+            balance.iter().all(|(k, _)| !k.starts_with("PLIVO_DASH_TOP_")),
+            "a balance alert names no contributor"
+        );
+        let osc = notification(&spike());
+        assert!(osc.contains("New destination: 3.05 USD to LV"), "{osc}");
+        assert!(osc.contains("from subaccount Marketing"), "{osc}");
+        assert!(osc.contains("via +14155550123"), "{osc}");
+        assert_eq!(osc.matches('\x1b').count(), 4, "{osc:?}");
+        assert!(!osc.contains('\x07'));
+    }
+
     #[cfg(unix)]
     #[tokio::test]
     async fn a_command_past_its_time_is_stopped_with_all_it_started() {

@@ -658,6 +658,43 @@ mod tests {
     }
 
     #[test]
+    fn pumping_bursts_sms_to_a_new_country_from_the_first_subaccount() {
+        let start = Instant::now();
+        let mut t = traffic(Decimal::from(6), start);
+        let seeded = (t.calls.len(), t.messages.len());
+        assert!(
+            t.calls.iter().chain(&t.messages).all(|r| usize::from(r.country) < USUAL),
+            "the seeded days never reach it"
+        );
+        t.pump(Duration::from_secs(30));
+        t.catch_up(start + Duration::from_secs(29), |_| None);
+        let pumped = |t: &Traffic| {
+            t.messages
+                .iter()
+                .filter(|r| COUNTRIES[usize::from(r.country)].iso2 == "LV")
+                .copied()
+                .collect::<Vec<_>>()
+        };
+        assert!(pumped(&t).is_empty(), "not before its time");
+        t.catch_up(start + Duration::from_secs(40), |_| None);
+        let burst = pumped(&t);
+        // 30 s to 40 s, one every half second, both ends included.
+        assert_eq!(burst.len(), 21);
+        let number = t.numbers.iter().find(|n| n.sub_account.as_deref() == Some("SAAAAAAAAAAAAAAAAAA1"));
+        for r in &burst {
+            assert_eq!((r.owner, r.medium, r.inbound), (1, Medium::Sms, false));
+            assert_eq!(Some(r.from), number.map(|n| n.number), "its own number");
+            assert_eq!(r.amount(), Decimal::new(5, 2));
+        }
+        // Drained as live traffic is, and the list stays in time order.
+        let live = sum(&t.calls[seeded.0..]) + sum(&t.messages[seeded.1..]);
+        assert_eq!(live, t.spent());
+        assert_eq!(sum(&burst), Decimal::new(105, 2));
+        assert!(t.messages.windows(2).all(|w| w[0].at_ms <= w[1].at_ms));
+        assert!(t.messages.windows(2).all(|w| w[0].id < w[1].id));
+    }
+
+    #[test]
     fn traffic_stops_where_the_credit_runs_out_spending_it_exactly() {
         let start = Instant::now();
         let mut t = traffic(Decimal::from(60), start);

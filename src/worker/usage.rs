@@ -185,7 +185,8 @@ impl Found {
     /// to LV from subaccount Marketing (SA…) via +14155550123".
     pub fn text(&self) -> String {
         let top = self.top();
-        let mut text = match &self.spike {
+        let mut source = Vec::new();
+        let (mut text, country) = match &self.spike {
             Spike::Rate {
                 last_hour, usual, ..
             } => {
@@ -194,29 +195,36 @@ impl Found {
                 } else {
                     format!("{:.1}× the usual {usual:.2} USD", last_hour / usual)
                 };
-                let mut text = format!("Spend spike: {last_hour:.2} USD in the last hour ({usual})");
-                if let Some(country) = &top.country {
-                    text.push_str(&format!(", mostly to {country}"));
-                }
-                text
+                let text = format!("Spend spike: {last_hour:.2} USD in the last hour ({usual})");
+                (text, top.country.as_deref())
             }
             Spike::NewDestination {
                 country, amount, ..
-            } => format!(
-                "New destination: {amount:.2} USD to {country} since yesterday, \
-                 not sent to in the {} days before",
-                spike::LOOKBACK_DAYS
+            } => (
+                format!(
+                    "New destination: {amount:.2} USD to {country} since yesterday \
+                     (none in the {} days before)",
+                    spike::LOOKBACK_DAYS
+                ),
+                None,
             ),
         };
+        if let Some(country) = country {
+            source.push(format!("mostly to {country}"));
+        }
         match (&self.subaccount_name, &top.subaccount) {
             (Some(name), Some(id)) if !name.as_str().is_empty() => {
-                text.push_str(&format!(" from subaccount {name} ({id})"));
+                source.push(format!("from subaccount {name} ({id})"));
             }
-            (_, Some(id)) => text.push_str(&format!(" from subaccount {id}")),
+            (_, Some(id)) => source.push(format!("from subaccount {id}")),
             _ => {}
         }
         if let Some(number) = &top.number {
-            text.push_str(&format!(" via +{number}"));
+            source.push(format!("via +{number}"));
+        }
+        if !source.is_empty() {
+            text.push_str(", ");
+            text.push_str(&source.join(" "));
         }
         text
     }
@@ -535,6 +543,52 @@ async fn off_thread<T: Send + 'static>(op: impl FnOnce() -> T + Send + 'static) 
 mod tests {
     use super::*;
     use crate::monitor::schedule;
+
+    #[test]
+    fn a_spikes_contributors_are_named_only_in_their_own_shape() {
+        let top = |country: &str, subaccount: &str, number: &str| {
+            checked(Top {
+                country: Some(country.into()),
+                subaccount: Some(subaccount.into()),
+                number: Some(number.into()),
+            })
+        };
+        let good = top("LV", "SA2025MARKETING00001", "14155550123");
+        assert_eq!(good.country.as_deref(), Some("LV"));
+        assert_eq!(good.subaccount.as_deref(), Some("SA2025MARKETING00001"));
+        assert_eq!(good.number.as_deref(), Some("14155550123"));
+        for bad in [
+            top("lv", "SA1;rm -rf", "+1415"),
+            top("L\x1bV", "SA 1", "1415$(id)"),
+            top("LVA", "", &"1".repeat(21)),
+        ] {
+            assert_eq!(bad, Top::default(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn a_spikes_text_names_the_hour_and_its_source() {
+        use rust_decimal::dec;
+        let found = Found {
+            spike: Spike::Rate {
+                last_hour: dec!(4.2),
+                usual: dec!(1.35),
+                top: Top {
+                    country: Some("LV".into()),
+                    subaccount: Some("SA2025MARKETING00001".into()),
+                    number: Some("14155550123".into()),
+                },
+            },
+            threshold: dec!(4.05),
+            subaccount_name: Some(SafeText::new("Marketing")),
+        };
+        assert_eq!(
+            found.text(),
+            "Spend spike: 4.20 USD in the last hour (3.1× the usual 1.35 USD), mostly to LV \
+             from subaccount Marketing (SA2025MARKETING00001) via +14155550123"
+        );
+        assert_eq!((found.rule(), found.amount()), ("rate", dec!(4.2)));
+    }
 
     #[test]
     fn a_fleets_first_syncs_are_spread_over_the_interval_as_its_polls_over_the_period() {
