@@ -285,15 +285,24 @@ mod tests {
         assert_eq!(get("PLIVO_DASH_SPEND"), Some("3.05"));
         assert_eq!(get("PLIVO_DASH_THRESHOLD"), Some("1"));
         assert_eq!(get("PLIVO_DASH_TOP_COUNTRY"), Some("LV"));
-        assert_eq!(get("PLIVO_DASH_TOP_SUBACCOUNT"), Some("SA2025MARKETING00001"));
+        assert_eq!(
+            get("PLIVO_DASH_TOP_SUBACCOUNT"),
+            Some("SA2025MARKETING00001")
+        );
         assert_eq!(get("PLIVO_DASH_TOP_NUMBER"), Some("14155550123"));
-        assert_eq!(get("PLIVO_DASH_BALANCE"), Some("1.5"), "the balance last fetched");
+        assert_eq!(
+            get("PLIVO_DASH_BALANCE"),
+            Some("1.5"),
+            "the balance last fetched"
+        );
         // The subaccount's name is the server's text: never in the
         // environment, and defused in the notification.
         assert!(env.iter().all(|(_, v)| !v.contains("Marketing")));
         let balance = environment(&alert());
         assert!(
-            balance.iter().all(|(k, _)| !k.starts_with("PLIVO_DASH_TOP_")),
+            balance
+                .iter()
+                .all(|(k, _)| !k.starts_with("PLIVO_DASH_TOP_")),
             "a balance alert names no contributor"
         );
         let osc = notification(&spike());

@@ -404,7 +404,9 @@ impl Traffic {
             .numbers
             .iter()
             .find(|n| n.sub_account.as_deref() == sub)
-            .map_or((0, 14_155_550_000), |n| (u16::from(sub.is_some()), n.number));
+            .map_or((0, 14_155_550_000), |n| {
+                (u16::from(sub.is_some()), n.number)
+            });
         let mut rec = Rec {
             at_ms: 0,
             id: 0,
@@ -663,7 +665,10 @@ mod tests {
         let mut t = traffic(Decimal::from(6), start);
         let seeded = (t.calls.len(), t.messages.len());
         assert!(
-            t.calls.iter().chain(&t.messages).all(|r| usize::from(r.country) < USUAL),
+            t.calls
+                .iter()
+                .chain(&t.messages)
+                .all(|r| usize::from(r.country) < USUAL),
             "the seeded days never reach it"
         );
         t.pump(Duration::from_secs(30));
@@ -680,7 +685,10 @@ mod tests {
         let burst = pumped(&t);
         // 30 s to 40 s, one every half second, both ends included.
         assert_eq!(burst.len(), 21);
-        let number = t.numbers.iter().find(|n| n.sub_account.as_deref() == Some("SAAAAAAAAAAAAAAAAAA1"));
+        let number = t
+            .numbers
+            .iter()
+            .find(|n| n.sub_account.as_deref() == Some("SAAAAAAAAAAAAAAAAAA1"));
         for r in &burst {
             assert_eq!((r.owner, r.medium, r.inbound), (1, Medium::Sms, false));
             assert_eq!(Some(r.from), number.map(|n| n.number), "its own number");

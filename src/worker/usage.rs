@@ -25,9 +25,9 @@ use crate::clock::Clock;
 use crate::monitor::schedule::Slot;
 use crate::plivo::{Budget, Client, Share};
 use crate::store::{Kind, Store, StoreError};
-use crate::usage::sync::plan::{self, Part};
 use crate::text::SafeText;
 use crate::usage::spike::{self, Detector, Spike, Thresholds, Top};
+use crate::usage::sync::plan::{self, Part};
 use crate::usage::sync::{self, Progress, Sink};
 
 /// How often a back-fill's progress is reported at most.

@@ -395,7 +395,8 @@ fn a_spike_in_an_account_not_shown_rings_once_names_its_source_and_alerts() {
     let notice = fleet.notice.as_ref().expect("a notice").text.clone();
     assert!(
         notice.starts_with("staging: New destination: 3.05 USD to LV")
-            && notice.contains("from subaccount Marketing␛[2J (SA2025MARKETING00001) via +14155550123"),
+            && notice
+                .contains("from subaccount Marketing␛[2J (SA2025MARKETING00001) via +14155550123"),
         "{notice}"
     );
     // What follows the spike (the next sync, a poll) raises nothing more.
@@ -423,20 +424,32 @@ fn a_spike_in_an_account_not_shown_rings_once_names_its_source_and_alerts() {
     fleet.update(FleetMsg::Term(key(KeyCode::Enter)));
     assert_eq!(fleet.open, Some(0));
     let screen = screen_text(draw(&fleet, 120, 35).backend().buffer());
-    assert!(screen.lines().next().is_some_and(|l| l.contains("⚠ spend spike")), "{screen}");
-    assert!(screen.contains("New destination: 3.05 USD to LV"), "{screen}");
+    assert!(
+        screen
+            .lines()
+            .next()
+            .is_some_and(|l| l.contains("⚠ spend spike")),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("New destination: 3.05 USD to LV"),
+        "{screen}"
+    );
 }
 
 #[test]
 fn a_spike_before_the_balance_loads_still_rings_and_shows() {
-    let mut fleet = Fleet::new(
-        vec![member("staging", "MA2025STAGING00000001", None)],
-        None,
-    );
+    let mut fleet = Fleet::new(vec![member("staging", "MA2025STAGING00000001", None)], None);
     let out = fleet.update(spiked(0, "Marketing"));
     assert!(out.bell);
-    assert!(out.alerts.is_empty(), "on_alert waits for a balance to pass");
-    let notice = fleet.opened().and_then(|a| a.notice.as_ref()).expect("a notice");
+    assert!(
+        out.alerts.is_empty(),
+        "on_alert waits for a balance to pass"
+    );
+    let notice = fleet
+        .opened()
+        .and_then(|a| a.notice.as_ref())
+        .expect("a notice");
     assert!(notice.text.contains("to LV"), "{}", notice.text);
 }
 
