@@ -155,6 +155,11 @@ impl Detector {
         self.thresholds
     }
 
+    /// Whether the rate rule fired and has not fallen back to half.
+    pub fn rate_fired(&self) -> bool {
+        self.rate_fired
+    }
+
     /// Whether `country` was alerted on as a new destination and has not
     /// rearmed: a rate spike it tops is the same burst, said already.
     pub fn named(&self, country: &str) -> bool {

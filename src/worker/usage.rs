@@ -344,7 +344,10 @@ async fn run(
             return;
         }
     };
-    let mut detector = options.spikes.map(Detector::new);
+    let mut judge = options.spikes.map(|thresholds| Judge {
+        detector: Detector::new(thresholds),
+        rate_country: None,
+    });
     loop {
         let started = Instant::now();
         let now = clock.now();
@@ -372,8 +375,8 @@ async fn run(
         if !say(status) {
             return;
         }
-        if synced && let Some(detector) = &mut detector {
-            for found in spikes(&client, &mut store, detector, now).await {
+        if synced && let Some(judge) = &mut judge {
+            for found in spikes(&client, &mut store, judge, now).await {
                 if !say(Status::Spike(Box::new(found))) {
                     return;
                 }
@@ -387,18 +390,27 @@ async fn run(
     }
 }
 
-/// The spikes the store shows at `now` that `detector` has not said yet,
-/// read on the blocking pool; a rate spike whose top country was just
-/// named as a new destination is that burst again, and left unsaid. Each
-/// top subaccount is asked for its name (one request; unnamed if that
-/// fails). A store that cannot be read is logged: the next sync judges
-/// again.
+/// What the account's spikes have said: the rules' own memory, and the
+/// top country of the rate spike said last, while it stands.
+struct Judge {
+    detector: Detector,
+    rate_country: Option<String>,
+}
+
+/// The spikes the store shows at `now` that `judge` has not said yet, read
+/// on the blocking pool. One burst is one alert: a rate spike topped by a
+/// country named as a new destination (now or before, still standing) is
+/// that burst again, and so is a new destination that a standing rate
+/// spike was topped by. Each top subaccount is asked for its name (one
+/// request; unnamed if that fails). A store that cannot be read is
+/// logged: the next sync judges again.
 async fn spikes(
     client: &Client,
     store: &mut OffThread,
-    detector: &mut Detector,
+    judge: &mut Judge,
     now: Timestamp,
 ) -> Vec<Found> {
+    let detector = &mut judge.detector;
     let auth_id = client.auth_id().to_string();
     let thresholds = detector.thresholds();
     let observed = store
@@ -414,11 +426,20 @@ async fn spikes(
             return Vec::new();
         }
     };
+    let said = detector.update(&observation);
+    if !detector.rate_fired() {
+        judge.rate_country = None;
+    }
     let mut found = Vec::new();
-    for spike in detector.update(&observation) {
+    for spike in said {
         let (spike, threshold) = match spike {
             Spike::Rate { top, .. }
                 if top.country.as_deref().is_some_and(|c| detector.named(c)) =>
+            {
+                continue;
+            }
+            Spike::NewDestination { country, .. }
+                if judge.rate_country.as_ref() == Some(&country) =>
             {
                 continue;
             }
@@ -427,10 +448,13 @@ async fn spikes(
                 usual,
                 top,
             } => (
-                Spike::Rate {
-                    last_hour,
-                    usual,
-                    top: checked(top),
+                {
+                    judge.rate_country.clone_from(&top.country);
+                    Spike::Rate {
+                        last_hour,
+                        usual,
+                        top: checked(top),
+                    }
                 },
                 spike::rate_bar(thresholds.factor, usual),
             ),
