@@ -45,8 +45,10 @@ const DEMO_USAGE_INTERVAL: Duration = Duration::from_secs(20);
 /// the sync keeps to that, so the week back-fills in seconds (Plivo's 20
 /// a minute would take the demo's first three minutes).
 const DEMO_MESSAGE_WINDOW: Duration = Duration::from_secs(1);
-/// The demo's credit chart has a point this often over its week.
-const DEMO_HISTORY_STEP: Duration = Duration::from_secs(600);
+/// The demo's credit chart has a point this often over its week: as
+/// often as a quiet balance is kept ([`monitor::HEARTBEAT`]), so no two
+/// points are far enough apart to draw as a gap.
+const DEMO_HISTORY_STEP: Duration = Duration::from_secs(300);
 
 /// One of the demo's other accounts, beside the main one.
 struct DemoAccount {
