@@ -271,6 +271,7 @@ mod tests {
                 },
                 threshold: dec!(1),
                 subaccount_name: Some(crate::text::SafeText::new("Marketing;\x1b]0;x\x07")),
+                top_new: true,
             })),
             ..alert()
         }

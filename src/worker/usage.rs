@@ -154,6 +154,10 @@ pub struct Found {
     /// The top subaccount's name as Plivo gives it, made safe; `None` when
     /// there is none or it could not be had.
     pub subaccount_name: Option<SafeText>,
+    /// The top country is one the account sent nothing to on the days
+    /// before the last two (a new destination, whether or not it has
+    /// passed `new_destination_usd` yet).
+    pub top_new: bool,
 }
 
 impl Found {
@@ -211,6 +215,12 @@ impl Found {
         };
         if let Some(country) = country {
             source.push(format!("mostly to {country}"));
+            if self.top_new {
+                source.push(format!(
+                    "(none in the {} days before)",
+                    spike::LOOKBACK_DAYS
+                ));
+            }
         }
         match (&self.subaccount_name, &top.subaccount) {
             (Some(name), Some(id)) if !name.as_str().is_empty() => {
@@ -475,7 +485,15 @@ async fn spikes(
             spike,
             threshold,
             subaccount_name: None,
+            top_new: false,
         };
+        found_one.top_new = found_one.top().country.as_ref().is_some_and(|top| {
+            observation
+                .new_countries
+                .iter()
+                .flatten()
+                .any(|new| &new.country == top)
+        });
         if let Some(id) = found_one.top().subaccount.clone() {
             found_one.subaccount_name = client
                 .get_subaccount(&id)
@@ -605,11 +623,13 @@ mod tests {
             },
             threshold: dec!(4.05),
             subaccount_name: Some(SafeText::new("Marketing")),
+            top_new: true,
         };
         assert_eq!(
             found.text(),
             "Spend spike: 4.20 USD in the last hour (3.1× the usual 1.35 USD), mostly to LV \
-             from subaccount Marketing (SA2025MARKETING00001) via +14155550123"
+             (none in the 30 days before) from subaccount Marketing (SA2025MARKETING00001) \
+             via +14155550123"
         );
         assert_eq!((found.rule(), found.amount()), ("rate", dec!(4.2)));
     }

@@ -603,6 +603,11 @@ async fn a_pumping_burst_is_reported_once_by_the_worker_naming_its_subaccount() 
     // same burst, not said again.
     let top = spike.top();
     assert_eq!(top.country.as_deref(), Some("LV"), "{spike:?}");
+    assert!(
+        spike.top_new,
+        "said as never sent to before: {}",
+        spike.text()
+    );
     assert!(spike.amount() > spike.threshold, "{spike:?}");
     if let Spike::NewDestination { country, .. } = &spike.spike {
         assert_eq!(country, "LV");
