@@ -439,6 +439,37 @@ fn a_spike_in_an_account_not_shown_rings_once_names_its_source_and_alerts() {
 }
 
 #[test]
+fn a_spike_shows_beside_the_balances_alert_and_leaves_the_header_after_the_hour() {
+    let mut fleet = three();
+    fleet.update(spiked(1, "Marketing"));
+    // Production, below its alert, is first in the table.
+    fleet.update(FleetMsg::Term(key(KeyCode::Enter)));
+    assert_eq!(fleet.open, Some(1));
+    let header = |fleet: &Fleet, w: u16| {
+        let screen = screen_text(draw(fleet, w, 35).backend().buffer());
+        screen.lines().next().expect("a header").to_owned()
+    };
+    let wide = header(&fleet, 120);
+    assert!(
+        wide.contains("⚠ balance below 50 USD") && wide.contains("⚠ spend spike"),
+        "{wide}"
+    );
+    let narrow = header(&fleet, 80);
+    assert!(
+        narrow.contains("⚠ spike") && narrow.contains("50 USD"),
+        "{narrow}"
+    );
+    fleet.update(FleetMsg::Term(Msg::Tick(
+        now() + SignedDuration::from_mins(61),
+    )));
+    let later = header(&fleet, 120);
+    assert!(
+        !later.contains("spike") && later.contains("balance below"),
+        "{later}"
+    );
+}
+
+#[test]
 fn a_spike_before_the_balance_loads_still_rings_and_shows() {
     let mut fleet = Fleet::new(vec![member("staging", "MA2025STAGING00000001", None)], None);
     let out = fleet.update(spiked(0, "Marketing"));
