@@ -824,6 +824,24 @@ mod tests {
     }
 
     #[test]
+    fn pumping_starts_30_s_in_unless_told_when() {
+        let pumping =
+            |args: &[&str]| match Cli::try_parse_from(["plivo-dash", "sandbox"].iter().chain(args))
+                .map(|cli| cli.command)
+            {
+                Ok(Some(Subcommand::Sandbox(args))) => Ok(args.pumping),
+                Ok(_) => panic!("the sandbox"),
+                Err(e) => Err(e.kind()),
+            };
+        assert_eq!(pumping(&[]), Ok(None));
+        assert_eq!(pumping(&["--pumping"]), Ok(Some(30)));
+        assert_eq!(pumping(&["--pumping=0"]), Ok(Some(0)));
+        // A value goes with `=`: `--pumping 5` would read 5 as a command.
+        assert!(pumping(&["--pumping", "5"]).is_err());
+        assert!(pumping(&["--pumping=soon"]).is_err());
+    }
+
+    #[test]
     fn amounts_are_plain_non_negative_decimals() {
         assert_eq!(parse_amount("1.809").unwrap().to_string(), "1.809");
         assert!(parse_amount("-1").is_err());
