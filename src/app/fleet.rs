@@ -131,8 +131,9 @@ impl PartialEq<Crossing> for Event {
     }
 }
 
-/// A crossing of a member's alert, or a spend spike, for the caller to deliver (`on_alert`,
-/// a desktop notification). Holds no API text and never the token.
+/// A crossing of a member's alert, or a spend spike, for the caller to
+/// deliver (`on_alert`, a desktop notification). Holds no API text but a
+/// spike's subaccount name, made safe, and never the token.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Alert {
     /// The profile's name.
