@@ -387,6 +387,7 @@ async fn run(
         }
         if synced && let Some(judge) = &mut judge {
             for found in spikes(&client, &mut store, judge, now).await {
+                tracing::warn!(spike = %found.text(), "spend spike");
                 if !say(Status::Spike(Box::new(found))) {
                     return;
                 }
