@@ -133,6 +133,12 @@ impl App {
                         outcome.requests.extend(self.ask_digest());
                         outcome.redraw = false;
                     }
+                    // Said where the user looks; the fleet rings and runs
+                    // `on_alert`.
+                    Status::Spike(found) => {
+                        self.notice = Some(Notice::error(found.text()));
+                        self.spike = Some((self.now, found));
+                    }
                     // Kept for the usage screen; nothing drawn changes.
                     _ => outcome.redraw = false,
                 }

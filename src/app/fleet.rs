@@ -21,6 +21,7 @@ use crate::monitor::threshold::Crossing;
 use crate::screens::fleet::{Asked, FleetScreen, view};
 use crate::screens::welcome::{Login, Welcome, WelcomeEnd, WelcomeMsg};
 use crate::text;
+use crate::worker::usage::Status;
 use crate::worker::{Report, Request};
 
 /// One watched account.
@@ -105,22 +106,48 @@ pub enum Ending {
     Demo,
 }
 
-/// A crossing of a member's alert, for the caller to deliver (`on_alert`,
-/// a desktop notification). Holds no API text and never the token.
+/// What an [`Alert`] is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// The balance crossed the alert threshold, this way.
+    Crossed(Crossing),
+    /// A spend spike (its contributors checked for shape by the worker).
+    Spike(Box<crate::worker::usage::Found>),
+}
+
+impl Event {
+    /// The word `on_alert` commands get in `PLIVO_DASH_EVENT`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Event::Crossed(crossing) => crossing.as_str(),
+            Event::Spike(_) => "spike",
+        }
+    }
+}
+
+impl PartialEq<Crossing> for Event {
+    fn eq(&self, other: &Crossing) -> bool {
+        *self == Event::Crossed(*other)
+    }
+}
+
+/// A crossing of a member's alert, or a spend spike, for the caller to
+/// deliver (`on_alert`, a desktop notification). Holds no API text but a
+/// spike's subaccount name, made safe, and never the token.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Alert {
     /// The profile's name.
     pub profile: String,
     /// The account id.
     pub auth_id: String,
-    /// The balance that crossed, USD.
+    /// The balance that crossed (for a spike: the last one fetched), USD.
     pub balance: Decimal,
-    /// The threshold, USD.
+    /// The threshold, USD (for a spike: what its spend had to pass).
     pub threshold: Decimal,
     /// Until the balance reaches zero at the current rate, when known.
     pub runway: Option<SignedDuration>,
-    /// Which way it crossed.
-    pub event: Crossing,
+    /// What happened.
+    pub event: Event,
     /// The command to run, if one is set.
     pub command: Option<String>,
     /// Whether to send a desktop notification.
@@ -134,7 +161,7 @@ pub struct FleetOutcome {
     pub requests: Vec<(usize, Request)>,
     /// Whether the screen needs drawing again.
     pub redraw: bool,
-    /// Ring the bell: a balance fell below its alert.
+    /// Ring the bell: a balance fell below its alert, or spend spiked.
     pub bell: bool,
     /// Turn the terminal's mouse capture on or off.
     pub mouse_capture: Option<bool>,
@@ -437,6 +464,10 @@ impl Fleet {
             }) if self.open != Some(i) => Some(text.clone()),
             _ => None,
         };
+        let spike = match &msg {
+            Msg::Worker(Report::Usage(Status::Spike(found))) => Some(found.clone()),
+            _ => None,
+        };
         let Outcome {
             requests,
             redraw,
@@ -459,10 +490,22 @@ impl Fleet {
                 member.profile, member.app.session.auth_id, account.name
             ));
         }
-        let alerts = alert
-            .and_then(|event| alert_for(member, event))
+        let mut alerts: Vec<Alert> = alert
+            .and_then(|event| alert_for(member, Event::Crossed(event)))
             .into_iter()
             .collect();
+        if let Some(found) = &spike {
+            // Off screen, the table's footer names the account and the
+            // source; its own dashboard shows the same when opened.
+            if self.open != Some(i) {
+                self.notice = Some(Notice::error(format!(
+                    "{}: {}",
+                    member.profile,
+                    found.text()
+                )));
+            }
+            alerts.extend(alert_for(member, Event::Spike(found.clone())));
+        }
         // A problem with an account's setup (its history file cannot be
         // written, say) shows on its own panel; on the table it would go
         // unseen, so it is said in the footer.
@@ -507,8 +550,12 @@ impl Fleet {
         }
         FleetOutcome {
             requests: requests.into_iter().map(|r| (i, r)).collect(),
-            redraw: (redraw && shown) || to_fleet || warned.is_some() || moved.is_some(),
-            bell: alert == Some(Crossing::Below),
+            redraw: (redraw && shown)
+                || to_fleet
+                || warned.is_some()
+                || moved.is_some()
+                || (spike.is_some() && self.open.is_none()),
+            bell: alert == Some(Crossing::Below) || spike.is_some(),
             mouse_capture,
             clipboard,
             alerts,
@@ -707,13 +754,18 @@ impl Fleet {
     }
 }
 
-/// The alert to deliver for `member`'s crossing, if it has anywhere to go.
-fn alert_for(member: &Member, event: Crossing) -> Option<Alert> {
+/// The alert to deliver for `member`'s crossing or spike, if it has
+/// anywhere to go (a spike once the balance has loaded).
+fn alert_for(member: &Member, event: Event) -> Option<Alert> {
     if member.on_alert.is_none() && !member.notify {
         return None;
     }
     let app = &member.app;
-    let (account, alarm) = (app.account.as_ref()?, app.alarm.as_ref()?);
+    let account = app.account.as_ref()?;
+    let threshold = match &event {
+        Event::Crossed(_) => app.alarm.as_ref()?.alert_below(),
+        Event::Spike(found) => found.threshold,
+    };
     let runway = match app.estimate() {
         Estimate::Burning { to_zero, .. } => Some(*to_zero),
         _ => None,
@@ -722,7 +774,7 @@ fn alert_for(member: &Member, event: Crossing) -> Option<Alert> {
         profile: member.profile.clone(),
         auth_id: app.session.auth_id.clone(),
         balance: account.cash_credits,
-        threshold: alarm.alert_below(),
+        threshold,
         runway,
         event,
         command: member.on_alert.clone(),

@@ -30,6 +30,9 @@ use crate::plivo::Account;
 use crate::screens::Router;
 use crate::worker::Request;
 
+/// How long the header shows a spend spike after it was found.
+pub const SPIKE_SHOWN: SignedDuration = SignedDuration::from_hours(1);
+
 /// The dashboard's state.
 #[derive(Debug, Clone)]
 pub struct App {
@@ -45,6 +48,9 @@ pub struct App {
     pub usage: crate::worker::usage::Standing,
     /// What the store said of its usage after the last sync.
     pub digest: Option<Box<crate::usage::digest::Digest>>,
+    /// The last spend spike found, and when it was heard of: the header
+    /// says so for [`SPIKE_SHOWN`].
+    pub spike: Option<(Timestamp, Box<crate::worker::usage::Found>)>,
     /// When that account was fetched.
     pub fetched_at: Option<Timestamp>,
     /// Where fetching stands.
@@ -121,6 +127,7 @@ impl App {
             subaccount_count: None,
             usage: crate::worker::usage::Standing::default(),
             digest: None,
+            spike: None,
             fetched_at: None,
             fetch: FetchState::Loading,
             save: SaveState::Idle,
@@ -249,6 +256,15 @@ impl App {
             (Some(alarm), Some(account)) => alarm.level(account.cash_credits),
             _ => Level::Ok,
         }
+    }
+
+    /// The spend spike the header shows: one heard of within
+    /// [`SPIKE_SHOWN`] (the window the rate rule judges).
+    pub fn spiking(&self) -> Option<&crate::worker::usage::Found> {
+        self.spike
+            .as_ref()
+            .filter(|(at, _)| self.now.duration_since(*at) < SPIKE_SHOWN)
+            .map(|(_, found)| found.as_ref())
     }
 
     /// Burn rate and runway from the history.

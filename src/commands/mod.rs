@@ -213,6 +213,10 @@ impl Stores {
                 depth: settings.usage_days.map_or(Depth::MonthAhead, Depth::Days),
                 ..crate::usage::sync::Options::default()
             },
+            spikes: Some(crate::usage::spike::Thresholds {
+                factor: settings.spike_factor,
+                new_destination: settings.new_destination_usd,
+            }),
         }
     }
 

@@ -91,9 +91,27 @@ fn header(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
         }
         _ => None,
     };
-    let alert_width = alert
+    let mut alert_width = alert
         .as_ref()
         .map_or(0, |(gap, text)| gap.len() + text.width());
+    // Which profile this is comes first, when one was chosen: two
+    // profiles may hold the same account.
+    let profile = app
+        .session
+        .profile
+        .as_deref()
+        .map(|p| format!("{} ", clip(p, 16)));
+    // A spend spike names its source in the footer; the header keeps it in
+    // sight for the hour after, beside the balance's alert where it fits.
+    let spike = app.spiking().and_then(|_| {
+        [("  ", " ⚠ spend spike "), (" ", " ⚠ spike ")]
+            .into_iter()
+            .find(|(gap, text)| {
+                let profile = profile.as_deref().map_or(0, UnicodeWidthStr::width);
+                base + profile + alert_width + gap.len() + text.width() + auth_id.width() <= width
+            })
+    });
+    alert_width += spike.map_or(0, |(gap, text)| gap.len() + text.width());
     if let Some(activity) = activity {
         let activity = format!("  ⟳ {activity}");
         if base + activity.width() + alert_width + auth_id.width() <= width {
@@ -104,19 +122,16 @@ fn header(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
         right.push(Span::raw(gap));
         right.push(Span::styled(text, theme.alert()));
     }
+    if let Some((gap, text)) = spike {
+        right.push(Span::raw(gap));
+        right.push(Span::styled(text, theme.alert()));
+    }
     // The auth id shows whole where it can (cut only to keep the alert's
     // amount); the account's name gets what room is left, cut with an
     // ellipsis, and goes entirely before the id would.
     let used: usize = left.iter().chain(&right).map(Span::width).sum();
     let auth_id = &clip(auth_id, width.saturating_sub(used));
     let room = width.saturating_sub(used + auth_id.chars().count());
-    // Which profile this is comes first, when one was chosen: two
-    // profiles may hold the same account.
-    let profile = app
-        .session
-        .profile
-        .as_deref()
-        .map(|p| format!("{} ", clip(p, 16)));
     let room = room.saturating_sub(profile.as_deref().map_or(0, UnicodeWidthStr::width));
     let who = match &app.shown {
         Some(a) if !a.name.as_str().is_empty() && room >= 6 => {

@@ -348,6 +348,143 @@ fn a_crossing_in_an_account_not_shown_raises_one_alert() {
     assert_eq!(back.alerts[0].event, Crossing::Recovered);
 }
 
+/// A spike report for member `i`: 3.05 USD to LV, from a subaccount
+/// named by its server as `name`.
+fn spiked(i: usize, name: &str) -> FleetMsg {
+    use plivo_dash::usage::spike::{Spike, Top};
+    use plivo_dash::worker::usage::{Found, Status};
+    FleetMsg::Report(
+        i,
+        Report::Usage(Status::Spike(Box::new(Found {
+            spike: Spike::NewDestination {
+                country: "LV".into(),
+                amount: dec!(3.05),
+                top: Top {
+                    country: Some("LV".into()),
+                    subaccount: Some("SA2025MARKETING00001".into()),
+                    number: Some("14155550123".into()),
+                },
+            },
+            threshold: dec!(1),
+            subaccount_name: Some(plivo_dash::text::SafeText::new(name)),
+            top_new: true,
+        }))),
+    )
+}
+
+#[test]
+fn a_spike_in_an_account_not_shown_rings_once_names_its_source_and_alerts() {
+    use plivo_dash::app::fleet::Event;
+    use plivo_dash::worker::usage::Status;
+    let mut fleet = three();
+    let out = fleet.update(spiked(0, "Marketing\x1b[2J"));
+    assert!(out.bell, "a spike rings");
+    assert!(out.redraw, "the table's footer says it");
+    let [alert] = out.alerts.as_slice() else {
+        panic!("one alert: {:?}", out.alerts);
+    };
+    assert_eq!(alert.profile, "staging");
+    assert_eq!(alert.auth_id, "MA2025STAGING00000001");
+    assert_eq!(alert.balance, dec!(812.25), "the balance last fetched");
+    assert_eq!(alert.threshold, dec!(1), "what the spend had to pass");
+    assert_eq!(alert.command.as_deref(), Some("notify-team"));
+    let Event::Spike(found) = &alert.event else {
+        panic!("a spike: {:?}", alert.event);
+    };
+    assert_eq!(found.top().country.as_deref(), Some("LV"));
+    assert_eq!(alert.event.as_str(), "spike");
+    let notice = fleet.notice.as_ref().expect("a notice").text.clone();
+    assert!(
+        notice.starts_with("staging: New destination: 3.05 USD to LV")
+            && notice
+                .contains("from subaccount Marketing␛[2J (SA2025MARKETING00001) via +14155550123"),
+        "{notice}"
+    );
+    // What follows the spike (the next sync, a poll) raises nothing more.
+    let later = fleet.update(FleetMsg::Report(
+        0,
+        Report::Usage(Status::Synced {
+            at: now(),
+            records: 3,
+        }),
+    ));
+    assert!(later.alerts.is_empty() && !later.bell);
+    let mut account = demo_account();
+    account.cash_credits = dec!(812.20);
+    let polled = fleet.update(FleetMsg::Report(
+        0,
+        Report::Loaded {
+            account: Box::new(account),
+            at: now() + SignedDuration::from_mins(1),
+        },
+    ));
+    assert!(polled.alerts.is_empty() && !polled.bell);
+    // Opened (second in the table, after production), its dashboard says
+    // it in the header and the footer.
+    fleet.update(FleetMsg::Term(key(KeyCode::Down)));
+    fleet.update(FleetMsg::Term(key(KeyCode::Enter)));
+    assert_eq!(fleet.open, Some(0));
+    let screen = screen_text(draw(&fleet, 120, 35).backend().buffer());
+    assert!(
+        screen
+            .lines()
+            .next()
+            .is_some_and(|l| l.contains("⚠ spend spike")),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("New destination: 3.05 USD to LV"),
+        "{screen}"
+    );
+}
+
+#[test]
+fn a_spike_shows_beside_the_balances_alert_and_leaves_the_header_after_the_hour() {
+    let mut fleet = three();
+    fleet.update(spiked(1, "Marketing"));
+    // Production, below its alert, is first in the table.
+    fleet.update(FleetMsg::Term(key(KeyCode::Enter)));
+    assert_eq!(fleet.open, Some(1));
+    let header = |fleet: &Fleet, w: u16| {
+        let screen = screen_text(draw(fleet, w, 35).backend().buffer());
+        screen.lines().next().expect("a header").to_owned()
+    };
+    let wide = header(&fleet, 120);
+    assert!(
+        wide.contains("⚠ balance below 50 USD") && wide.contains("⚠ spend spike"),
+        "{wide}"
+    );
+    let narrow = header(&fleet, 80);
+    assert!(
+        narrow.contains("⚠ spike") && narrow.contains("50 USD"),
+        "{narrow}"
+    );
+    fleet.update(FleetMsg::Term(Msg::Tick(
+        now() + SignedDuration::from_mins(61),
+    )));
+    let later = header(&fleet, 120);
+    assert!(
+        !later.contains("spike") && later.contains("balance below"),
+        "{later}"
+    );
+}
+
+#[test]
+fn a_spike_before_the_balance_loads_still_rings_and_shows() {
+    let mut fleet = Fleet::new(vec![member("staging", "MA2025STAGING00000001", None)], None);
+    let out = fleet.update(spiked(0, "Marketing"));
+    assert!(out.bell);
+    assert!(
+        out.alerts.is_empty(),
+        "on_alert waits for a balance to pass"
+    );
+    let notice = fleet
+        .opened()
+        .and_then(|a| a.notice.as_ref())
+        .expect("a notice");
+    assert!(notice.text.contains("to LV"), "{}", notice.text);
+}
+
 #[test]
 fn a_postpaid_account_has_no_runway_to_run_out_of() {
     let mut fleet = three();

@@ -606,7 +606,7 @@ impl Subaccounts {
 /// is ASCII letters and digits, so anything else (an escape sequence, a
 /// stray `&`) is neither sent nor printed, and the list counts as not read
 /// whole.
-fn usable_id(id: &str) -> Option<&str> {
+pub(crate) fn usable_id(id: &str) -> Option<&str> {
     let id = id.trim();
     (!id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric())).then_some(id)
 }
