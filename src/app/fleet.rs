@@ -12,13 +12,12 @@ use jiff::{SignedDuration, Timestamp};
 use ratatui::crossterm::event::{MouseButton, MouseEventKind};
 use rust_decimal::Decimal;
 
-use super::keys::contexts;
 use super::{App, Clipboard, Msg, Notice, Outcome, Overlay};
 use crate::keymap::typed;
 use crate::keymap::{Action, Context, Keymap};
 use crate::monitor::Estimate;
 use crate::monitor::threshold::Crossing;
-use crate::screens::fleet::{Asked, FleetScreen, view};
+use crate::screens::fleet::{Asked, FleetScreen, Row, view};
 use crate::screens::welcome::{Login, Welcome, WelcomeEnd, WelcomeMsg};
 use crate::text;
 use crate::worker::{Report, Request};
@@ -65,6 +64,24 @@ impl Member {
     pub fn needing_login(mut self) -> Self {
         self.needs_login = true;
         self
+    }
+}
+
+impl Row for Member {
+    fn profile(&self) -> &str {
+        &self.profile
+    }
+
+    fn search(&self) -> &str {
+        &self.search
+    }
+
+    fn needs_login(&self) -> bool {
+        self.needs_login
+    }
+
+    fn account(&self) -> &crate::state::AccountState {
+        &self.app.state
     }
 }
 
@@ -590,12 +607,43 @@ impl Fleet {
     /// when it does not fit.
     fn areas(&self) -> Option<view::Areas> {
         let (width, height) = self.size;
-        view::areas(self, ratatui::layout::Rect::new(0, 0, width, height))
+        view::areas(
+            &self.shown(),
+            ratatui::layout::Rect::new(0, 0, width, height),
+        )
+    }
+
+    /// What the fleet screen draws.
+    fn shown(&self) -> view::Shown<'_, Member> {
+        view::Shown {
+            screen: &self.screen,
+            members: &self.members,
+            notice: &self.notice,
+            overlay: self.overlay,
+            keymap: &self.keymap,
+            color: self.color,
+            demo: self.demo,
+            now: self.now,
+            size: self.size,
+        }
     }
 
     /// The contexts whose keys act on the fleet screen now.
     pub(crate) fn contexts(&self) -> Vec<Context> {
-        contexts(self.overlay, || self.screen.contexts())
+        crate::screens::contexts(self.overlay, || self.screen.contexts())
+    }
+
+    /// Draws what the fleet shows: the welcome screen over it while it is
+    /// open, else the account opened, or the fleet screen.
+    pub fn render(&self, frame: &mut ratatui::Frame) {
+        if let Some(welcome) = &self.welcome {
+            crate::screens::welcome::view::render(welcome, frame);
+            return;
+        }
+        match self.opened() {
+            Some(app) => app.render(frame),
+            None => view::render(&self.shown(), frame),
+        }
     }
 
     fn act(&mut self, action: Action) -> FleetOutcome {

@@ -62,7 +62,7 @@ impl App {
     /// The contexts whose keys act now: `Global`, then the overlay's or
     /// the screen's, most specific first.
     pub(crate) fn contexts(&self) -> Vec<Context> {
-        contexts(self.overlay, || self.screens.contexts())
+        crate::screens::contexts(self.overlay, || self.screens.contexts())
     }
 
     fn act(&mut self, action: Action) -> Outcome {
@@ -113,8 +113,9 @@ impl App {
                 if matches!(self.overlay, Some(Overlay::Help { .. })) =>
             {
                 let height = self.body().height;
-                if let Some(Overlay::Help { scroll, screen }) = &mut self.overlay {
-                    scroll.act(action, self.session.keymap.help(*screen).len(), height);
+                let state = &mut self.state;
+                if let Some(Overlay::Help { scroll, screen }) = &mut state.overlay {
+                    scroll.act(action, state.session.keymap.help(*screen).len(), height);
                 }
                 Outcome::redraw()
             }
@@ -178,13 +179,14 @@ impl App {
             },
             action => {
                 let body = self.body();
+                let state = &mut self.state;
                 let mut ctx = Ctx {
                     body,
-                    account: self.account.as_ref(),
-                    save: &mut self.save,
-                    notice: &mut self.notice,
-                    stopped: self.fetch == super::FetchState::Stopped,
-                    keymap: &self.session.keymap,
+                    account: state.account.as_ref(),
+                    save: &mut state.save,
+                    notice: &mut state.notice,
+                    stopped: state.fetch == super::FetchState::Stopped,
+                    keymap: &state.session.keymap,
                 };
                 self.screens.act(action, &mut ctx)
             }
@@ -237,25 +239,10 @@ impl App {
             return Outcome::default();
         };
         let at = Position::new(mouse.column, mouse.row);
-        if self.screens.click(&areas, &self.session.keymap, at) {
+        if self.screens.click(&areas, &self.state.session.keymap, at) {
             Outcome::redraw()
         } else {
             Outcome::default()
         }
     }
-}
-
-/// The contexts whose keys act: `Global`, then the overlay's, or else the
-/// screen's (most specific first).
-pub(super) fn contexts(
-    overlay: Option<Overlay>,
-    screen: impl FnOnce() -> Vec<Context>,
-) -> Vec<Context> {
-    let mut contexts = vec![Context::Global];
-    match overlay {
-        Some(Overlay::Help { .. }) => contexts.push(Context::Help),
-        Some(Overlay::ConfirmQuit) => contexts.push(Context::ConfirmQuit),
-        None => contexts.extend(screen()),
-    }
-    contexts
 }

@@ -9,16 +9,15 @@ mod shell;
 pub mod subaccounts;
 pub mod welcome;
 
-pub use shell::{render, render_fleet};
+pub use shell::render;
 
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 
-use crate::app::App;
 use crate::keymap::{Action, Context, Keymap};
 use crate::layout::Areas;
 use crate::plivo::{Account, AccountUpdate};
-use crate::state::{Notice, Outcome, SaveState};
+use crate::state::{AccountState, Notice, Outcome, Overlay, SaveState};
 use crate::ui::Theme;
 use crate::worker::Report;
 
@@ -39,6 +38,21 @@ pub(crate) fn filter_key(
             filter.apply(editing);
         }
     }
+}
+
+/// The contexts whose keys act: `Global`, then the overlay's, or else the
+/// screen's (most specific first).
+pub(crate) fn contexts(
+    overlay: Option<Overlay>,
+    screen: impl FnOnce() -> Vec<Context>,
+) -> Vec<Context> {
+    let mut contexts = vec![Context::Global];
+    match overlay {
+        Some(Overlay::Help { .. }) => contexts.push(Context::Help),
+        Some(Overlay::ConfirmQuit) => contexts.push(Context::ConfirmQuit),
+        None => contexts.extend(screen()),
+    }
+    contexts
 }
 
 /// What a screen may see and change of the app while it handles an action.
@@ -199,7 +213,14 @@ impl Router {
     }
 
     /// Draws the top screen in `body` (between the header and the footer).
-    pub fn render(&self, app: &App, theme: Theme, frame: &mut Frame, areas: &Areas, body: Rect) {
+    pub fn render(
+        &self,
+        app: &AccountState,
+        theme: Theme,
+        frame: &mut Frame,
+        areas: &Areas,
+        body: Rect,
+    ) {
         match self.top() {
             Screen::Account(s) => account::view::render(app, s, theme, frame, areas, body),
             Screen::Subaccounts(s) => subaccounts::view::render(app, s, theme, frame, body),

@@ -3,8 +3,10 @@
 //! what goes out ([`Outcome`]), and the states of a fetch, a save and the
 //! footer, each one enum rather than flags that could disagree.
 
+mod account;
 mod input;
 
+pub use account::AccountState;
 pub use input::{Edit, LineInput};
 
 use std::time::Duration;

@@ -107,8 +107,7 @@ fn postpaid(fleet: &mut Fleet, i: usize) {
 
 fn draw(fleet: &Fleet, w: u16, h: u16) -> Terminal<TestBackend> {
     let mut t = Terminal::new(TestBackend::new(w, h)).expect("terminal");
-    t.draw(|f| plivo_dash::screens::render_fleet(fleet, f))
-        .expect("draw");
+    t.draw(|f| fleet.render(f)).expect("draw");
     t
 }
 

@@ -1,18 +1,17 @@
 //! The fleet screen: every watched account in one table, sorted by what
 //! needs attention first, filtered as you type; Enter opens an account.
 //! Its state is the table's (order, filter, selection); the accounts are
-//! the fleet's ([`crate::app::fleet`]).
+//! the fleet's, each drawn as a [`Row`].
 
 pub mod view;
 
 use jiff::SignedDuration;
 use rust_decimal::Decimal;
 
-use crate::app::fleet::Member;
 use crate::keymap::{Action, Context};
 use crate::monitor::Estimate;
 use crate::scroll::Table;
-use crate::state::{LineInput, Notice};
+use crate::state::{AccountState, LineInput, Notice};
 use crate::text;
 
 /// The longest filter taken: more would match nothing anyway.
@@ -48,6 +47,20 @@ impl Sort {
             Sort::Name => "name",
         }
     }
+}
+
+/// One account as the fleet screen shows it: a row of the table.
+pub trait Row {
+    /// The profile's name (made safe to draw).
+    fn profile(&self) -> &str;
+    /// What the filter matches: profile, auth id and (once loaded) name,
+    /// as [`text::searchable`] makes them.
+    fn search(&self) -> &str;
+    /// Its profile names an account whose token is missing: opening it
+    /// offers the welcome screen.
+    fn needs_login(&self) -> bool;
+    /// The account's state.
+    fn account(&self) -> &AccountState;
 }
 
 /// What the fleet screen asks of the fleet after an action.
@@ -86,29 +99,29 @@ impl FleetScreen {
 
     /// The members in the order shown: those the filter lets through,
     /// sorted.
-    pub fn order(&self, members: &[Member]) -> Vec<usize> {
+    pub fn order<M: Row>(&self, members: &[M]) -> Vec<usize> {
         let needle = text::searchable(self.filter.text().trim());
         let mut shown: Vec<usize> = (0..members.len())
-            .filter(|i| needle.is_empty() || members[*i].search.contains(&needle))
+            .filter(|i| needle.is_empty() || members[*i].search().contains(&needle))
             .collect();
         match self.sort {
             Sort::Runway => shown.sort_by_key(|i| (runway_key(&members[*i]), *i)),
             Sort::Balance => shown.sort_by_key(|i| (balance_key(&members[*i]), *i)),
             Sort::Name => shown.sort_by(|a, b| {
-                text::natural_cmp(&members[*a].profile, &members[*b].profile).then(a.cmp(b))
+                text::natural_cmp(members[*a].profile(), members[*b].profile()).then(a.cmp(b))
             }),
         }
         shown
     }
 
     /// The member on the selected row, if any row is shown.
-    pub fn selected_member(&self, members: &[Member]) -> Option<usize> {
+    pub fn selected_member<M: Row>(&self, members: &[M]) -> Option<usize> {
         self.order(members).get(self.table.selected).copied()
     }
 
     /// Handles `action`; `rows` is how many account rows are in view (a
     /// page).
-    pub fn act(&mut self, action: Action, members: &[Member], rows: usize) -> Asked {
+    pub fn act<M: Row>(&mut self, action: Action, members: &[M], rows: usize) -> Asked {
         if self.filtering {
             super::filter_key(action, &mut self.filter, &mut self.filtering);
             self.table = Table::default();
@@ -175,8 +188,8 @@ impl FleetScreen {
 /// those with no end in sight or not yet measured (lowest balance first),
 /// then postpaid accounts (invoiced, nothing to run out of), then those
 /// that have not answered at all.
-fn runway_key(member: &Member) -> (u8, SignedDuration, Decimal) {
-    let app = &member.app;
+fn runway_key(member: &impl Row) -> (u8, SignedDuration, Decimal) {
+    let app = member.account();
     let Some(account) = &app.account else {
         return (4, SignedDuration::ZERO, Decimal::ZERO);
     };
@@ -192,8 +205,8 @@ fn runway_key(member: &Member) -> (u8, SignedDuration, Decimal) {
 
 /// Sorting by balance: lowest first, postpaid accounts (whose balance is
 /// not what they can spend) after, those without one last.
-fn balance_key(member: &Member) -> (u8, Decimal) {
-    match &member.app.account {
+fn balance_key(member: &impl Row) -> (u8, Decimal) {
+    match &member.account().account {
         Some(a) if a.billing_mode == crate::plivo::BillingMode::Postpaid => (1, a.cash_credits),
         Some(a) => (0, a.cash_credits),
         None => (2, Decimal::ZERO),
