@@ -4,8 +4,9 @@
 //! tick) and returns the requests for the worker and whether to redraw.
 //! Keys become actions through the keymap ([`keys`]), worker reports change
 //! the account's state ([`events`]), and what a screen does with an action
-//! is the screen's own ([`crate::screens`]). No I/O, no drawing: every
-//! behaviour is testable by feeding messages.
+//! is the screen's own ([`crate::screens`]), which also draw it (`render`
+//! hands them the state). No I/O: every behaviour is testable by feeding
+//! messages.
 
 mod events;
 pub mod fleet;
@@ -71,7 +72,7 @@ impl App {
         match msg {
             Msg::Key(key) => Outcome {
                 redraw: true,
-                ..self.key(key)
+                ..keys::key(self, &key).unwrap_or_default()
             },
             Msg::Paste(text) => {
                 if self.overlay.is_none() && self.fits() {

@@ -1,7 +1,9 @@
 //! The screens and the router between them. Each screen is a module with
-//! its own state, the actions it answers and its drawing; the router keeps
+//! its own state, the actions it answers and its drawing; a router keeps
 //! them in a stack (the top one shown) and is the one place that knows
-//! every kind. Adding a screen means a new module and a variant here.
+//! every kind. The fleet's router holds the fleet's table and the welcome
+//! screen over it; each account's holds its account screen and those
+//! opened from it. Adding a screen means a new module and a variant here.
 
 pub mod account;
 pub mod fleet;
@@ -67,13 +69,20 @@ pub struct Ctx<'a> {
     pub stopped: bool,
     /// The keys, for what a screen says about them.
     pub keymap: &'a Keymap,
-    /// The space between the header and the footer.
+    /// The space between the header and the footer (the fleet's table:
+    /// its rows, a page of them).
     pub body: ratatui::layout::Rect,
+    /// The accounts the fleet's table lists (none under an account).
+    pub rows: &'a [&'a dyn fleet::Row],
 }
 
 /// One screen's state.
 #[derive(Debug, Clone)]
 pub enum Screen {
+    /// The welcome screen: credentials to check and keep, or the demo.
+    Welcome(Box<welcome::Welcome>),
+    /// Every account watched, one row each.
+    Fleet(Box<fleet::FleetScreen>),
     /// One account: its panel and its profile form.
     Account(Box<account::AccountScreen>),
     /// The account's subaccounts.
@@ -98,12 +107,20 @@ impl Default for Router {
 }
 
 impl Router {
+    /// `base` alone, the first screen: the fleet's table, say.
+    pub fn new(base: Screen) -> Self {
+        Self {
+            base,
+            above: Vec::new(),
+        }
+    }
+
     /// The screen shown.
     pub fn top(&self) -> &Screen {
         self.above.last().unwrap_or(&self.base)
     }
 
-    fn top_mut(&mut self) -> &mut Screen {
+    pub(crate) fn top_mut(&mut self) -> &mut Screen {
         self.above.last_mut().unwrap_or(&mut self.base)
     }
 
@@ -125,14 +142,32 @@ impl Router {
     /// The contexts whose keys the top screen answers, most specific first.
     pub(crate) fn contexts(&self) -> Vec<Context> {
         match self.top() {
+            Screen::Welcome(s) => s.contexts()[1..].to_vec(),
+            Screen::Fleet(s) => s.contexts(),
             Screen::Account(s) => s.contexts(),
             Screen::Subaccounts(s) => s.contexts(),
+        }
+    }
+
+    /// What a click does on the top screen, for the mouse's notice.
+    pub(crate) fn click_does(&self) -> &'static str {
+        match self.top() {
+            Screen::Fleet(_) => "a click selects a row",
+            _ => "a click focuses a field or selects a row",
         }
     }
 
     /// The top screen handles `action`.
     pub fn act(&mut self, action: Action, ctx: &mut Ctx) -> Outcome {
         match self.top_mut() {
+            // What is typed there (a token among it) never takes a
+            // binding's path: the welcome screen reads its own keys
+            // (`Welcome::update`).
+            Screen::Welcome(_) => Outcome::default(),
+            Screen::Fleet(s) => {
+                let page = usize::from(ctx.body.height);
+                s.act(action, ctx.rows, page)
+            }
             Screen::Account(s) => s.act(action, ctx),
             Screen::Subaccounts(s) => s.act(action, ctx),
         }
@@ -142,6 +177,8 @@ impl Router {
     /// user should be told (it did not fit).
     pub(crate) fn type_char(&mut self, c: char) -> Option<Notice> {
         match self.top_mut() {
+            Screen::Welcome(_) => None,
+            Screen::Fleet(s) => s.type_char(c),
             Screen::Account(s) => s.type_char(c),
             Screen::Subaccounts(s) => s.type_char(c),
         }
@@ -150,6 +187,8 @@ impl Router {
     /// Pasted text, for the top screen; anything the user should be told.
     pub fn paste(&mut self, text: &str) -> Option<Notice> {
         match self.top_mut() {
+            Screen::Welcome(_) => None,
+            Screen::Fleet(s) => s.paste(text),
             Screen::Account(s) => s.paste(text),
             Screen::Subaccounts(s) => s.paste(text),
         }
@@ -158,6 +197,9 @@ impl Router {
     /// A click at `at`; whether it changed anything.
     pub fn click(&mut self, areas: &Areas, keymap: &Keymap, at: Position) -> bool {
         match self.top_mut() {
+            // The fleet's screens are laid out on their own (`Fleet`'s
+            // clicks go to its table's rows).
+            Screen::Welcome(_) | Screen::Fleet(_) => false,
             Screen::Account(s) => s.click(areas, at),
             Screen::Subaccounts(s) => s.click(keymap, areas.body(), at),
         }
@@ -187,6 +229,7 @@ impl Router {
     pub fn unsaved(&self) -> Vec<&'static str> {
         self.all()
             .flat_map(|screen| match screen {
+                Screen::Welcome(_) | Screen::Fleet(_) => Vec::new(),
                 Screen::Account(s) => s.unsaved(),
                 Screen::Subaccounts(s) => s.unsaved(),
             })
@@ -222,6 +265,9 @@ impl Router {
         body: Rect,
     ) {
         match self.top() {
+            // The fleet's screens fill the frame, drawn with the fleet's
+            // rows (`fleet::view::render`, `welcome::view::render`).
+            Screen::Welcome(_) | Screen::Fleet(_) => {}
             Screen::Account(s) => account::view::render(app, s, theme, frame, areas, body),
             Screen::Subaccounts(s) => subaccounts::view::render(app, s, theme, frame, body),
         }

@@ -39,7 +39,7 @@ fn opened() -> (App, Vec<Request>) {
 fn screen(app: &App) -> &SubaccountsScreen {
     match app.screens.top() {
         Screen::Subaccounts(s) => s,
-        Screen::Account(_) => panic!("the subaccounts screen is on top"),
+        _ => panic!("the subaccounts screen is on top"),
     }
 }
 

@@ -11,7 +11,7 @@ use rust_decimal::Decimal;
 use crate::keymap::{Action, Context};
 use crate::monitor::Estimate;
 use crate::scroll::Table;
-use crate::state::{AccountState, LineInput, Notice};
+use crate::state::{AccountState, LineInput, Notice, Outcome, ToFleet};
 use crate::text;
 
 /// The longest filter taken: more would match nothing anyway.
@@ -54,7 +54,7 @@ pub trait Row {
     /// The profile's name (made safe to draw).
     fn profile(&self) -> &str;
     /// What the filter matches: profile, auth id and (once loaded) name,
-    /// as [`text::searchable`] makes them.
+    /// as `text::searchable` makes them.
     fn search(&self) -> &str;
     /// Its profile names an account whose token is missing: opening it
     /// offers the welcome screen.
@@ -63,15 +63,22 @@ pub trait Row {
     fn account(&self) -> &AccountState;
 }
 
-/// What the fleet screen asks of the fleet after an action.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Asked {
-    /// Nothing beyond a frame.
-    Nothing,
-    /// Open this member's dashboard.
-    Open(usize),
-    /// Fetch this member's account now.
-    Refresh(usize),
+impl<R: Row + ?Sized> Row for &R {
+    fn profile(&self) -> &str {
+        (**self).profile()
+    }
+
+    fn search(&self) -> &str {
+        (**self).search()
+    }
+
+    fn needs_login(&self) -> bool {
+        (**self).needs_login()
+    }
+
+    fn account(&self) -> &AccountState {
+        (**self).account()
+    }
 }
 
 /// The table's state.
@@ -120,16 +127,24 @@ impl FleetScreen {
     }
 
     /// Handles `action`; `rows` is how many account rows are in view (a
-    /// page).
-    pub fn act<M: Row>(&mut self, action: Action, members: &[M], rows: usize) -> Asked {
+    /// page). What it asks of the fleet is in the outcome's `to_fleet`.
+    pub fn act<M: Row>(&mut self, action: Action, members: &[M], rows: usize) -> Outcome {
+        let asked = self.asked(action, members, rows);
+        Outcome {
+            to_fleet: asked,
+            ..Outcome::redraw()
+        }
+    }
+
+    fn asked<M: Row>(&mut self, action: Action, members: &[M], rows: usize) -> Option<ToFleet> {
         if self.filtering {
             super::filter_key(action, &mut self.filter, &mut self.filtering);
             self.table = Table::default();
-            return Asked::Nothing;
+            return None;
         }
         let count = self.order(members).len();
         if self.table.act(action, count, rows) {
-            return Asked::Nothing;
+            return None;
         }
         match action {
             Action::Filter => self.filtering = true,
@@ -150,17 +165,17 @@ impl FleetScreen {
             }
             Action::Open => {
                 if let Some(i) = self.selected_member(members) {
-                    return Asked::Open(i);
+                    return Some(ToFleet::Open(i));
                 }
             }
             Action::Refresh => {
                 if let Some(i) = self.selected_member(members) {
-                    return Asked::Refresh(i);
+                    return Some(ToFleet::Refresh(i));
                 }
             }
             _ => {}
         }
-        Asked::Nothing
+        None
     }
 
     /// A character typed into the filter; a notice when it is full.

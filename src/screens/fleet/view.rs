@@ -210,7 +210,7 @@ pub fn render<M: Row>(fleet: &Shown<M>, frame: &mut Frame) {
     // A row whose token is missing opens the welcome screen for it.
     let login = fleet
         .screen
-        .selected_member(&fleet.members)
+        .selected_member(fleet.members)
         .and_then(|i| fleet.members.get(i))
         .is_some_and(Row::needs_login);
     let (hints, ranks): (Vec<_>, Vec<_>) = fleet
@@ -228,7 +228,7 @@ pub fn render<M: Row>(fleet: &Shown<M>, frame: &mut Frame) {
     ui::footer(fleet.notice.as_ref(), &hints, &ranks, frame, footer, theme);
     render_table(fleet, frame, &areas, theme);
     if let Some(Overlay::Help { scroll, screen }) = fleet.overlay {
-        ui::help(&fleet.keymap, screen, scroll, frame, body, theme);
+        ui::help(fleet.keymap, screen, scroll, frame, body, theme);
     }
 }
 
@@ -317,7 +317,7 @@ impl Cell {
 fn render_table<M: Row>(fleet: &Shown<M>, frame: &mut Frame, areas: &Areas, theme: Theme) {
     let area = areas.body;
     let cols = columns(area.width);
-    let order = fleet.screen.order(&fleet.members);
+    let order = fleet.screen.order(fleet.members);
     let mut rows: Vec<(Vec<Cell>, Style)> = Vec::new();
     let filter = fleet.screen.filter.text();
     if fleet.screen.filtering || !filter.is_empty() {
@@ -574,7 +574,8 @@ fn total_row<M: Row>(fleet: &Shown<M>, order: &[usize], cols: Columns) -> Vec<Ce
     let known: Vec<&M> = shown
         .iter()
         .copied()
-        .filter(|m| {
+        .filter(|m: &&M| {
+            let m: &M = m;
             m.account().account.is_some() && seen.insert(m.account().session.auth_id.as_str())
         })
         .collect();
