@@ -823,9 +823,7 @@ fn press(fleet: &mut Fleet, code: KeyCode, times: usize) {
 }
 
 fn selected_profile(fleet: &Fleet) -> &str {
-    let i = table(&fleet)
-        .selected_member(&fleet.members)
-        .expect("a row");
+    let i = table(fleet).selected_member(&fleet.members).expect("a row");
     &fleet.members[i].profile
 }
 
