@@ -307,6 +307,13 @@ impl Fleet {
         })
     }
 
+    fn table_mut(&mut self) -> Option<&mut FleetScreen> {
+        self.screens.all_mut().find_map(|screen| match screen {
+            Screen::Fleet(table) => Some(&mut **table),
+            _ => None,
+        })
+    }
+
     /// The welcome screen, while it is open (over everything).
     pub fn welcome(&self) -> Option<&Welcome> {
         match self.screens.top() {
@@ -404,10 +411,10 @@ impl Fleet {
                     self.size_sparks();
                     // The view keeps its place where it can and the
                     // selection in sight.
+                    let count = self.table().map_or(0, |t| t.order(&self.members).len());
                     if let Some(areas) = self.areas()
-                        && let Screen::Fleet(table) = self.screens.top_mut()
+                        && let Some(table) = self.table_mut()
                     {
-                        let count = table.order(&self.members).len();
                         let rows = usize::from(areas.rows.height);
                         table.table.keep_in_view(count, rows);
                     }
@@ -592,10 +599,10 @@ impl Fleet {
                     let Some(rows) = self.areas().map(|a| a.rows) else {
                         return FleetOutcome::default();
                     };
-                    let Screen::Fleet(screen) = self.screens.top_mut() else {
+                    let count = self.table().map_or(0, |t| t.order(&self.members).len());
+                    let Some(screen) = self.table_mut() else {
                         return FleetOutcome::default();
                     };
-                    let count = screen.order(&self.members).len();
                     let clicked = mouse.row.checked_sub(rows.y).is_some_and(|row| {
                         screen.table.click(row.into(), count, rows.height.into())
                     });

@@ -129,6 +129,11 @@ impl Router {
         std::iter::once(&self.base).chain(&self.above)
     }
 
+    /// Every screen, to change, the first opened first.
+    pub(crate) fn all_mut(&mut self) -> impl Iterator<Item = &mut Screen> {
+        std::iter::once(&mut self.base).chain(&mut self.above)
+    }
+
     /// Opens `screen` over the others.
     pub fn push(&mut self, screen: Screen) {
         self.above.push(screen);
@@ -208,7 +213,7 @@ impl Router {
     /// The terminal was resized: every table keeps its selection in view
     /// of its new `body`.
     pub(crate) fn resized(&mut self, keymap: &Keymap, body: Rect) {
-        for screen in std::iter::once(&mut self.base).chain(&mut self.above) {
+        for screen in self.all_mut() {
             if let Screen::Subaccounts(s) = screen {
                 s.resized(keymap, body);
             }
@@ -217,7 +222,7 @@ impl Router {
 
     /// A worker report about subaccounts, for the screens that list them.
     pub fn subaccounts(&mut self, report: &Report, notice: &mut Option<Notice>) {
-        for screen in std::iter::once(&mut self.base).chain(&mut self.above) {
+        for screen in self.all_mut() {
             if let Screen::Subaccounts(s) = screen {
                 s.report(report, notice);
             }
@@ -239,7 +244,7 @@ impl Router {
     /// A fetched account reaches every screen that shows it; `sent` is
     /// what this dashboard just saved, if the fetch confirms a save.
     pub fn sync(&mut self, account: &Account, sent: Option<&AccountUpdate>) {
-        for screen in std::iter::once(&mut self.base).chain(&mut self.above) {
+        for screen in self.all_mut() {
             if let Screen::Account(s) = screen {
                 s.sync(account, sent);
             }
@@ -248,7 +253,7 @@ impl Router {
 
     /// A save the server accepted, not yet confirmed by a fetch.
     pub fn saved(&mut self, sent: &AccountUpdate) {
-        for screen in std::iter::once(&mut self.base).chain(&mut self.above) {
+        for screen in self.all_mut() {
             if let Screen::Account(s) = screen {
                 s.saved(sent);
             }

@@ -804,6 +804,36 @@ fn a_resize_reaches_a_rows_welcome_screen() {
     assert!(screen.contains("Esc goes back to"), "{screen}");
 }
 
+#[test]
+fn a_resize_under_a_rows_welcome_keeps_the_tables_selection_in_view() {
+    // Twenty accounts, the last one's token missing, selected at a height
+    // that shows them all; the terminal then shrinks.
+    let fleet = || {
+        let mut members: Vec<Member> = (0..19)
+            .map(|i| member(&format!("acct{i:02}"), &format!("MA2025FLEET{i:011}"), None))
+            .collect();
+        members.push(tokenless("zz-ops", "MA2025OPS0000000001A"));
+        let mut fleet = Fleet::new(members, None);
+        fleet.update(FleetMsg::Term(Msg::Resize(120, 35)));
+        for _ in 0..19 {
+            fleet.update(FleetMsg::Term(key(KeyCode::Down)));
+        }
+        fleet
+    };
+    let mut plain = fleet();
+    plain.update(FleetMsg::Term(Msg::Resize(120, 12)));
+    let mut welcomed = fleet();
+    welcomed.update(FleetMsg::Term(key(KeyCode::Enter)));
+    assert!(welcomed.welcome().is_some());
+    welcomed.update(FleetMsg::Term(Msg::Resize(120, 12)));
+    welcomed.update(FleetMsg::Term(key(KeyCode::Esc)));
+    assert!(welcomed.welcome().is_none());
+    // The table under the welcome screen heard the resize as it would
+    // have without it: the view where the selection stays in sight.
+    assert_eq!(table(&welcomed).table, table(&plain).table);
+    assert_ne!(table(&plain).table, table(&fleet()).table, "the view moved");
+}
+
 /// Thirty accounts not yet heard from, in the order made (acct00 first),
 /// on a terminal `h` rows tall: `h - 5` of them in view (the header, the
 /// heading, the total and a footer of two take the rest).
