@@ -40,7 +40,7 @@ pub async fn run(global: &Global, http: &Http, listen: SocketAddr, max_connectio
             return Exit::Failed;
         }
     };
-    let all = match config::watched(global, &config::Env::from_process()) {
+    let all = match config::monitored(global, &config::Env::from_process()) {
         Ok(all) => all,
         Err(e) => {
             crate::say!("plivo-dash: {e}");
