@@ -61,16 +61,17 @@ pub struct Reading {
     pub requests: Tally,
 }
 
-/// One watched account.
+/// One account as the exporter follows it: its latest reading, and the
+/// history its burn rate and runway come from.
 #[derive(Debug)]
-pub struct Watched {
+pub struct Exported {
     reading: Reading,
     tracker: Tracker,
     period: Duration,
     counted_at: Option<Timestamp>,
 }
 
-impl Watched {
+impl Exported {
     /// An account polled every `period`, its requests counted in
     /// `requests`, keeping `retention` of history.
     pub fn new(
@@ -102,15 +103,15 @@ impl Watched {
     /// A profile that cannot be polled, and why: it is down from the start,
     /// so an alert on `up` fires rather than the series going missing.
     pub(crate) fn unusable(profile: &str, auth_id: &str, why: String) -> Self {
-        let mut watched = Self::new(
+        let mut exported = Self::new(
             profile,
             auth_id,
             Duration::ZERO,
             SignedDuration::ZERO,
             Tally::default(),
         );
-        watched.stopped(why);
-        watched
+        exported.stopped(why);
+        exported
     }
 
     /// Its polling has ended for good, for this reason: down from now on,
