@@ -16,7 +16,7 @@ use ratatui::crossterm::event::{MouseButton, MouseEventKind};
 use ratatui::layout::Rect;
 use rust_decimal::Decimal;
 
-use super::keys::{self, Frame, Keyed};
+use super::keys::{self, Keyed, Shell};
 use super::{App, Clipboard, Msg, Notice, Outcome, Overlay};
 use crate::keymap::{Action, Context, Keymap};
 use crate::monitor::Estimate;
@@ -676,7 +676,7 @@ impl Fleet {
     /// mouse), else the table's, and what it asks of the fleet.
     fn act(&mut self, action: Action) -> FleetOutcome {
         let areas = self.areas();
-        let frame = Frame {
+        let shell = Shell {
             keymap: &self.keymap,
             screens: &self.screens,
             overlay: &mut self.overlay,
@@ -685,7 +685,7 @@ impl Fleet {
             quit: &mut self.quit,
             body: areas.map_or_else(Rect::default, |a| a.body),
         };
-        if let Some(outcome) = frame.act(action) {
+        if let Some(outcome) = shell.act(action) {
             if let Some(on) = outcome.mouse_capture {
                 self.set_mouse(on);
             }

@@ -1,7 +1,7 @@
 //! Input mapping, the one path every key takes: through the keymap, in
 //! the contexts the overlay or the screen on top has active, to an action
 //! (else the character it types); the actions that mean the same on every
-//! stack of screens (quit, help, the mouse) are the frame's ([`Frame`]),
+//! stack of screens (quit, help, the mouse) are the shell's ([`Shell`]),
 //! the account's (its polling, its screens) the app's, the rest the top
 //! screen's. Clicks and pastes go to the screen too.
 
@@ -76,7 +76,7 @@ pub(super) fn key<K: Keyed>(target: &mut K, key: &KeyEvent) -> Option<K::Out> {
 
 /// The frame a stack of screens is shown in, as the actions every stack
 /// answers alike change it: an account's, or the fleet's.
-pub(super) struct Frame<'a> {
+pub(super) struct Shell<'a> {
     /// The keys.
     pub keymap: &'a Keymap,
     /// The screens in the frame.
@@ -93,7 +93,7 @@ pub(super) struct Frame<'a> {
     pub body: Rect,
 }
 
-impl Frame<'_> {
+impl Shell<'_> {
     /// The actions every stack answers alike: quitting (asked first while
     /// an edit is unsaved), the help and the quit question over the
     /// screens, the mouse. `None`: `action` is not one of them.
@@ -211,7 +211,7 @@ impl App {
     fn act(&mut self, action: Action) -> Outcome {
         let body = self.body();
         let state = &mut self.state;
-        let frame = Frame {
+        let shell = Shell {
             keymap: &state.session.keymap,
             screens: &self.screens,
             overlay: &mut state.overlay,
@@ -220,7 +220,7 @@ impl App {
             quit: &mut self.quit,
             body,
         };
-        if let Some(outcome) = frame.act(action) {
+        if let Some(outcome) = shell.act(action) {
             return outcome;
         }
         match action {
