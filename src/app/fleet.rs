@@ -611,8 +611,8 @@ impl Fleet {
                         ..FleetOutcome::default()
                     }
                 }
-                MouseEventKind::ScrollDown => self.act(Action::RowDown),
-                MouseEventKind::ScrollUp => self.act(Action::RowUp),
+                MouseEventKind::ScrollDown => Keyed::act(self, Action::RowDown),
+                MouseEventKind::ScrollUp => Keyed::act(self, Action::RowUp),
                 _ => FleetOutcome::default(),
             },
             _ => FleetOutcome::default(),
@@ -672,43 +672,10 @@ impl Fleet {
         }
     }
 
-    /// `action` on the fleet's table: the frame's (quit, help, the
-    /// mouse), else the table's, and what it asks of the fleet.
-    fn act(&mut self, action: Action) -> FleetOutcome {
-        let areas = self.areas();
-        let shell = Shell {
-            keymap: &self.keymap,
-            screens: &self.screens,
-            overlay: &mut self.overlay,
-            notice: &mut self.notice,
-            mouse: &mut self.mouse,
-            quit: &mut self.quit,
-            body: areas.map_or_else(Rect::default, |a| a.body),
-        };
-        if let Some(outcome) = shell.act(action) {
-            if let Some(on) = outcome.mouse_capture {
-                self.set_mouse(on);
-            }
-            return FleetOutcome {
-                redraw: outcome.redraw,
-                mouse_capture: outcome.mouse_capture,
-                ..FleetOutcome::default()
-            };
-        }
-        let rows: Vec<&dyn Row> = self.members.iter().map(|m| m as &dyn Row).collect();
-        // The fleet saves nothing of its own.
-        let mut save = SaveState::Idle;
-        let mut ctx = Ctx {
-            account: None,
-            save: &mut save,
-            notice: &mut self.notice,
-            stopped: false,
-            keymap: &self.keymap,
-            // A page is the rows in view.
-            body: areas.map_or(Rect::new(0, 0, 0, 1), |a| a.rows),
-            rows: &rows,
-        };
-        let asked = self.screens.act(action, &mut ctx).to_fleet;
+    /// What the table asked of the fleet after an action: an account
+    /// opened (or the welcome screen, for a row whose token is missing),
+    /// or fetched now.
+    fn answer(&mut self, asked: Option<ToFleet>) -> FleetOutcome {
         let mut outcome = FleetOutcome {
             redraw: true,
             ..FleetOutcome::default()
@@ -799,8 +766,44 @@ impl Keyed for Fleet {
         &mut self.notice
     }
 
+    /// `action` on the fleet's table: the shell's (quit, help, the
+    /// mouse), else the table's, and what it asks of the fleet.
     fn act(&mut self, action: Action) -> FleetOutcome {
-        Fleet::act(self, action)
+        let areas = self.areas();
+        let shell = Shell {
+            keymap: &self.keymap,
+            screens: &self.screens,
+            overlay: &mut self.overlay,
+            notice: &mut self.notice,
+            mouse: &mut self.mouse,
+            quit: &mut self.quit,
+            body: areas.map_or_else(Rect::default, |a| a.body),
+        };
+        if let Some(outcome) = shell.act(action) {
+            if let Some(on) = outcome.mouse_capture {
+                self.set_mouse(on);
+            }
+            return FleetOutcome {
+                redraw: outcome.redraw,
+                mouse_capture: outcome.mouse_capture,
+                ..FleetOutcome::default()
+            };
+        }
+        let rows: Vec<&dyn Row> = self.members.iter().map(|m| m as &dyn Row).collect();
+        // The fleet saves nothing of its own.
+        let mut save = SaveState::Idle;
+        let mut ctx = Ctx {
+            account: None,
+            save: &mut save,
+            notice: &mut self.notice,
+            stopped: false,
+            keymap: &self.keymap,
+            // A page is the rows in view.
+            body: areas.map_or(Rect::new(0, 0, 0, 1), |a| a.rows),
+            rows: &rows,
+        };
+        let asked = self.screens.act(action, &mut ctx).to_fleet;
+        self.answer(asked)
     }
 
     fn type_char(&mut self, c: char) -> Option<Notice> {
