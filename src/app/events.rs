@@ -158,7 +158,7 @@ impl App {
             | Report::SubaccountsListed { .. }
             | Report::SubaccountChanged { .. }
             | Report::SubaccountDeleted { .. } => {
-                self.screens.subaccounts(&report, &mut self.notice);
+                self.screens.subaccounts(&report, &mut self.state.notice);
                 // The panel's count follows what this dashboard changed.
                 match report {
                     Report::SubaccountsPage { total, .. } => self.subaccount_count = Some(total),

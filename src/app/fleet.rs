@@ -3,23 +3,28 @@
 //! Each member's `App` keeps its own state (balance, history, estimate,
 //! alarm, screens) and hears its own worker's reports whether or not it is
 //! on screen, so an account's alert fires while the user looks at another.
-//! Keys go to the account opened, or to the fleet screen when none is.
+//! The fleet's own screens (its table, the welcome screen over it) are
+//! in its [`Router`]; keys go to the welcome screen while it is open, else
+//! to the account opened, else to the table, each the one way
+//! (`keys::key`).
 //! One account alone is a fleet of one, opened, with no fleet screen.
 //! Pure, like `App`: no I/O; alerts leave as [`Alert`]s for the caller to
 //! deliver.
 
 use jiff::{SignedDuration, Timestamp};
 use ratatui::crossterm::event::{MouseButton, MouseEventKind};
+use ratatui::layout::Rect;
 use rust_decimal::Decimal;
 
-use super::keys::contexts;
+use super::keys::{self, Keyed, Shell};
 use super::{App, Clipboard, Msg, Notice, Outcome, Overlay};
-use crate::keymap::typed;
 use crate::keymap::{Action, Context, Keymap};
 use crate::monitor::Estimate;
 use crate::monitor::threshold::Crossing;
-use crate::screens::fleet::{Asked, FleetScreen, view};
+use crate::screens::fleet::{FleetScreen, Row, view};
 use crate::screens::welcome::{Login, Welcome, WelcomeEnd, WelcomeMsg};
+use crate::screens::{Ctx, Router, Screen};
+use crate::state::{SaveState, ToFleet};
 use crate::text;
 use crate::worker::usage::Status;
 use crate::worker::{Report, Request};
@@ -66,6 +71,24 @@ impl Member {
     pub fn needing_login(mut self) -> Self {
         self.needs_login = true;
         self
+    }
+}
+
+impl Row for Member {
+    fn profile(&self) -> &str {
+        &self.profile
+    }
+
+    fn search(&self) -> &str {
+        &self.search
+    }
+
+    fn needs_login(&self) -> bool {
+        self.needs_login
+    }
+
+    fn account(&self) -> &crate::state::AccountState {
+        &self.app.state
     }
 }
 
@@ -179,13 +202,13 @@ pub struct FleetOutcome {
 pub struct Fleet {
     /// The accounts: the file's top level, then its profiles by name.
     pub members: Vec<Member>,
-    /// The member whose dashboard is shown, or `None` for the fleet screen.
+    /// The member whose dashboard is shown, or `None` for the fleet's
+    /// own screens.
     pub open: Option<usize>,
-    /// The fleet screen's table.
-    pub screen: FleetScreen,
-    /// The welcome screen, over everything while it is open: a first run's,
-    /// or one account's of the fleet whose token is missing.
-    pub welcome: Option<Box<Welcome>>,
+    /// The fleet's screens: its table, and the welcome screen over it
+    /// while that is open (a first run's, or one account's of the fleet
+    /// whose token is missing), over everything.
+    pub screens: Router,
     /// How the welcome screen ended the fleet, when it did.
     welcomed: Option<Ending>,
 
@@ -234,8 +257,7 @@ impl Fleet {
                 open.filter(|i| *i < members.len())
             },
             members,
-            screen: FleetScreen::default(),
-            welcome: None,
+            screens: Router::new(Screen::Fleet(Box::default())),
             welcomed: None,
             overlay: None,
             notice: None,
@@ -267,7 +289,7 @@ impl Fleet {
         fleet.keymap = welcome.keymap.clone();
         fleet.color = welcome.color;
         fleet.size = welcome.size;
-        fleet.welcome = Some(Box::new(welcome));
+        fleet.screens.push(Screen::Welcome(Box::new(welcome)));
         fleet
     }
 
@@ -299,8 +321,38 @@ impl Fleet {
         self.quit = false;
         self.interrupted = false;
         self.welcomed = None;
-        if let Some(welcome) = &mut self.welcome {
+        if let Some(welcome) = self.welcome_mut() {
             welcome.resume();
+        }
+    }
+
+    /// The fleet's table of every account.
+    pub fn table(&self) -> Option<&FleetScreen> {
+        self.screens.all().find_map(|screen| match screen {
+            Screen::Fleet(table) => Some(&**table),
+            _ => None,
+        })
+    }
+
+    fn table_mut(&mut self) -> Option<&mut FleetScreen> {
+        self.screens.all_mut().find_map(|screen| match screen {
+            Screen::Fleet(table) => Some(&mut **table),
+            _ => None,
+        })
+    }
+
+    /// The welcome screen, while it is open (over everything).
+    pub fn welcome(&self) -> Option<&Welcome> {
+        match self.screens.top() {
+            Screen::Welcome(welcome) => Some(welcome),
+            _ => None,
+        }
+    }
+
+    fn welcome_mut(&mut self) -> Option<&mut Welcome> {
+        match self.screens.top_mut() {
+            Screen::Welcome(welcome) => Some(welcome),
+            _ => None,
         }
     }
 
@@ -360,7 +412,7 @@ impl Fleet {
                     Msg::Tick(now) => self.now = now,
                     Msg::Resize(w, h) => {
                         self.size = (w, h);
-                        if let Some(welcome) = &mut self.welcome {
+                        if let Some(welcome) = self.welcome_mut() {
                             welcome.update(WelcomeMsg::Resize(w, h));
                         }
                     }
@@ -386,22 +438,24 @@ impl Fleet {
                     self.size_sparks();
                     // The view keeps its place where it can and the
                     // selection in sight.
-                    if let Some(areas) = self.areas() {
-                        let count = self.screen.order(&self.members).len();
+                    let count = self.table().map_or(0, |t| t.order(&self.members).len());
+                    if let Some(areas) = self.areas()
+                        && let Some(table) = self.table_mut()
+                    {
                         let rows = usize::from(areas.rows.height);
-                        self.screen.table.keep_in_view(count, rows);
+                        table.table.keep_in_view(count, rows);
                     }
                     outcome.redraw = true;
                 }
                 outcome
             }
-            FleetMsg::Term(Msg::Key(key)) if self.welcome.is_some() => {
+            FleetMsg::Term(Msg::Key(key)) if self.welcome().is_some() => {
                 self.welcome_update(WelcomeMsg::Key(key), interrupt)
             }
-            FleetMsg::Term(Msg::Paste(text)) if self.welcome.is_some() => {
+            FleetMsg::Term(Msg::Paste(text)) if self.welcome().is_some() => {
                 self.welcome_update(WelcomeMsg::Paste(text), interrupt)
             }
-            FleetMsg::Term(_) if self.welcome.is_some() => FleetOutcome::default(),
+            FleetMsg::Term(_) if self.welcome().is_some() => FleetOutcome::default(),
             FleetMsg::Term(msg) => match self.open {
                 Some(i) => {
                     let mut outcome = self.deliver(i, msg);
@@ -411,7 +465,7 @@ impl Fleet {
                     outcome.redraw = true;
                     outcome
                 }
-                None => self.on_screen(msg),
+                None => self.on_table(msg),
             },
         }
     }
@@ -420,19 +474,24 @@ impl Fleet {
     /// fleet it was opened from (unless by the interrupt key), or the
     /// fleet's end.
     fn welcome_update(&mut self, msg: WelcomeMsg, interrupt: bool) -> FleetOutcome {
-        let Some(welcome) = self.welcome.as_mut() else {
+        let Some(welcome) = self.welcome_mut() else {
             return FleetOutcome::default();
         };
         let answer = welcome.update(msg);
+        let (end, from_fleet, interrupted) = (
+            welcome.end().cloned(),
+            welcome.from_fleet,
+            welcome.interrupted,
+        );
         let mut outcome = FleetOutcome {
             redraw: answer.redraw,
             check: answer.check,
             ..FleetOutcome::default()
         };
-        match welcome.end().cloned() {
+        match end {
             None => {}
-            Some(WelcomeEnd::Quit) if welcome.from_fleet && !interrupt && !welcome.interrupted => {
-                self.welcome = None;
+            Some(WelcomeEnd::Quit) if from_fleet && !interrupt && !interrupted => {
+                self.screens.pop();
                 outcome.redraw = true;
                 if self.mouse {
                     outcome.mouse_capture = Some(true);
@@ -440,7 +499,7 @@ impl Fleet {
             }
             Some(WelcomeEnd::Quit) => {
                 self.quit = true;
-                self.interrupted |= welcome.interrupted;
+                self.interrupted |= interrupted;
             }
             Some(WelcomeEnd::Demo) => self.welcomed = Some(Ending::Demo),
             Some(WelcomeEnd::LoggedIn { profile, kept }) => {
@@ -476,7 +535,8 @@ impl Fleet {
             clipboard,
             to_fleet,
         } = member.app.update(msg);
-        if to_fleet && self.open == Some(i) {
+        let to_table = to_fleet == Some(ToFleet::Table);
+        if to_table && self.open == Some(i) {
             self.open = None;
             member.app.set_on_screen(false);
         }
@@ -551,7 +611,7 @@ impl Fleet {
         FleetOutcome {
             requests: requests.into_iter().map(|r| (i, r)).collect(),
             redraw: (redraw && shown)
-                || to_fleet
+                || to_table
                 || warned.is_some()
                 || moved.is_some()
                 || (spike.is_some() && self.open.is_none()),
@@ -563,61 +623,43 @@ impl Fleet {
         }
     }
 
-    /// A key, paste or click on the fleet screen.
-    fn on_screen(&mut self, msg: Msg) -> FleetOutcome {
-        let redraw = FleetOutcome {
-            redraw: true,
-            ..FleetOutcome::default()
-        };
+    /// A key, paste or click on the fleet's table.
+    fn on_table(&mut self, msg: Msg) -> FleetOutcome {
         match msg {
             Msg::Key(key) => {
-                use ratatui::crossterm::event::KeyEventKind;
-                if key.kind == KeyEventKind::Release {
-                    return FleetOutcome::default();
-                }
-                let contexts = self.contexts();
-                let action = self.keymap.action(&contexts, &key);
-                if !view::fits(self.size) {
-                    return match action {
-                        Some(Action::Interrupt | Action::Quit) => self.act(Action::Quit),
-                        _ => FleetOutcome::default(),
-                    };
-                }
-                self.notice = None;
-                match action {
-                    Some(action) => self.act(action),
-                    None => {
-                        if let Some(c) = typed(&key, &contexts) {
-                            self.notice = self.screen.type_char(c);
-                        }
-                        redraw
-                    }
-                }
+                keys::key(self, &key).map_or_else(FleetOutcome::default, |outcome| FleetOutcome {
+                    redraw: true,
+                    ..outcome
+                })
             }
             Msg::Paste(pasted) => {
                 if self.overlay.is_none() {
-                    self.notice = self.screen.paste(&pasted);
+                    self.notice = self.screens.paste(&pasted);
                 }
-                redraw
+                FleetOutcome {
+                    redraw: true,
+                    ..FleetOutcome::default()
+                }
             }
             Msg::Mouse(mouse) if self.mouse && self.overlay.is_none() => match mouse.kind {
                 MouseEventKind::Down(MouseButton::Left) => {
                     let Some(rows) = self.areas().map(|a| a.rows) else {
                         return FleetOutcome::default();
                     };
-                    let count = self.screen.order(&self.members).len();
+                    let count = self.table().map_or(0, |t| t.order(&self.members).len());
+                    let Some(screen) = self.table_mut() else {
+                        return FleetOutcome::default();
+                    };
                     let clicked = mouse.row.checked_sub(rows.y).is_some_and(|row| {
-                        let table = &mut self.screen.table;
-                        table.click(row.into(), count, rows.height.into())
+                        screen.table.click(row.into(), count, rows.height.into())
                     });
-                    if clicked {
-                        redraw
-                    } else {
-                        FleetOutcome::default()
+                    FleetOutcome {
+                        redraw: clicked,
+                        ..FleetOutcome::default()
                     }
                 }
-                MouseEventKind::ScrollDown => self.act(Action::RowDown),
-                MouseEventKind::ScrollUp => self.act(Action::RowUp),
+                MouseEventKind::ScrollDown => Keyed::act(self, Action::RowDown),
+                MouseEventKind::ScrollUp => Keyed::act(self, Action::RowUp),
                 _ => FleetOutcome::default(),
             },
             _ => FleetOutcome::default(),
@@ -637,92 +679,90 @@ impl Fleet {
     /// when it does not fit.
     fn areas(&self) -> Option<view::Areas> {
         let (width, height) = self.size;
-        view::areas(self, ratatui::layout::Rect::new(0, 0, width, height))
+        view::areas(&self.shown()?, Rect::new(0, 0, width, height))
+    }
+
+    /// What the fleet's table draws.
+    fn shown(&self) -> Option<view::Shown<'_, Member>> {
+        Some(view::Shown {
+            screen: self.table()?,
+            members: &self.members,
+            notice: &self.notice,
+            overlay: self.overlay,
+            keymap: &self.keymap,
+            color: self.color,
+            demo: self.demo,
+            now: self.now,
+            size: self.size,
+        })
     }
 
     /// The contexts whose keys act on the fleet screen now.
     pub(crate) fn contexts(&self) -> Vec<Context> {
-        contexts(self.overlay, || self.screen.contexts())
+        crate::screens::contexts(self.overlay, || self.screens.contexts())
     }
 
-    fn act(&mut self, action: Action) -> FleetOutcome {
+    /// Draws what the fleet shows: the welcome screen over it while it is
+    /// open, else the account opened, or the fleet screen.
+    pub fn render(&self, frame: &mut ratatui::Frame) {
+        if let Some(welcome) = self.welcome() {
+            crate::screens::welcome::view::render(welcome, frame);
+            return;
+        }
+        match self.opened() {
+            Some(app) => app.render(frame),
+            None => {
+                if let Some(shown) = self.shown() {
+                    view::render(&shown, frame);
+                }
+            }
+        }
+    }
+
+    /// What the table asked of the fleet after an action: an account
+    /// opened (or the welcome screen, for a row whose token is missing),
+    /// or fetched now.
+    fn answer(&mut self, asked: Option<ToFleet>) -> FleetOutcome {
         let mut outcome = FleetOutcome {
             redraw: true,
             ..FleetOutcome::default()
         };
-        let areas = self.areas();
-        match action {
-            // Only the account open can hold unsaved edits (leaving one
-            // with edits is refused), so quitting here loses nothing.
-            Action::Interrupt | Action::Quit => self.quit = true,
-            Action::Help => {
-                self.overlay = Some(Overlay::Help {
-                    scroll: crate::scroll::Text::default(),
-                    screen: Context::Fleet,
-                });
-            }
-            Action::Close => self.overlay = None,
-            Action::Mouse => {
-                let on = !self.mouse;
-                self.set_mouse(on);
-                let key = self.keymap.key_label(Action::Mouse);
-                self.notice = Some(Notice::info(if on {
-                    format!("Mouse on: a click selects a row ({key} turns it off to select text)")
-                } else {
-                    format!("Mouse off: the terminal selects text again ({key} turns it back on)")
-                }));
-                outcome.mouse_capture = Some(on);
-            }
-            Action::ScrollDown | Action::ScrollUp | Action::PageDown | Action::PageUp
-                if matches!(self.overlay, Some(Overlay::Help { .. })) =>
-            {
-                if let (Some(Overlay::Help { scroll, screen }), Some(areas)) =
-                    (&mut self.overlay, areas)
-                {
-                    scroll.act(action, self.keymap.help(*screen).len(), areas.body.height);
+        match asked {
+            None | Some(ToFleet::Table) => {}
+            Some(ToFleet::Open(i)) if self.members.get(i).is_some_and(|m| m.needs_login) => {
+                let session = &self.members[i].app.session;
+                // The token is checked with the API its profile
+                // names, as the account itself would be.
+                let api = Some(session.api_url.as_str())
+                    .filter(|url| !url.is_empty() && *url != crate::plivo::DEFAULT_API_URL);
+                let welcome = Welcome::known(
+                    self.keymap.clone(),
+                    self.size,
+                    self.color,
+                    Some(session.auth_id.as_str()).filter(|id| !id.is_empty()),
+                    session.profile.as_deref(),
+                )
+                .for_fleet(api);
+                self.screens.push(Screen::Welcome(Box::new(welcome)));
+                // The terminal selects (and pastes) text there, as
+                // on the first run's welcome screen.
+                if self.mouse {
+                    outcome.mouse_capture = Some(false);
                 }
             }
-            action => {
-                let rows = areas.map_or(1, |a| usize::from(a.rows.height));
-                match self.screen.act(action, &self.members, rows) {
-                    Asked::Nothing => {}
-                    Asked::Open(i) if self.members.get(i).is_some_and(|m| m.needs_login) => {
-                        let session = &self.members[i].app.session;
-                        // The token is checked with the API its profile
-                        // names, as the account itself would be.
-                        let api = Some(session.api_url.as_str())
-                            .filter(|url| !url.is_empty() && *url != crate::plivo::DEFAULT_API_URL);
-                        let welcome = Welcome::known(
-                            self.keymap.clone(),
-                            self.size,
-                            self.color,
-                            Some(session.auth_id.as_str()).filter(|id| !id.is_empty()),
-                            session.profile.as_deref(),
-                        )
-                        .for_fleet(api);
-                        self.welcome = Some(Box::new(welcome));
-                        // The terminal selects (and pastes) text there, as
-                        // on the first run's welcome screen.
-                        if self.mouse {
-                            outcome.mouse_capture = Some(false);
-                        }
-                    }
-                    Asked::Open(i) => {
-                        self.open = Some(i);
-                        if let Some(m) = self.members.get_mut(i) {
-                            // Its dashboard may have been laid out for
-                            // another size while it was not shown.
-                            m.app.update(Msg::Resize(self.size.0, self.size.1));
-                            let asked = m.app.set_on_screen(true);
-                            outcome.requests.extend(asked.into_iter().map(|r| (i, r)));
-                        }
-                    }
-                    Asked::Refresh(i) => {
-                        if let Some(request) = self.members.get_mut(i).and_then(|m| m.app.refresh())
-                        {
-                            outcome.requests.push((i, request));
-                        }
-                    }
+            Some(ToFleet::Open(i)) => {
+                self.open = Some(i);
+                if let Some(m) = self.members.get_mut(i) {
+                    // Its dashboard may have been laid out for
+                    // another size while it was not shown.
+                    m.app.update(Msg::Resize(self.size.0, self.size.1));
+                    let asked = m.app.set_on_screen(true);
+                    outcome.requests.extend(asked.into_iter().map(|r| (i, r)));
+                }
+            }
+            Some(ToFleet::Refresh(i)) => {
+                if let Some(request) = self.members.get_mut(i).and_then(|m| m.app.refresh()) {
+                    outcome.requests.push((i, request));
                 }
             }
         }
@@ -751,6 +791,70 @@ impl Fleet {
                     .map(|at| self.now.duration_since(at).as_secs() / 60)
             })
             .collect()
+    }
+}
+
+impl Keyed for Fleet {
+    type Out = FleetOutcome;
+
+    fn keymap(&self) -> &Keymap {
+        &self.keymap
+    }
+
+    fn contexts(&self) -> Vec<Context> {
+        Fleet::contexts(self)
+    }
+
+    fn too_small(&self) -> Option<(Vec<Context>, &'static [Action])> {
+        (!view::fits(self.size)).then(|| (self.contexts(), &[Action::Interrupt, Action::Quit][..]))
+    }
+
+    fn notice(&mut self) -> &mut Option<Notice> {
+        &mut self.notice
+    }
+
+    /// `action` on the fleet's table: the shell's (quit, help, the
+    /// mouse), else the table's, and what it asks of the fleet.
+    fn act(&mut self, action: Action) -> FleetOutcome {
+        let areas = self.areas();
+        let shell = Shell {
+            keymap: &self.keymap,
+            screens: &self.screens,
+            overlay: &mut self.overlay,
+            notice: &mut self.notice,
+            mouse: &mut self.mouse,
+            quit: &mut self.quit,
+            body: areas.map_or_else(Rect::default, |a| a.body),
+        };
+        if let Some(outcome) = shell.act(action) {
+            if let Some(on) = outcome.mouse_capture {
+                self.set_mouse(on);
+            }
+            return FleetOutcome {
+                redraw: outcome.redraw,
+                mouse_capture: outcome.mouse_capture,
+                ..FleetOutcome::default()
+            };
+        }
+        let rows: Vec<&dyn Row> = self.members.iter().map(|m| m as &dyn Row).collect();
+        // The fleet saves nothing of its own.
+        let mut save = SaveState::Idle;
+        let mut ctx = Ctx {
+            account: None,
+            save: &mut save,
+            notice: &mut self.notice,
+            stopped: false,
+            keymap: &self.keymap,
+            // A page is the rows in view.
+            body: areas.map_or(Rect::new(0, 0, 0, 1), |a| a.rows),
+            rows: &rows,
+        };
+        let asked = self.screens.act(action, &mut ctx).to_fleet;
+        self.answer(asked)
+    }
+
+    fn type_char(&mut self, c: char) -> Option<Notice> {
+        self.screens.type_char(c)
     }
 }
 

@@ -306,7 +306,7 @@ fn member(
     session.in_fleet = count > 1;
     let mut app = App::new(session, Timestamp::now(), (80, 24), period);
     let mut login = false;
-    let watch = match client {
+    let poller = match client {
         Ok(client) => Some((
             client,
             worker::Options {
@@ -332,7 +332,7 @@ fn member(
     } else {
         member
     };
-    (member, watch)
+    (member, poller)
 }
 
 /// The demo needs no account: its sandboxes live as long as the dashboard.

@@ -519,15 +519,15 @@ fn all_in(
     Ok(all)
 }
 
-/// The profiles a watching command (the dashboard, the exporter) watches,
-/// each under its name: every one when `--all-profiles` asks or the file
-/// has several and none was chosen; else the one resolved.
-pub fn watched(global: &Global, env: &Env) -> Result<Vec<(String, Settings)>, ConfigError> {
-    watched_in(global, env, &Loaded::read(env)?)
+/// The profiles a monitoring command (the dashboard, the exporter)
+/// follows, each under its name: every one when `--all-profiles` asks or
+/// the file has several and none was chosen; else the one resolved.
+pub fn monitored(global: &Global, env: &Env) -> Result<Vec<(String, Settings)>, ConfigError> {
+    monitored_in(global, env, &Loaded::read(env)?)
 }
 
-/// [`watched`], from the file as read.
-fn watched_in(
+/// [`monitored`], from the file as read.
+fn monitored_in(
     global: &Global,
     env: &Env,
     loaded: &Loaded,
@@ -557,7 +557,7 @@ pub struct Plan {
 /// account named by `--auth-id` or `PLIVO_AUTH_ID` alone.
 pub fn plan(global: &Global, env: &Env) -> Result<Plan, ConfigError> {
     let loaded = Loaded::read(env)?;
-    let chosen = watched_in(global, env, &loaded)?;
+    let chosen = monitored_in(global, env, &loaded)?;
     let alone = Plan {
         accounts: Vec::new(),
         open: None,

@@ -336,7 +336,7 @@ mod tests {
 
     /// One account with its spend, month and sync in, both formats.
     fn spending() -> (String, String) {
-        let mut reading = super::super::state::Watched::new(
+        let mut reading = super::super::state::Exported::new(
             "main",
             "MA2025RK4E639VJFZAGV",
             std::time::Duration::from_secs(60),

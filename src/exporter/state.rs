@@ -85,9 +85,10 @@ impl Reading {
     }
 }
 
-/// One watched account.
+/// One account as the exporter follows it: its latest reading, and the
+/// history its burn rate and runway come from.
 #[derive(Debug)]
-pub struct Watched {
+pub struct Exported {
     reading: Reading,
     tracker: Tracker,
     period: Duration,
@@ -98,7 +99,7 @@ pub struct Watched {
     month: Option<MonthRecords>,
 }
 
-impl Watched {
+impl Exported {
     /// An account polled every `period`, its requests counted in
     /// `requests`, keeping `retention` of history.
     pub fn new(
@@ -138,15 +139,15 @@ impl Watched {
     /// A profile that cannot be polled, and why: it is down from the start,
     /// so an alert on `up` fires rather than the series going missing.
     pub(crate) fn unusable(profile: &str, auth_id: &str, why: String) -> Self {
-        let mut watched = Self::new(
+        let mut exported = Self::new(
             profile,
             auth_id,
             Duration::ZERO,
             SignedDuration::ZERO,
             Tally::default(),
         );
-        watched.stopped(why);
-        watched
+        exported.stopped(why);
+        exported
     }
 
     /// Its polling has ended for good, for this reason: down from now on,
@@ -322,8 +323,8 @@ fn facts(account: &Account) -> Facts {
 mod tests {
     use super::*;
 
-    fn watched() -> Watched {
-        Watched::new(
+    fn exported() -> Exported {
+        Exported::new(
             "main",
             "MA2025RK4E639VJFZAGV",
             Duration::from_secs(60),
@@ -338,7 +339,7 @@ mod tests {
 
     #[test]
     fn the_sync_age_is_absent_until_a_sync_ends_well_then_counts_from_it() {
-        let mut account = watched();
+        let mut account = exported();
         let now = at("2026-12-05T12:00:00Z");
         let failed = Status::Failed {
             error: "the store is locked".to_owned(),
@@ -449,7 +450,7 @@ mod tests {
 
     #[test]
     fn a_sync_asks_for_the_digest_in_the_accounts_zone_and_the_reading_shows_it() {
-        let mut account = watched();
+        let mut account = exported();
         let now = at("2026-12-22T05:00:00Z");
         let synced = Report::Usage(Status::Synced {
             at: now,

@@ -1,7 +1,6 @@
 //! The frame around an account's screens: the header, the footer with the
 //! keys that work now, the overlays (help, the quit question) and the
-//! too-small notice; and the one entry point that draws whatever the fleet
-//! shows (the welcome screen, an account, or the fleet's table).
+//! too-small notice.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -9,29 +8,17 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use unicode_width::UnicodeWidthStr;
 
-use crate::app::App;
-use crate::app::fleet::Fleet;
 use crate::keymap::{Action, Context, Keymap};
 use crate::layout::{self, STACKED_MIN, WIDE_MIN};
 use crate::monitor::threshold::Level;
-use crate::state::Overlay;
+use crate::state::{AccountState, Overlay};
 use crate::ui::{self, Theme, clip, footer, popup, too_small_notice};
 
-/// Draws the fleet: the welcome screen over it while it is open, else the
-/// account opened, or the fleet screen.
-pub fn render_fleet(fleet: &Fleet, frame: &mut Frame) {
-    if let Some(welcome) = &fleet.welcome {
-        super::welcome::view::render(welcome, frame);
-        return;
-    }
-    match fleet.opened() {
-        Some(app) => render(app, frame),
-        None => super::fleet::view::render(fleet, frame),
-    }
-}
+use super::Router;
 
-/// Draws the whole screen for `app`.
-pub fn render(app: &App, frame: &mut Frame) {
+/// Draws the whole screen for an account: its state, and the screens
+/// open on it, the top one shown.
+pub fn render(app: &AccountState, screens: &Router, frame: &mut Frame) {
     let theme = Theme::new(app.session.color);
     let screen = frame.area();
     let notice = app.notice.as_ref().map(|n| n.text.as_str());
@@ -40,7 +27,7 @@ pub fn render(app: &App, frame: &mut Frame) {
         return;
     };
     header(app, frame, areas.header, theme);
-    let (hints, ranks) = hints(app);
+    let (hints, ranks) = hints(app, screens);
     footer(
         app.notice.as_ref(),
         &hints,
@@ -50,17 +37,17 @@ pub fn render(app: &App, frame: &mut Frame) {
         theme,
     );
     let body = areas.body();
-    app.screens.render(app, theme, frame, &areas, body);
+    screens.render(app, theme, frame, &areas, body);
     match app.overlay {
         None => {}
         Some(Overlay::Help { scroll, screen }) => {
             ui::help(&app.session.keymap, screen, scroll, frame, body, theme);
         }
-        Some(Overlay::ConfirmQuit) => confirm_quit(app, frame, body, theme),
+        Some(Overlay::ConfirmQuit) => confirm_quit(screens, app, frame, body, theme),
     }
 }
 
-fn header(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
+fn header(app: &AccountState, frame: &mut Frame, area: Rect, theme: Theme) {
     let mut left = vec![Span::styled(" plivo-dash ", theme.accent())];
     if app.session.demo {
         left.push(Span::styled(" DEMO ", theme.badge()));
@@ -149,10 +136,13 @@ fn header(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
 
 /// The keys that do something right now, as bound, with what they do,
 /// and their ranks for a narrow footer.
-fn hints(app: &App) -> (Vec<(String, &'static str)>, Vec<u8>) {
+fn hints(app: &AccountState, screens: &Router) -> (Vec<(String, &'static str)>, Vec<u8>) {
     let keymap = &app.session.keymap;
     // The most specific context after Global names the situation.
-    let context = app.contexts().get(1).copied().unwrap_or(Context::Global);
+    let context = super::contexts(app.overlay, || screens.contexts())
+        .get(1)
+        .copied()
+        .unwrap_or(Context::Global);
     keymap
         .hints(context)
         .into_iter()
@@ -169,7 +159,7 @@ fn hints(app: &App) -> (Vec<(String, &'static str)>, Vec<u8>) {
         .unzip()
 }
 
-fn too_small(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
+fn too_small(app: &AccountState, frame: &mut Frame, area: Rect, theme: Theme) {
     let question = (app.overlay == Some(Overlay::ConfirmQuit)).then(|| {
         let keys = &app.session.keymap;
         Line::from(Span::styled(
@@ -193,7 +183,7 @@ fn too_small(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
     too_small_notice(frame, area, theme, &need, question);
 }
 
-fn confirm_quit(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
+fn confirm_quit(screens: &Router, app: &AccountState, frame: &mut Frame, area: Rect, theme: Theme) {
     let keys = &app.session.keymap;
     let no: Vec<String> = keys
         .keys_for(Action::No)
@@ -203,7 +193,7 @@ fn confirm_quit(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
     let lines = vec![
         Line::raw(format!(
             " Unsaved changes to {} will be lost.",
-            app.screens.unsaved().join(", ")
+            screens.unsaved().join(", ")
         )),
         Line::raw(""),
         Line::from(vec![
