@@ -8,7 +8,7 @@ use std::time::Duration;
 use criterion::{Criterion, criterion_group, criterion_main};
 use jiff::{SignedDuration, Timestamp};
 use plivo_dash::exporter::metrics::{Exposition, Format};
-use plivo_dash::exporter::state::{Reading, Watched};
+use plivo_dash::exporter::state::{Exported, Reading};
 use plivo_dash::monitor::RETENTION;
 use plivo_dash::plivo::{Answer, Tally};
 use plivo_dash::worker::Report;
@@ -17,7 +17,7 @@ use rust_decimal::Decimal;
 /// Account `i`, two hours of a balance falling by a cent a minute.
 fn reading(i: usize, now: Timestamp) -> Reading {
     let tally = Tally::default();
-    let mut watched = Watched::new(
+    let mut exported = Exported::new(
         &format!("profile{i}"),
         &format!("MA2025SANDBOX{i:07}"),
         Duration::from_secs(60),
@@ -30,7 +30,7 @@ fn reading(i: usize, now: Timestamp) -> Reading {
         account.name = format!("Account \"{i}\" 🚀");
         account.cash_credits = Decimal::from(500) - Decimal::new(minute, 2);
         let at = now - SignedDuration::from_mins(120 - minute);
-        watched.update(
+        exported.update(
             Report::Loaded {
                 account: Box::new(account),
                 at,
@@ -39,10 +39,10 @@ fn reading(i: usize, now: Timestamp) -> Reading {
         );
         tally.count(Answer::Status(200));
     }
-    watched.update(Report::SubaccountCount { total: 7 }, now);
+    exported.update(Report::SubaccountCount { total: 7 }, now);
     tally.count(Answer::Status(503));
     tally.count(Answer::None);
-    watched.reading().clone()
+    exported.reading().clone()
 }
 
 fn exposition(c: &mut Criterion) {

@@ -11,7 +11,6 @@ use plivo_dash::app::Msg;
 use plivo_dash::clock::Clock;
 use plivo_dash::plivo::{AuthId, Client};
 use plivo_dash::sandbox::{self, Options};
-use plivo_dash::screens;
 use plivo_dash::store::CreditHistory;
 use plivo_dash::worker::{self, Report};
 use ratatui::Terminal;
@@ -101,9 +100,7 @@ fn main() {
             for command in outcome.requests {
                 commands.send(command).expect("send");
             }
-            terminal
-                .draw(|frame| screens::render(&app, frame))
-                .expect("draw");
+            terminal.draw(|frame| app.render(frame)).expect("draw");
             if checkpoints.contains(&polls) && outcome.redraw {
                 let (rss, peak) = rss_kib();
                 println!(

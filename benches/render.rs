@@ -6,7 +6,6 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use jiff::SignedDuration;
 use plivo_dash::app::Msg;
 use plivo_dash::monitor::{MAX_SAMPLES, RETENTION, chart};
-use plivo_dash::screens;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -23,14 +22,14 @@ fn render(c: &mut Criterion) {
                 // Our part of a frame: every widget into the buffer, without
                 // ratatui's diff against the last frame and the write-out.
                 let mut frame = terminal.get_frame();
-                screens::render(black_box(&app), &mut frame);
+                black_box(&app).render(&mut frame);
                 terminal.current_buffer_mut().reset();
             });
         });
         group.bench_function(format!("frame, unchanged {w}x{h}"), |b| {
             b.iter(|| {
                 terminal
-                    .draw(|frame| screens::render(black_box(&app), frame))
+                    .draw(|frame| black_box(&app).render(frame))
                     .expect("draw");
             });
         });
@@ -39,7 +38,7 @@ fn render(c: &mut Criterion) {
                 // Clearing forces a whole frame, not a diff against the last.
                 terminal.clear().expect("clear");
                 terminal
-                    .draw(|frame| screens::render(black_box(&app), frame))
+                    .draw(|frame| black_box(&app).render(frame))
                     .expect("draw");
             });
         });
@@ -71,7 +70,7 @@ fn chart(c: &mut Criterion) {
         group.bench_function(format!("render 120x40, {range} of 20,000 samples"), |b| {
             b.iter(|| {
                 let mut frame = terminal.get_frame();
-                screens::render(black_box(&app), &mut frame);
+                black_box(&app).render(&mut frame);
                 terminal.current_buffer_mut().reset();
             });
         });
@@ -109,7 +108,7 @@ fn fleet(c: &mut Criterion) {
     group.bench_function("render 120x40, 100 accounts", |b| {
         b.iter(|| {
             let mut frame = terminal.get_frame();
-            screens::render_fleet(black_box(&fleet), &mut frame);
+            black_box(&fleet).render(&mut frame);
             terminal.current_buffer_mut().reset();
         });
     });
@@ -117,7 +116,7 @@ fn fleet(c: &mut Criterion) {
         b.iter(|| {
             terminal.clear().expect("clear");
             terminal
-                .draw(|frame| screens::render_fleet(black_box(&fleet), frame))
+                .draw(|frame| black_box(&fleet).render(frame))
                 .expect("draw");
         });
     });

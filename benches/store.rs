@@ -10,7 +10,6 @@ use std::time::{Duration, Instant};
 use criterion::{Criterion, criterion_group, criterion_main};
 use jiff::Timestamp;
 use plivo_dash::app::Msg;
-use plivo_dash::screens;
 use plivo_dash::store::Narrow;
 use plivo_dash::store::{Decided, GroupBy, Kind, Store, SyncPosition, UsageRecord};
 use plivo_dash::usage::spike::{self, Thresholds};
@@ -200,7 +199,7 @@ fn usage_screen(c: &mut Criterion, store: &Store, now: Timestamp) {
     group.bench_function("render 120x40, the month of 1,000,000 records", |b| {
         b.iter(|| {
             let mut frame = terminal.get_frame();
-            screens::render(black_box(&app), &mut frame);
+            black_box(&app).render(&mut frame);
             terminal.current_buffer_mut().reset();
         });
     });

@@ -6,7 +6,6 @@ use std::hint::black_box;
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use plivo_dash::app::{App, Msg};
 use plivo_dash::plivo::Subaccount;
-use plivo_dash::screens;
 use plivo_dash::worker::Report;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -61,7 +60,7 @@ fn subaccounts(c: &mut Criterion) {
     group.bench_function("render 120x40: the filtered table, 1,000 rows", |b| {
         b.iter(|| {
             let mut frame = terminal.get_frame();
-            screens::render(black_box(&filtering), &mut frame);
+            black_box(&filtering).render(&mut frame);
             terminal.current_buffer_mut().reset();
         });
     });
@@ -69,7 +68,7 @@ fn subaccounts(c: &mut Criterion) {
     group.bench_function("render 120x40: the whole table, 1,000 rows", |b| {
         b.iter(|| {
             let mut frame = terminal.get_frame();
-            screens::render(black_box(&all), &mut frame);
+            black_box(&all).render(&mut frame);
             terminal.current_buffer_mut().reset();
         });
     });
@@ -79,7 +78,7 @@ fn subaccounts(c: &mut Criterion) {
             |app| {
                 app.update(key(KeyCode::Char('a')));
                 terminal
-                    .draw(|frame| screens::render(black_box(app), frame))
+                    .draw(|frame| black_box(app).render(frame))
                     .expect("draw");
             },
             BatchSize::SmallInput,

@@ -7,17 +7,20 @@ use std::time::Duration;
 
 use tokio::io::AsyncReadExt as _;
 
-use crate::app::fleet::Alert;
+use crate::app::fleet::{Alert, Event};
+use crate::monitor::threshold::Crossing;
 use crate::text;
 
 /// How long an `on_alert` command may run before it is killed.
 pub(crate) const COMMAND_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The variables an `on_alert` command gets. Only numbers, the event word,
-/// the profile and auth id from the config file: no text from the API, so
-/// nothing a server sends can reach a shell.
+/// the profile and auth id from the config file, and a spike's top
+/// contributors as the worker checked them (a country's two capitals, a
+/// subaccount's letters and digits, a number's digits): no free text from
+/// the API, so nothing a server sends can reach a shell.
 pub fn environment(alert: &Alert) -> Vec<(&'static str, String)> {
-    vec![
+    let mut env = vec![
         ("PLIVO_DASH_PROFILE", alert.profile.clone()),
         ("PLIVO_DASH_AUTH_ID", alert.auth_id.clone()),
         ("PLIVO_DASH_BALANCE", alert.balance.normalize().to_string()),
@@ -33,7 +36,19 @@ pub fn environment(alert: &Alert) -> Vec<(&'static str, String)> {
                 .unwrap_or_default(),
         ),
         ("PLIVO_DASH_EVENT", alert.event.as_str().to_owned()),
-    ]
+    ];
+    if let Event::Spike(found) = &alert.event {
+        let top = found.top();
+        let named = |value: &Option<String>| value.clone().unwrap_or_default();
+        env.extend([
+            ("PLIVO_DASH_SPIKE", found.rule().to_owned()),
+            ("PLIVO_DASH_SPEND", found.amount().normalize().to_string()),
+            ("PLIVO_DASH_TOP_COUNTRY", named(&top.country)),
+            ("PLIVO_DASH_TOP_SUBACCOUNT", named(&top.subaccount)),
+            ("PLIVO_DASH_TOP_NUMBER", named(&top.number)),
+        ]);
+    }
+    env
 }
 
 /// Why an `on_alert` command failed, said with the profile it was for.
@@ -180,8 +195,8 @@ fn shell(command: &str) -> tokio::process::Command {
 /// a terminal that knows neither ignores both. Ended with ST, never BEL.
 pub fn notification(alert: &Alert) -> String {
     let title = format!("plivo-dash: {}", alert.profile);
-    let body = match alert.event {
-        crate::monitor::threshold::Crossing::Below => format!(
+    let body = match &alert.event {
+        Event::Crossed(Crossing::Below) => format!(
             "balance {} USD is below {} USD{}",
             alert.balance.normalize(),
             alert.threshold.normalize(),
@@ -190,14 +205,16 @@ pub fn notification(alert: &Alert) -> String {
                 .map(|d| format!(", {} left at this rate", crate::monitor::human(d)))
                 .unwrap_or_default()
         ),
-        crate::monitor::threshold::Crossing::Recovered => format!(
+        Event::Crossed(Crossing::Recovered) => format!(
             "balance {} USD is back above {} USD",
             alert.balance.normalize(),
             alert.threshold.normalize()
         ),
+        Event::Spike(found) => found.text(),
     };
     // ';' separates OSC 777's fields; control characters would end the
-    // sequence early. The profile is the only text not made here.
+    // sequence early. The profile (and a spike's subaccount name, made
+    // safe to draw) is the only text not made here.
     let clean = |s: &str| {
         text::sanitize(s)
             .chars()
@@ -211,7 +228,6 @@ pub fn notification(alert: &Alert) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::monitor::threshold::Crossing;
     use rust_decimal::dec;
 
     fn alert() -> Alert {
@@ -221,7 +237,7 @@ mod tests {
             balance: dec!(1.50000),
             threshold: dec!(2),
             runway: Some(jiff::SignedDuration::from_mins(90)),
-            event: Crossing::Below,
+            event: Event::Crossed(Crossing::Below),
             command: None,
             notify: true,
         }
@@ -236,6 +252,66 @@ mod tests {
         assert_eq!(get("PLIVO_DASH_RUNWAY_SECONDS"), Some("5400"));
         assert_eq!(get("PLIVO_DASH_EVENT"), Some("below"));
         assert_eq!(get("PLIVO_DASH_AUTH_ID"), Some("MA2025RK4E639VJFZAGV"));
+    }
+
+    fn spike() -> Alert {
+        use crate::usage::spike::{Spike, Top};
+        use crate::worker::usage::Found;
+        Alert {
+            threshold: dec!(1),
+            event: Event::Spike(Box::new(Found {
+                spike: Spike::NewDestination {
+                    country: "LV".into(),
+                    amount: dec!(3.05000),
+                    top: Top {
+                        country: Some("LV".into()),
+                        subaccount: Some("SA2025MARKETING00001".into()),
+                        number: Some("14155550123".into()),
+                    },
+                },
+                threshold: dec!(1),
+                subaccount_name: Some(crate::text::SafeText::new("Marketing;\x1b]0;x\x07")),
+                top_new: true,
+            })),
+            ..alert()
+        }
+    }
+
+    #[test]
+    fn a_spike_says_its_amounts_and_top_contributors() {
+        let env = environment(&spike());
+        let get = |k: &str| env.iter().find(|(n, _)| *n == k).map(|(_, v)| v.as_str());
+        assert_eq!(get("PLIVO_DASH_EVENT"), Some("spike"));
+        assert_eq!(get("PLIVO_DASH_SPIKE"), Some("new-destination"));
+        assert_eq!(get("PLIVO_DASH_SPEND"), Some("3.05"));
+        assert_eq!(get("PLIVO_DASH_THRESHOLD"), Some("1"));
+        assert_eq!(get("PLIVO_DASH_TOP_COUNTRY"), Some("LV"));
+        assert_eq!(
+            get("PLIVO_DASH_TOP_SUBACCOUNT"),
+            Some("SA2025MARKETING00001")
+        );
+        assert_eq!(get("PLIVO_DASH_TOP_NUMBER"), Some("14155550123"));
+        assert_eq!(
+            get("PLIVO_DASH_BALANCE"),
+            Some("1.5"),
+            "the balance last fetched"
+        );
+        // The subaccount's name is the server's text: never in the
+        // environment, and defused in the notification.
+        assert!(env.iter().all(|(_, v)| !v.contains("Marketing")));
+        let balance = environment(&alert());
+        assert!(
+            balance
+                .iter()
+                .all(|(k, _)| !k.starts_with("PLIVO_DASH_TOP_")),
+            "a balance alert names no contributor"
+        );
+        let osc = notification(&spike());
+        assert!(osc.contains("New destination: 3.05 USD to LV"), "{osc}");
+        assert!(osc.contains("from subaccount Marketing"), "{osc}");
+        assert!(osc.contains("via +14155550123"), "{osc}");
+        assert_eq!(osc.matches('\x1b').count(), 4, "{osc:?}");
+        assert!(!osc.contains('\x07'));
     }
 
     #[cfg(unix)]

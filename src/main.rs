@@ -146,8 +146,16 @@ async fn run(cli: Cli, tls: Tls) -> ExitCode {
             written(print_out(&script))
         }
         Some(Subcommand::Man { dir }) => {
-            let written = std::fs::create_dir_all(&dir)
-                .and_then(|()| clap_mangen::generate_to(Cli::command(), &dir));
+            // create_dir_all says only "File exists" of a file in the way.
+            let written = if dir.exists() && !dir.is_dir() {
+                Err(std::io::Error::new(
+                    std::io::ErrorKind::NotADirectory,
+                    "it is not a directory",
+                ))
+            } else {
+                std::fs::create_dir_all(&dir)
+                    .and_then(|()| clap_mangen::generate_to(Cli::command(), &dir))
+            };
             match written {
                 Ok(()) => Exit::Ok.into(),
                 Err(e) => {

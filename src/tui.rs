@@ -25,7 +25,7 @@ use crate::app::{Msg, Notice};
 use crate::clock::Clock;
 use crate::plivo::Client;
 use crate::signals::{Signal, Stop};
-use crate::{screens, worker};
+use crate::worker;
 
 /// The most often the fleet screen is drawn for what the accounts report
 /// (keys are drawn at once).
@@ -393,7 +393,7 @@ where
     B::Error: std::error::Error + Send + Sync + 'static,
 {
     execute!(tty, BeginSynchronizedUpdate)?;
-    let drawn = terminal.draw(|frame| screens::render_fleet(fleet, frame));
+    let drawn = terminal.draw(|frame| fleet.render(frame));
     execute!(tty, EndSynchronizedUpdate)?;
     tty.flush()?;
     frames.0.fetch_add(1, Ordering::Relaxed);

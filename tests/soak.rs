@@ -22,7 +22,7 @@ use jiff::{SignedDuration, Timestamp};
 use plivo_dash::clock::Clock;
 use plivo_dash::exporter::accounts::Accounts;
 use plivo_dash::exporter::http;
-use plivo_dash::exporter::state::Watched;
+use plivo_dash::exporter::state::Exported;
 use plivo_dash::monitor::schedule::{self, IN_FLIGHT, MIN_GAP};
 use plivo_dash::plivo::{ApiError, Tally};
 use plivo_dash::sandbox::{Fault, Handle, Options};
@@ -172,7 +172,7 @@ async fn exporter(first: usize, n: usize, clock: Clock) -> Exporter {
     let gate = Arc::new(Semaphore::new(IN_FLIGHT));
     let mut sandboxes = Vec::new();
     let mut tallies = Vec::new();
-    let mut watched = Vec::new();
+    let mut exported = Vec::new();
     let mut workers = Vec::new();
     for i in 0..n {
         let mut account = plivo_dash::sandbox::demo_account();
@@ -186,7 +186,7 @@ async fn exporter(first: usize, n: usize, clock: Clock) -> Exporter {
         .await;
         let tally = Tally::default();
         let client = client.with_tally(tally.clone());
-        watched.push(Watched::new(
+        exported.push(Exported::new(
             &profile(first, i),
             &sandbox.auth_id,
             PERIOD,
@@ -208,7 +208,7 @@ async fn exporter(first: usize, n: usize, clock: Clock) -> Exporter {
         sandboxes.push(sandbox);
         tallies.push(tally);
     }
-    let (accounts, readings) = Accounts::new(watched);
+    let (accounts, readings) = Accounts::new(exported);
     let mut workers = worker::Workers::new(workers);
     let accounts = Arc::new(Mutex::new(accounts));
     let seen: Arc<Mutex<Vec<Seen>>> =
@@ -354,8 +354,8 @@ async fn soak(long: bool) {
                 / usize::try_from(PERIOD.as_secs()).expect("fits")
                 + 1;
             for exporter in &exporters {
-                for watched in exporter.accounts.lock().expect("not poisoned").watched() {
-                    let samples = watched.history().samples();
+                for exported in exporter.accounts.lock().expect("not poisoned").exported() {
+                    let samples = exported.history().samples();
                     assert!(samples.len() <= most, "{} samples", samples.len());
                     let span = samples
                         .back()

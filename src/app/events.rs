@@ -136,6 +136,12 @@ impl App {
                         outcome.requests.extend(self.screens.usage_synced());
                         outcome.redraw = shown;
                     }
+                    // Said where the user looks; the fleet rings and runs
+                    // `on_alert`.
+                    Status::Spike(found) => {
+                        self.notice = Some(Notice::error(found.text()));
+                        self.spike = Some((self.now, found));
+                    }
                     _ => outcome.redraw = shown,
                 }
             }
@@ -155,7 +161,7 @@ impl App {
             | Report::SubaccountsListed { .. }
             | Report::SubaccountChanged { .. }
             | Report::SubaccountDeleted { .. } => {
-                self.screens.subaccounts(&report, &mut self.notice);
+                self.screens.subaccounts(&report, &mut self.state.notice);
                 // The panel's count follows what this dashboard changed.
                 match report {
                     Report::SubaccountsPage { total, .. } => self.subaccount_count = Some(total),

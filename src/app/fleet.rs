@@ -3,24 +3,30 @@
 //! Each member's `App` keeps its own state (balance, history, estimate,
 //! alarm, screens) and hears its own worker's reports whether or not it is
 //! on screen, so an account's alert fires while the user looks at another.
-//! Keys go to the account opened, or to the fleet screen when none is.
+//! The fleet's own screens (its table, the welcome screen over it) are
+//! in its [`Router`]; keys go to the welcome screen while it is open, else
+//! to the account opened, else to the table, each the one way
+//! (`keys::key`).
 //! One account alone is a fleet of one, opened, with no fleet screen.
 //! Pure, like `App`: no I/O; alerts leave as [`Alert`]s for the caller to
 //! deliver.
 
 use jiff::{SignedDuration, Timestamp};
 use ratatui::crossterm::event::{MouseButton, MouseEventKind};
+use ratatui::layout::Rect;
 use rust_decimal::Decimal;
 
-use super::keys::contexts;
+use super::keys::{self, Keyed, Shell};
 use super::{App, Clipboard, Msg, Notice, Outcome, Overlay};
-use crate::keymap::typed;
 use crate::keymap::{Action, Context, Keymap};
 use crate::monitor::Estimate;
 use crate::monitor::threshold::Crossing;
-use crate::screens::fleet::{Asked, FleetScreen, view};
+use crate::screens::fleet::{FleetScreen, Row, view};
 use crate::screens::welcome::{Login, Welcome, WelcomeEnd, WelcomeMsg};
+use crate::screens::{Ctx, Router, Screen};
+use crate::state::{SaveState, ToFleet};
 use crate::text;
+use crate::worker::usage::Status;
 use crate::worker::{Report, Request};
 
 /// One watched account.
@@ -68,6 +74,24 @@ impl Member {
     }
 }
 
+impl Row for Member {
+    fn profile(&self) -> &str {
+        &self.profile
+    }
+
+    fn search(&self) -> &str {
+        &self.search
+    }
+
+    fn needs_login(&self) -> bool {
+        self.needs_login
+    }
+
+    fn account(&self) -> &crate::state::AccountState {
+        &self.app.state
+    }
+}
+
 /// What happens to the fleet.
 #[derive(Debug, Clone, PartialEq)]
 pub enum FleetMsg {
@@ -105,22 +129,48 @@ pub enum Ending {
     Demo,
 }
 
-/// A crossing of a member's alert, for the caller to deliver (`on_alert`,
-/// a desktop notification). Holds no API text and never the token.
+/// What an [`Alert`] is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// The balance crossed the alert threshold, this way.
+    Crossed(Crossing),
+    /// A spend spike (its contributors checked for shape by the worker).
+    Spike(Box<crate::worker::usage::Found>),
+}
+
+impl Event {
+    /// The word `on_alert` commands get in `PLIVO_DASH_EVENT`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Event::Crossed(crossing) => crossing.as_str(),
+            Event::Spike(_) => "spike",
+        }
+    }
+}
+
+impl PartialEq<Crossing> for Event {
+    fn eq(&self, other: &Crossing) -> bool {
+        *self == Event::Crossed(*other)
+    }
+}
+
+/// A crossing of a member's alert, or a spend spike, for the caller to
+/// deliver (`on_alert`, a desktop notification). Holds no API text but a
+/// spike's subaccount name, made safe, and never the token.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Alert {
     /// The profile's name.
     pub profile: String,
     /// The account id.
     pub auth_id: String,
-    /// The balance that crossed, USD.
+    /// The balance that crossed (for a spike: the last one fetched), USD.
     pub balance: Decimal,
-    /// The threshold, USD.
+    /// The threshold, USD (for a spike: what its spend had to pass).
     pub threshold: Decimal,
     /// Until the balance reaches zero at the current rate, when known.
     pub runway: Option<SignedDuration>,
-    /// Which way it crossed.
-    pub event: Crossing,
+    /// What happened.
+    pub event: Event,
     /// The command to run, if one is set.
     pub command: Option<String>,
     /// Whether to send a desktop notification.
@@ -134,7 +184,7 @@ pub struct FleetOutcome {
     pub requests: Vec<(usize, Request)>,
     /// Whether the screen needs drawing again.
     pub redraw: bool,
-    /// Ring the bell: a balance fell below its alert.
+    /// Ring the bell: a balance fell below its alert, or spend spiked.
     pub bell: bool,
     /// Turn the terminal's mouse capture on or off.
     pub mouse_capture: Option<bool>,
@@ -152,13 +202,13 @@ pub struct FleetOutcome {
 pub struct Fleet {
     /// The accounts: the file's top level, then its profiles by name.
     pub members: Vec<Member>,
-    /// The member whose dashboard is shown, or `None` for the fleet screen.
+    /// The member whose dashboard is shown, or `None` for the fleet's
+    /// own screens.
     pub open: Option<usize>,
-    /// The fleet screen's table.
-    pub screen: FleetScreen,
-    /// The welcome screen, over everything while it is open: a first run's,
-    /// or one account's of the fleet whose token is missing.
-    pub welcome: Option<Box<Welcome>>,
+    /// The fleet's screens: its table, and the welcome screen over it
+    /// while that is open (a first run's, or one account's of the fleet
+    /// whose token is missing), over everything.
+    pub screens: Router,
     /// How the welcome screen ended the fleet, when it did.
     welcomed: Option<Ending>,
 
@@ -207,8 +257,7 @@ impl Fleet {
                 open.filter(|i| *i < members.len())
             },
             members,
-            screen: FleetScreen::default(),
-            welcome: None,
+            screens: Router::new(Screen::Fleet(Box::default())),
             welcomed: None,
             overlay: None,
             notice: None,
@@ -240,7 +289,7 @@ impl Fleet {
         fleet.keymap = welcome.keymap.clone();
         fleet.color = welcome.color;
         fleet.size = welcome.size;
-        fleet.welcome = Some(Box::new(welcome));
+        fleet.screens.push(Screen::Welcome(Box::new(welcome)));
         fleet
     }
 
@@ -272,8 +321,38 @@ impl Fleet {
         self.quit = false;
         self.interrupted = false;
         self.welcomed = None;
-        if let Some(welcome) = &mut self.welcome {
+        if let Some(welcome) = self.welcome_mut() {
             welcome.resume();
+        }
+    }
+
+    /// The fleet's table of every account.
+    pub fn table(&self) -> Option<&FleetScreen> {
+        self.screens.all().find_map(|screen| match screen {
+            Screen::Fleet(table) => Some(&**table),
+            _ => None,
+        })
+    }
+
+    fn table_mut(&mut self) -> Option<&mut FleetScreen> {
+        self.screens.all_mut().find_map(|screen| match screen {
+            Screen::Fleet(table) => Some(&mut **table),
+            _ => None,
+        })
+    }
+
+    /// The welcome screen, while it is open (over everything).
+    pub fn welcome(&self) -> Option<&Welcome> {
+        match self.screens.top() {
+            Screen::Welcome(welcome) => Some(welcome),
+            _ => None,
+        }
+    }
+
+    fn welcome_mut(&mut self) -> Option<&mut Welcome> {
+        match self.screens.top_mut() {
+            Screen::Welcome(welcome) => Some(welcome),
+            _ => None,
         }
     }
 
@@ -342,7 +421,7 @@ impl Fleet {
                     Msg::Tick(now) => self.now = now,
                     Msg::Resize(w, h) => {
                         self.size = (w, h);
-                        if let Some(welcome) = &mut self.welcome {
+                        if let Some(welcome) = self.welcome_mut() {
                             welcome.update(WelcomeMsg::Resize(w, h));
                         }
                     }
@@ -368,22 +447,24 @@ impl Fleet {
                     self.size_sparks();
                     // The view keeps its place where it can and the
                     // selection in sight.
-                    if let Some(areas) = self.areas() {
-                        let count = self.screen.order(&self.members).len();
+                    let count = self.table().map_or(0, |t| t.order(&self.members).len());
+                    if let Some(areas) = self.areas()
+                        && let Some(table) = self.table_mut()
+                    {
                         let rows = usize::from(areas.rows.height);
-                        self.screen.table.keep_in_view(count, rows);
+                        table.table.keep_in_view(count, rows);
                     }
                     outcome.redraw = true;
                 }
                 outcome
             }
-            FleetMsg::Term(Msg::Key(key)) if self.welcome.is_some() => {
+            FleetMsg::Term(Msg::Key(key)) if self.welcome().is_some() => {
                 self.welcome_update(WelcomeMsg::Key(key), interrupt)
             }
-            FleetMsg::Term(Msg::Paste(text)) if self.welcome.is_some() => {
+            FleetMsg::Term(Msg::Paste(text)) if self.welcome().is_some() => {
                 self.welcome_update(WelcomeMsg::Paste(text), interrupt)
             }
-            FleetMsg::Term(_) if self.welcome.is_some() => FleetOutcome::default(),
+            FleetMsg::Term(_) if self.welcome().is_some() => FleetOutcome::default(),
             FleetMsg::Term(msg) => match self.open {
                 Some(i) => {
                     let mut outcome = self.deliver(i, msg);
@@ -393,7 +474,7 @@ impl Fleet {
                     outcome.redraw = true;
                     outcome
                 }
-                None => self.on_screen(msg),
+                None => self.on_table(msg),
             },
         }
     }
@@ -402,19 +483,24 @@ impl Fleet {
     /// fleet it was opened from (unless by the interrupt key), or the
     /// fleet's end.
     fn welcome_update(&mut self, msg: WelcomeMsg, interrupt: bool) -> FleetOutcome {
-        let Some(welcome) = self.welcome.as_mut() else {
+        let Some(welcome) = self.welcome_mut() else {
             return FleetOutcome::default();
         };
         let answer = welcome.update(msg);
+        let (end, from_fleet, interrupted) = (
+            welcome.end().cloned(),
+            welcome.from_fleet,
+            welcome.interrupted,
+        );
         let mut outcome = FleetOutcome {
             redraw: answer.redraw,
             check: answer.check,
             ..FleetOutcome::default()
         };
-        match welcome.end().cloned() {
+        match end {
             None => {}
-            Some(WelcomeEnd::Quit) if welcome.from_fleet && !interrupt && !welcome.interrupted => {
-                self.welcome = None;
+            Some(WelcomeEnd::Quit) if from_fleet && !interrupt && !interrupted => {
+                self.screens.pop();
                 outcome.redraw = true;
                 if self.mouse {
                     outcome.mouse_capture = Some(true);
@@ -422,7 +508,7 @@ impl Fleet {
             }
             Some(WelcomeEnd::Quit) => {
                 self.quit = true;
-                self.interrupted |= welcome.interrupted;
+                self.interrupted |= interrupted;
             }
             Some(WelcomeEnd::Demo) => self.welcomed = Some(Ending::Demo),
             Some(WelcomeEnd::LoggedIn { profile, kept }) => {
@@ -446,6 +532,10 @@ impl Fleet {
             }) if self.open != Some(i) => Some(text.clone()),
             _ => None,
         };
+        let spike = match &msg {
+            Msg::Worker(Report::Usage(Status::Spike(found))) => Some(found.clone()),
+            _ => None,
+        };
         let Outcome {
             requests,
             redraw,
@@ -454,7 +544,8 @@ impl Fleet {
             clipboard,
             to_fleet,
         } = member.app.update(msg);
-        if to_fleet && self.open == Some(i) {
+        let to_table = to_fleet == Some(ToFleet::Table);
+        if to_table && self.open == Some(i) {
             self.open = None;
             member.app.set_on_screen(false);
         }
@@ -468,10 +559,22 @@ impl Fleet {
                 member.profile, member.app.session.auth_id, account.name
             ));
         }
-        let alerts = alert
-            .and_then(|event| alert_for(member, event))
+        let mut alerts: Vec<Alert> = alert
+            .and_then(|event| alert_for(member, Event::Crossed(event)))
             .into_iter()
             .collect();
+        if let Some(found) = &spike {
+            // Off screen, the table's footer names the account and the
+            // source; its own dashboard shows the same when opened.
+            if self.open != Some(i) {
+                self.notice = Some(Notice::error(format!(
+                    "{}: {}",
+                    member.profile,
+                    found.text()
+                )));
+            }
+            alerts.extend(alert_for(member, Event::Spike(found.clone())));
+        }
         // A problem with an account's setup (its history file cannot be
         // written, say) shows on its own panel; on the table it would go
         // unseen, so it is said in the footer.
@@ -516,8 +619,12 @@ impl Fleet {
         }
         FleetOutcome {
             requests: requests.into_iter().map(|r| (i, r)).collect(),
-            redraw: (redraw && shown) || to_fleet || warned.is_some() || moved.is_some(),
-            bell: alert == Some(Crossing::Below),
+            redraw: (redraw && shown)
+                || to_table
+                || warned.is_some()
+                || moved.is_some()
+                || (spike.is_some() && self.open.is_none()),
+            bell: alert == Some(Crossing::Below) || spike.is_some(),
             mouse_capture,
             clipboard,
             alerts,
@@ -525,61 +632,43 @@ impl Fleet {
         }
     }
 
-    /// A key, paste or click on the fleet screen.
-    fn on_screen(&mut self, msg: Msg) -> FleetOutcome {
-        let redraw = FleetOutcome {
-            redraw: true,
-            ..FleetOutcome::default()
-        };
+    /// A key, paste or click on the fleet's table.
+    fn on_table(&mut self, msg: Msg) -> FleetOutcome {
         match msg {
             Msg::Key(key) => {
-                use ratatui::crossterm::event::KeyEventKind;
-                if key.kind == KeyEventKind::Release {
-                    return FleetOutcome::default();
-                }
-                let contexts = self.contexts();
-                let action = self.keymap.action(&contexts, &key);
-                if !view::fits(self.size) {
-                    return match action {
-                        Some(Action::Interrupt | Action::Quit) => self.act(Action::Quit),
-                        _ => FleetOutcome::default(),
-                    };
-                }
-                self.notice = None;
-                match action {
-                    Some(action) => self.act(action),
-                    None => {
-                        if let Some(c) = typed(&key, &contexts) {
-                            self.notice = self.screen.type_char(c);
-                        }
-                        redraw
-                    }
-                }
+                keys::key(self, &key).map_or_else(FleetOutcome::default, |outcome| FleetOutcome {
+                    redraw: true,
+                    ..outcome
+                })
             }
             Msg::Paste(pasted) => {
                 if self.overlay.is_none() {
-                    self.notice = self.screen.paste(&pasted);
+                    self.notice = self.screens.paste(&pasted);
                 }
-                redraw
+                FleetOutcome {
+                    redraw: true,
+                    ..FleetOutcome::default()
+                }
             }
             Msg::Mouse(mouse) if self.mouse && self.overlay.is_none() => match mouse.kind {
                 MouseEventKind::Down(MouseButton::Left) => {
                     let Some(rows) = self.areas().map(|a| a.rows) else {
                         return FleetOutcome::default();
                     };
-                    let count = self.screen.order(&self.members).len();
+                    let count = self.table().map_or(0, |t| t.order(&self.members).len());
+                    let Some(screen) = self.table_mut() else {
+                        return FleetOutcome::default();
+                    };
                     let clicked = mouse.row.checked_sub(rows.y).is_some_and(|row| {
-                        let table = &mut self.screen.table;
-                        table.click(row.into(), count, rows.height.into())
+                        screen.table.click(row.into(), count, rows.height.into())
                     });
-                    if clicked {
-                        redraw
-                    } else {
-                        FleetOutcome::default()
+                    FleetOutcome {
+                        redraw: clicked,
+                        ..FleetOutcome::default()
                     }
                 }
-                MouseEventKind::ScrollDown => self.act(Action::RowDown),
-                MouseEventKind::ScrollUp => self.act(Action::RowUp),
+                MouseEventKind::ScrollDown => Keyed::act(self, Action::RowDown),
+                MouseEventKind::ScrollUp => Keyed::act(self, Action::RowUp),
                 _ => FleetOutcome::default(),
             },
             _ => FleetOutcome::default(),
@@ -599,102 +688,99 @@ impl Fleet {
     /// when it does not fit.
     fn areas(&self) -> Option<view::Areas> {
         let (width, height) = self.size;
-        view::areas(self, ratatui::layout::Rect::new(0, 0, width, height))
+        view::areas(&self.shown()?, Rect::new(0, 0, width, height))
+    }
+
+    /// What the fleet's table draws.
+    fn shown(&self) -> Option<view::Shown<'_, Member>> {
+        Some(view::Shown {
+            screen: self.table()?,
+            members: &self.members,
+            notice: &self.notice,
+            overlay: self.overlay,
+            keymap: &self.keymap,
+            color: self.color,
+            demo: self.demo,
+            now: self.now,
+            size: self.size,
+        })
     }
 
     /// The contexts whose keys act on the fleet screen now.
     pub(crate) fn contexts(&self) -> Vec<Context> {
-        contexts(self.overlay, || self.screen.contexts())
+        crate::screens::contexts(self.overlay, || self.screens.contexts())
     }
 
-    fn act(&mut self, action: Action) -> FleetOutcome {
+    /// Draws what the fleet shows: the welcome screen over it while it is
+    /// open, else the account opened, or the fleet screen.
+    pub fn render(&self, frame: &mut ratatui::Frame) {
+        if let Some(welcome) = self.welcome() {
+            crate::screens::welcome::view::render(welcome, frame);
+            return;
+        }
+        match self.opened() {
+            Some(app) => app.render(frame),
+            None => {
+                if let Some(shown) = self.shown() {
+                    view::render(&shown, frame);
+                }
+            }
+        }
+    }
+
+    /// What the table asked of the fleet after an action: an account
+    /// opened (or the welcome screen, for a row whose token is missing),
+    /// or fetched now.
+    fn answer(&mut self, asked: Option<ToFleet>) -> FleetOutcome {
         let mut outcome = FleetOutcome {
             redraw: true,
             ..FleetOutcome::default()
         };
-        let areas = self.areas();
-        match action {
-            // Only the account open can hold unsaved edits (leaving one
-            // with edits is refused), so quitting here loses nothing.
-            Action::Interrupt | Action::Quit => self.quit = true,
-            Action::Help => {
-                self.overlay = Some(Overlay::Help {
-                    scroll: crate::scroll::Text::default(),
-                    screen: Context::Fleet,
-                });
-            }
-            Action::Close => self.overlay = None,
-            Action::Mouse => {
-                let on = !self.mouse;
-                self.set_mouse(on);
-                let key = self.keymap.key_label(Action::Mouse);
-                self.notice = Some(Notice::info(if on {
-                    format!("Mouse on: a click selects a row ({key} turns it off to select text)")
-                } else {
-                    format!("Mouse off: the terminal selects text again ({key} turns it back on)")
-                }));
-                outcome.mouse_capture = Some(on);
-            }
-            Action::ScrollDown | Action::ScrollUp | Action::PageDown | Action::PageUp
-                if matches!(self.overlay, Some(Overlay::Help { .. })) =>
-            {
-                if let (Some(Overlay::Help { scroll, screen }), Some(areas)) =
-                    (&mut self.overlay, areas)
-                {
-                    scroll.act(action, self.keymap.help(*screen).len(), areas.body.height);
+        match asked {
+            None | Some(ToFleet::Table) => {}
+            Some(ToFleet::Open(i)) if self.members.get(i).is_some_and(|m| m.needs_login) => {
+                let session = &self.members[i].app.session;
+                // The token is checked with the API its profile
+                // names, as the account itself would be.
+                let api = Some(session.api_url.as_str())
+                    .filter(|url| !url.is_empty() && *url != crate::plivo::DEFAULT_API_URL);
+                let welcome = Welcome::known(
+                    self.keymap.clone(),
+                    self.size,
+                    self.color,
+                    Some(session.auth_id.as_str()).filter(|id| !id.is_empty()),
+                    session.profile.as_deref(),
+                )
+                .for_fleet(api);
+                self.screens.push(Screen::Welcome(Box::new(welcome)));
+                // The terminal selects (and pastes) text there, as
+                // on the first run's welcome screen.
+                if self.mouse {
+                    outcome.mouse_capture = Some(false);
                 }
             }
-            // The selected account opened on its usage screen.
-            Action::Usage => {
-                let chosen = self.screen.selected_member(&self.members);
-                outcome = self.act(Action::Open);
-                if let Some(i) = chosen.filter(|i| self.open == Some(*i))
+            Some(ToFleet::Open(i)) => {
+                self.open = Some(i);
+                if let Some(m) = self.members.get_mut(i) {
+                    // Its dashboard may have been laid out for
+                    // another size while it was not shown.
+                    m.app.update(Msg::Resize(self.size.0, self.size.1));
+                    let asked = m.app.set_on_screen(true);
+                    outcome.requests.extend(asked.into_iter().map(|r| (i, r)));
+                }
+            }
+            // Opened as Enter opens it, then its usage screen.
+            Some(ToFleet::Usage(i)) => {
+                outcome = self.answer(Some(ToFleet::Open(i)));
+                if self.open == Some(i)
                     && let Some(m) = self.members.get_mut(i)
                 {
                     outcome.requests.push((i, m.app.open_usage()));
                 }
             }
-            action => {
-                let rows = areas.map_or(1, |a| usize::from(a.rows.height));
-                match self.screen.act(action, &self.members, rows) {
-                    Asked::Nothing => {}
-                    Asked::Open(i) if self.members.get(i).is_some_and(|m| m.needs_login) => {
-                        let session = &self.members[i].app.session;
-                        // The token is checked with the API its profile
-                        // names, as the account itself would be.
-                        let api = Some(session.api_url.as_str())
-                            .filter(|url| !url.is_empty() && *url != crate::plivo::DEFAULT_API_URL);
-                        let welcome = Welcome::known(
-                            self.keymap.clone(),
-                            self.size,
-                            self.color,
-                            Some(session.auth_id.as_str()).filter(|id| !id.is_empty()),
-                            session.profile.as_deref(),
-                        )
-                        .for_fleet(api);
-                        self.welcome = Some(Box::new(welcome));
-                        // The terminal selects (and pastes) text there, as
-                        // on the first run's welcome screen.
-                        if self.mouse {
-                            outcome.mouse_capture = Some(false);
-                        }
-                    }
-                    Asked::Open(i) => {
-                        self.open = Some(i);
-                        if let Some(m) = self.members.get_mut(i) {
-                            // Its dashboard may have been laid out for
-                            // another size while it was not shown.
-                            m.app.update(Msg::Resize(self.size.0, self.size.1));
-                            let asked = m.app.set_on_screen(true);
-                            outcome.requests.extend(asked.into_iter().map(|r| (i, r)));
-                        }
-                    }
-                    Asked::Refresh(i) => {
-                        if let Some(request) = self.members.get_mut(i).and_then(|m| m.app.refresh())
-                        {
-                            outcome.requests.push((i, request));
-                        }
-                    }
+            Some(ToFleet::Refresh(i)) => {
+                if let Some(request) = self.members.get_mut(i).and_then(|m| m.app.refresh()) {
+                    outcome.requests.push((i, request));
                 }
             }
         }
@@ -703,7 +789,8 @@ impl Fleet {
 
     /// Gives every member's line the width the table has for it.
     fn size_sparks(&mut self) {
-        let cells = view::spark_cells(self.size.0, view::month_column(self));
+        let month = self.members.iter().any(|m| m.app.digest.is_some());
+        let cells = view::spark_cells(self.size.0, month);
         for member in &mut self.members {
             member.app.set_spark_cells(cells);
         }
@@ -726,13 +813,82 @@ impl Fleet {
     }
 }
 
-/// The alert to deliver for `member`'s crossing, if it has anywhere to go.
-fn alert_for(member: &Member, event: Crossing) -> Option<Alert> {
+impl Keyed for Fleet {
+    type Out = FleetOutcome;
+
+    fn keymap(&self) -> &Keymap {
+        &self.keymap
+    }
+
+    fn contexts(&self) -> Vec<Context> {
+        Fleet::contexts(self)
+    }
+
+    fn too_small(&self) -> Option<(Vec<Context>, &'static [Action])> {
+        (!view::fits(self.size)).then(|| (self.contexts(), &[Action::Interrupt, Action::Quit][..]))
+    }
+
+    fn notice(&mut self) -> &mut Option<Notice> {
+        &mut self.notice
+    }
+
+    /// `action` on the fleet's table: the shell's (quit, help, the
+    /// mouse), else the table's, and what it asks of the fleet.
+    fn act(&mut self, action: Action) -> FleetOutcome {
+        let areas = self.areas();
+        let shell = Shell {
+            keymap: &self.keymap,
+            screens: &self.screens,
+            overlay: &mut self.overlay,
+            notice: &mut self.notice,
+            mouse: &mut self.mouse,
+            quit: &mut self.quit,
+            body: areas.map_or_else(Rect::default, |a| a.body),
+        };
+        if let Some(outcome) = shell.act(action) {
+            if let Some(on) = outcome.mouse_capture {
+                self.set_mouse(on);
+            }
+            return FleetOutcome {
+                redraw: outcome.redraw,
+                mouse_capture: outcome.mouse_capture,
+                ..FleetOutcome::default()
+            };
+        }
+        let rows: Vec<&dyn Row> = self.members.iter().map(|m| m as &dyn Row).collect();
+        // The fleet saves nothing of its own.
+        let mut save = SaveState::Idle;
+        let mut ctx = Ctx {
+            account: None,
+            save: &mut save,
+            notice: &mut self.notice,
+            stopped: false,
+            keymap: &self.keymap,
+            // A page is the rows in view.
+            body: areas.map_or(Rect::new(0, 0, 0, 1), |a| a.rows),
+            rows: &rows,
+        };
+        let asked = self.screens.act(action, &mut ctx).to_fleet;
+        self.answer(asked)
+    }
+
+    fn type_char(&mut self, c: char) -> Option<Notice> {
+        self.screens.type_char(c)
+    }
+}
+
+/// The alert to deliver for `member`'s crossing or spike, if it has
+/// anywhere to go (a spike once the balance has loaded).
+fn alert_for(member: &Member, event: Event) -> Option<Alert> {
     if member.on_alert.is_none() && !member.notify {
         return None;
     }
     let app = &member.app;
-    let (account, alarm) = (app.account.as_ref()?, app.alarm.as_ref()?);
+    let account = app.account.as_ref()?;
+    let threshold = match &event {
+        Event::Crossed(_) => app.alarm.as_ref()?.alert_below(),
+        Event::Spike(found) => found.threshold,
+    };
     let runway = match app.estimate() {
         Estimate::Burning { to_zero, .. } => Some(*to_zero),
         _ => None,
@@ -741,7 +897,7 @@ fn alert_for(member: &Member, event: Crossing) -> Option<Alert> {
         profile: member.profile.clone(),
         auth_id: app.session.auth_id.clone(),
         balance: account.cash_credits,
-        threshold: alarm.alert_below(),
+        threshold,
         runway,
         event,
         command: member.on_alert.clone(),

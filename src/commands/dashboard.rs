@@ -32,8 +32,23 @@ const DEMO_ALERT: Decimal = Decimal::from_parts(160, 0, 0, false, 2);
 const DEMO_INTERVAL: Duration = Duration::from_secs(3);
 /// A handful, to see the subaccounts screen with.
 const DEMO_SUBACCOUNTS: u32 = 7;
-/// Past days of calls and messages the demo's main account has.
-const DEMO_TRAFFIC_DAYS: u32 = 3;
+/// Past days of calls and messages the demo's main account has: a week,
+/// the credit chart's, the forecast's trailing rate's and the spike
+/// rules' same-hour average's.
+const DEMO_TRAFFIC_DAYS: u32 = 7;
+/// When the demo's first subaccount starts pumping SMS to a new country.
+const DEMO_PUMPING: Duration = Duration::from_secs(30);
+/// The demo's usage syncs: short, so the burst is named within its first
+/// two minutes (an account's are a minute apart at least).
+const DEMO_USAGE_INTERVAL: Duration = Duration::from_secs(20);
+/// The demo sandbox's message list takes its 20 requests a second, and
+/// the sync keeps to that, so the week back-fills in seconds (Plivo's 20
+/// a minute would take the demo's first three minutes).
+const DEMO_MESSAGE_WINDOW: Duration = Duration::from_secs(1);
+/// The demo's credit chart has a point this often over its week: as
+/// often as a quiet balance is kept ([`monitor::HEARTBEAT`]), so no two
+/// points are far enough apart to draw as a gap.
+const DEMO_HISTORY_STEP: Duration = Duration::from_secs(300);
 
 /// One of the demo's other accounts, beside the main one.
 struct DemoAccount {
@@ -291,7 +306,7 @@ fn member(
     session.in_fleet = count > 1;
     let mut app = App::new(session, Timestamp::now(), (80, 24), period);
     let mut login = false;
-    let watch = match client {
+    let poller = match client {
         Ok(client) => Some((
             client,
             worker::Options {
@@ -317,7 +332,7 @@ fn member(
     } else {
         member
     };
-    (member, watch)
+    (member, poller)
 }
 
 /// The demo needs no account: its sandboxes live as long as the dashboard.
@@ -358,6 +373,8 @@ async fn demo_ended(
             account: main,
             subaccounts: DEMO_SUBACCOUNTS,
             traffic_days: DEMO_TRAFFIC_DAYS,
+            pumping: Some(DEMO_PUMPING),
+            message_window: DEMO_MESSAGE_WINDOW,
             ..sandbox::Options::default()
         },
         Some(global.alert_below.unwrap_or(DEMO_ALERT)),
@@ -429,7 +446,21 @@ async fn demo_ended(
         if index > 0 {
             session.warnings.clear();
         }
-        let app = App::new(session, Timestamp::now(), (80, 24), period);
+        let mut app = App::new(session, Timestamp::now(), (80, 24), period);
+        // The week the seeded records spent, as the chart would have
+        // drawn it (the demo keeps no history of its own).
+        let samples: Vec<monitor::Sample> = handle
+            .balance_history(DEMO_HISTORY_STEP)
+            .into_iter()
+            .map(|(at, credits)| monitor::Sample { at, credits })
+            .collect();
+        if !samples.is_empty() {
+            app.update(crate::app::Msg::Worker(worker::Report::History {
+                samples,
+                warning: None,
+                moved: None,
+            }));
+        }
         members.push(Member::new(
             &profile,
             settings.on_alert.clone(),
@@ -441,7 +472,7 @@ async fn demo_ended(
             client,
             worker::Options {
                 shared: Some(super::shared(index, count, period, &gate)),
-                usage: Some(stores.sync(&settings, &records)),
+                usage: Some(demo_sync(stores.sync(&settings, &records))),
                 ..worker::Options::every(period)
             },
         )));
@@ -453,6 +484,19 @@ async fn demo_ended(
     drop(handles);
     let _ = std::fs::remove_dir_all(&records);
     ended
+}
+
+/// The demo's usage sync: `usual` at the demo's pace, a week deep.
+fn demo_sync(usual: worker::usage::Options) -> worker::usage::Options {
+    worker::usage::Options {
+        interval: DEMO_USAGE_INTERVAL,
+        sync: crate::usage::sync::Options {
+            depth: crate::usage::sync::plan::Depth::Days(DEMO_TRAFFIC_DAYS),
+            message_gap: DEMO_MESSAGE_WINDOW / crate::cli::MESSAGE_RATE,
+            ..usual.sync
+        },
+        ..usual
+    }
 }
 
 /// Colour, unless `NO_COLOR` is set (to anything).

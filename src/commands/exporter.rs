@@ -2,7 +2,7 @@
 //! dashboard's workers (timetable, back-off, `Retry-After`, history file),
 //! and serves what it last saw to Prometheus until a signal stops it.
 //!
-//! One way round, as in the dashboard: worker reports → [`Watched::update`]
+//! One way round, as in the dashboard: worker reports → [`Exported::update`]
 //! → requests back to the worker, and the account's reading published to
 //! the HTTP side, which only reads.
 
@@ -18,7 +18,7 @@ use crate::cli::Global;
 use crate::config;
 use crate::exporter::accounts::Accounts;
 use crate::exporter::http;
-use crate::exporter::state::Watched;
+use crate::exporter::state::Exported;
 use crate::monitor::schedule;
 use crate::plivo::{Http, Tally};
 use crate::signals::{Signal, Stop};
@@ -40,7 +40,7 @@ pub async fn run(global: &Global, http: &Http, listen: SocketAddr, max_connectio
             return Exit::Failed;
         }
     };
-    let all = match config::watched(global, &config::Env::from_process()) {
+    let all = match config::monitored(global, &config::Env::from_process()) {
         Ok(all) => all,
         Err(e) => {
             crate::say!("plivo-dash: {e}");
@@ -67,7 +67,7 @@ pub async fn run(global: &Global, http: &Http, listen: SocketAddr, max_connectio
             Err(e) => {
                 crate::say!("plivo-dash: profile {name}: {e}; exported as down");
                 let auth_id = settings.auth_id.clone().unwrap_or_default();
-                accounts.push(Watched::unusable(&name, &auth_id, e.to_string()));
+                accounts.push(Exported::unusable(&name, &auth_id, e.to_string()));
                 workers.push(None);
                 continue;
             }
@@ -75,7 +75,7 @@ pub async fn run(global: &Global, http: &Http, listen: SocketAddr, max_connectio
         let tally = Tally::default();
         let client = client.with_tally(tally.clone());
         let period = settings.interval;
-        accounts.push(Watched::new(
+        accounts.push(Exported::new(
             &name,
             client.auth_id().as_str(),
             period,

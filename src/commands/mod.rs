@@ -210,9 +210,13 @@ impl Stores {
             interval: settings.usage_interval,
             store,
             sync: crate::usage::sync::Options {
-                depth: settings.usage_days.map_or(Depth::MonthToDate, Depth::Days),
+                depth: settings.usage_days.map_or(Depth::MonthAhead, Depth::Days),
                 ..crate::usage::sync::Options::default()
             },
+            spikes: Some(crate::usage::spike::Thresholds {
+                factor: settings.spike_factor,
+                new_destination: settings.new_destination_usd,
+            }),
         }
     }
 

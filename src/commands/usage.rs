@@ -50,8 +50,8 @@ fn list_name(kind: Kind) -> &'static str {
     }
 }
 
-/// `usage sync`: syncs the account now, back-filling `--days` (or the
-/// month so far) at `--message-rate`, with progress on stderr. Returns
+/// `usage sync`: syncs the account now, back-filling `--days` (or what
+/// the month ahead needs) at `--message-rate`, with progress on stderr. Returns
 /// the summary to print.
 pub async fn sync_now(
     settings: &Settings,
@@ -64,7 +64,7 @@ pub async fn sync_now(
         depth: args
             .days
             .or(settings.usage_days)
-            .map_or(Depth::MonthToDate, Depth::Days),
+            .map_or(Depth::MonthAhead, Depth::Days),
         message_gap: std::time::Duration::from_secs(60) / args.message_rate,
         long_wait: sync::LONG_WAIT,
         ..sync::Options::default()
@@ -159,14 +159,23 @@ fn reach(position: &SyncPosition) -> String {
     }
 }
 
+/// `n` things, the noun in the plural unless there is one.
+fn counted(n: u64, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 fn summary(report: &Report) -> String {
     let mut out = String::new();
     for list in &report.lists {
         out.push_str(&format!(
-            "{}: {} records read in {} pages; {}; newest {}\n",
+            "{}: {} read in {}; {}; newest {}\n",
             list_name(list.kind),
-            list.records,
-            list.pages,
+            counted(list.records, "record"),
+            counted(u64::from(list.pages), "page"),
             reach(&list.position),
             list.position
                 .newest
@@ -622,6 +631,28 @@ mod tests {
                 total(Some("sms-outbound"), 156, 8_745_000),
             ],
         )
+    }
+
+    #[test]
+    fn a_syncs_summary_counts_one_page_as_one() {
+        let list = |records, pages| crate::usage::sync::Synced {
+            kind: Kind::Call,
+            records,
+            pages,
+            position: SyncPosition::default(),
+            disagreement: None,
+            claimed: 0,
+            unasked: None,
+        };
+        let report = Report {
+            numbers: 0,
+            numbers_disagreement: None,
+            lists: vec![list(0, 1), list(1, 3)],
+            subaccounts: None,
+        };
+        let said = summary(&report);
+        assert!(said.contains("calls: 0 records read in 1 page;"), "{said}");
+        assert!(said.contains("calls: 1 record read in 3 pages;"), "{said}");
     }
 
     #[test]

@@ -83,11 +83,17 @@ pub enum ConfigError {
         /// The file.
         path: String,
     },
-    /// Every profile was asked for, and the file has none.
-    #[error("no profiles in {path}: add [profiles.NAME] tables, each with auth_id and auth_token")]
+    /// Every profile was asked for, and the file has none (or there is no
+    /// file).
+    #[error(
+        "{} {path}: `plivo-dash login --profile NAME` adds one, or add [profiles.NAME] tables, each with auth_id and auth_token",
+        if *found { "no profiles in" } else { "no profiles: there is no config file at" }
+    )]
     NoProfiles {
         /// The file.
         path: String,
+        /// Whether the file is there.
+        found: bool,
     },
     /// The token should be in the keychain, which could not give it.
     #[error(

@@ -152,7 +152,8 @@ pub struct Settings {
     /// How long credit history is kept.
     pub retention: SignedDuration,
     /// How many days `usage sync` back-fills a list never synced
-    /// (`usage_days`); `None`: the month so far.
+    /// (`usage_days`); `None`: what the month ahead needs (the month so far
+    /// in any zone, and the last week).
     pub usage_days: Option<u32>,
     /// A spend spike is the last hour above this many times the same
     /// hour's usual (`spike_factor`, above 1).
@@ -486,6 +487,7 @@ fn all_in(
     if names.is_empty() {
         return Err(ConfigError::NoProfiles {
             path: loaded.path.clone(),
+            found: loaded.file.is_some(),
         });
     }
     let file_only = env.file_only();
@@ -517,15 +519,15 @@ fn all_in(
     Ok(all)
 }
 
-/// The profiles a watching command (the dashboard, the exporter) watches,
-/// each under its name: every one when `--all-profiles` asks or the file
-/// has several and none was chosen; else the one resolved.
-pub fn watched(global: &Global, env: &Env) -> Result<Vec<(String, Settings)>, ConfigError> {
-    watched_in(global, env, &Loaded::read(env)?)
+/// The profiles a monitoring command (the dashboard, the exporter)
+/// follows, each under its name: every one when `--all-profiles` asks or
+/// the file has several and none was chosen; else the one resolved.
+pub fn monitored(global: &Global, env: &Env) -> Result<Vec<(String, Settings)>, ConfigError> {
+    monitored_in(global, env, &Loaded::read(env)?)
 }
 
-/// [`watched`], from the file as read.
-fn watched_in(
+/// [`monitored`], from the file as read.
+fn monitored_in(
     global: &Global,
     env: &Env,
     loaded: &Loaded,
@@ -555,7 +557,7 @@ pub struct Plan {
 /// account named by `--auth-id` or `PLIVO_AUTH_ID` alone.
 pub fn plan(global: &Global, env: &Env) -> Result<Plan, ConfigError> {
     let loaded = Loaded::read(env)?;
-    let chosen = watched_in(global, env, &loaded)?;
+    let chosen = monitored_in(global, env, &loaded)?;
     let alone = Plan {
         accounts: Vec::new(),
         open: None,
@@ -850,6 +852,24 @@ auth_token = "work-token"
 alert_below = "2.50"
 usage_interval = 900
 "#;
+
+    #[test]
+    fn every_profile_asked_of_no_file_or_an_empty_one_says_which_and_how_to_add_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let none = resolve_all(
+            &Global::default(),
+            &env_with(&dir.path().join("config.toml")),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(none.contains("there is no config file at"), "{none}");
+        assert!(none.contains("plivo-dash login --profile NAME"), "{none}");
+        let f = file("interval = 30\n", 0o600);
+        let empty = resolve_all(&Global::default(), &env_with(f.path()))
+            .unwrap_err()
+            .to_string();
+        assert!(empty.starts_with("no profiles in "), "{empty}");
+    }
 
     #[test]
     fn flags_beat_environment_beat_file() {

@@ -9,6 +9,7 @@
 
 use std::fmt;
 
+use jiff::Timestamp;
 use prometheus_client::collector::Collector;
 use prometheus_client::encoding::{DescriptorEncoder, EncodeMetric as _};
 use prometheus_client::metrics::MetricType;
@@ -144,7 +145,7 @@ struct Accounts(watch::Receiver<Vec<Reading>>);
 type Value = fn(&Reading) -> Option<f64>;
 
 /// The gauges, one series per account that has a value.
-const GAUGES: [(&str, &str, Option<Unit>, Value); 7] = [
+const GAUGES: [(&str, &str, Option<Unit>, Value); 9] = [
     (
         "plivo_account_cash_credits",
         "The account's balance in USD, from the last successful poll.",
@@ -201,6 +202,18 @@ const GAUGES: [(&str, &str, Option<Unit>, Value); 7] = [
         None,
         |r| r.subaccounts.map(f64::from),
     ),
+    (
+        "plivo_forecast_month_end_usd",
+        "USD spent by the end of the account's month at the trailing week's daily rate, rentals included; absent until the usage records are synced.",
+        None,
+        |r| r.month_end.and_then(money),
+    ),
+    (
+        "plivo_balance_after_rentals_usd",
+        "The balance once the number rentals due on the 1st are debited; absent until the usage records are synced.",
+        None,
+        |r| r.balance_after_rentals.and_then(money),
+    ),
 ];
 
 /// A Prometheus sample value is a float: the decimal is converted here,
@@ -239,6 +252,56 @@ impl Collector for Accounts {
             }
         }
         let mut family = encoder.encode_descriptor(
+            "plivo_usage_sync_age",
+            "Seconds since the time the last usage sync that ended well read up to; absent until one has.",
+            Some(&Unit::Seconds),
+            MetricType::Gauge,
+        )?;
+        let now = Timestamp::now();
+        for reading in readings.iter() {
+            if let Some(age) = reading.sync_age(now) {
+                ConstGauge::new(age.as_secs_f64())
+                    .encode(family.encode_family(&labels(reading))?)?;
+            }
+        }
+        let mut family = encoder.encode_descriptor(
+            "plivo_spend_usd",
+            "USD ever spent, by product, from the usage records stored; never goes down while the exporter runs.",
+            None,
+            MetricType::Counter,
+        )?;
+        for reading in readings.iter() {
+            for (product, amount) in &reading.spend {
+                if let Some(v) = money(*amount) {
+                    let [profile, auth_id] = labels(reading);
+                    ConstCounter::new(v).encode(family.encode_family(&[
+                        profile,
+                        auth_id,
+                        ("product", product.as_str()),
+                    ])?)?;
+                }
+            }
+        }
+        let mut family = encoder.encode_descriptor(
+            "plivo_spend_by_country_usd",
+            "USD spent over the window, by destination country: the 20 largest, then other.",
+            None,
+            MetricType::Gauge,
+        )?;
+        for reading in readings.iter() {
+            for (country, amount) in &reading.day_countries {
+                if let Some(v) = money(*amount) {
+                    let [profile, auth_id] = labels(reading);
+                    ConstGauge::new(v).encode(family.encode_family(&[
+                        profile,
+                        auth_id,
+                        ("country", country.as_str()),
+                        ("window", "24h"),
+                    ])?)?;
+                }
+            }
+        }
+        let mut family = encoder.encode_descriptor(
             "plivo_api_requests",
             "Requests made to the Plivo API, by status code (none: no answer came).",
             None,
@@ -269,6 +332,77 @@ fn labels(reading: &Reading) -> [(&'static str, &str); 2] {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rust_decimal::dec;
+
+    /// One account with its spend, month and sync in, both formats.
+    fn spending() -> (String, String) {
+        let mut reading = super::super::state::Exported::new(
+            "main",
+            "MA2025RK4E639VJFZAGV",
+            std::time::Duration::from_secs(60),
+            jiff::SignedDuration::from_hours(24),
+            crate::plivo::Tally::default(),
+        )
+        .reading()
+        .clone();
+        reading.spend = vec![
+            ("sms-outbound".to_owned(), dec!(1234.56789)),
+            ("unknown".to_owned(), dec!(0.1)),
+        ];
+        reading.day_countries = vec![
+            ("US".to_owned(), dec!(12.5)),
+            ("other".to_owned(), dec!(0.25)),
+        ];
+        reading.month_end = Some(dec!(310.4));
+        reading.balance_after_rentals = Some(dec!(-2.75));
+        reading.synced_at = Some(Timestamp::now() - jiff::SignedDuration::from_secs(90));
+        let (_publish, readings) = watch::channel(vec![reading]);
+        let exposition = Exposition::new(readings);
+        (
+            exposition.encode(Format::Text).unwrap(),
+            exposition.encode(Format::OpenMetrics).unwrap(),
+        )
+    }
+
+    #[test]
+    fn spend_the_month_and_the_sync_age_are_exposed_in_both_formats() {
+        let account = r#"profile="main",auth_id="MA2025RK4E639VJFZAGV""#;
+        for text in <[String; 2]>::from(spending()) {
+            for line in [
+                format!(r#"plivo_spend_usd_total{{{account},product="sms-outbound"}} 1234.56789"#),
+                format!(r#"plivo_spend_usd_total{{{account},product="unknown"}} 0.1"#),
+                format!(
+                    r#"plivo_spend_by_country_usd{{{account},country="US",window="24h"}} 12.5"#
+                ),
+                format!(
+                    r#"plivo_spend_by_country_usd{{{account},country="other",window="24h"}} 0.25"#
+                ),
+                format!(r#"plivo_forecast_month_end_usd{{{account}}} 310.4"#),
+                format!(r#"plivo_balance_after_rentals_usd{{{account}}} -2.75"#),
+            ] {
+                assert!(text.lines().any(|l| l == line), "{line} in:\n{text}");
+            }
+            let age: f64 = text
+                .lines()
+                .find_map(|l| {
+                    l.strip_prefix(&format!("plivo_usage_sync_age_seconds{{{account}}} "))
+                })
+                .expect("an age")
+                .parse()
+                .unwrap();
+            assert!((90.0..100.0).contains(&age), "{age}");
+        }
+        let (text, open) = spending();
+        assert!(
+            text.contains("# TYPE plivo_spend_usd_total counter"),
+            "{text}"
+        );
+        assert!(open.contains("# TYPE plivo_spend_usd counter"), "{open}");
+        assert!(
+            open.contains("# UNIT plivo_usage_sync_age_seconds seconds"),
+            "{open}"
+        );
+    }
 
     #[test]
     fn prometheus_gets_what_it_prefers() {

@@ -54,6 +54,12 @@ pub struct Options {
     pub traffic_scale: u32,
     /// Draws the traffic: the same seed gives the same records.
     pub traffic_seed: u64,
+    /// This long after the start, the first subaccount (the main account
+    /// without one) starts a burst of SMS, two a second at 0.05 USD each,
+    /// to a country the rest of the traffic never reaches (LV): SMS
+    /// pumping, a spend spike to detect. It drains the balance as live
+    /// traffic does.
+    pub pumping: Option<std::time::Duration>,
     /// The window in which the message list takes 20 requests (Plivo's is
     /// a minute; a test may shorten it).
     pub message_window: std::time::Duration,
@@ -111,6 +117,7 @@ impl Default for Options {
             traffic_days: 0,
             traffic_scale: 1,
             traffic_seed: 2025,
+            pumping: None,
             message_window: std::time::Duration::from_secs(60),
             recharge: None,
             faults: Vec::new(),
@@ -309,6 +316,49 @@ impl Handle {
         })
     }
 
+    /// The balance over the seeded days, a point every `every`, oldest
+    /// first, ending at the starting balance: worked back from it through
+    /// what each seeded record cost and, with auto-recharge, the top-ups
+    /// that kept it above the trigger (one undone whenever the balance
+    /// worked back would stand a whole top-up above it). What a monitor
+    /// would have drawn had it watched those days.
+    pub fn balance_history(&self, every: std::time::Duration) -> Vec<(jiff::Timestamp, Decimal)> {
+        let every = i64::try_from(every.as_millis()).unwrap_or(i64::MAX).max(1);
+        self.state.with(|l| {
+            let start = l.traffic.wall(l.traffic.start());
+            let mut spent: Vec<(i64, Decimal)> = traffic::KINDS
+                .iter()
+                .flat_map(|kind| l.traffic.list(*kind))
+                .filter(|r| r.at_ms < start.as_millisecond())
+                .map(|r| (r.at_ms, r.amount()))
+                .collect();
+            spent.sort_unstable_by_key(|(at, _)| std::cmp::Reverse(*at));
+            let Some(oldest) = spent.last().map(|(at, _)| *at) else {
+                return Vec::new();
+            };
+            let mut balance = l.account.cash_credits;
+            let mut at = start.as_millisecond();
+            let mut points = vec![(start, balance)];
+            let mut records = spent.into_iter().peekable();
+            while at > oldest {
+                at -= every;
+                while let Some((_, amount)) = records.next_if(|(t, _)| *t >= at) {
+                    balance += amount;
+                    if let Some(r) = l.recharge.filter(|r| r.amount > Decimal::ZERO) {
+                        while balance >= r.below + r.amount {
+                            balance -= r.amount;
+                        }
+                    }
+                }
+                if let Ok(t) = jiff::Timestamp::from_millisecond(at) {
+                    points.push((t, balance));
+                }
+            }
+            points.reverse();
+            points
+        })
+    }
+
     /// Answers the next requests with these faults, in order, after any
     /// still queued: an outage or a rate limit that starts now.
     pub fn inject(&self, faults: impl IntoIterator<Item = Fault>) {
@@ -354,7 +404,7 @@ pub async fn spawn(options: Options) -> std::io::Result<Handle> {
     account.resource_uri = format!("/v1/Account/{}/", options.auth_id);
     let since = Instant::now();
     let subaccounts = subaccounts::seed(options.subaccounts, today());
-    let traffic = traffic::Traffic::new(
+    let mut traffic = traffic::Traffic::new(
         subaccounts.iter().map(|s| s.auth_id.clone()).collect(),
         options.traffic_days,
         options.traffic_scale,
@@ -363,6 +413,9 @@ pub async fn spawn(options: Options) -> std::io::Result<Handle> {
         since,
         jiff::Timestamp::now(),
     );
+    if let Some(after) = options.pumping {
+        traffic.pump(after);
+    }
     let state = Shared(Arc::new(Mutex::new(Ledger {
         account,
         drain_per_min: options.drain_per_min,

@@ -35,8 +35,16 @@ pub(crate) struct Country {
     pub network: &'static str,
 }
 
-/// Where the traffic goes.
-pub(crate) const COUNTRIES: [Country; 6] = [
+/// Where the usual traffic goes: the first of [`COUNTRIES`].
+const USUAL: usize = 6;
+/// Where a pumping burst goes (`--pumping`): Latvia, which the usual
+/// traffic never reaches.
+const PUMPED: usize = 6;
+/// A pumping burst's pace: an SMS every this many ms.
+const PUMP_EVERY_MS: i64 = 500;
+
+/// Every destination: the usual ones, then the pumping burst's.
+pub(crate) const COUNTRIES: [Country; 7] = [
     Country {
         iso2: "US",
         code: "1",
@@ -78,6 +86,13 @@ pub(crate) const COUNTRIES: [Country; 6] = [
         voice: 2_800,
         sms: 6_000,
         network: "Australia All Networks",
+    },
+    Country {
+        iso2: "LV",
+        code: "371",
+        voice: 9_000,
+        sms: 5_000,
+        network: "Latvia All Networks",
     },
 ];
 
@@ -236,6 +251,8 @@ pub(crate) struct Traffic {
     spent: i64,
     /// The next live record, with when it is due (ms after `start`).
     next: Option<(i64, Kind, Rec)>,
+    /// A pumping burst: when its next SMS is due (ms after `start`).
+    pump: Option<i64>,
 }
 
 impl Traffic {
@@ -265,6 +282,7 @@ impl Traffic {
             drain_per_min,
             spent: 0,
             next: None,
+            pump: None,
         };
         let per_day = u64::from(scale);
         for (kind, a_day) in [(Kind::Call, CALLS_A_DAY), (Kind::Message, MESSAGES_A_DAY)] {
@@ -307,6 +325,11 @@ impl Traffic {
         Decimal::new(self.spent, SCALE)
     }
 
+    /// When the traffic's clock started: the seeded days end there.
+    pub fn start(&self) -> Instant {
+        self.start
+    }
+
     /// The time at `now` on the traffic's clock.
     pub fn wall(&self, now: Instant) -> Timestamp {
         let ms = i64::try_from(now.saturating_duration_since(self.start).as_millis())
@@ -314,10 +337,20 @@ impl Traffic {
         Timestamp::from_millisecond(self.start_wall_ms.saturating_add(ms)).unwrap_or(Timestamp::MAX)
     }
 
-    /// Makes every live record due by `now`. `room` is what the balance
-    /// can still pay, `None` when it is topped up whenever it runs low: a
-    /// record that costs more than the room left is cut to it (a call
-    /// hung up when the credit ran out), and the traffic stops there.
+    /// Starts a pumping burst `after` the start: an SMS every
+    /// [`PUMP_EVERY_MS`] to [`PUMPED`], a country the usual traffic never
+    /// reaches, from the first subaccount's rented number (the main
+    /// account's without subaccounts), spent from the balance as live
+    /// traffic is.
+    pub fn pump(&mut self, after: Duration) {
+        self.pump = Some(i64::try_from(after.as_millis()).unwrap_or(i64::MAX / 2));
+    }
+
+    /// Makes every live record due by `now`, in time order. `room` is what
+    /// the balance can still pay, `None` when it is topped up whenever it
+    /// runs low: a record that costs more than the room left is cut to it
+    /// (a call hung up when the credit ran out), and the traffic stops
+    /// there.
     pub(crate) fn catch_up(
         &mut self,
         now: Instant,
@@ -325,11 +358,24 @@ impl Traffic {
     ) {
         let elapsed = i64::try_from(now.saturating_duration_since(self.start).as_millis())
             .unwrap_or(i64::MAX);
-        while let Some((due, kind, mut rec)) = self.next.take() {
+        loop {
+            let drain = self.next.as_ref().map(|(due, ..)| *due);
+            let (due, pumped) = match (drain, self.pump) {
+                (Some(d), Some(p)) if p < d => (p, true),
+                (Some(d), _) => (d, false),
+                (None, Some(p)) => (p, true),
+                (None, None) => return,
+            };
             if due > elapsed {
-                self.next = Some((due, kind, rec));
                 return;
             }
+            let (kind, mut rec) = match self.next.take() {
+                Some((_, kind, rec)) if !pumped => (kind, rec),
+                planned => {
+                    self.next = planned;
+                    (Kind::Message, self.pumped())
+                }
+            };
             if let Some(left) = room(self.spent()) {
                 let left = units(left).max(0);
                 if rec.amount >= left {
@@ -337,12 +383,44 @@ impl Traffic {
                     if left > 0 {
                         self.push(kind, rec, due);
                     }
+                    self.next = None;
+                    self.pump = None;
                     return;
                 }
             }
             self.push(kind, rec, due);
-            self.plan_after(due);
+            if pumped {
+                self.pump = Some(due.saturating_add(PUMP_EVERY_MS));
+            } else {
+                self.plan_after(due);
+            }
         }
+    }
+
+    /// The pumping burst's next SMS (its time and id set later).
+    fn pumped(&mut self) -> Rec {
+        let sub = self.owners.first().map(String::as_str);
+        let (owner, number) = self
+            .numbers
+            .iter()
+            .find(|n| n.sub_account.as_deref() == sub)
+            .map_or((0, 14_155_550_000), |n| {
+                (u16::from(sub.is_some()), n.number)
+            });
+        let mut rec = Rec {
+            at_ms: 0,
+            id: 0,
+            from: number,
+            to: far_number(&mut self.rng, PUMPED),
+            amount: 0,
+            quantity: 1,
+            owner,
+            country: u8::try_from(PUMPED).unwrap_or(0),
+            inbound: false,
+            medium: Medium::Sms,
+        };
+        rec.amount = rec.rate_units();
+        rec
     }
 
     fn push(&mut self, kind: Kind, mut rec: Rec, due: i64) {
@@ -403,7 +481,7 @@ impl Traffic {
         let country = if medium == Medium::Mms {
             0
         } else {
-            rng.usize(..COUNTRIES.len())
+            rng.usize(..USUAL)
         };
         let far = far_number(rng, country);
         let ours = rented.map_or_else(|| 14_155_550_000 + rng.u64(0..10_000), |n| n.number);
@@ -470,8 +548,9 @@ fn far_number(rng: &mut fastrand::Rng, country: usize) -> u64 {
             area * 10_000_000 + exchange * 10_000 + drawn / 6_400 % 10_000
         }
         // UK mobiles 7400…, German 151…, Brazilian São Paulo mobiles 119…,
-        // Australian mobiles 40…, Indian mobiles 98….
+        // Australian mobiles 40…, Latvian mobiles 2…, Indian mobiles 98….
         "GB" => 7_400_000_000 + drawn % 1_000_000,
+        "LV" => 20_000_000 + drawn % 10_000_000,
         "DE" => 15_100_000_000 + drawn % 100_000_000,
         "BR" => 11_900_000_000 + drawn % 100_000_000,
         "AU" => 400_000_000 + drawn % 10_000_000,
@@ -578,6 +657,49 @@ mod tests {
             last = t.spent();
         }
         assert!(t.calls.windows(2).all(|w| w[0].at_ms <= w[1].at_ms));
+    }
+
+    #[test]
+    fn pumping_bursts_sms_to_a_new_country_from_the_first_subaccount() {
+        let start = Instant::now();
+        let mut t = traffic(Decimal::from(6), start);
+        let seeded = (t.calls.len(), t.messages.len());
+        assert!(
+            t.calls
+                .iter()
+                .chain(&t.messages)
+                .all(|r| usize::from(r.country) < USUAL),
+            "the seeded days never reach it"
+        );
+        t.pump(Duration::from_secs(30));
+        t.catch_up(start + Duration::from_secs(29), |_| None);
+        let pumped = |t: &Traffic| {
+            t.messages
+                .iter()
+                .filter(|r| COUNTRIES[usize::from(r.country)].iso2 == "LV")
+                .copied()
+                .collect::<Vec<_>>()
+        };
+        assert!(pumped(&t).is_empty(), "not before its time");
+        t.catch_up(start + Duration::from_secs(40), |_| None);
+        let burst = pumped(&t);
+        // 30 s to 40 s, one every half second, both ends included.
+        assert_eq!(burst.len(), 21);
+        let number = t
+            .numbers
+            .iter()
+            .find(|n| n.sub_account.as_deref() == Some("SAAAAAAAAAAAAAAAAAA1"));
+        for r in &burst {
+            assert_eq!((r.owner, r.medium, r.inbound), (1, Medium::Sms, false));
+            assert_eq!(Some(r.from), number.map(|n| n.number), "its own number");
+            assert_eq!(r.amount(), Decimal::new(5, 2));
+        }
+        // Drained as live traffic is, and the list stays in time order.
+        let live = sum(&t.calls[seeded.0..]) + sum(&t.messages[seeded.1..]);
+        assert_eq!(live, t.spent());
+        assert_eq!(sum(&burst), Decimal::new(105, 2));
+        assert!(t.messages.windows(2).all(|w| w[0].at_ms <= w[1].at_ms));
+        assert!(t.messages.windows(2).all(|w| w[0].id < w[1].id));
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! The screens and the router between them. Each screen is a module with
-//! its own state, the actions it answers and its drawing; the router keeps
+//! its own state, the actions it answers and its drawing; a router keeps
 //! them in a stack (the top one shown) and is the one place that knows
-//! every kind. Adding a screen means a new module and a variant here.
+//! every kind. The fleet's router holds the fleet's table and the welcome
+//! screen over it; each account's holds its account screen and those
+//! opened from it. Adding a screen means a new module and a variant here.
 
 pub mod account;
 pub mod fleet;
@@ -10,16 +12,15 @@ pub mod subaccounts;
 pub mod usage;
 pub mod welcome;
 
-pub use shell::{render, render_fleet};
+pub use shell::render;
 
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 
-use crate::app::App;
 use crate::keymap::{Action, Context, Keymap};
 use crate::layout::Areas;
 use crate::plivo::{Account, AccountUpdate};
-use crate::state::{Notice, Outcome, SaveState};
+use crate::state::{AccountState, Notice, Outcome, Overlay, SaveState};
 use crate::ui::Theme;
 use crate::worker::Report;
 
@@ -40,6 +41,21 @@ pub(crate) fn filter_key(
             filter.apply(editing);
         }
     }
+}
+
+/// The contexts whose keys act: `Global`, then the overlay's, or else the
+/// screen's (most specific first).
+pub(crate) fn contexts(
+    overlay: Option<Overlay>,
+    screen: impl FnOnce() -> Vec<Context>,
+) -> Vec<Context> {
+    let mut contexts = vec![Context::Global];
+    match overlay {
+        Some(Overlay::Help { .. }) => contexts.push(Context::Help),
+        Some(Overlay::ConfirmQuit) => contexts.push(Context::ConfirmQuit),
+        None => contexts.extend(screen()),
+    }
+    contexts
 }
 
 /// A character typed into a table's filter while it is typed (`filtering`):
@@ -77,13 +93,20 @@ pub struct Ctx<'a> {
     pub stopped: bool,
     /// The keys, for what a screen says about them.
     pub keymap: &'a Keymap,
-    /// The space between the header and the footer.
+    /// The space between the header and the footer (the fleet's table:
+    /// its rows, a page of them).
     pub body: ratatui::layout::Rect,
+    /// The accounts the fleet's table lists (none under an account).
+    pub rows: &'a [&'a dyn fleet::Row],
 }
 
 /// One screen's state.
 #[derive(Debug, Clone)]
 pub enum Screen {
+    /// The welcome screen: credentials to check and keep, or the demo.
+    Welcome(Box<welcome::Welcome>),
+    /// Every account watched, one row each.
+    Fleet(Box<fleet::FleetScreen>),
     /// One account: its panel and its profile form.
     Account(Box<account::AccountScreen>),
     /// The account's subaccounts.
@@ -110,18 +133,31 @@ impl Default for Router {
 }
 
 impl Router {
+    /// `base` alone, the first screen: the fleet's table, say.
+    pub fn new(base: Screen) -> Self {
+        Self {
+            base,
+            above: Vec::new(),
+        }
+    }
+
     /// The screen shown.
     pub fn top(&self) -> &Screen {
         self.above.last().unwrap_or(&self.base)
     }
 
-    fn top_mut(&mut self) -> &mut Screen {
+    pub(crate) fn top_mut(&mut self) -> &mut Screen {
         self.above.last_mut().unwrap_or(&mut self.base)
     }
 
     /// Every screen, the first opened first.
     pub fn all(&self) -> impl Iterator<Item = &Screen> {
         std::iter::once(&self.base).chain(&self.above)
+    }
+
+    /// Every screen, to change, the first opened first.
+    pub(crate) fn all_mut(&mut self) -> impl Iterator<Item = &mut Screen> {
+        std::iter::once(&mut self.base).chain(&mut self.above)
     }
 
     /// Opens `screen` over the others.
@@ -137,15 +173,33 @@ impl Router {
     /// The contexts whose keys the top screen answers, most specific first.
     pub(crate) fn contexts(&self) -> Vec<Context> {
         match self.top() {
+            Screen::Welcome(s) => s.contexts()[1..].to_vec(),
+            Screen::Fleet(s) => s.contexts(),
             Screen::Account(s) => s.contexts(),
             Screen::Subaccounts(s) => s.contexts(),
             Screen::Usage(s) => s.contexts(),
         }
     }
 
+    /// What a click does on the top screen, for the mouse's notice.
+    pub(crate) fn click_does(&self) -> &'static str {
+        match self.top() {
+            Screen::Fleet(_) => "a click selects a row",
+            _ => "a click focuses a field or selects a row",
+        }
+    }
+
     /// The top screen handles `action`.
     pub fn act(&mut self, action: Action, ctx: &mut Ctx) -> Outcome {
         match self.top_mut() {
+            // What is typed there (a token among it) never takes a
+            // binding's path: the welcome screen reads its own keys
+            // (`Welcome::update`).
+            Screen::Welcome(_) => Outcome::default(),
+            Screen::Fleet(s) => {
+                let page = usize::from(ctx.body.height);
+                s.act(action, ctx.rows, page)
+            }
             Screen::Account(s) => s.act(action, ctx),
             Screen::Subaccounts(s) => s.act(action, ctx),
             Screen::Usage(s) => s.act(action, ctx),
@@ -156,6 +210,8 @@ impl Router {
     /// user should be told (it did not fit).
     pub(crate) fn type_char(&mut self, c: char) -> Option<Notice> {
         match self.top_mut() {
+            Screen::Welcome(_) => None,
+            Screen::Fleet(s) => s.type_char(c),
             Screen::Account(s) => s.type_char(c),
             Screen::Subaccounts(s) => s.type_char(c),
             Screen::Usage(s) => s.type_char(c),
@@ -165,6 +221,8 @@ impl Router {
     /// Pasted text, for the top screen; anything the user should be told.
     pub fn paste(&mut self, text: &str) -> Option<Notice> {
         match self.top_mut() {
+            Screen::Welcome(_) => None,
+            Screen::Fleet(s) => s.paste(text),
             Screen::Account(s) => s.paste(text),
             Screen::Subaccounts(s) => s.paste(text),
             Screen::Usage(s) => s.paste(text),
@@ -174,6 +232,9 @@ impl Router {
     /// A click at `at`; whether it changed anything.
     pub fn click(&mut self, areas: &Areas, keymap: &Keymap, at: Position) -> bool {
         match self.top_mut() {
+            // The fleet's screens are laid out on their own (`Fleet`'s
+            // clicks go to its table's rows).
+            Screen::Welcome(_) | Screen::Fleet(_) => false,
             Screen::Account(s) => s.click(areas, at),
             Screen::Subaccounts(s) => s.click(keymap, areas.body(), at),
             Screen::Usage(s) => s.click(keymap, areas.body(), at),
@@ -183,18 +244,18 @@ impl Router {
     /// The terminal was resized: every table keeps its selection in view
     /// of its new `body`.
     pub(crate) fn resized(&mut self, keymap: &Keymap, body: Rect) {
-        for screen in std::iter::once(&mut self.base).chain(&mut self.above) {
+        for screen in self.all_mut() {
             match screen {
                 Screen::Subaccounts(s) => s.resized(keymap, body),
                 Screen::Usage(s) => s.resized(keymap, body),
-                Screen::Account(_) => {}
+                _ => {}
             }
         }
     }
 
     /// A worker report about subaccounts, for the screens that list them.
     pub fn subaccounts(&mut self, report: &Report, notice: &mut Option<Notice>) {
-        for screen in std::iter::once(&mut self.base).chain(&mut self.above) {
+        for screen in self.all_mut() {
             if let Screen::Subaccounts(s) = screen {
                 s.report(report, notice);
             }
@@ -206,6 +267,7 @@ impl Router {
     pub fn unsaved(&self) -> Vec<&'static str> {
         self.all()
             .flat_map(|screen| match screen {
+                Screen::Welcome(_) | Screen::Fleet(_) => Vec::new(),
                 Screen::Account(s) => s.unsaved(),
                 Screen::Subaccounts(s) => s.unsaved(),
                 Screen::Usage(_) => Vec::new(),
@@ -215,7 +277,7 @@ impl Router {
 
     /// The usage view the worker read, for the usage screens that asked.
     pub fn usage_view(&mut self, report: &Report) {
-        for screen in std::iter::once(&mut self.base).chain(&mut self.above) {
+        for screen in self.all_mut() {
             if let Screen::Usage(s) = screen {
                 s.report(report);
             }
@@ -226,7 +288,7 @@ impl Router {
     /// view again.
     pub fn usage_synced(&mut self) -> Vec<crate::worker::Request> {
         let mut asked = Vec::new();
-        for screen in std::iter::once(&mut self.base).chain(&mut self.above) {
+        for screen in self.all_mut() {
             if let Screen::Usage(s) = screen {
                 asked.push(s.reread());
             }
@@ -246,7 +308,7 @@ impl Router {
     /// A fetched account reaches every screen that shows it; `sent` is
     /// what this dashboard just saved, if the fetch confirms a save.
     pub fn sync(&mut self, account: &Account, sent: Option<&AccountUpdate>) {
-        for screen in std::iter::once(&mut self.base).chain(&mut self.above) {
+        for screen in self.all_mut() {
             if let Screen::Account(s) = screen {
                 s.sync(account, sent);
             }
@@ -255,7 +317,7 @@ impl Router {
 
     /// A save the server accepted, not yet confirmed by a fetch.
     pub fn saved(&mut self, sent: &AccountUpdate) {
-        for screen in std::iter::once(&mut self.base).chain(&mut self.above) {
+        for screen in self.all_mut() {
             if let Screen::Account(s) = screen {
                 s.saved(sent);
             }
@@ -263,8 +325,18 @@ impl Router {
     }
 
     /// Draws the top screen in `body` (between the header and the footer).
-    pub fn render(&self, app: &App, theme: Theme, frame: &mut Frame, areas: &Areas, body: Rect) {
+    pub fn render(
+        &self,
+        app: &AccountState,
+        theme: Theme,
+        frame: &mut Frame,
+        areas: &Areas,
+        body: Rect,
+    ) {
         match self.top() {
+            // The fleet's screens fill the frame, drawn with the fleet's
+            // rows (`fleet::view::render`, `welcome::view::render`).
+            Screen::Welcome(_) | Screen::Fleet(_) => {}
             Screen::Account(s) => account::view::render(app, s, theme, frame, areas, body),
             Screen::Subaccounts(s) => subaccounts::view::render(app, s, theme, frame, body),
             Screen::Usage(s) => {

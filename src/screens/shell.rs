@@ -1,7 +1,6 @@
 //! The frame around an account's screens: the header, the footer with the
 //! keys that work now, the overlays (help, the quit question) and the
-//! too-small notice; and the one entry point that draws whatever the fleet
-//! shows (the welcome screen, an account, or the fleet's table).
+//! too-small notice.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -9,29 +8,17 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use unicode_width::UnicodeWidthStr;
 
-use crate::app::App;
-use crate::app::fleet::Fleet;
 use crate::keymap::{Action, Context, Keymap};
 use crate::layout::{self, STACKED_MIN, WIDE_MIN};
 use crate::monitor::threshold::Level;
-use crate::state::Overlay;
+use crate::state::{AccountState, Overlay};
 use crate::ui::{self, Theme, clip, footer, popup, too_small_notice};
 
-/// Draws the fleet: the welcome screen over it while it is open, else the
-/// account opened, or the fleet screen.
-pub fn render_fleet(fleet: &Fleet, frame: &mut Frame) {
-    if let Some(welcome) = &fleet.welcome {
-        super::welcome::view::render(welcome, frame);
-        return;
-    }
-    match fleet.opened() {
-        Some(app) => render(app, frame),
-        None => super::fleet::view::render(fleet, frame),
-    }
-}
+use super::Router;
 
-/// Draws the whole screen for `app`.
-pub fn render(app: &App, frame: &mut Frame) {
+/// Draws the whole screen for an account: its state, and the screens
+/// open on it, the top one shown.
+pub fn render(app: &AccountState, screens: &Router, frame: &mut Frame) {
     let theme = Theme::new(app.session.color);
     let screen = frame.area();
     let notice = app.notice.as_ref().map(|n| n.text.as_str());
@@ -40,7 +27,7 @@ pub fn render(app: &App, frame: &mut Frame) {
         return;
     };
     header(app, frame, areas.header, theme);
-    let (hints, ranks) = hints(app);
+    let (hints, ranks) = hints(app, screens);
     footer(
         app.notice.as_ref(),
         &hints,
@@ -50,17 +37,17 @@ pub fn render(app: &App, frame: &mut Frame) {
         theme,
     );
     let body = areas.body();
-    app.screens.render(app, theme, frame, &areas, body);
+    screens.render(app, theme, frame, &areas, body);
     match app.overlay {
         None => {}
         Some(Overlay::Help { scroll, screen }) => {
             ui::help(&app.session.keymap, screen, scroll, frame, body, theme);
         }
-        Some(Overlay::ConfirmQuit) => confirm_quit(app, frame, body, theme),
+        Some(Overlay::ConfirmQuit) => confirm_quit(screens, app, frame, body, theme),
     }
 }
 
-fn header(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
+fn header(app: &AccountState, frame: &mut Frame, area: Rect, theme: Theme) {
     let mut left = vec![Span::styled(" plivo-dash ", theme.accent())];
     if app.session.demo {
         left.push(Span::styled(" DEMO ", theme.badge()));
@@ -91,9 +78,27 @@ fn header(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
         }
         _ => None,
     };
-    let alert_width = alert
+    let mut alert_width = alert
         .as_ref()
         .map_or(0, |(gap, text)| gap.len() + text.width());
+    // Which profile this is comes first, when one was chosen: two
+    // profiles may hold the same account.
+    let profile = app
+        .session
+        .profile
+        .as_deref()
+        .map(|p| format!("{} ", clip(p, 16)));
+    // A spend spike names its source in the footer; the header keeps it in
+    // sight for the hour after, beside the balance's alert where it fits.
+    let spike = app.spiking().and_then(|_| {
+        [("  ", " ⚠ spend spike "), (" ", " ⚠ spike ")]
+            .into_iter()
+            .find(|(gap, text)| {
+                let profile = profile.as_deref().map_or(0, UnicodeWidthStr::width);
+                base + profile + alert_width + gap.len() + text.width() + auth_id.width() <= width
+            })
+    });
+    alert_width += spike.map_or(0, |(gap, text)| gap.len() + text.width());
     if let Some(activity) = activity {
         let activity = format!("  ⟳ {activity}");
         if base + activity.width() + alert_width + auth_id.width() <= width {
@@ -104,19 +109,16 @@ fn header(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
         right.push(Span::raw(gap));
         right.push(Span::styled(text, theme.alert()));
     }
+    if let Some((gap, text)) = spike {
+        right.push(Span::raw(gap));
+        right.push(Span::styled(text, theme.alert()));
+    }
     // The auth id shows whole where it can (cut only to keep the alert's
     // amount); the account's name gets what room is left, cut with an
     // ellipsis, and goes entirely before the id would.
     let used: usize = left.iter().chain(&right).map(Span::width).sum();
     let auth_id = &clip(auth_id, width.saturating_sub(used));
     let room = width.saturating_sub(used + auth_id.chars().count());
-    // Which profile this is comes first, when one was chosen: two
-    // profiles may hold the same account.
-    let profile = app
-        .session
-        .profile
-        .as_deref()
-        .map(|p| format!("{} ", clip(p, 16)));
     let room = room.saturating_sub(profile.as_deref().map_or(0, UnicodeWidthStr::width));
     let who = match &app.shown {
         Some(a) if !a.name.as_str().is_empty() && room >= 6 => {
@@ -134,10 +136,13 @@ fn header(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
 
 /// The keys that do something right now, as bound, with what they do,
 /// and their ranks for a narrow footer.
-fn hints(app: &App) -> (Vec<(String, &'static str)>, Vec<u8>) {
+fn hints(app: &AccountState, screens: &Router) -> (Vec<(String, &'static str)>, Vec<u8>) {
     let keymap = &app.session.keymap;
     // The most specific context after Global names the situation.
-    let context = app.contexts().get(1).copied().unwrap_or(Context::Global);
+    let context = super::contexts(app.overlay, || screens.contexts())
+        .get(1)
+        .copied()
+        .unwrap_or(Context::Global);
     keymap
         .hints(context)
         .into_iter()
@@ -154,7 +159,7 @@ fn hints(app: &App) -> (Vec<(String, &'static str)>, Vec<u8>) {
         .unzip()
 }
 
-fn too_small(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
+fn too_small(app: &AccountState, frame: &mut Frame, area: Rect, theme: Theme) {
     let question = (app.overlay == Some(Overlay::ConfirmQuit)).then(|| {
         let keys = &app.session.keymap;
         Line::from(Span::styled(
@@ -178,7 +183,7 @@ fn too_small(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
     too_small_notice(frame, area, theme, &need, question);
 }
 
-fn confirm_quit(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
+fn confirm_quit(screens: &Router, app: &AccountState, frame: &mut Frame, area: Rect, theme: Theme) {
     let keys = &app.session.keymap;
     let no: Vec<String> = keys
         .keys_for(Action::No)
@@ -188,7 +193,7 @@ fn confirm_quit(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
     let lines = vec![
         Line::raw(format!(
             " Unsaved changes to {} will be lost.",
-            app.screens.unsaved().join(", ")
+            screens.unsaved().join(", ")
         )),
         Line::raw(""),
         Line::from(vec![

@@ -3,8 +3,10 @@
 //! what goes out ([`Outcome`]), and the states of a fetch, a save and the
 //! footer, each one enum rather than flags that could disagree.
 
+mod account;
 mod input;
 
+pub use account::AccountState;
 pub use input::{Edit, LineInput};
 
 use std::time::Duration;
@@ -55,8 +57,22 @@ pub struct Outcome {
     pub mouse_capture: Option<bool>,
     /// Put this on the system clipboard (OSC 52), never on screen.
     pub clipboard: Option<Clipboard>,
-    /// Show the table of every account (this app is one of a fleet).
-    pub to_fleet: bool,
+    /// What the fleet around the screens is asked to do: show its table
+    /// (this app is one of a fleet), open an account, fetch one now.
+    pub to_fleet: Option<ToFleet>,
+}
+
+/// What a screen asks of the fleet it is shown in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ToFleet {
+    /// Show the table of every account.
+    Table,
+    /// Open this member's dashboard.
+    Open(usize),
+    /// Fetch this member's account now.
+    Refresh(usize),
+    /// Open this member's dashboard on its usage screen.
+    Usage(usize),
 }
 
 /// A secret for the clipboard: never in `Debug`, and handed to the

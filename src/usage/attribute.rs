@@ -329,6 +329,13 @@ pub fn number_country(number: &str) -> Option<Country> {
     digits_country(Digits::read(number)?)
 }
 
+/// Loads libphonenumber's metadata, which its first use parses (tens of
+/// milliseconds): a sync does it off the runtime's threads before its first
+/// page, or a poll due on the same thread would wait behind it.
+pub fn load_metadata() {
+    let _ = phonenumber::metadata::DATABASE.region(&1);
+}
+
 fn digits_country(digits: Digits) -> Option<Country> {
     sole_region(digits).unwrap_or_else(|| parsed_country(digits))
 }

@@ -121,7 +121,13 @@ pub fn rate_threshold(factor: Decimal, same_hour: &[Decimal]) -> Option<(Decimal
         return None;
     }
     let usual = same_hour.iter().sum::<Decimal>() / days;
-    Some((usual, (factor * usual).max(FLOOR)))
+    Some((usual, rate_bar(factor, usual)))
+}
+
+/// What the last hour must pass to be a spike, when the same hour's
+/// average is `usual`: `factor` times it, never below [`FLOOR`].
+pub fn rate_bar(factor: Decimal, usual: Decimal) -> Decimal {
+    (factor * usual).max(FLOOR)
 }
 
 /// Says each spike once, with hysteresis (see the module's note).
@@ -142,6 +148,22 @@ impl Detector {
             rate_fired: false,
             countries_fired: BTreeSet::new(),
         }
+    }
+
+    /// The thresholds it judges by.
+    pub fn thresholds(&self) -> Thresholds {
+        self.thresholds
+    }
+
+    /// Whether the rate rule fired and has not fallen back to half.
+    pub fn rate_fired(&self) -> bool {
+        self.rate_fired
+    }
+
+    /// Whether `country` was alerted on as a new destination and has not
+    /// rearmed: a rate spike it tops is the same burst, said already.
+    pub fn named(&self, country: &str) -> bool {
+        self.countries_fired.contains(country)
     }
 
     /// The alerts `observation` gives that were not given already.
@@ -182,6 +204,20 @@ impl Detector {
         }
         spikes
     }
+}
+
+/// Where `auth_id`'s history in the store begins, as [`observe`] takes it:
+/// where both lists' back-fills reach, or the first record when that is
+/// much later ([`super::forecast::history_start`]).
+pub fn history(store: &Store, auth_id: &str) -> Result<Option<Timestamp>, StoreError> {
+    let calls = store.position(auth_id, crate::store::Kind::Call)?;
+    let messages = store.position(auth_id, crate::store::Kind::Message)?;
+    // Both lists must reach back for a window to be whole.
+    let covered = calls.backfill.zip(messages.backfill).map(|(c, m)| c.max(m));
+    Ok(super::forecast::history_start(
+        covered,
+        store.first_record(auth_id)?,
+    ))
 }
 
 /// The largest group's key.

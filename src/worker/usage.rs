@@ -17,6 +17,7 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
+use rust_decimal::Decimal;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
@@ -25,7 +26,9 @@ use crate::clock::Clock;
 use crate::monitor::schedule::Slot;
 use crate::plivo::{Budget, Client, Share};
 use crate::store::{Kind, Store, StoreError};
+use crate::text::SafeText;
 use crate::usage::digest::Digest;
+use crate::usage::spike::{self, Detector, Spike, Thresholds, Top};
 use crate::usage::sync::plan::{self, Part};
 use crate::usage::sync::{self, Progress, Sink};
 use crate::usage::view;
@@ -42,6 +45,9 @@ pub struct Options {
     pub store: StoreAt,
     /// How deep the first sync back-fills, and each list's pace.
     pub sync: sync::Options,
+    /// When spend spikes are alerted on, after each sync that ended well
+    /// (`None`: never judged).
+    pub spikes: Option<Thresholds>,
 }
 
 /// The store the syncs of one command write, opened once, by the first
@@ -176,6 +182,124 @@ pub enum Status {
         /// Both paths.
         notice: String,
     },
+    /// A spend spike, found after a sync: said once per spike, as the
+    /// account's [`Detector`] judges.
+    Spike(Box<Found>),
+}
+
+/// A spend spike to alert on, its contributors checked for shape where they
+/// come out of the store (a country is two capitals, a subaccount letters
+/// and digits, a number digits; anything else is left unnamed), so they
+/// may go into a command's environment and a terminal's notification.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    /// What the rules found, its `top` checked.
+    pub spike: Spike,
+    /// What it had to pass, USD: the rate's bar, or `new_destination_usd`.
+    pub threshold: Decimal,
+    /// The top subaccount's name as Plivo gives it, made safe; `None` when
+    /// there is none or it could not be had.
+    pub subaccount_name: Option<SafeText>,
+    /// The top country is one the account sent nothing to on the days
+    /// before the last two (a new destination, whether or not it has
+    /// passed `new_destination_usd` yet).
+    pub top_new: bool,
+}
+
+impl Found {
+    /// What was spent: in the last hour, or to the new country.
+    pub fn amount(&self) -> Decimal {
+        match &self.spike {
+            Spike::Rate { last_hour, .. } => *last_hour,
+            Spike::NewDestination { amount, .. } => *amount,
+        }
+    }
+
+    /// Who spent most.
+    pub fn top(&self) -> &Top {
+        match &self.spike {
+            Spike::Rate { top, .. } | Spike::NewDestination { top, .. } => top,
+        }
+    }
+
+    /// `rate` or `new-destination`, as `PLIVO_DASH_SPIKE` says it.
+    pub fn rule(&self) -> &'static str {
+        match self.spike {
+            Spike::Rate { .. } => "rate",
+            Spike::NewDestination { .. } => "new-destination",
+        }
+    }
+
+    /// One line that says it and names its top contributor, e.g. "Spend
+    /// spike: 4.20 USD in the last hour (3.1× the usual 1.35 USD), mostly
+    /// to LV from subaccount Marketing (SA…) via +14155550123".
+    pub fn text(&self) -> String {
+        let top = self.top();
+        let mut source = Vec::new();
+        let (mut text, country) = match &self.spike {
+            Spike::Rate {
+                last_hour, usual, ..
+            } => {
+                let usual = if usual.is_zero() {
+                    "usually nothing".to_owned()
+                } else {
+                    format!("{:.1}× the usual {usual:.2} USD", last_hour / usual)
+                };
+                let text = format!("Spend spike: {last_hour:.2} USD in the last hour ({usual})");
+                (text, top.country.as_deref())
+            }
+            Spike::NewDestination {
+                country, amount, ..
+            } => (
+                format!(
+                    "New destination: {amount:.2} USD to {country} since yesterday \
+                     (none in the {} days before)",
+                    spike::LOOKBACK_DAYS
+                ),
+                None,
+            ),
+        };
+        if let Some(country) = country {
+            source.push(format!("mostly to {country}"));
+            if self.top_new {
+                source.push(format!(
+                    "(none in the {} days before)",
+                    spike::LOOKBACK_DAYS
+                ));
+            }
+        }
+        match (&self.subaccount_name, &top.subaccount) {
+            (Some(name), Some(id)) if !name.as_str().is_empty() => {
+                source.push(format!("from subaccount {name} ({id})"));
+            }
+            (_, Some(id)) => source.push(format!("from subaccount {id}")),
+            _ => {}
+        }
+        if let Some(number) = &top.number {
+            source.push(format!("via +{number}"));
+        }
+        if !source.is_empty() {
+            text.push_str(", ");
+            text.push_str(&source.join(" "));
+        }
+        text
+    }
+}
+
+/// `top` with only what has the shape its kind has (see [`Found`]).
+fn checked(top: Top) -> Top {
+    let shaped = |value: Option<String>, ok: fn(&str) -> bool| value.filter(|v| ok(v));
+    Top {
+        country: shaped(top.country, |c| {
+            c.len() == 2 && c.bytes().all(|b| b.is_ascii_uppercase())
+        }),
+        subaccount: shaped(top.subaccount, |id| {
+            id.len() <= 40 && sync::usable_id(id) == Some(id)
+        }),
+        number: shaped(top.number, |n| {
+            (1..=20).contains(&n.len()) && n.bytes().all(|b| b.is_ascii_digit())
+        }),
+    }
 }
 
 /// What an account's state keeps of its sync: when it last ended well,
@@ -206,7 +330,7 @@ impl Standing {
                 self.backfilling = None;
                 self.error = Some(error.clone());
             }
-            Status::SetAside { .. } => {}
+            Status::SetAside { .. } | Status::Spike(_) => {}
         }
     }
 }
@@ -267,6 +391,7 @@ async fn run(
             {
                 return;
             }
+            off_thread(crate::usage::attribute::load_metadata).await;
             OffThread(store)
         }
         (Err(e), _) => {
@@ -276,6 +401,10 @@ async fn run(
             return;
         }
     };
+    let mut judge = options.spikes.map(|thresholds| Judge {
+        detector: Detector::new(thresholds),
+        rate_country: None,
+    });
     loop {
         let started = Instant::now();
         let now = clock.now();
@@ -299,8 +428,17 @@ async fn run(
                 }
             }
         };
+        let synced = matches!(status, Status::Synced { .. });
         if !say(status) {
             return;
+        }
+        if synced && let Some(judge) = &mut judge {
+            for found in spikes(&client, &mut store, judge, now).await {
+                tracing::warn!(spike = %found.text(), "spend spike");
+                if !say(Status::Spike(Box::new(found))) {
+                    return;
+                }
+            }
         }
         // Asleep until the next is due: an idle dashboard costs nothing.
         // Never sooner than a message page's gap after this one's last, so
@@ -308,6 +446,112 @@ async fn run(
         let due = (started + options.interval).max(Instant::now() + options.sync.message_gap);
         tokio::time::sleep_until(due).await;
     }
+}
+
+/// What the account's spikes have said: the rules' own memory, and the
+/// top country of the rate spike said last, while it stands.
+struct Judge {
+    detector: Detector,
+    rate_country: Option<String>,
+}
+
+/// The spikes the store shows at `now` that `judge` has not said yet, read
+/// on the blocking pool. One burst is one alert: a rate spike topped by a
+/// country named as a new destination (now or before, still standing) is
+/// that burst again, and so is a new destination that a standing rate
+/// spike was topped by. Each top subaccount is asked for its name (one
+/// request; unnamed if that fails). A store that cannot be read is
+/// logged: the next sync judges again.
+async fn spikes(
+    client: &Client,
+    store: &mut OffThread,
+    judge: &mut Judge,
+    now: Timestamp,
+) -> Vec<Found> {
+    let detector = &mut judge.detector;
+    let auth_id = client.auth_id().to_string();
+    let thresholds = detector.thresholds();
+    let observed = store
+        .with(move |s| {
+            let history = spike::history(s, &auth_id)?;
+            spike::observe(s, &auth_id, now, history, &thresholds)
+        })
+        .await;
+    let observation = match observed {
+        Ok(observation) => observation,
+        Err(e) => {
+            tracing::info!(error = %e, "spend spikes not judged; trying again after the next sync");
+            return Vec::new();
+        }
+    };
+    let said = detector.update(&observation);
+    if !detector.rate_fired() {
+        judge.rate_country = None;
+    }
+    let mut found = Vec::new();
+    for spike in said {
+        let (spike, threshold) = match spike {
+            Spike::Rate { top, .. }
+                if top.country.as_deref().is_some_and(|c| detector.named(c)) =>
+            {
+                continue;
+            }
+            Spike::NewDestination { country, .. }
+                if judge.rate_country.as_ref() == Some(&country) =>
+            {
+                continue;
+            }
+            Spike::Rate {
+                last_hour,
+                usual,
+                top,
+            } => (
+                {
+                    judge.rate_country.clone_from(&top.country);
+                    Spike::Rate {
+                        last_hour,
+                        usual,
+                        top: checked(top),
+                    }
+                },
+                spike::rate_bar(thresholds.factor, usual),
+            ),
+            Spike::NewDestination {
+                country,
+                amount,
+                top,
+            } => (
+                Spike::NewDestination {
+                    country: crate::text::sanitize(&country),
+                    amount,
+                    top: checked(top),
+                },
+                thresholds.new_destination,
+            ),
+        };
+        let mut found_one = Found {
+            spike,
+            threshold,
+            subaccount_name: None,
+            top_new: false,
+        };
+        found_one.top_new = found_one.top().country.as_ref().is_some_and(|top| {
+            observation
+                .new_countries
+                .iter()
+                .flatten()
+                .any(|new| &new.country == top)
+        });
+        if let Some(id) = found_one.top().subaccount.clone() {
+            found_one.subaccount_name = client
+                .get_subaccount(&id)
+                .await
+                .ok()
+                .map(|s| SafeText::new(&s.name));
+        }
+        found.push(found_one);
+    }
+    found
 }
 
 /// A back-fill's progress, said at most every [`PROGRESS_EVERY`] for a
@@ -389,6 +633,54 @@ async fn off_thread<T: Send + 'static>(op: impl FnOnce() -> T + Send + 'static) 
 mod tests {
     use super::*;
     use crate::monitor::schedule;
+
+    #[test]
+    fn a_spikes_contributors_are_named_only_in_their_own_shape() {
+        let top = |country: &str, subaccount: &str, number: &str| {
+            checked(Top {
+                country: Some(country.into()),
+                subaccount: Some(subaccount.into()),
+                number: Some(number.into()),
+            })
+        };
+        let good = top("LV", "SA2025MARKETING00001", "14155550123");
+        assert_eq!(good.country.as_deref(), Some("LV"));
+        assert_eq!(good.subaccount.as_deref(), Some("SA2025MARKETING00001"));
+        assert_eq!(good.number.as_deref(), Some("14155550123"));
+        for bad in [
+            top("lv", "SA1;rm -rf", "+1415"),
+            top("L\x1bV", "SA 1", "1415$(id)"),
+            top("LVA", "", &"1".repeat(21)),
+        ] {
+            assert_eq!(bad, Top::default(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn a_spikes_text_names_the_hour_and_its_source() {
+        use rust_decimal::dec;
+        let found = Found {
+            spike: Spike::Rate {
+                last_hour: dec!(4.2),
+                usual: dec!(1.35),
+                top: Top {
+                    country: Some("LV".into()),
+                    subaccount: Some("SA2025MARKETING00001".into()),
+                    number: Some("14155550123".into()),
+                },
+            },
+            threshold: dec!(4.05),
+            subaccount_name: Some(SafeText::new("Marketing")),
+            top_new: true,
+        };
+        assert_eq!(
+            found.text(),
+            "Spend spike: 4.20 USD in the last hour (3.1× the usual 1.35 USD), mostly to LV \
+             (none in the 30 days before) from subaccount Marketing (SA2025MARKETING00001) \
+             via +14155550123"
+        );
+        assert_eq!((found.rule(), found.amount()), ("rate", dec!(4.2)));
+    }
 
     #[test]
     fn a_fleets_first_syncs_are_spread_over_the_interval_as_its_polls_over_the_period() {

@@ -64,6 +64,11 @@ async fn the_rules_and_the_dashboard_use_only_exported_metrics() {
         "plivo_account_subaccounts",
         "plivo_api_requests_total",
         "plivo_exporter_build_info",
+        "plivo_spend_usd_total",
+        "plivo_spend_by_country_usd",
+        "plivo_forecast_month_end_usd",
+        "plivo_balance_after_rentals_usd",
+        "plivo_usage_sync_age_seconds",
     ] {
         assert!(
             exported.contains(name),
@@ -97,6 +102,11 @@ async fn the_rules_and_the_dashboard_use_only_exported_metrics() {
         "plivo_account_cash_credits",
         "plivo_account_burn_rate_usd_per_hour",
         "plivo_account_runway_seconds",
+        "plivo_spend_usd_total",
+        "plivo_spend_by_country_usd",
+        "plivo_forecast_month_end_usd",
+        "plivo_balance_after_rentals_usd",
+        "plivo_usage_sync_age_seconds",
     ] {
         assert!(shown.contains(name), "the dashboard shows {name}");
     }

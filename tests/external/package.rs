@@ -112,6 +112,15 @@ fn a_man_page_directory_that_cannot_be_made_is_said() {
     assert_eq!(output.status.code(), Some(6), "Exit::Output");
     let said = String::from_utf8_lossy(&output.stderr);
     assert!(said.contains("cannot write the man pages"), "{said}");
+    // A file where the directory should be is named as what it is.
+    let output = Command::new(env!("CARGO_BIN_EXE_plivo-dash"))
+        .arg("man")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(6), "Exit::Output");
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(said.contains("it is not a directory"), "{said}");
 }
 
 /// The commit this checkout's HEAD is, when it is the top of a git work tree.

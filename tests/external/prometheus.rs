@@ -51,15 +51,24 @@ async fn promtool_accepts_a_scrape_with_awkward_labels() {
             value(s, "plivo_account_subaccounts", &[]).is_some()
         })
         .await;
+    check_metrics(&promtool, &scrape);
+}
+
+/// `promtool check metrics` passes `scrape`, lint and all.
+fn check_metrics(promtool: &Path, scrape: &str) {
     let mut check = Command::new(promtool)
         .args(["check", "metrics"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap();
-    std::io::Write::write_all(&mut check.stdin.take().unwrap(), scrape.as_bytes()).unwrap();
-    let output = check.wait_with_output().unwrap();
+        .expect("promtool starts");
+    std::io::Write::write_all(
+        &mut check.stdin.take().expect("its stdin"),
+        scrape.as_bytes(),
+    )
+    .expect("the scrape written to promtool");
+    let output = check.wait_with_output().expect("promtool ends");
     let said = format!(
         "{}{}",
         String::from_utf8_lossy(&output.stdout),
@@ -279,4 +288,83 @@ async fn a_real_prometheus_sees_the_balance_fall_then_the_account_go_down() {
             a.first().is_some_and(|(_, v)| *v == 0.0)
         })
         .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_real_prometheus_sees_the_spend_and_the_month_ahead_and_evaluates_the_spike_rule() {
+    use rust_decimal::prelude::ToPrimitive as _;
+    use support::exporter::Stored;
+    let (Some(binary), Some(promtool)) = (
+        tool("prometheus", "the Prometheus spend test"),
+        tool("promtool", "the Prometheus spend test"),
+    ) else {
+        return;
+    };
+    let Stored {
+        sandbox,
+        home: _home,
+        exporter,
+        ..
+    } = Stored::start(1).await;
+    let prometheus = Prometheus::start(&binary, exporter.url.trim_start_matches("http://"));
+
+    let served: rust_decimal::Decimal = sandbox
+        .served_by_product(jiff::Timestamp::UNIX_EPOCH, jiff::Timestamp::now())
+        .values()
+        .map(|(_, amount)| *amount)
+        .sum();
+    let spend = prometheus
+        .until("the spend", "sum(plivo_spend_usd_total)", |a| !a.is_empty())
+        .await;
+    let served = served.to_f64().unwrap();
+    assert!(
+        (spend[0].1 - served).abs() < 1e-6,
+        "{spend:?} against {served}"
+    );
+    let countries = prometheus
+        .until("the countries", "plivo_spend_by_country_usd", |a| {
+            a.len() >= 2
+        })
+        .await;
+    assert!(
+        countries.iter().all(|(labels, _)| labels["window"] == "24h"
+            && labels["profile"] == "default"
+            && labels["job"] == "plivo-dash"),
+        "{countries:?}"
+    );
+    for metric in [
+        "plivo_forecast_month_end_usd",
+        "plivo_balance_after_rentals_usd",
+        "plivo_usage_sync_age_seconds",
+    ] {
+        prometheus.until(metric, metric, |a| a.len() == 1).await;
+    }
+    check_metrics(&promtool, &exporter.scrape().await);
+    // The spike rule runs on the real series without error (a day of
+    // history in the store is none in Prometheus: nothing to judge yet).
+    let start = Instant::now();
+    loop {
+        let rules: serde_json::Value = reqwest::get(format!("{}/api/v1/rules", prometheus.url))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let spike = rules["data"]["groups"][0]["rules"]
+            .as_array()
+            .and_then(|r| r.iter().find(|r| r["name"] == "PlivoSpendSpike"))
+            .cloned()
+            .unwrap_or_else(|| panic!("PlivoSpendSpike loaded: {rules}"));
+        if spike["health"] == "ok" {
+            assert_eq!(spike["state"], "inactive", "{spike}");
+            break;
+        }
+        assert!(
+            spike["health"] == "unknown" && start.elapsed() < Duration::from_secs(30),
+            "{spike}"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    let (status, _, _) = exporter.stop();
+    assert_eq!(status.code(), Some(0));
 }

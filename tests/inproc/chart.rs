@@ -9,7 +9,6 @@ use jiff::{SignedDuration, Timestamp};
 use plivo_dash::app::{App, Msg};
 use plivo_dash::monitor::Sample;
 use plivo_dash::monitor::chart::Range;
-use plivo_dash::screens;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
@@ -146,7 +145,7 @@ fn a_small_panel_gets_a_sparkline_and_a_tiny_one_nothing() {
     let mut app = week();
     app.update(Msg::Resize(80, 22));
     let mut t = Terminal::new(TestBackend::new(80, 22)).expect("terminal");
-    t.draw(|f| screens::render(&app, f)).expect("draw");
+    t.draw(|f| app.render(f)).expect("draw");
     let text = format!("{}", t.backend());
     assert!(text.contains("Credit · 24 h"), "{text}");
     assert!(

@@ -9,7 +9,6 @@ use std::time::Duration;
 
 use plivo_dash::app::{App, FetchState, Msg};
 use plivo_dash::plivo::{Client, Field, Limits};
-use plivo_dash::screens;
 use plivo_dash::worker::{self, Report, Request};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -97,7 +96,7 @@ async fn next(events: &mut tokio::sync::mpsc::UnboundedReceiver<Report>) -> Repo
 
 fn screen(app: &App) -> String {
     let mut t = Terminal::new(TestBackend::new(120, 35)).expect("terminal");
-    t.draw(|f| screens::render(app, f)).expect("draw");
+    t.draw(|f| app.render(f)).expect("draw");
     screen_text(t.backend().buffer())
 }
 

@@ -23,6 +23,11 @@ use rust_decimal::{Decimal, dec};
 use support::app::{PERIOD, key, now, screen_text, session};
 
 /// A member on profile `profile`, alerting below `alert`, with `on_alert`.
+/// The fleet's table of every account.
+fn table(fleet: &Fleet) -> &plivo_dash::screens::fleet::FleetScreen {
+    fleet.table().expect("the table")
+}
+
 fn member(profile: &str, auth_id: &str, alert: Option<Decimal>) -> Member {
     let mut s = session();
     s.auth_id = auth_id.into();
@@ -107,8 +112,7 @@ fn postpaid(fleet: &mut Fleet, i: usize) {
 
 fn draw(fleet: &Fleet, w: u16, h: u16) -> Terminal<TestBackend> {
     let mut t = Terminal::new(TestBackend::new(w, h)).expect("terminal");
-    t.draw(|f| plivo_dash::screens::render_fleet(fleet, f))
-        .expect("draw");
+    t.draw(|f| fleet.render(f)).expect("draw");
     t
 }
 
@@ -217,7 +221,7 @@ fn healthy_accounts_and_a_narrow_terminal() {
 fn sort_and_filter_change_the_rows_and_keep_the_selection() {
     let mut fleet = three();
     let order = |f: &Fleet| -> Vec<String> {
-        f.screen
+        table(f)
             .order(&f.members)
             .into_iter()
             .map(|i| f.members[i].profile.clone())
@@ -225,7 +229,7 @@ fn sort_and_filter_change_the_rows_and_keep_the_selection() {
     };
     assert_eq!(order(&fleet), ["production", "staging", "legacy"]);
     fleet.update(FleetMsg::Term(key(KeyCode::Down)));
-    assert_eq!(fleet.screen.selected_member(&fleet.members), Some(0));
+    assert_eq!(table(&fleet).selected_member(&fleet.members), Some(0));
     fleet.update(FleetMsg::Term(key(KeyCode::Char('o'))));
     assert_eq!(
         order(&fleet),
@@ -239,7 +243,7 @@ fn sort_and_filter_change_the_rows_and_keep_the_selection() {
         "by name"
     );
     assert_eq!(
-        fleet.screen.selected_member(&fleet.members),
+        table(&fleet).selected_member(&fleet.members),
         Some(0),
         "still staging"
     );
@@ -254,7 +258,7 @@ fn sort_and_filter_change_the_rows_and_keep_the_selection() {
     }
     assert_eq!(order(&fleet), ["staging"]);
     fleet.update(FleetMsg::Term(key(KeyCode::Enter)));
-    assert!(!fleet.screen.filtering, "Enter keeps the filter");
+    assert!(!table(&fleet).filtering, "Enter keeps the filter");
     let t = draw(&fleet, 120, 35);
     let screen = screen_text(t.backend().buffer());
     assert!(screen.contains("1 of 3"), "{screen}");
@@ -346,6 +350,143 @@ fn a_crossing_in_an_account_not_shown_raises_one_alert() {
     let back = load(&mut fleet, dec!(6), 3);
     assert!(!back.bell);
     assert_eq!(back.alerts[0].event, Crossing::Recovered);
+}
+
+/// A spike report for member `i`: 3.05 USD to LV, from a subaccount
+/// named by its server as `name`.
+fn spiked(i: usize, name: &str) -> FleetMsg {
+    use plivo_dash::usage::spike::{Spike, Top};
+    use plivo_dash::worker::usage::{Found, Status};
+    FleetMsg::Report(
+        i,
+        Report::Usage(Status::Spike(Box::new(Found {
+            spike: Spike::NewDestination {
+                country: "LV".into(),
+                amount: dec!(3.05),
+                top: Top {
+                    country: Some("LV".into()),
+                    subaccount: Some("SA2025MARKETING00001".into()),
+                    number: Some("14155550123".into()),
+                },
+            },
+            threshold: dec!(1),
+            subaccount_name: Some(plivo_dash::text::SafeText::new(name)),
+            top_new: true,
+        }))),
+    )
+}
+
+#[test]
+fn a_spike_in_an_account_not_shown_rings_once_names_its_source_and_alerts() {
+    use plivo_dash::app::fleet::Event;
+    use plivo_dash::worker::usage::Status;
+    let mut fleet = three();
+    let out = fleet.update(spiked(0, "Marketing\x1b[2J"));
+    assert!(out.bell, "a spike rings");
+    assert!(out.redraw, "the table's footer says it");
+    let [alert] = out.alerts.as_slice() else {
+        panic!("one alert: {:?}", out.alerts);
+    };
+    assert_eq!(alert.profile, "staging");
+    assert_eq!(alert.auth_id, "MA2025STAGING00000001");
+    assert_eq!(alert.balance, dec!(812.25), "the balance last fetched");
+    assert_eq!(alert.threshold, dec!(1), "what the spend had to pass");
+    assert_eq!(alert.command.as_deref(), Some("notify-team"));
+    let Event::Spike(found) = &alert.event else {
+        panic!("a spike: {:?}", alert.event);
+    };
+    assert_eq!(found.top().country.as_deref(), Some("LV"));
+    assert_eq!(alert.event.as_str(), "spike");
+    let notice = fleet.notice.as_ref().expect("a notice").text.clone();
+    assert!(
+        notice.starts_with("staging: New destination: 3.05 USD to LV")
+            && notice
+                .contains("from subaccount Marketing␛[2J (SA2025MARKETING00001) via +14155550123"),
+        "{notice}"
+    );
+    // What follows the spike (the next sync, a poll) raises nothing more.
+    let later = fleet.update(FleetMsg::Report(
+        0,
+        Report::Usage(Status::Synced {
+            at: now(),
+            records: 3,
+        }),
+    ));
+    assert!(later.alerts.is_empty() && !later.bell);
+    let mut account = demo_account();
+    account.cash_credits = dec!(812.20);
+    let polled = fleet.update(FleetMsg::Report(
+        0,
+        Report::Loaded {
+            account: Box::new(account),
+            at: now() + SignedDuration::from_mins(1),
+        },
+    ));
+    assert!(polled.alerts.is_empty() && !polled.bell);
+    // Opened (second in the table, after production), its dashboard says
+    // it in the header and the footer.
+    fleet.update(FleetMsg::Term(key(KeyCode::Down)));
+    fleet.update(FleetMsg::Term(key(KeyCode::Enter)));
+    assert_eq!(fleet.open, Some(0));
+    let screen = screen_text(draw(&fleet, 120, 35).backend().buffer());
+    assert!(
+        screen
+            .lines()
+            .next()
+            .is_some_and(|l| l.contains("⚠ spend spike")),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("New destination: 3.05 USD to LV"),
+        "{screen}"
+    );
+}
+
+#[test]
+fn a_spike_shows_beside_the_balances_alert_and_leaves_the_header_after_the_hour() {
+    let mut fleet = three();
+    fleet.update(spiked(1, "Marketing"));
+    // Production, below its alert, is first in the table.
+    fleet.update(FleetMsg::Term(key(KeyCode::Enter)));
+    assert_eq!(fleet.open, Some(1));
+    let header = |fleet: &Fleet, w: u16| {
+        let screen = screen_text(draw(fleet, w, 35).backend().buffer());
+        screen.lines().next().expect("a header").to_owned()
+    };
+    let wide = header(&fleet, 120);
+    assert!(
+        wide.contains("⚠ balance below 50 USD") && wide.contains("⚠ spend spike"),
+        "{wide}"
+    );
+    let narrow = header(&fleet, 80);
+    assert!(
+        narrow.contains("⚠ spike") && narrow.contains("50 USD"),
+        "{narrow}"
+    );
+    fleet.update(FleetMsg::Term(Msg::Tick(
+        now() + SignedDuration::from_mins(61),
+    )));
+    let later = header(&fleet, 120);
+    assert!(
+        !later.contains("spike") && later.contains("balance below"),
+        "{later}"
+    );
+}
+
+#[test]
+fn a_spike_before_the_balance_loads_still_rings_and_shows() {
+    let mut fleet = Fleet::new(vec![member("staging", "MA2025STAGING00000001", None)], None);
+    let out = fleet.update(spiked(0, "Marketing"));
+    assert!(out.bell);
+    assert!(
+        out.alerts.is_empty(),
+        "on_alert waits for a balance to pass"
+    );
+    let notice = fleet
+        .opened()
+        .and_then(|a| a.notice.as_ref())
+        .expect("a notice");
+    assert!(notice.text.contains("to LV"), "{}", notice.text);
 }
 
 #[test]
@@ -552,9 +693,9 @@ fn esc_clears_a_filter_that_was_kept() {
         fleet.update(FleetMsg::Term(key(KeyCode::Char(c))));
     }
     fleet.update(FleetMsg::Term(key(KeyCode::Enter)));
-    assert_eq!(fleet.screen.order(&fleet.members).len(), 1);
+    assert_eq!(table(&fleet).order(&fleet.members).len(), 1);
     fleet.update(FleetMsg::Term(key(KeyCode::Esc)));
-    assert_eq!(fleet.screen.order(&fleet.members).len(), 3);
+    assert_eq!(table(&fleet).order(&fleet.members).len(), 3);
 }
 
 #[test]
@@ -577,7 +718,7 @@ fn one_account_under_two_profiles_is_totalled_once_and_postpaid_sorts_after() {
         "{total}"
     );
     fleet.update(FleetMsg::Term(key(KeyCode::Char('o'))));
-    let order: Vec<usize> = fleet.screen.order(&fleet.members);
+    let order: Vec<usize> = table(&fleet).order(&fleet.members);
     assert_eq!(order, [0, 1, 2], "by balance, postpaid after: {order:?}");
     // Whichever of its profiles comes first, one that has not heard from
     // the account yet does not hide its balance.
@@ -592,7 +733,7 @@ fn one_account_under_two_profiles_is_totalled_once_and_postpaid_sorts_after() {
     // By name, the profile that has not heard from it comes first.
     lonely.update(FleetMsg::Term(key(KeyCode::Char('o'))));
     lonely.update(FleetMsg::Term(key(KeyCode::Char('o'))));
-    assert_eq!(lonely.screen.order(&lonely.members), [0, 1]);
+    assert_eq!(table(&lonely).order(&lonely.members), [0, 1]);
     let screen = screen_text(draw(&lonely, 120, 35).backend().buffer());
     let total = screen.lines().find(|l| l.contains("Total")).expect("total");
     assert!(total.contains("42.10"), "{total}");
@@ -653,8 +794,7 @@ fn the_mouse_works_on_the_fleet_as_on_an_account() {
     let t = draw(&fleet, 120, 35);
     insta::assert_snapshot!(t.backend());
     assert_eq!(
-        fleet
-            .screen
+        table(&fleet)
             .selected_member(&fleet.members)
             .map(|i| fleet.members[i].profile.as_str()),
         Some("staging"),
@@ -662,18 +802,17 @@ fn the_mouse_works_on_the_fleet_as_on_an_account() {
     );
     fleet.update(mouse(MouseEventKind::ScrollDown, 0));
     assert_eq!(
-        fleet
-            .screen
+        table(&fleet)
             .selected_member(&fleet.members)
             .map(|i| fleet.members[i].profile.as_str()),
         Some("legacy"),
         "the wheel moves the selection"
     );
     fleet.update(mouse(MouseEventKind::ScrollUp, 0));
-    assert_eq!(fleet.screen.table.selected, 1);
+    assert_eq!(table(&fleet).table.selected, 1);
     // A click on the heading selects nothing.
     fleet.update(mouse(MouseEventKind::Down(MouseButton::Left), 1));
-    assert_eq!(fleet.screen.table.selected, 1);
+    assert_eq!(table(&fleet).table.selected, 1);
     // m turns the capture off here, for the table and every dashboard.
     let out = fleet.update(FleetMsg::Term(key(KeyCode::Char('m'))));
     assert_eq!(out.mouse_capture, Some(false));
@@ -716,7 +855,7 @@ fn with_tokenless() -> Fleet {
     );
     fleet.update(FleetMsg::Term(Msg::Resize(120, 35)));
     feed(&mut fleet, 0, "Staging Co", &hour(dec!(812.25), dec!(0.01)));
-    while fleet.screen.selected_member(&fleet.members) != Some(1) {
+    while table(&fleet).selected_member(&fleet.members) != Some(1) {
         fleet.update(FleetMsg::Term(key(KeyCode::Down)));
     }
     fleet
@@ -730,7 +869,7 @@ fn a_row_without_its_token_logs_in_where_it_stands() {
     assert!(!screen.contains("Enter open"), "{screen}");
     fleet.update(FleetMsg::Term(key(KeyCode::Enter)));
     assert_eq!(fleet.open, None, "no dashboard opened");
-    let welcome = fleet.welcome.as_ref().expect("the welcome screen");
+    let welcome = fleet.welcome().expect("the welcome screen");
     assert_eq!(welcome.text(Field::AuthId), "MA2025OPS0000000001A");
     assert_eq!(welcome.text(Field::Profile), "ops");
     assert_eq!(welcome.focus, Field::Token, "what is missing");
@@ -744,7 +883,7 @@ fn a_row_without_its_token_logs_in_where_it_stands() {
     assert!(!screen.contains("demo"), "no demo from the fleet: {screen}");
     // F2 (the demo elsewhere) does nothing here.
     fleet.update(FleetMsg::Term(key(KeyCode::F(2))));
-    assert!(fleet.welcome.is_some() && fleet.ending().is_none());
+    assert!(fleet.welcome().is_some() && fleet.ending().is_none());
     for c in "abcdefghijklmnopqrstuvwxyz0123456789ABCD".chars() {
         fleet.update(FleetMsg::Term(key(KeyCode::Char(c))));
     }
@@ -774,7 +913,7 @@ fn leaving_a_rows_welcome_goes_back_to_the_fleet_and_ctrl_c_quits() {
     let mut fleet = with_tokenless();
     fleet.update(FleetMsg::Term(key(KeyCode::Enter)));
     fleet.update(FleetMsg::Term(key(KeyCode::Esc)));
-    assert!(fleet.welcome.is_none(), "nothing typed: back at once");
+    assert!(fleet.welcome().is_none(), "nothing typed: back at once");
     assert!(!fleet.should_quit());
     let screen = screen_text(draw(&fleet, 120, 35).backend().buffer());
     assert!(screen.contains("Total"), "the table again: {screen}");
@@ -785,7 +924,7 @@ fn leaving_a_rows_welcome_goes_back_to_the_fleet_and_ctrl_c_quits() {
     let screen = screen_text(draw(&fleet, 120, 35).backend().buffer());
     assert!(screen.contains("Back to the fleet?"), "{screen}");
     fleet.update(FleetMsg::Term(key(KeyCode::Char('y'))));
-    assert!(fleet.welcome.is_none() && !fleet.should_quit());
+    assert!(fleet.welcome().is_none() && !fleet.should_quit());
     // Ctrl-C leaves altogether, from the welcome screen too.
     fleet.update(FleetMsg::Term(key(KeyCode::Enter)));
     fleet.update(FleetMsg::Term(support::app::ctrl('c')));
@@ -797,9 +936,39 @@ fn a_resize_reaches_a_rows_welcome_screen() {
     let mut fleet = with_tokenless();
     fleet.update(FleetMsg::Term(key(KeyCode::Enter)));
     fleet.update(FleetMsg::Term(Msg::Resize(50, 10)));
-    assert_eq!(fleet.welcome.as_ref().expect("open").size, (50, 10));
+    assert_eq!(fleet.welcome().expect("open").size, (50, 10));
     let screen = screen_text(draw(&fleet, 50, 10).backend().buffer());
     assert!(screen.contains("Esc goes back to"), "{screen}");
+}
+
+#[test]
+fn a_resize_under_a_rows_welcome_keeps_the_tables_selection_in_view() {
+    // Twenty accounts, the last one's token missing, selected at a height
+    // that shows them all; the terminal then shrinks.
+    let fleet = || {
+        let mut members: Vec<Member> = (0..19)
+            .map(|i| member(&format!("acct{i:02}"), &format!("MA2025FLEET{i:011}"), None))
+            .collect();
+        members.push(tokenless("zz-ops", "MA2025OPS0000000001A"));
+        let mut fleet = Fleet::new(members, None);
+        fleet.update(FleetMsg::Term(Msg::Resize(120, 35)));
+        for _ in 0..19 {
+            fleet.update(FleetMsg::Term(key(KeyCode::Down)));
+        }
+        fleet
+    };
+    let mut plain = fleet();
+    plain.update(FleetMsg::Term(Msg::Resize(120, 12)));
+    let mut welcomed = fleet();
+    welcomed.update(FleetMsg::Term(key(KeyCode::Enter)));
+    assert!(welcomed.welcome().is_some());
+    welcomed.update(FleetMsg::Term(Msg::Resize(120, 12)));
+    welcomed.update(FleetMsg::Term(key(KeyCode::Esc)));
+    assert!(welcomed.welcome().is_none());
+    // The table under the welcome screen heard the resize as it would
+    // have without it: the view where the selection stays in sight.
+    assert_eq!(table(&welcomed).table, table(&plain).table);
+    assert_ne!(table(&plain).table, table(&fleet()).table, "the view moved");
 }
 
 /// Thirty accounts not yet heard from, in the order made (acct00 first),
@@ -821,7 +990,7 @@ fn press(fleet: &mut Fleet, code: KeyCode, times: usize) {
 }
 
 fn selected_profile(fleet: &Fleet) -> &str {
-    let i = fleet.screen.selected_member(&fleet.members).expect("a row");
+    let i = table(fleet).selected_member(&fleet.members).expect("a row");
     &fleet.members[i].profile
 }
 
@@ -941,7 +1110,7 @@ fn a_rows_login_checks_with_its_profiles_api_and_leaving_waits_for_the_answer() 
     );
     // Leaving now would say "nothing kept" while the check may keep it.
     fleet.update(FleetMsg::Term(key(KeyCode::Esc)));
-    assert!(fleet.welcome.is_some(), "still there");
+    assert!(fleet.welcome().is_some(), "still there");
     let screen = screen_text(draw(&fleet, 120, 35).backend().buffer());
     assert!(screen.contains("Leaving waits for the answer"), "{screen}");
     fleet.update(FleetMsg::Checked(Ok("the config file".into())));
@@ -953,7 +1122,7 @@ fn a_rows_login_types_only_the_token_and_refuses_another_accounts_paste() {
     let mut fleet = rows_login();
     fleet.update(FleetMsg::Term(key(KeyCode::Tab)));
     fleet.update(FleetMsg::Term(key(KeyCode::Tab)));
-    let welcome = fleet.welcome.as_ref().expect("open");
+    let welcome = fleet.welcome().expect("open");
     assert_eq!(
         welcome.focus,
         Field::Token,
@@ -963,7 +1132,7 @@ fn a_rows_login_types_only_the_token_and_refuses_another_accounts_paste() {
         "export PLIVO_AUTH_ID=MA2025OTHER000000001\nexport PLIVO_AUTH_TOKEN={}\n",
         "x".repeat(40)
     ))));
-    let welcome = fleet.welcome.as_ref().expect("open");
+    let welcome = fleet.welcome().expect("open");
     assert_eq!(welcome.text(Field::AuthId), "MA2025OPS0000000001A");
     assert_eq!(welcome.text(Field::Token), "", "nothing of it taken");
     assert_eq!(welcome.text(Field::Profile), "ops");
@@ -977,7 +1146,7 @@ fn a_rows_login_types_only_the_token_and_refuses_another_accounts_paste() {
         "MA2025OPS0000000001A {}",
         "y".repeat(40)
     ))));
-    let welcome = fleet.welcome.as_ref().expect("open");
+    let welcome = fleet.welcome().expect("open");
     assert_eq!(welcome.text(Field::Token), "y".repeat(40));
     assert_eq!(welcome.focus, Field::Token);
 }
@@ -1004,7 +1173,7 @@ fn the_back_question_says_leave_in_its_footer_too_and_the_mouse_comes_back() {
     let footer = screen.lines().last().expect("footer");
     assert!(footer.contains("y leave"), "{footer}");
     let out = fleet.update(FleetMsg::Term(key(KeyCode::Char('y'))));
-    assert!(fleet.welcome.is_none());
+    assert!(fleet.welcome().is_none());
     assert_eq!(out.mouse_capture, Some(true), "the table's mouse again");
 }
 

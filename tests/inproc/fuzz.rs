@@ -8,7 +8,6 @@ use crate::support;
 use plivo_dash::app::{App, Msg};
 use plivo_dash::plivo::{Account, ApiError, Field};
 use plivo_dash::sandbox::demo_account;
-use plivo_dash::screens;
 use plivo_dash::screens::account::MAX_CHARS;
 use plivo_dash::worker::{Op, Report};
 use proptest::prelude::*;
@@ -100,7 +99,7 @@ fn texts(app: &App) -> Vec<String> {
 
 fn render(app: &App, width: u16, height: u16) {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
-    terminal.draw(|f| screens::render(app, f)).expect("draw");
+    terminal.draw(|f| app.render(f)).expect("draw");
 }
 
 proptest! {

@@ -253,8 +253,7 @@ fn the_chart_takes_the_rows_of_a_tall_terminal() {
 
 fn screen_of(app: &App, w: u16, h: u16) -> String {
     let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).expect("terminal");
-    t.draw(|f| plivo_dash::screens::render(app, f))
-        .expect("draw");
+    t.draw(|f| app.render(f)).expect("draw");
     screen_text(t.backend().buffer())
 }
 

@@ -6,7 +6,6 @@ use crate::support;
 use plivo_dash::app::{App, Clipboard, Msg};
 use plivo_dash::plivo::pager::Stop;
 use plivo_dash::plivo::{ApiError, Disagreement, Subaccount, SubaccountChange};
-use plivo_dash::screens;
 use plivo_dash::screens::Screen;
 use plivo_dash::screens::subaccounts::{Dialog, SubaccountsScreen};
 use plivo_dash::worker::{Op, Report, Request};
@@ -57,7 +56,7 @@ fn pages(app: &mut App, total: u32, upto: u32) {
 
 fn draw(app: &App, w: u16, h: u16) -> String {
     let mut t = Terminal::new(TestBackend::new(w, h)).expect("terminal");
-    t.draw(|f| screens::render(app, f)).expect("draw");
+    t.draw(|f| app.render(f)).expect("draw");
     let b = t.backend().buffer().clone();
     (0..h)
         .map(|y| (0..w).map(|x| b[(x, y)].symbol()).collect::<String>())
@@ -369,7 +368,7 @@ fn the_dialog_shows_the_cursor_where_the_next_letter_goes() {
     type_str(&mut app, "abc");
     app.update(key(KeyCode::Left));
     let mut t = Terminal::new(TestBackend::new(100, 30)).expect("terminal");
-    t.draw(|f| screens::render(&app, f)).expect("draw");
+    t.draw(|f| app.render(f)).expect("draw");
     let cursor = t.get_cursor_position().expect("a cursor");
     let b = t.backend().buffer();
     assert_eq!(

@@ -7,7 +7,6 @@ use plivo_dash::app::{App, Msg};
 use plivo_dash::keymap::{Context, HelpLine};
 use plivo_dash::plivo::{Account, ApiError, Field};
 use plivo_dash::sandbox::demo_account;
-use plivo_dash::screens;
 use plivo_dash::worker::{Op, Report};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -19,7 +18,7 @@ use support::app::*;
 
 fn draw(app: &App, width: u16, height: u16) -> Terminal<TestBackend> {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
-    terminal.draw(|f| screens::render(app, f)).expect("draw");
+    terminal.draw(|f| app.render(f)).expect("draw");
     terminal
 }
 

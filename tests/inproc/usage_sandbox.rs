@@ -628,3 +628,45 @@ async fn messages_are_sms_mms_and_whatsapp_both_ways_and_filter_by_type() {
     assert_eq!(status, 400);
     assert!(is_plivo_error(&body), "{body}");
 }
+
+#[tokio::test]
+async fn the_seeded_weeks_balance_is_what_its_records_spent_and_its_top_ups_added() {
+    let step = Duration::from_secs(300);
+    let (plain, _) = with_traffic(7).await;
+    let opening = plain.account().cash_credits;
+    let points = plain.balance_history(step);
+    let (first, last) = (points[0], points[points.len() - 1]);
+    assert_eq!(last.1, opening, "it ends where the sandbox starts");
+    assert!(
+        last.0.duration_since(first.0) >= SignedDuration::from_hours(7 * 24 - 1),
+        "a week: {first:?} to {last:?}"
+    );
+    // Without top-ups, each step falls by what the records in it cost.
+    for pair in points.windows(2) {
+        let ((from, before), (to, after)) = (pair[0], pair[1]);
+        let spent = plain.served(true, from, to).1 + plain.served(false, from, to).1;
+        assert_eq!(before - after, spent, "{from} to {to}");
+    }
+
+    let recharge = plivo_dash::sandbox::Recharge {
+        below: dec!(1.10),
+        amount: dec!(0.75),
+    };
+    let (topped, _) = sandbox_and_client(Options {
+        traffic_days: 7,
+        recharge: Some(recharge),
+        ..Options::default()
+    })
+    .await;
+    let points = topped.balance_history(step);
+    assert_eq!(points.last().map(|p| p.1), Some(opening));
+    // Topped up as auto-recharge would: never a whole top-up above its
+    // trigger, and the week's spend far more than the balance ever held.
+    assert!(
+        points
+            .iter()
+            .all(|(_, b)| *b < recharge.below + recharge.amount),
+        "{points:?}"
+    );
+    assert!(points.iter().any(|(_, b)| *b < opening));
+}

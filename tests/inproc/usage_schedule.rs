@@ -3,7 +3,8 @@
 //! list held back by 429s never delays a balance poll; a worker dropped
 //! mid-back-fill resumes in the next with every record once; a store that
 //! cannot be opened is said once and the balance is still polled; the
-//! totals after two scheduled syncs are what `usage --no-sync` reads.
+//! totals after two scheduled syncs are what `usage --no-sync` reads; a
+//! pumping burst is reported once, its subaccount named as Plivo names it.
 
 use crate::support;
 
@@ -50,6 +51,7 @@ fn syncing(dir: &Path, interval: Duration, message_gap: Duration) -> usage::Opti
             message_gap,
             ..plivo_dash::usage::sync::Options::default()
         },
+        spikes: None,
     }
 }
 
@@ -700,4 +702,80 @@ fn the_dashboard_asks_for_the_digest_in_the_accounts_zone_after_each_sync_and_ke
         Err("disk I/O error".to_owned()),
     )));
     assert_eq!(app.usage.error.as_deref(), Some("disk I/O error"));
+}
+
+#[tokio::test]
+async fn a_pumping_burst_is_reported_once_by_the_worker_naming_its_subaccount() {
+    use plivo_dash::usage::spike::{Spike, Thresholds};
+    let mut account = plivo_dash::sandbox::demo_account();
+    // Enough credit for the burst to go on past both rules' thresholds.
+    account.cash_credits = Decimal::from(100);
+    let (handle, client) = sandbox(Options {
+        traffic_days: 3,
+        message_window: MESSAGE_WINDOW,
+        pumping: Some(Duration::ZERO),
+        account,
+        ..Options::default()
+    })
+    .await;
+    let state = tempfile::tempdir().expect("a directory");
+    let usage = usage::Options {
+        sync: plivo_dash::usage::sync::Options {
+            depth: Depth::Days(3),
+            ..syncing(state.path(), Duration::ZERO, Duration::ZERO).sync
+        },
+        spikes: Some(Thresholds {
+            factor: Decimal::from(3),
+            new_destination: Decimal::ONE,
+        }),
+        ..syncing(
+            state.path(),
+            Duration::from_secs(1),
+            Duration::from_millis(30),
+        )
+    };
+    let Channels {
+        commands,
+        mut events,
+    } = spawn(client, Duration::from_secs(3600), usage);
+    let mut found = Vec::new();
+    // The burst passes 1 USD to LV after 10 s and 2.5 USD, above any hour
+    // of the seeded days thrice over, after 25 s; syncs until then, and a
+    // few more.
+    let until = Instant::now() + Duration::from_secs(32);
+    while Instant::now() < until {
+        let (seen, _, _) = until_synced(&mut events).await;
+        found.extend(seen.into_iter().filter_map(|r| match r {
+            Report::Usage(Status::Spike(found)) => Some(found),
+            _ => None,
+        }));
+    }
+    drop(commands);
+    let [spike] = found.as_slice() else {
+        panic!("one spike: {found:?}");
+    };
+    // Whichever rule the burst passed first names it; the other is the
+    // same burst, not said again.
+    let top = spike.top();
+    assert_eq!(top.country.as_deref(), Some("LV"), "{spike:?}");
+    assert!(
+        spike.top_new,
+        "said as never sent to before: {}",
+        spike.text()
+    );
+    assert!(spike.amount() > spike.threshold, "{spike:?}");
+    if let Spike::NewDestination { country, .. } = &spike.spike {
+        assert_eq!(country, "LV");
+    }
+    let pumping = handle.subaccounts().first().cloned().expect("subaccounts");
+    assert_eq!(top.subaccount.as_deref(), Some(pumping.0.as_str()));
+    assert_eq!(
+        spike
+            .subaccount_name
+            .as_ref()
+            .map(|n| n.as_str().to_owned()),
+        Some(pumping.1),
+        "named as Plivo names it"
+    );
+    assert!(top.number.as_deref().is_some_and(|n| n.len() > 6));
 }

@@ -107,8 +107,7 @@ fn answer(app: &mut App) -> bool {
 
 fn draw(app: &App, w: u16, h: u16) -> (String, Buffer) {
     let mut t = Terminal::new(TestBackend::new(w, h)).expect("terminal");
-    t.draw(|f| plivo_dash::screens::render(app, f))
-        .expect("draw");
+    t.draw(|f| app.render(f)).expect("draw");
     let buffer = t.backend().buffer().clone();
     (screen_text(&buffer), buffer)
 }
@@ -412,6 +411,7 @@ async fn the_worker_reads_a_view_from_the_synced_store() {
         worker::Options {
             usage: Some(sync_worker::Options {
                 interval: Duration::from_secs(3600),
+                spikes: None,
                 store: sync_worker::StoreAt::new(path.clone()),
                 sync: plivo_dash::usage::sync::Options {
                     depth: plivo_dash::usage::sync::plan::Depth::Days(2),
@@ -625,8 +625,7 @@ fn the_fleet_gains_a_month_to_date_column_once_usage_is_read() {
     }
     let text = |fleet: &Fleet| {
         let mut t = Terminal::new(TestBackend::new(120, 12)).expect("terminal");
-        t.draw(|f| plivo_dash::screens::render_fleet(fleet, f))
-            .expect("draw");
+        t.draw(|f| fleet.render(f)).expect("draw");
         screen_text(t.backend().buffer())
     };
     assert!(!text(&fleet).contains("Month USD"), "nothing to say yet");

@@ -7,4 +7,5 @@ mod support;
 mod login;
 mod pty;
 mod pty_fleet;
+mod pty_spike;
 mod pty_usage;

@@ -148,8 +148,7 @@ pub fn screen_text(buffer: &Buffer) -> String {
 /// line per row, and the whole buffer for colours.
 pub fn panel(app: &App, w: u16, h: u16) -> (String, Buffer) {
     let mut t = Terminal::new(TestBackend::new(w, h)).expect("terminal");
-    t.draw(|f| plivo_dash::screens::render(app, f))
-        .expect("draw");
+    t.draw(|f| app.render(f)).expect("draw");
     let buffer = t.backend().buffer().clone();
     let right = (0..w)
         .find(|x| buffer[(*x, 1)].symbol() == "┐")

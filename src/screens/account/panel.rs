@@ -13,13 +13,13 @@ use ratatui::widgets::{
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive as _;
 
-use crate::app::App;
 use crate::keymap::Action;
 use crate::layout::wrap;
 use crate::monitor::chart::{self, Plot};
 use crate::monitor::threshold::Level;
 use crate::monitor::{Estimate, ago, human};
 use crate::plivo::{Account, ErrorClass};
+use crate::state::AccountState;
 use crate::state::{AccountText, FetchState};
 use crate::text::SafeText;
 use crate::ui::{Theme, clip};
@@ -30,7 +30,7 @@ const LABEL: usize = 11;
 const CHART_MIN: usize = 6;
 
 pub(super) fn render(
-    app: &App,
+    app: &AccountState,
     account: &Account,
     shown: &AccountText,
     theme: Theme,
@@ -122,7 +122,7 @@ pub(super) fn render(
     frame.render_widget(Paragraph::new(stale), reason);
 }
 
-fn credit_style(app: &App, account: &Account, theme: Theme) -> Style {
+fn credit_style(app: &AccountState, account: &Account, theme: Theme) -> Style {
     let level = match app.level() {
         Level::Ok if account.cash_credits <= Decimal::ZERO => Level::Critical,
         level => level,
@@ -134,7 +134,13 @@ fn credit_style(app: &App, account: &Account, theme: Theme) -> Style {
     }
 }
 
-fn render_credits(app: &App, account: &Account, theme: Theme, frame: &mut Frame, area: Rect) {
+fn render_credits(
+    app: &AccountState,
+    account: &Account,
+    theme: Theme,
+    frame: &mut Frame,
+    area: Rect,
+) {
     let style = credit_style(app, account, theme);
     let title = match (&app.alarm, app.level()) {
         (Some(alarm), Level::Critical) => format!(" Credits · below {} ", alarm.alert_below()),
@@ -159,7 +165,7 @@ fn render_credits(app: &App, account: &Account, theme: Theme, frame: &mut Frame,
 }
 
 /// "12 s ago · every 60 s", "paused", or how stale the data is.
-fn updated(app: &App, theme: Theme, width: usize) -> Vec<Span<'static>> {
+fn updated(app: &AccountState, theme: Theme, width: usize) -> Vec<Span<'static>> {
     let age = app
         .fetched_at
         .map_or_else(|| "—".to_owned(), |at| ago(app.now, at));
@@ -190,7 +196,7 @@ fn updated(app: &App, theme: Theme, width: usize) -> Vec<Span<'static>> {
 }
 
 fn monitor_rows<'a>(
-    app: &App,
+    app: &AccountState,
     account: &Account,
     theme: Theme,
     width: usize,
@@ -224,7 +230,7 @@ fn monitor_rows<'a>(
 }
 
 fn monitor_estimate_rows<'a>(
-    app: &App,
+    app: &AccountState,
     theme: Theme,
     width: usize,
     row: &dyn Fn(&str, Vec<Span<'static>>) -> Line<'a>,
@@ -290,7 +296,7 @@ fn monitor_estimate_rows<'a>(
 /// green strokes, local times under it and the visible lowest and highest
 /// balance beside it. Its data was downsampled when the history changed;
 /// drawing only turns columns into points. Small, it is a sparkline.
-fn render_chart(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
+fn render_chart(app: &AccountState, theme: Theme, frame: &mut Frame, area: Rect) {
     if area.height < 2 || area.width < 8 {
         return;
     }
@@ -438,7 +444,7 @@ fn render_chart(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
 /// The row under the chart: round local times where they fall on a plot
 /// starting `left` cells into a row `width` wide, and "now" at the end.
 /// A time that would touch its neighbour or "now" is left out.
-fn time_labels(app: &App, left: usize, width: usize) -> String {
+fn time_labels(app: &AccountState, left: usize, width: usize) -> String {
     const NOW: &str = "now";
     let mut row = vec![' '; width];
     let plot_width = width.saturating_sub(left);
@@ -517,7 +523,7 @@ fn sparkline(plot: &Plot, theme: Theme, frame: &mut Frame, area: Rect) {
 }
 
 /// The time now in the account's zone, e.g. "14:03 EST (Thu)".
-fn local_time(app: &App, zone: &str) -> SafeText {
+fn local_time(app: &AccountState, zone: &str) -> SafeText {
     match jiff::tz::TimeZone::get(zone) {
         // jiff's own text for a zone the IANA database knows.
         Ok(tz) => SafeText::new(

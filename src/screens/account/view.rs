@@ -11,10 +11,10 @@ use ratatui::widgets::{Block, Clear, List, ListItem, ListState, Paragraph, Wrap}
 use unicode_width::UnicodeWidthStr as _;
 
 use super::{AccountScreen, FieldState, Review, goes, panel};
-use crate::app::App;
 use crate::keymap::Action;
 use crate::layout::{self, Areas, centered, wrap};
 use crate::plivo::{ApiError, ErrorClass};
+use crate::state::AccountState;
 use crate::state::FetchState;
 use crate::text::drawable;
 use crate::ui::{Theme, clip, popup, scrolled};
@@ -22,7 +22,7 @@ use crate::ui::{Theme, clip, popup, scrolled};
 /// Draws the screen: `areas` as the dashboard lays them out, `body` the
 /// whole space between the header and the footer.
 pub fn render(
-    app: &App,
+    app: &AccountState,
     screen: &AccountScreen,
     theme: Theme,
     frame: &mut Frame,
@@ -57,7 +57,13 @@ pub fn render(
     }
 }
 
-fn form(app: &App, screen: &AccountScreen, theme: Theme, frame: &mut Frame, areas: &Areas) {
+fn form(
+    app: &AccountState,
+    screen: &AccountScreen,
+    theme: Theme,
+    frame: &mut Frame,
+    areas: &Areas,
+) {
     let keys = &app.session.keymap;
     let unsaved = screen.form.fields().iter().filter(|s| s.dirty()).count();
     let heading = match (screen.form.focus(), unsaved) {
@@ -162,7 +168,7 @@ fn field(screen: &AccountScreen, state: &FieldState, theme: Theme, frame: &mut F
 /// The zones matching, the highlighted one and how many more match
 /// (`choice`): the arrows reach only those listed, so the rest is said.
 fn render_suggestions(
-    app: &App,
+    app: &AccountState,
     names: &[String],
     (choice, more): (usize, usize),
     theme: Theme,
@@ -203,7 +209,7 @@ fn render_suggestions(
 }
 
 /// Loading and failure before any account has arrived: screens of their own.
-fn no_account(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
+fn no_account(app: &AccountState, frame: &mut Frame, area: Rect, theme: Theme) {
     let keys = &app.session.keymap;
     let again = format!(
         "Press {} to try again, {} to quit.",
@@ -328,7 +334,7 @@ pub(super) fn review_lines(
 /// differ only at the end can still be told apart. When that is taller
 /// than the screen, the list scrolls above the keys, which stay.
 fn confirm_save(
-    app: &App,
+    app: &AccountState,
     screen: &AccountScreen,
     review: &Review,
     frame: &mut Frame,

@@ -1,18 +1,17 @@
 //! The fleet screen: every watched account in one table, sorted by what
 //! needs attention first, filtered as you type; Enter opens an account.
 //! Its state is the table's (order, filter, selection); the accounts are
-//! the fleet's ([`crate::app::fleet`]).
+//! the fleet's, each drawn as a [`Row`].
 
 pub mod view;
 
 use jiff::SignedDuration;
 use rust_decimal::Decimal;
 
-use crate::app::fleet::Member;
 use crate::keymap::{Action, Context};
 use crate::monitor::Estimate;
 use crate::scroll::Table;
-use crate::state::{LineInput, Notice};
+use crate::state::{AccountState, LineInput, Notice, Outcome, ToFleet};
 use crate::text;
 
 /// The longest filter taken: more would match nothing anyway.
@@ -50,15 +49,36 @@ impl Sort {
     }
 }
 
-/// What the fleet screen asks of the fleet after an action.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Asked {
-    /// Nothing beyond a frame.
-    Nothing,
-    /// Open this member's dashboard.
-    Open(usize),
-    /// Fetch this member's account now.
-    Refresh(usize),
+/// One account as the fleet screen shows it: a row of the table.
+pub trait Row {
+    /// The profile's name (made safe to draw).
+    fn profile(&self) -> &str;
+    /// What the filter matches: profile, auth id and (once loaded) name,
+    /// as `text::searchable` makes them.
+    fn search(&self) -> &str;
+    /// Its profile names an account whose token is missing: opening it
+    /// offers the welcome screen.
+    fn needs_login(&self) -> bool;
+    /// The account's state.
+    fn account(&self) -> &AccountState;
+}
+
+impl<R: Row + ?Sized> Row for &R {
+    fn profile(&self) -> &str {
+        (**self).profile()
+    }
+
+    fn search(&self) -> &str {
+        (**self).search()
+    }
+
+    fn needs_login(&self) -> bool {
+        (**self).needs_login()
+    }
+
+    fn account(&self) -> &AccountState {
+        (**self).account()
+    }
 }
 
 /// The table's state.
@@ -86,37 +106,45 @@ impl FleetScreen {
 
     /// The members in the order shown: those the filter lets through,
     /// sorted.
-    pub fn order(&self, members: &[Member]) -> Vec<usize> {
+    pub fn order<M: Row>(&self, members: &[M]) -> Vec<usize> {
         let needle = text::searchable(self.filter.text().trim());
         let mut shown: Vec<usize> = (0..members.len())
-            .filter(|i| needle.is_empty() || members[*i].search.contains(&needle))
+            .filter(|i| needle.is_empty() || members[*i].search().contains(&needle))
             .collect();
         match self.sort {
             Sort::Runway => shown.sort_by_key(|i| (runway_key(&members[*i]), *i)),
             Sort::Balance => shown.sort_by_key(|i| (balance_key(&members[*i]), *i)),
             Sort::Name => shown.sort_by(|a, b| {
-                text::natural_cmp(&members[*a].profile, &members[*b].profile).then(a.cmp(b))
+                text::natural_cmp(members[*a].profile(), members[*b].profile()).then(a.cmp(b))
             }),
         }
         shown
     }
 
     /// The member on the selected row, if any row is shown.
-    pub fn selected_member(&self, members: &[Member]) -> Option<usize> {
+    pub fn selected_member<M: Row>(&self, members: &[M]) -> Option<usize> {
         self.order(members).get(self.table.selected).copied()
     }
 
     /// Handles `action`; `rows` is how many account rows are in view (a
-    /// page).
-    pub fn act(&mut self, action: Action, members: &[Member], rows: usize) -> Asked {
+    /// page). What it asks of the fleet is in the outcome's `to_fleet`.
+    pub fn act<M: Row>(&mut self, action: Action, members: &[M], rows: usize) -> Outcome {
+        let asked = self.asked(action, members, rows);
+        Outcome {
+            to_fleet: asked,
+            ..Outcome::redraw()
+        }
+    }
+
+    fn asked<M: Row>(&mut self, action: Action, members: &[M], rows: usize) -> Option<ToFleet> {
         if self.filtering {
             super::filter_key(action, &mut self.filter, &mut self.filtering);
             self.table = Table::default();
-            return Asked::Nothing;
+            return None;
         }
         let count = self.order(members).len();
         if self.table.act(action, count, rows) {
-            return Asked::Nothing;
+            return None;
         }
         match action {
             Action::Filter => self.filtering = true,
@@ -137,17 +165,22 @@ impl FleetScreen {
             }
             Action::Open => {
                 if let Some(i) = self.selected_member(members) {
-                    return Asked::Open(i);
+                    return Some(ToFleet::Open(i));
                 }
             }
             Action::Refresh => {
                 if let Some(i) = self.selected_member(members) {
-                    return Asked::Refresh(i);
+                    return Some(ToFleet::Refresh(i));
+                }
+            }
+            Action::Usage => {
+                if let Some(i) = self.selected_member(members) {
+                    return Some(ToFleet::Usage(i));
                 }
             }
             _ => {}
         }
-        Asked::Nothing
+        None
     }
 
     /// A character typed into the filter; a notice when it is full.
@@ -171,8 +204,8 @@ impl FleetScreen {
 /// those with no end in sight or not yet measured (lowest balance first),
 /// then postpaid accounts (invoiced, nothing to run out of), then those
 /// that have not answered at all.
-fn runway_key(member: &Member) -> (u8, SignedDuration, Decimal) {
-    let app = &member.app;
+fn runway_key(member: &impl Row) -> (u8, SignedDuration, Decimal) {
+    let app = member.account();
     let Some(account) = &app.account else {
         return (4, SignedDuration::ZERO, Decimal::ZERO);
     };
@@ -188,8 +221,8 @@ fn runway_key(member: &Member) -> (u8, SignedDuration, Decimal) {
 
 /// Sorting by balance: lowest first, postpaid accounts (whose balance is
 /// not what they can spend) after, those without one last.
-fn balance_key(member: &Member) -> (u8, Decimal) {
-    match &member.app.account {
+fn balance_key(member: &impl Row) -> (u8, Decimal) {
+    match &member.account().account {
         Some(a) if a.billing_mode == crate::plivo::BillingMode::Postpaid => (1, a.cash_credits),
         Some(a) => (0, a.cash_credits),
         None => (2, Decimal::ZERO),

@@ -9,12 +9,12 @@ use ratatui::widgets::Paragraph;
 use rust_decimal::Decimal;
 use unicode_width::UnicodeWidthStr as _;
 
-use crate::app::fleet::{Fleet, Member};
+use super::{FleetScreen, Row};
 use crate::keymap::{Context, Keymap};
 use crate::monitor::threshold::Level;
 use crate::monitor::{Estimate, ago, human};
 use crate::plivo::BillingMode;
-use crate::state::{FetchState, Overlay};
+use crate::state::{AccountState, FetchState, Notice, Overlay};
 use crate::ui::{self, Theme, clip};
 
 /// The smallest terminal the table fits: the profile, the balance and the
@@ -39,6 +39,30 @@ const MONTH: usize = 10;
 /// A chart narrower than this says nothing.
 const SPARK_MIN: usize = 8;
 const SPARK_MAX: usize = 40;
+
+/// What the fleet screen draws: its table, the accounts in it, and the
+/// frame around it (the footer's notice, the help over it, the keys).
+#[derive(Debug, Clone, Copy)]
+pub struct Shown<'a, M> {
+    /// The table's state.
+    pub screen: &'a FleetScreen,
+    /// The accounts, one row each.
+    pub members: &'a [M],
+    /// The footer's message.
+    pub notice: &'a Option<Notice>,
+    /// What covers the table.
+    pub overlay: Option<Overlay>,
+    /// The keys.
+    pub keymap: &'a Keymap,
+    /// Colours allowed.
+    pub color: bool,
+    /// Running on the embedded sandbox.
+    pub demo: bool,
+    /// The time now, as of the last tick.
+    pub now: jiff::Timestamp,
+    /// The terminal's size.
+    pub size: (u16, u16),
+}
 
 /// Whether the fleet screen fits a terminal of `size`.
 pub fn fits(size: (u16, u16)) -> bool {
@@ -102,12 +126,6 @@ fn columns(width: u16, month: bool) -> Columns {
     }
 }
 
-/// Whether the table has the month-to-date column: once an account's usage
-/// has been read.
-pub(crate) fn month_column(fleet: &Fleet) -> bool {
-    fleet.members.iter().any(|m| m.app.digest.is_some())
-}
-
 /// How many cells each account's chart gets at this width (0: none).
 pub(crate) fn spark_cells(width: u16, month: bool) -> usize {
     columns(width, month).spark
@@ -140,7 +158,7 @@ pub struct Areas {
 }
 
 /// The fleet screen's areas on `screen`, or `None` when it does not fit.
-pub fn areas(fleet: &Fleet, screen: Rect) -> Option<Areas> {
+pub fn areas<M: Row>(fleet: &Shown<M>, screen: Rect) -> Option<Areas> {
     if !fits((screen.width, screen.height)) {
         return None;
     }
@@ -181,7 +199,7 @@ pub fn areas(fleet: &Fleet, screen: Rect) -> Option<Areas> {
 }
 
 /// Draws the fleet screen.
-pub fn render(fleet: &Fleet, frame: &mut Frame) {
+pub fn render<M: Row>(fleet: &Shown<M>, frame: &mut Frame) {
     let theme = Theme::new(fleet.color);
     let screen = frame.area();
     let Some(areas) = areas(fleet, screen) else {
@@ -201,14 +219,14 @@ pub fn render(fleet: &Fleet, frame: &mut Frame) {
         ..
     } = areas;
     render_header(fleet, frame, header, theme);
-    let contexts = fleet.contexts();
+    let contexts = crate::screens::contexts(fleet.overlay, || fleet.screen.contexts());
     let context = contexts.get(1).copied().unwrap_or(Context::Global);
     // A row whose token is missing opens the welcome screen for it.
     let login = fleet
         .screen
-        .selected_member(&fleet.members)
+        .selected_member(fleet.members)
         .and_then(|i| fleet.members.get(i))
-        .is_some_and(|m| m.needs_login);
+        .is_some_and(Row::needs_login);
     let (hints, ranks): (Vec<_>, Vec<_>) = fleet
         .keymap
         .hints(context)
@@ -224,11 +242,11 @@ pub fn render(fleet: &Fleet, frame: &mut Frame) {
     ui::footer(fleet.notice.as_ref(), &hints, &ranks, frame, footer, theme);
     render_table(fleet, frame, &areas, theme);
     if let Some(Overlay::Help { scroll, screen }) = fleet.overlay {
-        ui::help(&fleet.keymap, screen, scroll, frame, body, theme);
+        ui::help(fleet.keymap, screen, scroll, frame, body, theme);
     }
 }
 
-fn render_header(fleet: &Fleet, frame: &mut Frame, area: Rect, theme: Theme) {
+fn render_header<M: Row>(fleet: &Shown<M>, frame: &mut Frame, area: Rect, theme: Theme) {
     let mut spans = vec![Span::styled(" plivo-dash ", theme.accent())];
     if fleet.demo {
         spans.push(Span::styled(" DEMO ", theme.badge()));
@@ -241,7 +259,7 @@ fn render_header(fleet: &Fleet, frame: &mut Frame, area: Rect, theme: Theme) {
     let below = fleet
         .members
         .iter()
-        .filter(|m| m.app.level() == Level::Critical)
+        .filter(|m| m.account().level() == Level::Critical)
         .count();
     if below > 0 {
         spans.push(Span::raw("  "));
@@ -255,9 +273,9 @@ fn render_header(fleet: &Fleet, frame: &mut Frame, area: Rect, theme: Theme) {
     let (tokenless, failing) = fleet
         .members
         .iter()
-        .filter(|m| matches!(m.app.fetch, FetchState::Failed { .. }))
+        .filter(|m| matches!(m.account().fetch, FetchState::Failed { .. }))
         .fold((0, 0), |(t, f), m| {
-            if m.needs_login {
+            if m.needs_login() {
                 (t + 1, f)
             } else {
                 (t, f + 1)
@@ -310,10 +328,11 @@ impl Cell {
     }
 }
 
-fn render_table(fleet: &Fleet, frame: &mut Frame, areas: &Areas, theme: Theme) {
+fn render_table<M: Row>(fleet: &Shown<M>, frame: &mut Frame, areas: &Areas, theme: Theme) {
     let area = areas.body;
-    let cols = columns(area.width, month_column(fleet));
-    let order = fleet.screen.order(&fleet.members);
+    let month = fleet.members.iter().any(|m| m.account().digest.is_some());
+    let cols = columns(area.width, month);
+    let order = fleet.screen.order(fleet.members);
     let mut rows: Vec<(Vec<Cell>, Style)> = Vec::new();
     let filter = fleet.screen.filter.text();
     if fleet.screen.filtering || !filter.is_empty() {
@@ -426,10 +445,10 @@ fn heading(cols: Columns) -> Vec<Cell> {
     cells
 }
 
-fn account_row(fleet: &Fleet, member: &Member, cols: Columns, theme: Theme) -> Vec<Cell> {
-    let app = &member.app;
+fn account_row<M: Row>(fleet: &Shown<M>, member: &M, cols: Columns, theme: Theme) -> Vec<Cell> {
+    let app = member.account();
     let mut cells = vec![Cell::left(
-        clip(&member.profile, PROFILE),
+        clip(member.profile(), PROFILE),
         PROFILE,
         theme.accent(),
     )];
@@ -437,7 +456,7 @@ fn account_row(fleet: &Fleet, member: &Member, cols: Columns, theme: Theme) -> V
         // Nothing yet: loading, or its error across the rest of the row.
         let rest = usize::from(fleet.size.0).saturating_sub(PROFILE + 3);
         let (text, style) = match &app.fetch {
-            FetchState::Failed { .. } if member.needs_login => (
+            FetchState::Failed { .. } if member.needs_login() => (
                 format!(
                     "no auth token here: {} logs in",
                     fleet.keymap.key_label(crate::keymap::Action::Open)
@@ -544,7 +563,7 @@ fn account_row(fleet: &Fleet, member: &Member, cols: Columns, theme: Theme) -> V
 /// What an account has spent since the 1st in its zone, from the digest
 /// read after its last sync: "≥" when the store does not reach back to
 /// the 1st, "—" before the first digest.
-fn month_to_date(app: &crate::app::App, theme: Theme) -> (String, Style) {
+fn month_to_date(app: &AccountState, theme: Theme) -> (String, Style) {
     match &app.digest {
         Some(digest) if digest.month.short() => {
             (format!("≥{:.2}", digest.month_to_date()), theme.dim())
@@ -561,7 +580,7 @@ fn cells_width(cells: &[Cell]) -> usize {
 
 /// What an account spends a day, as its row shows it: only while it has
 /// credit to spend.
-fn burning(app: &crate::app::App) -> Option<Decimal> {
+fn burning(app: &AccountState) -> Option<Decimal> {
     let credits = app.account.as_ref()?.cash_credits;
     match app.estimate() {
         Estimate::Burning { per_day, .. } if credits > Decimal::ZERO => Some(*per_day),
@@ -570,37 +589,40 @@ fn burning(app: &crate::app::App) -> Option<Decimal> {
 }
 
 /// The sums of the rows shown (the filter's, when one is set).
-fn total_row(fleet: &Fleet, order: &[usize], cols: Columns) -> Vec<Cell> {
+fn total_row<M: Row>(fleet: &Shown<M>, order: &[usize], cols: Columns) -> Vec<Cell> {
     // An account under two profiles is one account: counted once, from a
     // profile that has heard from it if any has.
-    let shown: Vec<&Member> = order.iter().map(|i| &fleet.members[*i]).collect();
+    let shown: Vec<&M> = order.iter().map(|i| &fleet.members[*i]).collect();
     // A profile that names no auth id is an account of its own, not the
     // same one as every other such profile.
     let unnamed = shown
         .iter()
-        .filter(|m| m.app.session.auth_id.is_empty())
+        .filter(|m| m.account().session.auth_id.is_empty())
         .count();
     let accounts: std::collections::HashSet<&str> = shown
         .iter()
-        .map(|m| m.app.session.auth_id.as_str())
+        .map(|m| m.account().session.auth_id.as_str())
         .filter(|id| !id.is_empty())
         .collect();
     let accounts = accounts.len() + unnamed;
     let mut seen = std::collections::HashSet::new();
-    let known: Vec<&Member> = shown
+    let known: Vec<&M> = shown
         .iter()
         .copied()
-        .filter(|m| m.app.account.is_some() && seen.insert(m.app.session.auth_id.as_str()))
+        .filter(|m: &&M| {
+            let m: &M = m;
+            m.account().account.is_some() && seen.insert(m.account().session.auth_id.as_str())
+        })
         .collect();
     let balance: Decimal = known
         .iter()
-        .filter_map(|m| m.app.account.as_ref())
+        .filter_map(|m| m.account().account.as_ref())
         .map(|a| a.cash_credits)
         .sum();
-    let burn: Decimal = known.iter().filter_map(|m| burning(&m.app)).sum();
+    let burn: Decimal = known.iter().filter_map(|m| burning(m.account())).sum();
     let measuring = known
         .iter()
-        .any(|m| matches!(m.app.estimate(), Estimate::NotEnoughData { .. }));
+        .any(|m| matches!(m.account().estimate(), Estimate::NotEnoughData { .. }));
     let burn = if measuring && burn.is_zero() {
         "…".to_owned()
     } else {
@@ -638,7 +660,10 @@ fn total_row(fleet: &Fleet, order: &[usize], cols: Columns) -> Vec<Cell> {
                 cells.push(Cell::left("", width, plain));
             }
         }
-        let digests: Vec<_> = known.iter().filter_map(|m| m.app.digest.as_ref()).collect();
+        let digests: Vec<_> = known
+            .iter()
+            .filter_map(|m| m.account().digest.as_ref())
+            .collect();
         let month: Decimal = digests.iter().map(|d| d.month_to_date()).sum();
         // Some accounts not read yet, or not back to the 1st: at least.
         let partial = digests.len() < known.len() || digests.iter().any(|d| d.month.short());

@@ -9,14 +9,20 @@ use ratatui::widgets::{Cell, Paragraph, Row as TableRow, Table};
 use unicode_width::UnicodeWidthStr as _;
 
 use super::{Dialog, SubaccountsScreen};
-use crate::app::App;
 use crate::keymap::{Action, Keymap};
 use crate::layout::wrap;
+use crate::state::AccountState;
 use crate::text::drawable;
 use crate::ui::{Theme, clip, popup};
 
 /// Draws the screen in `area` (between the header and the footer).
-pub fn render(app: &App, screen: &SubaccountsScreen, theme: Theme, frame: &mut Frame, area: Rect) {
+pub fn render(
+    app: &AccountState,
+    screen: &SubaccountsScreen,
+    theme: Theme,
+    frame: &mut Frame,
+    area: Rect,
+) {
     let visible = screen.visible();
     let (failure_lines, [title, filter, table, problem]) =
         layout(screen, &app.session.keymap, area);
@@ -226,7 +232,7 @@ fn render_table(
 }
 
 fn render_dialog(
-    app: &App,
+    app: &AccountState,
     dialog: &Dialog,
     sending: bool,
     theme: Theme,

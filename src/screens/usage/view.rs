@@ -335,7 +335,11 @@ mod tests {
         assert_eq!(usd(Decimal::new(123_456, 3)), "$123.46");
         assert_eq!(usd(Decimal::new(35, 4)), "$0.0035");
         assert_eq!(usd(Decimal::new(64, 2)), "$0.64");
-        assert_eq!(usd(Decimal::new(-56_349, 2)), "-$563.49", "the sign before the $");
+        assert_eq!(
+            usd(Decimal::new(-56_349, 2)),
+            "-$563.49",
+            "the sign before the $"
+        );
         assert_eq!(usd(Decimal::ZERO), "$0.00");
     }
 }

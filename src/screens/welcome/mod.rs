@@ -81,6 +81,7 @@ pub struct WelcomeOutcome {
 }
 
 /// The welcome screen.
+#[derive(Clone)]
 pub struct Welcome {
     fields: [LineInput; 3],
     /// The field being typed in.

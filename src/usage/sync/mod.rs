@@ -66,7 +66,7 @@ pub const LONG_WAIT: Duration = Duration::from_secs(300);
 impl Default for Options {
     fn default() -> Self {
         Self {
-            depth: Depth::MonthToDate,
+            depth: Depth::MonthAhead,
             call_gap: PAGE_GAP,
             message_gap: MESSAGE_PACE.gap,
             long_wait: Duration::ZERO,
@@ -606,7 +606,7 @@ impl Subaccounts {
 /// is ASCII letters and digits, so anything else (an escape sequence, a
 /// stray `&`) is neither sent nor printed, and the list counts as not read
 /// whole.
-fn usable_id(id: &str) -> Option<&str> {
+pub(crate) fn usable_id(id: &str) -> Option<&str> {
     let id = id.trim();
     (!id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric())).then_some(id)
 }

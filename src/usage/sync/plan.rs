@@ -24,6 +24,7 @@
 use jiff::{SignedDuration, Timestamp, ToSpan as _};
 
 use crate::store::SyncPosition;
+use crate::usage::forecast;
 
 /// How far behind the newest record kept each sync reads again.
 pub const MARGIN: SignedDuration = SignedDuration::from_hours(1);
@@ -36,12 +37,21 @@ pub const KEPT: SignedDuration = SignedDuration::from_hours(24 * 90);
 /// Kept clear of the lists' 90-day edge, which moves while a sync runs.
 const EDGE: SignedDuration = SignedDuration::from_mins(10);
 
+/// The furthest any time zone is ahead of UTC (Kiribati's +14): its 1st
+/// begins this long before UTC's.
+const FURTHEST_AHEAD: SignedDuration = SignedDuration::from_hours(14);
+
 /// How deep a first sync back-fills.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Depth {
     /// From the first of this month, UTC.
-    #[default]
     MonthToDate,
+    /// What the month ahead needs whatever the account's zone: from the
+    /// earliest any zone's 1st begins, or the trailing week when that
+    /// reaches further. What a background sync and `usage sync` read when
+    /// `usage_days` says nothing.
+    #[default]
+    MonthAhead,
     /// This many days back (at most [`MAX_DAYS`]).
     Days(u32),
     /// From this time (at most [`MAX_DAYS`] back): as deep as a window
@@ -86,6 +96,9 @@ pub fn start(now: Timestamp, depth: Depth) -> Timestamp {
                 .first_of_month()
                 .to_zoned_datetime(jiff::tz::TimeZone::UTC)
                 .map_or(floor, |z| z.timestamp())
+        }
+        Depth::MonthAhead => {
+            start(now, Depth::MonthToDate).min(now - forecast::TRAILING) - FURTHEST_AHEAD
         }
         Depth::Days(days) => now - SignedDuration::from_hours(24 * i64::from(days.min(MAX_DAYS))),
         Depth::Since(since) => whole_second(since),
@@ -237,6 +250,11 @@ mod tests {
         let now = at("2026-12-05T16:21:07.5Z");
         assert_eq!(start(now, Depth::MonthToDate), at("2026-12-01T00:00:00Z"));
         assert_eq!(start(now, Depth::Days(7)), at("2026-11-28T16:21:07Z"));
+        // The week before the 5th reaches past the 1st, and Kiribati's
+        // day begins 14 hours before UTC's.
+        assert_eq!(start(now, Depth::MonthAhead), at("2026-11-28T02:21:07Z"));
+        let late = at("2026-12-20T08:00:00Z");
+        assert_eq!(start(late, Depth::MonthAhead), at("2026-11-30T10:00:00Z"));
         let deepest = start(now, Depth::Days(400));
         assert_eq!(
             deepest,
