@@ -337,7 +337,10 @@ impl App {
             return Outcome::default();
         }
         // The wheel moves the selection where there are rows to select.
-        let rows = self.screens.contexts() == [Context::Rows];
+        let rows = matches!(
+            self.screens.contexts()[..],
+            [Context::Rows | Context::Usage]
+        );
         match mouse.kind {
             MouseEventKind::Down(MouseButton::Left) => {}
             MouseEventKind::ScrollDown if rows => return self.act(Action::RowDown),

@@ -647,3 +647,23 @@ fn the_fleet_gains_a_month_to_date_column_once_usage_is_read() {
         "one account not read yet: at least: {screen}"
     );
 }
+
+#[test]
+fn the_wheel_moves_the_selection_on_the_usage_screen() {
+    use ratatui::crossterm::event::{KeyModifiers, MouseEvent, MouseEventKind};
+    let (mut app, _) = opened();
+    answer(&mut app);
+    let wheel = |kind| {
+        Msg::Mouse(MouseEvent {
+            kind,
+            column: 10,
+            row: 10,
+            modifiers: KeyModifiers::NONE,
+        })
+    };
+    app.update(wheel(MouseEventKind::ScrollDown));
+    app.update(wheel(MouseEventKind::ScrollDown));
+    assert_eq!(screen(&app).table.selected, 2);
+    app.update(wheel(MouseEventKind::ScrollUp));
+    assert_eq!(screen(&app).table.selected, 1);
+}
