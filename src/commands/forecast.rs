@@ -72,14 +72,17 @@ pub async fn ahead(
                 .map_or_else(|| "none".to_owned(), |n| n.to_string())
         ));
     }
-    if read.records.short() {
-        notes.push(format!(
-            "records are stored only from {}, after the 1st: the spend so far is short \
-             (`plivo-dash usage sync` reads further back)",
-            read.records
-                .covered
-                .map_or_else(|| "nowhere yet".to_owned(), |e| e.to_string())
-        ));
+    match read.records.covered {
+        None => notes.push(
+            "no records are synced yet: the spend so far is not known \
+             (`plivo-dash usage sync` reads them)"
+                .to_owned(),
+        ),
+        Some(edge) if read.records.short() => notes.push(format!(
+            "records are stored only from {edge}, after the 1st: the spend so far is short \
+             (`plivo-dash usage sync` reads further back)"
+        )),
+        Some(_) => {}
     }
     let forecast = read.forecast;
     Ok(Ahead {

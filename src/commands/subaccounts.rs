@@ -49,7 +49,7 @@ pub async fn run(client: &Client, command: SubaccountsCommand) -> Result<Printed
             show_token,
             ..
         } => {
-            let name = plain(&name, "NAME")?;
+            let name = plain(client, &name, "NAME")?;
             let created = client
                 .create_subaccount(&SubaccountChange {
                     name: name.clone(),
@@ -218,7 +218,7 @@ async fn update(
     enable: bool,
     disable: bool,
 ) -> Result<Printed, Failure> {
-    let name = name.map(|n| plain(&n, "--name")).transpose()?;
+    let name = name.map(|n| plain(client, &n, "--name")).transpose()?;
     if name.is_none() && !enable && !disable {
         return Err(Failure::Usage(
             "nothing to update: give --name, --enable or --disable".to_owned(),
@@ -316,8 +316,11 @@ async fn delete(
 }
 
 /// A subaccount's name as given on the command line, trimmed, by the rule
-/// the subaccounts screen keeps too.
-fn plain(value: &str, what: &str) -> Result<String, Failure> {
+/// the subaccounts screen keeps too; never one holding the token.
+fn plain(client: &Client, value: &str, what: &str) -> Result<String, Failure> {
+    if client.holds_token(value) {
+        return Err(super::update::token_given(what));
+    }
     match crate::plivo::name_problem(value) {
         Some(problem) => Err(Failure::Usage(format!("{what} is {problem}"))),
         None => Ok(value.trim().to_owned()),

@@ -10,6 +10,9 @@ use crate::tz;
 /// account is read before the change so the report can show old → new.
 pub async fn update(client: &Client, args: UpdateArgs) -> Result<Printed, Failure> {
     let update = to_update(args)?;
+    if let Some((field, _)) = update.fields().find(|(_, value)| client.holds_token(value)) {
+        return Err(token_given(&format!("--{}", field.key())));
+    }
     let before = client.get_account().await?;
     client.update_account(&update).await?;
     let mut out = format!("Updated {}:\n", client.auth_id());
@@ -24,6 +27,15 @@ pub async fn update(client: &Client, args: UpdateArgs) -> Result<Printed, Failur
     }
     let done = format!("updated account {}", client.auth_id());
     Ok(Printed::done(out, done))
+}
+
+/// `what` holds the auth token: refused before anything is sent, so the
+/// token never lands in the account (where anyone with the console sees
+/// it) or in what this command prints.
+pub(super) fn token_given(what: &str) -> Failure {
+    Failure::Usage(format!(
+        "{what} holds the auth token: nothing was sent (a token pasted in the wrong place?)"
+    ))
 }
 
 fn quoted(s: &str) -> String {

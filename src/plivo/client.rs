@@ -131,6 +131,15 @@ impl Client {
         self
     }
 
+    /// Whether `text` holds this client's token (as answers are redacted:
+    /// a token too short to be told from ordinary text is not looked for).
+    /// What the user asks to send is checked with it, so a token pasted
+    /// into the wrong place is neither stored in the account nor echoed.
+    pub fn holds_token(&self, text: &str) -> bool {
+        let token = self.token.expose_secret();
+        token.len() >= REDACTED_FROM && text.contains(token)
+    }
+
     /// The account this client speaks for.
     pub fn auth_id(&self) -> &AuthId {
         &self.auth_id

@@ -144,6 +144,39 @@ fn update_sends_only_the_given_fields_and_says_what_changed() {
     assert_eq!(w.sandbox.handle.account(), expected);
 }
 
+/// The token given as a field's value (pasted in the wrong place) is
+/// refused before anything is sent: it would be stored in the account, and
+/// the report of the change would print it.
+#[test]
+fn a_value_holding_the_token_is_refused_and_never_sent_or_printed() {
+    let w = World::new();
+    let requests = w.sandbox.handle.requests();
+    let wrapped = format!("x{TOKEN}y");
+    for args in [
+        vec!["update", "--name", wrapped.as_str(), "--city", "Metropolis"],
+        vec!["update", "--city", TOKEN],
+        vec!["subaccounts", "create", TOKEN],
+        vec![
+            "subaccounts",
+            "update",
+            "SA0000000000000000X1",
+            "--name",
+            wrapped.as_str(),
+        ],
+    ] {
+        let mut cmd = w.cmd();
+        cmd.args(&args);
+        // `run` also checks the token is nowhere in what is printed.
+        let (_, err) = run(cmd, 2);
+        assert!(
+            err.contains("holds the auth token: nothing was sent"),
+            "{args:?}: {err}"
+        );
+    }
+    assert_eq!(w.sandbox.handle.requests(), requests, "nothing was sent");
+    assert_eq!(w.sandbox.handle.account().city, "Gotham");
+}
+
 /// One rule per field, the screens' own: a name is required, and no text
 /// field takes more than the screens let be typed.
 #[test]

@@ -264,6 +264,9 @@ fn an_account_zone_that_is_not_one_is_said_and_its_month_taken_in_utc() {
         !out.contains('\u{1b}'),
         "the server's text is made safe: {out:?}"
     );
+    // Nothing was ever synced here: said as that, not as a short store.
+    assert!(out.contains("no records are synced yet"), "{out}");
+    assert!(!out.contains("nowhere"), "{out}");
 }
 
 #[test]
