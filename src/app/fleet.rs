@@ -237,6 +237,9 @@ pub struct Fleet {
     moved: usize,
     /// The quit came from the interrupt key (Ctrl-C).
     interrupted: bool,
+    /// The quit question up now was asked by the interrupt key: its `y`
+    /// ends the fleet as the interrupt would have.
+    asked_by_interrupt: bool,
 }
 
 impl Fleet {
@@ -265,6 +268,7 @@ impl Fleet {
             warned: Vec::new(),
             moved: 0,
             interrupted: false,
+            asked_by_interrupt: false,
         };
         fleet.size_sparks();
         let open = fleet.open;
@@ -315,11 +319,18 @@ impl Fleet {
         }
     }
 
+    /// Whether the quit question is up, on the table or the account shown.
+    fn asking_to_quit(&self) -> bool {
+        let asking = |overlay: Option<Overlay>| overlay == Some(Overlay::ConfirmQuit);
+        asking(self.overlay) || self.opened().is_some_and(|app| asking(app.overlay))
+    }
+
     /// Open again after the demo the welcome screen ended for, with what
     /// was typed.
     pub fn resume(&mut self) {
         self.quit = false;
         self.interrupted = false;
+        self.asked_by_interrupt = false;
         self.welcomed = None;
         if let Some(welcome) = self.welcome_mut() {
             welcome.resume();
@@ -376,8 +387,10 @@ impl Fleet {
             FleetMsg::Term(Msg::Key(key))
                 if self.keymap.action(&[Context::Global], key) == Some(Action::Interrupt)
         );
+        let asked = self.asked_by_interrupt;
         let outcome = self.route(msg, interrupt);
-        self.interrupted |= interrupt && self.quit;
+        self.interrupted |= self.quit && (interrupt || asked);
+        self.asked_by_interrupt = self.asking_to_quit() && (interrupt || asked);
         outcome
     }
 

@@ -43,6 +43,16 @@ pub(crate) fn filter_key(
     }
 }
 
+/// A footer hint's word for `action`, where quitting goes back to the
+/// welcome screen (`back`, the demo opened from it): leaving, not quitting.
+pub(crate) fn leave_label(action: Action, label: &'static str, back: bool) -> &'static str {
+    match action {
+        Action::Quit if back => "back",
+        Action::Yes if back => "leave without saving",
+        _ => label,
+    }
+}
+
 /// The contexts whose keys act: `Global`, then the overlay's, or else the
 /// screen's (most specific first).
 pub(crate) fn contexts(

@@ -143,9 +143,11 @@ fn hints(app: &AccountState, screens: &Router) -> (Vec<(String, &'static str)>, 
         .get(1)
         .copied()
         .unwrap_or(Context::Global);
+    let back = app.session.back_to_welcome;
     keymap
         .hints(context)
         .into_iter()
+        .map(|(keys, action, label)| (keys, action, super::leave_label(action, label, back)))
         .filter_map(|(keys, action, label)| match action {
             Action::Pause if app.paused => Some((keys, "resume", action)),
             Action::Fleet if !app.session.in_fleet => None,
@@ -160,11 +162,16 @@ fn hints(app: &AccountState, screens: &Router) -> (Vec<(String, &'static str)>, 
 }
 
 fn too_small(app: &AccountState, frame: &mut Frame, area: Rect, theme: Theme) {
+    let quits = if app.session.back_to_welcome {
+        "goes back"
+    } else {
+        "quits"
+    };
     let question = (app.overlay == Some(Overlay::ConfirmQuit)).then(|| {
         let keys = &app.session.keymap;
         Line::from(Span::styled(
             format!(
-                "Unsaved edits: {} quits without them, {} stays",
+                "Unsaved edits: {} {quits} without them, {} stays",
                 keys.key_label(Action::Yes),
                 keys.key_label(Action::No)
             ),
@@ -173,7 +180,7 @@ fn too_small(app: &AccountState, frame: &mut Frame, area: Rect, theme: Theme) {
     });
     // Only leaving works here: say how.
     let need = format!(
-        "need {}×{} (or {}×{}); {} quits",
+        "need {}×{} (or {}×{}); {} {quits}",
         WIDE_MIN.0,
         WIDE_MIN.1,
         STACKED_MIN.0,
@@ -198,10 +205,19 @@ fn confirm_quit(screens: &Router, app: &AccountState, frame: &mut Frame, area: R
         Line::raw(""),
         Line::from(vec![
             Span::styled(format!(" {}", keys.key_label(Action::Yes)), theme.key()),
-            Span::raw(" quit anyway   "),
+            Span::raw(if app.session.back_to_welcome {
+                " leave anyway   "
+            } else {
+                " quit anyway   "
+            }),
             Span::styled(no.join(" / "), theme.key()),
             Span::raw(" stay"),
         ]),
     ];
-    popup(frame, area, "Quit?", lines, theme);
+    let title = if app.session.back_to_welcome {
+        "Leave?"
+    } else {
+        "Quit?"
+    };
+    popup(frame, area, title, lines, theme);
 }

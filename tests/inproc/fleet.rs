@@ -1195,3 +1195,66 @@ fn a_profile_without_its_token_is_to_log_in_not_failing_and_unnamed_ones_count_a
         "{screen}"
     );
 }
+
+/// `three()` with an unsaved edit on the opened account (a name typed
+/// into, the form left).
+fn three_with_an_edit() -> Fleet {
+    let mut fleet = three();
+    fleet.update(FleetMsg::Term(key(KeyCode::Enter)));
+    for press in [key(KeyCode::Tab), key(KeyCode::Char('Q')), key(KeyCode::Esc)] {
+        fleet.update(FleetMsg::Term(press));
+    }
+    assert!(
+        !fleet.opened().expect("opened").screens.unsaved().is_empty(),
+        "an unsaved edit"
+    );
+    fleet
+}
+
+#[test]
+fn yes_to_the_question_ctrl_c_asked_ends_as_an_interrupt() {
+    let mut fleet = three_with_an_edit();
+    fleet.update(FleetMsg::Term(support::app::ctrl('c')));
+    assert!(!fleet.should_quit(), "asked first");
+    fleet.update(FleetMsg::Term(key(KeyCode::Char('y'))));
+    assert_eq!(fleet.ending(), Some(Ending::Interrupted));
+    assert!(fleet.interrupted());
+
+    // A question `q` asked stays `q`'s, and so does the next one after a
+    // Ctrl-C question answered "stay".
+    let mut fleet = three_with_an_edit();
+    for press in [
+        support::app::ctrl('c'),
+        key(KeyCode::Char('n')),
+        key(KeyCode::Char('q')),
+        key(KeyCode::Char('y')),
+    ] {
+        fleet.update(FleetMsg::Term(press));
+    }
+    assert_eq!(fleet.ending(), Some(Ending::Quit));
+}
+
+#[test]
+fn the_demo_opened_from_the_welcome_screen_says_q_goes_back() {
+    let mut fleet = three_with_an_edit();
+    for m in &mut fleet.members {
+        m.app.session.back_to_welcome = true;
+    }
+    let screen = screen_text(draw(&fleet, 120, 35).backend().buffer());
+    assert!(screen.contains("q back"), "{screen}");
+    assert!(!screen.contains("q quit"), "{screen}");
+    fleet.update(FleetMsg::Term(key(KeyCode::Char('q'))));
+    let screen = screen_text(draw(&fleet, 120, 35).backend().buffer());
+    assert!(screen.contains("y leave without saving"), "{screen}");
+    assert!(!screen.contains("quit"), "{screen}");
+
+    // The table says the same; elsewhere `q` still quits.
+    let mut fleet = three();
+    let screen = screen_text(draw(&fleet, 120, 35).backend().buffer());
+    assert!(screen.contains("q quit"), "{screen}");
+    for m in &mut fleet.members {
+        m.app.session.back_to_welcome = true;
+    }
+    let screen = screen_text(draw(&fleet, 120, 35).backend().buffer());
+    assert!(screen.contains("q back"), "{screen}");
+}

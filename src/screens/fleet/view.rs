@@ -202,12 +202,18 @@ pub fn areas<M: Row>(fleet: &Shown<M>, screen: Rect) -> Option<Areas> {
 pub fn render<M: Row>(fleet: &Shown<M>, frame: &mut Frame) {
     let theme = Theme::new(fleet.color);
     let screen = frame.area();
+    // The demo opened from the welcome screen goes back to it.
+    let back = fleet
+        .members
+        .first()
+        .is_some_and(|m| m.account().session.back_to_welcome);
     let Some(areas) = areas(fleet, screen) else {
         let need = format!(
-            "need {}×{}; {} quits",
+            "need {}×{}; {} {}",
             FLEET_MIN.0,
             FLEET_MIN.1,
-            fleet.keymap.key_label(crate::keymap::Action::Quit)
+            fleet.keymap.key_label(crate::keymap::Action::Quit),
+            if back { "goes back" } else { "quits" }
         );
         ui::too_small_notice(frame, screen, theme, &need, None);
         return;
@@ -234,7 +240,7 @@ pub fn render<M: Row>(fleet: &Shown<M>, frame: &mut Frame) {
         .map(|(keys, action, label)| {
             let label = match action {
                 crate::keymap::Action::Open if login => "log in",
-                _ => label,
+                _ => crate::screens::leave_label(action, label, back),
             };
             ((keys, label), Keymap::hint_rank(context, action))
         })
