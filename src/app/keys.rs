@@ -251,7 +251,9 @@ impl App {
                 if let Some(request) = self.screens.widen() {
                     return Outcome::request(request);
                 }
-                self.screens.pop();
+                if !self.screens.clear_kept_filter() {
+                    self.screens.pop();
+                }
                 Outcome::redraw()
             }
             Action::Fleet if !self.session.in_fleet => {

@@ -315,6 +315,15 @@ impl Router {
         }
     }
 
+    /// Esc on the subaccounts with a filter kept clears it, as on the
+    /// fleet's table: whether it did (else Esc goes back).
+    pub(crate) fn clear_kept_filter(&mut self) -> bool {
+        match self.top_mut() {
+            Screen::Subaccounts(s) => s.clear_kept_filter(),
+            _ => false,
+        }
+    }
+
     /// A fetched account reaches every screen that shows it; `sent` is
     /// what this dashboard just saved, if the fetch confirms a save.
     pub fn sync(&mut self, account: &Account, sent: Option<&AccountUpdate>) {
