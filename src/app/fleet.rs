@@ -655,7 +655,8 @@ impl Fleet {
                 })
             }
             Msg::Paste(pasted) => {
-                if self.overlay.is_none() {
+                // Nothing typed unseen behind the too-small notice.
+                if self.overlay.is_none() && view::fits(self.size) {
                     self.notice = self.screens.paste(&pasted);
                 }
                 FleetOutcome {
@@ -663,6 +664,8 @@ impl Fleet {
                     ..FleetOutcome::default()
                 }
             }
+            // Nothing moves unseen behind the too-small notice.
+            Msg::Mouse(_) if !view::fits(self.size) => FleetOutcome::default(),
             Msg::Mouse(mouse) if self.mouse && self.overlay.is_none() => match mouse.kind {
                 MouseEventKind::Down(MouseButton::Left) => {
                     let Some(rows) = self.areas().map(|a| a.rows) else {
@@ -838,7 +841,14 @@ impl Keyed for Fleet {
     }
 
     fn too_small(&self) -> Option<(Vec<Context>, &'static [Action])> {
-        (!view::fits(self.size)).then(|| (self.contexts(), &[Action::Interrupt, Action::Quit][..]))
+        // The notice offers quitting whatever was open (help, the filter):
+        // `q` is read as the table reads it.
+        (!view::fits(self.size)).then(|| {
+            (
+                vec![Context::Global, Context::Fleet],
+                &[Action::Interrupt, Action::Quit][..],
+            )
+        })
     }
 
     fn notice(&mut self) -> &mut Option<Notice> {

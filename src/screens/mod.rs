@@ -13,6 +13,7 @@ pub mod usage;
 pub mod welcome;
 
 pub use shell::render;
+pub(crate) use shell::fleet_in_reach;
 
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};

@@ -1258,3 +1258,51 @@ fn the_demo_opened_from_the_welcome_screen_says_q_goes_back() {
     let screen = screen_text(draw(&fleet, 120, 35).backend().buffer());
     assert!(screen.contains("q back"), "{screen}");
 }
+
+#[test]
+fn behind_the_too_small_notice_only_what_it_offers_acts() {
+    // Too small for the fleet's table too: `a` is not offered, nor done.
+    for (w, h) in [(20, 5), (30, 8)] {
+        let mut fleet = three();
+        fleet.update(FleetMsg::Term(key(KeyCode::Enter)));
+        fleet.update(FleetMsg::Term(Msg::Resize(w, h)));
+        let screen = screen_text(draw(&fleet, w, h).backend().buffer());
+        assert!(!screen.contains("all accounts"), "{screen}");
+        for code in [KeyCode::Char('a'), KeyCode::Char('s'), KeyCode::F(2)] {
+            fleet.update(FleetMsg::Term(key(code)));
+        }
+        assert!(fleet.open.is_some(), "{w}×{h}: still the account");
+        let app = fleet.opened().expect("opened");
+        assert!(
+            matches!(app.screens.top(), plivo_dash::screens::Screen::Account(_)),
+            "{w}×{h}: no subaccounts opened unseen"
+        );
+        fleet.update(FleetMsg::Term(key(KeyCode::Char('q'))));
+        assert_eq!(fleet.ending(), Some(Ending::Quit), "{w}×{h}");
+    }
+    // Where the table fits, the notice offers it.
+    let mut fleet = three();
+    fleet.update(FleetMsg::Term(key(KeyCode::Enter)));
+    fleet.update(FleetMsg::Term(Msg::Resize(100, 12)));
+    let screen = screen_text(draw(&fleet, 100, 12).backend().buffer());
+    assert!(screen.contains("a all accounts"), "{screen}");
+
+    // On the table, what was open does not hide `q`, and nothing is
+    // pasted or scrolled unseen.
+    for open in ['/', '?'] {
+        let mut fleet = three();
+        fleet.update(FleetMsg::Term(key(KeyCode::Char(open))));
+        fleet.update(FleetMsg::Term(Msg::Resize(30, 6)));
+        fleet.update(FleetMsg::Term(Msg::Paste("prod".into())));
+        fleet.update(FleetMsg::Term(Msg::Mouse(MouseEvent {
+            kind: MouseEventKind::ScrollDown,
+            column: 1,
+            row: 3,
+            modifiers: KeyModifiers::NONE,
+        })));
+        assert_eq!(table(&fleet).filter.text(), "", "{open}");
+        assert_eq!(table(&fleet).table.selected, 0, "{open}");
+        fleet.update(FleetMsg::Term(key(KeyCode::Char('q'))));
+        assert_eq!(fleet.ending(), Some(Ending::Quit), "{open}");
+    }
+}

@@ -688,3 +688,15 @@ fn a_click_after_scrolling_selects_the_row_under_it() {
         "the row stays under the pointer:\n{text}"
     );
 }
+
+#[test]
+fn the_wheel_moves_nothing_behind_the_too_small_notice() {
+    let (mut app, _) = opened();
+    pages(&mut app, 3, 3);
+    app.update(Msg::Resize(30, 8));
+    app.update(mouse(MouseEventKind::ScrollDown, 3));
+    assert_eq!(screen(&app).table.selected, 0);
+    app.update(Msg::Resize(100, 30));
+    app.update(mouse(MouseEventKind::ScrollDown, 3));
+    assert_eq!(screen(&app).table.selected, 1, "where it shows, it moves");
+}
