@@ -1306,3 +1306,32 @@ fn behind_the_too_small_notice_only_what_it_offers_acts() {
         assert_eq!(fleet.ending(), Some(Ending::Quit), "{open}");
     }
 }
+
+#[test]
+fn a_stale_row_s_reason_is_in_the_footer_where_the_row_has_no_room_and_the_total_says_so() {
+    let mut fleet = three();
+    for i in [0, 1] {
+        fleet.update(FleetMsg::Report(
+            i,
+            Report::Failed {
+                op: plivo_dash::worker::Op::Refresh,
+                error: ApiError::Unauthorized { message: None },
+                retry_in: Some(std::time::Duration::from_secs(30)),
+            },
+        ));
+    }
+    fleet.update(FleetMsg::Term(Msg::Resize(100, 30)));
+    while table(&fleet).selected_member(&fleet.members) != Some(0) {
+        fleet.update(FleetMsg::Term(key(KeyCode::Down)));
+    }
+    let screen = screen_text(draw(&fleet, 100, 30).backend().buffer());
+    let row = screen.lines().find(|l| l.contains("staging")).expect("row");
+    assert!(!row.contains('✗'), "no room in the row: {row}");
+    assert!(screen.contains("staging: ✗ authentication"), "{screen}");
+    // Every balance known is stale: none is current.
+    assert!(screen.contains("Total 0/3"), "{screen}");
+    // The footer follows the selection.
+    fleet.update(FleetMsg::Term(key(KeyCode::Down)));
+    let screen = screen_text(draw(&fleet, 100, 30).backend().buffer());
+    assert!(!screen.contains("staging: ✗"), "another row selected: {screen}");
+}
