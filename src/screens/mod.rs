@@ -12,8 +12,8 @@ pub mod subaccounts;
 pub mod usage;
 pub mod welcome;
 
-pub use shell::render;
 pub(crate) use shell::fleet_in_reach;
+pub use shell::render;
 
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};

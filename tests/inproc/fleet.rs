@@ -1201,7 +1201,11 @@ fn a_profile_without_its_token_is_to_log_in_not_failing_and_unnamed_ones_count_a
 fn three_with_an_edit() -> Fleet {
     let mut fleet = three();
     fleet.update(FleetMsg::Term(key(KeyCode::Enter)));
-    for press in [key(KeyCode::Tab), key(KeyCode::Char('Q')), key(KeyCode::Esc)] {
+    for press in [
+        key(KeyCode::Tab),
+        key(KeyCode::Char('Q')),
+        key(KeyCode::Esc),
+    ] {
         fleet.update(FleetMsg::Term(press));
     }
     assert!(
@@ -1333,5 +1337,8 @@ fn a_stale_row_s_reason_is_in_the_footer_where_the_row_has_no_room_and_the_total
     // The footer follows the selection.
     fleet.update(FleetMsg::Term(key(KeyCode::Down)));
     let screen = screen_text(draw(&fleet, 100, 30).backend().buffer());
-    assert!(!screen.contains("staging: ✗"), "another row selected: {screen}");
+    assert!(
+        !screen.contains("staging: ✗"),
+        "another row selected: {screen}"
+    );
 }
