@@ -824,7 +824,7 @@ const TABLE: &[Entry] = &[
         name: "back",
         contexts: &[C::Rows, C::Fleet, C::Usage],
         keys: &["esc", "b"],
-        help: "back to the account",
+        help: "clear a filter that was kept, else back to the account",
     },
     Entry {
         action: A::Help,

@@ -35,6 +35,7 @@ pub fn spaced(samples: i64, step: SignedDuration) -> App {
         tz: jiff::tz::TimeZone::UTC,
         profile: None,
         in_fleet: false,
+        back_to_welcome: false,
     };
     let mut app = App::new(session, now(), (120, 40), Duration::from_secs(60));
     app.start();

@@ -237,6 +237,9 @@ pub struct Fleet {
     moved: usize,
     /// The quit came from the interrupt key (Ctrl-C).
     interrupted: bool,
+    /// The quit question up now was asked by the interrupt key: its `y`
+    /// ends the fleet as the interrupt would have.
+    asked_by_interrupt: bool,
 }
 
 impl Fleet {
@@ -265,6 +268,7 @@ impl Fleet {
             warned: Vec::new(),
             moved: 0,
             interrupted: false,
+            asked_by_interrupt: false,
         };
         fleet.size_sparks();
         let open = fleet.open;
@@ -315,11 +319,18 @@ impl Fleet {
         }
     }
 
+    /// Whether the quit question is up, on the table or the account shown.
+    fn asking_to_quit(&self) -> bool {
+        let asking = |overlay: Option<Overlay>| overlay == Some(Overlay::ConfirmQuit);
+        asking(self.overlay) || self.opened().is_some_and(|app| asking(app.overlay))
+    }
+
     /// Open again after the demo the welcome screen ended for, with what
     /// was typed.
     pub fn resume(&mut self) {
         self.quit = false;
         self.interrupted = false;
+        self.asked_by_interrupt = false;
         self.welcomed = None;
         if let Some(welcome) = self.welcome_mut() {
             welcome.resume();
@@ -376,8 +387,10 @@ impl Fleet {
             FleetMsg::Term(Msg::Key(key))
                 if self.keymap.action(&[Context::Global], key) == Some(Action::Interrupt)
         );
+        let asked = self.asked_by_interrupt;
         let outcome = self.route(msg, interrupt);
-        self.interrupted |= interrupt && self.quit;
+        self.interrupted |= self.quit && (interrupt || asked);
+        self.asked_by_interrupt = self.asking_to_quit() && (interrupt || asked);
         outcome
     }
 
@@ -642,7 +655,8 @@ impl Fleet {
                 })
             }
             Msg::Paste(pasted) => {
-                if self.overlay.is_none() {
+                // Nothing typed unseen behind the too-small notice.
+                if self.overlay.is_none() && view::fits(self.size) {
                     self.notice = self.screens.paste(&pasted);
                 }
                 FleetOutcome {
@@ -650,6 +664,8 @@ impl Fleet {
                     ..FleetOutcome::default()
                 }
             }
+            // Nothing moves unseen behind the too-small notice.
+            Msg::Mouse(_) if !view::fits(self.size) => FleetOutcome::default(),
             Msg::Mouse(mouse) if self.mouse && self.overlay.is_none() => match mouse.kind {
                 MouseEventKind::Down(MouseButton::Left) => {
                     let Some(rows) = self.areas().map(|a| a.rows) else {
@@ -825,7 +841,14 @@ impl Keyed for Fleet {
     }
 
     fn too_small(&self) -> Option<(Vec<Context>, &'static [Action])> {
-        (!view::fits(self.size)).then(|| (self.contexts(), &[Action::Interrupt, Action::Quit][..]))
+        // The notice offers quitting whatever was open (help, the filter):
+        // `q` is read as the table reads it.
+        (!view::fits(self.size)).then(|| {
+            (
+                vec![Context::Global, Context::Fleet],
+                &[Action::Interrupt, Action::Quit][..],
+            )
+        })
     }
 
     fn notice(&mut self) -> &mut Option<Notice> {

@@ -178,14 +178,20 @@ impl Keyed for App {
         if self.overlay == Some(Overlay::ConfirmQuit) {
             contexts.insert(1, Context::ConfirmQuit);
         }
-        // The fleet screen fits where an account does not.
-        let leaving = &[
-            Action::Interrupt,
-            Action::Quit,
-            Action::Yes,
-            Action::No,
-            Action::Fleet,
-        ];
+        // What the notice offers, and only that: the fleet's table where
+        // it fits (it may where an account does not).
+        let leaving: &'static [Action] =
+            if crate::screens::fleet_in_reach(&self.state, &self.screens) {
+                &[
+                    Action::Interrupt,
+                    Action::Quit,
+                    Action::Yes,
+                    Action::No,
+                    Action::Fleet,
+                ]
+            } else {
+                &[Action::Interrupt, Action::Quit, Action::Yes, Action::No]
+            };
         Some((contexts, leaving))
     }
 
@@ -251,7 +257,9 @@ impl App {
                 if let Some(request) = self.screens.widen() {
                     return Outcome::request(request);
                 }
-                self.screens.pop();
+                if !self.screens.clear_kept_filter() {
+                    self.screens.pop();
+                }
                 Outcome::redraw()
             }
             Action::Fleet if !self.session.in_fleet => {
@@ -333,7 +341,8 @@ impl App {
     }
 
     pub(super) fn mouse(&mut self, mouse: MouseEvent) -> Outcome {
-        if self.overlay.is_some() || self.account.is_none() {
+        // Nothing moves unseen behind the too-small notice.
+        if self.overlay.is_some() || self.account.is_none() || !self.fits() {
             return Outcome::default();
         }
         // The wheel moves the selection where there are rows to select.

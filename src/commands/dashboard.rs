@@ -223,7 +223,7 @@ async fn welcome(
                     "The demo: {} goes back to the welcome screen",
                     settings.keymap.key_label(crate::keymap::Action::Quit)
                 ));
-                match demo_ended(global, http, Ok(settings.clone()), Some(back)).await {
+                match demo_ended(global, http, Ok(settings.clone()), Some(back), true).await {
                     Ok(Ending::Quit) => fleet.resume(),
                     Ok(_) => return Exit::Ok,
                     Err(exit) => return exit,
@@ -344,16 +344,18 @@ async fn run_demo(
     http: &Http,
     resolved: Result<Settings, config::ConfigError>,
 ) -> Exit {
-    exit_of(demo_ended(global, http, resolved, None).await)
+    exit_of(demo_ended(global, http, resolved, None, false).await)
 }
 
-/// The demo, with `hello` in its first footer, and how the user left it
+/// The demo, with `hello` in its first footer (`back_to_welcome`: quitting
+/// it goes back to the welcome screen), and how the user left it
 /// (or how the command ends).
 async fn demo_ended(
     global: &Global,
     http: &Http,
     resolved: Result<Settings, config::ConfigError>,
     hello: Option<Notice>,
+    back_to_welcome: bool,
 ) -> Result<Ending, Exit> {
     let settings = resolved.unwrap_or_else(|e| {
         let mut defaults = config::resolve(&Global::default(), &config::Env::default())
@@ -441,6 +443,7 @@ async fn demo_ended(
         session.alert_below = alert;
         session.retention = monitor::RETENTION;
         session.in_fleet = true;
+        session.back_to_welcome = back_to_welcome;
         session.profile = Some(profile.clone());
         // Only the main account's warnings are the user's to read.
         if index > 0 {
@@ -525,6 +528,7 @@ fn session(
         tz: jiff::tz::TimeZone::system(),
         profile: settings.profile,
         in_fleet: false,
+        back_to_welcome: false,
     }
 }
 

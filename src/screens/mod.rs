@@ -12,6 +12,7 @@ pub mod subaccounts;
 pub mod usage;
 pub mod welcome;
 
+pub(crate) use shell::fleet_in_reach;
 pub use shell::render;
 
 use ratatui::Frame;
@@ -40,6 +41,16 @@ pub(crate) fn filter_key(
         editing => {
             filter.apply(editing);
         }
+    }
+}
+
+/// A footer hint's word for `action`, where quitting goes back to the
+/// welcome screen (`back`, the demo opened from it): leaving, not quitting.
+pub(crate) fn leave_label(action: Action, label: &'static str, back: bool) -> &'static str {
+    match action {
+        Action::Quit if back => "back",
+        Action::Yes if back => "leave without saving",
+        _ => label,
     }
 }
 
@@ -302,6 +313,15 @@ impl Router {
         match self.top_mut() {
             Screen::Usage(s) => s.widen(),
             _ => None,
+        }
+    }
+
+    /// Esc on the subaccounts with a filter kept clears it, as on the
+    /// fleet's table: whether it did (else Esc goes back).
+    pub(crate) fn clear_kept_filter(&mut self) -> bool {
+        match self.top_mut() {
+            Screen::Subaccounts(s) => s.clear_kept_filter(),
+            _ => false,
         }
     }
 

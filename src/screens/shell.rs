@@ -23,7 +23,7 @@ pub fn render(app: &AccountState, screens: &Router, frame: &mut Frame) {
     let screen = frame.area();
     let notice = app.notice.as_ref().map(|n| n.text.as_str());
     let Some(areas) = layout::areas(screen, layout::notice_lines(notice, screen.width)) else {
-        too_small(app, frame, screen, theme);
+        too_small(app, screens, frame, screen, theme);
         return;
     };
     header(app, frame, areas.header, theme);
@@ -143,9 +143,11 @@ fn hints(app: &AccountState, screens: &Router) -> (Vec<(String, &'static str)>, 
         .get(1)
         .copied()
         .unwrap_or(Context::Global);
+    let back = app.session.back_to_welcome;
     keymap
         .hints(context)
         .into_iter()
+        .map(|(keys, action, label)| (keys, action, super::leave_label(action, label, back)))
         .filter_map(|(keys, action, label)| match action {
             Action::Pause if app.paused => Some((keys, "resume", action)),
             Action::Fleet if !app.session.in_fleet => None,
@@ -159,12 +161,24 @@ fn hints(app: &AccountState, screens: &Router) -> (Vec<(String, &'static str)>, 
         .unzip()
 }
 
-fn too_small(app: &AccountState, frame: &mut Frame, area: Rect, theme: Theme) {
+/// Whether the fleet's table can be opened from behind an account's
+/// too-small notice (which then says so): there is one, it fits, and no
+/// edit would keep the account from being left.
+pub(crate) fn fleet_in_reach(app: &AccountState, screens: &Router) -> bool {
+    app.session.in_fleet && super::fleet::view::fits(app.size) && screens.unsaved().is_empty()
+}
+
+fn too_small(app: &AccountState, screens: &Router, frame: &mut Frame, area: Rect, theme: Theme) {
+    let quits = if app.session.back_to_welcome {
+        "goes back"
+    } else {
+        "quits"
+    };
     let question = (app.overlay == Some(Overlay::ConfirmQuit)).then(|| {
         let keys = &app.session.keymap;
         Line::from(Span::styled(
             format!(
-                "Unsaved edits: {} quits without them, {} stays",
+                "Unsaved edits: {} {quits} without them, {} stays",
                 keys.key_label(Action::Yes),
                 keys.key_label(Action::No)
             ),
@@ -172,14 +186,18 @@ fn too_small(app: &AccountState, frame: &mut Frame, area: Rect, theme: Theme) {
         ))
     });
     // Only leaving works here: say how.
-    let need = format!(
-        "need {}×{} (or {}×{}); {} quits",
+    let keys = &app.session.keymap;
+    let mut need = format!(
+        "need {}×{} (or {}×{}); {} {quits}",
         WIDE_MIN.0,
         WIDE_MIN.1,
         STACKED_MIN.0,
         STACKED_MIN.1,
-        app.session.keymap.key_label(Action::Quit)
+        keys.key_label(Action::Quit)
     );
+    if fleet_in_reach(app, screens) {
+        need.push_str(&format!(", {} all accounts", keys.key_label(Action::Fleet)));
+    }
     too_small_notice(frame, area, theme, &need, question);
 }
 
@@ -198,10 +216,19 @@ fn confirm_quit(screens: &Router, app: &AccountState, frame: &mut Frame, area: R
         Line::raw(""),
         Line::from(vec![
             Span::styled(format!(" {}", keys.key_label(Action::Yes)), theme.key()),
-            Span::raw(" quit anyway   "),
+            Span::raw(if app.session.back_to_welcome {
+                " leave anyway   "
+            } else {
+                " quit anyway   "
+            }),
             Span::styled(no.join(" / "), theme.key()),
             Span::raw(" stay"),
         ]),
     ];
-    popup(frame, area, "Quit?", lines, theme);
+    let title = if app.session.back_to_welcome {
+        "Leave?"
+    } else {
+        "Quit?"
+    };
+    popup(frame, area, title, lines, theme);
 }

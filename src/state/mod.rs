@@ -149,6 +149,9 @@ pub struct Session {
     pub profile: Option<String>,
     /// This account is one of several watched (the fleet screen exists).
     pub in_fleet: bool,
+    /// Quitting goes back to the welcome screen (the demo opened from
+    /// it): the footer says "back", not "quit".
+    pub back_to_welcome: bool,
 }
 
 /// The account's text as drawn: every value from the API made safe once,

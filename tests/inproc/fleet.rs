@@ -1195,3 +1195,150 @@ fn a_profile_without_its_token_is_to_log_in_not_failing_and_unnamed_ones_count_a
         "{screen}"
     );
 }
+
+/// `three()` with an unsaved edit on the opened account (a name typed
+/// into, the form left).
+fn three_with_an_edit() -> Fleet {
+    let mut fleet = three();
+    fleet.update(FleetMsg::Term(key(KeyCode::Enter)));
+    for press in [
+        key(KeyCode::Tab),
+        key(KeyCode::Char('Q')),
+        key(KeyCode::Esc),
+    ] {
+        fleet.update(FleetMsg::Term(press));
+    }
+    assert!(
+        !fleet.opened().expect("opened").screens.unsaved().is_empty(),
+        "an unsaved edit"
+    );
+    fleet
+}
+
+#[test]
+fn yes_to_the_question_ctrl_c_asked_ends_as_an_interrupt() {
+    let mut fleet = three_with_an_edit();
+    fleet.update(FleetMsg::Term(support::app::ctrl('c')));
+    assert!(!fleet.should_quit(), "asked first");
+    fleet.update(FleetMsg::Term(key(KeyCode::Char('y'))));
+    assert_eq!(fleet.ending(), Some(Ending::Interrupted));
+    assert!(fleet.interrupted());
+
+    // A question `q` asked stays `q`'s, and so does the next one after a
+    // Ctrl-C question answered "stay".
+    let mut fleet = three_with_an_edit();
+    for press in [
+        support::app::ctrl('c'),
+        key(KeyCode::Char('n')),
+        key(KeyCode::Char('q')),
+        key(KeyCode::Char('y')),
+    ] {
+        fleet.update(FleetMsg::Term(press));
+    }
+    assert_eq!(fleet.ending(), Some(Ending::Quit));
+}
+
+#[test]
+fn the_demo_opened_from_the_welcome_screen_says_q_goes_back() {
+    let mut fleet = three_with_an_edit();
+    for m in &mut fleet.members {
+        m.app.session.back_to_welcome = true;
+    }
+    let screen = screen_text(draw(&fleet, 120, 35).backend().buffer());
+    assert!(screen.contains("q back"), "{screen}");
+    assert!(!screen.contains("q quit"), "{screen}");
+    fleet.update(FleetMsg::Term(key(KeyCode::Char('q'))));
+    let screen = screen_text(draw(&fleet, 120, 35).backend().buffer());
+    assert!(screen.contains("y leave without saving"), "{screen}");
+    assert!(!screen.contains("quit"), "{screen}");
+
+    // The table says the same; elsewhere `q` still quits.
+    let mut fleet = three();
+    let screen = screen_text(draw(&fleet, 120, 35).backend().buffer());
+    assert!(screen.contains("q quit"), "{screen}");
+    for m in &mut fleet.members {
+        m.app.session.back_to_welcome = true;
+    }
+    let screen = screen_text(draw(&fleet, 120, 35).backend().buffer());
+    assert!(screen.contains("q back"), "{screen}");
+}
+
+#[test]
+fn behind_the_too_small_notice_only_what_it_offers_acts() {
+    // Too small for the fleet's table too: `a` is not offered, nor done.
+    for (w, h) in [(20, 5), (30, 8)] {
+        let mut fleet = three();
+        fleet.update(FleetMsg::Term(key(KeyCode::Enter)));
+        fleet.update(FleetMsg::Term(Msg::Resize(w, h)));
+        let screen = screen_text(draw(&fleet, w, h).backend().buffer());
+        assert!(!screen.contains("all accounts"), "{screen}");
+        for code in [KeyCode::Char('a'), KeyCode::Char('s'), KeyCode::F(2)] {
+            fleet.update(FleetMsg::Term(key(code)));
+        }
+        assert!(fleet.open.is_some(), "{w}×{h}: still the account");
+        let app = fleet.opened().expect("opened");
+        assert!(
+            matches!(app.screens.top(), plivo_dash::screens::Screen::Account(_)),
+            "{w}×{h}: no subaccounts opened unseen"
+        );
+        fleet.update(FleetMsg::Term(key(KeyCode::Char('q'))));
+        assert_eq!(fleet.ending(), Some(Ending::Quit), "{w}×{h}");
+    }
+    // Where the table fits, the notice offers it.
+    let mut fleet = three();
+    fleet.update(FleetMsg::Term(key(KeyCode::Enter)));
+    fleet.update(FleetMsg::Term(Msg::Resize(100, 12)));
+    let screen = screen_text(draw(&fleet, 100, 12).backend().buffer());
+    assert!(screen.contains("a all accounts"), "{screen}");
+
+    // On the table, what was open does not hide `q`, and nothing is
+    // pasted or scrolled unseen.
+    for open in ['/', '?'] {
+        let mut fleet = three();
+        fleet.update(FleetMsg::Term(key(KeyCode::Char(open))));
+        fleet.update(FleetMsg::Term(Msg::Resize(30, 6)));
+        fleet.update(FleetMsg::Term(Msg::Paste("prod".into())));
+        fleet.update(FleetMsg::Term(Msg::Mouse(MouseEvent {
+            kind: MouseEventKind::ScrollDown,
+            column: 1,
+            row: 3,
+            modifiers: KeyModifiers::NONE,
+        })));
+        assert_eq!(table(&fleet).filter.text(), "", "{open}");
+        assert_eq!(table(&fleet).table.selected, 0, "{open}");
+        fleet.update(FleetMsg::Term(key(KeyCode::Char('q'))));
+        assert_eq!(fleet.ending(), Some(Ending::Quit), "{open}");
+    }
+}
+
+#[test]
+fn a_stale_row_s_reason_is_in_the_footer_where_the_row_has_no_room_and_the_total_says_so() {
+    let mut fleet = three();
+    for i in [0, 1] {
+        fleet.update(FleetMsg::Report(
+            i,
+            Report::Failed {
+                op: plivo_dash::worker::Op::Refresh,
+                error: ApiError::Unauthorized { message: None },
+                retry_in: Some(std::time::Duration::from_secs(30)),
+            },
+        ));
+    }
+    fleet.update(FleetMsg::Term(Msg::Resize(100, 30)));
+    while table(&fleet).selected_member(&fleet.members) != Some(0) {
+        fleet.update(FleetMsg::Term(key(KeyCode::Down)));
+    }
+    let screen = screen_text(draw(&fleet, 100, 30).backend().buffer());
+    let row = screen.lines().find(|l| l.contains("staging")).expect("row");
+    assert!(!row.contains('✗'), "no room in the row: {row}");
+    assert!(screen.contains("staging: ✗ authentication"), "{screen}");
+    // Every balance known is stale: none is current.
+    assert!(screen.contains("Total 0/3"), "{screen}");
+    // The footer follows the selection.
+    fleet.update(FleetMsg::Term(key(KeyCode::Down)));
+    let screen = screen_text(draw(&fleet, 100, 30).backend().buffer());
+    assert!(
+        !screen.contains("staging: ✗"),
+        "another row selected: {screen}"
+    );
+}

@@ -113,6 +113,22 @@ fn the_filter_narrows_as_you_type_and_esc_clears_it() {
 }
 
 #[test]
+fn esc_clears_a_kept_filter_first_then_goes_back() {
+    let (mut app, _) = opened();
+    pages(&mut app, 1000, 1000);
+    app.update(key(KeyCode::Char('/')));
+    type_str(&mut app, "metropolis 99");
+    app.update(key(KeyCode::Enter));
+    assert_eq!(screen(&app).visible().len(), 6, "the filter kept");
+    app.update(key(KeyCode::Esc));
+    assert!(matches!(app.screens.top(), Screen::Subaccounts(_)), "stays");
+    assert_eq!(screen(&app).filter.text(), "");
+    assert_eq!(screen(&app).visible().len(), 1000, "Esc cleared it");
+    app.update(key(KeyCode::Esc));
+    assert!(matches!(app.screens.top(), Screen::Account(_)), "then back");
+}
+
+#[test]
 fn moving_pages_and_ends() {
     let (mut app, _) = opened();
     pages(&mut app, 100, 100);
@@ -671,4 +687,16 @@ fn a_click_after_scrolling_selects_the_row_under_it() {
         y,
         "the row stays under the pointer:\n{text}"
     );
+}
+
+#[test]
+fn the_wheel_moves_nothing_behind_the_too_small_notice() {
+    let (mut app, _) = opened();
+    pages(&mut app, 3, 3);
+    app.update(Msg::Resize(30, 8));
+    app.update(mouse(MouseEventKind::ScrollDown, 3));
+    assert_eq!(screen(&app).table.selected, 0);
+    app.update(Msg::Resize(100, 30));
+    app.update(mouse(MouseEventKind::ScrollDown, 3));
+    assert_eq!(screen(&app).table.selected, 1, "where it shows, it moves");
 }

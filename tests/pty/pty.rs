@@ -67,6 +67,22 @@ fn quitting_with_unsaved_edits_asks_first() {
 }
 
 #[test]
+fn ctrl_c_in_the_demo_opened_from_the_welcome_screen_leaves_altogether() {
+    // No config and no PLIVO_* variables: the welcome screen; F2 its demo.
+    let mut pty = Pty::spawn(&[], &[], COLS, ROWS);
+    pty.wait_for("F2");
+    pty.send("\x1bOQ");
+    pty.wait_for("Wayne Enterprises Inc.");
+    pty.wait_for("q back");
+    pty.send(keys::TAB);
+    pty.send("Q");
+    pty.send(keys::CTRL_C);
+    pty.wait_for("y leave without saving");
+    pty.send("y");
+    assert_eq!(pty.wait_exit(), 0);
+}
+
+#[test]
 fn a_dead_server_shows_an_error_screen_not_a_crash() {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())

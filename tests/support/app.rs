@@ -36,6 +36,7 @@ pub fn session() -> Session {
         tz: jiff::tz::TimeZone::UTC,
         profile: None,
         in_fleet: false,
+        back_to_welcome: false,
     }
 }
 

@@ -162,7 +162,8 @@ pub fn areas<M: Row>(fleet: &Shown<M>, screen: Rect) -> Option<Areas> {
     if !fits((screen.width, screen.height)) {
         return None;
     }
-    let notice = fleet.notice.as_ref().map(|n| n.text.as_str());
+    let notice = footer_notice(fleet, screen.width);
+    let notice = notice.as_ref().map(|n| n.text.as_str());
     let notice_lines = crate::layout::notice_lines(notice, screen.width)
         .clamp(1, crate::layout::NOTICE_MAX_LINES)
         .min(screen.height.saturating_sub(FLEET_MIN.1) + 1);
@@ -198,16 +199,50 @@ pub fn areas<M: Row>(fleet: &Shown<M>, screen: Rect) -> Option<Areas> {
     })
 }
 
+/// The footer's message: the fleet's own, else why the selected account
+/// fails where its row has no room to say it (no chart column).
+fn footer_notice<M: Row>(fleet: &Shown<M>, width: u16) -> Option<Notice> {
+    if let Some(notice) = fleet.notice {
+        return Some(notice.clone());
+    }
+    let month = fleet.members.iter().any(|m| m.account().digest.is_some());
+    if columns(width, month).spark > 0 {
+        return None;
+    }
+    let member = fleet
+        .screen
+        .selected_member(fleet.members)
+        .and_then(|i| fleet.members.get(i))?;
+    let why = why(member.account())?;
+    Some(Notice::error(format!("{}: {why}", member.profile())))
+}
+
+/// Why an account's figures are stale: its last fetch failed, or its
+/// worker is gone.
+fn why(app: &AccountState) -> Option<String> {
+    match &app.fetch {
+        FetchState::Failed { error, .. } => Some(format!("✗ {error}")),
+        FetchState::Stopped => Some("✗ worker stopped".to_owned()),
+        _ => None,
+    }
+}
+
 /// Draws the fleet screen.
 pub fn render<M: Row>(fleet: &Shown<M>, frame: &mut Frame) {
     let theme = Theme::new(fleet.color);
     let screen = frame.area();
+    // The demo opened from the welcome screen goes back to it.
+    let back = fleet
+        .members
+        .first()
+        .is_some_and(|m| m.account().session.back_to_welcome);
     let Some(areas) = areas(fleet, screen) else {
         let need = format!(
-            "need {}×{}; {} quits",
+            "need {}×{}; {} {}",
             FLEET_MIN.0,
             FLEET_MIN.1,
-            fleet.keymap.key_label(crate::keymap::Action::Quit)
+            fleet.keymap.key_label(crate::keymap::Action::Quit),
+            if back { "goes back" } else { "quits" }
         );
         ui::too_small_notice(frame, screen, theme, &need, None);
         return;
@@ -234,12 +269,13 @@ pub fn render<M: Row>(fleet: &Shown<M>, frame: &mut Frame) {
         .map(|(keys, action, label)| {
             let label = match action {
                 crate::keymap::Action::Open if login => "log in",
-                _ => label,
+                _ => crate::screens::leave_label(action, label, back),
             };
             ((keys, label), Keymap::hint_rank(context, action))
         })
         .unzip();
-    ui::footer(fleet.notice.as_ref(), &hints, &ranks, frame, footer, theme);
+    let notice = footer_notice(fleet, screen.width);
+    ui::footer(notice.as_ref(), &hints, &ranks, frame, footer, theme);
     render_table(fleet, frame, &areas, theme);
     if let Some(Overlay::Help { scroll, screen }) = fleet.overlay {
         ui::help(fleet.keymap, screen, scroll, frame, body, theme);
@@ -542,12 +578,7 @@ fn account_row<M: Row>(fleet: &Shown<M>, member: &M, cols: Columns, theme: Theme
     }
     // A failing account says why where its line would be: its row keeps
     // the last balance, marked stale, and this is the reason.
-    let why = match &app.fetch {
-        FetchState::Failed { error, .. } => Some(format!("✗ {error}")),
-        FetchState::Stopped => Some("✗ worker stopped".to_owned()),
-        _ => None,
-    };
-    match why {
+    match why(app) {
         Some(why) if cols.spark > 0 => {
             let room = usize::from(fleet.size.0).saturating_sub(cells_width(&cells) + 2);
             cells.push(Cell::left(clip(&why, room), room, theme.error()));
@@ -628,10 +659,13 @@ fn total_row<M: Row>(fleet: &Shown<M>, order: &[usize], cols: Columns) -> Vec<Ce
     } else {
         format!("{burn:.2}")
     };
-    let label = if known.len() == accounts {
+    // A stale balance is summed as its row shows it, but not counted as
+    // known now: the label says how many are.
+    let current = known.iter().filter(|m| why(m.account()).is_none()).count();
+    let label = if current == accounts {
         "Total".to_owned()
     } else {
-        format!("Total {}/{accounts}", known.len())
+        format!("Total {current}/{accounts}")
     };
     let plain = Style::new();
     let mut cells = vec![Cell::left(label, PROFILE, plain)];
