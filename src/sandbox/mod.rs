@@ -526,12 +526,13 @@ impl Ledger {
     }
 
     /// The account as seen at `now`: the balance is the starting one less
-    /// what the live traffic's records cost, made on demand so an idle
-    /// sandbox costs nothing, and exact.
+    /// what the live traffic's records cost (the drain's and a pumping
+    /// burst's alike), made on demand so an idle sandbox costs nothing,
+    /// and exact.
     fn view(&mut self, now: Instant) -> Account {
         self.catch_up(now);
         let mut account = self.account.clone();
-        if self.drain_per_min.is_zero() {
+        if self.drain_per_min.is_zero() && self.traffic.spent().is_zero() {
             return account;
         }
         let mut credits = account.cash_credits - self.traffic.spent();
