@@ -204,6 +204,10 @@ pub struct Found {
     /// before the last two (a new destination, whether or not it has
     /// passed `new_destination_usd` yet).
     pub top_new: bool,
+    /// How many days before the last two a new country was looked for and
+    /// not found: [`spike::LOOKBACK_DAYS`], or fewer when the store's
+    /// records reach back less far.
+    pub days_before: i32,
 }
 
 impl Found {
@@ -252,9 +256,8 @@ impl Found {
                 country, amount, ..
             } => (
                 format!(
-                    "New destination: {amount:.2} USD to {country} since yesterday \
-                     (none in the {} days before)",
-                    spike::LOOKBACK_DAYS
+                    "New destination: {amount:.2} USD to {country} since yesterday {}",
+                    self.none_before()
                 ),
                 None,
             ),
@@ -262,10 +265,7 @@ impl Found {
         if let Some(country) = country {
             source.push(format!("mostly to {country}"));
             if self.top_new {
-                source.push(format!(
-                    "(none in the {} days before)",
-                    spike::LOOKBACK_DAYS
-                ));
+                source.push(self.none_before());
             }
         }
         match (&self.subaccount_name, &top.subaccount) {
@@ -283,6 +283,22 @@ impl Found {
             text.push_str(&source.join(" "));
         }
         text
+    }
+}
+
+impl Found {
+    /// How far back a new country went unseen, and that this is all the
+    /// store holds when it is less than the rule's month.
+    fn none_before(&self) -> String {
+        let days = match self.days_before {
+            1 => "the day".to_owned(),
+            n => format!("the {n} days"),
+        };
+        if self.days_before < spike::LOOKBACK_DAYS {
+            format!("(none in {days} before, as far back as synced)")
+        } else {
+            format!("(none in {days} before)")
+        }
     }
 }
 
@@ -534,6 +550,7 @@ async fn spikes(
             threshold,
             subaccount_name: None,
             top_new: false,
+            days_before: observation.days_before,
         };
         found_one.top_new = found_one.top().country.as_ref().is_some_and(|top| {
             observation
@@ -672,6 +689,7 @@ mod tests {
             threshold: dec!(4.05),
             subaccount_name: Some(SafeText::new("Marketing")),
             top_new: true,
+            days_before: spike::LOOKBACK_DAYS,
         };
         assert_eq!(
             found.text(),

@@ -372,6 +372,7 @@ fn spiked(i: usize, name: &str) -> FleetMsg {
             threshold: dec!(1),
             subaccount_name: Some(plivo_dash::text::SafeText::new(name)),
             top_new: true,
+            days_before: plivo_dash::usage::spike::LOOKBACK_DAYS,
         }))),
     )
 }

@@ -4,7 +4,8 @@
 //! mid-back-fill resumes in the next with every record once; a store that
 //! cannot be opened is said once and the balance is still polled; the
 //! totals after two scheduled syncs are what `usage --no-sync` reads; a
-//! pumping burst is reported once, its subaccount named as Plivo names it.
+//! pumping burst is reported once, its subaccount named as Plivo names it,
+//! and one from an account with no records before is a new destination.
 
 use crate::support;
 
@@ -778,4 +779,64 @@ async fn a_pumping_burst_is_reported_once_by_the_worker_naming_its_subaccount() 
         "named as Plivo names it"
     );
     assert!(top.number.as_deref().is_some_and(|n| n.len() > 6));
+}
+
+#[tokio::test]
+async fn a_burst_from_an_account_with_no_records_before_is_a_new_destination_said_so() {
+    use plivo_dash::usage::spike::{LOOKBACK_DAYS, Spike, Thresholds};
+    // `sandbox --pumping` alone: no seeded days, no subaccounts, the
+    // demo's balance.
+    let (_handle, client) = support::sandbox_and_client(Options {
+        message_window: MESSAGE_WINDOW,
+        pumping: Some(Duration::ZERO),
+        ..Options::default()
+    })
+    .await;
+    let state = tempfile::tempdir().expect("a directory");
+    let usage = usage::Options {
+        sync: plivo_dash::usage::sync::Options {
+            depth: Depth::Days(3),
+            ..syncing(state.path(), Duration::ZERO, Duration::ZERO).sync
+        },
+        // Passed at the fifth SMS, two seconds in.
+        spikes: Some(Thresholds {
+            factor: Decimal::from(3),
+            new_destination: Decimal::new(2, 1),
+        }),
+        ..syncing(
+            state.path(),
+            Duration::from_secs(1),
+            Duration::from_millis(30),
+        )
+    };
+    let Channels {
+        commands,
+        mut events,
+    } = spawn(client, Duration::from_secs(3600), usage);
+    let mut found = Vec::new();
+    let until = Instant::now() + Duration::from_secs(6);
+    while Instant::now() < until {
+        let (seen, _, _) = until_synced(&mut events).await;
+        found.extend(seen.into_iter().filter_map(|r| match r {
+            Report::Usage(Status::Spike(found)) => Some(found),
+            _ => None,
+        }));
+    }
+    drop(commands);
+    let [spike] = found.as_slice() else {
+        panic!("one spike: {found:?}");
+    };
+    assert!(
+        matches!(&spike.spike, Spike::NewDestination { country, .. } if country == "LV"),
+        "{spike:?}"
+    );
+    assert!(spike.top().number.is_some(), "{spike:?}");
+    // Three days synced, the recent two judged against the days before
+    // them: fewer than the rule's month, and said so.
+    assert!((1..LOOKBACK_DAYS).contains(&spike.days_before), "{spike:?}");
+    let said = format!(
+        "(none in the {} days before, as far back as synced)",
+        spike.days_before
+    );
+    assert!(spike.text().contains(&said), "{}", spike.text());
 }
