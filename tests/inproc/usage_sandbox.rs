@@ -351,7 +351,7 @@ async fn a_pumping_burst_alone_drains_the_balance_by_what_its_records_cost() {
     let (handle, client) = sandbox_and_client(Options {
         account,
         subaccounts: 2,
-        pumping: Some(Duration::ZERO),
+        pumping: Some(plivo_dash::sandbox::Pumping::starting(Duration::ZERO)),
         ..Options::default()
     })
     .await;

@@ -714,7 +714,7 @@ async fn a_pumping_burst_is_reported_once_by_the_worker_naming_its_subaccount() 
     let (handle, client) = sandbox(Options {
         traffic_days: 3,
         message_window: MESSAGE_WINDOW,
-        pumping: Some(Duration::ZERO),
+        pumping: Some(plivo_dash::sandbox::Pumping::starting(Duration::ZERO)),
         account,
         ..Options::default()
     })
@@ -788,7 +788,7 @@ async fn a_burst_from_an_account_with_no_records_before_is_a_new_destination_sai
     // demo's balance.
     let (_handle, client) = support::sandbox_and_client(Options {
         message_window: MESSAGE_WINDOW,
-        pumping: Some(Duration::ZERO),
+        pumping: Some(plivo_dash::sandbox::Pumping::starting(Duration::ZERO)),
         ..Options::default()
     })
     .await;
