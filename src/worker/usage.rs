@@ -298,14 +298,14 @@ impl Found {
     /// How far back a new country went unseen, and that this is all the
     /// store holds when it is less than the rule's month.
     fn none_before(&self) -> String {
-        let days = match self.days_before {
-            1 => "the day".to_owned(),
-            n => format!("the {n} days"),
-        };
-        if self.days_before < spike::LOOKBACK_DAYS {
-            format!("(none in {days} before, as far back as synced)")
+        let synced = if self.days_before < spike::LOOKBACK_DAYS {
+            " synced"
         } else {
-            format!("(none in {days} before)")
+            ""
+        };
+        match self.days_before {
+            1 => format!("(none on the day{synced} before)"),
+            n => format!("(none in the {n} days{synced} before)"),
         }
     }
 }

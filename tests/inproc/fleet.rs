@@ -475,6 +475,25 @@ fn a_spike_shows_beside_the_balances_alert_and_leaves_the_header_after_the_hour(
 }
 
 #[test]
+fn at_80_columns_a_demo_header_says_the_spike_and_the_alert_in_short() {
+    let mut main = member("main", "MA2025RK4E639VJFZAGV", Some(dec!(1.60)));
+    main.app.session.demo = true;
+    let mut fleet = Fleet::new(vec![main], None);
+    fleet.update(FleetMsg::Term(Msg::Resize(80, 24)));
+    feed(&mut fleet, 0, "Gotham", &hour(dec!(1.20), dec!(0.005)));
+    fleet.update(spiked(0, "Gotham Support 7"));
+    fleet.update(FleetMsg::Term(key(KeyCode::Enter)));
+    assert_eq!(fleet.open, Some(0));
+    let screen = screen_text(draw(&fleet, 80, 24).backend().buffer());
+    let header = screen.lines().next().expect("a header");
+    assert!(
+        header.contains("⚠ < 1.60 USD") && header.contains("⚠ spend spike"),
+        "{header}"
+    );
+    assert!(header.contains("MA2025RK4E639VJFZAGV"), "{header}");
+}
+
+#[test]
 fn a_spike_before_the_balance_loads_still_rings_and_shows() {
     let mut fleet = Fleet::new(vec![member("staging", "MA2025STAGING00000001", None)], None);
     let out = fleet.update(spiked(0, "Marketing"));

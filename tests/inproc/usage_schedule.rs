@@ -834,9 +834,6 @@ async fn a_burst_from_an_account_with_no_records_before_is_a_new_destination_sai
     // Three days synced, the recent two judged against the days before
     // them: fewer than the rule's month, and said so.
     assert!((1..LOOKBACK_DAYS).contains(&spike.days_before), "{spike:?}");
-    let said = format!(
-        "(none in the {} days before, as far back as synced)",
-        spike.days_before
-    );
+    let said = format!("(none in the {} days synced before)", spike.days_before);
     assert!(spike.text().contains(&said), "{}", spike.text());
 }
