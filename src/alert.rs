@@ -272,6 +272,7 @@ mod tests {
                 threshold: dec!(1),
                 subaccount_name: Some(crate::text::SafeText::new("Marketing;\x1b]0;x\x07")),
                 top_new: true,
+                days_before: crate::usage::spike::LOOKBACK_DAYS,
             })),
             ..alert()
         }

@@ -139,18 +139,23 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
     let mut lines = Vec::new();
     let mut line = String::new();
     // A word and the punctuation after it ("end.") move to the next line
-    // together: a line never starts with a lone ".".
+    // together: a line never starts with a lone "."; nor ends with a lone
+    // "(", which goes with the word it opens.
     let mut words: Vec<&str> = Vec::new();
     let mut start = 0;
     let mut after_word = false;
+    let mut after_opener = false;
     for (at, bound) in text.split_word_bound_indices() {
         let space = bound.trim().is_empty();
         let punctuation = !space && !bound.chars().any(char::is_alphanumeric);
-        if at > 0 && !(punctuation && after_word) {
+        if at > 0 && !(punctuation && after_word) && !after_opener {
             words.push(&text[start..at]);
             start = at;
         }
         after_word = !space;
+        after_opener = bound
+            .chars()
+            .all(|c| matches!(c, '(' | '[' | '{' | '“' | '‘' | '«'));
     }
     if start < text.len() {
         words.push(&text[start..]);
@@ -281,6 +286,17 @@ mod tests {
             "no line holds only the full stop"
         );
         assert_eq!(wrap("", 5), [""]);
+        assert_eq!(
+            wrap(
+                "from subaccount Gotham Support 7 (SAHT0000000000000007) via +447400472875",
+                40
+            ),
+            [
+                "from subaccount Gotham Support 7",
+                "(SAHT0000000000000007) via +447400472875"
+            ],
+            "an opening bracket goes with what it opens"
+        );
         assert_eq!(
             notice_lines(Some(&"word ".repeat(100)), 80),
             NOTICE_MAX_LINES

@@ -36,8 +36,17 @@ const DEMO_SUBACCOUNTS: u32 = 7;
 /// the credit chart's, the forecast's trailing rate's and the spike
 /// rules' same-hour average's.
 const DEMO_TRAFFIC_DAYS: u32 = 7;
-/// When the demo's first subaccount starts pumping SMS to a new country.
-const DEMO_PUMPING: Duration = Duration::from_secs(30);
+/// The demo's first subaccount pumping SMS to a new country: 30 s in, an
+/// SMS (0.05 USD) every 3 s for 90 s. It passes the default
+/// `new_destination_usd` (1 USD) at 90 s, so the sync after names it within
+/// the first two minutes; and at 1 USD a minute, over by 1.50 USD, the
+/// balance's top-ups keep up without re-crossing the alert every few
+/// seconds, as `sandbox --pumping`'s two a second would make them.
+const DEMO_PUMPING: sandbox::Pumping = sandbox::Pumping {
+    after: Duration::from_secs(30),
+    every: Duration::from_secs(3),
+    lasting: Some(Duration::from_secs(90)),
+};
 /// The demo's usage syncs: short, so the burst is named within its first
 /// two minutes (an account's are a minute apart at least).
 const DEMO_USAGE_INTERVAL: Duration = Duration::from_secs(20);
@@ -365,20 +374,9 @@ async fn demo_ended(
             .push(format!("{e}; the demo runs with the defaults"));
         defaults
     });
-    let mut main = sandbox::demo_account();
-    main.auto_recharge = true;
     let mut accounts = vec![(
         "main".to_owned(),
-        sandbox::Options {
-            drain_per_min: DEMO_DRAIN,
-            recharge: Some(DEMO_RECHARGE),
-            account: main,
-            subaccounts: DEMO_SUBACCOUNTS,
-            traffic_days: DEMO_TRAFFIC_DAYS,
-            pumping: Some(DEMO_PUMPING),
-            message_window: DEMO_MESSAGE_WINDOW,
-            ..sandbox::Options::default()
-        },
+        demo_main(),
         Some(global.alert_below.unwrap_or(DEMO_ALERT)),
     )];
     for (n, other) in DEMO_OTHERS.into_iter().enumerate() {
@@ -489,6 +487,23 @@ async fn demo_ended(
     ended
 }
 
+/// The demo's main account's sandbox: its week, its drain and top-ups, its
+/// subaccounts and their burst.
+fn demo_main() -> sandbox::Options {
+    let mut main = sandbox::demo_account();
+    main.auto_recharge = true;
+    sandbox::Options {
+        drain_per_min: DEMO_DRAIN,
+        recharge: Some(DEMO_RECHARGE),
+        account: main,
+        subaccounts: DEMO_SUBACCOUNTS,
+        traffic_days: DEMO_TRAFFIC_DAYS,
+        pumping: Some(DEMO_PUMPING),
+        message_window: DEMO_MESSAGE_WINDOW,
+        ..sandbox::Options::default()
+    }
+}
+
 /// The demo's usage sync: `usual` at the demo's pace, a week deep.
 fn demo_sync(usual: worker::usage::Options) -> worker::usage::Options {
     worker::usage::Options {
@@ -553,5 +568,42 @@ async fn dashboard(
             crate::say!("plivo-dash: terminal error: {e}");
             Err(Exit::Failed)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn the_demos_burst_passes_a_new_destination_in_time_then_ends() {
+        let handle = sandbox::spawn(demo_main()).await.expect("a sandbox");
+        let (from, to) = (
+            Timestamp::now() - jiff::SignedDuration::from_mins(1),
+            Timestamp::now() + jiff::SignedDuration::from_hours(2),
+        );
+        let latvia = || {
+            handle
+                .served_by_country(from, to)
+                .remove("LV")
+                .unwrap_or_default()
+        };
+        let defaults =
+            config::resolve(&Global::default(), &config::Env::default()).expect("the defaults");
+        // Past the threshold by the last sync that can name it within the
+        // first two minutes.
+        tokio::time::advance(Duration::from_secs(120) - DEMO_USAGE_INTERVAL).await;
+        let (_, by_then) = latvia();
+        assert!(
+            by_then > defaults.new_destination_usd,
+            "{by_then} by {:?}",
+            Duration::from_secs(120) - DEMO_USAGE_INTERVAL
+        );
+        // Thirty SMS in all, one every 3 s from 30 s to 120 s; none after.
+        tokio::time::advance(Duration::from_secs(20)).await;
+        let (sent, at_end) = latvia();
+        assert_eq!((sent, at_end), (30, Decimal::new(150, 2)));
+        tokio::time::advance(Duration::from_secs(3600)).await;
+        assert_eq!(latvia(), (30, Decimal::new(150, 2)), "bounded");
     }
 }

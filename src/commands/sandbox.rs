@@ -40,7 +40,9 @@ pub async fn run(global: &Global, args: SandboxArgs) -> Exit {
         drain_per_min: args.drain,
         traffic_days: args.traffic,
         traffic_scale: args.traffic_scale,
-        pumping: args.pumping.map(Duration::from_secs),
+        pumping: args
+            .pumping
+            .map(|secs| sandbox::Pumping::starting(Duration::from_secs(secs))),
         latency: Duration::from_millis(args.latency),
         // The list's 20 requests, in the window that gives this rate.
         message_window: Duration::from_secs(60) * crate::cli::MESSAGE_RATE / args.message_rate,

@@ -54,12 +54,11 @@ pub struct Options {
     pub traffic_scale: u32,
     /// Draws the traffic: the same seed gives the same records.
     pub traffic_seed: u64,
-    /// This long after the start, the first subaccount (the main account
-    /// without one) starts a burst of SMS, two a second at 0.05 USD each,
-    /// to a country the rest of the traffic never reaches (LV): SMS
-    /// pumping, a spend spike to detect. It drains the balance as live
-    /// traffic does.
-    pub pumping: Option<std::time::Duration>,
+    /// A burst of SMS from the first subaccount (the main account without
+    /// one), 0.05 USD each, to a country the rest of the traffic never
+    /// reaches (LV): SMS pumping, a spend spike to detect. It drains the
+    /// balance as live traffic does.
+    pub pumping: Option<Pumping>,
     /// The window in which the message list takes 20 requests (Plivo's is
     /// a minute; a test may shorten it).
     pub message_window: std::time::Duration,
@@ -85,6 +84,31 @@ pub struct Options {
     /// A fault's `Retry-After` is sent as the HTTP date it stands for
     /// rather than in seconds (servers may send either).
     pub retry_after_as_date: bool,
+}
+
+/// When a pumping burst ([`Options::pumping`]) starts, its pace, and how
+/// long it goes on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pumping {
+    /// How long after the start it begins.
+    pub after: std::time::Duration,
+    /// An SMS this often.
+    pub every: std::time::Duration,
+    /// How long it goes on; `None`: until the balance runs out (for ever
+    /// with auto-recharge).
+    pub lasting: Option<std::time::Duration>,
+}
+
+impl Pumping {
+    /// `sandbox --pumping`'s burst: from `after` on, two SMS a second,
+    /// until the balance runs out.
+    pub fn starting(after: std::time::Duration) -> Self {
+        Self {
+            after,
+            every: std::time::Duration::from_millis(500),
+            lasting: None,
+        }
+    }
 }
 
 /// A way a server's list pages can break their own promises.
@@ -270,6 +294,19 @@ impl Handle {
     }
 
     /// What the calls and messages with their time in `from` (included)
+    /// to `to` (excluded) add up to by the far end's country (ISO 3166
+    /// alpha-2), as the lists serve them now.
+    pub fn served_by_country(
+        &self,
+        from: jiff::Timestamp,
+        to: jiff::Timestamp,
+    ) -> BTreeMap<String, (u64, Decimal)> {
+        self.served_by(&traffic::KINDS, from, to, |r, _| {
+            traffic::COUNTRIES[usize::from(r.country)].iso2.to_owned()
+        })
+    }
+
+    /// What the calls and messages with their time in `from` (included)
     /// to `to` (excluded) add up to by whose they are as far as Plivo can
     /// tell, and whether they went through one of the account's rented
     /// numbers: a subaccount's (its id), the main account's through one of
@@ -413,8 +450,8 @@ pub async fn spawn(options: Options) -> std::io::Result<Handle> {
         since,
         jiff::Timestamp::now(),
     );
-    if let Some(after) = options.pumping {
-        traffic.pump(after);
+    if let Some(pumping) = options.pumping {
+        traffic.pump(pumping);
     }
     let state = Shared(Arc::new(Mutex::new(Ledger {
         account,
@@ -526,12 +563,13 @@ impl Ledger {
     }
 
     /// The account as seen at `now`: the balance is the starting one less
-    /// what the live traffic's records cost, made on demand so an idle
-    /// sandbox costs nothing, and exact.
+    /// what the live traffic's records cost (the drain's and a pumping
+    /// burst's alike), made on demand so an idle sandbox costs nothing,
+    /// and exact.
     fn view(&mut self, now: Instant) -> Account {
         self.catch_up(now);
         let mut account = self.account.clone();
-        if self.drain_per_min.is_zero() {
+        if self.drain_per_min.is_zero() && self.traffic.spent().is_zero() {
             return account;
         }
         let mut credits = account.cash_credits - self.traffic.spent();

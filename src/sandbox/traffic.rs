@@ -40,8 +40,6 @@ const USUAL: usize = 6;
 /// Where a pumping burst goes (`--pumping`): Latvia, which the usual
 /// traffic never reaches.
 const PUMPED: usize = 6;
-/// A pumping burst's pace: an SMS every this many ms.
-const PUMP_EVERY_MS: i64 = 500;
 
 /// Every destination: the usual ones, then the pumping burst's.
 pub(crate) const COUNTRIES: [Country; 7] = [
@@ -253,6 +251,10 @@ pub(crate) struct Traffic {
     next: Option<(i64, Kind, Rec)>,
     /// A pumping burst: when its next SMS is due (ms after `start`).
     pump: Option<i64>,
+    /// The burst's pace, ms between SMS.
+    pump_every: i64,
+    /// When the burst ends (ms after `start`, excluded); `None`: never.
+    pump_until: Option<i64>,
 }
 
 impl Traffic {
@@ -283,6 +285,8 @@ impl Traffic {
             spent: 0,
             next: None,
             pump: None,
+            pump_every: 0,
+            pump_until: None,
         };
         let per_day = u64::from(scale);
         for (kind, a_day) in [(Kind::Call, CALLS_A_DAY), (Kind::Message, MESSAGES_A_DAY)] {
@@ -337,13 +341,16 @@ impl Traffic {
         Timestamp::from_millisecond(self.start_wall_ms.saturating_add(ms)).unwrap_or(Timestamp::MAX)
     }
 
-    /// Starts a pumping burst `after` the start: an SMS every
-    /// [`PUMP_EVERY_MS`] to [`PUMPED`], a country the usual traffic never
-    /// reaches, from the first subaccount's rented number (the main
-    /// account's without subaccounts), spent from the balance as live
-    /// traffic is.
-    pub fn pump(&mut self, after: Duration) {
-        self.pump = Some(i64::try_from(after.as_millis()).unwrap_or(i64::MAX / 2));
+    /// Starts a pumping burst as `pumping` says: SMS to [`PUMPED`], a
+    /// country the usual traffic never reaches, from the first
+    /// subaccount's rented number (the main account's without
+    /// subaccounts), spent from the balance as live traffic is.
+    pub fn pump(&mut self, pumping: super::Pumping) {
+        let ms = |d: Duration| i64::try_from(d.as_millis()).unwrap_or(i64::MAX / 2);
+        let after = ms(pumping.after);
+        self.pump_every = ms(pumping.every).max(1);
+        self.pump_until = pumping.lasting.map(|d| after.saturating_add(ms(d)));
+        self.pump = Some(after).filter(|at| self.pump_until.is_none_or(|end| *at < end));
     }
 
     /// Makes every live record due by `now`, in time order. `room` is what
@@ -390,7 +397,8 @@ impl Traffic {
             }
             self.push(kind, rec, due);
             if pumped {
-                self.pump = Some(due.saturating_add(PUMP_EVERY_MS));
+                self.pump = Some(due.saturating_add(self.pump_every))
+                    .filter(|at| self.pump_until.is_none_or(|end| *at < end));
             } else {
                 self.plan_after(due);
             }
@@ -605,6 +613,7 @@ pub(crate) const KEPT: Duration = Duration::from_secs(90 * 86_400);
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sandbox::Pumping;
 
     fn traffic(drain: Decimal, start: Instant) -> Traffic {
         let wall: Timestamp = "2026-12-05T12:00:00Z".parse().unwrap();
@@ -671,7 +680,7 @@ mod tests {
                 .all(|r| usize::from(r.country) < USUAL),
             "the seeded days never reach it"
         );
-        t.pump(Duration::from_secs(30));
+        t.pump(Pumping::starting(Duration::from_secs(30)));
         t.catch_up(start + Duration::from_secs(29), |_| None);
         let pumped = |t: &Traffic| {
             t.messages
@@ -700,6 +709,43 @@ mod tests {
         assert_eq!(sum(&burst), Decimal::new(105, 2));
         assert!(t.messages.windows(2).all(|w| w[0].at_ms <= w[1].at_ms));
         assert!(t.messages.windows(2).all(|w| w[0].id < w[1].id));
+    }
+
+    #[test]
+    fn a_bounded_burst_keeps_its_pace_and_ends_when_told() {
+        let start = Instant::now();
+        let mut t = traffic(Decimal::ZERO, start);
+        t.pump(Pumping {
+            after: Duration::from_secs(30),
+            every: Duration::from_secs(3),
+            lasting: Some(Duration::from_secs(90)),
+        });
+        let lv = |t: &Traffic| {
+            t.messages
+                .iter()
+                .filter(|r| usize::from(r.country) == PUMPED)
+                .map(|r| r.at_ms - t.start_wall_ms)
+                .collect::<Vec<_>>()
+        };
+        t.catch_up(start + Duration::from_secs(60), |_| None);
+        assert_eq!(
+            lv(&t),
+            (0..11).map(|i| 30_000 + 3_000 * i).collect::<Vec<_>>()
+        );
+        t.catch_up(start + Duration::from_secs(3600), |_| None);
+        // 30 s to 120 s, the end excluded: thirty, and none after.
+        let burst = lv(&t);
+        assert_eq!(burst.len(), 30);
+        assert_eq!(burst.last(), Some(&117_000));
+        assert_eq!(t.spent(), Decimal::new(150, 2));
+        // Over before it began: nothing.
+        let mut t = traffic(Decimal::ZERO, start);
+        t.pump(Pumping {
+            lasting: Some(Duration::ZERO),
+            ..Pumping::starting(Duration::ZERO)
+        });
+        t.catch_up(start + Duration::from_secs(60), |_| None);
+        assert!(lv(&t).is_empty());
     }
 
     #[test]

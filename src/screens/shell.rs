@@ -66,21 +66,26 @@ fn header(app: &AccountState, frame: &mut Frame, area: Rect, theme: Theme) {
     let auth_id = &app.session.auth_id;
     // The alert says its amount whatever the width: shorter, and the
     // activity and the auth id give way first.
-    let alert = match (&app.alarm, app.level()) {
-        (Some(alarm), Level::Critical) => {
-            let long = format!(" ⚠ balance below {} USD ", alarm.alert_below());
-            let short = format!(" ⚠ < {} USD ", alarm.alert_below());
-            Some(if base + long.width() + 2 + auth_id.width() <= width {
-                ("  ", long)
-            } else {
-                (" ", short)
-            })
-        }
+    let alert_forms = match (&app.alarm, app.level()) {
+        (Some(alarm), Level::Critical) => Some((
+            format!(" ⚠ < {} USD ", alarm.alert_below()),
+            format!(" ⚠ balance below {} USD ", alarm.alert_below()),
+        )),
         _ => None,
     };
-    let mut alert_width = alert
-        .as_ref()
-        .map_or(0, |(gap, text)| gap.len() + text.width());
+    let mut alert = alert_forms.as_ref().map(|(short, long)| {
+        if base + long.width() + 2 + auth_id.width() <= width {
+            ("  ", long.clone())
+        } else {
+            (" ", short.clone())
+        }
+    });
+    let widths = |alert: &Option<(&str, String)>| {
+        alert
+            .as_ref()
+            .map_or(0, |(gap, text)| gap.len() + text.width())
+    };
+    let mut alert_width = widths(&alert);
     // Which profile this is comes first, when one was chosen: two
     // profiles may hold the same account.
     let profile = app
@@ -90,14 +95,26 @@ fn header(app: &AccountState, frame: &mut Frame, area: Rect, theme: Theme) {
         .map(|p| format!("{} ", clip(p, 16)));
     // A spend spike names its source in the footer; the header keeps it in
     // sight for the hour after, beside the balance's alert where it fits.
-    let spike = app.spiking().and_then(|_| {
-        [("  ", " ⚠ spend spike "), (" ", " ⚠ spike ")]
-            .into_iter()
-            .find(|(gap, text)| {
-                let profile = profile.as_deref().map_or(0, UnicodeWidthStr::width);
-                base + profile + alert_width + gap.len() + text.width() + auth_id.width() <= width
-            })
-    });
+    let spike_beside = |alert_width: usize| {
+        app.spiking().and_then(|_| {
+            [("  ", " ⚠ spend spike "), (" ", " ⚠ spike ")]
+                .into_iter()
+                .find(|(gap, text)| {
+                    let profile = profile.as_deref().map_or(0, UnicodeWidthStr::width);
+                    base + profile + alert_width + gap.len() + text.width() + auth_id.width()
+                        <= width
+                })
+        })
+    };
+    let mut spike = spike_beside(alert_width);
+    // Both said, the alert in short, rather than either alone.
+    if let (None, Some((short, _))) = (spike, &alert_forms) {
+        let shorter = Some((" ", short.clone()));
+        let shorter_width = widths(&shorter);
+        if let Some(fits) = spike_beside(shorter_width) {
+            (alert, alert_width, spike) = (shorter, shorter_width, Some(fits));
+        }
+    }
     alert_width += spike.map_or(0, |(gap, text)| gap.len() + text.width());
     if let Some(activity) = activity {
         let activity = format!("  ⟳ {activity}");

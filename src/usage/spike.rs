@@ -10,8 +10,11 @@
 //! - **New destination**: spend to a country over the last two UTC days
 //!   (today and yesterday, so a slow burst still adds up) passes
 //!   `new_destination_usd` (default 1), and the account has no record to it
-//!   on the 30 UTC days before those (or on as many as the store holds, at
-//!   least one: a store with nothing older cannot say a country is new).
+//!   on the 30 UTC days before those (or on as many as the store's
+//!   back-fill reaches, at least one, however few records it found there:
+//!   an account silent for a week that starts spending to a country has
+//!   never sent there as far as anyone can tell; the alert says how many
+//!   days that was).
 //!
 //! Each alert names its top contributor: the country, subaccount and number
 //! that spent most (in the last hour; for a new country, to it). A
@@ -88,6 +91,10 @@ pub struct Observation {
     /// `new_destination` (the half that rearms a fired one); None when
     /// the store holds too little to say.
     pub new_countries: Option<Vec<NewCountry>>,
+    /// How many days before the recent two those countries were looked
+    /// for and not found: [`LOOKBACK_DAYS`], or fewer when the store's
+    /// back-fill reaches back less far (0 when not judged).
+    pub days_before: i32,
 }
 
 /// An alert to give.
@@ -206,18 +213,14 @@ impl Detector {
     }
 }
 
-/// Where `auth_id`'s history in the store begins, as [`observe`] takes it:
-/// where both lists' back-fills reach, or the first record when that is
-/// much later ([`super::forecast::history_start`]).
+/// How far back `auth_id`'s records in the store reach, as [`observe`]
+/// takes it: where both lists' back-fills reach (None: a list never
+/// synced), whether or not any record was found there.
 pub fn history(store: &Store, auth_id: &str) -> Result<Option<Timestamp>, StoreError> {
     let calls = store.position(auth_id, crate::store::Kind::Call)?;
     let messages = store.position(auth_id, crate::store::Kind::Message)?;
     // Both lists must reach back for a window to be whole.
-    let covered = calls.backfill.zip(messages.backfill).map(|(c, m)| c.max(m));
-    Ok(super::forecast::history_start(
-        covered,
-        store.first_record(auth_id)?,
-    ))
+    Ok(calls.backfill.zip(messages.backfill).map(|(c, m)| c.max(m)))
 }
 
 /// The largest group's key.
@@ -246,19 +249,26 @@ fn largest<'a>(amounts: impl Iterator<Item = (Option<&'a str>, Decimal)>) -> Opt
 }
 
 /// Reads what the rules judge at `now` from `auth_id`'s records in the
-/// store, whose history begins at `history` (see
-/// [`super::forecast::history_start`]; None: never synced, nothing judged).
+/// store, which reach back to `covered` ([`history`]; None: never synced,
+/// nothing judged). The rate rule compares with the days since the
+/// account's history begins ([`super::forecast::history_start`]: an
+/// account whose first record came long after that edge has no usual
+/// hour yet); the new-destination rule looks back as far as `covered`.
 pub fn observe(
     store: &Store,
     auth_id: &str,
     now: Timestamp,
-    history: Option<Timestamp>,
+    covered: Option<Timestamp>,
     thresholds: &Thresholds,
 ) -> Result<Observation, StoreError> {
     // Records' times are whole seconds.
     let now = super::sync::plan::whole_second(now);
     let last = (now - HOUR, now);
     let mut windows = Vec::new();
+    let history = match covered {
+        Some(_) => super::forecast::history_start(covered, store.first_record(auth_id)?),
+        None => None,
+    };
     if let Some(history) = history {
         for days in 1..=SAME_HOUR_DAYS {
             let back = DAY * days;
@@ -277,27 +287,30 @@ pub fn observe(
         subaccount: largest(sources.iter().map(|s| (s.subaccount.as_deref(), s.amount))),
         number: largest(sources.iter().map(|s| (Some(s.number.as_str()), s.amount))),
     };
-    let new_countries = match history {
-        Some(history) => new_countries(store, auth_id, now, history, thresholds)?,
-        None => None,
+    let (days_before, new_countries) = match covered {
+        Some(covered) => new_countries(store, auth_id, now, covered, thresholds)?
+            .map_or((0, None), |(days, found)| (days, Some(found))),
+        None => (0, None),
     };
     Ok(Observation {
         last_hour,
         same_hour,
         top,
         new_countries,
+        days_before,
     })
 }
 
 /// The recent days' countries above half the threshold that the days
-/// before never saw; None when the store holds no day before them.
+/// before never saw, with how many days before were looked at; None when
+/// the store reaches no day before them.
 fn new_countries(
     store: &Store,
     auth_id: &str,
     now: Timestamp,
-    history: Timestamp,
+    covered: Timestamp,
     thresholds: &Thresholds,
-) -> Result<Option<Vec<NewCountry>>, StoreError> {
+) -> Result<Option<(i32, Vec<NewCountry>)>, StoreError> {
     let utc = |t: Timestamp| t.to_zoned_datetime(TimeZone::UTC).date();
     let today = utc(now);
     let (Ok(recent), Ok(tomorrow), Ok(lookback)) = (
@@ -307,8 +320,11 @@ fn new_countries(
     ) else {
         return Ok(None);
     };
-    let seen_from = lookback.max(utc(history));
-    if seen_from >= recent {
+    let seen_from = lookback.max(utc(covered));
+    let Ok(days_before) = seen_from.until(recent).map(|span| span.get_days()) else {
+        return Ok(None);
+    };
+    if days_before < 1 {
         return Ok(None);
     }
     let start = |date: Date| {
@@ -342,7 +358,7 @@ fn new_countries(
             top,
         });
     }
-    Ok(Some(found))
+    Ok(Some((days_before, found)))
 }
 
 #[cfg(test)]

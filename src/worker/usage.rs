@@ -31,7 +31,7 @@ use crate::usage::digest::Digest;
 use crate::usage::spike::{self, Detector, Spike, Thresholds, Top};
 use crate::usage::sync::plan::{self, Part};
 use crate::usage::sync::{self, Progress, Sink};
-use crate::usage::view;
+use crate::usage::{cents, view};
 
 /// How often a back-fill's progress is reported at most.
 const PROGRESS_EVERY: Duration = Duration::from_secs(1);
@@ -204,6 +204,10 @@ pub struct Found {
     /// before the last two (a new destination, whether or not it has
     /// passed `new_destination_usd` yet).
     pub top_new: bool,
+    /// How many days before the last two a new country was looked for and
+    /// not found: [`spike::LOOKBACK_DAYS`], or fewer when the store's
+    /// records reach back less far.
+    pub days_before: i32,
 }
 
 impl Found {
@@ -243,18 +247,25 @@ impl Found {
                 let usual = if usual.is_zero() {
                     "usually nothing".to_owned()
                 } else {
-                    format!("{:.1}× the usual {usual:.2} USD", last_hour / usual)
+                    format!(
+                        "{:.1}× the usual {} USD",
+                        (last_hour / usual).round_dp(1),
+                        cents(*usual)
+                    )
                 };
-                let text = format!("Spend spike: {last_hour:.2} USD in the last hour ({usual})");
+                let text = format!(
+                    "Spend spike: {} USD in the last hour ({usual})",
+                    cents(*last_hour)
+                );
                 (text, top.country.as_deref())
             }
             Spike::NewDestination {
                 country, amount, ..
             } => (
                 format!(
-                    "New destination: {amount:.2} USD to {country} since yesterday \
-                     (none in the {} days before)",
-                    spike::LOOKBACK_DAYS
+                    "New destination: {} USD to {country} since yesterday {}",
+                    cents(*amount),
+                    self.none_before()
                 ),
                 None,
             ),
@@ -262,10 +273,7 @@ impl Found {
         if let Some(country) = country {
             source.push(format!("mostly to {country}"));
             if self.top_new {
-                source.push(format!(
-                    "(none in the {} days before)",
-                    spike::LOOKBACK_DAYS
-                ));
+                source.push(self.none_before());
             }
         }
         match (&self.subaccount_name, &top.subaccount) {
@@ -283,6 +291,22 @@ impl Found {
             text.push_str(&source.join(" "));
         }
         text
+    }
+}
+
+impl Found {
+    /// How far back a new country went unseen, and that this is all the
+    /// store holds when it is less than the rule's month.
+    fn none_before(&self) -> String {
+        let synced = if self.days_before < spike::LOOKBACK_DAYS {
+            " synced"
+        } else {
+            ""
+        };
+        match self.days_before {
+            1 => format!("(none on the day{synced} before)"),
+            n => format!("(none in the {n} days{synced} before)"),
+        }
     }
 }
 
@@ -534,6 +558,7 @@ async fn spikes(
             threshold,
             subaccount_name: None,
             top_new: false,
+            days_before: observation.days_before,
         };
         found_one.top_new = found_one.top().country.as_ref().is_some_and(|top| {
             observation
@@ -672,6 +697,7 @@ mod tests {
             threshold: dec!(4.05),
             subaccount_name: Some(SafeText::new("Marketing")),
             top_new: true,
+            days_before: spike::LOOKBACK_DAYS,
         };
         assert_eq!(
             found.text(),
@@ -680,6 +706,44 @@ mod tests {
              via +14155550123"
         );
         assert_eq!((found.rule(), found.amount()), ("rate", dec!(4.2)));
+    }
+
+    #[test]
+    fn a_spikes_amounts_are_said_rounded_to_the_cent_not_cut() {
+        use rust_decimal::dec;
+        let top = Top {
+            country: Some("LV".into()),
+            subaccount: None,
+            number: Some("14155550123".into()),
+        };
+        let mut found = Found {
+            spike: Spike::NewDestination {
+                country: "LV".into(),
+                amount: dec!(1.80900),
+                top: top.clone(),
+            },
+            threshold: dec!(1),
+            subaccount_name: None,
+            top_new: true,
+            days_before: spike::LOOKBACK_DAYS,
+        };
+        assert!(
+            found.text().starts_with("New destination: 1.81 USD to LV "),
+            "{}",
+            found.text()
+        );
+        found.spike = Spike::Rate {
+            last_hour: dec!(4.199),
+            usual: dec!(1.3549),
+            top,
+        };
+        assert!(
+            found
+                .text()
+                .starts_with("Spend spike: 4.20 USD in the last hour (3.1× the usual 1.35 USD)"),
+            "{}",
+            found.text()
+        );
     }
 
     #[test]

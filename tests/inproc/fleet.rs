@@ -372,6 +372,7 @@ fn spiked(i: usize, name: &str) -> FleetMsg {
             threshold: dec!(1),
             subaccount_name: Some(plivo_dash::text::SafeText::new(name)),
             top_new: true,
+            days_before: plivo_dash::usage::spike::LOOKBACK_DAYS,
         }))),
     )
 }
@@ -471,6 +472,25 @@ fn a_spike_shows_beside_the_balances_alert_and_leaves_the_header_after_the_hour(
         !later.contains("spike") && later.contains("balance below"),
         "{later}"
     );
+}
+
+#[test]
+fn at_80_columns_a_demo_header_says_the_spike_and_the_alert_in_short() {
+    let mut main = member("main", "MA2025RK4E639VJFZAGV", Some(dec!(1.60)));
+    main.app.session.demo = true;
+    let mut fleet = Fleet::new(vec![main], None);
+    fleet.update(FleetMsg::Term(Msg::Resize(80, 24)));
+    feed(&mut fleet, 0, "Gotham", &hour(dec!(1.20), dec!(0.005)));
+    fleet.update(spiked(0, "Gotham Support 7"));
+    fleet.update(FleetMsg::Term(key(KeyCode::Enter)));
+    assert_eq!(fleet.open, Some(0));
+    let screen = screen_text(draw(&fleet, 80, 24).backend().buffer());
+    let header = screen.lines().next().expect("a header");
+    assert!(
+        header.contains("⚠ < 1.60 USD") && header.contains("⚠ spend spike"),
+        "{header}"
+    );
+    assert!(header.contains("MA2025RK4E639VJFZAGV"), "{header}");
 }
 
 #[test]

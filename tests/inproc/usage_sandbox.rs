@@ -342,6 +342,40 @@ async fn the_records_add_up_to_exactly_what_the_balance_lost() {
     drop(handle);
 }
 
+#[tokio::test]
+async fn a_pumping_burst_alone_drains_the_balance_by_what_its_records_cost() {
+    let mut account = plivo_dash::sandbox::demo_account();
+    account.cash_credits = dec!(0.12000);
+    let opening = account.cash_credits;
+    // No drain: the burst is the only traffic.
+    let (handle, client) = sandbox_and_client(Options {
+        account,
+        subaccounts: 2,
+        pumping: Some(plivo_dash::sandbox::Pumping::starting(Duration::ZERO)),
+        ..Options::default()
+    })
+    .await;
+    let started = Timestamp::now() - SignedDuration::from_secs(5);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let partway = client
+        .get_account()
+        .await
+        .expect("the account")
+        .cash_credits;
+    assert!(partway < opening, "the first SMS is paid for: {partway}");
+    assert!(spent(&client, started).await >= opening - partway);
+    // 0.05 USD every half second: the third SMS takes the 0.02 left.
+    tokio::time::sleep(Duration::from_millis(1_300)).await;
+    let credits = client
+        .get_account()
+        .await
+        .expect("the account")
+        .cash_credits;
+    assert_eq!(credits, Decimal::ZERO);
+    assert_eq!(spent(&client, started).await, opening);
+    drop(handle);
+}
+
 /// What every call and message since `from` cost.
 async fn spent(client: &Client, from: Timestamp) -> Decimal {
     let range = TimeRange {

@@ -4,7 +4,8 @@
 //! mid-back-fill resumes in the next with every record once; a store that
 //! cannot be opened is said once and the balance is still polled; the
 //! totals after two scheduled syncs are what `usage --no-sync` reads; a
-//! pumping burst is reported once, its subaccount named as Plivo names it.
+//! pumping burst is reported once, its subaccount named as Plivo names it,
+//! and one from an account with no records before is a new destination.
 
 use crate::support;
 
@@ -704,29 +705,23 @@ fn the_dashboard_asks_for_the_digest_in_the_accounts_zone_after_each_sync_and_ke
     assert_eq!(app.usage.error.as_deref(), Some("disk I/O error"));
 }
 
-#[tokio::test]
-async fn a_pumping_burst_is_reported_once_by_the_worker_naming_its_subaccount() {
-    use plivo_dash::usage::spike::{Spike, Thresholds};
-    let mut account = plivo_dash::sandbox::demo_account();
-    // Enough credit for the burst to go on past both rules' thresholds.
-    account.cash_credits = Decimal::from(100);
-    let (handle, client) = sandbox(Options {
-        traffic_days: 3,
-        message_window: MESSAGE_WINDOW,
-        pumping: Some(Duration::ZERO),
-        account,
-        ..Options::default()
-    })
-    .await;
+/// The spikes a worker syncing `client` three days deep every second, a
+/// new destination alerted past `new_destination` USD, reports over the
+/// syncs that end within `lasting`.
+async fn spikes_within(
+    client: Client,
+    new_destination: Decimal,
+    lasting: Duration,
+) -> Vec<Box<usage::Found>> {
     let state = tempfile::tempdir().expect("a directory");
     let usage = usage::Options {
         sync: plivo_dash::usage::sync::Options {
             depth: Depth::Days(3),
             ..syncing(state.path(), Duration::ZERO, Duration::ZERO).sync
         },
-        spikes: Some(Thresholds {
+        spikes: Some(plivo_dash::usage::spike::Thresholds {
             factor: Decimal::from(3),
-            new_destination: Decimal::ONE,
+            new_destination,
         }),
         ..syncing(
             state.path(),
@@ -739,10 +734,7 @@ async fn a_pumping_burst_is_reported_once_by_the_worker_naming_its_subaccount() 
         mut events,
     } = spawn(client, Duration::from_secs(3600), usage);
     let mut found = Vec::new();
-    // The burst passes 1 USD to LV after 10 s and 2.5 USD, above any hour
-    // of the seeded days thrice over, after 25 s; syncs until then, and a
-    // few more.
-    let until = Instant::now() + Duration::from_secs(32);
+    let until = Instant::now() + lasting;
     while Instant::now() < until {
         let (seen, _, _) = until_synced(&mut events).await;
         found.extend(seen.into_iter().filter_map(|r| match r {
@@ -751,6 +743,27 @@ async fn a_pumping_burst_is_reported_once_by_the_worker_naming_its_subaccount() 
         }));
     }
     drop(commands);
+    found
+}
+
+#[tokio::test]
+async fn a_pumping_burst_is_reported_once_by_the_worker_naming_its_subaccount() {
+    use plivo_dash::usage::spike::Spike;
+    let mut account = plivo_dash::sandbox::demo_account();
+    // Enough credit for the burst to go on past both rules' thresholds.
+    account.cash_credits = Decimal::from(100);
+    let (handle, client) = sandbox(Options {
+        traffic_days: 3,
+        message_window: MESSAGE_WINDOW,
+        pumping: Some(plivo_dash::sandbox::Pumping::starting(Duration::ZERO)),
+        account,
+        ..Options::default()
+    })
+    .await;
+    // The burst passes 1 USD to LV after 10 s and 2.5 USD, above any hour
+    // of the seeded days thrice over, after 25 s; syncs until then, and a
+    // few more.
+    let found = spikes_within(client, Decimal::ONE, Duration::from_secs(32)).await;
     let [spike] = found.as_slice() else {
         panic!("one spike: {found:?}");
     };
@@ -778,4 +791,32 @@ async fn a_pumping_burst_is_reported_once_by_the_worker_naming_its_subaccount() 
         "named as Plivo names it"
     );
     assert!(top.number.as_deref().is_some_and(|n| n.len() > 6));
+}
+
+#[tokio::test]
+async fn a_burst_from_an_account_with_no_records_before_is_a_new_destination_said_so() {
+    use plivo_dash::usage::spike::{LOOKBACK_DAYS, Spike};
+    // `sandbox --pumping` alone: no seeded days, no subaccounts, the
+    // demo's balance.
+    let (_handle, client) = support::sandbox_and_client(Options {
+        message_window: MESSAGE_WINDOW,
+        pumping: Some(plivo_dash::sandbox::Pumping::starting(Duration::ZERO)),
+        ..Options::default()
+    })
+    .await;
+    // Passed at the fifth SMS, two seconds in.
+    let found = spikes_within(client, Decimal::new(2, 1), Duration::from_secs(6)).await;
+    let [spike] = found.as_slice() else {
+        panic!("one spike: {found:?}");
+    };
+    assert!(
+        matches!(&spike.spike, Spike::NewDestination { country, .. } if country == "LV"),
+        "{spike:?}"
+    );
+    assert!(spike.top().number.is_some(), "{spike:?}");
+    // Three days synced, the recent two judged against the days before
+    // them: fewer than the rule's month, and said so.
+    assert!((1..LOOKBACK_DAYS).contains(&spike.days_before), "{spike:?}");
+    let said = format!("(none in the {} days synced before)", spike.days_before);
+    assert!(spike.text().contains(&said), "{}", spike.text());
 }

@@ -42,7 +42,7 @@ pub fn usd(amount: Decimal) -> String {
     };
     let amount = amount.abs();
     if amount >= Decimal::new(1, 2) || amount.is_zero() {
-        format!("{sign}${:.2}", amount.round_dp(2))
+        format!("{sign}${}", crate::usage::cents(amount))
     } else {
         format!("{sign}${:.4}", amount.round_dp(4))
     }

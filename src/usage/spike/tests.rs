@@ -23,6 +23,7 @@ fn hour(last_hour: Decimal, usual: Decimal) -> Observation {
         same_hour: vec![usual; 7],
         top: top("GB", "SA0000000000000000A1", "14155550100"),
         new_countries: Some(Vec::new()),
+        days_before: LOOKBACK_DAYS,
     }
 }
 
@@ -391,4 +392,80 @@ fn observe_finds_a_country_the_month_before_never_saw() {
         .map(|c| c.country)
         .collect();
     assert_eq!(found, ["US", "FR"], "largest first");
+}
+
+/// A store whose lists were both back-filled to `edge`, holding `records`.
+fn synced_to(edge: Timestamp, records: &[UsageRecord]) -> (tempfile::TempDir, Store) {
+    let (dir, mut store) = store(records);
+    let position = SyncPosition {
+        newest: records.iter().map(|r| r.at).max(),
+        backfill: Some(edge),
+        backfill_done: true,
+    };
+    for kind in [Kind::Call, Kind::Message] {
+        store
+            .insert_page(ACCOUNT, kind, &[], &position)
+            .expect("stored");
+    }
+    (dir, store)
+}
+
+#[test]
+fn a_burst_on_an_account_silent_for_the_month_synced_is_a_new_destination() {
+    // `sandbox --pumping` alone: the back-fill found nothing, then 37 SMS
+    // to LV within the last hour.
+    let now = at("2026-12-20T12:00:00Z");
+    let burst: Vec<UsageRecord> = (0..37)
+        .map(|i| {
+            let amount = if i == 36 { dec!(0.00900) } else { dec!(0.05) };
+            record(
+                &format!("lv{i}"),
+                now - SignedDuration::from_secs(60 - i),
+                "LV",
+                None,
+                "14155550100",
+                amount,
+            )
+        })
+        .collect();
+    let h = SignedDuration::from_hours;
+    let (_dir, store) = synced_to(now - h(40 * 24), &burst);
+    let covered = history(&store, ACCOUNT).expect("read");
+    assert_eq!(covered, Some(now - h(40 * 24)));
+    let o = observe(&store, ACCOUNT, now, covered, &DEFAULTS).expect("observed");
+    assert!(
+        o.same_hour.is_empty(),
+        "no usual hour before its first record"
+    );
+    assert_eq!(o.days_before, LOOKBACK_DAYS);
+    let lv = NewCountry {
+        country: "LV".into(),
+        amount: dec!(1.809),
+        top: Top {
+            country: Some("LV".into()),
+            subaccount: None,
+            number: Some("14155550100".into()),
+        },
+    };
+    assert_eq!(o.new_countries, Some(vec![lv.clone()]));
+    assert_eq!(
+        Detector::new(DEFAULTS).update(&o),
+        vec![Spike::NewDestination {
+            country: lv.country,
+            amount: lv.amount,
+            top: lv.top,
+        }]
+    );
+    // Back-filled a week and a day: judged over the days it reaches, and
+    // says how many.
+    let (_dir, store) = synced_to(now - h(8 * 24), &burst);
+    let covered = history(&store, ACCOUNT).expect("read");
+    let o = observe(&store, ACCOUNT, now, covered, &DEFAULTS).expect("observed");
+    assert_eq!(o.days_before, 7);
+    assert_eq!(Detector::new(DEFAULTS).update(&o).len(), 1);
+    // Only since yesterday: no day before the recent two, nothing judged.
+    let (_dir, store) = synced_to(now - h(30), &burst);
+    let covered = history(&store, ACCOUNT).expect("read");
+    let o = observe(&store, ACCOUNT, now, covered, &DEFAULTS).expect("observed");
+    assert_eq!((o.new_countries, o.days_before), (None, 0));
 }
