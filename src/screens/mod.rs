@@ -25,13 +25,21 @@ use crate::state::{AccountState, Notice, Outcome, Overlay, SaveState};
 use crate::ui::Theme;
 use crate::worker::Report;
 
-/// A key while a table's filter is typed: Enter keeps the filter, Esc
-/// clears it, the rest edit it.
-pub(crate) fn filter_key(
+/// The keys a filterable table answers before its screen's own: while its
+/// filter is typed, the filter's (Enter keeps it, Esc clears it, the rest
+/// edit it; the selection starts over); else those that move the selection
+/// among `count` rows, `rows` in view. Whether `action` was taken.
+pub(crate) fn table_key(
     action: Action,
     filter: &mut crate::state::LineInput,
     filtering: &mut bool,
-) {
+    table: &mut crate::scroll::Table,
+    count: usize,
+    rows: usize,
+) -> bool {
+    if !*filtering {
+        return table.act(action, count, rows);
+    }
     match action {
         Action::Confirm => *filtering = false,
         Action::Cancel => {
@@ -42,6 +50,8 @@ pub(crate) fn filter_key(
             filter.apply(editing);
         }
     }
+    *table = crate::scroll::Table::default();
+    true
 }
 
 /// A footer hint's word for `action`, where quitting goes back to the

@@ -137,13 +137,9 @@ impl FleetScreen {
     }
 
     fn asked<M: Row>(&mut self, action: Action, members: &[M], rows: usize) -> Option<ToFleet> {
-        if self.filtering {
-            super::filter_key(action, &mut self.filter, &mut self.filtering);
-            self.table = Table::default();
-            return None;
-        }
         let count = self.order(members).len();
-        if self.table.act(action, count, rows) {
+        let (filter, filtering) = (&mut self.filter, &mut self.filtering);
+        if super::table_key(action, filter, filtering, &mut self.table, count, rows) {
             return None;
         }
         match action {

@@ -200,14 +200,10 @@ impl SubaccountsScreen {
         if self.dialog.is_some() {
             return self.dialog_act(action, ctx);
         }
-        if self.filtering {
-            super::filter_key(action, &mut self.filter, &mut self.filtering);
-            self.table = Table::default();
-            return Outcome::redraw();
-        }
         let count = self.visible().len();
         let rows = self.rows_in_view(ctx.keymap, ctx.body);
-        if self.table.act(action, count, rows) {
+        let (filter, filtering) = (&mut self.filter, &mut self.filtering);
+        if super::table_key(action, filter, filtering, &mut self.table, count, rows) {
             return Outcome::redraw();
         }
         match action {

@@ -227,14 +227,10 @@ impl UsageScreen {
     }
 
     pub(super) fn act(&mut self, action: Action, ctx: &mut Ctx) -> Outcome {
-        if self.filtering {
-            super::filter_key(action, &mut self.filter, &mut self.filtering);
-            self.table = Table::default();
-            return Outcome::redraw();
-        }
         let count = self.visible().len();
         let rows = self.rows_in_view(ctx.keymap, ctx.body);
-        if self.table.act(action, count, rows) {
+        let (filter, filtering) = (&mut self.filter, &mut self.filtering);
+        if super::table_key(action, filter, filtering, &mut self.table, count, rows) {
             return Outcome::redraw();
         }
         match action {
