@@ -1344,7 +1344,7 @@ const HELP_HERE: &[(Context, Action, &str)] = &[
     (
         C::Usage,
         A::Back,
-        "widen a narrowed view, else back to the account",
+        "clear a filter that was kept, else widen a narrowed view, else back to the account",
     ),
     (C::Usage, A::Sort, "sort by spend, name or records"),
     (C::RowFilter, A::Confirm, "keep the filter"),

@@ -253,13 +253,15 @@ impl App {
                 Outcome::request(request)
             }
             Action::Usage => Outcome::request(self.open_usage()),
+            // A kept filter goes first, then a narrowing, then the screen.
             Action::Back => {
+                if self.screens.clear_kept_filter() {
+                    return Outcome::redraw();
+                }
                 if let Some(request) = self.screens.widen() {
                     return Outcome::request(request);
                 }
-                if !self.screens.clear_kept_filter() {
-                    self.screens.pop();
-                }
+                self.screens.pop();
                 Outcome::redraw()
             }
             Action::Fleet if !self.session.in_fleet => {

@@ -25,6 +25,20 @@ use crate::state::{AccountState, Notice, Outcome, Overlay, SaveState};
 use crate::ui::Theme;
 use crate::worker::Report;
 
+/// Esc on a table with a filter kept clears it (the selection starts
+/// over): whether there was one.
+pub(crate) fn clear_kept_filter(
+    filter: &mut crate::state::LineInput,
+    table: &mut crate::scroll::Table,
+) -> bool {
+    if filter.text().is_empty() {
+        return false;
+    }
+    *filter = crate::state::LineInput::default();
+    *table = crate::scroll::Table::default();
+    true
+}
+
 /// The keys a filterable table answers before its screen's own: while its
 /// filter is typed, the filter's (Enter keeps it, Esc clears it, the rest
 /// edit it; the selection starts over); else those that move the selection
@@ -326,11 +340,13 @@ impl Router {
         }
     }
 
-    /// Esc on the subaccounts with a filter kept clears it, as on the
-    /// fleet's table: whether it did (else Esc goes back).
+    /// Esc on a table screen with a filter kept (the subaccounts, the
+    /// usage) clears it, as on the fleet's table: whether it did (else Esc
+    /// widens a narrowed view or goes back).
     pub(crate) fn clear_kept_filter(&mut self) -> bool {
         match self.top_mut() {
-            Screen::Subaccounts(s) => s.clear_kept_filter(),
+            Screen::Subaccounts(s) => clear_kept_filter(&mut s.filter, &mut s.table),
+            Screen::Usage(s) => clear_kept_filter(&mut s.filter, &mut s.table),
             _ => false,
         }
     }

@@ -280,6 +280,13 @@ fn sorting_and_filtering_reorder_and_narrow_the_rows_shown() {
     let (text, _) = draw(&app, 120, 40);
     assert!(text.contains("filter: i"), "{text}");
     insta::assert_snapshot!("usage_filtered", text);
+    // Esc clears the kept filter first, as on the other tables, and stays.
+    let out = app.update(key(KeyCode::Esc));
+    assert!(out.requests.is_empty(), "nothing to read again");
+    assert_eq!(labels(&app), ["GB", "ID", "unknown", "US"]);
+    assert!(matches!(app.screens.top(), Screen::Usage(_)));
+    app.update(key(KeyCode::Esc));
+    assert!(matches!(app.screens.top(), Screen::Account(_)));
 }
 
 #[test]

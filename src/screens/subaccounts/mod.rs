@@ -186,16 +186,6 @@ impl SubaccountsScreen {
             .click(usize::from(at.y - rows.y), count, usize::from(rows.height))
     }
 
-    /// Clears a filter that was kept: whether there was one.
-    pub(super) fn clear_kept_filter(&mut self) -> bool {
-        if self.filter.text().is_empty() {
-            return false;
-        }
-        self.filter = LineInput::default();
-        self.table = Table::default();
-        true
-    }
-
     pub(super) fn act(&mut self, action: Action, ctx: &mut Ctx) -> Outcome {
         if self.dialog.is_some() {
             return self.dialog_act(action, ctx);
