@@ -128,6 +128,10 @@ pub enum ListFault {
     /// Pages from this offset on come back empty, while `next` and the
     /// count still promise more.
     EmptyFrom(u32),
+    /// The call and message lists answer a `subaccount` filter with 400,
+    /// as Plivo does for a subaccount that is not (or no longer) the
+    /// account's.
+    RefuseSubaccount,
 }
 
 impl Default for Options {

@@ -13,9 +13,9 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
-use super::Ledger;
 use super::reply::{api_id, error, list_page};
 use super::traffic::{COUNTRIES, KEPT, Kind, Medium, Rec, Traffic};
+use super::{Ledger, ListFault};
 use crate::plivo::{PAGE_LIMIT, parse_time};
 
 /// The widest `end_time` range the call list answers.
@@ -73,6 +73,15 @@ pub(super) fn list(
         Ok(asked) => asked,
         Err(message) => return error(StatusCode::BAD_REQUEST, &message),
     };
+    if ledger.list_fault == ListFault::RefuseSubaccount
+        && let Some(id) = &asked.subaccount
+    {
+        let message = format!(
+            "subaccount {:?} is not one of this account's",
+            crate::text::sanitize(id)
+        );
+        return error(StatusCode::BAD_REQUEST, &message);
+    }
     let owner = match owner_of(ledger, asked.subaccount.as_deref()) {
         Ok(owner) => owner,
         Err(message) => return error(StatusCode::BAD_REQUEST, &message),

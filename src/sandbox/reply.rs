@@ -60,7 +60,7 @@ pub(super) fn list_page(
             objects.clear();
             next = Some(after);
         }
-        ListFault::EmptyFrom(_) => {}
+        ListFault::EmptyFrom(_) | ListFault::RefuseSubaccount => {}
     }
     let page = json!({
         "api_id": api_id(),

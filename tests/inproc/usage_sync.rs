@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use jiff::{SignedDuration, Timestamp};
 use plivo_dash::plivo::{Call, CallQuery, Client, Number, NumberQuery, RecordQuery, TimeRange};
-use plivo_dash::sandbox::{Fault, Handle, Options};
+use plivo_dash::sandbox::{Fault, Handle, ListFault, Options};
 use plivo_dash::store::{GroupBy, Kind, Store};
 use plivo_dash::usage::sync::plan::{Depth, Part, WINDOW, whole_second};
 use plivo_dash::usage::sync::{self, Progress, Report};
@@ -471,5 +471,44 @@ async fn every_record_the_sandbox_serves_has_its_country() {
     assert!(
         countries.iter().all(|t| t.key.is_some()),
         "records of no country: {countries:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_subaccount_whose_list_is_refused_leaves_its_records_unasked_and_the_sync_goes_on() {
+    let (handle, client) = sandbox_and_client(Options {
+        traffic_days: 3,
+        subaccounts: 3,
+        message_window: MESSAGE_WINDOW,
+        list_fault: ListFault::RefuseSubaccount,
+        ..Options::default()
+    })
+    .await;
+    let (_dir, mut store) = store();
+    let now = Timestamp::now();
+    let from = sync::plan::start(now, Depth::Days(2));
+    let to = whole_second(now);
+    // Records no rented number attributes: only a subaccount's list could.
+    release_a_subaccounts_number(&handle, &client, from, to).await;
+    let first = run(&client, &mut store, &options(2), now).await;
+    // Every record is stored, none claimed, and the refusal is said.
+    assert_eq!(
+        stored(&store, &handle.auth_id, from, to),
+        served(&handle, from, to)
+    );
+    for list in &first.lists {
+        assert_eq!(list.claimed, 0, "{first:?}");
+        let why = list.unasked.as_deref().expect("said why");
+        assert!(why.contains("list was refused") && why.contains("400"), "{why}");
+    }
+    // Not marked asked: the next sync asks the subaccounts again (records
+    // marked asked would not be, and it would say nothing).
+    let second = run(&client, &mut store, &options(2), now).await;
+    assert!(
+        second
+            .lists
+            .iter()
+            .all(|l| l.unasked.as_deref().is_some_and(|w| w.contains("refused"))),
+        "{second:?}"
     );
 }

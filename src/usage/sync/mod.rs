@@ -32,8 +32,8 @@ use tokio::time::Instant;
 use self::plan::{Depth, Seen, Window};
 use super::attribute::{self, Attribution, Basis, Countries, Numbers, Owner, Route, Source};
 use crate::plivo::{
-    ApiError, Call, CallQuery, Client, MESSAGE_PACE, Message, MessageQuery, Number, NumberQuery,
-    PAGE_GAP, PAGE_LIMIT, Record, RecordPage, RecordQuery, TimeRange,
+    ApiError, Call, CallQuery, Client, ErrorClass, MESSAGE_PACE, Message, MessageQuery, Number,
+    NumberQuery, PAGE_GAP, PAGE_LIMIT, Record, RecordPage, RecordQuery, TimeRange,
 };
 use crate::store::{self, Decided, Kind, Store, StoreError, SyncPosition, UsageRecord};
 
@@ -645,7 +645,7 @@ async fn claim<R: Usage, S: Sink, P: FnMut(Progress<'_>)>(
     let mut countries = Countries::default();
     // Times are whole seconds: the newest one's second is included.
     let end = unasked.newest + SignedDuration::from_secs(1);
-    for id in &ids {
+    'subaccounts: for id in &ids {
         let source = Source::Subaccount(Arc::clone(id));
         let mut from = unasked.oldest;
         while from < end {
@@ -655,7 +655,18 @@ async fn claim<R: Usage, S: Sink, P: FnMut(Progress<'_>)>(
             let mut previous: Vec<String> = Vec::new();
             for pages in 1.. {
                 pacer.wait(shared.account).await;
-                let page = page::<R, S, P>(shared, &query, offset).await?;
+                let page = match page::<R, S, P>(shared, &query, offset).await {
+                    Ok(page) => page,
+                    // One subaccount refused (gone since the list was read,
+                    // or never the account's to ask): the others are still
+                    // asked, and its records are asked about next time.
+                    Err(SyncError::Api(e)) if e.class() == ErrorClass::Rejected => {
+                        synced.pages += 1;
+                        incomplete = Some(format!("{id}'s list was refused: {e}"));
+                        continue 'subaccounts;
+                    }
+                    Err(e) => return Err(e),
+                };
                 synced.pages += 1;
                 let uuids: Vec<String> = page.objects.iter().map(|r| r.uuid().to_owned()).collect();
                 if page.meta.offset != offset || (!uuids.is_empty() && uuids == previous) {
