@@ -499,7 +499,10 @@ async fn a_subaccount_whose_list_is_refused_leaves_its_records_unasked_and_the_s
     for list in &first.lists {
         assert_eq!(list.claimed, 0, "{first:?}");
         let why = list.unasked.as_deref().expect("said why");
-        assert!(why.contains("list was refused") && why.contains("400"), "{why}");
+        assert!(
+            why.contains("list was refused") && why.contains("400"),
+            "{why}"
+        );
     }
     // Not marked asked: the next sync asks the subaccounts again (records
     // marked asked would not be, and it would say nothing).
